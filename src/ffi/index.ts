@@ -1,0 +1,18 @@
+// The runtime the generated layer calls. Nothing here knows a libvirt function by name except
+// the few it needs itself (virGetVersion, virGetLastError, virSetErrorFunc).
+export { defineFunction } from './call.js';
+export type { NativeFunction } from './call.js';
+export { registerHandle, registerStruct, registerFunctype } from './types.js';
+export { registerHandleField } from './roles.js';
+export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError } from './errors.js';
+export type { LibvirtErrorFields } from './errors.js';
+export type { Handle, Pointer } from './handles.js';
+export { liveHandleCount } from './handles.js';
+export { liveCallbackCount } from './callbacks.js';
+export type { CallbackArg, TypedCallback } from './callbacks.js';
+export type { TypedParameter } from './decode.js';
+export { loadedLibvirtVersion } from './library-state.js';
+export { parseVersion, formatVersion, MINIMUM_LIBVIRT_VERSION } from './version.js';
+export { readVariable } from './variables.js';
+export type { FunctionSpec, StructSpec, FunctypeSpec, ArgSpec, ValueType } from './spec.js';
+export type { LibraryId } from './native.js';

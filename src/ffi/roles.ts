@@ -1,0 +1,346 @@
+// One handler per argument role (see ArgSpec in spec.ts). A handler says whether the argument
+// is public (a parameter of the generated function), its koffi type, how the JS value becomes
+// the native argument, and what it contributes to the result after a successful call.
+import { koffi, openLibrary, freeNative, type TypeObject } from './native.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
+import { adoptHandle, checkHandle } from './handles.js';
+import { koffiType, sizeOf } from './types.js';
+import { evalSize } from './size.js';
+import { countUntilNull, decodeStruct, decodeStructArray, decodeTypedParameters, encodeTypedParameters, readCString, readPointerArray, toJs } from './decode.js';
+import type { TypedParameter } from './decode.js';
+import { findCallback, freeCallbackFor, registerCallback, unregisterCallback } from './callbacks.js';
+import type { CallbackArg } from './callbacks.js';
+import type { ArgSpec, FunctionSpec, ValueType } from './spec.js';
+
+export interface CallContext {
+  spec: FunctionSpec;
+  /** Public argument values by name. */
+  byName: Map<string, unknown>;
+  /** Native values kept per argument (buffers, boxes, registered callbacks). */
+  native: Map<string, unknown>;
+  keepAlive: unknown[];
+  /** Run after the call whether it failed or not; `failed` tells which. */
+  cleanups: ((failed: boolean) => void)[];
+  ret: unknown;
+  failed: boolean;
+}
+
+type Of<R extends ArgSpec['role']> = Extract<ArgSpec, { role: R }>;
+type KType = TypeObject | string | ReturnType<typeof koffi.out>;
+
+export interface RoleHandler<A extends ArgSpec> {
+  isPublic(a: A): boolean;
+  ffi(a: A): KType;
+  check?(a: A, ctx: CallContext): void;
+  before(a: A, ctx: CallContext): unknown;
+  /** Runs once all native arguments exist; may make a first sizing call. */
+  prepare?(a: A, ctx: CallContext, nativeArgs: unknown[], native: (...args: unknown[]) => unknown): void;
+  after?(a: A, ctx: CallContext): unknown;
+}
+
+const ptrTo = (t: TypeObject | string): TypeObject => koffi.pointer(t);
+
+const simpleFn = new Map<string, (p: unknown, n?: number) => unknown>();
+/** A libvirt release function (virDomainFree, virTypedParamsClear, ...) taking a pointer and maybe a count. */
+function releaser(name: string, withCount = false): (p: unknown, n?: number) => unknown {
+  const key = `${name}/${withCount}`;
+  let fn = simpleFn.get(key);
+  if (!fn) {
+    const native = openLibrary('libvirt').func(name, 'int', withCount ? ['void *', 'int'] : ['void *']);
+    fn = (p, n) => (withCount ? native(p, n) : native(p));
+    simpleFn.set(key, fn);
+  }
+  return fn;
+}
+
+function checkValue(type: ValueType, value: unknown, ctx: CallContext, name: string): void {
+  if (type.js === 'handle') checkHandle(value, ctx.spec.name, name);
+}
+
+function adoptValue(type: ValueType, value: unknown): unknown {
+  if (type.js === 'handle' && typeof value === 'bigint') adoptHandle(value);
+  return toJs(value, type);
+}
+
+function lengthOf(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (Array.isArray(value)) return value.length;
+  if (value instanceof Uint8Array) return value.byteLength;
+  throw new TypeError(`expected an array or bytes, got ${typeof value}`);
+}
+
+function argIndex(ctx: CallContext, name: string): number {
+  return ctx.spec.args.findIndex((x) => x.name === name);
+}
+
+const inRole: RoleHandler<Of<'in'>> = {
+  isPublic: () => true,
+  ffi: (a) => koffiType(a.type.ffi),
+  check: (a, ctx) => checkValue(a.type, ctx.byName.get(a.name), ctx, a.name),
+  before: (a, ctx) => ctx.byName.get(a.name),
+};
+
+const lengthRole: RoleHandler<Of<'length'>> = {
+  isPublic: () => false,
+  ffi: (a) => a.ffi,
+  before: (a, ctx) => lengthOf(ctx.byName.get(a.of)),
+};
+
+const outRole: RoleHandler<Of<'out'>> = {
+  isPublic: () => false,
+  ffi: (a) => koffi.out(ptrTo(koffiType(a.type.ffi))),
+  before: (a, ctx) => boxed(ctx, a.name, [null]),
+  after: (a, ctx) => adoptValue(a.type, (ctx.native.get(a.name) as unknown[])[0]),
+};
+
+const inoutRole: RoleHandler<Of<'inout'>> = {
+  isPublic: () => true,
+  ffi: (a) => koffi.inout(ptrTo(koffiType(a.type.ffi))),
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.name);
+    if (!Array.isArray(v) || v.length !== 1) {
+      throw tsvirtError(VIR_ERR_INVALID_ARG, ctx.spec.name, `${ctx.spec.name}: ${a.name} must be a one-element array that receives the updated value`);
+    }
+  },
+  before: (a, ctx) => ctx.byName.get(a.name),
+};
+
+const countRole: RoleHandler<Of<'count'>> = {
+  isPublic: () => false,
+  ffi: (a) => koffi.inout(ptrTo(a.ffi)),
+  before: (a, ctx) => boxed(ctx, a.name, [0]),
+};
+
+function boxed(ctx: CallContext, name: string, box: unknown[]): unknown[] {
+  ctx.native.set(name, box);
+  return box;
+}
+
+const structOut: RoleHandler<Of<'struct-out'>> = {
+  isPublic: () => false,
+  ffi: () => 'void *',
+  before: (a, ctx) => boxed(ctx, a.name, [Buffer.alloc(sizeOf(a.struct))])[0],
+  after: (a, ctx) => {
+    const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
+    const value = decodeStruct(a.struct, buf);
+    if (a.reset) releaser(a.reset)(buf);
+    return value;
+  },
+};
+
+const structIn: RoleHandler<Of<'struct-in'>> = {
+  isPublic: () => true,
+  ffi: (a) => koffi.pointer(koffiType(a.struct)),
+  before: (a, ctx) => ctx.byName.get(a.name),
+};
+
+const bytesIn: RoleHandler<Of<'bytes-in'>> = {
+  isPublic: () => true,
+  ffi: () => 'void *',
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.name);
+    if (v !== null && !(v instanceof Uint8Array)) throw tsvirtError(VIR_ERR_INVALID_ARG, ctx.spec.name, `${ctx.spec.name}: ${a.name} must be a Uint8Array`);
+    if (a.fixed !== undefined && (v === null || (v as Uint8Array).byteLength !== a.fixed)) {
+      throw tsvirtError(VIR_ERR_INVALID_ARG, ctx.spec.name, `${ctx.spec.name}: ${a.name} must be exactly ${a.fixed} bytes`);
+    }
+  },
+  before: (a, ctx) => ctx.byName.get(a.name),
+};
+
+const bytesOut: RoleHandler<Of<'bytes-out'>> = {
+  isPublic: () => false,
+  ffi: () => 'void *',
+  before: (a, ctx) => boxed(ctx, a.name, [Buffer.alloc(Math.max(1, evalSize(a.size, ctx.byName)))])[0],
+  after: (a, ctx) => {
+    const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
+    if (a.as === 'string') {
+      const end = buf.indexOf(0);
+      return buf.toString('utf8', 0, end < 0 ? buf.length : end);
+    }
+    return a.used === 'ret' ? Buffer.from(buf.subarray(0, Math.max(0, Number(ctx.ret)))) : buf;
+  },
+};
+
+const arrayIn: RoleHandler<Of<'array-in'>> = {
+  isPublic: () => true,
+  ffi: (a) => koffi.pointer(koffiType(a.elem.ffi)),
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.name);
+    if (v === null) return;
+    if (!Array.isArray(v)) throw tsvirtError(VIR_ERR_INVALID_ARG, ctx.spec.name, `${ctx.spec.name}: ${a.name} must be an array`);
+    v.forEach((x, i) => checkValue(a.elem, x, ctx, `${a.name}[${i}]`));
+  },
+  before: (a, ctx) => {
+    const v = ctx.byName.get(a.name) as unknown[] | null;
+    if (v === null) return null;
+    return a.nullTerminated ? [...v, null] : v;
+  },
+};
+
+const arrayOut: RoleHandler<Of<'array-out'>> = {
+  isPublic: () => false,
+  ffi: () => 'void *',
+  before: (a, ctx) => {
+    const n = evalSize(a.size, ctx.byName);
+    return boxed(ctx, a.name, [Buffer.alloc(Math.max(1, n) * elemSize(a.elem)), n])[0];
+  },
+  after: (a, ctx) => {
+    const [buf, size] = ctx.native.get(a.name) as [Buffer, number];
+    const n = a.used === 'ret' ? Math.min(size, Number(ctx.ret)) : size;
+    return readElements(a.elem, buf, n, a.freeElements ?? false);
+  },
+};
+
+function elemSize(elem: ValueType): number {
+  if (elem.js === 'string' || elem.js === 'pointer' || elem.js === 'handle') return 8;
+  return sizeOf(elem.js === 'struct' ? (elem.ref as string) : elem.ffi);
+}
+
+/** `n` elements stored at `source`; strings that libvirt allocated are freed when `owned`. */
+function readElements(elem: ValueType, source: unknown, n: number, owned: boolean): unknown[] {
+  if (n === 0) return [];
+  if (elem.js === 'struct') return decodeStructArray(elem.ref as string, source, n);
+  if (elem.js === 'string') {
+    return readPointerArray(source, n).map((p) => {
+      if (p === null) return null;
+      const s = readCString(p);
+      if (owned) freeNative(p);
+      return s;
+    });
+  }
+  if (elem.js === 'handle' || elem.js === 'pointer') return readPointerArray(source, n).map((p) => adoptValue(elem, p));
+  const values = koffi.decode(source, koffiType(elem.ffi), n) as unknown[];
+  return Array.from(values, (v) => toJs(v, elem));
+}
+
+const paramsIn: RoleHandler<Of<'params-in'>> = {
+  isPublic: () => true,
+  ffi: () => 'void *',
+  before: (a, ctx) => {
+    const v = ctx.byName.get(a.name) as TypedParameter[] | null;
+    if (v === null) return null;
+    const keep: Buffer[] = [];
+    ctx.keepAlive.push(keep);
+    return encodeTypedParameters(v, keep);
+  },
+};
+
+const queryOut: RoleHandler<Of<'query-out'>> = {
+  isPublic: () => false,
+  ffi: () => 'void *',
+  before: () => null,
+  prepare: (a, ctx, nativeArgs, native) => {
+    // First call with NULL and a count of 0: libvirt writes the number of entries it has.
+    const count = ctx.native.get(a.countArg) as number[];
+    const first = native(...nativeArgs);
+    if (Number(first) === -1) return; // the real call below fails the same way and reports it
+    const n = Number(count[0]);
+    const buf = Buffer.alloc(Math.max(1, n) * sizeOf(a.struct));
+    nativeArgs[argIndex(ctx, a.name)] = buf;
+    ctx.native.set(a.name, buf);
+    if (a.clear) {
+      const clear = a.clear;
+      ctx.cleanups.push((failed) => { if (!failed) releaser(clear, true)(buf, Number(count[0])); });
+    }
+  },
+  after: (a, ctx) => {
+    const buf = ctx.native.get(a.name);
+    const n = Number((ctx.native.get(a.countArg) as number[])[0]);
+    if (buf === undefined || n <= 0) return [];
+    return a.struct === 'virTypedParameter' ? decodeTypedParameters(buf, n) : decodeStructArray(a.struct, buf, n);
+  },
+};
+
+const listOut: RoleHandler<Of<'list-out'>> = {
+  isPublic: () => false,
+  ffi: () => koffi.out(koffi.pointer('void *')),
+  before: (a, ctx) => boxed(ctx, a.name, [null]),
+  after: (a, ctx) => {
+    const p = (ctx.native.get(a.name) as unknown[])[0] as bigint | null;
+    if (p === null) return [];
+    const n = listCount(a, ctx, p);
+    const items = readListItems(a, p, n);
+    if (a.freeList) releaser(a.freeList)(p);
+    else freeNative(p);
+    return items;
+  },
+};
+
+function listCount(a: Of<'list-out'>, ctx: CallContext, p: bigint): number {
+  if (a.count === 'ret') return Number(ctx.ret);
+  if (a.count === 'null') return countUntilNull(p);
+  return Number((ctx.native.get(a.count) as unknown[])[0]);
+}
+
+function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
+  if (a.elem.js === 'string' || a.elem.js === 'handle') return readElements(a.elem, p, n, true);
+  if (a.elem.js !== 'struct') {
+    // A plain C array (int **fdlist, virSecurityLabelPtr *): values stored inline.
+    return readElements(a.elem, p, n, false);
+  }
+  const struct = a.elem.ref as string;
+  return readPointerArray(p, n).map((item) => {
+    const value = item === null ? null : decodeStruct(struct, item);
+    if (value) retainHandleFields(struct, value);
+    if (item !== null && !a.freeList) (a.freeElement ? releaser(a.freeElement)(item) : freeNative(item));
+    return value;
+  });
+}
+
+/** A handle inside a struct that is about to be freed gets its own reference (virDomainRef). */
+function retainHandleFields(struct: string, value: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== 'bigint' || !handleFieldRef.has(`${struct}.${name}`)) continue;
+    releaser(handleFieldRef.get(`${struct}.${name}`) as string)(v);
+    adoptHandle(v);
+  }
+}
+
+/** Handle-typed struct fields and the function that takes a reference; filled by registerHandleField. */
+const handleFieldRef = new Map<string, string>();
+export function registerHandleField(struct: string, field: string, refFunction: string): void {
+  handleFieldRef.set(`${struct}.${field}`, refFunction);
+}
+
+const callbackRole: RoleHandler<Of<'callback'>> = {
+  isPublic: () => true,
+  ffi: (a) => koffiType(a.functype),
+  before: (a, ctx) => {
+    const fn = ctx.byName.get(a.name) as CallbackArg | null;
+    if (fn === null) return null;
+    if (a.lifetime === 'lookup') return findCallback(fn);
+    const ptr = registerCallback(fn, a.functype);
+    ctx.native.set(a.name, ptr);
+    if (a.lifetime === 'call') ctx.cleanups.push(() => unregisterCallback(fn, ptr));
+    if (a.lifetime === 'freecb') ctx.cleanups.push((failed) => { if (failed) unregisterCallback(fn, ptr); });
+    return ptr;
+  },
+};
+
+const freecbRole: RoleHandler<Of<'freecb'>> = {
+  isPublic: () => false,
+  ffi: () => koffiType('virFreeCallback'),
+  before: () => null,
+  prepare: (a, ctx, nativeArgs) => {
+    const cb = ctx.spec.args.find((x) => x.role === 'callback' && x.lifetime === 'freecb');
+    if (!cb) return;
+    const fn = ctx.byName.get(cb.name) as CallbackArg | null;
+    const ptr = ctx.native.get(cb.name) as bigint | undefined;
+    if (fn === null || ptr === undefined) return;
+    const free = freeCallbackFor(fn, ptr);
+    nativeArgs[argIndex(ctx, a.name)] = free;
+    ctx.cleanups.push((failed) => { if (failed) koffi.unregister(free); });
+  },
+};
+
+const table: { [R in ArgSpec['role']]: RoleHandler<Of<R>> } = {
+  'in': inRole, 'length': lengthRole, 'out': outRole, 'inout': inoutRole, 'count': countRole,
+  'struct-out': structOut, 'struct-in': structIn, 'bytes-in': bytesIn, 'bytes-out': bytesOut,
+  'array-in': arrayIn, 'array-out': arrayOut, 'params-in': paramsIn, 'query-out': queryOut,
+  'list-out': listOut, 'callback': callbackRole, 'freecb': freecbRole,
+};
+
+/** The handler for an argument, whatever its role. */
+export function roleOf(a: ArgSpec): RoleHandler<ArgSpec> {
+  return table[a.role] as RoleHandler<ArgSpec>;
+}

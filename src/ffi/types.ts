@@ -1,0 +1,66 @@
+// The registry of named C types. Generated modules register handles, structs and callback
+// prototypes as plain data at import time; koffi types are built on first use.
+import { koffi, type TypeObject } from './native.js';
+import type { FunctypeSpec, StructSpec } from './spec.js';
+
+type KoffiType = TypeObject;
+
+const handles = new Map<string, string>();
+const structs = new Map<string, StructSpec>();
+const functypes = new Map<string, FunctypeSpec>();
+const built = new Map<string, KoffiType>();
+
+export function registerHandle(typedef: string, opaque: string): void {
+  handles.set(typedef, opaque);
+}
+
+export function registerStruct(spec: StructSpec): void {
+  structs.set(spec.name, spec);
+}
+
+export function registerFunctype(spec: FunctypeSpec): void {
+  functypes.set(spec.name, spec);
+}
+
+export function structSpec(name: string): StructSpec {
+  const spec = structs.get(name);
+  if (!spec) throw new TypeError(`tsvirt: struct ${name} is not registered`);
+  return spec;
+}
+
+export function isHandleType(name: string): boolean {
+  return handles.has(name);
+}
+
+const fixedArray = /^(.+)\[(\d+)\]$/;
+
+/** The koffi type for a name used in a spec: builtin, handle, struct, union, prototype or `T[N]`. */
+export function koffiType(name: string): KoffiType | string {
+  const cached = built.get(name);
+  if (cached) return cached;
+  const type = buildType(name);
+  if (typeof type !== 'string') built.set(name, type);
+  return type;
+}
+
+function buildType(name: string): KoffiType | string {
+  const opaque = handles.get(name);
+  if (opaque !== undefined) return koffi.pointer(name, koffi.opaque(opaque));
+  const struct = structs.get(name);
+  if (struct) return buildStruct(struct);
+  const proto = functypes.get(name);
+  if (proto) return koffi.pointer(koffi.proto(name, proto.ret, proto.args.map((a) => koffiType(a.ffi))));
+  const arr = fixedArray.exec(name);
+  if (arr) return koffi.array(arr[1] as string, Number(arr[2]), arr[1] === 'char' ? 'String' : 'Array');
+  return name;
+}
+
+function buildStruct(spec: StructSpec): KoffiType {
+  const members: Record<string, KoffiType | string> = {};
+  for (const f of spec.fields) members[f.name] = koffiType(f.ffi);
+  return spec.kind === 'union' ? koffi.union(spec.name, members) : koffi.struct(spec.name, members);
+}
+
+export function sizeOf(name: string): number {
+  return koffi.sizeof(koffiType(name));
+}
