@@ -3,7 +3,7 @@
 // calling thread right after the call; memory libvirt hands over is copied and released.
 import { openLibrary, type NativeCall, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
-import { ensureSupportedLibrary, failure, loadedLibvirtVersion } from './library-state.js';
+import { ensureSupportedLibrary, failure, lastError, loadedLibvirtVersion } from './library-state.js';
 import { symbolTooNewReason, formatVersion } from './version.js';
 import { releaseHandle, retainHandle } from './handles.js';
 import { koffiType } from './types.js';
@@ -71,7 +71,8 @@ function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unkn
 function isFailure(spec: FunctionSpec, ret: unknown): boolean {
   const e = spec.ret.error;
   if (e === undefined) return false;
-  if (e === null) return ret === null;
+  // A nullable result is NULL both for "nothing" and for failure; libvirt sets an error only for the latter.
+  if (e === null) return ret === null && (!spec.ret.nullable || lastError() !== null);
   if (typeof e === 'string') return BigInt(ret as bigint) === BigInt(e);
   return Number(ret) === e;
 }

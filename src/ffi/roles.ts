@@ -83,14 +83,21 @@ const inRole: RoleHandler<Of<'in'>> = {
 const lengthRole: RoleHandler<Of<'length'>> = {
   isPublic: () => false,
   ffi: (a) => a.ffi,
-  before: (a, ctx) => lengthOf(ctx.byName.get(a.of)),
+  before: (a, ctx) => (a.of.startsWith('sizeof:') ? sizeOf(a.of.slice(7)) : lengthOf(ctx.byName.get(a.of))),
 };
 
 const outRole: RoleHandler<Of<'out'>> = {
   isPublic: () => false,
-  ffi: (a) => koffi.out(ptrTo(koffiType(a.type.ffi))),
+  // An owned string arrives as a raw pointer so it can be freed after copying.
+  ffi: (a) => koffi.out(ptrTo(a.owned ? 'void *' : koffiType(a.type.ffi))),
   before: (a, ctx) => boxed(ctx, a.name, [null]),
-  after: (a, ctx) => adoptValue(a.type, (ctx.native.get(a.name) as unknown[])[0]),
+  after: (a, ctx) => {
+    const v = (ctx.native.get(a.name) as unknown[])[0];
+    if (!a.owned || v === null) return adoptValue(a.type, v);
+    const s = readCString(v);
+    freeNative(v);
+    return s;
+  },
 };
 
 const inoutRole: RoleHandler<Of<'inout'>> = {
@@ -106,9 +113,9 @@ const inoutRole: RoleHandler<Of<'inout'>> = {
 };
 
 const countRole: RoleHandler<Of<'count'>> = {
-  isPublic: () => false,
+  isPublic: (a) => a.input === true,
   ffi: (a) => koffi.inout(ptrTo(a.ffi)),
-  before: (a, ctx) => boxed(ctx, a.name, [0]),
+  before: (a, ctx) => boxed(ctx, a.name, [a.input ? Number(ctx.byName.get(a.name) ?? 0) : 0]),
 };
 
 function boxed(ctx: CallContext, name: string, box: unknown[]): unknown[] {
@@ -181,11 +188,18 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
   isPublic: () => false,
   ffi: () => 'void *',
   before: (a, ctx) => {
+    // A size of 0 passes NULL: libvirt then reports how many entries it has.
     const n = evalSize(a.size, ctx.byName);
-    return boxed(ctx, a.name, [Buffer.alloc(Math.max(1, n) * elemSize(a.elem)), n])[0];
+    const buf = n === 0 ? null : Buffer.alloc(n * elemSize(a.elem));
+    if (buf && a.clear) {
+      const clear = a.clear;
+      ctx.cleanups.push((failed) => { if (!failed) releaser(clear, true)(buf, n); });
+    }
+    return boxed(ctx, a.name, [buf, n])[0];
   },
   after: (a, ctx) => {
-    const [buf, size] = ctx.native.get(a.name) as [Buffer, number];
+    const [buf, size] = ctx.native.get(a.name) as [Buffer | null, number];
+    if (buf === null) return [];
     const n = a.used === 'ret' ? Math.min(size, Number(ctx.ret)) : size;
     return readElements(a.elem, buf, n, a.freeElements ?? false);
   },
@@ -231,9 +245,13 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
   before: () => null,
   prepare: (a, ctx, nativeArgs, native) => {
     // First call with NULL and a count of 0: libvirt writes the number of entries it has.
+    // A count the caller gives (role 'count' with input) skips that sizing call.
     const count = ctx.native.get(a.countArg) as number[];
-    const first = native(...nativeArgs);
-    if (Number(first) === -1) return; // the real call below fails the same way and reports it
+    const countSpec = ctx.spec.args.find((x) => x.name === a.countArg);
+    if (!(countSpec?.role === 'count' && countSpec.input)) {
+      const first = native(...nativeArgs);
+      if (Number(first) === -1) return; // the real call below fails the same way and reports it
+    }
     const n = Number(count[0]);
     const buf = Buffer.alloc(Math.max(1, n) * sizeOf(a.struct));
     nativeArgs[argIndex(ctx, a.name)] = buf;
@@ -269,6 +287,7 @@ const listOut: RoleHandler<Of<'list-out'>> = {
 function listCount(a: Of<'list-out'>, ctx: CallContext, p: bigint): number {
   if (a.count === 'ret') return Number(ctx.ret);
   if (a.count === 'null') return countUntilNull(p);
+  if (a.count === 'bits:ret') return Math.ceil(Number(ctx.ret) / 8);
   return Number((ctx.native.get(a.count) as unknown[])[0]);
 }
 
@@ -279,6 +298,7 @@ function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
     return readElements(a.elem, p, n, false);
   }
   const struct = a.elem.ref as string;
+  if (a.inline) return decodeStructArray(struct, p, n);
   return readPointerArray(p, n).map((item) => {
     const value = item === null ? null : decodeStruct(struct, item);
     if (value) retainHandleFields(struct, value);
@@ -301,6 +321,20 @@ const handleFieldRef = new Map<string, string>();
 export function registerHandleField(struct: string, field: string, refFunction: string): void {
   handleFieldRef.set(`${struct}.${field}`, refFunction);
 }
+
+const paramsOut: RoleHandler<Of<'params-out'>> = {
+  isPublic: () => false,
+  ffi: () => koffi.out(koffi.pointer('void *')),
+  before: (a, ctx) => boxed(ctx, a.name, [null]),
+  after: (a, ctx) => {
+    const p = (ctx.native.get(a.name) as unknown[])[0];
+    const n = Number((ctx.native.get(a.countArg) as unknown[])[0]);
+    if (p === null) return [];
+    const params = decodeTypedParameters(p, n);
+    releaser('virTypedParamsFree', true)(p, n);
+    return params;
+  },
+};
 
 const callbackRole: RoleHandler<Of<'callback'>> = {
   isPublic: () => true,
@@ -337,7 +371,7 @@ const table: { [R in ArgSpec['role']]: RoleHandler<Of<R>> } = {
   'in': inRole, 'length': lengthRole, 'out': outRole, 'inout': inoutRole, 'count': countRole,
   'struct-out': structOut, 'struct-in': structIn, 'bytes-in': bytesIn, 'bytes-out': bytesOut,
   'array-in': arrayIn, 'array-out': arrayOut, 'params-in': paramsIn, 'query-out': queryOut,
-  'list-out': listOut, 'callback': callbackRole, 'freecb': freecbRole,
+  'list-out': listOut, 'params-out': paramsOut, 'callback': callbackRole, 'freecb': freecbRole,
 };
 
 /** The handler for an argument, whatever its role. */

@@ -16,10 +16,10 @@ export type SizeExpr = number | string | readonly (number | string)[];
 export type ArgSpec =
   /** Passed as given: scalars, strings, handles, user-data pointers. */
   | { role: 'in'; name: string; type: ValueType }
-  /** Filled in by the runtime with the length of another (array or buffer) argument. */
+  /** Filled in by the runtime: the length of another (array or bytes) argument, or `sizeof:<struct>`. */
   | { role: 'length'; name: string; ffi: string; of: string }
   /** A `T *` the function writes one value to; becomes part of the result. */
-  | { role: 'out'; name: string; type: ValueType }
+  | { role: 'out'; name: string; type: ValueType; owned?: boolean }
   /** A `T *` read and written: the caller passes a one-element array that is updated in place. */
   | { role: 'inout'; name: string; type: ValueType }
   /** A caller-allocated struct the function fills in. `reset` releases what it points to. */
@@ -33,9 +33,12 @@ export type ArgSpec =
   /** A JS array passed as a C array of `elem`; `nullTerminated` adds a trailing NULL. */
   | { role: 'array-in'; name: string; elem: ValueType; nullTerminated?: boolean }
   /** A caller-allocated C array of `size` elements; the first `ret` (or all) are returned. */
-  | { role: 'array-out'; name: string; elem: ValueType; size: SizeExpr; used?: 'ret'; freeElements?: boolean }
-  /** The `int *` count of a query-out array: starts at 0, libvirt writes the count. */
-  | { role: 'count'; name: string; ffi: string }
+  | { role: 'array-out'; name: string; elem: ValueType; size: SizeExpr; used?: 'ret'; freeElements?: boolean; clear?: string }
+  /**
+   * The `int *` count of a query-out array: starts at 0 (libvirt writes the count), or, with
+   * `input`, at the value the caller passes (no sizing call is made).
+   */
+  | { role: 'count'; name: string; ffi: string; input?: boolean }
   /** Typed parameters as input: a TypedParameter[] marshalled to virTypedParameter[]. */
   | { role: 'params-in'; name: string }
   /**
@@ -44,11 +47,13 @@ export type ArgSpec =
    */
   | { role: 'query-out'; name: string; struct: string; countArg: string; clear?: string }
   /**
-   * A library-allocated array written through `T **`: `count` is 'ret' or an out argument,
-   * or 'null' for NULL-terminated. Elements are released with `freeElement` (or free()), the
+   * A library-allocated array written through `T **`: `count` is 'ret', an out argument,
+   * 'bits:ret' (a bitmap of ret bits: ceil(ret / 8) bytes) or 'null' for NULL-terminated. Elements are released with `freeElement` (or free()), the
    * array with `freeList` (or free()).
    */
-  | { role: 'list-out'; name: string; elem: ValueType; count: 'ret' | 'null' | string; freeElement?: string; freeList?: string }
+  | { role: 'list-out'; name: string; elem: ValueType; count: 'ret' | 'null' | string; freeElement?: string; freeList?: string; inline?: boolean }
+  /** Typed parameters the library allocates (`virTypedParameterPtr *`), freed with virTypedParamsFree. */
+  | { role: 'params-out'; name: string; countArg: string }
   /** A callback: a JS function registered with koffi for as long as libvirt may call it. */
   | { role: 'callback'; name: string; functype: string; lifetime: 'call' | 'freecb' | 'forever' | 'lookup' }
   /** libvirt's virFreeCallback: supplied by the runtime to release the callbacks above. */
@@ -63,7 +68,7 @@ export interface ReturnSpec {
   /** Ownership of a pointer result: 'owned' is freed with `free` (or free()) after copying. */
   owned?: boolean;
   free?: string;
-  /** NULL is a normal result (e.g. "no parent"), not a failure. */
+  /** NULL is also a normal result ("no parent"): it is a failure only when libvirt set an error. */
   nullable?: boolean;
   /** An owned byte buffer whose length is written to this out argument. */
   bytesSize?: string;

@@ -1,0 +1,347 @@
+// Policy applied to one function: each C parameter gets a role (see src/ffi/spec.ts), the
+// result its error value and ownership, and the TypeScript signature follows from both.
+// Rules are tried in order; `role=` in the overrides file wins over all of them.
+import type { ArgSpec, FunctionSpec, ReturnSpec, ValueType } from '../src/ffi/spec.js';
+import type { IrFunction, IrParam } from './ir.js';
+import type { TypeUniverse } from './c-types.js';
+import { lifetimeOf } from './policy/callbacks.js';
+import { defaultErrorValues, isStatusDoc } from './policy/results.js';
+import { safeIdentifier } from './naming.js';
+
+export interface TsParam { name: string; ts: string; doc: string }
+export interface FunctionBinding {
+  ir: IrFunction;
+  spec: FunctionSpec;
+  params: TsParam[];
+  result: { ts: string; doc: string };
+  /** C types that no rule could map; non-empty stops the generator. */
+  unmapped: string[];
+}
+
+interface Ctx { fn: IrFunction; types: TypeUniverse; consumed: Set<string>; unmapped: string[] }
+
+const n = (ffi: string): ValueType => ({ ffi, js: 'number' });
+const ptrType: ValueType = { ffi: 'void *', js: 'pointer' };
+const UUID_BUFLEN = 16;
+const UUID_STRING_BUFLEN = 37;
+
+export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBinding {
+  const ctx: Ctx = { fn, types, consumed: new Set(), unmapped: [] };
+  const args: ArgSpec[] = [];
+  // Pointers first: they claim their count arguments (nfiles may come before files).
+  const order = fn.params.map((p, i) => ({ p, i })).sort((a, b) => scalarRank(a.p, ctx) - scalarRank(b.p, ctx));
+  for (const { p, i } of order) {
+    if (!ctx.consumed.has(p.name)) args.push(...classify(p, i, ctx));
+  }
+  const ordered = fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined);
+  const ret = returnSpec(fn, ordered, ctx);
+  const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
+  return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped };
+}
+
+function valueType(c: string, ctx: Ctx): ValueType | null {
+  const t = ctx.types.resolve(c);
+  switch (t.kind) {
+    case 'scalar': return { ffi: t.map.ffi, js: t.map.js };
+    case 'string': return { ffi: 'const char *', js: 'string' };
+    case 'handle': return { ffi: t.typedef, js: 'handle', ref: t.typedef };
+    case 'void-ptr': return ptrType;
+    case 'struct-ptr': return ptrType;
+    case 'functype': return ptrType;
+    default: return null;
+  }
+}
+
+const next = (ctx: Ctx, i: number): IrParam | undefined => ctx.fn.params[i + 1];
+const named = (ctx: Ctx, name: string): IrParam | undefined => ctx.fn.params.find((p) => p.name === name);
+/** A scalar argument that can be a count; `flags` never is. */
+const isCountLike = (p: IrParam | undefined, ctx: Ctx): p is IrParam =>
+  p !== undefined && p.name !== 'flags' && ctx.types.resolve(p.cType).kind === 'scalar';
+const scalarRank = (p: IrParam, ctx: Ctx): number => (ctx.types.resolve(p.cType).kind === 'scalar' && !p.policy['role'] ? 1 : 0);
+
+function classify(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
+  if (p.policy['role']) return fromPolicy(p, ctx);
+  const t = ctx.types.resolve(p.cType);
+  const fname = ctx.fn.name;
+  switch (t.kind) {
+    case 'scalar': case 'handle': case 'void-ptr':
+      return [{ role: 'in', name: p.name, type: valueType(p.cType, ctx) as ValueType }];
+    case 'string':
+      return t.owned ? bytesOrString(p, i, ctx) : [{ role: 'in', name: p.name, type: { ffi: 'const char *', js: 'string' } }];
+    case 'functype':
+      if (t.name === 'virFreeCallback') return [{ role: 'freecb', name: p.name }];
+      return [{ role: 'callback', name: p.name, functype: t.name,
+        lifetime: lifetimeOf(fname, ctx.fn.params.some((x) => x.cType === 'virFreeCallback')) }];
+    case 'struct-ptr':
+      return structPointer(p, i, t.struct, ctx);
+    case 'pointer':
+      return pointer(p, i, t, ctx);
+    default:
+      ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}`);
+      return [{ role: 'in', name: p.name, type: ptrType }];
+  }
+}
+
+/** `char *buf`: an output buffer (UUID strings, stream data). */
+function bytesOrString(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
+  if (/UUIDString$/.test(ctx.fn.name)) return [{ role: 'bytes-out', name: p.name, size: UUID_STRING_BUFLEN, as: 'string' }];
+  const size = next(ctx, i);
+  if (isCountLike(size, ctx)) return [{ role: 'bytes-out', name: p.name, size: size.name, as: 'bytes', used: 'ret' }];
+  ctx.unmapped.push(`${ctx.fn.name}(${p.name}): char * without a size`);
+  return [{ role: 'in', name: p.name, type: ptrType }];
+}
+
+function structPointer(p: IrParam, i: number, struct: string, ctx: Ctx): ArgSpec[] {
+  const fname = ctx.fn.name;
+  // Release/reset helpers and auth take a pointer the caller already holds.
+  if (/(Free|Reset\w*|ErrorFunc)$/.test(fname) || struct === 'virConnectAuth') return [{ role: 'in', name: p.name, type: ptrType }];
+  if (struct === 'virTypedParameter') return typedParams(p, i, ctx);
+  const count = next(ctx, i);
+  if (count && /^(size|nr_stats|maxerrors|maxinfo|nparams)$/.test(count.name)) {
+    ctx.consumed.add(count.name);
+    if (count.name === 'size') return [{ role: 'struct-out', name: p.name, struct }, { role: 'length', name: count.name, ffi: 'size_t', of: `sizeof:${struct}` }];
+    if (count.name === 'nparams') return [{ role: 'query-out', name: p.name, struct, countArg: count.name }, { role: 'count', name: count.name, ffi: 'int' }];
+    ctx.consumed.delete(count.name);
+    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret' }];
+  }
+  return [{ role: 'struct-out', name: p.name, struct, ...(struct === 'virError' ? { reset: 'virResetError' } : {}) }];
+}
+
+function typedParams(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
+  const count = next(ctx, i);
+  if (ctx.fn.name.startsWith('virTypedParams') || !count) return [{ role: 'in', name: p.name, type: ptrType }];
+  ctx.consumed.add(count.name);
+  if (count.cType.endsWith('*')) {
+    return [{ role: 'query-out', name: p.name, struct: 'virTypedParameter', countArg: count.name, clear: 'virTypedParamsClear' },
+      { role: 'count', name: count.name, ffi: 'int' }];
+  }
+  return [{ role: 'params-in', name: p.name }, { role: 'length', name: count.name, ffi: 'int', of: p.name }];
+}
+
+function pointer(p: IrParam, i: number, t: { to: string; depth: number; constant: boolean }, ctx: Ctx): ArgSpec[] {
+  const fname = ctx.fn.name;
+  const elem = valueType(t.to, ctx);
+  const helper = fname.startsWith('virTypedParams');
+  if (helper && t.to === 'char' && t.depth === 2 && t.constant) return [{ role: 'out', name: p.name, type: { ffi: 'const char *', js: 'string' } }];
+  if (t.depth === 1 && helper && !t.constant && elem) return [{ role: t.to === 'const char *' ? 'out' : 'inout', name: p.name, type: elem }];
+  if (t.to === 'virTypedParameterPtr' && t.depth === 1) return libraryTypedParams(p, i, ctx);
+  if (t.depth === 2 && ctx.types.isHandle(t.to)) return [{ role: 'list-out', name: p.name, elem: { ffi: t.to, js: 'handle', ref: t.to }, count: 'ret' }];
+  if (t.depth === 2 && ctx.types.structOfPointer(t.to)) return [structList(p, ctx.types.structOfPointer(t.to) as string, ctx)];
+  if (t.depth === 1 && ctx.types.isHandle(t.to)) return [{ role: 'array-in', name: p.name, elem: { ffi: t.to, js: 'handle', ref: t.to }, nullTerminated: true }];
+  if (t.depth === 1 && ctx.types.structOfPointer(t.to)) {
+    const struct = ctx.types.structOfPointer(t.to) as string;
+    if (/Free$/.test(fname)) return [{ role: 'in', name: p.name, type: ptrType }];
+    return [{ role: 'list-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, count: 'ret', inline: true }];
+  }
+  if (t.to === 'char' && t.depth === 3) return [{ role: 'list-out', name: p.name, elem: { ffi: 'char *', js: 'string' }, count: 'ret' }];
+  if (t.to === 'char' && t.depth === 2) return stringArrays(p, i, t, ctx);
+  if (t.to === 'unsigned char' && t.depth === 1) return uuidOrBytes(p, i, t.constant, ctx);
+  if (t.depth === 1 && elem && elem.js !== 'pointer') return numberPointer(p, i, elem, ctx);
+  if (t.depth === 2 && elem && elem.js === 'number') return [{ role: 'list-out', name: p.name, elem, count: 'ret', inline: true }];
+  if (t.depth === 2 && t.to === 'unsigned char') return [{ role: 'out', name: p.name, type: ptrType }];
+  ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}`);
+  return [{ role: 'in', name: p.name, type: ptrType }];
+}
+
+function libraryTypedParams(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
+  const count = next(ctx, i);
+  if (!count) return [{ role: 'inout', name: p.name, type: ptrType }];
+  ctx.consumed.add(count.name);
+  return [{ role: 'params-out', name: p.name, countArg: count.name }, { role: 'count', name: count.name, ffi: count.cType.replace(/ \*$/, '') }];
+}
+
+/** Element release per struct list (libvirt documents one free function per element type). */
+function structList(p: IrParam, struct: string, ctx: Ctx): ArgSpec {
+  const elem: ValueType = { ffi: struct, js: 'struct', ref: struct };
+  if (struct === 'virDomainStatsRecord') return { role: 'list-out', name: p.name, elem, count: 'ret', freeList: 'virDomainStatsRecordListFree' };
+  const free = `${struct}Free`;
+  return { role: 'list-out', name: p.name, elem, count: 'ret', ...(ctx.types.functions.has(free) ? { freeElement: free } : {}) };
+}
+
+function stringArrays(p: IrParam, i: number, t: { to: string; depth: number; constant: boolean }, ctx: Ctx): ArgSpec[] {
+  const count = next(ctx, i);
+  const string: ValueType = { ffi: 'const char *', js: 'string' };
+  if (t.constant) {
+    // const char **: strings passed in, with a count argument or NULL-terminated.
+    if (isCountLike(count, ctx)) {
+      ctx.consumed.add(count.name);
+      return [{ role: 'array-in', name: p.name, elem: string }, { role: 'length', name: count.name, ffi: count.cType, of: p.name }];
+    }
+    return [{ role: 'array-in', name: p.name, elem: string, nullTerminated: true }];
+  }
+  if (isCountLike(count, ctx)) {
+    // char **names + maxnames: a caller-allocated array the function fills with strings it allocates.
+    return [{ role: 'array-out', name: p.name, elem: { ffi: 'char *', js: 'string' }, size: count.name, used: 'ret', freeElements: true }];
+  }
+  return [{ role: 'out', name: p.name, type: { ffi: 'char *', js: 'string' }, owned: true }];
+}
+
+function uuidOrBytes(p: IrParam, i: number, constant: boolean, ctx: Ctx): ArgSpec[] {
+  if (p.name === 'uuid') return constant ? [{ role: 'bytes-in', name: p.name, fixed: UUID_BUFLEN }] : [{ role: 'bytes-out', name: p.name, size: UUID_BUFLEN, as: 'bytes' }];
+  const size = next(ctx, i);
+  if (isCountLike(size, ctx)) {
+    ctx.consumed.add(size.name);
+    return [{ role: 'bytes-in', name: p.name }, { role: 'length', name: size.name, ffi: size.cType, of: p.name }];
+  }
+  return [{ role: 'bytes-in', name: p.name }];
+}
+
+/** `int *x`: an array when a count `nx` exists (or follows as maxX), otherwise one out value. */
+function numberPointer(p: IrParam, i: number, elem: ValueType, ctx: Ctx): ArgSpec[] {
+  const count = named(ctx, `n${p.name}`);
+  if (count && isCountLike(count, ctx)) {
+    ctx.consumed.add(count.name);
+    return [{ role: 'array-in', name: p.name, elem }, { role: 'length', name: count.name, ffi: count.cType, of: p.name }];
+  }
+  const max = next(ctx, i);
+  if (isCountLike(max, ctx) && /^max/.test(max.name)) return [{ role: 'array-out', name: p.name, elem, size: max.name, used: 'ret' }];
+  return [{ role: 'out', name: p.name, type: elem }];
+}
+
+/** Roles written in the overrides file: `role=` plus the attributes that role needs. */
+function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
+  const a = p.policy;
+  const role = a['role'] as string;
+  const sizeOf = (s: string | undefined): number | string | string[] =>
+    s === undefined ? 0 : s.includes('*') ? s.split('*').map((x) => (/^\d+$/.test(x) ? x : x.trim())) : /^\d+$/.test(s) ? Number(s) : s;
+  const elem = (): ValueType => valueType(a['elem'] ?? 'int', ctx) ?? n('int');
+  switch (role) {
+    case 'bytes-in': return [{ role, name: p.name }];
+    case 'bytes-out': return [{ role, name: p.name, size: sizeOf(a['size']) as never, as: (a['as'] as 'bytes' | 'string' | undefined) ?? 'bytes', ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}) }];
+    case 'length': return [{ role, name: p.name, ffi: valueType(p.cType, ctx)?.ffi ?? 'int', of: a['of'] as string }];
+    case 'array-in': return [{ role, name: p.name, elem: elem() }];
+    case 'array-out': return [{ role, name: p.name, elem: elem(), size: sizeOf(a['size']) as never, ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}) }];
+    case 'list-out': return [{ role, name: p.name, elem: elem(), count: a['count'] ?? 'ret', inline: true }];
+    case 'struct-array-out': {
+      const struct = ctx.types.structOfPointer(p.cType) as string;
+      return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: sizeOf(a['size']) as never,
+        ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(a['clear'] ? { clear: a['clear'] } : {}) }];
+    }
+    case 'struct-in': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];
+    case 'struct-out': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];
+    case 'count': return [{ role, name: p.name, ffi: p.cType.replace(/ \*$/, ''), ...(a['input'] === 'true' ? { input: true } : {}) }];
+    case 'query-out': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string, countArg: a['count'] as string, ...(a['clear'] ? { clear: a['clear'] } : {}) }];
+    case 'in': return [{ role, name: p.name, type: valueType(p.cType, ctx) ?? ptrType }];
+    case 'out': return [{ role, name: p.name, type: elem() }];
+    default:
+      ctx.unmapped.push(`${ctx.fn.name}(${p.name}): unknown role "${role}" in the overrides`);
+      return [{ role: 'in', name: p.name, type: ptrType }];
+  }
+}
+
+function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
+  const policy = fn.ret.policy;
+  const t = ctx.types.resolve(fn.ret.cType);
+  const countsFromRet = args.some((a) => ('used' in a && a.used === 'ret') || ('count' in a && a.count === 'ret'));
+  const use: ReturnSpec['use'] = (policy['use'] as ReturnSpec['use'] | undefined) ?? (countsFromRet ? 'count' : isStatusDoc(fn.ret.doc) ? 'status' : 'value');
+  const nullable = policy['nullable'] === 'true';
+  const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
+  const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
+  switch (t.kind) {
+    case 'void': return { type: null, use: 'status' };
+    case 'scalar': return { type: { ffi: t.map.ffi, js: t.map.js }, ...base };
+    case 'string': return { type: { ffi: t.owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(t.owned ? { owned: true } : {}) };
+    case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base };
+    case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...ownership(policy) };
+    case 'pointer':
+      if (t.to === 'unsigned char' && policy['bytes-size']) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] };
+      return { type: ptrType, ...base };
+    default:
+      ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}`);
+      return { type: ptrType, ...base };
+  }
+}
+
+function ownership(policy: Record<string, string>): Partial<ReturnSpec> {
+  if (policy['owned'] !== 'true') return {};
+  return { owned: true, ...(policy['free'] ? { free: policy['free'] } : {}) };
+}
+
+function errorValue(text: string | undefined, kind: string, nullable: boolean): ReturnSpec['error'] {
+  if (text === 'none') return undefined;
+  if (nullable && text === undefined) return null;
+  if (text === undefined) return defaultErrorValues[kind];
+  if (text === 'NULL') return null;
+  return /^-?\d+$/.test(text) && Math.abs(Number(text)) < 2 ** 53 ? Number(text) : text;
+}
+
+function handleEffect(fn: IrFunction, types: TypeUniverse): Partial<FunctionSpec> {
+  const first = fn.params[0];
+  if (!first || !types.isHandle(first.cType)) return {};
+  if (/^vir\w+(Free|Close)$/.test(fn.name)) return { handleEffect: 'release' };
+  if (/^vir\w+Ref$/.test(fn.name)) return { handleEffect: 'retain' };
+  return {};
+}
+
+function publicParams(fn: IrFunction, args: ArgSpec[]): TsParam[] {
+  const out: TsParam[] = [];
+  for (const a of args) {
+    const ts = inputTs(a);
+    if (ts === null) continue;
+    const p = fn.params.find((x) => x.name === a.name);
+    out.push({ name: safeIdentifier(a.name), ts, doc: p?.doc ?? '' });
+  }
+  return out;
+}
+
+export function jsInputTs(t: ValueType): string {
+  switch (t.js) {
+    case 'number': return 'number';
+    case 'bigint': return 'number | bigint';
+    case 'string': return 'string | null';
+    case 'handle': return t.ref as string;
+    case 'struct': return `${t.ref as string} | null`;
+    default: return 'Pointer | null';
+  }
+}
+
+export function jsOutputTs(t: ValueType): string {
+  switch (t.js) {
+    case 'number': return 'number';
+    case 'bigint': return 'bigint';
+    case 'string': return 'string';
+    case 'handle': return t.ref as string;
+    case 'struct': return t.ref as string;
+    default: return 'Pointer | null';
+  }
+}
+
+function inputTs(a: ArgSpec): string | null {
+  switch (a.role) {
+    case 'in': return jsInputTs(a.type);
+    case 'inout': return `[${jsInputTs(a.type)}]`;
+    case 'count': return a.input ? 'number' : null;
+    case 'struct-in': return `${a.struct} | null`;
+    case 'bytes-in': return 'Uint8Array | null';
+    case 'array-in': return `readonly ${a.elem.js === 'string' ? 'string' : jsOutputTs(a.elem)}[] | null`;
+    case 'params-in': return 'readonly TypedParameter[] | null';
+    case 'callback': return `${a.functype} | TypedCallback | null`;
+    default: return null;
+  }
+}
+
+function outputTs(a: ArgSpec): string | null {
+  switch (a.role) {
+    case 'out': return a.type.js === 'string' ? 'string | null' : jsOutputTs(a.type);
+    case 'struct-out': return a.struct;
+    case 'bytes-out': return a.as === 'string' ? 'string' : 'Buffer';
+    case 'array-out': return `${a.elem.js === 'string' ? 'string' : jsOutputTs(a.elem)}[]`;
+    case 'query-out': return a.struct === 'virTypedParameter' ? 'TypedParameter[]' : `${a.struct}[]`;
+    case 'params-out': return 'TypedParameter[]';
+    case 'list-out': return `${a.elem.js === 'string' ? 'string' : jsOutputTs(a.elem)}[]`;
+    default: return null;
+  }
+}
+
+function resultOf(fn: IrFunction, spec: FunctionSpec): { ts: string; doc: string } {
+  const outs = spec.args.map((a) => [a.name, outputTs(a)] as const).filter((x): x is readonly [string, string] => x[1] !== null);
+  const t = spec.ret.type;
+  let retTs = t === null ? 'void' : t.js === 'pointer' && spec.ret.bytesSize ? 'Buffer' : jsOutputTs(t);
+  if (t !== null && spec.ret.nullable && !retTs.includes('null')) retTs += ' | null';
+  const keep = t !== null && (outs.length === 0 || spec.ret.use === 'value');
+  if (outs.length === 0) return { ts: retTs, doc: fn.ret.doc };
+  if (!keep && outs.length === 1) return { ts: (outs[0] as readonly [string, string])[1], doc: fn.params.find((p) => p.name === outs[0]?.[0])?.doc ?? '' };
+  const fields = outs.map(([name, ts]) => `${name}: ${ts}`);
+  if (keep) fields.push(`result: ${retTs}`);
+  return { ts: `{ ${fields.join('; ')} }`, doc: fn.ret.doc };
+}

@@ -1,0 +1,97 @@
+// Policy applied to one struct: the koffi layout the runtime registers and the TS interface
+// users see. A pointer field with a count field beside it (addrs + naddrs, cpumap + cpumaplen)
+// is read as an array of that many elements.
+import type { FieldSpec, StructSpec, ValueType } from '../src/ffi/spec.js';
+import type { IrField, IrStruct } from './ir.js';
+import type { TypeUniverse } from './c-types.js';
+import { evaluateConstant } from './const-expr.js';
+
+export interface StructBinding {
+  ir: IrStruct;
+  specs: StructSpec[];
+  fields: { name: string; ts: string; doc: string }[];
+  /** Handle-typed fields, which need a reference of their own when the struct is freed. */
+  handleFields: { field: string; typedef: string }[];
+  unmapped: string[];
+}
+
+/** Structs whose TS face is a hand-written runtime type rather than the raw layout. */
+export const structTsOverrides: Readonly<Record<string, string>> = {
+  virTypedParameter: 'TypedParameter',
+};
+
+export function bindStruct(s: IrStruct, types: TypeUniverse, constant: (name: string) => number | undefined): StructBinding {
+  const unmapped: string[] = [];
+  const specs: StructSpec[] = [];
+  const fields: StructBinding['fields'] = [];
+  const handleFields: StructBinding['handleFields'] = [];
+  const specFields: FieldSpec[] = [];
+  for (const f of s.fields) {
+    const b = bindField(s, f, types, constant, specs, unmapped);
+    specFields.push(b.spec);
+    fields.push({ name: f.name, ts: b.ts, doc: f.doc });
+    if (b.spec.type.js === 'handle') handleFields.push({ field: f.name, typedef: b.spec.type.ref as string });
+  }
+  specs.push({ name: s.name, kind: 'struct', fields: specFields });
+  return { ir: s, specs, fields, handleFields, unmapped };
+}
+
+interface FieldBinding { spec: FieldSpec; ts: string }
+
+function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined,
+  specs: StructSpec[], unmapped: string[]): FieldBinding {
+  if (f.union) return unionField(s, f, types, constant, specs, unmapped);
+  const fixed = /^(?:unsigned )?char \w+\[(\w+)\]$/.exec(f.cType);
+  if (fixed) {
+    const len = evaluateConstant(fixed[1] as string, constant);
+    if (len === undefined) unmapped.push(`${s.name}.${f.name}: array length ${fixed[1]}`);
+    return { spec: { name: f.name, ffi: `char[${len ?? 1}]`, type: { ffi: 'char', js: 'string' } }, ts: 'string' };
+  }
+  const count = countFieldOf(s, f);
+  const t = types.resolve(f.cType);
+  switch (t.kind) {
+    case 'scalar': return { spec: { name: f.name, ffi: t.map.ffi, type: { ffi: t.map.ffi, js: t.map.js } }, ts: t.map.js };
+    case 'string': return { spec: { name: f.name, ffi: 'char *', type: { ffi: 'char *', js: 'string' } }, ts: 'string | null' };
+    case 'handle': return { spec: { name: f.name, ffi: t.typedef, type: { ffi: t.typedef, js: 'handle', ref: t.typedef } }, ts: `${t.typedef} | null` };
+    case 'struct-ptr': {
+      const elem: ValueType = { ffi: t.struct, js: 'struct', ref: t.struct };
+      const tsName = structTsOverrides[t.struct] ?? t.struct;
+      if (count) return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' }, array: { count, elem } }, ts: `${tsName}[]` };
+      return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
+    }
+    case 'pointer': {
+      const elemType = pointedElement(t.to, types);
+      if (count && elemType && t.depth === 1) {
+        return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' }, array: { count, elem: elemType } }, ts: `${elemType.js === 'string' ? 'string | null' : elemType.js}[]` };
+      }
+      return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
+    }
+    case 'void-ptr': case 'functype':
+      return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
+    default:
+      unmapped.push(`${s.name}.${f.name}: ${f.cType}`);
+      return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
+  }
+}
+
+/** `char **x` -> string elements; `int *x`, `unsigned char *x` -> numbers. */
+function pointedElement(to: string, types: TypeUniverse): ValueType | null {
+  if (to === 'char' || to === 'char *') return { ffi: 'char *', js: 'string' };
+  const t = types.resolve(to);
+  return t.kind === 'scalar' ? { ffi: t.map.ffi, js: t.map.js } : null;
+}
+
+function countFieldOf(s: IrStruct, f: IrField): string | undefined {
+  if (f.policy['count']) return f.policy['count'];
+  const singular = f.name.replace(/ies$/, 'y').replace(/s$/, '');
+  const candidates = [`n${f.name}`, `${f.name}len`, `n${singular}`];
+  return s.fields.find((x) => candidates.includes(x.name))?.name;
+}
+
+function unionField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined,
+  specs: StructSpec[], unmapped: string[]): FieldBinding {
+  const name = `${s.name}_${f.name}`;
+  const members = (f.union ?? []).map((m) => bindField(s, m, types, constant, specs, unmapped));
+  specs.push({ name, kind: 'union', fields: members.map((m) => m.spec) });
+  return { spec: { name: f.name, ffi: name, type: { ffi: name, js: 'struct', ref: name } }, ts: `{ ${members.map((m) => `${m.spec.name}?: ${m.ts}`).join('; ')} }` };
+}

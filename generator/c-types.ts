@@ -1,0 +1,76 @@
+// What a C type name denotes, given every symbol of the API: the one place that reads C
+// spelling. Classification and emitters ask here instead of matching strings themselves.
+import { scalarTypes } from './policy/type-map.js';
+import type { ScalarMapping } from './policy/type-map.js';
+import { symbolsOf, type IrApi } from './ir.js';
+
+export type CType =
+  | { kind: 'void' }
+  | { kind: 'scalar'; c: string; map: ScalarMapping }
+  | { kind: 'string'; owned: boolean }
+  | { kind: 'handle'; typedef: string }
+  | { kind: 'struct-ptr'; struct: string }
+  | { kind: 'functype'; name: string }
+  | { kind: 'void-ptr' }
+  | { kind: 'pointer'; to: string; depth: number; constant: boolean }
+  | { kind: 'unknown'; c: string };
+
+export class TypeUniverse {
+  readonly handles = new Set<string>();
+  readonly structs = new Set<string>();
+  readonly functypes = new Set<string>();
+  /** typedef name -> what it stands for (struct name for struct pointers, scalar C type, or 'enum'). */
+  private readonly typedefs = new Map<string, string>();
+  readonly functions = new Set<string>();
+
+  constructor(api: IrApi) {
+    for (const h of symbolsOf(api, 'handle')) this.handles.add(h.name);
+    for (const s of symbolsOf(api, 'struct')) this.structs.add(s.name);
+    for (const f of symbolsOf(api, 'functype')) this.functypes.add(f.name);
+    for (const f of symbolsOf(api, 'function')) this.functions.add(f.name);
+    for (const t of symbolsOf(api, 'typedef')) this.typedefs.set(t.name, t.target);
+  }
+
+  resolve(cType: string): CType {
+    const c = cType.trim().replace(/\s+/g, ' ');
+    if (c === 'void') return { kind: 'void' };
+    if (c === 'const char *' || c === 'char *') return { kind: 'string', owned: c === 'char *' };
+    if (c === 'void *') return { kind: 'void-ptr' };
+    const scalar = this.scalar(c);
+    if (scalar) return scalar;
+    if (this.handles.has(c)) return { kind: 'handle', typedef: c };
+    if (this.functypes.has(c)) return { kind: 'functype', name: c };
+    const struct = this.structOfPointer(c);
+    if (struct) return { kind: 'struct-ptr', struct };
+    const ptr = /^(const )?(.+?) ?(\*+)( const)?$/.exec(c);
+    if (ptr) return { kind: 'pointer', to: (ptr[2] as string).trim(), depth: (ptr[3] as string).length, constant: ptr[1] !== undefined };
+    return { kind: 'unknown', c };
+  }
+
+  private scalar(c: string): CType | null {
+    const direct = scalarTypes[c];
+    if (direct) return { kind: 'scalar', c, map: direct };
+    const target = this.typedefs.get(c);
+    if (target === 'enum') return { kind: 'scalar', c, map: scalarTypes['int'] as ScalarMapping };
+    if (target !== undefined && scalarTypes[target]) return { kind: 'scalar', c, map: scalarTypes[target] as ScalarMapping };
+    return null;
+  }
+
+  /** virDomainInfoPtr -> virDomainInfo; also `virDomainInfo *` and struct typedef aliases. */
+  structOfPointer(c: string): string | null {
+    const target = this.typedefs.get(c);
+    const m = /^(?:const )?(\w+) \*$/.exec(target ?? c);
+    if (!m) return null;
+    const name = m[1] as string;
+    if (this.structs.has(name)) return name;
+    const alias = this.typedefs.get(name);
+    const aliased = alias ? /^(?:struct )?_?(\w+)$/.exec(alias)?.[1] : undefined;
+    if (aliased && this.structs.has(aliased)) return aliased;
+    return null;
+  }
+
+  /** The name a pointer-to-X refers to as a value type, for arrays of X. */
+  isHandle(c: string): boolean {
+    return this.handles.has(c);
+  }
+}

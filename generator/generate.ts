@@ -1,0 +1,156 @@
+// The pipeline: read XML -> IR -> bind (policy) -> validate -> emit one module per header.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Project, QuoteKind, IndentationText } from 'ts-morph';
+import { parseApiXml } from './raw-xml.js';
+import { buildIr, type ApiInput } from './build-ir.js';
+import { symbolsOf, type IrApi, type IrEnum, type IrMacro, type IrSymbol } from './ir.js';
+import { TypeUniverse } from './c-types.js';
+import { bindFunction, type FunctionBinding } from './bind-function.js';
+import { bindStruct, type StructBinding } from './bind-struct.js';
+import { evaluateConstant } from './const-expr.js';
+import { macroImplementations } from './policy/macro-impl.js';
+import { skippedSymbols } from './policy/skips.js';
+import { GeneratedModule } from './emit/module.js';
+import * as emit from './emit/symbols.js';
+import { emitIndex, emitSymbolTable } from './emit/index-file.js';
+
+export const OVERRIDES_FILE = 'tsvirt-overrides.xml';
+/** Companion descriptions, read when present, in this order. */
+export const API_FILES = ['libvirt-api.xml', 'libvirt-qemu-api.xml', 'libvirt-lxc-api.xml', 'libvirt-admin-api.xml'];
+
+export class GenerationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`refusing to generate: ${problems.length} C type(s) or symbol(s) have no mapping:\n  ${problems.join('\n  ')}`);
+    this.name = 'GenerationError';
+  }
+}
+
+/** Reads the API XMLs of a directory, plus the overrides (from `overridesDir`, default the same). */
+export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
+  const present = API_FILES.filter((f) => existsSync(join(inputDir, f)));
+  if (!present.includes('libvirt-api.xml')) {
+    const found = existsSync(inputDir) ? readdirSync(inputDir).join(', ') : 'nothing: no such directory';
+    throw new Error(`${inputDir}: no libvirt-api.xml (found ${found})`);
+  }
+  const inputs: ApiInput[] = present.map((f) => ({ fileName: `${basename(inputDir)}/${f}`, raw: parseApiXml(readFileSync(join(inputDir, f), 'utf8')) }));
+  const overridesPath = join(overridesDir, OVERRIDES_FILE);
+  const overrides = existsSync(overridesPath) ? parseApiXml(readFileSync(overridesPath, 'utf8')) : null;
+  const api = buildIr(inputs, overrides);
+  if (overrides) api.inputs.push(`${basename(overridesDir)}/${OVERRIDES_FILE}`);
+  return api;
+}
+
+export interface Bound {
+  functions: FunctionBinding[];
+  structs: StructBinding[];
+  macros: { macro: IrMacro; value: emit.MacroValue | 'function' }[];
+  skipped: { name: string; why: string }[];
+}
+
+/** Applies policy to every symbol; throws GenerationError listing every unmapped C type. */
+export function bindApi(api: IrApi): Bound {
+  const types = new TypeUniverse(api);
+  const constant = constantLookup(api);
+  const problems: string[] = [];
+  const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
+  const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
+  for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
+  const macros: Bound['macros'] = [];
+  const skipped: Bound['skipped'] = [];
+  for (const m of symbolsOf(api, 'macro')) {
+    const why = skippedSymbols[m.name];
+    if (why) { skipped.push({ name: m.name, why }); continue; }
+    const value = macroValue(m, constant);
+    if (value === undefined) problems.push(`macro ${m.name}: ${m.params ? 'function-like, no entry in policy/macro-impl.ts' : `cannot evaluate "${m.raw}"`}`);
+    else macros.push({ macro: m, value });
+  }
+  for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
+  if (problems.length) throw new GenerationError(problems);
+  return { functions, structs, macros, skipped };
+}
+
+function constantLookup(api: IrApi): (name: string) => number | undefined {
+  const enums = new Map(symbolsOf(api, 'enum').map((e) => [e.name, e.value]));
+  const macros = new Map(symbolsOf(api, 'macro').map((m) => [m.name, m]));
+  const seen = new Set<string>();
+  const lookup = (name: string): number | undefined => {
+    if (enums.has(name)) return enums.get(name);
+    const m = macros.get(name);
+    if (!m || m.raw === null || m.params !== null || seen.has(name)) return undefined;
+    seen.add(name);
+    try { return evaluateConstant(m.raw, lookup); } finally { seen.delete(name); }
+  };
+  return lookup;
+}
+
+function macroValue(m: IrMacro, constant: (n: string) => number | undefined): emit.MacroValue | 'function' | undefined {
+  if (m.string !== null) return { kind: 'string', value: m.string };
+  if (m.params !== null) return macroImplementations[m.name] ? 'function' : undefined;
+  const n = constant(m.name);
+  return n === undefined ? undefined : { kind: 'number', value: n };
+}
+
+/** Generated file name -> contents. */
+export function generate(api: IrApi): Map<string, string> {
+  const bound = bindApi(api);
+  const types = new TypeUniverse(api);
+  const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single, indentationText: IndentationText.TwoSpaces } });
+  const modules = new Map<string, GeneratedModule>();
+  const moduleFor = (header: string): GeneratedModule => {
+    let m = modules.get(header);
+    if (!m) { m = new GeneratedModule(header); modules.set(header, m); }
+    return m;
+  };
+  const home = emitAll(api, bound, types, moduleFor);
+  const files = new Map<string, string>();
+  for (const [header, m] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
+    files.set(`${header}.ts`, banner(api) + m.print(project, (name) => home.get(name)).getFullText());
+  }
+  files.set('api-symbols.ts', banner(api) + emitSymbolTable(api, bound));
+  files.set('index.ts', banner(api) + emitIndex([...modules.keys()].sort()));
+  return files;
+}
+
+/** Emits every symbol into its header's module; returns where each exported type name lives. */
+function emitAll(api: IrApi, bound: Bound, types: TypeUniverse, moduleFor: (h: string) => GeneratedModule): Map<string, string> {
+  const home = new Map<string, string>();
+  const place = (s: { name: string; file: string }): GeneratedModule => { home.set(s.name, s.file); return moduleFor(s.file); };
+  for (const h of symbolsOf(api, 'handle')) emit.emitHandle(place(h), h);
+  emitEnums(api, place);
+  for (const { macro, value } of bound.macros) {
+    if (value === 'function') emit.emitMacroFunction(place(macro), macro, macroImplementations[macro.name] as never);
+    else emit.emitMacroConstant(place(macro), macro, value);
+  }
+  const enumTypes = new Set(symbolsOf(api, 'enum').map((e) => e.enumType));
+  for (const t of symbolsOf(api, 'typedef')) if (!enumTypes.has(t.name)) emit.emitTypedef(place(t), t, types);
+  for (const s of bound.structs) emit.emitStruct(place(s.ir), s);
+  for (const f of symbolsOf(api, 'functype')) emit.emitFunctype(place(f), f, types);
+  for (const f of bound.functions) emit.emitFunction(place(f.ir), f);
+  for (const v of symbolsOf(api, 'variable')) emit.emitVariable(place(v), v);
+  const errors = home.get('virErrorNumber');
+  if (errors !== undefined) moduleFor(errors).add('rt.registerErrorNames(virErrorNumber, virErrorDomain);');
+  return home;
+}
+
+function emitEnums(api: IrApi, place: (s: { name: string; file: string }) => GeneratedModule): void {
+  const groups = new Map<string, IrEnum[]>();
+  for (const e of symbolsOf(api, 'enum')) groups.set(e.enumType, [...(groups.get(e.enumType) ?? []), e]);
+  const typedefs = new Map(symbolsOf(api, 'typedef').map((t) => [t.name, t]));
+  for (const [typeName, members] of groups) {
+    const first = members[0] as IrEnum;
+    emit.emitEnumType(place({ name: typeName, file: typedefs.get(typeName)?.file ?? first.file }), typeName, members, typedefs.get(typeName));
+    for (const e of members) emit.emitEnumMember(place(e), e);
+  }
+}
+
+function banner(api: IrApi): string {
+  const version = api.libvirtVersion ? `libvirt ${api.libvirtVersion}` : 'libvirt version unknown';
+  return [
+    `// @generated by tsvirt's generator from ${api.inputs.join(', ')} (${version}) - DO NOT EDIT.`,
+    '// To change this file, edit api-xml/tsvirt-overrides.xml or generator/, then run `npm run generate`.',
+    '',
+  ].join('\n');
+}
+
+export type { IrSymbol };
