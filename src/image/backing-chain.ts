@@ -1,0 +1,95 @@
+/**
+ * Backing chains. A backing name comes from the image, so it is hostile input: it is always a
+ * plain local path (never a protocol, never a `json:` description), a relative name resolves
+ * against the directory of the image that names it, nothing is opened unless the caller's policy
+ * allows it, the depth is capped, and a file met twice (same device and inode, or same resolved
+ * path) is a loop reported at once.
+ */
+import { dirname, resolve } from 'node:path';
+import { BackingAccessError, BackingChainLoopError, ImageLimitError } from './errors.js';
+import { fullBackingFilename } from './info.js';
+import { MAX_BACKING_CHAIN_DEPTH } from './limits.js';
+import { backingFormatOf, backingNameOf, closeImage, openImage } from './open-image.js';
+import type { FormatChoice, OpenedImage } from './open-image.js';
+import type { ImageFormatName } from './probe.js';
+
+export interface BackingPolicy {
+  /** Whether backing files may be opened at all (default false), or a per-path decision. */
+  readonly allowBacking?: boolean | ((resolvedPath: string, nameInImage: string) => boolean);
+  /** Probe a backing file whose format the image does not record (default false: refuse). */
+  readonly probeBackingFormat?: boolean;
+  /** Images in the chain at most, the top one included. */
+  readonly maxDepth?: number;
+  /** Fail (instead of stopping) when a backing file exists that the policy does not allow. */
+  readonly requireWholeChain?: boolean;
+}
+
+export interface ChainLayer {
+  readonly image: OpenedImage;
+  /** The name qemu would show for this layer (full-backing-filename of the layer above). */
+  readonly displayName: string;
+  /** The path actually opened. */
+  readonly path: string;
+}
+
+export function resolveBackingPath(imagePath: string, name: string): string {
+  return resolve(dirname(imagePath), name);
+}
+
+function allowed(policy: BackingPolicy, path: string, name: string): boolean {
+  const allow = policy.allowBacking ?? false;
+  return typeof allow === 'function' ? allow(path, name) : allow;
+}
+
+const KNOWN_BACKING_FORMATS: ReadonlySet<string> = new Set(['qcow2', 'qcow', 'raw', 'file']);
+
+function backingFormatChoice(img: OpenedImage, path: string, policy: BackingPolicy): FormatChoice {
+  const recorded = backingFormatOf(img);
+  if (recorded === undefined) {
+    if (policy.probeBackingFormat) return 'probe';
+    throw new BackingAccessError(path, 'the image does not record the backing format and probing was not allowed');
+  }
+  if (!KNOWN_BACKING_FORMATS.has(recorded)) throw new BackingAccessError(path, `backing format '${recorded}' is not read by this inspector`);
+  return (recorded === 'file' ? 'raw' : recorded) as ImageFormatName;
+}
+
+/**
+ * Opens `top` and, as far as the policy allows, its backing files. Returns the layers top first;
+ * on any error every file opened so far is closed again.
+ */
+export function openChain(topPath: string, topFormat: FormatChoice, policy: BackingPolicy, displayName = topPath): ChainLayer[] {
+  const maxDepth = policy.maxDepth ?? MAX_BACKING_CHAIN_DEPTH;
+  const layers: ChainLayer[] = [];
+  const seen = new Map<string, string>();
+  try {
+    let path = resolve(topPath);
+    let format: FormatChoice = topFormat;
+    let shown = displayName;
+    for (;;) {
+      if (seen.has(path)) throw new BackingChainLoopError([...layers.map((l) => l.displayName), shown]);
+      const image = openImage(path, format);
+      layers.push({ image, displayName: shown, path });
+      const identity = `${image.file.stat.dev}:${image.file.stat.ino}`;
+      if (seen.has(identity)) throw new BackingChainLoopError(layers.map((l) => l.displayName));
+      seen.set(identity, path).set(path, path);
+      const name = backingNameOf(image);
+      if (name === undefined) return layers;
+      if (!allowed(policy, resolveBackingPath(path, name), name)) {
+        if (policy.requireWholeChain) throw new BackingAccessError(resolveBackingPath(path, name), 'opening backing files was not allowed');
+        return layers;
+      }
+      if (layers.length >= maxDepth) throw new ImageLimitError('backing chain depth', layers.length + 1, maxDepth, 'images');
+      const next = resolveBackingPath(path, name);
+      format = backingFormatChoice(image, next, policy);
+      shown = fullBackingFilename(shown, name);
+      path = next;
+    }
+  } catch (err) {
+    for (const l of layers) closeImage(l.image);
+    throw err;
+  }
+}
+
+export function closeChain(layers: readonly ChainLayer[]): void {
+  for (const l of layers) closeImage(l.image);
+}

@@ -1,0 +1,86 @@
+/**
+ * The only way the inspector touches a file: opened with flag 'r' (O_RDONLY), positioned reads,
+ * never a write, never a seek that changes shared state. Reads are synchronous on purpose: the
+ * inspector's walks issue hundreds of thousands of small reads (512-byte L2 tables), where a
+ * promise per read costs more than the read; the public API stays async so this can change.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ImageIoError } from './errors.js';
+
+export interface ImageFileStat {
+  readonly size: number;
+  /** Bytes the host file system has allocated (st_blocks * 512), what qemu calls actual-size. */
+  readonly allocatedBytes: number;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+export class ImageFile {
+  readonly path: string;
+  readonly size: number;
+  readonly stat: ImageFileStat;
+  private fd: number | undefined;
+
+  private constructor(path: string, fd: number, stat: ImageFileStat) {
+    this.path = path;
+    this.fd = fd;
+    this.stat = stat;
+    this.size = stat.size;
+  }
+
+  static open(path: string): ImageFile {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() && !st.isBlockDevice()) throw new Error('not a regular file or block device');
+      return new ImageFile(path, fd, { size: st.size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino });
+    } catch (err) {
+      closeSync(fd);
+      throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);
+    }
+  }
+
+  /**
+   * Reads exactly `length` bytes at `offset`. Bytes beyond the end of the file read as zeros,
+   * as qemu does; callers that must not accept that check `size` (through `bound`) first.
+   */
+  read(offset: number, length: number): Buffer {
+    const buf = Buffer.alloc(length);
+    this.readInto(buf, offset);
+    return buf;
+  }
+
+  /** Fills `buf` from `offset`; the tail past the end of file is zeroed. */
+  readInto(buf: Uint8Array, offset: number): void {
+    const fd = this.requireFd();
+    let done = 0;
+    while (done < buf.length && offset + done < this.size) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, done, buf.length - done, offset + done);
+      } catch (err) {
+        throw new ImageIoError(`read of ${buf.length} bytes at ${offset} in '${this.path}' failed`, err);
+      }
+      if (n === 0) break;
+      done += n;
+    }
+    if (done < buf.length) buf.fill(0, done);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  private requireFd(): number {
+    if (this.fd === undefined) throw new ImageIoError(`'${this.path}' is closed`, undefined);
+    return this.fd;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Named limits (with units in their names) and the one bound check that every length, count and
+ * offset read from an image goes through before anything is allocated or read.
+ *
+ * The qcow2 limits are qemu's own (block/qcow2.h), so an image qemu opens is never refused here
+ * and an image qemu refuses for size is refused with the same reason.
+ */
+import { ImageLimitError } from './errors.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Largest integer a JS number holds exactly; 64-bit fields at or above it are refused. */
+export const MAX_SAFE_OFFSET_BYTES = 2 ** 53;
+
+export const QCOW2_MIN_CLUSTER_BITS = 9;
+export const QCOW2_MAX_CLUSTER_BITS = 21;
+/** qemu QCOW_MAX_L1_SIZE. */
+export const QCOW2_MAX_L1_BYTES = 32 * MiB;
+/** qemu QCOW_MAX_REFTABLE_SIZE. */
+export const QCOW2_MAX_REFTABLE_BYTES = 8 * MiB;
+/** qemu QCOW_MAX_SNAPSHOTS. */
+export const QCOW2_MAX_SNAPSHOT_COUNT = 65536;
+/** qemu QCOW_MAX_SNAPSHOTS_SIZE: the whole table, entries and names. */
+export const QCOW2_MAX_SNAPSHOT_TABLE_BYTES = 64 * MiB;
+/** qemu QCOW_MAX_SNAPSHOT_EXTRA_DATA. */
+export const QCOW2_MAX_SNAPSHOT_EXTRA_BYTES = 1 * KiB;
+/** Fixed part of a snapshot table entry. */
+export const QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES = 40;
+/** qemu limits backing file names to 1023 bytes (PATH_MAX-ish buffer). */
+export const QCOW2_MAX_BACKING_NAME_BYTES = 1023;
+/** `sizeof(bs->backing_format)` - 1. */
+export const QCOW2_MAX_BACKING_FORMAT_BYTES = 15;
+/** qemu QCOW2_MAX_BITMAPS. */
+export const QCOW2_MAX_BITMAP_COUNT = 65535;
+/** qemu QCOW2_MAX_BITMAP_DIRECTORY_SIZE. */
+export const QCOW2_MAX_BITMAP_DIRECTORY_BYTES = 1024 * QCOW2_MAX_BITMAP_COUNT;
+/** qemu BME_MAX_NAME_SIZE. */
+export const QCOW2_MAX_BITMAP_NAME_BYTES = 1023;
+/** An external data file name has no qemu bound but the cluster; keep it sane. */
+export const QCOW2_MAX_DATA_FILE_NAME_BYTES = 4 * KiB;
+/** Refcount widths up to 64 bits (refcount_order <= 6). */
+export const QCOW2_MAX_REFCOUNT_ORDER = 6;
+
+export const QCOW1_MIN_CLUSTER_BITS = 9;
+export const QCOW1_MAX_CLUSTER_BITS = 16;
+export const QCOW1_MIN_L2_BITS = 6;
+export const QCOW1_MAX_L2_BITS = 13;
+export const QCOW1_MAX_L1_BYTES = 32 * MiB;
+
+/** Bytes a format probe looks at, as qemu's BLOCK_PROBE_BUF_SIZE. */
+export const PROBE_BYTES = 512;
+/** Backing files followed at most; qemu has no limit, a loop is caught earlier anyway. */
+export const MAX_BACKING_CHAIN_DEPTH = 64;
+/** LUKS1 header: 592 bytes. */
+export const LUKS1_HEADER_BYTES = 592;
+/** Memory allowed for the refcount array that `check` rebuilds (one entry per host cluster). */
+export const CHECK_MAX_HOST_CLUSTERS = 2 ** 31;
+/** Largest single guest read the reader serves in one call. */
+export const MAX_GUEST_READ_BYTES = 64 * MiB;
+/** GPT partition entries looked at, and the largest entry array. */
+export const GPT_MAX_ENTRY_COUNT = 4096;
+export const GPT_MAX_ENTRY_ARRAY_BYTES = 1 * MiB;
+
+/** What the bound check is told about one thing the file claims. */
+export interface BoundSpec {
+  /** Human name, e.g. "active L1 table". */
+  readonly what: string;
+  /** Number of entries (or bytes, when entryBytes is 1) claimed by the file. */
+  readonly count: number;
+  /** Bytes per entry; default 1. */
+  readonly entryBytes?: number;
+  /** Named limit on count * entryBytes. */
+  readonly limitBytes: number;
+  /** qemu's wording for a count over the limit, when it has one. */
+  readonly limitMessage?: string;
+  /** Where the thing starts in the file; omitted for pure counts. */
+  readonly offset?: number;
+  /** The file's size; when given with offset, the range must lie inside the file. */
+  readonly fileSize?: number;
+}
+
+export interface CheckedRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * The single bound check. Throws ImageLimitError naming the thing, the observed value and the
+ * limit; returns the byte range only when it is both under the named limit and inside the file.
+ * The multiplication cannot overflow a double here: count and entryBytes are 32-bit at most.
+ */
+export function bound(spec: BoundSpec): CheckedRange {
+  const entryBytes = spec.entryBytes ?? 1;
+  if (!Number.isSafeInteger(spec.count) || spec.count < 0) {
+    throw new ImageLimitError(spec.what, spec.count, spec.limitBytes, 'bytes', `${spec.what}: invalid count ${spec.count}`);
+  }
+  const length = spec.count * entryBytes;
+  if (length > spec.limitBytes) {
+    throw new ImageLimitError(spec.what, length, spec.limitBytes, 'bytes', spec.limitMessage);
+  }
+  const offset = spec.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= MAX_SAFE_OFFSET_BYTES) {
+    throw new ImageLimitError(`${spec.what} offset`, offset, MAX_SAFE_OFFSET_BYTES, 'bytes');
+  }
+  if (spec.offset !== undefined && spec.fileSize !== undefined && offset + length > spec.fileSize) {
+    throw new ImageLimitError(
+      `${spec.what} end`,
+      offset + length,
+      spec.fileSize,
+      'bytes',
+      `${spec.what} at offset ${offset} with length ${length} extends beyond the end of the file (${spec.fileSize} bytes)`,
+    );
+  }
+  return { offset, length };
+}

@@ -1,0 +1,138 @@
+/**
+ * Opening a QCOW2 image read-only: header, extensions, backing name, snapshot table, bitmaps
+ * directory and LUKS header, with qemu 7.2's checks in qemu's order (block/qcow2.c
+ * qcow2_do_open) so the first error is the one qemu-img prints. Tables that qemu only checks
+ * for size are also checked against the file size, before anything is read.
+ */
+import { ImageCorruptError, ImageUnsupportedError, isImageError } from '../errors.js';
+import type { ImageFile } from '../image-file.js';
+import {
+  bound, LUKS1_HEADER_BYTES, QCOW2_MAX_BACKING_NAME_BYTES, QCOW2_MAX_L1_BYTES, QCOW2_MAX_REFCOUNT_ORDER,
+  QCOW2_MAX_REFTABLE_BYTES, QCOW2_MAX_SNAPSHOT_COUNT, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES,
+} from '../limits.js';
+import { parseLuksHeader } from '../luks.js';
+import type { LuksHeader } from '../luks.js';
+import { cStringFromBytes } from '../text.js';
+import { readBitmapDirectory } from './bitmaps.js';
+import type { Qcow2Bitmap } from './bitmaps.js';
+import { readExtensions } from './extensions.js';
+import type { Qcow2Extensions } from './extensions.js';
+import { describeFeatures, INCOMPAT_DATA_FILE, INCOMPAT_KNOWN_MASK, unsupportedIncompatMessage } from './features.js';
+import type { FeatureBit } from './features.js';
+import { checkCompressionType, parseQcow2Header } from './header.js';
+import type { Qcow2Header } from './header.js';
+import { readSnapshotTable } from './snapshots.js';
+import type { Qcow2Snapshot } from './snapshots.js';
+
+export interface Qcow2Image {
+  readonly file: ImageFile;
+  readonly header: Qcow2Header;
+  readonly extensions: Qcow2Extensions;
+  /** The backing file name exactly as stored (a plain path; never interpreted as a protocol). */
+  readonly backingFile: string | undefined;
+  readonly snapshots: readonly Qcow2Snapshot[];
+  readonly snapshotTableBytes: number;
+  /** undefined when there is no (consistent) bitmaps extension. */
+  readonly bitmaps: readonly Qcow2Bitmap[] | undefined;
+  readonly luks: LuksHeader | undefined;
+  readonly features: {
+    readonly incompatible: readonly FeatureBit[];
+    readonly compatible: readonly FeatureBit[];
+    readonly autoclear: readonly FeatureBit[];
+  };
+  readonly hasDataFile: boolean;
+  /** Entries per L2 table (cluster_size / 8, or / 16 with extended L2). */
+  readonly l2Entries: number;
+  /** L1 entries needed to map the virtual size (qemu l1_vm_state_index). */
+  readonly l1VmStateIndex: number;
+}
+
+export const CRYPT_NONE = 0;
+export const CRYPT_AES = 1;
+export const CRYPT_LUKS = 2;
+const INT_MAX = 2 ** 31 - 1;
+
+export function openQcow2(file: ImageFile): Qcow2Image {
+  // Cluster 0 holds header, extensions and the backing name; read the first cluster's worth.
+  const head = file.read(0, Math.min(file.size, 2 ** 21));
+  const h = parseQcow2Header(head);
+  const cluster0 = head.subarray(0, Math.min(head.length, h.clusterSize));
+  validateFeatures(h, cluster0);
+  const l2Entries = h.clusterSize / (h.extendedL2 ? 16 : 8);
+  const l1VmStateIndex = validateTables(file, h, l2Entries);
+  const extensions = readExtensions(h, cluster0);
+  const backingFile = readBackingName(h, cluster0);
+  const { snapshots, sizeBytes } = readSnapshotTable(file, h);
+  const bitmaps = extensions.bitmaps?.consistent ? readBitmapDirectory(file, h, extensions.bitmaps) : undefined;
+  const luks = extensions.cryptoHeader ? readLuks(file, extensions.cryptoHeader.offset, extensions.cryptoHeader.length) : undefined;
+  const names = extensions.featureNames;
+  return {
+    file, header: h, extensions, backingFile, snapshots, snapshotTableBytes: sizeBytes, bitmaps, luks,
+    features: {
+      incompatible: describeFeatures('incompatible', h.incompatibleFeatures, names),
+      compatible: describeFeatures('compatible', h.compatibleFeatures, names),
+      autoclear: describeFeatures('autoclear', h.autoclearFeatures, names),
+    },
+    hasDataFile: (h.incompatibleFeatures & INCOMPAT_DATA_FILE) !== 0n,
+    l2Entries,
+    l1VmStateIndex,
+  };
+}
+
+/** Unknown incompatible bits, subcluster size, refcount width, compression type, encryption. */
+function validateFeatures(h: Qcow2Header, cluster0: Buffer): void {
+  if (h.incompatibleFeatures & ~INCOMPAT_KNOWN_MASK) {
+    // qemu reads the feature-name table first so the message can name the bits; errors in the
+    // extensions are ignored at this point, as qemu ignores them.
+    let names: Qcow2Extensions['featureNames'] = [];
+    try {
+      names = readExtensions(h, cluster0).featureNames;
+    } catch (err) {
+      if (!isImageError(err)) throw err;
+    }
+    throw new ImageUnsupportedError(unsupportedIncompatMessage(h.incompatibleFeatures, names));
+  }
+  if (h.extendedL2 && h.clusterSize / 32 < 512) throw new ImageUnsupportedError(`Unsupported subcluster size: ${h.clusterSize / 32}`);
+  if (h.refcountOrder > QCOW2_MAX_REFCOUNT_ORDER) {
+    throw new ImageUnsupportedError('Reference count entry width too large; may not exceed 64 bits');
+  }
+  checkCompressionType(h.compressionTypeCode, h.incompatibleFeatures);
+  if (h.cryptMethod > CRYPT_LUKS) throw new ImageUnsupportedError(`Unsupported encryption method: ${h.cryptMethod}`);
+}
+
+/**
+ * qemu qcow2_validate_table for the refcount table, snapshot table and active L1 (size limit, then
+ * alignment), then the L1 size against the virtual size. Returns l1_vm_state_index.
+ */
+function validateTables(file: ImageFile, h: Qcow2Header, l2Entries: number): number {
+  if (h.refcountTableClusters === 0) throw new ImageCorruptError('Image does not contain a reference count table', 56);
+  bound({ what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES, limitMessage: 'Reference count table too large' });
+  if (h.refcountTableOffset % h.clusterSize !== 0) throw new ImageCorruptError('Reference count table offset invalid', 48);
+  bound({ what: 'snapshot table', count: h.nbSnapshots, entryBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_MAX_SNAPSHOT_COUNT * QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitMessage: 'Snapshot table too large' });
+  if (h.snapshotsOffset % h.clusterSize !== 0) throw new ImageCorruptError('Snapshot table offset invalid', 64);
+  bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, limitMessage: 'Active L1 table too large' });
+  if (h.l1TableOffset % h.clusterSize !== 0) throw new ImageCorruptError('Active L1 table offset invalid', 40);
+  const l1VmStateIndex = Math.ceil(h.virtualSize / (h.clusterSize * l2Entries));
+  if (l1VmStateIndex > INT_MAX) throw new ImageCorruptError('Image is too big', 24);
+  if (h.l1Size < l1VmStateIndex) throw new ImageCorruptError('L1 table is too small', 36);
+  // Beyond qemu: the tables must lie inside the file (qemu would read zeros past the end).
+  bound({ what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES, offset: h.refcountTableOffset, fileSize: file.size });
+  bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: file.size });
+  return l1VmStateIndex;
+}
+
+/** The backing file name: not NUL-terminated, at most 1023 bytes and inside cluster 0. */
+function readBackingName(h: Qcow2Header, cluster0: Buffer): string | undefined {
+  if (h.backingFileOffset === 0) return undefined;
+  const len = h.backingFileSize;
+  if (len > QCOW2_MAX_BACKING_NAME_BYTES || len > h.clusterSize - h.backingFileOffset) {
+    throw new ImageCorruptError('Backing file name too long', 16);
+  }
+  return cStringFromBytes(cluster0.subarray(h.backingFileOffset, h.backingFileOffset + len));
+}
+
+function readLuks(file: ImageFile, offset: number, length: number): LuksHeader {
+  const range = bound({ what: 'LUKS header', count: LUKS1_HEADER_BYTES, limitBytes: Math.max(length, LUKS1_HEADER_BYTES), offset, fileSize: file.size });
+  return parseLuksHeader(file.read(range.offset, range.length));
+}
+

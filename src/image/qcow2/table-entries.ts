@@ -1,0 +1,95 @@
+/**
+ * L1, L2 and refcount-table entries. A 64-bit entry is handled as two 32-bit words (hi, lo) so
+ * the hot loops stay in plain numbers; host offsets use bits 9..55 and anything at or above 2^53
+ * is reported as unsafe instead of being rounded.
+ *
+ * L1 entry:  bit 63 COPIED | bits 56-62 reserved | bits 9-55 L2 offset | bits 0-8 reserved
+ * L2 entry:  bit 63 COPIED | bit 62 COMPRESSED | standard: bits 56-61 reserved, 9-55 offset,
+ *            1-8 reserved, 0 ZERO;  compressed: see decodeCompressed
+ * Extended L2 adds a second word: bits 0-31 "allocated" and 32-63 "reads as zero" per subcluster.
+ */
+
+export const L1E_OFFSET_MASK_HI = 0x00ffffff;
+export const L1E_RESERVED_MASK_HI = 0x7f000000;
+export const L1E_RESERVED_MASK_LO = 0x000001ff;
+export const L2E_STD_RESERVED_MASK_HI = 0x3f000000;
+export const L2E_STD_RESERVED_MASK_LO = 0x000001fe;
+export const OFLAG_COPIED_HI = 0x80000000;
+export const OFLAG_COMPRESSED_HI = 0x40000000;
+export const OFLAG_ZERO_LO = 0x1;
+/** Bits 53..55 of an offset: set means the offset is >= 2^53. */
+const UNSAFE_OFFSET_HI = 0x00e00000;
+
+/** Host offset in bits 9..55, or -1 when it is >= 2^53 (unusable as a JS number). */
+export function entryOffset(hi: number, lo: number): number {
+  if ((hi & UNSAFE_OFFSET_HI) !== 0) return -1;
+  return (hi & 0x001fffff) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
+}
+
+/** qemu's cluster types (block/qcow2.h). */
+export const ClusterType = { Unallocated: 0, ZeroPlain: 1, ZeroAlloc: 2, Normal: 3, Compressed: 4 } as const;
+export type ClusterType = (typeof ClusterType)[keyof typeof ClusterType];
+
+/** qemu's subcluster types; for images without extended L2 a cluster is one subcluster. */
+export const SubclusterType = {
+  UnallocatedPlain: 0, UnallocatedAlloc: 1, ZeroPlain: 2, ZeroAlloc: 3, Normal: 4, Compressed: 5, Invalid: 6,
+} as const;
+export type SubclusterType = (typeof SubclusterType)[keyof typeof SubclusterType];
+
+/** qemu qcow2_get_cluster_type. */
+export function clusterType(hi: number, lo: number, extendedL2: boolean, hasDataFile: boolean): ClusterType {
+  if (hi & OFLAG_COMPRESSED_HI) return ClusterType.Compressed;
+  const hasOffset = (hi & L1E_OFFSET_MASK_HI) !== 0 || (lo & 0xfffffe00) !== 0;
+  if (lo & OFLAG_ZERO_LO && !extendedL2) return hasOffset ? ClusterType.ZeroAlloc : ClusterType.ZeroPlain;
+  if (!hasOffset) {
+    // Offset 0 is valid in an external data file; COPIED (refcount 1) tells it from "unallocated".
+    return hasDataFile && hi & OFLAG_COPIED_HI ? ClusterType.Normal : ClusterType.Unallocated;
+  }
+  return ClusterType.Normal;
+}
+
+/** qemu qcow2_get_subcluster_type; `allocBits`/`zeroBits` are the bitmap words (extended L2 only). */
+export function subclusterType(type: ClusterType, extendedL2: boolean, allocBits: number, zeroBits: number, sc: number): SubclusterType {
+  if (!extendedL2) {
+    switch (type) {
+      case ClusterType.Compressed: return SubclusterType.Compressed;
+      case ClusterType.ZeroPlain: return SubclusterType.ZeroPlain;
+      case ClusterType.ZeroAlloc: return SubclusterType.ZeroAlloc;
+      case ClusterType.Normal: return SubclusterType.Normal;
+      default: return SubclusterType.UnallocatedPlain;
+    }
+  }
+  const bit = 1 << sc;
+  if (type === ClusterType.Compressed) return SubclusterType.Compressed;
+  if (type === ClusterType.Normal) {
+    if ((allocBits & zeroBits) !== 0) return SubclusterType.Invalid;
+    if (zeroBits & bit) return SubclusterType.ZeroAlloc;
+    if (allocBits & bit) return SubclusterType.Normal;
+    return SubclusterType.UnallocatedAlloc;
+  }
+  if (allocBits !== 0) return SubclusterType.Invalid;
+  return zeroBits & bit ? SubclusterType.ZeroPlain : SubclusterType.UnallocatedPlain;
+}
+
+export interface CompressedDescriptor {
+  /** Byte offset of the compressed data (not cluster aligned). */
+  readonly offset: number;
+  /** Bytes to read: whole 512-byte sectors minus the offset into the first one. */
+  readonly size: number;
+  /** Number of 512-byte sectors the data spans, as qemu counts them for refcounts. */
+  readonly sectors: number;
+}
+
+/**
+ * Compressed descriptor, x = 62 - (cluster_bits - 8): bits 0..x-1 host byte offset, bits x..61
+ * the number of additional 512-byte sectors (qemu qcow2_parse_compressed_l2_entry).
+ */
+export function decodeCompressed(hi: number, lo: number, clusterBits: number): CompressedDescriptor | undefined {
+  const x = BigInt(62 - (clusterBits - 8));
+  const value = ((BigInt(hi & 0x3fffffff) << 32n) | BigInt(lo >>> 0));
+  const offsetBig = value & ((1n << x) - 1n);
+  if (offsetBig >= 2n ** 53n) return undefined;
+  const offset = Number(offsetBig);
+  const sectors = Number((value >> x) & ((1n << BigInt(clusterBits - 8)) - 1n)) + 1;
+  return { offset, size: sectors * 512 - (offset % 512), sectors };
+}

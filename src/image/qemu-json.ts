@@ -1,0 +1,68 @@
+/**
+ * JSON printed the way qemu prints it, so output can be compared byte for byte with qemu-img:
+ * - object keys in QDict iteration order (qemu keeps objects in a 512-bucket hash table, walks
+ *   the buckets in order, newest entry first inside a bucket), which is why `qemu-img info`
+ *   starts with "snapshots"; callers insert keys in QAPI field order, as qemu's visitor does;
+ * - pretty form with 4-space indents, empty arrays printed as "[\n<indent>]";
+ * - strings with every non-ASCII or control character as \uXXXX (upper-case hex);
+ * - bigint values printed as integers.
+ */
+
+const QDICT_BUCKETS = 512;
+
+/** qemu qobject/qdict.c tdb_hash, in 32-bit unsigned arithmetic. */
+export function qdictBucket(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  let value = Math.imul(0x238f13af, bytes.length) >>> 0;
+  for (let i = 0; i < bytes.length; i++) value = (value + (((bytes[i] ?? 0) << ((i * 5) % 24)) >>> 0)) >>> 0;
+  return ((Math.imul(1103515243, value) + 12345) >>> 0) % QDICT_BUCKETS;
+}
+
+export function qdictOrder(keys: readonly string[]): string[] {
+  return keys
+    .map((key, index) => ({ key, index, bucket: qdictBucket(key) }))
+    .sort((a, b) => a.bucket - b.bucket || b.index - a.index)
+    .map((e) => e.key);
+}
+
+export function qemuJsonString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0xfffd;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (cp > 0xffff) {
+      const v = cp - 0x10000;
+      out += `\\u${hex4(0xd800 + (v >> 10))}\\u${hex4(0xdc00 + (v & 0x3ff))}`;
+    } else if (cp < 0x20 || cp >= 0x7f) out += `\\u${hex4(cp)}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+
+export type QemuJsonValue = string | number | bigint | boolean | null | readonly QemuJsonValue[] | { readonly [key: string]: QemuJsonValue | undefined };
+
+/** Pretty JSON as `qemu-img ... --output=json` prints it (without the final newline). */
+export function qemuJsonPretty(value: QemuJsonValue, indent = 0): string {
+  const pad = ' '.repeat(indent);
+  const inner = ' '.repeat(indent + 4);
+  if (value === null) return 'null';
+  if (typeof value === 'string') return qemuJsonString(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) {
+    const items = (value as readonly QemuJsonValue[]).map((v) => inner + qemuJsonPretty(v, indent + 4));
+    return `[\n${items.join(',\n')}${items.length ? '\n' : ''}${pad}]`;
+  }
+  const obj = value as { readonly [key: string]: QemuJsonValue | undefined };
+  const keys = qdictOrder(Object.keys(obj).filter((k) => obj[k] !== undefined));
+  const items = keys.map((k) => `${inner}${qemuJsonString(k)}: ${qemuJsonPretty(obj[k] as QemuJsonValue, indent + 4)}`);
+  return `{\n${items.join(',\n')}${items.length ? '\n' : ''}${pad}}`;
+}

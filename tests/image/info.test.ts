@@ -1,0 +1,100 @@
+/**
+ * `info` against qemu-img 7.2 on images it makes: the JSON must be byte-identical (same keys,
+ * values and even qemu's key order), for one image and for a backing chain.
+ */
+import { strict as assert } from 'node:assert';
+import { symlinkSync } from 'node:fs';
+import { imageInfo, imageInfoJson } from '../../src/image/index.js';
+import { qemuImg, qemuIo, TempDir } from './support/qemu.js';
+
+describe('image info matches qemu-img info --output=json', function () {
+  let dir: TempDir;
+  before(() => {
+    dir = new TempDir();
+  });
+  after(() => dir.remove());
+
+  const cases: Array<[string, string[], string[]?]> = [
+    ['v2 compat 0.10', ['-o', 'compat=0.10'], ['write -P 1 0 64k']],
+    ['v3 defaults', [], ['write -P 1 0 64k', 'write -z 1M 64k']],
+    ['512-byte clusters', ['-o', 'cluster_size=512']],
+    ['2 MiB clusters', ['-o', 'cluster_size=2M']],
+    ['refcount_bits=1', ['-o', 'refcount_bits=1']],
+    ['refcount_bits=64', ['-o', 'refcount_bits=64']],
+    ['lazy refcounts', ['-o', 'lazy_refcounts=on']],
+    ['extended L2', ['-o', 'extended_l2=on,cluster_size=64k'], ['write -P 3 4k 4k']],
+    ['zstd', ['-o', 'compression_type=zstd'], ['write -c 0 64k']],
+    ['preallocation=metadata', ['-o', 'preallocation=metadata']],
+    ['preallocation=full', ['-o', 'preallocation=full']],
+  ];
+
+  for (const [title, opts, io] of cases) {
+    it(title, async () => {
+      const name = `${title.replace(/[^a-z0-9]+/gi, '-')}.qcow2`;
+      qemuImg(['create', '-q', '-f', 'qcow2', ...opts, name, '4M'], dir.path);
+      if (io) qemuIo(name, io, 'qcow2', dir.path);
+      const expected = qemuImg(['info', '--output=json', name], dir.path);
+      const info = await imageInfo(dir.file(name), { format: 'qcow2', displayName: name });
+      assert.equal(imageInfoJson(info), expected);
+    });
+  }
+
+  it('internal snapshots, bitmaps, data file and LUKS', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'snap.qcow2', '8M'], dir.path);
+    qemuIo('snap.qcow2', ['write -P 7 0 1M'], 'qcow2', dir.path);
+    for (const tag of ['first', 'second snapshot', 'ünï']) qemuImg(['snapshot', '-c', tag, 'snap.qcow2'], dir.path);
+    qemuImg(['bitmap', '--add', '-g', '128k', 'snap.qcow2', 'b1'], dir.path);
+    qemuImg(['bitmap', '--add', '--disable', 'snap.qcow2', 'b2'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'data_file=snap.data,data_file_raw=on', 'df.qcow2', '1M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10', 'luks.qcow2', '1M'], dir.path);
+    for (const name of ['snap.qcow2', 'df.qcow2', 'luks.qcow2']) {
+      const expected = qemuImg(['info', '--output=json', name], dir.path);
+      assert.equal(imageInfoJson(await imageInfo(dir.file(name), { format: 'qcow2', displayName: name })), expected, name);
+    }
+  });
+
+  it('backing chain with relative and absolute names, --backing-chain', async () => {
+    qemuImg(['create', '-q', '-f', 'raw', 'base.raw', '2M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-b', 'base.raw', '-F', 'raw', 'mid.qcow2'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-b', dir.file('mid.qcow2'), '-F', 'qcow2', 'top.qcow2'], dir.path);
+    const expected = qemuImg(['info', '--output=json', '--backing-chain', 'top.qcow2'], dir.path);
+    const info = await imageInfo(dir.file('top.qcow2'), { format: 'qcow2', displayName: 'top.qcow2', backingChain: true, allowBacking: true });
+    assert.equal(imageInfoJson(info), expected);
+  });
+
+  it('does not open backing files unless allowed', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'lone.qcow2', '1M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-b', 'lone.qcow2', '-F', 'qcow2', 'child.qcow2'], dir.path);
+    await assert.rejects(
+      imageInfo(dir.file('child.qcow2'), { format: 'qcow2', backingChain: true }),
+      (err: Error & { code?: string }) => err.code === 'IMAGE_BACKING_DENIED',
+    );
+  });
+
+  it('reports a loop a -> b -> a at once, also through a symlink', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'loop-a.qcow2', '1M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-b', 'loop-a.qcow2', '-F', 'qcow2', 'loop-b.qcow2'], dir.path);
+    qemuImg(['rebase', '-u', '-b', 'loop-b.qcow2', '-F', 'qcow2', 'loop-a.qcow2'], dir.path);
+    const started = Date.now();
+    await assert.rejects(
+      imageInfo(dir.file('loop-a.qcow2'), { format: 'qcow2', backingChain: true, allowBacking: true }),
+      (err: Error & { code?: string }) => err.code === 'IMAGE_BACKING_LOOP',
+    );
+    symlinkSync('loop-a.qcow2', dir.file('alias.qcow2'));
+    qemuImg(['rebase', '-u', '-b', 'alias.qcow2', '-F', 'qcow2', 'loop-b.qcow2'], dir.path);
+    await assert.rejects(
+      imageInfo(dir.file('loop-a.qcow2'), { format: 'qcow2', backingChain: true, allowBacking: true }),
+      (err: Error & { code?: string }) => err.code === 'IMAGE_BACKING_LOOP',
+    );
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it('qcow v1 and raw', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow', 'v1.qcow', '10M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'raw', 'plain.raw', '100001'], dir.path);
+    for (const [name, format] of [['v1.qcow', 'qcow'], ['plain.raw', 'raw']] as const) {
+      const expected = qemuImg(['info', '--output=json', '-f', format, name], dir.path);
+      assert.equal(imageInfoJson(await imageInfo(dir.file(name), { format, displayName: name })), expected, name);
+    }
+  });
+});
