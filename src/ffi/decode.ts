@@ -1,6 +1,6 @@
 // Reading C data into plain JS values: strings, 64-bit integers as bigint, structs with their
 // pointer-and-count fields expanded into arrays, typed parameters into TypedParameter objects.
-import { koffi } from './native.js';
+import { koffi, copyBytes, copyCString } from './native.js';
 import { koffiType, sizeOf, structSpec } from './types.js';
 import type { ValueType } from './spec.js';
 
@@ -13,13 +13,18 @@ export function toJs(value: unknown, type: ValueType): unknown {
 
 /** A NUL-terminated string at `ptr`. */
 export function readCString(ptr: unknown): string {
-  return koffi.decode(ptr, 'char', -1) as string;
+  return copyCString(ptr);
 }
 
 /** `count` pointers stored at `ptr`. */
 export function readPointerArray(ptr: unknown, count: number): (bigint | null)[] {
-  if (count === 0) return [];
-  return koffi.decode(ptr, 'void *', count) as (bigint | null)[];
+  const bytes = copyBytes(ptr, count * 8);
+  const out: (bigint | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = bytes.readBigUInt64LE(i * 8);
+    out.push(p === 0n ? null : p);
+  }
+  return out;
 }
 
 /** The number of entries before the NULL that terminates a pointer array. */
@@ -60,8 +65,33 @@ function decodeFieldArray(ptr: unknown, count: number, elem: ValueType): unknown
   if (ptr === null || ptr === undefined || count <= 0) return [];
   if (elem.js === 'struct') return decodeStructArray(elem.ref as string, ptr, count);
   if (elem.js === 'string') return readPointerArray(ptr, count).map((p) => (p === null ? null : readCString(p)));
-  const values = koffi.decode(ptr, koffiType(elem.ffi), count) as unknown[];
-  return Array.from(values, (v) => toJs(v, elem));
+  return readNumbers(ptr, elem, count);
+}
+
+/** Readers for C integer and floating types, by koffi name (LP64, little-endian). */
+const numberReaders: Readonly<Record<string, { size: number; read: (b: Buffer, at: number) => number | bigint }>> = {
+  'char': { size: 1, read: (b, at) => b.readInt8(at) },
+  'unsigned char': { size: 1, read: (b, at) => b.readUInt8(at) },
+  'short': { size: 2, read: (b, at) => b.readInt16LE(at) },
+  'unsigned short': { size: 2, read: (b, at) => b.readUInt16LE(at) },
+  'int': { size: 4, read: (b, at) => b.readInt32LE(at) },
+  'unsigned int': { size: 4, read: (b, at) => b.readUInt32LE(at) },
+  'long': { size: 8, read: (b, at) => b.readBigInt64LE(at) },
+  'long long': { size: 8, read: (b, at) => b.readBigInt64LE(at) },
+  'unsigned long': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
+  'unsigned long long': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
+  'size_t': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
+  'double': { size: 8, read: (b, at) => b.readDoubleLE(at) },
+};
+
+/** `count` numbers of C type `elem.ffi` at `source` (a Buffer or a native pointer), copied once. */
+export function readNumbers(source: unknown, elem: ValueType, count: number): (number | bigint)[] {
+  const reader = numberReaders[elem.ffi];
+  if (!reader) throw new TypeError(`tsvirt: no reader for C type ${elem.ffi}`);
+  const bytes = Buffer.isBuffer(source) ? source : copyBytes(source, count * reader.size);
+  const out: (number | bigint)[] = [];
+  for (let i = 0; i < count; i++) out.push(toJs(reader.read(bytes, i * reader.size), elem) as number | bigint);
+  return out;
 }
 
 // ---- typed parameters -------------------------------------------------------------------------
@@ -81,31 +111,43 @@ function layout(): { type: number; value: number; size: number } {
   return { type: koffi.offsetof(t, 'type'), value: koffi.offsetof(t, 'value'), size: koffi.sizeof(t) };
 }
 
+/** One virTypedParameter at `source` + `offset` (a Buffer or a native pointer). */
 export function decodeTypedParameter(source: unknown, offset = 0): TypedParameter {
+  return decodeTypedParameters(source, 1, offset)[0] as TypedParameter;
+}
+
+/**
+ * `count` virTypedParameter structs. The bytes are copied once and parsed with Buffer reads:
+ * koffi.decode of char arrays was measured to grow RSS on every call.
+ */
+export function decodeTypedParameters(source: unknown, count: number, offset = 0): TypedParameter[] {
   const l = layout();
-  const field = koffi.decode(source, offset, 'char', 80) as string;
-  const code = koffi.decode(source, offset + l.type, 'int') as number;
-  const at = offset + l.value;
+  const bytes = Buffer.isBuffer(source)
+    ? source.subarray(offset, offset + count * l.size)
+    : copyBytes((source as bigint) + BigInt(offset), count * l.size);
+  const out: TypedParameter[] = [];
+  for (let i = 0; i < count; i++) out.push(parseTypedParameter(bytes, i * l.size, l));
+  return out;
+}
+
+function parseTypedParameter(b: Buffer, base: number, l: { type: number; value: number }): TypedParameter {
+  const end = b.indexOf(0, base);
+  const field = b.toString('utf8', base, end < 0 || end > base + 80 ? base + 80 : end);
+  const code = b.readInt32LE(base + l.type);
+  const at = base + l.value;
   switch (code) {
-    case TypedParamType.INT: return { field, type: 'int', value: koffi.decode(source, at, 'int') as number };
-    case TypedParamType.UINT: return { field, type: 'uint', value: koffi.decode(source, at, 'unsigned int') as number };
-    case TypedParamType.LLONG: return { field, type: 'llong', value: BigInt(koffi.decode(source, at, 'long long') as number) };
-    case TypedParamType.ULLONG: return { field, type: 'ullong', value: BigInt(koffi.decode(source, at, 'unsigned long long') as number) };
-    case TypedParamType.DOUBLE: return { field, type: 'double', value: koffi.decode(source, at, 'double') as number };
-    case TypedParamType.BOOLEAN: return { field, type: 'boolean', value: (koffi.decode(source, at, 'char') as number) !== 0 };
+    case TypedParamType.INT: return { field, type: 'int', value: b.readInt32LE(at) };
+    case TypedParamType.UINT: return { field, type: 'uint', value: b.readUInt32LE(at) };
+    case TypedParamType.LLONG: return { field, type: 'llong', value: b.readBigInt64LE(at) };
+    case TypedParamType.ULLONG: return { field, type: 'ullong', value: b.readBigUInt64LE(at) };
+    case TypedParamType.DOUBLE: return { field, type: 'double', value: b.readDoubleLE(at) };
+    case TypedParamType.BOOLEAN: return { field, type: 'boolean', value: b.readInt8(at) !== 0 };
     case TypedParamType.STRING: {
-      const p = koffi.decode(source, at, 'void *') as bigint | null;
-      return { field, type: 'string', value: p === null ? '' : readCString(p) };
+      const p = b.readBigUInt64LE(at);
+      return { field, type: 'string', value: p === 0n ? '' : readCString(p) };
     }
     default: throw new RangeError(`virTypedParameter ${field}: unknown type ${code}`);
   }
-}
-
-export function decodeTypedParameters(source: unknown, count: number): TypedParameter[] {
-  const size = layout().size;
-  const out: TypedParameter[] = [];
-  for (let i = 0; i < count; i++) out.push(decodeTypedParameter(source, i * size));
-  return out;
 }
 
 /**

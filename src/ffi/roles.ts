@@ -6,7 +6,7 @@ import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
 import { koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
-import { countUntilNull, decodeStruct, decodeStructArray, decodeTypedParameters, encodeTypedParameters, readCString, readPointerArray, toJs } from './decode.js';
+import { countUntilNull, decodeStruct, decodeStructArray, decodeTypedParameters, encodeTypedParameters, readCString, readNumbers, readPointerArray, toJs } from './decode.js';
 import type { TypedParameter } from './decode.js';
 import { findCallback, freeCallbackFor, registerCallback, unregisterCallback } from './callbacks.js';
 import type { CallbackArg } from './callbacks.js';
@@ -223,8 +223,7 @@ function readElements(elem: ValueType, source: unknown, n: number, owned: boolea
     });
   }
   if (elem.js === 'handle' || elem.js === 'pointer') return readPointerArray(source, n).map((p) => adoptValue(elem, p));
-  const values = koffi.decode(source, koffiType(elem.ffi), n) as unknown[];
-  return Array.from(values, (v) => toJs(v, elem));
+  return readNumbers(source, elem, n);
 }
 
 const paramsIn: RoleHandler<Of<'params-in'>> = {
