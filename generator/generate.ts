@@ -91,15 +91,21 @@ function macroValue(m: IrMacro, constant: (n: string) => number | undefined): em
   return n === undefined ? undefined : { kind: 'number', value: n };
 }
 
+export interface GenerateOptions {
+  /** Import specifier of the runtime from the output directory; default '../src/ffi/index.js'. */
+  runtimeImport?: string;
+}
+
 /** Generated file name -> contents. */
-export function generate(api: IrApi): Map<string, string> {
+export function generate(api: IrApi, options: GenerateOptions = {}): Map<string, string> {
+  const runtimeImport = options.runtimeImport ?? '../src/ffi/index.js';
   const bound = bindApi(api);
   const types = new TypeUniverse(api);
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single, indentationText: IndentationText.TwoSpaces } });
   const modules = new Map<string, GeneratedModule>();
   const moduleFor = (header: string): GeneratedModule => {
     let m = modules.get(header);
-    if (!m) { m = new GeneratedModule(header); modules.set(header, m); }
+    if (!m) { m = new GeneratedModule(header, runtimeImport); modules.set(header, m); }
     return m;
   };
   const home = emitAll(api, bound, types, moduleFor);

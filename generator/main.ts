@@ -2,6 +2,7 @@
 //   --input DIR      directory holding libvirt-api.xml and companions (default api-xml/)
 //   --out DIR        where to write the modules (default generated/)
 //   --overrides DIR  where tsvirt-overrides.xml is (default api-xml/, whatever --input says)
+//   --runtime SPEC   import specifier of tsvirt's runtime as seen from --out (default ../src/ffi/index.js)
 //   --check          write nothing; exit 1 if --out differs from what would be generated
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,9 +16,10 @@ function main(): number {
     input: { type: 'string', default: join(root, 'api-xml') },
     out: { type: 'string', default: join(root, 'generated') },
     overrides: { type: 'string', default: join(root, 'api-xml') },
+    runtime: { type: 'string', default: '../src/ffi/index.js' },
     check: { type: 'boolean', default: false },
   } });
-  const files = generate(loadApi(values.input, values.overrides));
+  const files = generate(loadApi(values.input, values.overrides), { runtimeImport: values.runtime });
   return values.check ? check(values.out, files) : write(values.out, files);
 }
 

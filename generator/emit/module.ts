@@ -12,8 +12,12 @@ export class GeneratedModule {
   private readonly used = new Set<string>();
   private readonly sideEffects = new Set<string>();
 
-  constructor(header: string) {
+  private readonly runtimeImport: string;
+
+  /** `runtimeImport`: how generated code imports src/ffi (relative to the output directory). */
+  constructor(header: string, runtimeImport: string) {
     this.header = header;
+    this.runtimeImport = runtimeImport;
   }
 
   /** Appends a statement: a structure, or code text for one-line calls. */
@@ -48,8 +52,8 @@ export class GeneratedModule {
       this.sideEffects.add(home);
     }
     const decls: { moduleSpecifier: string; namespaceImport?: string; isTypeOnly?: boolean; namedImports?: string[] }[] = [];
-    decls.push({ moduleSpecifier: '../src/ffi/index.js', namespaceImport: 'rt' });
-    if (runtime.length) decls.push({ moduleSpecifier: '../src/ffi/index.js', isTypeOnly: true, namedImports: runtime });
+    decls.push({ moduleSpecifier: this.runtimeImport, namespaceImport: 'rt' });
+    if (runtime.length) decls.push({ moduleSpecifier: this.runtimeImport, isTypeOnly: true, namedImports: runtime });
     for (const [mod, names] of [...byModule].sort(([a], [b]) => a.localeCompare(b))) {
       decls.push({ moduleSpecifier: `./${mod}.js`, isTypeOnly: true, namedImports: names });
     }

@@ -13,6 +13,6 @@ export type { CallbackArg, TypedCallback } from './callbacks.js';
 export type { TypedParameter } from './decode.js';
 export { loadedLibvirtVersion } from './library-state.js';
 export { parseVersion, formatVersion, MINIMUM_LIBVIRT_VERSION } from './version.js';
-export { readVariable } from './variables.js';
+export { readVariable, hasSymbol } from './variables.js';
 export type { FunctionSpec, StructSpec, FunctypeSpec, ArgSpec, ValueType } from './spec.js';
 export type { LibraryId } from './native.js';

@@ -1,0 +1,42 @@
+// Command-line parsing shared by every tsvirt command.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface Io { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+
+/** A usage error: printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+
+export function parseCommandArgs<T extends Options>(argv: string[], options: T): Parsed<T> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The connection URI: --connect, else $LIBVIRT_DEFAULT_URI, else the built-in test driver. */
+export function defaultUri(flag: string | undefined): string {
+  if (flag) return flag;
+  const env = process.env['LIBVIRT_DEFAULT_URI'];
+  return env && env.length > 0 ? env : 'test:///default';
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+}
+
+/** Fixed-width text table. */
+export function printTable(io: Io, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  io.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const r of rows) io.stdout.write(`${line(r)}\n`);
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The tsvirt command line. Each command is a module with run(argv, io) -> exit code.
+import { isLibvirtError } from '../ffi/index.js';
+import { UsageError, type Io } from './args.js';
+
+const usage = `usage: tsvirt <command> [options]
+
+commands:
+  version [--json]                       tsvirt, the loaded libvirt, and the libvirt the bindings came from
+  api [--missing] [--kind K] [--json]    every bound symbol with its \`since\`; --missing: what the loaded libvirt lacks
+  tour [--connect URI]                   versions, node, domains and pools of a connection
+
+The connection defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
+`;
+
+type Command = (argv: string[], io: Io) => number | Promise<number>;
+// Loaded on demand: start-up stays that of plain Node plus the one command's modules.
+const commands: Record<string, () => Promise<Command>> = {
+  version: async () => (await import('./version-command.js')).runVersion,
+  api: async () => (await import('./api-command.js')).runApi,
+  tour: async () => (await import('./tour-command.js')).runTour,
+};
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(usage);
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) { io.stderr.write(`tsvirt: unknown command "${name}"\n\n${usage}`); return 2; }
+  try {
+    return await (await load())(rest, io);
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: Io): number {
+  if (err instanceof UsageError) { io.stderr.write(`tsvirt: ${err.message}\n\n${usage}`); return 2; }
+  if (isLibvirtError(err)) { io.stderr.write(`tsvirt: ${err.codeName}: ${err.message}\n`); return 1; }
+  io.stderr.write(`tsvirt: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+// `tsvirt api | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
