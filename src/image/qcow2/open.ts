@@ -97,7 +97,7 @@ function validateFeatures(h: Qcow2Header, cluster0: Buffer): void {
     throw new ImageUnsupportedError('Reference count entry width too large; may not exceed 64 bits');
   }
   checkCompressionType(h.compressionTypeCode, h.incompatibleFeatures);
-  if (h.cryptMethod > CRYPT_LUKS) throw new ImageUnsupportedError(`Unsupported encryption method: ${h.cryptMethod}`);
+  if (h.cryptMethod > CRYPT_LUKS) throw new ImageUnsupportedError(`Unsupported encryption method ${h.cryptMethod}`);
 }
 
 /**

@@ -1,0 +1,72 @@
+/**
+ * One layer of a backing chain as the block layer sees it: its size, and for a guest range
+ * whether this layer has data, reads as zeros, or leaves it to the layer below. The rules are
+ * qemu's (qcow2_co_block_status, raw's passthrough, io.c bdrv_co_block_status).
+ */
+import type { OpenedImage } from './open-image.js';
+import { Qcow2GuestMap } from './qcow2/guest-map.js';
+import type { HostRun } from './qcow2/guest-map.js';
+import { SubclusterType } from './qcow2/table-entries.js';
+import { ImageUnsupportedError } from './errors.js';
+
+export interface LayerStatus {
+  readonly bytes: number;
+  readonly data: boolean;
+  readonly zero: boolean;
+  readonly compressed: boolean;
+  /** Host offset (in the image file or its external data file), when qemu reports one. */
+  readonly offset: number | undefined;
+  /** The qcow2 run behind this status, for readers. */
+  readonly run: HostRun | undefined;
+}
+
+export interface GuestLayer {
+  readonly image: OpenedImage;
+  readonly size: number;
+  status(offset: number, maxBytes: number): LayerStatus;
+}
+
+class Qcow2Layer implements GuestLayer {
+  readonly size: number;
+  private readonly map: Qcow2GuestMap;
+  private readonly encrypted: boolean;
+
+  constructor(readonly image: OpenedImage & { kind: 'qcow2' }) {
+    this.map = new Qcow2GuestMap(image.qcow2);
+    this.size = this.map.size;
+    this.encrypted = image.qcow2.header.cryptMethod !== 0;
+  }
+
+  status(offset: number, maxBytes: number): LayerStatus {
+    const run = this.map.lookup(offset, maxBytes);
+    const t = run.type;
+    const offsetValid = !this.encrypted && (t === SubclusterType.Normal || t === SubclusterType.ZeroAlloc || t === SubclusterType.UnallocatedAlloc);
+    const zero = t === SubclusterType.ZeroPlain || t === SubclusterType.ZeroAlloc;
+    const data = !zero && t !== SubclusterType.UnallocatedPlain && t !== SubclusterType.UnallocatedAlloc;
+    return { bytes: run.bytes, data, zero, compressed: t === SubclusterType.Compressed, offset: offsetValid ? run.hostOffset : undefined, run };
+  }
+}
+
+/**
+ * raw: everything is data at the same offset. qemu also asks the file system for holes (which
+ * Node cannot do); a file with no blocks allocated at all is one hole, anything else is data.
+ */
+class RawLayer implements GuestLayer {
+  readonly size: number;
+  private readonly allHole: boolean;
+
+  constructor(readonly image: OpenedImage) {
+    this.size = Math.ceil(image.file.size / 512) * 512;
+    this.allHole = image.file.stat.allocatedBytes === 0;
+  }
+
+  status(offset: number, maxBytes: number): LayerStatus {
+    return { bytes: maxBytes, data: true, zero: this.allHole, compressed: false, offset, run: undefined };
+  }
+}
+
+export function guestLayerOf(image: OpenedImage): GuestLayer {
+  if (image.kind === 'qcow2') return new Qcow2Layer(image);
+  if (image.kind === 'raw') return new RawLayer(image);
+  throw new ImageUnsupportedError(`guest data of '${image.kind}' images is not read by this inspector`);
+}

@@ -1,0 +1,95 @@
+/**
+ * `qemu-img map --output=json` (7.2): walk the top image's guest range, find for each piece the
+ * first layer of the chain that decides it (qemu-img.c get_block_status), and merge neighbours
+ * that agree in every field (entry_mergeable). 7.2 prints no "compressed" key; it is kept in the
+ * entries for callers and printed with the 8.2+ layout only.
+ */
+import type { GuestLayer } from './guest-layer.js';
+
+export interface MapEntry {
+  start: number;
+  length: number;
+  depth: number;
+  present: boolean;
+  zero: boolean;
+  data: boolean;
+  compressed: boolean;
+  offset: number | undefined;
+}
+
+export type MapProgress = (done: number, total: number) => void;
+
+/** The decision for [offset, offset + bytes) (bytes may be shortened). */
+export function blockStatus(layers: readonly GuestLayer[], offset: number, bytes: number): MapEntry {
+  let depth = 0;
+  let length = bytes;
+  for (;;) {
+    const layer = layers[depth];
+    if (!layer) throw new Error('empty chain');
+    const st = layer.status(offset, Math.min(length, layer.size - offset));
+    length = st.bytes;
+    const present = st.data || st.zero;
+    let zero = st.zero;
+    if (!present) {
+      const below = layers[depth + 1];
+      // io.c: no backing file, or a backing file that ends before this offset, reads as zeros.
+      if (!below || offset >= below.size) zero = true;
+    }
+    if (zero || st.data || !layers[depth + 1]) {
+      return { start: offset, length, depth, present, zero, data: st.data, compressed: st.compressed, offset: st.offset };
+    }
+    depth++;
+  }
+}
+
+function mergeable(a: MapEntry, b: MapEntry): boolean {
+  if (a.length === 0) return false;
+  if (a.zero !== b.zero || a.data !== b.data || a.compressed !== b.compressed || a.depth !== b.depth || a.present !== b.present) return false;
+  if ((a.offset === undefined) !== (b.offset === undefined)) return false;
+  if (a.offset !== undefined && a.offset + a.length !== b.offset) return false;
+  return true;
+}
+
+/** Calls `emit` for each merged extent, in order. Memory stays constant whatever the size. */
+export function walkMap(layers: readonly GuestLayer[], emit: (e: MapEntry) => void, progress?: MapProgress): void {
+  const top = layers[0];
+  if (!top) return;
+  const size = top.size;
+  let curr: MapEntry | undefined;
+  let pos = 0;
+  while (pos < size) {
+    const next = blockStatus(layers, pos, size - pos);
+    pos += next.length;
+    progress?.(pos, size);
+    if (curr && mergeable(curr, next)) {
+      curr.length += next.length;
+      continue;
+    }
+    if (curr) emit(curr);
+    curr = next;
+  }
+  if (curr) emit(curr);
+}
+
+export type MapLayout = 'qemu-7.2' | 'qemu-8.2';
+
+export function mapEntryJson(e: MapEntry, layout: MapLayout = 'qemu-7.2'): string {
+  const compressed = layout === 'qemu-8.2' ? `, "compressed": ${e.compressed}` : '';
+  const offset = e.offset !== undefined ? `, "offset": ${e.offset}` : '';
+  return `{ "start": ${e.start}, "length": ${e.length}, "depth": ${e.depth}, "present": ${e.present}, "zero": ${e.zero}, "data": ${e.data}${compressed}${offset}}`;
+}
+
+/** Writes the whole JSON array the way qemu-img does: "[", entries joined by ",\n", "]\n". */
+export function writeMapJson(layers: readonly GuestLayer[], write: (chunk: string) => void, layout: MapLayout = 'qemu-7.2', progress?: MapProgress): void {
+  let first = true;
+  let pending: string[] = [];
+  walkMap(layers, (e) => {
+    pending.push(`${first ? '[' : ',\n'}${mapEntryJson(e, layout)}`);
+    first = false;
+    if (pending.length >= 4096) {
+      write(pending.join(''));
+      pending = [];
+    }
+  }, progress);
+  write(`${pending.join('')}${first ? '[' : ''}]\n`);
+}

@@ -1,0 +1,129 @@
+/**
+ * Guest offset -> host location for one QCOW2 layer, as qemu's qcow2_get_host_offset and
+ * qcow2_co_block_status answer it: one run of subclusters of the same kind (and, for allocated
+ * ones, contiguous host offsets) inside one L2 table. Map, the guest reader and partitions all
+ * go through this.
+ */
+import { ImageCorruptError } from '../errors.js';
+import { L2Cache } from './l2-cache.js';
+import type { Qcow2Image } from './open.js';
+import { ClusterType, clusterType, decodeCompressed, entryOffset, SubclusterType, subclusterType } from './table-entries.js';
+import type { CompressedDescriptor } from './table-entries.js';
+
+export interface HostRun {
+  /** Guest bytes this run covers (> 0). */
+  readonly bytes: number;
+  readonly type: SubclusterType;
+  /** Host offset of the run's first byte, for Normal / ZeroAlloc / UnallocatedAlloc. */
+  readonly hostOffset: number | undefined;
+  /** For a compressed cluster: where its data is. */
+  readonly compressed: CompressedDescriptor | undefined;
+}
+
+export class Qcow2GuestMap {
+  private readonly l1: Buffer;
+  private readonly l2Cache: L2Cache;
+  private readonly cs: number;
+  private readonly scBytes: number;
+  private readonly entryBytes: number;
+  /** Guest bytes the layer maps (virtual size, rounded down to sectors as qemu does). */
+  readonly size: number;
+
+  constructor(private readonly img: Qcow2Image) {
+    const h = img.header;
+    this.cs = h.clusterSize;
+    this.scBytes = h.extendedL2 ? h.clusterSize / 32 : h.clusterSize;
+    this.entryBytes = h.extendedL2 ? 16 : 8;
+    this.l1 = img.file.read(h.l1TableOffset, h.l1Size * 8);
+    this.l2Cache = new L2Cache(img.file, img.l2Entries * this.entryBytes);
+    this.size = Math.floor(h.virtualSize / 512) * 512;
+  }
+
+  /** The run starting at guest `offset`, at most `maxBytes` long. */
+  lookup(offset: number, maxBytes: number): HostRun {
+    const { cs, img } = this;
+    const clusterIndex = Math.floor(offset / cs);
+    const l1Index = Math.floor(clusterIndex / img.l2Entries);
+    const l2Index = clusterIndex % img.l2Entries;
+    const toTableEnd = (img.l2Entries - l2Index) * cs - (offset % cs);
+    const limit = Math.min(maxBytes, toTableEnd);
+    const unallocated = { bytes: limit, type: SubclusterType.UnallocatedPlain, hostOffset: undefined, compressed: undefined };
+    if (l1Index >= img.header.l1Size) return unallocated;
+    const l2Offset = entryOffset(this.l1.readUInt32BE(l1Index * 8), this.l1.readUInt32BE(l1Index * 8 + 4));
+    if (l2Offset === 0) return unallocated;
+    if (l2Offset < 0 || l2Offset % cs !== 0) {
+      throw new ImageCorruptError(`L2 table offset 0x${l2Offset.toString(16)} unaligned (L1 index: 0x${l1Index.toString(16)})`);
+    }
+    return this.scan(this.l2Cache.get(l2Offset), l2Offset, l2Index, offset, limit);
+  }
+
+  private entry(table: Buffer, index: number): [hi: number, lo: number, alloc: number, zero: number] {
+    const p = index * this.entryBytes;
+    const ext = this.entryBytes === 16;
+    return [table.readUInt32BE(p), table.readUInt32BE(p + 4), ext ? table.readUInt32BE(p + 12) : 0, ext ? table.readUInt32BE(p + 8) : 0];
+  }
+
+  private subType(hi: number, lo: number, alloc: number, zero: number, sc: number, l2Offset: number, index: number): SubclusterType {
+    const h = this.img.header;
+    const t = subclusterType(clusterType(hi, lo, h.extendedL2, this.img.hasDataFile), h.extendedL2, alloc, zero, sc);
+    if (t === SubclusterType.Invalid) throw new ImageCorruptError(`Invalid cluster entry found  (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${index.toString(16)})`);
+    if (h.version < 3 && (t === SubclusterType.ZeroPlain || t === SubclusterType.ZeroAlloc)) {
+      throw new ImageCorruptError(`Zero cluster entry found in pre-v3 image (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${index.toString(16)})`);
+    }
+    return t;
+  }
+
+  /** Counts subclusters like qemu count_contiguous_subclusters, from `offset` up to `limit` bytes. */
+  private scan(table: Buffer, l2Offset: number, l2Index: number, offset: number, limit: number): HostRun {
+    const { cs, scBytes } = this;
+    const inCluster = offset % cs;
+    let sc = Math.floor(inCluster / scBytes);
+    const skip = inCluster % scBytes;
+    const [hi, lo, alloc, zero] = this.entry(table, l2Index);
+    const type = this.subType(hi, lo, alloc, zero, sc, l2Offset, l2Index);
+    if (type === SubclusterType.Compressed) {
+      if (this.img.hasDataFile) throw new ImageCorruptError(`Compressed cluster entry found in image with external data file (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);
+      const compressed = decodeCompressed(hi, lo, this.img.header.clusterBits);
+      if (!compressed) throw new ImageCorruptError(`compressed cluster offset at or above 2^53 (L2 index: 0x${l2Index.toString(16)})`);
+      return { bytes: Math.min(limit, cs - inCluster), type, hostOffset: undefined, compressed };
+    }
+    const hasHost = type === SubclusterType.Normal || type === SubclusterType.ZeroAlloc || type === SubclusterType.UnallocatedAlloc;
+    const firstHost = hasHost ? this.hostCluster(hi, lo, offset, l2Offset, l2Index) : 0;
+    let bytes = 0;
+    let index = l2Index;
+    let expected = firstHost;
+    let [chi, clo, calloc, czero] = [hi, lo, alloc, zero];
+    for (;;) {
+      // Extend over the subclusters of this cluster with the same type.
+      const perCluster = cs / scBytes;
+      while (sc < perCluster && this.subType(chi, clo, calloc, czero, sc, l2Offset, index) === type) {
+        bytes += scBytes;
+        sc++;
+      }
+      if (sc < perCluster || bytes - skip >= limit) break;
+      index++;
+      if (index >= this.img.l2Entries) break;
+      [chi, clo, calloc, czero] = this.entry(table, index);
+      sc = 0;
+      if (this.subType(chi, clo, calloc, czero, 0, l2Offset, index) !== type) break;
+      if (hasHost) {
+        expected += cs;
+        if (entryOffset(chi, clo) !== expected) break;
+      }
+    }
+    const run = Math.min(limit, bytes - skip);
+    return { bytes: run, type, hostOffset: hasHost ? firstHost + inCluster : undefined, compressed: undefined };
+  }
+
+  private hostCluster(hi: number, lo: number, guestOffset: number, l2Offset: number, l2Index: number): number {
+    const host = entryOffset(hi, lo);
+    if (host < 0 || host % this.cs !== 0) {
+      throw new ImageCorruptError(`Cluster allocation offset 0x${host.toString(16)} unaligned (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);
+    }
+    const guestCluster = guestOffset - (guestOffset % this.cs);
+    if (this.img.hasDataFile && host !== guestCluster) {
+      throw new ImageCorruptError(`External data file host cluster offset 0x${host.toString(16)} does not match guest cluster offset: 0x${guestCluster.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);
+    }
+    return host;
+  }
+}

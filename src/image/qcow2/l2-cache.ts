@@ -1,0 +1,32 @@
+/**
+ * A small cache of L2 tables keyed by their offset: walks read each table once, and random
+ * reads through the guest reader stay bounded in memory (entries x cluster size).
+ */
+import type { ImageFile } from '../image-file.js';
+
+export class L2Cache {
+  private readonly tables = new Map<number, Buffer>();
+
+  constructor(
+    private readonly file: ImageFile,
+    private readonly tableBytes: number,
+    private readonly maxEntries = 64,
+  ) {}
+
+  get(offset: number): Buffer {
+    const hit = this.tables.get(offset);
+    if (hit) {
+      // Refresh recency: Map keeps insertion order, so re-insert to make it the newest.
+      this.tables.delete(offset);
+      this.tables.set(offset, hit);
+      return hit;
+    }
+    const table = this.file.read(offset, this.tableBytes);
+    this.tables.set(offset, table);
+    if (this.tables.size > this.maxEntries) {
+      const oldest = this.tables.keys().next().value;
+      if (oldest !== undefined) this.tables.delete(oldest);
+    }
+    return table;
+  }
+}

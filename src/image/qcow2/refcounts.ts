@@ -1,0 +1,127 @@
+/**
+ * Refcounts as stored (refcount table -> refcount blocks of 1..64-bit entries) and the
+ * in-memory array `check` rebuilds. Sub-byte widths pack entries from the least significant bit
+ * (qemu get_refcount_ro0..2); 8..64-bit entries are big-endian.
+ *
+ * Refcount table entry: bits 9-63 refcount block offset, bits 0-8 reserved.
+ */
+import type { ImageFile } from '../image-file.js';
+import type { Qcow2Header } from './header.js';
+
+export const REFT_RESERVED_MASK_LO = 0x1ff;
+
+export interface RefcountTableEntry {
+  readonly index: number;
+  /** Refcount block offset; -1 when it is >= 2^53. */
+  readonly offset: number;
+  readonly reservedBits: boolean;
+  readonly raw: bigint;
+}
+
+export function readRefcountTable(file: ImageFile, h: Qcow2Header): RefcountTableEntry[] {
+  const bytes = h.refcountTableClusters * h.clusterSize;
+  const buf = file.read(h.refcountTableOffset, bytes);
+  const out: RefcountTableEntry[] = [];
+  for (let i = 0; i < bytes / 8; i++) {
+    const hi = buf.readUInt32BE(i * 8);
+    const lo = buf.readUInt32BE(i * 8 + 4);
+    if (hi === 0 && lo === 0) {
+      out.push({ index: i, offset: 0, reservedBits: false, raw: 0n });
+      continue;
+    }
+    const offset = hi >= 0x200000 ? -1 : hi * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
+    out.push({ index: i, offset, reservedBits: (lo & REFT_RESERVED_MASK_LO) !== 0, raw: (BigInt(hi) << 32n) | BigInt(lo) });
+  }
+  return out;
+}
+
+/** Reads entry `index` of a refcount block of the given width. */
+export function refcountAt(block: Buffer, index: number, bits: number): number {
+  switch (bits) {
+    case 8: return block[index] ?? 0;
+    case 16: return block.readUInt16BE(index * 2);
+    case 32: return block.readUInt32BE(index * 4);
+    case 64: {
+      const hi = block.readUInt32BE(index * 8);
+      const lo = block.readUInt32BE(index * 8 + 4);
+      return hi * 0x100000000 + lo;
+    }
+    default: {
+      const bit = index * bits;
+      return ((block[bit >> 3] ?? 0) >> (bit & 7)) & ((1 << bits) - 1);
+    }
+  }
+}
+
+/**
+ * On-disk refcounts, as qemu's qcow2_get_refcount answers them: 0 past the table or for an
+ * unallocated block, an error for an unaligned block. Blocks are cached one at a time, which
+ * suits the sequential scans `check` makes.
+ */
+export class DiskRefcounts {
+  private readonly entriesPerBlock: number;
+  private cachedIndex = -1;
+  private cached: Buffer | undefined;
+
+  constructor(
+    private readonly file: ImageFile,
+    private readonly h: Qcow2Header,
+    private readonly table: readonly RefcountTableEntry[],
+  ) {
+    this.entriesPerBlock = (h.clusterSize * 8) / h.refcountBits;
+  }
+
+  /** The refcount of host cluster `cluster`, or undefined when qemu would fail with -EIO. */
+  get(cluster: number): number | undefined {
+    const tableIndex = Math.floor(cluster / this.entriesPerBlock);
+    const entry = this.table[tableIndex];
+    if (entry === undefined || entry.offset === 0) return 0;
+    if (entry.offset < 0 || entry.offset % this.h.clusterSize !== 0) return undefined;
+    if (tableIndex !== this.cachedIndex) {
+      this.cached = this.file.read(entry.offset, this.h.clusterSize);
+      this.cachedIndex = tableIndex;
+    }
+    return refcountAt(this.cached as Buffer, cluster % this.entriesPerBlock, this.h.refcountBits);
+  }
+}
+
+/** The in-memory refcount array of `check`, saturating at the image's refcount width. */
+export class RefcountArray {
+  private counts: Uint8Array | Uint16Array | Uint32Array;
+  readonly max: number;
+  private length: number;
+
+  constructor(bits: number, clusters: number) {
+    this.max = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
+    this.counts = bits <= 8 ? new Uint8Array(clusters) : bits <= 16 ? new Uint16Array(clusters) : new Uint32Array(clusters);
+    this.length = clusters;
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  get(cluster: number): number {
+    return cluster < this.length ? (this.counts[cluster] ?? 0) : 0;
+  }
+
+  /** Grows to `clusters` entries (qemu realloc_refcount_array for a semi-allocated last cluster). */
+  grow(clusters: number): void {
+    if (clusters <= this.length) return;
+    if (clusters > this.counts.length) {
+      const Ctor = this.counts.constructor as new (n: number) => Uint8Array | Uint16Array | Uint32Array;
+      const next = new Ctor(Math.max(clusters, this.counts.length * 2));
+      next.set(this.counts);
+      this.counts = next;
+    }
+    this.length = clusters;
+  }
+
+  /** Adds one reference; false when the count is already at the width's maximum (overflow). */
+  increment(cluster: number): boolean {
+    const v = this.counts[cluster] ?? 0;
+    if (v >= this.max) return false;
+    this.counts[cluster] = v + 1;
+    return true;
+  }
+}
