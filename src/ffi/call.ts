@@ -5,23 +5,124 @@ import { openLibrary, type NativeCall, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
 import { ensureSupportedLibrary, failure, lastError, loadedLibvirtVersion } from './library-state.js';
 import { symbolTooNewReason, formatVersion } from './version.js';
-import { releaseHandle, retainHandle } from './handles.js';
+import { checkHandle, releaseHandle, retainHandle } from './handles.js';
 import { koffiType } from './types.js';
 import { roleOf, type CallContext } from './roles.js';
-import { readResult } from './results.js';
-import type { FunctionSpec } from './spec.js';
+import { compileResult } from './results.js';
+import { enterCall, leaveCall, scratch } from './arena.js';
+import { sizeOf } from './types.js';
+import { decodeStruct } from './struct-decoder.js';
+import type { ArgSpec, FunctionSpec } from './spec.js';
 
 export type NativeFunction = (...args: unknown[]) => unknown;
 
 export function defineFunction(spec: FunctionSpec): NativeFunction {
-  let native: NativeCall | undefined;
+  let invoker: Invoker | undefined;
+  // Fixed parameters instead of a rest array: cheaper on the hot path of short getters.
+  return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => {
+    invoker ??= compile(spec, bind(spec));
+    return invoker(a0, a1, a2, a3, more);
+  };
+}
+
+/** Calls with the first four arguments apart and the rest in `more`. */
+type Invoker = (a0: unknown, a1: unknown, a2: unknown, a3: unknown, more: unknown[]) => unknown;
+
+const valuesOf = (a0: unknown, a1: unknown, a2: unknown, a3: unknown, more: unknown[]): unknown[] => [a0, a1, a2, a3, ...more];
+
+/**
+ * The invoker for one function, built once. Functions whose arguments are all passed as given
+ * (most getters) take a direct path: no per-call bookkeeping beyond handle checks.
+ */
+function compile(spec: FunctionSpec, native: NativeCall): Invoker {
+  if (spec.args.every((a) => a.role === 'in')) return directInvoker(spec, native);
+  const outs = spec.args.filter((a) => a.role !== 'in');
+  if (outs.length === 1 && outs[0]?.role === 'struct-out' && !outs[0].reset) return structOutInvoker(spec, native, outs[0].struct);
   const publicArgs = spec.args.filter((a) => roleOf(a).isPublic(a));
-  return (...values: unknown[]): unknown => {
-    native ??= bind(spec);
+  const failed = failureTest(spec);
+  return (a0, a1, a2, a3, more) => {
+    const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
     publicArgs.forEach((a, i) => byName.set(a.name, values[i] ?? null));
-    return invoke(spec, native, byName);
+    return invoke(spec, native, byName, failed);
   };
+}
+
+function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
+  const arity = spec.args.length;
+  const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
+  const failed = failureTest(spec);
+  const result = compileResult(spec);
+  const name = spec.name;
+  const finish = (ret: unknown, first: unknown): unknown => {
+    if (failed(ret)) throw failure(name);
+    if (spec.handleEffect) trackLifetime(spec, first as bigint);
+    return result(ret, null);
+  };
+  const firstIsHandle = handles.length === 1 && handles[0]?.[0] === 0;
+  const firstName = spec.args[0]?.name ?? '';
+  // The common getter shapes get their own closures: one handle, or a handle and one value.
+  if (arity === 1 && firstIsHandle) return (a0) => { checkHandle(a0, name, firstName); return finish(native(a0), a0); };
+  if (arity === 2 && firstIsHandle) return (a0, a1) => { checkHandle(a0, name, firstName); return finish(native(a0, a1 ?? null), a0); };
+  return (a0, a1, a2, a3, more) => {
+    const values = valuesOf(a0, a1, a2, a3, more).slice(0, arity);
+    for (let i = 0; i < arity; i++) values[i] ??= null;
+    for (const [i, arg] of handles) checkHandle(values[i], name, arg);
+    return finish(native(...values), values[0]);
+  };
+}
+
+/** All arguments given but one struct the function fills (virDomainGetInfo and its kind). */
+function structOutInvoker(spec: FunctionSpec, native: NativeCall, struct: string): Invoker {
+  const at = spec.args.findIndex((a) => a.role === 'struct-out');
+  const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
+  const failed = failureTest(spec);
+  const size = sizeOf(struct);
+  const name = spec.name;
+  const decode = (ret: unknown, buf: Buffer): unknown => {
+    if (failed(ret)) throw failure(name);
+    return decodeStruct(struct, buf);
+  };
+  if (spec.args.length === 2 && at === 1 && handles[0]?.[0] === 0) {
+    const first = handles[0][1];
+    return (a0) => {
+      checkHandle(a0, name, first);
+      enterCall();
+      try {
+        const buf = scratch(size);
+        return decode(native(a0, buf), buf);
+      } finally {
+        leaveCall();
+      }
+    };
+  }
+  return (a0, a1, a2, a3, more) => {
+    const values = valuesOf(a0, a1, a2, a3, more);
+    const args = new Array<unknown>(spec.args.length);
+    for (let i = 0, j = 0; i < args.length; i++) if (i !== at) args[i] = values[j++] ?? null;
+    for (const [i, arg] of handles) checkHandle(args[i], name, arg);
+    enterCall();
+    try {
+      const buf = scratch(size);
+      args[at] = buf;
+      return decode(native(...args), buf);
+    } finally {
+      leaveCall();
+    }
+  };
+}
+
+/** A test for the function's failure value, specialised once. */
+function failureTest(spec: FunctionSpec): (ret: unknown) => boolean {
+  const e = spec.ret.error;
+  if (e === undefined) return () => false;
+  // A nullable result is NULL both for "nothing" and for failure; libvirt sets an error only for the latter.
+  if (e === null) return spec.ret.nullable ? (ret) => ret === null && lastError() !== null : (ret) => ret === null;
+  if (typeof e === 'string') {
+    const big = BigInt(e);
+    return (ret) => BigInt(ret as bigint) === big;
+  }
+  return (ret) => ret === e || Number(ret) === e;
 }
 
 function bind(spec: FunctionSpec): NativeCall {
@@ -47,41 +148,30 @@ function resultFfi(spec: FunctionSpec): TypeObject | string {
   return koffiType(t.ffi);
 }
 
-function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unknown>): unknown {
+function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unknown>, failed: (ret: unknown) => boolean): unknown {
   const ctx: CallContext = { spec, byName, native: new Map(), keepAlive: [], cleanups: [], ret: undefined, failed: false };
+  enterCall();
   try {
     for (const a of spec.args) roleOf(a).check?.(a, ctx);
     const nativeArgs = spec.args.map((a) => roleOf(a).before(a, ctx));
     for (const a of spec.args) roleOf(a).prepare?.(a, ctx, nativeArgs, native);
     ctx.ret = native(...nativeArgs);
-    ctx.failed = isFailure(spec, ctx.ret);
+    ctx.failed = failed(ctx.ret);
     if (ctx.failed) throw failure(spec.name);
-    trackLifetime(spec, byName);
+    if (spec.handleEffect) trackLifetime(spec, byName.get((spec.args[0] as ArgSpec).name) as bigint);
     const outs: [string, unknown][] = [];
     for (const a of spec.args) {
       const h = roleOf(a);
       if (h.after) outs.push([a.name, h.after(a, ctx)]);
     }
-    return shape(spec, readResult(spec, ctx), outs);
+    return shape(spec, compileResult(spec)(ctx.ret, ctx), outs);
   } finally {
     for (const c of ctx.cleanups.reverse()) c(ctx.failed);
+    leaveCall();
   }
 }
 
-function isFailure(spec: FunctionSpec, ret: unknown): boolean {
-  const e = spec.ret.error;
-  if (e === undefined) return false;
-  // A nullable result is NULL both for "nothing" and for failure; libvirt sets an error only for the latter.
-  if (e === null) return ret === null && (!spec.ret.nullable || lastError() !== null);
-  if (typeof e === 'string') return BigInt(ret as bigint) === BigInt(e);
-  return Number(ret) === e;
-}
-
-function trackLifetime(spec: FunctionSpec, byName: Map<string, unknown>): void {
-  if (!spec.handleEffect) return;
-  const first = spec.args[0];
-  if (!first) return;
-  const ptr = byName.get(first.name) as bigint;
+function trackLifetime(spec: FunctionSpec, ptr: bigint): void {
   if (spec.handleEffect === 'release') releaseHandle(ptr);
   else retainHandle(ptr);
 }

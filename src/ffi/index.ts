@@ -10,7 +10,7 @@ export type { Handle, Pointer } from './handles.js';
 export { liveHandleCount } from './handles.js';
 export { liveCallbackCount } from './callbacks.js';
 export type { CallbackArg, TypedCallback } from './callbacks.js';
-export type { TypedParameter } from './decode.js';
+export type { TypedParameter } from './typed-params.js';
 export { loadedLibvirtVersion } from './library-state.js';
 export { parseVersion, formatVersion, MINIMUM_LIBVIRT_VERSION } from './version.js';
 export { readVariable, hasSymbol } from './variables.js';

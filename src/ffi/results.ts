@@ -1,30 +1,46 @@
 // The function's own return value: copied out of libvirt's memory and released per ownership.
+// One reader is compiled per function and cached on its spec.
 import { koffi, freeNative, openLibrary } from './native.js';
 import { adoptHandle } from './handles.js';
-import { decodeStruct, readCString, toJs } from './decode.js';
+import { readCString, toJs } from './decode.js';
+import { decodeStruct } from './struct-decoder.js';
 import type { CallContext } from './roles.js';
 import type { FunctionSpec } from './spec.js';
 
-export function readResult(spec: FunctionSpec, ctx: CallContext): unknown {
+type ResultReader = (ret: unknown, ctx: CallContext | null) => unknown;
+const compiled = new WeakMap<FunctionSpec, ResultReader>();
+
+export function compileResult(spec: FunctionSpec): ResultReader {
+  let reader = compiled.get(spec);
+  if (!reader) {
+    reader = build(spec);
+    compiled.set(spec, reader);
+  }
+  return reader;
+}
+
+function build(spec: FunctionSpec): ResultReader {
   const t = spec.ret.type;
-  const ret = ctx.ret;
-  if (t === null) return undefined;
-  if (ret === null) return null;
+  if (t === null) return () => undefined;
+  const free = spec.ret.free;
+  const nonNull = (read: ResultReader): ResultReader => (ret, ctx) => (ret === null ? null : read(ret, ctx));
   switch (t.js) {
     case 'handle':
-      adoptHandle(ret as bigint);
-      return ret;
+      return nonNull((ret) => { adoptHandle(ret as bigint); return ret; });
     case 'string':
-      return spec.ret.owned ? takeString(ret, spec.ret.free) : ret;
-    case 'struct': {
-      const value = decodeStruct(t.ref as string, ret);
-      if (spec.ret.owned) release(ret, spec.ret.free);
-      return value;
-    }
+      return spec.ret.owned ? nonNull((ret) => takeString(ret, free)) : (ret) => ret;
+    case 'struct':
+      return nonNull((ret) => {
+        const value = decodeStruct(t.ref as string, ret);
+        if (spec.ret.owned) release(ret, free);
+        return value;
+      });
     case 'pointer':
-      return spec.ret.bytesSize !== undefined ? takeBytes(ret, ctx, spec) : ret;
+      return spec.ret.bytesSize !== undefined ? nonNull((ret, ctx) => takeBytes(ret, ctx as CallContext, spec)) : (ret) => ret;
+    case 'bigint':
+      return (ret) => toJs(ret, t);
     default:
-      return toJs(ret, t);
+      return (ret) => ret;
   }
 }
 
@@ -37,7 +53,7 @@ function takeString(ptr: unknown, free: string | undefined): string {
 /** An owned buffer (virSecretGetValue): copied, wiped (it may hold a secret), freed. */
 function takeBytes(ptr: unknown, ctx: CallContext, spec: FunctionSpec): Buffer {
   const size = Number((ctx.native.get(spec.ret.bytesSize as string) as unknown[])[0]);
-  const view = koffi.view(ptr as never, size) as ArrayBuffer;
+  const view = koffi.view(ptr as never, size);
   const copy = Buffer.from(new Uint8Array(view));
   new Uint8Array(view).fill(0);
   release(ptr, spec.ret.free);

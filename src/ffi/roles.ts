@@ -6,8 +6,11 @@ import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
 import { koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
-import { countUntilNull, decodeStruct, decodeStructArray, decodeTypedParameters, encodeTypedParameters, readCString, readNumbers, readPointerArray, toJs } from './decode.js';
-import type { TypedParameter } from './decode.js';
+import { scratch } from './arena.js';
+import { countUntilNull, readCString, readNumbers, readPointerArray, toJs } from './decode.js';
+import { decodeStruct, decodeStructArray } from './struct-decoder.js';
+import { decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
+import type { TypedParameter } from './typed-params.js';
 import { findCallback, freeCallbackFor, registerCallback, unregisterCallback } from './callbacks.js';
 import type { CallbackArg } from './callbacks.js';
 import type { ArgSpec, FunctionSpec, ValueType } from './spec.js';
@@ -126,7 +129,7 @@ function boxed(ctx: CallContext, name: string, box: unknown[]): unknown[] {
 const structOut: RoleHandler<Of<'struct-out'>> = {
   isPublic: () => false,
   ffi: () => 'void *',
-  before: (a, ctx) => boxed(ctx, a.name, [Buffer.alloc(sizeOf(a.struct))])[0],
+  before: (a, ctx) => boxed(ctx, a.name, [scratch(sizeOf(a.struct))])[0],
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     const value = decodeStruct(a.struct, buf);
@@ -157,14 +160,15 @@ const bytesIn: RoleHandler<Of<'bytes-in'>> = {
 const bytesOut: RoleHandler<Of<'bytes-out'>> = {
   isPublic: () => false,
   ffi: () => 'void *',
-  before: (a, ctx) => boxed(ctx, a.name, [Buffer.alloc(Math.max(1, evalSize(a.size, ctx.byName)))])[0],
+  before: (a, ctx) => boxed(ctx, a.name, [scratch(evalSize(a.size, ctx.byName))])[0],
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     if (a.as === 'string') {
       const end = buf.indexOf(0);
       return buf.toString('utf8', 0, end < 0 ? buf.length : end);
     }
-    return a.used === 'ret' ? Buffer.from(buf.subarray(0, Math.max(0, Number(ctx.ret)))) : buf;
+    // A copy: the scratch memory is reused by the next call.
+    return Buffer.from(a.used === 'ret' ? buf.subarray(0, Math.max(0, Number(ctx.ret))) : buf);
   },
 };
 
@@ -190,7 +194,7 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
   before: (a, ctx) => {
     // A size of 0 passes NULL: libvirt then reports how many entries it has.
     const n = evalSize(a.size, ctx.byName);
-    const buf = n === 0 ? null : Buffer.alloc(n * elemSize(a.elem));
+    const buf = n === 0 ? null : scratch(n * elemSize(a.elem));
     if (buf && a.clear) {
       const clear = a.clear;
       ctx.cleanups.push((failed) => { if (!failed) releaser(clear, true)(buf, n); });
@@ -252,7 +256,7 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
       if (Number(first) === -1) return; // the real call below fails the same way and reports it
     }
     const n = Number(count[0]);
-    const buf = Buffer.alloc(Math.max(1, n) * sizeOf(a.struct));
+    const buf = scratch(Math.max(1, n) * sizeOf(a.struct));
     nativeArgs[argIndex(ctx, a.name)] = buf;
     ctx.native.set(a.name, buf);
     if (a.clear) {

@@ -61,6 +61,13 @@ function buildStruct(spec: StructSpec): KoffiType {
   return spec.kind === 'union' ? koffi.union(spec.name, members) : koffi.struct(spec.name, members);
 }
 
+const sizes = new Map<string, number>();
+
 export function sizeOf(name: string): number {
-  return koffi.sizeof(koffiType(name));
+  let n = sizes.get(name);
+  if (n === undefined) {
+    n = koffi.sizeof(koffiType(name));
+    sizes.set(name, n);
+  }
+  return n;
 }

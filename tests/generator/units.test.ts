@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { safeIdentifier, reservedWords } from '../../generator/naming.js';
+import { evaluateConstant } from '../../generator/const-expr.js';
+import { paramTypeFromDoc } from '../../generator/policy/param-types.js';
+import { scalarTypes } from '../../generator/policy/type-map.js';
+import { isStatusDoc } from '../../generator/policy/results.js';
+import { lifetimeOf } from '../../generator/policy/callbacks.js';
+import { TypeUniverse } from '../../generator/c-types.js';
+import { buildIr } from '../../generator/build-ir.js';
+import { parseApiXml } from '../../generator/raw-xml.js';
+import { apiXml } from '../support/generate-from-xml.js';
+
+describe('generator units', () => {
+  describe('naming', () => {
+    it('keeps C names and suffixes reserved words', () => {
+      assert.equal(safeIdentifier('domain'), 'domain');
+      assert.equal(safeIdentifier('function'), 'function_');
+      assert.equal(safeIdentifier('default'), 'default_');
+      assert.equal(safeIdentifier('arguments'), 'arguments_');
+      assert.equal(safeIdentifier('2d'), '_2d');
+      assert.ok(reservedWords.has('new'));
+    });
+  });
+
+  describe('constant expressions', () => {
+    const names: Record<string, number> = { VIR_TYPED_PARAM_FIELD_LENGTH: 80 };
+    const look = (n: string): number | undefined => names[n];
+    it('evaluates the raw= forms libvirt uses', () => {
+      assert.equal(evaluateConstant('(16)', look), 16);
+      assert.equal(evaluateConstant('(36+1)', look), 37);
+      assert.equal(evaluateConstant('(4096 + 1)', look), 4097);
+      assert.equal(evaluateConstant('9007199254740991LL /* = INT64_MAX >> 10 */', look), 9007199254740991);
+      assert.equal(evaluateConstant('VIR_TYPED_PARAM_FIELD_LENGTH', look), 80);
+      assert.equal(evaluateConstant('1 << 4', look), 16);
+    });
+    it('refuses what is not a constant', () => {
+      assert.equal(evaluateConstant('memcpy(a, b, 3)', look), undefined);
+      assert.equal(evaluateConstant('UNKNOWN_NAME', look), undefined);
+      assert.equal(evaluateConstant('', look), undefined);
+    });
+  });
+
+  describe('policy tables', () => {
+    it('maps 64-bit C integers to bigint and 32-bit ones to number', () => {
+      assert.equal(scalarTypes['unsigned long long']?.js, 'bigint');
+      assert.equal(scalarTypes['unsigned long']?.js, 'bigint');
+      assert.equal(scalarTypes['size_t']?.js, 'bigint');
+      assert.equal(scalarTypes['int']?.js, 'number');
+      assert.equal(scalarTypes['unsigned int']?.js, 'number');
+      for (const [c, m] of Object.entries(scalarTypes)) assert.ok(m.why.length > 0, `${c} has a reason`);
+    });
+    it('reads typed-parameter value types from libvirt prose', () => {
+      assert.equal(paramTypeFromDoc('The UNIX user ID as VIR_TYPED_PARAM_ULLONG.'), 'ullong');
+      assert.equal(paramTypeFromDoc('hard_limit: maximum memory, as ullong'), 'ullong');
+      assert.equal(paramTypeFromDoc('the weight, as an unsigned int'), 'uint');
+      assert.equal(paramTypeFromDoc('no type given here'), null);
+    });
+    it('tells status results from value results', () => {
+      assert.ok(isStatusDoc('0 in case of success and -1 in case of failure.'));
+      assert.ok(isStatusDoc('-1 in case of error, 0 otherwise'));
+      assert.ok(!isStatusDoc('the number of domains found or -1 in case of error'));
+    });
+    it('gives callbacks the lifetime libvirt documents', () => {
+      assert.equal(lifetimeOf('virConnectDomainEventRegisterAny', true), 'freecb');
+      assert.equal(lifetimeOf('virConnectDomainEventDeregister', false), 'lookup');
+      assert.equal(lifetimeOf('virStreamSendAll', false), 'call');
+      assert.equal(lifetimeOf('virEventRegisterImpl', false), 'forever');
+    });
+  });
+
+  describe('C type resolution', () => {
+    const api = buildIr([{ fileName: 'x.xml', raw: parseApiXml(apiXml(`
+      <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
+      <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *'/>
+      <struct name='virNodeInfo' file='libvirt-host' type='struct _virNodeInfo'><field name='cpus' type='unsigned int' info=''/></struct>
+      <typedef name='virNodeInfoPtr' file='libvirt-host' type='virNodeInfo *'/>
+      <typedef name='virThingState' file='libvirt-host' type='enum'/>
+      <typedef name='virCursor' file='libvirt-host' type='unsigned long long'/>`)) }], null);
+    const types = new TypeUniverse(api);
+    it('classifies handles, struct pointers, enums, typedef scalars and pointers', () => {
+      assert.deepEqual(types.resolve('virConnectPtr'), { kind: 'handle', typedef: 'virConnectPtr' });
+      assert.deepEqual(types.resolve('virNodeInfoPtr'), { kind: 'struct-ptr', struct: 'virNodeInfo' });
+      assert.equal(types.resolve('virThingState').kind, 'scalar');
+      assert.equal((types.resolve('virCursor') as { map: { js: string } }).map.js, 'bigint');
+      assert.deepEqual(types.resolve('char ** const'), { kind: 'pointer', to: 'char', depth: 2, constant: false });
+      assert.deepEqual(types.resolve('const char **'), { kind: 'pointer', to: 'char', depth: 2, constant: true });
+      assert.equal(types.resolve('struct weird').kind, 'unknown');
+    });
+  });
+});
