@@ -6832,7 +6832,7 @@ export interface virDomainEventGraphicsSubjectIdentity {
   name: string | null;
 }
 
-rt.registerStruct({"name":"virDomainFSInfo","kind":"struct","fields":[{"name":"mountpoint","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"name","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"fstype","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"ndevAlias","ffi":"size_t","type":{"ffi":"size_t","js":"bigint"}},{"name":"devAlias","ffi":"void *","type":{"ffi":"void *","js":"pointer"}}]});
+rt.registerStruct({"name":"virDomainFSInfo","kind":"struct","fields":[{"name":"mountpoint","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"name","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"fstype","ffi":"char *","type":{"ffi":"char *","js":"string"}},{"name":"ndevAlias","ffi":"size_t","type":{"ffi":"size_t","js":"bigint"}},{"name":"devAlias","ffi":"void *","type":{"ffi":"void *","js":"pointer"},"array":{"count":"ndevAlias","elem":{"ffi":"char *","js":"string"}}}]});
 
 /**
  * The C struct virDomainFSInfo, as read from libvirt.
@@ -6849,7 +6849,7 @@ export interface virDomainFSInfo {
   /** number of elements in devAlias */
   ndevAlias: bigint;
   /** array of disk device aliases */
-  devAlias: Pointer | null;
+  devAlias: string | null[];
 }
 
 rt.registerStruct({"name":"virDomainIOThreadInfo","kind":"struct","fields":[{"name":"iothread_id","ffi":"unsigned int","type":{"ffi":"unsigned int","js":"number"}},{"name":"cpumap","ffi":"void *","type":{"ffi":"void *","js":"pointer"},"array":{"count":"cpumaplen","elem":{"ffi":"unsigned char","js":"number"}}},{"name":"cpumaplen","ffi":"int","type":{"ffi":"int","js":"number"}}]});
@@ -7527,7 +7527,7 @@ export function virConnectDomainEventRegister(conn: virConnectPtr, cb: virConnec
   return $virConnectDomainEventRegister(conn, cb, opaque) as number;
 }
 
-const $virConnectDomainEventRegisterAny = rt.defineFunction({"name":"virConnectDomainEventRegisterAny","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectDomainEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
+const $virConnectDomainEventRegisterAny = rt.defineFunction({"name":"virConnectDomainEventRegisterAny","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectDomainEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
 
 /**
  * Adds a callback to receive notifications of arbitrary domain events
@@ -7562,7 +7562,7 @@ const $virConnectDomainEventRegisterAny = rt.defineFunction({"name":"virConnectD
  * @returns a callback identifier on success, -1 on failure.
  * @since 0.8.0
  */
-export function virConnectDomainEventRegisterAny(conn: virConnectPtr, dom: virDomainPtr, eventID: number, cb: virConnectDomainEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
+export function virConnectDomainEventRegisterAny(conn: virConnectPtr, dom: virDomainPtr | null, eventID: number, cb: virConnectDomainEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
   return $virConnectDomainEventRegisterAny(conn, dom, eventID, cb, opaque) as number;
 }
 
@@ -10027,7 +10027,7 @@ export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, fla
   return $virDomainGetDiskErrors(dom, maxerrors, flags) as virDomainDiskError[];
 }
 
-const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Query the CPU affinity setting of all emulator threads of domain, store
@@ -10039,7 +10039,7 @@ const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmul
  * @returns pointer to a bit map of real CPUs for all emulator threads of this domain (in 8-bit bytes) (OUT) There is only one cpumap for all emulator threads. Must not be NULL.
  * @since 0.10.0
  */
-export function virDomainGetEmulatorPinInfo(domain: virDomainPtr, maplen: number, flags: number): Buffer {
+export function virDomainGetEmulatorPinInfo(domain: virDomainPtr | null, maplen: number, flags: number): Buffer {
   return $virDomainGetEmulatorPinInfo(domain, maplen, flags) as Buffer;
 }
 
@@ -10363,7 +10363,7 @@ export function virDomainGetLaunchSecurityInfo(domain: virDomainPtr, flags: numb
   return $virDomainGetLaunchSecurityInfo(domain, flags) as TypedParameter[];
 }
 
-const $virDomainGetMaxMemory = rt.defineFunction({"name":"virDomainGetMaxMemory","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"unsigned long","js":"bigint"},"use":"value","error":0},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}}]});
+const $virDomainGetMaxMemory = rt.defineFunction({"name":"virDomainGetMaxMemory","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"unsigned long","js":"bigint"},"use":"value","error":0},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}}]});
 
 /**
  * Retrieve the maximum amount of physical memory allocated to a
@@ -10374,7 +10374,7 @@ const $virDomainGetMaxMemory = rt.defineFunction({"name":"virDomainGetMaxMemory"
  * @returns the memory size in kibibytes (blocks of 1024 bytes), or 0 in case of error.
  * @since 0.0.3
  */
-export function virDomainGetMaxMemory(domain: virDomainPtr): bigint {
+export function virDomainGetMaxMemory(domain: virDomainPtr | null): bigint {
   return $virDomainGetMaxMemory(domain) as bigint;
 }
 
@@ -10715,7 +10715,7 @@ export function virDomainGetUUIDString(domain: virDomainPtr): string {
   return $virDomainGetUUIDString(domain) as string;
 }
 
-const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"ncpumaps","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["ncpumaps","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"ncpumaps","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["ncpumaps","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Query the CPU affinity setting of all virtual CPUs of domain, store it
@@ -10728,11 +10728,11 @@ const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinI
  * @returns the number of virtual CPUs in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainGetVcpuPinInfo(domain: virDomainPtr, ncpumaps: number, maplen: number, flags: number): { cpumaps: Buffer; result: number } {
+export function virDomainGetVcpuPinInfo(domain: virDomainPtr | null, ncpumaps: number, maplen: number, flags: number): { cpumaps: Buffer; result: number } {
   return $virDomainGetVcpuPinInfo(domain, ncpumaps, maplen, flags) as { cpumaps: Buffer; result: number };
 }
 
-const $virDomainGetVcpus = rt.defineFunction({"name":"virDomainGetVcpus","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"info","elem":{"ffi":"virVcpuInfo","js":"struct","ref":"virVcpuInfo"},"size":"maxinfo","used":"ret"},{"role":"in","name":"maxinfo","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["maxinfo","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}}]});
+const $virDomainGetVcpus = rt.defineFunction({"name":"virDomainGetVcpus","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"array-out","name":"info","elem":{"ffi":"virVcpuInfo","js":"struct","ref":"virVcpuInfo"},"size":"maxinfo","used":"ret"},{"role":"in","name":"maxinfo","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["maxinfo","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}}]});
 
 /**
  * Extract information about virtual CPUs of domain, store it in info array
@@ -10748,11 +10748,11 @@ const $virDomainGetVcpus = rt.defineFunction({"name":"virDomainGetVcpus","lib":"
  * @returns the number of info filled in case of success, -1 in case of failure.
  * @since 0.1.4
  */
-export function virDomainGetVcpus(domain: virDomainPtr, maxinfo: number, maplen: number): { info: virVcpuInfo[]; cpumaps: Buffer } {
+export function virDomainGetVcpus(domain: virDomainPtr | null, maxinfo: number, maplen: number): { info: virVcpuInfo[]; cpumaps: Buffer } {
   return $virDomainGetVcpus(domain, maxinfo, maplen) as { info: virVcpuInfo[]; cpumaps: Buffer };
 }
 
-const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Query the number of virtual CPUs used by the domain.  Note that
@@ -10781,7 +10781,7 @@ const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlag
  * @returns the number of vCPUs in case of success, -1 in case of failure.
  * @since 0.8.5
  */
-export function virDomainGetVcpusFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainGetVcpusFlags(domain: virDomainPtr | null, flags: number): number {
   return $virDomainGetVcpusFlags(domain, flags) as number;
 }
 
@@ -10847,7 +10847,7 @@ export function virDomainIOThreadInfoFree(info: Pointer | null): void {
   $virDomainIOThreadInfoFree(info);
 }
 
-const $virDomainInjectNMI = rt.defineFunction({"name":"virDomainInjectNMI","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainInjectNMI = rt.defineFunction({"name":"virDomainInjectNMI","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Send NMI to the guest
@@ -10857,7 +10857,7 @@ const $virDomainInjectNMI = rt.defineFunction({"name":"virDomainInjectNMI","lib"
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.2
  */
-export function virDomainInjectNMI(domain: virDomainPtr, flags: number): number {
+export function virDomainInjectNMI(domain: virDomainPtr | null, flags: number): number {
   return $virDomainInjectNMI(domain, flags) as number;
 }
 
@@ -11860,7 +11860,7 @@ export function virDomainPMWakeup(dom: virDomainPtr, flags: number): number {
   return $virDomainPMWakeup(dom, flags) as number;
 }
 
-const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to all emulator
@@ -11885,7 +11885,7 @@ const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.10.0
  */
-export function virDomainPinEmulator(domain: virDomainPtr, cpumap: Uint8Array | null, flags: number): number {
+export function virDomainPinEmulator(domain: virDomainPtr | null, cpumap: Uint8Array | null, flags: number): number {
   return $virDomainPinEmulator(domain, cpumap, flags) as number;
 }
 
@@ -11919,7 +11919,7 @@ export function virDomainPinIOThread(domain: virDomainPtr, iothread_id: number, 
   return $virDomainPinIOThread(domain, iothread_id, cpumap, flags) as number;
 }
 
-const $virDomainPinVcpu = rt.defineFunction({"name":"virDomainPinVcpu","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"}]});
+const $virDomainPinVcpu = rt.defineFunction({"name":"virDomainPinVcpu","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to a virtual CPU.
@@ -11934,11 +11934,11 @@ const $virDomainPinVcpu = rt.defineFunction({"name":"virDomainPinVcpu","lib":"li
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.1.4
  */
-export function virDomainPinVcpu(domain: virDomainPtr, vcpu: number, cpumap: Uint8Array | null): number {
+export function virDomainPinVcpu(domain: virDomainPtr | null, vcpu: number, cpumap: Uint8Array | null): number {
   return $virDomainPinVcpu(domain, vcpu, cpumap) as number;
 }
 
-const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to a virtual CPU.
@@ -11964,7 +11964,7 @@ const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags"
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainPinVcpuFlags(domain: virDomainPtr, vcpu: number, cpumap: Uint8Array | null, flags: number): number {
+export function virDomainPinVcpuFlags(domain: virDomainPtr | null, vcpu: number, cpumap: Uint8Array | null, flags: number): number {
   return $virDomainPinVcpuFlags(domain, vcpu, cpumap, flags) as number;
 }
 
@@ -12312,7 +12312,7 @@ export function virDomainScreenshot(domain: virDomainPtr, stream: virStreamPtr, 
   return $virDomainScreenshot(domain, stream, screen, flags) as string;
 }
 
-const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"codeset","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"holdtime","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"keycodes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"length","name":"nkeycodes","ffi":"int","of":"keycodes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"codeset","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"holdtime","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"keycodes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"length","name":"nkeycodes","ffi":"int","of":"keycodes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Send key(s) to the guest.
@@ -12325,7 +12325,7 @@ const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"li
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainSendKey(domain: virDomainPtr, codeset: number, holdtime: number, keycodes: readonly number[] | null, flags: number): number {
+export function virDomainSendKey(domain: virDomainPtr | null, codeset: number, holdtime: number, keycodes: readonly number[] | null, flags: number): number {
   return $virDomainSendKey(domain, codeset, holdtime, keycodes, flags) as number;
 }
 
@@ -12599,7 +12599,7 @@ export function virDomainSetLifecycleAction(domain: virDomainPtr, type: number, 
   return $virDomainSetLifecycleAction(domain, type, action, flags) as number;
 }
 
-const $virDomainSetMaxMemory = rt.defineFunction({"name":"virDomainSetMaxMemory","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}}]});
+const $virDomainSetMaxMemory = rt.defineFunction({"name":"virDomainSetMaxMemory","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}}]});
 
 /**
  * Dynamically change the maximum amount of physical memory allocated to a
@@ -12616,11 +12616,11 @@ const $virDomainSetMaxMemory = rt.defineFunction({"name":"virDomainSetMaxMemory"
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.0.3
  */
-export function virDomainSetMaxMemory(domain: virDomainPtr, memory: number | bigint): number {
+export function virDomainSetMaxMemory(domain: virDomainPtr | null, memory: number | bigint): number {
   return $virDomainSetMaxMemory(domain, memory) as number;
 }
 
-const $virDomainSetMemory = rt.defineFunction({"name":"virDomainSetMemory","lib":"libvirt","since":"0.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}}]});
+const $virDomainSetMemory = rt.defineFunction({"name":"virDomainSetMemory","lib":"libvirt","since":"0.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}}]});
 
 /**
  * Dynamically change the target amount of physical memory allocated to a
@@ -12637,11 +12637,11 @@ const $virDomainSetMemory = rt.defineFunction({"name":"virDomainSetMemory","lib"
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.1.1
  */
-export function virDomainSetMemory(domain: virDomainPtr, memory: number | bigint): number {
+export function virDomainSetMemory(domain: virDomainPtr | null, memory: number | bigint): number {
   return $virDomainSetMemory(domain, memory) as number;
 }
 
-const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFlags","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFlags","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the target amount of physical memory allocated to a
@@ -12667,7 +12667,7 @@ const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFl
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.0
  */
-export function virDomainSetMemoryFlags(domain: virDomainPtr, memory: number | bigint, flags: number): number {
+export function virDomainSetMemoryFlags(domain: virDomainPtr | null, memory: number | bigint, flags: number): number {
   return $virDomainSetMemoryFlags(domain, memory, flags) as number;
 }
 
@@ -12690,7 +12690,7 @@ export function virDomainSetMemoryParameters(domain: virDomainPtr, params: reado
   return $virDomainSetMemoryParameters(domain, params, flags) as number;
 }
 
-const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMemoryStatsPeriod","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"period","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMemoryStatsPeriod","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"period","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the domain memory balloon driver statistics collection
@@ -12713,7 +12713,7 @@ const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMe
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.1.1
  */
-export function virDomainSetMemoryStatsPeriod(domain: virDomainPtr, period: number, flags: number): number {
+export function virDomainSetMemoryStatsPeriod(domain: virDomainPtr | null, period: number, flags: number): number {
   return $virDomainSetMemoryStatsPeriod(domain, period, flags) as number;
 }
 
@@ -12898,7 +12898,7 @@ export function virDomainSetVcpu(domain: virDomainPtr, vcpumap: string | null, s
   return $virDomainSetVcpu(domain, vcpumap, state, flags) as number;
 }
 
-const $virDomainSetVcpus = rt.defineFunction({"name":"virDomainSetVcpus","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetVcpus = rt.defineFunction({"name":"virDomainSetVcpus","lib":"libvirt","since":"0.1.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the number of virtual CPUs used by the domain.
@@ -12919,11 +12919,11 @@ const $virDomainSetVcpus = rt.defineFunction({"name":"virDomainSetVcpus","lib":"
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.1.4
  */
-export function virDomainSetVcpus(domain: virDomainPtr, nvcpus: number): number {
+export function virDomainSetVcpus(domain: virDomainPtr | null, nvcpus: number): number {
   return $virDomainSetVcpus(domain, nvcpus) as number;
 }
 
-const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Dynamically change the number of virtual CPUs used by the domain.
@@ -12964,7 +12964,7 @@ const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlag
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.8.5
  */
-export function virDomainSetVcpusFlags(domain: virDomainPtr, nvcpus: number, flags: number): number {
+export function virDomainSetVcpusFlags(domain: virDomainPtr | null, nvcpus: number, flags: number): number {
   return $virDomainSetVcpusFlags(domain, nvcpus, flags) as number;
 }
 

@@ -651,7 +651,7 @@ export function virConnectNetworkEventDeregisterAny(conn: virConnectPtr, callbac
   return $virConnectNetworkEventDeregisterAny(conn, callbackID) as number;
 }
 
-const $virConnectNetworkEventRegisterAny = rt.defineFunction({"name":"virConnectNetworkEventRegisterAny","lib":"libvirt","since":"1.2.1","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectNetworkEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
+const $virConnectNetworkEventRegisterAny = rt.defineFunction({"name":"virConnectNetworkEventRegisterAny","lib":"libvirt","since":"1.2.1","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr","nullable":true}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectNetworkEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
 
 /**
  * Adds a callback to receive notifications of arbitrary network events
@@ -686,7 +686,7 @@ const $virConnectNetworkEventRegisterAny = rt.defineFunction({"name":"virConnect
  * @returns a callback identifier on success, -1 on failure.
  * @since 1.2.1
  */
-export function virConnectNetworkEventRegisterAny(conn: virConnectPtr, net: virNetworkPtr, eventID: number, cb: virConnectNetworkEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
+export function virConnectNetworkEventRegisterAny(conn: virConnectPtr, net: virNetworkPtr | null, eventID: number, cb: virConnectNetworkEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
   return $virConnectNetworkEventRegisterAny(conn, net, eventID, cb, opaque) as number;
 }
 

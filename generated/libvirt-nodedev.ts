@@ -384,7 +384,7 @@ export function virConnectNodeDeviceEventDeregisterAny(conn: virConnectPtr, call
   return $virConnectNodeDeviceEventDeregisterAny(conn, callbackID) as number;
 }
 
-const $virConnectNodeDeviceEventRegisterAny = rt.defineFunction({"name":"virConnectNodeDeviceEventRegisterAny","lib":"libvirt","since":"2.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectNodeDeviceEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
+const $virConnectNodeDeviceEventRegisterAny = rt.defineFunction({"name":"virConnectNodeDeviceEventRegisterAny","lib":"libvirt","since":"2.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr","nullable":true}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectNodeDeviceEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
 
 /**
  * Adds a callback to receive notifications of arbitrary node device events
@@ -419,7 +419,7 @@ const $virConnectNodeDeviceEventRegisterAny = rt.defineFunction({"name":"virConn
  * @returns a callback identifier on success, -1 on failure.
  * @since 2.2.0
  */
-export function virConnectNodeDeviceEventRegisterAny(conn: virConnectPtr, dev: virNodeDevicePtr, eventID: number, cb: virConnectNodeDeviceEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
+export function virConnectNodeDeviceEventRegisterAny(conn: virConnectPtr, dev: virNodeDevicePtr | null, eventID: number, cb: virConnectNodeDeviceEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
   return $virConnectNodeDeviceEventRegisterAny(conn, dev, eventID, cb, opaque) as number;
 }
 

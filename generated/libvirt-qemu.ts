@@ -127,7 +127,7 @@ export function virConnectDomainQemuMonitorEventDeregister(conn: virConnectPtr, 
   return $virConnectDomainQemuMonitorEventDeregister(conn, callbackID) as number;
 }
 
-const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"virConnectDomainQemuMonitorEventRegister","lib":"libvirt-qemu","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"event","type":{"ffi":"const char *","js":"string"}},{"role":"callback","name":"cb","functype":"virConnectDomainQemuMonitorEventCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"virConnectDomainQemuMonitorEventRegister","lib":"libvirt-qemu","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"event","type":{"ffi":"const char *","js":"string"}},{"role":"callback","name":"cb","functype":"virConnectDomainQemuMonitorEventCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * This API is QEMU specific, so it will only work with hypervisor
@@ -170,7 +170,7 @@ const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"vir
  * @returns a callback identifier on success, -1 on failure
  * @since 1.2.3
  */
-export function virConnectDomainQemuMonitorEventRegister(conn: virConnectPtr, dom: virDomainPtr, event: string | null, cb: virConnectDomainQemuMonitorEventCallback | TypedCallback | null, opaque: Pointer | null, flags: number): number {
+export function virConnectDomainQemuMonitorEventRegister(conn: virConnectPtr, dom: virDomainPtr | null, event: string | null, cb: virConnectDomainQemuMonitorEventCallback | TypedCallback | null, opaque: Pointer | null, flags: number): number {
   return $virConnectDomainQemuMonitorEventRegister(conn, dom, event, cb, opaque, flags) as number;
 }
 

@@ -318,7 +318,7 @@ export function virConnectSecretEventDeregisterAny(conn: virConnectPtr, callback
   return $virConnectSecretEventDeregisterAny(conn, callbackID) as number;
 }
 
-const $virConnectSecretEventRegisterAny = rt.defineFunction({"name":"virConnectSecretEventRegisterAny","lib":"libvirt","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectSecretEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
+const $virConnectSecretEventRegisterAny = rt.defineFunction({"name":"virConnectSecretEventRegisterAny","lib":"libvirt","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr","nullable":true}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectSecretEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
 
 /**
  * Adds a callback to receive notifications of arbitrary secret events
@@ -353,7 +353,7 @@ const $virConnectSecretEventRegisterAny = rt.defineFunction({"name":"virConnectS
  * @returns a callback identifier on success, -1 on failure.
  * @since 3.0.0
  */
-export function virConnectSecretEventRegisterAny(conn: virConnectPtr, secret: virSecretPtr, eventID: number, cb: virConnectSecretEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
+export function virConnectSecretEventRegisterAny(conn: virConnectPtr, secret: virSecretPtr | null, eventID: number, cb: virConnectSecretEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
   return $virConnectSecretEventRegisterAny(conn, secret, eventID, cb, opaque) as number;
 }
 

@@ -1018,7 +1018,7 @@ export function virConnectStoragePoolEventDeregisterAny(conn: virConnectPtr, cal
   return $virConnectStoragePoolEventDeregisterAny(conn, callbackID) as number;
 }
 
-const $virConnectStoragePoolEventRegisterAny = rt.defineFunction({"name":"virConnectStoragePoolEventRegisterAny","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectStoragePoolEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
+const $virConnectStoragePoolEventRegisterAny = rt.defineFunction({"name":"virConnectStoragePoolEventRegisterAny","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr","nullable":true}},{"role":"in","name":"eventID","type":{"ffi":"int","js":"number"}},{"role":"callback","name":"cb","functype":"virConnectStoragePoolEventGenericCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"}]});
 
 /**
  * Adds a callback to receive notifications of arbitrary storage pool events
@@ -1053,7 +1053,7 @@ const $virConnectStoragePoolEventRegisterAny = rt.defineFunction({"name":"virCon
  * @returns a callback identifier on success, -1 on failure.
  * @since 2.0.0
  */
-export function virConnectStoragePoolEventRegisterAny(conn: virConnectPtr, pool: virStoragePoolPtr, eventID: number, cb: virConnectStoragePoolEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
+export function virConnectStoragePoolEventRegisterAny(conn: virConnectPtr, pool: virStoragePoolPtr | null, eventID: number, cb: virConnectStoragePoolEventGenericCallback | TypedCallback | null, opaque: Pointer | null): number {
   return $virConnectStoragePoolEventRegisterAny(conn, pool, eventID, cb, opaque) as number;
 }
 

@@ -64,7 +64,12 @@ function classify(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
   const t = ctx.types.resolve(p.cType);
   const fname = ctx.fn.name;
   switch (t.kind) {
-    case 'scalar': case 'handle': case 'void-ptr':
+    case 'handle': {
+      // NULL is accepted where libvirt documents it ("or NULL") or the overrides say so.
+      const nullable = p.policy['nullable'] === 'true' || /\bor NULL\b/.test(p.doc);
+      return [{ role: 'in', name: p.name, type: { ...(valueType(p.cType, ctx) as ValueType), ...(nullable ? { nullable } : {}) } }];
+    }
+    case 'scalar': case 'void-ptr':
       return [{ role: 'in', name: p.name, type: valueType(p.cType, ctx) as ValueType }];
     case 'string':
       return t.owned ? bytesOrString(p, i, ctx) : [{ role: 'in', name: p.name, type: { ffi: 'const char *', js: 'string' } }];
@@ -289,7 +294,7 @@ export function jsInputTs(t: ValueType): string {
     case 'number': return 'number';
     case 'bigint': return 'number | bigint';
     case 'string': return 'string | null';
-    case 'handle': return t.ref as string;
+    case 'handle': return t.nullable ? `${t.ref as string} | null` : (t.ref as string);
     case 'struct': return `${t.ref as string} | null`;
     default: return 'Pointer | null';
   }

@@ -61,7 +61,8 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
     }
     case 'pointer': {
       const elemType = pointedElement(t.to, types);
-      if (count && elemType && t.depth === 1) {
+      // char **x: strings; int *x, unsigned char *x: numbers.
+      if (count && elemType && (t.depth === 1 || (t.depth === 2 && elemType.js === 'string'))) {
         return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' }, array: { count, elem: elemType } }, ts: `${elemType.js === 'string' ? 'string | null' : elemType.js}[]` };
       }
       return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
@@ -74,9 +75,9 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
   }
 }
 
-/** `char **x` -> string elements; `int *x`, `unsigned char *x` -> numbers. */
+/** The element of a pointer field: `char` (as char **) -> strings; scalars -> numbers. */
 function pointedElement(to: string, types: TypeUniverse): ValueType | null {
-  if (to === 'char' || to === 'char *') return { ffi: 'char *', js: 'string' };
+  if (to === 'char') return { ffi: 'char *', js: 'string' };
   const t = types.resolve(to);
   return t.kind === 'scalar' ? { ffi: t.map.ffi, js: t.map.js } : null;
 }

@@ -50,7 +50,7 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
 
 function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   const arity = spec.args.length;
-  const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
+  const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' && !a.type.nullable ? [[i, a.name] as const] : []));
   const failed = failureTest(spec);
   const result = compileResult(spec);
   const name = spec.name;

@@ -57,7 +57,7 @@ function releaser(name: string, withCount = false): (p: unknown, n?: number) => 
 }
 
 function checkValue(type: ValueType, value: unknown, ctx: CallContext, name: string): void {
-  if (type.js === 'handle') checkHandle(value, ctx.spec.name, name);
+  if (type.js === 'handle' && !(value === null && type.nullable)) checkHandle(value, ctx.spec.name, name);
 }
 
 function adoptValue(type: ValueType, value: unknown): unknown {

@@ -8,6 +8,8 @@ export interface ValueType {
   js: 'number' | 'bigint' | 'string' | 'handle' | 'pointer' | 'struct';
   /** Handle typedef (virDomainPtr) or struct name (virDomainInfo) for js 'handle' / 'struct'. */
   ref?: string;
+  /** A handle argument that may be NULL (e.g. "any domain" for event registration). */
+  nullable?: boolean;
 }
 
 /** A length: a constant, the value of another argument, or a product of those. */

@@ -43,7 +43,7 @@ function stripZeros(s: string): string {
 function decimalExponent(num: bigint, den: bigint): number {
   let p = 0;
   while (num >= den * 10n ** BigInt(p + 1)) p++;
-  while (p > -30 && num * 10n ** BigInt(-p) < den) p--;
+  while (p <= 0 && p > -30 && num * 10n ** BigInt(-p) < den) p--;
   return p;
 }
 

@@ -93,3 +93,19 @@ export function writeMapJson(layers: readonly GuestLayer[], write: (chunk: strin
   }, progress);
   write(`${pending.join('')}${first ? '[' : ''}]\n`);
 }
+
+/** C's "%#-16" PRIx64: 0x-prefixed hex except for zero, left-aligned in 16 columns. */
+const hex16 = (n: number): string => (n === 0 ? '0' : `0x${n.toString(16)}`).padEnd(16);
+
+/**
+ * Human `qemu-img map`: data extents only. qemu stops with an error at the first compressed or
+ * encrypted data extent; this prints "-" in the "Mapped to" column instead and goes on.
+ */
+export function writeMapHuman(layers: readonly GuestLayer[], names: readonly string[], write: (chunk: string) => void, progress?: MapProgress): void {
+  write(`${'Offset'.padEnd(16)}${'Length'.padEnd(16)}${'Mapped to'.padEnd(16)}File\n`);
+  walkMap(layers, (e) => {
+    if (!e.data || e.zero) return;
+    const mapped = e.offset === undefined ? '-'.padEnd(16) : hex16(e.offset);
+    write(`${hex16(e.start)}${hex16(e.length)}${mapped}${e.offset === undefined ? '' : (names[e.depth] ?? '')}\n`);
+  }, progress);
+}

@@ -32,14 +32,23 @@ function clock(vmClockNsec: bigint, layout: SnapshotLayout): string {
   return `${hours}:${two(m)}:${two(s)}.${String(ms).padStart(3, '0')}`;
 }
 
-function row(sn: Qcow2Snapshot, layout: SnapshotLayout): string {
+/** The fields a table row needs (a Qcow2Snapshot, or a SnapshotInfo read back from JSON). */
+export type SnapshotRow = Pick<Qcow2Snapshot, 'id' | 'name' | 'vmStateSize' | 'dateSec' | 'vmClockNsec' | 'icount'>;
+
+/** qemu copies id and name into char[128] and char[256]: longer ones are cut (in bytes). */
+function cut(s: string, maxBytes: number): string {
+  const b = Buffer.from(s, 'utf8');
+  return b.length <= maxBytes ? s : b.subarray(0, maxBytes).toString('utf8');
+}
+
+function row(sn: SnapshotRow, layout: SnapshotLayout): string {
   const size = qemuSizeToStr(sn.vmStateSize);
   const date = localDate(sn.dateSec);
   const icount = sn.icount === undefined ? (layout === 'qemu-9.0' ? '--' : '') : BigInt.asIntN(64, sn.icount).toString();
   if (layout === 'qemu-9.0') {
-    return `${left(sn.id, 7)} ${left(sn.name, 16)} ${right(size, 8)} ${right(date, 19)} ${right(clock(sn.vmClockNsec, layout), 15)} ${right(icount, 10)}`;
+    return `${left(cut(sn.id, 127), 7)} ${left(cut(sn.name, 255), 16)} ${right(size, 8)} ${right(date, 19)} ${right(clock(sn.vmClockNsec, layout), 15)} ${right(icount, 10)}`;
   }
-  return `${left(sn.id, 9)} ${left(sn.name, 16)} ${right(size, 8)}${right(date, 20)}${right(clock(sn.vmClockNsec, layout), 13)}${right(icount, 11)}`;
+  return `${left(cut(sn.id, 127), 9)} ${left(cut(sn.name, 255), 16)} ${right(size, 8)}${right(date, 20)}${right(clock(sn.vmClockNsec, layout), 13)}${right(icount, 11)}`;
 }
 
 function header(layout: SnapshotLayout): string {
@@ -49,9 +58,13 @@ function header(layout: SnapshotLayout): string {
   return `${left('ID', 10)}${left('TAG', 17)}${right('VM SIZE', 8)}${right('DATE', 20)}${right('VM CLOCK', 13)}${right('ICOUNT', 11)}`;
 }
 
-/** The whole output of `qemu-img snapshot -l`: empty when there are no snapshots. */
-export function formatSnapshotList(snapshots: readonly Qcow2Snapshot[], layout: SnapshotLayout = 'qemu-7.2'): string {
-  if (snapshots.length === 0) return '';
+/** "Snapshot list:", the header and one line per snapshot, as `qemu-img info` prints them. */
+export function formatSnapshotTable(snapshots: readonly SnapshotRow[], layout: SnapshotLayout = 'qemu-7.2'): string {
   const lines = ['Snapshot list:', header(layout), ...snapshots.map((sn) => row(sn, layout))];
   return `${lines.join('\n')}\n`;
+}
+
+/** The whole output of `qemu-img snapshot -l`: empty when there are no snapshots. */
+export function formatSnapshotList(snapshots: readonly SnapshotRow[], layout: SnapshotLayout = 'qemu-7.2'): string {
+  return snapshots.length === 0 ? '' : formatSnapshotTable(snapshots, layout);
 }

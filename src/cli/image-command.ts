@@ -1,0 +1,236 @@
+/**
+ * `tsvirt image <command> FILE [options]`: the offline image inspector on the command line.
+ *
+ * Commands
+ *   info FILE        like `qemu-img info` (human text, or --json for `--output=json`)
+ *   snapshots FILE   like `qemu-img snapshot -l` (--json: SnapshotInfo objects;
+ *                    --details: plus disk size, L1 location and validation, extra data;
+ *                    --layout 9.0: the table layout of QEMU 9.0 and later)
+ *   check FILE       like `qemu-img check` (read-only; exit codes 0 clean, 2 corruptions,
+ *                    3 leaks only, 1 check errors or failure, 63 no check for the format;
+ *                    --findings: the structured findings as JSON instead)
+ *   map FILE         like `qemu-img map` (--json: `--output=json`; --layout 8.2 adds "compressed")
+ *   partitions FILE  MBR/GPT partitions of the guest disk (reads through the backing chain)
+ *   detect FILE      every format the file matches, with the evidence; exit 2 when ambiguous
+ *
+ * Options
+ *   --json                  machine-readable output
+ *   --format FMT, -f FMT    the image's format (qcow2, qcow, raw); without it the format is
+ *                           probed, and an ambiguous file is refused
+ *   --backing-chain         info: every image of the backing chain (needs --allow-backing)
+ *   --allow-backing         let backing files named by the image be opened (never by default);
+ *                           names are plain paths relative to the image's directory
+ *   --probe-backing-format  probe a backing file whose format the image does not record
+ *   --allow-data-file       partitions: let an external data file be opened
+ *   --no-progress           no progress bar (one is drawn on stderr for long check/map on a TTY)
+ *
+ * Exit codes: 0 success, 1 error (the message is on stderr), and check's codes above.
+ */
+import { basename } from 'node:path';
+import {
+  detectFormat, guestLayerOf, ImageFile, imageCheck, imageInfo, imageInfoJson, imageSnapshots, infoHumanText, isImageError,
+  openChain, closeChain, openGuestReader, readPartitions, snapshotsJson, snapshotsText, writeMapHuman, writeMapJson,
+} from '../image/index.js';
+import type { FormatChoice, ImageFormatName, MapLayout, SnapshotLayout } from '../image/index.js';
+
+export interface ImageCommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+interface Parsed {
+  command: string;
+  file: string;
+  json: boolean;
+  format: FormatChoice;
+  backingChain: boolean;
+  allowBacking: boolean;
+  probeBackingFormat: boolean;
+  allowDataFile: boolean;
+  details: boolean;
+  findings: boolean;
+  progress: boolean;
+  layout: string | undefined;
+}
+
+const USAGE = 'usage: tsvirt image info|snapshots|check|map|partitions|detect FILE [--json] [--format FMT] [--backing-chain] [--allow-backing]\n';
+const FORMATS: ReadonlySet<string> = new Set(['raw', 'qcow', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'luks', 'parallels', 'bochs', 'cloop', 'dmg']);
+
+class UsageError extends Error {}
+
+function parse(argv: readonly string[]): Parsed {
+  const p: Parsed = {
+    command: '', file: '', json: false, format: 'probe', backingChain: false, allowBacking: false, probeBackingFormat: false,
+    allowDataFile: false, details: false, findings: false, progress: true, layout: undefined,
+  };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--json': p.json = true; break;
+      case '--output=json': p.json = true; break;
+      case '-f': case '--format': {
+        const f = value();
+        if (!FORMATS.has(f)) throw new UsageError(`unknown format '${f}'`);
+        p.format = f as ImageFormatName;
+        break;
+      }
+      case '--backing-chain': p.backingChain = true; break;
+      case '--allow-backing': p.allowBacking = true; break;
+      case '--probe-backing-format': p.probeBackingFormat = true; break;
+      case '--allow-data-file': p.allowDataFile = true; break;
+      case '--details': p.details = true; break;
+      case '--findings': p.findings = true; break;
+      case '--no-progress': p.progress = false; break;
+      case '--layout': p.layout = value(); break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 2) throw new UsageError('expected a command and one FILE');
+  [p.command, p.file] = positional as [string, string];
+  return p;
+}
+
+/** A progress bar on stderr, drawn only on a TTY and only once the work has taken a while. */
+function progressBar(io: ImageCommandIo, enabled: boolean): { tick: (done: number, total: number) => void; end: () => void } {
+  const tty = enabled && (io.stderr as NodeJS.WriteStream).isTTY === true;
+  const started = Date.now();
+  let last = 0;
+  let drawn = false;
+  return {
+    tick: (done, total) => {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - started < 500 || now - last < 100 || total <= 0) return;
+      last = now;
+      drawn = true;
+      const pct = Math.min(100, (done * 100) / total);
+      const bar = '#'.repeat(Math.round(pct / 2.5)).padEnd(40);
+      io.stderr.write(`\r    (${pct.toFixed(2).padStart(6)}/100%) [${bar}]`);
+    },
+    end: () => {
+      if (drawn) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const info = await imageInfo(p.file, {
+    format: p.format, displayName: p.file, backingChain: p.backingChain, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat,
+  });
+  if (p.json) io.stdout.write(imageInfoJson(info));
+  else io.stdout.write(info.images.map((i) => infoHumanText(i)).join('\n'));
+  return 0;
+}
+
+async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const s = await imageSnapshots(p.file, { format: p.format });
+  const layout: SnapshotLayout = p.layout === '9.0' ? 'qemu-9.0' : 'qemu-7.2';
+  io.stdout.write(p.json || p.details ? snapshotsJson(s, p.details) : snapshotsText(s, layout));
+  return 0;
+}
+
+async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const bar = progressBar(io, p.progress);
+  const r = await imageCheck(p.file, { format: p.format, displayName: p.file, progress: bar.tick });
+  bar.end();
+  if (r.format !== 'qcow2') {
+    io.stderr.write('tsvirt image: This image format does not support checks\n');
+    return r.exitCode;
+  }
+  if (p.findings) {
+    io.stdout.write(`${JSON.stringify(r.result.findings, null, 2)}\n`);
+    return r.exitCode;
+  }
+  io.stderr.write(r.stderr);
+  io.stdout.write(p.json ? r.json : r.human);
+  if (r.exitCode === 1) io.stderr.write('tsvirt image: Check failed\n');
+  return r.exitCode;
+}
+
+async function runMap(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const chain = openChain(p.file, p.format, { allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat, requireWholeChain: true }, p.file);
+  const bar = progressBar(io, p.progress);
+  try {
+    const layers = chain.map((l) => guestLayerOf(l.image));
+    const write = (s: string): void => void io.stdout.write(s);
+    if (p.json) writeMapJson(layers, write, (p.layout === '8.2' ? 'qemu-8.2' : 'qemu-7.2') as MapLayout, bar.tick);
+    else writeMapHuman(layers, chain.map((l) => l.displayName), write, bar.tick);
+  } finally {
+    bar.end();
+    closeChain(chain);
+  }
+  return 0;
+}
+
+async function runPartitions(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const opened = await openGuestReader(p.file, { format: p.format, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat, allowDataFile: p.allowDataFile });
+  try {
+    const table = readPartitions(opened.reader);
+    if (p.json) {
+      io.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout.write(`Partition table: ${table.scheme}${table.diskId ? ` (disk id ${table.diskId})` : ''}\n`);
+    if (table.partitions.length > 0) io.stdout.write(`${'#'.padEnd(4)}${'Start'.padStart(14)}${'Size'.padStart(14)}  Type\n`);
+    for (const part of table.partitions) {
+      const extra = part.name ? `  ${part.name}` : part.bootable ? '  (boot)' : '';
+      io.stdout.write(`${String(part.number).padEnd(4)}${String(part.start).padStart(14)}${String(part.size).padStart(14)}  ${part.type}${extra}\n`);
+    }
+    for (const problem of table.problems) io.stderr.write(`warning: ${problem}\n`);
+    return 0;
+  } finally {
+    opened.close();
+  }
+}
+
+async function runDetect(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const file = ImageFile.open(p.file);
+  try {
+    const r = detectFormat(file);
+    if (p.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else {
+      io.stdout.write(`${basename(p.file)}: ${r.format ?? 'ambiguous'}\n`);
+      for (const m of r.matches) io.stdout.write(`  ${m.format} (score ${m.score}): ${m.evidence}\n`);
+      if (r.matches.length === 0) io.stdout.write('  raw: no other format matched\n');
+      for (const c of r.contents) io.stdout.write(`  contains: ${c}\n`);
+    }
+    return r.ambiguous ? 2 : 0;
+  } finally {
+    file.close();
+  }
+}
+
+const COMMANDS: Readonly<Record<string, (p: Parsed, io: ImageCommandIo) => Promise<number>>> = {
+  info: runInfo, snapshots: runSnapshots, check: runCheck, map: runMap, partitions: runPartitions, detect: runDetect,
+};
+
+export async function runImageCommand(argv: string[], io: ImageCommandIo): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.stderr.write(`tsvirt image: ${(err as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  const run = COMMANDS[parsed.command];
+  if (!run) {
+    io.stderr.write(`tsvirt image: unknown command '${parsed.command}'\n${USAGE}`);
+    return 1;
+  }
+  try {
+    return await run(parsed, io);
+  } catch (err) {
+    if (!isImageError(err)) throw err;
+    io.stderr.write(`tsvirt image: Could not open '${parsed.file}': ${err.message}\n`);
+    return 1;
+  }
+}
+

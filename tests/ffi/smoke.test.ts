@@ -1,0 +1,126 @@
+// The generated layer against the real libvirt (test:///default): side-effect-free getters
+// of every object kind the test driver has, checked against what the driver is known to hold
+// and against each other.
+import assert from 'node:assert/strict';
+import * as v from '../../generated/index.js';
+import { isLibvirtError, loadedLibvirtVersion, liveHandleCount } from '../../src/ffi/index.js';
+
+function expectNoSupport(fn: () => unknown): void {
+  assert.throws(fn, (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT');
+}
+
+describe('generated layer on test:///default', () => {
+  let conn: v.virConnectPtr;
+  let dom: v.virDomainPtr;
+  before(() => {
+    conn = v.virConnectOpen('test:///default');
+    dom = v.virDomainLookupByName(conn, 'test');
+  });
+  after(() => {
+    v.virDomainFree(dom);
+    v.virConnectClose(conn);
+  });
+
+  it('connection getters', () => {
+    assert.equal(v.virConnectGetLibVersion(conn), BigInt(loadedLibvirtVersion()));
+    assert.equal(v.virConnectGetType(conn), 'TEST');
+    assert.equal(v.virConnectGetURI(conn), 'test:///default');
+    assert.equal(typeof v.virConnectGetHostname(conn), 'string');
+    assert.match(v.virConnectGetCapabilities(conn), /^<capabilities>/);
+    assert.equal(v.virConnectIsAlive(conn), 1);
+    assert.equal(v.virConnectGetMaxVcpus(conn, null), 32);
+    assert.ok(v.virConnectGetCPUModelNames(conn, 'x86_64', 0).includes('qemu64'));
+  });
+
+  it('node getters: typed structs, bigint for 64-bit fields, caller arrays', () => {
+    const node = v.virNodeGetInfo(conn);
+    assert.deepEqual({ ...node }, { model: 'i686', memory: 3145728n, cpus: 16, mhz: 1400, nodes: 2, sockets: 2, cores: 2, threads: 2 });
+    assert.equal(v.virNodeGetFreeMemory(conn), 3145728n);
+    assert.deepEqual(v.virNodeGetCellsFreeMemory(conn, 0, 4), [2097152n, 4194304n]);
+    assert.deepEqual(v.virNodeGetCPUStats(conn, -1, 0).map((p) => p.field), ['user', 'kernel', 'idle', 'iowait']);
+    assert.equal(v.virNodeGetSecurityModel(conn).model, 'testSecurity');
+    expectNoSupport(() => v.virNodeGetMemoryStats(conn, -1, 0));
+  });
+
+  it('domain identity: name, ID, UUID bytes and string agree, lookups find the same domain', () => {
+    assert.equal(v.virDomainGetName(dom), 'test');
+    assert.equal(v.virDomainGetID(dom), 1);
+    const uuid = v.virDomainGetUUID(dom);
+    const text = v.virDomainGetUUIDString(dom);
+    assert.equal(uuid.length, 16);
+    assert.equal(uuid.toString('hex'), text.replaceAll('-', ''));
+    for (const other of [v.virDomainLookupByUUID(conn, uuid), v.virDomainLookupByUUIDString(conn, text), v.virDomainLookupByID(conn, 1)]) {
+      assert.equal(v.virDomainGetName(other), 'test');
+      v.virDomainFree(other);
+    }
+  });
+
+  it('domain state: info struct, state/reason pair, memory and XML', () => {
+    const info = v.virDomainGetInfo(dom);
+    assert.equal(info.state, v.VIR_DOMAIN_RUNNING);
+    assert.equal(info.memory, 2097152n);
+    assert.equal(info.maxMem, 8388608n);
+    assert.equal(info.nrVirtCpu, 2);
+    assert.equal(typeof info.cpuTime, 'bigint');
+    assert.ok(info.cpuTime > 2n ** 53n, 'the test driver reports cpuTime above 2^53: it must not be rounded');
+    assert.deepEqual(v.virDomainGetState(dom, 0), { state: v.VIR_DOMAIN_RUNNING, reason: 0 });
+    assert.equal(v.virDomainGetMaxMemory(dom), 8388608n);
+    assert.equal(v.virDomainGetOSType(dom), 'linux');
+    assert.match(v.virDomainGetXMLDesc(dom, 0), /<name>test<\/name>/);
+    assert.equal(v.virDomainIsActive(dom), 1);
+    assert.equal(v.virDomainGetAutostart(dom), 0);
+  });
+
+  it('typed parameters: queried, library-allocated and per-CPU arrays', () => {
+    const sched = v.virDomainGetSchedulerType(dom);
+    assert.deepEqual(sched, { nparams: 1, result: 'fair' });
+    assert.deepEqual(v.virDomainGetSchedulerParameters(dom, sched.nparams), [{ field: 'weight', type: 'uint', value: 50 }]);
+    const mem = v.virDomainGetMemoryParameters(dom, 0);
+    assert.deepEqual(mem.map((p) => p.field), ['hard_limit', 'soft_limit', 'swap_hard_limit']);
+    assert.deepEqual(mem[0], { field: 'hard_limit', type: 'ullong', value: 9007199254740991n });
+    assert.ok(v.virDomainGetBlkioParameters(dom, 0).some((p) => p.type === 'string'));
+    assert.ok(v.virDomainGetPerfEvents(dom, 0).every((p) => p.type === 'boolean'));
+    assert.equal(v.virDomainGetCPUStats(dom, 0, -1, 1, 0).result, 3, 'per-CPU count with nparams 0');
+  });
+
+  it('structs with nested arrays: FS info with aliases, interfaces with addresses', () => {
+    const fs = v.virDomainGetFSInfo(dom, 0);
+    assert.deepEqual(fs[0]?.devAlias, ['vda']);
+    assert.equal(fs[0]?.mountpoint, '/');
+    const ifaces = v.virDomainInterfaceAddresses(dom, 0, 0);
+    assert.deepEqual(ifaces[0]?.addrs, [{ type: 0, addr: '192.168.122.3', prefix: 24 }]);
+  });
+
+  it('lists: library-allocated handles and names, caller-allocated names and IDs', () => {
+    const before = liveHandleCount();
+    const domains = v.virConnectListAllDomains(conn, 0);
+    assert.deepEqual(domains.map((d) => v.virDomainGetName(d)), ['test']);
+    assert.equal(liveHandleCount(), before + domains.length);
+    for (const d of domains) v.virDomainFree(d);
+    assert.equal(liveHandleCount(), before);
+    assert.deepEqual(v.virConnectListDomains(conn, 10), [1]);
+    assert.deepEqual(v.virConnectListDefinedDomains(conn, 10), []);
+    assert.deepEqual(v.virConnectListNetworks(conn, 10), ['default']);
+    assert.equal(v.virConnectNumOfDomains(conn), 1);
+    const stats = v.virConnectGetAllDomainStats(conn, v.VIR_DOMAIN_STATS_STATE, 0);
+    assert.equal(stats.length, 1);
+    assert.deepEqual(stats[0]?.params[0], { field: 'state.state', type: 'int', value: v.VIR_DOMAIN_RUNNING });
+    // The record's domain outlives the freed record list: it holds its own reference.
+    assert.equal(v.virDomainGetName(stats[0]?.dom as v.virDomainPtr), 'test');
+    v.virDomainFree(stats[0]?.dom as v.virDomainPtr);
+  });
+
+  it('storage pools and networks', () => {
+    const pool = v.virStoragePoolLookupByName(conn, 'default-pool');
+    assert.deepEqual(v.virStoragePoolGetInfo(pool), { state: v.VIR_STORAGE_POOL_RUNNING, capacity: 107374182400n, allocation: 0n, available: 107374182400n });
+    assert.match(v.virStoragePoolGetUUIDString(pool), /^[0-9a-f-]{36}$/);
+    assert.match(v.virStoragePoolGetXMLDesc(pool, 0), /<name>default-pool<\/name>/);
+    assert.equal(v.virStoragePoolIsActive(pool), 1);
+    v.virStoragePoolFree(pool);
+    const net = v.virNetworkLookupByName(conn, 'default');
+    assert.equal(v.virNetworkGetBridgeName(net), 'virbr0');
+    assert.equal(v.virNetworkIsActive(net), 1);
+    v.virNetworkFree(net);
+    assert.deepEqual(v.virNodeListDevices(conn, null, 10, 0).sort(), ['computer', 'scsi_host1', 'scsi_host11', 'scsi_host2']);
+  });
+});
