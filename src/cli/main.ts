@@ -8,7 +8,10 @@ const usage = `usage: tsvirt <command> [options]
 commands:
   version [--json]                       tsvirt, the loaded libvirt, and the libvirt the bindings came from
   api [--missing] [--kind K] [--json]    every bound symbol with its \`since\`; --missing: what the loaded libvirt lacks
-  tour [--connect URI]                   versions, node, domains and pools of a connection
+  tour [--connect URI]                   versions, node, domains and pools of a connection, and
+                                         a sample qcow2 image inspected offline
+  image info|snapshots|check|map|partitions|detect FILE [--json] ...
+                                         the offline disk-image inspector (tsvirt image --help)
 
 The connection defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
 `;
@@ -19,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   version: async () => (await import('./version-command.js')).runVersion,
   api: async () => (await import('./api-command.js')).runApi,
   tour: async () => (await import('./tour-command.js')).runTour,
+  image: async () => (await import('./image-command.js')).runImageCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -1,12 +1,16 @@
 // tsvirt tour: the README's first command. Connects (default test:///default), prints the
 // versions, the node, every domain with state and memory, and every storage pool with volumes.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as v from '../../generated/index.js';
 import { formatVersion } from '../ffi/index.js';
 import { defaultUri, parseCommandArgs, printTable, type Io } from './args.js';
 
 const stateNames = Object.fromEntries(Object.entries(v.virDomainState).map(([k, n]) => [n, k.replace('VIR_DOMAIN_', '').toLowerCase()]));
 
-export function runTour(argv: string[], io: Io): number {
+export async function runTour(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs(argv, { connect: { type: 'string', short: 'c' } });
   const uri = defaultUri(values.connect);
   const conn = v.virConnectOpen(uri);
@@ -20,7 +24,30 @@ export function runTour(argv: string[], io: Io): number {
   } finally {
     v.virConnectClose(conn);
   }
-  return 0;
+  io.stdout.write('\n');
+  return sampleImage(io);
+}
+
+/** Makes a small qcow2 image with an internal snapshot (qemu-img) and inspects it offline. */
+async function sampleImage(io: Io): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirt-tour-'));
+  const image = join(dir, 'sample.qcow2');
+  try {
+    try {
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '64M']);
+      execFileSync('qemu-img', ['snapshot', '-c', 'first', image]);
+    } catch {
+      io.stdout.write('sample image: skipped (qemu-img from qemu-utils is not installed)\n');
+      return 0;
+    }
+    const { runImageCommand } = await import('./image-command.js');
+    io.stdout.write(`sample image ${image}, inspected offline:\n`);
+    const info = await runImageCommand(['info', image], io);
+    io.stdout.write('\n');
+    return info || (await runImageCommand(['snapshots', image], io));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function listDomains(conn: v.virConnectPtr, io: Io): void {

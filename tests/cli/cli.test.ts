@@ -1,0 +1,72 @@
+// The built `tsvirt` binary (dist/, as installed): version, api, tour, and error exits.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { boundSymbols } from '../../generated/api-symbols.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'dist/src/cli/main.js');
+
+function tsvirt(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '', ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('tsvirt command line', function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!existsSync(bin)) throw new Error('dist/ is missing: npm test builds it first (npm run build)');
+  });
+
+  it('version: package, loaded libvirt, and the libvirt the bindings came from', () => {
+    const r = tsvirt(['version', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const v = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(v['tsvirt'], '0.1.0');
+    assert.equal(v['libvirtLoaded'], '9.0.0');
+    assert.equal(v['libvirtApiXml'], '9.0.0');
+  });
+
+  it('api --json: every bound symbol with its since; --missing: none on the libvirt the XML came from', () => {
+    const all = JSON.parse(tsvirt(['api', '--json']).stdout) as { name: string; since: string | null; available: boolean }[];
+    assert.equal(all.length, boundSymbols.length);
+    assert.deepEqual(all.find((s) => s.name === 'virDomainGetInfo'), { name: 'virDomainGetInfo', kind: 'function', header: 'libvirt-domain', lib: 'libvirt', since: '0.0.3', available: true });
+    assert.deepEqual(JSON.parse(tsvirt(['api', '--missing', '--json']).stdout), []);
+  });
+
+  it('api --missing lists what an older libvirt lacks, by symbol and by version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvirt-cli-'));
+    try {
+      const lib = join(dir, 'libvirt.so.0');
+      execFileSync('cc', ['-shared', '-fPIC', '-o', lib, join(root, 'tests/fixtures/fake-libvirt/fake-libvirt.c')]);
+      const r = tsvirt(['api', '--missing', '--json'], { TSVIRT_LIBVIRT_PATH: lib, FAKE_LIBVIRT_VERSION: '8000000' });
+      const missing = new Set((JSON.parse(r.stdout) as { name: string }[]).map((s) => s.name));
+      assert.ok(missing.has('virDomainGetName'), 'a function the library does not export');
+      assert.ok(!missing.has('virConnectOpen'), 'a function the library exports');
+      const newer = boundSymbols.filter(([, kind, , , since]) => kind === 'enum' && since !== null && since.startsWith('9.')).map(([n]) => n);
+      assert.ok(newer.length > 0 && newer.every((n) => missing.has(n)), 'enums introduced after 8.0.0');
+      assert.ok(!missing.has('VIR_DOMAIN_RUNNING'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tour: lists the test driver domains and pools, and inspects a sample image', () => {
+    const r = tsvirt(['tour']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /connected to test:\/\/\/default \(TEST driver, libvirt 9\.0\.0\)/);
+    assert.match(r.stdout, /^test +running +2 +2048$/m);
+    assert.match(r.stdout, /^default-pool +100 +0$/m);
+    assert.match(r.stdout, /^1 +first +0 B /m);
+  });
+
+  it('prints the libvirt error name and exits 1 on failure; usage errors exit 2', () => {
+    const r = tsvirt(['tour', '--connect', 'test:///no/such/file.xml']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^tsvirt: VIR_ERR_\w+: /m);
+    assert.equal(tsvirt(['api', '--kind', 'nonsense']).status, 2);
+    assert.equal(tsvirt(['no-such-command']).status, 2);
+  });
+});
