@@ -2,7 +2,7 @@
 // gated; every argument is marshalled by its role; failures become LibvirtError read on the
 // calling thread right after the call; memory libvirt hands over is copied and released.
 import { openLibrary, type NativeCall, type TypeObject } from './native.js';
-import { tsvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from './errors.js';
 import { ensureSupportedLibrary, failure, lastError, loadedLibvirtVersion } from './library-state.js';
 import { symbolTooNewReason, formatVersion } from './version.js';
 import { checkHandle, releaseHandle, retainHandle } from './handles.js';
@@ -16,7 +16,15 @@ import type { ArgSpec, FunctionSpec } from './spec.js';
 
 export type NativeFunction = (...args: unknown[]) => unknown;
 
+const specs = new Map<string, FunctionSpec>();
+
+/** The spec of a generated function, for layers that marshal calls themselves (the SDK's thread pool). */
+export function functionSpec(name: string): FunctionSpec | undefined {
+  return specs.get(name);
+}
+
 export function defineFunction(spec: FunctionSpec): NativeFunction {
+  specs.set(spec.name, spec);
   let invoker: Invoker | undefined;
   // Fixed parameters instead of a rest array: cheaper on the hot path of short getters.
   return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => {
@@ -43,7 +51,10 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
-    publicArgs.forEach((a, i) => byName.set(a.name, values[i] ?? null));
+    publicArgs.forEach((a, i) => {
+      if (values[i] === undefined) throw missing(spec.name, a.name);
+      byName.set(a.name, values[i]);
+    });
     return invoke(spec, native, byName, failed);
   };
 }
@@ -63,10 +74,17 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   const firstName = spec.args[0]?.name ?? '';
   // The common getter shapes get their own closures: one handle, or a handle and one value.
   if (arity === 1 && firstIsHandle) return (a0) => { checkHandle(a0, name, firstName); return finish(native(a0), a0); };
-  if (arity === 2 && firstIsHandle) return (a0, a1) => { checkHandle(a0, name, firstName); return finish(native(a0, a1 ?? null), a0); };
+  const secondName = spec.args[1]?.name ?? '';
+  if (arity === 2 && firstIsHandle) {
+    return (a0, a1) => {
+      checkHandle(a0, name, firstName);
+      if (a1 === undefined) throw missing(name, secondName);
+      return finish(native(a0, a1), a0);
+    };
+  }
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more).slice(0, arity);
-    for (let i = 0; i < arity; i++) values[i] ??= null;
+    for (let i = 0; i < arity; i++) if (values[i] === undefined) throw missing(name, (spec.args[i] as ArgSpec).name);
     for (const [i, arg] of handles) checkHandle(values[i], name, arg);
     return finish(native(...values), values[0]);
   };
@@ -99,7 +117,11 @@ function structOutInvoker(spec: FunctionSpec, native: NativeCall, struct: string
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
     const args = new Array<unknown>(spec.args.length);
-    for (let i = 0, j = 0; i < args.length; i++) if (i !== at) args[i] = values[j++] ?? null;
+    for (let i = 0, j = 0; i < args.length; i++) {
+      if (i === at) continue;
+      if (values[j] === undefined) throw missing(name, (spec.args[i] as ArgSpec).name);
+      args[i] = values[j++];
+    }
     for (const [i, arg] of handles) checkHandle(args[i], name, arg);
     enterCall();
     try {
@@ -110,6 +132,11 @@ function structOutInvoker(spec: FunctionSpec, native: NativeCall, struct: string
       leaveCall();
     }
   };
+}
+
+/** Every argument must be given (null where C accepts NULL); undefined is a caller's slip. */
+function missing(func: string, arg: string): Error {
+  return tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: argument ${arg} is missing (pass null where C accepts NULL)`);
 }
 
 /** A test for the function's failure value, specialised once. */
@@ -176,6 +203,14 @@ function trackLifetime(spec: FunctionSpec, ptr: bigint): void {
   else retainHandle(ptr);
 }
 
+/** How a function's result is laid out: its out-parameters, and whether the C result is kept. */
+export function resultLayout(spec: FunctionSpec): { outs: ArgSpec[]; keepResult: boolean } {
+  const outs = spec.args.filter((a) => roleOf(a).after !== undefined);
+  const keepResult = spec.ret.type !== null && (outs.length === 0 || spec.ret.use === 'value');
+  return { outs, keepResult };
+}
+
+/** No outs: the C result. One out and no kept result: that out. Otherwise an object by name. */
 function shape(spec: FunctionSpec, result: unknown, outs: [string, unknown][]): unknown {
   const keepResult = spec.ret.type !== null && (outs.length === 0 || spec.ret.use === 'value');
   if (outs.length === 0) return keepResult ? result : undefined;
@@ -184,4 +219,3 @@ function shape(spec: FunctionSpec, result: unknown, outs: [string, unknown][]): 
   if (keepResult) obj['result'] = result;
   return obj;
 }
-

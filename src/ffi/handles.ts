@@ -14,15 +14,29 @@ const MAX_TOMBSTONES = 65_536;
 
 const references = new Map<bigint, number>();
 const released = new Set<bigint>();
+let tracking = true;
+
+/**
+ * Turns the bookkeeping off in a thread that only runs calls for another thread (the SDK's
+ * workers): there, the owning thread's objects decide lifetimes, and a table kept per thread
+ * would misjudge addresses that another thread freed and libvirt reused.
+ */
+export function setHandleTracking(enabled: boolean): void {
+  tracking = enabled;
+  references.clear();
+  released.clear();
+}
 
 /** A handle libvirt returned: a new reference owned by the caller. */
 export function adoptHandle(ptr: bigint): void {
+  if (!tracking) return;
   // The allocator may hand out an address again after the old object died.
   released.delete(ptr);
   references.set(ptr, (references.get(ptr) ?? 0) + 1);
 }
 
 export function retainHandle(ptr: bigint): void {
+  if (!tracking) return;
   references.set(ptr, (references.get(ptr) ?? 0) + 1);
 }
 
@@ -38,6 +52,7 @@ export function checkHandle(ptr: unknown, func: string, arg: string): void {
 
 /** Records one release; the handle is dead once its last known reference is gone. */
 export function releaseHandle(ptr: bigint): void {
+  if (!tracking) return;
   const refs = references.get(ptr) ?? 1;
   if (refs > 1) {
     references.set(ptr, refs - 1);

@@ -1,0 +1,105 @@
+// A connection to a hypervisor. Everything that may talk to a daemon returns a Promise and
+// runs on the call threads. Closing releases this object's reference; domains, pools and
+// volumes obtained from it hold references of their own and stay usable until freed.
+import type * as G from '../../generated/index.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { sharedPool } from './engine/call-pool.js';
+import { coveredBy, installMethods, invoke } from './surface.js';
+import { registerClass, wrapHandle } from './wrap.js';
+import type { GeneratedMethods } from './surface-types.js';
+import type { Domain } from './domain.js';
+import type { StoragePool } from './storage-pool.js';
+import type { StorageVolume } from './storage-volume.js';
+
+export interface OpenOptions {
+  /** virConnectOpenReadOnly: no changes allowed through this connection. */
+  readOnly?: boolean;
+}
+
+/** The URI used when none is given: $LIBVIRT_DEFAULT_URI, else libvirt's test driver. */
+export function defaultUri(): string {
+  const env = process.env['LIBVIRT_DEFAULT_URI'];
+  return env && env.length > 0 ? env : 'test:///default';
+}
+
+type Own = 'virConnectOpen' | 'virConnectOpenReadOnly' | 'virConnectOpenAuth';
+export interface Connection extends GeneratedMethods<G.virConnectPtr, 'virConnect', Own> {}
+
+export class Connection extends LibvirtObject {
+  private constructor(ptr: bigint) {
+    super(ptr, 'connection', 'virConnectClose');
+  }
+
+  /** @internal */
+  static fromHandle(ptr: bigint): Connection {
+    return new Connection(ptr);
+  }
+
+  static async open(uri: string = defaultUri(), options: OpenOptions = {}): Promise<Connection> {
+    const fn = options.readOnly ? 'virConnectOpenReadOnly' : 'virConnectOpen';
+    return Connection.fromHandle((await sharedPool().call(fn, [uri])) as bigint);
+  }
+
+  /** Releases this reference (virConnectClose); resolves to the references libvirt still holds. */
+  async close(): Promise<number> {
+    const ptr = this.releaseReference();
+    if (ptr === null) return 0;
+    return (await sharedPool().call('virConnectClose', [ptr])) as number;
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** All domains, filtered by VIR_CONNECT_LIST_DOMAINS_* flags. */
+  listAllDomains(flags = 0): Promise<Domain[]> {
+    return invoke('virConnectListAllDomains', [this, flags]) as Promise<Domain[]>;
+  }
+
+  /** A domain by name, UUID string or numeric ID. */
+  lookupDomain(key: string | number): Promise<Domain> {
+    if (typeof key === 'number') return invoke('virDomainLookupByID', [this, key]) as Promise<Domain>;
+    const fn = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(key) ? 'virDomainLookupByUUIDString' : 'virDomainLookupByName';
+    return invoke(fn, [this, key]) as Promise<Domain>;
+  }
+
+  /** Defines a persistent domain from its XML. */
+  defineDomain(xml: string, flags = 0): Promise<Domain> {
+    return invoke('virDomainDefineXMLFlags', [this, xml, flags]) as Promise<Domain>;
+  }
+
+  /** Starts a transient domain from its XML. */
+  createDomain(xml: string, flags = 0): Promise<Domain> {
+    return invoke('virDomainCreateXML', [this, xml, flags]) as Promise<Domain>;
+  }
+
+  /** All storage pools, filtered by VIR_CONNECT_LIST_STORAGE_POOLS_* flags. */
+  listAllStoragePools(flags = 0): Promise<StoragePool[]> {
+    return invoke('virConnectListAllStoragePools', [this, flags]) as Promise<StoragePool[]>;
+  }
+
+  lookupStoragePool(name: string): Promise<StoragePool> {
+    return invoke('virStoragePoolLookupByName', [this, name]) as Promise<StoragePool>;
+  }
+
+  /** Defines a persistent pool from its XML (not started: see StoragePool#create). */
+  defineStoragePool(xml: string, flags = 0): Promise<StoragePool> {
+    return invoke('virStoragePoolDefineXML', [this, xml, flags]) as Promise<StoragePool>;
+  }
+
+  /** Creates and starts a transient pool from its XML. */
+  createStoragePool(xml: string, flags = 0): Promise<StoragePool> {
+    return invoke('virStoragePoolCreateXML', [this, xml, flags]) as Promise<StoragePool>;
+  }
+
+  /** A volume by its key or its path on the host. */
+  lookupStorageVolume(by: { key: string } | { path: string }): Promise<StorageVolume> {
+    return ('key' in by
+      ? invoke('virStorageVolLookupByKey', [this, by.key])
+      : invoke('virStorageVolLookupByPath', [this, by.path])) as Promise<StorageVolume>;
+  }
+}
+
+registerClass('Connection', (ptr) => Connection.fromHandle(ptr));
+installMethods(Connection, 'Connection');
+for (const fn of ['virConnectOpen', 'virConnectOpenReadOnly']) coveredBy(fn, 'Connection', 'open');

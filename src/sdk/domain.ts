@@ -1,0 +1,101 @@
+// A domain (a guest). Name and UUID are read locally; everything else returns a Promise.
+import type * as G from '../../generated/index.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { sharedPool } from './engine/call-pool.js';
+import { fromClone, toError } from './engine/call-pool.js';
+import { coveredBy, installMethods, invoke } from './surface.js';
+import { registerClass } from './wrap.js';
+import { domainState } from './enum-names.js';
+import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
+import type { GeneratedMethods } from './surface-types.js';
+import type { DomainInfo, DomainStateInfo } from './types.js';
+import type { DomainSnapshot } from './domain-snapshot.js';
+
+type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine';
+export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
+
+const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
+  state: domainState(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: raw.nrVirtCpu, cpuTimeNs: raw.cpuTime,
+});
+
+export class Domain extends LibvirtObject {
+  private constructor(ptr: bigint) {
+    super(ptr, 'domain', 'virDomainFree');
+  }
+
+  /** @internal */
+  static fromHandle(ptr: bigint): Domain {
+    return new Domain(ptr);
+  }
+
+  get name(): string {
+    return this.getName();
+  }
+
+  get uuid(): string {
+    return this.getUUIDString();
+  }
+
+  async getInfo(): Promise<DomainInfo> {
+    return toInfo((await invoke('virDomainGetInfo', [this])) as G.virDomainInfo);
+  }
+
+  /** Info of many domains in one message to a call thread (bulk listings). */
+  static async getInfoOf(domains: readonly Domain[]): Promise<DomainInfo[]> {
+    const outcomes = await sharedPool().each('virDomainGetInfo', domains.map((d) => [d.handle]));
+    return outcomes.map((o) => {
+      if (!o.ok) throw toError(o.error);
+      return toInfo(fromClone(o.value) as G.virDomainInfo);
+    });
+  }
+
+  async getState(flags = 0): Promise<DomainStateInfo> {
+    const raw = (await invoke('virDomainGetState', [this, flags])) as { state: number; reason: number };
+    return { state: domainState(raw.state), reason: raw.reason };
+  }
+
+  /** Starts a defined domain (virDomainCreate / virDomainCreateWithFlags). */
+  start(flags = 0): Promise<void> {
+    const started = flags === 0 ? invoke('virDomainCreate', [this]) : invoke('virDomainCreateWithFlags', [this, flags]);
+    return (started as Promise<unknown>).then(() => undefined);
+  }
+
+  /** Removes the definition (virDomainUndefineFlags; VIR_DOMAIN_UNDEFINE_* flags). */
+  undefine(flags = 0): Promise<void> {
+    return (invoke('virDomainUndefineFlags', [this, flags]) as Promise<unknown>).then(() => undefined);
+  }
+
+  getXml(flags = 0): Promise<string> {
+    return invoke('virDomainGetXMLDesc', [this, flags]) as Promise<string>;
+  }
+
+  /** Takes a snapshot from its XML (<domainsnapshot>); VIR_DOMAIN_SNAPSHOT_CREATE_* flags. */
+  createSnapshot(xml: string, flags = 0): Promise<DomainSnapshot> {
+    return invoke('virDomainSnapshotCreateXML', [this, xml, flags]) as Promise<DomainSnapshot>;
+  }
+
+  /** All snapshots; VIR_DOMAIN_SNAPSHOT_LIST_* flags. */
+  listAllSnapshots(flags = 0): Promise<DomainSnapshot[]> {
+    return invoke('virDomainListAllSnapshots', [this, flags]) as Promise<DomainSnapshot[]>;
+  }
+
+  lookupSnapshot(name: string): Promise<DomainSnapshot> {
+    return invoke('virDomainSnapshotLookupByName', [this, name, 0]) as Promise<DomainSnapshot>;
+  }
+
+  /** The current snapshot, or null when the domain has none. */
+  async currentSnapshot(): Promise<DomainSnapshot | null> {
+    if (((await invoke('virDomainHasCurrentSnapshot', [this, 0])) as number) !== 1) return null;
+    return (await invoke('virDomainSnapshotCurrent', [this, 0])) as DomainSnapshot;
+  }
+
+  /** Every snapshot with its parent, children and descendants, in one call. */
+  snapshotTree(): Promise<SnapshotTree> {
+    return snapshotTree(this);
+  }
+}
+
+registerClass('Domain', (ptr) => Domain.fromHandle(ptr));
+installMethods(Domain, 'Domain');
+coveredBy('virDomainCreate', 'Domain', 'start');
+coveredBy('virDomainUndefine', 'Domain', 'undefine');

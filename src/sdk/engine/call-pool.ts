@@ -1,0 +1,144 @@
+// The SDK's call threads. Calls that may block (anything that can talk to a daemon) run on a
+// few worker threads, each with its own copy of the bindings, so the main thread only posts
+// messages. Calls beyond what the threads are running wait in a queue here: there is no fixed
+// limit like koffi's 256 async calls. Idle threads do not keep the process alive.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { LibvirtError } from '../../ffi/index.js';
+import type { Outcome, Request, Response, SerializedError } from './protocol.js';
+
+interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+interface Thread { worker: Worker; inFlight: Map<number, Pending> }
+
+/** Requests a thread holds at once: enough to batch messages, few enough to spread the work. */
+const WINDOW = 16;
+
+export class CallPool {
+  private readonly threads: Thread[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  /** Runs generated function `fn` on a call thread. */
+  call(fn: string, args: unknown[]): Promise<unknown> {
+    return this.submit({ id: this.nextId++, fn, args }).then((o) => unwrap(o as Outcome));
+  }
+
+  /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
+  each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
+    return this.submit({ id: this.nextId++, fn, args: argLists, each: true }) as Promise<Outcome[]>;
+  }
+
+  /** Number of calls waiting for a thread. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+  }
+
+  private submit(request: Request): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('tsvirt: the call pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const thread = this.freestThread();
+      if (!thread) return;
+      const batch = this.queue.splice(0, WINDOW - thread.inFlight.size);
+      for (const p of batch) thread.inFlight.set(p.request.id, p);
+      thread.worker.ref();
+      thread.worker.postMessage(batch.map((p) => p.request));
+    }
+  }
+
+  /** The least busy thread with room, starting a new one while under `size`. */
+  private freestThread(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (t.inFlight.size < WINDOW && (!best || t.inFlight.size < best.inFlight.size)) best = t;
+    if ((!best || best.inFlight.size > 0) && this.threads.length < this.size) return this.startThread();
+    return best;
+  }
+
+  private startThread(): Thread {
+    const worker = spawnWorker();
+    const thread: Thread = { worker, inFlight: new Map() };
+    worker.on('message', (responses: Response[]) => this.settle(thread, responses));
+    worker.on('error', (err) => this.fail(thread, err));
+    worker.on('exit', (code) => { if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
+    worker.unref();
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private settle(thread: Thread, responses: Response[]): void {
+    for (const r of responses) {
+      const p = thread.inFlight.get(r.id);
+      thread.inFlight.delete(r.id);
+      p?.resolve(r.outcome);
+    }
+    if (thread.inFlight.size === 0) thread.worker.unref();
+    this.pump();
+  }
+
+  /** A thread died: its calls reject, the thread is replaced on demand. */
+  private fail(thread: Thread, err: unknown): void {
+    const at = this.threads.indexOf(thread);
+    if (at >= 0) this.threads.splice(at, 1);
+    for (const p of thread.inFlight.values()) p.reject(err);
+    thread.inFlight.clear();
+    this.pump();
+  }
+}
+
+function unwrap(outcome: Outcome): unknown {
+  if (outcome.ok) return fromClone(outcome.value);
+  throw toError(outcome.error);
+}
+
+export function toError(e: SerializedError): Error {
+  if (e.jsName !== undefined) {
+    const err = new Error(e.message);
+    err.name = e.jsName;
+    return err;
+  }
+  return new LibvirtError(e, e.func);
+}
+
+/** Structured clone turns Buffers into Uint8Arrays; results promise Buffers. */
+export function fromClone(value: unknown): unknown {
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) return value.map(fromClone);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) (value as Record<string, unknown>)[k] = fromClone(v);
+  }
+  return value;
+}
+
+/** Workers run the built JS; from TypeScript sources (tests) they boot through tsx first. */
+function spawnWorker(): Worker {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+let shared: CallPool | undefined;
+
+/** The process-wide pool: TSVIRT_THREADS threads (default: the cores available, at most 4). */
+export function sharedPool(): CallPool {
+  if (!shared) {
+    const env = Number(process.env['TSVIRT_THREADS']);
+    shared = new CallPool(Number.isInteger(env) && env > 0 ? env : Math.min(4, availableParallelism()));
+  }
+  return shared;
+}

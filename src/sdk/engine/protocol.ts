@@ -1,0 +1,18 @@
+// Messages between the SDK and its call threads. Values cross by structured clone: handles are
+// bigint (koffi's pointers), Buffers arrive as Uint8Array, errors as LibvirtError's fields.
+import type { LibvirtErrorFields } from '../../ffi/index.js';
+
+/** One C function call: the generated function's name and its arguments. */
+export interface CallRequest { id: number; fn: string; args: unknown[]; each?: false }
+/** The same function once per argument list, in one message (bulk reads). */
+export interface EachRequest { id: number; fn: string; args: unknown[][]; each: true }
+export type Request = CallRequest | EachRequest;
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+export interface Response { id: number; outcome: Outcome | Outcome[] }
+
+export interface SerializedError extends LibvirtErrorFields {
+  func: string;
+  /** Set for errors that are not libvirt's (a bug, a bad argument caught by JS). */
+  jsName?: string;
+}

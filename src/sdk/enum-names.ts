@@ -1,0 +1,28 @@
+// Enum-valued results carry the number and a readable name derived from the C constant
+// (VIR_DOMAIN_RUNNING -> 'running'). Unknown numbers (a newer libvirt) keep the number.
+import * as v from '../../generated/index.js';
+
+function namesOf(table: Readonly<Record<string, number>>, prefix: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [c, n] of Object.entries(table)) {
+    if (!c.startsWith(prefix) || c.endsWith('_LAST') || out.has(n)) continue;
+    out.set(n, c.slice(prefix.length).toLowerCase().replace(/_/g, '-'));
+  }
+  return out;
+}
+
+export interface Named<N extends string> { code: number; name: N | `unknown-${number}` }
+
+function namer<N extends string>(table: Readonly<Record<string, number>>, prefix: string): (n: number) => Named<N> {
+  const names = namesOf(table, prefix);
+  return (n) => ({ code: n, name: (names.get(n) ?? `unknown-${n}`) as N | `unknown-${number}` });
+}
+
+export type DomainStateName = 'nostate' | 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutoff' | 'crashed' | 'pmsuspended';
+export const domainState = namer<DomainStateName>(v.virDomainState, 'VIR_DOMAIN_');
+
+export type StoragePoolStateName = 'inactive' | 'building' | 'running' | 'degraded' | 'inaccessible';
+export const storagePoolState = namer<StoragePoolStateName>(v.virStoragePoolState, 'VIR_STORAGE_POOL_');
+
+export type StorageVolumeTypeName = 'file' | 'block' | 'dir' | 'network' | 'netdir' | 'ploop';
+export const storageVolumeType = namer<StorageVolumeTypeName>(v.virStorageVolType, 'VIR_STORAGE_VOL_');

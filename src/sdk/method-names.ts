@@ -1,0 +1,72 @@
+// One rule names SDK methods after C functions: drop the prefix of the class that owns the
+// function (the kind of its first argument), then lower the first letter:
+//   virDomainGetInfo -> Domain#getInfo, virStorageVolGetPath -> StorageVolume#getPath,
+//   virDomainLookupByName (first argument a connection) -> Connection#domainLookupByName.
+// Functions the SDK handles itself (references, frees) are excluded, each with a reason.
+
+export type SdkClass = 'Connection' | 'Domain' | 'DomainSnapshot' | 'StoragePool' | 'StorageVolume';
+
+export const classPrefixes: Readonly<Record<SdkClass, string>> = {
+  Connection: 'virConnect',
+  Domain: 'virDomain',
+  DomainSnapshot: 'virDomainSnapshot',
+  StoragePool: 'virStoragePool',
+  StorageVolume: 'virStorageVol',
+};
+
+/** Handle typedef -> the class that wraps it. */
+export const classOfHandle: Readonly<Record<string, SdkClass>> = {
+  virConnectPtr: 'Connection',
+  virDomainPtr: 'Domain',
+  virDomainSnapshotPtr: 'DomainSnapshot',
+  virStoragePoolPtr: 'StoragePool',
+  virStorageVolPtr: 'StorageVolume',
+};
+
+export function methodName(cName: string, owner: SdkClass): string {
+  const prefix = classPrefixes[owner];
+  const rest = cName.startsWith(prefix) ? cName.slice(prefix.length) : cName.replace(/^vir/, '');
+  return rest.charAt(0).toLowerCase() + rest.slice(1);
+}
+
+/** Functions in the SDK's families that are not methods, and why. */
+export const excludedFunctions = {
+  virConnectRef: 'references are managed by the objects (free/close, using, FinalizationRegistry)',
+  virDomainRef: 'references are managed by the objects',
+  virDomainSnapshotRef: 'references are managed by the objects',
+  virStoragePoolRef: 'references are managed by the objects',
+  virStorageVolRef: 'references are managed by the objects',
+  virConnectClose: 'Connection#close releases the connection (once)',
+  virDomainFree: 'Domain#free releases the reference (once)',
+  virDomainSnapshotFree: 'DomainSnapshot#free releases the reference (once)',
+  virStoragePoolFree: 'StoragePool#free releases the reference (once)',
+  virStorageVolFree: 'StorageVolume#free releases the reference (once)',
+  virDomainFSInfoFree: 'getFSInfo frees each element itself',
+  virDomainIOThreadInfoFree: 'getIOThreadInfo frees each element itself',
+  virDomainInterfaceFree: 'interfaceAddresses frees each element itself',
+  virDomainStatsRecordListFree: 'getAllDomainStats / listGetStats free the list themselves',
+  virConnectOpenAuth: 'credential callbacks (Connection.open with auth) belong to the events and auth work; reachable in generated/',
+  virConnectListDomains: 'deprecated duplicate: Connection#listAllDomains',
+  virConnectListDefinedDomains: 'deprecated duplicate: Connection#listAllDomains',
+  virConnectListStoragePools: 'deprecated duplicate: Connection#listAllStoragePools',
+  virConnectListDefinedStoragePools: 'deprecated duplicate: Connection#listAllStoragePools',
+  virStoragePoolListVolumes: 'deprecated duplicate: StoragePool#listAllVolumes',
+  virDomainSnapshotListNames: 'deprecated duplicate: Domain#listAllSnapshots',
+  virDomainSnapshotListChildrenNames: 'deprecated duplicate: DomainSnapshot#listAllChildren',
+} as const satisfies Record<string, string>;
+
+export type ExcludedFunction = keyof typeof excludedFunctions;
+
+/**
+ * Calls that only read the handle (or the library) and never talk to a daemon: these stay
+ * synchronous on the calling thread.
+ */
+const localReadNames = [
+  'virDomainGetName', 'virDomainGetUUID', 'virDomainGetUUIDString', 'virDomainGetID', 'virDomainGetConnect',
+  'virDomainSnapshotGetName', 'virDomainSnapshotGetDomain', 'virDomainSnapshotGetConnect',
+  'virStoragePoolGetName', 'virStoragePoolGetUUID', 'virStoragePoolGetUUIDString', 'virStoragePoolGetConnect',
+  'virStorageVolGetName', 'virStorageVolGetKey', 'virStorageVolGetConnect',
+] as const;
+
+export type LocalRead = (typeof localReadNames)[number];
+export const localReads: ReadonlySet<string> = new Set(localReadNames);

@@ -1,0 +1,77 @@
+// A domain's snapshots as a tree, read in one pass: the list, then every snapshot's XML in one
+// message to a call thread. Nodes carry names and metadata; no handle is left open.
+import { sharedPool, fromClone, toError } from './engine/call-pool.js';
+import { invoke } from './surface.js';
+import type { Domain } from './domain.js';
+import type { DomainSnapshot } from './domain-snapshot.js';
+
+export interface SnapshotNode {
+  name: string;
+  parent: string | null;
+  /** Direct children, in libvirt's order. */
+  children: string[];
+  /** Every snapshot below this one, depth first. */
+  descendants: string[];
+  /** The domain state the snapshot captured (running, shutoff, disk-snapshot, ...). */
+  state: string | null;
+  /** Seconds since the epoch, as libvirt records it. */
+  creationTime: number | null;
+  /** 'internal', 'external' or 'no' (no memory state). */
+  memory: string | null;
+  current: boolean;
+}
+
+export interface SnapshotTree {
+  roots: string[];
+  nodes: Map<string, SnapshotNode>;
+  current: string | null;
+}
+
+const text = (xml: string, path: RegExp): string | null => path.exec(xml)?.[1] ?? null;
+
+/** The top-level fields of <domainsnapshot> that the tree needs (the full document: xml/snapshot-xml). */
+function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory'> {
+  // Drop the embedded <domain> so its <name> is not mistaken for the snapshot's.
+  const own = xml.replace(/<domain[\s>][\s\S]*<\/domain>/, '').replace(/<inactiveDomain[\s>][\s\S]*<\/inactiveDomain>/, '');
+  const created = text(own, /<creationTime>(\d+)<\/creationTime>/);
+  return {
+    name: text(own, /^\s*<domainsnapshot>\s*<name>([^<]*)<\/name>/) ?? text(own, /<name>([^<]*)<\/name>/) ?? '',
+    parent: text(own, /<parent>\s*<name>([^<]*)<\/name>\s*<\/parent>/),
+    state: text(own, /<state>([^<]*)<\/state>/),
+    creationTime: created === null ? null : Number(created),
+    memory: text(own, /<memory snapshot=['"]([^'"]+)['"]/),
+  };
+}
+
+export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {
+  const snapshots = (await invoke('virDomainListAllSnapshots', [domain, 0])) as DomainSnapshot[];
+  try {
+    const [xmls, current] = await Promise.all([
+      sharedPool().each('virDomainSnapshotGetXMLDesc', snapshots.map((s) => [s.handle, 0])),
+      domain.currentSnapshot(),
+    ]);
+    const currentName = current?.name ?? null;
+    current?.free();
+    const nodes = new Map<string, SnapshotNode>();
+    for (const o of xmls) {
+      if (!o.ok) throw toError(o.error);
+      const s = summary(fromClone(o.value) as string);
+      nodes.set(s.name, { ...s, children: [], descendants: [], current: s.name === currentName });
+    }
+    return link(nodes, currentName);
+  } finally {
+    for (const s of snapshots) s.free();
+  }
+}
+
+function link(nodes: Map<string, SnapshotNode>, current: string | null): SnapshotTree {
+  const roots: string[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.parent === null ? undefined : nodes.get(n.parent);
+    if (parent) parent.children.push(n.name);
+    else roots.push(n.name);
+  }
+  const collect = (n: SnapshotNode): string[] => n.children.flatMap((c) => [c, ...collect(nodes.get(c) as SnapshotNode)]);
+  for (const n of nodes.values()) n.descendants = collect(n);
+  return { roots, nodes, current };
+}

@@ -1,0 +1,56 @@
+// A storage pool and the volumes in it.
+import type * as G from '../../generated/index.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { coveredBy, installMethods, invoke } from './surface.js';
+import { registerClass } from './wrap.js';
+import { storagePoolState } from './enum-names.js';
+import type { GeneratedMethods } from './surface-types.js';
+import type { StoragePoolInfo } from './types.js';
+import type { StorageVolume } from './storage-volume.js';
+
+type Own = 'virStoragePoolGetInfo';
+export interface StoragePool extends GeneratedMethods<G.virStoragePoolPtr, 'virStoragePool', Own> {}
+
+export class StoragePool extends LibvirtObject {
+  private constructor(ptr: bigint) {
+    super(ptr, 'storage pool', 'virStoragePoolFree');
+  }
+
+  /** @internal */
+  static fromHandle(ptr: bigint): StoragePool {
+    return new StoragePool(ptr);
+  }
+
+  get name(): string {
+    return this.getName();
+  }
+
+  async getInfo(): Promise<StoragePoolInfo> {
+    const raw = (await invoke('virStoragePoolGetInfo', [this])) as G.virStoragePoolInfo;
+    return { state: storagePoolState(raw.state), capacity: raw.capacity, allocation: raw.allocation, available: raw.available };
+  }
+
+  listAllVolumes(flags = 0): Promise<StorageVolume[]> {
+    return invoke('virStoragePoolListAllVolumes', [this, flags]) as Promise<StorageVolume[]>;
+  }
+
+  lookupVolume(name: string): Promise<StorageVolume> {
+    return invoke('virStorageVolLookupByName', [this, name]) as Promise<StorageVolume>;
+  }
+
+  /** Creates a volume from its XML (<volume>); VIR_STORAGE_VOL_CREATE_* flags. */
+  createVolume(xml: string, flags = 0): Promise<StorageVolume> {
+    return invoke('virStorageVolCreateXML', [this, xml, flags]) as Promise<StorageVolume>;
+  }
+
+  /** Creates a volume from its XML, with the contents of `source` (which may be in another pool). */
+  cloneVolume(xml: string, source: StorageVolume, flags = 0): Promise<StorageVolume> {
+    return invoke('virStorageVolCreateXMLFrom', [this, xml, source, flags]) as Promise<StorageVolume>;
+  }
+}
+
+registerClass('StoragePool', (ptr) => StoragePool.fromHandle(ptr));
+installMethods(StoragePool, 'StoragePool');
+coveredBy('virStorageVolLookupByName', 'StoragePool', 'lookupVolume');
+coveredBy('virStorageVolCreateXML', 'StoragePool', 'createVolume');
+coveredBy('virStorageVolCreateXMLFrom', 'StoragePool', 'cloneVolume');

@@ -1,0 +1,51 @@
+// The generic method surface as types, derived from the generated signatures with the same
+// naming rule as surface.ts: first argument dropped, handles in and out as SDK objects,
+// Promise results except for local reads.
+import type * as G from '../../generated/index.js';
+import type { Connection } from './connection.js';
+import type { Domain } from './domain.js';
+import type { DomainSnapshot } from './domain-snapshot.js';
+import type { StoragePool } from './storage-pool.js';
+import type { StorageVolume } from './storage-volume.js';
+import type { LocalRead, ExcludedFunction } from './method-names.js';
+
+type Gen = typeof G;
+
+/** Handles in results become SDK objects, also inside arrays and objects. */
+export type Wrap<T> =
+  T extends G.virConnectPtr ? Connection
+  : T extends G.virDomainPtr ? Domain
+  : T extends G.virDomainSnapshotPtr ? DomainSnapshot
+  : T extends G.virStoragePoolPtr ? StoragePool
+  : T extends G.virStorageVolPtr ? StorageVolume
+  : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
+  : T extends readonly (infer E)[] ? Wrap<E>[]
+  : T extends object ? { [K in keyof T]: Wrap<T[K]> }
+  : T;
+
+/** Handle arguments are given as SDK objects. */
+export type ArgIn<T> =
+  T extends G.virConnectPtr ? Connection
+  : T extends G.virDomainPtr ? Domain
+  : T extends G.virDomainSnapshotPtr ? DomainSnapshot
+  : T extends G.virStoragePoolPtr ? StoragePool
+  : T extends G.virStorageVolPtr ? StorageVolume
+  : T extends readonly (infer E)[] ? readonly ArgIn<E>[]
+  : T;
+
+type ArgsIn<A extends unknown[]> = { [I in keyof A]: ArgIn<A[I]> };
+
+type First<F> = F extends (first: infer P, ...rest: never[]) => unknown ? P : never;
+/** Functions whose first parameter is exactly the handle H (not a plain pointer, not H | null). */
+type OwnedBy<H> = { [K in keyof Gen]: [NonNullable<First<Gen[K]>>] extends [H] ? ([H] extends [NonNullable<First<Gen[K]>>] ? K : never) : never }[keyof Gen];
+
+type Strip<K extends string, P extends string> = K extends `${P}${infer R}` ? R : K extends `vir${infer R}` ? R : K;
+
+type Method<K extends keyof Gen> = Gen[K] extends (first: never, ...rest: infer A) => infer R
+  ? (...args: ArgsIn<A>) => K extends LocalRead ? Wrap<R> : Promise<Wrap<R>>
+  : never;
+
+/** Every generated function owned by handle H, as a method named by the rule, minus `Own`. */
+export type GeneratedMethods<H, P extends string, Own extends string> = {
+  [K in OwnedBy<H> as K extends ExcludedFunction | Own ? never : Uncapitalize<Strip<K & string, P>>]: Method<K>;
+};

@@ -1,0 +1,87 @@
+// Turning handles in results into SDK objects, and SDK objects in arguments back into handles.
+// Classes register their constructors here, which keeps the class modules free of cycles.
+import { functionSpec, resultLayout, structSpec } from '../ffi/index.js';
+import type { ArgSpec, FunctionSpec, ValueType } from '../ffi/index.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { classOfHandle, type SdkClass } from './method-names.js';
+
+const factories = new Map<SdkClass, (ptr: bigint) => LibvirtObject>();
+
+export function registerClass(name: SdkClass, make: (ptr: bigint) => LibvirtObject): void {
+  factories.set(name, make);
+}
+
+export function wrapHandle(typedef: string, ptr: unknown): unknown {
+  if (typeof ptr !== 'bigint') return ptr;
+  const cls = classOfHandle[typedef];
+  const make = cls ? factories.get(cls) : undefined;
+  return make ? make(ptr) : ptr;
+}
+
+/** Arguments: SDK objects become their handles (arrays too). */
+export function unwrapArg(value: unknown): unknown {
+  if (value instanceof LibvirtObject) return value.handle;
+  if (Array.isArray(value)) return value.map(unwrapArg);
+  return value;
+}
+
+type Converter = (value: unknown) => unknown;
+const identity: Converter = (x) => x;
+const converters = new Map<string, Converter>();
+
+/** A converter for a generated function's result that wraps every handle it carries. */
+export function resultWrapper(fn: string): Converter {
+  let c = converters.get(fn);
+  if (!c) {
+    const spec = functionSpec(fn);
+    c = spec ? buildWrapper(spec) : identity;
+    converters.set(fn, c);
+  }
+  return c;
+}
+
+function buildWrapper(spec: FunctionSpec): Converter {
+  const { outs, keepResult } = resultLayout(spec);
+  const ret = spec.ret.type ? valueConverter(spec.ret.type) : identity;
+  const parts = outs.map((a) => [a.name, outConverter(a)] as const);
+  if (outs.length === 0) return ret;
+  if (!keepResult && parts.length === 1) return (parts[0] as readonly [string, Converter])[1];
+  return (value) => {
+    const obj = value as Record<string, unknown>;
+    for (const [name, conv] of parts) obj[name] = conv(obj[name]);
+    if (keepResult) obj['result'] = ret(obj['result']);
+    return obj;
+  };
+}
+
+function outConverter(a: ArgSpec): Converter {
+  switch (a.role) {
+    case 'out': return valueConverter(a.type);
+    case 'list-out': case 'array-out': {
+      const elem = valueConverter(a.elem);
+      return elem === identity ? identity : (v) => (v as unknown[]).map(elem);
+    }
+    case 'struct-out': return structConverter(a.struct);
+    default: return identity;
+  }
+}
+
+function valueConverter(t: ValueType): Converter {
+  if (t.js === 'handle') return (v) => wrapHandle(t.ref as string, v);
+  if (t.js === 'struct') return structConverter(t.ref as string);
+  return identity;
+}
+
+/** Structs with handle fields (virDomainStatsRecord.dom) get those wrapped. */
+function structConverter(struct: string): Converter {
+  let fields: string[][] = [];
+  try {
+    fields = structSpec(struct).fields.filter((f) => f.type.js === 'handle').map((f) => [f.name, f.type.ref as string]);
+  } catch { /* typed parameters and unregistered structs carry no handles */ }
+  if (fields.length === 0) return identity;
+  return (v) => {
+    const obj = v as Record<string, unknown>;
+    for (const [name, typedef] of fields) obj[name as string] = wrapHandle(typedef as string, obj[name as string]);
+    return obj;
+  };
+}
