@@ -5,6 +5,7 @@ import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
+import type { TypedParameter } from '../ffi/index.js';
 import { registerClass, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { Domain } from './domain.js';
@@ -92,6 +93,11 @@ export class Connection extends LibvirtObject {
     return invoke('virStoragePoolCreateXML', [this, xml, flags]) as Promise<StoragePool>;
   }
 
+  /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */
+  getDomainStats(domains: readonly Domain[], stats = 0, flags = 0): Promise<{ dom: Domain | null; params: TypedParameter[] }[]> {
+    return invoke('virDomainListGetStats', [domains, stats, flags]) as Promise<{ dom: Domain | null; params: TypedParameter[] }[]>;
+  }
+
   /** A volume by its key or its path on the host. */
   lookupStorageVolume(by: { key: string } | { path: string }): Promise<StorageVolume> {
     return ('key' in by
@@ -103,3 +109,4 @@ export class Connection extends LibvirtObject {
 registerClass('Connection', (ptr) => Connection.fromHandle(ptr));
 installMethods(Connection, 'Connection');
 for (const fn of ['virConnectOpen', 'virConnectOpenReadOnly']) coveredBy(fn, 'Connection', 'open');
+coveredBy('virDomainListGetStats', 'Connection', 'getDomainStats');

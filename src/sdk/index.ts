@@ -3,6 +3,7 @@ export { Connection, defaultUri } from './connection.js';
 export type { OpenOptions } from './connection.js';
 export { Domain } from './domain.js';
 export { DomainSnapshot, SnapshotDeleteMode } from './domain-snapshot.js';
+export { DomainCheckpoint } from './domain-checkpoint.js';
 export { StoragePool } from './storage-pool.js';
 export { StorageVolume } from './storage-volume.js';
 export { LibvirtObject } from './libvirt-object.js';

@@ -4,12 +4,13 @@
 //   virDomainLookupByName (first argument a connection) -> Connection#domainLookupByName.
 // Functions the SDK handles itself (references, frees) are excluded, each with a reason.
 
-export type SdkClass = 'Connection' | 'Domain' | 'DomainSnapshot' | 'StoragePool' | 'StorageVolume';
+export type SdkClass = 'Connection' | 'Domain' | 'DomainSnapshot' | 'DomainCheckpoint' | 'StoragePool' | 'StorageVolume';
 
 export const classPrefixes: Readonly<Record<SdkClass, string>> = {
   Connection: 'virConnect',
   Domain: 'virDomain',
   DomainSnapshot: 'virDomainSnapshot',
+  DomainCheckpoint: 'virDomainCheckpoint',
   StoragePool: 'virStoragePool',
   StorageVolume: 'virStorageVol',
 };
@@ -19,6 +20,7 @@ export const classOfHandle: Readonly<Record<string, SdkClass>> = {
   virConnectPtr: 'Connection',
   virDomainPtr: 'Domain',
   virDomainSnapshotPtr: 'DomainSnapshot',
+  virDomainCheckpointPtr: 'DomainCheckpoint',
   virStoragePoolPtr: 'StoragePool',
   virStorageVolPtr: 'StorageVolume',
 };
@@ -34,11 +36,13 @@ export const excludedFunctions = {
   virConnectRef: 'references are managed by the objects (free/close, using, FinalizationRegistry)',
   virDomainRef: 'references are managed by the objects',
   virDomainSnapshotRef: 'references are managed by the objects',
+  virDomainCheckpointRef: 'references are managed by the objects',
   virStoragePoolRef: 'references are managed by the objects',
   virStorageVolRef: 'references are managed by the objects',
   virConnectClose: 'Connection#close releases the connection (once)',
   virDomainFree: 'Domain#free releases the reference (once)',
   virDomainSnapshotFree: 'DomainSnapshot#free releases the reference (once)',
+  virDomainCheckpointFree: 'DomainCheckpoint#free releases the reference (once)',
   virStoragePoolFree: 'StoragePool#free releases the reference (once)',
   virStorageVolFree: 'StorageVolume#free releases the reference (once)',
   virDomainFSInfoFree: 'getFSInfo frees each element itself',
@@ -46,6 +50,7 @@ export const excludedFunctions = {
   virDomainInterfaceFree: 'interfaceAddresses frees each element itself',
   virDomainStatsRecordListFree: 'getAllDomainStats / listGetStats free the list themselves',
   virConnectOpenAuth: 'credential callbacks (Connection.open with auth) belong to the events and auth work; reachable in generated/',
+  virDomainLxcEnterSecurityLabel: 'changes the security label of the calling process, not an object: reachable in generated/',
   virConnectListDomains: 'deprecated duplicate: Connection#listAllDomains',
   virConnectListDefinedDomains: 'deprecated duplicate: Connection#listAllDomains',
   virConnectListStoragePools: 'deprecated duplicate: Connection#listAllStoragePools',
@@ -64,6 +69,7 @@ export type ExcludedFunction = keyof typeof excludedFunctions;
 const localReadNames = [
   'virDomainGetName', 'virDomainGetUUID', 'virDomainGetUUIDString', 'virDomainGetID', 'virDomainGetConnect',
   'virDomainSnapshotGetName', 'virDomainSnapshotGetDomain', 'virDomainSnapshotGetConnect',
+  'virDomainCheckpointGetName', 'virDomainCheckpointGetDomain', 'virDomainCheckpointGetConnect',
   'virStoragePoolGetName', 'virStoragePoolGetUUID', 'virStoragePoolGetUUIDString', 'virStoragePoolGetConnect',
   'virStorageVolGetName', 'virStorageVolGetKey', 'virStorageVolGetConnect',
 ] as const;

@@ -5,6 +5,7 @@ import type * as G from '../../generated/index.js';
 import type { Connection } from './connection.js';
 import type { Domain } from './domain.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
+import type { DomainCheckpoint } from './domain-checkpoint.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { LocalRead, ExcludedFunction } from './method-names.js';
@@ -16,6 +17,7 @@ export type Wrap<T> =
   T extends G.virConnectPtr ? Connection
   : T extends G.virDomainPtr ? Domain
   : T extends G.virDomainSnapshotPtr ? DomainSnapshot
+  : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
   : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
@@ -28,6 +30,7 @@ export type ArgIn<T> =
   T extends G.virConnectPtr ? Connection
   : T extends G.virDomainPtr ? Domain
   : T extends G.virDomainSnapshotPtr ? DomainSnapshot
+  : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
   : T extends readonly (infer E)[] ? readonly ArgIn<E>[]

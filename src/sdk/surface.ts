@@ -11,7 +11,7 @@ import { resultWrapper, unwrapArg } from './wrap.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
 const handleOf: Record<SdkClass, string> = {
-  Connection: 'virConnectPtr', Domain: 'virDomainPtr', DomainSnapshot: 'virDomainSnapshotPtr',
+  Connection: 'virConnectPtr', Domain: 'virDomainPtr', DomainSnapshot: 'virDomainSnapshotPtr', DomainCheckpoint: 'virDomainCheckpointPtr',
   StoragePool: 'virStoragePoolPtr', StorageVolume: 'virStorageVolPtr',
 };
 

@@ -3,6 +3,9 @@
 // messages. Calls beyond what the threads are running wait in a queue here: there is no fixed
 // limit like koffi's 256 async calls. Idle threads do not keep the process alive.
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { LibvirtError } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
@@ -127,7 +130,9 @@ export function fromClone(value: unknown): unknown {
 function spawnWorker(): Worker {
   const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
   if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsx = import.meta.resolve('tsx/esm/api');
+  // tsx's ESM entry (its "import" export); resolved from its package.json, which works from CJS too.
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const tsx = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true });
 }

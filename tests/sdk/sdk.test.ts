@@ -1,0 +1,228 @@
+// The SDK on test:///default: typed results, Promises off the main thread with hundreds of
+// calls in flight, errors attributed per call, lifetimes, snapshots and storage.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
+import { isLibvirtError } from '../../src/ffi/index.js';
+import * as v from '../../generated/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const code = (e: unknown): string => (isLibvirtError(e) ? e.codeName : String(e));
+
+describe('SDK on test:///default', function () {
+  this.timeout(60_000);
+  let conn: Connection;
+  let dom: Domain;
+  before(async () => {
+    conn = await Connection.open('test:///default');
+    dom = await conn.lookupDomain('test');
+  });
+  after(async () => {
+    dom.free();
+    await conn.close();
+  });
+
+  describe('results', () => {
+    it('gives typed info with named enums and bigint sizes', async () => {
+      const info = await dom.getInfo();
+      assert.deepEqual(info.state, { code: v.VIR_DOMAIN_RUNNING, name: 'running' });
+      assert.equal(info.memoryKiB, 2097152n);
+      assert.equal(info.vcpus, 2);
+      assert.equal(typeof info.cpuTimeNs, 'bigint');
+      assert.deepEqual(await dom.getState(), { state: { code: 1, name: 'running' }, reason: 0 });
+      const pool = await conn.lookupStoragePool('default-pool');
+      assert.deepEqual((await pool.getInfo()).state, { code: v.VIR_STORAGE_POOL_RUNNING, name: 'running' });
+      pool.free();
+    });
+
+    it('reads name and UUID synchronously and everything else through Promises', async () => {
+      assert.equal(dom.name, 'test');
+      assert.match(dom.uuid, /^[0-9a-f-]{36}$/);
+      const xml = dom.getXml();
+      assert.ok(xml instanceof Promise);
+      assert.match(await xml, /<name>test<\/name>/);
+      assert.equal(await dom.getOSType(), 'linux');
+      const same = await conn.lookupDomain(dom.uuid);
+      assert.equal(same.name, 'test');
+      same.free();
+    });
+
+    it('wraps handles in results as SDK objects, also inside structs', async () => {
+      const stats = await conn.getAllDomainStats(v.VIR_DOMAIN_STATS_STATE, 0);
+      assert.ok(stats[0]?.dom instanceof Domain);
+      assert.equal(stats[0]?.dom?.name, 'test');
+      stats[0]?.dom?.free();
+      const byList = await conn.getDomainStats([dom], v.VIR_DOMAIN_STATS_STATE);
+      assert.equal(byList[0]?.params[0]?.field, 'state.state');
+      byList[0]?.dom?.free();
+    });
+  });
+
+  describe('non-blocking calls', () => {
+    it('runs 1000 concurrent calls (beyond koffi\'s 256) and keeps each result with its call', async () => {
+      const calls = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? dom.getInfo().then((x) => x.vcpus) : dom.getMaxVcpus()));
+      const results = await Promise.all(calls);
+      assert.ok(results.every((r) => r === 2));
+    });
+
+    it('attributes every failure to its own call when 100 failing and 100 succeeding calls run at once', async () => {
+      const outcomes = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => (i % 2 === 0
+        ? conn.lookupStoragePool(`missing-${i}`)
+        : dom.getInfo())));
+      outcomes.forEach((o, i) => {
+        if (i % 2 === 0) {
+          assert.equal(o.status, 'rejected');
+          const err = (o as PromiseRejectedResult).reason as { codeName: string; message: string };
+          assert.equal(err.codeName, 'VIR_ERR_NO_STORAGE_POOL');
+          assert.ok(err.message.includes(`missing-${i}'`), err.message);
+        } else {
+          assert.equal(o.status, 'fulfilled');
+        }
+      });
+    });
+
+    it('keeps the main thread free while calls are in flight', async () => {
+      let ticks = 0;
+      const timer = setInterval(() => { ticks++; }, 1);
+      await Promise.all(Array.from({ length: 2000 }, () => dom.getInfo()));
+      clearInterval(timer);
+      assert.ok(ticks > 0, 'timers ran while 2000 calls were in flight');
+      assert.equal(sharedPool().queued, 0);
+    });
+  });
+
+  describe('lifetimes', () => {
+    it('refuses calls after free, and free twice is harmless', async () => {
+      const d = await conn.lookupDomain('test');
+      d.free();
+      d.free();
+      assert.throws(() => d.name, /already freed or closed/);
+      await assert.rejects(async () => d.getInfo(), /already freed or closed/);
+    });
+
+    it('releases with `using` and `await using`', async () => {
+      let kept: Domain | undefined;
+      {
+        using d = await conn.lookupDomain('test');
+        kept = d;
+        assert.equal(d.name, 'test');
+      }
+      assert.ok(kept.released);
+      let c2: Connection | undefined;
+      {
+        await using c = await Connection.open('test:///default');
+        c2 = c;
+        assert.equal(await c.getType(), 'TEST');
+      }
+      assert.ok(c2.released);
+    });
+
+    it('keeps children usable after their connection closes', async () => {
+      const c = await Connection.open('test:///default');
+      const d = await c.lookupDomain('test');
+      assert.equal(await c.close(), 1, 'the domain still references the connection');
+      assert.equal((await d.getInfo()).state.name, 'running');
+      d.free();
+      await assert.rejects(async () => c.getType(), /already freed or closed/);
+    });
+
+    it('frees objects a program drops (FinalizationRegistry)', () => {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
+      const r = JSON.parse(out) as { before: number; dropped: number; after: number };
+      assert.equal(r.dropped, 50);
+      assert.ok(r.after <= r.before + 1, `live handles: ${r.before} before, ${r.after} after dropping 50 domains`);
+    });
+  });
+
+  describe('domain snapshots', () => {
+    it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
+      const xml = (name: string): string => `<domainsnapshot><name>${name}</name><description>${name}</description></domainsnapshot>`;
+      const a = await dom.createSnapshot(xml('a'));
+      const b = await dom.createSnapshot(xml('b'));
+      await a.revert();
+      const c = await dom.createSnapshot(xml('c'));
+      const d = await dom.createSnapshot(xml('d'));
+      try {
+        assert.deepEqual((await dom.listAllSnapshots()).map((s) => { const n = s.name; s.free(); return n; }).sort(), ['a', 'b', 'c', 'd']);
+        const tree = await dom.snapshotTree();
+        assert.deepEqual(tree.roots, ['a']);
+        assert.deepEqual(tree.nodes.get('a')?.children.sort(), ['b', 'c']);
+        assert.deepEqual(tree.nodes.get('a')?.descendants.sort(), ['b', 'c', 'd']);
+        assert.equal(tree.nodes.get('d')?.parent, 'c');
+        assert.equal(tree.current, 'd');
+        assert.equal(tree.nodes.get('a')?.state, 'running');
+        assert.ok((tree.nodes.get('a')?.creationTime ?? 0) > 1_600_000_000);
+        assert.equal((await dom.currentSnapshot())?.name, 'd');
+        assert.equal((await (await dom.lookupSnapshot('b')).getParent(0)).name, 'a');
+        await c.delete(SnapshotDeleteMode.childrenOnly);
+        assert.deepEqual((await dom.snapshotTree()).nodes.get('c')?.children, []);
+        // The test driver keeps no disk data, so it refuses "metadata only"; the real-daemon tests cover it.
+        await assert.rejects(b.delete(SnapshotDeleteMode.metadataOnly), (e: unknown) => code(e) === 'VIR_ERR_INVALID_ARG');
+        await b.delete(SnapshotDeleteMode.self);
+        await c.delete(SnapshotDeleteMode.self);
+        assert.deepEqual([...(await dom.snapshotTree()).nodes.keys()], ['a']);
+        await a.delete(SnapshotDeleteMode.withChildren);
+        assert.equal(await dom.currentSnapshot(), null);
+      } finally {
+        for (const s of [a, b, c, d]) s.free();
+        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+      }
+    });
+  });
+
+  describe('storage', () => {
+    it('runs a pool through define, build, start, refresh, info, autostart, destroy, delete and undefine', async () => {
+      const pool = await conn.defineStoragePool("<pool type='dir'><name>sdk-pool</name><target><path>/sdk-pool</path></target></pool>");
+      try {
+        await pool.build(0);
+        await pool.create(0);
+        await pool.refresh(0);
+        assert.equal((await pool.getInfo()).state.name, 'running');
+        await pool.setAutostart(1);
+        assert.equal(await pool.getAutostart(), 1);
+        const names = (await conn.listAllStoragePools(v.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)).map((p) => { const n = p.name; p.free(); return n; });
+        assert.ok(names.includes('sdk-pool'));
+        await pool.destroy();
+        assert.equal((await pool.getInfo()).state.name, 'inactive');
+        await pool.delete(0);
+      } finally {
+        await pool.undefine().catch(() => undefined);
+        pool.free();
+      }
+      await assert.rejects(conn.lookupStoragePool('sdk-pool'), (e: unknown) => code(e) === 'VIR_ERR_NO_STORAGE_POOL');
+    });
+
+    it('creates qcow2 and raw volumes, clones, looks up by name, key and path, and deletes', async () => {
+      const pool = await conn.lookupStoragePool('default-pool');
+      const created = [] as { delete: (f: number) => Promise<unknown>; free: () => void }[];
+      try {
+        const q = await pool.createVolume("<volume><name>sdk.qcow2</name><capacity unit='MiB'>64</capacity><target><format type='qcow2'/></target></volume>");
+        const r = await pool.createVolume("<volume><name>sdk.raw</name><capacity unit='MiB'>16</capacity><allocation>0</allocation><target><format type='raw'/></target></volume>");
+        created.push(q, r);
+        assert.equal((await q.getInfo()).capacity, 64n * 1024n * 1024n);
+        const clone = await pool.cloneVolume("<volume><name>sdk-clone.qcow2</name><capacity unit='MiB'>64</capacity></volume>", q);
+        created.push(clone);
+        assert.equal((await clone.getInfo()).capacity, 64n * 1024n * 1024n);
+        const path = await q.getPath();
+        assert.equal(path, '/default-pool/sdk.qcow2');
+        for (const found of [await pool.lookupVolume('sdk.qcow2'), await conn.lookupStorageVolume({ key: q.key }), await conn.lookupStorageVolume({ path })]) {
+          assert.equal(found.name, 'sdk.qcow2');
+          found.free();
+        }
+        assert.match(await q.getXMLDesc(0), /<name>sdk\.qcow2<\/name>/);
+        // The test driver implements neither resize nor wipe; the real-daemon tests run both.
+        await assert.rejects(r.resize(32n * 1024n * 1024n, 0), (e: unknown) => code(e) === 'VIR_ERR_NO_SUPPORT');
+        await assert.rejects(r.wipe(0), (e: unknown) => code(e) === 'VIR_ERR_NO_SUPPORT');
+        assert.deepEqual((await pool.listAllVolumes()).map((x) => { const n = x.name; x.free(); return n; }).sort(), ['sdk-clone.qcow2', 'sdk.qcow2', 'sdk.raw']);
+      } finally {
+        for (const vol of created) { await vol.delete(0).catch(() => undefined); vol.free(); }
+        pool.free();
+      }
+    });
+  });
+
+  it('rejects with the libvirt error name', async () => {
+    await assert.rejects(conn.lookupDomain('no-such-domain'), (e: unknown) => code(e) === 'VIR_ERR_NO_DOMAIN');
+  });
+});
