@@ -8,7 +8,7 @@ const SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 export function qemuSizeToStr(bytes: number | bigint): string {
   const val = BigInt(bytes);
   // frexp(val / (1000/1024)) exponent, minus one, divided by 10: the prefix index.
-  const scaled = Number(val) * 1.024;
+  const scaled = Number(val) / (1000 / 1024);
   const exponent = scaled === 0 ? 0 : Math.floor(Math.log2(scaled)) + 1;
   const i = Math.max(0, Math.min(SUFFIXES.length - 1, Math.trunc((exponent - 1) / 10)));
   return `${formatG3(val, 1n << BigInt(i * 10))} ${SUFFIXES[i]}B`;

@@ -90,7 +90,7 @@ export function parseQcow2Header(buf: Buffer): Qcow2Header {
     refcountTableOffset: readU64BE(buf, 48, 'refcount table offset'),
     refcountTableClusters: buf.readUInt32BE(56),
     nbSnapshots: buf.readUInt32BE(60),
-    snapshotsOffset: readU64BE(buf, 64, 'snapshot table offset'),
+    snapshotsOffset: snapshotsOffsetOf(buf, clusterSize),
     incompatibleFeatures,
     compatibleFeatures: v3 ? readBigU64BE(buf, 80) : 0n,
     autoclearFeatures: v3 ? readBigU64BE(buf, 88) : 0n,
@@ -117,4 +117,15 @@ export function checkCompressionType(code: number, incompat: bigint): Compressio
     return 'zstd';
   }
   throw new ImageUnsupportedError(`qcow2: unknown compression type: ${code}`);
+}
+
+/**
+ * With no snapshots the offset is never used, and qemu only checks its alignment: an unusable
+ * value (>= 2^53) is then replaced by 0 or 1, which keeps the alignment verdict. This is what
+ * lets a qcow2/VDI polyglot (VDI's signature sits on this field) open as qemu opens it.
+ */
+function snapshotsOffsetOf(buf: Buffer, clusterSize: number): number {
+  const raw = readBigU64BE(buf, 64);
+  if (buf.readUInt32BE(60) === 0 && raw >= 2n ** 53n) return raw % BigInt(clusterSize) === 0n ? 0 : 1;
+  return readU64BE(buf, 64, 'snapshot table offset');
 }
