@@ -6,6 +6,8 @@ import { LibvirtObject } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import type { TypedParameter } from '../ffi/index.js';
+import { xmlOf } from './definition.js';
+import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
 import { registerClass, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { Domain } from './domain.js';
@@ -64,14 +66,14 @@ export class Connection extends LibvirtObject {
     return invoke(fn, [this, key]) as Promise<Domain>;
   }
 
-  /** Defines a persistent domain from its XML. */
-  defineDomain(xml: string, flags = 0): Promise<Domain> {
-    return invoke('virDomainDefineXMLFlags', [this, xml, flags]) as Promise<Domain>;
+  /** Defines a persistent domain from its XML or a typed description (checked before the call). */
+  defineDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
+    return invoke('virDomainDefineXMLFlags', [this, xmlOf(definition, buildDomainXml), flags]) as Promise<Domain>;
   }
 
-  /** Starts a transient domain from its XML. */
-  createDomain(xml: string, flags = 0): Promise<Domain> {
-    return invoke('virDomainCreateXML', [this, xml, flags]) as Promise<Domain>;
+  /** Starts a transient domain from its XML or a typed description. */
+  createDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
+    return invoke('virDomainCreateXML', [this, xmlOf(definition, buildDomainXml), flags]) as Promise<Domain>;
   }
 
   /** All storage pools, filtered by VIR_CONNECT_LIST_STORAGE_POOLS_* flags. */
@@ -83,14 +85,14 @@ export class Connection extends LibvirtObject {
     return invoke('virStoragePoolLookupByName', [this, name]) as Promise<StoragePool>;
   }
 
-  /** Defines a persistent pool from its XML (not started: see StoragePool#create). */
-  defineStoragePool(xml: string, flags = 0): Promise<StoragePool> {
-    return invoke('virStoragePoolDefineXML', [this, xml, flags]) as Promise<StoragePool>;
+  /** Defines a persistent pool from its XML or a typed description (not started: see StoragePool#create). */
+  defineStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
+    return invoke('virStoragePoolDefineXML', [this, xmlOf(definition, buildPoolXml), flags]) as Promise<StoragePool>;
   }
 
-  /** Creates and starts a transient pool from its XML. */
-  createStoragePool(xml: string, flags = 0): Promise<StoragePool> {
-    return invoke('virStoragePoolCreateXML', [this, xml, flags]) as Promise<StoragePool>;
+  /** Creates and starts a transient pool from its XML or a typed description. */
+  createStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
+    return invoke('virStoragePoolCreateXML', [this, xmlOf(definition, buildPoolXml), flags]) as Promise<StoragePool>;
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */

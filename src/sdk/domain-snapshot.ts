@@ -5,6 +5,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseSnapshotXml, type DomainSnapshotDescription } from './xml/index.js';
 
 /** virDomainSnapshotDelete flags, by what they delete. */
 export const SnapshotDeleteMode = {
@@ -37,6 +38,11 @@ export class DomainSnapshot extends LibvirtObject {
 
   getXml(flags = 0): Promise<string> {
     return invoke('virDomainSnapshotGetXMLDesc', [this, flags]) as Promise<string>;
+  }
+
+  /** The snapshot XML as a typed description: parent, state, creation time, memory, disks. */
+  async getDescription(flags = 0): Promise<DomainSnapshotDescription> {
+    return parseSnapshotXml(await this.getXml(flags));
   }
 
   /** Reverts the domain to this snapshot; VIR_DOMAIN_SNAPSHOT_REVERT_* flags. */

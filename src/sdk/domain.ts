@@ -10,6 +10,9 @@ import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { DomainInfo, DomainStateInfo } from './types.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
+import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
+import { xmlOf } from './definition.js';
+import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
 
 type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
@@ -69,9 +72,23 @@ export class Domain extends LibvirtObject {
     return invoke('virDomainGetXMLDesc', [this, flags]) as Promise<string>;
   }
 
-  /** Takes a snapshot from its XML (<domainsnapshot>); VIR_DOMAIN_SNAPSHOT_CREATE_* flags. */
-  createSnapshot(xml: string, flags = 0): Promise<DomainSnapshot> {
-    return invoke('virDomainSnapshotCreateXML', [this, xml, flags]) as Promise<DomainSnapshot>;
+  /** The domain XML as a typed description. */
+  async getDescription(flags = 0): Promise<DomainDescription> {
+    return parseDomainXml(await this.getXml(flags));
+  }
+
+  /**
+   * Takes a snapshot from its XML (<domainsnapshot>) or a typed description;
+   * VIR_DOMAIN_SNAPSHOT_CREATE_* flags (DISK_ONLY, LIVE, ...). A running domain's snapshot
+   * includes memory unless the description or flags say otherwise; a shut-off one is offline.
+   */
+  createSnapshot(definition: string | DomainSnapshotDescription, flags = 0): Promise<DomainSnapshot> {
+    return invoke('virDomainSnapshotCreateXML', [this, xmlOf(definition, buildSnapshotXml), flags]) as Promise<DomainSnapshot>;
+  }
+
+  /** Each qcow2 disk's internal snapshots (read offline from the image) beside libvirt's list. */
+  diskSnapshots(): Promise<DiskSnapshots[]> {
+    return domainDiskSnapshots(this);
   }
 
   /** All snapshots; VIR_DOMAIN_SNAPSHOT_LIST_* flags. */

@@ -13,3 +13,6 @@ export type { DomainStateName, StoragePoolStateName, StorageVolumeTypeName, Name
 export { methodName, excludedFunctions } from './method-names.js';
 export { methodTable } from './surface.js';
 export { sharedPool, CallPool } from './engine/call-pool.js';
+export { compareImageSnapshots, domainDiskSnapshots, volumeSnapshots, qcow2Disks } from './snapshot-introspection.js';
+export type { DiskSnapshots, SnapshotComparison, ImageSnapshotEntry } from './snapshot-introspection.js';
+export * from './xml/index.js';

@@ -7,6 +7,8 @@ import { storagePoolState } from './enum-names.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { StoragePoolInfo } from './types.js';
 import type { StorageVolume } from './storage-volume.js';
+import { buildVolumeXml, parsePoolXml, type StoragePoolDescription, type StorageVolumeDescription } from './xml/index.js';
+import { xmlOf } from './definition.js';
 
 type Own = 'virStoragePoolGetInfo';
 export interface StoragePool extends GeneratedMethods<G.virStoragePoolPtr, 'virStoragePool', Own> {}
@@ -38,14 +40,18 @@ export class StoragePool extends LibvirtObject {
     return invoke('virStorageVolLookupByName', [this, name]) as Promise<StorageVolume>;
   }
 
-  /** Creates a volume from its XML (<volume>); VIR_STORAGE_VOL_CREATE_* flags. */
-  createVolume(xml: string, flags = 0): Promise<StorageVolume> {
-    return invoke('virStorageVolCreateXML', [this, xml, flags]) as Promise<StorageVolume>;
+  async getDescription(flags = 0): Promise<StoragePoolDescription> {
+    return parsePoolXml((await this.getXMLDesc(flags)) as string);
   }
 
-  /** Creates a volume from its XML, with the contents of `source` (which may be in another pool). */
-  cloneVolume(xml: string, source: StorageVolume, flags = 0): Promise<StorageVolume> {
-    return invoke('virStorageVolCreateXMLFrom', [this, xml, source, flags]) as Promise<StorageVolume>;
+  /** Creates a volume (qcow2, raw, ...) from its XML or a typed description; VIR_STORAGE_VOL_CREATE_* flags. */
+  createVolume(definition: string | StorageVolumeDescription, flags = 0): Promise<StorageVolume> {
+    return invoke('virStorageVolCreateXML', [this, xmlOf(definition, buildVolumeXml), flags]) as Promise<StorageVolume>;
+  }
+
+  /** Creates a volume with the contents of `source` (which may be in another pool). */
+  cloneVolume(definition: string | StorageVolumeDescription, source: StorageVolume, flags = 0): Promise<StorageVolume> {
+    return invoke('virStorageVolCreateXMLFrom', [this, xmlOf(definition, buildVolumeXml), source, flags]) as Promise<StorageVolume>;
   }
 }
 

@@ -6,6 +6,7 @@ import { registerClass } from './wrap.js';
 import { storageVolumeType } from './enum-names.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { StorageVolumeInfo } from './types.js';
+import { parseVolumeXml, type StorageVolumeDescription } from './xml/index.js';
 
 type Own = 'virStorageVolGetInfo';
 export interface StorageVolume extends GeneratedMethods<G.virStorageVolPtr, 'virStorageVol', Own> {}
@@ -26,6 +27,10 @@ export class StorageVolume extends LibvirtObject {
 
   get key(): string {
     return this.getKey();
+  }
+
+  async getDescription(flags = 0): Promise<StorageVolumeDescription> {
+    return parseVolumeXml((await this.getXMLDesc(flags)) as string);
   }
 
   async getInfo(): Promise<StorageVolumeInfo> {

@@ -1,0 +1,89 @@
+// libvirt's snapshot list beside the internal snapshots stored in each qcow2 disk, read
+// offline with the image inspector (read-only; works while a guest runs, like qemu-img -U).
+// Matched by name: a snapshot only in the image is one libvirt does not know (made with
+// qemu-img, or metadata lost); one only in libvirt is metadata whose image data is gone
+// (or an external snapshot, which lives in other files).
+import { imageSnapshots, isImageError } from '../image/index.js';
+import type { Domain } from './domain.js';
+import type { StorageVolume } from './storage-volume.js';
+import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
+
+export interface ImageSnapshotEntry {
+  id: string;
+  name: string;
+  /** Bytes of saved VM state (RAM, devices); 0 for a disk-only snapshot. */
+  vmStateSize: number;
+  /** Seconds since the epoch when it was taken. */
+  dateSec: number;
+  /** Guest clock at the snapshot, in nanoseconds. */
+  vmClockNsec: bigint;
+  /** Problems found validating the snapshot's L1 table; empty when sound. */
+  problems: readonly string[];
+}
+
+export interface SnapshotComparison {
+  name: string;
+  where: 'both' | 'image-only' | 'libvirt-only';
+  libvirt: SnapshotNode | null;
+  image: ImageSnapshotEntry | null;
+}
+
+export interface DiskSnapshots {
+  /** Target device (vda) for a domain's disk; the volume name for a volume. */
+  disk: string;
+  path: string;
+  snapshots: SnapshotComparison[];
+  /** Why the image could not be read (not qcow2, not accessible from here, damaged). */
+  error?: string;
+}
+
+/** Compares one image file's snapshot table with libvirt's snapshots. */
+export async function compareImageSnapshots(disk: string, path: string, tree: SnapshotTree | null): Promise<DiskSnapshots> {
+  let image: ImageSnapshotEntry[];
+  try {
+    const table = await imageSnapshots(path, { format: 'qcow2' });
+    image = table.snapshots.map((s) => ({ id: s.id, name: s.name, vmStateSize: s.vmStateSize, dateSec: s.dateSec, vmClockNsec: s.vmClockNsec, problems: s.l1Problems }));
+  } catch (err) {
+    if (!isImageError(err) && (err as NodeJS.ErrnoException).code === undefined) throw err;
+    return { disk, path, snapshots: [], error: (err as Error).message };
+  }
+  const byName = new Map(image.map((s) => [s.name, s]));
+  const out: SnapshotComparison[] = [];
+  for (const node of tree?.nodes.values() ?? []) {
+    const img = byName.get(node.name) ?? null;
+    byName.delete(node.name);
+    out.push({ name: node.name, where: img ? 'both' : 'libvirt-only', libvirt: node, image: img });
+  }
+  for (const img of byName.values()) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
+  return { disk, path, snapshots: out };
+}
+
+/** File-backed qcow2 disks of a domain XML: target device and source path. */
+export function qcow2Disks(domainXml: string): { target: string; path: string }[] {
+  const disks: { target: string; path: string }[] = [];
+  for (const m of domainXml.matchAll(/<disk\b[^>]*device=['"]disk['"][^>]*>([\s\S]*?)<\/disk>/g)) {
+    const body = m[1] as string;
+    if (!/<driver\b[^>]*type=['"]qcow2['"]/.test(body)) continue;
+    const path = /<source\b[^>]*(?:file|dev)=['"]([^'"]+)['"]/.exec(body)?.[1];
+    const target = /<target\b[^>]*dev=['"]([^'"]+)['"]/.exec(body)?.[1];
+    if (path && target) disks.push({ target, path: unescape(path) });
+  }
+  return disks;
+}
+
+const unescape = (s: string): string => s.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** Every qcow2 disk of the domain with its internal snapshots beside libvirt's. */
+export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {
+  const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
+  return Promise.all(qcow2Disks(xml).map((d) => compareImageSnapshots(d.target, d.path, tree)));
+}
+
+/** A volume's internal snapshots beside the snapshots of the domains that use it. */
+export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
+  const path = await volume.getPath();
+  const trees = await Promise.all(users.map(async (d) => ((qcow2Disks(await d.getXml()).some((x) => x.path === path)) ? d.snapshotTree() : null)));
+  const merged: SnapshotTree = { roots: [], nodes: new Map(), current: null };
+  for (const t of trees) if (t) for (const [k, n] of t.nodes) merged.nodes.set(k, n);
+  return compareImageSnapshots(volume.name, path, merged);
+}

@@ -1,0 +1,138 @@
+// <domain> documents: the fields users read and edit every day are typed; all other XML is kept
+// in `extra` at each level so that a parsed-then-built domain loses nothing.
+import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
+import { XmlDocumentError } from './xml-errors.js';
+import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import type { SizeValue } from './xml-units.js';
+import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
+
+export interface DomainDescription {
+  /** Hypervisor type: 'kvm' | 'qemu' | 'xen' | 'lxc' | 'test' | ... */
+  readonly type: string;
+  /** Runtime ID; libvirt only reports it for running domains and ignores it on define. */
+  readonly id?: number;
+  readonly name: string;
+  readonly uuid?: string;
+  readonly title?: string;
+  readonly description?: string;
+  /** Maximum memory at boot; libvirt's default unit is KiB. */
+  readonly memory: SizeValue;
+  readonly currentMemory?: SizeValue;
+  /** Optional because libvirt defaults to one vCPU; libvirt always reports it. */
+  readonly vcpu?: { readonly count: number; readonly placement?: string; readonly current?: number; readonly extra?: XmlExtra };
+  readonly os: DomainOs;
+  /** Marker features such as 'acpi', 'apic'; features with settings stay in `extra`. */
+  readonly features?: { readonly enabled: readonly string[]; readonly extra?: XmlExtra };
+  readonly clock?: { readonly offset: string; readonly extra?: XmlExtra };
+  /** 'destroy' | 'restart' | 'preserve' | 'rename-restart' | ... */
+  readonly onPoweroff?: string;
+  readonly onReboot?: string;
+  readonly onCrash?: string;
+  readonly devices: DomainDevices;
+  readonly extra?: XmlExtra;
+}
+
+export interface DomainOs {
+  /** 'hvm' | 'linux' | 'exe' | ... */
+  readonly type: string;
+  readonly arch?: string;
+  readonly machine?: string;
+  /** Boot devices in order: 'hd' | 'cdrom' | 'network' | 'fd'. */
+  readonly boot: readonly string[];
+  readonly extra?: XmlExtra;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function parseDomainXml(xml: string): DomainDescription {
+  return readDomain(new ElementReader(parseXmlElement(xml, 'domain'), '/domain'));
+}
+
+export function buildDomainXml(doc: DomainDescription): string {
+  return buildXmlElement(writeDomain(doc, '/domain'));
+}
+
+export function readDomain(r: ElementReader): DomainDescription {
+  const d: Partial<Mutable<DomainDescription>> = defined({
+    type: r.requiredAttr('type'),
+    id: parseCount(r.attr('id'), `${r.path}/@id`),
+    name: required(r.leafText('name'), `${r.path}/name`),
+    uuid: r.leafText('uuid'),
+    title: r.leafText('title'),
+    description: r.leafText('description'),
+  });
+  d.memory = readSizeChild(r, 'memory') ?? missingElement(`${r.path}/memory`);
+  const current = readSizeChild(r, 'currentMemory');
+  if (current) d.currentMemory = current;
+  const vcpu = r.child('vcpu');
+  if (vcpu) d.vcpu = readVcpu(vcpu);
+  d.os = readOs(r.child('os') ?? missingElement(`${r.path}/os`));
+  const features = r.child('features');
+  if (features) d.features = withExtra({ enabled: features.bareChildren() }, features);
+  const clock = r.child('clock');
+  if (clock) d.clock = withExtra({ offset: clock.requiredAttr('offset') }, clock);
+  Object.assign(d, defined({ onPoweroff: r.leafText('on_poweroff'), onReboot: r.leafText('on_reboot'), onCrash: r.leafText('on_crash') }));
+  d.devices = readDomainDevices(r.child('devices'), `${r.path}/devices`);
+  return withExtra(d as DomainDescription, r);
+}
+
+function readVcpu(v: ElementReader): NonNullable<DomainDescription['vcpu']> {
+  const count = parseCount(required(v.text(), v.path), v.path) ?? 0;
+  return withExtra(defined({ count, placement: v.attr('placement'), current: parseCount(v.attr('current'), `${v.path}/@current`) }), v);
+}
+
+function readOs(os: ElementReader): DomainOs {
+  const type = os.child('type') ?? missingElement(`${os.path}/type`);
+  const fields = defined<Mutable<DomainOs>>({ type: required(type.text(), type.path), arch: type.attr('arch'), machine: type.attr('machine'), boot: [] });
+  os.keepLeaf('type', type);
+  fields.boot = os.children('boot').map((b, i) => {
+    const dev = b.requiredAttr('dev');
+    os.keepLeaf(`boot[${i}]`, b);
+    return dev;
+  });
+  return withExtra(fields, os);
+}
+
+export function writeDomain(d: DomainDescription, path: string): XmlElement {
+  if (d === null || typeof d !== 'object') throw new XmlDocumentError('invalid-value', path, 'a domain description object is required');
+  const w = new ElementWriter('domain', d.extra).attrs({ type: requireText(d.type, `${path}/@type`), id: d.id });
+  w.leaf('name', {}, requireText(d.name, `${path}/name`));
+  if (d.uuid !== undefined) w.leaf('uuid', {}, d.uuid);
+  if (d.title !== undefined) w.leaf('title', {}, d.title);
+  if (d.description !== undefined) w.leaf('description', {}, d.description);
+  writeSizeChild(w, 'memory', d.memory, `${path}/memory`);
+  if (d.currentMemory !== undefined) writeSizeChild(w, 'currentMemory', d.currentMemory, `${path}/currentMemory`);
+  if (d.vcpu !== undefined) {
+    if (!Number.isInteger(d.vcpu.count) || d.vcpu.count < 1) throw new XmlDocumentError('invalid-value', `${path}/vcpu`, 'vcpu count must be a positive integer');
+    w.child(new ElementWriter('vcpu', d.vcpu.extra).attrs({ placement: d.vcpu.placement, current: d.vcpu.current }).text(String(d.vcpu.count)).finish());
+  }
+  w.child(writeOs(d.os, `${path}/os`));
+  if (d.features !== undefined) {
+    const f = new ElementWriter('features', d.features.extra);
+    for (const name of d.features.enabled) f.child({ name, attributes: {}, children: [] });
+    w.child(f.finish());
+  }
+  if (d.clock !== undefined) w.child(new ElementWriter('clock', d.clock.extra).attr('offset', requireText(d.clock.offset, `${path}/clock/@offset`)).finish());
+  if (d.onPoweroff !== undefined) w.leaf('on_poweroff', {}, d.onPoweroff);
+  if (d.onReboot !== undefined) w.leaf('on_reboot', {}, d.onReboot);
+  if (d.onCrash !== undefined) w.leaf('on_crash', {}, d.onCrash);
+  w.child(writeDomainDevices(d.devices, `${path}/devices`));
+  return w.finish();
+}
+
+function writeOs(os: DomainOs | undefined, path: string): XmlElement {
+  if (os === undefined) return missingElement(path);
+  const w = new ElementWriter('os', os.extra);
+  w.leaf('type', { arch: os.arch, machine: os.machine }, requireText(os.type, `${path}/type`));
+  os.boot.forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));
+  return w.finish();
+}
+
+function required(value: string | undefined, path: string): string {
+  if (value === undefined) missingElement(path);
+  return value;
+}
+
+function missingElement(path: string): never {
+  throw new XmlDocumentError('missing-field', path, 'element is required');
+}

@@ -1,0 +1,26 @@
+// Typed libvirt XML documents: parse libvirt's XML into typed objects and build XML from them.
+export { XmlDocumentError, isXmlDocumentError, type XmlDocumentErrorCode } from './xml-errors.js';
+export { parseXmlElement, buildXmlElement, isXmlElement, type XmlElement, type XmlNode, type XmlText } from './xml-codec.js';
+export type { XmlExtra, XmlExtraChild } from './xml-element.js';
+export { sizeToBytes, unitMultiplier, type SizeValue } from './xml-units.js';
+export { parseDomainXml, buildDomainXml, type DomainDescription, type DomainOs } from './domain-xml.js';
+export type {
+  DomainDevices,
+  DiskDescription,
+  DiskSource,
+  InterfaceDescription,
+  GraphicsDescription,
+  CharDeviceDescription,
+} from './domain-devices-xml.js';
+export {
+  parseSnapshotXml,
+  buildSnapshotXml,
+  type DomainSnapshotDescription,
+  type SnapshotDiskDescription,
+  type SnapshotState,
+  type SnapshotMemoryMode,
+  type SnapshotDiskMode,
+} from './snapshot-xml.js';
+export { parsePoolXml, buildPoolXml, type StoragePoolDescription, type StoragePoolSource, type StoragePoolType } from './pool-xml.js';
+export { parseVolumeXml, buildVolumeXml, type StorageVolumeDescription, type StorageVolumeTarget, type StorageVolumeFormat } from './volume-xml.js';
+export type { StoragePermissions } from './storage-common-xml.js';

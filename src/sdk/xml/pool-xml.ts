@@ -1,0 +1,91 @@
+// <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
+import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
+import { XmlDocumentError } from './xml-errors.js';
+import { defined, ElementReader, ElementWriter, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
+import type { SizeValue } from './xml-units.js';
+
+export type StoragePoolType =
+  | 'dir' | 'fs' | 'netfs' | 'logical' | 'disk' | 'iscsi' | 'iscsi-direct' | 'scsi' | 'mpath' | 'rbd' | 'sheepdog'
+  | 'gluster' | 'zfs' | 'vstorage'
+  | (string & {});
+
+export interface StoragePoolSource {
+  readonly hosts: readonly { readonly name: string; readonly port?: number; readonly extra?: XmlExtra }[];
+  /** Device paths (`<device path=…/>`). */
+  readonly devices: readonly string[];
+  readonly dir?: string;
+  /** Source name, e.g. the volume group or RBD pool. */
+  readonly name?: string;
+  /** Source format type, e.g. 'auto', 'ext4', 'lvm2', 'gpt'. */
+  readonly format?: string;
+  readonly extra?: XmlExtra;
+}
+
+export interface StoragePoolDescription {
+  readonly type: StoragePoolType;
+  readonly name: string;
+  readonly uuid?: string;
+  readonly capacity?: SizeValue;
+  readonly allocation?: SizeValue;
+  readonly available?: SizeValue;
+  readonly source?: StoragePoolSource;
+  readonly target?: { readonly path?: string; readonly permissions?: StoragePermissions; readonly extra?: XmlExtra };
+  readonly extra?: XmlExtra;
+}
+
+const SIZES = ['capacity', 'allocation', 'available'] as const;
+
+export function parsePoolXml(xml: string): StoragePoolDescription {
+  const r = new ElementReader(parseXmlElement(xml, 'pool'), '/pool');
+  const name = r.leafText('name');
+  if (name === undefined) throw new XmlDocumentError('missing-field', '/pool/name', 'element is required');
+  const pool: { -readonly [K in keyof StoragePoolDescription]: StoragePoolDescription[K] } = {
+    ...defined<{ type: string; name: string; uuid?: string }>({ type: r.requiredAttr('type'), name, uuid: r.leafText('uuid') }),
+    ...readSizes(r, SIZES),
+  };
+  const source = r.child('source');
+  if (source) pool.source = readSource(source);
+  const target = r.child('target');
+  if (target) {
+    const permissions = readPermissions(target.child('permissions'));
+    pool.target = withExtra(defined({ path: target.leafText('path'), permissions }), target);
+  }
+  return withExtra(pool, r);
+}
+
+function readSource(s: ElementReader): StoragePoolSource {
+  const hosts = s.children('host').map((h) => withExtra(defined({ name: h.requiredAttr('name'), port: parseCount(h.attr('port'), `${h.path}/@port`) }), h));
+  const devices = s.children('device').map((d, i) => {
+    const path = d.requiredAttr('path');
+    s.keepLeaf(`device[${i}]`, d);
+    return path;
+  });
+  const fields = defined<StoragePoolSource>({ hosts, devices, dir: s.leafAttr('dir', 'path'), name: s.leafText('name'), format: s.leafAttr('format', 'type') });
+  return withExtra(fields, s);
+}
+
+export function buildPoolXml(doc: StoragePoolDescription): string {
+  const path = '/pool';
+  const w = new ElementWriter('pool', doc.extra).attr('type', requireText(doc.type, `${path}/@type`));
+  w.leaf('name', {}, requireText(doc.name, `${path}/name`));
+  if (doc.uuid !== undefined) w.leaf('uuid', {}, doc.uuid);
+  writeSizes(w, doc, SIZES, path);
+  if (doc.source !== undefined) w.child(writeSource(doc.source, `${path}/source`));
+  if (doc.target !== undefined) {
+    const t = new ElementWriter('target', doc.target.extra);
+    if (doc.target.path !== undefined) t.leaf('path', {}, doc.target.path);
+    w.child(t.child(writePermissions(doc.target.permissions)).finish());
+  }
+  return buildXmlElement(w.finish());
+}
+
+function writeSource(s: StoragePoolSource, path: string): XmlElement {
+  const w = new ElementWriter('source', s.extra);
+  (s.hosts ?? []).forEach((h, i) => w.child(new ElementWriter('host', h.extra).attrs({ name: requireText(h.name, `${path}/host[${i + 1}]/@name`), port: h.port }).finish()));
+  (s.devices ?? []).forEach((d, i) => w.leaf('device', { path: requireText(d, `${path}/device[${i + 1}]/@path`) }, undefined, `device[${i}]`));
+  if (s.dir !== undefined) w.leaf('dir', { path: s.dir });
+  if (s.name !== undefined) w.leaf('name', {}, s.name);
+  if (s.format !== undefined) w.leaf('format', { type: s.format });
+  return w.finish();
+}

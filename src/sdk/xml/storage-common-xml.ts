@@ -1,0 +1,52 @@
+// Pieces shared by pool and volume documents.
+import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import type { XmlElement } from './xml-codec.js';
+import type { SizeValue } from './xml-units.js';
+
+/** `<permissions>`: mode is kept as the octal string libvirt writes ('0755'). */
+export interface StoragePermissions {
+  readonly mode?: string;
+  readonly owner?: number;
+  readonly group?: number;
+  readonly label?: string;
+  readonly extra?: XmlExtra;
+}
+
+export function readPermissions(r: ElementReader | undefined): StoragePermissions | undefined {
+  if (r === undefined) return undefined;
+  const p = defined<StoragePermissions>({
+    mode: r.leafText('mode'),
+    owner: parseCount(r.leafText('owner'), `${r.path}/owner`),
+    group: parseCount(r.leafText('group'), `${r.path}/group`),
+    label: r.leafText('label'),
+  });
+  return withExtra(p, r);
+}
+
+export function writePermissions(p: StoragePermissions | undefined): XmlElement | undefined {
+  if (p === undefined) return undefined;
+  const w = new ElementWriter('permissions', p.extra);
+  if (p.mode !== undefined) w.leaf('mode', {}, p.mode);
+  if (p.owner !== undefined) w.leaf('owner', {}, String(p.owner));
+  if (p.group !== undefined) w.leaf('group', {}, String(p.group));
+  if (p.label !== undefined) w.leaf('label', {}, p.label);
+  return w.finish();
+}
+
+export type StorageSizes = { -readonly [K in 'capacity' | 'allocation' | 'available' | 'physical']?: SizeValue };
+
+/** Reads whichever of the named size children are present (default unit: bytes). */
+export function readSizes<K extends keyof StorageSizes>(r: ElementReader, names: readonly K[]): Pick<StorageSizes, K> {
+  const out: StorageSizes = {};
+  for (const name of names) {
+    const size = readSizeChild(r, name);
+    if (size !== undefined) out[name] = size;
+  }
+  return out;
+}
+
+export function writeSizes(w: ElementWriter, sizes: StorageSizes, names: readonly (keyof StorageSizes)[], path: string): void {
+  for (const name of names) {
+    if (sizes[name] !== undefined) writeSizeChild(w, name, sizes[name], `${path}/${name}`);
+  }
+}

@@ -1,0 +1,76 @@
+// <volume> documents (virStorageVolGetXMLDesc / virStorageVolCreateXML). Sizes are bytes by default.
+import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
+import { XmlDocumentError } from './xml-errors.js';
+import { defined, ElementReader, ElementWriter, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
+import type { SizeValue } from './xml-units.js';
+
+export type StorageVolumeFormat = 'raw' | 'qcow2' | 'qed' | 'vmdk' | 'vdi' | 'vpc' | 'iso' | 'dir' | (string & {});
+
+/** `<target>` and `<backingStore>` share this shape. */
+export interface StorageVolumeTarget {
+  readonly path?: string;
+  readonly format?: { readonly type: StorageVolumeFormat; readonly extra?: XmlExtra };
+  readonly permissions?: StoragePermissions;
+  readonly extra?: XmlExtra;
+}
+
+export interface StorageVolumeDescription {
+  /** 'file' | 'block' | 'dir' | 'network' | 'netdir' | 'ploop'; libvirt fills it in. */
+  readonly type?: string;
+  readonly name: string;
+  /** libvirt-assigned unique key (usually the path); ignored on creation. */
+  readonly key?: string;
+  readonly capacity: SizeValue;
+  readonly allocation?: SizeValue;
+  readonly physical?: SizeValue;
+  readonly target?: StorageVolumeTarget;
+  readonly backingStore?: StorageVolumeTarget;
+  readonly extra?: XmlExtra;
+}
+
+const SIZES = ['capacity', 'allocation', 'physical'] as const;
+
+export function parseVolumeXml(xml: string): StorageVolumeDescription {
+  const r = new ElementReader(parseXmlElement(xml, 'volume'), '/volume');
+  const name = r.leafText('name');
+  if (name === undefined) throw new XmlDocumentError('missing-field', '/volume/name', 'element is required');
+  const head = defined<{ type?: string; name: string; key?: string }>({ type: r.attr('type'), name, key: r.leafText('key') });
+  const sizes = readSizes(r, SIZES);
+  if (sizes.capacity === undefined) throw new XmlDocumentError('missing-field', '/volume/capacity', 'element is required');
+  const vol: { -readonly [K in keyof StorageVolumeDescription]: StorageVolumeDescription[K] } = { ...head, ...sizes, capacity: sizes.capacity };
+  const target = readTarget(r.child('target'));
+  if (target) vol.target = target;
+  const backing = readTarget(r.child('backingStore'));
+  if (backing) vol.backingStore = backing;
+  return withExtra(vol, r);
+}
+
+function readTarget(t: ElementReader | undefined): StorageVolumeTarget | undefined {
+  if (t === undefined) return undefined;
+  const path = t.leafText('path');
+  const formatEl = t.child('format');
+  const format = formatEl ? withExtra({ type: formatEl.requiredAttr('type') }, formatEl) : undefined;
+  return withExtra(defined<StorageVolumeTarget>({ path, format, permissions: readPermissions(t.child('permissions')) }), t);
+}
+
+export function buildVolumeXml(doc: StorageVolumeDescription): string {
+  const path = '/volume';
+  const w = new ElementWriter('volume', doc.extra).attr('type', doc.type);
+  w.leaf('name', {}, requireText(doc.name, `${path}/name`));
+  if (doc.key !== undefined) w.leaf('key', {}, doc.key);
+  // Capacity is the one size libvirt insists on when creating a volume.
+  if (doc.capacity === undefined) throw new XmlDocumentError('missing-field', `${path}/capacity`, 'element is required');
+  writeSizes(w, doc, SIZES, path);
+  w.child(writeTarget('target', doc.target, `${path}/target`));
+  w.child(writeTarget('backingStore', doc.backingStore, `${path}/backingStore`));
+  return buildXmlElement(w.finish());
+}
+
+function writeTarget(name: string, t: StorageVolumeTarget | undefined, path: string): XmlElement | undefined {
+  if (t === undefined) return undefined;
+  const w = new ElementWriter(name, t.extra);
+  if (t.path !== undefined) w.leaf('path', {}, t.path);
+  if (t.format !== undefined) w.child(new ElementWriter('format', t.format.extra).attr('type', requireText(t.format.type, `${path}/format/@type`)).finish());
+  return w.child(writePermissions(t.permissions)).finish();
+}

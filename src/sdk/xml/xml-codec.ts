@@ -1,0 +1,84 @@
+// The raw layer: XML text <-> a plain element tree, through one shared fast-xml-parser setup.
+// Everything stays a string here (no number/boolean coercion: UUIDs, MACs, octal modes and
+// 64-bit sizes would be damaged); the typed documents convert values themselves.
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XmlDocumentError } from './xml-errors.js';
+
+export interface XmlElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlNode[];
+}
+export interface XmlText {
+  readonly text: string;
+}
+export type XmlNode = XmlElement | XmlText;
+
+export function isXmlElement(node: XmlNode): node is XmlElement {
+  return 'name' in node;
+}
+
+const TEXT = '#text';
+const ATTRS = ':@';
+
+// preserveOrder keeps sibling order (libvirt keeps disk order meaningful) and repeated elements
+// in one list; attributes and text are kept verbatim, entities decoded on read, encoded on write.
+const sharedOptions = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  textNodeName: TEXT,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+} as const;
+
+const parser = new XMLParser(sharedOptions);
+const builder = new XMLBuilder({ ...sharedOptions, format: true, indentBy: '  ', suppressEmptyNode: true });
+
+type FxpNode = Record<string, unknown>;
+
+/** Parses `xml` and checks that its single root element is `expectedRoot`. */
+export function parseXmlElement(xml: string, expectedRoot: string): XmlElement {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new XmlDocumentError('malformed', '/', `malformed XML at ${line}:${col ?? '?'}: ${msg}`);
+  }
+  const roots = (parser.parse(xml) as FxpNode[]).map(fromFxp).filter(isXmlElement);
+  const [root, ...rest] = roots;
+  // The validator accepts several top-level elements; a libvirt document has exactly one.
+  if (root === undefined || rest.length > 0) {
+    throw new XmlDocumentError('malformed', '/', `expected exactly one root element, found ${roots.length}`);
+  }
+  if (root.name !== expectedRoot) {
+    throw new XmlDocumentError('unexpected-root', `/${root.name}`, `expected <${expectedRoot}>, found <${root.name}>`);
+  }
+  return root;
+}
+
+/** Serialises an element tree the way libvirt formats XML: two-space indent, empty elements self-closed. */
+export function buildXmlElement(root: XmlElement): string {
+  return (builder.build([toFxp(root)]) as string).trim() + '\n';
+}
+
+function fromFxp(node: FxpNode): XmlNode {
+  const name = Object.keys(node).find((k) => k !== ATTRS);
+  if (name === undefined || name === TEXT) return { text: String(node[TEXT] ?? '') };
+  const raw = (node[name] as FxpNode[] | undefined) ?? [];
+  // Whitespace-only text between elements is indentation; dropping it lets the builder re-indent.
+  const children = raw.map(fromFxp).filter((c) => isXmlElement(c) || c.text.trim() !== '');
+  const attributes = { ...((node[ATTRS] as Record<string, string> | undefined) ?? {}) };
+  return { name, attributes, children };
+}
+
+function toFxp(node: XmlNode): FxpNode {
+  if (!isXmlElement(node)) return { [TEXT]: node.text };
+  const out: FxpNode = { [node.name]: node.children.map(toFxp) };
+  if (Object.keys(node.attributes).length > 0) out[ATTRS] = { ...node.attributes };
+  return out;
+}

@@ -1,0 +1,206 @@
+// Reading and writing one element of a typed document. The reader records which attributes and
+// children the typed model consumed; whatever is left becomes an `XmlExtra`, and the writer puts
+// it back, so build(parse(xml)) keeps everything libvirt wrote even where the model is partial.
+import { isXmlElement, type XmlElement, type XmlNode } from './xml-codec.js';
+import { XmlDocumentError } from './xml-errors.js';
+import { checkSize, parseSize, type SizeValue } from './xml-units.js';
+
+/** The part of an element the typed model does not cover, kept verbatim. */
+export interface XmlExtra {
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Unmodeled child nodes with their original position among siblings, so build restores order. */
+  readonly children?: readonly XmlExtraChild[];
+  /** Leftovers of modeled value-only children (e.g. a `type` on `<mac address=…>`), keyed by child. */
+  readonly leaves?: Readonly<Record<string, XmlExtra>>;
+}
+export interface XmlExtraChild {
+  readonly index: number;
+  readonly node: XmlNode;
+}
+
+export class ElementReader {
+  private readonly usedAttributes = new Set<string>();
+  private readonly usedChildren = new Set<number>();
+  private readonly leaves: Record<string, XmlExtra> = {};
+
+  constructor(readonly element: XmlElement, readonly path: string) {}
+
+  attr(name: string): string | undefined {
+    this.usedAttributes.add(name);
+    return this.element.attributes[name];
+  }
+
+  requiredAttr(name: string): string {
+    const value = this.attr(name);
+    if (value === undefined) throw new XmlDocumentError('missing-field', `${this.path}/@${name}`, `attribute '${name}' is required`);
+    return value;
+  }
+
+  /** The next not-yet-consumed child element called `name`. */
+  child(name: string): ElementReader | undefined {
+    let seen = 0;
+    for (const [i, node] of this.element.children.entries()) {
+      if (!isXmlElement(node) || node.name !== name) continue;
+      seen += 1;
+      if (this.usedChildren.has(i)) continue;
+      this.usedChildren.add(i);
+      return new ElementReader(node, `${this.path}/${name}${seen > 1 ? `[${seen}]` : ''}`);
+    }
+    return undefined;
+  }
+
+  children(name: string): ElementReader[] {
+    const out: ElementReader[] = [];
+    for (let c = this.child(name); c !== undefined; c = this.child(name)) out.push(c);
+    // Repeated elements get a 1-based position in their path so errors point at the right one.
+    return out.map((r, i) => (out.length > 1 && i === 0 ? new ElementReader(r.element, `${r.path}[1]`) : r));
+  }
+
+  /** The element's own text; undefined when it has no text at all. */
+  text(): string | undefined {
+    const parts: string[] = [];
+    for (const [i, node] of this.element.children.entries()) {
+      if (isXmlElement(node)) continue;
+      this.usedChildren.add(i);
+      parts.push(node.text);
+    }
+    return parts.length === 0 ? undefined : parts.join('');
+  }
+
+  /** Text of a value-only child such as `<name>`; '' when the child is present but empty. */
+  leafText(name: string, key = name): string | undefined {
+    const child = this.child(name);
+    if (child === undefined) return undefined;
+    const text = child.text() ?? '';
+    this.keepLeaf(key, child);
+    return text;
+  }
+
+  /** One attribute of a value-only child such as `<mac address=…/>`. */
+  leafAttr(name: string, attribute: string, key = name): string | undefined {
+    const child = this.child(name);
+    if (child === undefined) return undefined;
+    const value = child.attr(attribute);
+    this.keepLeaf(key, child);
+    return value;
+  }
+
+  /** Presence of a marker child such as `<readonly/>`. */
+  flag(name: string): boolean {
+    const child = this.child(name);
+    if (child !== undefined) this.keepLeaf(name, child);
+    return child !== undefined;
+  }
+
+  /** Consumes marker children that carry nothing but their name (e.g. `<acpi/>`), in order. */
+  bareChildren(): string[] {
+    const names: string[] = [];
+    for (const [i, node] of this.element.children.entries()) {
+      if (this.usedChildren.has(i) || !isXmlElement(node)) continue;
+      if (node.children.length > 0 || Object.keys(node.attributes).length > 0) continue;
+      this.usedChildren.add(i);
+      names.push(node.name);
+    }
+    return names;
+  }
+
+  keepLeaf(key: string, child: ElementReader): void {
+    const extra = child.extra();
+    if (extra !== undefined) this.leaves[key] = extra;
+  }
+
+  extra(): XmlExtra | undefined {
+    const attributes = Object.entries(this.element.attributes).filter(([k]) => !this.usedAttributes.has(k));
+    const children = this.element.children.flatMap((node, index) => (this.usedChildren.has(index) ? [] : [{ index, node }]));
+    const extra: { attributes?: Record<string, string>; children?: XmlExtraChild[]; leaves?: Record<string, XmlExtra> } = {};
+    if (attributes.length > 0) extra.attributes = Object.fromEntries(attributes);
+    if (children.length > 0) extra.children = children;
+    if (Object.keys(this.leaves).length > 0) extra.leaves = { ...this.leaves };
+    return Object.keys(extra).length > 0 ? extra : undefined;
+  }
+}
+
+type AttrValue = string | number | bigint | undefined;
+
+export class ElementWriter {
+  private readonly attributes: Record<string, string> = {};
+  private readonly nodes: XmlNode[] = [];
+
+  constructor(private readonly name: string, private readonly extra?: XmlExtra) {}
+
+  attr(name: string, value: AttrValue): this {
+    if (value !== undefined) this.attributes[name] = String(value);
+    return this;
+  }
+
+  attrs(values: Readonly<Record<string, AttrValue>>): this {
+    for (const [k, v] of Object.entries(values)) this.attr(k, v);
+    return this;
+  }
+
+  text(text: string | undefined): this {
+    if (text !== undefined && text !== '') this.nodes.push({ text });
+    return this;
+  }
+
+  child(element: XmlElement | undefined): this {
+    if (element !== undefined) this.nodes.push(element);
+    return this;
+  }
+
+  /** A value-only child; `key` finds its leftovers from parsing (defaults to the element name). */
+  leaf(name: string, attributes: Readonly<Record<string, AttrValue>> = {}, text?: string, key = name): this {
+    return this.child(new ElementWriter(name, this.extra?.leaves?.[key]).attrs(attributes).text(text).finish());
+  }
+
+  finish(): XmlElement {
+    // Modeled attributes win; unmodeled ones follow (attribute order carries no meaning in XML).
+    const leftovers = Object.entries(this.extra?.attributes ?? {}).filter(([k]) => !(k in this.attributes));
+    const attributes = { ...this.attributes, ...Object.fromEntries(leftovers) };
+    const children = [...this.nodes];
+    const extras = [...(this.extra?.children ?? [])].sort((a, b) => a.index - b.index);
+    for (const { index, node } of extras) children.splice(Math.min(index, children.length), 0, node);
+    return { name: this.name, attributes, children };
+  }
+}
+
+/** Builder-side check for a required string field. */
+export function requireText(value: string | undefined, path: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new XmlDocumentError('missing-field', path, 'a non-empty value is required');
+  return value;
+}
+
+/** Parses an unsigned decimal integer field that fits in a JS number (counts, ports, IDs). */
+export function parseCount(text: string | undefined, path: string): number | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (!/^-?\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new XmlDocumentError('invalid-value', path, `'${text}' is not an integer`);
+  return Number(t);
+}
+
+/** Copies the defined entries only: exactOptionalPropertyTypes forbids explicit `undefined`. */
+export function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Attaches what `reader` did not consume, if anything, as `extra`. */
+export function withExtra<T extends object>(value: T, reader: ElementReader): T {
+  const extra = reader.extra();
+  return extra === undefined ? value : { ...value, extra };
+}
+
+/** Reads a size child such as `<memory unit='KiB'>1024</memory>`; undefined when absent. */
+export function readSizeChild(r: ElementReader, name: string): SizeValue | undefined {
+  const el = r.child(name);
+  if (el === undefined) return undefined;
+  const size = parseSize(el.text(), el.attr('unit'), el.path);
+  r.keepLeaf(name, el);
+  return size;
+}
+
+/** Writes a size child; a missing or invalid size is reported at `path`. */
+export function writeSizeChild(w: ElementWriter, name: string, size: SizeValue | undefined, path: string): void {
+  if (size === undefined) throw new XmlDocumentError('missing-field', path, 'element is required');
+  checkSize(size, path);
+  w.leaf(name, { unit: size.unit }, size.value.toString());
+}

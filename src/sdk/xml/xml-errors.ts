@@ -1,0 +1,24 @@
+// One error type for every XML problem so callers can branch on `code` and report `path`
+// (an XPath-like location such as `/domain/devices/disk[1]/target/@dev`) without parsing messages.
+
+export type XmlDocumentErrorCode =
+  | 'malformed' // not well-formed XML
+  | 'unexpected-root' // well-formed, but not the document kind that was asked for
+  | 'missing-field' // a required element or attribute is absent
+  | 'invalid-value'; // present, but not a value the document type allows
+
+export class XmlDocumentError extends Error {
+  override readonly name = 'XmlDocumentError';
+  readonly code: XmlDocumentErrorCode;
+  readonly path: string;
+
+  constructor(code: XmlDocumentErrorCode, path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function isXmlDocumentError(e: unknown): e is XmlDocumentError {
+  return e instanceof XmlDocumentError;
+}

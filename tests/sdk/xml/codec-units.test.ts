@@ -1,0 +1,66 @@
+// The raw layer, size units and the error type shared by all documents.
+import assert from 'node:assert/strict';
+import {
+  buildXmlElement,
+  parseDomainXml,
+  parsePoolXml,
+  parseSnapshotXml,
+  parseVolumeXml,
+  parseXmlElement,
+  sizeToBytes,
+  unitMultiplier,
+  XmlDocumentError,
+} from '../../../src/sdk/xml/index.js';
+import { xmlError } from './support.js';
+
+describe('sdk/xml codec', () => {
+  it('keeps attribute and text values as strings, decoding and re-encoding entities', () => {
+    const el = parseXmlElement(`<a n='0755' q="x &amp; 'y' &lt;z&gt;"><b> 007 </b><c/></a>`, 'a');
+    assert.deepEqual(el.attributes, { n: '0755', q: `x & 'y' <z>` });
+    assert.deepEqual(el.children[0], { name: 'b', attributes: {}, children: [{ text: ' 007 ' }] });
+    const again = parseXmlElement(buildXmlElement(el), 'a');
+    assert.deepEqual(again, el);
+  });
+
+  it('reports malformed XML, several roots and the wrong root with typed errors', () => {
+    assert.throws(() => parseXmlElement('<a><b></a>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('<a/><a/>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseDomainXml('<pool type="dir"><name>p</name></pool>'), xmlError('unexpected-root', '/pool'));
+    assert.throws(() => parseSnapshotXml('<domain/>'), xmlError('unexpected-root', '/domain'));
+    assert.throws(() => parseVolumeXml('<volume><capacity>1'), xmlError('malformed'));
+  });
+
+  it('reports missing and invalid fields with their path', () => {
+    assert.throws(() => parsePoolXml(`<pool type='dir'><uuid>x</uuid></pool>`), xmlError('missing-field', '/pool/name'));
+    assert.throws(() => parseVolumeXml('<volume><name>v</name></volume>'), xmlError('missing-field', '/volume/capacity'));
+    assert.throws(() => parseVolumeXml(`<volume><name>v</name><capacity unit='parsecs'>1</capacity></volume>`), xmlError('invalid-value', '/volume/capacity/@unit'));
+    assert.throws(() => parseVolumeXml('<volume><name>v</name><capacity>-1</capacity></volume>'), xmlError('invalid-value', '/volume/capacity'));
+    assert.throws(() => parseSnapshotXml('<domainsnapshot><disks><disk/></disks><name>s</name></domainsnapshot>'), xmlError('missing-field', '/domainsnapshot/disks/disk/@name'));
+    const e = (() => { try { parseDomainXml('<domain><name>x</name></domain>'); } catch (err) { return err; } })();
+    assert.ok(e instanceof XmlDocumentError && e.message.startsWith('/domain/@type:'));
+  });
+
+  it('converts libvirt units to bytes the way libvirt scales them', () => {
+    assert.equal(unitMultiplier('b'), 1n);
+    assert.equal(unitMultiplier('bytes'), 1n);
+    assert.equal(unitMultiplier('k'), 1024n);
+    assert.equal(unitMultiplier('KiB'), 1024n);
+    assert.equal(unitMultiplier('KB'), 1000n);
+    assert.equal(unitMultiplier('M'), 1024n ** 2n);
+    assert.equal(unitMultiplier('GiB'), 1024n ** 3n);
+    assert.equal(unitMultiplier('TB'), 1000n ** 4n);
+    assert.equal(unitMultiplier('EiB'), 1024n ** 6n);
+    assert.equal(unitMultiplier('furlongs'), undefined);
+    assert.equal(sizeToBytes({ value: 8388608n, unit: 'KiB' }, 'bytes'), 8589934592n);
+    assert.equal(sizeToBytes({ value: 3n }, 'KiB'), 3072n);
+    assert.throws(() => sizeToBytes({ value: 1n, unit: 'nope' }, 'bytes'), xmlError('invalid-value'));
+  });
+
+  it('keeps sizes beyond 2^53 exact', () => {
+    const big = '18014398509481985'; // 2^54 + 1
+    const vol = parseVolumeXml(`<volume><name>v</name><capacity unit='KiB'>${big}</capacity></volume>`);
+    assert.equal(vol.capacity.value, 2n ** 54n + 1n);
+    assert.equal(sizeToBytes(vol.capacity, 'bytes'), (2n ** 54n + 1n) * 1024n);
+  });
+});
