@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian 12 with Node 20: system packages where missing, `npm ci`, build.
 #   scripts/setup.sh          what the library, the CLI and the examples need
-#   scripts/setup.sh --test   that, plus what the test suite and the benchmarks compare against
+#   scripts/setup.sh --test   that, plus what the test suite and the benchmarks compare against,
+#                             and a running libvirtd with the QEMU driver (scripts/setup-libvirtd.sh)
 # Idempotent and non-interactive. Installing packages needs root (or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +29,6 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   npm ci --no-audit --no-fund
 fi
 npm run -s build
+
+# The tests also run against a real libvirtd with the QEMU driver (real TCG guests).
+if [[ "${1:-}" == "--test" ]]; then bash scripts/setup-libvirtd.sh; fi

@@ -10,10 +10,17 @@ commands:
   api [--missing] [--kind K] [--json]    every bound symbol with its \`since\`; --missing: what the loaded libvirt lacks
   tour [--connect URI]                   versions, node, domains and pools of a connection, and
                                          a sample qcow2 image inspected offline
+  domain list|info|define|undefine|start|shutdown|destroy|reboot|suspend|resume [NAME|FILE]
+  snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
+                                         (delete: --children, --children-only, --metadata-only)
+  pool list|info [NAME]
+  vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
+                                         vol snapshots: the qcow2 snapshot table beside libvirt's
   image info|snapshots|check|map|partitions|detect FILE [--json] ...
                                          the offline disk-image inspector (tsvirt image --help)
 
-The connection defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
+Every connecting command takes --connect URI and --json. The connection defaults to
+$LIBVIRT_DEFAULT_URI, else test:///default.
 `;
 
 type Command = (argv: string[], io: Io) => number | Promise<number>;
@@ -23,6 +30,10 @@ const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api-command.js')).runApi,
   tour: async () => (await import('./tour-command.js')).runTour,
   image: async () => (await import('./image-command.js')).runImageCommand,
+  domain: async () => (await import('./sdk-commands.js')).runDomain,
+  snapshot: async () => (await import('./sdk-commands.js')).runSnapshot,
+  pool: async () => (await import('./storage-commands.js')).runPool,
+  vol: async () => (await import('./storage-commands.js')).runVol,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

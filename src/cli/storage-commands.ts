@@ -1,0 +1,139 @@
+// tsvirt pool list|info and vol list|info|create|clone|delete|snapshots.
+import { Connection, volumeSnapshots, type DiskSnapshots, type StoragePool } from '../sdk/index.js';
+import { defaultUri, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { escapeXml } from './sdk-commands.js';
+
+const common = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
+
+async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>): Promise<T> {
+  const conn = await Connection.open(defaultUri(uri));
+  try {
+    return await body(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
+
+export async function runPool(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, common);
+  const [sub, name] = positionals;
+  return withConnection(values.connect, async (conn) => {
+    if (sub === 'list') {
+      const pools = await conn.listAllStoragePools();
+      try {
+        const rows = await Promise.all(pools.map(async (p) => ({ name: p.name, ...(await p.getInfo()), autostart: (await p.getAutostart()) === 1 })));
+        if (values.json) { printJson(io, rows); return 0; }
+        printTable(io, ['NAME', 'STATE', 'CAPACITY (GiB)', 'AVAILABLE (GiB)', 'AUTOSTART'], rows.map((r) => [r.name, r.state.name, gib(r.capacity), gib(r.available), r.autostart ? 'yes' : 'no']));
+        return 0;
+      } finally {
+        for (const p of pools) p.free();
+      }
+    }
+    if (sub === 'info' && name) {
+      using pool = await conn.lookupStoragePool(name);
+      const [info, desc] = await Promise.all([pool.getInfo(), pool.getDescription()]);
+      const row = { name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info };
+      if (values.json) { printJson(io, row); return 0; }
+      printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, typeof v === 'object' && v !== null ? (v as { name: string }).name : String(v)]));
+      return 0;
+    }
+    throw new UsageError('pool list | pool info NAME');
+  });
+}
+
+export async function runVol(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' } });
+  const [sub, poolName, volName, extra] = positionals;
+  if (!sub || !poolName) throw new UsageError('vol list|info|create|clone|delete|snapshots POOL [VOL] ...');
+  return withConnection(values.connect, async (conn) => {
+    using pool = await conn.lookupStoragePool(poolName);
+    switch (sub) {
+      case 'list': return await listVolumes(pool, io, values.json);
+      case 'info': {
+        using vol = await pool.lookupVolume(required(volName, 'vol info POOL VOL'));
+        const [info, path] = await Promise.all([vol.getInfo(), vol.getPath()]);
+        const row = { name: vol.name, key: vol.key, path, type: info.type.name, capacity: info.capacity, allocation: info.allocation };
+        if (values.json) printJson(io, row);
+        else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, String(v)]));
+        return 0;
+      }
+      case 'create': {
+        const name = required(volName, 'vol create POOL VOL --capacity SIZE [--format qcow2|raw]');
+        const capacity = required(values.capacity, '--capacity SIZE (bytes, or with a unit: 64M, 10G)');
+        const vol = await pool.createVolume(volumeXml(name, capacity, values.format ?? 'qcow2', values.allocation));
+        const path = await vol.getPath();
+        vol.free();
+        return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
+      }
+      case 'clone': {
+        const from = required(volName, 'vol clone POOL SOURCE NEW');
+        const name = required(extra, 'vol clone POOL SOURCE NEW');
+        using source = await pool.lookupVolume(from);
+        const info = await source.getInfo();
+        const vol = await pool.cloneVolume(volumeXml(name, String(info.capacity), values.format ?? null, undefined), source);
+        vol.free();
+        return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
+      }
+      case 'delete': {
+        using vol = await pool.lookupVolume(required(volName, 'vol delete POOL VOL'));
+        await vol.delete(0);
+        return report(io, values.json, { deleted: volName }, `volume ${volName} deleted`);
+      }
+      case 'snapshots': {
+        using vol = await pool.lookupVolume(required(volName, 'vol snapshots POOL VOL'));
+        const domains = await conn.listAllDomains();
+        try {
+          return printVolumeSnapshots(await volumeSnapshots(vol, domains), io, values.json);
+        } finally {
+          for (const d of domains) d.free();
+        }
+      }
+      default: throw new UsageError(`vol: unknown subcommand ${sub}`);
+    }
+  });
+}
+
+function required(value: string | undefined, usage: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing argument: ${usage}`);
+  return value;
+}
+
+const report = (io: Io, json: boolean | undefined, obj: Record<string, unknown>, text: string): number => {
+  if (json) printJson(io, obj);
+  else io.stdout.write(`${text}\n`);
+  return 0;
+};
+
+/** A <volume> document; sizes take libvirt's units (64M, 10G, or bytes). */
+function volumeXml(name: string, capacity: string, format: string | null, allocation: string | undefined): string {
+  const size = (tag: string, s: string): string => {
+    const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s.trim());
+    if (!m) throw new UsageError(`${tag}: not a size: ${s}`);
+    return `<${tag} unit='${m[2] || 'bytes'}'>${m[1]}</${tag}>`;
+  };
+  const fmt = format === null ? '' : `<target><format type='${escapeXml(format)}'/></target>`;
+  return `<volume><name>${escapeXml(name)}</name>${size('capacity', capacity)}${allocation ? size('allocation', allocation) : ''}${fmt}</volume>`;
+}
+
+async function listVolumes(pool: StoragePool, io: Io, json: boolean | undefined): Promise<number> {
+  const vols = await pool.listAllVolumes();
+  try {
+    const rows = await Promise.all(vols.map(async (v) => ({ name: v.name, path: await v.getPath(), ...(await v.getInfo()) })));
+    if (json) { printJson(io, rows); return 0; }
+    printTable(io, ['NAME', 'PATH', 'CAPACITY (GiB)', 'ALLOCATION (GiB)'], rows.map((r) => [r.name, r.path, gib(r.capacity), gib(r.allocation)]));
+    return 0;
+  } finally {
+    for (const v of vols) v.free();
+  }
+}
+
+function printVolumeSnapshots(s: DiskSnapshots, io: Io, json: boolean | undefined): number {
+  if (json) { printJson(io, s); return 0; }
+  if (s.error) { io.stderr.write(`tsvirt: ${s.path}: ${s.error}\n`); return 1; }
+  printTable(io, ['NAME', 'WHERE', 'VM STATE (bytes)', 'IMAGE DATE', 'VM CLOCK (s)', 'LIBVIRT STATE', 'PROBLEMS'], s.snapshots.map((x) => [
+    x.name, x.where, x.image ? String(x.image.vmStateSize) : '', x.image ? new Date(x.image.dateSec * 1000).toISOString() : '',
+    x.image ? (Number(x.image.vmClockNsec) / 1e9).toFixed(3) : '', x.libvirt?.state ?? '', x.image?.problems.join('; ') ?? '']));
+  return 0;
+}
