@@ -49,10 +49,10 @@ export interface Qcow2Header {
  * Parses the fixed header from the first bytes of the file (at least 112 of them; the caller
  * reads a whole cluster-0 prefix). Throws the error qemu-img would print.
  */
-export function parseQcow2Header(buf: Buffer): Qcow2Header {
-  if (buf.length < QCOW2_V2_HEADER_BYTES || buf.readUInt32BE(0) !== QCOW_MAGIC) {
-    throw new ImageFormatError('Image is not in qcow2 format');
-  }
+export function parseQcow2Header(bytes: Buffer): Qcow2Header {
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== QCOW_MAGIC) throw new ImageFormatError('Image is not in qcow2 format');
+  // A file shorter than the header reads as zeros past its end, as qemu's reads do.
+  const buf = bytes.length >= QCOW2_HEADER_STRUCT_BYTES ? bytes : Buffer.concat([bytes, Buffer.alloc(QCOW2_HEADER_STRUCT_BYTES - bytes.length)]);
   // Layout (big-endian): 0 magic, 4 version, 8 backing_file_offset(8), 16 backing_file_size(4),
   // 20 cluster_bits, 24 size(8), 32 crypt_method, 36 l1_size, 40 l1_table_offset(8),
   // 48 refcount_table_offset(8), 56 refcount_table_clusters, 60 nb_snapshots, 64 snapshots_offset(8)
