@@ -1,0 +1,154 @@
+// The SDK against a real libvirtd with the QEMU driver: a TCG guest on a qcow2 volume of a dir
+// pool, an offline and a live snapshot, the qcow2 introspection (image read offline) beside
+// libvirt's list with the right VM-state sizes, revert, delete, clone, resize, wipe. The
+// scratch harness removes every guest, volume, pool and directory, also when a test fails.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Connection, SnapshotDeleteMode, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
+import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon } from '../support/daemon.js';
+import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
+import * as v from '../../generated/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** VM state sizes by snapshot name, from `qemu-img info -U --output=json` (the reference). */
+function qemuVmStateSizes(path: string): Map<string, number> {
+  const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', path], { encoding: 'utf8' })) as { snapshots?: { name: string; 'vm-state-size': number }[] };
+  return new Map((info.snapshots ?? []).map((s) => [s.name, s['vm-state-size']]));
+}
+
+const byName = (d: DiskSnapshots): Map<string, DiskSnapshots['snapshots'][number]> => new Map(d.snapshots.map((s) => [s.name, s]));
+
+describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
+  this.timeout(180_000);
+  let scratch: ScratchPool;
+  let disk: ScratchVolume;
+  let guest: ScratchGuest;
+  let conn: Connection;
+  let dom: Domain;
+
+  before(async () => {
+    scratch = new ScratchPool(DAEMON_URI);
+    disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    guest = scratch.defineGuest({ disk });
+    conn = await Connection.open(DAEMON_URI);
+    dom = await conn.lookupDomain(guest.name);
+  });
+
+  after(async () => {
+    dom?.free();
+    await conn?.close();
+    scratch?.cleanup();
+    const c = openDaemon();
+    try {
+      const left = listTestObjects(c, 'mine');
+      assert.deepEqual(left, { domains: [], pools: [] }, 'nothing of this run is left on the daemon');
+    } finally {
+      v.virConnectClose(c);
+    }
+  });
+
+  it('takes an offline and a live snapshot and sees both inside the qcow2 image with the right VM-state sizes', async () => {
+    assert.equal((await dom.getState()).state.name, 'shutoff');
+    const offline = await dom.createSnapshot({ name: 'offline', description: 'guest shut off', disks: [] });
+    offline.free();
+    await dom.start();
+    assert.equal((await dom.getInfo()).state.name, 'running');
+    const live = await dom.createSnapshot({ name: 'live', disks: [] });
+    const desc = await live.getDescription();
+    assert.equal(desc.state, 'running');
+    assert.equal(desc.parent, 'offline');
+    assert.equal(desc.memory?.snapshot, 'internal');
+    live.free();
+
+    const tree = await dom.snapshotTree();
+    assert.deepEqual(tree.roots, ['offline']);
+    assert.deepEqual(tree.nodes.get('offline')?.children, ['live']);
+    assert.equal(tree.current, 'live');
+
+    const [vda] = await dom.diskSnapshots();
+    assert.ok(vda);
+    assert.equal(vda.disk, 'vda');
+    assert.equal(vda.path, disk.path);
+    const snaps = byName(vda);
+    const reference = qemuVmStateSizes(disk.path);
+    assert.equal(snaps.get('offline')?.where, 'both');
+    assert.equal(snaps.get('live')?.where, 'both');
+    assert.equal(snaps.get('offline')?.image?.vmStateSize, 0, 'an offline snapshot has no VM state');
+    assert.ok((snaps.get('live')?.image?.vmStateSize ?? 0) > 0, 'a live snapshot saved the VM state');
+    assert.equal(snaps.get('live')?.image?.vmStateSize, reference.get('live'));
+    assert.equal(snaps.get('offline')?.image?.vmStateSize, reference.get('offline'));
+    assert.deepEqual(snaps.get('live')?.image?.problems, []);
+  });
+
+  it('shows what exists on one side only: image data without metadata, metadata without image data', async () => {
+    await dom.destroy();
+    // Drop libvirt's metadata of "offline" but keep its data in the image.
+    using off = await dom.lookupSnapshot('offline');
+    await off.delete(SnapshotDeleteMode.metadataOnly);
+    // And a snapshot made behind libvirt's back, straight in the image.
+    execFileSync('qemu-img', ['snapshot', '-c', 'made-by-qemu-img', disk.path]);
+    const snaps = byName((await dom.diskSnapshots())[0] as DiskSnapshots);
+    assert.equal(snaps.get('offline')?.where, 'image-only');
+    assert.equal(snaps.get('made-by-qemu-img')?.where, 'image-only');
+    assert.equal(snaps.get('live')?.where, 'both');
+    // Remove the live snapshot's data from the image: libvirt's metadata is then orphaned.
+    execFileSync('qemu-img', ['snapshot', '-d', 'live', disk.path]);
+    assert.equal(byName((await dom.diskSnapshots())[0] as DiskSnapshots).get('live')?.where, 'libvirt-only');
+    using live = await dom.lookupSnapshot('live');
+    await live.delete(SnapshotDeleteMode.metadataOnly);
+    execFileSync('qemu-img', ['snapshot', '-d', 'offline', disk.path]);
+    execFileSync('qemu-img', ['snapshot', '-d', 'made-by-qemu-img', disk.path]);
+    assert.deepEqual((await dom.diskSnapshots())[0]?.snapshots, []);
+  });
+
+  it('reverts to an offline snapshot and to a live one, and deletes with children', async () => {
+    const a = await dom.createSnapshot({ name: 'a', disks: [] }); // guest is shut off: offline
+    await dom.start();
+    const b = await dom.createSnapshot({ name: 'b', disks: [] }); // live, with memory
+    await a.revert();
+    assert.equal((await dom.getState()).state.name, 'shutoff');
+    await b.revert();
+    assert.equal((await dom.getState()).state.name, 'running', 'a live snapshot brings the guest back running');
+    await a.delete(SnapshotDeleteMode.withChildren);
+    assert.deepEqual((await dom.snapshotTree()).nodes.size, 0);
+    assert.deepEqual(qemuVmStateSizes(disk.path).size, 0, 'the image data went too');
+    a.free();
+    b.free();
+    await dom.destroy();
+  });
+
+  it('clones, resizes and wipes volumes, and lists the pool', async () => {
+    const pool = await conn.lookupStoragePool(scratch.name);
+    try {
+      const source = await pool.lookupVolume(disk.name);
+      const clone = await pool.cloneVolume({ name: `${disk.name}-clone`, capacity: { value: 64n, unit: 'MiB' }, target: { format: { type: 'qcow2' } } }, source);
+      assert.equal((await clone.getInfo()).capacity, 64n * 1024n * 1024n);
+      assert.equal((await clone.getDescription()).target?.format?.type, 'qcow2');
+      await clone.resize(128n * 1024n * 1024n, 0);
+      assert.equal((await clone.getInfo()).capacity, 128n * 1024n * 1024n);
+      const raw = await pool.createVolume({ name: `${disk.name}-raw`, capacity: { value: 8n, unit: 'MiB' }, target: { format: { type: 'raw' } } });
+      await raw.wipe(0);
+      assert.equal((await raw.getInfo()).type.name, 'file');
+      await pool.refresh(0);
+      const names = (await pool.listAllVolumes()).map((x) => { const n = x.name; x.free(); return n; }).sort();
+      assert.deepEqual(names, [disk.name, `${disk.name}-clone`, `${disk.name}-raw`].sort());
+      for (const x of [clone, raw]) { await x.delete(0); x.free(); }
+      source.free();
+    } finally {
+      pool.free();
+    }
+  });
+
+  it('prints the image snapshot table beside libvirt\'s with tsvirt vol snapshots', async () => {
+    await dom.createSnapshot({ name: 'cli', disks: [] });
+    const r = spawnSync(process.execPath, [resolve(root, 'dist/src/cli/main.js'), 'vol', 'snapshots', scratch.name, disk.name, '--json', '--connect', DAEMON_URI], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { path: string; snapshots: { name: string; where: string; image: { vmStateSize: number } }[] };
+    assert.equal(out.path, disk.path);
+    assert.deepEqual(out.snapshots.map((s) => [s.name, s.where, s.image.vmStateSize]), [['cli', 'both', 0]]);
+    using s = await dom.lookupSnapshot('cli');
+    await s.delete();
+  });
+});
