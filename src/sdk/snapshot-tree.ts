@@ -8,7 +8,7 @@ import type { DomainSnapshot } from './domain-snapshot.js';
 export interface SnapshotNode {
   name: string;
   parent: string | null;
-  /** Direct children, in libvirt's order. */
+  /** Direct children, oldest first (then by name). */
   children: string[];
   /** Every snapshot below this one, depth first. */
   descendants: string[];
@@ -71,6 +71,14 @@ function link(nodes: Map<string, SnapshotNode>, current: string | null): Snapsho
     if (parent) parent.children.push(n.name);
     else roots.push(n.name);
   }
+  // libvirt lists in no fixed order: oldest first, then by name, so output is stable.
+  const order = (a: string, b: string): number => {
+    const x = nodes.get(a) as SnapshotNode;
+    const y = nodes.get(b) as SnapshotNode;
+    return (x.creationTime ?? 0) - (y.creationTime ?? 0) || a.localeCompare(b);
+  };
+  roots.sort(order);
+  for (const n of nodes.values()) n.children.sort(order);
   const collect = (n: SnapshotNode): string[] => n.children.flatMap((c) => [c, ...collect(nodes.get(c) as SnapshotNode)]);
   for (const n of nodes.values()) n.descendants = collect(n);
   return { roots, nodes, current };

@@ -1,0 +1,50 @@
+// The examples run as documented: four on test:///default, one against the real daemon.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import * as v from '../generated/index.js';
+import { ScratchPool } from './support/daemon.js';
+
+const root = resolve(import.meta.dirname, '..');
+const run = (file: string, ...args: string[]): string =>
+  execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file), ...args], { cwd: root, encoding: 'utf8' });
+
+describe('examples', function () {
+  this.timeout(120_000);
+
+  it('generated-layer.ts lists domains and shows a typed error', () => {
+    assert.match(run('generated-layer.ts'), /lookup failed as expected: VIR_ERR_NO_DOMAIN/);
+  });
+
+  it('list-domains.ts prints state and memory', () => {
+    assert.match(run('list-domains.ts'), /^test +running +2048 MiB +2 vCPU$/m);
+  });
+
+  it('start-stop-guest.ts defines, starts, stops and undefines', () => {
+    assert.deepEqual(run('start-stop-guest.ts').trim().split('\n'), ['defined example-guest: shutoff', 'started: running', 'stopped: shutoff', 'undefined']);
+  });
+
+  it('snapshots.ts prints the tree with the branch after the revert', () => {
+    const out = run('snapshots.ts');
+    assert.match(out, /^base +running\n {2}experiment +\(current\) +running\n {2}upgraded +running$/m);
+    assert.match(out, /after delete: 0 snapshots/);
+  });
+
+  it('storage.ts creates, clones and removes', () => {
+    assert.match(run('storage.ts'), /copy\.qcow2: \/example-pool\/copy\.qcow2, 64 MiB, file\npool removed/);
+  });
+
+  it('compare-snapshots.ts (real hypervisor) shows a snapshot in libvirt and in the image', () => {
+    const scratch = new ScratchPool();
+    try {
+      const disk = scratch.createVolume({ format: 'qcow2' });
+      const guest = scratch.defineGuest({ disk });
+      v.virDomainSnapshotFree(v.virDomainSnapshotCreateXML(guest.dom, '<domainsnapshot><name>s1</name></domainsnapshot>', 0));
+      const out = run('compare-snapshots.ts', guest.name, 'qemu:///system');
+      assert.match(out, new RegExp(`^vda  ${disk.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      assert.match(out, /^ {2}s1 +both +0 bytes of VM state$/m);
+    } finally {
+      scratch.cleanup();
+    }
+  });
+});
