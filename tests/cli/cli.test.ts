@@ -69,4 +69,44 @@ describe('tsvirt command line', function () {
     assert.equal(tsvirt(['api', '--kind', 'nonsense']).status, 2);
     assert.equal(tsvirt(['no-such-command']).status, 2);
   });
+
+  describe('VM management commands (each run is a fresh test:///default)', () => {
+    const json = (args: string[]): unknown => {
+      const r = tsvirt([...args, '--json']);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    };
+
+    it('domain list and info', () => {
+      assert.deepEqual((json(['domain', 'list']) as { name: string; state: { name: string } }[]).map((d) => [d.name, d.state.name]), [['test', 'running']]);
+      const info = json(['domain', 'info', 'test']) as { vcpus: number; memoryKiB: string };
+      assert.equal(info.vcpus, 2);
+      assert.equal(info.memoryKiB, '2097152');
+    });
+
+    it('domain actions report what they did', () => {
+      assert.deepEqual(json(['domain', 'suspend', 'test']), { domain: 'test', action: 'suspend' });
+      assert.deepEqual(json(['domain', 'destroy', 'test']), { domain: 'test', action: 'destroy' });
+    });
+
+    it('snapshot create and list', () => {
+      assert.deepEqual(json(['snapshot', 'create', 'test', 's1']), { created: 's1' });
+      assert.deepEqual(json(['snapshot', 'list', 'test']), []);
+      assert.deepEqual(json(['snapshot', 'current', 'test']), { current: null });
+    });
+
+    it('pool list and info, vol create and list', () => {
+      assert.deepEqual((json(['pool', 'list']) as { name: string }[]).map((p) => p.name), ['default-pool']);
+      assert.equal((json(['pool', 'info', 'default-pool']) as { type: string }).type, 'dir');
+      assert.deepEqual(json(['vol', 'create', 'default-pool', 'a.qcow2', '--capacity', '64M']), { created: 'a.qcow2', path: '/default-pool/a.qcow2' });
+      assert.deepEqual(json(['vol', 'list', 'default-pool']), []);
+    });
+
+    it('fails with the libvirt error name and exit 1', () => {
+      const r = tsvirt(['domain', 'info', 'no-such-domain']);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /);
+      assert.equal(tsvirt(['vol', 'create', 'default-pool', 'x']).status, 2, 'missing --capacity is a usage error');
+    });
+  });
 });
