@@ -84,3 +84,31 @@ export class ImageFile {
     return this.fd;
   }
 }
+
+/**
+ * Read-ahead for walks that visit many small tables in rising file order (L2 tables interleaved
+ * with data, every 33 KiB in an image with 512-byte clusters): one read fills a window, later
+ * tables inside it cost no system call. A returned view is valid until the next call.
+ */
+export class ReadWindow {
+  private buf: Buffer;
+  private start = 0;
+  private length = 0;
+
+  constructor(
+    private readonly file: ImageFile,
+    private readonly windowBytes = 1024 * 1024,
+  ) {
+    this.buf = Buffer.alloc(windowBytes);
+  }
+
+  view(offset: number, length: number): Buffer {
+    if (length > this.windowBytes) return this.file.read(offset, length);
+    if (offset < this.start || offset + length > this.start + this.length) {
+      this.start = offset;
+      this.length = this.windowBytes;
+      this.file.readInto(this.buf, offset);
+    }
+    return this.buf.subarray(offset - this.start, offset - this.start + length);
+  }
+}

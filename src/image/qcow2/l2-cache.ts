@@ -2,16 +2,20 @@
  * A small cache of L2 tables keyed by their offset: walks read each table once, and random
  * reads through the guest reader stay bounded in memory (entries x cluster size).
  */
+import { ReadWindow } from '../image-file.js';
 import type { ImageFile } from '../image-file.js';
 
 export class L2Cache {
   private readonly tables = new Map<number, Buffer>();
+  private readonly window: ReadWindow;
 
   constructor(
-    private readonly file: ImageFile,
+    file: ImageFile,
     private readonly tableBytes: number,
     private readonly maxEntries = 64,
-  ) {}
+  ) {
+    this.window = new ReadWindow(file);
+  }
 
   get(offset: number): Buffer {
     const hit = this.tables.get(offset);
@@ -21,7 +25,8 @@ export class L2Cache {
       this.tables.set(offset, hit);
       return hit;
     }
-    const table = this.file.read(offset, this.tableBytes);
+    // Copied out of the read-ahead window, which the next miss overwrites.
+    const table = Buffer.from(this.window.view(offset, this.tableBytes));
     this.tables.set(offset, table);
     if (this.tables.size > this.maxEntries) {
       const oldest = this.tables.keys().next().value;
