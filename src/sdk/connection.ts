@@ -96,8 +96,8 @@ export class Connection extends LibvirtObject {
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */
-  getDomainStats(domains: readonly Domain[], stats = 0, flags = 0): Promise<{ dom: Domain | null; params: TypedParameter[] }[]> {
-    return invoke('virDomainListGetStats', [domains, stats, flags]) as Promise<{ dom: Domain | null; params: TypedParameter[] }[]>;
+  getDomainStats(domains: readonly Domain[], stats = 0, flags = 0): Promise<{ dom: Domain | null; params: Record<string, TypedParameter['value']> }[]> {
+    return invoke('virDomainListGetStats', [domains, stats, flags]) as Promise<{ dom: Domain | null; params: Record<string, TypedParameter['value']> }[]>;
   }
 
   /** A volume by its key or its path on the host. */

@@ -10,11 +10,13 @@ import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { DomainInfo, DomainStateInfo } from './types.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
+import type { TypedParameter } from '../ffi/index.js';
+import { paramsToObject } from './typed-params.js';
 import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
 import { xmlOf } from './definition.js';
 import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
 
-type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine';
+type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
 const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
@@ -61,6 +63,17 @@ export class Domain extends LibvirtObject {
   start(flags = 0): Promise<void> {
     const started = flags === 0 ? invoke('virDomainCreate', [this]) : invoke('virDomainCreateWithFlags', [this, flags]);
     return (started as Promise<unknown>).then(() => undefined);
+  }
+
+  /**
+   * CPU statistics as one object per CPU from `startCpu` (cpu_time, user_time, ... in ns), or,
+   * with the default startCpu -1, the domain's totals as a single object.
+   */
+  async getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<Record<string, TypedParameter['value']>[]> {
+    const count = ((await invoke('virDomainGetCPUStats', [this, 0, startCpu, ncpus, flags])) as { result: number }).result;
+    const { params } = (await invoke('virDomainGetCPUStats', [this, count, startCpu, ncpus, flags])) as { params: TypedParameter[] };
+    const per = startCpu === -1 ? 1 : ncpus;
+    return Array.from({ length: per }, (_, i) => paramsToObject(params.slice(i * count, (i + 1) * count)));
   }
 
   /** Removes the definition (virDomainUndefineFlags; VIR_DOMAIN_UNDEFINE_* flags). */

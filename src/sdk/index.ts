@@ -16,3 +16,5 @@ export { sharedPool, CallPool } from './engine/call-pool.js';
 export { compareImageSnapshots, domainDiskSnapshots, volumeSnapshots, qcow2Disks } from './snapshot-introspection.js';
 export type { DiskSnapshots, SnapshotComparison, ImageSnapshotEntry } from './snapshot-introspection.js';
 export * from './xml/index.js';
+export { paramsToObject, objectToParams } from './typed-params.js';
+export type { TypedParameterValue, TypedParameterValues } from './typed-params.js';

@@ -9,6 +9,8 @@ import type { DomainCheckpoint } from './domain-checkpoint.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { LocalRead, ExcludedFunction } from './method-names.js';
+import type { TypedParameter } from '../ffi/index.js';
+import type { TypedParameterValues } from './typed-params.js';
 
 type Gen = typeof G;
 
@@ -21,6 +23,7 @@ export type Wrap<T> =
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
   : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
+  : T extends readonly TypedParameter[] ? Record<string, TypedParameter['value']>
   : T extends readonly (infer E)[] ? Wrap<E>[]
   : T extends object ? { [K in keyof T]: Wrap<T[K]> }
   : T;
@@ -33,6 +36,7 @@ export type ArgIn<T> =
   : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
+  : T extends readonly TypedParameter[] ? T | TypedParameterValues
   : T extends readonly (infer E)[] ? readonly ArgIn<E>[]
   : T;
 

@@ -3,11 +3,12 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { functionSpec } from '../ffi/index.js';
+import { functionSpec, type ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
 import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
 import { resultWrapper, unwrapArg } from './wrap.js';
+import { objectToParams, type TypedParameterValues } from './typed-params.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
 const handleOf: Record<SdkClass, string> = {
@@ -28,9 +29,19 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 
 /** Runs a generated function for an SDK method, where it belongs. */
 export function invoke(fn: string, args: unknown[]): unknown {
+  if (localReads.has(fn)) return resultWrapper(fn)((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
+  try {
+    return invokeAsync(fn, args);
+  } catch (err) {
+    // A Promise-returning method reports every failure through its Promise.
+    return Promise.reject(err);
+  }
+}
+
+function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
   const native = args.map(unwrapArg);
+  convertTypedParameters(fn, native);
   const wrap = resultWrapper(fn);
-  if (localReads.has(fn)) return wrap((functions[fn] as (...a: unknown[]) => unknown)(...native));
   const spec = functionSpec(fn);
   if (spec?.args.some((a) => a.role === 'callback')) {
     try {
@@ -40,6 +51,20 @@ export function invoke(fn: string, args: unknown[]): unknown {
     }
   }
   return sharedPool().call(fn, native).then(wrap);
+}
+
+/** Arguments the caller passes (the rest the runtime fills in). */
+const isPublic = (a: ArgSpec): boolean =>
+  ['in', 'inout', 'struct-in', 'bytes-in', 'array-in', 'params-in', 'callback'].includes(a.role) || (a.role === 'count' && a.input === true);
+
+/** Typed parameters given as an object are converted and checked here, before any call. */
+function convertTypedParameters(fn: string, native: unknown[]): void {
+  functionSpec(fn)?.args.filter(isPublic).forEach((a, i) => {
+    const value = native[i];
+    if (a.role === 'params-in' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      native[i] = objectToParams(value as TypedParameterValues, fn);
+    }
+  });
 }
 
 /** Installs the generic methods on a class; methods the class defines itself are kept. */

@@ -1,9 +1,10 @@
 // Turning handles in results into SDK objects, and SDK objects in arguments back into handles.
 // Classes register their constructors here, which keeps the class modules free of cycles.
 import { functionSpec, resultLayout, structSpec } from '../ffi/index.js';
-import type { ArgSpec, FunctionSpec, ValueType } from '../ffi/index.js';
+import type { ArgSpec, FunctionSpec, TypedParameter, ValueType } from '../ffi/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { classOfHandle, type SdkClass } from './method-names.js';
+import { paramsToObject } from './typed-params.js';
 
 const factories = new Map<SdkClass, (ptr: bigint) => LibvirtObject>();
 
@@ -62,6 +63,8 @@ function outConverter(a: ArgSpec): Converter {
       return elem === identity ? identity : (v) => (v as unknown[]).map(elem);
     }
     case 'struct-out': return structConverter(a.struct);
+    case 'query-out': return a.struct === 'virTypedParameter' ? toObject : identity;
+    case 'params-out': return toObject;
     default: return identity;
   }
 }
@@ -72,16 +75,22 @@ function valueConverter(t: ValueType): Converter {
   return identity;
 }
 
-/** Structs with handle fields (virDomainStatsRecord.dom) get those wrapped. */
+const toObject: Converter = (v) => paramsToObject(v as TypedParameter[]);
+
+/** Structs with handle fields (virDomainStatsRecord.dom) get those wrapped; typed-parameter arrays become objects. */
 function structConverter(struct: string): Converter {
   let fields: string[][] = [];
+  let params: string[] = [];
   try {
-    fields = structSpec(struct).fields.filter((f) => f.type.js === 'handle').map((f) => [f.name, f.type.ref as string]);
+    const spec = structSpec(struct);
+    fields = spec.fields.filter((f) => f.type.js === 'handle').map((f) => [f.name, f.type.ref as string]);
+    params = spec.fields.filter((f) => f.array?.elem.ref === 'virTypedParameter').map((f) => f.name);
   } catch { /* typed parameters and unregistered structs carry no handles */ }
-  if (fields.length === 0) return identity;
+  if (fields.length === 0 && params.length === 0) return identity;
   return (v) => {
     const obj = v as Record<string, unknown>;
     for (const [name, typedef] of fields) obj[name as string] = wrapHandle(typedef as string, obj[name as string]);
+    for (const name of params) obj[name] = paramsToObject(obj[name] as TypedParameter[]);
     return obj;
   };
 }

@@ -54,8 +54,33 @@ describe('SDK on test:///default', function () {
       assert.equal(stats[0]?.dom?.name, 'test');
       stats[0]?.dom?.free();
       const byList = await conn.getDomainStats([dom], v.VIR_DOMAIN_STATS_STATE);
-      assert.equal(byList[0]?.params[0]?.field, 'state.state');
+      assert.equal(byList[0]?.params['state.state'], v.VIR_DOMAIN_RUNNING);
       byList[0]?.dom?.free();
+    });
+  });
+
+  describe('typed parameters', () => {
+    it('returns them as objects and takes objects checked against the documented types', async () => {
+      assert.deepEqual(await dom.getMemoryParameters(0), { hard_limit: 9007199254740991n, soft_limit: 9007199254740991n, swap_hard_limit: 9007199254740991n });
+      await dom.setMemoryParameters({ hard_limit: 4194304n, soft_limit: 2097152 }, 0); // a number is accepted for an ullong
+      const after = await dom.getMemoryParameters(0);
+      assert.equal(after['hard_limit'], 4194304n);
+      assert.equal(after['soft_limit'], 2097152n);
+      await assert.rejects(dom.setMemoryParameters({ hard_limit: 'lots' }, 0), /typed parameter hard_limit must be an integer \(ullong\), got string/);
+      await assert.rejects(dom.setMemoryParameters({ hard_limit: -1 }, 0), /out of range for ullong/);
+      await dom.setMemoryParameters({ hard_limit: 9007199254740991n, soft_limit: 9007199254740991n }, 0);
+    });
+
+    it('gives CPU statistics per CPU and in total', async () => {
+      const [total] = await dom.getCPUStats();
+      assert.deepEqual(Object.keys(total ?? {}), ['cpu_time', 'user_time', 'system_time']);
+      assert.equal(typeof total?.['cpu_time'], 'bigint');
+    });
+
+    it('turns the typed parameters of stats records into objects', async () => {
+      const [record] = await conn.getAllDomainStats(v.VIR_DOMAIN_STATS_STATE, 0);
+      assert.equal(record?.params['state.state'], v.VIR_DOMAIN_RUNNING);
+      record?.dom?.free();
     });
   });
 
