@@ -151,4 +151,28 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     using s = await dom.lookupSnapshot('cli');
     await s.delete();
   });
+
+  // Last: afterwards the guest's disk is the overlay, not the volume.
+  it('takes a disk-only (external) snapshot of a running guest: an overlay, no VM state', async () => {
+    await dom.start();
+    const overlay = `${scratch.dir}/overlay-${process.pid}.qcow2`;
+    const snap = await dom.createSnapshot({ name: 'disk-only', disks: [{ name: 'vda', snapshot: 'external', source: { file: overlay } }] },
+      v.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | v.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC);
+    try {
+      const desc = await snap.getDescription();
+      assert.equal(desc.state, 'disk-snapshot');
+      assert.equal(desc.memory?.snapshot, 'no');
+      const disks = (await dom.getDescription()).devices.disks;
+      assert.equal(disks[0]?.source?.file, overlay, 'the guest now writes to the overlay');
+      // External snapshots live in other files: the overlay has no internal snapshot of that name.
+      const [vda] = await dom.diskSnapshots();
+      assert.equal(vda?.path, overlay);
+      assert.equal(byName(vda as DiskSnapshots).get('disk-only')?.where, 'libvirt-only');
+    } finally {
+      await dom.destroy();
+      await snap.delete(SnapshotDeleteMode.metadataOnly);
+      snap.free();
+    }
+  });
+
 });
