@@ -23,6 +23,9 @@
  *   --probe-backing-format  probe a backing file whose format the image does not record
  *   --allow-data-file       partitions: let an external data file be opened
  *   --no-progress           no progress bar (one is drawn on stderr for long check/map on a TTY)
+ *   --lenient               info, snapshots, check: inspect what can be read of a damaged image;
+ *                           problems after the fixed header become findings instead of errors
+ *   --findings              info, check: print the structured findings (stable codes) as JSON
  *
  * Exit codes: 0 success, 1 error (the message is on stderr), and check's codes above.
  */
@@ -51,6 +54,7 @@ interface Parsed {
   findings: boolean;
   progress: boolean;
   layout: string | undefined;
+  lenient: boolean;
 }
 
 const USAGE = 'usage: tsvirt image info|snapshots|check|map|partitions|detect FILE [--json] [--format FMT] [--backing-chain] [--allow-backing]\n';
@@ -61,7 +65,7 @@ class UsageError extends Error {}
 function parse(argv: readonly string[]): Parsed {
   const p: Parsed = {
     command: '', file: '', json: false, format: 'probe', backingChain: false, allowBacking: false, probeBackingFormat: false,
-    allowDataFile: false, details: false, findings: false, progress: true, layout: undefined,
+    allowDataFile: false, details: false, findings: false, progress: true, layout: undefined, lenient: false,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -87,6 +91,7 @@ function parse(argv: readonly string[]): Parsed {
       case '--details': p.details = true; break;
       case '--findings': p.findings = true; break;
       case '--no-progress': p.progress = false; break;
+      case '--lenient': p.lenient = true; break;
       case '--layout': p.layout = value(); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -124,14 +129,16 @@ function progressBar(io: ImageCommandIo, enabled: boolean): { tick: (done: numbe
 async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
   const info = await imageInfo(p.file, {
     format: p.format, displayName: p.file, backingChain: p.backingChain, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat,
+    lenient: p.lenient,
   });
-  if (p.json) io.stdout.write(imageInfoJson(info));
+  if (p.findings) io.stdout.write(`${JSON.stringify(info.findings.length === 1 ? info.findings[0] : info.findings, null, 2)}\n`);
+  else if (p.json) io.stdout.write(imageInfoJson(info));
   else io.stdout.write(info.images.map((i) => infoHumanText(i)).join('\n'));
   return 0;
 }
 
 async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
-  const s = await imageSnapshots(p.file, { format: p.format });
+  const s = await imageSnapshots(p.file, { format: p.format, lenient: p.lenient });
   const layout: SnapshotLayout = p.layout === '9.0' ? 'qemu-9.0' : 'qemu-7.2';
   io.stdout.write(p.json || p.details ? snapshotsJson(s, p.details) : snapshotsText(s, layout));
   return 0;
@@ -139,14 +146,14 @@ async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
 
 async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
   const bar = progressBar(io, p.progress);
-  const r = await imageCheck(p.file, { format: p.format, displayName: p.file, progress: bar.tick });
+  const r = await imageCheck(p.file, { format: p.format, displayName: p.file, progress: bar.tick, lenient: p.lenient });
   bar.end();
   if (r.format !== 'qcow2') {
     io.stderr.write('tsvirt image: This image format does not support checks\n');
     return r.exitCode;
   }
   if (p.findings) {
-    io.stdout.write(`${JSON.stringify(r.result.findings, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify([...r.openFindings, ...r.result.findings], null, 2)}\n`);
     return r.exitCode;
   }
   io.stderr.write(r.stderr);

@@ -1,19 +1,9 @@
 // tsvirt domain|snapshot|pool|vol: VM management through the SDK. Every command takes
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { readFileSync } from 'node:fs';
-import { Connection, SnapshotDeleteMode, type Domain, type SnapshotTree } from '../sdk/index.js';
-import { defaultUri, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-
-const common = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
-
-async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await Connection.open(defaultUri(uri));
-  try {
-    return await body(conn);
-  } finally {
-    await conn.close();
-  }
-}
+import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotTree } from '../sdk/index.js';
+import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { connectOptions as common, report as done, withConnection } from './connect.js';
 
 function need(positionals: string[], count: number, usage: string): string[] {
   if (positionals.length < count) throw new UsageError(`missing arguments: ${usage}`);
@@ -24,12 +14,6 @@ function need(positionals: string[], count: number, usage: string): string[] {
 function readXml(path: string): string {
   return readFileSync(path === '-' ? 0 : path, 'utf8');
 }
-
-const done = (io: Io, json: boolean | undefined, what: Record<string, unknown>, text: string): number => {
-  if (json) printJson(io, what);
-  else io.stdout.write(`${text}\n`);
-  return 0;
-};
 
 // ---- domain -----------------------------------------------------------------------------------
 

@@ -1,18 +1,8 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots.
-import { Connection, volumeSnapshots, type DiskSnapshots, type StoragePool } from '../sdk/index.js';
-import { defaultUri, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { volumeSnapshots, type DiskSnapshots, type StoragePool } from '../sdk/index.js';
+import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { escapeXml } from './sdk-commands.js';
-
-const common = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
-
-async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await Connection.open(defaultUri(uri));
-  try {
-    return await body(conn);
-  } finally {
-    await conn.close();
-  }
-}
+import { connectOptions as common, report, withConnection } from './connect.js';
 
 const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
 
@@ -99,12 +89,6 @@ function required(value: string | undefined, usage: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing argument: ${usage}`);
   return value;
 }
-
-const report = (io: Io, json: boolean | undefined, obj: Record<string, unknown>, text: string): number => {
-  if (json) printJson(io, obj);
-  else io.stdout.write(`${text}\n`);
-  return 0;
-};
 
 /** A <volume> document; sizes take libvirt's units (64M, 10G, or bytes). */
 function volumeXml(name: string, capacity: string, format: string | null, allocation: string | undefined): string {

@@ -14,14 +14,21 @@ import type { TypedParameterValues } from './typed-params.js';
 
 type Gen = typeof G;
 
-/** Handles in results become SDK objects, also inside arrays and objects. */
-export type Wrap<T> =
+/** The SDK class for a handle type; `never` for anything else. */
+type SdkObject<T> =
   T extends G.virConnectPtr ? Connection
   : T extends G.virDomainPtr ? Domain
   : T extends G.virDomainSnapshotPtr ? DomainSnapshot
   : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
+  : never;
+type IsHandle<T> = [SdkObject<T>] extends [never] ? false : true;
+
+/** Handles in results become SDK objects, also inside arrays and objects. */
+export type Wrap<T> = T extends unknown ? WrapOne<T> : never;
+type WrapOne<T> =
+  IsHandle<T> extends true ? SdkObject<T>
   : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
   : T extends readonly TypedParameter[] ? Record<string, TypedParameter['value']>
   : T extends readonly (infer E)[] ? Wrap<E>[]
@@ -29,13 +36,9 @@ export type Wrap<T> =
   : T;
 
 /** Handle arguments are given as SDK objects. */
-export type ArgIn<T> =
-  T extends G.virConnectPtr ? Connection
-  : T extends G.virDomainPtr ? Domain
-  : T extends G.virDomainSnapshotPtr ? DomainSnapshot
-  : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
-  : T extends G.virStoragePoolPtr ? StoragePool
-  : T extends G.virStorageVolPtr ? StorageVolume
+export type ArgIn<T> = T extends unknown ? ArgInOne<T> : never;
+type ArgInOne<T> =
+  IsHandle<T> extends true ? SdkObject<T>
   : T extends readonly TypedParameter[] ? T | TypedParameterValues
   : T extends readonly (infer E)[] ? readonly ArgIn<E>[]
   : T;

@@ -1,0 +1,54 @@
+/**
+ * Shared plumbing of the SDK benchmark: running one implementation as a child
+ * process and reading its output, plus what could not be measured and why.
+ * Children print lines `<key> <number> <number> ...` (per-repetition values).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const PYTHON = '/usr/bin/python3';
+/** A TypeScript child: node with tsx, like `npm run bench:sdk` itself. */
+export const TSX = [process.execPath, '--import', 'tsx'];
+
+/** Shared settings of one run; set by run.ts. */
+export interface Config { rounds: number; listWarmup: number; listReps: number; infoWarmup: number; infoReps: number }
+export type Rows = Record<string, number[]>;
+
+/** What was not measured, and why (shown under the tables and in --json). */
+export const skipped: Record<string, string> = {};
+export const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+
+/** Runs a child to completion and parses its lines; on failure records why under `key` and resolves undefined. */
+export function child(key: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Rows | undefined> {
+  const [cmd = '', ...args] = argv;
+  return new Promise((resolve) => {
+    // Asynchronous (not spawnSync) so that Ctrl-C reaches run.ts's handler and the guest is removed.
+    const p = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.on('error', (e) => { skipped[key] = e.message; resolve(undefined); });
+    p.on('close', (code) => {
+      if (code !== 0) {
+        skipped[key] = `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+        resolve(undefined);
+        return;
+      }
+      const rows: Rows = {};
+      for (const [k, ...vs] of out.trim().split('\n').map((l) => l.trim().split(/\s+/))) if (k) rows[k] = vs.map(Number);
+      resolve(rows);
+    });
+  });
+}
+
+/** Whether /usr/bin/python3 can import libvirt; records why not under `python`. */
+export function pythonOk(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import libvirt'], { encoding: 'utf8' });
+  if (probe.status === 0) return true;
+  skipped['python'] = probe.error ? `${PYTHON} not found` : `import libvirt failed: ${probe.stderr.trim().split('\n').pop() ?? ''}`;
+  return false;
+}

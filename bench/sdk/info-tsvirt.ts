@@ -1,0 +1,75 @@
+/**
+ * tsvirt SDK side of the getInfo benchmark: CALLS getInfo calls on one domain,
+ * all issued at once (Promise.all), with the main thread's event-loop lag
+ * sampled while they run.
+ *
+ * Usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS   (threads: $TSVIRT_THREADS)
+ * Output: `all <ms per rep...>`, then `lag_p50`, `lag_p99`, `lag_max` lines
+ * (ms per rep) and `threads <n>`.
+ */
+import { Connection, Domain } from '../../src/sdk/index.js';
+import { availableParallelism } from 'node:os';
+
+/**
+ * A 1 ms interval timer: each tick records how much later than 1 ms after the
+ * previous tick it ran. monitorEventLoopDelay was not used because it drops
+ * its first interval, which is exactly when the burst of calls is issued.
+ */
+function lagProbe(): { ready: Promise<void>; stop: () => number[] } {
+  const samples: number[] = [];
+  let last = 0;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => { markReady = resolve; });
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (last === 0) markReady(); // the timer is armed: start the burst now
+    else samples.push(Math.max(0, now - last - 1));
+    last = now;
+  }, 1);
+  return { ready, stop: () => { clearInterval(timer); return samples; } };
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+async function burst(dom: Domain, calls: number): Promise<number> {
+  const infos = await Promise.all(Array.from({ length: calls }, () => dom.getInfo()));
+  return infos.filter((i) => i.state.name === 'running').length;
+}
+
+async function main(): Promise<number> {
+  const [uri, name, ...nums] = process.argv.slice(2);
+  const [calls, warmup, reps] = nums.map(Number);
+  if (uri === undefined || name === undefined || calls === undefined || warmup === undefined || reps === undefined) {
+    process.stderr.write('usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS\n');
+    return 2;
+  }
+  const conn = await Connection.open(uri);
+  const dom = await conn.lookupDomain(name);
+  // Warm-up also starts every call thread, so the timed bursts do not pay for it.
+  for (let i = 0; i < warmup; i++) await burst(dom, calls);
+  const rows: Record<string, string[]> = { all: [], lag_p50: [], lag_p99: [], lag_max: [] };
+  for (let r = 0; r < reps; r++) {
+    const probe = lagProbe();
+    await probe.ready;
+    const t0 = performance.now();
+    const running = await burst(dom, calls);
+    const ms = performance.now() - t0;
+    const lag = probe.stop();
+    if (running !== calls) throw new Error(`only ${running}/${calls} calls saw a running domain`);
+    rows['all']?.push(ms.toFixed(3));
+    for (const [key, p] of [['lag_p50', 50], ['lag_p99', 99], ['lag_max', 100]] as const) rows[key]?.push(pct(lag, p).toFixed(3));
+  }
+  // The same rule as sharedPool() in src/sdk/engine/call-pool.ts, for the table label.
+  const env = Number(process.env['TSVIRT_THREADS']);
+  const threads = Number.isInteger(env) && env > 0 ? env : Math.min(4, availableParallelism());
+  for (const [key, values] of Object.entries(rows)) process.stdout.write(`${key} ${values.join(' ')}\n`);
+  process.stdout.write(`threads ${threads}\n`);
+  dom.free();
+  await conn.close();
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,78 @@
+/**
+ * Part 2: CALLS getInfo calls on a running TCG guest of the real daemon:
+ * libvirt-python in sequence and with 8 threads (info.py), and the tsvirt SDK
+ * with all calls at once (info-tsvirt.ts), with the default number of call
+ * threads and with TSVIRT_THREADS=8. The guest lives in a ScratchPool of the
+ * daemon test harness, which is always cleaned up.
+ */
+import { join } from 'node:path';
+import { PYTHON, TSX, child, here, log, skipped } from './child.js';
+import type { Config, Rows } from './child.js';
+import type { InfoResults } from './report.js';
+
+export const CALLS = 2000;
+
+const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Undefined, with the reason in `skipped['part 2']`, when there is no daemon or no guest. */
+export async function partInfo(config: Config, python: boolean): Promise<InfoResults | undefined> {
+  // Loaded here so that part 1 never loads the generated layer into this process.
+  const { ScratchPool, DAEMON_URI } = await import('../../tests/support/daemon.js');
+  const v = await import('../../generated/index.js');
+  const uri = process.env['BENCH_SDK_DAEMON_URI'] || DAEMON_URI;
+  let scratch: InstanceType<typeof ScratchPool>;
+  try {
+    scratch = new ScratchPool(uri);
+  } catch (e) {
+    skipped['part 2'] = why(e);
+    return undefined;
+  }
+  try {
+    let guestName: string;
+    try {
+      const guest = scratch.defineGuest({ disk: scratch.createVolume() });
+      v.virDomainCreate(guest.dom);
+      guestName = guest.name;
+    } catch (e) {
+      skipped['part 2'] = `could not start a TCG guest on ${uri}: ${why(e)}`;
+      return undefined;
+    }
+    return await measure(config, python, [uri, guestName, String(CALLS), String(config.infoWarmup), String(config.infoReps)]);
+  } finally {
+    scratch.cleanup();
+  }
+}
+
+async function measure(config: Config, python: boolean, base: string[]): Promise<InfoResults> {
+  const results: InfoResults = {};
+  const tsvirt = (key: 'tsvirt' | 'tsvirt-8', env: NodeJS.ProcessEnv) => async (): Promise<void> => {
+    const rows: Rows | undefined = await child(key, [...TSX, join(here, 'info-tsvirt.ts'), ...base], env);
+    if (!rows?.['all']) return;
+    const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] } });
+    s.ms.push(...rows['all']);
+    if (rows['threads']?.[0] !== undefined) s.threads = rows['threads'][0];
+    s.lag?.p50.push(...(rows['lag_p50'] ?? []));
+    s.lag?.p99.push(...(rows['lag_p99'] ?? []));
+    s.lag?.max.push(...(rows['lag_max'] ?? []));
+  };
+  const runs: [string, () => Promise<void>][] = [
+    ['tsvirt', tsvirt('tsvirt', process.env)],
+    ['tsvirt, TSVIRT_THREADS=8', tsvirt('tsvirt-8', { ...process.env, TSVIRT_THREADS: '8' })],
+  ];
+  if (python) {
+    runs.push(['python', async () => {
+      const rows = await child('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8']);
+      if (rows?.['seq']) (results['python-seq'] ??= { ms: [] }).ms.push(...rows['seq']);
+      if (rows?.['pool']) (results['python-pool8'] ??= { ms: [] }).ms.push(...rows['pool']);
+    }]);
+  }
+  for (let round = 0; round < config.rounds; round++) {
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[(k + round) % runs.length];
+      if (run === undefined) continue;
+      log(`part 2, round ${round + 1}/${config.rounds}: ${run[0]}`);
+      await run[1]();
+    }
+  }
+  return results;
+}

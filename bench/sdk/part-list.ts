@@ -1,0 +1,58 @@
+/**
+ * Part 1: list the domains of a test:/// node file with name, UUID and info,
+ * in C (list.c, compiled now), libvirt-python (list.py) and the tsvirt SDK
+ * (list-tsvirt.ts). The test driver loads the file when the URI is opened,
+ * which the children do before timing.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PYTHON, TSX, child, here, log, skipped } from './child.js';
+import type { Config } from './child.js';
+import type { ListImpl, ListResults } from './report.js';
+
+export const DOMAINS = 5000;
+
+/** A node file with DOMAINS minimal test domains. */
+function nodeFile(dir: string): string {
+  const doms = Array.from({ length: DOMAINS }, (_, i) =>
+    `<domain type='test'><name>bench-${String(i).padStart(5, '0')}</name><memory>65536</memory>` +
+    `<vcpu>1</vcpu><os><type>hvm</type></os></domain>`);
+  const path = join(dir, 'node.xml');
+  writeFileSync(path, `<node>\n${doms.join('\n')}\n</node>\n`);
+  return path;
+}
+
+function compileC(dir: string): string[] | undefined {
+  const exe = join(dir, 'list');
+  const pc = spawnSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' });
+  const flags = pc.status === 0 ? pc.stdout.trim().split(/\s+/).filter(Boolean) : ['-lvirt'];
+  const cc = spawnSync('cc', ['-O2', '-o', exe, join(here, 'list.c'), ...flags], { encoding: 'utf8' });
+  if (cc.status === 0) return [exe];
+  skipped['c'] = cc.error ? `no C compiler: ${cc.error.message}` : `compiling list.c failed: ${cc.stderr.trim()}`;
+  return undefined;
+}
+
+export async function partList(dir: string, config: Config, python: boolean): Promise<ListResults> {
+  const args = [`test://${nodeFile(dir)}`, String(config.listWarmup), String(config.listReps)];
+  const c = compileC(dir);
+  const runners: [ListImpl, string[]][] = [];
+  if (c) runners.push(['c', [...c, ...args]]);
+  if (python) runners.push(['python', [PYTHON, join(here, 'list.py'), ...args]]);
+  runners.push(['tsvirt', [...TSX, join(here, 'list-tsvirt.ts'), ...args]]);
+  const results: ListResults = {};
+  // Rounds run the implementations in rotated order, so the machine's drift is shared by all.
+  for (let round = 0; round < config.rounds; round++) {
+    for (let k = 0; k < runners.length; k++) {
+      const runner = runners[(k + round) % runners.length];
+      if (runner === undefined || skipped[runner[0]] !== undefined) continue;
+      const [impl, argv] = runner;
+      log(`part 1, round ${round + 1}/${config.rounds}: ${impl}`);
+      const rows = await child(impl, argv);
+      if (rows && rows['count']?.[0] !== DOMAINS) skipped[impl] = `listed ${rows['count']?.[0]} domains, not ${DOMAINS}`;
+      else if (rows?.['list']) (results[impl] ??= []).push(...rows['list']);
+    }
+  }
+  for (const impl of Object.keys(skipped)) delete results[impl as ListImpl];
+  return results;
+}

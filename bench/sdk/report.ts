@@ -1,0 +1,84 @@
+/**
+ * Tables and target checks for the SDK benchmark (see run.ts). Each series is
+ * a list of per-repetition times in ms; medians come from bench/ffi.
+ */
+import { median } from '../ffi/report.js';
+import type { Target } from '../ffi/report.js';
+
+export { median };
+export type { Target };
+
+/** Part 1: per-listing times of each implementation. */
+export type ListImpl = 'c' | 'python' | 'tsvirt';
+export type ListResults = Partial<Record<ListImpl, number[]>>;
+
+/** Part 2: per-burst times, plus event-loop lag (ms per rep) for the tsvirt rows. */
+export type InfoImpl = 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
+export interface InfoSeries { ms: number[]; threads?: number; lag?: { p50: number[]; p99: number[]; max: number[] } }
+export type InfoResults = Partial<Record<InfoImpl, InfoSeries>>;
+
+export const LIST_LABELS: Record<ListImpl, string> = { c: 'C', python: 'libvirt-python', tsvirt: 'tsvirt SDK' };
+export const INFO_LABELS: Record<InfoImpl, string> = {
+  'python-seq': 'libvirt-python, in sequence',
+  'python-pool8': 'libvirt-python, 8-thread pool',
+  tsvirt: 'tsvirt SDK, Promise.all',
+  'tsvirt-8': 'tsvirt SDK, Promise.all',
+};
+
+const f = (n: number | undefined, digits = 1): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+const x = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+
+function table(head: readonly string[], rows: readonly string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+const med = (xs: number[] | undefined): number | undefined => (xs && xs.length > 0 ? median(xs) : undefined);
+
+export function listTable(r: ListResults): string {
+  const c = med(r.c);
+  const py = med(r.python);
+  const rows = (Object.keys(LIST_LABELS) as ListImpl[]).filter((k) => r[k]).map((k) => {
+    const m = med(r[k]);
+    return [LIST_LABELS[k], f(m), f(Math.min(...(r[k] ?? []))), f(Math.max(...(r[k] ?? []))), x(m, c), x(m, py)];
+  });
+  return table(['implementation', 'median ms', 'min ms', 'max ms', 'vs C', 'vs python'], rows);
+}
+
+/** Calls per second of a series: `calls` per burst over its median time. */
+export const rate = (s: InfoSeries | undefined, calls: number): number | undefined => {
+  const m = med(s?.ms);
+  return m === undefined ? undefined : (calls / m) * 1000;
+};
+
+export function infoTable(r: InfoResults, calls: number): string {
+  const seq = rate(r['python-seq'], calls);
+  const rows = (Object.keys(INFO_LABELS) as InfoImpl[]).filter((k) => r[k]).map((k) => {
+    const s = r[k];
+    const label = s?.threads === undefined ? INFO_LABELS[k] : `${INFO_LABELS[k]} (${s.threads} threads)`;
+    const lag = s?.lag ? `${f(med(s.lag.p50), 2)} / ${f(med(s.lag.p99), 2)} / ${f(Math.max(...s.lag.max), 2)}` : '-';
+    return [label, f(med(s?.ms)), f(rate(s, calls), 0), x(rate(s, calls), seq), lag];
+  });
+  return table(['implementation', `median ms/${calls}`, 'calls/s', 'vs python seq', 'loop lag p50 / p99 / max ms'], rows);
+}
+
+function target(name: string, ok: boolean | undefined, detail: string): Target {
+  return { name, status: ok === undefined ? 'SKIP' : ok ? 'PASS' : 'FAIL', detail };
+}
+
+export function checkTargets(list: ListResults, info: InfoResults | undefined, calls: number): Target[] {
+  const ts = med(list.tsvirt);
+  const py = med(list.python);
+  const out = [target('listing: tsvirt no slower than libvirt-python', ts && py ? ts <= py : undefined,
+    ts && py ? `tsvirt/python = ${(ts / py).toFixed(2)}x (limit 1.00x)` : 'a column is missing')];
+  const t = rate(info?.tsvirt, calls);
+  const seq = rate(info?.['python-seq'], calls);
+  const pool = rate(info?.['python-pool8'], calls);
+  out.push(target('getInfo: tsvirt at least 2x libvirt-python in sequence', t && seq ? t >= 2 * seq : undefined,
+    t && seq ? `tsvirt/python-seq = ${(t / seq).toFixed(2)}x (need 2.00x)` : 'part 2 or a column is missing'));
+  out.push(target('getInfo: tsvirt no slower than libvirt-python with 8 threads', t && pool ? t >= pool : undefined,
+    t && pool ? `tsvirt/python-pool8 = ${(t / pool).toFixed(2)}x (need 1.00x)` : 'part 2 or a column is missing'));
+  return out;
+}

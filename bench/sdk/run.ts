@@ -1,0 +1,72 @@
+/**
+ * SDK benchmark, two parts measured side by side in one run:
+ *  (1) list the 5000 domains of a test:/// node file with name, UUID and info:
+ *      C, libvirt-python and the tsvirt SDK (part-list.ts);
+ *  (2) 2000 getInfo calls on a running TCG guest of qemu:///system: libvirt-python
+ *      in sequence and with 8 threads, the tsvirt SDK all at once (part-info.ts).
+ * Every implementation is a child process that opens its connection, then times
+ * repetitions and prints per-repetition ms; the statistics are computed here.
+ *
+ * Usage: npm run bench:sdk [-- --quick] [-- --json]
+ * BENCH_SDK_DAEMON_URI overrides the daemon of part 2 (default qemu:///system).
+ * Exits 0 whenever it could run: targets are reported, not enforced.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pythonOk, skipped } from './child.js';
+import type { Config } from './child.js';
+import { DOMAINS, partList } from './part-list.js';
+import { CALLS, partInfo } from './part-info.js';
+import { checkTargets, infoTable, listTable } from './report.js';
+import type { ListResults } from './report.js';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+// The tsvirt listing needs a few warm-up listings before V8 has optimised the
+// SDK's paths (the first ones take 2-3x longer); every implementation gets the same warm-up.
+const config: Config = quick
+  ? { rounds: 1, listWarmup: 3, listReps: 5, infoWarmup: 1, infoReps: 2 }
+  : { rounds: 3, listWarmup: 6, listReps: 6, infoWarmup: 1, infoReps: 3 };
+
+async function main(): Promise<void> {
+  // Ctrl-C: leave through process.exit, whose 'exit' hook in the daemon harness
+  // removes the scratch guest and pool.
+  process.once('SIGINT', () => process.exit(130));
+  const python = pythonOk();
+  // The node file and the C program are only needed by part 1: removed before part 2.
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-sdk-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir); // also on Ctrl-C
+  let list: ListResults;
+  try {
+    list = await partList(dir, config, python);
+  } finally {
+    removeDir();
+  }
+  const info = await partInfo(config, python);
+  const targets = checkTargets(list, info, CALLS);
+  if (json) {
+    const out = { config: { ...config, domains: DOMAINS, calls: CALLS }, list, info: info ?? null, skipped, targets };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
+  console.log(`(1) list ${DOMAINS} domains of a test:/// node file with name, UUID and info`);
+  console.log(`    ${config.rounds * config.listReps} timed listings per row (${config.rounds} child processes), ` +
+    `after ${config.listWarmup} warm-up listings each\n`);
+  console.log(listTable(list));
+  console.log(`\n(2) ${CALLS} getInfo calls on a running TCG guest of ${process.env['BENCH_SDK_DAEMON_URI'] || 'qemu:///system'}`);
+  if (info) {
+    console.log(`    ${config.rounds * config.infoReps} timed bursts per row; lag p50/p99: median over bursts, max: worst burst\n`);
+    console.log(infoTable(info, CALLS));
+  } else {
+    console.log(`    skipped: ${skipped['part 2'] ?? 'unknown reason'}`);
+  }
+  const skips = Object.entries(skipped).filter(([k]) => k !== 'part 2');
+  if (skips.length > 0) console.log('');
+  for (const [what, why] of skips) console.log(`(${what} skipped: ${why})`);
+  console.log('\nTargets (reported, not enforced):');
+  for (const t of targets) console.log(`  [${t.status}] ${t.name}: ${t.detail}`);
+}
+
+await main();
