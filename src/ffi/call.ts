@@ -45,7 +45,15 @@ const valuesOf = (a0: unknown, a1: unknown, a2: unknown, a3: unknown, more: unkn
 function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   if (spec.args.every((a) => a.role === 'in')) return directInvoker(spec, native);
   const outs = spec.args.filter((a) => a.role !== 'in');
-  if (outs.length === 1 && outs[0]?.role === 'struct-out' && !outs[0].reset) return structOutInvoker(spec, native, outs[0].struct);
+  const out = outs.length === 1 ? outs[0] : undefined;
+  if (out?.role === 'struct-out' && !out.reset) {
+    const struct = out.struct;
+    return oneBufferInvoker(spec, native, sizeOf(struct), (buf) => decodeStruct(struct, buf));
+  }
+  if (out?.role === 'bytes-out' && typeof out.size === 'number' && out.used === undefined) {
+    const asString = out.as === 'string';
+    return oneBufferInvoker(spec, native, out.size, (buf) => (asString ? cString(buf) : Buffer.from(buf)));
+  }
   const publicArgs = spec.args.filter((a) => roleOf(a).isPublic(a));
   const failed = failureTest(spec);
   return (a0, a1, a2, a3, more) => {
@@ -90,16 +98,24 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   };
 }
 
-/** All arguments given but one struct the function fills (virDomainGetInfo and its kind). */
-function structOutInvoker(spec: FunctionSpec, native: NativeCall, struct: string): Invoker {
-  const at = spec.args.findIndex((a) => a.role === 'struct-out');
+/** Text up to the first NUL of a filled-in char buffer. */
+function cString(buf: Buffer): string {
+  const end = buf.indexOf(0);
+  return buf.toString('utf8', 0, end < 0 ? buf.length : end);
+}
+
+/**
+ * All arguments given but one fixed-size buffer the function fills: a struct (virDomainGetInfo
+ * and its kind) or bytes (UUIDs). The result is copied out of the scratch memory.
+ */
+function oneBufferInvoker(spec: FunctionSpec, native: NativeCall, size: number, read: (buf: Buffer) => unknown): Invoker {
+  const at = spec.args.findIndex((a) => a.role !== 'in');
   const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
   const failed = failureTest(spec);
-  const size = sizeOf(struct);
   const name = spec.name;
   const decode = (ret: unknown, buf: Buffer): unknown => {
     if (failed(ret)) throw failure(name);
-    return decodeStruct(struct, buf);
+    return read(buf);
   };
   if (spec.args.length === 2 && at === 1 && handles[0]?.[0] === 0) {
     const first = handles[0][1];

@@ -1,8 +1,9 @@
 // A domain (a guest). Name and UUID are read locally; everything else returns a Promise.
 import type * as G from '../../generated/index.js';
+import * as v from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
-import { fromClone, toError } from './engine/call-pool.js';
+import { toError } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { domainState } from './enum-names.js';
@@ -33,24 +34,29 @@ export class Domain extends LibvirtObject {
     return new Domain(ptr);
   }
 
+  #uuid: string | undefined;
+
+  /** Read from the handle each time: virDomainRename can change it. */
   get name(): string {
-    return this.getName();
+    return v.virDomainGetName(this.handle as G.virDomainPtr);
   }
 
+  /** A domain's UUID never changes: read once. */
   get uuid(): string {
-    return this.getUUIDString();
+    this.#uuid ??= v.virDomainGetUUIDString(this.handle as G.virDomainPtr);
+    return this.#uuid;
   }
 
   async getInfo(): Promise<DomainInfo> {
     return toInfo((await invoke('virDomainGetInfo', [this])) as G.virDomainInfo);
   }
 
-  /** Info of many domains in one message to a call thread (bulk listings). */
+  /** Info of many domains: a few messages, split over the call threads (bulk listings). */
   static async getInfoOf(domains: readonly Domain[]): Promise<DomainInfo[]> {
-    const outcomes = await sharedPool().each('virDomainGetInfo', domains.map((d) => [d.handle]));
+    const outcomes = await sharedPool().eachSpread('virDomainGetInfo', domains.map((d) => [d.handle]));
     return outcomes.map((o) => {
       if (!o.ok) throw toError(o.error);
-      return toInfo(fromClone(o.value) as G.virDomainInfo);
+      return toInfo(o.value as G.virDomainInfo); // plain numbers and bigints: nothing to restore after cloning
     });
   }
 

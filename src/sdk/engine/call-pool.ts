@@ -6,7 +6,6 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { LibvirtError } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
 
@@ -32,6 +31,14 @@ export class CallPool {
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
   each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
     return this.submit({ id: this.nextId++, fn, args: argLists, each: true }) as Promise<Outcome[]>;
+  }
+
+  /** Like each(), with the lists split into one chunk per thread, run in parallel. */
+  async eachSpread(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
+    const chunks = Math.max(1, Math.min(this.size, Math.ceil(argLists.length / 256)));
+    const per = Math.ceil(argLists.length / chunks);
+    const parts = await Promise.all(Array.from({ length: chunks }, (_, i) => this.each(fn, argLists.slice(i * per, (i + 1) * per))));
+    return parts.flat();
   }
 
   /** Number of calls waiting for a thread. */
@@ -138,12 +145,16 @@ function spawnWorker(): Worker {
 }
 
 let shared: CallPool | undefined;
+const DEFAULT_THREADS = 4;
 
-/** The process-wide pool: TSVIRT_THREADS threads (default: the cores available, at most 4). */
+/**
+ * The process-wide pool: TSVIRT_THREADS threads, default 4. Calls mostly wait on a daemon, so
+ * more threads than cores pay off; threads start only when calls queue up.
+ */
 export function sharedPool(): CallPool {
   if (!shared) {
     const env = Number(process.env['TSVIRT_THREADS']);
-    shared = new CallPool(Number.isInteger(env) && env > 0 ? env : Math.min(4, availableParallelism()));
+    shared = new CallPool(Number.isInteger(env) && env > 0 ? env : DEFAULT_THREADS);
   }
   return shared;
 }
