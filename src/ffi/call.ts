@@ -23,6 +23,23 @@ export function functionSpec(name: string): FunctionSpec | undefined {
   return specs.get(name);
 }
 
+const rawBound = new Map<string, NativeCall>();
+
+/**
+ * The bound C function itself, without marshalling, checks or handle bookkeeping: for layers
+ * that own their objects' lifetimes (the SDK releases its references through this).
+ */
+export function rawFunction(name: string): NativeCall {
+  let fn = rawBound.get(name);
+  if (!fn) {
+    const spec = specs.get(name);
+    if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
+    fn = bind(spec);
+    rawBound.set(name, fn);
+  }
+  return fn;
+}
+
 export function defineFunction(spec: FunctionSpec): NativeFunction {
   specs.set(spec.name, spec);
   let invoker: Invoker | undefined;

@@ -40,6 +40,14 @@ export function retainHandle(ptr: bigint): void {
   references.set(ptr, (references.get(ptr) ?? 0) + 1);
 }
 
+/**
+ * A handle owned elsewhere (an SDK object) may reuse the address of one released here: it must
+ * not be refused. Cheap when nothing was released through this thread's generated calls.
+ */
+export function forgetReleased(ptr: bigint): void {
+  if (released.size > 0) released.delete(ptr);
+}
+
 /** Throws when `ptr` was released; handles tsvirt never saw (e.g. from C code) pass. */
 export function checkHandle(ptr: unknown, func: string, arg: string): void {
   if (typeof ptr !== 'bigint') {

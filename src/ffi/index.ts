@@ -1,6 +1,6 @@
 // The runtime the generated layer calls. Nothing here knows a libvirt function by name except
 // the few it needs itself (virGetVersion, virGetLastError, virSetErrorFunc).
-export { defineFunction, functionSpec, resultLayout } from './call.js';
+export { defineFunction, functionSpec, resultLayout, rawFunction } from './call.js';
 export { structSpec } from './types.js';
 export type { NativeFunction } from './call.js';
 export { registerHandle, registerStruct, registerFunctype } from './types.js';
@@ -8,7 +8,7 @@ export { registerHandleField } from './roles.js';
 export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError } from './errors.js';
 export type { LibvirtErrorFields } from './errors.js';
 export type { Handle, Pointer } from './handles.js';
-export { liveHandleCount, adoptHandle, setHandleTracking } from './handles.js';
+export { liveHandleCount, adoptHandle, forgetReleased, setHandleTracking } from './handles.js';
 export { liveCallbackCount } from './callbacks.js';
 export type { CallbackArg, TypedCallback } from './callbacks.js';
 export type { TypedParameter } from './typed-params.js';

@@ -6,7 +6,7 @@ export { DomainSnapshot, SnapshotDeleteMode } from './domain-snapshot.js';
 export { DomainCheckpoint } from './domain-checkpoint.js';
 export { StoragePool } from './storage-pool.js';
 export { StorageVolume } from './storage-volume.js';
-export { LibvirtObject } from './libvirt-object.js';
+export { LibvirtObject, finalizedCount } from './libvirt-object.js';
 export type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 export type { DomainInfo, DomainStateInfo, StoragePoolInfo, StorageVolumeInfo } from './types.js';
 export type { DomainStateName, StoragePoolStateName, StorageVolumeTypeName, Named } from './enum-names.js';

@@ -1,8 +1,8 @@
 // The owner of one libvirt object reference. Exactly one release happens: by free()/close(),
 // by `using`/`await using`, or, for objects a program drops, by a FinalizationRegistry.
 // After release every method throws; nothing reaches freed memory.
-import * as v from '../../generated/index.js';
-import { adoptHandle, tsvirtError } from '../ffi/index.js';
+import '../../generated/index.js';
+import { forgetReleased, rawFunction, tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 
 /** libvirt's error number for "invalid argument"; used for calls on a released object. */
@@ -10,12 +10,22 @@ const VIR_ERR_INVALID_ARG = 8;
 
 const release = (fn: string, ptr: bigint): void => {
   // Releasing a reference does not block (no daemon round trip) except closing a
-  // connection, which the pool runs off the main thread.
+  // connection, which the pool runs off the main thread. The object is the owner, so the
+  // generated layer's bookkeeping is bypassed.
   if (fn === 'virConnectClose') void sharedPool().call(fn, [ptr]).catch(() => undefined);
-  else (v as unknown as Record<string, (p: bigint) => unknown>)[fn]?.(ptr);
+  else rawFunction(fn)(ptr);
 };
 
-const registry = new FinalizationRegistry<{ fn: string; ptr: bigint }>(({ fn, ptr }) => release(fn, ptr));
+let finalized = 0;
+const registry = new FinalizationRegistry<{ fn: string; ptr: bigint }>(({ fn, ptr }) => {
+  finalized++;
+  release(fn, ptr);
+});
+
+/** How many references the safety net released for objects that were dropped unreleased. */
+export function finalizedCount(): number {
+  return finalized;
+}
 
 export abstract class LibvirtObject {
   #ptr: bigint | null;
@@ -26,8 +36,8 @@ export abstract class LibvirtObject {
     this.#ptr = ptr;
     this.#kind = kind;
     this.#freeFn = freeFn;
-    // The reference came from another thread (or from C): this thread's table must know it.
-    adoptHandle(ptr);
+    // This object owns the reference; the address may be one the generated layer saw released.
+    forgetReleased(ptr);
     registry.register(this, { fn: freeFn, ptr }, this);
   }
 

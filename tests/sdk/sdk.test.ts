@@ -154,9 +154,10 @@ describe('SDK on test:///default', function () {
 
     it('frees objects a program drops (FinalizationRegistry)', () => {
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
-      const r = JSON.parse(out) as { before: number; dropped: number; after: number };
-      assert.equal(r.dropped, 50);
-      assert.ok(r.after <= r.before + 1, `live handles: ${r.before} before, ${r.after} after dropping 50 domains`);
+      const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number };
+      // V8 may keep the very last object alive a little longer (a register, a resolved promise).
+      assert.ok(r.released >= 49 && r.released <= 50, `${r.released} of 50 dropped domains released`);
+      assert.equal(r.keptUsable, 50, 'the safety net never releases an object that is still referenced');
     });
   });
 
