@@ -20,6 +20,8 @@ export interface BackingPolicy {
   readonly probeBackingFormat?: boolean;
   /** Images in the chain at most, the top one included. */
   readonly maxDepth?: number;
+  /** Open every image of the chain leniently (findings instead of errors after the header). */
+  readonly lenient?: boolean;
   /** Fail (instead of stopping) when a backing file exists that the policy does not allow. */
   readonly requireWholeChain?: boolean;
 }
@@ -67,7 +69,7 @@ export function openChain(topPath: string, topFormat: FormatChoice, policy: Back
     let shown = displayName;
     for (;;) {
       if (seen.has(path)) throw new BackingChainLoopError([...layers.map((l) => l.displayName), shown]);
-      const image = openImage(path, format);
+      const image = openImage(path, format, { lenient: policy.lenient ?? false });
       layers.push({ image, displayName: shown, path });
       const identity = `${image.file.stat.dev}:${image.file.stat.ino}`;
       if (seen.has(identity)) throw new BackingChainLoopError(layers.map((l) => l.displayName));

@@ -12,11 +12,14 @@ import { openImage, closeImage } from './open-image.js';
 import type { FormatChoice } from './open-image.js';
 import { checkQcow2 } from './qcow2/check.js';
 import type { CheckProgress, Qcow2CheckResult } from './qcow2/check.js';
+import type { Finding } from './qcow2/findings.js';
 
 export interface CheckOptions {
   readonly format?: FormatChoice;
   readonly displayName?: string;
   readonly progress?: CheckProgress;
+  /** Open leniently: problems in the snapshot table, extensions... become findings, the rest is checked. */
+  readonly lenient?: boolean;
 }
 
 export interface ImageCheckResult extends CheckReport {
@@ -28,22 +31,26 @@ export interface ImageCheckResult extends CheckReport {
   readonly stderr: string;
   /** qemu-img's exit code: 0, 2 corruptions, 3 leaks only, 1 check errors, 63 no check for the format. */
   readonly exitCode: number;
+  /** Problems met while opening (warnings; in lenient mode also what would have stopped the open). */
+  readonly openFindings: readonly Finding[];
 }
 
 /** Formats with no consistency check, as qemu-img says for raw. */
 export const NO_CHECK_EXIT_CODE = 63;
 
 export async function imageCheck(path: string, options: CheckOptions = {}): Promise<ImageCheckResult> {
-  const img = openImage(path, options.format ?? 'probe');
+  const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false });
   try {
     const filename = options.displayName ?? path;
     if (img.kind !== 'qcow2') {
       const empty: Qcow2CheckResult = { corruptions: 0, leaks: 0, checkErrors: 0, imageEndOffset: 0, findings: [],
         fragmentation: { totalClusters: 0, allocatedClusters: 0, compressedClusters: 0, fragmentedClusters: 0 } };
-      return { filename, format: img.kind, result: empty, json: '', human: '', stderr: 'This image format does not support checks\n', exitCode: NO_CHECK_EXIT_CODE };
+      return { filename, format: img.kind, result: empty, openFindings: [], json: '', human: '', stderr: 'This image format does not support checks\n', exitCode: NO_CHECK_EXIT_CODE };
     }
     const report: CheckReport = { filename, format: 'qcow2', result: checkQcow2(img.qcow2, options.progress) };
-    return { ...report, json: checkJsonText(report), human: checkHumanText(report), stderr: checkStderrText(report), exitCode: checkExitCode(report) };
+    return {
+      ...report, openFindings: img.qcow2.findings, json: checkJsonText(report), human: checkHumanText(report), stderr: checkStderrText(report), exitCode: checkExitCode(report),
+    };
   } finally {
     closeImage(img);
   }

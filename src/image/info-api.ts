@@ -8,6 +8,7 @@ import { qcow2InfoJson, qcowV1InfoJson, rawInfoJson } from './info.js';
 import type { JsonObject } from './info.js';
 import type { FormatChoice, OpenedImage } from './open-image.js';
 import { qemuJsonPretty } from './qemu-json.js';
+import type { Finding } from './qcow2/findings.js';
 
 export interface InfoOptions extends BackingPolicy {
   /** The image's format, or 'probe' to opt in to detection (ambiguous files are refused). */
@@ -38,6 +39,8 @@ export interface ImageInfoResult {
   /** One entry, or the chain top first when backingChain was asked for. */
   readonly images: readonly QemuImageInfo[];
   readonly backingChain: boolean;
+  /** Problems met while opening each image (same order as images). */
+  readonly findings: readonly (readonly Finding[])[];
 }
 
 export function infoJsonOf(img: OpenedImage, displayName: string): JsonObject {
@@ -49,11 +52,12 @@ export function infoJsonOf(img: OpenedImage, displayName: string): JsonObject {
 export async function imageInfo(path: string, options: InfoOptions = {}): Promise<ImageInfoResult> {
   const chain = options.backingChain ?? false;
   // Without --backing-chain nothing past the top image is opened, whatever the policy says.
-  const policy: BackingPolicy = chain ? { ...options, requireWholeChain: true } : { allowBacking: false };
+  const policy: BackingPolicy = chain ? { ...options, requireWholeChain: true } : { allowBacking: false, lenient: options.lenient ?? false };
   const layers = openChain(path, options.format ?? 'probe', policy, options.displayName ?? path);
   try {
     const images = layers.map((l) => infoJsonOf(l.image, l.displayName) as unknown as QemuImageInfo);
-    return { images, backingChain: chain };
+    const findings = layers.map((l) => (l.image.kind === 'qcow2' ? l.image.qcow2.findings : []));
+    return { images, backingChain: chain, findings };
   } finally {
     closeChain(layers);
   }

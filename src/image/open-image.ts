@@ -21,11 +21,16 @@ export type FormatChoice = ImageFormatName | 'probe';
 /** Formats this inspector reads beyond detection. */
 export const READABLE_FORMATS: readonly ImageFormatName[] = ['qcow2', 'qcow', 'raw'];
 
-export function openImageFile(file: ImageFile, format: FormatChoice): OpenedImage {
+export interface OpenImageOptions {
+  /** qcow2: turn problems after the fixed header into findings (see OpenQcow2Options). */
+  readonly lenient?: boolean;
+}
+
+export function openImageFile(file: ImageFile, format: FormatChoice, options: OpenImageOptions = {}): OpenedImage {
   const chosen = format === 'probe' ? probedFormat(file) : format;
   switch (chosen) {
     case 'qcow2':
-      return { kind: 'qcow2', file, qcow2: openQcow2(file) };
+      return { kind: 'qcow2', file, qcow2: openQcow2(file, options) };
     case 'qcow':
       return { kind: 'qcow', file, qcow: openQcowV1(file) };
     case 'raw':
@@ -36,10 +41,10 @@ export function openImageFile(file: ImageFile, format: FormatChoice): OpenedImag
 }
 
 /** Opens a path read-only; closes the file again if the format cannot be read. */
-export function openImage(path: string, format: FormatChoice): OpenedImage {
+export function openImage(path: string, format: FormatChoice, options: OpenImageOptions = {}): OpenedImage {
   const file = ImageFile.open(path);
   try {
-    return openImageFile(file, format);
+    return openImageFile(file, format, options);
   } catch (err) {
     file.close();
     throw err;

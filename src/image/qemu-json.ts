@@ -10,8 +10,18 @@
 
 const QDICT_BUCKETS = 512;
 
-/** qemu qobject/qdict.c tdb_hash, in 32-bit unsigned arithmetic. */
+const bucketCache = new Map<string, number>();
+
+/** qemu qobject/qdict.c tdb_hash, in 32-bit unsigned arithmetic (keys repeat: cached). */
 export function qdictBucket(key: string): number {
+  const cached = bucketCache.get(key);
+  if (cached !== undefined) return cached;
+  const bucket = tdbBucket(key);
+  if (bucketCache.size < 4096) bucketCache.set(key, bucket);
+  return bucket;
+}
+
+function tdbBucket(key: string): number {
   const bytes = Buffer.from(key, 'utf8');
   let value = Math.imul(0x238f13af, bytes.length) >>> 0;
   for (let i = 0; i < bytes.length; i++) value = (value + (((bytes[i] ?? 0) << ((i * 5) % 24)) >>> 0)) >>> 0;
@@ -51,18 +61,37 @@ export type QemuJsonValue = string | number | bigint | boolean | null | readonly
 
 /** Pretty JSON as `qemu-img ... --output=json` prints it (without the final newline). */
 export function qemuJsonPretty(value: QemuJsonValue, indent = 0): string {
-  const pad = ' '.repeat(indent);
-  const inner = ' '.repeat(indent + 4);
-  if (value === null) return 'null';
-  if (typeof value === 'string') return qemuJsonString(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) {
-    const items = (value as readonly QemuJsonValue[]).map((v) => inner + qemuJsonPretty(v, indent + 4));
-    return `[\n${items.join(',\n')}${items.length ? '\n' : ''}${pad}]`;
+  const parts: string[] = [];
+  emit(value, indent, parts);
+  return parts.join('');
+}
+
+const PADS: string[] = [];
+const pad = (n: number): string => (PADS[n] ??= ' '.repeat(n));
+
+function emit(value: QemuJsonValue, indent: number, out: string[]): void {
+  if (value === null) out.push('null');
+  else if (typeof value === 'string') out.push(qemuJsonString(value));
+  else if (typeof value === 'number' || typeof value === 'bigint') out.push(String(value));
+  else if (typeof value === 'boolean') out.push(value ? 'true' : 'false');
+  else if (Array.isArray(value)) {
+    const list = value as readonly QemuJsonValue[];
+    out.push('[\n');
+    list.forEach((v, i) => {
+      out.push(pad(indent + 4));
+      emit(v, indent + 4, out);
+      out.push(i + 1 < list.length ? ',\n' : '\n');
+    });
+    out.push(pad(indent), ']');
+  } else {
+    const obj = value as { readonly [key: string]: QemuJsonValue | undefined };
+    const keys = qdictOrder(Object.keys(obj).filter((k) => obj[k] !== undefined));
+    out.push('{\n');
+    keys.forEach((k, i) => {
+      out.push(pad(indent + 4), qemuJsonString(k), ': ');
+      emit(obj[k] as QemuJsonValue, indent + 4, out);
+      out.push(i + 1 < keys.length ? ',\n' : '\n');
+    });
+    out.push(pad(indent), '}');
   }
-  const obj = value as { readonly [key: string]: QemuJsonValue | undefined };
-  const keys = qdictOrder(Object.keys(obj).filter((k) => obj[k] !== undefined));
-  const items = keys.map((k) => `${inner}${qemuJsonString(k)}: ${qemuJsonPretty(obj[k] as QemuJsonValue, indent + 4)}`);
-  return `{\n${items.join(',\n')}${items.length ? '\n' : ''}${pad}}`;
 }

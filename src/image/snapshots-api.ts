@@ -13,6 +13,8 @@ import { qemuJsonPretty } from './qemu-json.js';
 
 export interface SnapshotsOptions {
   readonly format?: FormatChoice;
+  /** List what can be read of a damaged table (entries before the first bad one). */
+  readonly lenient?: boolean;
 }
 
 export interface ImageSnapshots {
@@ -22,7 +24,7 @@ export interface ImageSnapshots {
 }
 
 export async function imageSnapshots(path: string, options: SnapshotsOptions = {}): Promise<ImageSnapshots> {
-  const img = openImage(path, options.format ?? 'probe');
+  const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false });
   try {
     if (img.kind !== 'qcow2') return { snapshots: [], listedByQemu: false };
     return { snapshots: img.qcow2.snapshots, listedByQemu: !img.qcow2.hasDataFile };

@@ -5,7 +5,7 @@
  * on disk, then check the COPIED flags. Same counters, same stderr lines, same order.
  */
 import { ReadWindow } from '../image-file.js';
-import { bound, CHECK_MAX_HOST_CLUSTERS, QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { bound, CHECK_MAX_HOST_CLUSTERS, QCOW2_MAX_L1_BYTES, QCOW2_MAX_REFTABLE_BYTES } from '../limits.js';
 import { checkBitmapRefcounts } from './check-bitmaps.js';
 import { FindingList, hex } from './findings.js';
 import type { Finding } from './findings.js';
@@ -300,6 +300,9 @@ export function checkQcow2(img: Qcow2Image, progress?: CheckProgress): Qcow2Chec
     totalClusters: Math.ceil((Math.floor(h.virtualSize / 512) * 512) / cs),
     allocatedClusters: 0, compressedClusters: 0, fragmentedClusters: 0,
   };
+  // Bounded again: a lenient open may have let oversized tables through as findings.
+  bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize });
+  bound({ what: 'refcount table', count: h.refcountTableClusters, entryBytes: cs, limitBytes: QCOW2_MAX_REFTABLE_BYTES, offset: h.refcountTableOffset, fileSize });
   const table = readRefcountTable(img.file, h);
   incRefcounts(ctx, 0, cs);
   checkL1(ctx, h.l1TableOffset, h.l1Size, CHECK_FRAG_INFO ? frag : undefined, progress);

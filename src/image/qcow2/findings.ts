@@ -34,7 +34,22 @@ export type FindingCode =
   | 'BITMAP_TABLE_ENTRY_INVALID'
   | 'OFLAG_COPIED_L2'
   | 'OFLAG_COPIED_DATA'
-  | 'CHECK_FAILED';
+  | 'CHECK_FAILED'
+  // Found while opening (lenient mode turns errors into these; warnings come in both modes):
+  | 'UNSUPPORTED_FEATURE'
+  | 'HEADER_INVALID'
+  | 'TABLE_INVALID'
+  | 'HEADER_EXTENSION_INVALID'
+  | 'BACKING_NAME_INVALID'
+  | 'SNAPSHOT_TABLE_INVALID'
+  | 'SNAPSHOT_L1_INVALID'
+  | 'BITMAPS_INVALID'
+  | 'BITMAPS_IGNORED'
+  | 'LUKS_HEADER_INVALID'
+  | 'HEADER_LENGTH_UNALIGNED'
+  | 'HEADER_PADDING_NONZERO'
+  | 'UNKNOWN_EXTENSION'
+  | 'UNKNOWN_FEATURE_BIT';
 
 export interface Finding {
   readonly code: FindingCode;

@@ -5,6 +5,7 @@
  * go through this.
  */
 import { ImageCorruptError } from '../errors.js';
+import { bound, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { L2Cache } from './l2-cache.js';
 import type { Qcow2Image } from './open.js';
 import { ClusterType, clusterType, decodeCompressed, entryOffset, SubclusterType, subclusterType } from './table-entries.js';
@@ -34,7 +35,9 @@ export class Qcow2GuestMap {
     this.cs = h.clusterSize;
     this.scBytes = h.extendedL2 ? h.clusterSize / 32 : h.clusterSize;
     this.entryBytes = h.extendedL2 ? 16 : 8;
-    this.l1 = img.file.read(h.l1TableOffset, h.l1Size * 8);
+    // Bounded again here: a lenient open may have let an oversized L1 through as a finding.
+    const l1 = bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: img.file.size });
+    this.l1 = img.file.read(l1.offset, l1.length);
     this.l2Cache = new L2Cache(img.file, img.l2Entries * this.entryBytes);
     this.size = Math.floor(h.virtualSize / 512) * 512;
   }
@@ -47,14 +50,27 @@ export class Qcow2GuestMap {
     const l2Index = clusterIndex % img.l2Entries;
     const toTableEnd = (img.l2Entries - l2Index) * cs - (offset % cs);
     const limit = Math.min(maxBytes, toTableEnd);
-    const unallocated = { bytes: limit, type: SubclusterType.UnallocatedPlain, hostOffset: undefined, compressed: undefined };
-    if (l1Index >= img.header.l1Size) return unallocated;
+    const unallocated = (bytes: number): HostRun => ({ bytes, type: SubclusterType.UnallocatedPlain, hostOffset: undefined, compressed: undefined });
+    // Past the L1 table everything is unallocated: one run to the end, not one per table span.
+    if (l1Index >= img.header.l1Size) return unallocated(maxBytes);
     const l2Offset = entryOffset(this.l1.readUInt32BE(l1Index * 8), this.l1.readUInt32BE(l1Index * 8 + 4));
-    if (l2Offset === 0) return unallocated;
+    if (l2Offset === 0) return unallocated(this.unallocatedSpan(l1Index, limit, maxBytes));
     if (l2Offset < 0 || l2Offset % cs !== 0) {
       throw new ImageCorruptError(`L2 table offset 0x${l2Offset.toString(16)} unaligned (L1 index: 0x${l1Index.toString(16)})`);
     }
     return this.scan(this.l2Cache.get(l2Offset), l2Offset, l2Index, offset, limit);
+  }
+
+  /** Extends an unallocated L1 entry over the empty entries after it, up to maxBytes. */
+  private unallocatedSpan(l1Index: number, firstSpan: number, maxBytes: number): number {
+    const span = this.img.l2Entries * this.cs;
+    let bytes = firstSpan;
+    for (let i = l1Index + 1; bytes < maxBytes; i++) {
+      if (i >= this.img.header.l1Size) return maxBytes;
+      if (this.l1.readUInt32BE(i * 8) !== 0 || this.l1.readUInt32BE(i * 8 + 4) !== 0) break;
+      bytes += span;
+    }
+    return Math.min(bytes, maxBytes);
   }
 
   private entry(table: Buffer, index: number): [hi: number, lo: number, alloc: number, zero: number] {

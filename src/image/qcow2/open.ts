@@ -5,6 +5,8 @@
  * for size are also checked against the file size, before anything is read.
  */
 import { ImageCorruptError, ImageUnsupportedError, isImageError } from '../errors.js';
+import { FindingList } from './findings.js';
+import type { Finding, FindingCode } from './findings.js';
 import type { ImageFile } from '../image-file.js';
 import {
   bound, LUKS1_HEADER_BYTES, QCOW2_MAX_BACKING_NAME_BYTES, QCOW2_MAX_L1_BYTES, QCOW2_MAX_REFCOUNT_ORDER,
@@ -45,6 +47,17 @@ export interface Qcow2Image {
   readonly l2Entries: number;
   /** L1 entries needed to map the virtual size (qemu l1_vm_state_index). */
   readonly l1VmStateIndex: number;
+  /** Problems met while opening: warnings always, and in lenient mode what would have been errors. */
+  readonly findings: readonly Finding[];
+}
+
+export interface OpenQcow2Options {
+  /**
+   * Inspect what can be inspected: once the fixed header parses, a problem in a later part
+   * (extensions, backing name, snapshot table, bitmaps, LUKS header, table checks) becomes a
+   * finding and that part is left empty, instead of failing the open.
+   */
+  readonly lenient?: boolean;
 }
 
 export const CRYPT_NONE = 0;
@@ -52,22 +65,40 @@ export const CRYPT_AES = 1;
 export const CRYPT_LUKS = 2;
 const INT_MAX = 2 ** 31 - 1;
 
-export function openQcow2(file: ImageFile): Qcow2Image {
+const NO_EXTENSIONS: Qcow2Extensions = {
+  all: [], backingFormat: undefined, featureNames: [], bitmaps: undefined, cryptoHeader: undefined, dataFile: undefined, unknown: [],
+};
+
+export function openQcow2(file: ImageFile, options: OpenQcow2Options = {}): Qcow2Image {
   // Cluster 0 holds header, extensions and the backing name; read the first cluster's worth.
   const head = file.read(0, Math.min(file.size, 2 ** 21));
   const h = parseQcow2Header(head);
   const cluster0 = head.subarray(0, Math.min(head.length, h.clusterSize));
-  validateFeatures(h, cluster0);
+  const out = new FindingList();
+  /** Runs one part of the open: errors propagate, or in lenient mode become a finding. */
+  const step = <T>(code: FindingCode, fallback: T, run: () => T): T => {
+    if (!options.lenient) return run();
+    try {
+      return run();
+    } catch (err) {
+      if (!isImageError(err)) throw err;
+      out.add(code, 'corruption', err.message);
+      return fallback;
+    }
+  };
+  step('UNSUPPORTED_FEATURE', undefined, () => validateFeatures(h, cluster0));
   const l2Entries = h.clusterSize / (h.extendedL2 ? 16 : 8);
-  const l1VmStateIndex = validateTables(file, h, l2Entries);
-  const extensions = readExtensions(h, cluster0);
-  const backingFile = readBackingName(h, cluster0);
-  const { snapshots, sizeBytes } = readSnapshotTable(file, h);
-  const bitmaps = extensions.bitmaps?.consistent ? readBitmapDirectory(file, h, extensions.bitmaps) : undefined;
-  const luks = extensions.cryptoHeader ? readLuks(file, extensions.cryptoHeader.offset, extensions.cryptoHeader.length) : undefined;
+  const l1VmStateIndex = step('TABLE_INVALID', 0, () => validateTables(file, h, l2Entries));
+  const extensions = step('HEADER_EXTENSION_INVALID', NO_EXTENSIONS, () => readExtensions(h, cluster0));
+  const backingFile = step('BACKING_NAME_INVALID', undefined, () => readBackingName(h, cluster0));
+  const { snapshots, sizeBytes } = step('SNAPSHOT_TABLE_INVALID', { snapshots: [], sizeBytes: 0 }, () => readSnapshotTable(file, h));
+  const bitmaps = step('BITMAPS_INVALID', undefined, () => (extensions.bitmaps?.consistent ? readBitmapDirectory(file, h, extensions.bitmaps) : undefined));
+  const crypto = extensions.cryptoHeader;
+  const luks = step('LUKS_HEADER_INVALID', undefined, () => (crypto ? readLuks(file, crypto.offset, crypto.length) : undefined));
+  addWarnings(out, h, extensions, snapshots);
   const names = extensions.featureNames;
   return {
-    file, header: h, extensions, backingFile, snapshots, snapshotTableBytes: sizeBytes, bitmaps, luks,
+    file, header: h, extensions, backingFile, snapshots, snapshotTableBytes: sizeBytes, bitmaps, luks, findings: out.items,
     features: {
       incompatible: describeFeatures('incompatible', h.incompatibleFeatures, names),
       compatible: describeFeatures('compatible', h.compatibleFeatures, names),
@@ -77,6 +108,21 @@ export function openQcow2(file: ImageFile): Qcow2Image {
     l2Entries,
     l1VmStateIndex,
   };
+}
+
+/** What qemu accepts but a careful reader should hear about. */
+function addWarnings(out: FindingList, h: Qcow2Header, ext: Qcow2Extensions, snapshots: readonly Qcow2Snapshot[]): void {
+  if (h.version === 3 && h.headerLength % 8 !== 0) out.add('HEADER_LENGTH_UNALIGNED', 'warning', `header_length ${h.headerLength} is not a multiple of 8`, 100);
+  if (h.nonZeroPadding) out.add('HEADER_PADDING_NONZERO', 'warning', 'header padding after compression_type is not zero', 105);
+  for (const e of ext.unknown) out.add('UNKNOWN_EXTENSION', 'warning', `unknown header extension 0x${e.type.toString(16)} (${e.length} bytes)`, e.offset - 8);
+  for (const [kind, word, known] of [['compatible', h.compatibleFeatures, 1n], ['autoclear', h.autoclearFeatures, 3n]] as const) {
+    const unknown = word & ~known;
+    if (unknown) out.add('UNKNOWN_FEATURE_BIT', 'warning', `unknown ${kind} feature bits 0x${unknown.toString(16)}`, kind === 'compatible' ? 80 : 88);
+  }
+  if (ext.bitmaps && !ext.bitmaps.consistent) out.add('BITMAPS_IGNORED', 'warning', 'bitmaps extension present but autoclear bit 0 is clear: all bitmaps are inconsistent');
+  for (const sn of snapshots) {
+    for (const p of sn.l1Problems) out.add('SNAPSHOT_L1_INVALID', 'corruption', `snapshot ${sn.id} (${sn.name}): ${p}`, sn.entryOffset);
+  }
 }
 
 /** Unknown incompatible bits, subcluster size, refcount width, compression type, encryption. */

@@ -4,6 +4,7 @@
  * same messages), then each snapshot's own L1 table is validated, which qemu only does lazily.
  */
 import { ImageCorruptError, isImageError } from '../errors.js';
+import { ReadWindow } from '../image-file.js';
 import type { ImageFile } from '../image-file.js';
 import {
   bound, QCOW2_MAX_L1_BYTES, QCOW2_MAX_SNAPSHOT_EXTRA_BYTES, QCOW2_MAX_SNAPSHOT_TABLE_BYTES, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES,
@@ -48,10 +49,13 @@ export interface SnapshotTable {
 
 export function readSnapshotTable(file: ImageFile, h: Qcow2Header): SnapshotTable {
   const snapshots: Qcow2Snapshot[] = [];
+  // Entries are contiguous and snapshot L1 tables mostly follow each other: read ahead for both.
+  const table = new ReadWindow(file, 256 * 1024);
+  const l1Window = new ReadWindow(file, 256 * 1024);
   let offset = h.snapshotsOffset;
   for (let i = 0; i < h.nbSnapshots; i++) {
     offset = Math.ceil(offset / 8) * 8;
-    const fixed = file.read(bound({ what: `snapshot table entry ${i}`, count: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, offset, fileSize: file.size }).offset, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES);
+    const fixed = Buffer.from(table.view(bound({ what: `snapshot table entry ${i}`, count: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, offset, fileSize: file.size }).offset, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES));
     // Layout: 0 l1_table_offset(8), 8 l1_size, 12 id_str_size(2), 14 name_size(2), 16 date_sec,
     // 20 date_nsec, 24 vm_clock_nsec(8), 32 vm_state_size, 36 extra_data_size.
     const extraDataSize = fixed.readUInt32BE(36);
@@ -60,12 +64,12 @@ export function readSnapshotTable(file: ImageFile, h: Qcow2Header): SnapshotTabl
     bound({ what: `extra data of snapshot table entry ${i}`, count: extraDataSize, limitBytes: QCOW2_MAX_SNAPSHOT_EXTRA_BYTES,
       limitMessage: `Too much extra metadata in snapshot table entry ${i}` });
     const varLength = extraDataSize + idSize + nameSize;
-    const rest = file.read(bound({ what: `snapshot table entry ${i}`, count: varLength, limitBytes: QCOW2_MAX_SNAPSHOT_TABLE_BYTES, offset: offset + 40, fileSize: file.size }).offset, varLength);
+    const rest = Buffer.from(table.view(bound({ what: `snapshot table entry ${i}`, count: varLength, limitBytes: QCOW2_MAX_SNAPSHOT_TABLE_BYTES, offset: offset + 40, fileSize: file.size }).offset, varLength));
     const extra = rest.subarray(0, extraDataSize);
     const entry = decodeEntry(i, offset, fixed, extra, h);
     const id = cStringFromBytes(rest.subarray(extraDataSize, extraDataSize + idSize));
     const name = cStringFromBytes(rest.subarray(extraDataSize + idSize, varLength));
-    snapshots.push({ ...entry, id, name, l1Problems: snapshotL1Problems(file, h, entry.l1TableOffset, entry.l1Size) });
+    snapshots.push({ ...entry, id, name, l1Problems: snapshotL1Problems(file, l1Window, h, entry.l1TableOffset, entry.l1Size) });
     offset += 40 + varLength;
     if (offset - h.snapshotsOffset > QCOW2_MAX_SNAPSHOT_TABLE_BYTES) throw new ImageCorruptError('Snapshot table is too big', h.snapshotsOffset);
   }
@@ -96,7 +100,7 @@ function decodeEntry(index: number, entryOffset: number, fixed: Buffer, extra: B
  * What qemu's check says about a snapshot L1 (offset aligned, size under 32 MiB), plus what it
  * would hit when reading it: the table inside the file, no reserved bits, aligned L2 offsets.
  */
-function snapshotL1Problems(file: ImageFile, h: Qcow2Header, l1Offset: number, l1Size: number): string[] {
+function snapshotL1Problems(file: ImageFile, window: ReadWindow, h: Qcow2Header, l1Offset: number, l1Size: number): string[] {
   const problems: string[] = [];
   if (l1Offset % h.clusterSize !== 0) problems.push('Snapshot L1 table offset invalid');
   try {
@@ -107,7 +111,7 @@ function snapshotL1Problems(file: ImageFile, h: Qcow2Header, l1Offset: number, l
     return problems;
   }
   if (problems.length > 0) return problems;
-  const l1 = file.read(l1Offset, l1Size * 8);
+  const l1 = window.view(l1Offset, l1Size * 8);
   for (let i = 0; i < l1Size; i++) {
     const hi = l1.readUInt32BE(i * 8);
     const lo = l1.readUInt32BE(i * 8 + 4);

@@ -76,9 +76,22 @@ export function mutate(bytes: Buffer, rand: () => number, metadataBytes: number)
   return { data, what: steps.join(',') };
 }
 
-/** Every operation the inspector offers, on one (possibly damaged) image. */
+/**
+ * Every operation the inspector offers, on one (possibly damaged) image: opened strictly, and
+ * when that is refused, opened leniently and inspected as far as it goes.
+ */
 export function exercise(path: string): void {
-  const img = openImage(path, 'qcow2');
+  try {
+    exerciseOpened(path, false);
+  } catch (err) {
+    if (!isImageError(err)) throw err;
+    exerciseOpened(path, true);
+    throw err;
+  }
+}
+
+function exerciseOpened(path: string, lenient: boolean): void {
+  const img = openImage(path, 'qcow2', { lenient });
   try {
     if (img.kind !== 'qcow2') return;
     qcow2InfoJsonFor(img.qcow2);

@@ -1,0 +1,67 @@
+/**
+ * Lenient mode: a damaged image is inspected as far as it can be, each problem a finding with a
+ * stable code; strict mode refuses the same image with qemu's message. Warnings about what qemu
+ * tolerates come in both modes.
+ */
+import { strict as assert } from 'node:assert';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { imageCheck, imageInfo, imageSnapshots } from '../../src/image/index.js';
+import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
+
+describe('lenient inspection and findings', function () {
+  let dir: TempDir;
+  before(() => {
+    dir = new TempDir();
+    qemuImg(['create', '-q', '-f', 'qcow2', 'base.qcow2', '4M'], dir.path);
+    qemuIo('base.qcow2', ['write -P 1 0 128k'], 'qcow2', dir.path);
+    qemuImg(['snapshot', '-c', 'one', 'base.qcow2'], dir.path);
+    qemuImg(['snapshot', '-c', 'two', 'base.qcow2'], dir.path);
+  });
+  after(() => dir.remove());
+
+  it('a snapshot table pointing past the end of the file', async () => {
+    copyFileSync(dir.file('base.qcow2'), dir.file('snap-eof.qcow2'));
+    poke(dir.file('snap-eof.qcow2'), 64, be64(0x40000000n));
+    await assert.rejects(imageInfo(dir.file('snap-eof.qcow2'), { format: 'qcow2' }), { code: 'IMAGE_LIMIT' });
+    const info = await imageInfo(dir.file('snap-eof.qcow2'), { format: 'qcow2', lenient: true });
+    assert.equal(info.images[0]?.snapshots, undefined);
+    assert.deepEqual(info.findings[0]?.map((f) => f.code), ['SNAPSHOT_TABLE_INVALID']);
+    const check = await imageCheck(dir.file('snap-eof.qcow2'), { format: 'qcow2', lenient: true });
+    assert.deepEqual(check.openFindings.map((f) => f.code), ['SNAPSHOT_TABLE_INVALID']);
+    assert.ok(check.result.leaks > 0, 'the snapshots now unreferenced show up as leaks');
+  });
+
+  it('a snapshot whose L1 table is misaligned is listed, with a finding', async () => {
+    copyFileSync(dir.file('base.qcow2'), dir.file('snap-l1.qcow2'));
+    const snapshotsOffset = Number(readFileSync(dir.file('snap-l1.qcow2')).readBigUInt64BE(64));
+    poke(dir.file('snap-l1.qcow2'), snapshotsOffset, be64(BigInt(snapshotsOffset) + 8n));
+    const s = await imageSnapshots(dir.file('snap-l1.qcow2'), { format: 'qcow2' });
+    assert.equal(s.snapshots.length, 2);
+    assert.deepEqual(s.snapshots[0]?.l1Problems, ['Snapshot L1 table offset invalid']);
+    const info = await imageInfo(dir.file('snap-l1.qcow2'), { format: 'qcow2' });
+    assert.deepEqual(info.findings[0]?.map((f) => f.code), ['SNAPSHOT_L1_INVALID']);
+  });
+
+  it('an extension running past the cluster, and an unknown incompatible bit', async () => {
+    copyFileSync(dir.file('base.qcow2'), dir.file('ext.qcow2'));
+    poke(dir.file('ext.qcow2'), 116, be32(0x7fffffff));
+    poke(dir.file('ext.qcow2'), 72, be64(1n << 20n));
+    await assert.rejects(imageInfo(dir.file('ext.qcow2'), { format: 'qcow2' }), { message: 'Unsupported qcow2 feature(s): Unknown incompatible feature: 100000' });
+    const info = await imageInfo(dir.file('ext.qcow2'), { format: 'qcow2', lenient: true });
+    assert.deepEqual(info.findings[0]?.map((f) => [f.code, f.message]), [
+      ['UNSUPPORTED_FEATURE', 'Unsupported qcow2 feature(s): Unknown incompatible feature: 100000'],
+      ['HEADER_EXTENSION_INVALID', 'Header extension too large'],
+    ]);
+    assert.equal(info.images[0]?.['virtual-size'], 4 * 1024 * 1024);
+  });
+
+  it('warnings for what qemu tolerates: unknown extension and feature bits, odd header_length', async () => {
+    copyFileSync(dir.file('base.qcow2'), dir.file('warn.qcow2'));
+    poke(dir.file('warn.qcow2'), 80, be64(1n << 9n));
+    poke(dir.file('warn.qcow2'), 100, be32(105));
+    const info = await imageInfo(dir.file('warn.qcow2'), { format: 'qcow2' });
+    const codes = info.findings[0]?.map((f) => f.code) ?? [];
+    assert.ok(codes.includes('HEADER_LENGTH_UNALIGNED'), codes.join());
+    assert.ok(codes.includes('UNKNOWN_FEATURE_BIT'), codes.join());
+  });
+});
