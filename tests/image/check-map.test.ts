@@ -81,6 +81,17 @@ describe('check and map match qemu-img 7.2', function () {
     await assertMapMatches(dir, 'snaps.qcow2');
   });
 
+  it('LUKS: the encryption header is counted (qemu-img needs the key, we do not)', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10', 'luks.qcow2', '1M'], dir.path);
+    const opts = ['--object', 'secret,id=s0,data=pw', '--image-opts', 'driver=qcow2,file.filename=luks.qcow2,encrypt.key-secret=s0'];
+    const expected = JSON.parse(qemuImg(['check', '--output=json', ...opts], dir.path)) as Record<string, unknown>;
+    const ours = JSON.parse((await imageCheck(dir.file('luks.qcow2'), { format: 'qcow2' })).json) as Record<string, unknown>;
+    delete expected['filename'];
+    delete ours['filename'];
+    assert.deepEqual(ours, expected);
+    assert.ok(Number(ours['image-end-offset']) > 2 * 1024 * 1024, 'the LUKS key material is inside the image');
+  });
+
   it('backing chain map with a shorter backing file', async () => {
     qemuImg(['create', '-q', '-f', 'qcow2', 'short-base.qcow2', '1M'], dir.path);
     qemuIo('short-base.qcow2', ['write -P 1 0 128k', 'write -P 1 960k 64k'], 'qcow2', dir.path);
