@@ -86,14 +86,17 @@ export class ImageFile {
 }
 
 /**
- * Read-ahead for walks that visit many small tables in rising file order (L2 tables interleaved
- * with data, every 33 KiB in an image with 512-byte clusters): one read fills a window, later
- * tables inside it cost no system call. A returned view is valid until the next call.
+ * Read-ahead for walks that visit many small tables in rising file order. When tables sit next to
+ * each other (the previous miss was at most two tables back) one read fills a whole window and
+ * the following tables cost no system call; when they are spread out (interleaved with data, as
+ * in an image written front to back) each is read alone, since a window would drag the data
+ * between them through memory. A returned view is valid until the next call.
  */
 export class ReadWindow {
-  private buf: Buffer;
+  private readonly buf: Buffer;
   private start = 0;
   private length = 0;
+  private lastMiss = -1;
 
   constructor(
     private readonly file: ImageFile,
@@ -105,9 +108,11 @@ export class ReadWindow {
   view(offset: number, length: number): Buffer {
     if (length > this.windowBytes) return this.file.read(offset, length);
     if (offset < this.start || offset + length > this.start + this.length) {
+      const dense = this.lastMiss >= 0 && offset >= this.lastMiss && offset - this.lastMiss <= 2 * length;
+      this.lastMiss = offset;
       this.start = offset;
-      this.length = this.windowBytes;
-      this.file.readInto(this.buf, offset);
+      this.length = dense ? this.windowBytes : length;
+      this.file.readInto(this.buf.subarray(0, this.length), offset);
     }
     return this.buf.subarray(offset - this.start, offset - this.start + length);
   }

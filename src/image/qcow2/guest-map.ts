@@ -105,6 +105,7 @@ export class Qcow2GuestMap {
     }
     const hasHost = type === SubclusterType.Normal || type === SubclusterType.ZeroAlloc || type === SubclusterType.UnallocatedAlloc;
     const firstHost = hasHost ? this.hostCluster(hi, lo, offset, l2Offset, l2Index) : 0;
+    if (this.entryBytes === 8) return this.scanStandard(table, l2Offset, l2Index, inCluster, limit, type, hasHost ? firstHost : undefined);
     let bytes = 0;
     let index = l2Index;
     let expected = firstHost;
@@ -129,6 +130,24 @@ export class Qcow2GuestMap {
     }
     const run = Math.min(limit, bytes - skip);
     return { bytes: run, type, hostOffset: hasHost ? firstHost + inCluster : undefined, compressed: undefined };
+  }
+
+  /** The same count for 8-byte entries (one subcluster per cluster), without per-entry garbage. */
+  private scanStandard(table: Buffer, l2Offset: number, l2Index: number, inCluster: number, limit: number, type: SubclusterType, firstHost: number | undefined): HostRun {
+    const cs = this.cs;
+    let bytes = cs;
+    let expected = firstHost ?? 0;
+    for (let index = l2Index + 1; bytes - inCluster < limit && index < this.img.l2Entries; index++) {
+      const hi = table.readUInt32BE(index * 8);
+      const lo = table.readUInt32BE(index * 8 + 4);
+      if (this.subType(hi, lo, 0, 0, 0, l2Offset, index) !== type) break;
+      if (firstHost !== undefined) {
+        expected += cs;
+        if (entryOffset(hi, lo) !== expected) break;
+      }
+      bytes += cs;
+    }
+    return { bytes: Math.min(limit, bytes - inCluster), type, hostOffset: firstHost === undefined ? undefined : firstHost + inCluster, compressed: undefined };
   }
 
   private hostCluster(hi: number, lo: number, guestOffset: number, l2Offset: number, l2Index: number): number {
