@@ -7,7 +7,7 @@ import type { OpenedImage } from './open-image.js';
 import { Qcow2GuestMap } from './qcow2/guest-map.js';
 import type { HostRun } from './qcow2/guest-map.js';
 import { SubclusterType } from './qcow2/table-entries.js';
-import { ImageUnsupportedError } from './errors.js';
+import { QcowV1GuestMap } from './qcow1-map.js';
 
 export interface LayerStatus {
   readonly bytes: number;
@@ -65,8 +65,32 @@ class RawLayer implements GuestLayer {
   }
 }
 
+/** QCOW v1: data clusters have an offset unless the image is encrypted; compressed ones do not. */
+class QcowV1Layer implements GuestLayer {
+  readonly size: number;
+  private readonly map: QcowV1GuestMap;
+  private readonly encrypted: boolean;
+
+  constructor(readonly image: OpenedImage & { kind: 'qcow' }) {
+    this.map = new QcowV1GuestMap(image.qcow);
+    this.size = this.map.size;
+    this.encrypted = image.qcow.header.cryptMethod !== 0;
+  }
+
+  status(offset: number, maxBytes: number): LayerStatus {
+    const r = this.map.lookup(offset, maxBytes);
+    const data = r.kind !== 'unallocated';
+    const compressed = r.kind === 'compressed' || (data && this.encrypted);
+    const type = r.kind === 'unallocated' ? SubclusterType.UnallocatedPlain : r.kind === 'compressed' ? SubclusterType.Compressed : SubclusterType.Normal;
+    return {
+      bytes: r.bytes, data, zero: false, compressed, offset: compressed ? undefined : r.hostOffset,
+      run: { bytes: r.bytes, type, hostOffset: r.hostOffset, compressed: r.compressed },
+    };
+  }
+}
+
 export function guestLayerOf(image: OpenedImage): GuestLayer {
   if (image.kind === 'qcow2') return new Qcow2Layer(image);
-  if (image.kind === 'raw') return new RawLayer(image);
-  throw new ImageUnsupportedError(`guest data of '${image.kind}' images is not read by this inspector`);
+  if (image.kind === 'qcow') return new QcowV1Layer(image);
+  return new RawLayer(image);
 }

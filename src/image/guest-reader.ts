@@ -110,6 +110,10 @@ export class GuestReader {
 
   private hostFile(depth: number): ImageFile {
     const layer = this.layers[depth];
+    if (layer?.image.kind === 'qcow') {
+      if (layer.image.qcow.header.cryptMethod !== 0) throw new ImageUnsupportedError('encrypted guest data cannot be read without the key');
+      return layer.image.file;
+    }
     if (!layer || layer.image.kind !== 'qcow2') throw new ImageUnsupportedError('no host file');
     const q = layer.image.qcow2;
     if (q.header.cryptMethod !== 0) throw new ImageUnsupportedError('encrypted guest data cannot be read without the key');
@@ -123,9 +127,10 @@ export class GuestReader {
 
   private readCompressed(depth: number, buf: Buffer, at: number, pos: number, n: number): number {
     const layer = this.layers[depth];
-    if (!layer || layer.image.kind !== 'qcow2') throw new ImageUnsupportedError('compressed data outside qcow2');
-    const q = layer.image.qcow2;
-    const cs = q.header.clusterSize;
+    if (!layer || layer.image.kind === 'raw') throw new ImageUnsupportedError('compressed data in a raw layer');
+    const header = layer.image.kind === 'qcow2' ? layer.image.qcow2.header : layer.image.qcow.header;
+    const compression = layer.image.kind === 'qcow2' ? (layer.image.qcow2.header.compressionType ?? 'zlib') : 'zlib';
+    const cs = header.clusterSize;
     const clusterStart = pos - (pos % cs);
     let cached = this.lastCompressed;
     if (!cached || cached.offset !== clusterStart || cached.depth !== depth) {
@@ -134,7 +139,7 @@ export class GuestReader {
       if (!desc) throw new ImageUnsupportedError('compressed run without a descriptor');
       const input = this.hostFile(depth).read(desc.offset, desc.size);
       const data = Buffer.alloc(cs);
-      decompressCluster(q.header.compressionType ?? 'zlib', input, data, desc.offset);
+      decompressCluster(compression, input, data, desc.offset);
       cached = { offset: clusterStart, depth, data };
       this.lastCompressed = cached;
     }

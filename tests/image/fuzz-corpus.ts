@@ -12,5 +12,7 @@ export function makeFuzzCorpus(dir: TempDir): string[] {
   qemuIo('extl2.qcow2', ['write -P 4 1k 2k', 'write -z 32k 1k'], 'qcow2', dir.path);
   qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'compat=0.10,cluster_size=512,refcount_bits=16', 'v2.qcow2', '256k'], dir.path);
   qemuIo('v2.qcow2', ['write -P 5 0 8k'], 'qcow2', dir.path);
-  return ['small.qcow2', 'extl2.qcow2', 'v2.qcow2'].map((n) => dir.file(n));
+  qemuImg(['create', '-q', '-f', 'qcow', 'v1.qcow', '1M'], dir.path);
+  qemuIo('v1.qcow', ['write -P 6 0 8k', 'write -c -P 7 64k 4k'], 'qcow', dir.path);
+  return ['small.qcow2', 'extl2.qcow2', 'v2.qcow2', 'v1.qcow'].map((n) => dir.file(n));
 }

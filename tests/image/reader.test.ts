@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { openGuestReader, readPartitions, zstdAvailable } from '../../src/image/index.js';
+import { imageMapJson, openGuestReader, readPartitions, zstdAvailable } from '../../src/image/index.js';
 import { writeGpt, writeMbrEntry } from './support/partition-builder.js';
 import { qemuImg, qemuIo, TempDir } from './support/qemu.js';
 
@@ -57,6 +57,22 @@ describe('guest data reader', function () {
     qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'extended_l2=on', '-b', 'mid.qcow2', '-F', 'qcow2', 'top.qcow2', '3M'], dir.path);
     qemuIo('top.qcow2', ['write -P 0x99 8k 4k', 'write -z 520k 4k'], 'qcow2', dir.path);
     await assertSameAsConvert(dir, 'top.qcow2');
+  });
+
+  it('QCOW v1: map as qemu-img, data (compressed too) as qemu-img convert', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow', 'v1.qcow', '4M'], dir.path);
+    qemuIo('v1.qcow', ['write -P 0x21 0 10k', 'write -P 0x22 1M 4k', 'write -c -P 0x23 2M 4k', 'write -c -P 0x24 2052k 4k'], 'qcow', dir.path);
+    for (const name of ['v1.qcow']) {
+      assert.equal(await imageMapJson(dir.file(name), { format: 'qcow' }), qemuImg(['map', '--output=json', '-f', 'qcow', name], dir.path), name);
+      qemuImg(['convert', '-f', 'qcow', '-O', 'raw', name, `${name}.raw`], dir.path);
+      const expected = readFileSync(dir.file(`${name}.raw`));
+      const opened = await openGuestReader(dir.file(name), { format: 'qcow' });
+      try {
+        assert.ok(opened.reader.read(0, expected.length).equals(expected), name);
+      } finally {
+        opened.close();
+      }
+    }
   });
 
   it('external data file only when allowed', async () => {

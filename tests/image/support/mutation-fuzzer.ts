@@ -80,23 +80,24 @@ export function mutate(bytes: Buffer, rand: () => number, metadataBytes: number)
  * Every operation the inspector offers, on one (possibly damaged) image: opened strictly, and
  * when that is refused, opened leniently and inspected as far as it goes.
  */
-export function exercise(path: string): void {
+export function exercise(path: string, format: 'qcow2' | 'qcow' = 'qcow2'): void {
   try {
-    exerciseOpened(path, false);
+    exerciseOpened(path, format, false);
   } catch (err) {
     if (!isImageError(err)) throw err;
-    exerciseOpened(path, true);
+    exerciseOpened(path, format, true);
     throw err;
   }
 }
 
-function exerciseOpened(path: string, lenient: boolean): void {
-  const img = openImage(path, 'qcow2', { lenient });
+function exerciseOpened(path: string, format: 'qcow2' | 'qcow', lenient: boolean): void {
+  const img = openImage(path, format, { lenient });
   try {
-    if (img.kind !== 'qcow2') return;
-    qcow2InfoJsonFor(img.qcow2);
-    formatSnapshotList(img.qcow2.snapshots);
-    checkQcow2(img.qcow2);
+    if (img.kind === 'qcow2') {
+      qcow2InfoJsonFor(img.qcow2);
+      formatSnapshotList(img.qcow2.snapshots);
+      checkQcow2(img.qcow2);
+    }
     const layer = guestLayerOf(img);
     let entries = 0;
     walkMap([layer], () => void entries++);
@@ -131,7 +132,7 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
     writeFileSync(o.scratch, data);
     const t0 = performance.now();
     try {
-      exercise(o.scratch);
+      exercise(o.scratch, (o.corpus[index] ?? '').endsWith('.qcow') ? 'qcow' : 'qcow2');
       stats.accepted++;
     } catch (err) {
       if (isImageError(err)) stats.refusedByCode[err.code] = (stats.refusedByCode[err.code] ?? 0) + 1;
