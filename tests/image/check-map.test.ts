@@ -83,7 +83,7 @@ describe('check and map match qemu-img 7.2', function () {
   });
 
   it('LUKS: the encryption header is counted (qemu-img needs the key, we do not)', async () => {
-    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10', 'luks.qcow2', '1M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=100', 'luks.qcow2', '1M'], dir.path);
     const opts = ['--object', 'secret,id=s0,data=pw', '--image-opts', 'driver=qcow2,file.filename=luks.qcow2,encrypt.key-secret=s0'];
     const expected = JSON.parse(qemuImg(['check', '--output=json', ...opts], dir.path)) as Record<string, unknown>;
     const ours = JSON.parse((await imageCheck(dir.file('luks.qcow2'), { format: 'qcow2' })).json) as Record<string, unknown>;

@@ -6,8 +6,8 @@
  */
 import { bound } from '../limits.js';
 import { readBitmapDirectory } from './bitmaps.js';
-import type { CheckContext } from './check.js';
-import { incRefcounts } from './check.js';
+import type { CheckContext } from './check-context.js';
+import { incRefcounts } from './check-context.js';
 import { isImageError } from '../errors.js';
 
 const RESERVED_HI = 0xff000000;

@@ -1,0 +1,62 @@
+/**
+ * What the steps of `check` share: the image, the rebuilt refcount array, the findings, and
+ * qemu's qcow2_inc_refcounts_imrt, through which every reference is counted.
+ */
+import type { ReadWindow } from '../image-file.js';
+import type { Finding, FindingList } from './findings.js';
+import { hex } from './findings.js';
+import type { Qcow2Image } from './open.js';
+import type { RefcountArray } from './refcounts.js';
+
+export interface FragmentationInfo {
+  totalClusters: number;
+  allocatedClusters: number;
+  compressedClusters: number;
+  fragmentedClusters: number;
+}
+
+export interface Qcow2CheckResult {
+  readonly corruptions: number;
+  readonly leaks: number;
+  readonly checkErrors: number;
+  readonly imageEndOffset: number;
+  readonly fragmentation: FragmentationInfo;
+  readonly findings: readonly Finding[];
+}
+
+export interface CheckProgress {
+  (done: number, total: number): void;
+}
+
+/** State shared by the steps of one check. */
+export interface CheckContext {
+  readonly img: Qcow2Image;
+  /** Read-ahead for the L2 walks (views are used before the next read). */
+  readonly window: ReadWindow;
+  readonly refs: RefcountArray;
+  readonly out: FindingList;
+  readonly fileSize: number;
+}
+
+
+/** qemu qcow2_inc_refcounts_imrt: one reference to every cluster of [offset, offset+size). */
+export function incRefcounts(ctx: CheckContext, offset: number, size: number): void {
+  if (size <= 0) return;
+  const cs = ctx.img.header.clusterSize;
+  // The last cluster may be half written, so less than one cluster past the end is accepted.
+  if (offset + size - ctx.fileSize >= cs) {
+    ctx.out.add('REGION_BEYOND_EOF', 'corruption',
+      `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
+    return;
+  }
+  const first = Math.floor(offset / cs);
+  const last = Math.floor((offset + size - 1) / cs);
+  for (let k = first; k <= last; k++) {
+    if (k >= ctx.refs.size) ctx.refs.grow(k + 1);
+    if (!ctx.refs.increment(k)) {
+      ctx.out.add('REFCOUNT_OVERFLOW', 'corruption', `ERROR: overflow cluster offset=0x${hex(k * cs)}`, k * cs);
+    }
+  }
+}
+
+export const entryHex = (hi: number, lo: number): string => ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16);

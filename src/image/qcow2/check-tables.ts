@@ -1,0 +1,131 @@
+/**
+ * `check` over the mapping tables (qemu check_refcounts_l1 / check_refcounts_l2): count a
+ * reference for every L1 table, L2 table and data cluster, active and in each snapshot, and
+ * report misaligned or reserved-bit entries, with the fragmentation figures of the active L1.
+ */
+import { QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { entryHex, incRefcounts } from './check-context.js';
+import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
+import { hex } from './findings.js';
+import {
+  ClusterType, clusterType, decodeCompressed, entryOffset, L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO,
+  L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI, OFLAG_ZERO_LO,
+} from './table-entries.js';
+
+function checkL2(ctx: CheckContext, l2Offset: number, fragInfo: FragmentationInfo | undefined): void {
+  const { img } = ctx;
+  const h = img.header;
+  const ext = h.extendedL2;
+  const entryBytes = ext ? 16 : 8;
+  const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
+  let nextContiguous = 0;
+  for (let i = 0; i < img.l2Entries; i++) {
+    const p = i * entryBytes;
+    const hi = l2.readUInt32BE(p);
+    const lo = l2.readUInt32BE(p + 4);
+    const bitmapHi = ext ? l2.readUInt32BE(p + 8) : 0;
+    const bitmapLo = ext ? l2.readUInt32BE(p + 12) : 0;
+    if (hi === 0 && lo === 0 && bitmapHi === 0 && bitmapLo === 0) continue;
+    const type = clusterType(hi, lo, ext, img.hasDataFile);
+    if (type !== ClusterType.Compressed && ((hi & L2E_STD_RESERVED_MASK_HI) !== 0 || (lo & L2E_STD_RESERVED_MASK_LO) !== 0)) {
+      ctx.out.add('L2_RESERVED_BITS', 'corruption', `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
+    }
+    if (type === ClusterType.Compressed) {
+      checkCompressed(ctx, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, fragInfo);
+    } else if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
+      const offset = entryOffset(hi, lo);
+      if (offset < 0) {
+        ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
+        continue;
+      }
+      if ((bitmapHi & bitmapLo) !== 0) {
+        ctx.out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
+      }
+      if (offset % h.clusterSize !== 0) {
+        const containsData = ext ? bitmapLo !== 0 : (lo & OFLAG_ZERO_LO) === 0;
+        if (containsData) ctx.out.add('DATA_CLUSTER_UNALIGNED', 'corruption', `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+        else ctx.out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+      }
+      if (fragInfo) {
+        fragInfo.allocatedClusters++;
+        if (nextContiguous !== 0 && offset !== nextContiguous) fragInfo.fragmentedClusters++;
+        nextContiguous = offset + h.clusterSize;
+      }
+      if (!img.hasDataFile) incRefcounts(ctx, offset, h.clusterSize);
+    } else if (type === ClusterType.Unallocated && bitmapLo !== 0) {
+      ctx.out.add('UNALLOCATED_WITH_SUBCLUSTER_BITMAP', 'corruption', 'ERROR: Unallocated cluster has non-zero subcluster allocation map', l2Offset + p);
+    }
+  }
+}
+
+function checkCompressed(ctx: CheckContext, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, fragInfo: FragmentationInfo | undefined): void {
+  const h = ctx.img.header;
+  const desc = decodeCompressed(hi, lo, h.clusterBits);
+  if (hi & OFLAG_COPIED_HI) {
+    ctx.out.add('COMPRESSED_COPIED', 'corruption', `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
+    hi &= ~OFLAG_COPIED_HI;
+  }
+  if (ctx.img.hasDataFile) {
+    ctx.out.add('COMPRESSED_WITH_DATA_FILE', 'corruption', `ERROR compressed cluster ${index} with data file, entry=0x${entryHex(hi, lo)}`, at);
+    return;
+  }
+  if (hasBitmap) {
+    ctx.out.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
+    return;
+  }
+  if (desc === undefined) {
+    ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
+    return;
+  }
+  incRefcounts(ctx, desc.offset, desc.size);
+  if (fragInfo) {
+    fragInfo.allocatedClusters++;
+    fragInfo.compressedClusters++;
+    fragInfo.fragmentedClusters++;
+  }
+}
+
+/** qemu check_refcounts_l1. */
+export function checkL1(ctx: CheckContext, l1Offset: number, l1Size: number, fragInfo: FragmentationInfo | undefined, progress?: CheckProgress): void {
+  if (l1Size === 0) return;
+  incRefcounts(ctx, l1Offset, l1Size * 8);
+  const l1 = ctx.img.file.read(l1Offset, l1Size * 8);
+  for (let i = 0; i < l1Size; i++) {
+    const hi = l1.readUInt32BE(i * 8);
+    const lo = l1.readUInt32BE(i * 8 + 4);
+    if (hi === 0 && lo === 0) continue;
+    if ((hi & L1E_RESERVED_MASK_HI) !== 0 || (lo & L1E_RESERVED_MASK_LO) !== 0) {
+      ctx.out.add('L1_RESERVED_BITS', 'corruption', `ERROR found L1 entry with reserved bits set: ${entryHex(hi, lo)}`, l1Offset + i * 8);
+    }
+    const l2Offset = entryOffset(hi, lo);
+    if (l2Offset < 0) {
+      ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR L1 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l1Offset + i * 8);
+      continue;
+    }
+    incRefcounts(ctx, l2Offset, ctx.img.header.clusterSize);
+    if (l2Offset % ctx.img.header.clusterSize !== 0) {
+      ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
+    }
+    checkL2(ctx, l2Offset, fragInfo);
+    progress?.(i + 1, l1Size);
+  }
+}
+
+export function checkSnapshots(ctx: CheckContext): void {
+  const { img } = ctx;
+  if (img.hasDataFile && img.snapshots.length > 0) {
+    ctx.out.add('SNAPSHOTS_WITH_DATA_FILE', 'corruption', `ERROR ${img.snapshots.length} snapshots in image with data file`);
+  }
+  for (const sn of img.snapshots) {
+    if (sn.l1TableOffset % img.header.clusterSize !== 0) {
+      ctx.out.add('SNAPSHOT_L1_UNALIGNED', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_offset=0x${hex(sn.l1TableOffset)}: L1 table is not cluster aligned; snapshot table entry corrupted`, sn.entryOffset);
+      continue;
+    }
+    if (sn.l1Size > QCOW2_MAX_L1_BYTES / 8) {
+      ctx.out.add('SNAPSHOT_L1_TOO_LARGE', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_size=0x${hex(sn.l1Size)}: L1 table is too large; snapshot table entry corrupted`, sn.entryOffset);
+      continue;
+    }
+    checkL1(ctx, sn.l1TableOffset, sn.l1Size, undefined);
+  }
+  incRefcounts(ctx, img.header.snapshotsOffset, img.snapshotTableBytes);
+}
