@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { symlinkSync } from 'node:fs';
-import { imageInfo, imageInfoJson } from '../../src/image/index.js';
+import { imageInfo, imageInfoJson, imageMapJson, openGuestReader } from '../../src/image/index.js';
 import { qemuImg, qemuIo, TempDir } from './support/qemu.js';
 
 describe('image info matches qemu-img info --output=json', function () {
@@ -87,6 +87,26 @@ describe('image info matches qemu-img info --output=json', function () {
       (err: Error & { code?: string }) => err.code === 'IMAGE_BACKING_LOOP',
     );
     assert.ok(Date.now() - started < 2000);
+  });
+
+  it('map and guest reads refuse the loop too (qemu-img 7.2 hangs there), and the depth is capped', async () => {
+    const started = Date.now();
+    await assert.rejects(imageMapJson(dir.file('loop-a.qcow2'), { format: 'qcow2', allowBacking: true }), { code: 'IMAGE_BACKING_LOOP' });
+    await assert.rejects(openGuestReader(dir.file('loop-b.qcow2'), { format: 'qcow2', allowBacking: true }), { code: 'IMAGE_BACKING_LOOP' });
+    assert.ok(Date.now() - started < 2000);
+    qemuImg(['create', '-q', '-f', 'qcow2', 'd0.qcow2', '1M'], dir.path);
+    for (let i = 1; i <= 3; i++) qemuImg(['create', '-q', '-f', 'qcow2', '-b', `d${i - 1}.qcow2`, '-F', 'qcow2', `d${i}.qcow2`], dir.path);
+    await assert.rejects(
+      imageInfo(dir.file('d3.qcow2'), { format: 'qcow2', backingChain: true, allowBacking: true, maxDepth: 3 }),
+      (err: Error & { code?: string; observed?: number; limit?: number }) => err.code === 'IMAGE_LIMIT' && err.observed === 4 && err.limit === 3,
+    );
+    const all = await imageInfo(dir.file('d3.qcow2'), { format: 'qcow2', backingChain: true, allowBacking: true, maxDepth: 4 });
+    assert.equal(all.images.length, 4);
+    // A per-path policy: the chain may not leave the directory it started in.
+    await assert.rejects(
+      imageInfo(dir.file('d3.qcow2'), { format: 'qcow2', backingChain: true, allowBacking: (p) => !p.endsWith('d1.qcow2') }),
+      (err: Error & { code?: string; path?: string }) => err.code === 'IMAGE_BACKING_DENIED' && err.path === dir.file('d1.qcow2'),
+    );
   });
 
   it('qcow v1 and raw', async () => {
