@@ -8,6 +8,7 @@ import { Qcow2GuestMap } from './qcow2/guest-map.js';
 import type { HostRun } from './qcow2/guest-map.js';
 import { SubclusterType } from './qcow2/table-entries.js';
 import { QcowV1GuestMap } from './qcow1-map.js';
+import { detectMetadataPreallocation, ZeroRangeProbe } from './qcow2/preallocation.js';
 
 export interface LayerStatus {
   readonly bytes: number;
@@ -43,7 +44,26 @@ class Qcow2Layer implements GuestLayer {
     const offsetValid = !this.encrypted && (t === SubclusterType.Normal || t === SubclusterType.ZeroAlloc || t === SubclusterType.UnallocatedAlloc);
     const zero = t === SubclusterType.ZeroPlain || t === SubclusterType.ZeroAlloc;
     const data = !zero && t !== SubclusterType.UnallocatedPlain && t !== SubclusterType.UnallocatedAlloc;
-    return { bytes: run.bytes, data, zero, compressed: t === SubclusterType.Compressed, offset: offsetValid ? run.hostOffset : undefined, run };
+    const host = offsetValid ? run.hostOffset : undefined;
+    if (data && host !== undefined && !this.image.qcow2.hasDataFile && this.metadataPreallocated()) {
+      const probed = this.holeProbe.probe(host, run.bytes);
+      return { bytes: probed.bytes, data, zero: probed.zero, compressed: false, offset: host, run: { ...run, bytes: probed.bytes } };
+    }
+    return { bytes: run.bytes, data, zero, compressed: t === SubclusterType.Compressed, offset: host, run };
+  }
+
+  private preallocated: boolean | undefined;
+  private holeProbeInstance: ZeroRangeProbe | undefined;
+
+  private get holeProbe(): ZeroRangeProbe {
+    this.holeProbeInstance ??= new ZeroRangeProbe(this.image.file, this.image.file.stat.blockSize);
+    return this.holeProbeInstance;
+  }
+
+  /** qemu qcow2_detect_metadata_preallocation, decided once per layer. */
+  private metadataPreallocated(): boolean {
+    this.preallocated ??= detectMetadataPreallocation(this.image.qcow2);
+    return this.preallocated;
   }
 }
 

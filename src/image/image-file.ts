@@ -13,6 +13,8 @@ export interface ImageFileStat {
   readonly allocatedBytes: number;
   readonly dev: number;
   readonly ino: number;
+  /** The file system's block size: the granularity of holes. */
+  readonly blockSize: number;
 }
 
 export class ImageFile {
@@ -38,7 +40,7 @@ export class ImageFile {
     try {
       const st = fstatSync(fd);
       if (!st.isFile() && !st.isBlockDevice()) throw new Error('not a regular file or block device');
-      return new ImageFile(path, fd, { size: st.size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino });
+      return new ImageFile(path, fd, { size: st.size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino, blockSize: st.blksize || 4096 });
     } catch (err) {
       closeSync(fd);
       throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);

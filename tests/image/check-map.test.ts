@@ -56,6 +56,8 @@ describe('check and map match qemu-img 7.2', function () {
     ['compressed zlib', [], ['write -c -P 5 0 64k', 'write -c -P 6 64k 64k', 'write -P 7 128k 64k']],
     ['compressed zstd', ['-o', 'compression_type=zstd'], ['write -c -P 5 0 64k', 'write -P 9 1M 64k']],
     ['zero clusters', [], ['write -P 1 0 1M', 'write -z 64k 128k', 'write -z -u 512k 64k']],
+    ['preallocation=metadata', ['-o', 'preallocation=metadata'], ['write -P 1 64k 64k', 'write -P 2 1M 128k', 'write -P 3 1100k 1k']],
+    ['preallocation=metadata, 512-byte clusters', ['-o', 'preallocation=metadata,cluster_size=512'], ['write -P 1 4k 2k']],
     ['preallocation=falloc', ['-o', 'preallocation=falloc'], []],
     ['preallocation=full', ['-o', 'preallocation=full'], []],
   ];
