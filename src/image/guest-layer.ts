@@ -68,20 +68,22 @@ class Qcow2Layer implements GuestLayer {
 }
 
 /**
- * raw: everything is data at the same offset. qemu also asks the file system for holes (which
- * Node cannot do); a file with no blocks allocated at all is one hole, anything else is data.
+ * raw: the file itself, at the same offsets. qemu reports the file system's holes as zeros
+ * (data: false) and the rest as data; holes are found here by content, a whole file-system
+ * block of zeros counting as a hole (see qcow2/preallocation.ts for why).
  */
 class RawLayer implements GuestLayer {
   readonly size: number;
-  private readonly allHole: boolean;
+  private readonly probe: ZeroRangeProbe;
 
   constructor(readonly image: OpenedImage) {
     this.size = Math.ceil(image.file.size / 512) * 512;
-    this.allHole = image.file.stat.allocatedBytes === 0;
+    this.probe = new ZeroRangeProbe(image.file, image.file.stat.blockSize);
   }
 
   status(offset: number, maxBytes: number): LayerStatus {
-    return { bytes: maxBytes, data: true, zero: this.allHole, compressed: false, offset, run: undefined };
+    const p = this.probe.probe(offset, maxBytes);
+    return { bytes: p.bytes, data: !p.zero, zero: p.zero, compressed: false, offset, run: undefined };
   }
 }
 

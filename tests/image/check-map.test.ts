@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { imageCheck, imageMapJson } from '../../src/image/index.js';
 import { be64, poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
 
@@ -98,6 +98,17 @@ describe('check and map match qemu-img 7.2', function () {
     const map = await imageMapJson(dir.file('luks.qcow2'), { format: 'qcow2' });
     assert.equal(map, qemuImg(['map', '--output=json', ...opts], dir.path));
     assert.doesNotMatch(map, /offset/);
+  });
+
+  it('map over a sparse raw file and a qcow2 on top of it (holes read as zeros)', async () => {
+    const raw = Buffer.alloc(1024 * 1024);
+    writeFileSync(dir.file('sparse.raw'), Buffer.alloc(0));
+    truncateSync(dir.file('sparse.raw'), raw.length);
+    poke(dir.file('sparse.raw'), 70000, Buffer.from('hello'));
+    qemuImg(['create', '-q', '-f', 'qcow2', '-b', 'sparse.raw', '-F', 'raw', 'over-sparse.qcow2'], dir.path);
+    qemuIo('over-sparse.qcow2', ['write -P 9 512k 64k'], 'qcow2', dir.path);
+    assert.equal(await imageMapJson(dir.file('sparse.raw'), { format: 'raw' }), qemuImg(['map', '--output=json', '-f', 'raw', 'sparse.raw'], dir.path));
+    await assertMapMatches(dir, 'over-sparse.qcow2');
   });
 
   it('backing chain map with a shorter backing file', async () => {
