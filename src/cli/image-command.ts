@@ -30,11 +30,11 @@
  * Exit codes: 0 success, 1 error (the message is on stderr), and check's codes above.
  */
 import { basename } from 'node:path';
-import {
-  detectFormat, guestLayerOf, ImageFile, imageCheck, imageInfo, imageInfoJson, imageSnapshots, infoHumanText, isImageError,
-  openChain, closeChain, openGuestReader, readPartitions, snapshotsJson, snapshotsText, writeMapHuman, writeMapJson,
-} from '../image/index.js';
+import { isImageError } from '../image/errors.js';
 import type { FormatChoice, ImageFormatName, MapLayout, SnapshotLayout } from '../image/index.js';
+
+// Each command imports only the modules it uses, when it runs: a short command such as info
+// should not pay for loading check, map and the guest reader (start-up is most of its time).
 
 export interface ImageCommandIo {
   stdout: NodeJS.WritableStream;
@@ -127,6 +127,8 @@ function progressBar(io: ImageCommandIo, enabled: boolean): { tick: (done: numbe
 }
 
 async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { imageInfo, imageInfoJson } = await import('../image/info-api.js');
+  const { infoHumanText } = await import('../image/info-human.js');
   const info = await imageInfo(p.file, {
     format: p.format, displayName: p.file, backingChain: p.backingChain, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat,
     lenient: p.lenient,
@@ -138,6 +140,7 @@ async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
 }
 
 async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { imageSnapshots, snapshotsJson, snapshotsText } = await import('../image/snapshots-api.js');
   const s = await imageSnapshots(p.file, { format: p.format, lenient: p.lenient });
   const layout: SnapshotLayout = p.layout === '9.0' ? 'qemu-9.0' : 'qemu-7.2';
   io.stdout.write(p.json || p.details ? snapshotsJson(s, p.details) : snapshotsText(s, layout));
@@ -145,6 +148,7 @@ async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
 }
 
 async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { imageCheck } = await import('../image/check-api.js');
   const bar = progressBar(io, p.progress);
   const r = await imageCheck(p.file, { format: p.format, displayName: p.file, progress: bar.tick, lenient: p.lenient });
   bar.end();
@@ -163,6 +167,9 @@ async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
 }
 
 async function runMap(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { openChain, closeChain } = await import('../image/backing-chain.js');
+  const { guestLayerOf } = await import('../image/guest-layer.js');
+  const { writeMapHuman, writeMapJson } = await import('../image/map.js');
   const chain = openChain(p.file, p.format, { allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat, requireWholeChain: true }, p.file);
   const bar = progressBar(io, p.progress);
   try {
@@ -178,6 +185,8 @@ async function runMap(p: Parsed, io: ImageCommandIo): Promise<number> {
 }
 
 async function runPartitions(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { openGuestReader } = await import('../image/reader-api.js');
+  const { readPartitions } = await import('../image/partitions.js');
   const opened = await openGuestReader(p.file, { format: p.format, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat, allowDataFile: p.allowDataFile });
   try {
     const table = readPartitions(opened.reader);
@@ -199,6 +208,8 @@ async function runPartitions(p: Parsed, io: ImageCommandIo): Promise<number> {
 }
 
 async function runDetect(p: Parsed, io: ImageCommandIo): Promise<number> {
+  const { ImageFile } = await import('../image/image-file.js');
+  const { detectFormat } = await import('../image/probe.js');
   const file = ImageFile.open(p.file);
   try {
     const r = detectFormat(file);
