@@ -230,7 +230,29 @@ const COMMANDS: Readonly<Record<string, (p: Parsed, io: ImageCommandIo) => Promi
   info: runInfo, snapshots: runSnapshots, check: runCheck, map: runMap, partitions: runPartitions, detect: runDetect,
 };
 
+const HELP = `${USAGE}
+commands:
+  info FILE        like qemu-img info (--json: --output=json; --backing-chain with --allow-backing)
+  snapshots FILE   like qemu-img snapshot -l (--json, --details, --layout 9.0)
+  check FILE       like qemu-img check, read-only (--json, --findings); exit 0, 2, 3, 1 or 63
+  map FILE         like qemu-img map (--json; --layout 8.2 adds "compressed")
+  partitions FILE  MBR/GPT partitions of the guest disk (--json)
+  detect FILE      every format the file matches, with evidence; exit 2 when ambiguous
+
+options:
+  --format FMT, -f FMT    the image's format; without it the format is probed (ambiguous files are refused)
+  --allow-backing         let backing files named by the image be opened (never by default)
+  --probe-backing-format  probe a backing file whose format the image does not record
+  --allow-data-file       partitions: let an external data file be opened
+  --lenient               inspect what can be read of a damaged image (problems become findings)
+  --no-progress           no progress bar on stderr
+`;
+
 export async function runImageCommand(argv: string[], io: ImageCommandIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    io.stdout.write(HELP);
+    return 0;
+  }
   let parsed: Parsed;
   try {
     parsed = parse(argv);

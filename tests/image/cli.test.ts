@@ -121,6 +121,9 @@ describe('tsvirt image CLI', function () {
     const parts = await run(['partitions', '-f', 'raw', 'disk.raw'], dir.path);
     assert.equal(parts.code, 0);
     assert.match(parts.stdout, /^1 +1048576 +51200  83$/m);
+    const help = await run(['--help'], dir.path);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^  check FILE +like qemu-img check/m);
     assert.equal((await run(['frobnicate', 'disk.raw'], dir.path)).code, 1);
     assert.equal((await run(['info'], dir.path)).code, 1);
     assert.equal((await run(['info', '--format', 'nope', 'disk.raw'], dir.path)).code, 1);
