@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(libvirt0 libvirt-dev pkg-config qemu-utils)
-test_pkgs=(gcc libc6-dev python3 python3-libvirt)
+test_pkgs=(gcc libc6-dev python3 python3-libvirt time)
 
 want=("${runtime_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

@@ -3,10 +3,11 @@
  * be followed by bytes of the next compressed cluster, which inflate ignores. Output is capped
  * at one cluster, so a compression bomb costs one cluster at most.
  *
- * zstd: Node 22.15+ has it in node:zlib and it is used when present; on older Node a
- * decompressor can be registered (for example from the `fzstd` package).
+ * zstd: Node 22.15+ has it in node:zlib and it is used when present; on older Node the
+ * pure-JS `fzstd` package decodes it, and a caller may register another decompressor.
  */
 import * as zlib from 'node:zlib';
+import { decompress as fzstdDecompress } from 'fzstd';
 import { ImageCorruptError, ImageUnsupportedError } from './errors.js';
 import type { CompressionType } from './qcow2/header.js';
 
@@ -22,7 +23,43 @@ export function registerZstdDecompressor(fn: ZstdDecompressor | undefined): void
 function builtinZstd(): ZstdDecompressor | undefined {
   const z = zlib as unknown as { zstdDecompressSync?: (b: Uint8Array, o?: { maxOutputLength?: number }) => Buffer };
   const fn = z.zstdDecompressSync;
-  return fn ? (input, max) => fn(input, { maxOutputLength: max }) : undefined;
+  return fn ? (input, max) => fn(input, { maxOutputLength: max }) : pureJsZstd;
+}
+
+/**
+ * fzstd into a buffer of exactly one cluster: it cannot write past it, so a bomb costs one
+ * cluster. qemu stores one zstd frame per cluster, possibly followed by bytes of the next
+ * cluster; fzstd reads trailing bytes as another frame, so the frame is cut out first.
+ */
+const pureJsZstd: ZstdDecompressor = (input, max) => fzstdDecompress(input.subarray(0, zstdFrameLength(input)), new Uint8Array(max));
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/** Length of the zstd frame at the start of `b` (RFC 8878 section 3.1.1), from its headers alone. */
+export function zstdFrameLength(b: Uint8Array): number {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const need = (end: number): void => {
+    if (end > b.length) throw new RangeError('truncated zstd frame');
+  };
+  need(5);
+  if (view.getUint32(0, true) !== ZSTD_MAGIC) throw new RangeError('not a zstd frame');
+  // Frame_Header_Descriptor: FCS flag (bits 7-6), single segment (5), checksum (2), dictionary ID flag (1-0).
+  const fhd = b[4] as number;
+  const singleSegment = (fhd >> 5) & 1;
+  const fcsSize = [singleSegment ? 1 : 0, 2, 4, 8][fhd >> 6] as number;
+  const dictSize = [0, 1, 2, 4][fhd & 3] as number;
+  let at = 5 + (singleSegment ? 0 : 1) + dictSize + fcsSize;
+  for (;;) {
+    // Block header, 3 bytes little-endian: last block (bit 0), type (bits 1-2), size (bits 3-23).
+    need(at + 3);
+    const header = (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16);
+    const type = (header >> 1) & 3;
+    if (type === 3) throw new RangeError('reserved zstd block type');
+    at += 3 + (type === 1 ? 1 : header >>> 3); // an RLE block stores its one byte
+    need(at);
+    if (header & 1) break;
+  }
+  return at + ((fhd >> 2) & 1 ? 4 : 0);
 }
 
 export function zstdAvailable(): boolean {
