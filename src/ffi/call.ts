@@ -98,6 +98,15 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   const firstIsHandle = handles.length === 1 && handles[0]?.[0] === 0;
   const firstName = spec.args[0]?.name ?? '';
   // The common getter shapes get their own closures: one handle, or a handle and one value.
+  if (arity === 1 && firstIsHandle && !spec.handleEffect) {
+    // The hottest shape (virDomainGetName, virDomainGetID, ...): nothing but the checks.
+    return (a0) => {
+      checkHandle(a0, name, firstName);
+      const ret = native(a0);
+      if (failed(ret)) throw failure(name);
+      return result(ret, null);
+    };
+  }
   if (arity === 1 && firstIsHandle) return (a0) => { checkHandle(a0, name, firstName); return finish(native(a0), a0); };
   const secondName = spec.args[1]?.name ?? '';
   if (arity === 2 && firstIsHandle) {
