@@ -7,8 +7,7 @@
  * Output: `all <ms per rep...>`, then `lag_p50`, `lag_p99`, `lag_max` lines
  * (ms per rep) and `threads <n>`.
  */
-import { Connection, Domain } from '../../src/sdk/index.js';
-import { availableParallelism } from 'node:os';
+import { Connection, Domain, sharedPool } from '../../src/sdk/index.js';
 
 /**
  * A 1 ms interval timer: each tick records how much later than 1 ms after the
@@ -62,9 +61,8 @@ async function main(): Promise<number> {
     rows['all']?.push(ms.toFixed(3));
     for (const [key, p] of [['lag_p50', 50], ['lag_p99', 99], ['lag_max', 100]] as const) rows[key]?.push(pct(lag, p).toFixed(3));
   }
-  // The same rule as sharedPool() in src/sdk/engine/call-pool.ts, for the table label.
-  const env = Number(process.env['TSVIRT_THREADS']);
-  const threads = Number.isInteger(env) && env > 0 ? env : Math.min(4, availableParallelism());
+  // The pool's own size, for the table label.
+  const threads = sharedPool().size;
   for (const [key, values] of Object.entries(rows)) process.stdout.write(`${key} ${values.join(' ')}\n`);
   process.stdout.write(`threads ${threads}\n`);
   dom.free();

@@ -21,7 +21,8 @@ export class CallPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size: number) {}
+  /** `size`: the most threads this pool starts. */
+  constructor(readonly size: number) {}
 
   /** Runs generated function `fn` on a call thread. */
   call(fn: string, args: unknown[]): Promise<unknown> {
