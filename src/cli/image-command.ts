@@ -104,15 +104,15 @@ function parse(argv: readonly string[]): Parsed {
 }
 
 /** A progress bar on stderr, drawn only on a TTY and only once the work has taken a while. */
-function progressBar(io: ImageCommandIo, enabled: boolean): { tick: (done: number, total: number) => void; end: () => void } {
+export function progressBar(io: ImageCommandIo, enabled: boolean, clock: () => number = Date.now): { tick: (done: number, total: number) => void; end: () => void } {
   const tty = enabled && (io.stderr as NodeJS.WriteStream).isTTY === true;
-  const started = Date.now();
+  const started = clock();
   let last = 0;
   let drawn = false;
   return {
     tick: (done, total) => {
       if (!tty) return;
-      const now = Date.now();
+      const now = clock();
       if (now - started < 500 || now - last < 100 || total <= 0) return;
       last = now;
       drawn = true;
