@@ -60,7 +60,15 @@ function takeBytes(ptr: unknown, ctx: CallContext, spec: FunctionSpec): Buffer {
   return copy;
 }
 
+const freeFunctions = new Map<string, (p: unknown) => unknown>();
+
+/** free(3), or the library's own release function for the result (virFreeError), bound once. */
 function release(ptr: unknown, free: string | undefined): void {
-  if (free === undefined) freeNative(ptr);
-  else openLibrary('libvirt').func(free, 'void', ['void *'])(ptr);
+  if (free === undefined) return freeNative(ptr);
+  let fn = freeFunctions.get(free);
+  if (!fn) {
+    fn = openLibrary('libvirt').func(free, 'void', ['void *']) as (p: unknown) => unknown;
+    freeFunctions.set(free, fn);
+  }
+  fn(ptr);
 }
