@@ -13,7 +13,7 @@ interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e:
 interface Thread { worker: Worker; inFlight: Map<number, Pending> }
 
 /** Requests a thread holds at once: enough to batch messages, few enough to spread the work. */
-const WINDOW = 16;
+const WINDOW = 4;
 
 export class CallPool {
   private readonly threads: Thread[] = [];
