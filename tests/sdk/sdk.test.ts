@@ -36,6 +36,25 @@ describe('SDK on test:///default', function () {
       pool.free();
     });
 
+    it('reads the info of many domains at once, and reports the failure of any one', async () => {
+      const description = (name: string, mib: bigint): Parameters<Connection['defineDomain']>[0] => ({
+        type: 'test', name, memory: { value: mib, unit: 'MiB' }, vcpu: { count: 1 }, os: { type: 'hvm', boot: [] },
+        devices: { disks: [], interfaces: [], graphics: [], consoles: [], serials: [] },
+      });
+      const extra = [await conn.defineDomain(description('bulk-a', 256n)), await conn.defineDomain(description('bulk-b', 512n))];
+      try {
+        const all = [dom, ...extra];
+        const infos = await Domain.getInfoOf(all);
+        assert.deepEqual(infos, await Promise.all(all.map((d) => d.getInfo().then((i) => ({ ...i, cpuTimeNs: infos[all.indexOf(d)]?.cpuTimeNs ?? 0n })))));
+        assert.deepEqual(infos.map((i) => [i.state.name, i.memoryKiB]), [['running', 2097152n], ['shutoff', 262144n], ['shutoff', 524288n]]);
+        await extra[1]?.undefine();
+        await assert.rejects(Domain.getInfoOf(all), (e: unknown) => code(e) === 'VIR_ERR_NO_DOMAIN');
+      } finally {
+        await extra[0]?.undefine().catch(() => undefined);
+        for (const d of extra) d.free();
+      }
+    });
+
     it('reads name and UUID synchronously and everything else through Promises', async () => {
       assert.equal(dom.name, 'test');
       assert.match(dom.uuid, /^[0-9a-f-]{36}$/);

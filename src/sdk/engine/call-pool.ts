@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { LibvirtError } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
+import type { InfoColumns } from './info-columns.js';
 
 interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 interface Thread { worker: Worker; inFlight: Map<number, Pending> }
@@ -32,6 +33,16 @@ export class CallPool {
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
   each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
     return this.submit({ id: this.nextId++, fn, args: argLists, each: true }) as Promise<Outcome[]>;
+  }
+
+  /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
+  async infoColumns(handles: bigint[]): Promise<InfoColumns[]> {
+    const chunks = Math.max(1, Math.min(this.size, Math.ceil(handles.length / 512)));
+    const per = Math.ceil(handles.length / chunks);
+    return Promise.all(Array.from({ length: chunks }, async (_, i) => {
+      const outcome = (await this.submit({ id: this.nextId++, fn: 'info-columns', args: handles.slice(i * per, (i + 1) * per), columns: true })) as Outcome;
+      return unwrapColumns(outcome);
+    }));
   }
 
   /** Like each(), with the lists split into one chunk per thread, run in parallel. */
@@ -108,6 +119,11 @@ export class CallPool {
     thread.inFlight.clear();
     this.pump();
   }
+}
+
+function unwrapColumns(outcome: Outcome): InfoColumns {
+  if (!outcome.ok) throw toError(outcome.error);
+  return outcome.value as InfoColumns;
 }
 
 function unwrap(outcome: Outcome): unknown {

@@ -6,7 +6,9 @@ import type { LibvirtErrorFields } from '../../ffi/index.js';
 export interface CallRequest { id: number; fn: string; args: unknown[]; each?: false }
 /** The same function once per argument list, in one message (bulk reads). */
 export interface EachRequest { id: number; fn: string; args: unknown[][]; each: true }
-export type Request = CallRequest | EachRequest;
+/** virDomainGetInfo of many domains, answered as typed-array columns (info-columns.ts). */
+export interface InfoColumnsRequest { id: number; fn: 'info-columns'; args: bigint[]; each?: false; columns: true }
+export type Request = CallRequest | EachRequest | InfoColumnsRequest;
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 export interface Response { id: number; outcome: Outcome | Outcome[] }

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import * as generated from '../../../generated/index.js';
 import { isLibvirtError, setHandleTracking } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
+import { readInfoColumns, transferablesOf } from './info-columns.js';
 
 // Lifetimes are tracked by the thread that owns the objects, not here.
 setHandleTracking(false);
@@ -31,6 +32,14 @@ function run(fn: string, args: unknown[]): Outcome {
 }
 
 parentPort?.on('message', (batch: Request[]) => {
-  const out: Response[] = batch.map((r) => ({ id: r.id, outcome: r.each ? r.args.map((a) => run(r.fn, a)) : run(r.fn, r.args) }));
-  parentPort?.postMessage(out);
+  const transfer: ArrayBuffer[] = [];
+  const out: Response[] = batch.map((r) => {
+    if ('columns' in r) {
+      const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
+      transfer.push(...transferablesOf(columns));
+      return { id: r.id, outcome: { ok: true, value: columns } };
+    }
+    return { id: r.id, outcome: r.each ? r.args.map((a) => run(r.fn, a)) : run(r.fn, r.args) };
+  });
+  parentPort?.postMessage(out, transfer);
 });
