@@ -73,6 +73,7 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   }
   const publicArgs = spec.args.filter((a) => roleOf(a).isPublic(a));
   const failed = failureTest(spec);
+  const { keepResult } = resultLayout(spec);
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
@@ -80,7 +81,7 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
       if (values[i] === undefined) throw missing(spec.name, a.name);
       byName.set(a.name, values[i]);
     });
-    return invoke(spec, native, byName, failed);
+    return invoke(spec, native, byName, failed, keepResult);
   };
 }
 
@@ -217,7 +218,7 @@ function resultFfi(spec: FunctionSpec): TypeObject | string {
   return koffiType(t.ffi);
 }
 
-function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unknown>, failed: (ret: unknown) => boolean): unknown {
+function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unknown>, failed: (ret: unknown) => boolean, keepResult: boolean): unknown {
   const ctx: CallContext = { spec, byName, native: new Map(), keepAlive: [], cleanups: [], ret: undefined, failed: false };
   enterCall();
   try {
@@ -233,7 +234,7 @@ function invoke(spec: FunctionSpec, native: NativeCall, byName: Map<string, unkn
       const h = roleOf(a);
       if (h.after) outs.push([a.name, h.after(a, ctx)]);
     }
-    return shape(spec, compileResult(spec)(ctx.ret, ctx), outs);
+    return shape(keepResult, compileResult(spec)(ctx.ret, ctx), outs);
   } finally {
     for (const c of ctx.cleanups.reverse()) c(ctx.failed);
     leaveCall();
@@ -253,8 +254,7 @@ export function resultLayout(spec: FunctionSpec): { outs: ArgSpec[]; keepResult:
 }
 
 /** No outs: the C result. One out and no kept result: that out. Otherwise an object by name. */
-function shape(spec: FunctionSpec, result: unknown, outs: [string, unknown][]): unknown {
-  const keepResult = spec.ret.type !== null && (outs.length === 0 || spec.ret.use === 'value');
+function shape(keepResult: boolean, result: unknown, outs: [string, unknown][]): unknown {
   if (outs.length === 0) return keepResult ? result : undefined;
   if (!keepResult && outs.length === 1) return (outs[0] as [string, unknown])[1];
   const obj: Record<string, unknown> = Object.fromEntries(outs);

@@ -26,13 +26,6 @@ export function readPointerArray(ptr: unknown, count: number): (bigint | null)[]
   return out;
 }
 
-/** The number of entries before the NULL that terminates a pointer array. */
-export function countUntilNull(ptr: unknown, limit = 1 << 24): number {
-  let n = 0;
-  while (n < limit && (koffi.decode(ptr, n * 8, 'void *') as bigint | null) !== null) n++;
-  return n;
-}
-
 /** Readers for C integer and floating types, by koffi name (LP64, little-endian). */
 export const numberReaders: Readonly<Record<string, { size: number; read: (b: Buffer, at: number) => number | bigint }>> = {
   'char': { size: 1, read: (b, at) => b.readInt8(at) },

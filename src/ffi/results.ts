@@ -1,6 +1,7 @@
 // The function's own return value: copied out of libvirt's memory and released per ownership.
 // One reader is compiled per function and cached on its spec.
-import { koffi, freeNative, openLibrary } from './native.js';
+import { koffi, freeNative } from './native.js';
+import { releaseWith } from './release-functions.js';
 import { adoptHandle } from './handles.js';
 import { readCString, toJs } from './decode.js';
 import { decodeStruct } from './struct-decoder.js';
@@ -60,15 +61,8 @@ function takeBytes(ptr: unknown, ctx: CallContext, spec: FunctionSpec): Buffer {
   return copy;
 }
 
-const freeFunctions = new Map<string, (p: unknown) => unknown>();
-
-/** free(3), or the library's own release function for the result (virFreeError), bound once. */
+/** free(3), or the library's own release function for the result (virFreeError). */
 function release(ptr: unknown, free: string | undefined): void {
-  if (free === undefined) return freeNative(ptr);
-  let fn = freeFunctions.get(free);
-  if (!fn) {
-    fn = openLibrary('libvirt').func(free, 'void', ['void *']) as (p: unknown) => unknown;
-    freeFunctions.set(free, fn);
-  }
-  fn(ptr);
+  if (free === undefined) freeNative(ptr);
+  else releaseWith(free)(ptr);
 }

@@ -1,13 +1,14 @@
 // One handler per argument role (see ArgSpec in spec.ts). A handler says whether the argument
 // is public (a parameter of the generated function), its koffi type, how the JS value becomes
 // the native argument, and what it contributes to the result after a successful call.
-import { koffi, openLibrary, freeNative, type TypeObject } from './native.js';
+import { koffi, freeNative, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
 import { koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
+import { releaseWith } from './release-functions.js';
 import { scratch } from './arena.js';
-import { countUntilNull, readCString, readNumbers, readPointerArray, toJs } from './decode.js';
+import { readCString, readNumbers, readPointerArray, toJs } from './decode.js';
 import { decodeStruct, decodeStructArray } from './struct-decoder.js';
 import { decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
 import type { TypedParameter } from './typed-params.js';
@@ -42,19 +43,6 @@ export interface RoleHandler<A extends ArgSpec> {
 }
 
 const ptrTo = (t: TypeObject | string): TypeObject => koffi.pointer(t);
-
-const simpleFn = new Map<string, (p: unknown, n?: number) => unknown>();
-/** A libvirt release function (virDomainFree, virTypedParamsClear, ...) taking a pointer and maybe a count. */
-function releaser(name: string, withCount = false): (p: unknown, n?: number) => unknown {
-  const key = `${name}/${withCount}`;
-  let fn = simpleFn.get(key);
-  if (!fn) {
-    const native = openLibrary('libvirt').func(name, 'int', withCount ? ['void *', 'int'] : ['void *']);
-    fn = (p, n) => (withCount ? native(p, n) : native(p));
-    simpleFn.set(key, fn);
-  }
-  return fn;
-}
 
 function checkValue(type: ValueType, value: unknown, ctx: CallContext, name: string): void {
   if (type.js === 'handle' && !(value === null && type.nullable)) checkHandle(value, ctx.spec.name, name);
@@ -133,7 +121,7 @@ const structOut: RoleHandler<Of<'struct-out'>> = {
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     const value = decodeStruct(a.struct, buf);
-    if (a.reset) releaser(a.reset)(buf);
+    if (a.reset) releaseWith(a.reset)(buf);
     return value;
   },
 };
@@ -197,7 +185,7 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
     const buf = n === 0 ? null : scratch(n * elemSize(a.elem));
     if (buf && a.clear) {
       const clear = a.clear;
-      ctx.cleanups.push((failed) => { if (!failed) releaser(clear, true)(buf, n); });
+      ctx.cleanups.push((failed) => { if (!failed) releaseWith(clear, true)(buf, n); });
     }
     return boxed(ctx, a.name, [buf, n])[0];
   },
@@ -261,7 +249,7 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
     ctx.native.set(a.name, buf);
     if (a.clear) {
       const clear = a.clear;
-      ctx.cleanups.push((failed) => { if (!failed) releaser(clear, true)(buf, Number(count[0])); });
+      ctx.cleanups.push((failed) => { if (!failed) releaseWith(clear, true)(buf, Number(count[0])); });
     }
   },
   after: (a, ctx) => {
@@ -281,7 +269,7 @@ const listOut: RoleHandler<Of<'list-out'>> = {
     if (p === null) return [];
     const n = listCount(a, ctx, p);
     const items = readListItems(a, p, n);
-    if (a.freeList) releaser(a.freeList)(p);
+    if (a.freeList) releaseWith(a.freeList)(p);
     else freeNative(p);
     return items;
   },
@@ -289,7 +277,6 @@ const listOut: RoleHandler<Of<'list-out'>> = {
 
 function listCount(a: Of<'list-out'>, ctx: CallContext, p: bigint): number {
   if (a.count === 'ret') return Number(ctx.ret);
-  if (a.count === 'null') return countUntilNull(p);
   if (a.count === 'bits:ret') return Math.ceil(Number(ctx.ret) / 8);
   return Number((ctx.native.get(a.count) as unknown[])[0]);
 }
@@ -305,7 +292,7 @@ function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
   return readPointerArray(p, n).map((item) => {
     const value = item === null ? null : decodeStruct(struct, item);
     if (value) retainHandleFields(struct, value);
-    if (item !== null && !a.freeList) (a.freeElement ? releaser(a.freeElement)(item) : freeNative(item));
+    if (item !== null && !a.freeList) (a.freeElement ? releaseWith(a.freeElement)(item) : freeNative(item));
     return value;
   });
 }
@@ -314,7 +301,7 @@ function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
 function retainHandleFields(struct: string, value: Record<string, unknown>): void {
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== 'bigint' || !handleFieldRef.has(`${struct}.${name}`)) continue;
-    releaser(handleFieldRef.get(`${struct}.${name}`) as string)(v);
+    releaseWith(handleFieldRef.get(`${struct}.${name}`) as string)(v);
     adoptHandle(v);
   }
 }
@@ -334,7 +321,7 @@ const paramsOut: RoleHandler<Of<'params-out'>> = {
     const n = Number((ctx.native.get(a.countArg) as unknown[])[0]);
     if (p === null) return [];
     const params = decodeTypedParameters(p, n);
-    releaser('virTypedParamsFree', true)(p, n);
+    releaseWith('virTypedParamsFree', true)(p, n);
     return params;
   },
 };

@@ -50,10 +50,10 @@ export type ArgSpec =
   | { role: 'query-out'; name: string; struct: string; countArg: string; clear?: string }
   /**
    * A library-allocated array written through `T **`: `count` is 'ret', an out argument,
-   * 'bits:ret' (a bitmap of ret bits: ceil(ret / 8) bytes) or 'null' for NULL-terminated. Elements are released with `freeElement` (or free()), the
+   * or 'bits:ret' (a bitmap of ret bits: ceil(ret / 8) bytes). Elements are released with `freeElement` (or free()), the
    * array with `freeList` (or free()).
    */
-  | { role: 'list-out'; name: string; elem: ValueType; count: 'ret' | 'null' | string; freeElement?: string; freeList?: string; inline?: boolean }
+  | { role: 'list-out'; name: string; elem: ValueType; count: 'ret' | string; freeElement?: string; freeList?: string; inline?: boolean }
   /** Typed parameters the library allocates (`virTypedParameterPtr *`), freed with virTypedParamsFree. */
   | { role: 'params-out'; name: string; countArg: string }
   /** A callback: a JS function registered with koffi for as long as libvirt may call it. */
