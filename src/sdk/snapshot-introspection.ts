@@ -5,6 +5,7 @@
 // (or an external snapshot, which lives in other files).
 import { imageSnapshots, isImageError } from '../image/index.js';
 import type { Domain } from './domain.js';
+import { parseDomainXml } from './xml/index.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 
@@ -58,20 +59,15 @@ export async function compareImageSnapshots(disk: string, path: string, tree: Sn
   return { disk, path, snapshots: out };
 }
 
-/** File-backed qcow2 disks of a domain XML: target device and source path. */
+/** File- or block-backed qcow2 disks of a domain XML: target device and source path. */
 export function qcow2Disks(domainXml: string): { target: string; path: string }[] {
-  const disks: { target: string; path: string }[] = [];
-  for (const m of domainXml.matchAll(/<disk\b[^>]*device=['"]disk['"][^>]*>([\s\S]*?)<\/disk>/g)) {
-    const body = m[1] as string;
-    if (!/<driver\b[^>]*type=['"]qcow2['"]/.test(body)) continue;
-    const path = /<source\b[^>]*(?:file|dev)=['"]([^'"]+)['"]/.exec(body)?.[1];
-    const target = /<target\b[^>]*dev=['"]([^'"]+)['"]/.exec(body)?.[1];
-    if (path && target) disks.push({ target, path: unescape(path) });
-  }
-  return disks;
+  return parseDomainXml(domainXml).devices.disks
+    .filter((d) => (d.device ?? 'disk') === 'disk' && d.driver?.type === 'qcow2')
+    .flatMap((d) => {
+      const path = d.source?.file ?? d.source?.dev;
+      return path === undefined ? [] : [{ target: d.target.dev, path }];
+    });
 }
-
-const unescape = (s: string): string => s.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Every qcow2 disk of the domain with its internal snapshots beside libvirt's. */
 export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {

@@ -4,6 +4,7 @@ import { sharedPool, fromClone, toError } from './engine/call-pool.js';
 import { invoke } from './surface.js';
 import type { Domain } from './domain.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
+import { parseSnapshotXml } from './xml/index.js';
 
 export interface SnapshotNode {
   name: string;
@@ -27,20 +28,10 @@ export interface SnapshotTree {
   current: string | null;
 }
 
-const text = (xml: string, path: RegExp): string | null => path.exec(xml)?.[1] ?? null;
-
-/** The top-level fields of <domainsnapshot> that the tree needs (the full document: xml/snapshot-xml). */
+/** The fields of <domainsnapshot> the tree needs, from the typed snapshot document. */
 function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory'> {
-  // Drop the embedded <domain> so its <name> is not mistaken for the snapshot's.
-  const own = xml.replace(/<domain[\s>][\s\S]*<\/domain>/, '').replace(/<inactiveDomain[\s>][\s\S]*<\/inactiveDomain>/, '');
-  const created = text(own, /<creationTime>(\d+)<\/creationTime>/);
-  return {
-    name: text(own, /^\s*<domainsnapshot>\s*<name>([^<]*)<\/name>/) ?? text(own, /<name>([^<]*)<\/name>/) ?? '',
-    parent: text(own, /<parent>\s*<name>([^<]*)<\/name>\s*<\/parent>/),
-    state: text(own, /<state>([^<]*)<\/state>/),
-    creationTime: created === null ? null : Number(created),
-    memory: text(own, /<memory snapshot=['"]([^'"]+)['"]/),
-  };
+  const d = parseSnapshotXml(xml);
+  return { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null };
 }
 
 export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {
