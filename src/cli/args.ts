@@ -1,5 +1,6 @@
 // Command-line parsing shared by every tsvirt command.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { defaultUri } from '../sdk/default-uri.js';
 
 export interface Io { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
@@ -22,11 +23,9 @@ export function parseCommandArgs<T extends Options>(argv: string[], options: T):
   }
 }
 
-/** The connection URI: --connect, else $LIBVIRT_DEFAULT_URI, else the built-in test driver. */
-export function defaultUri(flag: string | undefined): string {
-  if (flag) return flag;
-  const env = process.env['LIBVIRT_DEFAULT_URI'];
-  return env && env.length > 0 ? env : 'test:///default';
+/** The connection URI: --connect, else the SDK's default ($LIBVIRT_DEFAULT_URI, else test:///default). */
+export function connectUri(flag: string | undefined): string {
+  return flag || defaultUri();
 }
 
 export function printJson(io: Io, value: unknown): void {

@@ -1,11 +1,11 @@
 // What every connecting command shares: --connect/--json, one connection per run, a short report.
 import { Connection } from '../sdk/index.js';
-import { defaultUri, printJson, type Io } from './args.js';
+import { connectUri, printJson, type Io } from './args.js';
 
 export const connectOptions = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
 
 export async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await Connection.open(defaultUri(uri));
+  const conn = await Connection.open(connectUri(uri));
   try {
     return await body(conn);
   } finally {

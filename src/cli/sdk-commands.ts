@@ -89,9 +89,8 @@ export async function runSnapshot(argv: string[], io: Io): Promise<number> {
       }
       case 'create': {
         const name = snapName ?? `snap-${Math.floor(Date.now() / 1000)}`;
-        const desc = values.description ? `<description>${escapeXml(values.description)}</description>` : '';
         const flags = values['disk-only'] ? 16 /* VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY */ : 0;
-        const s = await dom.createSnapshot(`<domainsnapshot><name>${escapeXml(name)}</name>${desc}</domainsnapshot>`, flags);
+        const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks: [] }, flags);
         s.free();
         return done(io, values.json, { created: name }, `snapshot ${name} created`);
       }
@@ -125,9 +124,3 @@ function printSnapshots(tree: SnapshotTree, io: Io, json: boolean | undefined, a
     n.creationTime === null ? '' : new Date(n.creationTime * 1000).toISOString(), n.state ?? '', n.parent ?? '', n.current ? 'yes' : '']));
   return 0;
 }
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
-}
-
-export { escapeXml };

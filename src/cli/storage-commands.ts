@@ -1,7 +1,6 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots.
-import { volumeSnapshots, type DiskSnapshots, type StoragePool } from '../sdk/index.js';
+import { volumeSnapshots, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolumeDescription } from '../sdk/index.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-import { escapeXml } from './sdk-commands.js';
 import { connectOptions as common, report, withConnection } from './connect.js';
 
 const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
@@ -52,7 +51,7 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
       case 'create': {
         const name = required(volName, 'vol create POOL VOL --capacity SIZE [--format qcow2|raw]');
         const capacity = required(values.capacity, '--capacity SIZE (bytes, or with a unit: 64M, 10G)');
-        const vol = await pool.createVolume(volumeXml(name, capacity, values.format ?? 'qcow2', values.allocation));
+        const vol = await pool.createVolume(volume(name, capacity, values.format ?? 'qcow2', values.allocation));
         const path = await vol.getPath();
         vol.free();
         return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
@@ -62,7 +61,7 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
         const name = required(extra, 'vol clone POOL SOURCE NEW');
         using source = await pool.lookupVolume(from);
         const info = await source.getInfo();
-        const vol = await pool.cloneVolume(volumeXml(name, String(info.capacity), values.format ?? null, undefined), source);
+        const vol = await pool.cloneVolume(volume(name, String(info.capacity), values.format ?? null, undefined), source);
         vol.free();
         return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
       }
@@ -90,15 +89,18 @@ function required(value: string | undefined, usage: string): string {
   return value;
 }
 
-/** A <volume> document; sizes take libvirt's units (64M, 10G, or bytes). */
-function volumeXml(name: string, capacity: string, format: string | null, allocation: string | undefined): string {
-  const size = (tag: string, s: string): string => {
+/** A typed volume description; sizes take libvirt's units (64M, 10G) or bytes. */
+function volume(name: string, capacity: string, format: string | null, allocation: string | undefined): StorageVolumeDescription {
+  const size = (option: string, s: string): SizeValue => {
     const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s.trim());
-    if (!m) throw new UsageError(`${tag}: not a size: ${s}`);
-    return `<${tag} unit='${m[2] || 'bytes'}'>${m[1]}</${tag}>`;
+    if (!m) throw new UsageError(`${option}: not a size: ${s}`);
+    return { value: BigInt(m[1] as string), unit: m[2] || 'bytes' };
   };
-  const fmt = format === null ? '' : `<target><format type='${escapeXml(format)}'/></target>`;
-  return `<volume><name>${escapeXml(name)}</name>${size('capacity', capacity)}${allocation ? size('allocation', allocation) : ''}${fmt}</volume>`;
+  return {
+    name, capacity: size('--capacity', capacity),
+    ...(allocation ? { allocation: size('--allocation', allocation) } : {}),
+    ...(format === null ? {} : { target: { format: { type: format } } }),
+  };
 }
 
 async function listVolumes(pool: StoragePool, io: Io, json: boolean | undefined): Promise<number> {

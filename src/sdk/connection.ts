@@ -3,6 +3,7 @@
 // volumes obtained from it hold references of their own and stay usable until freed.
 import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
+import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import type { TypedParameter } from '../ffi/index.js';
@@ -19,11 +20,7 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-/** The URI used when none is given: $LIBVIRT_DEFAULT_URI, else libvirt's test driver. */
-export function defaultUri(): string {
-  const env = process.env['LIBVIRT_DEFAULT_URI'];
-  return env && env.length > 0 ? env : 'test:///default';
-}
+export { defaultUri };
 
 type Own = 'virConnectOpen' | 'virConnectOpenReadOnly' | 'virConnectOpenAuth';
 export interface Connection extends GeneratedMethods<G.virConnectPtr, 'virConnect', Own> {}
