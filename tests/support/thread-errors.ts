@@ -1,16 +1,14 @@
 // 4 worker threads, each with its own copy of the bindings, mix failing calls with successful
 // ones; every error must be the one its own call caused (its code, and the name it asked for
 // where libvirt's message carries it).
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { startWorker } from '../../src/sdk/engine/call-pool.js';
 import * as v from '../../generated/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 
 if (isMainThread) {
   const results = await Promise.all([0, 1, 2, 3].map((id) => new Promise<{ ok: number; failed: number; misattributed: number }>((resolvePromise, reject) => {
-    // Workers do not inherit tsx's loader: register it inside the worker, then load this file.
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    const w = new Worker(boot, { eval: true, workerData: id });
+    const w = startWorker(new URL(import.meta.url), { workerData: id });
     w.once('message', resolvePromise);
     w.once('error', reject);
   })));

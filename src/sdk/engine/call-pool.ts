@@ -152,13 +152,17 @@ export function fromClone(value: unknown): unknown {
 
 /** Workers run the built JS; from TypeScript sources (tests) they boot through tsx first. */
 function spawnWorker(): Worker {
-  const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  return startWorker(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));
+}
+
+/** A worker for a module; a TypeScript module (sources under tsx) gets tsx registered first. */
+export function startWorker(url: URL, options: { workerData?: unknown } = {}): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
   // tsx's ESM entry (its "import" export); resolved from its package.json, which works from CJS too.
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsx = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { ...options, eval: true });
 }
 
 let shared: CallPool | undefined;
