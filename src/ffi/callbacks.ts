@@ -12,7 +12,21 @@ export interface TypedCallback {
   fn: (...args: never[]) => unknown;
 }
 
+/**
+ * A C function pointer the caller owns (e.g. one registered by another thread), passed through
+ * as is, with the virFreeCallback to hand libvirt alongside it (null: none). Nothing is
+ * registered or released for it here.
+ */
+export interface NativeCallback {
+  native: bigint;
+  freecb?: bigint | null;
+}
+
 export type CallbackArg = ((...args: never[]) => unknown) | TypedCallback;
+
+export function isNativeCallback(value: unknown): value is NativeCallback {
+  return value !== null && typeof value === 'object' && typeof (value as NativeCallback).native === 'bigint';
+}
 
 /** JS function -> its registrations, so deregistration calls can pass the same C pointer back. */
 const byFunction = new Map<unknown, Registered[]>();
@@ -65,4 +79,13 @@ export function freeCallbackFor(arg: CallbackArg, ptr: Registered): Registered {
 /** Number of JS callbacks currently registered with libvirt, for leak checks. */
 export function liveCallbackCount(): number {
   return liveCount;
+}
+
+/**
+ * A callback registered for the life of the thread (never unregistered): the C pointer libvirt
+ * may call on this thread for as long as it runs. Used for the few fixed entry points of the
+ * SDK's event threads, which route calls by their opaque argument.
+ */
+export function permanentCallback(functype: string, fn: (...args: never[]) => unknown): bigint {
+  return koffi.register(fn as (...a: unknown[]) => unknown, koffiType(functype) as TypeObject);
 }

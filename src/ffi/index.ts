@@ -1,7 +1,11 @@
 // The runtime the generated layer calls. Nothing here knows a libvirt function by name except
 // the few it needs itself (virGetVersion, virGetLastError, virSetErrorFunc).
 export { defineFunction, functionSpec, resultLayout, rawFunction } from './call.js';
-export { structSpec } from './types.js';
+export { structSpec, functypeSpec } from './types.js';
+export { decodeStruct, decodeStructArray } from './struct-decoder.js';
+export { decodeTypedParameters } from './typed-params.js';
+export { copyCString, allocNative, allocCString, writeNative, freeNative } from './native.js';
+export { sizeOf, koffiOffsetOf } from './types.js';
 export type { NativeFunction } from './call.js';
 export { registerHandle, registerStruct, registerFunctype } from './types.js';
 export { registerHandleField } from './roles.js';
@@ -10,7 +14,8 @@ export type { LibvirtErrorFields } from './errors.js';
 export type { Handle, Pointer } from './handles.js';
 export { liveHandleCount, adoptHandle, forgetReleased, setHandleTracking } from './handles.js';
 export { liveCallbackCount } from './callbacks.js';
-export type { CallbackArg, TypedCallback } from './callbacks.js';
+export type { CallbackArg, NativeCallback, TypedCallback } from './callbacks.js';
+export { isNativeCallback, permanentCallback } from './callbacks.js';
 export type { TypedParameter } from './typed-params.js';
 export { loadedLibvirtVersion } from './library-state.js';
 export { parseVersion, formatVersion, MINIMUM_LIBVIRT_VERSION } from './version.js';

@@ -33,13 +33,15 @@ export function openLibrary(id: LibraryId): LibraryHandle {
   return lib;
 }
 
-let libc: { free: NativeCall; strlen: NativeCall; memcpy: NativeCall } | undefined;
+interface Libc { free: NativeCall; malloc: NativeCall; strlen: NativeCall; memcpy: NativeCall }
+let libc: Libc | undefined;
 
-function c(): { free: NativeCall; strlen: NativeCall; memcpy: NativeCall } {
+function c(): Libc {
   if (!libc) {
     const lib = koffi.load('libc.so.6');
     libc = {
       free: lib.func('free', 'void', ['void *']) as NativeCall,
+      malloc: lib.func('malloc', 'void *', ['size_t']) as NativeCall,
       strlen: lib.func('strlen', 'size_t', ['void *']) as NativeCall,
       memcpy: lib.func('memcpy', 'void *', ['void *', 'void *', 'size_t']) as NativeCall,
     };
@@ -73,3 +75,24 @@ export function freeNative(ptr: unknown): void {
 }
 
 export { koffi };
+
+/**
+ * Native memory holding `bytes`, from malloc(3): valid on every thread until freeNative, and
+ * what libvirt expects for memory it takes over and frees itself (e.g. credential results).
+ */
+export function allocNative(bytes: Buffer): bigint {
+  const ptr = c().malloc(Math.max(1, bytes.length)) as bigint | null;
+  if (ptr === null) throw new RangeError(`tsvirt: malloc(${bytes.length}) failed`);
+  if (bytes.length > 0) c().memcpy(ptr, bytes, bytes.length);
+  return ptr;
+}
+
+/** A NUL-terminated copy of `s` in native memory (see allocNative). */
+export function allocCString(s: string): bigint {
+  return allocNative(Buffer.concat([Buffer.from(s, 'utf8'), Buffer.alloc(1)]));
+}
+
+/** Copies `bytes` to native memory at `ptr`. */
+export function writeNative(ptr: bigint, bytes: Buffer): void {
+  if (bytes.length > 0) c().memcpy(ptr, bytes, bytes.length);
+}

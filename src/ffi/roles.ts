@@ -12,8 +12,8 @@ import { readCString, readNumbers, readPointerArray, toJs } from './decode.js';
 import { decodeStruct, decodeStructArray } from './struct-decoder.js';
 import { decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
 import type { TypedParameter } from './typed-params.js';
-import { findCallback, freeCallbackFor, registerCallback, unregisterCallback } from './callbacks.js';
-import type { CallbackArg } from './callbacks.js';
+import { findCallback, freeCallbackFor, isNativeCallback, registerCallback, unregisterCallback } from './callbacks.js';
+import type { CallbackArg, NativeCallback } from './callbacks.js';
 import type { ArgSpec, FunctionSpec, ValueType } from './spec.js';
 
 export interface CallContext {
@@ -330,8 +330,9 @@ const callbackRole: RoleHandler<Of<'callback'>> = {
   isPublic: () => true,
   ffi: (a) => koffiType(a.functype),
   before: (a, ctx) => {
-    const fn = ctx.byName.get(a.name) as CallbackArg | null;
+    const fn = ctx.byName.get(a.name) as CallbackArg | NativeCallback | null;
     if (fn === null) return null;
+    if (isNativeCallback(fn)) return fn.native;
     if (a.lifetime === 'lookup') return findCallback(fn);
     const ptr = registerCallback(fn, a.functype);
     ctx.native.set(a.name, ptr);
@@ -348,7 +349,11 @@ const freecbRole: RoleHandler<Of<'freecb'>> = {
   prepare: (a, ctx, nativeArgs) => {
     const cb = ctx.spec.args.find((x) => x.role === 'callback' && x.lifetime === 'freecb');
     if (!cb) return;
-    const fn = ctx.byName.get(cb.name) as CallbackArg | null;
+    const fn = ctx.byName.get(cb.name) as CallbackArg | NativeCallback | null;
+    if (isNativeCallback(fn)) {
+      nativeArgs[argIndex(ctx, a.name)] = fn.freecb ?? null;
+      return;
+    }
     const ptr = ctx.native.get(cb.name) as bigint | undefined;
     if (fn === null || ptr === undefined) return;
     const free = freeCallbackFor(fn, ptr);

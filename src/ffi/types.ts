@@ -28,6 +28,12 @@ export function structSpec(name: string): StructSpec {
   return spec;
 }
 
+export function functypeSpec(name: string): FunctypeSpec {
+  const spec = functypes.get(name);
+  if (!spec) throw new TypeError(`tsvirt: callback type ${name} is not registered`);
+  return spec;
+}
+
 export function isHandleType(name: string): boolean {
   return handles.has(name);
 }
@@ -70,4 +76,9 @@ export function sizeOf(name: string): number {
     sizes.set(name, n);
   }
   return n;
+}
+
+/** The byte offset of `field` in struct `name`. */
+export function koffiOffsetOf(name: string, field: string): number {
+  return koffi.offsetof(koffiType(name) as TypeObject, field);
 }

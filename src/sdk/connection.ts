@@ -14,10 +14,22 @@ import type { GeneratedMethods } from './surface-types.js';
 import type { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
+import { ensureEventLoop } from './events/event-loop.js';
+import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
+import { EventStream, type EventStreamOptions } from './events/event-stream.js';
+import { openWithAuth, type AuthOptions } from './events/auth.js';
 
 export interface OpenOptions {
   /** virConnectOpenReadOnly: no changes allowed through this connection. */
   readOnly?: boolean;
+  /** Credentials for drivers that ask for them (virConnectOpenAuth). */
+  auth?: AuthOptions;
+  /**
+   * Keepalive (virConnectSetKeepAlive): a ping every `interval` seconds; after `count` pings
+   * without an answer the connection is closed, its calls reject and 'close' is emitted.
+   * libvirt's default for remote connections is interval 5, count 5.
+   */
+  keepAlive?: { interval: number; count: number };
 }
 
 export { defaultUri };
@@ -35,13 +47,96 @@ export class Connection extends LibvirtObject {
     return new Connection(ptr);
   }
 
+  /**
+   * Opens a connection. The first open registers libvirt's event loop and starts running it
+   * (see events/event-loop.ts; TSVIRT_EVENT_LOOP=none opts out).
+   */
   static async open(uri: string = defaultUri(), options: OpenOptions = {}): Promise<Connection> {
-    const fn = options.readOnly ? 'virConnectOpenReadOnly' : 'virConnectOpen';
-    return Connection.fromHandle((await sharedPool().call(fn, [uri])) as bigint);
+    ensureEventLoop();
+    let ptr: bigint;
+    if (options.auth) ptr = await openWithAuth(uri, options.auth, options.readOnly ?? false);
+    else ptr = (await sharedPool().call(options.readOnly ? 'virConnectOpenReadOnly' : 'virConnectOpen', [uri])) as bigint;
+    const conn = Connection.fromHandle(ptr);
+    if (options.keepAlive) {
+      try {
+        await conn.setKeepAlive(options.keepAlive.interval, options.keepAlive.count);
+      } catch (err) {
+        await conn.close();
+        throw err;
+      }
+    }
+    return conn;
   }
 
-  /** Releases this reference (virConnectClose); resolves to the references libvirt still holds. */
+  #events: ConnectionEvents | undefined;
+
+  get #emitter(): ConnectionEvents {
+    this.#events ??= new ConnectionEvents(() => this.handle);
+    return this.#events;
+  }
+
+  /**
+   * Listens to an event: 'domain:lifecycle', 'pool:lifecycle', 'close', ... (ConnectionEventMap).
+   * The first listener of a name registers it with libvirt, the last one removed deregisters
+   * it; while any is registered the process stays alive. Await eventsReady() to know that
+   * libvirt delivers it.
+   */
+  on<K extends EventName>(name: K, listener: Listener<K>): this;
+  on(name: 'error', listener: (err: Error) => void): this;
+  on(name: string, listener: (arg: never) => void): this {
+    const fn = listener as (...args: unknown[]) => void;
+    this.#emitter.check(name);
+    this.#emitter.emitter.on(name, fn);
+    return this;
+  }
+
+  once<K extends EventName>(name: K, listener: Listener<K>): this;
+  once(name: 'error', listener: (err: Error) => void): this;
+  once(name: string, listener: (arg: never) => void): this {
+    const fn = listener as (...args: unknown[]) => void;
+    this.#emitter.check(name);
+    this.#emitter.emitter.once(name, fn);
+    return this;
+  }
+
+  /** Removes a listener; removing one that is not there does nothing. */
+  off<K extends EventName>(name: K, listener: Listener<K>): this;
+  off(name: 'error', listener: (err: Error) => void): this;
+  off(name: string, listener: (arg: never) => void): this {
+    const fn = listener as (...args: unknown[]) => void;
+    this.#events?.emitter.off(name, fn);
+    return this;
+  }
+
+  addListener<K extends EventName>(name: K, listener: Listener<K>): this {
+    return this.on(name, listener);
+  }
+
+  removeListener<K extends EventName>(name: K, listener: Listener<K>): this {
+    return this.off(name, listener);
+  }
+
+  listenerCount(name: EventName | 'error'): number {
+    return this.#events?.emitter.listenerCount(name) ?? 0;
+  }
+
+  /** Resolves once every registration the listeners asked for is in place; rejects with a failure. */
+  eventsReady(): Promise<void> {
+    return this.#events?.ready() ?? Promise.resolve();
+  }
+
+  /** Events as an async iterator (`for await`), filtered by type and domain, ended by an AbortSignal. */
+  events(options: EventStreamOptions = {}): EventStream {
+    return new EventStream(this, options);
+  }
+
+  /**
+   * Releases this reference (virConnectClose); resolves to the references libvirt still holds.
+   * Event registrations are dropped first, so a closed connection keeps nothing alive.
+   */
   async close(): Promise<number> {
+    if (this.released) return 0;
+    await this.#events?.detach();
     const ptr = this.releaseReference();
     if (ptr === null) return 0;
     return (await sharedPool().call('virConnectClose', [ptr])) as number;

@@ -13,7 +13,7 @@ function namesOf(table: Readonly<Record<string, number>>, prefix: string): Map<n
 
 export interface Named<N extends string> { code: number; name: N | `unknown-${number}` }
 
-function namer<N extends string>(table: Readonly<Record<string, number>>, prefix: string): (n: number) => Named<N> {
+export function namer<N extends string>(table: Readonly<Record<string, number>>, prefix: string): (n: number) => Named<N> {
   const names = namesOf(table, prefix);
   return (n) => ({ code: n, name: (names.get(n) ?? `unknown-${n}`) as N | `unknown-${number}` });
 }

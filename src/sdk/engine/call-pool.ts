@@ -2,7 +2,7 @@
 // few worker threads, each with its own copy of the bindings, so the main thread only posts
 // messages. Calls beyond what the threads are running wait in a queue here: there is no fixed
 // limit like koffi's 256 async calls. Idle threads do not keep the process alive.
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -156,7 +156,7 @@ function spawnWorker(): Worker {
 }
 
 /** A worker for a module; a TypeScript module (sources under tsx) gets tsx registered first. */
-export function startWorker(url: URL, options: { workerData?: unknown } = {}): Worker {
+export function startWorker(url: URL, options: { workerData?: unknown; transferList?: WorkerOptions['transferList'] } = {}): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
   // tsx's ESM entry (its "import" export); resolved from its package.json, which works from CJS too.
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');

@@ -1,0 +1,82 @@
+// Connection.open(uri, { auth }): virConnectOpenAuth with a typed credential callback. libvirt
+// calls its auth callback on the call thread that opens; that callback belongs to the sink
+// thread (event-loop.ts), which hands the request to the main thread and waits for the answer,
+// so the user's callback runs here and may be async (a password prompt).
+import * as v from '../../../generated/index.js';
+import { allocNative, freeNative, koffiOffsetOf, sizeOf, tsvirtError } from '../../ffi/index.js';
+import type { Named } from '../enum-names.js';
+import { sharedPool } from '../engine/call-pool.js';
+import { eventEntries, withAuthHandler } from './event-loop.js';
+import { enumNamer } from './to-event.js';
+import type { CredentialRequest } from './protocol.js';
+
+export type CredentialTypeName = 'username' | 'authname' | 'language' | 'cnonce' | 'passphrase' | 'echoprompt' | 'noechoprompt' | 'realm' | 'external';
+
+/** One credential libvirt asks for (virConnectCredential). */
+export interface Credential {
+  type: Named<CredentialTypeName>;
+  prompt: string | null;
+  challenge: string | null;
+  defaultResult: string | null;
+}
+
+/** One answer per credential, in order; null leaves that credential unanswered. */
+export type AuthCallback = (credentials: readonly Credential[]) => (string | null)[] | Promise<(string | null)[]>;
+
+export type AuthOptions =
+  /** A callback, and the credential types it can answer (default: every type). */
+  | { callback: AuthCallback; types?: readonly number[] }
+  /** Fixed answers: `username` for username/authname, `password` for passphrase. */
+  | { username?: string; password?: string };
+
+const VIR_ERR_AUTH_FAILED = 45;
+const credentialType = enumNamer(v.virConnectCredentialType) as (n: number) => Named<CredentialTypeName>;
+const allTypes = Object.entries(v.virConnectCredentialType).filter(([k]) => !k.endsWith('_LAST')).map(([, n]) => n);
+
+/** The callback for fixed answers: asking for anything it lacks fails the open with a clear error. */
+function fixedAnswers(o: { username?: string; password?: string }): AuthCallback {
+  return (credentials) => credentials.map((c) => {
+    const answer = c.type.name === 'passphrase' || c.type.name === 'noechoprompt' ? o.password
+      : c.type.name === 'username' || c.type.name === 'authname' ? o.username : undefined;
+    if (answer !== undefined) return answer;
+    if (c.defaultResult !== null) return c.defaultResult;
+    throw tsvirtError(VIR_ERR_AUTH_FAILED, 'auth', `the driver asks for a ${c.type.name} credential (${c.prompt ?? 'no prompt'}) that the auth options do not give`);
+  });
+}
+
+/** A native virConnectAuth (and its credential type array), freed by the caller. */
+function buildAuth(types: readonly number[], callback: bigint): { auth: bigint; credtypes: bigint } {
+  const list = Buffer.alloc(types.length * 4);
+  types.forEach((t, i) => list.writeInt32LE(t, i * 4));
+  const credtypes = allocNative(list);
+  const struct = Buffer.alloc(sizeOf('virConnectAuth'));
+  struct.writeBigUInt64LE(credtypes, koffiOffsetOf('virConnectAuth', 'credtype'));
+  struct.writeUInt32LE(types.length, koffiOffsetOf('virConnectAuth', 'ncredtype'));
+  struct.writeBigUInt64LE(callback, koffiOffsetOf('virConnectAuth', 'cb'));
+  return { auth: allocNative(struct), credtypes };
+}
+
+export async function openWithAuth(uri: string, options: AuthOptions, readOnly: boolean): Promise<bigint> {
+  const callback = 'callback' in options ? options.callback : fixedAnswers(options);
+  const types = 'callback' in options && options.types ? options.types : allTypes;
+  const entries = await eventEntries();
+  let callbackError: unknown;
+  const handler = async (requests: CredentialRequest[]): Promise<(string | null)[] | null> => {
+    try {
+      return await callback(requests.map((r) => ({ ...r, type: credentialType(r.type) })));
+    } catch (err) {
+      callbackError ??= err;
+      return null;
+    }
+  };
+  const { auth, credtypes } = buildAuth(types, entries.auth);
+  try {
+    return (await withAuthHandler(handler, () => sharedPool().call('virConnectOpenAuth', [uri, auth, readOnly ? v.VIR_CONNECT_RO : 0]))) as bigint;
+  } catch (err) {
+    if (callbackError !== undefined) throw callbackError;
+    throw err;
+  } finally {
+    freeNative(auth);
+    freeNative(credtypes);
+  }
+}

@@ -1,0 +1,216 @@
+// libvirt's event loop, run for the user. libvirt needs an event loop registered before the
+// first connection opens (for events, keepalive, stream and close notifications), so
+// Connection.open registers libvirt's default implementation once and starts two threads:
+//
+// - the loop thread (loop-thread.ts) runs virEventRunDefaultImpl and owns the entry points of
+//   event callbacks, which libvirt only calls from the loop: they run on their own thread;
+// - the sink thread (sink-thread.ts) owns the entry points libvirt may call from any thread
+//   (free, close and auth callbacks). It never calls libvirt, so a thread that waits on it
+//   (koffi makes a foreign caller wait) always gets its answer.
+//
+// The main thread never blocks on either, so no cycle of waits can form (see FACTS: a main
+// thread that waits on a thread that waits on it deadlocks). Both threads are unref'ed: a
+// process with no listener exits on its own; each live event registration holds the loop
+// thread ref'ed, so a process with listeners stays alive.
+//
+// Opting out: TSVIRT_EVENT_LOOP=none, or configureEventLoop({ mode: 'none' }) before the first
+// open, for programs that register their own libvirt event loop. Events, close notifications,
+// keepalive and auth callbacks then are not available through tsvirt.
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import * as v from '../../../generated/index.js';
+import { rawFunction, tsvirtError } from '../../ffi/index.js';
+import { startWorker } from '../engine/call-pool.js';
+import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
+
+export type EventLoopMode = 'default' | 'none';
+
+/** Where a registration's callbacks go, by its opaque number. */
+export interface Route {
+  event?: ((e: RawEvent) => void) | undefined;
+  close?: ((reason: number) => void) | undefined;
+  freed(): void;
+}
+
+export interface Entries { events: Record<string, bigint>; freecb: bigint; close: bigint; auth: bigint }
+
+interface Running {
+  loop: Worker;
+  sink: Worker;
+  entries: Promise<Entries>;
+  wakeTimer: number;
+  authPort: MessagePort;
+  authSignal: Int32Array;
+  stop: Int32Array;
+}
+
+const VIR_ERR_NO_SUPPORT = 3;
+const AUTH_TIMEOUT_MS = 120_000;
+/** One registration of libvirt's default loop per process, even with two copies of tsvirt loaded. */
+const REGISTERED = Symbol.for('tsvirt.eventLoopRegistered');
+
+let mode: EventLoopMode = process.env['TSVIRT_EVENT_LOOP'] === 'none' ? 'none' : 'default';
+let running: Running | undefined;
+const routes = new Map<number, Route>();
+let nextReg = 1;
+let holds = 0;
+type AuthHandler = (credentials: CredentialRequest[]) => Promise<(string | null)[] | null>;
+let currentAuth: AuthHandler | undefined;
+
+/** Chooses whether tsvirt runs libvirt's event loop; only before the first connection opens. */
+export function configureEventLoop(options: { mode: EventLoopMode }): void {
+  if (running && options.mode !== mode) throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', 'the event loop is already running: configure it before the first Connection.open');
+  mode = options.mode;
+}
+
+export function eventLoopMode(): EventLoopMode {
+  return mode;
+}
+
+/** Registers libvirt's default event loop and starts its threads, once (no-op when opted out). */
+export function ensureEventLoop(): void {
+  if (mode === 'none' || running) return;
+  const g = globalThis as Record<symbol, unknown>;
+  if (!g[REGISTERED]) {
+    v.virEventRegisterDefaultImpl();
+    g[REGISTERED] = true;
+  }
+  running = start();
+}
+
+/** The entry points, once both threads are up; throws when the loop is not run by tsvirt. */
+export function eventEntries(): Promise<Entries> {
+  ensureEventLoop();
+  if (!running) {
+    return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events',
+      'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop): events, close notifications and auth callbacks are not available'));
+  }
+  return running.entries;
+}
+
+function start(): Running {
+  const here = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const { port1, port2 } = new MessageChannel();
+  const signal = new SharedArrayBuffer(4);
+  const stopFlag = new SharedArrayBuffer(4);
+  const loop = startWorker(new URL(`./loop-thread${here}`, import.meta.url), { workerData: { stopFlag } });
+  const sink = startWorker(new URL(`./sink-thread${here}`, import.meta.url),
+    { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
+  const r: Running = {
+    loop, sink, entries: Promise.resolve(undefined as never), wakeTimer: -1, authPort: port1, authSignal: new Int32Array(signal), stop: new Int32Array(stopFlag),
+  };
+  r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
+    if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
+    r.wakeTimer = l.wakeTimer;
+    return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
+  });
+  r.entries.catch(() => undefined);
+  loop.on('message', (m: LoopMessage) => { if (m.kind === 'events') for (const e of m.events) deliver(e); });
+  sink.on('message', (m: SinkMessage) => onSink(m));
+  // After the listeners: adding a 'message' listener refs a worker again.
+  loop.unref();
+  sink.unref();
+  port1.unref();
+  // At exit Node joins worker threads: stop the loop and wake it out of its poll, so that the
+  // join is immediate.
+  process.once('exit', () => {
+    Atomics.store(r.stop, 0, 1);
+    wake();
+  });
+  return r;
+}
+
+function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
+  return new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+}
+
+function wake(): void {
+  if (running && running.wakeTimer >= 0) rawFunction('virEventUpdateTimeout')(running.wakeTimer, 0);
+}
+
+function deliver(e: RawEvent): void {
+  const route = routes.get(e.reg);
+  if (route?.event) route.event(e);
+  else dropEvent(e);
+}
+
+/** An event nobody listens to any more still carries a reference: release it. */
+let dropEvent: (e: RawEvent) => void = () => undefined;
+export function setEventDropper(fn: (e: RawEvent) => void): void {
+  dropEvent = fn;
+}
+
+function onSink(m: SinkMessage): void {
+  switch (m.kind) {
+    case 'freed': {
+      const route = routes.get(m.reg);
+      routes.delete(m.reg);
+      route?.freed();
+      return;
+    }
+    case 'close': routes.get(m.reg)?.close?.(m.reason); return;
+    case 'auth': void answerAuth(m.request, m.credentials); return;
+    default: return;
+  }
+}
+
+async function answerAuth(request: number, credentials: CredentialRequest[]): Promise<void> {
+  let results: (string | null)[] | null = null;
+  try {
+    results = currentAuth ? await currentAuth(credentials) : null;
+  } catch {
+    results = null; // the open fails with libvirt's auth error; the handler's error is reported by openWithAuth
+  }
+  if (!running) return;
+  const answer: AuthAnswer = { request, results };
+  running.authPort.postMessage(answer);
+  Atomics.store(running.authSignal, 0, 1);
+  Atomics.notify(running.authSignal, 0);
+}
+
+/**
+ * Runs `open` with `handler` answering credential requests. Opens with auth run one at a time:
+ * the sink thread has one auth callback and libvirt does not say which open a request is for.
+ */
+let authQueue: Promise<unknown> = Promise.resolve();
+export function withAuthHandler<T>(handler: AuthHandler, open: () => Promise<T>): Promise<T> {
+  const run = authQueue.then(async () => {
+    currentAuth = handler;
+    try {
+      return await open();
+    } finally {
+      currentAuth = undefined;
+    }
+  });
+  authQueue = run.catch(() => undefined);
+  return run;
+}
+
+/** A new registration number (the opaque value libvirt hands back) routed to `route`. */
+export function addRoute(route: Route): number {
+  const reg = nextReg++;
+  routes.set(reg, route);
+  return reg;
+}
+
+/** Forgets a route whose registration failed (libvirt never calls its free callback). */
+export function removeRoute(reg: number): void {
+  routes.delete(reg);
+}
+
+/** Registrations libvirt has not released yet (each is released through its free callback). */
+export function liveEventRegistrations(): number {
+  return routes.size;
+}
+
+/** Keeps the process alive while something listens. */
+export function hold(): void {
+  if (holds++ === 0) running?.loop.ref();
+}
+
+export function release(): void {
+  if (holds > 0 && --holds === 0) running?.loop.unref();
+}
+

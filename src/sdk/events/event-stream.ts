@@ -1,0 +1,124 @@
+// connection.events(): the same events as an async iterator, for `for await` loops. Events are
+// queued between reads, up to a limit; past it the iterator fails (nothing is dropped silently).
+// An AbortSignal ends the loop with an AbortError, as Node's events.on() does.
+import { tsvirtError } from '../../ffi/index.js';
+import type { Domain } from '../domain.js';
+import { eventCatalog } from './catalog.js';
+import type { ConnectionEvent, ConnectionEventMap, LibvirtEventName } from './event-types.js';
+
+const VIR_ERR_INVALID_ARG = 8;
+const VIR_ERR_OPERATION_FAILED = 9;
+const DEFAULT_LIMIT = 100_000;
+
+export interface EventStreamOptions {
+  /** Event names; default every domain event. */
+  types?: readonly LibvirtEventName[];
+  /** Only events of this domain (a Domain, a name or a UUID). */
+  domain?: Domain | string;
+  signal?: AbortSignal;
+  /** Events queued unread before the iterator fails; default 100000. */
+  limit?: number;
+}
+
+/** What the iterator needs of a connection: EventEmitter-style listening. */
+export interface Listenable {
+  on<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
+  off<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
+  eventsReady(): Promise<void>;
+}
+
+export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
+  /** Resolves once libvirt delivers the chosen events to this iterator. */
+  readonly ready: Promise<void>;
+  readonly #queue: ConnectionEvent[] = [];
+  readonly #waiting: { resolve: (r: IteratorResult<ConnectionEvent>) => void; reject: (e: unknown) => void }[] = [];
+  readonly #types: LibvirtEventName[];
+  readonly #limit: number;
+  #failure: unknown = undefined;
+  #done = false;
+  readonly #onEvent = (e: ConnectionEvent): void => this.#push(e);
+  readonly #onAbort = (): void => this.#fail(abortError(this.options.signal));
+
+  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions = {}) {
+    this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
+    for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
+    this.#limit = options.limit ?? DEFAULT_LIMIT;
+    if (options.signal?.aborted) {
+      this.#failure = abortError(options.signal);
+      this.ready = Promise.resolve();
+      return;
+    }
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    for (const t of this.#types) source.on(t, this.#onEvent as never);
+    this.ready = source.eventsReady();
+  }
+
+  next(): Promise<IteratorResult<ConnectionEvent>> {
+    const e = this.#queue.shift();
+    if (e) return Promise.resolve({ value: e, done: false });
+    if (this.#failure !== undefined) {
+      const err = this.#failure;
+      this.#finish();
+      return Promise.reject(err);
+    }
+    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<ConnectionEvent>> {
+    this.#finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #matches(e: ConnectionEvent): boolean {
+    const want = this.options.domain;
+    if (want === undefined) return true;
+    if (!('domainUuid' in e)) return false;
+    if (typeof want === 'string') return e.domainName === want || e.domainUuid === want.toLowerCase();
+    return e.domainUuid === want.uuid;
+  }
+
+  #push(e: ConnectionEvent): void {
+    if (this.#done || !this.#matches(e)) return;
+    const waiter = this.#waiting.shift();
+    if (waiter) {
+      waiter.resolve({ value: e, done: false });
+      return;
+    }
+    if (this.#queue.length >= this.#limit) {
+      this.#fail(tsvirtError(VIR_ERR_OPERATION_FAILED, 'events', `more than ${this.#limit} events queued unread; read faster or raise the limit`));
+      return;
+    }
+    this.#queue.push(e);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#done) return;
+    this.#failure = err;
+    this.#unlisten();
+    for (const w of this.#waiting.splice(0)) w.reject(err);
+  }
+
+  #unlisten(): void {
+    for (const t of this.#types) this.source.off(t, this.#onEvent as never);
+    this.options.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#unlisten();
+    this.#queue.length = 0;
+    for (const w of this.#waiting.splice(0)) w.resolve({ value: undefined, done: true });
+  }
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const err = new Error('The operation was aborted', { cause: signal?.reason });
+  err.name = 'AbortError';
+  return err;
+}

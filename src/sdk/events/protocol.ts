@@ -1,0 +1,36 @@
+// Messages of the two event threads (see event-loop.ts for why there are two).
+import type { TypedParameter } from '../../ffi/index.js';
+
+/** The object an event is about, read during the callback (libvirt's pointer is only valid then). */
+export interface Subject {
+  /** A reference taken for the receiver (domains and pools; the SDK object then owns it). */
+  handle: bigint | null;
+  /** The typedef of `handle` (virDomainPtr, virStoragePoolPtr), null without one. */
+  handleType: string | null;
+  name: string | null;
+  uuid: string | null;
+  /** Secrets: the usage type and ID. */
+  usageType?: number;
+  usageId?: string | null;
+}
+
+export type EventField = number | bigint | string | null | TypedParameter[] | Record<string, unknown>;
+
+/** One event, routed by `reg`: the registration's opaque value. */
+export interface RawEvent { reg: number; subject: Subject; fields: Record<string, EventField> }
+
+export type LoopMessage =
+  | { kind: 'ready'; entries: Record<string, bigint>; wakeTimer: number }
+  | { kind: 'events'; events: RawEvent[] };
+
+export type SinkMessage =
+  | { kind: 'ready'; freecb: bigint; close: bigint; auth: bigint }
+  | { kind: 'freed'; reg: number }
+  | { kind: 'close'; reg: number; reason: number }
+  | { kind: 'auth'; request: number; credentials: CredentialRequest[] };
+
+/** One credential libvirt asks for (virConnectCredential). */
+export interface CredentialRequest { type: number; prompt: string | null; challenge: string | null; defaultResult: string | null }
+
+/** The answer to an auth request: one result per credential, or null to refuse. */
+export interface AuthAnswer { request: number; results: (string | null)[] | null }

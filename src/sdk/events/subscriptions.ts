@@ -1,0 +1,119 @@
+// The libvirt side of a Connection's listeners: the first listener of an event registers one
+// libvirt callback for it (on a call thread, with the loop thread's entry point and the sink
+// thread's free callback), the last one removed deregisters it. A registration is released
+// exactly once, when libvirt calls its free callback; until then its route stays, so a late
+// event still finds where to go (or is dropped with its reference released).
+import { sharedPool } from '../engine/call-pool.js';
+import { families, type EventSpec } from './catalog.js';
+import { addRoute, eventEntries, hold, release, removeRoute, type Entries } from './event-loop.js';
+import type { RawEvent } from './protocol.js';
+
+interface Registration {
+  reg: number;
+  /** libvirt's callback ID (close callbacks have none); rejects when registering failed. */
+  id: Promise<number>;
+  held: boolean;
+}
+
+export interface Sink {
+  event(spec: EventSpec, e: RawEvent): void;
+  close(reason: number): void;
+  /** A registration or deregistration failed (also reported by settled()). */
+  failed(err: unknown): void;
+}
+
+export class Subscriptions {
+  readonly #live = new Map<string, Registration>();
+  readonly #pending = new Set<Promise<unknown>>();
+  #failure: unknown = undefined;
+
+  constructor(private readonly handle: () => bigint, private readonly sink: Sink) {}
+
+  /** Registers `spec` (an event) or 'close' with libvirt; resolves once registered. */
+  add(name: string, spec: EventSpec | null): Promise<void> {
+    const existing = this.#live.get(name);
+    if (existing) return existing.id.then(() => undefined);
+    const handle = this.handle(); // throws on a closed connection, before anything is taken
+    const r: Registration = { reg: 0, id: Promise.resolve(0), held: true };
+    r.reg = addRoute({
+      event: spec ? (e) => this.sink.event(spec, e) : undefined,
+      close: spec ? undefined : (reason) => this.sink.close(reason),
+      freed: () => this.#unhold(r),
+    });
+    hold();
+    r.id = eventEntries().then((entries) => this.#register(handle, spec, entries, r.reg));
+    r.id.catch(() => { removeRoute(r.reg); this.#unhold(r); if (this.#live.get(name) === r) this.#live.delete(name); });
+    this.#live.set(name, r);
+    return this.#track(r.id.then(() => undefined));
+  }
+
+  /** Deregisters; the route goes when libvirt frees the callback. Removing twice does nothing. */
+  remove(name: string): Promise<void> {
+    const r = this.#live.get(name);
+    if (!r) return Promise.resolve();
+    this.#live.delete(name);
+    const done = r.id.then(
+      (id) => this.#deregister(name, id),
+      () => undefined,
+    );
+    return this.#track(done);
+  }
+
+  /** Every registration and deregistration started so far has settled; rejects with the first failure since the last call. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Deregisters everything (before the connection closes); failures are ignored. */
+  async removeAll(): Promise<void> {
+    const regs = [...this.#live.values()];
+    await Promise.allSettled([...this.#live.keys()].map((n) => this.remove(n)));
+    // A registration libvirt could not drop (a dead connection) is freed when the connection
+    // goes; it no longer keeps the process alive.
+    for (const r of regs) this.#unhold(r);
+  }
+
+  get names(): string[] {
+    return [...this.#live.keys()];
+  }
+
+  #register(handle: bigint, spec: EventSpec | null, entries: Entries, reg: number): Promise<number> {
+    if (!spec) {
+      return sharedPool().call('virConnectRegisterCloseCallback', [handle, { native: entries.close, freecb: entries.freecb }, BigInt(reg)]) as Promise<number>;
+    }
+    const fam = families[spec.family];
+    const callback = { native: entries.events[spec.functype], freecb: entries.freecb };
+    return sharedPool().call(fam.register, [handle, null, spec.id, callback, BigInt(reg)]) as Promise<number>;
+  }
+
+  async #deregister(name: string, id: number): Promise<void> {
+    const handle = this.handle();
+    if (name === 'close') {
+      const entries = await eventEntries();
+      await sharedPool().call('virConnectUnregisterCloseCallback', [handle, { native: entries.close }]);
+      return;
+    }
+    const family = name.slice(0, name.indexOf(':')) as keyof typeof families;
+    await sharedPool().call(families[family].deregister, [handle, id]);
+  }
+
+  #unhold(r: Registration): void {
+    if (!r.held) return;
+    r.held = false;
+    release();
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#pending.add(p);
+    const forget = (): void => { this.#pending.delete(p); };
+    p.then(forget, (err: unknown) => {
+      forget();
+      this.#failure ??= err;
+      this.sink.failed(err);
+    });
+    return p;
+  }
+}

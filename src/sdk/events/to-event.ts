@@ -1,0 +1,97 @@
+// Raw events from the loop thread -> the typed events of event-types.ts: handles become SDK
+// objects that own the reference taken during the callback, enum values get their names.
+import * as v from '../../../generated/index.js';
+import type { TypedParameter } from '../../ffi/index.js';
+import type { Named } from '../enum-names.js';
+import { LibvirtObject } from '../libvirt-object.js';
+import { paramsToObject } from '../typed-params.js';
+import { wrapHandle } from '../wrap.js';
+import type { EventSpec } from './catalog.js';
+import type { ConnectionEvent } from './event-types.js';
+import type { EventField, RawEvent } from './protocol.js';
+
+type Table = Readonly<Record<string, number>>;
+type Namer = (n: number) => Named<string>;
+
+/** Names from an enum table, after the prefix its constants share (VIR_DOMAIN_EVENT_STOPPED_DESTROYED -> 'destroyed'). */
+export function enumNamer(table: Table): Namer {
+  const keys = Object.keys(table).filter((k) => !k.endsWith('_LAST'));
+  let prefix = keys[0] ?? '';
+  for (const k of keys) while (!k.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = keys.length > 1 ? prefix.slice(0, prefix.lastIndexOf('_') + 1) : prefix.slice(0, prefix.lastIndexOf('_') + 1);
+  const names = new Map<number, string>();
+  for (const k of keys) if (!names.has(table[k] as number)) names.set(table[k] as number, k.slice(prefix.length).toLowerCase().replace(/_/g, '-'));
+  return (n) => ({ code: n, name: names.get(n) ?? `unknown-${n}` });
+}
+
+const exportsOf = v as unknown as Readonly<Record<string, unknown>>;
+const lifecycle = enumNamer(v.virDomainEventType);
+/** Lifecycle event code -> the namer of its detail enum (virDomainEvent<Event>DetailType). */
+const lifecycleDetails = new Map<number, Namer>();
+for (const [key, table] of Object.entries(exportsOf)) {
+  const m = /^virDomainEvent(\w+)DetailType$/.exec(key);
+  if (!m) continue;
+  const event = Object.entries(v.virDomainEventType).find(([c]) => c === `VIR_DOMAIN_EVENT_${(m[1] as string).toUpperCase()}`);
+  if (event) lifecycleDetails.set(event[1], enumNamer(table as Table));
+}
+
+type Convert = (fields: Record<string, EventField>) => Record<string, unknown>;
+const named = (field: string, namer: Namer, as = field): Convert => (f) => ({ [as]: namer(f[field] as number) });
+const params: Convert = (f) => ({ params: paramsToObject((f['params'] as TypedParameter[] | null) ?? []) });
+const address = (a: EventField): unknown => {
+  if (a === null || typeof a !== 'object' || Array.isArray(a)) return null;
+  return { family: enumNamer(v.virDomainEventGraphicsAddressType)(a['family'] as number), node: a['node'] ?? null, service: a['service'] ?? null };
+};
+const blockJob: Convert[] = [named('type', enumNamer(v.virDomainBlockJobType), 'jobType'), named('status', enumNamer(v.virConnectDomainEventBlockJobStatus))];
+
+const converters: Readonly<Record<string, Convert[]>> = {
+  'domain:lifecycle': [(f) => ({
+    event: lifecycle(f['event'] as number),
+    detail: (lifecycleDetails.get(f['event'] as number) ?? ((n: number) => ({ code: n, name: `unknown-${n}` })))(f['detail'] as number),
+  })],
+  'domain:watchdog': [named('action', enumNamer(v.virDomainEventWatchdogAction))],
+  'domain:io-error': [named('action', enumNamer(v.virDomainEventIOErrorAction))],
+  'domain:io-error-reason': [named('action', enumNamer(v.virDomainEventIOErrorAction))],
+  'domain:graphics': [named('phase', enumNamer(v.virDomainEventGraphicsPhase)), (f) => ({
+    local: address(f['local'] ?? null), remote: address(f['remote'] ?? null),
+    subject: ((f['subject'] as { identities?: { type: string | null; name: string | null }[] } | null)?.identities ?? []).map((i) => ({ type: i.type, name: i.name })),
+  })],
+  'domain:block-job': blockJob,
+  'domain:block-job-2': blockJob,
+  'domain:disk-change': [named('reason', enumNamer(v.virConnectDomainEventDiskChangeReason))],
+  'domain:tray-change': [named('reason', enumNamer(v.virDomainEventTrayChangeReason))],
+  'domain:agent-lifecycle': [named('state', enumNamer(v.virConnectDomainEventAgentLifecycleState)), named('reason', enumNamer(v.virConnectDomainEventAgentLifecycleReason))],
+  'domain:metadata-change': [named('type', enumNamer(v.virDomainMetadataType), 'metadataType')],
+  'domain:memory-failure': [named('recipient', enumNamer(v.virDomainMemoryFailureRecipientType)), named('action', enumNamer(v.virDomainMemoryFailureActionType))],
+  'domain:tunable': [params],
+  'domain:job-completed': [params],
+  'pool:lifecycle': [named('event', enumNamer(v.virStoragePoolEventLifecycleType))],
+  'network:lifecycle': [named('event', enumNamer(v.virNetworkEventLifecycleType))],
+  'nodedev:lifecycle': [named('event', enumNamer(v.virNodeDeviceEventLifecycleType))],
+  'secret:lifecycle': [named('event', enumNamer(v.virSecretEventLifecycleType))],
+};
+
+function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {
+  const s = e.subject;
+  switch (spec.family) {
+    case 'domain': return { domain: wrapHandle(s.handleType ?? 'virDomainPtr', s.handle), domainName: s.name, domainUuid: s.uuid };
+    case 'pool': return { pool: wrapHandle('virStoragePoolPtr', s.handle), poolName: s.name, poolUuid: s.uuid };
+    case 'network': return { networkName: s.name, networkUuid: s.uuid };
+    case 'nodedev': return { deviceName: s.name };
+    case 'secret': return { secretUuid: s.uuid, usageType: s.usageType, usageId: s.usageId ?? null };
+  }
+}
+
+export function toEvent(spec: EventSpec, e: RawEvent): ConnectionEvent {
+  const out: Record<string, unknown> = { type: spec.name, ...subjectOf(spec, e), ...e.fields };
+  for (const convert of converters[spec.name] ?? []) Object.assign(out, convert(e.fields));
+  // Names the typed events use instead of the C argument names they replace.
+  if ('jobType' in out || 'metadataType' in out) out['type'] = spec.name;
+  return out as unknown as ConnectionEvent;
+}
+
+/** Releases the reference an undelivered event carries. */
+export function dropEvent(e: RawEvent): void {
+  const { handle, handleType } = e.subject;
+  if (handle !== null && handleType !== null) (wrapHandle(handleType, handle) as LibvirtObject).free();
+}
