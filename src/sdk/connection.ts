@@ -75,6 +75,12 @@ export class Connection extends LibvirtObject {
     return this.#events;
   }
 
+  /** A known event name on an open connection, or a clear error. */
+  #listenable(name: string): void {
+    void this.handle; // throws once closed
+    this.#emitter.check(name);
+  }
+
   /**
    * Listens to an event: 'domain:lifecycle', 'pool:lifecycle', 'close', ... (ConnectionEventMap).
    * The first listener of a name registers it with libvirt, the last one removed deregisters
@@ -85,7 +91,7 @@ export class Connection extends LibvirtObject {
   on(name: 'error', listener: (err: Error) => void): this;
   on(name: string, listener: (arg: never) => void): this {
     const fn = listener as (...args: unknown[]) => void;
-    this.#emitter.check(name);
+    this.#listenable(name);
     this.#emitter.emitter.on(name, fn);
     return this;
   }
@@ -94,7 +100,7 @@ export class Connection extends LibvirtObject {
   once(name: 'error', listener: (err: Error) => void): this;
   once(name: string, listener: (arg: never) => void): this {
     const fn = listener as (...args: unknown[]) => void;
-    this.#emitter.check(name);
+    this.#listenable(name);
     this.#emitter.emitter.once(name, fn);
     return this;
   }

@@ -18,3 +18,10 @@ export type { DiskSnapshots, SnapshotComparison, ImageSnapshotEntry } from './sn
 export * from './xml/index.js';
 export { paramsToObject, objectToParams } from './typed-params.js';
 export type { TypedParameterValue, TypedParameterValues } from './typed-params.js';
+export { configureEventLoop, eventLoopMode, liveEventRegistrations } from './events/event-loop.js';
+export type { EventLoopMode } from './events/event-loop.js';
+export { EventStream } from './events/event-stream.js';
+export type { EventStreamOptions } from './events/event-stream.js';
+export { eventCatalog } from './events/catalog.js';
+export type * from './events/event-types.js';
+export type { AuthOptions, AuthCallback, Credential, CredentialTypeName } from './events/auth.js';

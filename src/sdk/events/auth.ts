@@ -6,7 +6,7 @@ import * as v from '../../../generated/index.js';
 import { allocNative, freeNative, koffiOffsetOf, sizeOf, tsvirtError } from '../../ffi/index.js';
 import type { Named } from '../enum-names.js';
 import { sharedPool } from '../engine/call-pool.js';
-import { eventEntries, withAuthHandler } from './event-loop.js';
+import { eventEntries, hold, release, withAuthHandler } from './event-loop.js';
 import { enumNamer } from './to-event.js';
 import type { CredentialRequest } from './protocol.js';
 
@@ -57,6 +57,15 @@ function buildAuth(types: readonly number[], callback: bigint): { auth: bigint; 
 }
 
 export async function openWithAuth(uri: string, options: AuthOptions, readOnly: boolean): Promise<bigint> {
+  hold(); // the event threads may still be starting; nothing else keeps the process alive meanwhile
+  try {
+    return await open(uri, options, readOnly);
+  } finally {
+    release();
+  }
+}
+
+async function open(uri: string, options: AuthOptions, readOnly: boolean): Promise<bigint> {
   const callback = 'callback' in options ? options.callback : fixedAnswers(options);
   const types = 'callback' in options && options.types ? options.types : allTypes;
   const entries = await eventEntries();

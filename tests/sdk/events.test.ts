@@ -1,0 +1,282 @@
+// Events on test:///default: typed lifecycle, pool and network events through listeners and the
+// async iterator, registrations released exactly once, 10,000 events without loss, a stress run
+// that would deadlock if a callback thread could wait on a thread waiting on it, auth callbacks,
+// and process lifetime (exits without listeners, stays alive with them).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as v from '../../generated/index.js';
+import { isLibvirtError, liveCallbackCount } from '../../src/ffi/index.js';
+import { Connection, liveEventRegistrations, type Domain, type DomainLifecycleEvent } from '../../src/sdk/index.js';
+import { eventCatalog, eventIdConstants, families, type EventFamily } from '../../src/sdk/events/catalog.js';
+
+
+const here = dirname(fileURLToPath(import.meta.url));
+const settle = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `cond` holds, failing after `ms`. */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await settle(10);
+  }
+}
+
+const lifecycle = (e: DomainLifecycleEvent): string => `${e.domainName}:${e.event.name}/${e.detail.name}`;
+
+describe('events (test:///default)', function () {
+  this.timeout(120_000);
+  let conn: Connection;
+  let dom: Domain;
+  before(async () => {
+    conn = await Connection.open('test:///default');
+    dom = await conn.lookupDomain('test');
+  });
+  after(async () => {
+    dom.free();
+    await conn.close();
+  });
+
+  it('has a catalog entry, with a registered callback type, for every event ID of the API', () => {
+    for (const family of Object.keys(families) as EventFamily[]) {
+      for (const [constant] of eventIdConstants(family)) {
+        const entry = [...eventCatalog.values()].find((s) => s.constant === constant);
+        assert.ok(entry, `${constant} has no catalog entry`);
+      }
+    }
+    assert.equal([...eventCatalog.values()].filter((s) => s.family === 'domain').length, 27);
+    assert.ok(eventCatalog.has('domain:lifecycle') && eventCatalog.has('pool:refresh') && eventCatalog.has('secret:value-changed'));
+  });
+
+  it('delivers typed lifecycle events in order, with a Domain the listener can keep', async () => {
+    const seen: DomainLifecycleEvent[] = [];
+    const listener = (e: DomainLifecycleEvent): void => { seen.push(e); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    await dom.destroy();
+    await dom.start();
+    await dom.suspend();
+    await dom.resume();
+    await until(() => seen.length >= 4, '4 lifecycle events');
+    conn.off('domain:lifecycle', listener);
+    assert.deepEqual(seen.map(lifecycle), ['test:stopped/destroyed', 'test:started/booted', 'test:suspended/paused', 'test:resumed/unpaused']);
+    assert.equal(seen[0]?.event.code, v.VIR_DOMAIN_EVENT_STOPPED);
+    assert.equal(seen[0]?.detail.code, v.VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    // The event's domain outlives the callback: it is a reference of its own.
+    const kept = seen[3]?.domain as Domain;
+    assert.equal(kept.name, 'test');
+    assert.equal((await kept.getState()).state.name, 'running');
+    for (const e of seen) e.domain.free();
+  });
+
+  it('delivers storage pool and network events', async () => {
+    const pools: string[] = [];
+    const nets: string[] = [];
+    const onPool = (e: { poolName: string; event: { name: string } }): void => { pools.push(`${e.poolName}:${e.event.name}`); };
+    const onNet = (e: { networkName: string; event: { name: string } }): void => { nets.push(`${e.networkName}:${e.event.name}`); };
+    conn.on('pool:lifecycle', onPool).on('network:lifecycle', onNet);
+    await conn.eventsReady();
+    const pool = await conn.lookupStoragePool('default-pool');
+    await pool.destroy();
+    await pool.create(0);
+    const net = v.virNetworkLookupByName(conn.handle as v.virConnectPtr, 'default');
+    v.virNetworkDestroy(net);
+    v.virNetworkCreate(net);
+    v.virNetworkFree(net);
+    await until(() => pools.length >= 2 && nets.length >= 2, 'pool and network events');
+    conn.off('pool:lifecycle', onPool).off('network:lifecycle', onNet);
+    pool.free();
+    assert.deepEqual(pools, ['default-pool:stopped', 'default-pool:started']);
+    assert.deepEqual(nets, ['default:stopped', 'default:started']);
+  });
+
+  it('iterates events of one domain until aborted', async () => {
+    const ac = new AbortController();
+    const it = conn.events({ domain: 'test', types: ['domain:lifecycle'], signal: ac.signal });
+    await it.ready;
+    await dom.suspend();
+    await dom.resume();
+    const got: string[] = [];
+    await assert.rejects((async () => {
+      for await (const e of it) {
+        got.push(lifecycle(e as DomainLifecycleEvent));
+        e.type.startsWith('domain:') && (e as DomainLifecycleEvent).domain.free();
+        if (got.length === 2) ac.abort();
+      }
+    })(), (e: Error) => e.name === 'AbortError');
+    assert.deepEqual(got, ['test:suspended/paused', 'test:resumed/unpaused']);
+    assert.equal(conn.listenerCount('domain:lifecycle'), 0, 'the iterator removed its listener');
+  });
+
+  it('refuses an unknown event name at once', () => {
+    assert.throws(() => conn.on('domain:lifecycel' as 'domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /unknown event 'domain:lifecycel'/.test(e.message));
+  });
+
+  it('releases each registration exactly once through its free callback; removing twice does nothing', async () => {
+    await until(() => liveEventRegistrations() === 0, 'earlier registrations released');
+    const callbacks = liveCallbackCount();
+    const a = (): void => undefined;
+    const b = (): void => undefined;
+    conn.on('domain:reboot', a).on('domain:reboot', b).on('domain:watchdog', a);
+    await conn.eventsReady();
+    assert.equal(liveEventRegistrations(), 2, 'one libvirt registration per event name');
+    conn.off('domain:reboot', a);
+    await conn.eventsReady();
+    assert.equal(liveEventRegistrations(), 2, 'still a listener for domain:reboot');
+    conn.off('domain:reboot', b).off('domain:reboot', b).off('domain:watchdog', a).off('domain:watchdog', a);
+    await conn.eventsReady();
+    await until(() => liveEventRegistrations() === 0, 'free callbacks');
+    assert.equal(liveCallbackCount(), callbacks, 'no JS callback registered per subscription');
+  });
+
+  it('delivers 10,000 events at a high rate without losing one, and leaks no registration', async () => {
+    const seen: number[] = [];
+    const listener = (e: DomainLifecycleEvent): void => { seen.push(e.event.code); e.domain.free(); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    const t0 = Date.now();
+    for (let i = 0; i < 5000; i++) {
+      await dom.suspend();
+      await dom.resume();
+    }
+    await until(() => seen.length >= 10_000, '10,000 events', 60_000);
+    const ms = Date.now() - t0;
+    conn.off('domain:lifecycle', listener);
+    assert.equal(seen.length, 10_000);
+    assert.ok(seen.every((code, i) => code === (i % 2 === 0 ? v.VIR_DOMAIN_EVENT_SUSPENDED : v.VIR_DOMAIN_EVENT_RESUMED)), 'in order, none lost or repeated');
+    await until(() => liveEventRegistrations() === 0, 'the registration released');
+    console.log(`      10,000 events in ${ms} ms`);
+  });
+
+  it('does not deadlock while registrations come and go during event dispatch on many threads', async () => {
+    // Deregistering calls the free callback on a call thread with libvirt's event-state lock
+    // held, while the loop thread dispatches events that need that lock: if the free callback
+    // lived on the loop thread (or on the main thread, blocked in libvirt), this would hang.
+    let events = 0;
+    const listener = (e: DomainLifecycleEvent): void => { events++; e.domain.free(); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    const driver = (async () => { for (let i = 0; i < 1000; i++) { await dom.suspend(); await dom.resume(); } })();
+    const churn = (async () => {
+      for (let i = 0; i < 150; i++) {
+        const extra = (): void => undefined;
+        conn.on('domain:lifecycle', extra).on('domain:reboot', extra).on('pool:lifecycle', extra);
+        if (i % 3 === 0) await conn.eventsReady();
+        conn.off('domain:reboot', extra).off('pool:lifecycle', extra).off('domain:lifecycle', extra);
+      }
+    })();
+    const others = (async () => {
+      for (let i = 0; i < 20; i++) {
+        const c = await Connection.open('test:///default');
+        c.on('domain:lifecycle', (e) => e.domain.free()).on('close', () => undefined);
+        await c.eventsReady();
+        await c.close();
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('deadlock: the stress run did not finish in 60 s')), 60_000); });
+    await Promise.race([Promise.all([driver, churn, others]), hang]);
+    clearTimeout(timer);
+    await until(() => events >= 2000, 'all 2000 events');
+    conn.off('domain:lifecycle', listener);
+    await conn.eventsReady();
+    await until(() => liveEventRegistrations() === 0, 'every registration released');
+    assert.equal(events, 2000);
+  });
+
+  it('closing a connection drops its registrations', async () => {
+    const c = await Connection.open('test:///default');
+    c.on('domain:lifecycle', (e) => e.domain.free()).on('pool:refresh', () => undefined);
+    await c.eventsReady();
+    assert.equal(liveEventRegistrations(), 2);
+    await c.close();
+    await until(() => liveEventRegistrations() === 0, 'registrations released by close');
+    assert.throws(() => c.on('domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /already freed or closed/.test(e.message));
+  });
+});
+
+describe('auth callbacks (test driver node file with users)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let uri: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsvirt-auth-'));
+    const file = join(dir, 'node.xml');
+    writeFileSync(file, `<node><auth><user password="s3cret">alice</user></auth>
+      <domain type="test"><name>guest1</name><memory>65536</memory><os><type>hvm</type></os></domain></node>`);
+    uri = `test://${file}`;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to open without credentials', async () => {
+    await assert.rejects(Connection.open(uri), (e: unknown) => isLibvirtError(e) && /authentication credentials/i.test(e.message));
+  });
+
+  it('opens with a username and password', async () => {
+    const c = await Connection.open(uri, { auth: { username: 'alice', password: 's3cret' } });
+    assert.deepEqual((await c.listAllDomains()).map((d) => d.name), ['guest1']);
+    await c.close();
+  });
+
+  it('fails with libvirt\'s auth error for a wrong password', async () => {
+    await assert.rejects(Connection.open(uri, { auth: { username: 'alice', password: 'wrong' } }), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_AUTH_FAILED');
+  });
+
+  it('asks an async callback with typed credentials', async () => {
+    const asked: string[] = [];
+    const c = await Connection.open(uri, {
+      auth: {
+        callback: async (creds) => {
+          await settle(20);
+          return creds.map((cred) => {
+            asked.push(`${cred.type.name}:${cred.prompt ?? ''}`);
+            return cred.type.name === 'authname' ? 'alice' : 's3cret';
+          });
+        },
+      },
+      readOnly: true,
+    });
+    assert.deepEqual(asked.map((a) => a.split(':')[0]), ['authname', 'noechoprompt']);
+    assert.match(asked[1] as string, /alice's password/);
+    await c.close();
+  });
+
+  it('reports the error a callback throws', async () => {
+    const boom = new Error('no password store');
+    await assert.rejects(Connection.open(uri, { auth: { callback: () => { throw boom; } } }), (e: unknown) => e === boom);
+  });
+});
+
+describe('process lifetime with events', function () {
+  this.timeout(60_000);
+  const script = join(here, '../support/event-exit.ts');
+  const run = (args: string[], env: Record<string, string> = {}): { status: number | null; out: Record<string, unknown>; stderr: string } => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+    const last = r.stdout.trim().split('\n').pop() ?? '{}';
+    return { status: r.status, out: JSON.parse(last) as Record<string, unknown>, stderr: r.stderr };
+  };
+
+  it('exits on its own with a connection left open and no listener', () => {
+    const r = run(['open']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.out['mode'], 'open');
+  });
+
+  it('stays alive while a listener is registered, and exits when it is removed', () => {
+    const r = run(['listener', '1500']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((r.out['aliveMs'] as number) >= 1500, `alive ${String(r.out['aliveMs'])} ms`);
+  });
+
+  it('can opt out of the event loop; events then fail with a clear error', () => {
+    const r = run(['optout'], { TSVIRT_EVENT_LOOP: 'none' });
+    assert.equal(r.status, 0, r.stderr);
+    const error = r.out['error'] as { codeName: string; message: string };
+    assert.equal(error.codeName, 'VIR_ERR_NO_SUPPORT');
+    assert.match(error.message, /does not run the event loop/);
+  });
+});

@@ -1,0 +1,28 @@
+// A script for the exit tests: `listener` keeps a domain listener for `ms` milliseconds (removed
+// by an unref'ed timer, so only the listener can keep the process alive until then); `open`
+// opens a connection, makes a call and leaves it open; `optout` runs with TSVIRT_EVENT_LOOP=none.
+// Prints one JSON line.
+import { Connection } from '../../src/sdk/index.js';
+
+const [mode = 'open', ms = '1000'] = process.argv.slice(2);
+const t0 = Date.now();
+const conn = await Connection.open('test:///default');
+await conn.listAllDomains();
+
+if (mode === 'listener') {
+  const listener = (): void => undefined;
+  conn.on('domain:lifecycle', listener);
+  await conn.eventsReady();
+  const registered = Date.now();
+  setTimeout(() => conn.off('domain:lifecycle', listener), Number(ms)).unref();
+  process.on('exit', () => console.log(JSON.stringify({ mode, aliveMs: Date.now() - registered })));
+} else if (mode === 'optout') {
+  const listener = (): void => undefined;
+  conn.on('domain:lifecycle', listener);
+  const error = await conn.eventsReady().then(() => null, (e: Error & { codeName?: string }) => ({ codeName: e.codeName, message: e.message }));
+  conn.off('domain:lifecycle', listener);
+  console.log(JSON.stringify({ mode, error }));
+  await conn.close();
+} else {
+  process.on('exit', () => console.log(JSON.stringify({ mode, aliveMs: Date.now() - t0 })));
+}
