@@ -16,6 +16,9 @@ commands:
   pool list|info [NAME]
   vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
                                          vol snapshots: the qcow2 snapshot table beside libvirt's
+  events [--domain NAME] [--types T,T] [--count N]
+                                         print events as they happen (JSON lines with --json)
+                                         until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
   image info|snapshots|check|map|partitions|detect FILE [--json] ...
                                          the offline disk-image inspector (tsvirt image --help)
 
@@ -34,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
   snapshot: async () => (await import('./sdk-commands.js')).runSnapshot,
   pool: async () => (await import('./storage-commands.js')).runPool,
   vol: async () => (await import('./storage-commands.js')).runVol,
+  events: async () => (await import('./events-command.js')).runEvents,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -1,0 +1,75 @@
+// tsvirt events [--domain NAME] [--types a,b] [--count N] [--json]: prints events as they
+// happen until interrupted (Ctrl-C), or until N events were printed. One line per event: text,
+// or JSON (JSON lines) with --json. A line on stderr says when libvirt delivers the events.
+import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
+import { UsageError, parseCommandArgs, type Io } from './args.js';
+import { connectOptions, withConnection } from './connect.js';
+
+const options = { ...connectOptions, domain: { type: 'string', short: 'd' }, types: { type: 'string' }, count: { type: 'string' } } as const;
+
+export async function runEvents(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, options);
+  if (positionals.length > 0) throw new UsageError(`events takes no arguments (got ${positionals.join(' ')})`);
+  const types = parseTypes(values.types);
+  const count = values.count === undefined ? Infinity : Number(values.count);
+  if (!(count > 0) || (count !== Infinity && !Number.isInteger(count))) throw new UsageError(`--count must be a positive integer, got ${values.count}`);
+  return withConnection(values.connect, (conn) => watch(conn, io, { types, count, json: values.json === true, domain: values.domain }));
+}
+
+function parseTypes(flag: string | undefined): LibvirtEventName[] {
+  if (flag === undefined) return [...eventCatalog.keys()] as LibvirtEventName[];
+  const types = flag.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const unknown = types.filter((t) => !eventCatalog.has(t));
+  if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${[...eventCatalog.keys()].join(', ')}`);
+  return types as LibvirtEventName[];
+}
+
+interface WatchOptions { types: LibvirtEventName[]; count: number; json: boolean; domain: string | undefined }
+
+async function watch(conn: Connection, io: Io, o: WatchOptions): Promise<number> {
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  const stream = conn.events({ types: o.types, signal: ac.signal, ...(o.domain === undefined ? {} : { domain: o.domain }) });
+  let printed = 0;
+  try {
+    await stream.ready;
+    io.stderr.write(`tsvirt: watching ${o.types.length === eventCatalog.size ? 'all' : o.types.length} event types${o.domain ? ` of ${o.domain}` : ''} (Ctrl-C to stop)\n`);
+    for await (const e of stream) {
+      io.stdout.write(`${o.json ? JSON.stringify(plain(e), bigints) : text(e)}\n`);
+      release(e);
+      if (++printed >= o.count) break;
+    }
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err;
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+  }
+  return 0;
+}
+
+const bigints = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/** The event without its SDK objects (their names and UUIDs are fields of their own). */
+function plain(e: ConnectionEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { time: new Date().toISOString() };
+  for (const [k, v] of Object.entries(e)) if (k !== 'domain' && k !== 'pool') out[k] = v;
+  return out;
+}
+
+function release(e: ConnectionEvent): void {
+  if ('domain' in e) e.domain.free();
+  if ('pool' in e) e.pool.free();
+}
+
+/** `TIME TYPE SUBJECT details`: named values by name, the rest as key=value. */
+function text(e: ConnectionEvent): string {
+  const p = plain(e);
+  const subject = p['domainName'] ?? p['poolName'] ?? p['networkName'] ?? p['deviceName'] ?? p['secretUuid'] ?? '';
+  const skip = new Set(['time', 'type', 'domainName', 'domainUuid', 'poolName', 'poolUuid', 'networkName', 'networkUuid', 'deviceName', 'secretUuid']);
+  const details = Object.entries(p).filter(([k]) => !skip.has(k)).map(([k, v]) => {
+    if (v !== null && typeof v === 'object' && 'name' in v && 'code' in v) return `${k}=${String((v as { name: string }).name)}`;
+    return `${k}=${typeof v === 'object' ? JSON.stringify(v, bigints) : String(v)}`;
+  });
+  return `${String(p['time'])} ${e.type} ${String(subject)} ${details.join(' ')}`.trimEnd();
+}

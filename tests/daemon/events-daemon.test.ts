@@ -1,0 +1,188 @@
+// Events, close notification and keepalive against a real libvirtd with a TCG guest: lifecycle
+// events of define/start/suspend/resume/destroy/undefine in order with their details, events of
+// a snapshot and of a storage pool, and a dead daemon noticed: a hung daemon (SIGSTOP) within
+// the keepalive window, a killed one (SIGKILL) at once; the call in flight rejects and the
+// connection emits 'close' with the reason. The scratch harness removes what the tests create.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isLibvirtError } from '../../src/ffi/index.js';
+import { Connection, type ConnectionCloseEvent, type DomainLifecycleEvent } from '../../src/sdk/index.js';
+import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await settle(20);
+  }
+}
+
+function libvirtdPid(): number {
+  return Number(execFileSync('pgrep', ['-o', '-x', 'libvirtd'], { encoding: 'utf8' }).trim());
+}
+
+describe('events on a real libvirtd (qemu:///system)', function () {
+  this.timeout(180_000);
+  let scratch: ScratchPool;
+  let conn: Connection;
+  const seen: string[] = [];
+  const onLifecycle = (e: DomainLifecycleEvent): void => {
+    seen.push(`${e.event.name}/${e.detail.name}`);
+    e.domain.free();
+  };
+  let guestName: string;
+
+  before(async () => {
+    scratch = new ScratchPool(DAEMON_URI);
+    conn = await Connection.open(DAEMON_URI);
+  });
+
+  after(async () => {
+    conn?.off('domain:lifecycle', onLifecycle);
+    await conn?.close();
+    scratch?.cleanup();
+  });
+
+  it('delivers define, start, suspend, resume, destroy and undefine in order, with details', async () => {
+    const mine = (e: DomainLifecycleEvent): boolean => e.domainName === guestName;
+    const listener = (e: DomainLifecycleEvent): void => { if (mine(e)) onLifecycle(e); else e.domain.free(); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    guestName = scratch.defineGuest({ disk }).name;
+    const dom = await conn.lookupDomain(guestName);
+    await dom.start();
+    await dom.suspend();
+    await dom.resume();
+    await dom.destroy();
+    await dom.undefine();
+    dom.free();
+    await until(() => seen.includes('undefined/removed'), 'the undefine event');
+    conn.off('domain:lifecycle', listener);
+    // QEMU adds events of its own around these (resumed/unpaused as the CPUs start,
+    // shutdown/host before stopped/destroyed): each step's event comes, in the order of the steps.
+    const steps = ['defined/added', 'started/booted', 'suspended/paused', 'resumed/unpaused', 'stopped/destroyed', 'undefined/removed'];
+    let at = -1;
+    for (const step of steps) {
+      const next = seen.indexOf(step, at + 1);
+      assert.ok(next > at, `${step} after the previous step in ${seen.join(', ')}`);
+      at = next;
+    }
+  });
+
+  it('delivers the events of taking and reverting to a snapshot', async () => {
+    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    const name = scratch.defineGuest({ disk }).name;
+    const dom = await conn.lookupDomain(name);
+    await dom.start();
+    const events: string[] = [];
+    const it = conn.events({ domain: name, types: ['domain:lifecycle'] });
+    await it.ready;
+    const snap = await dom.createSnapshot({ name: 'with-memory', disks: [] });
+    await dom.suspend();
+    await snap.revert();
+    for await (const e of it) {
+      const ev = e as DomainLifecycleEvent;
+      events.push(`${ev.event.name}/${ev.detail.name}`);
+      ev.domain.free();
+      if (events.includes('resumed/from-snapshot') || events.includes('started/from-snapshot')) break;
+    }
+    snap.free();
+    await dom.destroy();
+    dom.free();
+    assert.ok(events.includes('suspended/paused'), events.join(', '));
+    assert.ok(events.some((x) => x.endsWith('/from-snapshot')), `a from-snapshot event among ${events.join(', ')}`);
+  });
+
+  it('delivers storage pool lifecycle events', async () => {
+    const names: string[] = [];
+    const poolName = uniqueName('evpool');
+    const listener = (e: { poolName: string; event: { name: string }; pool: { free(): void } }): void => {
+      if (e.poolName === poolName) names.push(e.event.name);
+      e.pool.free();
+    };
+    conn.on('pool:lifecycle', listener);
+    await conn.eventsReady();
+    const dir = mkdtempSync(join(tmpdir(), `${poolName}-`));
+    try {
+      const pool = await conn.createStoragePool({ type: 'dir', name: poolName, target: { path: dir } });
+      await pool.destroy();
+      pool.free();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await until(() => names.length >= 2, 'two pool events');
+    conn.off('pool:lifecycle', listener);
+    assert.deepEqual(names, ['started', 'stopped']);
+  });
+
+  it('`tsvirt events --json` prints the events of a domain as JSON lines, and stops after --count', async () => {
+    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    const name = scratch.defineGuest({ disk }).name;
+    const child = spawn(process.execPath, [resolve(root, 'dist/src/cli/main.js'), 'events', '--connect', DAEMON_URI, '--domain', name,
+      '--types', 'domain:lifecycle', '--count', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    await until(() => stderr.includes('watching'), 'the CLI to listen');
+    const dom = await conn.lookupDomain(name);
+    await dom.start();
+    await dom.destroy();
+    dom.free();
+    assert.equal(await exited, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; domainName: string; event: { name: string }; detail: { name: string } });
+    assert.equal(lines.length, 2);
+    for (const l of lines) assert.equal(l.domainName, name);
+    assert.ok(lines.every((l) => l.type === 'domain:lifecycle'));
+    assert.ok(lines.some((l) => l.event.name === 'started' || l.event.name === 'resumed'), stdout);
+  });
+
+  it('notices a hung daemon within the keepalive window: the call in flight rejects and close is emitted', async () => {
+    const c = await Connection.open(DAEMON_URI, { keepAlive: { interval: 1, count: 2 } });
+    const closes: ConnectionCloseEvent[] = [];
+    c.on('close', (e) => { closes.push(e); });
+    await c.eventsReady();
+    const pid = libvirtdPid();
+    process.kill(pid, 'SIGSTOP');
+    const t0 = Date.now();
+    try {
+      await assert.rejects(c.listAllDomains(), (e: unknown) => isLibvirtError(e));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const took = Date.now() - t0;
+    await until(() => closes.length > 0, 'the close event', 10_000);
+    assert.equal(closes[0]?.reason.name, 'keepalive');
+    // interval 1 s, count 2: about 3 s; generous for a loaded machine, far below "hangs".
+    assert.ok(took < 15_000, `rejected after ${took} ms`);
+    await c.close();
+  });
+
+  it('notices a killed daemon at once, and works again once it is back', async () => {
+    const c = await Connection.open(DAEMON_URI);
+    const closes: ConnectionCloseEvent[] = [];
+    c.on('close', (e) => { closes.push(e); });
+    await c.eventsReady();
+    const pending = c.listAllDomains();
+    process.kill(libvirtdPid(), 'SIGKILL');
+    const t0 = Date.now();
+    await Promise.allSettled([pending]);
+    await assert.rejects(c.listAllDomains(), (e: unknown) => isLibvirtError(e));
+    await until(() => closes.length > 0, 'the close event', 10_000);
+    assert.equal(closes[0]?.reason.name, 'eof');
+    assert.ok(Date.now() - t0 < 10_000);
+    await c.close();
+    execFileSync('bash', [resolve(root, 'scripts/setup-libvirtd.sh')], { stdio: 'ignore' });
+    const again = await Connection.open(DAEMON_URI);
+    assert.ok(Array.isArray(await again.listAllDomains()));
+    await again.close();
+  });
+});
