@@ -37,10 +37,10 @@ interface Running {
   loop: Worker;
   sink: Worker;
   entries: Promise<Entries>;
-  wakeTimer: number;
   authPort: MessagePort;
   authSignal: Int32Array;
-  stop: Int32Array;
+  /** Shared with the loop thread: [0] stop flag, [1] its wake timer + 1 (see loop-thread.ts). */
+  control: Int32Array;
 }
 
 const VIR_ERR_NO_SUPPORT = 3;
@@ -91,16 +91,15 @@ function start(): Running {
   const here = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
-  const stopFlag = new SharedArrayBuffer(4);
-  const loop = startWorker(new URL(`./loop-thread${here}`, import.meta.url), { workerData: { stopFlag } });
+  const control = new SharedArrayBuffer(8);
+  const loop = startWorker(new URL(`./loop-thread${here}`, import.meta.url), { workerData: { control } });
   const sink = startWorker(new URL(`./sink-thread${here}`, import.meta.url),
     { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
   const r: Running = {
-    loop, sink, entries: Promise.resolve(undefined as never), wakeTimer: -1, authPort: port1, authSignal: new Int32Array(signal), stop: new Int32Array(stopFlag),
+    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: new Int32Array(control),
   };
   r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
     if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
-    r.wakeTimer = l.wakeTimer;
     return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
   });
   r.entries.catch(() => undefined);
@@ -113,8 +112,9 @@ function start(): Running {
   // At exit Node joins worker threads: stop the loop and wake it out of its poll, so that the
   // join is immediate.
   process.once('exit', () => {
-    Atomics.store(r.stop, 0, 1);
-    wake();
+    Atomics.store(r.control, 0, 1);
+    const timer = Atomics.load(r.control, 1) - 1;
+    if (timer >= 0) rawFunction('virEventUpdateTimeout')(timer, 0);
   });
   return r;
 }
@@ -124,10 +124,6 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
     w.once('message', resolve);
     w.once('error', reject);
   });
-}
-
-function wake(): void {
-  if (running && running.wakeTimer >= 0) rawFunction('virEventUpdateTimeout')(running.wakeTimer, 0);
 }
 
 function deliver(e: RawEvent): void {

@@ -73,19 +73,26 @@ let wakeTimer = -1;
 const onWake = permanentCallback('virEventTimeoutCallback', () => { setTimer(wakeTimer, -1); });
 wakeTimer = v.virEventAddTimeout(-1, { native: onWake, freecb: null } as never, null);
 
+/**
+ * Shared with the main thread: [0] is set to 1 when the process exits, [1] holds the wake
+ * timer + 1. The timer is published before the first check of [0], so at exit either the main
+ * thread sees the timer (and wakes the loop) or this thread sees the flag (and never polls).
+ */
+const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
+Atomics.store(control, 1, wakeTimer + 1);
+
 const runOnce = rawFunction('virEventRunDefaultImpl');
-/** Set to 1 by the main thread when the process exits (then it wakes the loop). */
-const stop = new Int32Array((workerData as { stopFlag: SharedArrayBuffer }).stopFlag);
 
 function turn(): void {
+  // A stopped loop lets Node join this thread at exit; yielding between turns lets it be terminated.
+  if (Atomics.load(control, 0) !== 0) return;
   runOnce();
   if (batch.length > 0) {
     post({ kind: 'events', events: batch });
     batch = [];
   }
-  // Yielding between turns lets this thread be terminated; a stopped loop lets Node join it.
-  if (Atomics.load(stop, 0) === 0) setImmediate(turn);
+  setImmediate(turn);
 }
 
-post({ kind: 'ready', entries, wakeTimer });
+post({ kind: 'ready', entries });
 turn();

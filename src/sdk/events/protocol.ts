@@ -20,7 +20,7 @@ export type EventField = number | bigint | string | null | TypedParameter[] | Re
 export interface RawEvent { reg: number; subject: Subject; fields: Record<string, EventField> }
 
 export type LoopMessage =
-  | { kind: 'ready'; entries: Record<string, bigint>; wakeTimer: number }
+  | { kind: 'ready'; entries: Record<string, bigint> }
   | { kind: 'events'; events: RawEvent[] };
 
 export type SinkMessage =
