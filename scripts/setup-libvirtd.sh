@@ -86,6 +86,8 @@ running_pid() { # name pidfile -> prints the pid of the running daemon, or fails
   pid=$(cat "$2" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$1" ]] || return 1
+  # A daemon killed a moment ago can linger as a zombie (where nothing reaps it): not running.
+  [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]] || return 1
   echo "$pid"
 }
 

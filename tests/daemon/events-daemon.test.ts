@@ -5,7 +5,7 @@
 // connection emits 'close' with the reason. The scratch harness removes what the tests create.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
@@ -23,8 +23,9 @@ async function until(cond: () => boolean, what: string, ms = 30_000): Promise<vo
   }
 }
 
+/** The running daemon, from its pid file (pgrep could also find a killed one not yet reaped). */
 function libvirtdPid(): number {
-  return Number(execFileSync('pgrep', ['-o', '-x', 'libvirtd'], { encoding: 'utf8' }).trim());
+  return Number(readFileSync('/run/libvirtd.pid', 'utf8').trim());
 }
 
 describe('events on a real libvirtd (qemu:///system)', function () {
@@ -144,6 +145,11 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     assert.ok(lines.every((l) => l.type === 'domain:lifecycle'));
     assert.ok(lines.some((l) => l.event.name === 'started' || l.event.name === 'resumed'), stdout);
   });
+});
+
+// These stop and kill the daemon: they hold no scratch objects, whose connection would die too.
+describe('a dead libvirtd (qemu:///system)', function () {
+  this.timeout(180_000);
 
   it('notices a hung daemon within the keepalive window: the call in flight rejects and close is emitted', async () => {
     const c = await Connection.open(DAEMON_URI, { keepAlive: { interval: 1, count: 2 } });
@@ -151,12 +157,16 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     c.on('close', (e) => { closes.push(e); });
     await c.eventsReady();
     const pid = libvirtdPid();
+    // Never leave the daemon stopped, even if this test is cut short.
+    const resume = (): void => { try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ } };
+    process.once('exit', resume);
     process.kill(pid, 'SIGSTOP');
     const t0 = Date.now();
     try {
       await assert.rejects(c.listAllDomains(), (e: unknown) => isLibvirtError(e));
     } finally {
-      process.kill(pid, 'SIGCONT');
+      resume();
+      process.off('exit', resume);
     }
     const took = Date.now() - t0;
     await until(() => closes.length > 0, 'the close event', 10_000);

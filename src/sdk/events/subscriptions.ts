@@ -55,8 +55,11 @@ export class Subscriptions {
     return this.#track(r.id.then(() => undefined));
   }
 
-  /** Deregisters; the route goes when libvirt frees the callback. Removing twice does nothing. */
-  remove(name: string): Promise<void> {
+  /**
+   * Deregisters; the route goes when libvirt frees the callback. Removing twice does nothing.
+   * `quiet`: a failure is not reported (closing a connection that is already dead).
+   */
+  remove(name: string, quiet = false): Promise<void> {
     const r = this.#live.get(name);
     if (!r) return Promise.resolve();
     this.#live.delete(name);
@@ -70,7 +73,7 @@ export class Subscriptions {
     const settled = done.catch(() => undefined);
     this.#removing.set(name, settled);
     void settled.then(() => { if (this.#removing.get(name) === settled) this.#removing.delete(name); });
-    return this.#track(done);
+    return quiet ? settled : this.#track(done);
   }
 
   /** Every registration and deregistration started so far has settled; rejects with the first failure since the last call. */
@@ -84,7 +87,7 @@ export class Subscriptions {
   /** Deregisters everything (before the connection closes); failures are ignored. */
   async removeAll(): Promise<void> {
     const regs = [...this.#live.values()];
-    await Promise.allSettled([...this.#live.keys()].map((n) => this.remove(n)));
+    await Promise.allSettled([...this.#live.keys()].map((n) => this.remove(n, true)));
     // A registration libvirt could not drop (a dead connection) is freed when the connection
     // goes; it no longer keeps the process alive.
     for (const r of regs) this.#unhold(r);
