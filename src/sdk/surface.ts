@@ -50,8 +50,12 @@ function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
       return Promise.reject(err);
     }
   }
-  return sharedPool().call(fn, native).then(wrap);
+  // `args` stays referenced until the call settles: an SDK object passed here must not be
+  // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
+  return sharedPool().call(fn, native).then((value) => wrap(keepUntilSettled(args, value)));
 }
+
+const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 
 /** Arguments the caller passes (the rest the runtime fills in). */
 const isPublic = (a: ArgSpec): boolean =>
