@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
-import { Connection, type ConnectionCloseEvent, type DomainLifecycleEvent } from '../../src/sdk/index.js';
+import { Connection, type ConnectionCloseEvent, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -99,6 +100,38 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     dom.free();
     assert.ok(events.includes('suspended/paused'), events.join(', '));
     assert.ok(events.some((x) => x.endsWith('/from-snapshot')), `a from-snapshot event among ${events.join(', ')}`);
+  });
+
+  it('delivers graphics events (addresses decoded) and tunable events (typed parameters)', async () => {
+    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    const name = scratch.defineGuest({ disk }).name;
+    const dom = await conn.lookupDomain(name);
+    await dom.start();
+    const graphics: DomainGraphicsEvent[] = [];
+    const tunables: DomainTunableEvent[] = [];
+    const onGraphics = (e: DomainGraphicsEvent): void => { if (e.domainName === name) graphics.push(e); e.domain.free(); };
+    const onTunable = (e: DomainTunableEvent): void => { if (e.domainName === name) tunables.push(e); e.domain.free(); };
+    conn.on('domain:graphics', onGraphics).on('domain:tunable', onTunable);
+    await conn.eventsReady();
+    const port = Number(/graphics type='vnc' port='(\d+)'/.exec(await dom.getXMLDesc(0))?.[1]);
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const clientPort = socket.localPort;
+    await until(() => graphics.length >= 1, 'the VNC connect event');
+    socket.destroy();
+    await until(() => graphics.length >= 2, 'the VNC disconnect event');
+    await dom.pinVcpuFlags(0, Buffer.from([1]), 1); // VIR_DOMAIN_AFFECT_LIVE
+    await until(() => tunables.length >= 1, 'the tunable event');
+    conn.off('domain:graphics', onGraphics).off('domain:tunable', onTunable);
+    await dom.destroy();
+    dom.free();
+    assert.deepEqual(graphics.map((g) => g.phase.name), ['connect', 'disconnect']);
+    const g = graphics[0] as DomainGraphicsEvent;
+    assert.deepEqual(g.local, { family: { code: 0, name: 'ipv4' }, node: '127.0.0.1', service: String(port) });
+    assert.equal(g.remote?.node, '127.0.0.1');
+    assert.equal(g.remote?.service, String(clientPort));
+    assert.equal(g.authScheme, 'none');
+    assert.deepEqual(tunables[0]?.params, { 'cputune.vcpupin0': '0' });
   });
 
   it('delivers storage pool lifecycle events', async () => {

@@ -94,6 +94,19 @@ describe('events (test:///default)', function () {
     assert.deepEqual(nets, ['default:stopped', 'default:started']);
   });
 
+  it('delivers metadata-change events with the metadata type named', async () => {
+    const seen: { type: string; metadataType: { name: string }; nsuri: string | null }[] = [];
+    const listener = (e: { type: string; metadataType: { name: string }; nsuri: string | null; domain: Domain }): void => { seen.push(e); e.domain.free(); };
+    conn.on('domain:metadata-change', listener);
+    await conn.eventsReady();
+    await dom.setMetadata(v.VIR_DOMAIN_METADATA_DESCRIPTION, 'watched', null, null, 0);
+    await until(() => seen.length >= 1, 'the metadata event');
+    conn.off('domain:metadata-change', listener);
+    assert.equal(seen[0]?.type, 'domain:metadata-change');
+    assert.equal(seen[0]?.metadataType.name, 'description');
+    assert.equal(seen[0]?.nsuri, null);
+  });
+
   it('iterates events of one domain until aborted', async () => {
     const ac = new AbortController();
     const it = conn.events({ domain: 'test', types: ['domain:lifecycle'], signal: ac.signal });
