@@ -1,4 +1,4 @@
-// Events on test:///default: typed lifecycle, pool and network events through listeners and the
+// Events on the test driver: typed lifecycle, pool and network events through listeners and the
 // async iterator, registrations released exactly once, 10,000 events without loss, a stress run
 // that would deadlock if a callback thread could wait on a thread waiting on it, auth callbacks,
 // and process lifetime (exits without listeners, stays alive with them).
@@ -28,17 +28,33 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
 
 const lifecycle = (e: DomainLifecycleEvent): string => `${e.domainName}:${e.event.name}/${e.detail.name}`;
 
-describe('events (test:///default)', function () {
+/**
+ * A node of the test driver of its own: test:///default's state is shared by every connection
+ * of the process, and the other test files expect it as the driver starts it.
+ */
+const NODE = `<node>
+  <domain type='test'><name>test</name><memory>65536</memory><os><type>hvm</type></os></domain>
+  <network><name>default</name><bridge name='virbr0'/><forward/><ip address='192.168.122.1' netmask='255.255.255.0'/></network>
+  <pool type='dir'><name>default-pool</name><target><path>/default-pool</path></target></pool>
+</node>`;
+
+describe('events (test driver)', function () {
   this.timeout(120_000);
   let conn: Connection;
   let dom: Domain;
+  let dir: string;
+  let uri: string;
   before(async () => {
-    conn = await Connection.open('test:///default');
+    dir = mkdtempSync(join(tmpdir(), 'tsvirt-events-'));
+    writeFileSync(join(dir, 'node.xml'), NODE);
+    uri = `test://${join(dir, 'node.xml')}`;
+    conn = await Connection.open(uri);
     dom = await conn.lookupDomain('test');
   });
   after(async () => {
     dom.free();
     await conn.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('has a catalog entry, with a registered callback type, for every event ID of the API', () => {
@@ -184,7 +200,7 @@ describe('events (test:///default)', function () {
     })();
     const others = (async () => {
       for (let i = 0; i < 20; i++) {
-        const c = await Connection.open('test:///default');
+        const c = await Connection.open(uri);
         c.on('domain:lifecycle', (e) => e.domain.free()).on('close', () => undefined);
         await c.eventsReady();
         await c.close();
@@ -202,7 +218,7 @@ describe('events (test:///default)', function () {
   });
 
   it('closing a connection drops its registrations', async () => {
-    const c = await Connection.open('test:///default');
+    const c = await Connection.open(uri);
     c.on('domain:lifecycle', (e) => e.domain.free()).on('pool:refresh', () => undefined);
     await c.eventsReady();
     assert.equal(liveEventRegistrations(), 2);
