@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
-import { Connection, type ConnectionCloseEvent, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent } from '../../src/sdk/index.js';
+import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -44,6 +44,14 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     scratch = new ScratchPool(DAEMON_URI);
     conn = await Connection.open(DAEMON_URI);
   });
+
+  /** A new guest of the scratch pool, started, with a Domain of this connection. */
+  async function runningGuest(): Promise<{ name: string; dom: Domain }> {
+    const name = scratch.defineGuest({ disk: scratch.createVolume({ format: 'qcow2', capacityMiB: 64 }) }).name;
+    const dom = await conn.lookupDomain(name);
+    await dom.start();
+    return { name, dom };
+  }
 
   after(async () => {
     conn?.off('domain:lifecycle', onLifecycle);
@@ -79,10 +87,7 @@ describe('events on a real libvirtd (qemu:///system)', function () {
   });
 
   it('delivers the events of taking and reverting to a snapshot', async () => {
-    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
-    const name = scratch.defineGuest({ disk }).name;
-    const dom = await conn.lookupDomain(name);
-    await dom.start();
+    const { name, dom } = await runningGuest();
     const events: string[] = [];
     const it = conn.events({ domain: name, types: ['domain:lifecycle'] });
     await it.ready;
@@ -103,10 +108,7 @@ describe('events on a real libvirtd (qemu:///system)', function () {
   });
 
   it('delivers graphics events (addresses decoded) and tunable events (typed parameters)', async () => {
-    const disk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
-    const name = scratch.defineGuest({ disk }).name;
-    const dom = await conn.lookupDomain(name);
-    await dom.start();
+    const { name, dom } = await runningGuest();
     const graphics: DomainGraphicsEvent[] = [];
     const tunables: DomainTunableEvent[] = [];
     const onGraphics = (e: DomainGraphicsEvent): void => { if (e.domainName === name) graphics.push(e); e.domain.free(); };
