@@ -6,13 +6,14 @@
  *  (2) volume upload/download throughput of tsvirt against virsh vol-upload/vol-download
  *      (streams.ts). Target: stream throughput at least 0.8x virsh.
  *
- * Usage: npm run bench:events [-- --quick] [-- --json]
+ * Usage: npm run bench:events [-- --quick] [-- --json] [-- --only events|streams]
  * BENCH_EVENTS_URI overrides the daemon. Exits 0 whenever it could run: targets are reported.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../ffi/report.js';
+import { PYTHON } from '../sdk/child.js';
 import { benchStreams, streamsTable, TARGET_RATIO, type Row } from './streams.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,7 +41,7 @@ async function benchEvents(): Promise<EventRow[]> {
     v.virDomainCreate(guest.dom);
     const impls: [EventRow['impl'], string, string[]][] = [
       ['tsvirt', process.execPath, ['--import', 'tsx', join(here, 'events-tsvirt.ts'), uri, guest.name, String(cycles)]],
-      ['libvirt-python', 'python3', [join(here, 'events.py'), uri, guest.name, String(cycles)]],
+      ['libvirt-python', PYTHON, [join(here, 'events.py'), uri, guest.name, String(cycles)]],
     ];
     const runs = new Map<string, EventRun[]>();
     for (let round = 0; round < rounds; round++) {
@@ -76,13 +77,13 @@ function streamTargets(rows: readonly Row[]): string[] {
   return out;
 }
 
-const events = await benchEvents();
-const streams = await benchStreams(quick ? { sizeMiB: 64, runs: 3, uri } : { uri });
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const events = only === 'streams' ? [] : await benchEvents();
+const streams = only === 'events' ? [] : await benchStreams(quick ? { sizeMiB: 64, runs: 3, uri } : { uri });
 if (json) {
   console.log(JSON.stringify({ cycles, rounds, events, streams, targets: streamTargets(streams) }, null, 2));
 } else {
-  console.log(eventsTable(events));
-  console.log('');
-  console.log(streamsTable(streams));
+  if (events.length > 0) console.log(`${eventsTable(events)}\n`);
+  if (streams.length > 0) console.log(streamsTable(streams));
   for (const line of streamTargets(streams)) console.log(line);
 }
