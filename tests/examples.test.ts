@@ -1,4 +1,4 @@
-// The examples run as documented: four on test:///default, one against the real daemon.
+// The examples run as documented: four on test:///default, two against the real daemon.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -33,6 +33,10 @@ describe('examples', function () {
     assert.match(out, /after delete: 0 snapshots/);
   });
 
+  it('watch-events.ts prints the lifecycle events of stopping, starting, pausing and resuming', () => {
+    assert.deepEqual(run('watch-events.ts').trim().split('\n'), ['test: stopped (destroyed)', 'test: started (booted)', 'test: suspended (paused)', 'test: resumed (unpaused)']);
+  });
+
   it('storage.ts creates, clones and removes', () => {
     assert.match(run('storage.ts'), /copy\.qcow2: \/example-pool\/copy\.qcow2, 64 MiB, file\npool removed/);
   });
@@ -46,6 +50,20 @@ describe('examples', function () {
       const out = run('compare-snapshots.ts', guest.name, 'qemu:///system');
       assert.match(out, new RegExp(`^vda  ${disk.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
       assert.match(out, /^ {2}s1 +both +0 bytes of VM state$/m);
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
+  it('upload-download.ts (real hypervisor) uploads a sparse qcow2 and gets it back identical, holes as holes', () => {
+    const scratch = new ScratchPool();
+    try {
+      const out = run('upload-download.ts', 'qemu:///system', scratch.name);
+      assert.match(out, /^identical: yes/m);
+      const m = /^uploaded: (\d+) bytes, (\d+) as data, (\d+) as holes$/m.exec(out);
+      assert.ok(m, out);
+      assert.ok(Number(m[2]) * 10 < Number(m[1]), 'far less data than the image size');
+      assert.match(out, /^downloaded: \d+ bytes, \d+ as data, \d+ as holes$/m);
     } finally {
       scratch.cleanup();
     }

@@ -11,11 +11,15 @@ commands:
   tour [--connect URI]                   versions, node, domains and pools of a connection, and
                                          a sample qcow2 image inspected offline
   domain list|info|define|undefine|start|shutdown|destroy|reboot|suspend|resume [NAME|FILE]
+  domain screenshot NAME FILE [--screen N] [--force]
+                                         save a screenshot, print its MIME type
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
                                          (delete: --children, --children-only, --metadata-only)
   pool list|info [NAME]
   vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
                                          vol snapshots: the qcow2 snapshot table beside libvirt's
+  vol upload|download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
+                                         with a progress bar; holes stay holes
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...

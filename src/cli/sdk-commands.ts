@@ -2,6 +2,7 @@
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { readFileSync } from 'node:fs';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotTree } from '../sdk/index.js';
+import { withOutputFile } from '../sdk/output-file.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report as done, withConnection } from './connect.js';
 
@@ -28,7 +29,7 @@ const domainActions: Record<string, (d: Domain) => Promise<unknown>> = {
 };
 
 export async function runDomain(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, common);
+  const { values, positionals } = parseCommandArgs(argv, { ...common, screen: { type: 'string' }, force: { type: 'boolean' } });
   const [sub, ...rest] = positionals;
   return withConnection(values.connect, async (conn) => {
     if (sub === 'list') return listDomains(conn, io, values.json);
@@ -48,6 +49,11 @@ export async function runDomain(argv: string[], io: Io): Promise<number> {
         ['memory (KiB)', String(info.memoryKiB)], ['max memory (KiB)', String(info.maxMemoryKiB)], ['cpu time (ns)', String(info.cpuTimeNs)]]);
       return 0;
     }
+    if (sub === 'screenshot') {
+      const [name, file] = need(rest, 2, 'domain screenshot NAME FILE [--screen N] [--force]');
+      using d = await conn.lookupDomain(name as string);
+      return await screenshot(d, file as string, values, io);
+    }
     const action = sub === undefined ? undefined : domainActions[sub];
     if (!action) throw new UsageError(`domain: unknown subcommand ${sub ?? '(none)'}`);
     const [name] = need(rest, 1, `domain ${sub} NAME`);
@@ -55,6 +61,27 @@ export async function runDomain(argv: string[], io: Io): Promise<number> {
     await action(d);
     return done(io, values.json, { domain: name, action: sub }, `domain ${name}: ${sub} done`);
   });
+}
+
+/**
+ * Saves a screenshot to FILE and prints its MIME type (the format is the hypervisor's: PNG from
+ * the test driver, PPM from QEMU). FILE is not replaced unless --force, and a failed transfer
+ * leaves no FILE behind.
+ */
+async function screenshot(d: Domain, file: string, values: { json?: boolean | undefined; screen?: string | undefined; force?: boolean | undefined },
+  io: Io): Promise<number> {
+  const screen = values.screen === undefined ? 0 : Number(values.screen);
+  if (!Number.isInteger(screen) || screen < 0) throw new UsageError(`--screen: not a screen number: ${values.screen ?? ''}`);
+  const { mimeType, bytes } = await withOutputFile(file, values.force === true, async (fh) => {
+    const shot = await d.screenshot(screen);
+    let bytes = 0;
+    for await (const chunk of shot.data as AsyncIterable<Buffer>) {
+      await fh.write(chunk);
+      bytes += chunk.length;
+    }
+    return { mimeType: shot.mimeType, bytes };
+  });
+  return done(io, values.json, { domain: d.name, file, mimeType, bytes }, mimeType);
 }
 
 async function listDomains(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {

@@ -1,7 +1,9 @@
-// tsvirt pool list|info and vol list|info|create|clone|delete|snapshots.
-import { volumeSnapshots, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolumeDescription } from '../sdk/index.js';
+// tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
+import { volumeSnapshots, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume, type StorageVolumeDescription,
+  type TransferResult } from '../sdk/index.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report, withConnection } from './connect.js';
+import { progressBar } from './image-command.js';
 
 const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
 
@@ -33,9 +35,10 @@ export async function runPool(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runVol(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(argv, { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' },
+    ...transferOptions });
   const [sub, poolName, volName, extra] = positionals;
-  if (!sub || !poolName) throw new UsageError('vol list|info|create|clone|delete|snapshots POOL [VOL] ...');
+  if (!sub || !poolName) throw new UsageError('vol list|info|create|clone|delete|snapshots|upload|download POOL [VOL] ...');
   return withConnection(values.connect, async (conn) => {
     using pool = await conn.lookupStoragePool(poolName);
     switch (sub) {
@@ -79,9 +82,56 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
           for (const d of domains) d.free();
         }
       }
+      case 'upload': case 'download': {
+        const usage = `vol ${sub} POOL VOL FILE [--no-sparse] [--offset N]${sub === 'download' ? ' [--length N] [--force]' : ''}`;
+        const [name, file] = [required(volName, usage), required(extra, usage)];
+        const range = { offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) };
+        using vol = await pool.lookupVolume(name);
+        return await transfer(sub, vol, file, { ...values, ...range }, io);
+      }
       default: throw new UsageError(`vol: unknown subcommand ${sub}`);
     }
   });
+}
+
+const transferOptions = {
+  'no-sparse': { type: 'boolean' }, force: { type: 'boolean' }, offset: { type: 'string' }, length: { type: 'string' },
+} as const;
+
+interface TransferFlags {
+  json?: boolean | undefined; 'no-sparse'?: boolean | undefined; force?: boolean | undefined; offset: number | undefined; length: number | undefined;
+}
+
+function byteCount(option: string, s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`${option}: not a byte count: ${s}`);
+  return Number(s);
+}
+
+/**
+ * vol upload / vol download: sparse unless --no-sparse (holes travel as lengths, and a
+ * download keeps them in the file); a progress bar on a terminal's stderr. download refuses to
+ * replace FILE unless --force, and never leaves a partial FILE behind.
+ */
+async function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
+  const { offset, length } = values;
+  const bar = progressBar(io, true);
+  const common = {
+    sparse: values['no-sparse'] !== true,
+    onProgress: (p: { bytes: number; total: number | null }) => bar.tick(p.bytes, p.total ?? 0),
+  };
+  let r: TransferResult;
+  try {
+    r = sub === 'upload'
+      ? await vol.uploadFile(file, { ...common, ...(offset === undefined ? {} : { offset }) })
+      : await vol.downloadToFile(file, { ...common, force: values.force === true, ...(offset === undefined ? {} : { offset }),
+        ...(length === undefined ? {} : { length }) });
+  } finally {
+    bar.end();
+  }
+  const what = { [sub === 'upload' ? 'uploaded' : 'downloaded']: file, volume: vol.name, bytes: r.bytes, dataBytes: r.dataBytes, holeBytes: r.holeBytes, total: r.total };
+  const text = `${sub === 'upload' ? `uploaded ${file} to` : `downloaded ${file} from`} volume ${vol.name}: ${r.bytes} bytes (${r.dataBytes} as data, ${r.holeBytes} as holes)`;
+  return report(io, values.json, what, text);
 }
 
 function required(value: string | undefined, usage: string): string {

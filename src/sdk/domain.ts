@@ -16,8 +16,11 @@ import { paramsToObject } from './typed-params.js';
 import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
 import { xmlOf } from './definition.js';
 import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
+import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot } from './domain-streams.js';
+import type { DomainConsole } from './domain-console.js';
 
-type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats';
+type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats'
+  | 'virDomainScreenshot' | 'virDomainOpenConsole';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
 const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
@@ -134,6 +137,19 @@ export class Domain extends LibvirtObject {
   /** Every snapshot with its parent, children and descendants, in one call. */
   snapshotTree(): Promise<SnapshotTree> {
     return snapshotTree(this);
+  }
+
+  /** A screenshot of `screen` (virDomainScreenshot): its MIME type, and its bytes as a Readable. */
+  screenshot(screen = 0): Promise<Screenshot> {
+    return domainScreenshot(this, screen);
+  }
+
+  /**
+   * The guest's console `devname` (default: the first console or serial port) as a Duplex
+   * (virDomainOpenConsole on a non-blocking stream, polled). end() closes it, destroy() aborts it.
+   */
+  openConsole(devname: string | null = null, options: ConsoleOptions = {}): Promise<DomainConsole> {
+    return domainConsole(this, devname, options);
   }
 }
 

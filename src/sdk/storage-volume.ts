@@ -7,8 +7,12 @@ import { storageVolumeType } from './enum-names.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { StorageVolumeInfo } from './types.js';
 import { parseVolumeXml, type StorageVolumeDescription } from './xml/index.js';
+import type { Readable, Writable } from 'node:stream';
+import { openDownload, openSparseDownload, openUpload, type DownloadOptions, type UploadOptions } from './volume-transfer.js';
+import { downloadToFile, uploadFile, type DownloadFileOptions, type UploadFileOptions } from './volume-file-transfer.js';
+import type { TransferResult } from './transfer-progress.js';
 
-type Own = 'virStorageVolGetInfo';
+type Own = 'virStorageVolGetInfo' | 'virStorageVolUpload' | 'virStorageVolDownload';
 export interface StorageVolume extends GeneratedMethods<G.virStorageVolPtr, 'virStorageVol', Own> {}
 
 export class StorageVolume extends LibvirtObject {
@@ -36,6 +40,38 @@ export class StorageVolume extends LibvirtObject {
   async getInfo(): Promise<StorageVolumeInfo> {
     const raw = (await invoke('virStorageVolGetInfo', [this])) as G.virStorageVolInfo;
     return { type: storageVolumeType(raw.type), capacity: raw.capacity, allocation: raw.allocation };
+  }
+
+  /**
+   * A Writable into the volume (virStorageVolUpload). end() finishes the upload; an error or
+   * destroy() aborts it. With `sparse`, all-zero chunks travel as holes.
+   */
+  upload(options: UploadOptions = {}): Promise<Writable> {
+    return openUpload(this, options);
+  }
+
+  /** The volume's bytes as a Readable (virStorageVolDownload); with `sparse`, holes cross as lengths and come out as zeros. */
+  download(options: DownloadOptions = {}): Promise<Readable> {
+    return openDownload(this, options);
+  }
+
+  /** A sparse download as an object-mode Readable of `{ kind: 'data', data } | { kind: 'hole', length }`. */
+  downloadSparse(options: Omit<DownloadOptions, 'sparse'> = {}): Promise<Readable> {
+    return openSparseDownload(this, options);
+  }
+
+  /** Uploads a file, its holes (found with lseek SEEK_DATA/SEEK_HOLE) as holes unless `sparse: false`. */
+  uploadFile(path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
+    return uploadFile(this, path, options);
+  }
+
+  /**
+   * Downloads into a new file, keeping holes (sparse unless `sparse: false`). An existing file is
+   * an EEXIST error unless `force`; a failed download leaves no file behind (and, with `force`,
+   * the old one untouched).
+   */
+  downloadToFile(path: string, options: DownloadFileOptions = {}): Promise<TransferResult> {
+    return downloadToFile(this, path, options);
   }
 }
 

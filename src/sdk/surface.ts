@@ -3,10 +3,10 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { functionSpec, type ArgSpec } from '../ffi/index.js';
+import { functionSpec, rawFunction, type ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
-import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
+import { borrowedResults, excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
 import { resultWrapper, unwrapArg } from './wrap.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
 
@@ -29,7 +29,12 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 
 /** Runs a generated function for an SDK method, where it belongs. */
 export function invoke(fn: string, args: unknown[]): unknown {
-  if (localReads.has(fn)) return resultWrapper(fn)((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
+  if (localReads.has(fn)) {
+    const value = (functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg));
+    const ref = borrowedResults[fn];
+    if (ref !== undefined && typeof value === 'bigint') rawFunction(ref)(value);
+    return resultWrapper(fn)(value);
+  }
   try {
     return invokeAsync(fn, args);
   } catch (err) {

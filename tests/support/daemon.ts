@@ -216,6 +216,11 @@ export interface GuestSpec {
   name?: string;
   /** Default 64. */
   memoryMiB?: number;
+  /**
+   * A serial console (pty) that SeaBIOS writes its boot messages to (`<bios useserial>`), for
+   * tests of virDomainOpenConsole. Default false.
+   */
+  serialConsole?: boolean;
 }
 
 export interface ScratchGuest {
@@ -230,12 +235,14 @@ function volumeXml(name: string, capacityBytes: bigint, format: VolumeFormat): s
 }
 
 /** A TCG guest without OS or network: SeaBIOS finds nothing to boot and idles. */
-export function guestXml(name: string, diskPath: string, diskFormat: VolumeFormat, memoryMiB = 64): string {
+export function guestXml(name: string, diskPath: string, diskFormat: VolumeFormat, memoryMiB = 64, serialConsole = false): string {
+  const bios = serialConsole ? "<bios useserial='yes' rebootTimeout='1000'/>" : '';
+  const serial = serialConsole ? "\n    <serial type='pty'><target port='0'/></serial>\n    <console type='pty'><target type='serial' port='0'/></console>" : '';
   return `<domain type='qemu'>
   <name>${name}</name>
   <memory unit='MiB'>${memoryMiB}</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>${bios}</os>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>restart</on_reboot>
   <on_crash>destroy</on_crash>
@@ -245,7 +252,7 @@ export function guestXml(name: string, diskPath: string, diskFormat: VolumeForma
       <source file='${diskPath}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
-    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>${serial}
     <memballoon model='none'/>
   </devices>
 </domain>`;
@@ -339,7 +346,7 @@ export class ScratchPool {
   defineGuest(spec: GuestSpec): ScratchGuest {
     const name = spec.name ?? uniqueName('guest');
     this.domainNames.push(name);
-    const dom = v.virDomainDefineXML(this.conn, guestXml(name, spec.disk.path, spec.disk.format, spec.memoryMiB));
+    const dom = v.virDomainDefineXML(this.conn, guestXml(name, spec.disk.path, spec.disk.format, spec.memoryMiB, spec.serialConsole));
     this.handles.push(() => v.virDomainFree(dom));
     return { dom, name };
   }

@@ -1,0 +1,61 @@
+// Where a file has data and where it has holes, from lseek(SEEK_DATA / SEEK_HOLE): a sparse
+// upload sends the holes as lengths instead of reading and sending their zeros. Node has no
+// binding for these whence values, so libc's lseek is bound with koffi. Where they are not
+// supported (not Linux, or a file system without them) the whole file counts as data.
+import koffi from 'koffi';
+
+export interface Extent {
+  offset: number;
+  length: number;
+  data: boolean;
+}
+
+/** Linux's values (other systems number them differently). */
+const SEEK_DATA = 3;
+const SEEK_HOLE = 4;
+/** lseek's errno for "no data at or after this offset". */
+const ENXIO = 6;
+
+type Lseek = (fd: number, offset: number, whence: number) => number | bigint;
+let lseek: Lseek | null | undefined;
+
+function binding(): Lseek | null {
+  if (lseek === undefined) {
+    lseek = process.platform === 'linux'
+      ? (koffi.load('libc.so.6').func('int64_t lseek(int fd, int64_t offset, int whence)') as Lseek)
+      : null;
+  }
+  return lseek;
+}
+
+/** The offset lseek found; 'none' when there is no data (or hole) after `from`; null when unsupported. */
+function seek(fd: number, from: number, whence: number): number | 'none' | null {
+  const f = binding();
+  if (!f) return null;
+  const at = Number(f(fd, from, whence));
+  if (at >= 0) return at;
+  return koffi.errno() === ENXIO ? 'none' : null;
+}
+
+/** The data and hole extents of the first `size` bytes of the open file `fd`, in order. */
+export function fileExtents(fd: number, size: number): Extent[] {
+  const out: Extent[] = [];
+  const add = (offset: number, end: number, data: boolean): void => {
+    if (end > offset) out.push({ offset, length: end - offset, data });
+  };
+  let pos = 0;
+  while (pos < size) {
+    const dataAt = seek(fd, pos, SEEK_DATA);
+    if (dataAt === null) return [{ offset: 0, length: size, data: true }];
+    if (dataAt === 'none' || dataAt >= size) {
+      add(pos, size, false);
+      break;
+    }
+    add(pos, dataAt, false);
+    const holeAt = seek(fd, dataAt, SEEK_HOLE);
+    const end = typeof holeAt === 'number' ? Math.min(holeAt, size) : size;
+    add(dataAt, end, true);
+    pos = end;
+  }
+  return out;
+}

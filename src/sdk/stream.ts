@@ -1,0 +1,278 @@
+// A libvirt stream (virStreamPtr): the data channel of volume upload and download, screenshots
+// and consoles. One Stream owns one reference. Its calls run one at a time, in order, on the
+// stream thread it is pinned to (stream-thread.ts). close() aborts a stream that was neither
+// finished nor aborted, then frees it: virStreamAbort at most once, virStreamFree exactly once,
+// and only after the call in flight has returned. Any call after close() rejects with a
+// LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
+import * as v from '../../generated/index.js';
+import { rawFunction, tsvirtError } from '../ffi/index.js';
+import { sharedPool } from './engine/call-pool.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { pinStream, type StreamLane } from './stream-thread.js';
+import type { FileExtent } from './stream-protocol.js';
+import { checkFileExtents, checkFileRange, checkLength, checkShared, invalid, isShared, streamWindow } from './stream-args.js';
+
+export { streamWindow };
+import type { Connection } from './connection.js';
+
+/** What one receive got. `again` only on a non-blocking stream (nothing to read yet). */
+export type StreamChunk =
+  | { kind: 'data'; data: Buffer }
+  | { kind: 'hole'; length: number }
+  | { kind: 'end' }
+  | { kind: 'again' };
+
+export interface StreamOptions {
+  /** VIR_STREAM_NONBLOCK: receives and sends never wait (consoles). */
+  nonBlocking?: boolean;
+}
+
+/** Bytes per receive unless asked otherwise. */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024;
+/**
+ * The largest window a stream allocates; larger sends go through it in pieces. One round trip
+ * to the stream thread moves up to this much (several libvirt packets).
+ */
+const MAX_WINDOW = 1024 * 1024;
+
+export type StreamState = 'open' | 'finished' | 'aborted' | 'failed';
+
+let open = 0;
+
+/** Streams created and not yet closed (leak checks in tests). */
+export function liveStreamCount(): number {
+  return open;
+}
+
+export class Stream extends LibvirtObject {
+  readonly nonBlocking: boolean;
+  readonly #lane: StreamLane;
+  #window: Uint8Array | null = null;
+  /** The last call queued; every call waits for the one before it. Never rejects. */
+  #tail: Promise<unknown> = Promise.resolve();
+  #state: StreamState = 'open';
+  #closing: Promise<void> | null = null;
+
+  private constructor(ptr: bigint, nonBlocking: boolean) {
+    super(ptr, 'stream', 'virStreamFree');
+    this.nonBlocking = nonBlocking;
+    this.#lane = pinStream();
+    open++;
+  }
+
+  /** A new stream on a connection (virStreamNew), to hand to an upload, download, screenshot or console. */
+  static create(conn: Connection, options: StreamOptions = {}): Promise<Stream> {
+    try {
+      return Stream.onConnection(conn, conn.handle, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * @internal A stream on the connection of `owner` (a connection, or a domain or volume whose
+   * connection pointer is borrowed). `owner` stays referenced until virStreamNew returned: a
+   * dropped owner released meanwhile could release the connection the call is using.
+   */
+  static async onConnection(owner: LibvirtObject, connPtr: bigint, options: StreamOptions = {}): Promise<Stream> {
+    const nonBlocking = options.nonBlocking === true;
+    const ptr = (await sharedPool().call('virStreamNew', [connPtr, nonBlocking ? v.VIR_STREAM_NONBLOCK : 0])) as bigint;
+    keepUntilHere(owner);
+    return new Stream(ptr, nonBlocking);
+  }
+
+  /** True once close() (or free()) was called: every later call rejects. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** 'finished' or 'aborted' once the transfer is over; 'failed' after a call failed (libvirt then aborted it). */
+  get state(): StreamState {
+    return this.#state;
+  }
+
+  /**
+   * Receives up to `max` bytes (at most 1 MiB at a time; virStreamRecv). With `stopAtHole` (a
+   * sparse stream), a hole comes back as its length instead of as zeros (virStreamRecvFlags +
+   * virStreamRecvHole).
+   */
+  recv(max: number = DEFAULT_CHUNK_SIZE, options: { stopAtHole?: boolean } = {}): Promise<StreamChunk> {
+    return this.#enqueue(() => checkLength('recv size', max, 1), async (ptr) => {
+      const size = Math.min(max, MAX_WINDOW);
+      const c = await this.#receive(ptr, this.#windowOf(size), size, options.stopAtHole === true);
+      // A copy: the window is reused by the next call.
+      return c.kind === 'data' ? { kind: 'data', data: Buffer.from(c.data) } : c;
+    });
+  }
+
+  /**
+   * recv() into the caller's `window`, a Uint8Array over a SharedArrayBuffer that the stream
+   * thread fills directly: no copy, no allocation per chunk (fresh large Buffers cost ~2 ms per
+   * MiB here in page faults and GC). The data is a view of the window, valid until it is reused.
+   */
+  recvInto(window: Uint8Array, options: { stopAtHole?: boolean } = {}): Promise<StreamChunk> {
+    return this.#enqueue(() => checkShared(window), (ptr) => this.#receive(ptr, window, window.length, options.stopAtHole === true));
+  }
+
+  async #receive(ptr: bigint, window: Uint8Array, max: number, stopAtHole: boolean): Promise<StreamChunk> {
+    const r = await this.#lane.run(ptr, window, { op: 'recv', max, stopAtHole });
+    switch (r.kind) {
+      case 'data': return { kind: 'data', data: Buffer.from(window.buffer, window.byteOffset, r.length) };
+      case 'hole': return { kind: 'hole', length: r.length };
+      case 'again': return { kind: 'again' };
+      default: return { kind: 'end' };
+    }
+  }
+
+  /**
+   * Sends `data` (virStreamSend). Resolves to the bytes libvirt took: all of them on a blocking
+   * stream; on a non-blocking one possibly fewer, 0 when its buffers are full. Data over a
+   * SharedArrayBuffer goes to the stream thread as it is (no copy): leave it unchanged until
+   * the send resolves.
+   */
+  send(data: Uint8Array): Promise<number> {
+    return this.#enqueue(() => { if (!(data instanceof Uint8Array)) throw invalid('send: data must be a Uint8Array'); }, async (ptr) => {
+      if (isShared(data)) return this.#sendWindow(ptr, data, data.length);
+      const window = this.#windowOf(Math.min(data.length, MAX_WINDOW));
+      let sent = 0;
+      while (sent < data.length) {
+        const piece = data.subarray(sent, sent + window.length);
+        window.set(piece);
+        const took = await this.#sendWindow(ptr, window, piece.length);
+        sent += took;
+        if (took < piece.length) break;
+      }
+      return sent;
+    });
+  }
+
+  async #sendWindow(ptr: bigint, window: Uint8Array, length: number): Promise<number> {
+    const r = await this.#lane.run(ptr, window, { op: 'send', length });
+    return r.kind === 'sent' ? r.length : 0;
+  }
+
+  /**
+   * @internal Sends the extents of the open file `fd`, in order (data read from the file, holes
+   * as holes), on the stream thread (see stream-worker.ts for why).
+   */
+  sendFromFile(fd: number, extents: FileExtent[]): Promise<{ dataBytes: number; holeBytes: number }> {
+    return this.#enqueue(() => checkFileExtents(fd, extents), async (ptr) => {
+      const r = await this.#lane.run(ptr, this.#windowOf(MAX_WINDOW), { op: 'sendFile', fd, extents });
+      return r.kind === 'file' ? { dataBytes: r.dataBytes, holeBytes: r.holeBytes } : { dataBytes: 0, holeBytes: 0 };
+    });
+  }
+
+  /**
+   * @internal Receives about `limit` data bytes into the open file `fd` from `position` on the
+   * stream thread, leaving holes (and all-zero data) unwritten.
+   */
+  recvToFile(fd: number, position: number, limit: number, options: { stopAtHole?: boolean } = {}): Promise<{ dataBytes: number; holeBytes: number; end: boolean }> {
+    return this.#enqueue(() => checkFileRange(fd, position, limit), async (ptr) => {
+      const r = await this.#lane.run(ptr, this.#windowOf(MAX_WINDOW), { op: 'recvFile', fd, position, limit, stopAtHole: options.stopAtHole === true });
+      return r.kind === 'file' ? { dataBytes: r.dataBytes, holeBytes: r.holeBytes, end: r.end } : { dataBytes: 0, holeBytes: 0, end: true };
+    });
+  }
+
+  /** Tells the other end to make `length` bytes of hole (virStreamSendHole; sparse streams only). */
+  sendHole(length: number): Promise<void> {
+    return this.#enqueue(() => checkLength('hole length', length), async (ptr) => {
+      await this.#lane.run(ptr, null, { op: 'sendHole', length });
+    });
+  }
+
+  /** Completes the transfer (virStreamFinish): after the last send, or once a receive got `end`. */
+  finish(): Promise<void> {
+    return this.#enqueue(undefined, async (ptr) => {
+      await this.#lane.run(ptr, null, { op: 'finish' });
+      this.#state = 'finished';
+    });
+  }
+
+  /** Abandons the transfer (virStreamAbort); the other end discards it. */
+  abort(): Promise<void> {
+    return this.#enqueue(undefined, (ptr) => this.#abortNow(ptr), false);
+  }
+
+  /** Aborts if the transfer is not over, then frees the stream. Idempotent; resolves when freed. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Same as close(), without waiting. */
+  override free(): void {
+    void this.close();
+  }
+
+  override [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.released) return;
+    const ptr = this.handle;
+    await this.#tail;
+    if (this.#state === 'open' || this.#state === 'failed') await this.#abortNow(ptr).catch(() => undefined);
+    this.#lane.unpin();
+    open--;
+    super.free();
+  }
+
+  async #abortNow(ptr: bigint): Promise<void> {
+    if (this.#state === 'aborted' || this.#state === 'finished') return;
+    try {
+      await this.#lane.run(ptr, null, { op: 'abort' });
+    } finally {
+      this.#state = 'aborted';
+    }
+  }
+
+  /** Queues `body` after the calls before it; `check` validates the arguments first. */
+  #enqueue<T>(check: (() => void) | undefined, body: (ptr: bigint) => Promise<T>, needsOpen = true): Promise<T> {
+    try {
+      if (this.#closing) throw invalid('this stream was already freed or closed');
+      check?.();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const ptr = this.handle;
+    const run = this.#tail.then(() => (needsOpen ? this.#guard(body, ptr) : body(ptr)));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A failed call leaves the stream aborted on libvirt's side; later calls are refused here. */
+  async #guard<T>(body: (ptr: bigint) => Promise<T>, ptr: bigint): Promise<T> {
+    if (this.#state !== 'open') throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, 'stream', `the stream is ${this.#state}`);
+    try {
+      return await body(ptr);
+    } catch (err) {
+      if (this.#state === 'open') this.#state = 'failed';
+      throw err;
+    }
+  }
+
+  #windowOf(size: number): Uint8Array {
+    if (!this.#window || this.#window.length < size) this.#window = streamWindow(Math.max(size, 1));
+    return this.#window;
+  }
+}
+
+/** A use of `value` the optimiser cannot drop: what is passed here stays reachable until this point. */
+function keepUntilHere(value: unknown): void {
+  if (value === keepUntilHere) throw new Error('unreachable');
+}
+
+/** A stream on the connection a domain or volume belongs to (borrowed, not a new reference: never closed here). */
+export function streamOf(owner: LibvirtObject, getConnect: 'virDomainGetConnect' | 'virStorageVolGetConnect', options: StreamOptions = {}): Promise<Stream> {
+  try {
+    // The raw call: the generated one would count the pointer as a reference of this thread's.
+    return Stream.onConnection(owner, rawFunction(getConnect)(owner.handle) as bigint, options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}

@@ -1,0 +1,101 @@
+// Volume upload and download as Node streams (virStorageVolUpload / virStorageVolDownload). The
+// stream is created on the volume's connection; if attaching it to the volume fails, it is closed
+// before the error is passed on.
+import * as v from '../../generated/index.js';
+import { isLibvirtError, tsvirtError } from '../ffi/index.js';
+import { invoke } from './surface.js';
+import { streamOf, type Stream } from './stream.js';
+import { streamReadable, streamSparseReadable, streamWritable } from './stream-node.js';
+import type { Readable, Writable } from 'node:stream';
+import type { ProgressListener } from './transfer-progress.js';
+import type { StorageVolume } from './storage-volume.js';
+
+export interface VolumeRangeOptions {
+  /** Byte offset in the volume (default 0). */
+  offset?: number;
+  /** Bytes to transfer; 0 or absent: to the end of the volume (download) or of the data (upload). */
+  length?: number;
+}
+
+export interface UploadOptions extends VolumeRangeOptions {
+  /** VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: all-zero chunks travel as holes. */
+  sparse?: boolean;
+  onProgress?: ProgressListener;
+}
+
+export interface DownloadOptions extends VolumeRangeOptions {
+  /** VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM: holes travel as lengths, not zeros. */
+  sparse?: boolean;
+  onProgress?: ProgressListener;
+  /** Bytes per receive (default 256 KiB). */
+  chunkSize?: number;
+}
+
+export function checkRange(fn: string, o: VolumeRangeOptions): { offset: number; length: number } {
+  const offset = o.offset ?? 0;
+  const length = o.length ?? 0;
+  for (const [what, n] of [['offset', offset], ['length', length]] as const) {
+    if (!Number.isSafeInteger(n) || n < 0) throw tsvirtError(v.VIR_ERR_INVALID_ARG, fn, `${fn}: ${what} must be a non-negative integer, got ${String(n)}`);
+  }
+  return { offset, length };
+}
+
+/** A stream on the volume's connection, attached by `fn`; closed again if attaching fails. */
+export async function attach(vol: StorageVolume, fn: 'virStorageVolUpload' | 'virStorageVolDownload', range: { offset: number; length: number },
+  flags: number): Promise<Stream> {
+  const stream = await streamOf(vol, 'virStorageVolGetConnect');
+  try {
+    // invoke(): the volume and the stream stay referenced until the call settles.
+    await invoke(fn, [vol, stream, range.offset, range.length, flags]);
+  } catch (err) {
+    await stream.close();
+    throw err;
+  }
+  return stream;
+}
+
+/**
+ * The bytes a download of `range` yields: the volume's size on the host (a qcow2 file's, not its
+ * capacity); null where the driver cannot tell (no VIR_STORAGE_VOL_GET_PHYSICAL).
+ */
+export async function downloadLength(vol: StorageVolume, range: { offset: number; length: number }): Promise<number | null> {
+  if (range.length > 0) return range.length;
+  try {
+    const info = (await invoke('virStorageVolGetInfoFlags', [vol, v.VIR_STORAGE_VOL_GET_PHYSICAL])) as v.virStorageVolInfo;
+    return Math.max(0, Number(info.allocation) - range.offset);
+  } catch (err) {
+    if (isLibvirtError(err) && err.code === v.VIR_ERR_NO_SUPPORT) return null;
+    throw err;
+  }
+}
+
+/** A Writable into the volume; end() finishes the upload, an error or destroy() aborts it. */
+export async function openUpload(vol: StorageVolume, options: UploadOptions = {}): Promise<Writable> {
+  const range = checkRange('upload', options);
+  const stream = await attach(vol, 'virStorageVolUpload', range, options.sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+  return streamWritable(stream, { sparse: options.sparse === true, total: range.length || null, ...progressOf(options) });
+}
+
+/** Opens a download stream and says how long it should be. */
+export async function openDownloadStream(vol: StorageVolume, options: DownloadOptions): Promise<{ stream: Stream; total: number | null }> {
+  const range = checkRange('download', options);
+  const total = await downloadLength(vol, range);
+  const stream = await attach(vol, 'virStorageVolDownload', range, options.sparse ? v.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0);
+  return { stream, total };
+}
+
+/** The volume's bytes as a Readable; on a sparse download holes come through as zeros (but cross the wire as lengths). */
+export async function openDownload(vol: StorageVolume, options: DownloadOptions = {}): Promise<Readable> {
+  const { stream, total } = await openDownloadStream(vol, options);
+  return streamReadable(stream, { sparse: options.sparse === true, total, ...chunkOf(options), ...progressOf(options) });
+}
+
+/** A sparse download as SparseChunk objects: data, and holes as lengths. */
+export async function openSparseDownload(vol: StorageVolume, options: Omit<DownloadOptions, 'sparse'> = {}): Promise<Readable> {
+  const { stream, total } = await openDownloadStream(vol, { ...options, sparse: true });
+  return streamSparseReadable(stream, { sparse: true, total, ...chunkOf(options), ...progressOf(options) });
+}
+
+// exactOptionalPropertyTypes: absent options stay absent.
+const progressOf = (o: { onProgress?: ProgressListener }): { onProgress?: ProgressListener } => (o.onProgress ? { onProgress: o.onProgress } : {});
+const chunkOf = (o: { chunkSize?: number }): { chunkSize?: number } => (o.chunkSize === undefined ? {} : { chunkSize: o.chunkSize });

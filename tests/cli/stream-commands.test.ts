@@ -1,0 +1,78 @@
+// The built `tsvirt` binary's stream commands on test:///default: domain screenshot (the test
+// driver sends a PNG), and the errors of vol upload / vol download (each run of the binary is a
+// fresh test:///default, whose pool has no volume; the test driver cannot transfer anyway).
+// Transfers themselves run against the real daemon (tests/daemon/streams-daemon.test.ts).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'dist/src/cli/main.js');
+const TEST_PNG = '/usr/share/libvirt/test-screenshot.png';
+
+function tsvirt(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '' }, timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('tsvirt stream commands (test:///default)', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(function () {
+    if (!existsSync(bin)) throw new Error('dist/ is missing: npm test builds it first (npm run build)');
+    dir = mkdtempSync(join(tmpdir(), 'tsvirt-cli-streams-'));
+  });
+
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('domain screenshot NAME FILE saves the image and prints its MIME type', () => {
+    const file = join(dir, 'screen.png');
+    const r = tsvirt('domain', 'screenshot', 'test', file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'image/png\n');
+    assert.ok(readFileSync(file).equals(readFileSync(TEST_PNG)));
+  });
+
+  it('domain screenshot does not replace a file unless --force; --json reports the bytes', () => {
+    const file = join(dir, 'taken.png');
+    writeFileSync(file, 'keep');
+    const refused = tsvirt('domain', 'screenshot', 'test', file);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /EEXIST/);
+    assert.equal(readFileSync(file, 'utf8'), 'keep');
+    const forced = tsvirt('domain', 'screenshot', 'test', file, '--force', '--json');
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.deepEqual(JSON.parse(forced.stdout), { domain: 'test', file, mimeType: 'image/png', bytes: readFileSync(TEST_PNG).length });
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.part')), [], 'no temporary file is left');
+  });
+
+  it('domain screenshot of a missing domain fails typed and writes no file', () => {
+    const file = join(dir, 'none.png');
+    const r = tsvirt('domain', 'screenshot', 'no-such-domain', file);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /VIR_ERR_NO_DOMAIN/);
+    assert.equal(existsSync(file), false);
+  });
+
+  it('vol upload / download: the driver error and exit 1, usage errors exit 2, no file left', () => {
+    const src = join(dir, 'src.img');
+    writeFileSync(src, Buffer.alloc(4096, 1));
+    const up = tsvirt('vol', 'upload', 'default-pool', 'no-such-vol', src);
+    assert.equal(up.status, 1);
+    assert.match(up.stderr, /VIR_ERR_NO_STORAGE_VOL/);
+    const missing = tsvirt('vol', 'download', 'default-pool');
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /vol download POOL VOL FILE/);
+    const badOffset = tsvirt('vol', 'upload', 'default-pool', 'v', src, '--offset=-3');
+    assert.equal(badOffset.status, 2);
+    assert.match(badOffset.stderr, /--offset: not a byte count: -3/);
+    const out = join(dir, 'out.img');
+    assert.equal(tsvirt('vol', 'download', 'default-pool', 'no-such-vol', out).status, 1);
+    assert.equal(existsSync(out), false);
+  });
+});

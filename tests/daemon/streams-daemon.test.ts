@@ -1,0 +1,333 @@
+// Streams against a real libvirtd (qemu:///system): a sparse qcow2 image (64 MiB apparent, a
+// few MiB allocated) uploaded into a volume and downloaded back with its holes as holes, byte
+// for byte; the same through Node streams and the CLI; transfers that fail reject with a
+// LibvirtError and leave no stream and no file behind; a QEMU guest's screenshot and its serial
+// console. Everything lives in a ScratchPool, removed also when a test fails.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { Connection, liveStreamCount, type Domain, type SparseChunk, type StorageVolume, type TransferProgress } from '../../src/sdk/index.js';
+import { isLibvirtError } from '../../src/ffi/index.js';
+import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName } from '../support/daemon.js';
+import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
+import * as v from '../../generated/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const MiB = 1024 * 1024;
+
+/** Bytes the file system allocated for a file (what `du` reports). */
+const allocated = (path: string): number => statSync(path).blocks * 512;
+
+/** A 64 MiB qcow2 with metadata preallocated (so the file is sparse) and 2 MiB of 0xab at 1 MiB. */
+function makeSparseQcow2(path: string): void {
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', 'preallocation=metadata', path, '64M']);
+  execFileSync('qemu-io', ['-c', 'write -P 0xab 1M 2M', path], { stdio: 'ignore' });
+}
+
+/** Progress events go up and end at the total. */
+function assertProgress(events: TransferProgress[], total: number): void {
+  assert.ok(events.length > 0, 'progress was reported');
+  for (let i = 1; i < events.length; i++) assert.ok((events[i]?.bytes ?? 0) >= (events[i - 1]?.bytes ?? 0), 'progress never goes back');
+  const last = events.at(-1) as TransferProgress;
+  assert.equal(last.bytes, total);
+  assert.equal(last.total, total);
+  assert.equal(last.bytes, last.dataBytes + last.holeBytes);
+}
+
+async function rejectsWithLibvirtError(p: Promise<unknown>): Promise<void> {
+  await assert.rejects(p, (e: unknown) => isLibvirtError(e));
+}
+
+async function noStreamsLeft(): Promise<void> {
+  for (let i = 0; i < 200 && liveStreamCount() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(liveStreamCount(), 0, 'every stream was closed');
+}
+
+/** The first bytes of an image of this MIME type (QEMU sends PNG where it can, else PPM). */
+function magic(mimeType: string): string {
+  if (mimeType === 'image/png') return '\x89PNG';
+  if (mimeType === 'image/x-portable-pixmap') return 'P6\n';
+  throw new Error(`unexpected MIME type ${mimeType}`);
+}
+
+/** Reads from `console` until `pattern` shows up in what it sent. */
+function readUntil(console: Readable, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: Buffer): void => {
+      text += d.toString('latin1');
+      if (pattern.test(text)) done(null);
+    };
+    const done = (err: Error | null): void => {
+      clearTimeout(timer);
+      console.off('data', onData);
+      console.off('error', done);
+      console.pause();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const timer = setTimeout(() => done(new Error(`no ${String(pattern)} on the console within ${timeoutMs} ms: ${JSON.stringify(text)}`)), timeoutMs);
+    console.on('data', onData);
+    console.on('error', done);
+  });
+}
+
+describe('streams on a real libvirtd (qemu:///system)', function () {
+  this.timeout(180_000);
+  let scratch: ScratchPool;
+  let conn: Connection;
+  let dir: string;
+  let source: string;
+
+  before(async () => {
+    scratch = new ScratchPool(DAEMON_URI);
+    conn = await Connection.open(DAEMON_URI);
+    dir = join(tmpdir(), uniqueName('streams'));
+    mkdirSync(dir);
+    source = join(dir, 'source.qcow2');
+    makeSparseQcow2(source);
+  });
+
+  after(async () => {
+    await conn?.close();
+    scratch?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    const c = openDaemon();
+    try {
+      assert.deepEqual(listTestObjects(c, 'mine'), { domains: [], pools: [] }, 'nothing of this run is left on the daemon');
+    } finally {
+      v.virConnectClose(c);
+    }
+  });
+
+  afterEach(noStreamsLeft);
+
+  /** A fresh volume of the scratch pool, as an SDK object. */
+  async function volume(format: 'qcow2' | 'raw' = 'qcow2', capacityMiB = 64): Promise<{ scratchVol: ScratchVolume; vol: StorageVolume }> {
+    const scratchVol = scratch.createVolume({ format, capacityMiB });
+    using pool = await conn.lookupStoragePool(scratch.name);
+    return { scratchVol, vol: await pool.lookupVolume(scratchVol.name) };
+  }
+
+  describe('sparse volume transfer', () => {
+    it('the source image is sparse: 64 MiB apparent, a few MiB allocated', () => {
+      const size = statSync(source).size;
+      assert.ok(size > 64 * MiB, `${size} bytes apparent`);
+      assert.ok(allocated(source) >= 2 * MiB && allocated(source) < 8 * MiB, `${allocated(source)} bytes allocated`);
+    });
+
+    it('uploadFile then downloadToFile: holes travel as holes, the copy is identical and as sparse', async () => {
+      const { scratchVol, vol } = await volume();
+      try {
+        const size = statSync(source).size;
+        const used = allocated(source);
+        const up: TransferProgress[] = [];
+        const sent = await vol.uploadFile(source, { onProgress: (p) => up.push(p) });
+        assert.equal(sent.total, size);
+        assertProgress(up, size);
+        // lseek finds the allocated blocks: the data sent is what `du` counts, far below the size.
+        assert.ok(Math.abs(sent.dataBytes - used) <= used / 10 + 64 * 1024, `sent ${sent.dataBytes} data bytes, ${used} allocated`);
+        assert.ok(sent.dataBytes < size / 10);
+        assert.equal(sent.dataBytes + sent.holeBytes, size);
+        assert.ok(allocated(scratchVol.path) < 2 * used + MiB, `the volume's file is sparse too (${allocated(scratchVol.path)} bytes)`);
+
+        const out = join(dir, 'download.qcow2');
+        const down: TransferProgress[] = [];
+        const got = await vol.downloadToFile(out, { onProgress: (p) => down.push(p) });
+        assertProgress(down, size);
+        assert.ok(Math.abs(got.dataBytes - used) <= used / 10 + 64 * 1024, `received ${got.dataBytes} data bytes, ${used} allocated`);
+        assert.equal(statSync(out).size, size);
+        assert.ok(readFileSync(out).equals(readFileSync(source)), 'byte for byte');
+        assert.ok(allocated(out) < 2 * used + MiB, `the download kept the holes (${allocated(out)} bytes allocated)`);
+        const check = spawnSync('qemu-img', ['check', out], { encoding: 'utf8' });
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('a non-sparse download moves every byte as data, yet writes no zeros: the file stays sparse', async () => {
+      const { vol } = await volume();
+      try {
+        await vol.uploadFile(source);
+        const out = join(dir, 'dense.qcow2');
+        const got = await vol.downloadToFile(out, { sparse: false });
+        assert.equal(got.holeBytes, 0);
+        assert.equal(got.dataBytes, statSync(source).size);
+        assert.ok(readFileSync(out).equals(readFileSync(source)));
+        assert.ok(allocated(out) < 2 * allocated(source) + MiB, `${allocated(out)} bytes allocated`);
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('Node streams: a sparse Writable sends all-zero chunks as holes; Readables give the bytes back, or data and holes', async () => {
+      const { vol } = await volume();
+      try {
+        const size = statSync(source).size;
+        const up: TransferProgress[] = [];
+        const writable = await vol.upload({ sparse: true, length: size, onProgress: (p) => up.push(p) });
+        await pipeline(createReadStream(source, { highWaterMark: 256 * 1024 }), writable);
+        assertProgress(up, size);
+        assert.ok((up.at(-1)?.holeBytes ?? 0) > size / 2, 'most of the image went as holes');
+
+        const bytes = await buffer(await vol.download({ sparse: true }));
+        assert.ok(bytes.equals(readFileSync(source)), 'holes come out of the byte Readable as zeros');
+
+        const pieces: SparseChunk[] = [];
+        for await (const c of await vol.downloadSparse()) pieces.push(c as SparseChunk);
+        const holes = pieces.filter((c) => c.kind === 'hole');
+        assert.ok(holes.length > 0, 'the object Readable reports holes');
+        const total = pieces.reduce((n, c) => n + (c.kind === 'hole' ? c.length : c.data.length), 0);
+        assert.equal(total, size);
+      } finally {
+        vol.free();
+      }
+    });
+  });
+
+  describe('failures abort the transfer and leave nothing open', () => {
+    it('more bytes than the declared length: the pipeline rejects with the LibvirtError', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        const writable = await vol.upload({ length: MiB });
+        await rejectsWithLibvirtError(pipeline(Readable.from([Buffer.alloc(MiB, 1), Buffer.alloc(MiB, 2)]), writable));
+        assert.equal(writable.destroyed, true);
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('a download past the end of the volume rejects with a LibvirtError and leaves no file', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        const out = join(dir, 'past-the-end.raw');
+        await rejectsWithLibvirtError(vol.downloadToFile(out, { offset: 64 * MiB }));
+        assert.equal(existsSync(out), false);
+        assert.deepEqual(readdirParts(), [], 'no temporary file either');
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('a source that breaks half-way rejects with its error; the upload is aborted', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        let sent = 0;
+        const broken = new Readable({
+          read() {
+            if (sent++ < 4) this.push(Buffer.alloc(64 * 1024, 5));
+            else this.destroy(new Error('the source broke'));
+          },
+        });
+        await assert.rejects(pipeline(broken, await vol.upload()), /the source broke/);
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('downloadToFile --force keeps the old file when the transfer fails', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        const out = join(dir, 'keep.raw');
+        await vol.downloadToFile(out);
+        const before = readFileSync(out);
+        await rejectsWithLibvirtError(vol.downloadToFile(out, { force: true, offset: 64 * MiB }));
+        assert.ok(readFileSync(out).equals(before));
+      } finally {
+        vol.free();
+      }
+    });
+  });
+
+  function readdirParts(): string[] {
+    return spawnSync('ls', ['-A', dir], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.endsWith('.part'));
+  }
+
+  describe('command line', () => {
+    const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--connect', DAEMON_URI],
+        { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+
+    it('vol upload and vol download (sparse, --json), download refusing to replace a file without --force', async () => {
+      const { scratchVol } = await volume();
+      const up = cli('vol', 'upload', scratch.name, scratchVol.name, source, '--json');
+      assert.equal(up.status, 0, up.stderr);
+      const sent = JSON.parse(up.stdout) as { uploaded: string; bytes: string | number; dataBytes: number; holeBytes: number };
+      assert.equal(sent.uploaded, source);
+      assert.ok(sent.holeBytes > sent.dataBytes);
+      const out = join(dir, 'cli.qcow2');
+      const down = cli('vol', 'download', scratch.name, scratchVol.name, out);
+      assert.equal(down.status, 0, down.stderr);
+      assert.match(down.stdout, /^downloaded .* bytes \(\d+ as data, \d+ as holes\)$/m);
+      assert.ok(readFileSync(out).equals(readFileSync(source)));
+      const again = cli('vol', 'download', scratch.name, scratchVol.name, out);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /EEXIST/);
+      assert.equal(cli('vol', 'download', scratch.name, scratchVol.name, out, '--force', '--no-sparse').status, 0);
+      assert.ok(readFileSync(out).equals(readFileSync(source)));
+    });
+  });
+
+  describe('a running QEMU guest', () => {
+    let guest: ScratchGuest;
+    let dom: Domain;
+
+    before(async () => {
+      guest = scratch.defineGuest({ disk: scratch.createVolume({ format: 'qcow2' }), serialConsole: true });
+      v.virDomainCreate(guest.dom);
+      dom = await conn.lookupDomain(guest.name);
+    });
+
+    after(() => {
+      dom?.free();
+    });
+
+    it('screenshot: the MIME type, and the image through the stream', async () => {
+      const shot = await dom.screenshot();
+      const image = await buffer(shot.data);
+      assert.ok(image.length > 100, `${image.length} bytes`);
+      assert.equal(image.subarray(0, 4).toString('latin1'), magic(shot.mimeType));
+    });
+
+    it('screenshot of a screen that does not exist is a LibvirtError', async () => {
+      await rejectsWithLibvirtError(dom.screenshot(7));
+    });
+
+    it('domain screenshot NAME FILE prints the MIME type', () => {
+      const file = join(dir, 'screen.ppm');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'domain', 'screenshot', guest.name, file, '--connect', DAEMON_URI],
+        { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), magic(r.stdout.trim()));
+    });
+
+    it('console: reads what the firmware prints, writes, takes over with force, closes', async () => {
+      const first = await dom.openConsole();
+      const seen = await readUntil(first, /Boot failed|No bootable device|SeaBIOS/);
+      assert.match(seen, /SeaBIOS|Boot/);
+      await new Promise<void>((resolve, reject) => first.write('\r\n', (err) => (err ? reject(err) : resolve())));
+
+      await assert.rejects(dom.openConsole(), (e: unknown) => isLibvirtError(e) && /console/i.test(e.message));
+      // Taken over: the first console's stream fails (or ends), and the console closes either way.
+      let lost: unknown = null;
+      first.on('error', (e) => { lost = e; });
+      const closed = new Promise((r) => first.once('close', r));
+      first.resume();
+      const second = await dom.openConsole(null, { force: true });
+      await closed;
+      assert.ok(lost === null || isLibvirtError(lost), `the first console ended with ${String(lost)}`);
+      await readUntil(second, /SeaBIOS|Boot/);
+      second.end();
+      second.resume();
+      await new Promise((r) => second.once('close', r));
+    });
+  });
+});
