@@ -41,6 +41,8 @@ interface Running {
   authSignal: Int32Array;
   /** Shared with the loop thread: [0] stop flag, [1] its wake timer + 1 (see loop-thread.ts). */
   control: Int32Array;
+  /** Both threads reported in: from then on only listeners keep the loop thread ref'ed. */
+  started: boolean;
 }
 
 const VIR_ERR_NO_SUPPORT = 3;
@@ -96,7 +98,7 @@ function start(): Running {
   const sink = startWorker(new URL(`./sink-thread${here}`, import.meta.url),
     { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
   const r: Running = {
-    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: new Int32Array(control),
+    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: new Int32Array(control), started: false,
   };
   r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
     if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
@@ -105,10 +107,16 @@ function start(): Running {
   r.entries.catch(() => undefined);
   loop.on('message', (m: LoopMessage) => { if (m.kind === 'events') for (const e of m.events) deliver(e); });
   sink.on('message', (m: SinkMessage) => onSink(m));
-  // After the listeners: adding a 'message' listener refs a worker again.
-  loop.unref();
-  sink.unref();
+  // Both threads keep the process alive until they have started: a process that exited while a
+  // thread was still loading koffi would abort. Then they let it go (after the listeners:
+  // adding a 'message' listener refs a worker again).
   port1.unref();
+  const letGo = (): void => {
+    r.started = true;
+    if (holds === 0) loop.unref(); // else a listener holds it (see hold/release)
+    sink.unref();
+  };
+  r.entries.then(letGo, letGo);
   // At exit Node joins worker threads: stop the loop and wake it out of its poll, so that the
   // join is immediate.
   process.once('exit', () => {
@@ -207,6 +215,6 @@ export function hold(): void {
 }
 
 export function release(): void {
-  if (holds > 0 && --holds === 0) running?.loop.unref();
+  if (holds > 0 && --holds === 0 && running?.started) running.loop.unref();
 }
 
