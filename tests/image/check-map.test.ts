@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { imageCheck, imageMapJson } from '../../src/image/index.js';
-import { be64, poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
+import { be64, createLuksQcow2, poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
 
 interface Layout { l1Offset: number; refTableOffset: number; clusterSize: number }
 
@@ -85,7 +85,7 @@ describe('check and map match qemu-img 7.2', function () {
   });
 
   it('LUKS: the encryption header is counted (qemu-img needs the key, we do not)', async () => {
-    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=100', 'luks.qcow2', '1M'], dir.path);
+    createLuksQcow2(dir.path);
     const opts = ['--object', 'secret,id=s0,data=pw', '--image-opts', 'driver=qcow2,file.filename=luks.qcow2,encrypt.key-secret=s0'];
     const expected = JSON.parse(qemuImg(['check', '--output=json', ...opts], dir.path)) as Record<string, unknown>;
     const ours = JSON.parse((await imageCheck(dir.file('luks.qcow2'), { format: 'qcow2' })).json) as Record<string, unknown>;

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { symlinkSync } from 'node:fs';
 import { imageInfo, imageInfoJson, imageMapJson, openGuestReader } from '../../src/image/index.js';
-import { qemuImg, qemuIo, TempDir } from './support/qemu.js';
+import { createLuksQcow2, qemuImg, qemuIo, TempDir } from './support/qemu.js';
 
 describe('image info matches qemu-img info --output=json', function () {
   let dir: TempDir;
@@ -46,7 +46,7 @@ describe('image info matches qemu-img info --output=json', function () {
     qemuImg(['bitmap', '--add', '-g', '128k', 'snap.qcow2', 'b1'], dir.path);
     qemuImg(['bitmap', '--add', '--disable', 'snap.qcow2', 'b2'], dir.path);
     qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'data_file=snap.data,data_file_raw=on', 'df.qcow2', '1M'], dir.path);
-    qemuImg(['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=100', 'luks.qcow2', '1M'], dir.path);
+    createLuksQcow2(dir.path);
     for (const name of ['snap.qcow2', 'df.qcow2', 'luks.qcow2']) {
       const expected = qemuImg(['info', '--output=json', name], dir.path);
       assert.equal(imageInfoJson(await imageInfo(dir.file(name), { format: 'qcow2', displayName: name })), expected, name);

@@ -11,6 +11,20 @@ export function qemuImg(args: readonly string[], cwd?: string): string {
   return execFileSync('qemu-img', args, { encoding: 'utf8', cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * A 1 MiB LUKS-encrypted qcow2 (secret "pw") named `name` in `cwd`. qemu-img times its key
+ * derivation by CPU time and, on a loaded machine, sometimes fails with "Unable to get accurate
+ * CPU usage": that failure is retried, any other is not.
+ */
+export function createLuksQcow2(cwd: string, name = 'luks.qcow2'): void {
+  const args = ['create', '-q', '-f', 'qcow2', '--object', 'secret,id=s0,data=pw', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=100', name, '1M'];
+  for (let attempt = 1; ; attempt++) {
+    const r = qemuImgRun(args, cwd);
+    if (r.status === 0) return;
+    if (attempt === 3 || !/accurate CPU usage/.test(r.stderr)) throw new Error(`qemu-img ${args.join(' ')} failed: ${r.stderr}`);
+  }
+}
+
 /** Runs qemu-img and returns stdout, stderr and the exit status without throwing. */
 export function qemuImgRun(args: readonly string[], cwd?: string, timeoutMs = 20_000): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync('qemu-img', args, { encoding: 'utf8', cwd, timeout: timeoutMs });
