@@ -273,7 +273,7 @@ export function virDomainCheckpointFree(checkpoint: virDomainCheckpointPtr): num
   return $virDomainCheckpointFree(checkpoint) as number;
 }
 
-const $virDomainCheckpointGetConnect = rt.defineFunction({"name":"virDomainCheckpointGetConnect","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}}]});
+const $virDomainCheckpointGetConnect = rt.defineFunction({"name":"virDomainCheckpointGetConnect","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a checkpoint.  The
@@ -288,7 +288,7 @@ export function virDomainCheckpointGetConnect(checkpoint: virDomainCheckpointPtr
   return $virDomainCheckpointGetConnect(checkpoint) as virConnectPtr;
 }
 
-const $virDomainCheckpointGetDomain = rt.defineFunction({"name":"virDomainCheckpointGetDomain","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}}]});
+const $virDomainCheckpointGetDomain = rt.defineFunction({"name":"virDomainCheckpointGetDomain","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}}]});
 
 /**
  * Provides the domain pointer associated with a checkpoint.  The

@@ -623,7 +623,7 @@ export function virDomainSnapshotFree(snapshot: virDomainSnapshotPtr): number {
   return $virDomainSnapshotFree(snapshot) as number;
 }
 
-const $virDomainSnapshotGetConnect = rt.defineFunction({"name":"virDomainSnapshotGetConnect","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}}]});
+const $virDomainSnapshotGetConnect = rt.defineFunction({"name":"virDomainSnapshotGetConnect","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a snapshot.  The
@@ -638,7 +638,7 @@ export function virDomainSnapshotGetConnect(snapshot: virDomainSnapshotPtr): vir
   return $virDomainSnapshotGetConnect(snapshot) as virConnectPtr;
 }
 
-const $virDomainSnapshotGetDomain = rt.defineFunction({"name":"virDomainSnapshotGetDomain","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}}]});
+const $virDomainSnapshotGetDomain = rt.defineFunction({"name":"virDomainSnapshotGetDomain","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}}]});
 
 /**
  * Provides the domain pointer associated with a snapshot.  The

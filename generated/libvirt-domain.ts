@@ -9967,7 +9967,7 @@ export function virDomainGetCPUStats(domain: virDomainPtr, nparams: number, star
   return $virDomainGetCPUStats(domain, nparams, start_cpu, ncpus, flags) as { params: virTypedParameter[]; result: number };
 }
 
-const $virDomainGetConnect = rt.defineFunction({"name":"virDomainGetConnect","lib":"libvirt","since":"0.3.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}}]});
+const $virDomainGetConnect = rt.defineFunction({"name":"virDomainGetConnect","lib":"libvirt","since":"0.3.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a domain.  The

@@ -301,7 +301,7 @@ export function virInterfaceFree(iface: virInterfacePtr): number {
   return $virInterfaceFree(iface) as number;
 }
 
-const $virInterfaceGetConnect = rt.defineFunction({"name":"virInterfaceGetConnect","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}}]});
+const $virInterfaceGetConnect = rt.defineFunction({"name":"virInterfaceGetConnect","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}}]});
 
 /**
  * Provides the connection pointer associated with an interface.  The

@@ -875,7 +875,7 @@ export function virNetworkGetBridgeName(network: virNetworkPtr): string {
   return $virNetworkGetBridgeName(network) as string;
 }
 
-const $virNetworkGetConnect = rt.defineFunction({"name":"virNetworkGetConnect","lib":"libvirt","since":"0.3.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}}]});
+const $virNetworkGetConnect = rt.defineFunction({"name":"virNetworkGetConnect","lib":"libvirt","since":"0.3.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a network.  The
@@ -1165,7 +1165,7 @@ export function virNetworkPortFree(port: virNetworkPortPtr): number {
   return $virNetworkPortFree(port) as number;
 }
 
-const $virNetworkPortGetNetwork = rt.defineFunction({"name":"virNetworkPortGetNetwork","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}}]});
+const $virNetworkPortGetNetwork = rt.defineFunction({"name":"virNetworkPortGetNetwork","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}}]});
 
 /**
  * Provides the network pointer associated with a port.  The

@@ -393,7 +393,7 @@ export function virSecretFree(secret: virSecretPtr): number {
   return $virSecretFree(secret) as number;
 }
 
-const $virSecretGetConnect = rt.defineFunction({"name":"virSecretGetConnect","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}}]});
+const $virSecretGetConnect = rt.defineFunction({"name":"virSecretGetConnect","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a secret.  The reference

@@ -1188,7 +1188,7 @@ export function virStoragePoolGetAutostart(pool: virStoragePoolPtr): number {
   return $virStoragePoolGetAutostart(pool) as number;
 }
 
-const $virStoragePoolGetConnect = rt.defineFunction({"name":"virStoragePoolGetConnect","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}}]});
+const $virStoragePoolGetConnect = rt.defineFunction({"name":"virStoragePoolGetConnect","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a storage pool.  The
@@ -1612,7 +1612,7 @@ export function virStorageVolFree(vol: virStorageVolPtr): number {
   return $virStorageVolFree(vol) as number;
 }
 
-const $virStorageVolGetConnect = rt.defineFunction({"name":"virStorageVolGetConnect","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}}]});
+const $virStorageVolGetConnect = rt.defineFunction({"name":"virStorageVolGetConnect","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null,"borrowed":true},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}}]});
 
 /**
  * Provides the connection pointer associated with a storage volume.  The

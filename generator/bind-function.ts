@@ -246,7 +246,7 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
     case 'void': return { type: null, use: 'status' };
     case 'scalar': return { type: { ffi: t.map.ffi, js: t.map.js }, ...base };
     case 'string': return { type: { ffi: t.owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(t.owned ? { owned: true } : {}) };
-    case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base };
+    case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base, ...(policy['borrowed'] === 'true' ? { borrowed: true } : {}) };
     case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...ownership(policy) };
     case 'pointer':
       if (t.to === 'unsigned char' && policy['bytes-size']) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] };

@@ -27,6 +27,7 @@ function build(spec: FunctionSpec): ResultReader {
   const nonNull = (read: ResultReader): ResultReader => (ret, ctx) => (ret === null ? null : read(ret, ctx));
   switch (t.js) {
     case 'handle':
+      if (spec.ret.borrowed) return (ret) => ret;
       return nonNull((ret) => { adoptHandle(ret as bigint); return ret; });
     case 'string':
       return spec.ret.owned ? nonNull((ret) => takeString(ret, free)) : (ret) => ret;

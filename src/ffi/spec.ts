@@ -70,6 +70,8 @@ export interface ReturnSpec {
   /** Ownership of a pointer result: 'owned' is freed with `free` (or free()) after copying. */
   owned?: boolean;
   free?: string;
+  /** A handle result libvirt lends (no new reference): not the caller's to release. */
+  borrowed?: boolean;
   /** NULL is also a normal result ("no parent"): it is a failure only when libvirt set an error. */
   nullable?: boolean;
   /** An owned byte buffer whose length is written to this out argument. */

@@ -91,17 +91,3 @@ const localReadNames = [
 export type LocalRead = (typeof localReadNames)[number];
 export const localReads: ReadonlySet<string> = new Set(localReadNames);
 
-/**
- * Local reads whose result is a handle libvirt lends (the object's connection or domain): the
- * SDK takes a reference of its own with the given function before wrapping it, so the object
- * it returns can be freed or closed like any other without releasing what it was lent.
- */
-export const borrowedResults: Readonly<Record<string, string>> = {
-  virDomainGetConnect: 'virConnectRef',
-  virDomainSnapshotGetConnect: 'virConnectRef',
-  virDomainCheckpointGetConnect: 'virConnectRef',
-  virStoragePoolGetConnect: 'virConnectRef',
-  virStorageVolGetConnect: 'virConnectRef',
-  virDomainSnapshotGetDomain: 'virDomainRef',
-  virDomainCheckpointGetDomain: 'virDomainRef',
-};

@@ -6,7 +6,7 @@ import * as generated from '../../generated/index.js';
 import { functionSpec, rawFunction, type ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
-import { borrowedResults, excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
+import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
 import { resultWrapper, unwrapArg } from './wrap.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
 
@@ -31,8 +31,10 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 export function invoke(fn: string, args: unknown[]): unknown {
   if (localReads.has(fn)) {
     const value = (functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg));
-    const ref = borrowedResults[fn];
-    if (ref !== undefined && typeof value === 'bigint') rawFunction(ref)(value);
+    // A handle libvirt lends (the object's connection or domain) gets a reference of its own,
+    // so the SDK object made from it is released like any other.
+    const ret = functionSpec(fn)?.ret;
+    if (ret?.borrowed && typeof value === 'bigint') rawFunction(`${(ret.type?.ref as string).replace(/Ptr$/, '')}Ref`)(value);
     return resultWrapper(fn)(value);
   }
   try {

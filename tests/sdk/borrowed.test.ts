@@ -1,9 +1,25 @@
 // Handles libvirt lends (an object's connection, a snapshot's domain) become SDK objects with a
 // reference of their own: freeing them releases only that reference.
 import assert from 'node:assert/strict';
+import * as v from '../../generated/index.js';
+import { functionSpec, liveHandleCount } from '../../src/ffi/index.js';
 import { Connection } from '../../src/sdk/index.js';
 
 describe('borrowed handles', () => {
+  it('the generated layer marks the lent results from the overrides and does not count them as owned', () => {
+    const lent = ['virDomainGetConnect', 'virDomainSnapshotGetDomain', 'virStorageVolGetConnect', 'virNetworkPortGetNetwork'];
+    for (const fn of lent) assert.equal(functionSpec(fn)?.ret.borrowed, true, fn);
+    assert.equal(functionSpec('virDomainLookupByName')?.ret.borrowed, undefined);
+    const conn = v.virConnectOpen('test:///default');
+    const dom = v.virDomainLookupByName(conn, 'test');
+    const before = liveHandleCount();
+    assert.equal(v.virDomainGetConnect(dom), conn);
+    assert.equal(liveHandleCount(), before, 'no reference was handed over');
+    v.virDomainFree(dom);
+    v.virConnectClose(conn);
+  });
+
+
   it('getConnect() returns a Connection of its own: closing it leaves the original open', async () => {
     const conn = await Connection.open('test:///default');
     const dom = await conn.lookupDomain('test');
