@@ -75,12 +75,6 @@ export class Connection extends LibvirtObject {
     return this.#events;
   }
 
-  /** A known event name on an open connection, or a clear error. */
-  #listenable(name: string): void {
-    void this.handle; // throws once closed
-    this.#emitter.check(name);
-  }
-
   /**
    * Listens to an event: 'domain:lifecycle', 'pool:lifecycle', 'close', ... (ConnectionEventMap).
    * The first listener of a name registers it with libvirt, the last one removed deregisters
@@ -90,18 +84,22 @@ export class Connection extends LibvirtObject {
   on<K extends EventName>(name: K, listener: Listener<K>): this;
   on(name: 'error', listener: (err: Error) => void): this;
   on(name: string, listener: (arg: never) => void): this {
-    const fn = listener as (...args: unknown[]) => void;
-    this.#listenable(name);
-    this.#emitter.emitter.on(name, fn);
-    return this;
+    return this.#listen(name, listener, false);
   }
 
   once<K extends EventName>(name: K, listener: Listener<K>): this;
   once(name: 'error', listener: (err: Error) => void): this;
   once(name: string, listener: (arg: never) => void): this {
+    return this.#listen(name, listener, true);
+  }
+
+  /** A known event name on an open connection, or a clear error; then the listener is added. */
+  #listen(name: string, listener: (arg: never) => void, once: boolean): this {
+    void this.handle; // throws once closed
+    this.#emitter.check(name);
     const fn = listener as (...args: unknown[]) => void;
-    this.#listenable(name);
-    this.#emitter.emitter.once(name, fn);
+    if (once) this.#emitter.emitter.once(name, fn);
+    else this.#emitter.emitter.on(name, fn);
     return this;
   }
 

@@ -18,6 +18,14 @@ export function namer<N extends string>(table: Readonly<Record<string, number>>,
   return (n) => ({ code: n, name: (names.get(n) ?? `unknown-${n}`) as N | `unknown-${number}` });
 }
 
+/** A namer whose prefix is the one the table's constants share, up to an underscore. */
+export function enumNamer<N extends string = string>(table: Readonly<Record<string, number>>): (n: number) => Named<N> {
+  const keys = Object.keys(table).filter((k) => !k.endsWith('_LAST'));
+  let prefix = keys[0] ?? '';
+  for (const k of keys) while (!k.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return namer<N>(table, prefix.slice(0, prefix.lastIndexOf('_') + 1));
+}
+
 export type DomainStateName = 'nostate' | 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutoff' | 'crashed' | 'pmsuspended';
 export const domainState = namer<DomainStateName>(v.virDomainState, 'VIR_DOMAIN_');
 

@@ -7,7 +7,7 @@ import { allocNative, freeNative, koffiOffsetOf, sizeOf, tsvirtError } from '../
 import type { Named } from '../enum-names.js';
 import { sharedPool } from '../engine/call-pool.js';
 import { eventEntries, hold, release, withAuthHandler } from './event-loop.js';
-import { enumNamer } from './to-event.js';
+import { enumNamer } from '../enum-names.js';
 import type { CredentialRequest } from './protocol.js';
 
 export type CredentialTypeName = 'username' | 'authname' | 'language' | 'cnonce' | 'passphrase' | 'echoprompt' | 'noechoprompt' | 'realm' | 'external';
@@ -30,7 +30,7 @@ export type AuthOptions =
   | { username?: string; password?: string };
 
 const VIR_ERR_AUTH_FAILED = 45;
-const credentialType = enumNamer(v.virConnectCredentialType) as (n: number) => Named<CredentialTypeName>;
+const credentialType = enumNamer<CredentialTypeName>(v.virConnectCredentialType);
 const allTypes = Object.entries(v.virConnectCredentialType).filter(([k]) => !k.endsWith('_LAST')).map(([, n]) => n);
 
 /** The callback for fixed answers: asking for anything it lacks fails the open with a clear error. */

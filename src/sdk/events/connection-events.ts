@@ -7,16 +7,14 @@ import { EventEmitter } from 'node:events';
 import { tsvirtError } from '../../ffi/index.js';
 import { eventCatalog, type EventSpec } from './catalog.js';
 import type { ConnectionEventMap } from './event-types.js';
-import { enumNamer, toEvent, dropEvent } from './to-event.js';
+import { toEvent, dropEvent } from './to-event.js';
+import { enumNamer } from '../enum-names.js';
 import { Subscriptions } from './subscriptions.js';
-import { setEventDropper } from './event-loop.js';
 import type { RawEvent } from './protocol.js';
 import * as v from '../../../generated/index.js';
 
 const VIR_ERR_INVALID_ARG = 8;
 const closeReason = enumNamer(v.virConnectCloseReason);
-// Events that arrive after their registration went (they cross threads) release their references.
-setEventDropper(dropEvent);
 /** Listener names that are the emitter's own, not libvirt registrations. */
 const local = new Set(['error', 'newListener', 'removeListener']);
 

@@ -20,6 +20,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import * as v from '../../../generated/index.js';
 import { rawFunction, tsvirtError } from '../../ffi/index.js';
 import { startWorker } from '../engine/call-pool.js';
+import { dropEvent } from './to-event.js';
 import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
 export type EventLoopMode = 'default' | 'none';
@@ -137,13 +138,7 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
 function deliver(e: RawEvent): void {
   const route = routes.get(e.reg);
   if (route?.event) route.event(e);
-  else dropEvent(e);
-}
-
-/** An event nobody listens to any more still carries a reference: release it. */
-let dropEvent: (e: RawEvent) => void = () => undefined;
-export function setEventDropper(fn: (e: RawEvent) => void): void {
-  dropEvent = fn;
+  else dropEvent(e); // its registration went first (they cross threads): release its reference
 }
 
 function onSink(m: SinkMessage): void {

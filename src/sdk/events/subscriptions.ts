@@ -13,6 +13,8 @@ const CLOSE_FREE_GRACE_MS = 200;
 
 interface Registration {
   reg: number;
+  /** The event; null for the close callback. */
+  spec: EventSpec | null;
   /** libvirt's callback ID (close callbacks have none); rejects when registering failed. */
   id: Promise<number>;
   held: boolean;
@@ -41,7 +43,7 @@ export class Subscriptions {
     const existing = this.#live.get(name);
     if (existing) return existing.id.then(() => undefined);
     const handle = this.handle(); // throws on a closed connection, before anything is taken
-    const r: Registration = { reg: 0, id: Promise.resolve(0), held: true, routed: true };
+    const r: Registration = { reg: 0, spec, id: Promise.resolve(0), held: true, routed: true };
     r.reg = addRoute({
       event: spec ? (e) => this.sink.event(spec, e) : undefined,
       close: spec ? undefined : (reason) => this.sink.close(reason),
@@ -65,8 +67,8 @@ export class Subscriptions {
     this.#live.delete(name);
     const done = r.id.then(
       async (id) => {
-        await this.#deregister(name, id);
-        if (name === 'close') this.#closeDeregistered(r);
+        await this.#deregister(r.spec, id);
+        if (r.spec === null) this.#closeDeregistered(r);
       },
       () => undefined,
     );
@@ -106,16 +108,16 @@ export class Subscriptions {
     return sharedPool().call(fam.register, [handle, null, spec.id, callback, BigInt(reg)]) as Promise<number>;
   }
 
-  async #deregister(name: string, id: number): Promise<void> {
+  async #deregister(spec: EventSpec | null, id: number): Promise<void> {
     const handle = this.handle();
-    if (name === 'close') {
+    if (spec === null) {
       const entries = await eventEntries();
       await sharedPool().call('virConnectUnregisterCloseCallback', [handle, { native: entries.close }]);
       return;
     }
-    const family = name.slice(0, name.indexOf(':')) as keyof typeof families;
-    await sharedPool().call(families[family].deregister, [handle, id]);
+    await sharedPool().call(families[spec.family].deregister, [handle, id]);
   }
+
 
   /**
    * libvirt calls a close callback's free callback inside virConnectUnregisterCloseCallback,

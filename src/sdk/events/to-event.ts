@@ -2,7 +2,7 @@
 // objects that own the reference taken during the callback, enum values get their names.
 import * as v from '../../../generated/index.js';
 import type { TypedParameter } from '../../ffi/index.js';
-import type { Named } from '../enum-names.js';
+import { enumNamer, type Named } from '../enum-names.js';
 import { LibvirtObject } from '../libvirt-object.js';
 import { paramsToObject } from '../typed-params.js';
 import { wrapHandle } from '../wrap.js';
@@ -12,17 +12,6 @@ import type { EventField, RawEvent } from './protocol.js';
 
 type Table = Readonly<Record<string, number>>;
 type Namer = (n: number) => Named<string>;
-
-/** Names from an enum table, after the prefix its constants share (VIR_DOMAIN_EVENT_STOPPED_DESTROYED -> 'destroyed'). */
-export function enumNamer(table: Table): Namer {
-  const keys = Object.keys(table).filter((k) => !k.endsWith('_LAST'));
-  let prefix = keys[0] ?? '';
-  for (const k of keys) while (!k.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  prefix = keys.length > 1 ? prefix.slice(0, prefix.lastIndexOf('_') + 1) : prefix.slice(0, prefix.lastIndexOf('_') + 1);
-  const names = new Map<number, string>();
-  for (const k of keys) if (!names.has(table[k] as number)) names.set(table[k] as number, k.slice(prefix.length).toLowerCase().replace(/_/g, '-'));
-  return (n) => ({ code: n, name: names.get(n) ?? `unknown-${n}` });
-}
 
 const exportsOf = v as unknown as Readonly<Record<string, unknown>>;
 const lifecycle = enumNamer(v.virDomainEventType);
@@ -83,10 +72,10 @@ function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {
 }
 
 export function toEvent(spec: EventSpec, e: RawEvent): ConnectionEvent {
-  const out: Record<string, unknown> = { type: spec.name, ...subjectOf(spec, e), ...e.fields };
+  const out: Record<string, unknown> = { ...subjectOf(spec, e), ...e.fields };
   for (const convert of converters[spec.name] ?? []) Object.assign(out, convert(e.fields));
-  // Names the typed events use instead of the C argument names they replace.
-  if ('jobType' in out || 'metadataType' in out) out['type'] = spec.name;
+  // Last: a C argument named `type` (block jobs, metadata) is renamed by its converter.
+  out['type'] = spec.name;
   return out as unknown as ConnectionEvent;
 }
 
