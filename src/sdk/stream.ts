@@ -5,7 +5,7 @@
 // and only after the call in flight has returned. Any call after close() rejects with a
 // LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
 import * as v from '../../generated/index.js';
-import { rawFunction, tsvirtError } from '../ffi/index.js';
+import { tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { pinStream, type StreamLane } from './stream-thread.js';
@@ -270,8 +270,9 @@ function keepUntilHere(value: unknown): void {
 /** A stream on the connection a domain or volume belongs to (borrowed, not a new reference: never closed here). */
 export function streamOf(owner: LibvirtObject, getConnect: 'virDomainGetConnect' | 'virStorageVolGetConnect', options: StreamOptions = {}): Promise<Stream> {
   try {
-    // The raw call: the generated one would count the pointer as a reference of this thread's.
-    return Stream.onConnection(owner, rawFunction(getConnect)(owner.handle) as bigint, options);
+    // The connection is lent (borrowed='true' in the overrides): no reference to release.
+    const connect = v[getConnect] as unknown as (handle: bigint) => bigint;
+    return Stream.onConnection(owner, connect(owner.handle), options);
   } catch (err) {
     return Promise.reject(err);
   }
