@@ -11,7 +11,8 @@ import { roleOf, type CallContext } from './roles.js';
 import { compileResult } from './results.js';
 import { enterCall, leaveCall, scratch } from './arena.js';
 import { sizeOf } from './types.js';
-import { decodeStruct } from './struct-decoder.js';
+import { bufferDecoder, fixedDecoder } from './struct-decoder.js';
+import { specialize } from './specialize.js';
 import type { ArgSpec, FunctionSpec } from './spec.js';
 
 export type NativeFunction = (...args: unknown[]) => unknown;
@@ -43,12 +44,15 @@ export function rawFunction(name: string): NativeCall {
 export function defineFunction(spec: FunctionSpec): NativeFunction {
   specs.set(spec.name, spec);
   let invoker: Invoker | undefined;
-  // Fixed parameters instead of a rest array: cheaper on the hot path of short getters.
-  return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => {
-    invoker ??= compile(spec, bind(spec));
-    return invoker(a0, a1, a2, a3, more);
-  };
+  const get = (): Invoker => (invoker ??= compile(spec, bind(spec)));
+  // Fixed parameters instead of a rest array where the arity allows: a rest parameter allocates
+  // an array on every call, which is a measurable share of a short getter's cost.
+  const arity = spec.args.filter((a) => roleOf(a).isPublic(a)).length;
+  if (arity <= 4) return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): unknown => get()(a0, a1, a2, a3, noMore);
+  return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => get()(a0, a1, a2, a3, more);
 }
+
+const noMore: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /** Calls with the first four arguments apart and the rest in `more`. */
 type Invoker = (a0: unknown, a1: unknown, a2: unknown, a3: unknown, more: unknown[]) => unknown;
@@ -65,7 +69,7 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   const out = outs.length === 1 ? outs[0] : undefined;
   if (out?.role === 'struct-out' && !out.reset) {
     const struct = out.struct;
-    return oneBufferInvoker(spec, native, sizeOf(struct), (buf) => decodeStruct(struct, buf));
+    return oneBufferInvoker(spec, native, sizeOf(struct), bufferDecoder(struct), (own) => fixedDecoder(struct, own));
   }
   if (out?.role === 'bytes-out' && typeof out.size === 'number' && out.used === undefined) {
     const asString = out.as === 'string';
@@ -101,12 +105,11 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   // The common getter shapes get their own closures: one handle, or a handle and one value.
   if (arity === 1 && firstIsHandle && !spec.handleEffect) {
     // The hottest shape (virDomainGetName, virDomainGetID, ...): nothing but the checks.
-    return (a0) => {
+    return specialize(`${name}$call`, { checkHandle, native, failed, failure, result, name, firstName }, ['a0'], `
       checkHandle(a0, name, firstName);
       const ret = native(a0);
       if (failed(ret)) throw failure(name);
-      return result(ret, null);
-    };
+      return result(ret, null);`);
   }
   if (arity === 1 && firstIsHandle) return (a0) => { checkHandle(a0, name, firstName); return finish(native(a0), a0); };
   const secondName = spec.args[1]?.name ?? '';
@@ -135,7 +138,10 @@ function cString(buf: Buffer): string {
  * All arguments given but one fixed-size buffer the function fills: a struct (virDomainGetInfo
  * and its kind) or bytes (UUIDs). The result is copied out of the scratch memory.
  */
-function oneBufferInvoker(spec: FunctionSpec, native: NativeCall, size: number, read: (buf: Buffer) => unknown): Invoker {
+function oneBufferInvoker(
+  spec: FunctionSpec, native: NativeCall, size: number, read: (buf: Buffer) => unknown,
+  readOwn: (own: Buffer) => () => unknown = (own) => () => read(own),
+): Invoker {
   const at = spec.args.findIndex((a) => a.role !== 'in');
   const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
   const failed = failureTest(spec);
@@ -146,16 +152,25 @@ function oneBufferInvoker(spec: FunctionSpec, native: NativeCall, size: number, 
   };
   if (spec.args.length === 2 && at === 1 && handles[0]?.[0] === 0) {
     const first = handles[0][1];
-    return (a0) => {
+    // The hottest struct shape (virDomainGetInfo and its kind) gets a buffer of its own: off-heap
+    // (koffi passes those fastest), zeroed per call, and only lent to the next call once this
+    // one has decoded it. A call made while it is lent (from a callback) takes scratch memory.
+    const own = Buffer.allocUnsafeSlow(Math.max(size, 1));
+    const bytes = new Uint8Array(own.buffer, own.byteOffset, own.byteLength);
+    const readBack = readOwn(own);
+    const nested = (a0: unknown): unknown => withScratch(size, (buf) => decode(native(a0, buf), buf));
+    return specialize(`${name}$call`, { checkHandle, native, failed, failure, readBack, name, first, own, bytes, nested }, ['a0'], `
       checkHandle(a0, name, first);
-      enterCall();
+      if (lent) return nested(a0);
+      lent = true;
       try {
-        const buf = scratch(size);
-        return decode(native(a0, buf), buf);
+        bytes.fill(0);
+        const ret = native(a0, own);
+        if (failed(ret)) throw failure(name);
+        return readBack();
       } finally {
-        leaveCall();
-      }
-    };
+        lent = false;
+      }`, 'let lent = false;');
   }
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
@@ -166,15 +181,21 @@ function oneBufferInvoker(spec: FunctionSpec, native: NativeCall, size: number, 
       args[i] = values[j++];
     }
     for (const [i, arg] of handles) checkHandle(args[i], name, arg);
-    enterCall();
-    try {
-      const buf = scratch(size);
+    return withScratch(size, (buf) => {
       args[at] = buf;
       return decode(native(...args), buf);
-    } finally {
-      leaveCall();
-    }
+    });
   };
+}
+
+/** Runs `use` with `size` bytes of scratch memory that stay valid until it returns. */
+function withScratch<T>(size: number, use: (buf: Buffer) => T): T {
+  enterCall();
+  try {
+    return use(scratch(size));
+  } finally {
+    leaveCall();
+  }
 }
 
 /** Every argument must be given (null where C accepts NULL); undefined is a caller's slip. */

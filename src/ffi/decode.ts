@@ -26,20 +26,34 @@ export function readPointerArray(ptr: unknown, count: number): (bigint | null)[]
   return out;
 }
 
+/** The Buffer methods that read one C number (the names struct decoders are compiled with). */
+export type NumberMethod = 'readInt8' | 'readUInt8' | 'readInt16LE' | 'readUInt16LE' | 'readInt32LE' | 'readUInt32LE'
+  | 'readBigInt64LE' | 'readBigUInt64LE' | 'readDoubleLE';
+
+/** A typed-array class that reads the same C number (for decoders over a fixed buffer). */
+export type NumberView = typeof Int8Array | typeof Uint8Array | typeof Int16Array | typeof Uint16Array | typeof Int32Array
+  | typeof Uint32Array | typeof BigInt64Array | typeof BigUint64Array | typeof Float64Array;
+
+interface NumberReader { size: number; method: NumberMethod; view: NumberView; read: (b: Buffer, at: number) => number | bigint }
+
+function reader(size: number, method: NumberMethod, view: NumberView): NumberReader {
+  return { size, method, view, read: (b, at) => b[method](at) };
+}
+
 /** Readers for C integer and floating types, by koffi name (LP64, little-endian). */
-export const numberReaders: Readonly<Record<string, { size: number; read: (b: Buffer, at: number) => number | bigint }>> = {
-  'char': { size: 1, read: (b, at) => b.readInt8(at) },
-  'unsigned char': { size: 1, read: (b, at) => b.readUInt8(at) },
-  'short': { size: 2, read: (b, at) => b.readInt16LE(at) },
-  'unsigned short': { size: 2, read: (b, at) => b.readUInt16LE(at) },
-  'int': { size: 4, read: (b, at) => b.readInt32LE(at) },
-  'unsigned int': { size: 4, read: (b, at) => b.readUInt32LE(at) },
-  'long': { size: 8, read: (b, at) => b.readBigInt64LE(at) },
-  'long long': { size: 8, read: (b, at) => b.readBigInt64LE(at) },
-  'unsigned long': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
-  'unsigned long long': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
-  'size_t': { size: 8, read: (b, at) => b.readBigUInt64LE(at) },
-  'double': { size: 8, read: (b, at) => b.readDoubleLE(at) },
+export const numberReaders: Readonly<Record<string, NumberReader>> = {
+  'char': reader(1, 'readInt8', Int8Array),
+  'unsigned char': reader(1, 'readUInt8', Uint8Array),
+  'short': reader(2, 'readInt16LE', Int16Array),
+  'unsigned short': reader(2, 'readUInt16LE', Uint16Array),
+  'int': reader(4, 'readInt32LE', Int32Array),
+  'unsigned int': reader(4, 'readUInt32LE', Uint32Array),
+  'long': reader(8, 'readBigInt64LE', BigInt64Array),
+  'long long': reader(8, 'readBigInt64LE', BigInt64Array),
+  'unsigned long': reader(8, 'readBigUInt64LE', BigUint64Array),
+  'unsigned long long': reader(8, 'readBigUInt64LE', BigUint64Array),
+  'size_t': reader(8, 'readBigUInt64LE', BigUint64Array),
+  'double': reader(8, 'readDoubleLE', Float64Array),
 };
 
 /** `count` numbers of C type `elem.ffi` at `source` (a Buffer or a native pointer), copied once. */

@@ -2,12 +2,12 @@
 // koffi's layout (offsets): the bytes are copied into a Buffer and every field read there.
 import { koffi, copyBytes } from './native.js';
 import { koffiType, structSpec } from './types.js';
-import { numberReaders, readCString, readNumbers, readPointerArray } from './decode.js';
+import { numberReaders, readCString, readNumbers, readPointerArray, type NumberView } from './decode.js';
+import { specialize } from './specialize.js';
 import { decodeTypedParameters } from './typed-params.js';
 import type { FieldSpec, ValueType } from './spec.js';
 
 type Obj = Record<string, unknown>;
-type FieldRead = (b: Buffer, base: number, out: Obj) => void;
 interface Decoder { size: number; read: (b: Buffer, base: number) => Obj }
 
 const decoders = new Map<string, Decoder>();
@@ -18,6 +18,23 @@ export function decodeStruct(name: string, source: unknown, offset = 0): Obj {
   const d = decoderFor(name);
   if (Buffer.isBuffer(source)) return d.read(source, offset);
   return d.read(copyBytes((source as bigint) + BigInt(offset), d.size), 0);
+}
+
+/** The decoder of struct `name` for Buffers, for callers that decode the same struct again and again. */
+export function bufferDecoder(name: string): (b: Buffer) => Obj {
+  if (name === 'virTypedParameter') return (b) => decodeStruct(name, b);
+  const d = decoderFor(name);
+  return (b) => d.read(b, 0);
+}
+
+/**
+ * A decoder of struct `name` bound to one buffer (`fixed`, 8-byte aligned, at least the struct's
+ * size): for a function that fills the same buffer on every call.
+ */
+export function fixedDecoder(name: string, fixed: Buffer): () => Obj {
+  if (name === 'virTypedParameter') return () => decodeStruct(name, fixed);
+  const { read } = compile(name, fixed);
+  return () => read(fixed, 0);
 }
 
 /** `count` consecutive structs. */
@@ -39,59 +56,94 @@ function decoderFor(name: string): Decoder {
   return d;
 }
 
-function compile(name: string): Decoder {
+/**
+ * A struct's decoder is compiled to one function that builds the object in a single literal:
+ * every struct then has one fixed object shape and each field one monomorphic read, about 4x
+ * faster than a loop of per-field closures (virDomainGetInfo decoding: 0.3 us -> 0.08 us).
+ * Over a `fixed` buffer, numbers are read through typed-array views of it, which V8 reads
+ * inline (another 0.08 us on virDomainGetInfo's three 64-bit fields).
+ */
+function compile(name: string, fixed?: Buffer): Decoder {
   const spec = structSpec(name);
   const type = koffiType(name);
-  const plain: FieldRead[] = [];
-  // Arrays read after the plain fields: their lengths are other fields.
-  const arrays: FieldRead[] = [];
+  const deps: Record<string, unknown> = {};
+  const dep = (value: unknown): string => {
+    const id = `d${Object.keys(deps).length}`;
+    deps[id] = value;
+    return id;
+  };
+  const views = fixed ? viewsOf(fixed, dep) : undefined;
+  const plain: string[] = [];
+  // Arrays are read after the plain fields: their lengths are other fields.
+  const arrays: string[] = [];
   for (const f of spec.fields) {
+    if (!identifier.test(f.name)) throw new TypeError(`tsvirt: struct ${name} has a field named ${JSON.stringify(f.name)}, not a C identifier`);
     const at = koffi.offsetof(type, f.name);
-    (f.array ? arrays : plain).push(f.array ? arrayField(f, at) : plainField(f, at));
+    if (f.array) arrays.push(`o.${f.name} = ${dep(arrayField(f, at))}(b, base, o);`);
+    else plain.push(`${f.name}: ${fieldSource(f, at, dep, views)}`);
   }
-  const readers = [...plain, ...arrays];
-  return {
-    size: koffi.sizeof(type),
-    read: (b, base) => {
-      const out: Obj = {};
-      for (const r of readers) r(b, base, out);
-      return out;
-    },
+  const read = specialize<Decoder['read']>(`decode_${name}`, deps, ['b', 'base'],
+    `const o = { ${plain.join(', ')} }; ${arrays.join(' ')} return o;`);
+  return { size: koffi.sizeof(type), read };
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A field value that is not a plain number: read by a helper the compiled decoder calls. */
+type FieldValue = (b: Buffer, base: number, o: Obj) => unknown;
+
+/** Source naming a typed-array view of the fixed buffer, per view class (made on first use). */
+type Views = (view: NumberView) => string;
+
+function viewsOf(fixed: Buffer, dep: (value: unknown) => string): Views {
+  // Views need the buffer aligned for the widest number; an off-heap Buffer of its own is.
+  if (fixed.byteOffset % 8 !== 0) throw new RangeError('tsvirt: a fixed struct buffer must be 8-byte aligned');
+  const made = new Map<NumberView, string>();
+  return (View) => {
+    let id = made.get(View);
+    if (id === undefined) {
+      id = dep(new View(fixed.buffer as ArrayBuffer, fixed.byteOffset, Math.floor(fixed.byteLength / View.BYTES_PER_ELEMENT)));
+      made.set(View, id);
+    }
+    return id;
   };
 }
 
 const fixedChars = /^char\[(\d+)\]$/;
 
-function plainField(f: FieldSpec, at: number): FieldRead {
-  const name = f.name;
+function fieldSource(f: FieldSpec, at: number, dep: (value: unknown) => string, views?: Views): string {
+  const reader = numberReaders[f.ffi];
+  if (reader && f.type.js !== 'string' && f.type.js !== 'handle' && f.type.js !== 'pointer' && f.type.js !== 'struct') {
+    if (views && at % reader.size === 0) return `${views(reader.view)}[${at / reader.size}]`;
+    return `b.${reader.method}(base + ${at})`;
+  }
+  return `${dep(valueField(f, at))}(b, base)`;
+}
+
+function valueField(f: FieldSpec, at: number): FieldValue {
   const chars = fixedChars.exec(f.ffi);
   if (chars) {
     const len = Number(chars[1]);
-    return (b, base, out) => {
+    return (b, base) => {
       const end = b.indexOf(0, base + at);
-      out[name] = b.toString('utf8', base + at, end < 0 || end > base + at + len ? base + at + len : end);
+      return b.toString('utf8', base + at, end < 0 || end > base + at + len ? base + at + len : end);
     };
   }
-  if (f.type.js === 'string') return (b, base, out) => { const p = b.readBigUInt64LE(base + at); out[name] = p === 0n ? null : readCString(p); };
-  if (f.type.js === 'handle' || f.type.js === 'pointer') return (b, base, out) => { const p = b.readBigUInt64LE(base + at); out[name] = p === 0n ? null : p; };
+  if (f.type.js === 'string') return (b, base) => { const p = b.readBigUInt64LE(base + at); return p === 0n ? null : readCString(p); };
+  if (f.type.js === 'handle' || f.type.js === 'pointer') return (b, base) => { const p = b.readBigUInt64LE(base + at); return p === 0n ? null : p; };
   if (f.type.js === 'struct') {
     const inner = f.ffi;
-    return (b, base, out) => { out[name] = decodeStruct(inner, b, base + at); };
+    return (b, base) => decodeStruct(inner, b, base + at);
   }
-  const reader = numberReaders[f.ffi];
-  if (!reader) throw new TypeError(`tsvirt: struct field ${name} has no reader for C type ${f.ffi}`);
-  // The readers already give bigint for 64-bit types and numbers otherwise.
-  const read = reader.read;
-  return (b, base, out) => { out[name] = read(b, base + at); };
+  throw new TypeError(`tsvirt: struct field ${f.name} has no reader for C type ${f.ffi}`);
 }
 
-function arrayField(f: FieldSpec, at: number): FieldRead {
-  const { name } = f;
+function arrayField(f: FieldSpec, at: number): FieldValue {
   const { count, elem } = f.array as { count: string; elem: ValueType };
-  return (b, base, out) => {
+  return (b, base, o) => {
     const p = b.readBigUInt64LE(base + at);
-    const n = Number(out[count] ?? 0);
-    out[name] = p === 0n || n <= 0 ? [] : readArray(p, n, elem);
+    const n = Number(o[count] ?? 0);
+    return p === 0n || n <= 0 ? [] : readArray(p, n, elem);
   };
 }
 

@@ -28,6 +28,11 @@ export function structSpec(name: string): StructSpec {
   return spec;
 }
 
+/** Every registered struct and union, by name. */
+export function structNames(): string[] {
+  return [...structs.keys()];
+}
+
 export function functypeSpec(name: string): FunctypeSpec {
   const spec = functypes.get(name);
   if (!spec) throw new TypeError(`tsvirt: callback type ${name} is not registered`);
@@ -50,8 +55,10 @@ export function koffiType(name: string): KoffiType | string {
 }
 
 function buildType(name: string): KoffiType | string {
-  const opaque = handles.get(name);
-  if (opaque !== undefined) return koffi.pointer(name, koffi.opaque(opaque));
+  // Handles cross as plain pointers: the branded TS types and checkHandle already keep kinds
+  // apart, and koffi checks a typed pointer argument on every call (measured: virDomainGetName
+  // 0.16 us with a typed pointer, 0.08 us with void *).
+  if (handles.has(name)) return 'void *';
   const struct = structs.get(name);
   if (struct) return buildStruct(struct);
   const proto = functypes.get(name);
