@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from '../ffi/report.js';
 import { PYTHON } from '../sdk/child.js';
 import { benchStreams, streamsTable, TARGET_RATIO, type Row } from './streams.js';
+import { compiled } from '../compiled.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -39,8 +40,9 @@ async function benchEvents(): Promise<EventRow[]> {
   try {
     const guest = scratch.defineGuest({ disk: scratch.createVolume({ format: 'qcow2', capacityMiB: 64 }) });
     v.virDomainCreate(guest.dom);
+    const [node = '', script = ''] = compiled('events', [join(here, 'events-tsvirt.ts')])(join(here, 'events-tsvirt.ts'));
     const impls: [EventRow['impl'], string, string[]][] = [
-      ['tsvirt', process.execPath, ['--import', 'tsx', join(here, 'events-tsvirt.ts'), uri, guest.name, String(cycles)]],
+      ['tsvirt', node, [script, uri, guest.name, String(cycles)]],
       ['libvirt-python', PYTHON, [join(here, 'events.py'), uri, guest.name, String(cycles)]],
     ];
     const runs = new Map<string, EventRun[]>();

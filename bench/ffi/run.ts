@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FNS, IMPLS, checkTargets, formatTable, median } from './report.js';
 import type { Fn, Impl, Results } from './report.js';
+import { compiled } from '../compiled.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -66,7 +67,8 @@ function preparePython(): Runner | undefined {
 }
 
 function prepareTsvirt(): Runner {
-  return { impl: 'tsvirt', label: 'tsvirt', command: process.execPath, args: ['--import', 'tsx', join(here, 'calls-tsvirt.ts')] };
+  const [command = '', ...args] = compiled('ffi', [join(here, 'calls-tsvirt.ts')])(join(here, 'calls-tsvirt.ts'));
+  return { impl: 'tsvirt', label: 'tsvirt', command, args };
 }
 
 /** Runs one round of one implementation; appends per-batch ns/call to `samples`. */

@@ -8,26 +8,19 @@
  * and kept in bench/out/images (delete it to remake them). Usage: tsx bench/image/run.ts [runs]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, writeSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, writeSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiled, OUT } from '../compiled.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const OUT = join(ROOT, 'bench/out');
 const IMAGES = join(OUT, 'images');
 const RUNS = Number(process.argv[2] ?? 5);
 const TIME = '/usr/bin/time';
 
 function build(): string {
-  mkdirSync(OUT, { recursive: true });
-  const config = join(OUT, 'tsconfig.image.json');
-  writeFileSync(config, JSON.stringify({
-    extends: '../../tsconfig.json',
-    compilerOptions: { noEmit: false, outDir: '.', rootDir: '../..', declaration: false, sourceMap: false },
-    include: ['../../bench/image/cli-main.ts'],
-  }));
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', config], { stdio: 'inherit' });
-  return join(OUT, 'bench/image/cli-main.js');
+  const entry = join(ROOT, 'bench/image/cli-main.ts');
+  return compiled('image', [entry])(entry)[1] as string;
 }
 
 function makeBigImage(): string {

@@ -6,12 +6,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiled } from '../compiled.js';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const PYTHON = '/usr/bin/python3';
-/** A TypeScript child: node with tsx, like `npm run bench:sdk` itself. */
-export const TSX = [process.execPath, '--import', 'tsx'];
+let build: ((entry: string) => string[]) | undefined;
+
+/** The command line of one of the tsvirt scripts here, compiled (see ../compiled.ts) once per run. */
+export function tsvirtScript(name: 'list-tsvirt.ts' | 'info-tsvirt.ts'): string[] {
+  build ??= compiled('sdk', [join(here, 'list-tsvirt.ts'), join(here, 'info-tsvirt.ts')]);
+  return build(join(here, name));
+}
 
 /** Shared settings of one run; set by run.ts. */
 export interface Config { rounds: number; listWarmup: number; listReps: number; infoWarmup: number; infoReps: number }

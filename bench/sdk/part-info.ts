@@ -6,7 +6,7 @@
  * daemon test harness, which is always cleaned up.
  */
 import { join } from 'node:path';
-import { PYTHON, TSX, child, here, log, skipped } from './child.js';
+import { PYTHON, child, here, log, skipped, tsvirtScript } from './child.js';
 import type { Config, Rows } from './child.js';
 import type { InfoResults } from './report.js';
 
@@ -46,7 +46,7 @@ export async function partInfo(config: Config, python: boolean): Promise<InfoRes
 async function measure(config: Config, python: boolean, base: string[]): Promise<InfoResults> {
   const results: InfoResults = {};
   const tsvirt = (key: 'tsvirt' | 'tsvirt-8', env: NodeJS.ProcessEnv) => async (): Promise<void> => {
-    const rows: Rows | undefined = await child(key, [...TSX, join(here, 'info-tsvirt.ts'), ...base], env);
+    const rows: Rows | undefined = await child(key, [...tsvirtScript('info-tsvirt.ts'), ...base], env);
     if (!rows?.['all']) return;
     const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] } });
     s.ms.push(...rows['all']);

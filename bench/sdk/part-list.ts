@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, TSX, child, here, log, skipped } from './child.js';
+import { PYTHON, child, here, log, skipped, tsvirtScript } from './child.js';
 import type { Config } from './child.js';
 import type { ListImpl, ListResults } from './report.js';
 
@@ -39,7 +39,7 @@ export async function partList(dir: string, config: Config, python: boolean): Pr
   const runners: [ListImpl, string[]][] = [];
   if (c) runners.push(['c', [...c, ...args]]);
   if (python) runners.push(['python', [PYTHON, join(here, 'list.py'), ...args]]);
-  runners.push(['tsvirt', [...TSX, join(here, 'list-tsvirt.ts'), ...args]]);
+  runners.push(['tsvirt', [...tsvirtScript('list-tsvirt.ts'), ...args]]);
   const results: ListResults = {};
   // Rounds run the implementations in rotated order, so the machine's drift is shared by all.
   for (let round = 0; round < config.rounds; round++) {

@@ -27,7 +27,7 @@ const quick = process.argv.includes('--quick');
 // SDK's paths (the first ones take 2-3x longer); every implementation gets the same warm-up.
 const config: Config = quick
   ? { rounds: 1, listWarmup: 3, listReps: 5, infoWarmup: 1, infoReps: 2 }
-  : { rounds: 3, listWarmup: 6, listReps: 6, infoWarmup: 1, infoReps: 3 };
+  : { rounds: 3, listWarmup: 6, listReps: 6, infoWarmup: 3, infoReps: 4 };
 
 async function main(): Promise<void> {
   // Ctrl-C: leave through process.exit, whose 'exit' hook in the daemon harness

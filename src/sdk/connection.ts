@@ -14,7 +14,7 @@ import type { GeneratedMethods } from './surface-types.js';
 import type { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
-import { ensureEventLoop } from './events/event-loop.js';
+import { ensureEventLoop, keepAliveStarted, keepAliveStopped } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
 import { EventStream, type EventStreamOptions } from './events/event-stream.js';
 import { openWithAuth, type AuthOptions } from './events/auth.js';
@@ -141,6 +141,7 @@ export class Connection extends LibvirtObject {
   async close(): Promise<number> {
     if (this.released) return 0;
     await this.#events?.detach();
+    this.#keepAliveOff();
     const ptr = this.releaseReference();
     if (ptr === null) return 0;
     return (await sharedPool().call('virConnectClose', [ptr])) as number;
@@ -148,6 +149,30 @@ export class Connection extends LibvirtObject {
 
   override async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #keepAlive = false;
+
+  /**
+   * virConnectSetKeepAlive: a ping every `interval` seconds (0 or less turns it off); after
+   * `count` unanswered pings the connection closes. Resolves to 0, or 1 when the driver has no
+   * keepalive (local drivers). The timer runs in the event loop, which stays running for it.
+   */
+  async setKeepAlive(interval: number, count: number): Promise<number> {
+    const result = (await invoke('virConnectSetKeepAlive', [this, interval, count])) as number;
+    if (interval > 0 && result === 0 && !this.#keepAlive) {
+      this.#keepAlive = true;
+      keepAliveStarted();
+    } else if (interval <= 0) {
+      this.#keepAliveOff();
+    }
+    return result;
+  }
+
+  #keepAliveOff(): void {
+    if (!this.#keepAlive) return;
+    this.#keepAlive = false;
+    keepAliveStopped();
   }
 
   /** All domains, filtered by VIR_CONNECT_LIST_DOMAINS_* flags. */

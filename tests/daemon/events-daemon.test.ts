@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
+import { eventLoopPaused, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -156,6 +157,30 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     await until(() => names.length >= 2, 'two pool events');
     conn.off('pool:lifecycle', listener);
     assert.deepEqual(names, ['started', 'stopped']);
+  });
+
+  it('pauses the loop during a burst of calls when nothing listens; with a listener it runs and events arrive mid-burst', async () => {
+    const { name, dom } = await runningGuest();
+    await until(() => liveEventRegistrations() === 0, 'earlier registrations to be released');
+    const burst = Promise.all(Array.from({ length: 400 }, () => dom.getInfo()));
+    const pausedDuringBurst = eventLoopPaused();
+    const infos = await burst;
+    assert.equal(pausedDuringBurst, true);
+    assert.ok(infos.every((i) => i.state.name === 'running'));
+    await until(() => !eventLoopPaused(), 'the loop to resume after the last call', 5_000);
+
+    const got: string[] = [];
+    const listener = (e: DomainLifecycleEvent): void => { if (e.domainName === name) got.push(`${e.event.name}/${e.detail.name}`); e.domain.free(); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    const calls = Promise.all(Array.from({ length: 400 }, () => dom.getInfo()));
+    assert.equal(eventLoopPaused(), false, 'a listener keeps the loop running during calls');
+    await dom.suspend();
+    await until(() => got.includes('suspended/paused'), 'the suspend event while calls are in flight');
+    await calls;
+    conn.off('domain:lifecycle', listener);
+    await dom.destroy();
+    dom.free();
   });
 
   it('`tsvirt events --json` prints the events of a domain as JSON lines, and stops after --count', async () => {

@@ -11,16 +11,28 @@ import type { Outcome, Request, Response, SerializedError } from './protocol.js'
 import type { InfoColumns } from './info-columns.js';
 
 interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
-interface Thread { worker: Worker; inFlight: Map<number, Pending> }
+/** A call thread, the requests it holds and the number of batches (messages) they came in. */
+interface Thread { worker: Worker; inFlight: Map<number, Pending>; batches: number }
 
-/** Requests a thread holds at once: enough to batch messages, few enough to spread the work. */
-const WINDOW = 4;
+/**
+ * Most requests in one message: a burst of calls is shared out in batches, so a message (and
+ * the thread wake-up it costs) carries many calls, while a slow call holds up few others.
+ */
+const MAX_BATCH = 16;
+/**
+ * Batches a thread holds at once. The second waits in the thread's queue, so a thread that
+ * finishes a batch starts the next at once instead of idling for a round trip to this thread.
+ */
+const BATCHES_AHEAD = 2;
 
 export class CallPool {
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  /** Requests submitted and not settled yet (queued or on a thread). */
+  private outstanding = 0;
+  private busyListener: ((busy: boolean) => void) | undefined;
 
   /** `size`: the most threads this pool starts. */
   constructor(readonly size: number) {}
@@ -53,6 +65,17 @@ export class CallPool {
     return parts.flat();
   }
 
+  /** Told when the pool gets its first outstanding call (true) and when the last one settles. */
+  onBusyChange(listener: (busy: boolean) => void): void {
+    this.busyListener = listener;
+  }
+
+  private countOutstanding(delta: number): void {
+    const before = this.outstanding;
+    this.outstanding += delta;
+    if ((before === 0) !== (this.outstanding === 0)) this.busyListener?.(this.outstanding > 0);
+  }
+
   /** Number of calls waiting for a thread. */
   get queued(): number {
     return this.queue.length;
@@ -61,12 +84,14 @@ export class CallPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+    this.countOutstanding(-this.outstanding);
   }
 
   private submit(request: Request): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('tsvirt: the call pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
+      this.countOutstanding(1);
       this.pump();
     });
   }
@@ -75,24 +100,27 @@ export class CallPool {
     while (this.queue.length > 0) {
       const thread = this.freestThread();
       if (!thread) return;
-      const batch = this.queue.splice(0, WINDOW - thread.inFlight.size);
+      // An even share of what is queued per thread, so every thread gets work.
+      const n = Math.min(MAX_BATCH, Math.ceil(this.queue.length / this.size));
+      const batch = this.queue.splice(0, n);
       for (const p of batch) thread.inFlight.set(p.request.id, p);
+      thread.batches++;
       thread.worker.ref();
       thread.worker.postMessage(batch.map((p) => p.request));
     }
   }
 
-  /** The least busy thread with room, starting a new one while under `size`. */
+  /** An idle thread (a new one while under `size`), else the one with fewest batches and room. */
   private freestThread(): Thread | undefined {
     let best: Thread | undefined;
-    for (const t of this.threads) if (t.inFlight.size < WINDOW && (!best || t.inFlight.size < best.inFlight.size)) best = t;
-    if ((!best || best.inFlight.size > 0) && this.threads.length < this.size) return this.startThread();
+    for (const t of this.threads) if (t.batches < BATCHES_AHEAD && (!best || t.batches < best.batches)) best = t;
+    if ((!best || best.batches > 0) && this.threads.length < this.size) return this.startThread();
     return best;
   }
 
   private startThread(): Thread {
     const worker = spawnWorker();
-    const thread: Thread = { worker, inFlight: new Map() };
+    const thread: Thread = { worker, inFlight: new Map(), batches: 0 };
     worker.on('message', (responses: Response[]) => this.settle(thread, responses));
     worker.on('error', (err) => this.fail(thread, err));
     worker.on('exit', (code) => { if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
@@ -102,11 +130,14 @@ export class CallPool {
   }
 
   private settle(thread: Thread, responses: Response[]): void {
+    // One response message per batch (worker.ts answers a message with one message).
+    thread.batches--;
     for (const r of responses) {
       const p = thread.inFlight.get(r.id);
       thread.inFlight.delete(r.id);
       p?.resolve(r.outcome);
     }
+    this.countOutstanding(-responses.length);
     if (thread.inFlight.size === 0) thread.worker.unref();
     this.pump();
   }
@@ -116,7 +147,9 @@ export class CallPool {
     const at = this.threads.indexOf(thread);
     if (at >= 0) this.threads.splice(at, 1);
     for (const p of thread.inFlight.values()) p.reject(err);
+    this.countOutstanding(-thread.inFlight.size);
     thread.inFlight.clear();
+    thread.batches = 0;
     this.pump();
   }
 }

@@ -19,7 +19,8 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
 import { rawFunction, tsvirtError } from '../../ffi/index.js';
-import { startWorker } from '../engine/call-pool.js';
+import { sharedPool, startWorker } from '../engine/call-pool.js';
+import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { dropEvent } from './to-event.js';
 import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
@@ -40,8 +41,9 @@ interface Running {
   entries: Promise<Entries>;
   authPort: MessagePort;
   authSignal: Int32Array;
-  /** Shared with the loop thread: [0] stop flag, [1] its wake timer + 1 (see loop-thread.ts). */
+  /** Shared with the loop thread: stop flag, wake timer, pause flag (see loop-pause.ts). */
   control: Int32Array;
+  pause: LoopPause;
   /** Both threads reported in: from then on only listeners keep the loop thread ref'ed. */
   started: boolean;
 }
@@ -94,13 +96,18 @@ function start(): Running {
   const here = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
-  const control = new SharedArrayBuffer(8);
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
   const loop = startWorker(new URL(`./loop-thread${here}`, import.meta.url), { workerData: { control } });
   const sink = startWorker(new URL(`./sink-thread${here}`, import.meta.url),
     { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
+  const controls = new Int32Array(control);
   const r: Running = {
-    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: new Int32Array(control), started: false,
+    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
+    pause: new LoopPause(controls, () => wakeLoop(controls)), started: false,
   };
+  // Demand that existed before the loop started (none so far: routes need a running loop).
+  for (let i = 0; i < keepAlives; i++) r.pause.addDemand();
+  sharedPool().onBusyChange((busy) => r.pause.setBusy(busy));
   r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
     if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
     return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
@@ -121,11 +128,17 @@ function start(): Running {
   // At exit Node joins worker threads: stop the loop and wake it out of its poll, so that the
   // join is immediate.
   process.once('exit', () => {
-    Atomics.store(r.control, 0, 1);
-    const timer = Atomics.load(r.control, 1) - 1;
-    if (timer >= 0) rawFunction('virEventUpdateTimeout')(timer, 0);
+    Atomics.store(r.control, STOP, 1);
+    r.pause.release();
+    wakeLoop(r.control);
   });
   return r;
+}
+
+/** Makes the loop return from its poll: its wake timer fires at once. */
+function wakeLoop(control: Int32Array): void {
+  const timer = Atomics.load(control, WAKE_TIMER) - 1;
+  if (timer >= 0) rawFunction('virEventUpdateTimeout')(timer, 0);
 }
 
 function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
@@ -145,7 +158,7 @@ function onSink(m: SinkMessage): void {
   switch (m.kind) {
     case 'freed': {
       const route = routes.get(m.reg);
-      routes.delete(m.reg);
+      if (routes.delete(m.reg)) running?.pause.removeDemand();
       route?.freed();
       return;
     }
@@ -191,12 +204,33 @@ export function withAuthHandler<T>(handler: AuthHandler, open: () => Promise<T>)
 export function addRoute(route: Route): number {
   const reg = nextReg++;
   routes.set(reg, route);
+  // A registration needs the loop running, from now until libvirt frees it.
+  running?.pause.addDemand();
   return reg;
 }
 
 /** Forgets a route whose registration failed (libvirt never calls its free callback). */
 export function removeRoute(reg: number): void {
-  routes.delete(reg);
+  if (routes.delete(reg)) running?.pause.removeDemand();
+}
+
+let keepAlives = 0;
+
+/** A connection now has a keepalive timer, which runs in the loop: it must not pause. */
+export function keepAliveStarted(): void {
+  keepAlives++;
+  running?.pause.addDemand();
+}
+
+export function keepAliveStopped(): void {
+  if (keepAlives === 0) return;
+  keepAlives--;
+  running?.pause.removeDemand();
+}
+
+/** Whether the loop is paused now (tests). */
+export function eventLoopPaused(): boolean {
+  return running?.pause.paused ?? false;
 }
 
 /** Registrations libvirt has not released yet (each is released through its free callback). */

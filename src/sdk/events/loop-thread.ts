@@ -8,6 +8,7 @@ import * as v from '../../../generated/index.js';
 import { decodeStruct, decodeTypedParameters, functypeSpec, permanentCallback, rawFunction, setHandleTracking } from '../../ffi/index.js';
 import { eventFunctypes } from './catalog.js';
 import type { EventField, LoopMessage, RawEvent, Subject } from './protocol.js';
+import { MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
 
 setHandleTracking(false);
 
@@ -74,18 +75,22 @@ const onWake = permanentCallback('virEventTimeoutCallback', () => { setTimer(wak
 wakeTimer = v.virEventAddTimeout(-1, { native: onWake, freecb: null } as never, null);
 
 /**
- * Shared with the main thread: [0] is set to 1 when the process exits, [1] holds the wake
- * timer + 1. The timer is published before the first check of [0], so at exit either the main
- * thread sees the timer (and wakes the loop) or this thread sees the flag (and never polls).
+ * Shared with the main thread (indexes in loop-pause.ts): STOP is set to 1 when the process
+ * exits, WAKE_TIMER holds the wake timer + 1, PAUSED is 1 while the main thread pauses the loop.
+ * The timer is published before the first check of STOP, so at exit either the main thread sees
+ * the timer (and wakes the loop) or this thread sees the flag (and never polls).
  */
 const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
-Atomics.store(control, 1, wakeTimer + 1);
+Atomics.store(control, WAKE_TIMER, wakeTimer + 1);
 
 const runOnce = rawFunction('virEventRunDefaultImpl');
 
 function turn(): void {
   // A stopped loop lets Node join this thread at exit; yielding between turns lets it be terminated.
-  if (Atomics.load(control, 0) !== 0) return;
+  if (Atomics.load(control, STOP) !== 0) return;
+  // Paused: wait to be resumed, but run a turn at least every MAX_PAUSE_MS (see loop-pause.ts).
+  if (Atomics.load(control, PAUSED) === 1) Atomics.wait(control, PAUSED, 1, MAX_PAUSE_MS);
+  if (Atomics.load(control, STOP) !== 0) return;
   runOnce();
   if (batch.length > 0) {
     post({ kind: 'events', events: batch });
