@@ -11,6 +11,20 @@ import { compiled } from '../compiled.js';
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const PYTHON = '/usr/bin/python3';
+/**
+ * Compiles `<name>.c` of this folder into `dir`; the command line, or undefined with the reason
+ * in skipped['c'].
+ */
+export function compileC(dir: string, name: 'list' | 'info'): string[] | undefined {
+  const exe = join(dir, name);
+  const pc = spawnSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' });
+  const flags = pc.status === 0 ? pc.stdout.trim().split(/\s+/).filter(Boolean) : ['-lvirt'];
+  const cc = spawnSync('cc', ['-O2', '-o', exe, join(here, `${name}.c`), ...flags, '-lpthread'], { encoding: 'utf8' });
+  if (cc.status === 0) return [exe];
+  skipped['c'] = cc.error ? `no C compiler: ${cc.error.message}` : `compiling ${name}.c failed: ${cc.stderr.trim()}`;
+  return undefined;
+}
+
 let build: ((entry: string) => string[]) | undefined;
 
 /** The command line of one of the tsvirt scripts here, compiled (see ../compiled.ts) once per run. */

@@ -6,7 +6,9 @@
  * daemon test harness, which is always cleaned up.
  */
 import { join } from 'node:path';
-import { PYTHON, child, here, log, skipped, tsvirtScript } from './child.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PYTHON, child, compileC, here, log, skipped, tsvirtScript } from './child.js';
 import type { Config, Rows } from './child.js';
 import type { InfoResults } from './report.js';
 
@@ -59,6 +61,15 @@ async function measure(config: Config, python: boolean, base: string[]): Promise
     ['tsvirt', tsvirt('tsvirt', process.env)],
     ['tsvirt, TSVIRT_THREADS=8', tsvirt('tsvirt-8', { ...process.env, TSVIRT_THREADS: '8' })],
   ];
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-info-'));
+  const c = compileC(dir, 'info');
+  if (c) {
+    runs.push(['C', async () => {
+      const rows = await child('c (part 2)', [...c, ...base, '8']);
+      if (rows?.['seq']) (results['c-seq'] ??= { ms: [] }).ms.push(...rows['seq']);
+      if (rows?.['pool']) (results['c-pool8'] ??= { ms: [] }).ms.push(...rows['pool']);
+    }]);
+  }
   if (python) {
     runs.push(['python', async () => {
       const rows = await child('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8']);
@@ -66,13 +77,17 @@ async function measure(config: Config, python: boolean, base: string[]): Promise
       if (rows?.['pool']) (results['python-pool8'] ??= { ms: [] }).ms.push(...rows['pool']);
     }]);
   }
-  for (let round = 0; round < config.rounds; round++) {
-    for (let k = 0; k < runs.length; k++) {
-      const run = runs[(k + round) % runs.length];
-      if (run === undefined) continue;
-      log(`part 2, round ${round + 1}/${config.rounds}: ${run[0]}`);
-      await run[1]();
+  try {
+    for (let round = 0; round < config.rounds; round++) {
+      for (let k = 0; k < runs.length; k++) {
+        const run = runs[(k + round) % runs.length];
+        if (run === undefined) continue;
+        log(`part 2, round ${round + 1}/${config.rounds}: ${run[0]}`);
+        await run[1]();
+      }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return results;
 }

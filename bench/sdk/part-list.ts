@@ -4,10 +4,9 @@
  * (list-tsvirt.ts). The test driver loads the file when the URI is opened,
  * which the children do before timing.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, child, here, log, skipped, tsvirtScript } from './child.js';
+import { PYTHON, child, compileC, here, log, skipped, tsvirtScript } from './child.js';
 import type { Config } from './child.js';
 import type { ListImpl, ListResults } from './report.js';
 
@@ -23,19 +22,9 @@ function nodeFile(dir: string): string {
   return path;
 }
 
-function compileC(dir: string): string[] | undefined {
-  const exe = join(dir, 'list');
-  const pc = spawnSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' });
-  const flags = pc.status === 0 ? pc.stdout.trim().split(/\s+/).filter(Boolean) : ['-lvirt'];
-  const cc = spawnSync('cc', ['-O2', '-o', exe, join(here, 'list.c'), ...flags], { encoding: 'utf8' });
-  if (cc.status === 0) return [exe];
-  skipped['c'] = cc.error ? `no C compiler: ${cc.error.message}` : `compiling list.c failed: ${cc.stderr.trim()}`;
-  return undefined;
-}
-
 export async function partList(dir: string, config: Config, python: boolean): Promise<ListResults> {
   const args = [`test://${nodeFile(dir)}`, String(config.listWarmup), String(config.listReps)];
-  const c = compileC(dir);
+  const c = compileC(dir, 'list');
   const runners: [ListImpl, string[]][] = [];
   if (c) runners.push(['c', [...c, ...args]]);
   if (python) runners.push(['python', [PYTHON, join(here, 'list.py'), ...args]]);

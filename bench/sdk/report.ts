@@ -13,12 +13,14 @@ export type ListImpl = 'c' | 'python' | 'tsvirt';
 export type ListResults = Partial<Record<ListImpl, number[]>>;
 
 /** Part 2: per-burst times, plus event-loop lag (ms per rep) for the tsvirt rows. */
-export type InfoImpl = 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
+export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
 export interface InfoSeries { ms: number[]; threads?: number; lag?: { p50: number[]; p99: number[]; max: number[] } }
 export type InfoResults = Partial<Record<InfoImpl, InfoSeries>>;
 
 export const LIST_LABELS: Record<ListImpl, string> = { c: 'C', python: 'libvirt-python', tsvirt: 'tsvirt SDK' };
 export const INFO_LABELS: Record<InfoImpl, string> = {
+  'c-seq': 'C, in sequence',
+  'c-pool8': 'C, 8 threads',
   'python-seq': 'libvirt-python, in sequence',
   'python-pool8': 'libvirt-python, 8-thread pool',
   tsvirt: 'tsvirt SDK, Promise.all',

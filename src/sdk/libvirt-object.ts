@@ -16,10 +16,17 @@ const release = (fn: string, ptr: bigint): void => {
   else rawFunction(fn)(ptr);
 };
 
+/** What the safety net releases for one object; `ptr` is null once the object released it itself. */
+interface Reference { fn: string; ptr: bigint | null }
+
 let finalized = 0;
-const registry = new FinalizationRegistry<{ fn: string; ptr: bigint }>(({ fn, ptr }) => {
+// Registered without an unregister token: an explicit release clears the reference instead of
+// unregistering, which made registering 2.2x cheaper (5000 objects: 5.0 -> 2.3 ms), the
+// largest share of wrapping a listing's handles.
+const registry = new FinalizationRegistry<Reference>((ref) => {
+  if (ref.ptr === null) return;
   finalized++;
-  release(fn, ptr);
+  release(ref.fn, ref.ptr);
 });
 
 /** How many references the safety net released for objects that were dropped unreleased. */
@@ -28,41 +35,38 @@ export function finalizedCount(): number {
 }
 
 export abstract class LibvirtObject {
-  #ptr: bigint | null;
-  readonly #freeFn: string;
+  readonly #ref: Reference;
   readonly #kind: string;
 
   protected constructor(ptr: bigint, kind: string, freeFn: string) {
-    this.#ptr = ptr;
+    this.#ref = { fn: freeFn, ptr };
     this.#kind = kind;
-    this.#freeFn = freeFn;
     // This object owns the reference; the address may be one the generated layer saw released.
     forgetReleased(ptr);
-    registry.register(this, { fn: freeFn, ptr }, this);
+    registry.register(this, this.#ref);
   }
 
   /** The raw handle, for the generated layer. Throws once released. */
   get handle(): bigint {
-    if (this.#ptr === null) throw tsvirtError(VIR_ERR_INVALID_ARG, this.#kind, `this ${this.#kind} was already freed or closed`);
-    return this.#ptr;
+    const ptr = this.#ref.ptr;
+    if (ptr === null) throw tsvirtError(VIR_ERR_INVALID_ARG, this.#kind, `this ${this.#kind} was already freed or closed`);
+    return ptr;
   }
 
   get released(): boolean {
-    return this.#ptr === null;
+    return this.#ref.ptr === null;
   }
 
   /** Releases the reference; calling it again does nothing. */
   protected releaseReference(): bigint | null {
-    const ptr = this.#ptr;
-    if (ptr === null) return null;
-    this.#ptr = null;
-    registry.unregister(this);
+    const ptr = this.#ref.ptr;
+    this.#ref.ptr = null;
     return ptr;
   }
 
   free(): void {
     const ptr = this.releaseReference();
-    if (ptr !== null) release(this.#freeFn, ptr);
+    if (ptr !== null) release(this.#ref.fn, ptr);
   }
 
   [Symbol.dispose](): void {
