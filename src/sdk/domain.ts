@@ -50,8 +50,8 @@ export class Domain extends LibvirtObject {
     return this.#uuid;
   }
 
-  async getInfo(): Promise<DomainInfo> {
-    return toInfo((await invoke('virDomainGetInfo', [this])) as G.virDomainInfo);
+  getInfo(): Promise<DomainInfo> {
+    return (invoke('virDomainGetInfo', [this]) as Promise<G.virDomainInfo>).then(toInfo);
   }
 
   /** Info of many domains: a few messages, split over the call threads (bulk listings). */

@@ -45,12 +45,38 @@ export function invoke(fn: string, args: unknown[]): unknown {
   }
 }
 
+/** What invokeAsync needs to know of a function, worked out once per function. */
+interface Plan {
+  wrap: (value: unknown) => unknown;
+  /** Functions with callback arguments run here (see callbacks in the ffi runtime). */
+  inline: boolean;
+  /** Positions of typed-parameter arguments, which may be given as objects. */
+  paramsAt: number[];
+}
+
+const plans = new Map<string, Plan>();
+
+function planOf(fn: string): Plan {
+  let plan = plans.get(fn);
+  if (!plan) {
+    const spec = functionSpec(fn);
+    const publicArgs = spec?.args.filter(isPublic) ?? [];
+    plan = {
+      wrap: resultWrapper(fn),
+      inline: spec?.args.some((a) => a.role === 'callback') ?? false,
+      paramsAt: publicArgs.flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
+    };
+    plans.set(fn, plan);
+  }
+  return plan;
+}
+
 function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
   const native = args.map(unwrapArg);
-  convertTypedParameters(fn, native);
-  const wrap = resultWrapper(fn);
-  const spec = functionSpec(fn);
-  if (spec?.args.some((a) => a.role === 'callback')) {
+  const plan = planOf(fn);
+  for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
+  const wrap = plan.wrap;
+  if (plan.inline) {
     try {
       return Promise.resolve(wrap((functions[fn] as (...a: unknown[]) => unknown)(...native)));
     } catch (err) {
@@ -65,17 +91,13 @@ function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 
 /** Arguments the caller passes (the rest the runtime fills in). */
-const isPublic = (a: ArgSpec): boolean =>
-  ['in', 'inout', 'struct-in', 'bytes-in', 'array-in', 'params-in', 'callback'].includes(a.role) || (a.role === 'count' && a.input === true);
+const publicRoles: ReadonlySet<string> = new Set(['in', 'inout', 'struct-in', 'bytes-in', 'array-in', 'params-in', 'callback']);
+const isPublic = (a: ArgSpec): boolean => publicRoles.has(a.role) || (a.role === 'count' && a.input === true);
 
 /** Typed parameters given as an object are converted and checked here, before any call. */
-function convertTypedParameters(fn: string, native: unknown[]): void {
-  functionSpec(fn)?.args.filter(isPublic).forEach((a, i) => {
-    const value = native[i];
-    if (a.role === 'params-in' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      native[i] = objectToParams(value as TypedParameterValues, fn);
-    }
-  });
+function typedParametersArg(value: unknown, fn: string): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return objectToParams(value as TypedParameterValues, fn);
+  return value;
 }
 
 /** Installs the generic methods on a class; methods the class defines itself are kept. */

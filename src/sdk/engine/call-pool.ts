@@ -6,7 +6,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { LibvirtError } from '../../ffi/index.js';
+import { LibvirtError, functionSpec } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
 import type { InfoColumns } from './info-columns.js';
 
@@ -39,7 +39,8 @@ export class CallPool {
 
   /** Runs generated function `fn` on a call thread. */
   call(fn: string, args: unknown[]): Promise<unknown> {
-    return this.submit({ id: this.nextId++, fn, args }).then((o) => unwrap(o as Outcome));
+    const bytes = carriesBytes(fn);
+    return this.submit({ id: this.nextId++, fn, args }).then((o) => unwrap(o as Outcome, bytes));
   }
 
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
@@ -159,9 +160,27 @@ function unwrapColumns(outcome: Outcome): InfoColumns {
   return outcome.value as InfoColumns;
 }
 
-function unwrap(outcome: Outcome): unknown {
-  if (outcome.ok) return fromClone(outcome.value);
+function unwrap(outcome: Outcome, bytes: boolean): unknown {
+  if (outcome.ok) return bytes ? fromClone(outcome.value) : outcome.value;
   throw toError(outcome.error);
+}
+
+const bytesResults = new Map<string, boolean>();
+
+/**
+ * Whether a function's results can hold bytes (a Buffer, which arrives as a Uint8Array): only
+ * those are walked by fromClone. Unknown names are walked, to be safe.
+ */
+function carriesBytes(fn: string): boolean {
+  let b = bytesResults.get(fn);
+  if (b === undefined) {
+    const spec = functionSpec(fn);
+    b = spec === undefined
+      || (spec.ret.type?.js === 'pointer' && spec.ret.bytesSize !== undefined)
+      || spec.args.some((a) => a.role === 'bytes-out' && a.as !== 'string');
+    bytesResults.set(fn, b);
+  }
+  return b;
 }
 
 export function toError(e: SerializedError): Error {
