@@ -14,7 +14,7 @@ import type { GeneratedMethods } from './surface-types.js';
 import type { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
-import { ensureEventLoop, keepAliveStarted, keepAliveStopped } from './events/event-loop.js';
+import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
 import { EventStream, type EventStreamOptions } from './events/event-stream.js';
 import { openWithAuth, type AuthOptions } from './events/auth.js';
@@ -151,7 +151,8 @@ export class Connection extends LibvirtObject {
     await this.close();
   }
 
-  #keepAlive = false;
+  /** Releases this connection's keepalive requirement on the event loop, while it has one. */
+  #keepAlive: (() => void) | undefined;
 
   /**
    * virConnectSetKeepAlive: a ping every `interval` seconds (0 or less turns it off); after
@@ -160,19 +161,14 @@ export class Connection extends LibvirtObject {
    */
   async setKeepAlive(interval: number, count: number): Promise<number> {
     const result = (await invoke('virConnectSetKeepAlive', [this, interval, count])) as number;
-    if (interval > 0 && result === 0 && !this.#keepAlive) {
-      this.#keepAlive = true;
-      keepAliveStarted();
-    } else if (interval <= 0) {
-      this.#keepAliveOff();
-    }
+    if (interval > 0 && result === 0) this.#keepAlive ??= requireEventLoop();
+    else if (interval <= 0) this.#keepAliveOff();
     return result;
   }
 
   #keepAliveOff(): void {
-    if (!this.#keepAlive) return;
-    this.#keepAlive = false;
-    keepAliveStopped();
+    this.#keepAlive?.();
+    this.#keepAlive = undefined;
   }
 
   /** All domains, filtered by VIR_CONNECT_LIST_DOMAINS_* flags. */

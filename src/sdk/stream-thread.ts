@@ -10,6 +10,20 @@ import type { StreamCall, StreamReply, StreamRequest, StreamResult } from './str
 
 interface Pending { resolve: (r: StreamResult) => void; reject: (e: unknown) => void }
 
+/** Stream calls in flight on all threads; the event loop pauses while there are any (loop-pause.ts). */
+let inFlight = 0;
+let busyListener: ((busy: boolean) => void) | undefined;
+
+export function onStreamBusyChange(listener: (busy: boolean) => void): void {
+  busyListener = listener;
+}
+
+function countInFlight(delta: number): void {
+  const before = inFlight;
+  inFlight += delta;
+  if ((before === 0) !== (inFlight === 0)) busyListener?.(inFlight > 0);
+}
+
 class StreamThread {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
@@ -30,6 +44,7 @@ class StreamThread {
     if (this.dead) return Promise.reject(new Error('tsvirt: the stream thread is gone'));
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
+      countInFlight(1);
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage(request);
     });
@@ -40,6 +55,7 @@ class StreamThread {
     this.pending.delete(r.id);
     if (this.pending.size === 0) this.worker.unref();
     if (!p) return;
+    countInFlight(-1);
     if (r.ok) p.resolve(r.result);
     else p.reject(toError(r.error));
   }
@@ -48,6 +64,7 @@ class StreamThread {
     if (this.dead) return;
     this.dead = true;
     for (const p of this.pending.values()) p.reject(err);
+    countInFlight(-this.pending.size);
     this.pending.clear();
   }
 }

@@ -16,6 +16,7 @@ import { isLibvirtError } from '../../src/ffi/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
+import { eventLoopPaused, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const MiB = 1024 * 1024;
@@ -314,6 +315,10 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       const seen = await readUntil(first, /Boot failed|No bootable device|SeaBIOS/);
       assert.match(seen, /SeaBIOS|Boot/);
       await new Promise<void>((resolve, reject) => first.write('\r\n', (err) => (err ? reject(err) : resolve())));
+      // The event loop reads the console's data: an open console keeps it running during calls.
+      const during = Promise.all(Array.from({ length: 50 }, () => dom.getInfo()));
+      assert.equal(eventLoopPaused(), false, 'an open console keeps the event loop running during calls');
+      await during;
 
       await assert.rejects(dom.openConsole(), (e: unknown) => isLibvirtError(e) && /console/i.test(e.message));
       // Taken over: the first console's stream fails (or ends), and the console closes either way.
@@ -328,6 +333,10 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       second.end();
       second.resume();
       await new Promise((r) => second.once('close', r));
+      assert.equal(liveEventRegistrations(), 0);
+      const after = Promise.all(Array.from({ length: 50 }, () => dom.getInfo()));
+      assert.equal(eventLoopPaused(), true, 'closed consoles no longer keep the loop running');
+      await after;
     });
   });
 });

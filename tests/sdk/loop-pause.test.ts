@@ -13,27 +13,39 @@ function fixture(): { pause: LoopPause; control: Int32Array; wakes: () => number
 describe('pausing the event loop during calls', () => {
   it('pauses when calls start, wakes the loop once, and resumes only after the linger', async () => {
     const { pause, control, wakes } = fixture();
-    pause.setBusy(true);
+    pause.setBusy('calls', true);
     assert.equal(Atomics.load(control, PAUSED), 1);
     assert.equal(wakes(), 1);
-    pause.setBusy(false);
+    pause.setBusy('calls', false);
     assert.equal(Atomics.load(control, PAUSED), 1, 'a call that follows at once finds the loop still paused');
-    pause.setBusy(true);
-    pause.setBusy(false);
+    pause.setBusy('calls', true);
+    pause.setBusy('calls', false);
     assert.equal(wakes(), 1, 'no second wake while already paused');
     await sleep(120);
     assert.equal(Atomics.load(control, PAUSED), 0);
     assert.equal(pause.paused, false);
   });
 
+  it('stays paused while any source has calls in flight', async () => {
+    const { pause, control } = fixture();
+    pause.setBusy('calls', true);
+    pause.setBusy('streams', true);
+    pause.setBusy('calls', false);
+    await sleep(120);
+    assert.equal(Atomics.load(control, PAUSED), 1, 'a stream transfer still runs');
+    pause.setBusy('streams', false);
+    await sleep(120);
+    assert.equal(Atomics.load(control, PAUSED), 0);
+  });
+
   it('never pauses while something needs the loop, and resumes at once when that appears', () => {
     const { pause, control } = fixture();
     pause.addDemand();
-    pause.setBusy(true);
+    pause.setBusy('calls', true);
     assert.equal(Atomics.load(control, PAUSED), 0);
     pause.removeDemand();
     assert.equal(Atomics.load(control, PAUSED), 1, 'calls still in flight: now it pauses');
-    pause.setBusy(false);
+    pause.setBusy('calls', false);
     pause.addDemand();
     assert.equal(Atomics.load(control, PAUSED), 0, 'demand does not wait for the linger');
     pause.release();
@@ -41,7 +53,7 @@ describe('pausing the event loop during calls', () => {
 
   it('wakes a waiting loop thread when resumed, and release() never leaves it waiting', async () => {
     const { pause, control } = fixture();
-    pause.setBusy(true);
+    pause.setBusy('calls', true);
     // Atomics.waitAsync is in Node 20, not in the ES2023 typings this project compiles against.
     const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
     const waited = waitAsync(control, PAUSED, 1, 5000);

@@ -21,6 +21,7 @@ import * as v from '../../../generated/index.js';
 import { rawFunction, tsvirtError } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
+import { onStreamBusyChange } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
@@ -105,9 +106,10 @@ function start(): Running {
     loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
     pause: new LoopPause(controls, () => wakeLoop(controls)), started: false,
   };
-  // Demand that existed before the loop started (none so far: routes need a running loop).
-  for (let i = 0; i < keepAlives; i++) r.pause.addDemand();
-  sharedPool().onBusyChange((busy) => r.pause.setBusy(busy));
+  // Requirements made before the loop started.
+  for (let i = 0; i < requirements; i++) r.pause.addDemand();
+  sharedPool().onBusyChange((busy) => r.pause.setBusy('calls', busy));
+  onStreamBusyChange((busy) => r.pause.setBusy('streams', busy));
   r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
     if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
     return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
@@ -214,18 +216,22 @@ export function removeRoute(reg: number): void {
   if (routes.delete(reg)) running?.pause.removeDemand();
 }
 
-let keepAlives = 0;
+let requirements = 0;
 
-/** A connection now has a keepalive timer, which runs in the loop: it must not pause. */
-export function keepAliveStarted(): void {
-  keepAlives++;
+/**
+ * Something needs the loop running even while calls are in flight (a keepalive timer, an open
+ * console): the loop does not pause until the returned release is called (once; more do nothing).
+ */
+export function requireEventLoop(): () => void {
+  requirements++;
   running?.pause.addDemand();
-}
-
-export function keepAliveStopped(): void {
-  if (keepAlives === 0) return;
-  keepAlives--;
-  running?.pause.removeDemand();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    requirements--;
+    running?.pause.removeDemand();
+  };
 }
 
 /** Whether the loop is paused now (tests). */

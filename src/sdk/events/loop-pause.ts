@@ -6,6 +6,8 @@
 // per call on the loop thread, and 2000 concurrent getInfo calls ran at about half the rate
 // they reach without a loop.
 //
+// Stream transfers interrupt the loop the same way, for every packet.
+//
 // While calls are in flight the calling threads read the socket themselves, so the loop has
 // nothing to do unless something listens for events or a keepalive timer runs ("demand"). The
 // loop pauses then, and resumes LINGER_MS after the last call settles, at once when demand
@@ -24,6 +26,8 @@ const LINGER_MS = 50;
 export const MAX_PAUSE_MS = 2000;
 
 export class LoopPause {
+  /** Sources with calls in flight ('calls' for the call pool, 'streams' for stream threads). */
+  readonly #busySources = new Set<string>();
   #busy = false;
   #demand = 0;
   #paused = false;
@@ -32,10 +36,14 @@ export class LoopPause {
   /** `wake` makes a loop blocked in its poll return (so it sees the pause at once). */
   constructor(private readonly control: Int32Array, private readonly wake: () => void) {}
 
-  /** SDK calls are in flight (true) or all settled (false). */
-  setBusy(busy: boolean): void {
-    this.#busy = busy;
-    if (!busy) {
+  /** `source` has calls in flight (true) or all of them settled (false). */
+  setBusy(source: string, busy: boolean): void {
+    if (busy) this.#busySources.add(source);
+    else this.#busySources.delete(source);
+    const was = this.#busy;
+    this.#busy = this.#busySources.size > 0;
+    if (this.#busy === was) return;
+    if (!this.#busy) {
       this.#lingerThenApply();
       return;
     }
