@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../ffi/report.js';
 import { PYTHON } from '../sdk/child.js';
-import { benchStreams, streamsTable, TARGET_RATIO, type Row } from './streams.js';
+import { streamsTable, TARGET_RATIO, type Row } from './streams.js';
 import { compiled } from '../compiled.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,9 +79,24 @@ function streamTargets(rows: readonly Row[]): string[] {
   return out;
 }
 
+/**
+ * The streams part runs in a child too, compiled like every tsvirt side of the benchmarks
+ * (../compiled.ts): in this process it would run under tsx, stream threads included.
+ */
+function benchStreamsCompiled(): Row[] {
+  const entry = join(here, 'streams.ts');
+  const [node = '', script = ''] = compiled('streams', [entry])(entry);
+  const size = quick ? ['--size', '64', '--runs', '3'] : [];
+  const r = spawnSync(node, [script, '--json', ...size], {
+    encoding: 'utf8', timeout: 1_800_000, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_STREAMS_URI: uri },
+  });
+  if (r.status !== 0) throw new Error(`the streams benchmark failed (exit ${r.status}): ${r.error?.message ?? 'see above'}`);
+  return (JSON.parse(r.stdout) as { rows: Row[] }).rows;
+}
+
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const events = only === 'streams' ? [] : await benchEvents();
-const streams = only === 'events' ? [] : await benchStreams(quick ? { sizeMiB: 64, runs: 3, uri } : { uri });
+const streams = only === 'events' ? [] : benchStreamsCompiled();
 if (json) {
   console.log(JSON.stringify({ cycles, rounds, events, streams, targets: streamTargets(streams) }, null, 2));
 } else {
