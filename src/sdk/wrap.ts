@@ -2,7 +2,7 @@
 // Classes register their constructors here, which keeps the class modules free of cycles.
 import { functionSpec, resultLayout, structSpec } from '../ffi/index.js';
 import type { ArgSpec, FunctionSpec, TypedParameter, ValueType } from '../ffi/index.js';
-import { LibvirtObject } from './libvirt-object.js';
+import { LibvirtObject, asGroup } from './libvirt-object.js';
 import { classOfHandle, type SdkClass } from './method-names.js';
 import { paramsToObject } from './typed-params.js';
 
@@ -60,7 +60,9 @@ function outConverter(a: ArgSpec): Converter {
     case 'out': return valueConverter(a.type);
     case 'list-out': case 'array-out': {
       const elem = valueConverter(a.elem);
-      return elem === identity ? identity : (v) => (v as unknown[]).map(elem);
+      if (elem === identity) return identity;
+      // A list of handles becomes one group of objects for the safety net (libvirt-object.ts).
+      return a.elem.js === 'handle' ? (v) => asGroup(() => (v as unknown[]).map(elem)) : (v) => (v as unknown[]).map(elem);
     }
     case 'struct-out': return structConverter(a.struct);
     case 'query-out': return a.struct === 'virTypedParameter' ? toObject : identity;

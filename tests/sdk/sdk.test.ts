@@ -171,13 +171,16 @@ describe('SDK on test:///default', function () {
       await assert.rejects(async () => c.getType(), /already freed or closed/);
     });
 
-    it('frees objects a program drops (FinalizationRegistry)', () => {
+    it('frees objects a program drops (FinalizationRegistry), listings as one group', () => {
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
-      const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number };
+      const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number; whileMemberKept: number; memberUsable: boolean; groupReleased: number };
       // V8 may keep the very last object alive a little longer (a register, a resolved promise);
       // more than 50 would mean objects freed explicitly were released a second time.
       assert.ok(r.released >= 49 && r.released <= 50, `${r.released} of 50 dropped domains released`);
       assert.equal(r.keptUsable, 50, 'the safety net never releases an object that is still referenced');
+      assert.equal(r.whileMemberKept, 0, 'a listing with a member still referenced releases nothing');
+      assert.equal(r.memberUsable, true);
+      assert.equal(r.groupReleased, 3, 'the listing of 4 releases the 3 references not freed explicitly');
     });
   });
 
