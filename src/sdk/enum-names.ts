@@ -13,9 +13,22 @@ function namesOf(table: Readonly<Record<string, number>>, prefix: string): Map<n
 
 export interface Named<N extends string> { code: number; name: N | `unknown-${number}` }
 
+/**
+ * The namer of an enum: one frozen { code, name } per value, shared by every result that
+ * carries it (a listing of 5000 domains makes no 5000 state objects).
+ */
 export function namer<N extends string>(table: Readonly<Record<string, number>>, prefix: string): (n: number) => Named<N> {
   const names = namesOf(table, prefix);
-  return (n) => ({ code: n, name: (names.get(n) ?? `unknown-${n}`) as N | `unknown-${number}` });
+  const made = new Map<number, Named<N>>();
+  return (n) => {
+    let named = made.get(n);
+    if (!named) {
+      named = Object.freeze({ code: n, name: (names.get(n) ?? `unknown-${n}`) as N | `unknown-${number}` });
+      // Unknown values (a newer libvirt, a bad number) are not kept: their count has no bound.
+      if (names.has(n)) made.set(n, named);
+    }
+    return named;
+  };
 }
 
 /** A namer whose prefix is the one the table's constants share, up to an underscore. */
