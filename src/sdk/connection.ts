@@ -161,7 +161,7 @@ export class Connection extends LibvirtObject {
    */
   async setKeepAlive(interval: number, count: number): Promise<number> {
     const result = (await invoke('virConnectSetKeepAlive', [this, interval, count])) as number;
-    if (interval > 0 && result === 0) this.#keepAlive ??= requireEventLoop();
+    if (interval > 0 && result === 0) this.#keepAlive ??= requireEventLoop(this);
     else if (interval <= 0) this.#keepAliveOff();
     return result;
   }

@@ -26,7 +26,7 @@ export class DomainConsole extends Duplex {
   #delay = 0;
   #timer: NodeJS.Timeout | null = null;
   /** The loop reads the console's data off the socket: it keeps running while the console is open. */
-  readonly #loop = requireEventLoop();
+  readonly #loop = requireEventLoop(this);
 
   /** @internal */
   constructor(stream: Stream) {

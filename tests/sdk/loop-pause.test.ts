@@ -1,6 +1,8 @@
 // When the SDK pauses libvirt's event loop (see src/sdk/events/loop-pause.ts): only while calls
 // are in flight and nothing needs the loop, resumed after a linger, at once on demand.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROL_BYTES, LoopPause, PAUSED } from '../../src/sdk/events/loop-pause.js';
 
@@ -61,5 +63,12 @@ describe('pausing the event loop during calls', () => {
     pause.release();
     assert.equal(await waited.value, 'ok');
     assert.equal(Atomics.load(control, PAUSED), 0);
+  });
+
+  it('releases the requirement of an owner that was dropped without releasing it (on the test driver)', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-requirement.ts')], { cwd: root, encoding: 'utf8' });
+    const seen = JSON.parse(out) as { before: boolean; whileOwned: boolean; afterDrop: boolean };
+    assert.deepEqual(seen, { before: true, whileOwned: false, afterDrop: true });
   });
 });

@@ -217,21 +217,26 @@ export function removeRoute(reg: number): void {
 }
 
 let requirements = 0;
+/** Requirements whose owner was dropped without releasing them are released when it is collected. */
+const ownerGone = new FinalizationRegistry<() => void>((release) => release());
 
 /**
- * Something needs the loop running even while calls are in flight (a keepalive timer, an open
- * console): the loop does not pause until the returned release is called (once; more do nothing).
+ * `owner` needs the loop running even while calls are in flight (a keepalive timer, an open
+ * console): the loop does not pause until the returned release is called (once; more do
+ * nothing), or until `owner` is collected.
  */
-export function requireEventLoop(): () => void {
+export function requireEventLoop(owner: object): () => void {
   requirements++;
   running?.pause.addDemand();
   let released = false;
-  return () => {
+  const release = (): void => {
     if (released) return;
     released = true;
     requirements--;
     running?.pause.removeDemand();
   };
+  ownerGone.register(owner, release);
+  return release;
 }
 
 /** Whether the loop is paused now (tests). */
