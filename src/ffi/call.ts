@@ -46,7 +46,7 @@ export function defineFunction(spec: FunctionSpec): NativeFunction {
   let invoker: Invoker | undefined;
   const get = (): Invoker => (invoker ??= compile(spec, bind(spec)));
   // Fixed parameters instead of a rest array where the arity allows: a rest parameter allocates
-  // an array on every call, which is a measurable share of a short getter's cost.
+  // an array on every call.
   const arity = spec.args.filter((a) => roleOf(a).isPublic(a)).length;
   if (arity <= 4) return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): unknown => get()(a0, a1, a2, a3, noMore);
   return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => get()(a0, a1, a2, a3, more);
