@@ -7,7 +7,7 @@ import { ensureSupportedLibrary, failure, lastError, loadedLibvirtVersion } from
 import { symbolTooNewReason, formatVersion } from './version.js';
 import { checkHandle, releaseHandle, retainHandle } from './handles.js';
 import { koffiType } from './types.js';
-import { roleOf, type CallContext } from './roles.js';
+import { publicArgs, roleOf, type CallContext } from './roles.js';
 import { compileResult } from './results.js';
 import { enterCall, leaveCall, scratch } from './arena.js';
 import { sizeOf } from './types.js';
@@ -46,9 +46,8 @@ export function defineFunction(spec: FunctionSpec): NativeFunction {
   let invoker: Invoker | undefined;
   const get = (): Invoker => (invoker ??= compile(spec, bind(spec)));
   // Fixed parameters instead of a rest array where the arity allows: a rest parameter allocates
-  // an array on every call.
-  const arity = spec.args.filter((a) => roleOf(a).isPublic(a)).length;
-  if (arity <= 4) return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): unknown => get()(a0, a1, a2, a3, noMore);
+  // an array on every call. (The C arity bounds the public one, and needs no work at import.)
+  if (spec.args.length <= 4) return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): unknown => get()(a0, a1, a2, a3, noMore);
   return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, ...more: unknown[]): unknown => get()(a0, a1, a2, a3, more);
 }
 
@@ -75,13 +74,13 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
     const asString = out.as === 'string';
     return oneBufferInvoker(spec, native, out.size, (buf) => (asString ? cString(buf) : Buffer.from(buf)));
   }
-  const publicArgs = spec.args.filter((a) => roleOf(a).isPublic(a));
+  const given = publicArgs(spec);
   const failed = failureTest(spec);
   const { keepResult } = resultLayout(spec);
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
-    publicArgs.forEach((a, i) => {
+    given.forEach((a, i) => {
       if (values[i] === undefined) throw missing(spec.name, a.name);
       byName.set(a.name, values[i]);
     });

@@ -8,7 +8,7 @@ export { copyCString, allocNative, allocCString, writeNative, freeNative } from 
 export { sizeOf, koffiOffsetOf } from './types.js';
 export type { NativeFunction } from './call.js';
 export { registerHandle, registerStruct, registerFunctype } from './types.js';
-export { registerHandleField } from './roles.js';
+export { registerHandleField, publicArgs } from './roles.js';
 export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError } from './errors.js';
 export type { LibvirtErrorFields } from './errors.js';
 export type { Handle, Pointer } from './handles.js';

@@ -369,6 +369,11 @@ const table: { [R in ArgSpec['role']]: RoleHandler<Of<R>> } = {
   'list-out': listOut, 'params-out': paramsOut, 'callback': callbackRole, 'freecb': freecbRole,
 };
 
+/** The arguments a caller passes (the generated function's parameters), in order. */
+export function publicArgs(spec: FunctionSpec): ArgSpec[] {
+  return spec.args.filter((a) => roleOf(a).isPublic(a));
+}
+
 /** The handler for an argument, whatever its role. */
 export function roleOf(a: ArgSpec): RoleHandler<ArgSpec> {
   return table[a.role] as RoleHandler<ArgSpec>;

@@ -7,6 +7,11 @@
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** Whether `id` can stand in generated source as a name (a parameter, a property key). */
+export function isIdentifier(id: string): boolean {
+  return identifier.test(id);
+}
+
 /**
  * `function <label>(<params>) { <body> }` with `deps` in scope; `prelude` runs once, before
  * the function is made (per-function state such as a busy flag).
@@ -15,7 +20,7 @@ export function specialize<F extends (...args: never[]) => unknown>(
   label: string, deps: Record<string, unknown>, params: readonly string[], body: string, prelude = '',
 ): F {
   for (const id of [label, ...params, ...Object.keys(deps)]) {
-    if (!identifier.test(id)) throw new TypeError(`tsvirt: ${JSON.stringify(id)} is not an identifier`);
+    if (!isIdentifier(id)) throw new TypeError(`tsvirt: ${JSON.stringify(id)} is not an identifier`);
   }
   const names = Object.keys(deps);
   const source = `'use strict'; ${prelude} return function ${label}(${params.join(', ')}) { ${body} };`;

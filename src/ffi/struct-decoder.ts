@@ -3,7 +3,7 @@
 import { koffi, copyBytes } from './native.js';
 import { koffiType, structSpec } from './types.js';
 import { numberReaders, readCString, readNumbers, readPointerArray, type NumberView } from './decode.js';
-import { specialize } from './specialize.js';
+import { isIdentifier, specialize } from './specialize.js';
 import { decodeTypedParameters } from './typed-params.js';
 import type { FieldSpec, ValueType } from './spec.js';
 
@@ -77,7 +77,7 @@ function compile(name: string, fixed?: Buffer): Decoder {
   // Arrays are read after the plain fields: their lengths are other fields.
   const arrays: string[] = [];
   for (const f of spec.fields) {
-    if (!identifier.test(f.name)) throw new TypeError(`tsvirt: struct ${name} has a field named ${JSON.stringify(f.name)}, not a C identifier`);
+    if (!isIdentifier(f.name)) throw new TypeError(`tsvirt: struct ${name} has a field named ${JSON.stringify(f.name)}, not a C identifier`);
     const at = koffi.offsetof(type, f.name);
     if (f.array) arrays.push(`o.${f.name} = ${dep(arrayField(f, at))}(b, base, o);`);
     else plain.push(`${f.name}: ${fieldSource(f, at, dep, views)}`);
@@ -86,8 +86,6 @@ function compile(name: string, fixed?: Buffer): Decoder {
     `const o = { ${plain.join(', ')} }; ${arrays.join(' ')} return o;`);
   return { size: koffi.sizeof(type), read };
 }
-
-const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A field value that is not a plain number: read by a helper the compiled decoder calls. */
 type FieldValue = (b: Buffer, base: number, o: Obj) => unknown;

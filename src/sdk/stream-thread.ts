@@ -6,23 +6,13 @@
 // Threads start on demand and do not keep the process alive while idle.
 import type { Worker } from 'node:worker_threads';
 import { startWorker, toError } from './engine/call-pool.js';
+import { BusyCounter } from './engine/busy-counter.js';
 import type { StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
 
 interface Pending { resolve: (r: StreamResult) => void; reject: (e: unknown) => void }
 
 /** Stream calls in flight on all threads; the event loop pauses while there are any (loop-pause.ts). */
-let inFlight = 0;
-let busyListener: ((busy: boolean) => void) | undefined;
-
-export function onStreamBusyChange(listener: (busy: boolean) => void): void {
-  busyListener = listener;
-}
-
-function countInFlight(delta: number): void {
-  const before = inFlight;
-  inFlight += delta;
-  if ((before === 0) !== (inFlight === 0)) busyListener?.(inFlight > 0);
-}
+export const streamCallsInFlight = new BusyCounter();
 
 class StreamThread {
   readonly worker: Worker;
@@ -44,7 +34,7 @@ class StreamThread {
     if (this.dead) return Promise.reject(new Error('tsvirt: the stream thread is gone'));
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
-      countInFlight(1);
+      streamCallsInFlight.add(1);
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage(request);
     });
@@ -55,7 +45,7 @@ class StreamThread {
     this.pending.delete(r.id);
     if (this.pending.size === 0) this.worker.unref();
     if (!p) return;
-    countInFlight(-1);
+    streamCallsInFlight.add(-1);
     if (r.ok) p.resolve(r.result);
     else p.reject(toError(r.error));
   }
@@ -64,7 +54,7 @@ class StreamThread {
     if (this.dead) return;
     this.dead = true;
     for (const p of this.pending.values()) p.reject(err);
-    countInFlight(-this.pending.size);
+    streamCallsInFlight.add(-this.pending.size);
     this.pending.clear();
   }
 }

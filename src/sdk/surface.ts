@@ -3,7 +3,7 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { functionSpec, rawFunction, type ArgSpec } from '../ffi/index.js';
+import { functionSpec, publicArgs, rawFunction } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
 import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
@@ -60,11 +60,10 @@ function planOf(fn: string): Plan {
   let plan = plans.get(fn);
   if (!plan) {
     const spec = functionSpec(fn);
-    const publicArgs = spec?.args.filter(isPublic) ?? [];
     plan = {
       wrap: resultWrapper(fn),
       inline: spec?.args.some((a) => a.role === 'callback') ?? false,
-      paramsAt: publicArgs.flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
+      paramsAt: (spec ? publicArgs(spec) : []).flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
     };
     plans.set(fn, plan);
   }
@@ -89,10 +88,6 @@ function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
 }
 
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
-
-/** Arguments the caller passes (the rest the runtime fills in). */
-const publicRoles: ReadonlySet<string> = new Set(['in', 'inout', 'struct-in', 'bytes-in', 'array-in', 'params-in', 'callback']);
-const isPublic = (a: ArgSpec): boolean => publicRoles.has(a.role) || (a.role === 'count' && a.input === true);
 
 /** Typed parameters given as an object are converted and checked here, before any call. */
 function typedParametersArg(value: unknown, fn: string): unknown {

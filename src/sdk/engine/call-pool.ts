@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
 import type { InfoColumns } from './info-columns.js';
+import { BusyCounter } from './busy-counter.js';
 
 interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 /** A call thread, the requests it holds and the number of batches (messages) they came in. */
@@ -31,8 +32,7 @@ export class CallPool {
   private nextId = 1;
   private closed = false;
   /** Requests submitted and not settled yet (queued or on a thread). */
-  private outstanding = 0;
-  private busyListener: ((busy: boolean) => void) | undefined;
+  readonly outstanding = new BusyCounter();
 
   /** `size`: the most threads this pool starts. */
   constructor(readonly size: number) {}
@@ -66,17 +66,6 @@ export class CallPool {
     return parts.flat();
   }
 
-  /** Told when the pool gets its first outstanding call (true) and when the last one settles. */
-  onBusyChange(listener: (busy: boolean) => void): void {
-    this.busyListener = listener;
-  }
-
-  private countOutstanding(delta: number): void {
-    const before = this.outstanding;
-    this.outstanding += delta;
-    if ((before === 0) !== (this.outstanding === 0)) this.busyListener?.(this.outstanding > 0);
-  }
-
   /** Number of calls waiting for a thread. */
   get queued(): number {
     return this.queue.length;
@@ -85,14 +74,14 @@ export class CallPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
-    this.countOutstanding(-this.outstanding);
+    this.outstanding.clear();
   }
 
   private submit(request: Request): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('tsvirt: the call pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      this.countOutstanding(1);
+      this.outstanding.add(1);
       this.pump();
     });
   }
@@ -138,7 +127,7 @@ export class CallPool {
       thread.inFlight.delete(r.id);
       p?.resolve(r.outcome);
     }
-    this.countOutstanding(-responses.length);
+    this.outstanding.add(-responses.length);
     if (thread.inFlight.size === 0) thread.worker.unref();
     this.pump();
   }
@@ -148,7 +137,7 @@ export class CallPool {
     const at = this.threads.indexOf(thread);
     if (at >= 0) this.threads.splice(at, 1);
     for (const p of thread.inFlight.values()) p.reject(err);
-    this.countOutstanding(-thread.inFlight.size);
+    this.outstanding.add(-thread.inFlight.size);
     thread.inFlight.clear();
     thread.batches = 0;
     this.pump();

@@ -21,7 +21,7 @@ import * as v from '../../../generated/index.js';
 import { rawFunction, tsvirtError } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
-import { onStreamBusyChange } from '../stream-thread.js';
+import { streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
@@ -106,10 +106,8 @@ function start(): Running {
     loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
     pause: new LoopPause(controls, () => wakeLoop(controls)), started: false,
   };
-  // Requirements made before the loop started.
-  for (let i = 0; i < requirements; i++) r.pause.addDemand();
-  sharedPool().onBusyChange((busy) => r.pause.setBusy('calls', busy));
-  onStreamBusyChange((busy) => r.pause.setBusy('streams', busy));
+  sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
+  streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
   r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
     if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
     return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
@@ -216,7 +214,6 @@ export function removeRoute(reg: number): void {
   if (routes.delete(reg)) running?.pause.removeDemand();
 }
 
-let requirements = 0;
 /** Requirements whose owner was dropped without releasing them are released when it is collected. */
 const ownerGone = new FinalizationRegistry<() => void>((release) => release());
 
@@ -226,14 +223,14 @@ const ownerGone = new FinalizationRegistry<() => void>((release) => release());
  * nothing), or until `owner` is collected.
  */
 export function requireEventLoop(owner: object): () => void {
-  requirements++;
-  running?.pause.addDemand();
+  // Without a running loop (opted out) there is nothing to keep running.
+  const pause = running?.pause;
+  pause?.addDemand();
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    requirements--;
-    running?.pause.removeDemand();
+    pause?.removeDemand();
   };
   ownerGone.register(owner, release);
   return release;

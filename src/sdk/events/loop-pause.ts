@@ -28,7 +28,6 @@ export const MAX_PAUSE_MS = 2000;
 export class LoopPause {
   /** Sources with calls in flight ('calls' for the call pool, 'streams' for stream threads). */
   readonly #busySources = new Set<string>();
-  #busy = false;
   #demand = 0;
   #paused = false;
   #linger: NodeJS.Timeout | undefined;
@@ -38,10 +37,9 @@ export class LoopPause {
 
   /** `source` has calls in flight (true) or all of them settled (false). */
   setBusy(source: string, busy: boolean): void {
+    const was = this.#busy;
     if (busy) this.#busySources.add(source);
     else this.#busySources.delete(source);
-    const was = this.#busy;
-    this.#busy = this.#busySources.size > 0;
     if (this.#busy === was) return;
     if (!this.#busy) {
       this.#lingerThenApply();
@@ -65,6 +63,10 @@ export class LoopPause {
 
   get paused(): boolean {
     return this.#paused;
+  }
+
+  get #busy(): boolean {
+    return this.#busySources.size > 0;
   }
 
   #lingerThenApply(): void {
