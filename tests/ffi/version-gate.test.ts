@@ -51,6 +51,30 @@ describe('version gate', function () {
     assert.equal(r['open again'], 'bigint', 'a missing symbol breaks nothing else');
   });
 
+  it('a struct getter called from inside itself (a callback) leaves the outer call its own result', () => {
+    // The struct getters fill a buffer of their own; a nested call must take other memory.
+    const nested = `
+      import koffi from 'koffi';
+      import * as v from ${JSON.stringify(resolve(root, 'generated/index.js'))};
+      const fake = koffi.load(process.env.TSVIRT_LIBVIRT_PATH);
+      const setHook = fake.func('void fakeSetGetInfoHook(void *hook)');
+      let inner;
+      const hook = koffi.register(() => { inner = v.virDomainGetInfo(7n); }, koffi.pointer(koffi.proto('void fake_hook(void)')));
+      setHook(hook);
+      const outer = v.virDomainGetInfo(3n);
+      const after = v.virDomainGetInfo(5n);
+      koffi.unregister(hook);
+      const plain = (i) => ({ state: i.state, maxMem: String(i.maxMem), memory: String(i.memory), nrVirtCpu: i.nrVirtCpu, cpuTime: String(i.cpuTime) });
+      process.stdout.write(JSON.stringify({ outer: plain(outer), inner: plain(inner), after: plain(after) }));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', nested], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, TSVIRT_LIBVIRT_PATH: lib, FAKE_LIBVIRT_VERSION: '9000000' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const info = (n: number): Record<string, unknown> => ({ state: n, maxMem: String(n * 1000), memory: String(n * 100), nrVirtCpu: n, cpuTime: String(n * 10) });
+    assert.deepEqual(JSON.parse(r.stdout), { outer: info(3), inner: info(7), after: info(5) });
+  });
+
   it('explains why a symbol is too new for the loaded library', () => {
     assert.equal(symbolTooNewReason('virDomainFoo', '9.1.0', 9_000_000), 'virDomainFoo requires libvirt >= 9.1.0, but the loaded libvirt is 9.0.0');
     assert.equal(symbolTooNewReason('virDomainFoo', '9.0.0', 9_000_000), null);
