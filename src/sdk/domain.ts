@@ -3,6 +3,7 @@ import type * as G from '../../generated/index.js';
 import * as v from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
+import { UUID_BYTES, formatUuid, type IdentityGetters } from './engine/identity-columns.js';
 import { toError } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
@@ -20,8 +21,10 @@ import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot }
 import type { DomainConsole } from './domain-console.js';
 
 type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats'
-  | 'virDomainScreenshot' | 'virDomainOpenConsole';
+  | 'virDomainScreenshot' | 'virDomainOpenConsole' | 'virDomainRename';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
+
+const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGetUUID' };
 
 const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
   state: domainState(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: raw.nrVirtCpu, cpuTimeNs: raw.cpuTime,
@@ -37,17 +40,51 @@ export class Domain extends LibvirtObject {
     return new Domain(ptr);
   }
 
+  // Both are copies the handle holds, read once. The handle's name changes only when this
+  // handle renames the domain (rename() below reads it again); a rename through another handle
+  // or program leaves this handle's copy as it was, cached or not.
+  #name: string | undefined;
   #uuid: string | undefined;
 
-  /** Read from the handle each time: virDomainRename can change it. */
   get name(): string {
-    return v.virDomainGetName(this.handle as G.virDomainPtr);
+    const handle = this.handle as G.virDomainPtr; // throws once released, cached or not
+    this.#name ??= v.virDomainGetName(handle);
+    return this.#name;
   }
 
-  /** A domain's UUID never changes: read once. */
   get uuid(): string {
-    this.#uuid ??= v.virDomainGetUUIDString(this.handle as G.virDomainPtr);
+    const handle = this.handle as G.virDomainPtr;
+    this.#uuid ??= formatUuid(v.virDomainGetUUID(handle));
     return this.#uuid;
+  }
+
+  /** Renames the domain (virDomainRename); `name` then gives the new name. */
+  async rename(newName: string, flags = 0): Promise<void> {
+    try {
+      await invoke('virDomainRename', [this, newName, flags]);
+    } finally {
+      // Read again from the handle, which holds the new name only if the rename took place.
+      this.#name = undefined;
+    }
+  }
+
+  /**
+   * Reads the names and UUIDs of many domains on the call threads, split over them, so that
+   * the getters need no call afterwards (large listings; see engine/identity-columns.ts).
+   * Domains released meanwhile are skipped.
+   * @internal
+   */
+  static async readIdentities(domains: readonly Domain[]): Promise<void> {
+    const parts = await sharedPool().identityColumns(domains.map((d) => d.handle), IDENTITY);
+    let at = 0;
+    for (const { names, uuids } of parts) {
+      for (let i = 0; i < names.length; i++, at++) {
+        const d = domains[at] as Domain;
+        if (d.released) continue;
+        d.#name ??= names[i];
+        d.#uuid ??= formatUuid(uuids, i * UUID_BYTES);
+      }
+    }
   }
 
   getInfo(): Promise<DomainInfo> {

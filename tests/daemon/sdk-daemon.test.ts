@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Connection, SnapshotDeleteMode, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
-import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon } from '../support/daemon.js';
+import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
+import { isLibvirtError } from '../../src/ffi/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -118,6 +119,27 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     b.free();
     await dom.destroy();
   });
+
+  it('gives the new name after a rename through the same object, and keeps it when a rename fails', () =>
+    withScratchPool(async (own) => {
+      // A pool of its own: the other tests list this file's pool.
+      const other = own.defineGuest({ disk: own.createVolume() });
+      const newName = uniqueName('renamed');
+      own.recordGuestName(newName);
+      const d = await conn.lookupDomain(other.name);
+      try {
+        assert.equal(d.name, other.name); // read, and kept by the object
+        await d.rename(newName);
+        assert.equal(d.name, newName);
+        await assert.rejects(d.rename(guest.name), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_OPERATION_INVALID');
+        assert.equal(d.name, newName);
+        const found = await conn.lookupDomain(newName);
+        assert.equal(found.uuid, d.uuid);
+        found.free();
+      } finally {
+        d.free();
+      }
+    }));
 
   it('clones, resizes and wipes volumes, and lists the pool', async () => {
     const pool = await conn.lookupStoragePool(scratch.name);

@@ -2,7 +2,9 @@
 // calls in flight, errors attributed per call, lifetimes, snapshots and storage.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
@@ -65,6 +67,64 @@ describe('SDK on test:///default', function () {
       const same = await conn.lookupDomain(dom.uuid);
       assert.equal(same.name, 'test');
       same.free();
+    });
+
+    it('reads the names and UUIDs of a large listing on the call threads, as the handles hold them', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tsvirt-identities-'));
+      const pool = sharedPool();
+      const bulk = pool.identityColumns;
+      let bulkReads = 0;
+      pool.identityColumns = function (this: typeof pool, ...args: Parameters<typeof bulk>) {
+        bulkReads++;
+        return bulk.apply(this, args);
+      };
+      try {
+        // No <uuid>: the test driver makes random ones, so every hex digit position varies.
+        const doms = Array.from({ length: 600 }, (_, i) => `<domain type='test'><name>many-${i}</name><memory>65536</memory>` +
+          `<os><type>hvm</type></os></domain>`);
+        writeFileSync(join(dir, 'node.xml'), `<node>${doms.join('')}</node>`);
+        const many = await Connection.open(`test://${join(dir, 'node.xml')}`);
+        try {
+          const listed = await many.listAllDomains();
+          assert.equal(bulkReads, 1);
+          assert.equal(listed.length, 600);
+          for (const d of listed) {
+            assert.equal(d.name, v.virDomainGetName(d.handle as v.virDomainPtr));
+            assert.equal(d.uuid, v.virDomainGetUUIDString(d.handle as v.virDomainPtr));
+          }
+          assert.deepEqual(listed.map((d) => d.name).sort(), doms.map((_, i) => `many-${i}`).sort());
+          for (const d of listed) d.free();
+          // A small listing reads nothing ahead.
+          const few = await conn.listAllDomains();
+          assert.equal(bulkReads, 1);
+          assert.equal(few[0]?.uuid, v.virDomainGetUUIDString(few[0]?.handle as v.virDomainPtr));
+          for (const d of few) d.free();
+        } finally {
+          await many.close();
+        }
+      } finally {
+        pool.identityColumns = bulk;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('renames, and then gives the name the handle holds (the test driver keeps the old one in it)', async () => {
+      const d = await conn.defineDomain({
+        type: 'test', name: 'rename-a', memory: { value: 64n, unit: 'MiB' }, vcpu: { count: 1 }, os: { type: 'hvm', boot: [] },
+        devices: { disks: [], interfaces: [], graphics: [], consoles: [], serials: [] },
+      });
+      try {
+        assert.equal(d.name, 'rename-a');
+        await d.rename('rename-b');
+        const renamed = await conn.lookupDomain('rename-b');
+        assert.equal(renamed.uuid, d.uuid);
+        renamed.free();
+        // The remote driver puts the new name into the handle (tested on libvirtd); this one does not.
+        assert.equal(d.name, v.virDomainGetName(d.handle as v.virDomainPtr));
+      } finally {
+        await d.undefine().catch(() => undefined);
+        d.free();
+      }
     });
 
     it('wraps handles in results as SDK objects, also inside structs', async () => {
@@ -139,9 +199,12 @@ describe('SDK on test:///default', function () {
   describe('lifetimes', () => {
     it('refuses calls after free, and free twice is harmless', async () => {
       const d = await conn.lookupDomain('test');
+      assert.equal(d.name, 'test'); // read (and kept) before the free
+      assert.match(d.uuid, /^[0-9a-f-]{36}$/);
       d.free();
       d.free();
       assert.throws(() => d.name, /already freed or closed/);
+      assert.throws(() => d.uuid, /already freed or closed/);
       await assert.rejects(async () => d.getInfo(), /already freed or closed/);
     });
 

@@ -351,6 +351,11 @@ export class ScratchPool {
     return { dom, name };
   }
 
+  /** Records a name a guest will take (by a rename), so that cleanup() removes it under that name too. */
+  recordGuestName(name: string): void {
+    this.domainNames.push(name);
+  }
+
   /**
    * Removes every guest (destroy + undefine with snapshot metadata), volume, the pool and the temp
    * dir, then closes the connection. Idempotent. Tries every step; throws an AggregateError

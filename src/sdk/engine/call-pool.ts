@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
 import type { InfoColumns } from './info-columns.js';
+import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
 import { BusyCounter } from './busy-counter.js';
 
 interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
@@ -49,21 +50,25 @@ export class CallPool {
   }
 
   /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
-  async infoColumns(handles: bigint[]): Promise<InfoColumns[]> {
-    const chunks = Math.max(1, Math.min(this.size, Math.ceil(handles.length / 512)));
-    const per = Math.ceil(handles.length / chunks);
-    return Promise.all(Array.from({ length: chunks }, async (_, i) => {
-      const outcome = (await this.submit({ id: this.nextId++, fn: 'info-columns', args: handles.slice(i * per, (i + 1) * per), columns: true })) as Outcome;
-      return unwrapColumns(outcome);
-    }));
+  infoColumns(handles: bigint[]): Promise<InfoColumns[]> {
+    return Promise.all(this.spread(handles, 512).map(async (part) =>
+      unwrapColumns((await this.submit({ id: this.nextId++, fn: 'info-columns', args: part, columns: 'info' })) as Outcome) as InfoColumns));
   }
 
-  /** Like each(), with the lists split into one chunk per thread, run in parallel. */
-  async eachSpread(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
-    const chunks = Math.max(1, Math.min(this.size, Math.ceil(argLists.length / 256)));
-    const per = Math.ceil(argLists.length / chunks);
-    const parts = await Promise.all(Array.from({ length: chunks }, (_, i) => this.each(fn, argLists.slice(i * per, (i + 1) * per))));
-    return parts.flat();
+  /** Names and raw UUIDs of many handles, split over the threads (see identity-columns.ts). */
+  identityColumns(handles: bigint[], getters: IdentityGetters): Promise<IdentityColumns[]> {
+    return Promise.all(this.spread(handles, 512).map(async (part) =>
+      unwrapColumns((await this.submit({ id: this.nextId++, fn: 'identity-columns', args: part, columns: 'identity', getters })) as Outcome) as IdentityColumns));
+  }
+
+  /**
+   * `items` in consecutive chunks of at least `least` items (bar the last), at most one per
+   * thread: a bulk read split so that threads share it without a message per handful of items.
+   */
+  private spread<T>(items: T[], least: number): T[][] {
+    const chunks = Math.max(1, Math.min(this.size, Math.ceil(items.length / least)));
+    const per = Math.ceil(items.length / chunks);
+    return Array.from({ length: chunks }, (_, i) => items.slice(i * per, (i + 1) * per));
   }
 
   /** Number of calls waiting for a thread. */
@@ -144,9 +149,9 @@ export class CallPool {
   }
 }
 
-function unwrapColumns(outcome: Outcome): InfoColumns {
+function unwrapColumns(outcome: Outcome): unknown {
   if (!outcome.ok) throw toError(outcome.error);
-  return outcome.value as InfoColumns;
+  return outcome.value;
 }
 
 function unwrap(outcome: Outcome, bytes: boolean): unknown {

@@ -6,6 +6,7 @@ import * as generated from '../../../generated/index.js';
 import { isLibvirtError, setHandleTracking } from '../../ffi/index.js';
 import type { Outcome, Request, Response, SerializedError } from './protocol.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
+import { readIdentityColumns } from './identity-columns.js';
 
 // Lifetimes are tracked by the thread that owns the objects, not here.
 setHandleTracking(false);
@@ -31,15 +32,26 @@ function run(fn: string, args: unknown[]): Outcome {
   }
 }
 
+/** One request's outcome; the typed arrays of bulk reads go into `transfer` (moved, not copied). */
+function answer(r: Request, transfer: ArrayBuffer[]): Outcome | Outcome[] {
+  if (r.each) return r.args.map((a) => run(r.fn, a));
+  if (!('columns' in r)) return run(r.fn, r.args);
+  if (r.columns === 'info') {
+    const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
+    transfer.push(...transferablesOf(columns));
+    return { ok: true, value: columns };
+  }
+  try {
+    const columns = readIdentityColumns(r.args, r.getters);
+    transfer.push(columns.uuids.buffer as ArrayBuffer);
+    return { ok: true, value: columns };
+  } catch (err) {
+    return { ok: false, error: serialize(err, r.getters.name) };
+  }
+}
+
 parentPort?.on('message', (batch: Request[]) => {
   const transfer: ArrayBuffer[] = [];
-  const out: Response[] = batch.map((r) => {
-    if ('columns' in r) {
-      const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
-      transfer.push(...transferablesOf(columns));
-      return { id: r.id, outcome: { ok: true, value: columns } };
-    }
-    return { id: r.id, outcome: r.each ? r.args.map((a) => run(r.fn, a)) : run(r.fn, r.args) };
-  });
+  const out: Response[] = batch.map((r) => ({ id: r.id, outcome: answer(r, transfer) }));
   parentPort?.postMessage(out, transfer);
 });
