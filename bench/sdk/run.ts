@@ -23,14 +23,15 @@ import type { ListResults } from './report.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
-// The tsvirt listing needs a few warm-up listings before V8 has optimised the
-// SDK's paths (the first ones take 2-3x longer), and the getInfo bursts about twenty: each
-// call thread optimises its own copy of the code, and the first burst also starts them
-// (about 1.1 s against about 0.15 s from the twentieth on). Every implementation gets the same
-// warm-up; the figures are steady-state ones.
+// tsvirt needs warm-up before its figures are steady: every call thread optimises its own copy
+// of the code, and V8 sizes its young generation by what survives. Measured listings of 5000
+// domains: the first about 350 ms (the call threads start), the next nine 30-77 ms, steady
+// (21-30 ms) from about the fifteenth on. getInfo bursts: the first about 1.1 s, about 0.15 s
+// from the twentieth on. Every implementation gets the same warm-up; the figures are
+// steady-state ones.
 const config: Config = quick
   ? { rounds: 1, listWarmup: 3, listReps: 5, infoWarmup: 3, infoReps: 2 }
-  : { rounds: 3, listWarmup: 6, listReps: 6, infoWarmup: 25, infoReps: 5 };
+  : { rounds: 3, listWarmup: 20, listReps: 6, infoWarmup: 25, infoReps: 5 };
 
 async function main(): Promise<void> {
   // Ctrl-C: leave through process.exit, whose 'exit' hook in the daemon harness

@@ -9,7 +9,7 @@ import { coveredBy, installMethods, invoke } from './surface.js';
 import type { TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
 import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
-import { registerClass, wrapHandle } from './wrap.js';
+import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 import { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
@@ -183,9 +183,12 @@ export class Connection extends LibvirtObject {
    * on, their names and UUIDs are read along, split over the call threads.
    */
   async listAllDomains(flags = 0): Promise<Domain[]> {
-    const domains = (await invoke('virConnectListAllDomains', [this, flags])) as Domain[];
+    const handles = (await sharedPool().call('virConnectListAllDomains', [this.handle, flags])) as bigint[];
+    // The threads read names and UUIDs while the objects are made here.
+    const fill = handles.length >= IDENTITIES_AHEAD ? Domain.readIdentities(handles) : undefined;
+    const domains = resultWrapper('virConnectListAllDomains')(handles) as Domain[];
     // Reading ahead only saves time: if it fails, the getters read when asked (and report it).
-    if (domains.length >= IDENTITIES_AHEAD) await Domain.readIdentities(domains).catch(() => undefined);
+    await fill?.(domains).catch(() => undefined);
     return domains;
   }
 

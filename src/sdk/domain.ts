@@ -69,22 +69,26 @@ export class Domain extends LibvirtObject {
   }
 
   /**
-   * Reads the names and UUIDs of many domains on the call threads, split over them, so that
-   * the getters need no call afterwards (large listings; see engine/identity-columns.ts).
-   * Domains released meanwhile are skipped.
+   * Starts reading the names and UUIDs of many domain handles on the call threads, split over
+   * them (large listings; see engine/identity-columns.ts). The function returned hands them to
+   * the objects made from those handles, in the same order, so that the getters need no call;
+   * objects released meanwhile are skipped.
    * @internal
    */
-  static async readIdentities(domains: readonly Domain[]): Promise<void> {
-    const parts = await sharedPool().identityColumns(domains.map((d) => d.handle), IDENTITY);
-    let at = 0;
-    for (const { names, uuids } of parts) {
-      for (let i = 0; i < names.length; i++, at++) {
-        const d = domains[at] as Domain;
-        if (d.released) continue;
-        d.#name ??= names[i];
-        d.#uuid ??= formatUuid(uuids, i * UUID_BYTES);
+  static readIdentities(handles: bigint[]): (domains: readonly Domain[]) => Promise<void> {
+    const reading = sharedPool().identityColumns(handles, IDENTITY);
+    reading.catch(() => undefined); // handled by the function below, possibly a moment later
+    return async (domains) => {
+      let at = 0;
+      for (const { names, uuids } of await reading) {
+        for (let i = 0; i < names.length; i++, at++) {
+          const d = domains[at] as Domain;
+          if (d.released) continue;
+          d.#name ??= names[i];
+          d.#uuid ??= formatUuid(uuids, i * UUID_BYTES);
+        }
       }
-    }
+    };
   }
 
   getInfo(): Promise<DomainInfo> {
