@@ -50,8 +50,9 @@ async function measure(config: Config, python: boolean, base: string[]): Promise
   const tsvirt = (key: 'tsvirt' | 'tsvirt-8', env: NodeJS.ProcessEnv) => async (): Promise<void> => {
     const rows: Rows | undefined = await child(key, [...tsvirtScript('info-tsvirt.ts'), ...base], env);
     if (!rows?.['all']) return;
-    const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] } });
+    const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] }, probedMs: [] });
     s.ms.push(...rows['all']);
+    s.probedMs?.push(...(rows['probed'] ?? []));
     if (rows['threads']?.[0] !== undefined) s.threads = rows['threads'][0];
     s.lag?.p50.push(...(rows['lag_p50'] ?? []));
     s.lag?.p99.push(...(rows['lag_p99'] ?? []));

@@ -12,9 +12,17 @@ export type { Target };
 export type ListImpl = 'c' | 'python' | 'tsvirt';
 export type ListResults = Partial<Record<ListImpl, number[]>>;
 
-/** Part 2: per-burst times, plus event-loop lag (ms per rep) for the tsvirt rows. */
+/**
+ * Part 2: per-burst times; for the tsvirt rows also event-loop lag (ms per rep) and the times of
+ * the bursts it was sampled in (`probedMs`: the probe's timer costs throughput of its own).
+ */
 export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
-export interface InfoSeries { ms: number[]; threads?: number; lag?: { p50: number[]; p99: number[]; max: number[] } }
+export interface InfoSeries {
+  ms: number[];
+  threads?: number;
+  lag?: { p50: number[]; p99: number[]; max: number[] };
+  probedMs?: number[];
+}
 export type InfoResults = Partial<Record<InfoImpl, InfoSeries>>;
 
 export const LIST_LABELS: Record<ListImpl, string> = { c: 'C', python: 'libvirt-python', tsvirt: 'tsvirt SDK' };
@@ -61,9 +69,10 @@ export function infoTable(r: InfoResults, calls: number): string {
     const s = r[k];
     const label = s?.threads === undefined ? INFO_LABELS[k] : `${INFO_LABELS[k]} (${s.threads} threads)`;
     const lag = s?.lag ? `${f(med(s.lag.p50), 2)} / ${f(med(s.lag.p99), 2)} / ${f(Math.max(...s.lag.max), 2)}` : '-';
-    return [label, f(med(s?.ms)), f(rate(s, calls), 0), x(rate(s, calls), seq), lag];
+    const probed = s?.probedMs ? f(rate({ ms: s.probedMs }, calls), 0) : '-';
+    return [label, f(med(s?.ms)), f(rate(s, calls), 0), x(rate(s, calls), seq), lag, probed];
   });
-  return table(['implementation', `median ms/${calls}`, 'calls/s', 'vs python seq', 'loop lag p50 / p99 / max ms'], rows);
+  return table(['implementation', `median ms/${calls}`, 'calls/s', 'vs python seq', 'loop lag p50 / p99 / max ms', 'calls/s, lag probe on'], rows);
 }
 
 function target(name: string, ok: boolean | undefined, detail: string): Target {

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   console.log(listTable(list));
   console.log(`\n(2) ${CALLS} getInfo calls on a running TCG guest of ${process.env['BENCH_SDK_DAEMON_URI'] || 'qemu:///system'}`);
   if (info) {
-    console.log(`    ${config.rounds * config.infoReps} timed bursts per row; lag p50/p99: median over bursts, max: worst burst\n`);
+    console.log(`    ${config.rounds * config.infoReps} timed bursts per row; tsvirt's lag is sampled by a 1 ms timer in as many further bursts`);
+    console.log('    (their rate in the last column); lag p50/p99: median over bursts, max: worst burst\n');
     console.log(infoTable(info, CALLS));
   } else {
     console.log(`    skipped: ${skipped['part 2'] ?? 'unknown reason'}`);
