@@ -20,9 +20,9 @@ import { EventStream, type EventStreamOptions } from './events/event-stream.js';
 import { openWithAuth, type AuthOptions } from './events/auth.js';
 
 /**
- * Listings of at least this many domains read names and UUIDs along (Domain.readIdentities).
- * Below it, reading them on the main thread when asked (about 1 us a domain) costs less than
- * the extra round trip to the call threads.
+ * Listings of at least this many domains read names and UUIDs ahead (Domain.readIdentities)
+ * when the call threads are idle. Below it, reading them on the main thread when asked (about
+ * 1 us a domain) costs less than the extra round trip to the call threads.
  */
 const IDENTITIES_AHEAD = 512;
 
@@ -180,12 +180,14 @@ export class Connection extends LibvirtObject {
 
   /**
    * All domains, filtered by VIR_CONNECT_LIST_DOMAINS_* flags. From IDENTITIES_AHEAD domains
-   * on, their names and UUIDs are read along, split over the call threads.
+   * on, their names and UUIDs are read ahead, split over the call threads.
    */
   async listAllDomains(flags = 0): Promise<Domain[]> {
-    const handles = (await sharedPool().call('virConnectListAllDomains', [this.handle, flags])) as bigint[];
-    // The threads read names and UUIDs while the objects are made here.
-    const fill = handles.length >= IDENTITIES_AHEAD ? Domain.readIdentities(handles) : undefined;
+    const pool = sharedPool();
+    const handles = (await pool.call('virConnectListAllDomains', [this.handle, flags])) as bigint[];
+    // The threads read names and UUIDs while the objects are made here; not while they have other
+    // calls to run, which the listing would wait for.
+    const fill = handles.length >= IDENTITIES_AHEAD && pool.outstanding.count === 0 ? Domain.readIdentities(handles) : undefined;
     const domains = resultWrapper('virConnectListAllDomains')(handles) as Domain[];
     // Reading ahead only saves time: if it fails, the getters read when asked (and report it).
     await fill?.(domains).catch(() => undefined);

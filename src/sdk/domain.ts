@@ -25,6 +25,8 @@ type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDo
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
 const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGetUUID' };
+/** Renames started through the SDK, in this thread (see Domain's name). */
+let renames = 0;
 
 const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
   state: domainState(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: raw.nrVirtCpu, cpuTimeNs: raw.cpuTime,
@@ -40,16 +42,23 @@ export class Domain extends LibvirtObject {
     return new Domain(ptr);
   }
 
-  // Both are copies the handle holds, read once. The handle's name changes only when this
-  // handle renames the domain (rename() below reads it again); a rename through another handle
-  // or program leaves this handle's copy as it was, cached or not.
+  // Name and UUID are copies the handle holds, so they are read once. A UUID never changes. The
+  // name in a handle changes only when a rename goes through that handle (the remote driver then
+  // writes the new name into it), and two objects may share a handle (a snapshot's domain is its
+  // domain's own handle), so a kept name is trusted only while no rename has gone through the
+  // SDK since it was read: `renames` counts them, process-wide. A rename through another handle
+  // or program leaves this handle's copy as it was, kept or not.
   #name: string | undefined;
+  #nameAt = -1;
   #uuid: string | undefined;
 
   get name(): string {
-    const handle = this.handle as G.virDomainPtr; // throws once released, cached or not
-    this.#name ??= v.virDomainGetName(handle);
-    return this.#name;
+    const handle = this.handle as G.virDomainPtr; // throws once released, kept or not
+    if (this.#nameAt !== renames) {
+      this.#name = v.virDomainGetName(handle);
+      this.#nameAt = renames;
+    }
+    return this.#name as string;
   }
 
   get uuid(): string {
@@ -58,13 +67,13 @@ export class Domain extends LibvirtObject {
     return this.#uuid;
   }
 
-  /** Renames the domain (virDomainRename); `name` then gives the new name. */
+  /** Renames the domain (virDomainRename); `name` gives the new name afterwards. */
   async rename(newName: string, flags = 0): Promise<void> {
     try {
       await invoke('virDomainRename', [this, newName, flags]);
     } finally {
-      // Read again from the handle, which holds the new name only if the rename took place.
-      this.#name = undefined;
+      // Every kept name is read again, also that of an object sharing this handle.
+      renames++;
     }
   }
 
@@ -76,6 +85,7 @@ export class Domain extends LibvirtObject {
    * @internal
    */
   static readIdentities(handles: bigint[]): (domains: readonly Domain[]) => Promise<void> {
+    const readAt = renames; // names read across a rename are read again when asked
     const reading = sharedPool().identityColumns(handles, IDENTITY);
     reading.catch(() => undefined); // handled by the function below, possibly a moment later
     return async (domains) => {
@@ -84,7 +94,10 @@ export class Domain extends LibvirtObject {
         for (let i = 0; i < names.length; i++, at++) {
           const d = domains[at] as Domain;
           if (d.released) continue;
-          d.#name ??= names[i];
+          if (d.#nameAt === -1) {
+            d.#name = names[i];
+            d.#nameAt = readAt;
+          }
           d.#uuid ??= formatUuid(uuids, i * UUID_BYTES);
         }
       }

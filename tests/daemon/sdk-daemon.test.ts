@@ -127,16 +127,25 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       const newName = uniqueName('renamed');
       own.recordGuestName(newName);
       const d = await conn.lookupDomain(other.name);
+      // A second object on the same handle: a snapshot's domain is its domain's own handle.
+      const snapshot = await d.createSnapshot({ name: 'before-rename', disks: [] });
+      const shared = snapshot.getDomain();
+      await snapshot.delete(); // QEMU renames no domain that has snapshots
+      snapshot.free();
       try {
+        assert.equal(shared.handle, d.handle);
         assert.equal(d.name, other.name); // read, and kept by the object
+        assert.equal(shared.name, other.name);
         await d.rename(newName);
         assert.equal(d.name, newName);
+        assert.equal(shared.name, newName);
         await assert.rejects(d.rename(guest.name), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_OPERATION_INVALID');
         assert.equal(d.name, newName);
         const found = await conn.lookupDomain(newName);
         assert.equal(found.uuid, d.uuid);
         found.free();
       } finally {
+        shared.free();
         d.free();
       }
     }));

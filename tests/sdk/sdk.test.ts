@@ -86,8 +86,15 @@ describe('SDK on test:///default', function () {
         writeFileSync(join(dir, 'node.xml'), `<node>${doms.join('')}</node>`);
         const many = await Connection.open(`test://${join(dir, 'node.xml')}`);
         try {
-          const listed = await many.listAllDomains();
+          // The names a listing gives come from the read-ahead (marked here) with no other call.
+          pool.identityColumns = async (...args) => (await counted.apply(pool, args)).map((c) => ({ ...c, names: c.names.map((n) => `ahead:${n}`) }));
+          const marked = await many.listAllDomains();
           assert.equal(bulkReads, 1);
+          assert.ok(marked.every((d) => d.name.startsWith('ahead:many-')));
+          for (const d of marked) d.free();
+          pool.identityColumns = counted;
+          const listed = await many.listAllDomains();
+          assert.equal(bulkReads, 2);
           assert.equal(listed.length, 600);
           for (const d of listed) {
             assert.equal(d.name, v.virDomainGetName(d.handle as v.virDomainPtr));
@@ -102,9 +109,19 @@ describe('SDK on test:///default', function () {
           assert.equal(again[7]?.name, v.virDomainGetName(again[7]?.handle as v.virDomainPtr));
           for (const d of again) d.free();
           pool.identityColumns = counted;
+          // Nor does one while other calls are in flight: the read-ahead would wait for them.
+          pool.outstanding.add(1);
+          try {
+            for (const d of await many.listAllDomains()) d.free();
+          } finally {
+            pool.outstanding.add(-1);
+          }
+          assert.equal(bulkReads, 2);
+          // A bulk read fails as one: a getter that does not exist.
+          await assert.rejects(bulk.call(pool, [0n, 0n, 0n], { name: 'virNoSuchGetter', uuid: 'virDomainGetUUID' }), /no generated getters/);
           // A small listing reads nothing ahead.
           const few = await conn.listAllDomains();
-          assert.equal(bulkReads, 1);
+          assert.equal(bulkReads, 2);
           assert.equal(few[0]?.uuid, v.virDomainGetUUIDString(few[0]?.handle as v.virDomainPtr));
           for (const d of few) d.free();
         } finally {

@@ -10,6 +10,10 @@ export class BusyCounter {
     this.#listener = listener;
   }
 
+  get count(): number {
+    return this.#count;
+  }
+
   add(delta: number): void {
     const before = this.#count;
     this.#count += delta;

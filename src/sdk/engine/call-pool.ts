@@ -26,6 +26,10 @@ const MAX_BATCH = 16;
  * finishes a batch starts the next at once instead of idling for a round trip to this thread.
  */
 const BATCHES_AHEAD = 2;
+/** Handles per chunk of a bulk read, before every thread has one. */
+const BULK_CHUNK = 512;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class CallPool {
   private readonly threads: Thread[] = [];
@@ -51,24 +55,35 @@ export class CallPool {
 
   /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
   infoColumns(handles: bigint[]): Promise<InfoColumns[]> {
-    return Promise.all(this.spread(handles, 512).map(async (part) =>
-      unwrapColumns((await this.submit({ id: this.nextId++, fn: 'info-columns', args: part, columns: 'info' })) as Outcome) as InfoColumns));
+    return this.bulk<InfoColumns>(handles, (part) => ({ fn: 'info-columns', args: part, columns: 'info' }));
   }
 
   /** Names and raw UUIDs of many handles, split over the threads (see identity-columns.ts). */
   identityColumns(handles: bigint[], getters: IdentityGetters): Promise<IdentityColumns[]> {
-    return Promise.all(this.spread(handles, 512).map(async (part) =>
-      unwrapColumns((await this.submit({ id: this.nextId++, fn: 'identity-columns', args: part, columns: 'identity', getters })) as Outcome) as IdentityColumns));
+    return this.bulk<IdentityColumns>(handles, (part) => ({ fn: 'identity-columns', args: part, columns: 'identity', getters }));
   }
 
   /**
-   * `items` in consecutive chunks of at least `least` items (bar the last), at most one per
-   * thread: a bulk read split so that threads share it without a message per handful of items.
+   * A bulk read of `handles`, split over the threads, one result per chunk. It settles only when
+   * every chunk has: a failed chunk must not hand the handles back to their owner (who may free
+   * them) while another thread still reads some of them.
    */
-  private spread<T>(items: T[], least: number): T[][] {
-    const chunks = Math.max(1, Math.min(this.size, Math.ceil(items.length / least)));
-    const per = Math.ceil(items.length / chunks);
-    return Array.from({ length: chunks }, (_, i) => items.slice(i * per, (i + 1) * per));
+  private async bulk<T>(handles: bigint[], request: (part: bigint[]) => DistributiveOmit<Request, 'id'>): Promise<T[]> {
+    const parts = this.spread(handles, BULK_CHUNK).map((part) => this.submit({ id: this.nextId++, ...request(part) } as Request));
+    return (await Promise.allSettled(parts)).map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return unwrap(s.value as Outcome, false) as T;
+    });
+  }
+
+  /**
+   * `items` split in even, consecutive chunks: one per `per` items (rounded up), but no more
+   * chunks than threads, so that threads share a bulk read without a message per few items.
+   */
+  private spread<T>(items: T[], per: number): T[][] {
+    const chunks = Math.max(1, Math.min(this.size, Math.ceil(items.length / per)));
+    const size = Math.ceil(items.length / chunks);
+    return Array.from({ length: chunks }, (_, i) => items.slice(i * size, (i + 1) * size));
   }
 
   /** Number of calls waiting for a thread. */
@@ -147,11 +162,6 @@ export class CallPool {
     thread.batches = 0;
     this.pump();
   }
-}
-
-function unwrapColumns(outcome: Outcome): unknown {
-  if (!outcome.ok) throw toError(outcome.error);
-  return outcome.value;
 }
 
 function unwrap(outcome: Outcome, bytes: boolean): unknown {

@@ -1,7 +1,7 @@
 // Bulk name and UUID reads for large listings. Both are copies of what the handle holds (no
 // driver call), so reading them on the call threads, split over several, gives exactly what the
 // getters would read later on the main thread. Measured on 5000 domains of the test driver:
-// reading them on the main thread cost about 6 ms; split over two call threads about 2.5 ms.
+// reading them on the main thread cost about 6 ms; split over the call threads about 2.5 ms.
 import * as v from '../../../generated/index.js';
 
 /** Length of a raw UUID (VIR_UUID_BUFLEN). */

@@ -36,17 +36,17 @@ function run(fn: string, args: unknown[]): Outcome {
 function answer(r: Request, transfer: ArrayBuffer[]): Outcome | Outcome[] {
   if (r.each) return r.args.map((a) => run(r.fn, a));
   if (!('columns' in r)) return run(r.fn, r.args);
-  if (r.columns === 'info') {
-    const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
-    transfer.push(...transferablesOf(columns));
-    return { ok: true, value: columns };
-  }
   try {
+    if (r.columns === 'info') {
+      const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
+      transfer.push(...transferablesOf(columns));
+      return { ok: true, value: columns };
+    }
     const columns = readIdentityColumns(r.args, r.getters);
     transfer.push(columns.uuids.buffer as ArrayBuffer);
     return { ok: true, value: columns };
   } catch (err) {
-    return { ok: false, error: serialize(err, r.getters.name) };
+    return { ok: false, error: serialize(err, r.columns === 'info' ? 'virDomainGetInfo' : r.getters.name) };
   }
 }
 
