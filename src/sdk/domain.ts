@@ -46,7 +46,7 @@ export class Domain extends LibvirtObject {
   // name in a handle changes only when a rename goes through that handle (the remote driver then
   // writes the new name into it), and two objects may share a handle (a snapshot's domain is its
   // domain's own handle), so a kept name is trusted only while no rename has gone through the
-  // SDK since it was read: `renames` counts them, process-wide. A rename through another handle
+  // SDK since it was read: `renames` counts them (in this thread). A rename through another handle
   // or program leaves this handle's copy as it was, kept or not.
   #name: string | undefined;
   #nameAt = -1;
