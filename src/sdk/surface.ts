@@ -29,25 +29,25 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 
 /** Runs a generated function for an SDK method, where it belongs. */
 export function invoke(fn: string, args: unknown[]): unknown {
-  if (localReads.has(fn)) {
+  const plan = planOf(fn);
+  if (plan.local) {
     const value = (functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg));
-    // A handle libvirt lends (the object's connection or domain) gets a reference of its own,
-    // so the SDK object made from it is released like any other.
-    const ret = functionSpec(fn)?.ret;
-    if (ret?.borrowed && typeof value === 'bigint') rawFunction(`${(ret.type?.ref as string).replace(/Ptr$/, '')}Ref`)(value);
-    return resultWrapper(fn)(value);
+    return plan.wrap(value);
   }
   try {
-    return invokeAsync(fn, args);
+    return invokeAsync(fn, args, plan);
   } catch (err) {
     // A Promise-returning method reports every failure through its Promise.
     return Promise.reject(err);
   }
 }
 
-/** What invokeAsync needs to know of a function, worked out once per function. */
+/** What invoke needs to know of a function, worked out once per function. */
 interface Plan {
+  /** Turns the result into what the method returns (SDK objects for handles). */
   wrap: (value: unknown) => unknown;
+  /** A read of the handle that never leaves the process: runs here, synchronously. */
+  local: boolean;
   /** Functions with callback arguments run here (see callbacks in the ffi runtime). */
   inline: boolean;
   /** Positions of typed-parameter arguments, which may be given as objects. */
@@ -61,7 +61,8 @@ function planOf(fn: string): Plan {
   if (!plan) {
     const spec = functionSpec(fn);
     plan = {
-      wrap: resultWrapper(fn),
+      wrap: spec?.ret.borrowed ? ownReference(spec.ret.type?.ref as string, resultWrapper(fn)) : resultWrapper(fn),
+      local: localReads.has(fn),
       inline: spec?.args.some((a) => a.role === 'callback') ?? false,
       paramsAt: (spec ? publicArgs(spec) : []).flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
     };
@@ -70,9 +71,21 @@ function planOf(fn: string): Plan {
   return plan;
 }
 
-function invokeAsync(fn: string, args: unknown[]): Promise<unknown> {
+/**
+ * A handle libvirt lends (the object's connection or domain) gets a reference of its own
+ * (virConnectRef, virDomainRef, ...) before it is wrapped, so the SDK object made from it is
+ * released like any other.
+ */
+function ownReference(handleType: string, wrap: (value: unknown) => unknown): (value: unknown) => unknown {
+  const ref = rawFunction(`${handleType.replace(/Ptr$/, '')}Ref`);
+  return (value) => {
+    if (typeof value === 'bigint') ref(value);
+    return wrap(value);
+  };
+}
+
+function invokeAsync(fn: string, args: unknown[], plan: Plan): Promise<unknown> {
   const native = args.map(unwrapArg);
-  const plan = planOf(fn);
   for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
   const wrap = plan.wrap;
   if (plan.inline) {

@@ -118,7 +118,6 @@ export class Subscriptions {
     await sharedPool().call(families[spec.family].deregister, [handle, id]);
   }
 
-
   /**
    * libvirt calls a close callback's free callback inside virConnectUnregisterCloseCallback,
    * but drivers without close notifications (the test driver) accept the registration and
