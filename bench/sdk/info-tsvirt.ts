@@ -6,12 +6,34 @@
  * (about 10% here: 8 interleaved pairs, 13967 against 12478 calls/s), so it
  * does not run during the timed bursts.
  *
- * Usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS   (threads: $TSVIRT_THREADS)
- * Output: `all <ms per rep...>` (bursts without the probe), `probed <ms...>`
- * (bursts with it), `lag_p50`, `lag_p99`, `lag_max` lines (ms per rep) and
- * `threads <n>`.
+ * Usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS [DAEMON_PID]   (threads: $TSVIRT_THREADS)
+ * Output: `all <ms per rep...>` (bursts without the probe), `all_client` and,
+ * given DAEMON_PID, `all_daemon` (CPU us of this process, all threads, and of
+ * the daemon during each of them, as info.c prints them), `probed <ms...>`
+ * (bursts with the probe), `lag_p50`, `lag_p99`, `lag_max` lines (ms per rep)
+ * and `threads <n>`.
  */
+import { readFileSync } from 'node:fs';
 import { Connection, Domain, sharedPool } from '../../src/sdk/index.js';
+
+/** CPU microseconds process `pid` has used (info.c's process_us), or undefined if unreadable. */
+function processUs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name may hold spaces and parentheses: fields count from its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    // Linux reports these in USER_HZ, 100 on every architecture Node runs on.
+    return Number.isFinite(ticks) ? ticks * 10_000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const clientUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 /**
  * A 1 ms interval timer: each tick records how much later than 1 ms after the
@@ -53,18 +75,26 @@ async function timedBurst(dom: Domain, calls: number): Promise<number> {
 
 async function main(): Promise<number> {
   const [uri, name, ...nums] = process.argv.slice(2);
-  const [calls, warmup, reps] = nums.map(Number);
+  const [calls, warmup, reps, daemon = 0] = nums.map(Number);
   if (uri === undefined || name === undefined || calls === undefined || warmup === undefined || reps === undefined) {
-    process.stderr.write('usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS\n');
+    process.stderr.write('usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS [DAEMON_PID]\n');
     return 2;
   }
   const conn = await Connection.open(uri);
   const dom = await conn.lookupDomain(name);
   // Warm-up also starts every call thread, so the timed bursts do not pay for it.
   for (let i = 0; i < warmup; i++) await burst(dom, calls);
-  const rows: Record<string, string[]> = { all: [], probed: [], lag_p50: [], lag_p99: [], lag_max: [] };
+  const rows: Record<string, string[]> = { all: [], all_client: [], all_daemon: [], probed: [], lag_p50: [], lag_p99: [], lag_max: [] };
+  let daemonOk = daemon > 0;
   for (let r = 0; r < reps; r++) {
+    const c0 = clientUs();
+    const d0 = daemon > 0 ? processUs(daemon) : undefined;
     rows['all']?.push((await timedBurst(dom, calls)).toFixed(3));
+    const d1 = daemon > 0 ? processUs(daemon) : undefined;
+    rows['all_client']?.push(String(clientUs() - c0));
+    // One unreadable sample drops the row, as in info.c: a partial row would misalign.
+    if (d0 !== undefined && d1 !== undefined && daemonOk) rows['all_daemon']?.push(String(d1 - d0));
+    else daemonOk = false;
     const probe = lagProbe();
     await probe.ready;
     rows['probed']?.push((await timedBurst(dom, calls)).toFixed(3));
@@ -73,6 +103,7 @@ async function main(): Promise<number> {
   }
   // The pool's own size, for the table label.
   const threads = sharedPool().size;
+  if (!daemonOk) delete rows['all_daemon'];
   for (const [key, values] of Object.entries(rows)) process.stdout.write(`${key} ${values.join(' ')}\n`);
   process.stdout.write(`threads ${threads}\n`);
   dom.free();

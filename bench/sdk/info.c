@@ -4,15 +4,48 @@
  * (what libvirt-python's thread pool does, without the interpreter). The
  * threaded figure is the most this client machine and daemon allow.
  *
- * Usage: info URI DOMAIN CALLS WARMUP REPS POOL
- * Output: `seq <ms per rep...>` and `pool <ms per rep...>` (info.py's format).
+ * Usage: info URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]
+ * Output: `seq <ms per rep...>` and `pool <ms per rep...>` (info.py's format),
+ * each followed by `<label>_client <us...>`, the CPU this process used in each
+ * rep (all its threads), and, given DAEMON_PID, `<label>_daemon <us...>`, the
+ * CPU the daemon used meanwhile (/proc/PID/stat, in clock ticks).
  */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+/* CPU microseconds this process has used, all threads. */
+static long long client_us(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000000LL + u.ru_utime.tv_usec + u.ru_stime.tv_usec;
+}
+
+/* CPU microseconds process `pid` has used (utime + stime of /proc/PID/stat); -1 if unreadable. */
+static long long process_us(long pid)
+{
+    char path[64], buf[1024];
+    unsigned long long utime, stime;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The command name may hold spaces and parentheses: fields count from its last ')'. */
+    char *p = strrchr(buf, ')');
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    return (long long)((utime + stime) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
 
 static double now_ms(void)
 {
@@ -62,19 +95,37 @@ static int burst(virDomainPtr dom, long calls, int threads)
     return failed;
 }
 
-static int row(const char *label, virDomainPtr dom, long calls, long warmup, long reps, int threads)
+static void print_row(const char *label, const char *suffix, const long long *values, long n)
 {
+    printf("%s%s", label, suffix);
+    for (long r = 0; r < n; r++)
+        printf(" %lld", values[r]);
+    printf("\n");
+}
+
+static int row(const char *label, virDomainPtr dom, long calls, long warmup, long reps, int threads, long daemon)
+{
+    long long client[reps], served[reps];
+    int daemon_ok = daemon > 0;
     for (long i = 0; i < warmup; i++)
         if (burst(dom, calls, threads))
             return 1;
     printf("%s", label);
     for (long r = 0; r < reps; r++) {
+        long long c0 = client_us(), d0 = daemon_ok ? process_us(daemon) : -1;
         double t0 = now_ms();
         if (burst(dom, calls, threads))
             return 1;
         printf(" %.3f", now_ms() - t0);
+        long long d1 = daemon_ok ? process_us(daemon) : -1;
+        client[r] = client_us() - c0;
+        served[r] = d1 - d0;
+        daemon_ok = daemon_ok && d0 >= 0 && d1 >= 0;
     }
     printf("\n");
+    print_row(label, "_client", client, reps);
+    if (daemon_ok)
+        print_row(label, "_daemon", served, reps);
     fflush(stdout);
     return 0;
 }
@@ -87,14 +138,19 @@ static void quiet(void *data, virErrorPtr err)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s URI DOMAIN CALLS WARMUP REPS POOL\n", argv[0]);
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: %s URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]\n", argv[0]);
         return 2;
     }
     long calls = atol(argv[3]), warmup = atol(argv[4]), reps = atol(argv[5]);
+    long daemon = argc == 8 ? atol(argv[7]) : 0;
     int pool = atoi(argv[6]);
     if (pool < 1 || pool > 64) {
         fprintf(stderr, "POOL must be 1..64\n");
+        return 2;
+    }
+    if (calls < 1 || warmup < 0 || reps < 1 || reps > 1000) {
+        fprintf(stderr, "CALLS must be at least 1, WARMUP at least 0, REPS 1..1000\n");
         return 2;
     }
     virSetErrorFunc(NULL, quiet);
@@ -104,7 +160,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot open %s or find %s: %s\n", argv[1], argv[2], virGetLastErrorMessage());
         return 1;
     }
-    int rc = row("seq", dom, calls, warmup, reps, 1) || row("pool", dom, calls, warmup, reps, pool);
+    int rc = row("seq", dom, calls, warmup, reps, 1, daemon) || row("pool", dom, calls, warmup, reps, pool, daemon);
     if (rc)
         fprintf(stderr, "virDomainGetInfo failed or the domain is not running: %s\n", virGetLastErrorMessage());
     virDomainFree(dom);

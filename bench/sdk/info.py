@@ -2,9 +2,12 @@
 sequence, then through a ThreadPoolExecutor of POOL threads (libvirt-python
 releases the GIL during the call, so the threads overlap their round trips).
 
-Usage: info.py URI DOMAIN CALLS WARMUP REPS POOL
-Output: `seq <ms per rep...>` and `pool <ms per rep...>`.
+Usage: info.py URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]
+Output: `seq <ms per rep...>` and `pool <ms per rep...>`, each followed by
+`<label>_client <us...>` and, given DAEMON_PID, `<label>_daemon <us...>`: the
+CPU of this process and of the daemon in each rep, as info.c prints them.
 """
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,12 +15,25 @@ from concurrent.futures import ThreadPoolExecutor
 import libvirt
 
 
+def process_us(pid):
+    """CPU microseconds process `pid` has used (utime + stime), or None if unreadable."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+        # The command name may hold spaces and parentheses: fields count from its last ')'.
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) * 1000000 // os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main():
-    if len(sys.argv) != 7:
-        sys.stderr.write("usage: info.py URI DOMAIN CALLS WARMUP REPS POOL\n")
+    if len(sys.argv) not in (7, 8):
+        sys.stderr.write("usage: info.py URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]\n")
         return 2
     uri, name = sys.argv[1], sys.argv[2]
     calls, warmup, reps, pool_size = (int(a) for a in sys.argv[3:7])
+    daemon = int(sys.argv[7]) if len(sys.argv) == 8 else 0
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     conn = libvirt.open(uri)
     dom = conn.lookupByName(name)
@@ -36,12 +52,19 @@ def main():
         for label, fn in (("seq", seq), ("pool", pooled)):
             for _ in range(warmup):
                 fn()
-            out = [label]
+            out, client, served = [label], [label + "_client"], [label + "_daemon"]
             for _ in range(reps):
+                c0 = time.process_time_ns()
+                d0 = process_us(daemon) if daemon > 0 else None
                 t0 = time.perf_counter_ns()
                 fn()
                 out.append("%.3f" % ((time.perf_counter_ns() - t0) / 1e6))
-            print(" ".join(out), flush=True)
+                d1 = process_us(daemon) if daemon > 0 else None
+                client.append(str((time.process_time_ns() - c0) // 1000))
+                served.append(None if d0 is None or d1 is None else str(d1 - d0))
+            rows = [out, client] + ([served] if None not in served else [])
+            for row in rows:
+                print(" ".join(row), flush=True)
     conn.close()
     return 0
 

@@ -6,11 +6,11 @@
  * daemon test harness, which is always cleaned up.
  */
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PYTHON, child, compileC, here, log, skipped, tsvirtScript } from './child.js';
 import type { Config, Rows } from './child.js';
-import type { InfoResults } from './report.js';
+import type { InfoResults, InfoSeries } from './report.js';
 
 export const CALLS = 2000;
 
@@ -39,19 +39,61 @@ export async function partInfo(config: Config, python: boolean): Promise<InfoRes
       skipped['part 2'] = `could not start a TCG guest on ${uri}: ${why(e)}`;
       return undefined;
     }
-    return await measure(config, python, [uri, guestName, String(CALLS), String(config.infoWarmup), String(config.infoReps)]);
+    const base = [uri, guestName, String(CALLS), String(config.infoWarmup), String(config.infoReps)];
+    return await measure(config, python, base, String(daemonPid(uri)));
   } finally {
     scratch.cleanup();
   }
 }
 
-async function measure(config: Config, python: boolean, base: string[]): Promise<InfoResults> {
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * Appends one child's timed reps of `label` to a series, with the CPU that the client
+ * (`<label>_client`) and the daemon (`<label>_daemon`) used in them, where the child printed it.
+ */
+function addRow(s: InfoSeries, rows: Rows, label: string): void {
+  const ms = rows[label] ?? [];
+  s.ms.push(...ms);
+  const client = rows[`${label}_client`];
+  if (client?.length !== ms.length) return;
+  const cpu = (s.cpu ??= { reps: 0, clientUs: 0 });
+  cpu.reps += ms.length;
+  cpu.clientUs += sum(client);
+  const daemon = rows[`${label}_daemon`];
+  // The daemon's share is summed only while every child could read it.
+  if (daemon?.length === ms.length && (cpu.daemonUs !== undefined || cpu.reps === ms.length)) {
+    cpu.daemonUs = (cpu.daemonUs ?? 0) + sum(daemon);
+  } else {
+    delete cpu.daemonUs;
+  }
+}
+
+/**
+ * The pid of the daemon that serves a local URI (`qemu:///system`: libvirtd, or virtqemud where
+ * the daemons are split), so that the children can read its CPU time; 0 when none is found.
+ */
+function daemonPid(uri: string): number {
+  if (!/^[a-z0-9+]+:\/\/\//.test(uri)) return 0; // a remote host: its daemon is not here
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm === 'libvirtd' || comm === 'virtqemud') return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
+}
+
+async function measure(config: Config, python: boolean, base: string[], daemon: string): Promise<InfoResults> {
   const results: InfoResults = {};
   const tsvirt = (key: 'tsvirt' | 'tsvirt-8', env: NodeJS.ProcessEnv) => async (): Promise<void> => {
-    const rows: Rows | undefined = await child(key, [...tsvirtScript('info-tsvirt.ts'), ...base], env);
+    const rows: Rows | undefined = await child(key, [...tsvirtScript('info-tsvirt.ts'), ...base, daemon], env);
     if (!rows?.['all']) return;
     const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] }, probedMs: [] });
-    s.ms.push(...rows['all']);
+    addRow(s, rows, 'all');
     s.probedMs?.push(...(rows['probed'] ?? []));
     if (rows['threads']?.[0] !== undefined) s.threads = rows['threads'][0];
     s.lag?.p50.push(...(rows['lag_p50'] ?? []));
@@ -66,16 +108,16 @@ async function measure(config: Config, python: boolean, base: string[]): Promise
   const c = compileC(dir, 'info');
   if (c) {
     runs.push(['C', async () => {
-      const rows = await child('c (part 2)', [...c, ...base, '8']);
-      if (rows?.['seq']) (results['c-seq'] ??= { ms: [] }).ms.push(...rows['seq']);
-      if (rows?.['pool']) (results['c-pool8'] ??= { ms: [] }).ms.push(...rows['pool']);
+      const rows = await child('c (part 2)', [...c, ...base, '8', daemon]);
+      if (rows?.['seq']) addRow(results['c-seq'] ??= { ms: [] }, rows, 'seq');
+      if (rows?.['pool']) addRow(results['c-pool8'] ??= { ms: [] }, rows, 'pool');
     }]);
   }
   if (python) {
     runs.push(['python', async () => {
-      const rows = await child('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8']);
-      if (rows?.['seq']) (results['python-seq'] ??= { ms: [] }).ms.push(...rows['seq']);
-      if (rows?.['pool']) (results['python-pool8'] ??= { ms: [] }).ms.push(...rows['pool']);
+      const rows = await child('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8', daemon]);
+      if (rows?.['seq']) addRow(results['python-seq'] ??= { ms: [] }, rows, 'seq');
+      if (rows?.['pool']) addRow(results['python-pool8'] ??= { ms: [] }, rows, 'pool');
     }]);
   }
   try {

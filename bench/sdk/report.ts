@@ -15,6 +15,8 @@ export type ListResults = Partial<Record<ListImpl, number[]>>;
 /**
  * Part 2: per-burst times; for the tsvirt rows also event-loop lag (ms per rep) and the times of
  * the bursts it was sampled in (`probedMs`: the probe's timer costs throughput of its own).
+ * `cpu` sums, over the timed bursts that carry them, the CPU microseconds of the client process
+ * and of the daemon (absent when it could not be read), with the number of those bursts.
  */
 export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
 export interface InfoSeries {
@@ -22,6 +24,7 @@ export interface InfoSeries {
   threads?: number;
   lag?: { p50: number[]; p99: number[]; max: number[] };
   probedMs?: number[];
+  cpu?: { reps: number; clientUs: number; daemonUs?: number };
 }
 export type InfoResults = Partial<Record<InfoImpl, InfoSeries>>;
 
@@ -63,23 +66,53 @@ export const rate = (s: InfoSeries | undefined, calls: number): number | undefin
   return m === undefined ? undefined : (calls / m) * 1000;
 };
 
-export function infoTable(r: InfoResults, calls: number): string {
+/** Microseconds of CPU per call of the client process (all its threads) and of the daemon. */
+export function cpuPerCall(s: InfoSeries | undefined, calls: number): { client: number; daemon?: number } | undefined {
+  const cpu = s?.cpu;
+  if (!cpu?.reps) return undefined;
+  const per = (us: number): number => us / (cpu.reps * calls);
+  return cpu.daemonUs === undefined ? { client: per(cpu.clientUs) } : { client: per(cpu.clientUs), daemon: per(cpu.daemonUs) };
+}
+
+/**
+ * The most calls/s that `cpus` cores give when each call costs a series' client and daemon CPU:
+ * concurrency cannot lift a client above it, only spending less CPU per call can.
+ */
+export function ceiling(s: InfoSeries | undefined, cpus: number, calls: number): number | undefined {
+  const us = cpuPerCall(s, calls);
+  return us?.daemon === undefined ? undefined : (cpus * 1e6) / (us.client + us.daemon);
+}
+
+export function infoTable(r: InfoResults, calls: number, cpus: number): string {
   const seq = rate(r['python-seq'], calls);
   const rows = (Object.keys(INFO_LABELS) as InfoImpl[]).filter((k) => r[k]).map((k) => {
     const s = r[k];
     const label = s?.threads === undefined ? INFO_LABELS[k] : `${INFO_LABELS[k]} (${s.threads} threads)`;
     const lag = s?.lag ? `${f(med(s.lag.p50), 2)} / ${f(med(s.lag.p99), 2)} / ${f(Math.max(...s.lag.max), 2)}` : '-';
     const probed = s?.probedMs ? f(rate({ ms: s.probedMs }, calls), 0) : '-';
-    return [label, f(med(s?.ms)), f(rate(s, calls), 0), x(rate(s, calls), seq), lag, probed];
+    const us = cpuPerCall(s, calls);
+    return [label, f(med(s?.ms)), f(rate(s, calls), 0), x(rate(s, calls), seq),
+      f(us?.client, 0), f(us?.daemon, 0), f(ceiling(s, cpus, calls), 0), lag, probed];
   });
-  return table(['implementation', `median ms/${calls}`, 'calls/s', 'vs python seq', 'loop lag p50 / p99 / max ms', 'calls/s, lag probe on'], rows);
+  return table(['implementation', `median ms/${calls}`, 'calls/s', 'vs python seq', 'client CPU us/call',
+    'daemon CPU us/call', `${cpus}-core ceiling calls/s`, 'loop lag p50 / p99 / max ms', 'calls/s, lag probe on'], rows);
+}
+
+/**
+ * What the machine allows: the ceiling at the C pool's CPU per call (the cheapest concurrent
+ * client measured), against libvirt-python in sequence. Undefined without the CPU figures.
+ */
+export function machineCeiling(r: InfoResults, calls: number, cpus: number): { rate: number; vsSeq: number } | undefined {
+  const top = ceiling(r['c-pool8'], cpus, calls);
+  const seq = rate(r['python-seq'], calls);
+  return top && seq ? { rate: top, vsSeq: top / seq } : undefined;
 }
 
 function target(name: string, ok: boolean | undefined, detail: string): Target {
   return { name, status: ok === undefined ? 'SKIP' : ok ? 'PASS' : 'FAIL', detail };
 }
 
-export function checkTargets(list: ListResults, info: InfoResults | undefined, calls: number): Target[] {
+export function checkTargets(list: ListResults, info: InfoResults | undefined, calls: number, cpus: number): Target[] {
   const ts = med(list.tsvirt);
   const py = med(list.python);
   const out = [target('listing: tsvirt no slower than libvirt-python', ts && py ? ts <= py : undefined,
@@ -88,8 +121,10 @@ export function checkTargets(list: ListResults, info: InfoResults | undefined, c
   const t = rate(info?.['tsvirt-8'], calls);
   const seq = rate(info?.['python-seq'], calls);
   const pool = rate(info?.['python-pool8'], calls);
+  const top = info ? machineCeiling(info, calls, cpus) : undefined;
+  const within = top ? `; at the C pool's CPU per call, ${cpus} cores allow at most ${top.vsSeq.toFixed(2)}x` : '';
   out.push(target('getInfo: tsvirt (8 call threads) at least 2x libvirt-python in sequence', t && seq ? t >= 2 * seq : undefined,
-    t && seq ? `tsvirt-8/python-seq = ${(t / seq).toFixed(2)}x (need 2.00x)` : 'part 2 or a column is missing'));
+    t && seq ? `tsvirt-8/python-seq = ${(t / seq).toFixed(2)}x (need 2.00x${within})` : 'part 2 or a column is missing'));
   out.push(target('getInfo: tsvirt (8 call threads) no slower than libvirt-python with 8 threads', t && pool ? t >= pool : undefined,
     t && pool ? `tsvirt-8/python-pool8 = ${(t / pool).toFixed(2)}x (need 1.00x)` : 'part 2 or a column is missing'));
   return out;

@@ -12,13 +12,13 @@
  * Exits 0 whenever it could run: targets are reported, not enforced.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus as cpuList, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonOk, skipped } from './child.js';
 import type { Config } from './child.js';
 import { DOMAINS, partList } from './part-list.js';
 import { CALLS, partInfo } from './part-info.js';
-import { checkTargets, infoTable, listTable } from './report.js';
+import { checkTargets, infoTable, listTable, machineCeiling } from './report.js';
 import type { ListResults } from './report.js';
 
 const json = process.argv.includes('--json');
@@ -49,9 +49,11 @@ async function main(): Promise<void> {
     removeDir();
   }
   const info = await partInfo(config, python);
-  const targets = checkTargets(list, info, CALLS);
+  // The cores that the client and a local daemon share.
+  const cpus = cpuList().length;
+  const targets = checkTargets(list, info, CALLS, cpus);
   if (json) {
-    const out = { config: { ...config, domains: DOMAINS, calls: CALLS }, list, info: info ?? null, skipped, targets };
+    const out = { config: { ...config, domains: DOMAINS, calls: CALLS, cpus }, list, info: info ?? null, skipped, targets };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return;
   }
@@ -62,8 +64,16 @@ async function main(): Promise<void> {
   console.log(`\n(2) ${CALLS} getInfo calls on a running TCG guest of ${process.env['BENCH_SDK_DAEMON_URI'] || 'qemu:///system'}`);
   if (info) {
     console.log(`    ${config.rounds * config.infoReps} timed bursts per row; tsvirt's lag is sampled by a 1 ms timer in as many further bursts`);
-    console.log('    (their rate in the last column); lag p50/p99: median over bursts, max: worst burst\n');
-    console.log(infoTable(info, CALLS));
+    console.log('    (their rate in the last column); lag p50/p99: median over bursts, max: worst burst;');
+    console.log('    CPU us/call: of the client process (all its threads) and of the daemon, over the timed bursts;');
+    console.log(`    ${cpus}-core ceiling: the rate at which that CPU per call would keep every core busy\n`);
+    console.log(infoTable(info, CALLS, cpus));
+    const top = machineCeiling(info, CALLS, cpus);
+    if (top) {
+      console.log(`\n    ${cpus} cores at the C pool's CPU per call give at most ${top.rate.toFixed(0)} calls/s, ` +
+        `${top.vsSeq.toFixed(2)}x libvirt-python in sequence:`);
+      console.log('    more concurrency cannot pass that; only less CPU per call, client or daemon, can.');
+    }
   } else {
     console.log(`    skipped: ${skipped['part 2'] ?? 'unknown reason'}`);
   }
