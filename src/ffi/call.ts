@@ -6,6 +6,7 @@ import { tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from './errors.j
 import { ensureSupportedLibrary, failure, lastError, loadedLibvirtVersion } from './library-state.js';
 import { symbolTooNewReason, formatVersion } from './version.js';
 import { checkHandle, releaseHandle, retainHandle } from './handles.js';
+import { valueCheck, type ValueCheck } from './arg-checks.js';
 import { koffiType } from './types.js';
 import { publicArgs, roleOf, type CallContext } from './roles.js';
 import { compileResult } from './results.js';
@@ -39,6 +40,23 @@ export function rawFunction(name: string): NativeCall {
     rawBound.set(name, fn);
   }
   return fn;
+}
+
+/**
+ * The checks a call of generated function `name` makes of its public arguments before C sees
+ * them, without making it: for layers that run the call elsewhere (the SDK's call threads) and
+ * want a bad argument reported where it was given.
+ */
+export function checkArguments(name: string, values: readonly unknown[]): void {
+  const spec = specs.get(name);
+  if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
+  const byName = new Map<string, unknown>();
+  publicArgs(spec).forEach((a, i) => {
+    if (values[i] === undefined) throw missing(name, a.name);
+    byName.set(a.name, values[i]);
+  });
+  const ctx = { spec, byName } as CallContext;
+  for (const a of spec.args) roleOf(a).check?.(a, ctx);
 }
 
 export function defineFunction(spec: FunctionSpec): NativeFunction {
@@ -88,9 +106,18 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   };
 }
 
+/** The value checks of a function's plain `in` arguments (not handles): position, name, check. */
+function plainChecks(spec: FunctionSpec): (readonly [number, string, ValueCheck])[] {
+  return spec.args.flatMap((a, i) => {
+    const check = a.role === 'in' ? valueCheck(a.type) : undefined;
+    return check ? [[i, a.name, check] as const] : [];
+  });
+}
+
 function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   const arity = spec.args.length;
   const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' && !a.type.nullable ? [[i, a.name] as const] : []));
+  const plain = plainChecks(spec);
   const failed = failureTest(spec);
   const result = compileResult(spec);
   const name = spec.name;
@@ -112,10 +139,12 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   }
   if (arity === 1 && firstIsHandle) return (a0) => { checkHandle(a0, name, firstName); return finish(native(a0), a0); };
   const secondName = spec.args[1]?.name ?? '';
-  if (arity === 2 && firstIsHandle) {
+  const second = plain.length === 1 && plain[0]?.[0] === 1 ? plain[0][2] : undefined;
+  if (arity === 2 && firstIsHandle && (second || plain.length === 0)) {
     return (a0, a1) => {
       checkHandle(a0, name, firstName);
       if (a1 === undefined) throw missing(name, secondName);
+      second?.(a1, name, secondName);
       return finish(native(a0, a1), a0);
     };
   }
@@ -123,6 +152,7 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
     const values = valuesOf(a0, a1, a2, a3, more).slice(0, arity);
     for (let i = 0; i < arity; i++) if (values[i] === undefined) throw missing(name, (spec.args[i] as ArgSpec).name);
     for (const [i, arg] of handles) checkHandle(values[i], name, arg);
+    for (const [i, arg, check] of plain) check(values[i], name, arg);
     return finish(native(...values), values[0]);
   };
 }
@@ -143,6 +173,7 @@ function oneBufferInvoker(
 ): Invoker {
   const at = spec.args.findIndex((a) => a.role !== 'in');
   const handles = spec.args.flatMap((a, i) => (a.role === 'in' && a.type.js === 'handle' ? [[i, a.name] as const] : []));
+  const plain = plainChecks(spec);
   const failed = failureTest(spec);
   const name = spec.name;
   const decode = (ret: unknown, buf: Buffer): unknown => {
@@ -180,6 +211,7 @@ function oneBufferInvoker(
       args[i] = values[j++];
     }
     for (const [i, arg] of handles) checkHandle(args[i], name, arg);
+    for (const [i, arg, check] of plain) check(args[i], name, arg);
     return withScratch(size, (buf) => {
       args[at] = buf;
       return decode(native(...args), buf);

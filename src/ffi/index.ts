@@ -1,9 +1,9 @@
 // The runtime the generated layer calls. Nothing here knows a libvirt function by name except
 // the few it needs itself (virGetVersion, virGetLastError, virSetErrorFunc).
-export { defineFunction, functionSpec, resultLayout, rawFunction } from './call.js';
+export { defineFunction, functionSpec, resultLayout, rawFunction, checkArguments } from './call.js';
 export { structSpec, functypeSpec } from './types.js';
 export { decodeStruct, decodeStructArray } from './struct-decoder.js';
-export { decodeTypedParameters } from './typed-params.js';
+export { decodeTypedParameters, typedParamRanges } from './typed-params.js';
 export { copyCString, allocNative, allocCString, writeNative, freeNative } from './native.js';
 export { sizeOf, koffiOffsetOf } from './types.js';
 export type { NativeFunction } from './call.js';

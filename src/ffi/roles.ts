@@ -4,13 +4,14 @@
 import { koffi, freeNative, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
+import { valueCheck } from './arg-checks.js';
 import { koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
 import { releaseWith } from './release-functions.js';
 import { scratch } from './arena.js';
 import { readCString, readNumbers, readPointerArray, toJs } from './decode.js';
 import { decodeStruct, decodeStructArray } from './struct-decoder.js';
-import { decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
+import { checkTypedParameters, decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
 import type { TypedParameter } from './typed-params.js';
 import { findCallback, freeCallbackFor, isNativeCallback, registerCallback, unregisterCallback } from './callbacks.js';
 import type { CallbackArg, NativeCallback } from './callbacks.js';
@@ -45,7 +46,11 @@ export interface RoleHandler<A extends ArgSpec> {
 const ptrTo = (t: TypeObject | string): TypeObject => koffi.pointer(t);
 
 function checkValue(type: ValueType, value: unknown, ctx: CallContext, name: string): void {
-  if (type.js === 'handle' && !(value === null && type.nullable)) checkHandle(value, ctx.spec.name, name);
+  if (type.js === 'handle') {
+    if (!(value === null && type.nullable)) checkHandle(value, ctx.spec.name, name);
+    return;
+  }
+  valueCheck(type)?.(value, ctx.spec.name, name);
 }
 
 function adoptValue(type: ValueType, value: unknown): unknown {
@@ -106,6 +111,10 @@ const inoutRole: RoleHandler<Of<'inout'>> = {
 const countRole: RoleHandler<Of<'count'>> = {
   isPublic: (a) => a.input === true,
   ffi: (a) => koffi.inout(ptrTo(a.ffi)),
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.name);
+    if (a.input && v !== undefined && v !== null) valueCheck({ ffi: a.ffi, js: 'number' })?.(v, ctx.spec.name, a.name);
+  },
   before: (a, ctx) => boxed(ctx, a.name, [a.input ? Number(ctx.byName.get(a.name) ?? 0) : 0]),
 };
 
@@ -221,6 +230,10 @@ function readElements(elem: ValueType, source: unknown, n: number, owned: boolea
 const paramsIn: RoleHandler<Of<'params-in'>> = {
   isPublic: () => true,
   ffi: () => 'void *',
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.name);
+    if (v !== null) checkTypedParameters(v as TypedParameter[]);
+  },
   before: (a, ctx) => {
     const v = ctx.byName.get(a.name) as TypedParameter[] | null;
     if (v === null) return null;

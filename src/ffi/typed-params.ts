@@ -2,6 +2,8 @@
 import { koffi, copyBytes } from './native.js';
 import { koffiType } from './types.js';
 import { readCString } from './decode.js';
+import { checkCString, describe } from './arg-checks.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 
 
 /** virTypedParameterType values (libvirt-common.h); fixed by the ABI since 0.9.2. */
@@ -63,17 +65,65 @@ function parseTypedParameter(b: Buffer, base: number, l: { type: number; value: 
  * until the C call returns; the array itself is a Buffer owned by JS.
  */
 export function encodeTypedParameters(params: readonly TypedParameter[], keepAlive: Buffer[]): Buffer {
+  checkTypedParameters(params);
   const l = layout();
   const buf = Buffer.alloc(Math.max(1, params.length) * l.size);
   params.forEach((p, i) => {
     const base = i * l.size;
     const name = Buffer.from(p.field, 'utf8');
-    if (name.length >= 80) throw new RangeError(`typed parameter name longer than 79 bytes: ${p.field}`);
     name.copy(buf, base);
     buf.writeInt32LE(codeOf(p), base + l.type);
     writeValue(buf, base + l.value, p, keepAlive);
   });
   return buf;
+}
+
+const FIELD_BYTES = 80; // VIR_TYPED_PARAM_FIELD_LENGTH, with its NUL
+
+const badParameter = (message: string): Error => tsvirtError(VIR_ERR_INVALID_ARG, 'typed parameters', `typed parameters: ${message}`);
+
+/** The values each integer type of a typed parameter holds. */
+export const typedParamRanges = {
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint: [0n, 2n ** 32n - 1n],
+  llong: [-(2n ** 63n), 2n ** 63n - 1n],
+  ullong: [0n, 2n ** 64n - 1n],
+} as const satisfies Record<string, readonly [bigint, bigint]>;
+
+const typeName = (t: unknown): string => (typeof t === 'string' ? `'${t}'` : describe(t));
+
+/** An array of parameters that C can read as they are; throws a LibvirtError (invalid argument). */
+export function checkTypedParameters(params: readonly TypedParameter[]): void {
+  if (!Array.isArray(params)) throw badParameter(`must be an array of { field, type, value }, got ${describe(params)}`);
+  params.forEach(checkTypedParameter);
+}
+
+/** One parameter as C will read it: a known type, a value of that type in range, a short name. */
+function checkTypedParameter(p: TypedParameter, i: number): void {
+  if (p === null || typeof p !== 'object') throw badParameter(`entry ${i} must be { field, type, value }, got ${describe(p)}`);
+  const at = `entry ${i} (${String(p.field)})`;
+  if (typeof p.field !== 'string' || p.field.length === 0) throw badParameter(`entry ${i}: field must be a non-empty string, got ${describe(p.field)}`);
+  checkCString(p.field, 'typed parameters', `${at} field`);
+  if (p.type === 'string') checkCString(p.value, 'typed parameters', `${at} value`);
+  if (Buffer.byteLength(p.field, 'utf8') >= FIELD_BYTES) throw badParameter(`${at}: field longer than ${FIELD_BYTES - 1} bytes`);
+  const v: unknown = p.value;
+  const ok = (() => {
+    switch (p.type) {
+      case 'int': case 'uint': {
+        const [lo, hi] = typedParamRanges[p.type];
+        return typeof v === 'number' && Number.isInteger(v) && v >= Number(lo) && v <= Number(hi);
+      }
+      case 'llong': case 'ullong': {
+        const [lo, hi] = typedParamRanges[p.type];
+        return typeof v === 'bigint' && v >= lo && v <= hi;
+      }
+      case 'double': return typeof v === 'number';
+      case 'boolean': return typeof v === 'boolean';
+      case 'string': return typeof v === 'string';
+      default: throw badParameter(`${at}: unknown type ${typeName((p as { type: unknown }).type)} (int, uint, llong, ullong, double, boolean or string)`);
+    }
+  })();
+  if (!ok) throw badParameter(`${at}: ${describe(v)} is not a value of type ${p.type}`);
 }
 
 function codeOf(p: TypedParameter): number {

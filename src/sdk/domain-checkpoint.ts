@@ -22,5 +22,5 @@ export class DomainCheckpoint extends LibvirtObject {
   }
 }
 
-registerClass('DomainCheckpoint', (ptr) => DomainCheckpoint.fromHandle(ptr));
+registerClass('DomainCheckpoint', DomainCheckpoint, (ptr) => DomainCheckpoint.fromHandle(ptr));
 installMethods(DomainCheckpoint, 'DomainCheckpoint');

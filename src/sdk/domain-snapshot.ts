@@ -59,7 +59,7 @@ export class DomainSnapshot extends LibvirtObject {
   }
 }
 
-registerClass('DomainSnapshot', (ptr) => DomainSnapshot.fromHandle(ptr));
+registerClass('DomainSnapshot', DomainSnapshot, (ptr) => DomainSnapshot.fromHandle(ptr));
 installMethods(DomainSnapshot, 'DomainSnapshot');
 coveredBy('virDomainRevertToSnapshot', 'DomainSnapshot', 'revert');
 coveredBy('virDomainSnapshotDelete', 'DomainSnapshot', 'delete');

@@ -207,7 +207,7 @@ export class Domain extends LibvirtObject {
   }
 }
 
-registerClass('Domain', (ptr) => Domain.fromHandle(ptr));
+registerClass('Domain', Domain, (ptr) => Domain.fromHandle(ptr));
 installMethods(Domain, 'Domain');
 coveredBy('virDomainCreate', 'Domain', 'start');
 coveredBy('virDomainUndefine', 'Domain', 'undefine');

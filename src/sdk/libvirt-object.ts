@@ -1,6 +1,7 @@
 // The owner of one libvirt object reference. Exactly one release happens: by free()/close(),
 // by `using`/`await using`, or, for objects a program drops, by a FinalizationRegistry.
-// After release every method throws; nothing reaches freed memory.
+// After release every method throws; nothing reaches freed memory: calls already on their way
+// keep the reference until they settle (see engine/handle-pins.ts).
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
@@ -8,12 +9,16 @@ import { sharedPool } from './engine/call-pool.js';
 /** libvirt's error number for "invalid argument"; used for calls on a released object. */
 const VIR_ERR_INVALID_ARG = 8;
 
+/**
+ * Releases a reference once no call in flight passes it. Releasing does not block (no daemon
+ * round trip) except closing a connection, which the pool runs off the main thread. The object
+ * is the owner, so the generated layer's bookkeeping is bypassed.
+ */
 const release = (fn: string, ptr: bigint): void => {
-  // Releasing a reference does not block (no daemon round trip) except closing a
-  // connection, which the pool runs off the main thread. The object is the owner, so the
-  // generated layer's bookkeeping is bypassed.
-  if (fn === 'virConnectClose') void sharedPool().call(fn, [ptr]).catch(() => undefined);
-  else rawFunction(fn)(ptr);
+  sharedPool().pins.whenUnpinned(ptr, () => {
+    if (fn === 'virConnectClose') void sharedPool().call(fn, [ptr]).catch(() => undefined);
+    else rawFunction(fn)(ptr);
+  });
 };
 
 /** What the safety net releases for one object; `ptr` is null once the object released it itself. */

@@ -37,12 +37,17 @@ function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 
 export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {
   const snapshots = (await invoke('virDomainListAllSnapshots', [domain, 0])) as DomainSnapshot[];
   try {
-    const [xmls, current] = await Promise.all([
+    // Both settle before the snapshots are freed (finally), also when one fails.
+    const [read, cur] = await Promise.allSettled([
       sharedPool().each('virDomainSnapshotGetXMLDesc', snapshots.map((s) => [s.handle, 0])),
       domain.currentSnapshot(),
     ]);
+    const current = cur.status === 'fulfilled' ? cur.value : null;
     const currentName = current?.name ?? null;
     current?.free();
+    if (read.status === 'rejected') throw read.reason;
+    if (cur.status === 'rejected') throw cur.reason;
+    const xmls = read.value;
     const nodes = new Map<string, SnapshotNode>();
     for (const o of xmls) {
       if (!o.ok) throw toError(o.error);

@@ -55,7 +55,7 @@ export class StoragePool extends LibvirtObject {
   }
 }
 
-registerClass('StoragePool', (ptr) => StoragePool.fromHandle(ptr));
+registerClass('StoragePool', StoragePool, (ptr) => StoragePool.fromHandle(ptr));
 installMethods(StoragePool, 'StoragePool');
 coveredBy('virStorageVolLookupByName', 'StoragePool', 'lookupVolume');
 coveredBy('virStorageVolCreateXML', 'StoragePool', 'createVolume');

@@ -75,5 +75,5 @@ export class StorageVolume extends LibvirtObject {
   }
 }
 
-registerClass('StorageVolume', (ptr) => StorageVolume.fromHandle(ptr));
+registerClass('StorageVolume', StorageVolume, (ptr) => StorageVolume.fromHandle(ptr));
 installMethods(StorageVolume, 'StorageVolume');

@@ -3,11 +3,13 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { functionSpec, publicArgs, rawFunction } from '../ffi/index.js';
+import { checkArguments, functionSpec, publicArgs, rawFunction, tsvirtError } from '../ffi/index.js';
+import type { ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
 import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
-import { resultWrapper, unwrapArg } from './wrap.js';
+import { isInstance, resultWrapper, unwrapArg } from './wrap.js';
+import { classOfHandle } from './method-names.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -31,6 +33,7 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 export function invoke(fn: string, args: unknown[]): unknown {
   const plan = planOf(fn);
   if (plan.local) {
+    plan.checkObjects(args);
     const value = (functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg));
     return plan.wrap(value);
   }
@@ -52,6 +55,8 @@ interface Plan {
   inline: boolean;
   /** Positions of typed-parameter arguments, which may be given as objects. */
   paramsAt: number[];
+  /** Throws unless every handle argument is an SDK object of its class (or null where C allows). */
+  checkObjects: (args: readonly unknown[]) => void;
 }
 
 const plans = new Map<string, Plan>();
@@ -65,11 +70,44 @@ function planOf(fn: string): Plan {
       local: localReads.has(fn),
       inline: spec?.args.some((a) => a.role === 'callback') ?? false,
       paramsAt: (spec ? publicArgs(spec) : []).flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
+      checkObjects: objectChecks(fn, spec ? publicArgs(spec) : []),
     };
     plans.set(fn, plan);
   }
   return plan;
 }
+
+/**
+ * The SDK takes objects, never raw handles: a number or bigint where C expects a pointer would
+ * be used as an address. Arrays of handles are checked element by element.
+ */
+function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly unknown[]) => void {
+  const checks = args.flatMap((a, i) => {
+    const type = a.role === 'in' ? a.type : a.role === 'array-in' ? a.elem : undefined;
+    const cls = type?.js === 'handle' ? classOfHandle[type.ref as string] : undefined;
+    return cls ? [{ i, name: a.name, cls, array: a.role === 'array-in', nullable: type?.nullable === true }] : [];
+  });
+  if (checks.length === 0) return () => undefined;
+  const bad = (name: string, cls: string, value: unknown): Error =>
+    tsvirtError(VIR_ERR_INVALID_ARG, fn, `${fn}: argument ${name} must be a ${cls}, got ${describeArg(value)}`);
+  return (values) => {
+    for (const { i, name, cls, array, nullable } of checks) {
+      const v = values[i];
+      if (v === null && (nullable || array)) continue;
+      if (!array) {
+        if (!isInstance(v, cls)) throw bad(name, cls, v);
+        continue;
+      }
+      if (!Array.isArray(v)) throw bad(name, `array of ${cls}`, v);
+      v.forEach((x: unknown, k) => { if (!isInstance(x, cls)) throw bad(`${name}[${k}]`, cls, x); });
+    }
+  };
+}
+
+const VIR_ERR_INVALID_ARG = 8;
+
+const describeArg = (v: unknown): string =>
+  v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : `${typeof v} ${String(v)}`;
 
 /**
  * A handle libvirt lends (the object's connection or domain) gets a reference of its own
@@ -85,8 +123,11 @@ function ownReference(handleType: string, wrap: (value: unknown) => unknown): (v
 }
 
 function invokeAsync(fn: string, args: unknown[], plan: Plan): Promise<unknown> {
+  plan.checkObjects(args);
   const native = args.map(unwrapArg);
   for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
+  // Checked here, where the call was made, not on the thread that runs it.
+  checkArguments(fn, native);
   const wrap = plan.wrap;
   if (plan.inline) {
     try {

@@ -3,7 +3,7 @@
 // for each field (generated/api-symbols.ts, from the XML and the overrides), with the JS value
 // deciding only where libvirt's documentation is silent.
 import { typedParameterTypes } from '../../generated/api-symbols.js';
-import { tsvirtError, type TypedParameter } from '../ffi/index.js';
+import { tsvirtError, typedParamRanges, type TypedParameter } from '../ffi/index.js';
 
 export type TypedParameterValue = number | bigint | boolean | string;
 export type TypedParameterValues = Readonly<Record<string, TypedParameterValue>>;
@@ -30,6 +30,11 @@ export function paramsToObject(params: readonly TypedParameter[]): Record<string
 
 /** Converts and checks; `func` names the call in errors. */
 export function objectToParams(values: TypedParameterValues, func: string): TypedParameter[] {
+  // A Map, a Date, a class instance: their entries are not own enumerable fields.
+  const proto: unknown = Object.getPrototypeOf(values);
+  if (proto !== Object.prototype && proto !== null) {
+    throw tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: typed parameters must be a plain object or an array of { field, type, value }`);
+  }
   return Object.entries(values).map(([field, value]) => toParam(field, value, documented.get(field) ?? inferred(value), func));
 }
 
@@ -39,13 +44,6 @@ function inferred(value: TypedParameterValue): ParamType {
   if (typeof value === 'string') return 'string';
   return Number.isInteger(value) ? 'llong' : 'double';
 }
-
-const ranges: Partial<Record<ParamType, [bigint, bigint]>> = {
-  int: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint: [0n, 2n ** 32n - 1n],
-  llong: [-(2n ** 63n), 2n ** 63n - 1n],
-  ullong: [0n, 2n ** 64n - 1n],
-};
 
 function toParam(field: string, value: TypedParameterValue, type: ParamType, func: string): TypedParameter {
   const bad = (why: string): Error => tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: typed parameter ${field} ${why}`);
@@ -63,7 +61,7 @@ function toParam(field: string, value: TypedParameterValue, type: ParamType, fun
       if (typeof value !== 'number' && typeof value !== 'bigint') throw bad(`must be an integer (${type}), got ${typeof value}`);
       if (typeof value === 'number' && !Number.isSafeInteger(value)) throw bad(`must be an integer (${type}), got ${value}`);
       const n = BigInt(value);
-      const [min, max] = ranges[type] as [bigint, bigint];
+      const [min, max] = typedParamRanges[type];
       if (n < min || n > max) throw bad(`is out of range for ${type}: ${n}`);
       return type === 'int' || type === 'uint' ? { field, type, value: Number(n) } : { field, type, value: n };
     }

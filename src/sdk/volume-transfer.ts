@@ -40,6 +40,15 @@ export function checkRange(fn: string, o: VolumeRangeOptions): { offset: number;
   return { offset, length };
 }
 
+/** The most bytes one receive may ask for; 64 MiB, far above what a transfer gains from. */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+
+function checkChunkSize(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_CHUNK_SIZE) {
+    throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'download', `download: chunkSize must be an integer of 1..${MAX_CHUNK_SIZE}, got ${String(n)}`);
+  }
+}
+
 /** A stream on the volume's connection, attached by `fn`; closed again if attaching fails. */
 export async function attach(vol: StorageVolume, fn: 'virStorageVolUpload' | 'virStorageVolDownload', range: { offset: number; length: number },
   flags: number): Promise<Stream> {
@@ -79,6 +88,8 @@ export async function openUpload(vol: StorageVolume, options: UploadOptions = {}
 /** Opens a download stream and says how long it should be. */
 export async function openDownloadStream(vol: StorageVolume, options: DownloadOptions): Promise<{ stream: Stream; total: number | null }> {
   const range = checkRange('download', options);
+  // Checked before the stream exists: a bad size found later would leave it attached.
+  if (options.chunkSize !== undefined) checkChunkSize(options.chunkSize);
   const total = await downloadLength(vol, range);
   const stream = await attach(vol, 'virStorageVolDownload', range, options.sparse ? v.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0);
   return { stream, total };

@@ -7,9 +7,19 @@ import { classOfHandle, type SdkClass } from './method-names.js';
 import { paramsToObject } from './typed-params.js';
 
 const factories = new Map<SdkClass, (ptr: bigint) => LibvirtObject>();
+/** The classes themselves, for checking that an argument is an object of the right class. */
+type ClassRef = abstract new (...args: never[]) => LibvirtObject;
+const classes = new Map<SdkClass, ClassRef>();
 
-export function registerClass(name: SdkClass, make: (ptr: bigint) => LibvirtObject): void {
+export function registerClass(name: SdkClass, cls: ClassRef | { prototype: LibvirtObject }, make: (ptr: bigint) => LibvirtObject): void {
   factories.set(name, make);
+  classes.set(name, cls as ClassRef);
+}
+
+/** Whether `value` is an object of SDK class `name` (false before the class is loaded). */
+export function isInstance(value: unknown, name: SdkClass): value is LibvirtObject {
+  const cls = classes.get(name);
+  return cls !== undefined && value instanceof cls;
 }
 
 export function wrapHandle(typedef: string, ptr: unknown): unknown {

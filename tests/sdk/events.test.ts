@@ -226,6 +226,60 @@ describe('events (test driver)', function () {
     await until(() => liveEventRegistrations() === 0, 'registrations released by close');
     assert.throws(() => c.on('domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /already freed or closed/.test(e.message));
   });
+
+  it('a connection released without await (free(), `using`) drops its registrations too', async () => {
+    const c = await Connection.open(uri);
+    let late = 0;
+    c.on('domain:lifecycle', (e) => { late++; e.domain.free(); });
+    await c.eventsReady();
+    assert.equal(liveEventRegistrations(), 1);
+    {
+      using _c = c;
+    }
+    assert.equal(c.released, true);
+    await until(() => liveEventRegistrations() === 0, 'registration released by free()');
+    await dom.suspend();
+    await dom.resume();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(late, 0, 'no event reached the released connection');
+  });
+
+  it('ends an iterator whose events libvirt cannot register with that error, in the loop', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => { unhandled.push(e); };
+    process.on('unhandledRejection', onUnhandled);
+    const onWarning = (): void => undefined; // the connection warns too: no 'error' listener
+    process.on('warning', onWarning);
+    try {
+      const it = conn.events({ types: ['secret:lifecycle'] });
+      await assert.rejects((async () => { for await (const _e of it) { /* none */ } })(),
+        (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT');
+      await assert.rejects(it.ready, (e: unknown) => isLibvirtError(e));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('keeps filtering by a Domain after that Domain object is freed', async () => {
+    const watched = await conn.lookupDomain('test');
+    const it = conn.events({ domain: watched, types: ['domain:lifecycle'] });
+    await it.ready;
+    watched.free();
+    await dom.suspend();
+    await dom.resume();
+    const got: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await it.next();
+      const e = r.value as DomainLifecycleEvent;
+      got.push(lifecycle(e));
+      e.domain.free();
+    }
+    await it.return();
+    assert.deepEqual(got, ['test:suspended/paused', 'test:resumed/unpaused']);
+  });
 });
 
 describe('auth callbacks (test driver node file with users)', function () {

@@ -11,6 +11,7 @@ import type { Outcome, Request, Response, SerializedError } from './protocol.js'
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
 import { BusyCounter } from './busy-counter.js';
+import { HandlePins } from './handle-pins.js';
 
 interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 /** A call thread, the requests it holds and the number of batches (messages) they came in. */
@@ -38,6 +39,8 @@ export class CallPool {
   private closed = false;
   /** Requests submitted and not settled yet (queued or on a thread). */
   readonly outstanding = new BusyCounter();
+  /** The handles those requests pass (see handle-pins.ts). */
+  readonly pins = new HandlePins();
 
   /** `size`: the most threads this pool starts. */
   constructor(readonly size: number) {}
@@ -91,9 +94,16 @@ export class CallPool {
     return this.queue.length;
   }
 
+  /** Stops the threads; calls queued or in flight reject, and their handles are unpinned. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    const err = new Error('tsvirt: the call pool is closed');
+    for (const p of [...threads.flatMap((t) => [...t.inFlight.values()]), ...this.queue.splice(0)]) {
+      this.pins.unpin(p.request.args);
+      p.reject(err);
+    }
     this.outstanding.clear();
   }
 
@@ -102,6 +112,7 @@ export class CallPool {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.outstanding.add(1);
+      this.pins.pin(request.args);
       this.pump();
     });
   }
@@ -144,8 +155,10 @@ export class CallPool {
     thread.batches--;
     for (const r of responses) {
       const p = thread.inFlight.get(r.id);
+      if (!p) continue;
       thread.inFlight.delete(r.id);
-      p?.resolve(r.outcome);
+      this.pins.unpin(p.request.args);
+      p.resolve(r.outcome);
     }
     this.outstanding.add(-responses.length);
     if (thread.inFlight.size === 0) thread.worker.unref();
@@ -156,7 +169,10 @@ export class CallPool {
   private fail(thread: Thread, err: unknown): void {
     const at = this.threads.indexOf(thread);
     if (at >= 0) this.threads.splice(at, 1);
-    for (const p of thread.inFlight.values()) p.reject(err);
+    for (const p of thread.inFlight.values()) {
+      this.pins.unpin(p.request.args);
+      p.reject(err);
+    }
     this.outstanding.add(-thread.inFlight.size);
     thread.inFlight.clear();
     thread.batches = 0;
@@ -189,8 +205,10 @@ function carriesBytes(fn: string): boolean {
 
 export function toError(e: SerializedError): Error {
   if (e.jsName !== undefined) {
-    const err = new Error(e.message);
-    err.name = e.jsName;
+    // The built-in classes are rebuilt, so that `instanceof TypeError` holds on this side too.
+    const Ctor = e.jsName === 'TypeError' ? TypeError : e.jsName === 'RangeError' ? RangeError : Error;
+    const err = new Ctor(e.message);
+    if (Ctor === Error) err.name = e.jsName;
     return err;
   }
   return new LibvirtError(e, e.func);

@@ -34,6 +34,8 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   readonly #waiting: { resolve: (r: IteratorResult<ConnectionEvent>) => void; reject: (e: unknown) => void }[] = [];
   readonly #types: LibvirtEventName[];
   readonly #limit: number;
+  /** The domain filter, read once: a Domain freed later must not break delivery. */
+  readonly #want: { name?: string; uuid?: string } | undefined;
   #failure: unknown = undefined;
   #done = false;
   readonly #onEvent = (e: ConnectionEvent): void => this.#push(e);
@@ -43,6 +45,9 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
     this.#limit = options.limit ?? DEFAULT_LIMIT;
+    const want = options.domain;
+    if (typeof want === 'string') this.#want = { name: want, uuid: want.toLowerCase() };
+    else if (want !== undefined) this.#want = { uuid: want.uuid }; // throws for a freed Domain
     if (options.signal?.aborted) {
       this.#failure = abortError(options.signal);
       this.ready = Promise.resolve();
@@ -50,7 +55,10 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     }
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
     for (const t of this.#types) source.on(t, this.#onEvent as never);
-    this.ready = source.eventsReady();
+    // A registration that fails ends the iterator with its error (and `ready` rejects with it).
+    const ready = source.eventsReady();
+    ready.catch((err: unknown) => this.#fail(err));
+    this.ready = ready;
   }
 
   next(): Promise<IteratorResult<ConnectionEvent>> {
@@ -75,11 +83,10 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   }
 
   #matches(e: ConnectionEvent): boolean {
-    const want = this.options.domain;
+    const want = this.#want;
     if (want === undefined) return true;
     if (!('domainUuid' in e)) return false;
-    if (typeof want === 'string') return e.domainName === want || e.domainUuid === want.toLowerCase();
-    return e.domainUuid === want.uuid;
+    return (want.name !== undefined && e.domainName === want.name) || e.domainUuid === want.uuid;
   }
 
   #push(e: ConnectionEvent): void {

@@ -1,0 +1,166 @@
+// What the SDK refuses before C sees it, and releases that wait for the calls still using an
+// object: a bad argument is a LibvirtError (VIR_ERR_INVALID_ARG) naming the call and argument,
+// never a crash, a silent coercion or a string cut short.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Connection, Domain, liveStreamCount } from '../../src/sdk/index.js';
+import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
+import { toError } from '../../src/sdk/engine/call-pool.js';
+import { functionSpec, isLibvirtError } from '../../src/ffi/index.js';
+import { valueCheck } from '../../src/ffi/arg-checks.js';
+import * as v from '../../generated/index.js';
+
+const here = import.meta.dirname;
+/** A LibvirtError for an invalid argument whose message matches `pattern`. */
+const invalidArg = (pattern: RegExp) => (e: unknown): boolean =>
+  isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_ARG && pattern.test(e.message);
+
+describe('SDK argument checks (test:///default)', function () {
+  this.timeout(60_000);
+  let conn: Connection;
+  let dom: Domain;
+  before(async () => {
+    conn = await Connection.open('test:///default');
+    dom = await conn.lookupDomain('test');
+  });
+  after(async () => {
+    dom.free();
+    await conn.close();
+  });
+
+  it('refuses a number or bigint where C takes a string or an object', async () => {
+    await assert.rejects(Connection.open(123 as unknown as string), invalidArg(/virConnectOpen: argument name must be a string/));
+    await assert.rejects(conn.lookupDomain(1n as unknown as string), invalidArg(/lookupDomain: the key must be a name, a UUID string or a numeric ID, got bigint/));
+    await assert.rejects(conn.lookupStoragePool(8 as unknown as string), invalidArg(/argument name must be a string \(or null\), got number 8/));
+    await assert.rejects(conn.getDomainStats([4096n as unknown as Domain]), invalidArg(/argument doms\[0\] must be a Domain, got bigint 4096/));
+    const pool = await conn.lookupStoragePool('default-pool');
+    try {
+      await assert.rejects(pool.cloneVolume('<volume><name>c</name></volume>', 4096n as never), invalidArg(/must be a StorageVolume, got bigint 4096/));
+      await assert.rejects(pool.cloneVolume('<volume><name>c</name></volume>', dom as never), invalidArg(/must be a StorageVolume, got Domain/));
+    } finally {
+      pool.free();
+    }
+  });
+
+  it('refuses numbers that C would coerce: NaN, fractions, out of range', async () => {
+    await assert.rejects(conn.lookupDomain(Number.NaN), invalidArg(/argument id must be an integer of -2147483648\.\.2147483647 \(C int\), got number NaN/));
+    await assert.rejects(conn.lookupDomain(1.7), invalidArg(/got number 1\.7/));
+    await assert.rejects(conn.lookupDomain(2 ** 32 + 1), invalidArg(/got number 4294967297/));
+    await assert.rejects(dom.getXml(1.5), invalidArg(/argument flags must be an integer of 0\.\.4294967295 \(C unsigned int\)/));
+    await assert.rejects(dom.getXml(-1), invalidArg(/C unsigned int/));
+    await assert.rejects(dom.setMemory(2n ** 64n + 1048576n), invalidArg(/argument memory must be an integer of 0\.\.18446744073709551615 \(C unsigned long\)/));
+    await assert.rejects(dom.setMemory(2 ** 60), invalidArg(/past 2\^53 as a bigint/));
+    assert.equal((await dom.getInfo()).memoryKiB > 0n, true, 'the domain is untouched');
+  });
+
+  it('refuses strings with a NUL, where C would read a shorter one', async () => {
+    await assert.rejects(conn.lookupDomain('test\0junk'), invalidArg(/argument name contains a NUL character/));
+    await assert.rejects(Connection.open('test:///default\0:evil'), invalidArg(/argument name contains a NUL character/));
+    await assert.rejects(dom.setMetadata(v.VIR_DOMAIN_METADATA_DESCRIPTION, 'hello\0world', null, null, 0), invalidArg(/argument metadata contains a NUL/));
+    await assert.rejects(dom.setBlkioParameters({ 'weight\0x': 100 }, 0), invalidArg(/field contains a NUL/));
+    await assert.rejects(dom.setBlkioParameters({ device_weight: '/dev/sda,100\0junk' }, 0), invalidArg(/value contains a NUL/));
+  });
+
+  it('checks typed parameters given as an array, and refuses objects that are not plain', async () => {
+    const set = (params: unknown): Promise<unknown> => dom.setMemoryParameters(params as never, 0);
+    await assert.rejects(set([{ field: 'hard_limit', type: 'bogus', value: 1 }]), invalidArg(/unknown type 'bogus'/));
+    await assert.rejects(set([{ field: 'hard_limit', type: 'uint', value: 5n }]), invalidArg(/bigint 5 is not a value of type uint/));
+    await assert.rejects(set([{ field: 'hard_limit', type: 'uint', value: '5' }]), invalidArg(/is not a value of type uint/));
+    await assert.rejects(set([{ field: 'x'.repeat(80), type: 'uint', value: 5 }]), invalidArg(/field longer than 79 bytes/));
+    await assert.rejects(set(new Map([['hard_limit', 5n]])), invalidArg(/must be a plain object or an array/));
+  });
+
+  it('has a value check for every C type a generated function takes as a plain value', () => {
+    let checked = 0;
+    for (const name of Object.keys(v)) {
+      const spec = functionSpec(name);
+      for (const a of spec?.args ?? []) {
+        if (a.role !== 'in' || (a.type.js !== 'number' && a.type.js !== 'bigint' && a.type.js !== 'string')) continue;
+        assert.ok(valueCheck(a.type), `${name}(${a.name}: ${a.type.ffi})`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 500, `${checked} arguments checked`);
+  });
+
+  it('checks plain values in the generated layer too', () => {
+    const c = v.virConnectOpen('test:///default');
+    try {
+      assert.throws(() => v.virDomainLookupByName(c, 123 as unknown as string), invalidArg(/argument name must be a string/));
+      const d = v.virDomainLookupByName(c, 'test');
+      try {
+        assert.throws(() => v.virDomainGetXMLDesc(d, 1.5), invalidArg(/argument flags must be an integer/));
+        assert.throws(() => v.virDomainSetMemory(d, -1n), invalidArg(/argument memory must be an integer of 0\.\./));
+      } finally {
+        v.virDomainFree(d);
+      }
+    } finally {
+      v.virConnectClose(c);
+    }
+  });
+
+  it('checks a download\'s chunk size before it opens a stream', async () => {
+    const pool = await conn.lookupStoragePool('default-pool');
+    const vol = await pool.createVolume('<volume><name>safety-chunk.img</name><capacity>1048576</capacity></volume>');
+    try {
+      const before = liveStreamCount();
+      for (const chunkSize of [-1, 0, 1.5, MAX_CHUNK_SIZE + 1]) {
+        await assert.rejects(vol.download({ chunkSize }), invalidArg(/chunkSize must be an integer of 1\.\./));
+      }
+      assert.equal(liveStreamCount(), before, 'no stream was left open');
+    } finally {
+      await vol.delete(0);
+      vol.free();
+      pool.free();
+    }
+  });
+
+  it('rebuilds TypeError and RangeError from a call thread as themselves', () => {
+    const fields = { code: 0, domain: 0, message: 'bad', level: 2, str1: null, str2: null, str3: null, int1: 0, int2: 0, func: 'f' };
+    assert.ok(toError({ ...fields, jsName: 'TypeError' }) instanceof TypeError);
+    assert.ok(toError({ ...fields, jsName: 'RangeError' }) instanceof RangeError);
+    const other = toError({ ...fields, jsName: 'SyntaxError' });
+    assert.equal(other.name, 'SyntaxError');
+    assert.ok(isLibvirtError(toError(fields)));
+  });
+
+  it('treats keepalive on an in-process driver as nothing to keep alive', async () => {
+    assert.equal(await conn.setKeepAlive(5, 3), 1);
+    const c = await Connection.open('test:///default', { keepAlive: { interval: 5, count: 3 } });
+    assert.equal(c.released, false);
+    await c.close();
+  });
+});
+
+describe('releases while calls are on their way', function () {
+  this.timeout(120_000);
+
+  it('free(), `await using` and close() wait for the calls already made (no call reaches freed memory)', () => {
+    // glib's slice allocator off: a call on a freed object crashes instead of failing quietly.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/release-in-flight.ts')], {
+      encoding: 'utf8', timeout: 90_000, env: { ...process.env, G_SLICE: 'always-malloc' },
+    });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(out, {
+      domainCalls: 400, domainErrors: [], connectionCalls: 300, connectionErrors: [],
+      treeError: 'current snapshot failed', name: 'test',
+    });
+  });
+
+  it('a released object refuses new calls at once, while its earlier calls complete', async () => {
+    const conn = await Connection.open('test:///default');
+    const dom = await conn.lookupDomain('test');
+    const pending = Array.from({ length: 50 }, () => dom.getInfo());
+    dom.free();
+    assert.equal(dom.released, true);
+    await assert.rejects(dom.getInfo(), invalidArg(/already freed or closed/));
+    const infos = await Promise.all(pending);
+    assert.equal(infos.length, 50);
+    assert.ok(infos.every((i) => i.state.name === 'running'));
+    conn.free();
+    assert.equal(conn.released, true, 'free() releases a connection at once');
+    await assert.rejects(conn.listAllDomains(), invalidArg(/already freed or closed/));
+  });
+});
