@@ -2,7 +2,10 @@
 // which runs this with G_SLICE=always-malloc: glib then hands freed objects straight back to
 // malloc, so a call that reached a freed object would crash the process rather than fail.
 // Prints one JSON line: how many calls of each kind succeeded, and the snapshot tree's error.
-import { Connection } from '../../src/sdk/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection, Domain } from '../../src/sdk/index.js';
 
 const settle = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: Error) => e.message);
 
@@ -19,6 +22,18 @@ for (let i = 0; i < 20; i++) {
 const other = await Connection.open('test:///default');
 const onConnection = Array.from({ length: 300 }, () => settle(other.getHostname()));
 const closed = other.close();
+
+// A bulk read of 1000 domains' info, all of them freed while it runs.
+const dir = mkdtempSync(join(tmpdir(), 'tsvirt-release-'));
+const doms = Array.from({ length: 1000 }, (_, i) => `<domain type='test'><name>d${i}</name><memory>65536</memory><os><type>hvm</type></os></domain>`);
+writeFileSync(join(dir, 'node.xml'), `<node>${doms.join('')}</node>`);
+const many = await Connection.open(`test://${join(dir, 'node.xml')}`);
+rmSync(dir, { recursive: true, force: true });
+const listed = await many.listAllDomains();
+const bulk = Domain.getInfoOf(listed).then((infos) => infos.length, (e: Error) => e.message);
+for (const d of listed) d.free();
+const bulkInfos = await bulk;
+await many.close();
 
 // The snapshot tree fails part-way (the current-snapshot query) while its XML reads run.
 const dom = await conn.lookupDomain('test');
@@ -37,5 +52,5 @@ await conn.close();
 console.log(JSON.stringify({
   domainCalls: ok(domains), domainErrors: [...new Set(domains.filter((x) => x !== 'ok'))],
   connectionCalls: ok(connection), connectionErrors: [...new Set(connection.filter((x) => x !== 'ok'))],
-  treeError, name,
+  bulkInfos, treeError, name,
 }));

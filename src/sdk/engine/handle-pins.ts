@@ -3,41 +3,66 @@
 // libvirt: the object stops taking calls at once, and the C release waits for the calls that
 // already hold the handle.
 
-/** A request's handles: bigint arguments, one level of arrays deep (argument lists, bulk reads). */
-function eachHandle(args: readonly unknown[], use: (ptr: bigint) => void): void {
+/** Whether `args` holds `ptr`, as an argument or one level of arrays deep (argument lists, bulk reads). */
+function holds(args: readonly unknown[], ptr: bigint): boolean {
   for (const a of args) {
-    if (typeof a === 'bigint') use(a);
-    else if (Array.isArray(a)) for (const b of a as unknown[]) if (typeof b === 'bigint') use(b);
+    if (a === ptr) return true;
+    if (Array.isArray(a) && (a as unknown[]).includes(ptr)) return true;
   }
+  return false;
 }
 
+/** More arguments than any C function takes: a bulk read's list of handles. */
+const MAX_PLAIN_ARGS = 16;
+
+/** A plain call: a few arguments, none of them a list. Its bigints are counted one by one. */
+const isPlain = (args: readonly unknown[]): boolean => args.length <= MAX_PLAIN_ARGS && !args.some((a) => Array.isArray(a));
+
 export class HandlePins {
+  /** Calls in flight per bigint argument of plain calls (other bigints count too: harmless). */
   readonly #counts = new Map<bigint, number>();
+  /**
+   * The argument lists of bulk requests in flight, searched only when a release asks: counting
+   * thousands of handles per listing would cost more than the rare search.
+   */
+  readonly #bulk = new Set<readonly unknown[]>();
   readonly #waiting = new Map<bigint, (() => void)[]>();
 
-  /** Counts the handles in `args` as used until unpin(args). Other bigints count too: harmless. */
   pin(args: readonly unknown[]): void {
-    eachHandle(args, (ptr) => this.#counts.set(ptr, (this.#counts.get(ptr) ?? 0) + 1));
+    if (!isPlain(args)) {
+      this.#bulk.add(args);
+      return;
+    }
+    for (const a of args) if (typeof a === 'bigint') this.#counts.set(a, (this.#counts.get(a) ?? 0) + 1);
   }
 
   unpin(args: readonly unknown[]): void {
-    eachHandle(args, (ptr) => {
-      const n = (this.#counts.get(ptr) ?? 1) - 1;
+    if (this.#bulk.delete(args)) {
+      for (const ptr of [...this.#waiting.keys()]) this.#runIfFree(ptr);
+      return;
+    }
+    for (const a of args) {
+      if (typeof a !== 'bigint') continue;
+      const n = (this.#counts.get(a) ?? 1) - 1;
       if (n > 0) {
-        this.#counts.set(ptr, n);
-        return;
+        this.#counts.set(a, n);
+        continue;
       }
-      this.#counts.delete(ptr);
-      const waiting = this.#waiting.get(ptr);
-      if (!waiting) return;
-      this.#waiting.delete(ptr);
-      for (const run of waiting) run();
-    });
+      this.#counts.delete(a);
+      if (this.#waiting.has(a)) this.#runIfFree(a);
+    }
+  }
+
+  /** Whether a call in flight holds `ptr`. */
+  pinned(ptr: bigint): boolean {
+    if (this.#counts.has(ptr)) return true;
+    for (const args of this.#bulk) if (holds(args, ptr)) return true;
+    return false;
   }
 
   /** Runs `run` now if no call holds `ptr`, else once the last call that holds it has settled. */
   whenUnpinned(ptr: bigint, run: () => void): void {
-    if (!this.#counts.has(ptr)) {
+    if (!this.pinned(ptr)) {
       run();
       return;
     }
@@ -46,8 +71,10 @@ export class HandlePins {
     else this.#waiting.set(ptr, [run]);
   }
 
-  /** Calls that hold `ptr` now. */
-  count(ptr: bigint): number {
-    return this.#counts.get(ptr) ?? 0;
+  #runIfFree(ptr: bigint): void {
+    if (this.pinned(ptr)) return;
+    const waiting = this.#waiting.get(ptr) ?? [];
+    this.#waiting.delete(ptr);
+    for (const run of waiting) run();
   }
 }
