@@ -48,15 +48,52 @@ export function rawFunction(name: string): NativeCall {
  * want a bad argument reported where it was given.
  */
 export function checkArguments(name: string, values: readonly unknown[]): void {
-  const spec = specs.get(name);
-  if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
-  const byName = new Map<string, unknown>();
-  publicArgs(spec).forEach((a, i) => {
-    if (values[i] === undefined) throw missing(name, a.name);
-    byName.set(a.name, values[i]);
-  });
-  const ctx = { spec, byName } as CallContext;
-  for (const a of spec.args) roleOf(a).check?.(a, ctx);
+  let check = argumentCheckers.get(name);
+  if (!check) {
+    const spec = specs.get(name);
+    if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
+    check = argumentChecker(spec);
+    argumentCheckers.set(name, check);
+  }
+  check(values);
+}
+
+const argumentCheckers = new Map<string, (values: readonly unknown[]) => void>();
+
+/**
+ * One function's checks, built once. Where only `in` arguments are checked (most functions),
+ * each is checked directly; otherwise the roles check a call context, as a call does.
+ */
+function argumentChecker(spec: FunctionSpec): (values: readonly unknown[]) => void {
+  const name = spec.name;
+  const given = publicArgs(spec);
+  if (spec.args.every((a) => a.role === 'in' || roleOf(a).check === undefined)) {
+    const checks = given.map((a) => {
+      if (a.role !== 'in') return { arg: a.name, check: undefined };
+      const t = a.type;
+      const check: ValueCheck | undefined = t.js === 'handle'
+        ? (v, func, arg) => { if (!(v === null && t.nullable)) checkHandle(v, func, arg); }
+        : valueCheck(t);
+      return { arg: a.name, check };
+    });
+    return (values) => {
+      for (let i = 0; i < checks.length; i++) {
+        const { arg, check } = checks[i] as (typeof checks)[number];
+        const v = values[i];
+        if (v === undefined) throw missing(name, arg);
+        check?.(v, name, arg);
+      }
+    };
+  }
+  return (values) => {
+    const byName = new Map<string, unknown>();
+    given.forEach((a, i) => {
+      if (values[i] === undefined) throw missing(name, a.name);
+      byName.set(a.name, values[i]);
+    });
+    const ctx = { spec, byName } as CallContext;
+    for (const a of spec.args) roleOf(a).check?.(a, ctx);
+  };
 }
 
 export function defineFunction(spec: FunctionSpec): NativeFunction {
