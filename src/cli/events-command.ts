@@ -1,6 +1,9 @@
 // tsvirt events [--domain NAME] [--types a,b] [--count N] [--json]: prints events as they
 // happen until interrupted (Ctrl-C), or until N events were printed. One line per event: text,
 // or JSON (JSON lines) with --json. A line on stderr says when libvirt delivers the events.
+// Without --types: every event type of the families (domain, network, ...) that the
+// connection's driver supports; the others are named on stderr.
+import { isLibvirtError } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { UsageError, parseCommandArgs, type Io } from './args.js';
 import { connectOptions, withConnection } from './connect.js';
@@ -11,9 +14,43 @@ export async function runEvents(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, options);
   if (positionals.length > 0) throw new UsageError(`events takes no arguments (got ${positionals.join(' ')})`);
   const types = parseTypes(values.types);
+  const all = values.types === undefined;
   const count = values.count === undefined ? Infinity : Number(values.count);
   if (!(count > 0) || (count !== Infinity && !Number.isInteger(count))) throw new UsageError(`--count must be a positive integer, got ${values.count}`);
-  return withConnection(values.connect, (conn) => watch(conn, io, { types, count, json: values.json === true, domain: values.domain }));
+  return withConnection(values.connect, async (conn) => {
+    // Registration failures reach the loop below through the stream; no process warnings too.
+    const quiet = (): void => undefined;
+    conn.on('error', quiet);
+    try {
+      const chosen = all ? await supportedTypes(conn, types, io) : types;
+      return await watch(conn, io, { types: chosen, count, json: values.json === true, domain: values.domain });
+    } finally {
+      conn.off('error', quiet);
+    }
+  });
+}
+
+const VIR_ERR_NO_SUPPORT = 3;
+
+/** `types` without the families whose registration the driver refuses (test:/// has no secret events). */
+async function supportedTypes(conn: Connection, types: LibvirtEventName[], io: Io): Promise<LibvirtEventName[]> {
+  const familyOf = (t: string): string => t.slice(0, t.indexOf(':'));
+  const unsupported = new Set<string>();
+  for (const family of new Set(types.map(familyOf))) {
+    const probe = types.find((t) => familyOf(t) === family) as LibvirtEventName;
+    const noop = (): void => undefined;
+    conn.on(probe, noop);
+    try {
+      await conn.eventsReady();
+    } catch (err) {
+      if (!isLibvirtError(err) || err.code !== VIR_ERR_NO_SUPPORT) throw err;
+      unsupported.add(family);
+    } finally {
+      conn.off(probe, noop);
+    }
+  }
+  if (unsupported.size > 0) io.stderr.write(`tsvirt: this connection's driver has no ${[...unsupported].join(', ')} events\n`);
+  return types.filter((t) => !unsupported.has(familyOf(t)));
 }
 
 function parseTypes(flag: string | undefined): LibvirtEventName[] {

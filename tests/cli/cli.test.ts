@@ -1,6 +1,6 @@
 // The built `tsvirt` binary (dist/, as installed): version, api, tour, and error exits.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,6 +107,34 @@ describe('tsvirt command line', function () {
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /);
       assert.equal(tsvirt(['vol', 'create', 'default-pool', 'x']).status, 2, 'missing --capacity is a usage error');
+    });
+  });
+
+  describe('events', () => {
+    /** Runs `tsvirt events ARGS` until it says it is watching, then interrupts it. */
+    const watchThenStop = (args: string[]): Promise<{ status: number | null; stderr: string }> => new Promise((done) => {
+      const p = spawn(process.execPath, [bin, 'events', ...args], { env: { ...process.env, LIBVIRT_DEFAULT_URI: '' } });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/watching/.test(stderr)) p.kill('SIGINT');
+      });
+      p.on('close', (status) => done({ status, stderr }));
+    });
+
+    it('without --types watches every family the driver supports, and says which it has not', async () => {
+      const r = await watchThenStop(['--connect', 'test:///default']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /this connection's driver has no secret events/);
+      assert.match(r.stderr, /watching 32 event types/);
+      assert.doesNotMatch(r.stderr, /Warning/);
+    });
+
+    it('a type the driver cannot deliver fails with libvirt\'s error, once', () => {
+      const r = tsvirt(['events', '--types', 'secret:lifecycle', '--connect', 'test:///default']);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^tsvirt: VIR_ERR_NO_SUPPORT: .*virConnectSecretEventRegisterAny/);
+      assert.doesNotMatch(r.stderr, /Warning/);
     });
   });
 });

@@ -2,7 +2,7 @@
 // -> generate -> compile consumer code against it with tsc -> run it against the real libvirt.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, loadApi } from '../../generator/generate.js';
@@ -68,5 +68,27 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
     assert.equal(result.model, 'i686');
     assert.equal(result.name, 'test');
     assert.match(result.gate, /^VIR_ERR_NO_SUPPORT: virDomainGetFutureThing requires libvirt >= 99\.0\.0, but the loaded libvirt is 9\.0\.0$/);
+  });
+
+  it('runs bindings generated for the installed package (--runtime tsvirt/ffi)', () => {
+    const own = mkdtempSync(join(tmpdir(), 'tsvirt-runtime-'));
+    try {
+      const api = loadApi(join(root, 'tests/fixtures/mini-api'));
+      mkdirSync(join(own, 'generated'));
+      for (const [name, text] of generate(api, { runtimeImport: 'tsvirt/ffi' })) writeFileSync(join(own, 'generated', name), text);
+      // An install of this package, as npm would link it.
+      mkdirSync(join(own, 'node_modules'));
+      symlinkSync(root, join(own, 'node_modules', 'tsvirt'), 'dir');
+      writeFileSync(join(own, 'package.json'), JSON.stringify({ type: 'module' }));
+      writeFileSync(join(own, 'run.ts'), `import * as v from './generated/index.js';
+const conn = v.virConnectOpen('test:///default');
+process.stdout.write(String(v.virConnectGetLibVersion(conn)));
+v.virConnectClose(conn);
+`);
+      const out = execFileSync(process.execPath, ['--import', 'tsx', join(own, 'run.ts')], { cwd: root, encoding: 'utf8' });
+      assert.equal(out, '9000000');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
