@@ -1,7 +1,10 @@
-// The examples run as documented: four on test:///default, two against the real daemon.
+// The examples run as documented: six on test:///default, one on an image qemu-img made, two
+// against the real daemon.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as v from '../generated/index.js';
 import { ScratchPool } from './support/daemon.js';
 
@@ -39,6 +42,23 @@ describe('examples', function () {
 
   it('storage.ts creates, clones and removes', () => {
     assert.match(run('storage.ts'), /copy\.qcow2: \/example-pool\/copy\.qcow2, 64 MiB, file\npool removed/);
+  });
+
+  it('inspect-image.ts reports format, info, snapshots and check of an image qemu-img made', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvirt-example-image-'));
+    try {
+      const disk = join(dir, 'disk.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '16M']);
+      execFileSync('qemu-img', ['snapshot', '-c', 'before-upgrade', disk]);
+      const out = run('inspect-image.ts', disk);
+      assert.match(out, /^looks like qcow2: magic QFI\\xfb at 0, version 3$/m);
+      assert.match(out, /^qcow2, 16777216 bytes virtual, \d+ bytes on disk$/m);
+      assert.match(out, /^1 +before-upgrade +0 B /m);
+      assert.match(out, /^No errors were found on the image\.$/m);
+      assert.match(out, /^partition table: none$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('compare-snapshots.ts (real hypervisor) shows a snapshot in libvirt and in the image', () => {

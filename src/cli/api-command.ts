@@ -2,7 +2,7 @@
 // the ones the loaded libvirt lacks (functions absent from the library, or newer than it).
 import { boundSymbols, type BoundSymbol } from '../../generated/api-symbols.js';
 import { loadedLibvirtVersion, parseVersion, formatVersion, hasSymbol } from '../ffi/index.js';
-import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { noArguments, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 
 export interface ApiRow { name: string; kind: BoundSymbol[1]; header: string; lib: BoundSymbol[3]; since: string | null; available: boolean }
 
@@ -19,7 +19,8 @@ export function apiRows(): ApiRow[] {
 const kinds = new Set(['function', 'functype', 'enum', 'macro', 'struct', 'handle', 'typedef', 'variable']);
 
 export function runApi(argv: string[], io: Io): number {
-  const { values } = parseCommandArgs(argv, { missing: { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(argv, { missing: { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' } });
+  noArguments('api', positionals);
   if (values.kind !== undefined && !kinds.has(values.kind)) throw new UsageError(`--kind must be one of ${[...kinds].join(', ')}`);
   let rows = apiRows();
   if (values.kind) rows = rows.filter((r) => r.kind === values.kind);

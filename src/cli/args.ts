@@ -23,6 +23,11 @@ export function parseCommandArgs<T extends Options>(argv: string[], options: T):
   }
 }
 
+/** For commands that take options only: a stray word is a usage error, not silently ignored. */
+export function noArguments(command: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) throw new UsageError(`${command} takes no arguments (got ${positionals.join(' ')})`);
+}
+
 /** The connection URI: --connect, else the SDK's default ($LIBVIRT_DEFAULT_URI, else test:///default). */
 export function connectUri(flag: string | undefined): string {
   return flag || defaultUri();

@@ -5,14 +5,14 @@
 // connection's driver supports; the others are named on stderr.
 import { isLibvirtError } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
-import { UsageError, parseCommandArgs, type Io } from './args.js';
+import { UsageError, noArguments, parseCommandArgs, type Io } from './args.js';
 import { connectOptions, withConnection } from './connect.js';
 
 const options = { ...connectOptions, domain: { type: 'string', short: 'd' }, types: { type: 'string' }, count: { type: 'string' } } as const;
 
 export async function runEvents(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, options);
-  if (positionals.length > 0) throw new UsageError(`events takes no arguments (got ${positionals.join(' ')})`);
+  noArguments('events', positionals);
   const types = parseTypes(values.types);
   const all = values.types === undefined;
   const count = values.count === undefined ? Infinity : Number(values.count);

@@ -14,20 +14,24 @@ commands:
   domain screenshot NAME FILE [--screen N] [--force]
                                          save a screenshot, print its MIME type
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
-                                         (delete: --children, --children-only, --metadata-only)
+                                         (create: --description TEXT, --disk-only;
+                                         delete: --children, --children-only, --metadata-only)
   pool list|info [NAME]
   vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
+                                         (create: --allocation 16M too)
                                          vol snapshots: the qcow2 snapshot table beside libvirt's
-  vol upload|download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
+  vol upload POOL VOL FILE [--no-sparse] [--offset N]
+  vol download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
                                          with a progress bar; holes stay holes
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
+                                         (default: every family the driver supports)
   image info|snapshots|check|map|partitions|detect FILE [--json] ...
                                          the offline disk-image inspector (tsvirt image --help)
 
-Every connecting command takes --connect URI and --json. The connection defaults to
-$LIBVIRT_DEFAULT_URI, else test:///default.
+Every connecting command takes --connect URI, and all but tour take --json. The connection
+defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
 `;
 
 type Command = (argv: string[], io: Io) => number | Promise<number>;

@@ -65,7 +65,7 @@ export async function runDomain(argv: string[], io: Io): Promise<number> {
 
 /**
  * Saves a screenshot to FILE and prints its MIME type (the format is the hypervisor's: PNG from
- * the test driver, PPM from QEMU). FILE is not replaced unless --force, and a failed transfer
+ * the test driver and from QEMU 7.2). FILE is not replaced unless --force, and a failed transfer
  * leaves no FILE behind.
  */
 async function screenshot(d: Domain, file: string, values: { json?: boolean | undefined; screen?: string | undefined; force?: boolean | undefined },

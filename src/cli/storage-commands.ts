@@ -85,6 +85,8 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
       case 'upload': case 'download': {
         const usage = `vol ${sub} POOL VOL FILE [--no-sparse] [--offset N]${sub === 'download' ? ' [--length N] [--force]' : ''}`;
         const [name, file] = [required(volName, usage), required(extra, usage)];
+        // An upload sends all of FILE and writes no local file: the two would be silently ignored.
+        if (sub === 'upload' && (values.length !== undefined || values.force === true)) throw new UsageError(`vol upload takes no --length or --force\nusage: tsvirt ${usage}`);
         const range = { offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) };
         using vol = await pool.lookupVolume(name);
         return await transfer(sub, vol, file, { ...values, ...range }, io);

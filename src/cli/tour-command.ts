@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from '../../generated/index.js';
 import { formatVersion } from '../ffi/index.js';
-import { connectUri, parseCommandArgs, printTable, type Io } from './args.js';
+import { connectUri, noArguments, parseCommandArgs, printTable, type Io } from './args.js';
 
 const stateNames = Object.fromEntries(Object.entries(v.virDomainState).map(([k, n]) => [n, k.replace('VIR_DOMAIN_', '').toLowerCase()]));
 
 export async function runTour(argv: string[], io: Io): Promise<number> {
-  const { values } = parseCommandArgs(argv, { connect: { type: 'string', short: 'c' } });
+  const { values, positionals } = parseCommandArgs(argv, { connect: { type: 'string', short: 'c' } });
+  noArguments('tour', positionals);
   const uri = connectUri(values.connect);
   const conn = v.virConnectOpen(uri);
   try {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { apiInfo } from '../../generated/api-symbols.js';
 import { formatVersion, loadedLibvirtVersion } from '../ffi/index.js';
-import { parseCommandArgs, printJson, type Io } from './args.js';
+import { noArguments, parseCommandArgs, printJson, type Io } from './args.js';
 
 export function packageVersion(): string {
   // From dist/src/cli or src/cli alike, package.json is three or two levels up.
@@ -16,7 +16,8 @@ export function packageVersion(): string {
 }
 
 export function runVersion(argv: string[], io: Io): number {
-  const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } });
+  noArguments('version', positionals);
   const info = {
     tsvirt: packageVersion(),
     libvirtLoaded: formatVersion(loadedLibvirtVersion()),

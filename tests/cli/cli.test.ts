@@ -68,6 +68,11 @@ describe('tsvirt command line', function () {
     assert.match(r.stderr, /^tsvirt: VIR_ERR_\w+: /m);
     assert.equal(tsvirt(['api', '--kind', 'nonsense']).status, 2);
     assert.equal(tsvirt(['no-such-command']).status, 2);
+    for (const cmd of ['version', 'api', 'tour']) {
+      const stray = tsvirt([cmd, 'extra']);
+      assert.equal(stray.status, 2, cmd);
+      assert.match(stray.stderr, new RegExp(`^tsvirt: ${cmd} takes no arguments \\(got extra\\)`));
+    }
   });
 
   describe('VM management commands (each run is a fresh test:///default)', () => {

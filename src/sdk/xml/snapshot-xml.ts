@@ -41,6 +41,11 @@ export interface DomainSnapshotDescription {
   readonly disks: readonly SnapshotDiskDescription[];
   /** The domain definition captured with the snapshot, when libvirt includes it. */
   readonly domain?: DomainDescription;
+  /**
+   * The domain's UUID alone, where libvirt has no definition to include (snapshots redefined
+   * or made without one: `<domain><uuid>...</uuid></domain>`).
+   */
+  readonly domainUuid?: string;
   /** Whether this is the domain's current snapshot (only in libvirt's redefine/internal format). */
   readonly active?: boolean;
   readonly extra?: XmlExtra;
@@ -64,7 +69,12 @@ export function parseSnapshotXml(xml: string): DomainSnapshotDescription {
   if (memory) s.memory = withExtra(defined({ snapshot: memory.requiredAttr('snapshot'), file: memory.attr('file') }), memory);
   s.disks = readDisks(r);
   const domain = r.child('domain');
-  if (domain) s.domain = readDomain(domain);
+  if (domain?.attr('type') === undefined && domain !== undefined) {
+    s.domainUuid = domain.leafText('uuid') ?? '';
+    r.keepLeaf('domain', domain);
+  } else if (domain) {
+    s.domain = readDomain(domain);
+  }
   const active = r.leafText('active');
   if (active !== undefined) s.active = active.trim() === '1';
   return withExtra(s as DomainSnapshotDescription, r);
@@ -100,6 +110,7 @@ export function buildSnapshotXml(doc: DomainSnapshotDescription): string {
   const disks = doc.disks ?? [];
   if (disks.length > 0 || doc.extra?.leaves?.['disks'] !== undefined) w.child(writeDisks(disks, doc.extra?.leaves?.['disks'], `${path}/disks`));
   if (doc.domain !== undefined) w.child(writeDomain(doc.domain, `${path}/domain`));
+  else if (doc.domainUuid !== undefined) w.child(new ElementWriter('domain', doc.extra?.leaves?.['domain']).leaf('uuid', {}, doc.domainUuid).finish());
   if (doc.active !== undefined) w.leaf('active', {}, doc.active ? '1' : '0');
   return buildXmlElement(w.finish());
 }

@@ -5,7 +5,7 @@ import * as v from '../../../generated/index.js';
 import { buildSnapshotXml, parseSnapshotXml, type DomainSnapshotDescription } from '../../../src/sdk/xml/index.js';
 import { assertSameXml, fixture, xmlError } from './support.js';
 
-const FIXTURES = ['test-snapshot-s1.xml', 'test-snapshot-s2-child.xml', 'qemu-snapshot-internal.xml'];
+const FIXTURES = ['test-snapshot-s1.xml', 'test-snapshot-s2-child.xml', 'qemu-snapshot-internal.xml', 'test-snapshot-no-domain.xml'];
 
 describe('sdk/xml snapshot', () => {
   it('parses test driver snapshots: state, creation time, memory, disks, parent, embedded domain', () => {
@@ -18,6 +18,12 @@ describe('sdk/xml snapshot', () => {
     assert.equal(s1.domain?.name, 'test');
     const s2 = parseSnapshotXml(fixture('test-snapshot-s2-child.xml'));
     assert.deepEqual([s2.name, s2.parent, s2.description], ['s2', 's1', undefined]);
+  });
+
+  it('parses a snapshot that carries only its domain\'s UUID (no definition)', () => {
+    const s = parseSnapshotXml(fixture('test-snapshot-no-domain.xml'));
+    assert.deepEqual([s.name, s.parent, s.domain, s.creationTime], ['s1', undefined, undefined, 1700000000]);
+    assert.match(s.domainUuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('parses a QEMU internal snapshot with memory and a skipped disk', () => {
