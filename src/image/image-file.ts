@@ -1,11 +1,16 @@
 /**
- * The only way the inspector touches a file: opened with flag 'r' (O_RDONLY), positioned reads,
- * never a write, never a seek that changes shared state. Reads are synchronous on purpose: the
+ * The only way the inspector touches a file: opened O_RDONLY (with O_NONBLOCK, so that a FIFO
+ * named as an image is refused by the type check below instead of blocking the open until a
+ * writer comes), positioned reads, never a write; the one seek, lseek(SEEK_DATA/SEEK_HOLE) to
+ * find holes, reads the file's layout and its result is never used as the read position. Reads are synchronous on purpose: the
  * inspector's walks issue hundreds of thousands of small reads (512-byte L2 tables), where a
  * promise per read costs more than the read; the public API stays async so this can change.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ImageIoError } from './errors.js';
+import { extentAt } from './file-extents.js';
+
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 export interface ImageFileStat {
   readonly size: number;
@@ -33,7 +38,7 @@ export class ImageFile {
   static open(path: string): ImageFile {
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      fd = openSync(path, OPEN_FLAGS);
     } catch (err) {
       throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);
     }
@@ -72,6 +77,14 @@ export class ImageFile {
       done += n;
     }
     if (done < buf.length) buf.fill(0, done);
+  }
+
+  /**
+   * The extent of the file (data, or a hole the file system reports) that `offset` lies in, and
+   * where it ends; undefined where the file system cannot tell. Past the end: one hole.
+   */
+  extentAt(offset: number): { data: boolean; end: number } | undefined {
+    return extentAt(this.requireFd(), offset, this.size);
   }
 
   close(): void {

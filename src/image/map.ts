@@ -55,6 +55,11 @@ export function walkMap(layers: readonly GuestLayer[], emit: (e: MapEntry) => vo
   const top = layers[0];
   if (!top) return;
   const size = top.size;
+  if (size === 0) {
+    // qemu-img map prints its initial, empty entry for an image of no bytes.
+    emit({ start: 0, length: 0, depth: 0, present: false, zero: false, data: false, compressed: false, offset: undefined });
+    return;
+  }
   let curr: MapEntry | undefined;
   let pos = 0;
   while (pos < size) {

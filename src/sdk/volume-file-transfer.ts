@@ -1,12 +1,12 @@
 // Volume upload from a file and download to a file, sparse by default. Upload finds the file's
-// holes with lseek (file-extents.ts) and sends them as lengths. Download writes data at its
+// holes with lseek (image/file-extents.ts) and sends them as lengths. Download writes data at its
 // offset and never writes zeros: holes (and all-zero chunks) are skipped and the file is cut to
 // its length at the end, so it comes out as sparse as the file system allows. A download never
 // leaves a half-written file, nor replaces a file unless asked (output-file.ts).
 import { open, type FileHandle } from 'node:fs/promises';
 import * as v from '../../generated/index.js';
 import { tsvirtError } from '../ffi/index.js';
-import { fileExtents, type Extent } from './file-extents.js';
+import { fileExtents, type Extent } from '../image/file-extents.js';
 import type { Stream } from './stream.js';
 import { ProgressCounter, type ProgressListener, type TransferResult } from './transfer-progress.js';
 import { attach, checkRange, openDownloadStream } from './volume-transfer.js';

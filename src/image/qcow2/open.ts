@@ -167,14 +167,18 @@ function validateTables(file: ImageFile, h: Qcow2Header, l2Entries: number): num
   return l1VmStateIndex;
 }
 
-/** The backing file name: not NUL-terminated, at most 1023 bytes and inside cluster 0. */
+/**
+ * The backing file name: not NUL-terminated, at most 1023 bytes and inside cluster 0. An empty
+ * name is no backing file, as for qemu (its backing_file[0] == '\0').
+ */
 function readBackingName(h: Qcow2Header, cluster0: Buffer): string | undefined {
   if (h.backingFileOffset === 0) return undefined;
   const len = h.backingFileSize;
   if (len > QCOW2_MAX_BACKING_NAME_BYTES || len > h.clusterSize - h.backingFileOffset) {
     throw new ImageCorruptError('Backing file name too long', 16);
   }
-  return cStringFromBytes(cluster0.subarray(h.backingFileOffset, h.backingFileOffset + len));
+  const name = cStringFromBytes(cluster0.subarray(h.backingFileOffset, h.backingFileOffset + len));
+  return name === '' ? undefined : name;
 }
 
 function readLuks(file: ImageFile, offset: number, length: number): LuksHeader {

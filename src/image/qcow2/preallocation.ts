@@ -2,13 +2,14 @@
  * Images made with preallocation=metadata have every data cluster allocated in the tables but
  * mostly unwritten in the file. qemu notices (qcow2_detect_metadata_preallocation: far more
  * clusters with a refcount than blocks the file system allocated) and then asks the file system
- * which data clusters are holes, reporting them as zero. Node cannot ask for holes (no
- * SEEK_HOLE), so a data cluster that reads as all zeros stands in for a hole: the same answer
- * except where a guest wrote explicit zeros into such an image.
+ * which data clusters are holes (lseek SEEK_HOLE), reporting them as zero; so does this.
  */
 import type { ImageFile } from '../image-file.js';
 import type { Qcow2Image } from './open.js';
 import { readRefcountTable, refcountAt } from './refcounts.js';
+
+/** Bytes one content probe reads where the file system cannot report holes: 64 MiB. */
+const PROBE_READ_MAX_BYTES = 64 * 1024 * 1024;
 
 export function detectMetadataPreallocation(img: Qcow2Image): boolean {
   const h = img.header;
@@ -30,13 +31,15 @@ export function detectMetadataPreallocation(img: Qcow2Image): boolean {
 }
 
 /**
- * Splits a host range into a leading part that is all holes or all data, the way the file
- * system reports extents: whole file-system blocks, a block counting as a hole when every byte
- * of it is zero (an L2 table sharing a block with data clusters makes that block data, as it
- * does for qemu).
+ * Splits a host range into a leading part that is all holes or all data, as the file system
+ * reports its extents (lseek SEEK_DATA/SEEK_HOLE, what qemu asks); nothing is read. Past the end
+ * of the file is a hole. Where the file system cannot tell, whole file-system blocks are read
+ * instead, a block of zeros standing in for a hole (the same answer except for zeros written
+ * explicitly), at most PROBE_READ_MAX_BYTES per call so that a caller's loop stays responsive.
  */
 export class ZeroRangeProbe {
   private readonly block: Buffer;
+  private readonly zeros: Buffer;
   private cachedBlock = -1;
   private cachedZero = false;
 
@@ -45,18 +48,26 @@ export class ZeroRangeProbe {
     private readonly blockSize: number,
   ) {
     this.block = Buffer.alloc(blockSize);
+    this.zeros = Buffer.alloc(blockSize);
+  }
+
+  probe(hostOffset: number, bytes: number): { bytes: number; zero: boolean } {
+    if (hostOffset >= this.file.size) return { bytes, zero: true };
+    const extent = this.file.extentAt(hostOffset);
+    if (extent && extent.end > hostOffset) return { bytes: Math.min(bytes, extent.end - hostOffset), zero: !extent.data };
+    return this.probeByContent(hostOffset, Math.min(bytes, PROBE_READ_MAX_BYTES));
   }
 
   private blockIsZero(index: number): boolean {
     if (index !== this.cachedBlock) {
       this.file.readInto(this.block, index * this.blockSize);
-      this.cachedZero = this.block.every((b) => b === 0);
+      this.cachedZero = this.block.equals(this.zeros);
       this.cachedBlock = index;
     }
     return this.cachedZero;
   }
 
-  probe(hostOffset: number, bytes: number): { bytes: number; zero: boolean } {
+  private probeByContent(hostOffset: number, bytes: number): { bytes: number; zero: boolean } {
     let done = 0;
     let zero: boolean | undefined;
     while (done < bytes) {

@@ -1,7 +1,8 @@
 // Where a file has data and where it has holes, from lseek(SEEK_DATA / SEEK_HOLE): a sparse
-// upload sends the holes as lengths instead of reading and sending their zeros. Node has no
-// binding for these whence values, so libc's lseek is bound with koffi. Where they are not
-// supported (not Linux, or a file system without them) the whole file counts as data.
+// upload sends the holes as lengths instead of reading and sending their zeros, and the image
+// inspector reports holes as qemu does, without reading them. Node has no binding for these
+// whence values, so libc's lseek is bound with koffi (libc only: no libvirt). Where they are not
+// supported (not Linux, or a file system without them) callers are told so.
 import koffi from 'koffi';
 
 export interface Extent {
@@ -35,6 +36,20 @@ function seek(fd: number, from: number, whence: number): number | 'none' | null 
   const at = Number(f(fd, from, whence));
   if (at >= 0) return at;
   return koffi.errno() === ENXIO ? 'none' : null;
+}
+
+/**
+ * The extent that `pos` lies in, up to `size`: data or a hole, and where it ends. Undefined
+ * where holes cannot be asked for.
+ */
+export function extentAt(fd: number, pos: number, size: number): { data: boolean; end: number } | undefined {
+  const dataAt = seek(fd, pos, SEEK_DATA);
+  if (dataAt === null) return undefined;
+  if (dataAt === 'none' || dataAt >= size) return { data: false, end: size };
+  if (dataAt > pos) return { data: false, end: dataAt };
+  const holeAt = seek(fd, pos, SEEK_HOLE);
+  if (holeAt === null) return undefined;
+  return { data: true, end: typeof holeAt === 'number' ? Math.min(holeAt, size) : size };
 }
 
 /** The data and hole extents of the first `size` bytes of the open file `fd`, in order. */

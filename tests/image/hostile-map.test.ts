@@ -1,0 +1,85 @@
+/**
+ * Files that are large but empty, or not files at all: `map` asks the file system where the holes
+ * are (as qemu-img does) instead of reading them, a FIFO is refused instead of blocking the open,
+ * and the edge cases of size and backing name come out as qemu-img 7.2 prints them.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { ImageFile, ImageIoError, imageInfo, imageInfoJson, imageMap, imageMapJson } from '../../src/image/index.js';
+import { be32, be64, poke, qemuImg, TempDir } from './support/qemu.js';
+
+const GiB = 1024 ** 3;
+
+/** Runs `use` counting the bytes the inspector reads from files meanwhile. */
+async function bytesReadDuring(use: () => Promise<unknown>): Promise<number> {
+  const proto = ImageFile.prototype;
+  const original = proto.readInto;
+  let bytes = 0;
+  proto.readInto = function (this: ImageFile, buf: Uint8Array, offset: number): void {
+    bytes += buf.length;
+    original.call(this, buf, offset);
+  };
+  try {
+    await use();
+  } finally {
+    proto.readInto = original;
+  }
+  return bytes;
+}
+
+describe('map of sparse and unusual files', function () {
+  this.timeout(60_000);
+  let dir: TempDir;
+  before(() => {
+    dir = new TempDir();
+  });
+  after(() => dir.remove());
+
+  it('a 64 GiB sparse raw file: the holes come from the file system, nothing of them is read', async () => {
+    const path = dir.file('sparse.raw');
+    writeFileSync(path, '');
+    truncateSync(path, 64 * GiB);
+    poke(path, 1024 * 1024, Buffer.from('data'));
+    let json = '';
+    const read = await bytesReadDuring(async () => { json = await imageMapJson(path, { format: 'raw' }); });
+    assert.equal(json, qemuImg(['map', '--output=json', '-f', 'raw', 'sparse.raw'], dir.path));
+    assert.ok(read < 1024 * 1024, `${read} bytes read`);
+  });
+
+  it('a qcow2 image preallocated with metadata only: data clusters that are holes read as zero, unread', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'preallocation=metadata', 'prealloc.qcow2', '4G'], dir.path);
+    let json = '';
+    const read = await bytesReadDuring(async () => { json = await imageMapJson(dir.file('prealloc.qcow2'), { format: 'qcow2' }); });
+    assert.equal(json, qemuImg(['map', '--output=json', 'prealloc.qcow2'], dir.path));
+    assert.ok(read < 16 * 1024 * 1024, `${read} bytes read (the metadata is about 1 MiB)`);
+  });
+
+  it('a raw file whose size is not a multiple of 512: data to its end, zeros to the sector', async () => {
+    writeFileSync(dir.file('odd.raw'), Buffer.alloc(1000, 7));
+    assert.equal(await imageMapJson(dir.file('odd.raw'), { format: 'raw' }), qemuImg(['map', '--output=json', '-f', 'raw', 'odd.raw'], dir.path));
+    assert.deepEqual((await imageMap(dir.file('odd.raw'), { format: 'raw' })).map((e) => [e.start, e.length, e.data]), [[0, 1000, true], [1000, 24, false]]);
+  });
+
+  it('images of no bytes: the one empty entry qemu-img prints', async () => {
+    writeFileSync(dir.file('empty.raw'), '');
+    qemuImg(['create', '-q', '-f', 'qcow2', 'empty.qcow2', '0'], dir.path);
+    assert.equal(await imageMapJson(dir.file('empty.raw'), { format: 'raw' }), qemuImg(['map', '--output=json', '-f', 'raw', 'empty.raw'], dir.path));
+    assert.equal(await imageMapJson(dir.file('empty.qcow2'), { format: 'qcow2' }), qemuImg(['map', '--output=json', 'empty.qcow2'], dir.path));
+  });
+
+  it('an empty backing file name is no backing file, as for qemu-img', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'noname.qcow2', '64M'], dir.path);
+    poke(dir.file('noname.qcow2'), 8, Buffer.concat([be64(0x200), be32(0)]));
+    const info = await imageInfo(dir.file('noname.qcow2'), { format: 'qcow2' });
+    assert.equal(imageInfoJson(info), qemuImg(['info', '--output=json', dir.file('noname.qcow2')]));
+    assert.equal(await imageMapJson(dir.file('noname.qcow2'), { format: 'qcow2' }), qemuImg(['map', '--output=json', 'noname.qcow2'], dir.path));
+  });
+
+  it('a FIFO, named as the image or as its backing file, is refused at once instead of waiting for a writer', async () => {
+    execFileSync('mkfifo', [dir.file('fifo')]);
+    await assert.rejects(imageInfo(dir.file('fifo')), (e: unknown) => e instanceof ImageIoError && /not a regular file or block device/.test(e.message));
+    qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'fifo', '-F', 'raw', 'on-fifo.qcow2', '64M'], dir.path);
+    await assert.rejects(imageMapJson(dir.file('on-fifo.qcow2'), { format: 'qcow2', allowBacking: true }), (e: unknown) => e instanceof ImageIoError);
+  });
+});
