@@ -30,22 +30,32 @@ export class QcowV1GuestMap {
     this.size = Math.floor(h.virtualSize / 512) * 512;
   }
 
-  /** One cluster at most, as qemu answers (merging happens in the map walk). */
+  /**
+   * One cluster at most, as qemu answers (merging happens in the map walk), except that an
+   * unallocated stretch is answered whole: up to the end of its L2 table, or of what a missing
+   * L2 table would cover. The merged map is the same; a 16 TiB image with 512-byte clusters is
+   * not walked one cluster at a time.
+   */
   lookup(offset: number, maxBytes: number): QcowV1Run {
     const h = this.img.header;
     const cs = h.clusterSize;
     const bytes = Math.min(maxBytes, cs - (offset % cs));
     const cluster = Math.floor(offset / cs);
     const l1Index = Math.floor(cluster / this.l2Entries);
-    const none: QcowV1Run = { bytes, kind: 'unallocated', hostOffset: undefined, compressed: undefined };
-    if (l1Index >= h.l1Size) return none;
+    const tableEnd = (l1Index + 1) * this.l2Entries * cs;
+    const none = (end: number): QcowV1Run => ({ bytes: Math.max(bytes, Math.min(maxBytes, end - offset)), kind: 'unallocated', hostOffset: undefined, compressed: undefined });
+    if (l1Index >= h.l1Size) return none(Number.MAX_SAFE_INTEGER);
     const l2Offset = this.l1.readUInt32BE(l1Index * 8) * 0x100000000 + this.l1.readUInt32BE(l1Index * 8 + 4);
-    if (l2Offset === 0 || !Number.isSafeInteger(l2Offset)) return none;
+    if (l2Offset === 0 || !Number.isSafeInteger(l2Offset)) return none(tableEnd);
     const l2 = this.l2Cache.get(l2Offset);
     const i = (cluster % this.l2Entries) * 8;
     const hi = l2.readUInt32BE(i);
     const lo = l2.readUInt32BE(i + 4);
-    if (hi === 0 && lo === 0) return none;
+    if (hi === 0 && lo === 0) {
+      let j = i + 8;
+      while (j < l2.length && l2.readUInt32BE(j) === 0 && l2.readUInt32BE(j + 4) === 0) j += 8;
+      return none((cluster - (cluster % this.l2Entries)) * cs + (j / 8) * cs);
+    }
     if (hi & 0x80000000) {
       // Compressed: offset mask (1 << (63 - cluster_bits)) - 1, byte size in the bits above it.
       const value = (BigInt(hi & 0x7fffffff) << 32n) | BigInt(lo);

@@ -76,6 +76,12 @@ describe('map of sparse and unusual files', function () {
     assert.equal(await imageMapJson(dir.file('noname.qcow2'), { format: 'qcow2' }), qemuImg(['map', '--output=json', 'noname.qcow2'], dir.path));
   });
 
+  it('a QCOW v1 image: unallocated stretches are answered whole, the map is qemu-img\'s', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow', 'big.qcow', '16G'], dir.path);
+    execFileSync('qemu-io', ['-f', 'qcow', '-c', 'write -P 1 1G 64k', '-c', 'write -P 2 9G 4k', '-c', 'write -P 3 9671041024 512', dir.file('big.qcow')], { stdio: 'ignore' });
+    assert.equal(await imageMapJson(dir.file('big.qcow'), { format: 'qcow' }), qemuImg(['map', '--output=json', '-f', 'qcow', 'big.qcow'], dir.path));
+  });
+
   it('a FIFO, named as the image or as its backing file, is refused at once instead of waiting for a writer', async () => {
     execFileSync('mkfifo', [dir.file('fifo')]);
     await assert.rejects(imageInfo(dir.file('fifo')), (e: unknown) => e instanceof ImageIoError && /not a regular file or block device/.test(e.message));
