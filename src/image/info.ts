@@ -4,6 +4,7 @@
  */
 import type { Qcow2Image } from './qcow2/open.js';
 import { CRYPT_AES, CRYPT_LUKS } from './qcow2/open.js';
+import { listedText } from './qcow2/snapshots.js';
 import type { Qcow2Snapshot } from './qcow2/snapshots.js';
 import type { QcowV1Image } from './qcow1.js';
 import { luksInfoJson } from './luks.js';
@@ -15,11 +16,11 @@ export type JsonObject = { [key: string]: QemuJsonValue | undefined };
 
 const SECTOR = 512;
 
-/** qemu's SnapshotInfo. */
+/** qemu's SnapshotInfo; id and name as qemu lists them (cut to its char[128] and char[256]). */
 export function snapshotInfoJson(sn: Qcow2Snapshot): JsonObject {
   return {
-    id: sn.id,
-    name: sn.name,
+    id: listedText(sn.idBytes, 'id').text,
+    name: listedText(sn.nameBytes, 'name').text,
     'vm-state-size': sn.vmStateSize,
     'date-sec': sn.dateSec,
     'date-nsec': sn.dateNsec,

@@ -27,6 +27,10 @@ export const QCOW2_MAX_SNAPSHOT_TABLE_BYTES = 64 * MiB;
 export const QCOW2_MAX_SNAPSHOT_EXTRA_BYTES = 1 * KiB;
 /** Fixed part of a snapshot table entry. */
 export const QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES = 40;
+/** Bytes of a snapshot id qemu lists: QEMUSnapshotInfo.id_str is char[128]. */
+export const QCOW2_LISTED_SNAPSHOT_ID_BYTES = 127;
+/** Bytes of a snapshot name qemu lists: QEMUSnapshotInfo.name is char[256]. */
+export const QCOW2_LISTED_SNAPSHOT_NAME_BYTES = 255;
 /** qemu limits backing file names to 1023 bytes (PATH_MAX-ish buffer). */
 export const QCOW2_MAX_BACKING_NAME_BYTES = 1023;
 /** `sizeof(bs->backing_format)` - 1. */
@@ -37,6 +41,10 @@ export const QCOW2_MAX_BITMAP_COUNT = 65535;
 export const QCOW2_MAX_BITMAP_DIRECTORY_BYTES = 1024 * QCOW2_MAX_BITMAP_COUNT;
 /** qemu BME_MAX_NAME_SIZE. */
 export const QCOW2_MAX_BITMAP_NAME_BYTES = 1023;
+/** qemu BME_MAX_TABLE_SIZE: entries of one bitmap table. */
+export const QCOW2_MAX_BITMAP_TABLE_ENTRIES = 0x8000000;
+/** qemu BME_MAX_PHYS_SIZE: clusters a bitmap table may address, in bytes (table entries * cluster size). */
+export const QCOW2_MAX_BITMAP_PHYS_BYTES = 512 * MiB;
 /** An external data file name has no qemu bound but the cluster; keep it sane. */
 export const QCOW2_MAX_DATA_FILE_NAME_BYTES = 4 * KiB;
 /** Refcount widths up to 64 bits (refcount_order <= 6). */
@@ -54,8 +62,23 @@ export const PROBE_BYTES = 512;
 export const MAX_BACKING_CHAIN_DEPTH = 64;
 /** LUKS1 header: 592 bytes. */
 export const LUKS1_HEADER_BYTES = 592;
-/** Memory allowed for the refcount array that `check` rebuilds (one entry per host cluster). */
-export const CHECK_MAX_HOST_CLUSTERS = 2 ** 31;
+/**
+ * Host clusters `check` covers: qemu's INT_MAX ("Check failed: File too large" above it). The
+ * refcount array it rebuilds holds one entry per host cluster, 1, 2 or 4 bytes by refcount width,
+ * so this allows up to 2 GiB (refcount_bits <= 8), 4 GiB (16, the default) or 8 GiB (32, 64) of
+ * memory, of the order of what qemu allocates for the same file (refcount_bits per entry).
+ */
+export const CHECK_MAX_HOST_CLUSTERS = 2 ** 31 - 1;
+/**
+ * Findings one `check` keeps with their message; past it only the counters move, and one last
+ * finding says how many were not listed. 100000 findings take about 30 MB with their stderr text.
+ */
+export const CHECK_MAX_LISTED_FINDINGS = 100_000;
+/**
+ * Bitmap table bytes `check` reads over all bitmaps. qemu's limits allow 65535 tables of up to
+ * 8 MiB each, all of them possibly the same clusters; real tables are kilobytes.
+ */
+export const CHECK_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
 /** Largest single guest read the reader serves in one call. */
 export const MAX_GUEST_READ_BYTES = 64 * MiB;
 /** GPT partition entries looked at, and the largest entry array. */

@@ -4,6 +4,7 @@
  * bytes, not characters; dates are local time as qemu prints them (TZ decides).
  */
 import { qemuSizeToStr } from './human-size.js';
+import { listedText } from './qcow2/snapshots.js';
 import type { Qcow2Snapshot } from './qcow2/snapshots.js';
 
 export type SnapshotLayout = 'qemu-7.2' | 'qemu-9.0';
@@ -33,12 +34,18 @@ function clock(vmClockNsec: bigint, layout: SnapshotLayout): string {
 }
 
 /** The fields a table row needs (a Qcow2Snapshot, or a SnapshotInfo read back from JSON). */
-export type SnapshotRow = Pick<Qcow2Snapshot, 'id' | 'name' | 'vmStateSize' | 'dateSec' | 'vmClockNsec' | 'icount'>;
+export type SnapshotRow = Pick<Qcow2Snapshot, 'id' | 'name' | 'vmStateSize' | 'dateSec' | 'vmClockNsec' | 'icount'>
+  & Partial<Pick<Qcow2Snapshot, 'idBytes' | 'nameBytes'>>;
 
-/** qemu copies id and name into char[128] and char[256]: longer ones are cut (in bytes). */
-function cut(s: string, maxBytes: number): string {
-  const b = Buffer.from(s, 'utf8');
-  return b.length <= maxBytes ? s : b.subarray(0, maxBytes).toString('utf8');
+/**
+ * An id or name padded to `width`. From the image's bytes: the prefix qemu lists, padded by its
+ * raw byte count as printf pads it (bytes decoded to U+FFFD would count 3). A SnapshotInfo's
+ * strings are already that prefix.
+ */
+function cell(s: string, raw: Uint8Array | undefined, field: 'id' | 'name', width: number): string {
+  if (raw === undefined) return left(s, width);
+  const listed = listedText(raw, field);
+  return listed.text + ' '.repeat(Math.max(0, width - listed.bytes));
 }
 
 function row(sn: SnapshotRow, layout: SnapshotLayout): string {
@@ -46,9 +53,9 @@ function row(sn: SnapshotRow, layout: SnapshotLayout): string {
   const date = localDate(sn.dateSec);
   const icount = sn.icount === undefined ? (layout === 'qemu-9.0' ? '--' : '') : BigInt.asIntN(64, sn.icount).toString();
   if (layout === 'qemu-9.0') {
-    return `${left(cut(sn.id, 127), 7)} ${left(cut(sn.name, 255), 16)} ${right(size, 8)} ${right(date, 19)} ${right(clock(sn.vmClockNsec, layout), 15)} ${right(icount, 10)}`;
+    return `${cell(sn.id, sn.idBytes, 'id', 7)} ${cell(sn.name, sn.nameBytes, 'name', 16)} ${right(size, 8)} ${right(date, 19)} ${right(clock(sn.vmClockNsec, layout), 15)} ${right(icount, 10)}`;
   }
-  return `${left(cut(sn.id, 127), 9)} ${left(cut(sn.name, 255), 16)} ${right(size, 8)}${right(date, 20)}${right(clock(sn.vmClockNsec, layout), 13)}${right(icount, 11)}`;
+  return `${cell(sn.id, sn.idBytes, 'id', 9)} ${cell(sn.name, sn.nameBytes, 'name', 16)} ${right(size, 8)}${right(date, 20)}${right(clock(sn.vmClockNsec, layout), 13)}${right(icount, 11)}`;
 }
 
 function header(layout: SnapshotLayout): string {
