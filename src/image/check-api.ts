@@ -43,11 +43,11 @@ export async function imageCheck(path: string, options: CheckOptions = {}): Prom
   try {
     const filename = options.displayName ?? path;
     if (img.kind !== 'qcow2') {
-      const empty: Qcow2CheckResult = { corruptions: 0, leaks: 0, checkErrors: 0, imageEndOffset: 0, findings: [],
+      const empty: Qcow2CheckResult = { corruptions: 0, leaks: 0, checkErrors: 0, imageEndOffset: 0, findings: [], unlistedFindings: 0,
         fragmentation: { totalClusters: 0, allocatedClusters: 0, compressedClusters: 0, fragmentedClusters: 0 } };
       return { filename, format: img.kind, result: empty, openFindings: [], json: '', human: '', stderr: 'This image format does not support checks\n', exitCode: NO_CHECK_EXIT_CODE };
     }
-    const report: CheckReport = { filename, format: 'qcow2', result: checkQcow2(img.qcow2, options.progress) };
+    const report: CheckReport = { filename, format: 'qcow2', result: checkQcow2(img.qcow2, options.progress, options.lenient ?? false) };
     return {
       ...report, openFindings: img.qcow2.findings, json: checkJsonText(report), human: checkHumanText(report), stderr: checkStderrText(report), exitCode: checkExitCode(report),
     };

@@ -70,7 +70,11 @@ export function checkHumanText(r: CheckReport): string {
   return s;
 }
 
-/** The stderr lines qemu-img check prints while checking, in order. */
+/**
+ * The stderr lines qemu-img check prints while checking, in order; past CHECK_MAX_LISTED_FINDINGS
+ * the last line says how many more there were instead. The counts (summary, JSON) stay exact, and
+ * the JSON has no field for this: it lists no findings, so nothing in it is cut.
+ */
 export function checkStderrText(r: CheckReport): string {
   return r.result.findings.map((f) => `${f.message}\n`).join('');
 }

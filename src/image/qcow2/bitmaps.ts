@@ -4,19 +4,24 @@
  * u8 granularity_bits, u16 name_size, u32 extra_data_size, extra data, name, padding.
  */
 import type { ImageFile } from '../image-file.js';
-import { bound, QCOW2_MAX_BITMAP_DIRECTORY_BYTES } from '../limits.js';
+import { ImageCorruptError } from '../errors.js';
+import {
+  bound, QCOW2_MAX_BITMAP_DIRECTORY_BYTES, QCOW2_MAX_BITMAP_NAME_BYTES, QCOW2_MAX_BITMAP_PHYS_BYTES, QCOW2_MAX_BITMAP_TABLE_ENTRIES,
+} from '../limits.js';
 import { cStringFromBytes } from '../text.js';
 import type { BitmapsExtension } from './extensions.js';
 import type { Qcow2Header } from './header.js';
 
 const FLAG_IN_USE = 1;
 const FLAG_AUTO = 2;
-const FLAG_EXTRA_DATA_COMPATIBLE = 4;
+/** qemu BME_RESERVED_FLAGS: every bit but in-use and auto (qemu 7.2 refuses extra_data_compatible too). */
+const RESERVED_FLAGS = ~(FLAG_IN_USE | FLAG_AUTO);
 /** qemu BME_* limits. */
 const MIN_GRANULARITY_BITS = 9;
 const MAX_GRANULARITY_BITS = 31;
-const MAX_TABLE_ENTRIES = 0x8000000;
 const DIRTY_TRACKING_TYPE = 1;
+const ENTRY_FIXED_BYTES = 24;
+const SECTOR = 512;
 
 export interface Qcow2Bitmap {
   readonly name: string;
@@ -29,51 +34,108 @@ export interface Qcow2Bitmap {
   readonly tableOffset: number;
   readonly tableSize: number;
   readonly extraDataSize: number;
-  /** Reasons qemu's check_dir_entry would refuse this entry; empty when valid. */
+  /** Reasons qemu would refuse this entry (extra data, check_dir_entry); empty when valid. */
   readonly problems: readonly string[];
 }
 
+/** The directory as far as it parses, and the error qemu's bitmap_list_load stops with, if any. */
+export interface BitmapDirectory {
+  readonly bitmaps: readonly Qcow2Bitmap[];
+  /** qemu's error: the first entry it refuses, or what is wrong with the directory as a whole. */
+  readonly refusal: string | undefined;
+  /** What is wrong with the directory as a whole (it stops parsing, or holds the wrong count). */
+  readonly broken: string | undefined;
+}
+
+/** The directory as qemu loads it when opening: the first entry or structure qemu refuses is an error. */
 export function readBitmapDirectory(file: ImageFile, h: Qcow2Header, ext: BitmapsExtension): Qcow2Bitmap[] {
+  const dir = walkBitmapDirectory(file, h, ext);
+  if (dir.refusal !== undefined) throw new ImageCorruptError(dir.refusal, ext.directoryOffset);
+  return [...dir.bitmaps];
+}
+
+/**
+ * qemu bitmap_list_load: entries one after another, each 8-byte aligned, exactly nb_bitmaps of
+ * them filling the directory. An entry qemu refuses is kept with its problems (a lenient check
+ * skips its table); a directory that stops parsing ends the walk.
+ */
+export function walkBitmapDirectory(file: ImageFile, h: Qcow2Header, ext: BitmapsExtension): BitmapDirectory {
+  if (ext.directorySize === 0) return broken([], undefined, 'Requested bitmap directory size is zero');
   const range = bound({ what: 'bitmap directory', count: ext.directorySize, limitBytes: QCOW2_MAX_BITMAP_DIRECTORY_BYTES, offset: ext.directoryOffset, fileSize: file.size });
   const dir = file.read(range.offset, range.length);
-  const out: Qcow2Bitmap[] = [];
+  const bitmaps: Qcow2Bitmap[] = [];
+  let refusal: string | undefined;
   let p = 0;
-  for (let i = 0; i < ext.nbBitmaps; i++) {
-    if (p + 24 > dir.length) break;
-    const extraDataSize = dir.readUInt32BE(p + 20);
-    const nameSize = dir.readUInt16BE(p + 18);
-    const end = p + 24 + extraDataSize + nameSize;
-    if (end > dir.length) break;
-    const granularityBits = dir[p + 17] ?? 0;
-    const flags = dir.readUInt32BE(p + 12);
-    const entry = {
-      tableOffset: dir.readUInt32BE(p) * 2 ** 32 + dir.readUInt32BE(p + 4),
-      tableSize: dir.readUInt32BE(p + 8),
-      flags,
-      type: dir[p + 16] ?? 0,
-      granularityBits,
-      granularity: 2 ** granularityBits,
-      extraDataSize,
-      name: cStringFromBytes(dir.subarray(end - nameSize, end)),
-      flagNames: [...(flags & FLAG_IN_USE ? ['in-use'] : []), ...(flags & FLAG_AUTO ? ['auto'] : [])],
-    };
-    out.push({ ...entry, problems: entryProblems(h, entry) });
+  while (p < dir.length) {
+    if (p + ENTRY_FIXED_BYTES > dir.length) return broken(bitmaps, refusal, 'Broken bitmap directory');
+    if (bitmaps.length + 1 > ext.nbBitmaps) return broken(bitmaps, refusal, 'More bitmaps found than specified in header extension');
+    const end = p + ENTRY_FIXED_BYTES + dir.readUInt32BE(p + 20) + dir.readUInt16BE(p + 18);
+    if (Math.ceil(end / 8) * 8 > dir.length) return broken(bitmaps, refusal, 'Broken bitmap directory');
+    const bm = parseEntry(h, dir, p, end);
+    refusal ??= entryRefusal(bm);
+    bitmaps.push(bm);
     p = Math.ceil(end / 8) * 8;
   }
-  return out;
+  if (bitmaps.length !== ext.nbBitmaps) return broken(bitmaps, refusal, 'Less bitmaps found than specified in header extension');
+  return { bitmaps, refusal, broken: undefined };
+}
+
+/** qemu stops at the first error: a refused entry before the directory breaks keeps its message. */
+function broken(bitmaps: readonly Qcow2Bitmap[], refusal: string | undefined, why: string): BitmapDirectory {
+  return { bitmaps, refusal: refusal ?? why, broken: why };
+}
+
+function parseEntry(h: Qcow2Header, dir: Buffer, p: number, end: number): Qcow2Bitmap {
+  const nameSize = dir.readUInt16BE(p + 18);
+  const granularityBits = dir[p + 17] ?? 0;
+  const flags = dir.readUInt32BE(p + 12);
+  const entry = {
+    tableOffset: dir.readUInt32BE(p) * 2 ** 32 + dir.readUInt32BE(p + 4),
+    tableSize: dir.readUInt32BE(p + 8),
+    flags,
+    type: dir[p + 16] ?? 0,
+    granularityBits,
+    granularity: 2 ** granularityBits,
+    extraDataSize: dir.readUInt32BE(p + 20),
+    name: cStringFromBytes(dir.subarray(end - nameSize, end)),
+    flagNames: [...(flags & FLAG_IN_USE ? ['in-use'] : []), ...(flags & FLAG_AUTO ? ['auto'] : [])],
+  };
+  return { ...entry, problems: entryProblems(h, entry, nameSize) };
+}
+
+/** qemu's message for the first problem of an entry: extra data is refused before check_dir_entry runs. */
+function entryRefusal(bm: Qcow2Bitmap): string | undefined {
+  if (bm.problems.length === 0) return undefined;
+  return bm.extraDataSize !== 0 ? 'Bitmap extra data is not supported' : `Bitmap '${bm.name}' doesn't satisfy the constraints`;
 }
 
 type EntryFields = Omit<Qcow2Bitmap, 'problems'>;
 
-/** qemu block/qcow2-bitmap.c check_dir_entry, one reason per failed condition. */
-function entryProblems(h: Qcow2Header, e: EntryFields): string[] {
+/** The extra-data refusal of bitmap_list_load, then qemu 7.2 check_dir_entry, one reason per failed condition. */
+function entryProblems(h: Qcow2Header, e: EntryFields, nameSize: number): string[] {
   const problems: string[] = [];
+  if (e.extraDataSize !== 0) problems.push(`extra data (${e.extraDataSize} bytes) is not supported`);
   if (e.tableSize === 0) problems.push('bitmap table size is 0');
   if (e.tableOffset === 0 || e.tableOffset % h.clusterSize !== 0) problems.push('bitmap table offset is 0 or not cluster aligned');
-  if (e.tableSize > MAX_TABLE_ENTRIES) problems.push(`bitmap table size ${e.tableSize} is above ${MAX_TABLE_ENTRIES}`);
+  if (e.tableSize > QCOW2_MAX_BITMAP_TABLE_ENTRIES) problems.push(`bitmap table size ${e.tableSize} is above ${QCOW2_MAX_BITMAP_TABLE_ENTRIES}`);
   if (e.granularityBits < MIN_GRANULARITY_BITS || e.granularityBits > MAX_GRANULARITY_BITS) problems.push(`granularity bits ${e.granularityBits} outside 9..31`);
-  if (e.flags & ~(FLAG_IN_USE | FLAG_AUTO | FLAG_EXTRA_DATA_COMPATIBLE)) problems.push(`reserved flags set: 0x${e.flags.toString(16)}`);
+  if (e.flags & RESERVED_FLAGS) problems.push(`reserved flags set: 0x${e.flags.toString(16)}`);
+  if (nameSize > QCOW2_MAX_BITMAP_NAME_BYTES) problems.push(`name of ${nameSize} bytes is above ${QCOW2_MAX_BITMAP_NAME_BYTES}`);
   if (e.type !== DIRTY_TRACKING_TYPE) problems.push(`unknown bitmap type ${e.type}`);
-  if (e.name.length === 0) problems.push('empty name');
-  return problems;
+  if (problems.length > 0) return problems;
+  return sizeProblems(h, e);
+}
+
+/**
+ * The size conditions, checked by qemu only once the others hold: what the table addresses is at
+ * most 512 MiB, and a bitmap not in use covers the whole disk (bdrv_getlength, whole sectors).
+ */
+function sizeProblems(h: Qcow2Header, e: EntryFields): string[] {
+  const physBytes = e.tableSize * h.clusterSize;
+  if (physBytes > QCOW2_MAX_BITMAP_PHYS_BYTES) return [`bitmap table addresses ${physBytes} bytes, above ${QCOW2_MAX_BITMAP_PHYS_BYTES}`];
+  // Exact in a double: a table size under 2^27 times a power of two.
+  const coveredBytes = physBytes * 8 * e.granularity;
+  const diskBytes = Math.floor(h.virtualSize / SECTOR) * SECTOR;
+  if ((e.flags & FLAG_IN_USE) === 0 && diskBytes > coveredBytes) return [`bitmap covers ${coveredBytes} bytes of a ${diskBytes}-byte disk`];
+  return [];
 }

@@ -21,7 +21,10 @@ export interface Qcow2CheckResult {
   readonly checkErrors: number;
   readonly imageEndOffset: number;
   readonly fragmentation: FragmentationInfo;
+  /** The first CHECK_MAX_LISTED_FINDINGS findings, then one FINDINGS_NOT_LISTED if there were more. */
   readonly findings: readonly Finding[];
+  /** Findings counted but not listed (0 unless the image has more than CHECK_MAX_LISTED_FINDINGS). */
+  readonly unlistedFindings: number;
 }
 
 export interface CheckProgress {
@@ -36,8 +39,9 @@ export interface CheckContext {
   readonly refs: RefcountArray;
   readonly out: FindingList;
   readonly fileSize: number;
+  /** The image was opened leniently: what qemu would fail the whole check for becomes a finding. */
+  readonly lenient: boolean;
 }
-
 
 /** qemu qcow2_inc_refcounts_imrt: one reference to every cluster of [offset, offset+size). */
 export function incRefcounts(ctx: CheckContext, offset: number, size: number): void {
@@ -46,7 +50,7 @@ export function incRefcounts(ctx: CheckContext, offset: number, size: number): v
   // The last cluster may be half written, so less than one cluster past the end is accepted.
   if (offset + size - ctx.fileSize >= cs) {
     ctx.out.add('REGION_BEYOND_EOF', 'corruption',
-      `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
+      () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
     return;
   }
   const first = Math.floor(offset / cs);
@@ -54,7 +58,7 @@ export function incRefcounts(ctx: CheckContext, offset: number, size: number): v
   for (let k = first; k <= last; k++) {
     if (k >= ctx.refs.size) ctx.refs.grow(k + 1);
     if (!ctx.refs.increment(k)) {
-      ctx.out.add('REFCOUNT_OVERFLOW', 'corruption', `ERROR: overflow cluster offset=0x${hex(k * cs)}`, k * cs);
+      ctx.out.add('REFCOUNT_OVERFLOW', 'corruption', () => `ERROR: overflow cluster offset=0x${hex(k * cs)}`, k * cs);
     }
   }
 }

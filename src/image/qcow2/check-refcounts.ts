@@ -14,22 +14,22 @@ export function checkRefblocks(ctx: CheckContext, table: readonly RefcountTableE
   const cs = ctx.img.header.clusterSize;
   for (const e of table) {
     if (e.reservedBits) {
-      ctx.out.add('REFTABLE_RESERVED_BITS', 'corruption', `ERROR refcount table entry ${e.index} has reserved bits set`);
+      ctx.out.add('REFTABLE_RESERVED_BITS', 'corruption', () => `ERROR refcount table entry ${e.index} has reserved bits set`);
       continue;
     }
     if (e.offset === 0) continue;
     if (e.offset < 0 || e.offset % cs !== 0) {
-      ctx.out.add('REFBLOCK_UNALIGNED', 'corruption', `ERROR refcount block ${e.index} is not cluster aligned; refcount table entry corrupted`);
+      ctx.out.add('REFBLOCK_UNALIGNED', 'corruption', () => `ERROR refcount block ${e.index} is not cluster aligned; refcount table entry corrupted`);
       continue;
     }
     const cluster = e.offset / cs;
     if (cluster >= nbClusters) {
-      ctx.out.add('REFBLOCK_OUTSIDE_IMAGE', 'corruption', `ERROR refcount block ${e.index} is outside image`, e.offset);
+      ctx.out.add('REFBLOCK_OUTSIDE_IMAGE', 'corruption', () => `ERROR refcount block ${e.index} is outside image`, e.offset);
       continue;
     }
     incRefcounts(ctx, e.offset, cs);
     const count = ctx.refs.get(cluster);
-    if (count !== 1) ctx.out.add('REFBLOCK_REFCOUNT', 'corruption', `ERROR refcount block ${e.index} refcount=${count}`, e.offset);
+    if (count !== 1) ctx.out.add('REFBLOCK_REFCOUNT', 'corruption', () => `ERROR refcount block ${e.index} refcount=${count}`, e.offset);
   }
 }
 
@@ -48,18 +48,20 @@ export function compareRefcounts(ctx: CheckContext, table: readonly RefcountTabl
     const first = t * perBlock;
     const end = Math.min(total, first + perBlock);
     const readable = entry === undefined || entry.offset === 0 || (entry.offset > 0 && entry.offset % cs === 0);
-    const block = readable && entry !== undefined && entry.offset !== 0 ? ctx.img.file.read(entry.offset, cs) : undefined;
+    if (!readable) {
+      // qemu fails the lookup of every cluster the block covers: one error each, counted at once.
+      ctx.out.addRun('REFCOUNT_UNREADABLE', 'check-error', end - first,
+        (k) => `Can't get refcount for cluster ${first + k}: Input/output error`, (k) => (first + k) * cs);
+      continue;
+    }
+    const block = entry !== undefined && entry.offset !== 0 ? ctx.img.file.read(entry.offset, cs) : undefined;
     for (let i = first; i < end; i++) {
-      if (!readable) {
-        ctx.out.add('REFCOUNT_UNREADABLE', 'check-error', `Can't get refcount for cluster ${i}: Input/output error`, i * cs);
-        continue;
-      }
       const onDisk = block ? refcountAt(block, i - first, h.refcountBits) : 0;
       const computed = ctx.refs.get(i);
       if (onDisk > 0 || computed > 0) highest = i;
       if (onDisk === computed) continue;
-      if (onDisk < computed) ctx.out.add('REFCOUNT_TOO_LOW', 'corruption', `ERROR cluster ${i} refcount=${onDisk} reference=${computed}`, i * cs);
-      else ctx.out.add('LEAKED_CLUSTER', 'leak', `Leaked cluster ${i} refcount=${onDisk} reference=${computed}`, i * cs);
+      if (onDisk < computed) ctx.out.add('REFCOUNT_TOO_LOW', 'corruption', () => `ERROR cluster ${i} refcount=${onDisk} reference=${computed}`, i * cs);
+      else ctx.out.add('LEAKED_CLUSTER', 'leak', () => `Leaked cluster ${i} refcount=${onDisk} reference=${computed}`, i * cs);
     }
   }
   return highest;
@@ -80,7 +82,7 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
     const l2Ref = disk.get(Math.floor(l2Offset / cs));
     if (l2Ref === undefined) continue;
     if ((l2Ref === 1) !== ((l1hi & OFLAG_COPIED_HI) !== 0)) {
-      ctx.out.add('OFLAG_COPIED_L2', 'corruption', `ERROR OFLAG_COPIED L2 cluster: l1_index=${i} l1_entry=${entryHex(l1hi, l1lo)} refcount=${l2Ref}`, h.l1TableOffset + i * 8);
+      ctx.out.add('OFLAG_COPIED_L2', 'corruption', () => `ERROR OFLAG_COPIED L2 cluster: l1_index=${i} l1_entry=${entryHex(l1hi, l1lo)} refcount=${l2Ref}`, h.l1TableOffset + i * 8);
     }
     const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
     for (let j = 0; j < img.l2Entries; j++) {
@@ -94,7 +96,7 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
       const ref = img.hasDataFile ? 1 : disk.get(Math.floor(dataOffset / cs));
       if (ref === undefined) continue;
       if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) {
-        ctx.out.add('OFLAG_COPIED_DATA', 'corruption', `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, l2Offset + j * entryBytes);
+        ctx.out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, l2Offset + j * entryBytes);
       }
     }
   }

@@ -28,23 +28,23 @@ function checkL2(ctx: CheckContext, l2Offset: number, fragInfo: FragmentationInf
     if (hi === 0 && lo === 0 && bitmapHi === 0 && bitmapLo === 0) continue;
     const type = clusterType(hi, lo, ext, img.hasDataFile);
     if (type !== ClusterType.Compressed && ((hi & L2E_STD_RESERVED_MASK_HI) !== 0 || (lo & L2E_STD_RESERVED_MASK_LO) !== 0)) {
-      ctx.out.add('L2_RESERVED_BITS', 'corruption', `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
+      ctx.out.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
     }
     if (type === ClusterType.Compressed) {
       checkCompressed(ctx, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, fragInfo);
     } else if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
       const offset = entryOffset(hi, lo);
       if (offset < 0) {
-        ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
+        ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
         continue;
       }
       if ((bitmapHi & bitmapLo) !== 0) {
-        ctx.out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
+        ctx.out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
       }
       if (offset % h.clusterSize !== 0) {
         const containsData = ext ? bitmapLo !== 0 : (lo & OFLAG_ZERO_LO) === 0;
-        if (containsData) ctx.out.add('DATA_CLUSTER_UNALIGNED', 'corruption', `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
-        else ctx.out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+        if (containsData) ctx.out.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+        else ctx.out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
       }
       if (fragInfo) {
         fragInfo.allocatedClusters++;
@@ -62,19 +62,19 @@ function checkCompressed(ctx: CheckContext, index: number, hi: number, lo: numbe
   const h = ctx.img.header;
   const desc = decodeCompressed(hi, lo, h.clusterBits);
   if (hi & OFLAG_COPIED_HI) {
-    ctx.out.add('COMPRESSED_COPIED', 'corruption', `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
+    ctx.out.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
     hi &= ~OFLAG_COPIED_HI;
   }
   if (ctx.img.hasDataFile) {
-    ctx.out.add('COMPRESSED_WITH_DATA_FILE', 'corruption', `ERROR compressed cluster ${index} with data file, entry=0x${entryHex(hi, lo)}`, at);
+    ctx.out.add('COMPRESSED_WITH_DATA_FILE', 'corruption', () => `ERROR compressed cluster ${index} with data file, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
   if (hasBitmap) {
-    ctx.out.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
+    ctx.out.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', () => `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
   if (desc === undefined) {
-    ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
+    ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
     return;
   }
   incRefcounts(ctx, desc.offset, desc.size);
@@ -95,16 +95,16 @@ export function checkL1(ctx: CheckContext, l1Offset: number, l1Size: number, fra
     const lo = l1.readUInt32BE(i * 8 + 4);
     if (hi === 0 && lo === 0) continue;
     if ((hi & L1E_RESERVED_MASK_HI) !== 0 || (lo & L1E_RESERVED_MASK_LO) !== 0) {
-      ctx.out.add('L1_RESERVED_BITS', 'corruption', `ERROR found L1 entry with reserved bits set: ${entryHex(hi, lo)}`, l1Offset + i * 8);
+      ctx.out.add('L1_RESERVED_BITS', 'corruption', () => `ERROR found L1 entry with reserved bits set: ${entryHex(hi, lo)}`, l1Offset + i * 8);
     }
     const l2Offset = entryOffset(hi, lo);
     if (l2Offset < 0) {
-      ctx.out.add('OFFSET_UNSAFE', 'corruption', `ERROR L1 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l1Offset + i * 8);
+      ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR L1 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l1Offset + i * 8);
       continue;
     }
     incRefcounts(ctx, l2Offset, ctx.img.header.clusterSize);
     if (l2Offset % ctx.img.header.clusterSize !== 0) {
-      ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
+      ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
     }
     checkL2(ctx, l2Offset, fragInfo);
     progress?.(i + 1, l1Size);

@@ -1,7 +1,13 @@
 /**
  * Structured findings: every problem `check` (or a lenient read) meets, with a stable code, the
  * counter it adds to, where it is, and qemu-img's own stderr line for it.
+ *
+ * A hostile image can hold billions of problems (every entry of a 2 MiB L2 table, referenced
+ * from every L1 entry), so only the first CHECK_MAX_LISTED_FINDINGS are kept; the counters stay
+ * exact, and one last finding says how many more were not listed.
  */
+import { CHECK_MAX_LISTED_FINDINGS } from '../limits.js';
+
 
 export type FindingSeverity = 'corruption' | 'leak' | 'check-error' | 'warning';
 
@@ -35,6 +41,7 @@ export type FindingCode =
   | 'OFLAG_COPIED_L2'
   | 'OFLAG_COPIED_DATA'
   | 'CHECK_FAILED'
+  | 'FINDINGS_NOT_LISTED'
   // Found while opening (lenient mode turns errors into these; warnings come in both modes):
   | 'UNSUPPORTED_FEATURE'
   | 'HEADER_INVALID'
@@ -60,17 +67,55 @@ export interface Finding {
   readonly offset?: number;
 }
 
+/** A message, or what builds it: built only for a finding that is kept (hot loops pass a closure). */
+export type FindingMessage = string | (() => string);
+
 export class FindingList {
-  readonly items: Finding[] = [];
+  private readonly listed: Finding[] = [];
+  private notListed = 0;
   corruptions = 0;
   leaks = 0;
   checkErrors = 0;
 
-  add(code: FindingCode, severity: FindingSeverity, message: string, offset?: number): void {
-    this.items.push(offset === undefined ? { code, severity, message } : { code, severity, message, offset });
-    if (severity === 'corruption') this.corruptions++;
-    else if (severity === 'leak') this.leaks++;
-    else if (severity === 'check-error') this.checkErrors++;
+  constructor(private readonly maxListed: number = CHECK_MAX_LISTED_FINDINGS) {}
+
+  add(code: FindingCode, severity: FindingSeverity, message: FindingMessage, offset?: number): void {
+    this.count(severity, 1);
+    if (this.listed.length >= this.maxListed) {
+      this.notListed++;
+      return;
+    }
+    const text = typeof message === 'string' ? message : message();
+    this.listed.push(offset === undefined ? { code, severity, message: text } : { code, severity, message: text, offset });
+  }
+
+  /**
+   * `count` findings of one kind in a row (one per cluster of a run, say), the i-th with
+   * message(i) at offset(i): counted at once, built only as far as the list has room.
+   */
+  addRun(code: FindingCode, severity: FindingSeverity, count: number, message: (i: number) => string, offset: (i: number) => number): void {
+    const room = Math.max(0, Math.min(count, this.maxListed - this.listed.length));
+    for (let i = 0; i < room; i++) this.listed.push({ code, severity, message: message(i), offset: offset(i) });
+    this.notListed += count - room;
+    this.count(severity, count);
+  }
+
+  /** Findings met but not kept. */
+  get unlisted(): number {
+    return this.notListed;
+  }
+
+  /** The kept findings, then (when some were not kept) one FINDINGS_NOT_LISTED saying how many. */
+  get items(): readonly Finding[] {
+    if (this.notListed === 0) return this.listed;
+    const message = `${this.notListed} more problems were found and not listed (only the first ${this.maxListed} are)`;
+    return [...this.listed, { code: 'FINDINGS_NOT_LISTED', severity: 'warning', message }];
+  }
+
+  private count(severity: FindingSeverity, n: number): void {
+    if (severity === 'corruption') this.corruptions += n;
+    else if (severity === 'leak') this.leaks += n;
+    else if (severity === 'check-error') this.checkErrors += n;
   }
 }
 

@@ -33,6 +33,10 @@ export interface Qcow2Header {
   readonly compatibleFeatures: bigint;
   readonly autoclearFeatures: bigint;
   readonly refcountOrder: number;
+  /**
+   * 2^refcount_order, as declared. Only orders up to 6 are usable (see requireUsableRefcountWidth);
+   * a larger one is kept for what a lenient open reports (capped, see MAX_REPORTED_REFCOUNT_ORDER).
+   */
   readonly refcountBits: number;
   readonly headerLength: number;
   /** undefined for a code qemu does not know (validateQcow2Header refuses it). */
@@ -95,7 +99,7 @@ export function parseQcow2Header(bytes: Buffer): Qcow2Header {
     compatibleFeatures: v3 ? readBigU64BE(buf, 80) : 0n,
     autoclearFeatures: v3 ? readBigU64BE(buf, 88) : 0n,
     refcountOrder,
-    refcountBits: refcountOrder <= QCOW2_MAX_REFCOUNT_ORDER ? 2 ** refcountOrder : 0,
+    refcountBits: 2 ** Math.min(refcountOrder, MAX_REPORTED_REFCOUNT_ORDER),
     headerLength,
     compressionType,
     compressionTypeCode,
@@ -103,6 +107,23 @@ export function parseQcow2Header(bytes: Buffer): Qcow2Header {
     unknownHeaderFieldsBytes: Math.max(0, headerLength - QCOW2_HEADER_STRUCT_BYTES),
     nonZeroPadding,
   };
+}
+
+/**
+ * refcount_order is a u32, so 2^order can be far beyond a number; past 2^53 bits a width no
+ * longer prints exactly, and the (unusable) orders above 53 are all reported as 2^53.
+ */
+const MAX_REPORTED_REFCOUNT_ORDER = 53;
+
+/** qemu's refusal of a refcount_order above 6. */
+export const REFCOUNT_WIDTH_MESSAGE = 'Reference count entry width too large; may not exceed 64 bits';
+
+/**
+ * Anything that reads or rebuilds refcounts needs a width of 1 to 64 bits. Open refuses other
+ * widths as qemu does; after a lenient open this is what stops the refcount readers.
+ */
+export function requireUsableRefcountWidth(h: Qcow2Header): void {
+  if (h.refcountOrder > QCOW2_MAX_REFCOUNT_ORDER) throw new ImageUnsupportedError(REFCOUNT_WIDTH_MESSAGE);
 }
 
 /** qemu validate_compression_type: the type and incompatible bit 3 must agree. */

@@ -5,7 +5,10 @@
  *
  * Refcount table entry: bits 9-63 refcount block offset, bits 0-8 reserved.
  */
+import { ImageLimitError } from '../errors.js';
 import type { ImageFile } from '../image-file.js';
+import { bound, CHECK_MAX_HOST_CLUSTERS, QCOW2_MAX_REFTABLE_BYTES } from '../limits.js';
+import { requireUsableRefcountWidth } from './header.js';
 import type { Qcow2Header } from './header.js';
 
 export const REFT_RESERVED_MASK_LO = 0x1ff;
@@ -18,9 +21,17 @@ export interface RefcountTableEntry {
   readonly raw: bigint;
 }
 
+/**
+ * The refcount table, bounded here and not only at open: a lenient open lets an oversized or
+ * misplaced table through as a finding, and every reader of refcounts comes through this.
+ */
 export function readRefcountTable(file: ImageFile, h: Qcow2Header): RefcountTableEntry[] {
-  const bytes = h.refcountTableClusters * h.clusterSize;
-  const buf = file.read(h.refcountTableOffset, bytes);
+  requireUsableRefcountWidth(h);
+  const { offset, length: bytes } = bound({
+    what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES,
+    limitMessage: 'Reference count table too large', offset: h.refcountTableOffset, fileSize: file.size,
+  });
+  const buf = file.read(offset, bytes);
   const out: RefcountTableEntry[] = [];
   for (let i = 0; i < bytes / 8; i++) {
     const hi = buf.readUInt32BE(i * 8);
@@ -68,6 +79,7 @@ export class DiskRefcounts {
     private readonly h: Qcow2Header,
     private readonly table: readonly RefcountTableEntry[],
   ) {
+    requireUsableRefcountWidth(h);
     this.entriesPerBlock = (h.clusterSize * 8) / h.refcountBits;
   }
 
@@ -85,15 +97,35 @@ export class DiskRefcounts {
   }
 }
 
-/** The in-memory refcount array of `check`, saturating at the image's refcount width. */
+type CountArray = Uint8Array | Uint16Array | Uint32Array;
+type CountArrayCtor = new (n: number) => CountArray;
+
+/**
+ * qemu's g_try_new0 of the refcount array: when the memory is not there, the check fails with
+ * "Cannot allocate memory" instead of the process.
+ */
+function allocCounts(Ctor: CountArrayCtor, clusters: number): CountArray {
+  try {
+    return new Ctor(clusters);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new ImageLimitError('refcount array', clusters, CHECK_MAX_HOST_CLUSTERS, 'clusters', 'Check failed: Cannot allocate memory');
+  }
+}
+
+/**
+ * The in-memory refcount array of `check`, saturating at the image's refcount width: one entry
+ * per host cluster (at most CHECK_MAX_HOST_CLUSTERS), of 1, 2 or 4 bytes.
+ */
 export class RefcountArray {
-  private counts: Uint8Array | Uint16Array | Uint32Array;
+  private counts: CountArray;
   readonly max: number;
   private length: number;
 
   constructor(bits: number, clusters: number) {
     this.max = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
-    this.counts = bits <= 8 ? new Uint8Array(clusters) : bits <= 16 ? new Uint16Array(clusters) : new Uint32Array(clusters);
+    // One spare entry: the cluster just past the end, which a half-written last cluster adds.
+    this.counts = allocCounts(bits <= 8 ? Uint8Array : bits <= 16 ? Uint16Array : Uint32Array, clusters + 1);
     this.length = clusters;
   }
 
@@ -109,8 +141,8 @@ export class RefcountArray {
   grow(clusters: number): void {
     if (clusters <= this.length) return;
     if (clusters > this.counts.length) {
-      const Ctor = this.counts.constructor as new (n: number) => Uint8Array | Uint16Array | Uint32Array;
-      const next = new Ctor(Math.max(clusters, this.counts.length * 2));
+      // Past the spare entry: by what is asked, as doubling a large array would double its memory.
+      const next = allocCounts(this.counts.constructor as CountArrayCtor, clusters);
       next.set(this.counts);
       this.counts = next;
     }
