@@ -269,7 +269,10 @@ export async function runImageCommand(argv: string[], io: ImageCommandIo): Promi
     return await run(parsed, io);
   } catch (err) {
     if (!isImageError(err)) throw err;
-    io.stderr.write(`tsvirt image: Could not open '${parsed.file}': ${err.message}\n`);
+    // qemu-img's wording: a check that could not run says so ("Check failed: File too large"),
+    // anything else failed to open the image.
+    const what = err.message.startsWith('Check failed: ') ? err.message : `Could not open '${parsed.file}': ${err.message}`;
+    io.stderr.write(`tsvirt image: ${what}\n`);
     return 1;
   }
 }

@@ -3,7 +3,7 @@
  * JSON, exit codes, refusals.
  */
 import { strict as assert } from 'node:assert';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { runImageCommand } from '../../src/cli/image-command.js';
 import { poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
@@ -127,5 +127,14 @@ describe('tsvirt image CLI', function () {
     assert.equal((await run(['frobnicate', 'disk.raw'], dir.path)).code, 1);
     assert.equal((await run(['info'], dir.path)).code, 1);
     assert.equal((await run(['info', '--format', 'nope', 'disk.raw'], dir.path)).code, 1);
+  });
+
+  it('a check that cannot run says so as qemu-img does, not as a failed open', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4k', 'huge.qcow2', '64M'], dir.path);
+    truncateSync(dir.file('huge.qcow2'), 8 * 2 ** 40);
+    const ref = qemuImgRun(['check', 'huge.qcow2'], dir.path);
+    const ours = await run(['check', 'huge.qcow2'], dir.path);
+    assert.equal(ours.code, ref.status);
+    assert.equal(ours.stderr, ref.stderr.replace(/^qemu-img: /, 'tsvirt image: '));
   });
 });

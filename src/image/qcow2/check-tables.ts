@@ -3,6 +3,7 @@
  * reference for every L1 table, L2 table and data cluster, active and in each snapshot, and
  * report misaligned or reserved-bit entries, with the fragmentation figures of the active L1.
  */
+import { ImageCorruptError } from '../errors.js';
 import { QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { entryHex, incRefcounts } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
@@ -111,18 +112,39 @@ export function checkL1(ctx: CheckContext, l1Offset: number, l1Size: number, fra
   }
 }
 
+/** INT64_MAX aligned down to 1 GiB: qemu's block layer fails a request that ends past it (EIO). */
+const BDRV_MAX_LENGTH = 0x7fffffffc0000000n;
+
+/**
+ * A snapshot L1 table at or above 2^53, far past any file: qemu counts the reference as beyond
+ * the end of the file; the table then reads as zeros (no entries to follow), unless the read
+ * ends past BDRV_MAX_LENGTH, where it fails and so does the whole check.
+ */
+function checkFarSnapshotL1(ctx: CheckContext, offset: bigint, l1Size: number, entryOffset: number): void {
+  if (l1Size === 0) return;
+  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
+    `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${offset.toString(16)} size 0x${hex(l1Size * 8)}`, entryOffset);
+  if (offset + BigInt(l1Size * 8) <= BDRV_MAX_LENGTH) return;
+  ctx.out.add('L1_READ_FAILED', 'corruption', 'ERROR: I/O error in check_refcounts_l1', entryOffset);
+  if (!ctx.lenient) throw new ImageCorruptError('Check failed: Input/output error', entryOffset);
+}
+
 export function checkSnapshots(ctx: CheckContext): void {
   const { img } = ctx;
   if (img.hasDataFile && img.snapshots.length > 0) {
     ctx.out.add('SNAPSHOTS_WITH_DATA_FILE', 'corruption', `ERROR ${img.snapshots.length} snapshots in image with data file`);
   }
   for (const sn of img.snapshots) {
-    if (sn.l1TableOffset % img.header.clusterSize !== 0) {
-      ctx.out.add('SNAPSHOT_L1_UNALIGNED', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_offset=0x${hex(sn.l1TableOffset)}: L1 table is not cluster aligned; snapshot table entry corrupted`, sn.entryOffset);
+    if (sn.l1TableOffsetRaw % BigInt(img.header.clusterSize) !== 0n) {
+      ctx.out.add('SNAPSHOT_L1_UNALIGNED', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_offset=0x${sn.l1TableOffsetRaw.toString(16)}: L1 table is not cluster aligned; snapshot table entry corrupted`, sn.entryOffset);
       continue;
     }
     if (sn.l1Size > QCOW2_MAX_L1_BYTES / 8) {
       ctx.out.add('SNAPSHOT_L1_TOO_LARGE', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_size=0x${hex(sn.l1Size)}: L1 table is too large; snapshot table entry corrupted`, sn.entryOffset);
+      continue;
+    }
+    if (sn.l1TableOffset < 0) {
+      checkFarSnapshotL1(ctx, sn.l1TableOffsetRaw, sn.l1Size, sn.entryOffset);
       continue;
     }
     checkL1(ctx, sn.l1TableOffset, sn.l1Size, undefined);

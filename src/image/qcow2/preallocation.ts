@@ -7,12 +7,15 @@
 import type { ImageFile } from '../image-file.js';
 import type { Qcow2Image } from './open.js';
 import { readRefcountTable, refcountAt } from './refcounts.js';
+import { QCOW2_MAX_REFCOUNT_ORDER } from '../limits.js';
 
 /** Bytes one content probe reads where the file system cannot report holes: 64 MiB. */
 const PROBE_READ_MAX_BYTES = 64 * 1024 * 1024;
 
 export function detectMetadataPreallocation(img: Qcow2Image): boolean {
   const h = img.header;
+  // Only a lenient open gets here with refcounts too wide to read: no preallocation is assumed.
+  if (h.refcountOrder > QCOW2_MAX_REFCOUNT_ORDER) return false;
   const cs = h.clusterSize;
   const realClusters = Math.floor(img.file.stat.allocatedBytes / cs);
   const threshold = Math.max(Math.floor((realClusters * 10) / 9), realClusters + 2);

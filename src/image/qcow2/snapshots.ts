@@ -28,6 +28,8 @@ export interface Qcow2Snapshot {
   readonly entryOffset: number;
   /** -1 when the stored offset is at or above 2^53 (l1Problems says so; qemu still opens the image). */
   readonly l1TableOffset: number;
+  /** The stored offset as it is, for the messages that print it whatever its size. */
+  readonly l1TableOffsetRaw: bigint;
   readonly l1Size: number;
   /** The whole id and name, decoded, as qemu's checks print them. */
   readonly id: string;
@@ -136,6 +138,7 @@ function decodeEntry(file: ImageFile, h: Qcow2Header, e: RawEntry): Qcow2Snapsho
     index,
     entryOffset: e.entryOffset,
     l1TableOffset: l1Offset < BigInt(MAX_SAFE_OFFSET_BYTES) ? Number(l1Offset) : -1,
+    l1TableOffsetRaw: l1Offset,
     l1Size,
     id: cStringFromBytes(e.idBytes),
     name: cStringFromBytes(e.nameBytes),
