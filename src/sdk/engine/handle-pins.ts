@@ -53,10 +53,10 @@ export class HandlePins {
     }
   }
 
-  /** Whether a call in flight holds `ptr`. */
+  /** Whether a call in flight holds `ptr`. The sizes first: hashing a bigint costs more. */
   pinned(ptr: bigint): boolean {
-    if (this.#counts.has(ptr)) return true;
-    for (const args of this.#bulk) if (holds(args, ptr)) return true;
+    if (this.#counts.size !== 0 && this.#counts.has(ptr)) return true;
+    if (this.#bulk.size !== 0) for (const args of this.#bulk) if (holds(args, ptr)) return true;
     return false;
   }
 
