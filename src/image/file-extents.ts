@@ -55,21 +55,12 @@ export function extentAt(fd: number, pos: number, size: number): { data: boolean
 /** The data and hole extents of the first `size` bytes of the open file `fd`, in order. */
 export function fileExtents(fd: number, size: number): Extent[] {
   const out: Extent[] = [];
-  const add = (offset: number, end: number, data: boolean): void => {
-    if (end > offset) out.push({ offset, length: end - offset, data });
-  };
-  let pos = 0;
-  while (pos < size) {
-    const dataAt = seek(fd, pos, SEEK_DATA);
-    if (dataAt === null) return [{ offset: 0, length: size, data: true }];
-    if (dataAt === 'none' || dataAt >= size) {
-      add(pos, size, false);
-      break;
-    }
-    add(pos, dataAt, false);
-    const holeAt = seek(fd, dataAt, SEEK_HOLE);
-    const end = typeof holeAt === 'number' ? Math.min(holeAt, size) : size;
-    add(dataAt, end, true);
+  for (let pos = 0; pos < size;) {
+    const e = extentAt(fd, pos, size);
+    // Where holes cannot be asked for, the whole file is data.
+    if (!e) return [{ offset: 0, length: size, data: true }];
+    const end = Math.max(e.end, pos + 1);
+    out.push({ offset: pos, length: Math.min(end, size) - pos, data: e.data });
     pos = end;
   }
   return out;
