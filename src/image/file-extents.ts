@@ -11,6 +11,7 @@ export interface Extent {
   data: boolean;
 }
 
+const SEEK_END = 2;
 /** Linux's values (other systems number them differently). */
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
@@ -36,6 +37,17 @@ function seek(fd: number, from: number, whence: number): number | 'none' | null 
   const at = Number(f(fd, from, whence));
   if (at >= 0) return at;
   return koffi.errno() === ENXIO ? 'none' : null;
+}
+
+/**
+ * The size of what `fd` opens by seeking to its end: fstat says 0 for a block device. Undefined
+ * where lseek cannot be bound or fails.
+ */
+export function endOffset(fd: number): number | undefined {
+  const f = binding();
+  if (!f) return undefined;
+  const at = Number(f(fd, 0, SEEK_END));
+  return at >= 0 ? at : undefined;
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
  * The only way the inspector touches a file: opened O_RDONLY (with O_NONBLOCK, so that a FIFO
  * named as an image is refused by the type check below instead of blocking the open until a
- * writer comes), positioned reads, never a write; the one seek, lseek(SEEK_DATA/SEEK_HOLE) to
- * find holes, reads the file's layout and its result is never used as the read position. Reads are synchronous on purpose: the
+ * writer comes), positioned reads, never a write. lseek is used only to learn the layout (holes
+ * with SEEK_DATA/SEEK_HOLE, a block device's size with SEEK_END); the offset it moves is never
+ * read from, every read names its position. Reads are synchronous on purpose: the
  * inspector's walks issue hundreds of thousands of small reads (512-byte L2 tables), where a
  * promise per read costs more than the read; the public API stays async so this can change.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ImageIoError } from './errors.js';
-import { extentAt } from './file-extents.js';
+import { endOffset, extentAt } from './file-extents.js';
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
@@ -45,7 +46,9 @@ export class ImageFile {
     try {
       const st = fstatSync(fd);
       if (!st.isFile() && !st.isBlockDevice()) throw new Error('not a regular file or block device');
-      return new ImageFile(path, fd, { size: st.size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino, blockSize: st.blksize || 4096 });
+      // fstat gives a block device no size; its end does.
+      const size = st.isBlockDevice() ? (endOffset(fd) ?? 0) : st.size;
+      return new ImageFile(path, fd, { size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino, blockSize: st.blksize || 4096 });
     } catch (err) {
       closeSync(fd);
       throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);

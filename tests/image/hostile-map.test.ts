@@ -1,13 +1,14 @@
 /**
  * Files that are large but empty, or not files at all: `map` asks the file system where the holes
  * are (as qemu-img does) instead of reading them, a FIFO is refused instead of blocking the open,
- * and the edge cases of size and backing name come out as qemu-img 7.2 prints them.
+ * a block device is read at its size, and the edge cases of size and backing name come out as
+ * qemu-img 7.2 prints them. The block device test needs root (losetup), as `.ci/run` has.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { ImageFile, ImageIoError, imageInfo, imageInfoJson, imageMap, imageMapJson } from '../../src/image/index.js';
-import { be32, be64, poke, qemuImg, TempDir } from './support/qemu.js';
+import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
 
 const GiB = 1024 ** 3;
 
@@ -80,6 +81,20 @@ describe('map of sparse and unusual files', function () {
     qemuImg(['create', '-q', '-f', 'qcow', 'big.qcow', '16G'], dir.path);
     execFileSync('qemu-io', ['-f', 'qcow', '-c', 'write -P 1 1G 64k', '-c', 'write -P 2 9G 4k', '-c', 'write -P 3 9671041024 512', dir.file('big.qcow')], { stdio: 'ignore' });
     assert.equal(await imageMapJson(dir.file('big.qcow'), { format: 'qcow' }), qemuImg(['map', '--output=json', '-f', 'qcow', 'big.qcow'], dir.path));
+  });
+
+  it('an image on a block device (a loop device) is read at its real size, as qemu-img reads it', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'on-device.qcow2', '6M'], dir.path);
+    qemuIo('on-device.qcow2', ['write -P 5 1M 64k'], 'qcow2', dir.path);
+    truncateSync(dir.file('on-device.qcow2'), 8 * 1024 * 1024);
+    // fstat gives a block device no size: without asking its end, it read as an empty file.
+    const device = execFileSync('losetup', ['--find', '--show', '--read-only', dir.file('on-device.qcow2')], { encoding: 'utf8' }).trim();
+    try {
+      assert.equal(imageInfoJson(await imageInfo(device, { format: 'qcow2' })), qemuImg(['info', '-f', 'qcow2', '--output=json', device]));
+      assert.equal(await imageMapJson(device, { format: 'qcow2' }), qemuImg(['map', '-f', 'qcow2', '--output=json', device]));
+    } finally {
+      execFileSync('losetup', ['--detach', device]);
+    }
   });
 
   it('a FIFO, named as the image or as its backing file, is refused at once instead of waiting for a writer', async () => {
