@@ -29,7 +29,7 @@ function integerRange(ffi: string): readonly [bigint, bigint] | undefined {
   }
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   if (typeof value === 'number' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
   if (value === null) return 'null';
@@ -39,7 +39,7 @@ export function describe(value: unknown): string {
 }
 
 function invalid(func: string, arg: string, expected: string, value: unknown): Error {
-  return tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: argument ${arg} must be ${expected}, got ${describe(value)}`);
+  return tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: argument ${arg} must be ${expected}, got ${describeValue(value)}`);
 }
 
 /** A C string: text without NUL (C would end it there), or null for NULL. */

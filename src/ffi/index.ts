@@ -1,6 +1,7 @@
 // The runtime the generated layer calls. Nothing here knows a libvirt function by name except
 // the few it needs itself (virGetVersion, virGetLastError, virSetErrorFunc).
 export { defineFunction, functionSpec, resultLayout, rawFunction, checkArguments } from './call.js';
+export { describeValue } from './arg-checks.js';
 export { structSpec, functypeSpec } from './types.js';
 export { decodeStruct, decodeStructArray } from './struct-decoder.js';
 export { decodeTypedParameters, typedParamRanges } from './typed-params.js';

@@ -2,7 +2,7 @@
 import { koffi, copyBytes } from './native.js';
 import { koffiType } from './types.js';
 import { readCString } from './decode.js';
-import { checkCString, describe } from './arg-checks.js';
+import { checkCString, describeValue } from './arg-checks.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 
 
@@ -90,19 +90,19 @@ export const typedParamRanges = {
   ullong: [0n, 2n ** 64n - 1n],
 } as const satisfies Record<string, readonly [bigint, bigint]>;
 
-const typeName = (t: unknown): string => (typeof t === 'string' ? `'${t}'` : describe(t));
+const typeName = (t: unknown): string => (typeof t === 'string' ? `'${t}'` : describeValue(t));
 
 /** An array of parameters that C can read as they are; throws a LibvirtError (invalid argument). */
 export function checkTypedParameters(params: readonly TypedParameter[]): void {
-  if (!Array.isArray(params)) throw badParameter(`must be an array of { field, type, value }, got ${describe(params)}`);
+  if (!Array.isArray(params)) throw badParameter(`must be an array of { field, type, value }, got ${describeValue(params)}`);
   params.forEach(checkTypedParameter);
 }
 
 /** One parameter as C will read it: a known type, a value of that type in range, a short name. */
 function checkTypedParameter(p: TypedParameter, i: number): void {
-  if (p === null || typeof p !== 'object') throw badParameter(`entry ${i} must be { field, type, value }, got ${describe(p)}`);
+  if (p === null || typeof p !== 'object') throw badParameter(`entry ${i} must be { field, type, value }, got ${describeValue(p)}`);
   const at = `entry ${i} (${String(p.field)})`;
-  if (typeof p.field !== 'string' || p.field.length === 0) throw badParameter(`entry ${i}: field must be a non-empty string, got ${describe(p.field)}`);
+  if (typeof p.field !== 'string' || p.field.length === 0) throw badParameter(`entry ${i}: field must be a non-empty string, got ${describeValue(p.field)}`);
   checkCString(p.field, 'typed parameters', `${at} field`);
   if (p.type === 'string') checkCString(p.value, 'typed parameters', `${at} value`);
   if (Buffer.byteLength(p.field, 'utf8') >= FIELD_BYTES) throw badParameter(`${at}: field longer than ${FIELD_BYTES - 1} bytes`);
@@ -123,7 +123,7 @@ function checkTypedParameter(p: TypedParameter, i: number): void {
       default: throw badParameter(`${at}: unknown type ${typeName((p as { type: unknown }).type)} (int, uint, llong, ullong, double, boolean or string)`);
     }
   })();
-  if (!ok) throw badParameter(`${at}: ${describe(v)} is not a value of type ${p.type}`);
+  if (!ok) throw badParameter(`${at}: ${describeValue(v)} is not a value of type ${p.type}`);
 }
 
 function codeOf(p: TypedParameter): number {

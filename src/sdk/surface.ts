@@ -3,7 +3,7 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { checkArguments, functionSpec, publicArgs, rawFunction, tsvirtError } from '../ffi/index.js';
+import { checkArguments, describeValue, functionSpec, publicArgs, rawFunction, tsvirtError } from '../ffi/index.js';
 import type { ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
@@ -89,7 +89,7 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
   });
   if (checks.length === 0) return () => undefined;
   const bad = (name: string, cls: string, value: unknown): Error =>
-    tsvirtError(VIR_ERR_INVALID_ARG, fn, `${fn}: argument ${name} must be a ${cls}, got ${describeArg(value)}`);
+    tsvirtError(VIR_ERR_INVALID_ARG, fn, `${fn}: argument ${name} must be a ${cls}, got ${describeValue(value)}`);
   return (values) => {
     for (const { i, name, cls, array, nullable } of checks) {
       const v = values[i];
@@ -105,9 +105,6 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
 }
 
 const VIR_ERR_INVALID_ARG = 8;
-
-const describeArg = (v: unknown): string =>
-  v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : `${typeof v} ${String(v)}`;
 
 /**
  * A handle libvirt lends (the object's connection or domain) gets a reference of its own
