@@ -272,6 +272,7 @@ export async function runImageCommand(argv: string[], io: ImageCommandIo): Promi
     // qemu-img's wording: a check that could not run says so ("Check failed: File too large"),
     // anything else failed to open the image.
     const what = err.message.startsWith('Check failed: ') ? err.message : `Could not open '${parsed.file}': ${err.message}`;
+    for (const line of err.problemLines ?? []) io.stderr.write(`${line}\n`);
     io.stderr.write(`tsvirt image: ${what}\n`);
     return 1;
   }

@@ -17,6 +17,11 @@ export type ImageErrorCode =
 
 export class ImageError extends Error {
   readonly code: ImageErrorCode;
+  /**
+   * For a check that failed part-way ("Check failed: ..."): the problem lines it found before,
+   * which qemu-img prints ahead of its failure.
+   */
+  problemLines: readonly string[] = [];
 
   constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

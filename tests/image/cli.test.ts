@@ -3,7 +3,7 @@
  * JSON, exit codes, refusals.
  */
 import { strict as assert } from 'node:assert';
-import { copyFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { runImageCommand } from '../../src/cli/image-command.js';
 import { poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
@@ -136,5 +136,15 @@ describe('tsvirt image CLI', function () {
     const ours = await run(['check', 'huge.qcow2'], dir.path);
     assert.equal(ours.code, ref.status);
     assert.equal(ours.stderr, ref.stderr.replace(/^qemu-img: /, 'tsvirt image: '));
+    // A check that fails part-way prints the problems it found first, as qemu-img does.
+    copyFileSync(dir.file('base.qcow2'), dir.file('far-l1.qcow2'));
+    const snapshots = Number(readFileSync(dir.file('far-l1.qcow2')).readBigUInt64BE(64));
+    poke(dir.file('far-l1.qcow2'), snapshots, Buffer.from('7fffffffffff0000', 'hex'));
+    const partRef = qemuImgRun(['check', 'far-l1.qcow2'], dir.path);
+    const part = await run(['check', 'far-l1.qcow2'], dir.path);
+    assert.equal(partRef.status, 1);
+    assert.equal(part.code, 1);
+    assert.equal(part.stdout, partRef.stdout);
+    assert.equal(part.stderr, partRef.stderr.replace(/^qemu-img: /m, 'tsvirt image: '));
   });
 });

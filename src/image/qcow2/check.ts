@@ -4,7 +4,7 @@
  * snapshot table, refcount table and blocks, LUKS header, bitmaps), compare with the refcounts
  * on disk, then check the COPIED flags. Same counters, same stderr lines, same order.
  */
-import { ImageLimitError } from '../errors.js';
+import { ImageLimitError, isImageError } from '../errors.js';
 import { ReadWindow } from '../image-file.js';
 import { bound, CHECK_MAX_HOST_CLUSTERS, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { checkBitmapRefcounts } from './check-bitmaps.js';
@@ -54,6 +54,25 @@ function preflight(img: Qcow2Image): RefcountTableEntry[] {
   return readRefcountTable(img.file, h);
 }
 
+/** Every part of the check, in qemu's order; the index of the highest cluster in use. */
+function walk(ctx: CheckContext, table: RefcountTableEntry[], nbClusters: number, frag: FragmentationInfo, progress: CheckProgress | undefined): number {
+  const { img } = ctx;
+  const h = img.header;
+  const cs = h.clusterSize;
+  incRefcounts(ctx, 0, cs);
+  checkL1(ctx, h.l1TableOffset, h.l1Size, frag, progress);
+  checkSnapshots(ctx);
+  incRefcounts(ctx, h.refcountTableOffset, h.refcountTableClusters * cs);
+  const crypto = img.extensions.cryptoHeader;
+  if (crypto && crypto.length > 0) incRefcounts(ctx, crypto.offset, crypto.length);
+  checkBitmapRefcounts(ctx);
+  checkRefblocks(ctx, table, nbClusters);
+  const highest = compareRefcounts(ctx, table);
+  checkCopiedFlags(ctx, new DiskRefcounts(img.file, h, table));
+  checkSnapshotEntries(ctx);
+  return highest;
+}
+
 /**
  * `lenient` goes with a lenient open: what qemu would fail the whole check for (an invalid bitmap
  * table entry) becomes a finding and the check goes on.
@@ -69,17 +88,14 @@ export function checkQcow2(img: Qcow2Image, progress?: CheckProgress, lenient = 
     totalClusters: Math.ceil((Math.floor(h.virtualSize / 512) * 512) / cs),
     allocatedClusters: 0, compressedClusters: 0, fragmentedClusters: 0,
   };
-  incRefcounts(ctx, 0, cs);
-  checkL1(ctx, h.l1TableOffset, h.l1Size, frag, progress);
-  checkSnapshots(ctx);
-  incRefcounts(ctx, h.refcountTableOffset, h.refcountTableClusters * cs);
-  const crypto = img.extensions.cryptoHeader;
-  if (crypto && crypto.length > 0) incRefcounts(ctx, crypto.offset, crypto.length);
-  checkBitmapRefcounts(ctx);
-  checkRefblocks(ctx, table, nbClusters);
-  const highest = compareRefcounts(ctx, table);
-  checkCopiedFlags(ctx, new DiskRefcounts(img.file, h, table));
-  checkSnapshotEntries(ctx);
+  let highest: number;
+  try {
+    highest = walk(ctx, table, nbClusters, frag, progress);
+  } catch (err) {
+    // qemu-img prints what it found before the failure, then the failure.
+    if (isImageError(err)) err.problemLines = out.items.map((f) => f.message);
+    throw err;
+  }
   return {
     corruptions: out.corruptions,
     leaks: out.leaks,
