@@ -3,7 +3,7 @@
 // or JSON (JSON lines) with --json. A line on stderr says when libvirt delivers the events.
 // Without --types: every event type of the families (domain, network, ...) that the
 // connection's driver supports; the others are named on stderr.
-import { isLibvirtError } from '../ffi/index.js';
+import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { UsageError, noArguments, parseCommandArgs, type Io } from './args.js';
 import { connectOptions, withConnection } from './connect.js';
@@ -29,8 +29,6 @@ export async function runEvents(argv: string[], io: Io): Promise<number> {
     }
   });
 }
-
-const VIR_ERR_NO_SUPPORT = 3;
 
 /** `types` without the families whose registration the driver refuses (test:/// has no secret events). */
 async function supportedTypes(conn: Connection, types: LibvirtEventName[], io: Io): Promise<LibvirtEventName[]> {

@@ -6,10 +6,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
-import { checkArguments, isLibvirtError, tsvirtError, type TypedParameter } from '../ffi/index.js';
-
-const VIR_ERR_INVALID_ARG = 8;
-const VIR_ERR_NO_SUPPORT = 3;
+import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
 import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';

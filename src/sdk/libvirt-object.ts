@@ -3,11 +3,8 @@
 // After release every method throws; nothing reaches freed memory: calls already on their way
 // keep the reference until they settle (see engine/handle-pins.ts).
 import '../../generated/index.js';
-import { forgetReleased, rawFunction, tsvirtError } from '../ffi/index.js';
+import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
-
-/** libvirt's error number for "invalid argument"; used for calls on a released object. */
-const VIR_ERR_INVALID_ARG = 8;
 
 /**
  * Releases a reference once no call in flight passes it. Releasing does not block (no daemon

@@ -3,7 +3,7 @@
 // call threads and return a Promise; local reads of a handle stay synchronous; functions that
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
-import { checkArguments, describeValue, functionSpec, publicArgs, rawFunction, tsvirtError } from '../ffi/index.js';
+import { checkArguments, describeValue, functionSpec, publicArgs, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import type { ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
@@ -103,8 +103,6 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
     }
   };
 }
-
-const VIR_ERR_INVALID_ARG = 8;
 
 /**
  * A handle libvirt lends (the object's connection or domain) gets a reference of its own

@@ -3,13 +3,12 @@
 // for each field (generated/api-symbols.ts, from the XML and the overrides), with the JS value
 // deciding only where libvirt's documentation is silent.
 import { typedParameterTypes } from '../../generated/api-symbols.js';
-import { tsvirtError, typedParamRanges, type TypedParameter } from '../ffi/index.js';
+import { tsvirtError, typedParamRanges, VIR_ERR_INVALID_ARG, type TypedParameter } from '../ffi/index.js';
 
 export type TypedParameterValue = number | bigint | boolean | string;
 export type TypedParameterValues = Readonly<Record<string, TypedParameterValue>>;
 type ParamType = TypedParameter['type'];
 
-const VIR_ERR_INVALID_ARG = 8;
 
 /** Field name -> documented type. A name documented with two types keeps neither. */
 const documented: ReadonlyMap<string, ParamType> = (() => {

@@ -4,7 +4,7 @@
 // registration is emitted as 'error' when someone listens for errors, else it becomes a process
 // warning; ready() rejects with it either way.
 import { EventEmitter } from 'node:events';
-import { tsvirtError } from '../../ffi/index.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
 import { eventCatalog, type EventSpec } from './catalog.js';
 import type { ConnectionEventMap } from './event-types.js';
 import { toEvent, dropEvent } from './to-event.js';
@@ -13,7 +13,6 @@ import { Subscriptions } from './subscriptions.js';
 import type { RawEvent } from './protocol.js';
 import * as v from '../../../generated/index.js';
 
-const VIR_ERR_INVALID_ARG = 8;
 const closeReason = enumNamer(v.virConnectCloseReason);
 /** Listener names that are the emitter's own, not libvirt registrations. */
 const local = new Set(['error', 'newListener', 'removeListener']);

@@ -18,7 +18,7 @@
 // keepalive and auth callbacks then are not available through tsvirt.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
-import { rawFunction, tsvirtError } from '../../ffi/index.js';
+import { rawFunction, tsvirtError, VIR_ERR_NO_SUPPORT } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { streamCallsInFlight } from '../stream-thread.js';
@@ -49,7 +49,6 @@ interface Running {
   started: boolean;
 }
 
-const VIR_ERR_NO_SUPPORT = 3;
 const AUTH_TIMEOUT_MS = 120_000;
 /** One registration of libvirt's default loop per process, even with two copies of tsvirt loaded. */
 const REGISTERED = Symbol.for('tsvirt.eventLoopRegistered');

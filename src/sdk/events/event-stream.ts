@@ -1,12 +1,11 @@
 // connection.events(): the same events as an async iterator, for `for await` loops. Events are
 // queued between reads, up to a limit; past it the iterator fails (nothing is dropped silently).
 // An AbortSignal ends the loop with an AbortError, as Node's events.on() does.
-import { tsvirtError } from '../../ffi/index.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
 import type { Domain } from '../domain.js';
 import { eventCatalog } from './catalog.js';
 import type { ConnectionEvent, ConnectionEventMap, LibvirtEventName } from './event-types.js';
 
-const VIR_ERR_INVALID_ARG = 8;
 const VIR_ERR_OPERATION_FAILED = 9;
 const DEFAULT_LIMIT = 100_000;
 
