@@ -13,7 +13,7 @@ const signed = (n: number): readonly [bigint, bigint] => [-bits(n - 1), bits(n -
 const unsigned = (n: number): readonly [bigint, bigint] => [0n, bits(n) - 1n];
 
 /** Integer C types by the range of values they hold; `long` is sized by the loaded ABI. */
-function integerRange(ffi: string): readonly [bigint, bigint] | undefined {
+export function integerRange(ffi: string): readonly [bigint, bigint] {
   switch (ffi) {
     case 'char': return signed(8);
     case 'unsigned char': return unsigned(8);
@@ -25,7 +25,8 @@ function integerRange(ffi: string): readonly [bigint, bigint] | undefined {
     case 'unsigned long': return unsigned(8 * sizeOf('long'));
     case 'long long': case 'ssize_t': return signed(64);
     case 'unsigned long long': case 'size_t': return unsigned(64);
-    default: return undefined;
+    // An integer type this table does not know: refuse at the first call rather than guess.
+    default: throw new TypeError(`tsvirt: no value check for C type '${ffi}'; add it to arg-checks.ts`);
   }
 }
 
@@ -92,8 +93,5 @@ function build(type: ValueType): ValueCheck | null {
   if (type.js === 'string') return checkCString;
   if (type.js !== 'number' && type.js !== 'bigint') return null;
   if (type.ffi === 'double' || type.ffi === 'float') return checkDouble;
-  const range = integerRange(type.ffi);
-  // An integer type this table does not know: refuse at the first call rather than guess.
-  if (!range) throw new TypeError(`tsvirt: no value check for C type '${type.ffi}'; add it to arg-checks.ts`);
-  return integerCheck(type.ffi, type.js, range);
+  return integerCheck(type.ffi, type.js, integerRange(type.ffi));
 }

@@ -2,7 +2,7 @@
 import { koffi, copyBytes } from './native.js';
 import { koffiType } from './types.js';
 import { readCString } from './decode.js';
-import { checkCString, describeValue } from './arg-checks.js';
+import { checkCString, describeValue, integerRange } from './arg-checks.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 
 
@@ -65,7 +65,7 @@ function parseTypedParameter(b: Buffer, base: number, l: { type: number; value: 
  * until the C call returns; the array itself is a Buffer owned by JS.
  */
 export function encodeTypedParameters(params: readonly TypedParameter[], keepAlive: Buffer[]): Buffer {
-  checkTypedParameters(params);
+  // The caller checked them first (the params-in role's check, or checkArguments).
   const l = layout();
   const buf = Buffer.alloc(Math.max(1, params.length) * l.size);
   params.forEach((p, i) => {
@@ -82,12 +82,12 @@ const FIELD_BYTES = 80; // VIR_TYPED_PARAM_FIELD_LENGTH, with its NUL
 
 const badParameter = (message: string): Error => tsvirtError(VIR_ERR_INVALID_ARG, 'typed parameters', `typed parameters: ${message}`);
 
-/** The values each integer type of a typed parameter holds. */
+/** The values each integer type of a typed parameter holds: those of its C type. */
 export const typedParamRanges = {
-  int: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint: [0n, 2n ** 32n - 1n],
-  llong: [-(2n ** 63n), 2n ** 63n - 1n],
-  ullong: [0n, 2n ** 64n - 1n],
+  int: integerRange('int'),
+  uint: integerRange('unsigned int'),
+  llong: integerRange('long long'),
+  ullong: integerRange('unsigned long long'),
 } as const satisfies Record<string, readonly [bigint, bigint]>;
 
 const typeName = (t: unknown): string => (typeof t === 'string' ? `'${t}'` : describeValue(t));
