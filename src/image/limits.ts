@@ -81,6 +81,11 @@ export const CHECK_MAX_LISTED_FINDINGS = 100_000;
 export const CHECK_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
 /** Largest single guest read the reader serves in one call. */
 export const MAX_GUEST_READ_BYTES = 64 * MiB;
+/**
+ * Bytes one hole probe reads where the file system cannot report holes (no SEEK_HOLE), so a map
+ * of a huge sparse file advances in bounded steps.
+ */
+export const PROBE_READ_MAX_BYTES = 64 * MiB;
 /** GPT partition entries looked at, and the largest entry array. */
 export const GPT_MAX_ENTRY_COUNT = 4096;
 export const GPT_MAX_ENTRY_ARRAY_BYTES = 1 * MiB;

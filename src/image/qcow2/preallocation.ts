@@ -7,10 +7,7 @@
 import type { ImageFile } from '../image-file.js';
 import type { Qcow2Image } from './open.js';
 import { readRefcountTable, refcountAt } from './refcounts.js';
-import { QCOW2_MAX_REFCOUNT_ORDER } from '../limits.js';
-
-/** Bytes one content probe reads where the file system cannot report holes: 64 MiB. */
-const PROBE_READ_MAX_BYTES = 64 * 1024 * 1024;
+import { PROBE_READ_MAX_BYTES, QCOW2_MAX_REFCOUNT_ORDER } from '../limits.js';
 
 export function detectMetadataPreallocation(img: Qcow2Image): boolean {
   const h = img.header;
