@@ -57,16 +57,13 @@ function addRow(s: InfoSeries, rows: Rows, label: string): void {
   s.ms.push(...ms);
   const client = rows[`${label}_client`];
   if (client?.length !== ms.length) return;
-  const cpu = (s.cpu ??= { reps: 0, clientUs: 0 });
+  const cpu = (s.cpu ??= { reps: 0, clientUs: 0, daemonReps: 0, daemonUs: 0 });
   cpu.reps += ms.length;
   cpu.clientUs += sum(client);
   const daemon = rows[`${label}_daemon`];
-  // The daemon's share is summed only while every child could read it.
-  if (daemon?.length === ms.length && (cpu.daemonUs !== undefined || cpu.reps === ms.length)) {
-    cpu.daemonUs = (cpu.daemonUs ?? 0) + sum(daemon);
-  } else {
-    delete cpu.daemonUs;
-  }
+  if (daemon?.length !== ms.length) return;
+  cpu.daemonReps += ms.length;
+  cpu.daemonUs += sum(daemon);
 }
 
 /**

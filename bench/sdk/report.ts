@@ -16,7 +16,7 @@ export type ListResults = Partial<Record<ListImpl, number[]>>;
  * Part 2: per-burst times; for the tsvirt rows also event-loop lag (ms per rep) and the times of
  * the bursts it was sampled in (`probedMs`: the probe's timer costs throughput of its own).
  * `cpu` sums, over the timed bursts that carry them, the CPU microseconds of the client process
- * and of the daemon (absent when it could not be read), with the number of those bursts.
+ * and of the daemon (used only where every burst carries it), with the numbers of those bursts.
  */
 export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
 export interface InfoSeries {
@@ -24,7 +24,8 @@ export interface InfoSeries {
   threads?: number;
   lag?: { p50: number[]; p99: number[]; max: number[] };
   probedMs?: number[];
-  cpu?: { reps: number; clientUs: number; daemonUs?: number };
+  /** The daemon's share counts only when every burst carries it (daemonReps === reps). */
+  cpu?: { reps: number; clientUs: number; daemonReps: number; daemonUs: number };
 }
 export type InfoResults = Partial<Record<InfoImpl, InfoSeries>>;
 
@@ -71,7 +72,7 @@ export function cpuPerCall(s: InfoSeries | undefined, calls: number): { client: 
   const cpu = s?.cpu;
   if (!cpu?.reps) return undefined;
   const per = (us: number): number => us / (cpu.reps * calls);
-  return cpu.daemonUs === undefined ? { client: per(cpu.clientUs) } : { client: per(cpu.clientUs), daemon: per(cpu.daemonUs) };
+  return cpu.daemonReps === cpu.reps ? { client: per(cpu.clientUs), daemon: per(cpu.daemonUs) } : { client: per(cpu.clientUs) };
 }
 
 /**
