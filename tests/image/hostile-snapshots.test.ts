@@ -10,7 +10,7 @@ import {
   ImageError, imageCheck, imageInfo, imageInfoJson, imageMapJson, imageSnapshots, snapshotsJson, snapshotsText,
 } from '../../src/image/index.js';
 import { snapshotEntry } from './support/qcow2-builder.js';
-import { be32, be64, poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
+import { be32, be64, poke, qemuImg, qemuImgRun, snapshottedImage, TempDir } from './support/qemu.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,9 +26,7 @@ describe('hostile snapshot tables', function () {
   let dir: TempDir;
   before(() => {
     dir = new TempDir();
-    qemuImg(['create', '-q', '-f', 'qcow2', 'base.qcow2', '4M'], dir.path);
-    qemuIo('base.qcow2', ['write -P 1 0 128k'], 'qcow2', dir.path);
-    qemuImg(['snapshot', '-c', 'one', 'base.qcow2'], dir.path);
+    snapshottedImage(dir, 'base.qcow2', ['one']);
   });
   after(() => dir.remove());
 

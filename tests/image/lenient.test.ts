@@ -6,16 +6,13 @@
 import { strict as assert } from 'node:assert';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { imageCheck, imageInfo, imageSnapshots } from '../../src/image/index.js';
-import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
+import { be32, be64, poke, snapshottedImage, TempDir } from './support/qemu.js';
 
 describe('lenient inspection and findings', function () {
   let dir: TempDir;
   before(() => {
     dir = new TempDir();
-    qemuImg(['create', '-q', '-f', 'qcow2', 'base.qcow2', '4M'], dir.path);
-    qemuIo('base.qcow2', ['write -P 1 0 128k'], 'qcow2', dir.path);
-    qemuImg(['snapshot', '-c', 'one', 'base.qcow2'], dir.path);
-    qemuImg(['snapshot', '-c', 'two', 'base.qcow2'], dir.path);
+    snapshottedImage(dir, 'base.qcow2', ['one', 'two']);
   });
   after(() => dir.remove());
 

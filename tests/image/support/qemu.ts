@@ -51,6 +51,13 @@ export class TempDir {
 }
 
 /** Writes bytes at an offset of an existing file (used to damage images on purpose). */
+/** `name` in `dir`: a 4 MiB qcow2 image with 128 KiB written and the named internal snapshots. */
+export function snapshottedImage(dir: TempDir, name: string, snapshots: readonly string[]): void {
+  qemuImg(['create', '-q', '-f', 'qcow2', name, '4M'], dir.path);
+  qemuIo(name, ['write -P 1 0 128k'], 'qcow2', dir.path);
+  for (const s of snapshots) qemuImg(['snapshot', '-c', s, name], dir.path);
+}
+
 export function poke(path: string, offset: number, bytes: Uint8Array): void {
   const fd = openSync(path, 'r+');
   try {
