@@ -37,6 +37,7 @@ export class CallPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private pumpScheduled = false;
   /** Requests submitted and not settled yet (queued or on a thread). */
   readonly outstanding = new BusyCounter();
   /** The handles those requests pass (see handle-pins.ts). */
@@ -113,6 +114,19 @@ export class CallPool {
       this.queue.push({ request, resolve, reject });
       this.outstanding.add(1);
       this.pins.pin(request.args);
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Calls issued in one go (a `Promise.all` over many) are handed out once the issuing code
+   * yields, so they leave in full batches instead of one message per call for the first few.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
