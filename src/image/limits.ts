@@ -75,6 +75,22 @@ export const CHECK_MAX_HOST_CLUSTERS = 2 ** 31 - 1;
  */
 export const CHECK_MAX_LISTED_FINDINGS = 100_000;
 /**
+ * Findings of one L2 table walk that `check` keeps to replay when another L1 entry names the same
+ * table. A table with more is walked again for its findings while the list has room for them,
+ * which, as each such walk lists more than this many, happens at most 100 times.
+ */
+export const CHECK_MAX_RECORDED_FINDINGS = 1024;
+/**
+ * L2 tables whose walk `check` remembers (see check-tables.ts), about 200 bytes each: a table
+ * named again is then not walked again. Past it, tables not yet remembered are walked each time.
+ */
+export const CHECK_MAX_REMEMBERED_L2_TABLES = 2 ** 20;
+/**
+ * L1 entries `check` reads over the active table and every snapshot's: qemu allows 65536
+ * snapshots of up to 4 Mi entries each, 2^38 in all, which would take days to walk.
+ */
+export const CHECK_MAX_L1_ENTRIES = 2 ** 26;
+/**
  * Bitmap table bytes `check` reads over all bitmaps. qemu's limits allow 65535 tables of up to
  * 8 MiB each, all of them possibly the same clusters; real tables are kilobytes.
  */

@@ -48,6 +48,30 @@ function makeBadL2(dir: TempDir, name: string, l1Entries: number, bad: number): 
   poke(path, 36, be32(l1Entries));
 }
 
+const CLUSTER = 0x10000;
+const COPIED = 1n << 63n;
+
+/**
+ * 64 KiB clusters; every one of `l1Entries` L1 entries names one L2 table, placed after the L1
+ * table, whose 8192 entries are `entry(i, dataStart)` (dataStart: the first cluster after it).
+ * The file ends after `dataClusters` clusters from dataStart.
+ */
+function makeSharedL2(dir: TempDir, name: string, l1Entries: number, entry: (i: number, dataStart: number) => bigint, dataClusters: number): void {
+  qemuImg(['create', '-q', '-f', 'qcow2', name, '64M'], dir.path);
+  const path = dir.file(name);
+  const l1Offset = u64At(readFileSync(path).subarray(0, 72), 40);
+  const l2Offset = l1Offset + Math.ceil((l1Entries * 8) / CLUSTER) * CLUSTER;
+  const dataStart = l2Offset + CLUSTER;
+  truncateSync(path, dataStart + dataClusters * CLUSTER);
+  const l2 = Buffer.alloc(CLUSTER);
+  for (let i = 0; i < CLUSTER / 8; i++) l2.writeBigUInt64BE(entry(i, dataStart), i * 8);
+  poke(path, l2Offset, l2);
+  const l1 = Buffer.alloc(l1Entries * 8);
+  for (let i = 0; i < l1Entries; i++) l1.writeBigUInt64BE(BigInt(l2Offset) | COPIED, i * 8);
+  poke(path, l1Offset, l1);
+  poke(path, 36, be32(l1Entries));
+}
+
 describe('check on hostile images', function () {
   let dir: TempDir;
   before(() => {
@@ -98,6 +122,46 @@ describe('check on hostile images', function () {
       assert.equal(ours.exitCode, json.status);
       assert.equal(ours.result.checkErrors, 64 * 2 ** 30 / 65536);
       assert.equal(ours.result.findings.length, CHECK_MAX_LISTED_FINDINGS + 1);
+    });
+  });
+
+  describe('one L2 table named by many L1 entries', () => {
+    it('64 entries, some of its own entries bad: stdout, stderr and exit code as qemu-img', async () => {
+      // Entries 1 and 2 are 0x202 (unaligned, a reserved bit); the rest name distinct clusters,
+      // without COPIED, which their refcount of 0 on disk agrees with.
+      makeSharedL2(dir, 'shared.qcow2', 64, (i, data) => (i === 1 || i === 2 ? 0x202n : BigInt(data + i * CLUSTER)), CLUSTER / 8);
+      const human = qemuImgRun(['check', 'shared.qcow2'], dir.path, 60_000);
+      const ours = await imageCheck(dir.file('shared.qcow2'), { format: 'qcow2', displayName: 'shared.qcow2' });
+      assert.equal(ours.human, human.stdout);
+      assert.equal(ours.stderr, problemLines(human.stderr));
+      assert.equal(ours.exitCode, human.status);
+      assert.equal(ours.json, qemuCheckQuiet(dir, 'shared.qcow2', true).stdout);
+      // Its findings come once per L1 entry, as qemu's do.
+      assert.equal(ours.result.findings.filter((f) => f.code === 'L2_RESERVED_BITS').length, 2 * 64);
+    });
+
+    it('4 Mi entries naming one table of 8192 references to one cluster: exact counts, each table walked once', async () => {
+      const n = 4 * 2 ** 20;
+      const perTable = CLUSTER / 8;
+      makeSharedL2(dir, 'shared-4m.qcow2', n, (_i, data) => BigInt(data) | COPIED, 1);
+      // Walked per L1 entry, as qemu walks it, this is 2^35 entries: hours.
+      const ours = await imageCheck(dir.file('shared-4m.qcow2'), { format: 'qcow2', displayName: 'shared-4m.qcow2' });
+      const r = ours.result;
+      const maxRefcount = 2 ** 16 - 1;
+      const l1Clusters = (n * 8) / CLUSTER;
+      // References past the 16-bit maximum overflow: the data cluster's and the L2 table's.
+      const overflows = n * perTable - maxRefcount + (n - maxRefcount);
+      // Rebuilt refcounts that disagree with the file's: the data cluster, the L2 table, and the
+      // L1 table's clusters but its first (qemu-img create counted that one).
+      const mismatches = 2 + (l1Clusters - 1);
+      // COPIED is set everywhere, but no refcount on disk is 1: every L1 and L2 entry is flagged.
+      const copied = n + n * perTable;
+      assert.equal(r.corruptions, overflows + mismatches + copied);
+      assert.equal(r.leaks, 0);
+      assert.equal(r.fragmentation.allocatedClusters, n * perTable);
+      assert.equal(r.fragmentation.fragmentedClusters, n * (perTable - 1));
+      assert.equal(r.findings.length, CHECK_MAX_LISTED_FINDINGS + 1);
+      assert.equal(r.unlistedFindings + CHECK_MAX_LISTED_FINDINGS, r.corruptions);
     });
   });
 

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { copyFileSync, readFileSync, truncateSync } from 'node:fs';
 import {
-  ImageError, imageCheck, imageInfo, imageInfoJson, imageMapJson, imageSnapshots, snapshotsJson, snapshotsText,
+  CHECK_MAX_L1_ENTRIES, ImageError, ImageLimitError, imageCheck, imageInfo, imageInfoJson, imageMapJson, imageSnapshots, snapshotsJson, snapshotsText,
 } from '../../src/image/index.js';
 import { snapshotEntry } from './support/qcow2-builder.js';
 import { be32, be64, poke, qemuImg, qemuImgRun, snapshottedImage, TempDir } from './support/qemu.js';
@@ -46,6 +46,36 @@ describe('hostile snapshot tables', function () {
     const info = await imageInfo(dir.file(name), { format: 'qcow2', displayName: name });
     assert.deepEqual(info.findings[0], []);
     assert.equal(imageInfoJson(info), qemuImg(['info', '--output=json', name], dir.path));
+  });
+
+  describe('check over snapshots sharing one 32 MiB L1 table', () => {
+    /** `count` snapshots whose L1 tables are one all-zero table of 4 Mi entries. */
+    function sharedL1(name: string, count: number): string {
+      qemuImg(['create', '-q', '-f', 'qcow2', name, '64M'], dir.path);
+      const l1Offset = 16 * MiB;
+      truncateSync(dir.file(name), l1Offset + 32 * MiB);
+      const entry = snapshotEntry({ id: '', name: '', l1Offset: BigInt(l1Offset), l1Size: 4 * MiB });
+      poke(dir.file(name), 2 * MiB, Buffer.concat(Array.from({ length: count }, () => entry)));
+      pointSnapshotTable(dir.file(name), count, 2 * MiB);
+      return dir.file(name);
+    }
+
+    it('15 of them: walked, with the JSON of qemu-img check', async () => {
+      const path = sharedL1('l1-x15.qcow2', 15);
+      const ours = await imageCheck(path, { format: 'qcow2', displayName: 'l1-x15.qcow2' });
+      assert.equal(ours.json, qemuImgRun(['check', '--output=json', 'l1-x15.qcow2'], dir.path, 60_000).stdout);
+    });
+
+    it('2000 of them: refused before any is read, typed (qemu-img would read 64 GiB of L1 tables)', async () => {
+      const path = sharedL1('l1-x2000.qcow2', 2000);
+      await assert.rejects(imageCheck(path, { format: 'qcow2' }), (err) => {
+        assert.ok(err instanceof ImageLimitError);
+        assert.equal(err.observed, 1 + 2000 * 4 * MiB);
+        assert.equal(err.limit, CHECK_MAX_L1_ENTRIES);
+        assert.match(err.message, /^Check failed: the L1 tables of the image and its snapshots hold \d+ entries/);
+        return true;
+      });
+    });
   });
 
   it('snapshot L1 entries are left to check, as qemu leaves them', async () => {

@@ -45,21 +45,35 @@ export interface CheckContext {
 
 /** qemu qcow2_inc_refcounts_imrt: one reference to every cluster of [offset, offset+size). */
 export function incRefcounts(ctx: CheckContext, offset: number, size: number): void {
-  if (size <= 0) return;
-  const cs = ctx.img.header.clusterSize;
+  if (size <= 0 || regionBeyondEof(ctx, offset, size)) return;
+  addReferences(ctx, offset, size, 1);
+}
+
+/**
+ * The finding qemu_inc_refcounts_imrt reports for a region past the end of the file; true when
+ * there is one (the region's clusters are then not counted).
+ */
+export function regionBeyondEof(ctx: CheckContext, offset: number, size: number): boolean {
   // The last cluster may be half written, so less than one cluster past the end is accepted.
-  if (offset + size - ctx.fileSize >= cs) {
-    ctx.out.add('REGION_BEYOND_EOF', 'corruption',
-      () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
-    return;
-  }
+  if (offset + size - ctx.fileSize < ctx.img.header.clusterSize) return false;
+  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
+    () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
+  return true;
+}
+
+/**
+ * `times` references to every cluster of a region within the file (see regionBeyondEof), each
+ * one past the refcount width's maximum reported as qemu does.
+ */
+export function addReferences(ctx: CheckContext, offset: number, size: number, times: number): void {
+  if (size <= 0 || times <= 0 || offset + size - ctx.fileSize >= ctx.img.header.clusterSize) return;
+  const cs = ctx.img.header.clusterSize;
   const first = Math.floor(offset / cs);
   const last = Math.floor((offset + size - 1) / cs);
   for (let k = first; k <= last; k++) {
     if (k >= ctx.refs.size) ctx.refs.grow(k + 1);
-    if (!ctx.refs.increment(k)) {
-      ctx.out.add('REFCOUNT_OVERFLOW', 'corruption', () => `ERROR: overflow cluster offset=0x${hex(k * cs)}`, k * cs);
-    }
+    const over = ctx.refs.add(k, times);
+    if (over > 0) ctx.out.addRun('REFCOUNT_OVERFLOW', 'corruption', over, () => `ERROR: overflow cluster offset=0x${hex(k * cs)}`, () => k * cs);
   }
 }
 

@@ -4,6 +4,7 @@
  * (check_oflag_copied), with qemu's messages.
  */
 import { entryHex, incRefcounts } from './check-context.js';
+import { WalkMemo } from './walk-memo.js';
 import type { CheckContext } from './check-context.js';
 import { refcountAt } from './refcounts.js';
 import type { DiskRefcounts, RefcountTableEntry } from './refcounts.js';
@@ -72,8 +73,9 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
   const { img } = ctx;
   const h = img.header;
   const cs = h.clusterSize;
-  const entryBytes = h.extendedL2 ? 16 : 8;
   const l1 = img.file.read(h.l1TableOffset, h.l1Size * 8);
+  // The L2 findings depend on the table and the refcounts on disk only: walked once per table.
+  const walks = new WalkMemo<void>(ctx.out, 'REFCOUNT_OVERFLOW');
   for (let i = 0; i < h.l1Size; i++) {
     const l1hi = l1.readUInt32BE(i * 8);
     const l1lo = l1.readUInt32BE(i * 8 + 4);
@@ -84,20 +86,29 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
     if ((l2Ref === 1) !== ((l1hi & OFLAG_COPIED_HI) !== 0)) {
       ctx.out.add('OFLAG_COPIED_L2', 'corruption', () => `ERROR OFLAG_COPIED L2 cluster: l1_index=${i} l1_entry=${entryHex(l1hi, l1lo)} refcount=${l2Ref}`, h.l1TableOffset + i * 8);
     }
-    const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
-    for (let j = 0; j < img.l2Entries; j++) {
-      const hi = l2.readUInt32BE(j * entryBytes);
-      const lo = l2.readUInt32BE(j * entryBytes + 4);
-      if (hi === 0 && lo === 0) continue;
-      const type = clusterType(hi, lo, h.extendedL2, img.hasDataFile);
-      if (type !== ClusterType.Normal && type !== ClusterType.ZeroAlloc) continue;
-      const dataOffset = entryOffset(hi, lo);
-      if (dataOffset < 0) continue;
-      const ref = img.hasDataFile ? 1 : disk.get(Math.floor(dataOffset / cs));
-      if (ref === undefined) continue;
-      if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) {
-        ctx.out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, l2Offset + j * entryBytes);
-      }
+    const walk = (): void => checkCopiedData(ctx, disk, l2Offset);
+    walks.visit(l2Offset, walk, walk);
+  }
+}
+
+/** The data clusters of one L2 table (qemu check_oflag_copied, inner loop). */
+function checkCopiedData(ctx: CheckContext, disk: DiskRefcounts, l2Offset: number): void {
+  const { img } = ctx;
+  const h = img.header;
+  const entryBytes = h.extendedL2 ? 16 : 8;
+  const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
+  for (let j = 0; j < img.l2Entries; j++) {
+    const hi = l2.readUInt32BE(j * entryBytes);
+    const lo = l2.readUInt32BE(j * entryBytes + 4);
+    if (hi === 0 && lo === 0) continue;
+    const type = clusterType(hi, lo, h.extendedL2, img.hasDataFile);
+    if (type !== ClusterType.Normal && type !== ClusterType.ZeroAlloc) continue;
+    const dataOffset = entryOffset(hi, lo);
+    if (dataOffset < 0) continue;
+    const ref = img.hasDataFile ? 1 : disk.get(Math.floor(dataOffset / h.clusterSize));
+    if (ref === undefined) continue;
+    if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) {
+      ctx.out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, l2Offset + j * entryBytes);
     }
   }
 }

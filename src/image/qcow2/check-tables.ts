@@ -5,20 +5,52 @@
  */
 import { ImageCorruptError } from '../errors.js';
 import { QCOW2_MAX_L1_BYTES } from '../limits.js';
-import { entryHex, incRefcounts } from './check-context.js';
+import { addReferences, entryHex, incRefcounts, regionBeyondEof } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
 import { hex } from './findings.js';
+import { WalkMemo } from './walk-memo.js';
+import type { Qcow2Image } from './open.js';
+import type { Qcow2Snapshot } from './snapshots.js';
 import {
   ClusterType, clusterType, decodeCompressed, entryOffset, L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO,
   L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI, OFLAG_ZERO_LO,
 } from './table-entries.js';
 
-function checkL2(ctx: CheckContext, l2Offset: number, fragInfo: FragmentationInfo | undefined): void {
+/**
+ * What one walk of an L2 table does: the first reports and counts (`times` 1); a walk for the
+ * findings of a table already counted only reports (0); a walk for references deferred from
+ * repeated walks only counts, `times` each (see walk-memo.ts).
+ */
+interface L2Pass {
+  readonly findings: boolean;
+  readonly times: number;
+}
+
+const FIRST_WALK: L2Pass = { findings: true, times: 1 };
+const FINDINGS_ONLY: L2Pass = { findings: true, times: 0 };
+
+/** Clusters the walk adds to the fragmentation figures (active L1 only). */
+interface FragmentationDelta {
+  allocated: number;
+  compressed: number;
+  fragmented: number;
+}
+
+/** A reference from an L2 entry, as qemu's qcow2_inc_refcounts_imrt counts it, by `pass`. */
+function refer(ctx: CheckContext, pass: L2Pass, offset: number, size: number): void {
+  if (size <= 0 || (pass.findings && regionBeyondEof(ctx, offset, size))) return;
+  addReferences(ctx, offset, size, pass.times);
+}
+
+/** qemu check_refcounts_l2. */
+function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): FragmentationDelta {
   const { img } = ctx;
   const h = img.header;
   const ext = h.extendedL2;
   const entryBytes = ext ? 16 : 8;
   const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
+  const out = pass.findings ? ctx.out : undefined;
+  const frag: FragmentationDelta = { allocated: 0, compressed: 0, fragmented: 0 };
   let nextContiguous = 0;
   for (let i = 0; i < img.l2Entries; i++) {
     const p = i * entryBytes;
@@ -29,69 +61,86 @@ function checkL2(ctx: CheckContext, l2Offset: number, fragInfo: FragmentationInf
     if (hi === 0 && lo === 0 && bitmapHi === 0 && bitmapLo === 0) continue;
     const type = clusterType(hi, lo, ext, img.hasDataFile);
     if (type !== ClusterType.Compressed && ((hi & L2E_STD_RESERVED_MASK_HI) !== 0 || (lo & L2E_STD_RESERVED_MASK_LO) !== 0)) {
-      ctx.out.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
+      out?.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
     }
     if (type === ClusterType.Compressed) {
-      checkCompressed(ctx, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, fragInfo);
+      checkCompressed(ctx, pass, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, frag);
     } else if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
       const offset = entryOffset(hi, lo);
       if (offset < 0) {
-        ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
+        out?.add('OFFSET_UNSAFE', 'corruption', () => `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
         continue;
       }
       if ((bitmapHi & bitmapLo) !== 0) {
-        ctx.out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
+        out?.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
       }
       if (offset % h.clusterSize !== 0) {
         const containsData = ext ? bitmapLo !== 0 : (lo & OFLAG_ZERO_LO) === 0;
-        if (containsData) ctx.out.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
-        else ctx.out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+        if (containsData) out?.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+        else out?.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
       }
-      if (fragInfo) {
-        fragInfo.allocatedClusters++;
-        if (nextContiguous !== 0 && offset !== nextContiguous) fragInfo.fragmentedClusters++;
-        nextContiguous = offset + h.clusterSize;
-      }
-      if (!img.hasDataFile) incRefcounts(ctx, offset, h.clusterSize);
+      frag.allocated++;
+      if (nextContiguous !== 0 && offset !== nextContiguous) frag.fragmented++;
+      nextContiguous = offset + h.clusterSize;
+      if (!img.hasDataFile) refer(ctx, pass, offset, h.clusterSize);
     } else if (type === ClusterType.Unallocated && bitmapLo !== 0) {
-      ctx.out.add('UNALLOCATED_WITH_SUBCLUSTER_BITMAP', 'corruption', 'ERROR: Unallocated cluster has non-zero subcluster allocation map', l2Offset + p);
+      out?.add('UNALLOCATED_WITH_SUBCLUSTER_BITMAP', 'corruption', 'ERROR: Unallocated cluster has non-zero subcluster allocation map', l2Offset + p);
     }
   }
+  return frag;
 }
 
-function checkCompressed(ctx: CheckContext, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, fragInfo: FragmentationInfo | undefined): void {
+function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, frag: FragmentationDelta): void {
   const h = ctx.img.header;
+  const out = pass.findings ? ctx.out : undefined;
   const desc = decodeCompressed(hi, lo, h.clusterBits);
   if (hi & OFLAG_COPIED_HI) {
-    ctx.out.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
+    out?.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
     hi &= ~OFLAG_COPIED_HI;
   }
   if (ctx.img.hasDataFile) {
-    ctx.out.add('COMPRESSED_WITH_DATA_FILE', 'corruption', () => `ERROR compressed cluster ${index} with data file, entry=0x${entryHex(hi, lo)}`, at);
+    out?.add('COMPRESSED_WITH_DATA_FILE', 'corruption', () => `ERROR compressed cluster ${index} with data file, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
   if (hasBitmap) {
-    ctx.out.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', () => `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
+    out?.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', () => `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
   if (desc === undefined) {
-    ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
+    out?.add('OFFSET_UNSAFE', 'corruption', () => `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
     return;
   }
-  incRefcounts(ctx, desc.offset, desc.size);
-  if (fragInfo) {
-    fragInfo.allocatedClusters++;
-    fragInfo.compressedClusters++;
-    fragInfo.fragmentedClusters++;
-  }
+  refer(ctx, pass, desc.offset, desc.size);
+  frag.allocated++;
+  frag.compressed++;
+  frag.fragmented++;
+}
+
+/** Each L2 table walked once; later references replay it (walk-memo.ts). */
+export type L2Walks = WalkMemo<FragmentationDelta>;
+
+export function l2Walks(ctx: CheckContext): L2Walks {
+  // An overflow depends on every reference counted before it, not on the table alone.
+  return new WalkMemo<FragmentationDelta>(ctx.out, 'REFCOUNT_OVERFLOW');
+}
+
+/**
+ * The references of every repeated walk, `repeats` each, once every L1 table has been walked.
+ * Refcounts are sums, so they end as qemu's; only an overflow can be listed at another place.
+ */
+export function countRepeatedWalks(ctx: CheckContext, walks: L2Walks): void {
+  for (const [offset, repeats] of walks.repeated()) checkL2(ctx, offset, { findings: false, times: repeats });
 }
 
 /** qemu check_refcounts_l1. */
-export function checkL1(ctx: CheckContext, l1Offset: number, l1Size: number, fragInfo: FragmentationInfo | undefined, progress?: CheckProgress): void {
+export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1Size: number, fragInfo: FragmentationInfo | undefined, progress?: CheckProgress): void {
   if (l1Size === 0) return;
   incRefcounts(ctx, l1Offset, l1Size * 8);
   const l1 = ctx.img.file.read(l1Offset, l1Size * 8);
+  // Most entries of a large table are zero: tested in 32-bit words of an aligned view, faster.
+  const words = l1.byteOffset % 4 === 0 ? new Uint32Array(l1.buffer, l1.byteOffset, l1Size * 2) : undefined;
   for (let i = 0; i < l1Size; i++) {
+    if (words !== undefined && words[2 * i] === 0 && words[2 * i + 1] === 0) continue;
     const hi = l1.readUInt32BE(i * 8);
     const lo = l1.readUInt32BE(i * 8 + 4);
     if (hi === 0 && lo === 0) continue;
@@ -107,7 +156,12 @@ export function checkL1(ctx: CheckContext, l1Offset: number, l1Size: number, fra
     if (l2Offset % ctx.img.header.clusterSize !== 0) {
       ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
     }
-    checkL2(ctx, l2Offset, fragInfo);
+    const frag = walks.visit(l2Offset, () => checkL2(ctx, l2Offset, FIRST_WALK), () => checkL2(ctx, l2Offset, FINDINGS_ONLY));
+    if (fragInfo) {
+      fragInfo.allocatedClusters += frag.allocated;
+      fragInfo.compressedClusters += frag.compressed;
+      fragInfo.fragmentedClusters += frag.fragmented;
+    }
     progress?.(i + 1, l1Size);
   }
 }
@@ -129,25 +183,39 @@ function checkFarSnapshotL1(ctx: CheckContext, offset: bigint, l1Size: number, e
   if (!ctx.lenient) throw new ImageCorruptError('Check failed: Input/output error', entryOffset);
 }
 
-export function checkSnapshots(ctx: CheckContext): void {
+/** Why check_refcounts_l1 is not run on a snapshot's L1 table, if it is not. */
+function snapshotL1Fault(img: Qcow2Image, sn: Qcow2Snapshot): 'unaligned' | 'too-large' | 'far' | undefined {
+  if (sn.l1TableOffsetRaw % BigInt(img.header.clusterSize) !== 0n) return 'unaligned';
+  if (sn.l1Size > QCOW2_MAX_L1_BYTES / 8) return 'too-large';
+  return sn.l1TableOffset < 0 ? 'far' : undefined;
+}
+
+/**
+ * L1 entries the check reads over the active table and the snapshots' (CHECK_MAX_L1_ENTRIES
+ * bounds it before any is read).
+ */
+export function l1EntriesToWalk(img: Qcow2Image): number {
+  let n = img.header.l1Size;
+  for (const sn of img.snapshots) if (snapshotL1Fault(img, sn) === undefined) n += sn.l1Size;
+  return n;
+}
+
+export function checkSnapshots(ctx: CheckContext, walks: L2Walks): void {
   const { img } = ctx;
   if (img.hasDataFile && img.snapshots.length > 0) {
     ctx.out.add('SNAPSHOTS_WITH_DATA_FILE', 'corruption', `ERROR ${img.snapshots.length} snapshots in image with data file`);
   }
   for (const sn of img.snapshots) {
-    if (sn.l1TableOffsetRaw % BigInt(img.header.clusterSize) !== 0n) {
+    const fault = snapshotL1Fault(img, sn);
+    if (fault === 'unaligned') {
       ctx.out.add('SNAPSHOT_L1_UNALIGNED', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_offset=0x${sn.l1TableOffsetRaw.toString(16)}: L1 table is not cluster aligned; snapshot table entry corrupted`, sn.entryOffset);
-      continue;
-    }
-    if (sn.l1Size > QCOW2_MAX_L1_BYTES / 8) {
+    } else if (fault === 'too-large') {
       ctx.out.add('SNAPSHOT_L1_TOO_LARGE', 'corruption', `ERROR snapshot ${sn.id} (${sn.name}) l1_size=0x${hex(sn.l1Size)}: L1 table is too large; snapshot table entry corrupted`, sn.entryOffset);
-      continue;
-    }
-    if (sn.l1TableOffset < 0) {
+    } else if (fault === 'far') {
       checkFarSnapshotL1(ctx, sn.l1TableOffsetRaw, sn.l1Size, sn.entryOffset);
-      continue;
+    } else {
+      checkL1(ctx, walks, sn.l1TableOffset, sn.l1Size, undefined);
     }
-    checkL1(ctx, sn.l1TableOffset, sn.l1Size, undefined);
   }
   incRefcounts(ctx, img.header.snapshotsOffset, img.snapshotTableBytes);
 }

@@ -6,12 +6,12 @@
  */
 import { ImageLimitError, isImageError } from '../errors.js';
 import { ReadWindow } from '../image-file.js';
-import { bound, CHECK_MAX_HOST_CLUSTERS, QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { bound, CHECK_MAX_HOST_CLUSTERS, CHECK_MAX_L1_ENTRIES, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { checkBitmapRefcounts } from './check-bitmaps.js';
 import { incRefcounts } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo, Qcow2CheckResult } from './check-context.js';
 import { checkCopiedFlags, checkRefblocks, compareRefcounts } from './check-refcounts.js';
-import { checkL1, checkSnapshots } from './check-tables.js';
+import { checkL1, checkSnapshots, countRepeatedWalks, l1EntriesToWalk, l2Walks } from './check-tables.js';
 import { FindingList } from './findings.js';
 import { requireUsableRefcountWidth } from './header.js';
 import type { Qcow2Image } from './open.js';
@@ -51,6 +51,11 @@ function preflight(img: Qcow2Image): RefcountTableEntry[] {
   requireUsableRefcountWidth(h);
   hostClusters(img);
   bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: img.file.size });
+  const l1Entries = l1EntriesToWalk(img);
+  if (l1Entries > CHECK_MAX_L1_ENTRIES) {
+    throw new ImageLimitError('L1 entries of the image and its snapshots', l1Entries, CHECK_MAX_L1_ENTRIES, 'entries',
+      `Check failed: the L1 tables of the image and its snapshots hold ${l1Entries} entries, more than the ${CHECK_MAX_L1_ENTRIES} this check reads`);
+  }
   return readRefcountTable(img.file, h);
 }
 
@@ -60,8 +65,10 @@ function walk(ctx: CheckContext, table: RefcountTableEntry[], nbClusters: number
   const h = img.header;
   const cs = h.clusterSize;
   incRefcounts(ctx, 0, cs);
-  checkL1(ctx, h.l1TableOffset, h.l1Size, frag, progress);
-  checkSnapshots(ctx);
+  const walks = l2Walks(ctx);
+  checkL1(ctx, walks, h.l1TableOffset, h.l1Size, frag, progress);
+  checkSnapshots(ctx, walks);
+  countRepeatedWalks(ctx, walks);
   incRefcounts(ctx, h.refcountTableOffset, h.refcountTableClusters * cs);
   const crypto = img.extensions.cryptoHeader;
   if (crypto && crypto.length > 0) incRefcounts(ctx, crypto.offset, crypto.length);

@@ -6,8 +6,7 @@
  * from every L1 entry), so only the first CHECK_MAX_LISTED_FINDINGS are kept; the counters stay
  * exact, and one last finding says how many more were not listed.
  */
-import { CHECK_MAX_LISTED_FINDINGS } from '../limits.js';
-
+import { CHECK_MAX_LISTED_FINDINGS, CHECK_MAX_RECORDED_FINDINGS } from '../limits.js';
 
 export type FindingSeverity = 'corruption' | 'leak' | 'check-error' | 'warning';
 
@@ -71,23 +70,84 @@ export interface Finding {
 /** A message, or what builds it: built only for a finding that is kept (hot loops pass a closure). */
 export type FindingMessage = string | (() => string);
 
+/**
+ * The findings one step added (one walk of an L2 table, say), so that the same step met again
+ * adds them again without being redone: exact counts always, and the findings themselves when
+ * all of them were listed and there are at most CHECK_MAX_RECORDED_FINDINGS.
+ */
+export interface FindingRecord {
+  /** Unset while there are none (most walks find nothing). */
+  findings?: Finding[];
+  /** Every finding of the step is in `findings`. */
+  complete: boolean;
+  corruptions: number;
+  leaks: number;
+  checkErrors: number;
+  /** All findings, warnings included. */
+  total: number;
+}
+
+interface Recording {
+  readonly record: FindingRecord;
+  /** A finding whose cause is not the step alone (a count that overflows), left out. */
+  readonly skip: FindingCode;
+}
+
 export class FindingList {
   private readonly listed: Finding[] = [];
   private notListed = 0;
   corruptions = 0;
   leaks = 0;
   checkErrors = 0;
+  private recording: Recording | undefined;
 
   constructor(private readonly maxListed: number = CHECK_MAX_LISTED_FINDINGS) {}
 
   add(code: FindingCode, severity: FindingSeverity, message: FindingMessage, offset?: number): void {
     this.count(severity, 1);
-    if (this.listed.length >= this.maxListed) {
+    if (this.full) {
       this.notListed++;
+      this.noteRecorded(code, severity, undefined);
       return;
     }
     const text = typeof message === 'string' ? message : message();
-    this.listed.push(offset === undefined ? { code, severity, message: text } : { code, severity, message: text, offset });
+    const finding: Finding = offset === undefined ? { code, severity, message: text } : { code, severity, message: text, offset };
+    this.listed.push(finding);
+    this.noteRecorded(code, severity, finding);
+  }
+
+  /** No more findings are listed, only counted. */
+  get full(): boolean {
+    return this.listed.length >= this.maxListed;
+  }
+
+  /** Starts a record of what is added from now on, but `skip` findings (see FindingRecord). */
+  startRecord(skip: FindingCode): void {
+    this.recording = { record: { complete: true, corruptions: 0, leaks: 0, checkErrors: 0, total: 0 }, skip };
+  }
+
+  stopRecord(): FindingRecord {
+    const r = this.recording;
+    if (!r) throw new Error('no finding record was started');
+    this.recording = undefined;
+    return r.record;
+  }
+
+  /**
+   * Adds what a record holds again, in the same order; false when it must be done by redoing the
+   * step instead (some findings were not kept, and the list still has room for them).
+   */
+  replay(record: FindingRecord): boolean {
+    if (this.full) {
+      this.notListed += record.total;
+      this.corruptions += record.corruptions;
+      this.leaks += record.leaks;
+      this.checkErrors += record.checkErrors;
+      return true;
+    }
+    if (!record.complete) return false;
+    for (const f of record.findings ?? []) this.add(f.code, f.severity, f.message, f.offset);
+    return true;
   }
 
   /**
@@ -99,6 +159,8 @@ export class FindingList {
     for (let i = 0; i < room; i++) this.listed.push({ code, severity, message: message(i), offset: offset(i) });
     this.notListed += count - room;
     this.count(severity, count);
+    // Counted, not kept one by one: a replay of this record redoes the step.
+    if (count > 0) this.noteRecorded(code, severity, undefined, count);
   }
 
   /** Findings met but not kept. */
@@ -111,6 +173,18 @@ export class FindingList {
     if (this.notListed === 0) return this.listed;
     const message = `${this.notListed} more problems were found and not listed (only the first ${this.maxListed} are)`;
     return [...this.listed, { code: 'FINDINGS_NOT_LISTED', severity: 'warning', message }];
+  }
+
+  private noteRecorded(code: FindingCode, severity: FindingSeverity, listed: Finding | undefined, n = 1): void {
+    const r = this.recording;
+    if (!r || code === r.skip) return;
+    const rec = r.record;
+    rec.total += n;
+    if (severity === 'corruption') rec.corruptions += n;
+    else if (severity === 'leak') rec.leaks += n;
+    else if (severity === 'check-error') rec.checkErrors += n;
+    if (listed && rec.complete && (rec.findings?.length ?? 0) < CHECK_MAX_RECORDED_FINDINGS) (rec.findings ??= []).push(listed);
+    else rec.complete = false;
   }
 
   private count(severity: FindingSeverity, n: number): void {

@@ -149,11 +149,14 @@ export class RefcountArray {
     this.length = clusters;
   }
 
-  /** Adds one reference; false when the count is already at the width's maximum (overflow). */
-  increment(cluster: number): boolean {
+  /**
+   * Adds `times` references as far as the width allows; returns how many did not fit, each of
+   * which qemu refuses with an overflow error.
+   */
+  add(cluster: number, times: number): number {
     const v = this.counts[cluster] ?? 0;
-    if (v >= this.max) return false;
-    this.counts[cluster] = v + 1;
-    return true;
+    const room = this.max - v;
+    this.counts[cluster] = v + Math.min(room, times);
+    return Math.max(0, times - room);
   }
 }
