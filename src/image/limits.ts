@@ -95,6 +95,11 @@ export const CHECK_MAX_L1_ENTRIES = 2 ** 26;
  * 8 MiB each, all of them possibly the same clusters; real tables are kilobytes.
  */
 export const CHECK_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
+/**
+ * Bitmap table bytes an open reads to check the tables of the bitmaps not in use, as qemu does
+ * when it loads them: every table can be up to 8 MiB and 65535 of them can overlap in one file.
+ */
+export const OPEN_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
 /** Largest single guest read the reader serves in one call. */
 export const MAX_GUEST_READ_BYTES = 64 * MiB;
 /**

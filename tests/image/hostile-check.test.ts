@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import {
-  CHECK_MAX_BITMAP_TABLES_BYTES, CHECK_MAX_LISTED_FINDINGS, imageCheck, imageInfo, imageMapJson, isImageError, openGuestReader,
+  CHECK_MAX_BITMAP_TABLES_BYTES, CHECK_MAX_LISTED_FINDINGS, imageCheck, imageInfo, imageInfoJson, imageMapJson, isImageError, openGuestReader,
 } from '../../src/image/index.js';
 import { be32, be64, poke, qemuImg, qemuImgRun, qemuOpenError, TempDir } from './support/qemu.js';
 
@@ -230,6 +230,62 @@ describe('check on hostile images', function () {
       });
     }
 
+    describe('bitmaps not in use are loaded when opening, as qemu loads them', () => {
+      const sameError = (ref: string) => (err: unknown): boolean => isImageError(err) && err.message === qemuOpenError(ref);
+
+      /** info, check and map refuse the image with qemu-img's message; a lenient check still runs. */
+      async function refusedLikeQemu(name: string): Promise<void> {
+        const path = dir.file(name);
+        for (const [command, run] of [
+          ['info', () => imageInfo(path, { format: 'qcow2' })],
+          ['check', () => imageCheck(path, { format: 'qcow2' })],
+          ['map', () => imageMapJson(path, { format: 'qcow2' })],
+        ] as const) {
+          const ref = qemuImgRun([command, name], dir.path);
+          assert.equal(ref.status, 1, `qemu-img ${command}`);
+          await assert.rejects(run(), sameError(ref.stderr), command);
+        }
+        const lenient = await imageCheck(path, { format: 'qcow2', lenient: true });
+        assert.deepEqual(lenient.openFindings.filter((f) => f.code === 'BITMAPS_INVALID').map((f) => f.message),
+          [qemuOpenError(qemuImgRun(['info', name], dir.path).stderr)]);
+      }
+
+      it('an invalid entry in the table of one of them', async () => {
+        const name = 'unused-badentry.qcow2';
+        copyFileSync(dir.file('bm.qcow2'), dir.file(name));
+        const e = entries(dir.file(name))[2] as number;
+        poke(dir.file(name), u64At(readFileSync(dir.file(name)), e), be64(0x1ff));
+        await refusedLikeQemu(name);
+      });
+
+      it('a table one cluster longer than the bitmap takes', async () => {
+        const name = 'unused-long.qcow2';
+        copyFileSync(dir.file('bm.qcow2'), dir.file(name));
+        const e = entries(dir.file(name))[1] as number;
+        poke(dir.file(name), e + 8, be32(readFileSync(dir.file(name)).readUInt32BE(e + 8) + 1));
+        await refusedLikeQemu(name);
+      });
+
+      // Cluster size, disk size, granularity: the table qemu-img makes is the one qemu expects.
+      const geometries: Array<[number, string, number]> = [
+        [512, '1G', 512], [512, '64M', 65536], [4096, '10G', 4096], [65536, '1M', 65536], [65536, '100G', 512 * 1024], [2 * 1024 * 1024, '3G', 1024],
+      ];
+      for (const [cluster, size, granularity] of geometries) {
+        it(`clusters of ${cluster}, a ${size} disk, granularity ${granularity}: opens, and a table one longer does not`, async () => {
+          const name = `geo-${cluster}-${size}-${granularity}.qcow2`;
+          qemuImg(['create', '-q', '-f', 'qcow2', '-o', `cluster_size=${cluster}`, name, size], dir.path);
+          qemuImg(['bitmap', '--add', '-g', String(granularity), name, 'b0'], dir.path);
+          const info = await imageInfo(dir.file(name), { format: 'qcow2', displayName: name });
+          assert.equal(imageInfoJson(info), qemuImg(['info', '--output=json', name], dir.path));
+          const e = entries(dir.file(name))[0] as number;
+          poke(dir.file(name), e + 8, be32(readFileSync(dir.file(name)).readUInt32BE(e + 8) + 1));
+          const ref = qemuImgRun(['info', name], dir.path);
+          assert.equal(ref.status, 1);
+          await assert.rejects(imageInfo(dir.file(name), { format: 'qcow2' }), sameError(ref.stderr));
+        });
+      }
+    });
+
     it('a name of 1024 bytes', async () => {
       const path = dir.file('longname.qcow2');
       copyFileSync(dir.file('bm.qcow2'), path);
@@ -250,12 +306,14 @@ describe('check on hostile images', function () {
       await assert.rejects(imageInfo(path, { format: 'qcow2' }), (err) => isImageError(err) && err.message === qemuOpenError(ref.stderr));
     });
 
-    it('more bitmap table bytes than CHECK_MAX_BITMAP_TABLES_BYTES in all: refused, typed', async () => {
-      // 512-byte clusters: a valid table holds up to 2^20 entries (8 MiB). 129 bitmaps in use
-      // (so no size check against the disk) share one such table: 1032 MiB to read.
-      qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=512', 'tables.qcow2', '64M'], dir.path);
-      qemuImg(['bitmap', '--add', 'tables.qcow2', 'b0'], dir.path);
-      const path = dir.file('tables.qcow2');
+    /**
+     * 512-byte clusters: a valid table holds up to 2^20 entries (8 MiB). Enough bitmaps that
+     * their tables make more than 1 GiB: all at one offset, or each 512 bytes after the last.
+     */
+    function manyTables(name: string, flags: number, spread: boolean): string {
+      qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=512', name, '64M'], dir.path);
+      qemuImg(['bitmap', '--add', name, 'b0'], dir.path);
+      const path = dir.file(name);
       const b = readFileSync(path);
       let p = 112;
       while (b.readUInt32BE(p) !== 0x23852875) p += 8 + Math.ceil(b.readUInt32BE(p + 4) / 8) * 8;
@@ -264,16 +322,34 @@ describe('check on hostile images', function () {
       const count = Math.floor(CHECK_MAX_BITMAP_TABLES_BYTES / (8 * 2 ** 20)) + 1;
       const entry = (i: number): Buffer => {
         const name = Buffer.from(`b${i}`.padEnd(8, '_'));
-        return Buffer.concat([be64(table), be32(2 ** 20), be32(1), Buffer.from([1, 16]), Buffer.from([0, 8]), be32(0), name]);
+        return Buffer.concat([be64(table + (spread ? i * 512 : 0)), be32(2 ** 20), be32(flags), Buffer.from([1, 16]), Buffer.from([0, 8]), be32(0), name]);
       };
       const directory = Buffer.concat(Array.from({ length: count }, (_, i) => entry(i)));
       writeFileSync(path, Buffer.concat([b, Buffer.alloc(dirOffset - b.length), directory]));
-      truncateSync(path, table + 8 * 2 ** 20);
+      truncateSync(path, table + count * 512 + 8 * 2 ** 20);
       poke(path, p + 8, be32(count));
       poke(path, p + 16, Buffer.concat([be64(directory.length), be64(dirOffset)]));
+      return path;
+    }
+
+    it('more bitmap table bytes than CHECK_MAX_BITMAP_TABLES_BYTES in all: refused, typed', async () => {
+      // In use, so not loaded when opening, nor checked against the disk's size.
+      const path = manyTables('tables.qcow2', 1, false);
       assert.equal(qemuImgRun(['info', 'tables.qcow2'], dir.path).status, 0);
       await imageInfo(path, { format: 'qcow2' });
       await assert.rejects(imageCheck(path, { format: 'qcow2' }), (err) => isImageError(err) && err.code === 'IMAGE_LIMIT');
+    });
+
+    it('bitmaps not in use whose distinct tables make more than OPEN_MAX_BITMAP_TABLES_BYTES: the open is refused, typed', async () => {
+      const path = manyTables('unused-tables.qcow2', 0, true);
+      // qemu reads the first table whole, then refuses its size.
+      assert.equal(qemuImgRun(['info', 'unused-tables.qcow2'], dir.path).status, 1);
+      await assert.rejects(imageInfo(path, { format: 'qcow2' }), (err) => isImageError(err) && err.code === 'IMAGE_LIMIT');
+      // At one offset, they are one table to read.
+      const shared = manyTables('unused-shared.qcow2', 0, false);
+      const ref = qemuImgRun(['info', 'unused-shared.qcow2'], dir.path);
+      assert.equal(ref.status, 1);
+      await assert.rejects(imageInfo(shared, { format: 'qcow2' }), (err) => isImageError(err) && err.message === qemuOpenError(ref.stderr));
     });
 
     it('an invalid table entry of a bitmap in use: the check fails as qemu-img\'s does', async () => {

@@ -12,7 +12,7 @@ import { cStringFromBytes } from '../text.js';
 import type { BitmapsExtension } from './extensions.js';
 import type { Qcow2Header } from './header.js';
 
-const FLAG_IN_USE = 1;
+export const FLAG_IN_USE = 1;
 const FLAG_AUTO = 2;
 /** qemu BME_RESERVED_FLAGS: every bit but in-use and auto (qemu 7.2 refuses extra_data_compatible too). */
 const RESERVED_FLAGS = ~(FLAG_IN_USE | FLAG_AUTO);
@@ -22,6 +22,20 @@ const MAX_GRANULARITY_BITS = 31;
 const DIRTY_TRACKING_TYPE = 1;
 const ENTRY_FIXED_BYTES = 24;
 const SECTOR = 512;
+
+/** Bitmap table entry: bits 9-55 offset, bit 0 "all ones" when the offset is 0, the others reserved. */
+const ENTRY_RESERVED_HI = 0xff000000;
+const ENTRY_RESERVED_LO = 0x000001fe;
+
+/** The data cluster offset of a bitmap table entry (0: none). */
+export const bitmapEntryOffset = (hi: number, lo: number): number => (hi & 0x00ffffff) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
+
+/** qemu check_table_entry. */
+export function bitmapTableEntryValid(hi: number, lo: number, clusterSize: number): boolean {
+  if ((hi & ENTRY_RESERVED_HI) !== 0 || (lo & ENTRY_RESERVED_LO) !== 0) return false;
+  const offset = bitmapEntryOffset(hi, lo);
+  return offset === 0 || ((lo & 1) === 0 && offset % clusterSize === 0);
+}
 
 export interface Qcow2Bitmap {
   readonly name: string;

@@ -1,18 +1,14 @@
 /**
  * References held by persistent bitmaps (qemu qcow2_check_bitmaps_refcounts): the directory,
  * each bitmap table, and each data cluster a table entry points to.
- *
- * Bitmap table entry: bits 9-55 offset, bit 0 "all ones" when the offset is 0, other bits reserved.
  */
 import { ImageCorruptError, ImageLimitError, isImageError } from '../errors.js';
 import { CHECK_MAX_BITMAP_TABLES_BYTES } from '../limits.js';
-import { walkBitmapDirectory } from './bitmaps.js';
+import { bitmapEntryOffset, bitmapTableEntryValid, walkBitmapDirectory } from './bitmaps.js';
 import type { Qcow2Bitmap } from './bitmaps.js';
 import type { CheckContext } from './check-context.js';
 import { incRefcounts } from './check-context.js';
 
-const RESERVED_HI = 0xff000000;
-const RESERVED_LO = 0x000001fe;
 const TABLE_ENTRY_BYTES = 8;
 
 export function checkBitmapRefcounts(ctx: CheckContext): void {
@@ -68,12 +64,11 @@ function checkTable(ctx: CheckContext, bm: Qcow2Bitmap): void {
   for (let i = 0; i < entries; i++) {
     const hi = table.readUInt32BE(i * 8);
     const lo = table.readUInt32BE(i * 8 + 4);
-    const offset = (hi & 0x00ffffff) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
-    const bad = (hi & RESERVED_HI) !== 0 || (lo & RESERVED_LO) !== 0 || (offset !== 0 && ((lo & 1) !== 0 || offset % cs !== 0));
-    if (bad) {
+    if (!bitmapTableEntryValid(hi, lo, cs)) {
       invalidEntry(ctx, bm, i);
       continue;
     }
+    const offset = bitmapEntryOffset(hi, lo);
     if (offset !== 0) incRefcounts(ctx, offset, cs);
   }
 }

@@ -16,6 +16,7 @@ import { parseLuksHeader } from '../luks.js';
 import type { LuksHeader } from '../luks.js';
 import { cStringFromBytes } from '../text.js';
 import { readBitmapDirectory } from './bitmaps.js';
+import { loadBitmaps } from './bitmap-load.js';
 import type { Qcow2Bitmap } from './bitmaps.js';
 import { readExtensions } from './extensions.js';
 import type { Qcow2Extensions } from './extensions.js';
@@ -93,6 +94,7 @@ export function openQcow2(file: ImageFile, options: OpenQcow2Options = {}): Qcow
   const backingFile = step('BACKING_NAME_INVALID', undefined, () => readBackingName(h, cluster0));
   const { snapshots, sizeBytes } = step('SNAPSHOT_TABLE_INVALID', { snapshots: [], sizeBytes: 0 }, () => readSnapshotTable(file, h));
   const bitmaps = step('BITMAPS_INVALID', undefined, () => (extensions.bitmaps?.consistent ? readBitmapDirectory(file, h, extensions.bitmaps) : undefined));
+  if (bitmaps) step('BITMAPS_INVALID', undefined, () => loadBitmaps(file, h, bitmaps));
   const crypto = extensions.cryptoHeader;
   const luks = step('LUKS_HEADER_INVALID', undefined, () => (crypto ? readLuks(file, crypto.offset, crypto.length) : undefined));
   addWarnings(out, h, extensions, snapshots);
