@@ -114,13 +114,20 @@ export class CallPool {
       this.queue.push({ request, resolve, reject });
       this.outstanding.add(1);
       this.pins.pin(request.args);
-      this.schedulePump();
+      if (this.hasIdleThread()) this.pump();
+      else this.schedulePump();
     });
   }
 
+  /** A thread with nothing to do, or room to start one. */
+  private hasIdleThread(): boolean {
+    return this.threads.length < this.size || this.threads.some((t) => t.batches === 0);
+  }
+
   /**
-   * Calls issued in one go (a `Promise.all` over many) are handed out once the issuing code
-   * yields, so they leave in full batches instead of one message per call for the first few.
+   * A call goes at once to a thread with nothing to do. Calls issued in one go (a `Promise.all`
+   * over many) beyond that are handed out once the issuing code yields, in full batches instead
+   * of one message per call.
    */
   private schedulePump(): void {
     if (this.pumpScheduled) return;
