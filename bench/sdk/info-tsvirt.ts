@@ -13,21 +13,32 @@
  * (bursts with the probe), `lag_p50`, `lag_p99`, `lag_max` lines (ms per rep)
  * and `threads <n>`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Connection, Domain, sharedPool } from '../../src/sdk/index.js';
 
-/** CPU microseconds process `pid` has used (info.c's process_us), or undefined if unreadable. */
+/**
+ * CPU microseconds all threads of process `pid` have run (info.c's process_us), or undefined if
+ * unreadable. From each thread's schedstat (nanoseconds): /proc/PID/stat counts clock ticks,
+ * 10 ms each, too coarse for bursts of about 150 ms.
+ */
 function processUs(pid: number): number | undefined {
+  let tids: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The command name may hold spaces and parentheses: fields count from its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    // Linux reports these in USER_HZ, 100 on every architecture Node runs on.
-    return Number.isFinite(ticks) ? ticks * 10_000 : undefined;
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
+  let ns = 0;
+  let threads = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+      threads++;
+    } catch {
+      // the thread has exited meanwhile
+    }
+  }
+  return threads > 0 && Number.isFinite(ns) ? Math.floor(ns / 1000) : undefined;
 }
 
 const clientUs = (): number => {

@@ -46,24 +46,26 @@ export async function partInfo(config: Config, python: boolean): Promise<InfoRes
   }
 }
 
-const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-
 /**
  * Appends one child's timed reps of `label` to a series, with the CPU that the client
- * (`<label>_client`) and the daemon (`<label>_daemon`) used in them, where the child printed it.
+ * (`<label>_client`) and the daemon (`<label>_daemon`) used in each, aligned with the times: a
+ * figure stays only while every burst of the series carries it.
  */
 function addRow(s: InfoSeries, rows: Rows, label: string): void {
   const ms = rows[label] ?? [];
+  if (s.ms.length === 0) s.cpu = { clientUs: [], daemonUs: [] };
   s.ms.push(...ms);
+  const cpu = s.cpu;
+  if (!cpu) return;
   const client = rows[`${label}_client`];
-  if (client?.length !== ms.length) return;
-  const cpu = (s.cpu ??= { reps: 0, clientUs: 0, daemonReps: 0, daemonUs: 0 });
-  cpu.reps += ms.length;
-  cpu.clientUs += sum(client);
+  if (client?.length !== ms.length) {
+    delete s.cpu;
+    return;
+  }
+  cpu.clientUs.push(...client);
   const daemon = rows[`${label}_daemon`];
-  if (daemon?.length !== ms.length) return;
-  cpu.daemonReps += ms.length;
-  cpu.daemonUs += sum(daemon);
+  if (cpu.daemonUs && daemon?.length === ms.length) cpu.daemonUs.push(...daemon);
+  else delete cpu.daemonUs;
 }
 
 /**

@@ -18,7 +18,7 @@ import { pythonOk, skipped } from './child.js';
 import type { Config } from './child.js';
 import { DOMAINS, partList } from './part-list.js';
 import { CALLS, partInfo } from './part-info.js';
-import { checkTargets, infoTable, listTable, machineCeiling } from './report.js';
+import { checkTargets, infoTable, listTable } from './report.js';
 import type { ListResults } from './report.js';
 
 const json = process.argv.includes('--json');
@@ -65,15 +65,10 @@ async function main(): Promise<void> {
   if (info) {
     console.log(`    ${config.rounds * config.infoReps} timed bursts per row; tsvirt's lag is sampled by a 1 ms timer in as many further bursts`);
     console.log('    (their rate in the last column); lag p50/p99: median over bursts, max: worst burst;');
-    console.log('    CPU us/call: of the client process (all its threads) and of the daemon, over the timed bursts;');
-    console.log(`    ${cpus}-core ceiling: the rate at which that CPU per call would keep every core busy\n`);
+    console.log('    CPU us/call: of the client process (all its threads) and of the daemon (all its threads),');
+    console.log('    median over the timed bursts; cores busy: their CPU over the burst\'s time on every core,');
+    console.log(`    median over bursts (the ${cpus} cores are shared: near 100, only less CPU per call is faster)\n`);
     console.log(infoTable(info, CALLS, cpus));
-    const top = machineCeiling(info, CALLS, cpus);
-    if (top) {
-      console.log(`\n    ${cpus} cores at the C pool's CPU per call give at most ${top.rate.toFixed(0)} calls/s, ` +
-        `${top.vsSeq.toFixed(2)}x libvirt-python in sequence:`);
-      console.log('    more concurrency cannot pass that; only less CPU per call, client or daemon, can.');
-    }
   } else {
     console.log(`    skipped: ${skipped['part 2'] ?? 'unknown reason'}`);
   }
