@@ -65,6 +65,83 @@ export function child(key: string, argv: readonly string[], env: NodeJS.ProcessE
   });
 }
 
+/**
+ * A child that serves bursts on request (part 2): it warms up, says `ready`, then answers every
+ * line written to it with one line. Idle between requests, so the children can stay started
+ * side by side while one of them runs.
+ */
+export interface Server {
+  /** Lines printed before `ready` (`threads 8`, say), split in words. */
+  readonly preamble: string[][];
+  /** Sends one request; its answer split in words, or undefined if the child has failed. */
+  ask(line: string): Promise<string[] | undefined>;
+  /** Ends the input and waits for the child to exit. */
+  close(): Promise<void>;
+}
+
+/** Starts a Server; on failure records why under `key` and resolves undefined. */
+export function startServer(key: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Server | undefined> {
+  const [cmd = '', ...args] = argv;
+  const p = spawn(cmd, args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  let buffered = '';
+  const lines: string[] = [];
+  let waiting: ((line: string | undefined) => void) | undefined;
+  let ended = false;
+  const deliver = (): void => {
+    if (!waiting) return;
+    const line = lines.shift();
+    if (line === undefined && !ended) return;
+    const w = waiting;
+    waiting = undefined;
+    w(line);
+  };
+  p.stdout.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts);
+    deliver();
+  });
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => {
+    p.on('error', (e) => { err += e.message; });
+    p.on('close', (code) => {
+      ended = true;
+      deliver();
+      resolve(code);
+    });
+  });
+  const next = (): Promise<string | undefined> => new Promise((resolve) => { waiting = resolve; deliver(); });
+  const failed = async (): Promise<undefined> => {
+    p.stdin.end();
+    const code = await exited;
+    skipped[key] ??= `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+    return undefined;
+  };
+  const words = (line: string): string[] => line.trim().split(/\s+/);
+  return (async () => {
+    const preamble: string[][] = [];
+    for (let line = await next(); line !== 'ready'; line = await next()) {
+      if (line === undefined) return failed();
+      preamble.push(words(line));
+    }
+    return {
+      preamble,
+      async ask(request: string): Promise<string[] | undefined> {
+        p.stdin.write(`${request}\n`);
+        const line = await next();
+        return line === undefined ? failed() : words(line);
+      },
+      async close(): Promise<void> {
+        p.stdin.end();
+        const code = await exited;
+        if (code !== 0) skipped[key] ??= `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+      },
+    };
+  })();
+}
+
 /** Whether /usr/bin/python3 can import libvirt; records why not under `python`. */
 export function pythonOk(): boolean {
   const probe = spawnSync(PYTHON, ['-c', 'import libvirt'], { encoding: 'utf8' });

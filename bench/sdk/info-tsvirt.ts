@@ -1,19 +1,19 @@
 /**
  * tsvirt SDK side of the getInfo benchmark: CALLS getInfo calls on one domain,
- * all issued at once (Promise.all). Each rep times one burst as it is, like the
- * other implementations, then runs a second burst with the main thread's
- * event-loop lag sampled: the probe's 1 ms timer costs throughput of its own
- * (about 10% here: 8 interleaved pairs, 13967 against 12478 calls/s), so it
- * does not run during the timed bursts.
+ * all issued at once (Promise.all).
  *
- * Usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS [DAEMON_PID]   (threads: $TSVIRT_THREADS)
- * Output: `all <ms per rep...>` (bursts without the probe), `all_client` and,
- * given DAEMON_PID, `all_daemon` (CPU us of this process, all threads, and of
- * the daemon during each of them, as info.c prints them), `probed <ms...>`
- * (bursts with the probe), `lag_p50`, `lag_p99`, `lag_max` lines (ms per rep)
- * and `threads <n>`.
+ * Usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP DAEMON_PID (0: no daemon to read)
+ * (threads: $TSVIRT_THREADS). Runs WARMUP bursts, prints `threads <n>` and
+ * `ready`, then serves part-info.ts as info.c does: for each line on stdin,
+ * one untimed burst and a timed one. `all`: printed as `all <ms> <client us>
+ * <daemon us>` (CPU of this process, all threads, and of the daemon, -1 if
+ * unreadable). `probed`: the timed burst runs with the main thread's
+ * event-loop lag sampled, printed as `probed <ms> <client us> <daemon us>
+ * <lag p50> <lag p99> <lag max>` (ms); the probe's 1 ms timer costs
+ * throughput of its own, so `all` bursts run without it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { Connection, Domain, sharedPool } from '../../src/sdk/index.js';
 
 /**
@@ -84,39 +84,42 @@ async function timedBurst(dom: Domain, calls: number): Promise<number> {
   return ms;
 }
 
+/** One burst's time, and the CPU of this process and of the daemon during it (-1: unreadable). */
+async function measured(dom: Domain, calls: number, daemon: number): Promise<string> {
+  const c0 = clientUs();
+  const d0 = daemon > 0 ? processUs(daemon) : undefined;
+  const ms = await timedBurst(dom, calls);
+  const d1 = daemon > 0 ? processUs(daemon) : undefined;
+  const served = d0 === undefined || d1 === undefined ? -1 : d1 - d0;
+  return `${ms.toFixed(3)} ${clientUs() - c0} ${served}`;
+}
+
+async function serveLine(kind: string, dom: Domain, calls: number, daemon: number): Promise<string> {
+  if (kind !== 'all' && kind !== 'probed') throw new Error(`unknown kind of burst: ${kind}`);
+  await burst(dom, calls); // untimed: the machine may still be settling from another burst
+  if (kind === 'all') return `all ${await measured(dom, calls, daemon)}`;
+  const probe = lagProbe();
+  await probe.ready;
+  const figures = await measured(dom, calls, daemon);
+  const lag = probe.stop();
+  return `probed ${figures} ${[50, 99, 100].map((p) => pct(lag, p).toFixed(3)).join(' ')}`;
+}
+
 async function main(): Promise<number> {
   const [uri, name, ...nums] = process.argv.slice(2);
-  const [calls, warmup, reps, daemon = 0] = nums.map(Number);
-  if (uri === undefined || name === undefined || calls === undefined || warmup === undefined || reps === undefined) {
-    process.stderr.write('usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP REPS [DAEMON_PID]\n');
+  const [calls, warmup, daemon] = nums.map(Number);
+  if (uri === undefined || name === undefined || calls === undefined || warmup === undefined || daemon === undefined) {
+    process.stderr.write('usage: info-tsvirt.ts URI DOMAIN CALLS WARMUP DAEMON_PID\n');
     return 2;
   }
   const conn = await Connection.open(uri);
   const dom = await conn.lookupDomain(name);
   // Warm-up also starts every call thread, so the timed bursts do not pay for it.
   for (let i = 0; i < warmup; i++) await burst(dom, calls);
-  const rows: Record<string, string[]> = { all: [], all_client: [], all_daemon: [], probed: [], lag_p50: [], lag_p99: [], lag_max: [] };
-  let daemonOk = daemon > 0;
-  for (let r = 0; r < reps; r++) {
-    const c0 = clientUs();
-    const d0 = daemon > 0 ? processUs(daemon) : undefined;
-    rows['all']?.push((await timedBurst(dom, calls)).toFixed(3));
-    const d1 = daemon > 0 ? processUs(daemon) : undefined;
-    rows['all_client']?.push(String(clientUs() - c0));
-    // One unreadable sample drops the row, as in info.c: a partial row would misalign.
-    if (d0 !== undefined && d1 !== undefined && daemonOk) rows['all_daemon']?.push(String(d1 - d0));
-    else daemonOk = false;
-    const probe = lagProbe();
-    await probe.ready;
-    rows['probed']?.push((await timedBurst(dom, calls)).toFixed(3));
-    const lag = probe.stop();
-    for (const [key, p] of [['lag_p50', 50], ['lag_p99', 99], ['lag_max', 100]] as const) rows[key]?.push(pct(lag, p).toFixed(3));
+  process.stdout.write(`threads ${sharedPool().size}\nready\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    process.stdout.write(`${await serveLine(line.trim(), dom, calls, daemon)}\n`);
   }
-  // The pool's own size, for the table label.
-  const threads = sharedPool().size;
-  if (!daemonOk) delete rows['all_daemon'];
-  for (const [key, values] of Object.entries(rows)) process.stdout.write(`${key} ${values.join(' ')}\n`);
-  process.stdout.write(`threads ${threads}\n`);
   dom.free();
   await conn.close();
   return 0;

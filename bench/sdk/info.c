@@ -1,14 +1,15 @@
 /*
  * C baseline for the getInfo benchmark: CALLS virDomainGetInfo calls on one
- * domain in sequence, then spread over POOL threads sharing the connection
- * (what libvirt-python's thread pool does, without the interpreter). The
- * threaded figure is the most this client machine and daemon allow.
+ * domain in sequence, or spread over POOL threads sharing the connection
+ * (what libvirt-python's thread pool does, without the interpreter).
  *
- * Usage: info URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]
- * Output: `seq <ms per rep...>` and `pool <ms per rep...>` (info.py's format),
- * each followed by `<label>_client <us...>`, the CPU this process used in each
- * rep (all its threads), and, given DAEMON_PID, `<label>_daemon <us...>`, the
- * CPU the daemon used meanwhile (/proc/PID/stat, in clock ticks).
+ * Usage: info URI DOMAIN CALLS WARMUP POOL DAEMON_PID (0: no daemon to read)
+ * Runs WARMUP bursts of each kind, prints `ready`, then serves part-info.ts
+ * (the protocol info.py and info-tsvirt.ts share): for each line `seq` or
+ * `pool` on stdin, one untimed burst of that kind (the machine may still be
+ * settling from another implementation's burst), then a timed one, and prints
+ * `<kind> <ms> <client us> <daemon us>`: its time, the CPU of this process
+ * (all threads) and of the daemon (-1 if unreadable) during it. Ends at EOF.
  */
 #include <dirent.h>
 #include <libvirt/libvirt.h>
@@ -111,38 +112,40 @@ static int burst(virDomainPtr dom, long calls, int threads)
     return failed;
 }
 
-static void print_row(const char *label, const char *suffix, const long long *values, long n)
+/* One untimed and one timed burst; prints the timed one's line. 0 on success. */
+static int measure(const char *kind, virDomainPtr dom, long calls, int threads, long daemon)
 {
-    printf("%s%s", label, suffix);
-    for (long r = 0; r < n; r++)
-        printf(" %lld", values[r]);
-    printf("\n");
+    if (burst(dom, calls, threads))
+        return 1;
+    long long c0 = client_us(), d0 = daemon > 0 ? process_us(daemon) : -1;
+    double t0 = now_ms();
+    if (burst(dom, calls, threads))
+        return 1;
+    double ms = now_ms() - t0;
+    long long c1 = client_us(), d1 = daemon > 0 ? process_us(daemon) : -1;
+    printf("%s %.3f %lld %lld\n", kind, ms, c1 - c0, d0 >= 0 && d1 >= 0 ? d1 - d0 : -1);
+    fflush(stdout);
+    return 0;
 }
 
-static int row(const char *label, virDomainPtr dom, long calls, long warmup, long reps, int threads, long daemon)
+static int serve(virDomainPtr dom, long calls, long warmup, int pool, long daemon)
 {
-    long long client[reps], served[reps];
-    int daemon_ok = daemon > 0;
     for (long i = 0; i < warmup; i++)
-        if (burst(dom, calls, threads))
+        if (burst(dom, calls, 1) || burst(dom, calls, pool))
             return 1;
-    printf("%s", label);
-    for (long r = 0; r < reps; r++) {
-        long long c0 = client_us(), d0 = daemon_ok ? process_us(daemon) : -1;
-        double t0 = now_ms();
-        if (burst(dom, calls, threads))
-            return 1;
-        printf(" %.3f", now_ms() - t0);
-        long long d1 = daemon_ok ? process_us(daemon) : -1;
-        client[r] = client_us() - c0;
-        served[r] = d1 - d0;
-        daemon_ok = daemon_ok && d0 >= 0 && d1 >= 0;
-    }
-    printf("\n");
-    print_row(label, "_client", client, reps);
-    if (daemon_ok)
-        print_row(label, "_daemon", served, reps);
+    printf("ready\n");
     fflush(stdout);
+    char line[64];
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\n")] = '\0';
+        int threads = strcmp(line, "seq") == 0 ? 1 : strcmp(line, "pool") == 0 ? pool : 0;
+        if (threads == 0) {
+            fprintf(stderr, "unknown kind of burst: %s\n", line);
+            return 2;
+        }
+        if (measure(line, dom, calls, threads, daemon))
+            return 1;
+    }
     return 0;
 }
 
@@ -154,19 +157,18 @@ static void quiet(void *data, virErrorPtr err)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7 && argc != 8) {
-        fprintf(stderr, "usage: %s URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]\n", argv[0]);
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s URI DOMAIN CALLS WARMUP POOL DAEMON_PID\n", argv[0]);
         return 2;
     }
-    long calls = atol(argv[3]), warmup = atol(argv[4]), reps = atol(argv[5]);
-    long daemon = argc == 8 ? atol(argv[7]) : 0;
-    int pool = atoi(argv[6]);
+    long calls = atol(argv[3]), warmup = atol(argv[4]), daemon = atol(argv[6]);
+    int pool = atoi(argv[5]);
     if (pool < 1 || pool > 64) {
         fprintf(stderr, "POOL must be 1..64\n");
         return 2;
     }
-    if (calls < 1 || warmup < 0 || reps < 1 || reps > 1000) {
-        fprintf(stderr, "CALLS must be at least 1, WARMUP at least 0, REPS 1..1000\n");
+    if (calls < 1 || warmup < 0) {
+        fprintf(stderr, "CALLS must be at least 1, WARMUP at least 0\n");
         return 2;
     }
     virSetErrorFunc(NULL, quiet);
@@ -176,8 +178,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot open %s or find %s: %s\n", argv[1], argv[2], virGetLastErrorMessage());
         return 1;
     }
-    int rc = row("seq", dom, calls, warmup, reps, 1, daemon) || row("pool", dom, calls, warmup, reps, pool, daemon);
-    if (rc)
+    int rc = serve(dom, calls, warmup, pool, daemon);
+    if (rc == 1)
         fprintf(stderr, "virDomainGetInfo failed or the domain is not running: %s\n", virGetLastErrorMessage());
     virDomainFree(dom);
     virConnectClose(conn);

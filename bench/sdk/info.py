@@ -1,11 +1,11 @@
 """libvirt-python side of the getInfo benchmark: CALLS dom.info() calls in
-sequence, then through a ThreadPoolExecutor of POOL threads (libvirt-python
+sequence, or through a ThreadPoolExecutor of POOL threads (libvirt-python
 releases the GIL during the call, so the threads overlap their round trips).
 
-Usage: info.py URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]
-Output: `seq <ms per rep...>` and `pool <ms per rep...>`, each followed by
-`<label>_client <us...>` and, given DAEMON_PID, `<label>_daemon <us...>`: the
-CPU of this process and of the daemon in each rep, as info.c prints them.
+Usage: info.py URI DOMAIN CALLS WARMUP POOL DAEMON_PID (0: no daemon to read)
+Runs WARMUP bursts of each kind, prints `ready`, then serves part-info.ts as
+info.c does: for each line `seq` or `pool` on stdin, one untimed burst and a
+timed one, printed as `<kind> <ms> <client us> <daemon us>` (-1: unreadable).
 """
 import os
 import sys
@@ -37,12 +37,11 @@ def process_us(pid):
 
 
 def main():
-    if len(sys.argv) not in (7, 8):
-        sys.stderr.write("usage: info.py URI DOMAIN CALLS WARMUP REPS POOL [DAEMON_PID]\n")
+    if len(sys.argv) != 7:
+        sys.stderr.write("usage: info.py URI DOMAIN CALLS WARMUP POOL DAEMON_PID\n")
         return 2
     uri, name = sys.argv[1], sys.argv[2]
-    calls, warmup, reps, pool_size = (int(a) for a in sys.argv[3:7])
-    daemon = int(sys.argv[7]) if len(sys.argv) == 8 else 0
+    calls, warmup, pool_size, daemon = (int(a) for a in sys.argv[3:7])
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     conn = libvirt.open(uri)
     dom = conn.lookupByName(name)
@@ -58,22 +57,26 @@ def main():
             for _ in ex.map(lambda _i: info(), range(calls)):
                 pass
 
-        for label, fn in (("seq", seq), ("pool", pooled)):
-            for _ in range(warmup):
-                fn()
-            out, client, served = [label], [label + "_client"], [label + "_daemon"]
-            for _ in range(reps):
-                c0 = time.process_time_ns()
-                d0 = process_us(daemon) if daemon > 0 else None
-                t0 = time.perf_counter_ns()
-                fn()
-                out.append("%.3f" % ((time.perf_counter_ns() - t0) / 1e6))
-                d1 = process_us(daemon) if daemon > 0 else None
-                client.append(str((time.process_time_ns() - c0) // 1000))
-                served.append(None if d0 is None or d1 is None else str(d1 - d0))
-            rows = [out, client] + ([served] if None not in served else [])
-            for row in rows:
-                print(" ".join(row), flush=True)
+        kinds = {"seq": seq, "pool": pooled}
+        for _ in range(warmup):
+            seq()
+            pooled()
+        print("ready", flush=True)
+        for line in sys.stdin:
+            kind = line.strip()
+            burst = kinds.get(kind)
+            if burst is None:
+                sys.stderr.write("unknown kind of burst: %s\n" % kind)
+                return 2
+            burst()  # untimed: the machine may still be settling from another burst
+            c0 = time.process_time_ns()
+            d0 = process_us(daemon) if daemon > 0 else None
+            t0 = time.perf_counter_ns()
+            burst()
+            ms = (time.perf_counter_ns() - t0) / 1e6
+            d1 = process_us(daemon) if daemon > 0 else None
+            served = -1 if d0 is None or d1 is None else d1 - d0
+            print("%s %.3f %d %d" % (kind, ms, (time.process_time_ns() - c0) // 1000, served), flush=True)
     conn.close()
     return 0
 

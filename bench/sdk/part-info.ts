@@ -1,16 +1,19 @@
 /**
- * Part 2: CALLS getInfo calls on a running TCG guest of the real daemon:
- * libvirt-python in sequence and with 8 threads (info.py), and the tsvirt SDK
- * with all calls at once (info-tsvirt.ts), with the default number of call
- * threads and with TSVIRT_THREADS=8. The guest lives in a ScratchPool of the
- * daemon test harness, which is always cleaned up.
+ * Part 2: CALLS getInfo calls on a running TCG guest of the real daemon: C and
+ * libvirt-python in sequence and with 8 threads (info.c, info.py), and the
+ * tsvirt SDK with all calls at once (info-tsvirt.ts), with the default number
+ * of call threads and with TSVIRT_THREADS=8. Every implementation is a child
+ * that stays started and serves one burst at a time, so their bursts are
+ * interleaved: each round times one burst of every row, in a shuffled order,
+ * and the machine's swings in speed fall on all of them alike. The guest lives
+ * in a ScratchPool of the daemon test harness, which is always cleaned up.
  */
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PYTHON, child, compileC, here, log, skipped, tsvirtScript } from './child.js';
-import type { Config, Rows } from './child.js';
-import type { InfoResults, InfoSeries } from './report.js';
+import { PYTHON, compileC, here, log, skipped, startServer, tsvirtScript } from './child.js';
+import type { Config, Server } from './child.js';
+import type { InfoImpl, InfoResults, InfoSeries } from './report.js';
 
 export const CALLS = 2000;
 
@@ -39,7 +42,7 @@ export async function partInfo(config: Config, python: boolean): Promise<InfoRes
       skipped['part 2'] = `could not start a TCG guest on ${uri}: ${why(e)}`;
       return undefined;
     }
-    const base = [uri, guestName, String(CALLS), String(config.infoWarmup), String(config.infoReps)];
+    const base = [uri, guestName, String(CALLS), String(config.infoWarmup)];
     return await measure(config, python, base, String(daemonPid(uri)));
   } finally {
     scratch.cleanup();
@@ -47,24 +50,31 @@ export async function partInfo(config: Config, python: boolean): Promise<InfoRes
 }
 
 /**
- * Appends one child's timed reps of `label` to a series, with the CPU that the client
- * (`<label>_client`) and the daemon (`<label>_daemon`) used in each, aligned with the times: a
- * figure stays only while every burst of the series carries it.
+ * One answer of a child (`<kind> <ms> <client us> <daemon us> [lag p50 p99 max]`) into its
+ * series. CPU figures stay aligned with the times: one a burst lacks is dropped for the series.
  */
-function addRow(s: InfoSeries, rows: Rows, label: string): void {
-  const ms = rows[label] ?? [];
+function record(s: InfoSeries, answer: number[], probed: boolean): void {
+  const [ms = Number.NaN, client = -1, daemon = -1, p50, p99, max] = answer;
+  if (probed) {
+    (s.probedMs ??= []).push(ms);
+    const lag = (s.lag ??= { p50: [], p99: [], max: [] });
+    if (p50 !== undefined && p99 !== undefined && max !== undefined) {
+      lag.p50.push(p50);
+      lag.p99.push(p99);
+      lag.max.push(max);
+    }
+    return;
+  }
   if (s.ms.length === 0) s.cpu = { clientUs: [], daemonUs: [] };
-  s.ms.push(...ms);
+  s.ms.push(ms);
   const cpu = s.cpu;
   if (!cpu) return;
-  const client = rows[`${label}_client`];
-  if (client?.length !== ms.length) {
+  if (client < 0) {
     delete s.cpu;
     return;
   }
-  cpu.clientUs.push(...client);
-  const daemon = rows[`${label}_daemon`];
-  if (cpu.daemonUs && daemon?.length === ms.length) cpu.daemonUs.push(...daemon);
+  cpu.clientUs.push(client);
+  if (cpu.daemonUs && daemon >= 0) cpu.daemonUs.push(daemon);
   else delete cpu.daemonUs;
 }
 
@@ -86,49 +96,78 @@ function daemonPid(uri: string): number {
   return 0;
 }
 
-async function measure(config: Config, python: boolean, base: string[], daemon: string): Promise<InfoResults> {
-  const results: InfoResults = {};
-  const tsvirt = (key: 'tsvirt' | 'tsvirt-8', env: NodeJS.ProcessEnv) => async (): Promise<void> => {
-    const rows: Rows | undefined = await child(key, [...tsvirtScript('info-tsvirt.ts'), ...base, daemon], env);
-    if (!rows?.['all']) return;
-    const s = (results[key] ??= { ms: [], lag: { p50: [], p99: [], max: [] }, probedMs: [] });
-    addRow(s, rows, 'all');
-    s.probedMs?.push(...(rows['probed'] ?? []));
-    if (rows['threads']?.[0] !== undefined) s.threads = rows['threads'][0];
-    s.lag?.p50.push(...(rows['lag_p50'] ?? []));
-    s.lag?.p99.push(...(rows['lag_p99'] ?? []));
-    s.lag?.max.push(...(rows['lag_max'] ?? []));
+/** A row's burst: which series, which child, and the request that child serves it with. */
+interface Entry { impl: InfoImpl; server: Server; kind: 'seq' | 'pool' | 'all' | 'probed' }
+
+/** `xs` in an order of its own for round `round` (Fisher-Yates with a fixed seed per round). */
+function shuffled<T>(xs: readonly T[], round: number): T[] {
+  const out = [...xs];
+  let seed = 0x9e3779b9 ^ (round * 0x85ebca6b);
+  const next = (): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
   };
-  const runs: [string, () => Promise<void>][] = [
-    ['tsvirt', tsvirt('tsvirt', process.env)],
-    ['tsvirt, TSVIRT_THREADS=8', tsvirt('tsvirt-8', { ...process.env, TSVIRT_THREADS: '8' })],
-  ];
-  const dir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-info-'));
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/**
+ * The children, started one after another so that each warms up alone, and the entries they
+ * serve; a child that fails to start is left out (the reason is in `skipped`).
+ */
+async function startChildren(python: boolean, base: string[], daemon: string, dir: string, results: InfoResults): Promise<{ servers: Server[]; entries: Entry[] }> {
+  const servers: Server[] = [];
+  const entries: Entry[] = [];
+  const add = (server: Server | undefined, rows: Array<[InfoImpl, Entry['kind']]>): void => {
+    if (!server) return;
+    servers.push(server);
+    for (const [impl, kind] of rows) entries.push({ impl, server, kind });
+  };
+  for (const [impl, env] of [['tsvirt', process.env], ['tsvirt-8', { ...process.env, TSVIRT_THREADS: '8' }]] as const) {
+    log(`part 2: starting ${impl}`);
+    const server = await startServer(impl, [...tsvirtScript('info-tsvirt.ts'), ...base, daemon], env);
+    const threads = server?.preamble.find((w) => w[0] === 'threads')?.[1];
+    if (server) results[impl] = { ms: [], ...(threads === undefined ? {} : { threads: Number(threads) }) };
+    add(server, [[impl, 'all'], [impl, 'probed']]);
+  }
   const c = compileC(dir, 'info');
   if (c) {
-    runs.push(['C', async () => {
-      const rows = await child('c (part 2)', [...c, ...base, '8', daemon]);
-      if (rows?.['seq']) addRow(results['c-seq'] ??= { ms: [] }, rows, 'seq');
-      if (rows?.['pool']) addRow(results['c-pool8'] ??= { ms: [] }, rows, 'pool');
-    }]);
+    log('part 2: starting C');
+    add(await startServer('c (part 2)', [...c, ...base, '8', daemon]), [['c-seq', 'seq'], ['c-pool8', 'pool']]);
   }
   if (python) {
-    runs.push(['python', async () => {
-      const rows = await child('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8', daemon]);
-      if (rows?.['seq']) addRow(results['python-seq'] ??= { ms: [] }, rows, 'seq');
-      if (rows?.['pool']) addRow(results['python-pool8'] ??= { ms: [] }, rows, 'pool');
-    }]);
+    log('part 2: starting python');
+    add(await startServer('python (part 2)', [PYTHON, join(here, 'info.py'), ...base, '8', daemon]), [['python-seq', 'seq'], ['python-pool8', 'pool']]);
   }
+  return { servers, entries };
+}
+
+async function measure(config: Config, python: boolean, base: string[], daemon: string): Promise<InfoResults> {
+  const results: InfoResults = {};
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-info-'));
+  let servers: Server[] = [];
   try {
-    for (let round = 0; round < config.rounds; round++) {
-      for (let k = 0; k < runs.length; k++) {
-        const run = runs[(k + round) % runs.length];
-        if (run === undefined) continue;
-        log(`part 2, round ${round + 1}/${config.rounds}: ${run[0]}`);
-        await run[1]();
+    const started = await startChildren(python, base, daemon, dir, results);
+    servers = started.servers;
+    let entries = started.entries;
+    const rounds = config.rounds * config.infoReps;
+    for (let round = 0; round < rounds; round++) {
+      log(`part 2, round ${round + 1}/${rounds}`);
+      for (const e of shuffled(entries, round)) {
+        if (!entries.includes(e)) continue; // its child failed earlier in this round
+        const answer = await e.server.ask(e.kind);
+        if (answer === undefined) {
+          entries = entries.filter((x) => x.server !== e.server);
+          continue;
+        }
+        record(results[e.impl] ??= { ms: [] }, answer.slice(1).map(Number), e.kind === 'probed');
       }
     }
   } finally {
+    await Promise.all(servers.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

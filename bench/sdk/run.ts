@@ -4,8 +4,9 @@
  *      C, libvirt-python and the tsvirt SDK (part-list.ts);
  *  (2) 2000 getInfo calls on a running TCG guest of qemu:///system: libvirt-python
  *      in sequence and with 8 threads, the tsvirt SDK all at once (part-info.ts).
- * Every implementation is a child process that opens its connection, then times
- * repetitions and prints per-repetition ms; the statistics are computed here.
+ * Every implementation is a child process that opens its connection and prints
+ * per-repetition figures; in part 2 the children stay started and take turns,
+ * burst by burst. The statistics are computed here.
  *
  * Usage: npm run bench:sdk [-- --quick] [-- --json]
  * BENCH_SDK_DAEMON_URI overrides the daemon of part 2 (default qemu:///system).
@@ -63,8 +64,9 @@ async function main(): Promise<void> {
   console.log(listTable(list));
   console.log(`\n(2) ${CALLS} getInfo calls on a running TCG guest of ${process.env['BENCH_SDK_DAEMON_URI'] || 'qemu:///system'}`);
   if (info) {
-    console.log(`    ${config.rounds * config.infoReps} timed bursts per row; tsvirt's lag is sampled by a 1 ms timer in as many further bursts`);
-    console.log('    (their rate in the last column); lag p50/p99: median over bursts, max: worst burst;');
+    console.log(`    ${config.rounds * config.infoReps} rounds, each timing one burst of every row in a shuffled order (each after an`);
+    console.log('    untimed one); tsvirt\'s lag is sampled by a 1 ms timer in bursts of their own (their rate in the last');
+    console.log('    column); lag p50/p99: median over bursts, max: worst burst;');
     console.log('    CPU us/call: of the client process (all its threads) and of the daemon (all its threads),');
     console.log('    median over the timed bursts; cores busy: their CPU over the burst\'s time on every core,');
     console.log(`    median over bursts (the ${cpus} cores are shared: near 100, only less CPU per call is faster)\n`);
