@@ -28,8 +28,8 @@ export function compileC(dir: string, name: 'list' | 'info'): string[] | undefin
 let build: ((entry: string) => string[]) | undefined;
 
 /** The command line of one of the tsvirt scripts here, compiled (see ../compiled.ts) once per run. */
-export function tsvirtScript(name: 'list-tsvirt.ts' | 'info-tsvirt.ts'): string[] {
-  build ??= compiled('sdk', [join(here, 'list-tsvirt.ts'), join(here, 'info-tsvirt.ts')]);
+export function tsvirtScript(name: 'list-tsvirt.ts' | 'info-tsvirt.ts' | 'info-generated.ts'): string[] {
+  build ??= compiled('sdk', [join(here, 'list-tsvirt.ts'), join(here, 'info-tsvirt.ts'), join(here, 'info-generated.ts')]);
   return build(join(here, name));
 }
 

@@ -12,39 +12,9 @@
  * <lag p50> <lag p99> <lag max>` (ms); the probe's 1 ms timer costs
  * throughput of its own, so `all` bursts run without it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Connection, Domain, sharedPool } from '../../src/sdk/index.js';
-
-/**
- * CPU microseconds all threads of process `pid` have run (info.c's process_us), or undefined if
- * unreadable. From each thread's schedstat (nanoseconds): /proc/PID/stat counts clock ticks,
- * 10 ms each, too coarse for bursts of about 150 ms.
- */
-function processUs(pid: number): number | undefined {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return undefined;
-  }
-  let ns = 0;
-  let threads = 0;
-  for (const tid of tids) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
-      threads++;
-    } catch {
-      // the thread has exited meanwhile
-    }
-  }
-  return threads > 0 && Number.isFinite(ns) ? Math.floor(ns / 1000) : undefined;
-}
-
-const clientUs = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
+import { measuredBurst } from './burst-cpu.js';
 
 /**
  * A 1 ms interval timer: each tick records how much later than 1 ms after the
@@ -75,24 +45,13 @@ async function burst(dom: Domain, calls: number): Promise<number> {
   return infos.filter((i) => i.state.name === 'running').length;
 }
 
-/** One burst's ms; every call must have seen the domain running. */
-async function timedBurst(dom: Domain, calls: number): Promise<number> {
-  const t0 = performance.now();
+/** One burst; every call must have seen the domain running. */
+async function checkedBurst(dom: Domain, calls: number): Promise<void> {
   const running = await burst(dom, calls);
-  const ms = performance.now() - t0;
   if (running !== calls) throw new Error(`only ${running}/${calls} calls saw a running domain`);
-  return ms;
 }
 
-/** One burst's time, and the CPU of this process and of the daemon during it (-1: unreadable). */
-async function measured(dom: Domain, calls: number, daemon: number): Promise<string> {
-  const c0 = clientUs();
-  const d0 = daemon > 0 ? processUs(daemon) : undefined;
-  const ms = await timedBurst(dom, calls);
-  const d1 = daemon > 0 ? processUs(daemon) : undefined;
-  const served = d0 === undefined || d1 === undefined ? -1 : d1 - d0;
-  return `${ms.toFixed(3)} ${clientUs() - c0} ${served}`;
-}
+const measured = (dom: Domain, calls: number, daemon: number): Promise<string> => measuredBurst(() => checkedBurst(dom, calls), daemon);
 
 async function serveLine(kind: string, dom: Domain, calls: number, daemon: number): Promise<string> {
   if (kind !== 'all' && kind !== 'probed') throw new Error(`unknown kind of burst: ${kind}`);

@@ -1,8 +1,9 @@
 /**
  * Part 2: CALLS getInfo calls on a running TCG guest of the real daemon: C and
- * libvirt-python in sequence and with 8 threads (info.c, info.py), and the
- * tsvirt SDK with all calls at once (info-tsvirt.ts), with the default number
- * of call threads and with TSVIRT_THREADS=8. Every implementation is a child
+ * libvirt-python in sequence and with 8 threads (info.c, info.py), the tsvirt
+ * SDK with all calls at once (info-tsvirt.ts), with the default number of call
+ * threads and with TSVIRT_THREADS=8, and for reference the generated layer in 8
+ * worker threads without the SDK (info-generated.ts). Every implementation is a child
  * that stays started and serves one burst at a time, so their bursts are
  * interleaved: each round times one burst of every row, in a shuffled order,
  * and the machine's swings in speed fall on all of them alike. The guest lives
@@ -133,6 +134,8 @@ async function startChildren(python: boolean, base: string[], daemon: string, di
     if (server) results[impl] = { ms: [], ...(threads === undefined ? {} : { threads: Number(threads) }) };
     add(server, [[impl, 'all'], [impl, 'probed']]);
   }
+  log('part 2: starting the generated layer alone');
+  add(await startServer('generated-8', [...tsvirtScript('info-generated.ts'), ...base, '8', daemon]), [['generated-8', 'all']]);
   const c = compileC(dir, 'info');
   if (c) {
     log('part 2: starting C');

@@ -18,7 +18,7 @@ export type ListResults = Partial<Record<ListImpl, number[]>>;
  * `cpu` holds, burst by burst, the CPU microseconds of the client process (all its threads) and
  * of the daemon, where every burst of the series carries them.
  */
-export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8';
+export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8' | 'generated-8';
 export interface InfoSeries {
   ms: number[];
   threads?: number;
@@ -37,6 +37,7 @@ export const INFO_LABELS: Record<InfoImpl, string> = {
   'python-pool8': 'libvirt-python, 8-thread pool',
   tsvirt: 'tsvirt SDK, Promise.all',
   'tsvirt-8': 'tsvirt SDK, Promise.all',
+  'generated-8': 'generated layer, 8 worker threads, no SDK',
 };
 
 const f = (n: number | undefined, digits = 1): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
