@@ -32,14 +32,19 @@ const rawBound = new Map<string, NativeCall>();
  * that own their objects' lifetimes (the SDK releases its references through this).
  */
 export function rawFunction(name: string): NativeCall {
-  let fn = rawBound.get(name);
-  if (!fn) {
+  return perFunction(rawBound, name, bind);
+}
+
+/** `cache`'s entry for generated function `name`, built from its spec the first time. */
+function perFunction<T>(cache: Map<string, T>, name: string, build: (spec: FunctionSpec) => T): T {
+  let entry = cache.get(name);
+  if (entry === undefined) {
     const spec = specs.get(name);
     if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
-    fn = bind(spec);
-    rawBound.set(name, fn);
+    entry = build(spec);
+    cache.set(name, entry);
   }
-  return fn;
+  return entry;
 }
 
 /**
@@ -48,14 +53,7 @@ export function rawFunction(name: string): NativeCall {
  * want a bad argument reported where it was given.
  */
 export function checkArguments(name: string, values: readonly unknown[]): void {
-  let check = argumentCheckers.get(name);
-  if (!check) {
-    const spec = specs.get(name);
-    if (!spec) throw new TypeError(`tsvirt: no generated function ${name}`);
-    check = argumentChecker(spec);
-    argumentCheckers.set(name, check);
-  }
-  check(values);
+  perFunction(argumentCheckers, name, argumentChecker)(values);
 }
 
 const argumentCheckers = new Map<string, (values: readonly unknown[]) => void>();
