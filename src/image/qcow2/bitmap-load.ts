@@ -8,12 +8,11 @@
 import { ImageCorruptError, ImageLimitError } from '../errors.js';
 import type { ImageFile } from '../image-file.js';
 import { OPEN_MAX_BITMAP_TABLES_BYTES } from '../limits.js';
-import { bitmapTableEntryValid, FLAG_IN_USE } from './bitmaps.js';
+import { bitmapDiskBytes, bitmapTableEntryValid, FLAG_IN_USE } from './bitmaps.js';
 import type { Qcow2Bitmap } from './bitmaps.js';
 import type { Qcow2Header } from './header.js';
 
 const TABLE_ENTRY_BYTES = 8;
-const SECTOR = 512;
 /** hbitmap serializes in 64-bit words. */
 const BITS_PER_WORD = 64;
 
@@ -66,12 +65,12 @@ function tableValid(file: ImageFile, h: Qcow2Header, bm: Qcow2Bitmap): boolean {
 }
 
 /**
- * Clusters the bitmap of the whole disk (bdrv_getlength: whole sectors) takes serialized: one
+ * Clusters the bitmap of the whole disk takes serialized: one
  * bit per granule, in 64-bit words (qemu hbitmap_serialization_size); 0 for an empty disk, which
  * qemu refuses as well.
  */
 export function serializedClusters(h: Qcow2Header, bm: Qcow2Bitmap): number {
-  const diskBytes = Math.floor(h.virtualSize / SECTOR) * SECTOR;
+  const diskBytes = bitmapDiskBytes(h);
   if (diskBytes === 0) return 0;
   const words = Math.floor((diskBytes - 1) / bm.granularity / BITS_PER_WORD) + 1;
   return Math.ceil((words * 8) / h.clusterSize);

@@ -23,6 +23,9 @@ const DIRTY_TRACKING_TYPE = 1;
 const ENTRY_FIXED_BYTES = 24;
 const SECTOR = 512;
 
+/** The disk's length as qemu's bitmaps see it (bdrv_getlength: whole sectors). */
+export const bitmapDiskBytes = (h: Qcow2Header): number => Math.floor(h.virtualSize / SECTOR) * SECTOR;
+
 /** Bitmap table entry: bits 9-55 offset, bit 0 "all ones" when the offset is 0, the others reserved. */
 const ENTRY_RESERVED_HI = 0xff000000;
 const ENTRY_RESERVED_LO = 0x000001fe;
@@ -149,7 +152,7 @@ function sizeProblems(h: Qcow2Header, e: EntryFields): string[] {
   if (physBytes > QCOW2_MAX_BITMAP_PHYS_BYTES) return [`bitmap table addresses ${physBytes} bytes, above ${QCOW2_MAX_BITMAP_PHYS_BYTES}`];
   // Exact in a double: a table size under 2^27 times a power of two.
   const coveredBytes = physBytes * 8 * e.granularity;
-  const diskBytes = Math.floor(h.virtualSize / SECTOR) * SECTOR;
+  const diskBytes = bitmapDiskBytes(h);
   if ((e.flags & FLAG_IN_USE) === 0 && diskBytes > coveredBytes) return [`bitmap covers ${coveredBytes} bytes of a ${diskBytes}-byte disk`];
   return [];
 }
