@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Connection, Domain, liveStreamCount } from '../../src/sdk/index.js';
+import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
 import { toError } from '../../src/sdk/engine/call-pool.js';
 import { functionSpec, isLibvirtError } from '../../src/ffi/index.js';
@@ -20,14 +21,8 @@ describe('SDK argument checks (test:///default)', function () {
   this.timeout(60_000);
   let conn: Connection;
   let dom: Domain;
-  before(async () => {
-    conn = await Connection.open('test:///default');
-    dom = await conn.lookupDomain('test');
-  });
-  after(async () => {
-    dom.free();
-    await conn.close();
-  });
+  before(async () => ({ conn, dom } = await openTestDomain()));
+  after(() => closeTestDomain(conn, dom));
 
   it('refuses a number or bigint where C takes a string or an object', async () => {
     await assert.rejects(Connection.open(123 as unknown as string), invalidArg(/virConnectOpen: argument name must be a string/));
@@ -150,8 +145,7 @@ describe('releases while calls are on their way', function () {
   });
 
   it('a released object refuses new calls at once, while its earlier calls complete', async () => {
-    const conn = await Connection.open('test:///default');
-    const dom = await conn.lookupDomain('test');
+    const { conn, dom } = await openTestDomain();
     const pending = Array.from({ length: 50 }, () => dom.getInfo());
     dom.free();
     assert.equal(dom.released, true);

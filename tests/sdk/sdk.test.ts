@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
+import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
 
@@ -16,14 +17,8 @@ describe('SDK on test:///default', function () {
   this.timeout(60_000);
   let conn: Connection;
   let dom: Domain;
-  before(async () => {
-    conn = await Connection.open('test:///default');
-    dom = await conn.lookupDomain('test');
-  });
-  after(async () => {
-    dom.free();
-    await conn.close();
-  });
+  before(async () => ({ conn, dom } = await openTestDomain()));
+  after(() => closeTestDomain(conn, dom));
 
   describe('results', () => {
     it('gives typed info with named enums and bigint sizes', async () => {
