@@ -8,57 +8,41 @@
 import { ImageCorruptError, ImageLimitError } from '../errors.js';
 import type { ImageFile } from '../image-file.js';
 import { OPEN_MAX_BITMAP_TABLES_BYTES } from '../limits.js';
-import { bitmapDiskBytes, bitmapTableEntryValid, FLAG_IN_USE } from './bitmaps.js';
+import { BITMAP_TABLE_ENTRY_BYTES, bitmapDiskBytes, bitmapTableEntryValid, bitmapTableInFileBytes, FLAG_IN_USE, readBitmapTable } from './bitmaps.js';
 import type { Qcow2Bitmap } from './bitmaps.js';
 import type { Qcow2Header } from './header.js';
 
-const TABLE_ENTRY_BYTES = 8;
 /** hbitmap serializes in 64-bit words. */
 const BITS_PER_WORD = 64;
 
 export function loadBitmaps(file: ImageFile, h: Qcow2Header, bitmaps: readonly Qcow2Bitmap[]): void {
   const loaded = bitmaps.filter((bm) => (bm.flags & FLAG_IN_USE) === 0);
-  boundTableReads(file, loaded);
-  // A table that several entries share is checked once: it reads the same each time.
+  // A table that several entries share reads the same each time: it is read and checked once.
+  const tables = new Map<string, Qcow2Bitmap>();
+  for (const bm of loaded) if (!tables.has(tableKey(bm))) tables.set(tableKey(bm), bm);
+  let bytes = 0;
+  for (const bm of tables.values()) bytes += bitmapTableInFileBytes(file.size, bm);
+  if (bytes > OPEN_MAX_BITMAP_TABLES_BYTES) {
+    throw new ImageLimitError('bitmap tables read when opening', bytes, OPEN_MAX_BITMAP_TABLES_BYTES, 'bytes');
+  }
   const checked = new Set<string>();
   for (const bm of loaded) {
-    const key = `${bm.tableOffset}:${bm.tableSize}`;
-    if (!checked.has(key) && !tableValid(file, h, bm)) {
+    if (!checked.has(tableKey(bm)) && !tableValid(file, h, bm)) {
       throw new ImageCorruptError(`Could not read bitmap_table table from image for bitmap '${bm.name}': Invalid argument`, bm.tableOffset);
     }
-    checked.add(key);
+    checked.add(tableKey(bm));
     if (bm.tableSize !== serializedClusters(h, bm)) {
       throw new ImageCorruptError(`Could not read bitmap '${bm.name}' from image: Invalid argument`, bm.tableOffset);
     }
   }
 }
 
-/**
- * The table bytes inside the file (past its end a table reads as zeros, which are valid
- * entries) over the distinct tables, bounded before any is read.
- */
-function boundTableReads(file: ImageFile, bitmaps: readonly Qcow2Bitmap[]): void {
-  const seen = new Set<string>();
-  let bytes = 0;
-  for (const bm of bitmaps) {
-    const key = `${bm.tableOffset}:${bm.tableSize}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    bytes += inFileBytes(file, bm);
-  }
-  if (bytes > OPEN_MAX_BITMAP_TABLES_BYTES) {
-    throw new ImageLimitError('bitmap tables read when opening', bytes, OPEN_MAX_BITMAP_TABLES_BYTES, 'bytes');
-  }
-}
-
-const inFileBytes = (file: ImageFile, bm: Qcow2Bitmap): number =>
-  Math.max(0, Math.min(bm.tableSize * TABLE_ENTRY_BYTES, file.size - bm.tableOffset));
+const tableKey = (bm: Qcow2Bitmap): string => `${bm.tableOffset}:${bm.tableSize}`;
 
 /** qemu check_table_entry over the part of the table inside the file. */
 function tableValid(file: ImageFile, h: Qcow2Header, bm: Qcow2Bitmap): boolean {
-  const bytes = inFileBytes(file, bm);
-  const table = file.read(bm.tableOffset, Math.ceil(bytes / TABLE_ENTRY_BYTES) * TABLE_ENTRY_BYTES);
-  for (let p = 0; p < table.length; p += TABLE_ENTRY_BYTES) {
+  const table = readBitmapTable(file, bm);
+  for (let p = 0; p < table.length; p += BITMAP_TABLE_ENTRY_BYTES) {
     if (!bitmapTableEntryValid(table.readUInt32BE(p), table.readUInt32BE(p + 4), h.clusterSize)) return false;
   }
   return true;

@@ -30,6 +30,18 @@ export const bitmapDiskBytes = (h: Qcow2Header): number => Math.floor(h.virtualS
 const ENTRY_RESERVED_HI = 0xff000000;
 const ENTRY_RESERVED_LO = 0x000001fe;
 
+/** Bytes of one bitmap table entry. */
+export const BITMAP_TABLE_ENTRY_BYTES = 8;
+
+/**
+ * The part of a bitmap's table inside the file, whole entries. Past the end a table reads as
+ * zeros (as in qemu), which are valid entries that reference nothing.
+ */
+export const bitmapTableInFileBytes = (fileSize: number, bm: Qcow2Bitmap): number =>
+  Math.ceil(Math.max(0, Math.min(bm.tableSize * BITMAP_TABLE_ENTRY_BYTES, fileSize - bm.tableOffset)) / BITMAP_TABLE_ENTRY_BYTES) * BITMAP_TABLE_ENTRY_BYTES;
+
+export const readBitmapTable = (file: ImageFile, bm: Qcow2Bitmap): Buffer => file.read(bm.tableOffset, bitmapTableInFileBytes(file.size, bm));
+
 /** The data cluster offset of a bitmap table entry (0: none). */
 export const bitmapEntryOffset = (hi: number, lo: number): number => (hi & 0x00ffffff) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
 

@@ -4,24 +4,23 @@
  */
 import { ImageCorruptError, ImageLimitError, isImageError } from '../errors.js';
 import { CHECK_MAX_BITMAP_TABLES_BYTES } from '../limits.js';
-import { bitmapEntryOffset, bitmapTableEntryValid, walkBitmapDirectory } from './bitmaps.js';
+import { BITMAP_TABLE_ENTRY_BYTES, bitmapEntryOffset, bitmapTableEntryValid, readBitmapTable, walkBitmapDirectory } from './bitmaps.js';
 import type { Qcow2Bitmap } from './bitmaps.js';
 import type { CheckContext } from './check-context.js';
 import { incRefcounts } from './check-context.js';
 
-const TABLE_ENTRY_BYTES = 8;
 
 export function checkBitmapRefcounts(ctx: CheckContext): void {
   const ext = ctx.img.extensions.bitmaps;
   if (!ext || !ext.consistent) return;
   incRefcounts(ctx, ext.directoryOffset, ext.directorySize);
   const bitmaps = ctx.img.bitmaps ?? usableBitmaps(ctx);
-  const tablesBytes = bitmaps.reduce((sum, bm) => sum + bm.tableSize * TABLE_ENTRY_BYTES, 0);
+  const tablesBytes = bitmaps.reduce((sum, bm) => sum + bm.tableSize * BITMAP_TABLE_ENTRY_BYTES, 0);
   if (tablesBytes > CHECK_MAX_BITMAP_TABLES_BYTES) {
     throw new ImageLimitError('bitmap tables', tablesBytes, CHECK_MAX_BITMAP_TABLES_BYTES, 'bytes');
   }
   for (const bm of bitmaps) {
-    incRefcounts(ctx, bm.tableOffset, bm.tableSize * TABLE_ENTRY_BYTES);
+    incRefcounts(ctx, bm.tableOffset, bm.tableSize * BITMAP_TABLE_ENTRY_BYTES);
     checkTable(ctx, bm);
   }
 }
@@ -58,10 +57,8 @@ function usableBitmaps(ctx: CheckContext): readonly Qcow2Bitmap[] {
  */
 function checkTable(ctx: CheckContext, bm: Qcow2Bitmap): void {
   const cs = ctx.img.header.clusterSize;
-  const inFile = Math.max(0, Math.min(bm.tableSize * TABLE_ENTRY_BYTES, ctx.fileSize - bm.tableOffset));
-  const entries = Math.ceil(inFile / TABLE_ENTRY_BYTES);
-  const table = ctx.img.file.read(bm.tableOffset, entries * TABLE_ENTRY_BYTES);
-  for (let i = 0; i < entries; i++) {
+  const table = readBitmapTable(ctx.img.file, bm);
+  for (let i = 0; i < table.length / BITMAP_TABLE_ENTRY_BYTES; i++) {
     const hi = table.readUInt32BE(i * 8);
     const lo = table.readUInt32BE(i * 8 + 4);
     if (!bitmapTableEntryValid(hi, lo, cs)) {
@@ -79,7 +76,7 @@ function checkTable(ctx: CheckContext, bm: Qcow2Bitmap): void {
  * goes on instead, with a finding for each invalid entry.
  */
 function invalidEntry(ctx: CheckContext, bm: Qcow2Bitmap, i: number): void {
-  const at = bm.tableOffset + i * TABLE_ENTRY_BYTES;
+  const at = bm.tableOffset + i * BITMAP_TABLE_ENTRY_BYTES;
   if (!ctx.lenient) throw new ImageCorruptError('Check failed: Invalid argument', at);
   ctx.out.add('BITMAP_TABLE_ENTRY_INVALID', 'corruption', () => `ERROR bitmap '${bm.name}' table entry ${i} is invalid`, at);
 }

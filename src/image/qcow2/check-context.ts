@@ -49,13 +49,15 @@ export function incRefcounts(ctx: CheckContext, offset: number, size: number): v
   addReferences(ctx, offset, size, 1);
 }
 
+/** A region that ends a cluster or more past the end of the file (the last may be half written). */
+const pastEof = (ctx: CheckContext, offset: number, size: number): boolean => offset + size - ctx.fileSize >= ctx.img.header.clusterSize;
+
 /**
  * The finding qemu_inc_refcounts_imrt reports for a region past the end of the file; true when
  * there is one (the region's clusters are then not counted).
  */
 export function regionBeyondEof(ctx: CheckContext, offset: number, size: number): boolean {
-  // The last cluster may be half written, so less than one cluster past the end is accepted.
-  if (offset + size - ctx.fileSize < ctx.img.header.clusterSize) return false;
+  if (!pastEof(ctx, offset, size)) return false;
   ctx.out.add('REGION_BEYOND_EOF', 'corruption',
     () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
   return true;
@@ -66,7 +68,7 @@ export function regionBeyondEof(ctx: CheckContext, offset: number, size: number)
  * one past the refcount width's maximum reported as qemu does.
  */
 export function addReferences(ctx: CheckContext, offset: number, size: number, times: number): void {
-  if (size <= 0 || times <= 0 || offset + size - ctx.fileSize >= ctx.img.header.clusterSize) return;
+  if (size <= 0 || times <= 0 || pastEof(ctx, offset, size)) return;
   const cs = ctx.img.header.clusterSize;
   const first = Math.floor(offset / cs);
   const last = Math.floor((offset + size - 1) / cs);
