@@ -105,7 +105,7 @@ export class Domain extends LibvirtObject {
   }
 
   getInfo(): Promise<DomainInfo> {
-    return (invoke('virDomainGetInfo', [this]) as Promise<G.virDomainInfo>).then(toInfo);
+    return invoke('virDomainGetInfo', [this], toInfo as (raw: unknown) => DomainInfo) as Promise<DomainInfo>;
   }
 
   /** Info of many domains: a few messages, split over the call threads (bulk listings). */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
+import { CallPool } from '../../src/sdk/engine/call-pool.js';
 import * as v from '../../generated/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -204,6 +205,40 @@ describe('SDK on test:///default', function () {
           assert.equal(o.status, 'fulfilled');
         }
       });
+    });
+
+    it('answers each call of a mixed batch with its own result, by position', async () => {
+      // Two threads, so that most of these share a message: plain calls, bulk reads and failures.
+      const pool = new CallPool(2);
+      try {
+        const throwing = (): never => { throw new RangeError('mapped result refused'); };
+        const calls = Array.from({ length: 60 }, (_, i) => {
+          switch (i % 6) {
+            case 0: return pool.call('virDomainGetMaxVcpus', [dom.handle]);
+            case 1: return pool.call('virDomainGetInfo', [dom.handle], (raw) => (raw as v.virDomainInfo).nrVirtCpu * 10 + i);
+            case 2: return pool.call('virStoragePoolLookupByName', [conn.handle, `missing-${i}`]);
+            case 3: return pool.infoColumns([dom.handle, dom.handle]).then((parts) => parts.flatMap((c) => [...c.vcpus]));
+            case 4: return pool.call('virDomainGetName', [dom.handle], throwing);
+            default: return pool.call('virNoSuchFunction', [i]);
+          }
+        });
+        const outcomes = await Promise.allSettled(calls);
+        outcomes.forEach((o, i) => {
+          const reason = (o as PromiseRejectedResult).reason as Error;
+          const value = (o as PromiseFulfilledResult<unknown>).value;
+          switch (i % 6) {
+            case 0: return assert.equal(value, 2);
+            case 1: return assert.equal(value, 20 + i);
+            case 2: return assert.ok(isLibvirtError(reason) && reason.message.includes(`missing-${i}'`), String(reason));
+            case 3: return assert.deepEqual(value, [2, 2]);
+            case 4: return assert.ok(reason instanceof RangeError && reason.message === 'mapped result refused');
+            default: return assert.ok(reason instanceof TypeError && /no generated function virNoSuchFunction/.test(reason.message));
+          }
+        });
+        assert.equal(pool.outstanding.count, 0);
+      } finally {
+        await pool.close();
+      }
     });
 
     it('keeps the main thread free while calls are in flight', async () => {

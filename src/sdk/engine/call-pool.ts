@@ -7,15 +7,25 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
-import type { Outcome, Request, Response, SerializedError } from './protocol.js';
+import type { BatchAnswer, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
+import { functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
 import { BusyCounter } from './busy-counter.js';
 import { HandlePins } from './handle-pins.js';
 
-interface Pending { request: Request; resolve: (v: unknown) => void; reject: (e: unknown) => void }
-/** A call thread, the requests it holds and the number of batches (messages) they came in. */
-interface Thread { worker: Worker; inFlight: Map<number, Pending>; batches: number }
+/**
+ * A request waiting for its answer. `settle` turns the answer into what the caller's Promise
+ * resolves to, in the same step as the answer arrives: no Promise chained per call.
+ */
+interface Pending {
+  request: Request;
+  settle: ((value: unknown) => unknown) | undefined;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+/** A call thread and the batches it holds, oldest first: it answers them in that order. */
+interface Thread { worker: Worker; batches: Pending[][] }
 
 /**
  * Most requests in one message: a burst of calls is shared out in batches, so a message (and
@@ -30,12 +40,9 @@ const BATCHES_AHEAD = 2;
 /** Handles per chunk of a bulk read, before every thread has one. */
 const BULK_CHUNK = 512;
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
 export class CallPool {
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
-  private nextId = 1;
   private closed = false;
   private pumpScheduled = false;
   /** Requests submitted and not settled yet (queued or on a thread). */
@@ -46,15 +53,20 @@ export class CallPool {
   /** `size`: the most threads this pool starts. */
   constructor(readonly size: number) {}
 
-  /** Runs generated function `fn` on a call thread. */
-  call(fn: string, args: unknown[]): Promise<unknown> {
-    const bytes = carriesBytes(fn);
-    return this.submit({ id: this.nextId++, fn, args }).then((o) => unwrap(o as Outcome, bytes));
+  /**
+   * Runs generated function `fn` on a call thread. `then`, when given, maps the result before
+   * the Promise resolves (what it throws rejects the Promise).
+   */
+  call(fn: string, args: unknown[], then?: (value: unknown) => unknown): Promise<unknown> {
+    const n = functionNumber(fn);
+    if (n === undefined) return Promise.reject(new TypeError(`tsvirt: no generated function ${fn}`));
+    const settle = carriesBytes(fn) ? (then ? (v: unknown) => then(fromClone(v)) : fromClone) : then;
+    return this.submit({ fn: n, args }, settle);
   }
 
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
   each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
-    return this.submit({ id: this.nextId++, fn, args: argLists, each: true }) as Promise<Outcome[]>;
+    return this.submit({ fn, args: argLists, each: true }) as Promise<Outcome[]>;
   }
 
   /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
@@ -72,11 +84,11 @@ export class CallPool {
    * every chunk has: a failed chunk must not hand the handles back to their owner (who may free
    * them) while another thread still reads some of them.
    */
-  private async bulk<T>(handles: bigint[], request: (part: bigint[]) => DistributiveOmit<Request, 'id'>): Promise<T[]> {
-    const parts = this.spread(handles, BULK_CHUNK).map((part) => this.submit({ id: this.nextId++, ...request(part) } as Request));
+  private async bulk<T>(handles: bigint[], request: (part: bigint[]) => Request): Promise<T[]> {
+    const parts = this.spread(handles, BULK_CHUNK).map((part) => this.submit(request(part)));
     return (await Promise.allSettled(parts)).map((s) => {
       if (s.status === 'rejected') throw s.reason;
-      return unwrap(s.value as Outcome, false) as T;
+      return s.value as T;
     });
   }
 
@@ -101,17 +113,17 @@ export class CallPool {
     const threads = this.threads.splice(0);
     await Promise.all(threads.map((t) => t.worker.terminate()));
     const err = new Error('tsvirt: the call pool is closed');
-    for (const p of [...threads.flatMap((t) => [...t.inFlight.values()]), ...this.queue.splice(0)]) {
+    for (const p of [...threads.flatMap((t) => t.batches.flat()), ...this.queue.splice(0)]) {
       this.pins.unpin(p.request.args);
       p.reject(err);
     }
     this.outstanding.clear();
   }
 
-  private submit(request: Request): Promise<unknown> {
+  private submit(request: Request, settle?: (value: unknown) => unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('tsvirt: the call pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ request, settle, resolve, reject });
       this.outstanding.add(1);
       this.pins.pin(request.args);
       if (this.hasIdleThread()) this.pump();
@@ -121,7 +133,7 @@ export class CallPool {
 
   /** A thread with nothing to do, or room to start one. */
   private hasIdleThread(): boolean {
-    return this.threads.length < this.size || this.threads.some((t) => t.batches === 0);
+    return this.threads.length < this.size || this.threads.some((t) => t.batches.length === 0);
   }
 
   /**
@@ -145,25 +157,24 @@ export class CallPool {
       // An even share of what is queued per thread, so every thread gets work.
       const n = Math.min(MAX_BATCH, Math.ceil(this.queue.length / this.size));
       const batch = this.queue.splice(0, n);
-      for (const p of batch) thread.inFlight.set(p.request.id, p);
-      thread.batches++;
+      thread.batches.push(batch);
       thread.worker.ref();
-      thread.worker.postMessage(batch.map((p) => p.request));
+      thread.worker.postMessage(toWire(batch));
     }
   }
 
   /** An idle thread (a new one while under `size`), else the one with fewest batches and room. */
   private freestThread(): Thread | undefined {
     let best: Thread | undefined;
-    for (const t of this.threads) if (t.batches < BATCHES_AHEAD && (!best || t.batches < best.batches)) best = t;
-    if ((!best || best.batches > 0) && this.threads.length < this.size) return this.startThread();
+    for (const t of this.threads) if (t.batches.length < BATCHES_AHEAD && (!best || t.batches.length < best.batches.length)) best = t;
+    if ((!best || best.batches.length > 0) && this.threads.length < this.size) return this.startThread();
     return best;
   }
 
   private startThread(): Thread {
     const worker = spawnWorker();
-    const thread: Thread = { worker, inFlight: new Map(), batches: 0 };
-    worker.on('message', (responses: Response[]) => this.settle(thread, responses));
+    const thread: Thread = { worker, batches: [] };
+    worker.on('message', (answer: BatchAnswer) => this.settle(thread, answer));
     worker.on('error', (err) => this.fail(thread, err));
     worker.on('exit', (code) => { if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
     worker.unref();
@@ -171,18 +182,19 @@ export class CallPool {
     return thread;
   }
 
-  private settle(thread: Thread, responses: Response[]): void {
-    // One response message per batch (worker.ts answers a message with one message).
-    thread.batches--;
-    for (const r of responses) {
-      const p = thread.inFlight.get(r.id);
-      if (!p) continue;
-      thread.inFlight.delete(r.id);
+  private settle(thread: Thread, answer: BatchAnswer): void {
+    // worker.ts answers each batch with one message, in the order the batches were sent.
+    const batch = thread.batches.shift() ?? [];
+    const failed = answer.errors.length === 0 ? undefined : new Map(answer.errors);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as Pending;
       this.pins.unpin(p.request.args);
-      p.resolve(r.outcome);
+      const error = failed?.get(i);
+      if (error) p.reject(toError(error));
+      else resolveWith(p, answer.values[i]);
     }
-    this.outstanding.add(-responses.length);
-    if (thread.inFlight.size === 0) thread.worker.unref();
+    this.outstanding.add(-batch.length);
+    if (thread.batches.length === 0) thread.worker.unref();
     this.pump();
   }
 
@@ -190,20 +202,35 @@ export class CallPool {
   private fail(thread: Thread, err: unknown): void {
     const at = this.threads.indexOf(thread);
     if (at >= 0) this.threads.splice(at, 1);
-    for (const p of thread.inFlight.values()) {
+    const lost = thread.batches.splice(0).flat();
+    for (const p of lost) {
       this.pins.unpin(p.request.args);
       p.reject(err);
     }
-    this.outstanding.add(-thread.inFlight.size);
-    thread.inFlight.clear();
-    thread.batches = 0;
+    this.outstanding.add(-lost.length);
     this.pump();
   }
 }
 
-function unwrap(outcome: Outcome, bytes: boolean): unknown {
-  if (outcome.ok) return bytes ? fromClone(outcome.value) : outcome.value;
-  throw toError(outcome.error);
+function toWire(batch: Pending[]): WireBatch {
+  const wire: WireBatch = [];
+  for (const { request: r } of batch) {
+    if (typeof r.fn === 'number') wire.push(r.fn, r.args);
+    else wire.push(r as Exclude<Request, { fn: number }>);
+  }
+  return wire;
+}
+
+function resolveWith(p: Pending, value: unknown): void {
+  if (!p.settle) {
+    p.resolve(value);
+    return;
+  }
+  try {
+    p.resolve(p.settle(value));
+  } catch (err) {
+    p.reject(err);
+  }
 }
 
 const bytesResults = new Map<string, boolean>();

@@ -1,20 +1,34 @@
 // Messages between the SDK and its call threads. Values cross by structured clone: handles are
 // bigint (koffi's pointers), Buffers arrive as Uint8Array, errors as LibvirtError's fields.
+//
+// A batch of requests goes in one message and its answers come back in one message, in the
+// same order: requests carry no id, a plain call crosses as two entries (its function's number
+// and its argument list), and a call that succeeds costs one cloned value on the way back, with
+// nothing wrapped around it. Cloning objects is most of the per-call cost of a message.
 import type { LibvirtErrorFields } from '../../ffi/index.js';
 import type { IdentityGetters } from './identity-columns.js';
 
-/** One C function call: the generated function's name and its arguments. */
-export interface CallRequest { id: number; fn: string; args: unknown[]; each?: false }
-/** The same function once per argument list, in one message (bulk reads). */
-export interface EachRequest { id: number; fn: string; args: unknown[][]; each: true }
+/** One C function call: the generated function's number (function-numbers.ts) and its arguments. */
+export interface CallRequest { fn: number; args: unknown[]; each?: false }
+/** The same function once per argument list, in one message (bulk reads); answered with an Outcome per list. */
+export interface EachRequest { fn: string; args: unknown[][]; each: true }
 /** virDomainGetInfo of many domains, answered as typed-array columns (info-columns.ts). */
-export interface InfoColumnsRequest { id: number; fn: 'info-columns'; args: bigint[]; each?: false; columns: 'info' }
+export interface InfoColumnsRequest { fn: 'info-columns'; args: bigint[]; each?: false; columns: 'info' }
 /** Names and raw UUIDs of many handles through the two getters named (identity-columns.ts). */
-export interface IdentityColumnsRequest { id: number; fn: 'identity-columns'; args: bigint[]; each?: false; columns: 'identity'; getters: IdentityGetters }
-export type Request = CallRequest | EachRequest | InfoColumnsRequest | IdentityColumnsRequest;
+export interface IdentityColumnsRequest { fn: 'identity-columns'; args: bigint[]; each?: false; columns: 'identity'; getters: IdentityGetters }
+export type BulkRequest = EachRequest | InfoColumnsRequest | IdentityColumnsRequest;
+export type Request = CallRequest | BulkRequest;
+
+/** A batch as sent: a CallRequest as its two fields in a row, any other request as itself. */
+export type WireBatch = (number | unknown[] | BulkRequest)[];
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
-export interface Response { id: number; outcome: Outcome | Outcome[] }
+
+/**
+ * The answer to one batch: `values[i]` answers request i, unless `errors` lists i with the
+ * error it failed with (its value is then undefined). Most batches have no errors.
+ */
+export interface BatchAnswer { values: unknown[]; errors: [number, SerializedError][] }
 
 export interface SerializedError extends LibvirtErrorFields {
   func: string;

@@ -4,7 +4,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as generated from '../../../generated/index.js';
 import { isLibvirtError, setHandleTracking } from '../../ffi/index.js';
-import type { Outcome, Request, Response, SerializedError } from './protocol.js';
+import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
+import { functionByNumber, functionName } from './function-numbers.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
 import { readIdentityColumns } from './identity-columns.js';
 
@@ -22,36 +23,50 @@ function serialize(err: unknown, func: string): SerializedError {
   return { code: 1, domain: 0, level: 2, message: e.message, str1: null, str2: null, str3: null, int1: -1, int2: -1, func, jsName: e.name };
 }
 
-function run(fn: string, args: unknown[]): Outcome {
-  const f = functions[fn];
-  if (typeof f !== 'function') return { ok: false, error: serialize(new TypeError(`no generated function ${fn}`), fn) };
+/** Runs a bulk request; its value, or throws. */
+function bulkValue(r: BulkRequest, transfer: ArrayBuffer[]): unknown {
+  if (r.each) return r.args.map((a) => outcomeOf(r.fn, a));
+  if (r.columns === 'info') {
+    const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
+    transfer.push(...transferablesOf(columns));
+    return columns;
+  }
+  const columns = readIdentityColumns(r.args, r.getters);
+  transfer.push(columns.uuids.buffer as ArrayBuffer);
+  return columns;
+}
+
+function outcomeOf(fn: string, args: unknown[]): Outcome {
   try {
+    const f = functions[fn];
+    if (typeof f !== 'function') throw new TypeError(`tsvirt: no generated function ${fn}`);
     return { ok: true, value: f(...args) };
   } catch (err) {
     return { ok: false, error: serialize(err, fn) };
   }
 }
 
-/** One request's outcome; the typed arrays of bulk reads go into `transfer` (moved, not copied). */
-function answer(r: Request, transfer: ArrayBuffer[]): Outcome | Outcome[] {
-  if (r.each) return r.args.map((a) => run(r.fn, a));
-  if (!('columns' in r)) return run(r.fn, r.args);
-  try {
-    if (r.columns === 'info') {
-      const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
-      transfer.push(...transferablesOf(columns));
-      return { ok: true, value: columns };
-    }
-    const columns = readIdentityColumns(r.args, r.getters);
-    transfer.push(columns.uuids.buffer as ArrayBuffer);
-    return { ok: true, value: columns };
-  } catch (err) {
-    return { ok: false, error: serialize(err, r.columns === 'info' ? 'virDomainGetInfo' : r.getters.name) };
-  }
+/** The function a failure is reported against. */
+function funcOf(r: number | BulkRequest): string {
+  if (typeof r === 'number') return functionName(r);
+  if (r.each) return r.fn;
+  return r.columns === 'info' ? 'virDomainGetInfo' : r.getters.name;
 }
 
-parentPort?.on('message', (batch: Request[]) => {
+// One answer message per batch, in request order (call-pool.ts matches them by position).
+parentPort?.on('message', (batch: WireBatch) => {
   const transfer: ArrayBuffer[] = [];
-  const out: Response[] = batch.map((r) => ({ id: r.id, outcome: answer(r, transfer) }));
-  parentPort?.postMessage(out, transfer);
+  const answer: BatchAnswer = { values: [], errors: [] };
+  for (let at = 0, i = 0; at < batch.length; i++) {
+    const r = batch[at] as number | BulkRequest;
+    const args = typeof r === 'number' ? (batch[at + 1] as unknown[]) : undefined;
+    at += args ? 2 : 1;
+    try {
+      answer.values.push(args ? (functionByNumber(r as number) as (...a: unknown[]) => unknown)(...args) : bulkValue(r as BulkRequest, transfer));
+    } catch (err) {
+      answer.values.push(undefined);
+      answer.errors.push([i, serialize(err, funcOf(r))]);
+    }
+  }
+  parentPort?.postMessage(answer, transfer);
 });
