@@ -28,10 +28,13 @@ interface Pending {
 interface Thread { worker: Worker; batches: Pending[][] }
 
 /**
- * Most requests in one message: a burst of calls is shared out in batches, so a message (and
- * the thread wake-up it costs) carries many calls, while a slow call holds up few others.
+ * Most requests in one message. A burst of calls is shared out in even batches up to this size,
+ * so that a message (its clone, its event on both sides, the thread wake-up) carries many calls.
+ * The price: a slow call holds up the calls of its batch behind it, at most this many less one,
+ * while other threads may be free. 64 against 16 cut the CPU per getInfo by about a fifth on
+ * test:///default and a tenth against libvirtd (2000-call bursts, paired runs).
  */
-const MAX_BATCH = 16;
+const MAX_BATCH = 64;
 /**
  * Batches a thread holds at once. The second waits in the thread's queue, so a thread that
  * finishes a batch starts the next at once instead of idling for a round trip to this thread.
