@@ -2,7 +2,7 @@
  * The generated layer without the SDK's engine, for reference beside it: THREADS worker threads,
  * each with its own copy of the bindings, call virDomainGetInfo through generated/ in a loop,
  * CALLS in all per burst, with one message per thread and burst. What the SDK adds to that (its
- * queue, a promise and a typed result per call, batches of 16 calls per message) is the
+ * queue, a promise and a typed result per call, batches of up to 64 calls per message) is the
  * difference between this row and the SDK's at the same number of threads.
  *
  * Usage (compiled; its workers run this same file):
