@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
-import type { BatchAnswer, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
+import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
 import { functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
@@ -219,7 +219,7 @@ function toWire(batch: Pending[]): WireBatch {
   const wire: WireBatch = [];
   for (const { request: r } of batch) {
     if (typeof r.fn === 'number') wire.push(r.fn, r.args);
-    else wire.push(r as Exclude<Request, { fn: number }>);
+    else wire.push(r as BulkRequest);
   }
   return wire;
 }
