@@ -38,8 +38,7 @@ export function invoke(fn: string, args: unknown[], then?: (value: unknown) => u
   const plan = planOf(fn);
   if (plan.local) {
     plan.checkObjects(args);
-    const value = plan.wrap((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
-    return then ? then(value) : value;
+    return mapped(plan.wrap((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg))), then);
   }
   try {
     return invokeAsync(fn, args, plan, then);
@@ -130,16 +129,17 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   const wrap = plan.wrap;
   if (plan.inline) {
     try {
-      const value = wrap((functions[fn] as (...a: unknown[]) => unknown)(...native));
-      return Promise.resolve(then ? then(value) : value);
+      return Promise.resolve(mapped(wrap((functions[fn] as (...a: unknown[]) => unknown)(...native)), then));
     } catch (err) {
       return Promise.reject(err);
     }
   }
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
-  return sharedPool().call(fn, native, then ? (value) => then(wrap(keepUntilSettled(args, value))) : (value) => wrap(keepUntilSettled(args, value)));
+  return sharedPool().call(fn, native, (value) => mapped(wrap(keepUntilSettled(args, value)), then));
 }
+
+const mapped = (value: unknown, then: ((value: unknown) => unknown) | undefined): unknown => (then ? then(value) : value);
 
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 

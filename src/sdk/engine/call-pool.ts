@@ -62,14 +62,16 @@ export class CallPool {
    */
   call(fn: string, args: unknown[], then?: (value: unknown) => unknown): Promise<unknown> {
     const n = functionNumber(fn);
-    if (n === undefined) return Promise.reject(new TypeError(`tsvirt: no generated function ${fn}`));
+    if (n === undefined) return Promise.reject(noFunction(fn));
     const settle = carriesBytes(fn) ? (then ? (v: unknown) => then(fromClone(v)) : fromClone) : then;
     return this.submit({ fn: n, args }, settle);
   }
 
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
   each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
-    return this.submit({ fn, args: argLists, each: true }) as Promise<Outcome[]>;
+    const n = functionNumber(fn);
+    if (n === undefined) return Promise.reject(noFunction(fn));
+    return this.submit({ fn: n, args: argLists, each: true }) as Promise<Outcome[]>;
   }
 
   /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
@@ -215,10 +217,12 @@ export class CallPool {
   }
 }
 
+const noFunction = (fn: string): TypeError => new TypeError(`tsvirt: no generated function ${fn}`);
+
 function toWire(batch: Pending[]): WireBatch {
   const wire: WireBatch = [];
   for (const { request: r } of batch) {
-    if (typeof r.fn === 'number') wire.push(r.fn, r.args);
+    if (typeof r.fn === 'number' && !r.each) wire.push(r.fn, r.args);
     else wire.push(r as BulkRequest);
   }
   return wire;

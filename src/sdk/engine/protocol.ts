@@ -11,7 +11,7 @@ import type { IdentityGetters } from './identity-columns.js';
 /** One C function call: the generated function's number (function-numbers.ts) and its arguments. */
 export interface CallRequest { fn: number; args: unknown[]; each?: false }
 /** The same function once per argument list, in one message (bulk reads); answered with an Outcome per list. */
-export interface EachRequest { fn: string; args: unknown[][]; each: true }
+export interface EachRequest { fn: number; args: unknown[][]; each: true }
 /** virDomainGetInfo of many domains, answered as typed-array columns (info-columns.ts). */
 export interface InfoColumnsRequest { fn: 'info-columns'; args: bigint[]; each?: false; columns: 'info' }
 /** Names and raw UUIDs of many handles through the two getters named (identity-columns.ts). */

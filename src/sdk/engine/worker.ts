@@ -1,8 +1,8 @@
-// A call thread: loads its own koffi and libvirt binding and runs generated functions by name.
+// A call thread: loads its own koffi and libvirt binding and runs generated functions by number
+// (function-numbers.ts).
 // Each call and its error read happen on this thread, back to back (libvirt's last error is
 // thread-local), so failures are attributed to their own call.
 import { parentPort } from 'node:worker_threads';
-import * as generated from '../../../generated/index.js';
 import { isLibvirtError, setHandleTracking } from '../../ffi/index.js';
 import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
 import { functionByNumber, functionName } from './function-numbers.js';
@@ -11,8 +11,6 @@ import { readIdentityColumns } from './identity-columns.js';
 
 // Lifetimes are tracked by the thread that owns the objects, not here.
 setHandleTracking(false);
-
-const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
 
 function serialize(err: unknown, func: string): SerializedError {
   if (isLibvirtError(err)) {
@@ -36,20 +34,21 @@ function bulkValue(r: BulkRequest, transfer: ArrayBuffer[]): unknown {
   return columns;
 }
 
-function outcomeOf(fn: string, args: unknown[]): Outcome {
+/** Runs generated function number `fn` (call-pool.ts sends only numbers it has). */
+const run = (fn: number, args: unknown[]): unknown => (functionByNumber(fn) as (...a: unknown[]) => unknown)(...args);
+
+function outcomeOf(fn: number, args: unknown[]): Outcome {
   try {
-    const f = functions[fn];
-    if (typeof f !== 'function') throw new TypeError(`tsvirt: no generated function ${fn}`);
-    return { ok: true, value: f(...args) };
+    return { ok: true, value: run(fn, args) };
   } catch (err) {
-    return { ok: false, error: serialize(err, fn) };
+    return { ok: false, error: serialize(err, functionName(fn)) };
   }
 }
 
 /** The function a failure is reported against. */
 function funcOf(r: number | BulkRequest): string {
   if (typeof r === 'number') return functionName(r);
-  if (r.each) return r.fn;
+  if (r.each) return functionName(r.fn);
   return r.columns === 'info' ? 'virDomainGetInfo' : r.getters.name;
 }
 
@@ -62,7 +61,7 @@ parentPort?.on('message', (batch: WireBatch) => {
     const args = typeof r === 'number' ? (batch[at + 1] as unknown[]) : undefined;
     at += args ? 2 : 1;
     try {
-      answer.values.push(args ? (functionByNumber(r as number) as (...a: unknown[]) => unknown)(...args) : bulkValue(r as BulkRequest, transfer));
+      answer.values.push(args ? run(r as number, args) : bulkValue(r as BulkRequest, transfer));
     } catch (err) {
       answer.values.push(undefined);
       answer.errors.push([i, serialize(err, funcOf(r))]);
