@@ -41,6 +41,9 @@ export type Rows = Record<string, number[]>;
 export const skipped: Record<string, string> = {};
 export const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
 
+/** Why a child failed, for `skipped`: its exit code and the last lines of its stderr. */
+const exitReason = (code: number | null, stderr: string): string => `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+
 /** Runs a child to completion and parses its lines; on failure records why under `key` and resolves undefined. */
 export function child(key: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Rows | undefined> {
   const [cmd = '', ...args] = argv;
@@ -54,7 +57,7 @@ export function child(key: string, argv: readonly string[], env: NodeJS.ProcessE
     p.on('error', (e) => { skipped[key] = e.message; resolve(undefined); });
     p.on('close', (code) => {
       if (code !== 0) {
-        skipped[key] = `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+        skipped[key] = exitReason(code, err);
         resolve(undefined);
         return;
       }
@@ -116,7 +119,7 @@ export function startServer(key: string, argv: readonly string[], env: NodeJS.Pr
   const failed = async (): Promise<undefined> => {
     p.stdin.end();
     const code = await exited;
-    skipped[key] ??= `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+    skipped[key] ??= exitReason(code, err);
     return undefined;
   };
   const words = (line: string): string[] => line.trim().split(/\s+/);
@@ -136,7 +139,7 @@ export function startServer(key: string, argv: readonly string[], env: NodeJS.Pr
       async close(): Promise<void> {
         p.stdin.end();
         const code = await exited;
-        if (code !== 0) skipped[key] ??= `exit ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`;
+        if (code !== 0) skipped[key] ??= exitReason(code, err);
       },
     };
   })();
