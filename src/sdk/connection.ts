@@ -5,6 +5,7 @@ import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
+import { closingConnection, connectionClosed, connectionHeld } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
@@ -47,6 +48,7 @@ export interface Connection extends GeneratedMethods<G.virConnectPtr, 'virConnec
 export class Connection extends LibvirtObject {
   private constructor(ptr: bigint) {
     super(ptr, 'connection', 'virConnectClose');
+    connectionHeld(ptr);
   }
 
   /** @internal */
@@ -157,9 +159,12 @@ export class Connection extends LibvirtObject {
     this.#closing = ptr;
     this.#keepAliveOff();
     await this.#events?.detach();
+    closingConnection(ptr);
     const pool = sharedPool();
     await new Promise<void>((resolve) => pool.pins.whenUnpinned(ptr, resolve));
-    return (await pool.call('virConnectClose', [ptr])) as number;
+    const remaining = (await pool.call('virConnectClose', [ptr])) as number;
+    connectionClosed(ptr, remaining);
+    return remaining;
   }
 
   /**

@@ -5,11 +5,13 @@
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
+import { closingConnection, connectionClosed, mayCloseConnection } from './engine/closing-connections.js';
 
 /**
- * Releases a reference once no call in flight passes it. Releasing does not block (no daemon
- * round trip) except closing a connection, which the pool runs off the main thread. The object
- * is the owner, so the generated layer's bookkeeping is bypassed.
+ * Releases a reference once no call in flight passes it. Releasing does not block the calling
+ * thread: closing a connection, and a release that may close one (engine/closing-connections.ts),
+ * run on a call thread, since either can mean a round trip to the daemon. The object is the
+ * owner, so the generated layer's bookkeeping is bypassed.
  */
 const release = (fn: string, ptr: bigint): void => {
   const pins = sharedPool().pins;
@@ -19,8 +21,14 @@ const release = (fn: string, ptr: bigint): void => {
 };
 
 function releaseNow(fn: string, ptr: bigint): void {
-  if (fn === 'virConnectClose') void sharedPool().call(fn, [ptr]).catch(() => undefined);
-  else rawFunction(fn)(ptr);
+  if (fn === 'virConnectClose') {
+    closingConnection(ptr);
+    void sharedPool().call(fn, [ptr]).then((remaining) => connectionClosed(ptr, remaining as number), () => undefined);
+  } else if (mayCloseConnection(fn, ptr)) {
+    void sharedPool().call(fn, [ptr]).catch(() => undefined);
+  } else {
+    rawFunction(fn)(ptr);
+  }
 }
 
 /** What the safety net releases for one object; `ptr` is null once the object released it itself. */

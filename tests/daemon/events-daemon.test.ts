@@ -236,6 +236,32 @@ describe('a dead libvirtd (qemu:///system)', function () {
     await c.close();
   });
 
+  it('frees the last object of a closed connection without blocking the main thread on a hung daemon', async () => {
+    const scratch = new ScratchPool(DAEMON_URI);
+    try {
+      const c = await Connection.open(DAEMON_URI);
+      const pool = await c.lookupStoragePool(scratch.name);
+      assert.equal(await c.close(), 1, 'the pool still holds the connection');
+      const pid = libvirtdPid();
+      // Resumed by another process after 10 s whatever happens here: a blocked main thread runs no JS.
+      spawn('sh', ['-c', `sleep 10; kill -CONT ${pid}`], { detached: true, stdio: 'ignore' }).unref();
+      process.kill(pid, 'SIGSTOP');
+      let took: number;
+      try {
+        const t0 = performance.now();
+        // The connection's last reference goes with the pool: libvirt closes it, a daemon round trip.
+        pool.free();
+        took = performance.now() - t0;
+        await settle(200);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      assert.ok(took < 1000, `free() held the main thread ${took.toFixed(0)} ms`);
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
   it('notices a killed daemon at once, and works again once it is back', async () => {
     const c = await Connection.open(DAEMON_URI);
     const closes: ConnectionCloseEvent[] = [];
