@@ -32,11 +32,23 @@ export function readIdentityColumns(handles: readonly bigint[], getters: Identit
   return { names, uuids };
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Formatting writes the 36 characters into one scratch buffer and makes a single string of it.
+// Joining 20 pieces with `+` left a tree of partial strings behind every UUID (about 500 bytes
+// each, kept as long as the UUID is), which in a listing of 5000 domains was most of what the
+// main thread allocated.
+const DIGITS = '0123456789abcdef';
+const HEX = Array.from({ length: 256 }, (_, i) => (DIGITS.charCodeAt(i >> 4) << 8) | DIGITS.charCodeAt(i & 15));
+/** Where the two digits of each byte go in the formatted UUID (the dashes stay put). */
+const AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const scratch = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
 
 /** The UUID at `offset` in `bytes` as libvirt formats it (virUUIDFormat: lowercase, 8-4-4-4-12). */
 export function formatUuid(bytes: Uint8Array, offset = 0): string {
-  const h = (i: number): string => HEX[bytes[offset + i] as number] as string;
-  return h(0) + h(1) + h(2) + h(3) + '-' + h(4) + h(5) + '-' + h(6) + h(7) + '-' + h(8) + h(9) + '-'
-    + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+  for (let i = 0; i < UUID_BYTES; i++) {
+    const pair = HEX[bytes[offset + i] as number] as number;
+    const at = AT[i] as number;
+    scratch[at] = pair >> 8;
+    scratch[at + 1] = pair & 0xff;
+  }
+  return scratch.toString('latin1');
 }
