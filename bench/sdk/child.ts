@@ -1,7 +1,7 @@
 /**
  * Shared plumbing of the SDK benchmark: running one implementation as a child
- * process and reading its output, plus what could not be measured and why.
- * Children print lines `<key> <number> <number> ...` (per-repetition values).
+ * process that serves one timed run per request, plus what could not be
+ * measured and why. Answers are lines `<kind> <number> <number> ...`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -35,7 +35,6 @@ export function tsvirtScript(name: 'list-tsvirt.ts' | 'info-tsvirt.ts' | 'info-g
 
 /** Shared settings of one run; set by run.ts. */
 export interface Config { rounds: number; listWarmup: number; listReps: number; infoWarmup: number; infoReps: number }
-export type Rows = Record<string, number[]>;
 
 /** What was not measured, and why (shown under the tables and in --json). */
 export const skipped: Record<string, string> = {};
@@ -44,34 +43,10 @@ export const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
 /** Why a child failed, for `skipped`: its exit code and the last lines of its stderr. */
 const exitReason = (code: number | null, stderr: string): string => `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
 
-/** Runs a child to completion and parses its lines; on failure records why under `key` and resolves undefined. */
-export function child(key: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Rows | undefined> {
-  const [cmd = '', ...args] = argv;
-  return new Promise((resolve) => {
-    // Asynchronous (not spawnSync) so that Ctrl-C reaches run.ts's handler and the guest is removed.
-    const p = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    p.on('error', (e) => { skipped[key] = e.message; resolve(undefined); });
-    p.on('close', (code) => {
-      if (code !== 0) {
-        skipped[key] = exitReason(code, err);
-        resolve(undefined);
-        return;
-      }
-      const rows: Rows = {};
-      for (const [k, ...vs] of out.trim().split('\n').map((l) => l.trim().split(/\s+/))) if (k) rows[k] = vs.map(Number);
-      resolve(rows);
-    });
-  });
-}
-
 /**
- * A child that serves bursts on request (part 2): it warms up, says `ready`, then answers every
- * line written to it with one line. Idle between requests, so the children can stay started
- * side by side while one of them runs.
+ * A child that serves listings (part 1) or bursts (part 2) on request: it warms up, says
+ * `ready`, then answers every line written to it with one line. Idle between requests, so the
+ * children can stay started side by side while one of them runs.
  */
 export interface Server {
   /** Lines printed before `ready` (`threads 8`, say), split in words. */
@@ -143,6 +118,21 @@ export function startServer(key: string, argv: readonly string[], env: NodeJS.Pr
       },
     };
   })();
+}
+
+/** `xs` in an order of its own for round `round` (Fisher-Yates with a fixed seed per round). */
+export function shuffled<T>(xs: readonly T[], round: number): T[] {
+  const out = [...xs];
+  let seed = 0x9e3779b9 ^ (round * 0x85ebca6b);
+  const next = (): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 /** Whether /usr/bin/python3 can import libvirt; records why not under `python`. */

@@ -1,12 +1,16 @@
 /**
  * tsvirt SDK side of the listing benchmark (same protocol as list.c), written
  * as an application would: listAllDomains, the name and UUID getters (local
- * reads), Domain.getInfoOf for all info in one message to a call thread, free.
+ * reads), Domain.getInfoOf for all info in one message per call thread, free.
  *
- * Usage: list-tsvirt.ts URI WARMUP REPS
- * Output: `list <ms per rep...>` then `count <domains>`.
+ * Usage: list-tsvirt.ts URI WARMUP
+ * Runs WARMUP listings, prints `count <domains>` and `ready`, then serves
+ * part-list.ts as list.c does: for each line on stdin, one untimed listing and
+ * a timed one, printed as `list <ms> <cpu us>` (CPU of this process, all threads).
  */
+import { createInterface } from 'node:readline';
 import { Connection, Domain } from '../../src/sdk/index.js';
+import { clientUs } from './burst-cpu.js';
 
 let sink = 0;
 
@@ -19,21 +23,23 @@ async function listOnce(conn: Connection): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const [uri, warmup, reps] = process.argv.slice(2);
-  if (uri === undefined || !Number.isInteger(Number(warmup)) || !Number.isInteger(Number(reps))) {
-    process.stderr.write('usage: list-tsvirt.ts URI WARMUP REPS\n');
+  const [uri, warmup] = process.argv.slice(2);
+  if (uri === undefined || !Number.isInteger(Number(warmup))) {
+    process.stderr.write('usage: list-tsvirt.ts URI WARMUP\n');
     return 2;
   }
   const conn = await Connection.open(uri);
   let count = 0;
   for (let i = 0; i < Number(warmup); i++) count = await listOnce(conn);
-  const out = ['list'];
-  for (let r = 0; r < Number(reps); r++) {
-    const t0 = process.hrtime.bigint();
-    count = await listOnce(conn);
-    out.push((Number(process.hrtime.bigint() - t0) / 1e6).toFixed(3));
+  process.stdout.write(`count ${count}\nready\n`);
+  for await (const _line of createInterface({ input: process.stdin })) {
+    await listOnce(conn); // untimed: the machine may still be settling from another listing
+    const c0 = clientUs();
+    const t0 = performance.now();
+    await listOnce(conn);
+    const ms = performance.now() - t0;
+    process.stdout.write(`list ${ms.toFixed(3)} ${clientUs() - c0}\n`);
   }
-  process.stdout.write(`${out.join(' ')}\ncount ${count}\n`);
   await conn.close();
   return sink > 0 ? 0 : 1;
 }

@@ -2,10 +2,11 @@
  * C baseline for the listing benchmark: list every domain of a connection and
  * read its name, UUID and info, then free it - what the SDK and Python do.
  *
- * Usage: list URI WARMUP REPS
- * Output: `count <domains>` then `list <ms rep 1> <ms rep 2> ...`.
- * Only the listing loops are timed; opening the connection (which loads the
- * test driver's node file) is not.
+ * Usage: list URI WARMUP
+ * Runs WARMUP listings, prints `count <domains>` and `ready`, then serves
+ * part-list.ts: for each line on stdin, one untimed listing and a timed one,
+ * printed as `list <ms> <cpu us>` (CPU of this process). Opening the
+ * connection (which loads the test driver's node file) is not timed.
  */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -13,10 +14,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now_ms(void)
+static double now_ms(clockid_t clock)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
@@ -45,11 +46,11 @@ static int list_once(virConnectPtr conn)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s URI WARMUP REPS\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s URI WARMUP\n", argv[0]);
         return 2;
     }
-    long warmup = atol(argv[2]), reps = atol(argv[3]);
+    long warmup = atol(argv[2]);
     virConnectPtr conn = virConnectOpen(argv[1]);
     if (!conn) {
         fprintf(stderr, "cannot open %s\n", argv[1]);
@@ -58,17 +59,21 @@ int main(int argc, char **argv)
     int count = 0;
     for (long i = 0; i < warmup; i++)
         count = list_once(conn);
-    printf("list");
-    for (long r = 0; r < reps; r++) {
-        double t0 = now_ms();
+    printf("count %d\nready\n", count);
+    fflush(stdout);
+    char line[64];
+    while (fgets(line, sizeof line, stdin)) {
+        list_once(conn); /* untimed: the machine may still be settling from another listing */
+        double c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID), t0 = now_ms(CLOCK_MONOTONIC);
         count = list_once(conn);
-        printf(" %.3f", now_ms() - t0);
+        double ms = now_ms(CLOCK_MONOTONIC) - t0, cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
         if (count < 0) {
             fprintf(stderr, "listing failed\n");
             return 1;
         }
+        printf("list %.3f %.0f\n", ms, cpu * 1e3);
+        fflush(stdout);
     }
-    printf("\ncount %d\n", count);
     virConnectClose(conn);
     return sink == 0 ? 1 : 0;
 }

@@ -1,7 +1,9 @@
 """libvirt-python side of the listing benchmark (same protocol as list.c).
 
-Usage: list.py URI WARMUP REPS
-Output: `list <ms per rep...>` then `count <domains>`.
+Usage: list.py URI WARMUP
+Runs WARMUP listings, prints `count <domains>` and `ready`, then serves
+part-list.ts as list.c does: for each line on stdin, one untimed listing and a
+timed one, printed as `list <ms> <cpu us>` (CPU of this process).
 """
 import sys
 import time
@@ -20,23 +22,25 @@ def list_once(conn):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.stderr.write("usage: list.py URI WARMUP REPS\n")
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: list.py URI WARMUP\n")
         return 2
-    uri, warmup, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    uri, warmup = sys.argv[1], int(sys.argv[2])
     # Keeps libvirt from printing errors to stderr; failures still raise.
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     conn = libvirt.open(uri)
-    for _ in range(warmup):
-        list_once(conn)
-    out = ["list"]
     count = 0
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
+    for _ in range(warmup):
         count, _sink = list_once(conn)
-        out.append("%.3f" % ((time.perf_counter_ns() - t0) / 1e6))
-    print(" ".join(out))
-    print("count %d" % count, flush=True)
+    print("count %d" % count)
+    print("ready", flush=True)
+    for _line in sys.stdin:
+        list_once(conn)  # untimed: the machine may still be settling from another listing
+        c0 = time.process_time_ns()
+        t0 = time.perf_counter_ns()
+        list_once(conn)
+        ms = (time.perf_counter_ns() - t0) / 1e6
+        print("list %.3f %d" % (ms, (time.process_time_ns() - c0) // 1000), flush=True)
     conn.close()
     return 0
 

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PYTHON, compileC, here, log, skipped, startServer, tsvirtScript } from './child.js';
+import { PYTHON, compileC, here, log, shuffled, skipped, startServer, tsvirtScript } from './child.js';
 import type { Config, Server } from './child.js';
 import type { InfoImpl, InfoResults, InfoSeries } from './report.js';
 
@@ -99,21 +99,6 @@ function daemonPid(uri: string): number {
 
 /** A row's burst: which series, which child, and the request that child serves it with. */
 interface Entry { impl: InfoImpl; server: Server; kind: 'seq' | 'pool' | 'all' | 'probed' }
-
-/** `xs` in an order of its own for round `round` (Fisher-Yates with a fixed seed per round). */
-function shuffled<T>(xs: readonly T[], round: number): T[] {
-  const out = [...xs];
-  let seed = 0x9e3779b9 ^ (round * 0x85ebca6b);
-  const next = (): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /**
  * The children, started one after another so that each warms up alone, and the entries they

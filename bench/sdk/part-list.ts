@@ -2,12 +2,15 @@
  * Part 1: list the domains of a test:/// node file with name, UUID and info,
  * in C (list.c, compiled now), libvirt-python (list.py) and the tsvirt SDK
  * (list-tsvirt.ts). The test driver loads the file when the URI is opened,
- * which the children do before timing.
+ * which the children do before timing. As in part 2, every implementation is a
+ * child that stays started and serves one listing at a time, so their listings
+ * are interleaved: each round times one listing of every implementation, in a
+ * shuffled order, and the machine's swings in speed fall on all of them alike.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, child, compileC, here, log, skipped, tsvirtScript } from './child.js';
-import type { Config } from './child.js';
+import { PYTHON, compileC, here, log, shuffled, skipped, startServer, tsvirtScript } from './child.js';
+import type { Config, Server } from './child.js';
 import type { ListImpl, ListResults } from './report.js';
 
 export const DOMAINS = 5000;
@@ -22,25 +25,58 @@ function nodeFile(dir: string): string {
   return path;
 }
 
-export async function partList(dir: string, config: Config, python: boolean): Promise<ListResults> {
-  const args = [`test://${nodeFile(dir)}`, String(config.listWarmup), String(config.listReps)];
+/** The children, started and warmed up one after another; one that fails is left out (see `skipped`). */
+async function startChildren(dir: string, config: Config, python: boolean): Promise<[ListImpl, Server][]> {
+  const args = [`test://${nodeFile(dir)}`, String(config.listWarmup)];
   const c = compileC(dir, 'list');
-  const runners: [ListImpl, string[]][] = [];
-  if (c) runners.push(['c', [...c, ...args]]);
-  if (python) runners.push(['python', [PYTHON, join(here, 'list.py'), ...args]]);
-  runners.push(['tsvirt', [...tsvirtScript('list-tsvirt.ts'), ...args]]);
-  const results: ListResults = {};
-  // Rounds run the implementations in rotated order, so the machine's drift is shared by all.
-  for (let round = 0; round < config.rounds; round++) {
-    for (let k = 0; k < runners.length; k++) {
-      const runner = runners[(k + round) % runners.length];
-      if (runner === undefined || skipped[runner[0]] !== undefined) continue;
-      const [impl, argv] = runner;
-      log(`part 1, round ${round + 1}/${config.rounds}: ${impl}`);
-      const rows = await child(impl, argv);
-      if (rows && rows['count']?.[0] !== DOMAINS) skipped[impl] = `listed ${rows['count']?.[0]} domains, not ${DOMAINS}`;
-      else if (rows?.['list']) (results[impl] ??= []).push(...rows['list']);
+  const argvs: [ListImpl, string[] | undefined][] = [
+    ['c', c && [...c, ...args]],
+    ['python', python ? [PYTHON, join(here, 'list.py'), ...args] : undefined],
+    ['tsvirt', [...tsvirtScript('list-tsvirt.ts'), ...args]],
+  ];
+  const servers: [ListImpl, Server][] = [];
+  for (const [impl, argv] of argvs) {
+    if (!argv) continue;
+    log(`part 1: starting ${impl}`);
+    const server = await startServer(impl, argv);
+    if (!server) continue;
+    const count = Number(server.preamble.find((w) => w[0] === 'count')?.[1]);
+    if (count === DOMAINS) servers.push([impl, server]);
+    else {
+      skipped[impl] = `listed ${count} domains, not ${DOMAINS}`;
+      await server.close();
     }
+  }
+  return servers;
+}
+
+export async function partList(dir: string, config: Config, python: boolean): Promise<ListResults> {
+  const results: ListResults = {};
+  let servers = await startChildren(dir, config, python);
+  try {
+    const rounds = config.rounds * config.listReps;
+    for (let round = 0; round < rounds; round++) {
+      log(`part 1, round ${round + 1}/${rounds}`);
+      for (const entry of shuffled(servers, round)) {
+        if (!servers.includes(entry)) continue; // its child failed earlier in this round
+        const [impl, server] = entry;
+        const answer = await server.ask('list');
+        const [ms = Number.NaN, cpuUs = Number.NaN] = (answer ?? []).slice(1).map(Number);
+        if (answer === undefined || !(ms >= 0 && cpuUs >= 0)) {
+          servers = servers.filter((s) => s !== entry);
+          if (answer !== undefined) {
+            skipped[impl] = `answered '${answer.join(' ')}', not 'list <ms> <cpu us>'`;
+            await server.close();
+          }
+          continue;
+        }
+        const series = (results[impl] ??= { ms: [], cpuMs: [] });
+        series.ms.push(ms);
+        series.cpuMs.push(cpuUs / 1000);
+      }
+    }
+  } finally {
+    await Promise.all(servers.map(([, s]) => s.close()));
   }
   for (const impl of Object.keys(skipped)) delete results[impl as ListImpl];
   return results;

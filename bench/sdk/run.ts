@@ -4,9 +4,9 @@
  *      C, libvirt-python and the tsvirt SDK (part-list.ts);
  *  (2) 2000 getInfo calls on a running TCG guest of qemu:///system: libvirt-python
  *      in sequence and with 8 threads, the tsvirt SDK all at once (part-info.ts).
- * Every implementation is a child process that opens its connection and prints
- * per-repetition figures; in part 2 the children stay started and take turns,
- * burst by burst. The statistics are computed here.
+ * Every implementation is a child process that opens its connection, warms up
+ * and stays started; in both parts the children take turns, one timed run each
+ * per round. The statistics are computed here.
  *
  * Usage: npm run bench:sdk [-- --quick] [-- --json]
  * BENCH_SDK_DAEMON_URI overrides the daemon of part 2 (default qemu:///system).
@@ -32,7 +32,7 @@ const quick = process.argv.includes('--quick');
 // steady-state ones.
 const config: Config = quick
   ? { rounds: 1, listWarmup: 3, listReps: 5, infoWarmup: 3, infoReps: 2 }
-  : { rounds: 3, listWarmup: 20, listReps: 6, infoWarmup: 25, infoReps: 5 };
+  : { rounds: 3, listWarmup: 20, listReps: 10, infoWarmup: 25, infoReps: 5 };
 
 async function main(): Promise<void> {
   // Ctrl-C: leave through process.exit, whose 'exit' hook in the daemon harness
@@ -59,8 +59,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`(1) list ${DOMAINS} domains of a test:/// node file with name, UUID and info`);
-  console.log(`    ${config.rounds * config.listReps} timed listings per row (${config.rounds} child processes), ` +
-    `after ${config.listWarmup} warm-up listings each\n`);
+  console.log(`    ${config.rounds * config.listReps} rounds, each timing one listing of every row in a shuffled order (each after`);
+  console.log(`    an untimed one), after ${config.listWarmup} warm-up listings per row; CPU ms: of the process (all its threads),`);
+  console.log('    median over listings; cores used: CPU over time; vs C / vs python: median of the per-round ratios\n');
   console.log(listTable(list));
   console.log(`\n(2) ${CALLS} getInfo calls on a running TCG guest of ${process.env['BENCH_SDK_DAEMON_URI'] || 'qemu:///system'}`);
   if (info) {
