@@ -5,7 +5,7 @@ import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closingConnection, connectionClosed, connectionHeld } from './engine/closing-connections.js';
+import { closingConnection, connectionClosed, connectionHeld, releasesOffMainRun } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
@@ -162,6 +162,7 @@ export class Connection extends LibvirtObject {
     closingConnection(ptr);
     const pool = sharedPool();
     await new Promise<void>((resolve) => pool.pins.whenUnpinned(ptr, resolve));
+    await releasesOffMainRun();
     const remaining = (await pool.call('virConnectClose', [ptr])) as number;
     connectionClosed(ptr, remaining);
     return remaining;

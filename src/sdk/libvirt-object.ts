@@ -5,7 +5,7 @@
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closingConnection, connectionClosed, mayCloseConnection } from './engine/closing-connections.js';
+import { closingConnection, connectionClosed, mayCloseConnection, releasingOffMain } from './engine/closing-connections.js';
 
 /**
  * Releases a reference once no call in flight passes it. Releasing does not block the calling
@@ -25,7 +25,7 @@ function releaseNow(fn: string, ptr: bigint): void {
     closingConnection(ptr);
     void sharedPool().call(fn, [ptr]).then((remaining) => connectionClosed(ptr, remaining as number), () => undefined);
   } else if (mayCloseConnection(fn, ptr)) {
-    void sharedPool().call(fn, [ptr]).catch(() => undefined);
+    releasingOffMain(sharedPool().call(fn, [ptr]));
   } else {
     rawFunction(fn)(ptr);
   }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
 import { functionSpec, liveHandleCount } from '../../src/ffi/index.js';
 import { Connection } from '../../src/sdk/index.js';
+import { mayCloseConnection } from '../../src/sdk/engine/closing-connections.js';
 
 describe('borrowed handles', () => {
   it('the generated layer marks the lent results from the overrides and does not count them as owned', () => {
@@ -31,6 +32,29 @@ describe('borrowed handles', () => {
     assert.equal(await conn.getType(), 'TEST');
     dom.free();
     assert.equal(await conn.close(), 0, 'every reference taken was released once, no more');
+  });
+
+  it('closing a lent connection leaves the original open: its objects still release on the calling thread', async () => {
+    const conn = await Connection.open('test:///default');
+    const dom = await conn.lookupDomain('test');
+    await dom.getConnect().close();
+    assert.equal(mayCloseConnection('virDomainFree', dom.handle), false, 'conn still holds the connection');
+    assert.equal(await conn.close(), 1, 'the domain still holds it');
+    assert.equal(mayCloseConnection('virDomainFree', dom.handle), true, 'no Connection holds it now');
+    dom.free();
+  });
+
+  it('close() counts the references that releases sent to a call thread dropped before it', async () => {
+    for (let i = 0; i < 20; i++) {
+      const conn = await Connection.open('test:///default');
+      const first = await conn.lookupDomain('test');
+      const second = await conn.lookupDomain('test');
+      assert.equal(await conn.close(), 1, 'the domains still hold it');
+      first.free(); // no Connection holds the connection: this release goes to a call thread
+      const lent = second.getConnect();
+      second.free(); // lent holds it: released here
+      assert.equal(await lent.close(), 0, `round ${i}: the first domain's reference was dropped before the close`);
+    }
   });
 
   it("a snapshot's getDomain() is a Domain of its own", async () => {

@@ -7,12 +7,19 @@
 // that blocked the whole process for as long as the daemon did not answer (a stopped daemon:
 // forever). Such releases run on a call thread instead.
 //
-// A connection is "lingering" from the moment the SDK starts closing it until its close is known
-// to have dropped the last reference (virConnectClose returned 0). While none lingers, which is
-// the common case, a release asks nothing and runs at once on the calling thread.
+// A connection is "lingering" from the moment the SDK closes the last Connection object that
+// holds it until its close is known to have dropped the last reference (virConnectClose returned
+// 0). Several Connection objects may hold one connection (getConnect() lends one of its own, with
+// its own reference): while one of them is open, no release can drop the last reference. While
+// none lingers, which is the common case, a release asks nothing and runs at once on the calling
+// thread.
 import { rawFunction } from '../../ffi/index.js';
 
+/** Open Connection objects per connection. */
+const holders = new Map<bigint, number>();
 const lingering = new Set<bigint>();
+/** Releases sent to a call thread that have not run yet: a close waits for them. */
+const offMain = new Set<Promise<unknown>>();
 
 /** The function that tells an object's connection, by the function that releases the object. */
 const connectionOf: Readonly<Record<string, string>> = {
@@ -23,8 +30,14 @@ const connectionOf: Readonly<Record<string, string>> = {
   virStorageVolFree: 'virStorageVolGetConnect',
 };
 
-/** The SDK starts closing connection `conn` (before virConnectClose runs). */
+/** The SDK starts closing a Connection object that holds `conn` (before virConnectClose runs). */
 export function closingConnection(conn: bigint): void {
+  const left = (holders.get(conn) ?? 1) - 1;
+  if (left > 0) {
+    holders.set(conn, left);
+    return;
+  }
+  holders.delete(conn);
   lingering.add(conn);
 }
 
@@ -34,11 +47,28 @@ export function connectionClosed(conn: bigint, remaining: number): void {
 }
 
 /**
- * The SDK holds connection `conn` (opened or wrapped): an address libvirt reuses is a new
- * connection, and while this one is open its objects cannot drop its last reference.
+ * A new Connection object holds `conn` (opened, or lent by getConnect()): while it is open, the
+ * connection's objects cannot drop its last reference. An address libvirt reuses is a new
+ * connection.
  */
 export function connectionHeld(conn: bigint): void {
+  holders.set(conn, (holders.get(conn) ?? 0) + 1);
   lingering.delete(conn);
+}
+
+/** A release that mayCloseConnection() sent to a call thread, until it has run. */
+export function releasingOffMain(release: Promise<unknown>): void {
+  const settled = release.then(() => undefined, () => undefined);
+  offMain.add(settled);
+  void settled.then(() => offMain.delete(settled));
+}
+
+/**
+ * Settles once the releases sent to call threads so far have run, so that a close that follows
+ * them counts the references they dropped.
+ */
+export async function releasesOffMainRun(): Promise<void> {
+  if (offMain.size > 0) await Promise.all([...offMain]);
 }
 
 /**
