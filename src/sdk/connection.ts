@@ -148,7 +148,9 @@ export class Connection extends LibvirtObject {
   #closing: bigint | undefined;
 
   /**
-   * Releases this reference (virConnectClose); resolves to the references libvirt still holds.
+   * Releases this reference (virConnectClose); resolves to a positive number while libvirt still
+   * holds references to the connection (its objects, a lent Connection; libvirt does not say how
+   * many, 9.0 answers 1), 0 once none is left.
    * The connection takes no calls from the moment close() is called. Event registrations are
    * dropped first, so a closed connection keeps nothing alive, and calls already on their way
    * keep the connection until they settle.
