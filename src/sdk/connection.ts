@@ -2,10 +2,10 @@
 // runs on the call threads. Closing releases this object's reference; domains, pools and
 // volumes obtained from it hold references of their own and stay usable until freed.
 import type * as G from '../../generated/index.js';
-import { LibvirtObject } from './libvirt-object.js';
+import { LibvirtObject, closeOnCallThread } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closingConnection, connectionClosed, connectionHeld, releasesOffMainRun } from './engine/closing-connections.js';
+import { closeConnection, closingConnection, connectionHeld, earlierClosesAnswered } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
@@ -155,19 +155,27 @@ export class Connection extends LibvirtObject {
    * dropped first, so a closed connection keeps nothing alive, and calls already on their way
    * keep the connection until they settle.
    */
-  async close(): Promise<number> {
+  close(): Promise<number> {
+    // A second close() answers what the first one does, once it has.
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  #closed: Promise<number> | undefined;
+
+  async #close(): Promise<number> {
     const ptr = this.releaseReference();
     if (ptr === null) return 0;
     this.#closing = ptr;
     this.#keepAliveOff();
     await this.#events?.detach();
-    closingConnection(ptr);
-    const pool = sharedPool();
-    await new Promise<void>((resolve) => pool.pins.whenUnpinned(ptr, resolve));
-    await releasesOffMainRun();
-    const remaining = (await pool.call('virConnectClose', [ptr])) as number;
-    connectionClosed(ptr, remaining);
-    return remaining;
+    if (closingConnection(ptr)) {
+      // This close may drop the last reference: not while calls still pass the handle (those
+      // of lent Connections included), and after earlier closes, so that the answer counts them.
+      await new Promise<void>((resolve) => sharedPool().pins.whenUnpinned(ptr, resolve));
+      await earlierClosesAnswered(ptr);
+    }
+    return closeConnection(ptr, closeOnCallThread);
   }
 
   /**

@@ -5,7 +5,7 @@
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closingConnection, connectionClosed, mayCloseConnection, releasingOffMain } from './engine/closing-connections.js';
+import { closeConnection, closingConnection, lingeringConnectionOf } from './engine/closing-connections.js';
 
 /**
  * Releases a reference once no call in flight passes it. Releasing does not block the calling
@@ -22,14 +22,28 @@ const release = (fn: string, ptr: bigint): void => {
 
 function releaseNow(fn: string, ptr: bigint): void {
   if (fn === 'virConnectClose') {
+    // A dropped Connection (the safety net): Connection.close() does its own bookkeeping.
     closingConnection(ptr);
-    void sharedPool().call(fn, [ptr]).then((remaining) => connectionClosed(ptr, remaining as number), () => undefined);
-  } else if (mayCloseConnection(fn, ptr)) {
-    releasingOffMain(sharedPool().call(fn, [ptr]));
-  } else {
+    void closeConnection(ptr, closeOnCallThread).catch(() => undefined);
+    return;
+  }
+  const conn = lingeringConnectionOf(fn, ptr);
+  if (conn === undefined) {
     rawFunction(fn)(ptr);
+  } else if (conn === 'unknown') {
+    void sharedPool().call(fn, [ptr]).catch(() => undefined);
+  } else {
+    // The object may hold the last reference of a connection the SDK has closed. With a
+    // reference of our own (a local count) the object's release stays local; ours is dropped
+    // on a call thread, where closing the connection may happen.
+    rawFunction('virConnectRef')(conn);
+    rawFunction(fn)(ptr);
+    void closeConnection(conn, closeOnCallThread).catch(() => undefined);
   }
 }
+
+/** virConnectClose on a call thread: its answer, 0 once no reference is left. */
+export const closeOnCallThread = (conn: bigint): Promise<number> => sharedPool().call('virConnectClose', [conn]) as Promise<number>;
 
 /** What the safety net releases for one object; `ptr` is null once the object released it itself. */
 interface Reference { fn: string; ptr: bigint | null }

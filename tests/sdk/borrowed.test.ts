@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
 import { functionSpec, liveHandleCount } from '../../src/ffi/index.js';
 import { Connection } from '../../src/sdk/index.js';
-import { mayCloseConnection } from '../../src/sdk/engine/closing-connections.js';
+import { earlierClosesAnswered, isLingering, lingeringConnectionOf } from '../../src/sdk/engine/closing-connections.js';
 
 describe('borrowed handles', () => {
   it('the generated layer marks the lent results from the overrides and does not count them as owned', () => {
@@ -37,20 +37,23 @@ describe('borrowed handles', () => {
   it('closing a lent connection leaves the original open: its objects still release on the calling thread', async () => {
     const conn = await Connection.open('test:///default');
     const dom = await conn.lookupDomain('test');
+    const ptr = conn.handle;
     await dom.getConnect().close();
-    assert.equal(mayCloseConnection('virDomainFree', dom.handle), false, 'conn still holds the connection');
+    assert.equal(lingeringConnectionOf('virDomainFree', dom.handle), undefined, 'conn still holds the connection');
     assert.equal(await conn.close(), 1, 'the domain still holds it');
-    assert.equal(mayCloseConnection('virDomainFree', dom.handle), true, 'no Connection holds it now');
+    assert.equal(lingeringConnectionOf('virDomainFree', dom.handle), ptr, 'no Connection holds it now');
     dom.free();
+    await earlierClosesAnswered(ptr);
+    assert.equal(isLingering(ptr), false, "the domain's release dropped the last reference, and said so");
   });
 
-  it('close() counts the references that releases sent to a call thread dropped before it', async () => {
+  it('close() counts the references that closes on call threads dropped before it', async () => {
     for (let i = 0; i < 20; i++) {
       const conn = await Connection.open('test:///default');
       const first = await conn.lookupDomain('test');
       const second = await conn.lookupDomain('test');
       assert.equal(await conn.close(), 1, 'the domains still hold it');
-      first.free(); // no Connection holds the connection: this release goes to a call thread
+      first.free(); // no Connection holds the connection: its reference is dropped on a call thread
       const lent = second.getConnect();
       second.free(); // lent holds it: released here
       assert.equal(await lent.close(), 0, `round ${i}: the first domain's reference was dropped before the close`);

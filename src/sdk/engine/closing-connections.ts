@@ -1,25 +1,31 @@
-// Which releases may close a connection, so that they stay off the main thread.
+// Keeps the closing of a connection off the main thread.
 //
 // Why: every object holds a reference to its connection. When the SDK has closed a connection
-// while objects still held it (close() resolved to more than 0), freeing the last of those
+// while objects still held it (close() resolved to a positive number), freeing the last of those
 // objects drops the connection's last reference, and libvirt closes it there and then: for a
 // remote driver that is a round trip to the daemon, inside virDomainFree. On the main thread
 // that blocked the whole process for as long as the daemon did not answer (a stopped daemon:
-// forever). Such releases run on a call thread instead.
+// forever).
 //
 // A connection is "lingering" from the moment the SDK closes the last Connection object that
-// holds it until its close is known to have dropped the last reference (virConnectClose returned
-// 0). Several Connection objects may hold one connection (getConnect() lends one of its own, with
-// its own reference): while one of them is open, no release can drop the last reference. While
-// none lingers, which is the common case, a release asks nothing and runs at once on the calling
-// thread.
+// holds it until a virConnectClose of it is known to have dropped the last reference (returned
+// 0). Several Connection objects may hold one connection (getConnect() lends one of its own,
+// with its own reference): while one of them is open, no release can drop the last reference.
+// Releasing an object of a lingering connection takes a reference to the connection first, so
+// the object's release stays local and runs at once, and drops that reference on a call thread,
+// where closing the connection may happen; its answer tells when the connection is gone. While
+// none lingers, which is the common case, a release asks nothing.
 import { rawFunction } from '../../ffi/index.js';
 
 /** Open Connection objects per connection. */
 const holders = new Map<bigint, number>();
-const lingering = new Set<bigint>();
-/** Releases sent to a call thread that have not run yet: a close waits for them. */
-const offMain = new Set<Promise<unknown>>();
+/**
+ * Lingering connections, each with a token of the close that made it linger: an answer of a
+ * close from before (a late one, for an address libvirt has since reused) leaves it as it is.
+ */
+const lingering = new Map<bigint, object>();
+/** Per connection, the closes on call threads that have not answered yet. */
+const closing = new Map<bigint, Set<Promise<unknown>>>();
 
 /** The function that tells an object's connection, by the function that releases the object. */
 const connectionOf: Readonly<Record<string, string>> = {
@@ -29,22 +35,6 @@ const connectionOf: Readonly<Record<string, string>> = {
   virStoragePoolFree: 'virStoragePoolGetConnect',
   virStorageVolFree: 'virStorageVolGetConnect',
 };
-
-/** The SDK starts closing a Connection object that holds `conn` (before virConnectClose runs). */
-export function closingConnection(conn: bigint): void {
-  const left = (holders.get(conn) ?? 1) - 1;
-  if (left > 0) {
-    holders.set(conn, left);
-    return;
-  }
-  holders.delete(conn);
-  lingering.add(conn);
-}
-
-/** virConnectClose of `conn` returned `remaining` references: 0 means nothing holds it now. */
-export function connectionClosed(conn: bigint, remaining: number): void {
-  if (remaining === 0) lingering.delete(conn);
-}
 
 /**
  * A new Connection object holds `conn` (opened, or lent by getConnect()): while it is open, the
@@ -56,27 +46,62 @@ export function connectionHeld(conn: bigint): void {
   lingering.delete(conn);
 }
 
-/** A release that mayCloseConnection() sent to a call thread, until it has run. */
-export function releasingOffMain(release: Promise<unknown>): void {
-  const settled = release.then(() => undefined, () => undefined);
-  offMain.add(settled);
-  void settled.then(() => offMain.delete(settled));
+/**
+ * A Connection object that holds `conn` is being closed (before its virConnectClose). True when
+ * it was the last one: then its close, or a later release of an object, may close the connection.
+ */
+export function closingConnection(conn: bigint): boolean {
+  const left = (holders.get(conn) ?? 1) - 1;
+  if (left > 0) {
+    holders.set(conn, left);
+    return false;
+  }
+  holders.delete(conn);
+  lingering.set(conn, {});
+  return true;
 }
 
 /**
- * Settles once the releases sent to call threads so far have run, so that a close that follows
- * them counts the references they dropped.
+ * Drops one reference of `conn` through `close` (virConnectClose on a call thread); resolves to
+ * what it answered. A 0 ends the connection's lingering.
  */
-export async function releasesOffMainRun(): Promise<void> {
-  if (offMain.size > 0) await Promise.all([...offMain]);
+export function closeConnection(conn: bigint, close: (conn: bigint) => Promise<number>): Promise<number> {
+  const token = lingering.get(conn);
+  const closed = close(conn).then((remaining) => {
+    if (remaining === 0 && token !== undefined && lingering.get(conn) === token) lingering.delete(conn);
+    return remaining;
+  });
+  const pending = closing.get(conn) ?? new Set<Promise<unknown>>();
+  closing.set(conn, pending);
+  const settled = closed.catch(() => undefined);
+  pending.add(settled);
+  void settled.then(() => {
+    pending.delete(settled);
+    if (pending.size === 0 && closing.get(conn) === pending) closing.delete(conn);
+  });
+  return closed;
+}
+
+/** Settles once the closes of `conn` sent so far have answered, so that a later close counts them. */
+export async function earlierClosesAnswered(conn: bigint): Promise<void> {
+  const pending = closing.get(conn);
+  if (pending) await Promise.all([...pending]);
 }
 
 /**
- * Whether releasing `ptr` with `freeFn` may drop the last reference of a connection the SDK has
- * closed. Objects with no way to ask for their connection (streams) may, while any lingers.
+ * Where releasing `ptr` with `freeFn` must be careful: the lingering connection whose last
+ * reference it may drop; 'unknown' for objects that cannot tell their connection (streams)
+ * while any lingers; undefined when the release cannot close a connection.
  */
-export function mayCloseConnection(freeFn: string, ptr: bigint): boolean {
-  if (lingering.size === 0) return false;
+export function lingeringConnectionOf(freeFn: string, ptr: bigint): bigint | 'unknown' | undefined {
+  if (lingering.size === 0) return undefined;
   const getConnect = connectionOf[freeFn];
-  return getConnect === undefined || lingering.has(rawFunction(getConnect)(ptr) as bigint);
+  if (getConnect === undefined) return 'unknown';
+  const conn = rawFunction(getConnect)(ptr) as bigint;
+  return lingering.has(conn) ? conn : undefined;
+}
+
+/** Whether `conn` lingers (for tests). */
+export function isLingering(conn: bigint): boolean {
+  return lingering.has(conn);
 }
