@@ -5,7 +5,7 @@ import type * as G from '../../generated/index.js';
 import { LibvirtObject, closeOnCallThread } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closeConnection, closingConnection, connectionHeld, earlierClosesAnswered } from './engine/closing-connections.js';
+import { closeConnection, closingConnection, connectionHeld } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
@@ -171,10 +171,10 @@ export class Connection extends LibvirtObject {
     await this.#events?.detach();
     if (closingConnection(ptr)) {
       // This close may drop the last reference: not while calls still pass the handle (those
-      // of lent Connections included), and after earlier closes, so that the answer counts them.
+      // of lent Connections included).
       await new Promise<void>((resolve) => sharedPool().pins.whenUnpinned(ptr, resolve));
-      await earlierClosesAnswered(ptr);
     }
+    // After the earlier closes of this connection, so that the answer counts them.
     return closeConnection(ptr, closeOnCallThread);
   }
 

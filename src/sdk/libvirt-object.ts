@@ -13,21 +13,21 @@ import { closeConnection, closingConnection, lingeringConnectionOf } from './eng
  * run on a call thread, since either can mean a round trip to the daemon. The object is the
  * owner, so the generated layer's bookkeeping is bypassed.
  */
-const release = (fn: string, ptr: bigint): void => {
+const release = (fn: string, ptr: bigint, conn: bigint | undefined): void => {
   const pins = sharedPool().pins;
   // The common case, nothing in flight, without a closure: listings free thousands at a time.
-  if (pins.pinned(ptr)) pins.whenUnpinned(ptr, () => releaseNow(fn, ptr));
-  else releaseNow(fn, ptr);
+  if (pins.pinned(ptr)) pins.whenUnpinned(ptr, () => releaseNow(fn, ptr, conn));
+  else releaseNow(fn, ptr, conn);
 };
 
-function releaseNow(fn: string, ptr: bigint): void {
+function releaseNow(fn: string, ptr: bigint, knownConn: bigint | undefined): void {
   if (fn === 'virConnectClose') {
     // A dropped Connection (the safety net): Connection.close() does its own bookkeeping.
     closingConnection(ptr);
     void closeConnection(ptr, closeOnCallThread).catch(() => undefined);
     return;
   }
-  const conn = lingeringConnectionOf(fn, ptr);
+  const conn = lingeringConnectionOf(fn, ptr, knownConn);
   if (conn === undefined) {
     rawFunction(fn)(ptr);
   } else if (conn === 'unknown') {
@@ -45,8 +45,11 @@ function releaseNow(fn: string, ptr: bigint): void {
 /** virConnectClose on a call thread: its answer, 0 once no reference is left. */
 export const closeOnCallThread = (conn: bigint): Promise<number> => sharedPool().call('virConnectClose', [conn]) as Promise<number>;
 
-/** What the safety net releases for one object; `ptr` is null once the object released it itself. */
-interface Reference { fn: string; ptr: bigint | null }
+/**
+ * What the safety net releases for one object; `ptr` is null once the object released it itself.
+ * `conn`: the object's connection, for classes that cannot ask libvirt for it (streams).
+ */
+interface Reference { fn: string; ptr: bigint | null; conn?: bigint }
 
 let finalized = 0;
 // Registered without an unregister token: an explicit release clears the reference instead of
@@ -55,7 +58,7 @@ const registry = new FinalizationRegistry<Reference | Reference[]>((held) => {
   for (const ref of Array.isArray(held) ? held : [held]) {
     if (ref.ptr === null) continue;
     finalized++;
-    release(ref.fn, ref.ptr);
+    release(ref.fn, ref.ptr, ref.conn);
     ref.ptr = null;
   }
 });
@@ -94,8 +97,9 @@ export abstract class LibvirtObject {
   /** The group token this object keeps alive, when it was made as part of a group. */
   readonly #group: object | undefined;
 
-  protected constructor(ptr: bigint, kind: string, freeFn: string) {
-    this.#ref = { fn: freeFn, ptr };
+  /** `conn`: the connection the object belongs to, where libvirt cannot be asked for it (streams). */
+  protected constructor(ptr: bigint, kind: string, freeFn: string, conn?: bigint) {
+    this.#ref = conn === undefined ? { fn: freeFn, ptr } : { fn: freeFn, ptr, conn };
     this.#kind = kind;
     // This object owns the reference; the address may be one the generated layer saw released.
     forgetReleased(ptr);
@@ -127,7 +131,7 @@ export abstract class LibvirtObject {
 
   free(): void {
     const ptr = this.releaseReference();
-    if (ptr !== null) release(this.#ref.fn, ptr);
+    if (ptr !== null) release(this.#ref.fn, ptr, this.#ref.conn);
   }
 
   [Symbol.dispose](): void {

@@ -53,8 +53,9 @@ export class Stream extends LibvirtObject {
   #state: StreamState = 'open';
   #closing: Promise<void> | null = null;
 
-  private constructor(ptr: bigint, nonBlocking: boolean) {
-    super(ptr, 'stream', 'virStreamFree');
+  private constructor(ptr: bigint, nonBlocking: boolean, conn: bigint) {
+    // libvirt cannot be asked for a stream's connection: kept for its release (libvirt-object.ts).
+    super(ptr, 'stream', 'virStreamFree', conn);
     this.nonBlocking = nonBlocking;
     this.#lane = pinStream();
     open++;
@@ -78,7 +79,7 @@ export class Stream extends LibvirtObject {
     const nonBlocking = options.nonBlocking === true;
     const ptr = (await sharedPool().call('virStreamNew', [connPtr, nonBlocking ? v.VIR_STREAM_NONBLOCK : 0])) as bigint;
     keepUntilHere(owner);
-    return new Stream(ptr, nonBlocking);
+    return new Stream(ptr, nonBlocking, connPtr);
   }
 
   /** True once close() (or free()) was called: every later call rejects. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
 import { functionSpec, liveHandleCount } from '../../src/ffi/index.js';
 import { Connection } from '../../src/sdk/index.js';
-import { earlierClosesAnswered, isLingering, lingeringConnectionOf } from '../../src/sdk/engine/closing-connections.js';
+import { closesAnswered, isLingering, lingeringConnectionOf } from '../../src/sdk/engine/closing-connections.js';
 
 describe('borrowed handles', () => {
   it('the generated layer marks the lent results from the overrides and does not count them as owned', () => {
@@ -43,7 +43,7 @@ describe('borrowed handles', () => {
     assert.equal(await conn.close(), 1, 'the domain still holds it');
     assert.equal(lingeringConnectionOf('virDomainFree', dom.handle), ptr, 'no Connection holds it now');
     dom.free();
-    await earlierClosesAnswered(ptr);
+    await closesAnswered(ptr);
     assert.equal(isLingering(ptr), false, "the domain's release dropped the last reference, and said so");
   });
 

@@ -2,8 +2,8 @@
 // waits for which, and when a connection stops lingering. Pointer values here are made up: these
 // functions keep counts and never touch the memory.
 import assert from 'node:assert/strict';
-import { Connection, sharedPool } from '../../src/sdk/index.js';
-import { closeConnection, closingConnection, connectionHeld, earlierClosesAnswered, isLingering } from '../../src/sdk/engine/closing-connections.js';
+import { Connection, Stream, sharedPool } from '../../src/sdk/index.js';
+import { closeConnection, closingConnection, connectionHeld, closesAnswered, isLingering } from '../../src/sdk/engine/closing-connections.js';
 
 const answered = <T>(p: Promise<T>, ms = 2000): Promise<T | 'still waiting'> =>
   Promise.race([p, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
@@ -16,10 +16,10 @@ describe('closing connections', () => {
     closingConnection(hung);
     let answer: (n: number) => void = () => undefined;
     void closeConnection(hung, () => new Promise<number>((resolve) => { answer = resolve; })); // a daemon that does not answer
-    assert.equal(await answered(earlierClosesAnswered(other), 200), undefined, 'another connection does not wait for it');
-    assert.equal(await answered(earlierClosesAnswered(hung), 200), 'still waiting');
+    assert.equal(await answered(closesAnswered(other), 200), undefined, 'another connection does not wait for it');
+    assert.equal(await answered(closesAnswered(hung), 200), 'still waiting');
     answer(0); // the daemon answers at last
-    assert.equal(await answered(earlierClosesAnswered(hung)), undefined);
+    assert.equal(await answered(closesAnswered(hung)), undefined);
     assert.equal(isLingering(hung), false);
   });
 
@@ -61,5 +61,34 @@ describe('closing connections', () => {
     }
     dom.free();
     assert.equal(await answered(lent.close()), 0);
+  });
+
+  it("a stream's release, the last reference of a closed connection, ends its lingering", async () => {
+    const conn = await Connection.open('test:///default');
+    const ptr = conn.handle;
+    const stream = await Stream.create(conn);
+    assert.equal(await conn.close(), 1, 'the stream still holds the connection');
+    assert.equal(isLingering(ptr), true);
+    await stream.close();
+    await closesAnswered(ptr);
+    assert.equal(isLingering(ptr), false, 'its release dropped the last reference, and said so');
+  });
+
+  it('the closes of one connection run one after another, in the order they were asked for', async () => {
+    const conn = 0x7e57_0004n;
+    const other = 0x7e57_0005n;
+    const started: string[] = [];
+    let answerFirst: (n: number) => void = () => undefined;
+    const first = closeConnection(conn, () => {
+      started.push('first');
+      return new Promise<number>((resolve) => { answerFirst = resolve; });
+    });
+    const second = closeConnection(conn, () => { started.push('second'); return Promise.resolve(0); });
+    const elsewhere = closeConnection(other, () => { started.push('other'); return Promise.resolve(0); });
+    assert.equal(await elsewhere, 0, 'another connection does not wait');
+    assert.deepEqual(started, ['first', 'other'], 'the second close waits for the first to answer');
+    answerFirst(1);
+    assert.deepEqual([await first, await second], [1, 0]);
+    assert.deepEqual(started, ['first', 'other', 'second']);
   });
 });

@@ -24,8 +24,12 @@ const holders = new Map<bigint, number>();
  * close from before (a late one, for an address libvirt has since reused) leaves it as it is.
  */
 const lingering = new Map<bigint, object>();
-/** Per connection, the closes on call threads that have not answered yet. */
-const closing = new Map<bigint, Set<Promise<unknown>>>();
+/**
+ * Per connection, the last close sent to a call thread, settled or not: the closes of one
+ * connection run one after another, so each answer counts the references the earlier ones
+ * dropped.
+ */
+const lastClose = new Map<bigint, Promise<void>>();
 
 /** The function that tells an object's connection, by the function that releases the object. */
 const connectionOf: Readonly<Record<string, string>> = {
@@ -62,42 +66,45 @@ export function closingConnection(conn: bigint): boolean {
 }
 
 /**
- * Drops one reference of `conn` through `close` (virConnectClose on a call thread); resolves to
- * what it answered. A 0 ends the connection's lingering.
+ * Drops one reference of `conn` through `close` (virConnectClose on a call thread), after the
+ * closes of `conn` sent before; resolves to what it answered. A 0 ends the connection's
+ * lingering.
  */
 export function closeConnection(conn: bigint, close: (conn: bigint) => Promise<number>): Promise<number> {
   const token = lingering.get(conn);
-  const closed = close(conn).then((remaining) => {
+  const before = lastClose.get(conn);
+  const run = (): Promise<number> => close(conn);
+  const closed = (before ? before.then(run) : run()).then((remaining) => {
     if (remaining === 0 && token !== undefined && lingering.get(conn) === token) lingering.delete(conn);
     return remaining;
   });
-  const pending = closing.get(conn) ?? new Set<Promise<unknown>>();
-  closing.set(conn, pending);
-  const settled = closed.catch(() => undefined);
-  pending.add(settled);
+  const settled = closed.then(() => undefined, () => undefined);
+  lastClose.set(conn, settled);
   void settled.then(() => {
-    pending.delete(settled);
-    if (pending.size === 0 && closing.get(conn) === pending) closing.delete(conn);
+    if (lastClose.get(conn) === settled) lastClose.delete(conn);
   });
   return closed;
 }
 
-/** Settles once the closes of `conn` sent so far have answered, so that a later close counts them. */
-export async function earlierClosesAnswered(conn: bigint): Promise<void> {
-  const pending = closing.get(conn);
-  if (pending) await Promise.all([...pending]);
+/** Settles once the closes of `conn` sent so far have answered. */
+export async function closesAnswered(conn: bigint): Promise<void> {
+  await lastClose.get(conn);
 }
 
 /**
  * Where releasing `ptr` with `freeFn` must be careful: the lingering connection whose last
- * reference it may drop; 'unknown' for objects that cannot tell their connection (streams)
- * while any lingers; undefined when the release cannot close a connection.
+ * reference it may drop; 'unknown' for objects that can tell their connection neither by a
+ * function nor by `known` while any lingers; undefined when the release cannot close a
+ * connection. `known`: the object's connection where the SDK keeps it (streams).
  */
-export function lingeringConnectionOf(freeFn: string, ptr: bigint): bigint | 'unknown' | undefined {
+export function lingeringConnectionOf(freeFn: string, ptr: bigint, known?: bigint): bigint | 'unknown' | undefined {
   if (lingering.size === 0) return undefined;
-  const getConnect = connectionOf[freeFn];
-  if (getConnect === undefined) return 'unknown';
-  const conn = rawFunction(getConnect)(ptr) as bigint;
+  let conn = known;
+  if (conn === undefined) {
+    const getConnect = connectionOf[freeFn];
+    if (getConnect === undefined) return 'unknown';
+    conn = rawFunction(getConnect)(ptr) as bigint;
+  }
   return lingering.has(conn) ? conn : undefined;
 }
 
