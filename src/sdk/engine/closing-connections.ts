@@ -93,9 +93,9 @@ export async function closesAnswered(conn: bigint): Promise<void> {
 
 /**
  * Where releasing `ptr` with `freeFn` must be careful: the lingering connection whose last
- * reference it may drop; 'unknown' for objects that can tell their connection neither by a
- * function nor by `known` while any lingers; undefined when the release cannot close a
- * connection. `known`: the object's connection where the SDK keeps it (streams).
+ * reference it may drop; undefined when the release cannot close a connection. `known`: the
+ * object's connection where the SDK keeps it (streams). 'unknown', while any lingers, for a
+ * kind of object with neither (none today; such a release then goes to a call thread whole).
  */
 export function lingeringConnectionOf(freeFn: string, ptr: bigint, known?: bigint): bigint | 'unknown' | undefined {
   if (lingering.size === 0) return undefined;
