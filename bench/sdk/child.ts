@@ -121,7 +121,7 @@ export function startServer(key: string, argv: readonly string[], env: NodeJS.Pr
 }
 
 /** `xs` in an order of its own for round `round` (Fisher-Yates with a fixed seed per round). */
-export function shuffled<T>(xs: readonly T[], round: number): T[] {
+function shuffled<T>(xs: readonly T[], round: number): T[] {
   const out = [...xs];
   let seed = 0x9e3779b9 ^ (round * 0x85ebca6b);
   const next = (): number => {
@@ -133,6 +133,22 @@ export function shuffled<T>(xs: readonly T[], round: number): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/**
+ * `rounds` rounds of timed runs: each round asks every entry once, in an order of its own, so the
+ * machine's swings in speed fall on all of them alike. `ask` resolves false when the entry's
+ * child has failed (the reason is in `skipped`): every entry of that child is left out from then on.
+ */
+export async function interleave<E extends { server: Server }>(label: string, rounds: number, entries: readonly E[], ask: (e: E) => Promise<boolean>): Promise<void> {
+  let live = entries;
+  for (let round = 0; round < rounds; round++) {
+    log(`${label}, round ${round + 1}/${rounds}`);
+    for (const e of shuffled(live, round)) {
+      if (!live.includes(e)) continue; // its child failed earlier in this round
+      if (!(await ask(e))) live = live.filter((x) => x.server !== e.server);
+    }
+  }
 }
 
 /** Whether /usr/bin/python3 can import libvirt; records why not under `python`. */

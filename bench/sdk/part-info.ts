@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PYTHON, compileC, here, log, shuffled, skipped, startServer, tsvirtScript } from './child.js';
+import { PYTHON, compileC, here, interleave, log, skipped, startServer, tsvirtScript } from './child.js';
 import type { Config, Server } from './child.js';
 import type { InfoImpl, InfoResults, InfoSeries } from './report.js';
 
@@ -140,20 +140,11 @@ async function measure(config: Config, python: boolean, base: string[], daemon: 
   try {
     const started = await startChildren(python, base, daemon, dir, results);
     servers = started.servers;
-    let entries = started.entries;
-    const rounds = config.rounds * config.infoReps;
-    for (let round = 0; round < rounds; round++) {
-      log(`part 2, round ${round + 1}/${rounds}`);
-      for (const e of shuffled(entries, round)) {
-        if (!entries.includes(e)) continue; // its child failed earlier in this round
-        const answer = await e.server.ask(e.kind);
-        if (answer === undefined) {
-          entries = entries.filter((x) => x.server !== e.server);
-          continue;
-        }
-        record(results[e.impl] ??= { ms: [] }, answer.slice(1).map(Number), e.kind === 'probed');
-      }
-    }
+    await interleave('part 2', config.rounds * config.infoReps, started.entries, async (e) => {
+      const answer = await e.server.ask(e.kind);
+      if (answer !== undefined) record(results[e.impl] ??= { ms: [] }, answer.slice(1).map(Number), e.kind === 'probed');
+      return answer !== undefined;
+    });
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });

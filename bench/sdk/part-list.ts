@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, compileC, here, log, shuffled, skipped, startServer, tsvirtScript } from './child.js';
+import { PYTHON, compileC, here, interleave, log, skipped, startServer, tsvirtScript } from './child.js';
 import type { Config, Server } from './child.js';
 import type { ListImpl, ListResults } from './report.js';
 
@@ -26,7 +26,9 @@ function nodeFile(dir: string): string {
 }
 
 /** The children, started and warmed up one after another; one that fails is left out (see `skipped`). */
-async function startChildren(dir: string, config: Config, python: boolean): Promise<[ListImpl, Server][]> {
+interface Entry { impl: ListImpl; server: Server }
+
+async function startChildren(dir: string, config: Config, python: boolean): Promise<Entry[]> {
   const args = [`test://${nodeFile(dir)}`, String(config.listWarmup)];
   const c = compileC(dir, 'list');
   const argvs: [ListImpl, string[] | undefined][] = [
@@ -34,14 +36,14 @@ async function startChildren(dir: string, config: Config, python: boolean): Prom
     ['python', python ? [PYTHON, join(here, 'list.py'), ...args] : undefined],
     ['tsvirt', [...tsvirtScript('list-tsvirt.ts'), ...args]],
   ];
-  const servers: [ListImpl, Server][] = [];
+  const servers: Entry[] = [];
   for (const [impl, argv] of argvs) {
     if (!argv) continue;
     log(`part 1: starting ${impl}`);
     const server = await startServer(impl, argv);
     if (!server) continue;
     const count = Number(server.preamble.find((w) => w[0] === 'count')?.[1]);
-    if (count === DOMAINS) servers.push([impl, server]);
+    if (count === DOMAINS) servers.push({ impl, server });
     else {
       skipped[impl] = `listed ${count} domains, not ${DOMAINS}`;
       await server.close();
@@ -52,31 +54,23 @@ async function startChildren(dir: string, config: Config, python: boolean): Prom
 
 export async function partList(dir: string, config: Config, python: boolean): Promise<ListResults> {
   const results: ListResults = {};
-  let servers = await startChildren(dir, config, python);
+  const entries = await startChildren(dir, config, python);
   try {
-    const rounds = config.rounds * config.listReps;
-    for (let round = 0; round < rounds; round++) {
-      log(`part 1, round ${round + 1}/${rounds}`);
-      for (const entry of shuffled(servers, round)) {
-        if (!servers.includes(entry)) continue; // its child failed earlier in this round
-        const [impl, server] = entry;
-        const answer = await server.ask('list');
-        const [ms = Number.NaN, cpuUs = Number.NaN] = (answer ?? []).slice(1).map(Number);
-        if (answer === undefined || !(ms >= 0 && cpuUs >= 0)) {
-          servers = servers.filter((s) => s !== entry);
-          if (answer !== undefined) {
-            skipped[impl] = `answered '${answer.join(' ')}', not 'list <ms> <cpu us>'`;
-            await server.close();
-          }
-          continue;
-        }
-        const series = (results[impl] ??= { ms: [], cpuMs: [] });
-        series.ms.push(ms);
-        series.cpuMs.push(cpuUs / 1000);
+    await interleave('part 1', config.rounds * config.listReps, entries, async ({ impl, server }) => {
+      const answer = await server.ask('list');
+      if (answer === undefined) return false;
+      const [ms = Number.NaN, cpuUs = Number.NaN] = answer.slice(1).map(Number);
+      if (!(ms >= 0 && cpuUs >= 0)) {
+        skipped[impl] = `answered '${answer.join(' ')}', not 'list <ms> <cpu us>'`;
+        return false;
       }
-    }
+      const series = (results[impl] ??= { ms: [], cpuMs: [] });
+      series.ms.push(ms);
+      series.cpuMs.push(cpuUs / 1000);
+      return true;
+    });
   } finally {
-    await Promise.all(servers.map(([, s]) => s.close()));
+    await Promise.all(entries.map((e) => e.server.close()));
   }
   for (const impl of Object.keys(skipped)) delete results[impl as ListImpl];
   return results;

@@ -68,8 +68,9 @@ export function listTable(r: ListResults): string {
   const py = r.python?.ms;
   const rows = (Object.keys(LIST_LABELS) as ListImpl[]).filter((k) => r[k]).map((k) => {
     const s = r[k] as ListSeries;
+    const ms = med(s.ms);
     const cpu = med(s.cpuMs);
-    return [LIST_LABELS[k], f(med(s.ms)), f(Math.min(...s.ms)), f(Math.max(...s.ms)), f(cpu), f(cpu && med(s.ms) ? cpu / (med(s.ms) as number) : undefined, 2),
+    return [LIST_LABELS[k], f(ms), f(Math.min(...s.ms)), f(Math.max(...s.ms)), f(cpu), f(cpu && ms ? cpu / ms : undefined, 2),
       xr(pairedRatio(s.ms, c)), xr(pairedRatio(s.ms, py))];
   });
   return table(['implementation', 'median ms', 'min ms', 'max ms', 'CPU ms', 'cores used', 'vs C', 'vs python'], rows);

@@ -2,10 +2,10 @@
 // runs on the call threads. Closing releases this object's reference; domains, pools and
 // volumes obtained from it hold references of their own and stay usable until freed.
 import type * as G from '../../generated/index.js';
-import { LibvirtObject, closeOnCallThread } from './libvirt-object.js';
+import { LibvirtObject } from './libvirt-object.js';
 import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closeConnection, closingConnection, connectionHeld } from './engine/closing-connections.js';
+import { connectionHeld, releaseConnection } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { xmlOf } from './definition.js';
@@ -169,13 +169,8 @@ export class Connection extends LibvirtObject {
     this.#closing = ptr;
     this.#keepAliveOff();
     await this.#events?.detach();
-    if (closingConnection(ptr)) {
-      // This close may drop the last reference: not while calls still pass the handle (those
-      // of lent Connections included).
-      await new Promise<void>((resolve) => sharedPool().pins.whenUnpinned(ptr, resolve));
-    }
-    // After the earlier closes of this connection, so that the answer counts them.
-    return closeConnection(ptr, closeOnCallThread);
+    // After the calls that still pass the handle, and the earlier closes of this connection.
+    return releaseConnection(ptr);
   }
 
   /**

@@ -5,7 +5,7 @@
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
-import { closeConnection, closingConnection, lingeringConnectionOf } from './engine/closing-connections.js';
+import { closeConnection, lingeringConnectionOf, releaseConnection } from './engine/closing-connections.js';
 
 /**
  * Releases a reference once no call in flight passes it. Releasing does not block the calling
@@ -22,9 +22,8 @@ const release = (fn: string, ptr: bigint, conn: bigint | undefined): void => {
 
 function releaseNow(fn: string, ptr: bigint, knownConn: bigint | undefined): void {
   if (fn === 'virConnectClose') {
-    // A dropped Connection (the safety net): Connection.close() does its own bookkeeping.
-    closingConnection(ptr);
-    void closeConnection(ptr, closeOnCallThread).catch(() => undefined);
+    // A dropped Connection (the safety net); close() goes the same way.
+    void releaseConnection(ptr).catch(() => undefined);
     return;
   }
   const conn = lingeringConnectionOf(fn, ptr, knownConn);
@@ -38,12 +37,9 @@ function releaseNow(fn: string, ptr: bigint, knownConn: bigint | undefined): voi
     // on a call thread, where closing the connection may happen.
     rawFunction('virConnectRef')(conn);
     rawFunction(fn)(ptr);
-    void closeConnection(conn, closeOnCallThread).catch(() => undefined);
+    void closeConnection(conn).catch(() => undefined);
   }
 }
-
-/** virConnectClose on a call thread: its answer, 0 once no reference is left. */
-export const closeOnCallThread = (conn: bigint): Promise<number> => sharedPool().call('virConnectClose', [conn]) as Promise<number>;
 
 /**
  * What the safety net releases for one object; `ptr` is null once the object released it itself.

@@ -9,7 +9,6 @@ import type { Qcow2Bitmap } from './bitmaps.js';
 import type { CheckContext } from './check-context.js';
 import { incRefcounts } from './check-context.js';
 
-
 export function checkBitmapRefcounts(ctx: CheckContext): void {
   const ext = ctx.img.extensions.bitmaps;
   if (!ext || !ext.consistent) return;
@@ -59,8 +58,8 @@ function checkTable(ctx: CheckContext, bm: Qcow2Bitmap): void {
   const cs = ctx.img.header.clusterSize;
   const table = readBitmapTable(ctx.img.file, bm);
   for (let i = 0; i < table.length / BITMAP_TABLE_ENTRY_BYTES; i++) {
-    const hi = table.readUInt32BE(i * 8);
-    const lo = table.readUInt32BE(i * 8 + 4);
+    const hi = table.readUInt32BE(i * BITMAP_TABLE_ENTRY_BYTES);
+    const lo = table.readUInt32BE(i * BITMAP_TABLE_ENTRY_BYTES + 4);
     if (!bitmapTableEntryValid(hi, lo, cs)) {
       invalidEntry(ctx, bm, i);
       continue;

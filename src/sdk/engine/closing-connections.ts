@@ -16,6 +16,7 @@
 // where closing the connection may happen; its answer tells when the connection is gone. While
 // none lingers, which is the common case, a release asks nothing.
 import { rawFunction } from '../../ffi/index.js';
+import { sharedPool } from './call-pool.js';
 
 /** Open Connection objects per connection. */
 const holders = new Map<bigint, number>();
@@ -65,12 +66,15 @@ export function closingConnection(conn: bigint): boolean {
   return true;
 }
 
+/** virConnectClose on a call thread: its answer, 0 once no reference is left. */
+const closeOnCallThread = (conn: bigint): Promise<number> => sharedPool().call('virConnectClose', [conn]) as Promise<number>;
+
 /**
  * Drops one reference of `conn` through `close` (virConnectClose on a call thread), after the
  * closes of `conn` sent before; resolves to what it answered. A 0 ends the connection's
  * lingering.
  */
-export function closeConnection(conn: bigint, close: (conn: bigint) => Promise<number>): Promise<number> {
+export function closeConnection(conn: bigint, close: (conn: bigint) => Promise<number> = closeOnCallThread): Promise<number> {
   const token = lingering.get(conn);
   const before = lastClose.get(conn);
   const run = (): Promise<number> => close(conn);
@@ -84,6 +88,16 @@ export function closeConnection(conn: bigint, close: (conn: bigint) => Promise<n
     if (lastClose.get(conn) === settled) lastClose.delete(conn);
   });
   return closed;
+}
+
+/**
+ * Drops the reference of a Connection object (close(), or the safety net for a dropped one).
+ * When it is the last Connection object of `conn`, its close may drop the last reference: not
+ * while calls still pass the handle (those of lent Connections included).
+ */
+export async function releaseConnection(conn: bigint): Promise<number> {
+  if (closingConnection(conn)) await new Promise<void>((resolve) => sharedPool().pins.whenUnpinned(conn, resolve));
+  return closeConnection(conn);
 }
 
 /** Settles once the closes of `conn` sent so far have answered. */
