@@ -7,8 +7,8 @@ import { defaultUri } from './default-uri.js';
 import { sharedPool } from './engine/call-pool.js';
 import { connectionHeld, releaseConnection } from './engine/closing-connections.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
-import { checkArguments, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
-import { xmlOf } from './definition.js';
+import { checkArguments, describeValue, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
+import { invokeWithXml } from './definition.js';
 import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
@@ -241,12 +241,12 @@ export class Connection extends LibvirtObject {
 
   /** Defines a persistent domain from its XML or a typed description (checked before the call). */
   defineDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
-    return invoke('virDomainDefineXMLFlags', [this, xmlOf(definition, buildDomainXml), flags]) as Promise<Domain>;
+    return invokeWithXml('virDomainDefineXMLFlags', definition, buildDomainXml, (xml) => [this, xml, flags]);
   }
 
   /** Starts a transient domain from its XML or a typed description. */
   createDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
-    return invoke('virDomainCreateXML', [this, xmlOf(definition, buildDomainXml), flags]) as Promise<Domain>;
+    return invokeWithXml('virDomainCreateXML', definition, buildDomainXml, (xml) => [this, xml, flags]);
   }
 
   /** All storage pools, filtered by VIR_CONNECT_LIST_STORAGE_POOLS_* flags. */
@@ -260,12 +260,12 @@ export class Connection extends LibvirtObject {
 
   /** Defines a persistent pool from its XML or a typed description (not started: see StoragePool#create). */
   defineStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
-    return invoke('virStoragePoolDefineXML', [this, xmlOf(definition, buildPoolXml), flags]) as Promise<StoragePool>;
+    return invokeWithXml('virStoragePoolDefineXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
   }
 
   /** Creates and starts a transient pool from its XML or a typed description. */
   createStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
-    return invoke('virStoragePoolCreateXML', [this, xmlOf(definition, buildPoolXml), flags]) as Promise<StoragePool>;
+    return invokeWithXml('virStoragePoolCreateXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */
@@ -275,9 +275,9 @@ export class Connection extends LibvirtObject {
 
   /** A volume by its key or its path on the host. */
   lookupStorageVolume(by: { key: string } | { path: string }): Promise<StorageVolume> {
-    return ('key' in by
-      ? invoke('virStorageVolLookupByKey', [this, by.key])
-      : invoke('virStorageVolLookupByPath', [this, by.path])) as Promise<StorageVolume>;
+    if (typeof by === 'object' && by !== null && 'key' in by) return invoke('virStorageVolLookupByKey', [this, by.key]) as Promise<StorageVolume>;
+    if (typeof by === 'object' && by !== null && 'path' in by) return invoke('virStorageVolLookupByPath', [this, by.path]) as Promise<StorageVolume>;
+    return Promise.reject(tsvirtError(VIR_ERR_INVALID_ARG, 'lookupStorageVolume', `lookupStorageVolume: expected { key } or { path }, got ${describeValue(by)}`));
   }
 }
 

@@ -15,7 +15,7 @@ import type { DomainSnapshot } from './domain-snapshot.js';
 import type { TypedParameter } from '../ffi/index.js';
 import { paramsToObject } from './typed-params.js';
 import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
-import { xmlOf } from './definition.js';
+import { invokeWithXml } from './definition.js';
 import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
 import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot } from './domain-streams.js';
 import type { DomainConsole } from './domain-console.js';
@@ -165,7 +165,7 @@ export class Domain extends LibvirtObject {
    * includes memory unless the description or flags say otherwise; a shut-off one is offline.
    */
   createSnapshot(definition: string | DomainSnapshotDescription, flags = 0): Promise<DomainSnapshot> {
-    return invoke('virDomainSnapshotCreateXML', [this, xmlOf(definition, buildSnapshotXml), flags]) as Promise<DomainSnapshot>;
+    return invokeWithXml('virDomainSnapshotCreateXML', definition, buildSnapshotXml, (xml) => [this, xml, flags]);
   }
 
   /** Each qcow2 disk's internal snapshots (read offline from the image) beside libvirt's list. */

@@ -8,7 +8,7 @@ import type { GeneratedMethods } from './surface-types.js';
 import type { StoragePoolInfo } from './types.js';
 import type { StorageVolume } from './storage-volume.js';
 import { buildVolumeXml, parsePoolXml, type StoragePoolDescription, type StorageVolumeDescription } from './xml/index.js';
-import { xmlOf } from './definition.js';
+import { invokeWithXml } from './definition.js';
 
 type Own = 'virStoragePoolGetInfo';
 export interface StoragePool extends GeneratedMethods<G.virStoragePoolPtr, 'virStoragePool', Own> {}
@@ -46,12 +46,12 @@ export class StoragePool extends LibvirtObject {
 
   /** Creates a volume (qcow2, raw, ...) from its XML or a typed description; VIR_STORAGE_VOL_CREATE_* flags. */
   createVolume(definition: string | StorageVolumeDescription, flags = 0): Promise<StorageVolume> {
-    return invoke('virStorageVolCreateXML', [this, xmlOf(definition, buildVolumeXml), flags]) as Promise<StorageVolume>;
+    return invokeWithXml('virStorageVolCreateXML', definition, buildVolumeXml, (xml) => [this, xml, flags]);
   }
 
   /** Creates a volume with the contents of `source` (which may be in another pool). */
   cloneVolume(definition: string | StorageVolumeDescription, source: StorageVolume, flags = 0): Promise<StorageVolume> {
-    return invoke('virStorageVolCreateXMLFrom', [this, xmlOf(definition, buildVolumeXml), source, flags]) as Promise<StorageVolume>;
+    return invokeWithXml('virStorageVolCreateXMLFrom', definition, buildVolumeXml, (xml) => [this, xml, source, flags]);
   }
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Connection, Domain, liveStreamCount } from '../../src/sdk/index.js';
+import { Connection, Domain, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
 import { toError } from '../../src/sdk/engine/call-pool.js';
@@ -34,6 +34,34 @@ describe('SDK argument checks (test:///default)', function () {
       await assert.rejects(pool.cloneVolume('<volume><name>c</name></volume>', 4096n as never), invalidArg(/must be a StorageVolume, got bigint 4096/));
       await assert.rejects(pool.cloneVolume('<volume><name>c</name></volume>', dom as never), invalidArg(/must be a StorageVolume, got an object \(Domain\)/));
     } finally {
+      pool.free();
+    }
+  });
+
+  it('a definition that does not build rejects its method\'s Promise; nothing throws at the call', async () => {
+    /** The call must return a Promise, however bad its argument: a throw would stop a caller's Promise.all half-way. */
+    const rejected = async (call: () => Promise<unknown>, check: (e: unknown) => boolean): Promise<void> => {
+      let p: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => { p = call(); });
+      await assert.rejects(p as Promise<unknown>, check);
+    };
+    const badXml = (e: unknown): boolean => e instanceof XmlDocumentError;
+    const pool = await conn.lookupStoragePool('default-pool');
+    const vol = await pool.lookupVolume('default-vol').catch(() => undefined);
+    try {
+      const noName = {} as never;
+      await rejected(() => conn.defineDomain(noName), badXml);
+      await rejected(() => conn.createDomain(noName), badXml);
+      await rejected(() => conn.defineStoragePool(noName), badXml);
+      await rejected(() => conn.createStoragePool(noName), badXml);
+      await rejected(() => pool.createVolume(noName), badXml);
+      await rejected(() => pool.cloneVolume(noName, vol as never), badXml);
+      await rejected(() => dom.createSnapshot({ name: 'x', disks: [{}] } as never), badXml);
+      await rejected(() => dom.createSnapshot(null as never), invalidArg(/virDomainSnapshotCreateXML: expected XML or a typed description, got null/));
+      await rejected(() => conn.defineDomain(7 as never), invalidArg(/got number 7/));
+      await rejected(() => conn.lookupStorageVolume(undefined as never), invalidArg(/lookupStorageVolume: expected \{ key \} or \{ path \}, got undefined/));
+    } finally {
+      vol?.free();
       pool.free();
     }
   });
