@@ -44,3 +44,39 @@ export function printTable(io: Io, header: string[], rows: string[][]): void {
   io.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of rows) io.stdout.write(`${line(r)}\n`);
 }
+
+/** What a subcommand takes, checked before anything connects. */
+export interface SubcommandSpec {
+  /** The words after the subcommand's name, as its usage shows them; `[NAME]` is optional. */
+  readonly words: string;
+  /** The options that apply to it besides --connect and --json. */
+  readonly options?: readonly string[];
+}
+
+const SHARED_OPTIONS = ['connect', 'json'];
+
+/**
+ * The subcommand `positionals` names in `table`, after checking its words and options: an
+ * unknown subcommand, a missing or stray word, or an option that does not apply to it is a
+ * usage error (silently ignoring `--offset` on a create would hide a mistake).
+ */
+export function checkSubcommand<S extends SubcommandSpec>(command: string, table: Readonly<Record<string, S>>, positionals: readonly string[],
+  given: Readonly<Record<string, unknown>>): { sub: string; spec: S; words: string[] } {
+  const [sub, ...words] = positionals;
+  const spec = sub === undefined || !Object.hasOwn(table, sub) ? undefined : table[sub];
+  if (sub === undefined || spec === undefined) {
+    const what = sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`;
+    throw new UsageError(`${command}: ${what} (one of: ${Object.keys(table).join(', ')})`);
+  }
+  const usage = `${command} ${sub}${spec.words ? ` ${spec.words}` : ''}`;
+  const names = spec.words.split(' ').filter(Boolean);
+  const required = names.filter((w) => !w.startsWith('[')).length;
+  if (words.length < required) throw new UsageError(`missing arguments: ${usage}`);
+  const stray = words.slice(names.length);
+  if (stray.length > 0) throw new UsageError(`${usage}: unexpected argument${stray.length > 1 ? 's' : ''} ${stray.join(' ')}`);
+  for (const [option, value] of Object.entries(given)) {
+    if (value === undefined || SHARED_OPTIONS.includes(option) || spec.options?.includes(option)) continue;
+    throw new UsageError(`${command} ${sub} takes no --${option}`);
+  }
+  return { sub, spec, words };
+}

@@ -1,6 +1,6 @@
 // What every connecting command shares: --connect/--json, one connection per run, a short report.
 import { Connection } from '../sdk/index.js';
-import { connectUri, printJson, type Io } from './args.js';
+import { checkSubcommand, connectUri, printJson, type Io, type SubcommandSpec } from './args.js';
 
 export const connectOptions = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
 
@@ -11,6 +11,24 @@ export async function withConnection<T>(uri: string | undefined, body: (c: Conne
   } finally {
     await conn.close();
   }
+}
+
+export interface ConnectValues { connect?: string | undefined; json?: boolean | undefined }
+
+/** A subcommand of a connecting command: what it takes, a check of its option values, and its work. */
+export interface Subcommand<V extends ConnectValues> extends SubcommandSpec {
+  /** Checks option values before anything connects (throws UsageError). */
+  readonly check?: (values: V) => void;
+  /** `words`: as many as `words` in the spec allows, at least the required ones. */
+  readonly run: (conn: Connection, words: string[], values: V, io: Io) => Promise<number>;
+}
+
+/** Runs the subcommand `positionals` names: usage errors come before the connection is opened. */
+export function runSubcommand<V extends ConnectValues>(command: string, table: Readonly<Record<string, Subcommand<V>>>,
+  positionals: readonly string[], values: V, io: Io): Promise<number> {
+  const { spec, words } = checkSubcommand(command, table, positionals, values as Record<string, unknown>);
+  spec.check?.(values);
+  return withConnection(values.connect, (conn) => spec.run(conn, words, values, io));
 }
 
 /** The outcome of an action: JSON with --json, else one line of text. */

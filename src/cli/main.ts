@@ -15,7 +15,8 @@ commands:
                                          save a screenshot, print its MIME type
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
                                          (create: --description TEXT, --disk-only;
-                                         delete: --children, --children-only, --metadata-only)
+                                         delete: --children or --children-only,
+                                         either with --metadata-only too)
   pool list|info [NAME]
   vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
                                          (create: --allocation 16M too)

@@ -1,15 +1,10 @@
-// tsvirt domain|snapshot|pool|vol: VM management through the SDK. Every command takes
+// tsvirt domain|snapshot: VM management through the SDK. Every command takes
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { readFileSync } from 'node:fs';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-import { connectOptions as common, report as done, withConnection } from './connect.js';
-
-function need(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length < count) throw new UsageError(`missing arguments: ${usage}`);
-  return positionals;
-}
+import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
 
 /** XML from a file argument, or "-" for standard input. */
 function readXml(path: string): string {
@@ -18,49 +13,65 @@ function readXml(path: string): string {
 
 // ---- domain -----------------------------------------------------------------------------------
 
-const domainActions: Record<string, (d: Domain) => Promise<unknown>> = {
-  start: (d) => d.start(),
-  shutdown: (d) => d.shutdown(),
-  destroy: (d) => d.destroy(),
-  reboot: (d) => d.reboot(0),
-  suspend: (d) => d.suspend(),
-  resume: (d) => d.resume(),
-  undefine: (d) => d.undefine(),
-};
+const domainOptions = { ...common, screen: { type: 'string' }, force: { type: 'boolean' } } as const;
+type DomainValues = ReturnType<typeof parseCommandArgs<typeof domainOptions>>['values'];
 
-export async function runDomain(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...common, screen: { type: 'string' }, force: { type: 'boolean' } });
-  const [sub, ...rest] = positionals;
-  return withConnection(values.connect, async (conn) => {
-    if (sub === 'list') return listDomains(conn, io, values.json);
-    if (sub === 'define') {
-      const [file] = need(rest, 1, 'domain define FILE.xml');
+/** An action on one domain by name, reported as `{ domain, action }`. */
+const action = (verb: string, act: (d: Domain) => Promise<unknown>): Subcommand<DomainValues> => ({
+  words: 'NAME',
+  run: async (conn, [name], values, io) => {
+    using d = await conn.lookupDomain(name as string);
+    await act(d);
+    return done(io, values.json, { domain: name, action: verb }, `domain ${name}: ${verb} done`);
+  },
+});
+
+const domainCommands: Record<string, Subcommand<DomainValues>> = {
+  list: { words: '', run: (conn, _w, values, io) => listDomains(conn, io, values.json) },
+  info: { words: 'NAME', run: (conn, [name], values, io) => domainInfo(conn, name as string, io, values.json) },
+  define: {
+    words: 'FILE',
+    run: async (conn, [file], values, io) => {
       const d = await conn.defineDomain(readXml(file as string));
       const name = d.name;
       d.free();
       return done(io, values.json, { defined: name }, `domain ${name} defined`);
-    }
-    if (sub === 'info') {
-      const [name] = need(rest, 1, 'domain info NAME');
-      using d = await conn.lookupDomain(name as string);
-      const info = await d.getInfo();
-      if (values.json) { printJson(io, { name: d.name, uuid: d.uuid, ...info }); return 0; }
-      printTable(io, ['FIELD', 'VALUE'], [['name', d.name], ['uuid', d.uuid], ['state', info.state.name], ['vcpus', String(info.vcpus)],
-        ['memory (KiB)', String(info.memoryKiB)], ['max memory (KiB)', String(info.maxMemoryKiB)], ['cpu time (ns)', String(info.cpuTimeNs)]]);
-      return 0;
-    }
-    if (sub === 'screenshot') {
-      const [name, file] = need(rest, 2, 'domain screenshot NAME FILE [--screen N] [--force]');
+    },
+  },
+  screenshot: {
+    words: 'NAME FILE', options: ['screen', 'force'], check: (values) => { screenNumber(values.screen); },
+    run: async (conn, [name, file], values, io) => {
       using d = await conn.lookupDomain(name as string);
       return await screenshot(d, file as string, values, io);
-    }
-    const action = sub === undefined ? undefined : domainActions[sub];
-    if (!action) throw new UsageError(`domain: unknown subcommand ${sub ?? '(none)'}`);
-    const [name] = need(rest, 1, `domain ${sub} NAME`);
-    using d = await conn.lookupDomain(name as string);
-    await action(d);
-    return done(io, values.json, { domain: name, action: sub }, `domain ${name}: ${sub} done`);
-  });
+    },
+  },
+  start: action('start', (d) => d.start()),
+  shutdown: action('shutdown', (d) => d.shutdown()),
+  destroy: action('destroy', (d) => d.destroy()),
+  reboot: action('reboot', (d) => d.reboot(0)),
+  suspend: action('suspend', (d) => d.suspend()),
+  resume: action('resume', (d) => d.resume()),
+  undefine: action('undefine', (d) => d.undefine()),
+};
+
+export function runDomain(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, domainOptions);
+  return runSubcommand('domain', domainCommands, positionals, values, io);
+}
+
+async function domainInfo(conn: Connection, name: string, io: Io, json: boolean | undefined): Promise<number> {
+  using d = await conn.lookupDomain(name);
+  const info = await d.getInfo();
+  if (json) { printJson(io, { name: d.name, uuid: d.uuid, ...info }); return 0; }
+  printTable(io, ['FIELD', 'VALUE'], [['name', d.name], ['uuid', d.uuid], ['state', info.state.name], ['vcpus', String(info.vcpus)],
+    ['memory (KiB)', String(info.memoryKiB)], ['max memory (KiB)', String(info.maxMemoryKiB)], ['cpu time (ns)', String(info.cpuTimeNs)]]);
+  return 0;
+}
+
+function screenNumber(s: string | undefined): number {
+  const screen = s === undefined ? 0 : Number(s);
+  if (!/^\d+$/.test(s ?? '0') || !Number.isSafeInteger(screen)) throw new UsageError(`--screen: not a screen number: ${s ?? ''}`);
+  return screen;
 }
 
 /**
@@ -70,8 +81,7 @@ export async function runDomain(argv: string[], io: Io): Promise<number> {
  */
 async function screenshot(d: Domain, file: string, values: { json?: boolean | undefined; screen?: string | undefined; force?: boolean | undefined },
   io: Io): Promise<number> {
-  const screen = values.screen === undefined ? 0 : Number(values.screen);
-  if (!Number.isInteger(screen) || screen < 0) throw new UsageError(`--screen: not a screen number: ${values.screen ?? ''}`);
+  const screen = screenNumber(values.screen);
   const { mimeType, bytes } = await withOutputFile(file, values.force === true, async (fh) => {
     const shot = await d.screenshot(screen);
     let bytes = 0;
@@ -99,39 +109,61 @@ async function listDomains(conn: Connection, io: Io, json: boolean | undefined):
 
 // ---- snapshot ---------------------------------------------------------------------------------
 
-export async function runSnapshot(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...common, tree: { type: 'boolean' }, description: { type: 'string' },
-    'disk-only': { type: 'boolean' }, children: { type: 'boolean' }, 'children-only': { type: 'boolean' }, 'metadata-only': { type: 'boolean' } });
-  const [sub, domainName, snapName] = positionals;
-  if (!sub || !domainName) throw new UsageError('snapshot list|create|current|revert|delete DOMAIN [NAME]');
-  return withConnection(values.connect, async (conn) => {
-    using dom = await conn.lookupDomain(domainName);
-    switch (sub) {
-      case 'list': return printSnapshots(await dom.snapshotTree(), io, values.json, values.tree);
-      case 'current': {
-        const cur = await dom.currentSnapshot();
-        const name = cur?.name ?? null;
-        cur?.free();
-        return done(io, values.json, { current: name }, name ?? '(no current snapshot)');
-      }
-      case 'create': {
-        const name = snapName ?? `snap-${Math.floor(Date.now() / 1000)}`;
-        const flags = values['disk-only'] ? 16 /* VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY */ : 0;
-        const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks: [] }, flags);
-        s.free();
-        return done(io, values.json, { created: name }, `snapshot ${name} created`);
-      }
-      case 'revert': case 'delete': {
-        if (!snapName) throw new UsageError(`snapshot ${sub} DOMAIN NAME`);
-        using s = await dom.lookupSnapshot(snapName);
-        if (sub === 'revert') await s.revert();
-        else await s.delete(values.children ? SnapshotDeleteMode.withChildren : values['children-only'] ? SnapshotDeleteMode.childrenOnly
-          : values['metadata-only'] ? SnapshotDeleteMode.metadataOnly : SnapshotDeleteMode.self);
-        return done(io, values.json, { snapshot: snapName, action: sub }, `snapshot ${snapName}: ${sub} done`);
-      }
-      default: throw new UsageError(`snapshot: unknown subcommand ${sub}`);
-    }
-  });
+const snapshotOptions = { ...common, tree: { type: 'boolean' }, description: { type: 'string' }, 'disk-only': { type: 'boolean' },
+  children: { type: 'boolean' }, 'children-only': { type: 'boolean' }, 'metadata-only': { type: 'boolean' } } as const;
+type SnapshotValues = ReturnType<typeof parseCommandArgs<typeof snapshotOptions>>['values'];
+
+/** A subcommand on one domain's snapshots: the domain is looked up first. */
+const onDomain = (words: string, run: (dom: Domain, names: string[], values: SnapshotValues, io: Io) => Promise<number>,
+  more: Partial<Subcommand<SnapshotValues>> = {}): Subcommand<SnapshotValues> => ({
+  ...more,
+  words: `DOMAIN${words ? ` ${words}` : ''}`,
+  run: async (conn, [domainName, ...names], values, io) => {
+    using dom = await conn.lookupDomain(domainName as string);
+    return await run(dom, names, values, io);
+  },
+});
+
+const snapshotCommands: Record<string, Subcommand<SnapshotValues>> = {
+  list: onDomain('', async (dom, _n, values, io) => printSnapshots(await dom.snapshotTree(), io, values.json, values.tree), { options: ['tree'] }),
+  current: onDomain('', async (dom, _n, values, io) => {
+    const cur = await dom.currentSnapshot();
+    const name = cur?.name ?? null;
+    cur?.free();
+    return done(io, values.json, { current: name }, name ?? '(no current snapshot)');
+  }),
+  create: onDomain('[NAME]', async (dom, [snapName], values, io) => {
+    const name = snapName ?? `snap-${Math.floor(Date.now() / 1000)}`;
+    const flags = values['disk-only'] ? 16 /* VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY */ : 0;
+    const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks: [] }, flags);
+    s.free();
+    return done(io, values.json, { created: name }, `snapshot ${name} created`);
+  }, { options: ['description', 'disk-only'] }),
+  revert: onDomain('NAME', async (dom, [name], values, io) => {
+    using s = await dom.lookupSnapshot(name as string);
+    await s.revert();
+    return done(io, values.json, { snapshot: name, action: 'revert' }, `snapshot ${name}: revert done`);
+  }),
+  delete: onDomain('NAME', async (dom, [name], values, io) => {
+    using s = await dom.lookupSnapshot(name as string);
+    await s.delete(deleteMode(values));
+    return done(io, values.json, { snapshot: name, action: 'delete' }, `snapshot ${name}: delete done`);
+  }, { options: ['children', 'children-only', 'metadata-only'], check: deleteMode }),
+};
+
+export function runSnapshot(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, snapshotOptions);
+  return runSubcommand('snapshot', snapshotCommands, positionals, values, io);
+}
+
+/**
+ * virDomainSnapshotDelete's flags from the options. --metadata-only combines with either of the
+ * others (libvirt keeps the disk data of every snapshot it deletes); the two are exclusive.
+ */
+export function deleteMode(values: Pick<SnapshotValues, 'children' | 'children-only' | 'metadata-only'>): number {
+  if (values.children && values['children-only']) throw new UsageError('snapshot delete: --children and --children-only exclude each other');
+  return (values.children ? SnapshotDeleteMode.withChildren : 0) | (values['children-only'] ? SnapshotDeleteMode.childrenOnly : 0)
+    | (values['metadata-only'] ? SnapshotDeleteMode.metadataOnly : 0);
 }
 
 function printSnapshots(tree: SnapshotTree, io: Io, json: boolean | undefined, asTree: boolean | undefined): number {

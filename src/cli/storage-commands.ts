@@ -1,104 +1,118 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
-import { volumeSnapshots, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume, type StorageVolumeDescription,
-  type TransferResult } from '../sdk/index.js';
+import { unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
+  type StorageVolumeDescription, type TransferResult } from '../sdk/index.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-import { connectOptions as common, report, withConnection } from './connect.js';
+import { connectOptions as common, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 import { progressBar } from './image-command.js';
 
 const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
 
-export async function runPool(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, common);
-  const [sub, name] = positionals;
-  return withConnection(values.connect, async (conn) => {
-    if (sub === 'list') {
-      const pools = await conn.listAllStoragePools();
-      try {
-        const rows = await Promise.all(pools.map(async (p) => ({ name: p.name, ...(await p.getInfo()), autostart: (await p.getAutostart()) === 1 })));
-        if (values.json) { printJson(io, rows); return 0; }
-        printTable(io, ['NAME', 'STATE', 'CAPACITY (GiB)', 'AVAILABLE (GiB)', 'AUTOSTART'], rows.map((r) => [r.name, r.state.name, gib(r.capacity), gib(r.available), r.autostart ? 'yes' : 'no']));
-        return 0;
-      } finally {
-        for (const p of pools) p.free();
-      }
-    }
-    if (sub === 'info' && name) {
-      using pool = await conn.lookupStoragePool(name);
+const poolCommands: Record<string, Subcommand<ConnectValues>> = {
+  list: { words: '', run: (conn, _w, values, io) => listPools(conn, io, values.json) },
+  info: {
+    words: 'NAME',
+    run: async (conn, [name], values, io) => {
+      using pool = await conn.lookupStoragePool(name as string);
       const [info, desc] = await Promise.all([pool.getInfo(), pool.getDescription()]);
       const row = { name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info };
       if (values.json) { printJson(io, row); return 0; }
       printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, typeof v === 'object' && v !== null ? (v as { name: string }).name : String(v)]));
       return 0;
-    }
-    throw new UsageError('pool list | pool info NAME');
-  });
+    },
+  },
+};
+
+export function runPool(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, common);
+  return runSubcommand('pool', poolCommands, positionals, values, io);
 }
 
-export async function runVol(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' },
-    ...transferOptions });
-  const [sub, poolName, volName, extra] = positionals;
-  if (!sub || !poolName) throw new UsageError('vol list|info|create|clone|delete|snapshots|upload|download POOL [VOL] ...');
-  return withConnection(values.connect, async (conn) => {
-    using pool = await conn.lookupStoragePool(poolName);
-    switch (sub) {
-      case 'list': return await listVolumes(pool, io, values.json);
-      case 'info': {
-        using vol = await pool.lookupVolume(required(volName, 'vol info POOL VOL'));
-        const [info, path] = await Promise.all([vol.getInfo(), vol.getPath()]);
-        const row = { name: vol.name, key: vol.key, path, type: info.type.name, capacity: info.capacity, allocation: info.allocation };
-        if (values.json) printJson(io, row);
-        else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, String(v)]));
-        return 0;
-      }
-      case 'create': {
-        const name = required(volName, 'vol create POOL VOL --capacity SIZE [--format qcow2|raw]');
-        const capacity = required(values.capacity, '--capacity SIZE (bytes, or with a unit: 64M, 10G)');
-        const vol = await pool.createVolume(volume(name, capacity, values.format ?? 'qcow2', values.allocation));
-        const path = await vol.getPath();
-        vol.free();
-        return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
-      }
-      case 'clone': {
-        const from = required(volName, 'vol clone POOL SOURCE NEW');
-        const name = required(extra, 'vol clone POOL SOURCE NEW');
-        using source = await pool.lookupVolume(from);
-        const info = await source.getInfo();
-        const vol = await pool.cloneVolume(volume(name, String(info.capacity), values.format ?? null, undefined), source);
-        vol.free();
-        return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
-      }
-      case 'delete': {
-        using vol = await pool.lookupVolume(required(volName, 'vol delete POOL VOL'));
-        await vol.delete(0);
-        return report(io, values.json, { deleted: volName }, `volume ${volName} deleted`);
-      }
-      case 'snapshots': {
-        using vol = await pool.lookupVolume(required(volName, 'vol snapshots POOL VOL'));
-        const domains = await conn.listAllDomains();
-        try {
-          return printVolumeSnapshots(await volumeSnapshots(vol, domains), io, values.json);
-        } finally {
-          for (const d of domains) d.free();
-        }
-      }
-      case 'upload': case 'download': {
-        const usage = `vol ${sub} POOL VOL FILE [--no-sparse] [--offset N]${sub === 'download' ? ' [--length N] [--force]' : ''}`;
-        const [name, file] = [required(volName, usage), required(extra, usage)];
-        // An upload sends all of FILE and writes no local file: the two would be silently ignored.
-        if (sub === 'upload' && (values.length !== undefined || values.force === true)) throw new UsageError(`vol upload takes no --length or --force\nusage: tsvirt ${usage}`);
-        const range = { offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) };
-        using vol = await pool.lookupVolume(name);
-        return await transfer(sub, vol, file, { ...values, ...range }, io);
-      }
-      default: throw new UsageError(`vol: unknown subcommand ${sub}`);
-    }
-  });
+async function listPools(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
+  const pools = await conn.listAllStoragePools();
+  try {
+    const rows = await Promise.all(pools.map(async (p) => ({ name: p.name, ...(await p.getInfo()), autostart: (await p.getAutostart()) === 1 })));
+    if (json) { printJson(io, rows); return 0; }
+    printTable(io, ['NAME', 'STATE', 'CAPACITY (GiB)', 'AVAILABLE (GiB)', 'AUTOSTART'], rows.map((r) => [r.name, r.state.name, gib(r.capacity), gib(r.available), r.autostart ? 'yes' : 'no']));
+    return 0;
+  } finally {
+    for (const p of pools) p.free();
+  }
 }
 
-const transferOptions = {
-  'no-sparse': { type: 'boolean' }, force: { type: 'boolean' }, offset: { type: 'string' }, length: { type: 'string' },
-} as const;
+const volOptions = { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' },
+  'no-sparse': { type: 'boolean' }, force: { type: 'boolean' }, offset: { type: 'string' }, length: { type: 'string' } } as const;
+type VolValues = ReturnType<typeof parseCommandArgs<typeof volOptions>>['values'];
+
+/** A subcommand on one pool's volumes: the pool is looked up first. */
+const inPool = (words: string, run: (pool: StoragePool, names: string[], values: VolValues, io: Io, conn: Connection) => Promise<number>,
+  more: Partial<Subcommand<VolValues>> = {}): Subcommand<VolValues> => ({
+  ...more,
+  words: `POOL${words ? ` ${words}` : ''}`,
+  run: async (conn, [poolName, ...names], values, io) => {
+    using pool = await conn.lookupStoragePool(poolName as string);
+    return await run(pool, names, values, io, conn);
+  },
+});
+
+/** A subcommand on one volume of a pool. */
+const onVolume = (run: (vol: StorageVolume, values: VolValues, io: Io, conn: Connection) => Promise<number>): Subcommand<VolValues> =>
+  inPool('VOL', async (pool, [name], values, io, conn) => {
+    using vol = await pool.lookupVolume(name as string);
+    return await run(vol, values, io, conn);
+  });
+
+const volCommands: Record<string, Subcommand<VolValues>> = {
+  list: inPool('', (pool, _n, values, io) => listVolumes(pool, io, values.json)),
+  info: onVolume(async (vol, values, io) => {
+    const [info, path] = await Promise.all([vol.getInfo(), vol.getPath()]);
+    const row = { name: vol.name, key: vol.key, path, type: info.type, capacity: info.capacity, allocation: info.allocation };
+    if (values.json) printJson(io, row);
+    else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, k === 'type' ? info.type.name : String(v)]));
+    return 0;
+  }),
+  create: inPool('VOL', async (pool, [name], values, io) => {
+    const vol = await pool.createVolume(newVolume(name as string, values));
+    const path = await vol.getPath();
+    vol.free();
+    return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
+  }, { options: ['capacity', 'format', 'allocation'], check: (values) => { newVolume('', values); } }),
+  clone: inPool('SOURCE NEW', async (pool, [from, name], values, io) => {
+    using source = await pool.lookupVolume(from as string);
+    const info = await source.getInfo();
+    const vol = await pool.cloneVolume(volume(name as string, { value: info.capacity }, values.format ?? null, undefined), source);
+    vol.free();
+    return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
+  }, { options: ['format'] }),
+  delete: onVolume(async (vol, values, io) => {
+    const name = vol.name;
+    await vol.delete(0);
+    return report(io, values.json, { deleted: name }, `volume ${name} deleted`);
+  }),
+  snapshots: onVolume(async (vol, values, io, conn) => {
+    const domains = await conn.listAllDomains();
+    try {
+      return printVolumeSnapshots(await volumeSnapshots(vol, domains), io, values.json);
+    } finally {
+      for (const d of domains) d.free();
+    }
+  }),
+  upload: transferCommand('upload', ['no-sparse', 'offset']),
+  download: transferCommand('download', ['no-sparse', 'offset', 'length', 'force']),
+};
+
+export function runVol(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, volOptions);
+  return runSubcommand('vol', volCommands, positionals, values, io);
+}
+
+function transferCommand(sub: 'upload' | 'download', options: string[]): Subcommand<VolValues> {
+  const range = (values: VolValues): { offset: number | undefined; length: number | undefined } =>
+    ({ offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) });
+  return inPool('VOL FILE', async (pool, [name, file], values, io) => {
+    using vol = await pool.lookupVolume(name as string);
+    return await transfer(sub, vol, file as string, { ...values, ...range(values) }, io);
+  }, { options, check: range });
+}
 
 interface TransferFlags {
   json?: boolean | undefined; 'no-sparse'?: boolean | undefined; force?: boolean | undefined; offset: number | undefined; length: number | undefined;
@@ -136,21 +150,31 @@ async function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: st
   return report(io, values.json, what, text);
 }
 
-function required(value: string | undefined, usage: string): string {
-  if (value === undefined || value === '') throw new UsageError(`missing argument: ${usage}`);
-  return value;
+/** The description `vol create` makes: --capacity is required, --format defaults to qcow2. */
+function newVolume(name: string, values: VolValues): StorageVolumeDescription {
+  if (values.capacity === undefined) throw new UsageError('vol create needs --capacity SIZE (bytes, or with a unit: 64M, 10G)');
+  const allocation = values.allocation === undefined ? undefined : size('--allocation', values.allocation);
+  return volume(name, size('--capacity', values.capacity), values.format ?? 'qcow2', allocation);
 }
 
-/** A typed volume description; sizes take libvirt's units (64M, 10G) or bytes. */
-function volume(name: string, capacity: string, format: string | null, allocation: string | undefined): StorageVolumeDescription {
-  const size = (option: string, s: string): SizeValue => {
-    const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s.trim());
-    if (!m) throw new UsageError(`${option}: not a size: ${s}`);
-    return { value: BigInt(m[1] as string), unit: m[2] || 'bytes' };
-  };
+/**
+ * A size option: bytes, or a number with one of libvirt's units (64M, 10G, 1TiB, 500MB), at
+ * most 2^64-1 bytes, as libvirt takes it.
+ */
+function size(option: string, s: string): SizeValue {
+  const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s.trim());
+  const unit = m?.[2] || 'bytes';
+  const multiplier = unitMultiplier(unit);
+  if (!m || multiplier === undefined) throw new UsageError(`${option}: not a size: ${s} (bytes, or with a unit: 64M, 10G, 1TiB, 500MB)`);
+  const value = BigInt(m[1] as string);
+  if (value * multiplier >= 2n ** 64n) throw new UsageError(`${option}: ${s} is more than 2^64-1 bytes`);
+  return { value, unit };
+}
+
+function volume(name: string, capacity: SizeValue, format: string | null, allocation: SizeValue | undefined): StorageVolumeDescription {
   return {
-    name, capacity: size('--capacity', capacity),
-    ...(allocation ? { allocation: size('--allocation', allocation) } : {}),
+    name, capacity,
+    ...(allocation ? { allocation } : {}),
     ...(format === null ? {} : { target: { format: { type: format } } }),
   };
 }
@@ -168,7 +192,8 @@ async function listVolumes(pool: StoragePool, io: Io, json: boolean | undefined)
 }
 
 function printVolumeSnapshots(s: DiskSnapshots, io: Io, json: boolean | undefined): number {
-  if (json) { printJson(io, s); return 0; }
+  // An image that could not be read fails the command in both forms; JSON still says why.
+  if (json) { printJson(io, s); return s.error ? 1 : 0; }
   if (s.error) { io.stderr.write(`tsvirt: ${s.path}: ${s.error}\n`); return 1; }
   printTable(io, ['NAME', 'WHERE', 'VM STATE (bytes)', 'IMAGE DATE', 'VM CLOCK (s)', 'LIBVIRT STATE', 'PROBLEMS'], s.snapshots.map((x) => [
     x.name, x.where, x.image ? String(x.image.vmStateSize) : '', x.image ? new Date(x.image.dateSec * 1000).toISOString() : '',

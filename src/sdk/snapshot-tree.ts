@@ -23,7 +23,9 @@ export interface SnapshotNode {
 }
 
 export interface SnapshotTree {
+  /** Snapshots without a parent, oldest first (then by name). */
   roots: string[];
+  /** Every snapshot by name, oldest first (then by name). */
   nodes: Map<string, SnapshotNode>;
   current: string | null;
 }
@@ -60,21 +62,17 @@ export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {
   }
 }
 
-function link(nodes: Map<string, SnapshotNode>, current: string | null): SnapshotTree {
+function link(listed: Map<string, SnapshotNode>, current: string | null): SnapshotTree {
+  // libvirt lists in no fixed order: oldest first, then by name, so output is stable. The map
+  // is built in that order too, so its iteration order is the listing's.
+  const older = (x: SnapshotNode, y: SnapshotNode): number => (x.creationTime ?? 0) - (y.creationTime ?? 0) || x.name.localeCompare(y.name);
+  const nodes = new Map([...listed.values()].sort(older).map((n) => [n.name, n]));
   const roots: string[] = [];
   for (const n of nodes.values()) {
     const parent = n.parent === null ? undefined : nodes.get(n.parent);
     if (parent) parent.children.push(n.name);
     else roots.push(n.name);
   }
-  // libvirt lists in no fixed order: oldest first, then by name, so output is stable.
-  const order = (a: string, b: string): number => {
-    const x = nodes.get(a) as SnapshotNode;
-    const y = nodes.get(b) as SnapshotNode;
-    return (x.creationTime ?? 0) - (y.creationTime ?? 0) || a.localeCompare(b);
-  };
-  roots.sort(order);
-  for (const n of nodes.values()) n.children.sort(order);
   const collect = (n: SnapshotNode): string[] => n.children.flatMap((c) => [c, ...collect(nodes.get(c) as SnapshotNode)]);
   for (const n of nodes.values()) n.descendants = collect(n);
   return { roots, nodes, current };

@@ -303,6 +303,30 @@ describe('SDK on test:///default', function () {
   });
 
   describe('domain snapshots', () => {
+    it('orders the tree and its listing oldest first, then by name, whatever order libvirt lists in', async () => {
+      // Redefined snapshots keep the creation times given, so the order is known in advance.
+      const dx = (await dom.getXMLDesc(0)) as string;
+      const redefine = async (name: string, time: number, parent?: string): Promise<void> => {
+        const p = parent === undefined ? '' : `<parent><name>${parent}</name></parent>`;
+        (await dom.createSnapshot(`<domainsnapshot><name>${name}</name><state>running</state><creationTime>${time}</creationTime>${p}${dx}</domainsnapshot>`,
+          v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
+      };
+      await redefine('q', 1_700_000_300);
+      await redefine('b', 1_700_000_100);
+      await redefine('z', 1_700_000_100);
+      await redefine('a', 1_700_000_200);
+      await redefine('y', 1_700_000_400, 'b');
+      await redefine('c', 1_700_000_400, 'b');
+      try {
+        const tree = await dom.snapshotTree();
+        assert.deepEqual([...tree.nodes.keys()], ['b', 'z', 'a', 'q', 'c', 'y']);
+        assert.deepEqual(tree.roots, ['b', 'z', 'a', 'q']);
+        assert.deepEqual(tree.nodes.get('b')?.children, ['c', 'y']);
+      } finally {
+        for (const root of (await dom.snapshotTree()).roots) await (await dom.lookupSnapshot(root)).delete(SnapshotDeleteMode.withChildren);
+      }
+    });
+
     it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
       const xml = (name: string): string => `<domainsnapshot><name>${name}</name><description>${name}</description></domainsnapshot>`;
       const a = await dom.createSnapshot(xml('a'));

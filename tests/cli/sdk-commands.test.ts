@@ -1,0 +1,143 @@
+// The domain, snapshot, pool and vol commands run in this process against one test:///default,
+// which stays the same driver state while a connection holds it: so a command can see what an
+// earlier one did. Usage errors are checked on the built binary, before any connection.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { Connection, SnapshotDeleteMode, type Domain } from '../../src/sdk/index.js';
+import { deleteMode, runDomain, runSnapshot } from '../../src/cli/sdk-commands.js';
+import { runPool, runVol } from '../../src/cli/storage-commands.js';
+import { checkSubcommand, UsageError } from '../../src/cli/args.js';
+import { isLibvirtError } from '../../src/ffi/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'dist/src/cli/main.js');
+const URI = 'test:///default';
+
+/** One command in this process: its exit code and what it printed. */
+async function run(command: (argv: string[], io: { stdout: Writable; stderr: Writable }) => Promise<number>, ...argv: string[]):
+  Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (to: string[]): Writable => new Writable({ write(chunk, _e, done) { to.push(String(chunk)); done(); } });
+  const status = await command([...argv, '--connect', URI], { stdout: sink(out), stderr: sink(err) });
+  return { status, stdout: out.join(''), stderr: err.join('') };
+}
+
+const usageError = (pattern: RegExp) => (e: unknown): boolean => e instanceof UsageError && pattern.test(e.message);
+
+describe('tsvirt domain, snapshot, pool and vol (in this process)', function () {
+  this.timeout(60_000);
+  let holder: Connection;
+  let dom: Domain;
+  before(async () => {
+    holder = await Connection.open(URI);
+    dom = await holder.lookupDomain('test');
+  });
+  after(async () => {
+    dom.free();
+    await holder.close();
+  });
+
+  const snapshotNames = async (): Promise<string[]> => [...(await dom.snapshotTree()).nodes.keys()].sort();
+
+  describe('snapshot delete', () => {
+    beforeEach(async () => {
+      assert.equal((await run(runSnapshot, 'create', 'test', 'parent')).status, 0);
+      assert.equal((await run(runSnapshot, 'create', 'test', 'child')).status, 0);
+    });
+    afterEach(async () => {
+      for (const root of (await dom.snapshotTree()).roots) await (await dom.lookupSnapshot(root)).delete(SnapshotDeleteMode.withChildren);
+    });
+
+    it('combines --metadata-only with --children or --children-only instead of dropping it', () => {
+      assert.equal(deleteMode({ children: true, 'metadata-only': true }), SnapshotDeleteMode.withChildren | SnapshotDeleteMode.metadataOnly);
+      assert.equal(deleteMode({ 'children-only': true, 'metadata-only': true }), SnapshotDeleteMode.childrenOnly | SnapshotDeleteMode.metadataOnly);
+      assert.equal(deleteMode({ 'metadata-only': true }), SnapshotDeleteMode.metadataOnly);
+      assert.equal(deleteMode({}), SnapshotDeleteMode.self);
+      assert.throws(() => deleteMode({ children: true, 'children-only': true }), usageError(/exclude each other/));
+    });
+
+    it('passes --metadata-only on to libvirt with --children: the test driver refuses it, and nothing is deleted', async () => {
+      // The test driver keeps no disk data, so it refuses metadata-only deletes: its refusal shows the flag arrived.
+      await assert.rejects(run(runSnapshot, 'delete', 'test', 'parent', '--children', '--metadata-only'), (e: unknown) => isLibvirtError(e));
+      assert.deepEqual(await snapshotNames(), ['child', 'parent']);
+      assert.equal((await run(runSnapshot, 'delete', 'test', 'parent', '--children-only')).status, 0);
+      assert.deepEqual(await snapshotNames(), ['parent']);
+    });
+
+    it('lists oldest first, then by name', async () => {
+      assert.equal((await run(runSnapshot, 'create', 'test', 'a')).status, 0);
+      const listed = JSON.parse((await run(runSnapshot, 'list', 'test', '--json')).stdout) as { name: string; creationTime: number }[];
+      const expected = [...listed].sort((x, y) => x.creationTime - y.creationTime || x.name.localeCompare(y.name));
+      assert.deepEqual(listed.map((n) => n.name), expected.map((n) => n.name));
+      assert.deepEqual(listed.map((n) => n.name).sort(), ['a', 'child', 'parent']);
+    });
+  });
+
+  describe('vol', () => {
+    after(async () => {
+      const pool = await holder.lookupStoragePool('default-pool');
+      for (const v of await pool.listAllVolumes()) {
+        await v.delete(0);
+        v.free();
+      }
+      pool.free();
+    });
+
+    it('info --json gives the type as number and name, as vol list does', async () => {
+      assert.equal((await run(runVol, 'create', 'default-pool', 'typed.img', '--capacity', '1M', '--format', 'raw')).status, 0);
+      const info = JSON.parse((await run(runVol, 'info', 'default-pool', 'typed.img', '--json')).stdout) as { type: unknown };
+      const listed = JSON.parse((await run(runVol, 'list', 'default-pool', '--json')).stdout) as { name: string; type: unknown }[];
+      assert.deepEqual(info.type, { code: 0, name: 'file' });
+      assert.deepEqual(listed.find((v) => v.name === 'typed.img')?.type, info.type);
+    });
+
+    it('snapshots --json exits 1 when the image cannot be read, and says why', async () => {
+      // The test driver's volumes have no file behind them.
+      assert.equal((await run(runVol, 'create', 'default-pool', 'ghost.qcow2', '--capacity', '1M')).status, 0);
+      const text = await run(runVol, 'snapshots', 'default-pool', 'ghost.qcow2');
+      const json = await run(runVol, 'snapshots', 'default-pool', 'ghost.qcow2', '--json');
+      assert.equal(text.status, 1);
+      assert.equal(json.status, 1);
+      assert.match((JSON.parse(json.stdout) as { error: string }).error, /ENOENT|no such file/i);
+    });
+  });
+
+  it('checks words and options before anything connects', async () => {
+    await assert.rejects(run(runVol, 'bogus', 'no-such-pool'), usageError(/vol: unknown subcommand bogus \(one of: list, info/));
+    await assert.rejects(run(runPool, 'list', 'extra'), usageError(/pool list: unexpected argument extra/));
+    await assert.rejects(run(runSnapshot, 'current', 'test', 'a', 'b'), usageError(/snapshot current DOMAIN: unexpected arguments a b/));
+    await assert.rejects(run(runDomain, 'start'), usageError(/missing arguments: domain start NAME/));
+    await assert.rejects(run(runVol, 'clone', 'default-pool', 'a', 'b', '--allocation', '1M'), usageError(/vol clone takes no --allocation/));
+    await assert.rejects(run(runVol, 'create', 'default-pool', 'x', '--capacity', '64Q'), usageError(/--capacity: not a size: 64Q/));
+    await assert.rejects(run(runVol, 'create', 'default-pool', 'x', '--capacity', '16E'), usageError(/--capacity: 16E is more than 2\^64-1 bytes/));
+    await assert.rejects(run(runVol, 'create', 'default-pool', 'x', '--capacity', '1M', '--allocation', '2Z'), usageError(/--allocation: not a size: 2Z/));
+    await assert.rejects(run(runDomain, 'screenshot', 'test', 'f.png', '--screen=-1'), usageError(/--screen: not a screen number: -1/));
+  });
+
+  it('checkSubcommand: required and optional words, options that apply', () => {
+    const table = { make: { words: 'POOL [NAME]', options: ['size'] } };
+    assert.deepEqual(checkSubcommand('x', table, ['make', 'p'], { json: true }).words, ['p']);
+    assert.deepEqual(checkSubcommand('x', table, ['make', 'p', 'n'], { size: '1', connect: 'u' }).words, ['p', 'n']);
+    assert.throws(() => checkSubcommand('x', table, [], {}), usageError(/x: missing subcommand \(one of: make\)/));
+    assert.throws(() => checkSubcommand('x', table, ['toString'], {}), usageError(/unknown subcommand toString/));
+    assert.throws(() => checkSubcommand('x', table, ['make', 'p', 'n', 'o'], {}), usageError(/x make POOL \[NAME\]: unexpected argument o/));
+    assert.throws(() => checkSubcommand('x', table, ['make', 'p'], { force: true }), usageError(/x make takes no --force/));
+    assert.doesNotThrow(() => checkSubcommand('x', table, ['make', 'p'], { force: undefined }));
+  });
+});
+
+describe('tsvirt usage errors come before the connection', () => {
+  it('exits 2 with the usage error even when --connect names a driver that would fail', function () {
+    if (!existsSync(bin)) throw new Error('dist/ is missing: npm test builds it first (npm run build)');
+    this.timeout(30_000);
+    for (const args of [['vol', 'bogus', 'p'], ['snapshot', 'list', 'test', 'extra'], ['vol', 'create', 'p', 'v', '--capacity', '1Q']]) {
+      const r = spawnSync(process.execPath, [bin, ...args, '--connect', 'test:///no/such/file.xml'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /VIR_ERR/);
+    }
+  });
+});
