@@ -7,7 +7,7 @@ import { imageSnapshots, isImageError } from '../image/index.js';
 import type { Domain } from './domain.js';
 import { parseDomainXml } from './xml/index.js';
 import type { StorageVolume } from './storage-volume.js';
-import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
+import type { SnapshotNode } from './snapshot-tree.js';
 
 export interface ImageSnapshotEntry {
   id: string;
@@ -38,8 +38,13 @@ export interface DiskSnapshots {
   error?: string;
 }
 
-/** Compares one image file's snapshot table with libvirt's snapshots. */
-export async function compareImageSnapshots(disk: string, path: string, tree: SnapshotTree | null): Promise<DiskSnapshots> {
+/**
+ * Compares one image file's snapshot table with libvirt's snapshots (`nodes`). A table may hold
+ * several snapshots of one name (qemu-img does not refuse them): a libvirt snapshot is matched
+ * with the first, which is the one qemu finds by that name, and the others are listed as
+ * image-only. Every entry of the table is in the result, in table order after libvirt's.
+ */
+export async function compareImageSnapshots(disk: string, path: string, nodes: Iterable<SnapshotNode>): Promise<DiskSnapshots> {
   let image: ImageSnapshotEntry[];
   try {
     const table = await imageSnapshots(path, { format: 'qcow2' });
@@ -48,14 +53,17 @@ export async function compareImageSnapshots(disk: string, path: string, tree: Sn
     if (!isImageError(err) && (err as NodeJS.ErrnoException).code === undefined) throw err;
     return { disk, path, snapshots: [], error: (err as Error).message };
   }
-  const byName = new Map(image.map((s) => [s.name, s]));
+  const firstByName = new Map<string, ImageSnapshotEntry>();
+  for (const s of image) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
+  const matched = new Set<ImageSnapshotEntry>();
   const out: SnapshotComparison[] = [];
-  for (const node of tree?.nodes.values() ?? []) {
-    const img = byName.get(node.name) ?? null;
-    byName.delete(node.name);
-    out.push({ name: node.name, where: img ? 'both' : 'libvirt-only', libvirt: node, image: img });
+  for (const node of nodes) {
+    const img = firstByName.get(node.name);
+    const match = img === undefined || matched.has(img) ? null : img;
+    if (match) matched.add(match);
+    out.push({ name: node.name, where: match ? 'both' : 'libvirt-only', libvirt: node, image: match });
   }
-  for (const img of byName.values()) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
+  for (const img of image) if (!matched.has(img)) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
   return { disk, path, snapshots: out };
 }
 
@@ -72,14 +80,13 @@ export function qcow2Disks(domainXml: string): { target: string; path: string }[
 /** Every qcow2 disk of the domain with its internal snapshots beside libvirt's. */
 export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
-  return Promise.all(qcow2Disks(xml).map((d) => compareImageSnapshots(d.target, d.path, tree)));
+  return Promise.all(qcow2Disks(xml).map((d) => compareImageSnapshots(d.target, d.path, tree.nodes.values())));
 }
 
 /** A volume's internal snapshots beside the snapshots of the domains that use it. */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
   const trees = await Promise.all(users.map(async (d) => ((qcow2Disks(await d.getXml()).some((x) => x.path === path)) ? d.snapshotTree() : null)));
-  const merged: SnapshotTree = { roots: [], nodes: new Map(), current: null };
-  for (const t of trees) if (t) for (const [k, n] of t.nodes) merged.nodes.set(k, n);
-  return compareImageSnapshots(volume.name, path, merged);
+  // Two domains on one volume may each have a snapshot of a name: both are listed.
+  return compareImageSnapshots(volume.name, path, trees.flatMap((t) => (t ? [...t.nodes.values()] : [])));
 }
