@@ -21,6 +21,41 @@ export function isXmlElement(node: XmlNode): node is XmlElement {
 const TEXT = '#text';
 const ATTRS = ':@';
 
+const XML_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+/** A character XML allows (its Char production): a reference to anything else is malformed. */
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+
+/**
+ * Entity references as XML defines them, decoded in one pass: the five predefined entities and
+ * character references (`&#233;`, `&#xe9;`), which libvirt writes for some characters. One pass
+ * matters: `&amp;#233;` is the text `&#233;`, not `é`. Anything else is refused as malformed:
+ * libvirt documents declare no entities, and expanding declared ones is a way to blow up memory.
+ */
+const entityDecoder = {
+  decode(text: string): string {
+    if (!text.includes('&')) return text;
+    return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][\w.-]*);|&/g, (ref: string, body: string | undefined) => {
+      if (body === undefined) throw new XmlDocumentError('malformed', '/', 'malformed XML: a bare & (write &amp;)');
+      if (!body.startsWith('#')) {
+        const named = XML_ENTITIES[body];
+        if (named === undefined) throw new XmlDocumentError('malformed', '/', `malformed XML: undefined entity ${ref}`);
+        return named;
+      }
+      const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+      if (!isXmlChar(code)) throw new XmlDocumentError('malformed', '/', `malformed XML: ${ref} is not a character XML allows`);
+      return String.fromCodePoint(code);
+    });
+  },
+  addInputEntities(entities: Record<string, string>): void {
+    if (Object.keys(entities).length > 0) throw new XmlDocumentError('malformed', '/', 'entity declarations are not accepted');
+  },
+  setExternalEntities(): void {},
+  reset(): void {},
+  setXmlVersion(): void {},
+};
+
 // preserveOrder keeps sibling order (libvirt keeps disk order meaningful) and repeated elements
 // in one list; attributes and text are kept verbatim, entities decoded on read, encoded on write.
 const sharedOptions = {
@@ -37,7 +72,7 @@ const sharedOptions = {
   ignorePiTags: true,
 } as const;
 
-const parser = new XMLParser(sharedOptions);
+const parser = new XMLParser({ ...sharedOptions, entityDecoder });
 const builder = new XMLBuilder({ ...sharedOptions, format: true, indentBy: '  ', suppressEmptyNode: true });
 
 type FxpNode = Record<string, unknown>;

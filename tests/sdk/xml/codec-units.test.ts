@@ -22,6 +22,22 @@ describe('sdk/xml codec', () => {
     assert.deepEqual(again, el);
   });
 
+  it('decodes character references in one pass with the predefined entities, and round-trips them', () => {
+    const el = parseXmlElement(`<a d='&#65;&#x42;' e='a&amp;#233;b'>g&#233;st &#x1F600; &lt;&#38;&gt;<![CDATA[x&amp;y]]></a>`, 'a');
+    assert.deepEqual(el.attributes, { d: 'AB', e: 'a&#233;b' }, '&amp;#233; is the text &#233;');
+    assert.deepEqual(el.children, [{ text: 'g\u00e9st \u{1F600} <&>' }, { text: 'x&amp;y' }], 'CDATA is literal');
+    assert.deepEqual(parseXmlElement(buildXmlElement(el), 'a').attributes, el.attributes);
+    assert.equal(parseSnapshotXml('<domainsnapshot><name>g&#233;st</name></domainsnapshot>').name, 'g\u00e9st');
+  });
+
+  it('refuses undefined entities, references to characters XML does not allow, and entity declarations', () => {
+    assert.throws(() => parseXmlElement('<a>&nbsp;</a>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('<a>&#0;</a>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('<a x="&#xD800;"/>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('<a>&#x110000;</a>', 'a'), xmlError('malformed', '/'));
+    assert.throws(() => parseXmlElement('<!DOCTYPE a [<!ENTITY x "yyyy">]><a>&x;</a>', 'a'), xmlError('malformed', '/'));
+  });
+
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
     assert.throws(() => parseXmlElement('<a><b></a>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('', 'a'), xmlError('malformed', '/'));
