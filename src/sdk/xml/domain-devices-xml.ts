@@ -2,7 +2,7 @@
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 
 export interface DiskDescription {
   /** 'file' | 'block' | 'network' | 'volume' | 'dir' | ... */
@@ -178,10 +178,10 @@ export function writeDomainDevices(d: DomainDevices | undefined, path: string): 
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);
   const at = (name: string, i: number, n: number): string => `${path}/${name}${n > 1 ? `[${i + 1}]` : ''}`;
-  (d.disks ?? []).forEach((x, i, all) => w.child(writeDisk(x, at('disk', i, all.length))));
-  (d.interfaces ?? []).forEach((x, i, all) => w.child(writeInterface(x, at('interface', i, all.length))));
-  (d.serials ?? []).forEach((x, i, all) => w.child(writeCharDevice('serial', x, at('serial', i, all.length))));
-  (d.consoles ?? []).forEach((x, i, all) => w.child(writeCharDevice('console', x, at('console', i, all.length))));
-  (d.graphics ?? []).forEach((x, i, all) => w.child(writeGraphics(x, at('graphics', i, all.length))));
+  listAt(d.disks, `${path}/disk`, 'objects').forEach((x, i, all) => w.child(writeDisk(x, at('disk', i, all.length))));
+  listAt(d.interfaces, `${path}/interface`, 'objects').forEach((x, i, all) => w.child(writeInterface(x, at('interface', i, all.length))));
+  listAt(d.serials, `${path}/serial`, 'objects').forEach((x, i, all) => w.child(writeCharDevice('serial', x, at('serial', i, all.length))));
+  listAt(d.consoles, `${path}/console`, 'objects').forEach((x, i, all) => w.child(writeCharDevice('console', x, at('console', i, all.length))));
+  listAt(d.graphics, `${path}/graphics`, 'objects').forEach((x, i, all) => w.child(writeGraphics(x, at('graphics', i, all.length))));
   return w.finish();
 }

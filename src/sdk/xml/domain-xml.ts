@@ -2,7 +2,7 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, listAt, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -109,7 +109,11 @@ export function writeDomain(d: DomainDescription, path: string): XmlElement {
   w.child(writeOs(d.os, `${path}/os`));
   if (d.features !== undefined) {
     const f = new ElementWriter('features', d.features.extra);
-    for (const name of d.features.enabled) f.child({ name, attributes: {}, children: [] });
+    listAt(d.features.enabled, `${path}/features`, 'strings').forEach((name, i) => {
+      // Each feature is an element of its own name (<acpi/>): it must be one XML can carry.
+      if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new XmlDocumentError('invalid-value', `${path}/features[${i + 1}]`, `'${name}' is not a feature element name`);
+      f.child({ name, attributes: {}, children: [] });
+    });
     w.child(f.finish());
   }
   if (d.clock !== undefined) w.child(new ElementWriter('clock', d.clock.extra).attr('offset', requireText(d.clock.offset, `${path}/clock/@offset`)).finish());
@@ -124,7 +128,7 @@ function writeOs(os: DomainOs | undefined, path: string): XmlElement {
   if (os === undefined) return missingElement(path);
   const w = new ElementWriter('os', os.extra);
   w.leaf('type', { arch: os.arch, machine: os.machine }, requireText(os.type, `${path}/type`));
-  os.boot.forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));
+  listAt(os.boot, `${path}/boot`, 'strings').forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));
   return w.finish();
 }
 

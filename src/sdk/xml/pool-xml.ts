@@ -1,7 +1,7 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -82,8 +82,14 @@ export function buildPoolXml(doc: StoragePoolDescription): string {
 
 function writeSource(s: StoragePoolSource, path: string): XmlElement {
   const w = new ElementWriter('source', s.extra);
-  (s.hosts ?? []).forEach((h, i) => w.child(new ElementWriter('host', h.extra).attrs({ name: requireText(h.name, `${path}/host[${i + 1}]/@name`), port: h.port }).finish()));
-  (s.devices ?? []).forEach((d, i) => w.leaf('device', { path: requireText(d, `${path}/device[${i + 1}]/@path`) }, undefined, `device[${i}]`));
+  listAt(s.hosts, `${path}/host`, 'objects').forEach((h, i) => {
+    const at = `${path}/host[${i + 1}]`;
+    if (h.port !== undefined && (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535)) {
+      throw new XmlDocumentError('invalid-value', `${at}/@port`, `port must be an integer of 1..65535, got ${String(h.port)}`);
+    }
+    w.child(new ElementWriter('host', h.extra).attrs({ name: requireText(h.name, `${at}/@name`), port: h.port }).finish());
+  });
+  listAt(s.devices, `${path}/device`, 'strings').forEach((d, i) => w.leaf('device', { path: requireText(d, `${path}/device[${i + 1}]/@path`) }, undefined, `device[${i}]`));
   if (s.dir !== undefined) w.leaf('dir', { path: s.dir });
   if (s.name !== undefined) w.leaf('name', {}, s.name);
   if (s.format !== undefined) w.leaf('format', { type: s.format });

@@ -2,7 +2,7 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
@@ -107,7 +107,7 @@ export function buildSnapshotXml(doc: DomainSnapshotDescription): string {
     const m = doc.memory;
     w.child(new ElementWriter('memory', m.extra).attrs({ snapshot: requireText(m.snapshot, `${path}/memory/@snapshot`), file: m.file }).finish());
   }
-  const disks = doc.disks ?? [];
+  const disks = listAt(doc.disks, `${path}/disks/disk`, 'objects');
   if (disks.length > 0 || doc.extra?.leaves?.['disks'] !== undefined) w.child(writeDisks(disks, doc.extra?.leaves?.['disks'], `${path}/disks`));
   if (doc.domain !== undefined) w.child(writeDomain(doc.domain, `${path}/domain`));
   else if (doc.domainUuid !== undefined) w.child(new ElementWriter('domain', doc.extra?.leaves?.['domain']).leaf('uuid', {}, doc.domainUuid).finish());

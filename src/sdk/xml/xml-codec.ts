@@ -98,7 +98,42 @@ export function parseXmlElement(xml: string, expectedRoot: string): XmlElement {
 
 /** Serialises an element tree the way libvirt formats XML: two-space indent, empty elements self-closed. */
 export function buildXmlElement(root: XmlElement): string {
+  checkCharacters(root, `/${root.name}`);
   return (builder.build([toFxp(root)]) as string).trim() + '\n';
+}
+
+/** The first character of `value` that XML cannot carry, escaped or not (a control character). */
+function badCharacter(value: string): number | undefined {
+  for (const ch of value) {
+    const c = ch.codePointAt(0) as number;
+    if (!isXmlChar(c)) return c;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses values no XML document can hold (a control character, a lone surrogate), with the
+ * path of the first: written out, they would make a document libvirt rejects as a whole.
+ */
+function checkCharacters(el: XmlElement, path: string): void {
+  const refuse = (where: string, c: number): never => {
+    throw new XmlDocumentError('invalid-value', where, `U+${c.toString(16).toUpperCase().padStart(4, '0')} cannot be written in XML`);
+  };
+  for (const [name, value] of Object.entries(el.attributes)) {
+    const c = badCharacter(value);
+    if (c !== undefined) refuse(`${path}/@${name}`, c);
+  }
+  const seen = new Map<string, number>();
+  for (const child of el.children) {
+    if (!isXmlElement(child)) {
+      const c = badCharacter(child.text);
+      if (c !== undefined) refuse(path, c);
+      continue;
+    }
+    const n = (seen.get(child.name) ?? 0) + 1;
+    seen.set(child.name, n);
+    checkCharacters(child, `${path}/${child.name}${n > 1 ? `[${n}]` : ''}`);
+  }
 }
 
 function fromFxp(node: FxpNode): XmlNode {

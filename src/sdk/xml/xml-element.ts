@@ -164,6 +164,20 @@ export class ElementWriter {
   }
 }
 
+/**
+ * Builder-side check of a list field: absent is empty; anything but an array of `kind` (objects,
+ * or strings) is an error at `path` (`path[n]` for an item), not a TypeError from deep inside.
+ */
+export function listAt<T>(value: readonly T[] | undefined, path: string, kind: 'objects' | 'strings'): readonly T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new XmlDocumentError('invalid-value', path, `must be an array of ${kind}`);
+  value.forEach((item: unknown, i) => {
+    const ok = kind === 'strings' ? typeof item === 'string' : typeof item === 'object' && item !== null && !Array.isArray(item);
+    if (!ok) throw new XmlDocumentError('invalid-value', `${path}[${i + 1}]`, `must be ${kind === 'strings' ? 'a string' : 'an object'}`);
+  });
+  return value;
+}
+
 /** Builder-side check for a required string field. */
 export function requireText(value: string | undefined, path: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new XmlDocumentError('missing-field', path, 'a non-empty value is required');

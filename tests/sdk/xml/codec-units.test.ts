@@ -1,6 +1,9 @@
 // The raw layer, size units and the error type shared by all documents.
 import assert from 'node:assert/strict';
 import {
+  buildDomainXml,
+  buildPoolXml,
+  buildVolumeXml,
   buildXmlElement,
   parseDomainXml,
   parsePoolXml,
@@ -36,6 +39,18 @@ describe('sdk/xml codec', () => {
     assert.throws(() => parseXmlElement('<a x="&#xD800;"/>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('<a>&#x110000;</a>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('<!DOCTYPE a [<!ENTITY x "yyyy">]><a>&x;</a>', 'a'), xmlError('malformed', '/'));
+  });
+
+  it('builders refuse what XML cannot carry and lists that are not lists, with the path', () => {
+    assert.throws(() => buildVolumeXml({ name: 'a\u0001b', capacity: { value: 1n } }), xmlError('invalid-value', '/volume/name'));
+    const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
+    assert.throws(() => buildDomainXml({ ...dom, description: 'lone \ud800' }), xmlError('invalid-value', '/domain/description'));
+    assert.throws(() => buildDomainXml({ ...dom, features: { enabled: ['acpi', 'a b'] } }), xmlError('invalid-value', '/domain/features[2]'));
+    assert.throws(() => buildDomainXml({ ...dom, features: { enabled: 'acpi' } as never }), xmlError('invalid-value', '/domain/features'));
+    assert.throws(() => buildDomainXml({ ...dom, devices: { disks: [null] } } as never), xmlError('invalid-value', '/domain/devices/disk[1]'));
+    assert.throws(() => buildPoolXml({ type: 'netfs', name: 'p', source: { hosts: [{ name: 'h', port: -5 }] } }), xmlError('invalid-value', '/pool/source/host[1]/@port'));
+    // Absent lists are empty: an <os> without <boot> and empty <features> are valid libvirt XML.
+    assert.match(buildDomainXml({ ...dom, os: { type: 'hvm' } as never, features: {} as never }), /<os>\s*<type>hvm<\/type>\s*<\/os>/);
   });
 
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
