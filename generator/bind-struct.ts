@@ -50,7 +50,7 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
   const count = countFieldOf(s, f);
   const t = types.resolve(f.cType);
   switch (t.kind) {
-    case 'scalar': return { spec: { name: f.name, ffi: t.map.ffi, type: { ffi: t.map.ffi, js: t.map.js } }, ts: t.map.js };
+    case 'scalar': return scalarField(s, f, t.map, types, unmapped);
     case 'string': return { spec: { name: f.name, ffi: 'char *', type: { ffi: 'char *', js: 'string' } }, ts: 'string | null' };
     case 'handle': return { spec: { name: f.name, ffi: t.typedef, type: { ffi: t.typedef, js: 'handle', ref: t.typedef } }, ts: `${t.typedef} | null` };
     case 'struct-ptr': {
@@ -73,6 +73,27 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
       unmapped.push(`${s.name}.${f.name}: ${f.cType}`);
       return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
   }
+}
+
+/**
+ * A number field; with `enum='E'` in the overrides, one that holds values of enum E (libvirt
+ * declares such fields int and names the enum only in their doc). `enum='none'` records that a
+ * field whose doc names an enum is left a plain number, and why, in the overrides.
+ */
+function scalarField(s: IrStruct, f: IrField, map: { ffi: string; js: 'number' | 'bigint' }, types: TypeUniverse, unmapped: string[]): FieldBinding {
+  const plain = { spec: { name: f.name, ffi: map.ffi, type: { ffi: map.ffi, js: map.js } }, ts: map.js };
+  const e = f.policy['enum'];
+  if (e === undefined) {
+    const named = [...f.doc.matchAll(/\bvir\w+/g)].map((m) => m[0]).find((n) => types.isEnum(n));
+    if (named) unmapped.push(`${s.name}.${f.name}: its doc names enum ${named}; say enum='${named}' or enum='none' in the overrides`);
+    return plain;
+  }
+  if (e === 'none') return plain;
+  if (!types.isEnum(e) || map.js !== 'number') {
+    unmapped.push(`${s.name}.${f.name}: enum='${e}' is not an enum type of the API, or the field is not a number`);
+    return plain;
+  }
+  return { spec: { ...plain.spec, enum: e }, ts: `EnumValue<'${e}'>` };
 }
 
 /** The element of a pointer field: `char` (as char **) -> strings; scalars -> numbers. */

@@ -89,7 +89,7 @@ function applyOverrides(symbols: IrSymbol[], o: RawApi): void {
   for (const s of o.structs) {
     const at = byKey.get(`struct:${s.name}`);
     if (at === undefined) symbols.push(structOf(s, 'libvirt'));
-    else if (s.fields !== null) (symbols[at] as IrStruct).fields = (s.fields ?? []).map(fieldOf);
+    else if (s.fields !== null) mergeFields(symbols[at] as IrStruct, s.fields);
   }
   for (const m of o.macros) {
     const at = byKey.get(`macro:${m.name}`);
@@ -97,6 +97,22 @@ function applyOverrides(symbols: IrSymbol[], o: RawApi): void {
   }
   for (const t of o.typedefs) {
     if (!byKey.has(`typedef:${t.name}`)) symbols.push({ kind: 'typedef', name: t.name, file: t.file, lib: 'libvirt', since: t.version, doc: t.info, target: t.type });
+  }
+}
+
+/**
+ * Fields written with their C type replace the struct's fields; fields written by name only
+ * (`<field name='state' enum='virDomainControlState'/>`) add policy to the field of that name.
+ */
+function mergeFields(target: IrStruct, fields: RawField[]): void {
+  if (fields.some((f) => f.type !== '')) {
+    target.fields = fields.map(fieldOf);
+    return;
+  }
+  for (const f of fields) {
+    const field = target.fields.find((x) => x.name === f.name);
+    if (!field) throw new Error(`overrides: ${target.name} has no field "${f.name}"`);
+    Object.assign(field.policy, policyOf(f.attrs));
   }
 }
 

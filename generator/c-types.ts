@@ -31,6 +31,11 @@ export class TypeUniverse {
     for (const t of symbolsOf(api, 'typedef')) this.typedefs.set(t.name, t.target);
   }
 
+  /** Whether `name` is an enum type (its typedef stands for 'enum'). */
+  isEnum(name: string): boolean {
+    return this.typedefs.get(name) === 'enum';
+  }
+
   resolve(cType: string): CType {
     const c = cType.trim().replace(/\s+/g, ' ');
     if (c === 'void') return { kind: 'void' };

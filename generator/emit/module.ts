@@ -4,7 +4,7 @@ import { StructureKind } from 'ts-morph';
 import type { Project, SourceFile, StatementStructures } from 'ts-morph';
 
 /** Types the runtime (src/ffi) exports for generated code. */
-export const runtimeTypes: ReadonlySet<string> = new Set(['Handle', 'Pointer', 'TypedParameter', 'TypedCallback']);
+export const runtimeTypes: ReadonlySet<string> = new Set(['EnumValue', 'Handle', 'Pointer', 'TypedParameter', 'TypedCallback']);
 
 export class GeneratedModule {
   readonly header: string;
@@ -27,7 +27,8 @@ export class GeneratedModule {
 
   /** Notes every identifier in a TS type expression. */
   useTypes(tsType: string): void {
-    for (const m of tsType.matchAll(/[A-Za-z_$][\w$]*/g)) this.used.add(m[0]);
+    // Names inside string literals (EnumValue<'virIPAddrType'>) are not references.
+    for (const m of tsType.replace(/'[^']*'/g, '').matchAll(/[A-Za-z_$][\w$]*/g)) this.used.add(m[0]);
   }
 
   /** This module needs another one loaded first (its registrations). */

@@ -13,6 +13,7 @@ export { registerHandleField, publicArgs } from './roles.js';
 export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from './errors.js';
 export type { LibvirtErrorFields } from './errors.js';
 export type { Handle, Pointer } from './handles.js';
+export type { EnumValue } from './enum-value.js';
 export { liveHandleCount, adoptHandle, forgetReleased, setHandleTracking } from './handles.js';
 export { liveCallbackCount } from './callbacks.js';
 export type { CallbackArg, NativeCallback, TypedCallback } from './callbacks.js';

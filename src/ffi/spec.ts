@@ -95,6 +95,8 @@ export interface FieldSpec {
   type: ValueType;
   /** Pointer fields that point at `count` elements (the count being another field). */
   array?: { count: string; elem: ValueType };
+  /** The C enum whose values the field holds (from the overrides: libvirt declares it int). */
+  enum?: string;
 }
 
 export interface StructSpec {

@@ -47,3 +47,22 @@ export const storagePoolState = namer<StoragePoolStateName>(v.virStoragePoolStat
 
 export type StorageVolumeTypeName = 'file' | 'block' | 'dir' | 'network' | 'netdir' | 'ploop';
 export const storageVolumeType = namer<StorageVolumeTypeName>(v.virStorageVolType, 'VIR_STORAGE_VOL_');
+
+const namers = new Map<string, (n: number) => Named<string>>([
+  ['virDomainState', domainState], ['virStoragePoolState', storagePoolState], ['virStorageVolType', storageVolumeType],
+]);
+
+/**
+ * The namer of the enum type `enumName` of the generated layer: the typed ones above where
+ * there is one, so that a value names the same whichever way it was read.
+ */
+export function namerFor(enumName: string): (n: number) => Named<string> {
+  let n = namers.get(enumName);
+  if (!n) {
+    const table = (v as unknown as Record<string, unknown>)[enumName];
+    if (table === null || typeof table !== 'object') throw new TypeError(`tsvirt: no enum type ${enumName} in the generated layer`);
+    n = enumNamer(table as Record<string, number>);
+    namers.set(enumName, n);
+  }
+  return n;
+}

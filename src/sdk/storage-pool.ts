@@ -4,7 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { storagePoolState } from './enum-names.js';
-import type { GeneratedMethods } from './surface-types.js';
+import type { GeneratedMethods, Wrap } from './surface-types.js';
 import type { StoragePoolInfo } from './types.js';
 import type { StorageVolume } from './storage-volume.js';
 import { buildVolumeXml, parsePoolXml, type StoragePoolDescription, type StorageVolumeDescription } from './xml/index.js';
@@ -28,8 +28,9 @@ export class StoragePool extends LibvirtObject {
   }
 
   async getInfo(): Promise<StoragePoolInfo> {
-    const raw = (await invoke('virStoragePoolGetInfo', [this])) as G.virStoragePoolInfo;
-    return { state: storagePoolState(raw.state), capacity: raw.capacity, allocation: raw.allocation, available: raw.available };
+    // The state arrives named (an enum-valued field, see wrap.ts), by storagePoolState's namer.
+    const raw = (await invoke('virStoragePoolGetInfo', [this])) as Wrap<G.virStoragePoolInfo>;
+    return { state: raw.state as ReturnType<typeof storagePoolState>, capacity: raw.capacity, allocation: raw.allocation, available: raw.available };
   }
 
   listAllVolumes(flags = 0): Promise<StorageVolume[]> {

@@ -4,7 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { storageVolumeType } from './enum-names.js';
-import type { GeneratedMethods } from './surface-types.js';
+import type { GeneratedMethods, Wrap } from './surface-types.js';
 import type { StorageVolumeInfo } from './types.js';
 import { parseVolumeXml, type StorageVolumeDescription } from './xml/index.js';
 import type { Readable, Writable } from 'node:stream';
@@ -38,8 +38,9 @@ export class StorageVolume extends LibvirtObject {
   }
 
   async getInfo(): Promise<StorageVolumeInfo> {
-    const raw = (await invoke('virStorageVolGetInfo', [this])) as G.virStorageVolInfo;
-    return { type: storageVolumeType(raw.type), capacity: raw.capacity, allocation: raw.allocation };
+    // The type arrives named (an enum-valued field, see wrap.ts), by storageVolumeType's namer.
+    const raw = (await invoke('virStorageVolGetInfo', [this])) as Wrap<G.virStorageVolInfo>;
+    return { type: raw.type as ReturnType<typeof storageVolumeType>, capacity: raw.capacity, allocation: raw.allocation };
   }
 
   /**

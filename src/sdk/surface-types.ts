@@ -9,7 +9,8 @@ import type { DomainCheckpoint } from './domain-checkpoint.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { LocalRead, ExcludedFunction } from './method-names.js';
-import type { TypedParameter } from '../ffi/index.js';
+import type { EnumValue, TypedParameter } from '../ffi/index.js';
+import type { Named } from './enum-names.js';
 import type { TypedParameterValues } from './typed-params.js';
 
 type Gen = typeof G;
@@ -25,10 +26,11 @@ type SdkObject<T> =
   : never;
 type IsHandle<T> = [SdkObject<T>] extends [never] ? false : true;
 
-/** Handles in results become SDK objects, also inside arrays and objects. */
+/** Handles in results become SDK objects, enum values `{ code, name }`, also inside arrays and objects. */
 export type Wrap<T> = T extends unknown ? WrapOne<T> : never;
 type WrapOne<T> =
   IsHandle<T> extends true ? SdkObject<T>
+  : T extends EnumValue<string> ? Named<string>
   : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
   : T extends readonly TypedParameter[] ? Record<string, TypedParameter['value']>
   : T extends readonly (infer E)[] ? Wrap<E>[]

@@ -1,7 +1,8 @@
 // Turning handles in results into SDK objects, and SDK objects in arguments back into handles.
 // Classes register their constructors here, which keeps the class modules free of cycles.
 import { functionSpec, resultLayout, structSpec } from '../ffi/index.js';
-import type { ArgSpec, FunctionSpec, TypedParameter, ValueType } from '../ffi/index.js';
+import type { ArgSpec, FunctionSpec, StructSpec, TypedParameter, ValueType } from '../ffi/index.js';
+import { namerFor } from './enum-names.js';
 import { LibvirtObject, asGroup } from './libvirt-object.js';
 import { classOfHandle, type SdkClass } from './method-names.js';
 import { paramsToObject } from './typed-params.js';
@@ -75,7 +76,11 @@ function outConverter(a: ArgSpec): Converter {
       return a.elem.js === 'handle' ? (v) => asGroup(() => (v as unknown[]).map(elem)) : (v) => (v as unknown[]).map(elem);
     }
     case 'struct-out': return structConverter(a.struct);
-    case 'query-out': return a.struct === 'virTypedParameter' ? toObject : identity;
+    case 'query-out': {
+      if (a.struct === 'virTypedParameter') return toObject;
+      const elem = structConverter(a.struct);
+      return elem === identity ? identity : (v) => (v as unknown[]).map(elem);
+    }
     case 'params-out': return toObject;
     default: return identity;
   }
@@ -89,20 +94,49 @@ function valueConverter(t: ValueType): Converter {
 
 const toObject: Converter = (v) => paramsToObject(v as TypedParameter[]);
 
-/** Structs with handle fields (virDomainStatsRecord.dom) get those wrapped; typed-parameter arrays become objects. */
+const structConverters = new Map<string, Converter>();
+
+/**
+ * What the SDK makes of a struct read from libvirt: handle fields wrapped (virDomainStatsRecord.dom),
+ * typed-parameter arrays as objects, enum-valued fields as `{ code, name }`, and arrays of
+ * structs (virDomainInterface.addrs) converted element by element.
+ */
 function structConverter(struct: string): Converter {
-  let fields: string[][] = [];
-  let params: string[] = [];
+  let c = structConverters.get(struct);
+  if (!c) {
+    c = buildStructConverter(struct);
+    structConverters.set(struct, c);
+  }
+  return c;
+}
+
+function buildStructConverter(struct: string): Converter {
+  let spec: StructSpec;
   try {
-    const spec = structSpec(struct);
-    fields = spec.fields.filter((f) => f.type.js === 'handle').map((f) => [f.name, f.type.ref as string]);
-    params = spec.fields.filter((f) => f.array?.elem.ref === 'virTypedParameter').map((f) => f.name);
-  } catch { /* typed parameters and unregistered structs carry no handles */ }
-  if (fields.length === 0 && params.length === 0) return identity;
+    spec = structSpec(struct);
+  } catch {
+    return identity; // typed parameters and unregistered structs carry nothing to convert
+  }
+  const fields: [string, Converter][] = [];
+  for (const f of spec.fields) {
+    if (f.type.js === 'handle') fields.push([f.name, (v) => wrapHandle(f.type.ref as string, v)]);
+    else if (f.enum !== undefined) fields.push([f.name, enumConverter(f.enum)]);
+    else if (f.array?.elem.ref === 'virTypedParameter') fields.push([f.name, toObject]);
+    else if (f.array?.elem.js === 'struct') {
+      const elem = structConverter(f.array.elem.ref as string);
+      if (elem !== identity) fields.push([f.name, (v) => (Array.isArray(v) ? v.map(elem) : v)]);
+    }
+  }
+  if (fields.length === 0) return identity;
   return (v) => {
+    if (v === null || typeof v !== 'object') return v;
     const obj = v as Record<string, unknown>;
-    for (const [name, typedef] of fields) obj[name as string] = wrapHandle(typedef as string, obj[name as string]);
-    for (const name of params) obj[name] = paramsToObject(obj[name] as TypedParameter[]);
+    for (const [name, conv] of fields) obj[name] = conv(obj[name]);
     return obj;
   };
+}
+
+function enumConverter(enumName: string): Converter {
+  const name = namerFor(enumName);
+  return (v) => (typeof v === 'number' ? name(v) : v);
 }

@@ -106,6 +106,36 @@ describe('generator: refusals and old XML', () => {
     });
   });
 
+  it('refuses a struct field whose doc names an enum until the overrides say enum= or enum=\'none\'', () => {
+    const api = apiXml(`${handle}
+      <typedef name='virLampState' file='libvirt-host' type='enum' version='1.0.0'/>
+      <enum name='VIR_LAMP_OFF' file='libvirt-host' value='0' type='virLampState' version='1.0.0' info='off'/>
+      <enum name='VIR_LAMP_ON' file='libvirt-host' value='1' type='virLampState' version='1.0.0' info='on'/>
+      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>
+        <field name='state' type='int' info='one of virLampState'/>
+        <field name='watts' type='unsigned int' info='power, not a virLampState'/>
+      </struct>`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.problems, [
+        "virLamp.state: its doc names enum virLampState; say enum='virLampState' or enum='none' in the overrides",
+        "virLamp.watts: its doc names enum virLampState; say enum='virLampState' or enum='none' in the overrides",
+      ]);
+      return true;
+    });
+    const overrides = `<api name='tsvirt-overrides'><symbols>
+      <struct name='virLamp'><field name='state' enum='virLampState'/><field name='watts' enum='none'/></struct>
+    </symbols></api>`;
+    const host = generateFromXml({ api, overrides }).get('libvirt-host.ts') ?? '';
+    assert.ok(host.includes(`{"name":"state","ffi":"int","type":{"ffi":"int","js":"number"},"enum":"virLampState"}`), 'the spec names the enum');
+    assert.ok(host.includes(`{"name":"watts","ffi":"unsigned int","type":{"ffi":"unsigned int","js":"number"}}`), 'enum=none: a plain number');
+    assert.match(host, /state: EnumValue<'virLampState'>;/);
+    assert.match(host, /watts: number;/);
+    const bad = `<api name='tsvirt-overrides'><symbols><struct name='virLamp'><field name='state' enum='virNoSuch'/><field name='watts' enum='none'/></struct></symbols></api>`;
+    assert.throws(() => generateFromXml({ api, overrides: bad }), (err: unknown) => err instanceof GenerationError
+      && err.problems.some((p) => p.includes("virLamp.state: enum='virNoSuch' is not an enum type")));
+  });
+
   it('generates from XML without version= attributes; since is then unknown', () => {
     const api = apiXml(`
       <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>

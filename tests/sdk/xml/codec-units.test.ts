@@ -48,7 +48,7 @@ describe('sdk/xml codec', () => {
     assert.throws(() => buildDomainXml({ ...dom, features: { enabled: ['acpi', 'a b'] } }), xmlError('invalid-value', '/domain/features[2]'));
     assert.throws(() => buildDomainXml({ ...dom, features: { enabled: 'acpi' } as never }), xmlError('invalid-value', '/domain/features'));
     assert.throws(() => buildDomainXml({ ...dom, devices: { disks: [null] } } as never), xmlError('invalid-value', '/domain/devices/disk[1]'));
-    assert.throws(() => buildPoolXml({ type: 'netfs', name: 'p', source: { hosts: [{ name: 'h', port: -5 }] } }), xmlError('invalid-value', '/pool/source/host[1]/@port'));
+    assert.throws(() => buildPoolXml({ type: 'netfs', name: 'p', source: { hosts: [{ name: 'h', port: -5 }], devices: [] } }), xmlError('invalid-value', '/pool/source/host[1]/@port'));
     // Absent lists are empty: an <os> without <boot> and empty <features> are valid libvirt XML.
     assert.match(buildDomainXml({ ...dom, os: { type: 'hvm' } as never, features: {} as never }), /<os>\s*<type>hvm<\/type>\s*<\/os>/);
   });
