@@ -9,7 +9,7 @@ import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { domainState } from './enum-names.js';
 import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
-import type { GeneratedMethods, Wrap } from './surface-types.js';
+import type { GeneratedMethods } from './surface-types.js';
 import type { DomainInfo, DomainStateInfo } from './types.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
 import type { TypedParameter } from '../ffi/index.js';
@@ -28,9 +28,9 @@ const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGe
 /** Renames started through the SDK, in this thread (see Domain's name). */
 let renames = 0;
 
-// The state arrives named (an enum-valued field, see wrap.ts), by domainState's namer.
-const toInfo = (raw: Wrap<G.virDomainInfo>): DomainInfo => ({
-  state: raw.state as ReturnType<typeof domainState>, maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: raw.nrVirtCpu, cpuTimeNs: raw.cpuTime,
+// The raw struct (see invoke's `then`): named here, as the bulk listing's columns are.
+const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
+  state: domainState(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: raw.nrVirtCpu, cpuTimeNs: raw.cpuTime,
 });
 
 export class Domain extends LibvirtObject {

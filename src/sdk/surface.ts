@@ -31,14 +31,16 @@ export function functionsOwnedBy(owner: SdkClass): string[] {
 
 /**
  * Runs a generated function for an SDK method, where it belongs. `then`, when given, maps the
- * method's result; for a call that runs on a call thread it runs as the answer arrives, which
- * saves chaining a Promise per call.
+ * generated function's raw result instead of the generic wrapping (handles to objects, enum
+ * fields to names): a hand-written typed result does that work once, for the hot paths. For a
+ * call that runs on a call thread it runs as the answer arrives, which saves chaining a Promise
+ * per call.
  */
 export function invoke(fn: string, args: unknown[], then?: (value: unknown) => unknown): unknown {
   const plan = planOf(fn);
   if (plan.local) {
     plan.checkObjects(args);
-    return mapped(plan.wrap((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg))), then);
+    return (then ?? plan.wrap)((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
   }
   try {
     return invokeAsync(fn, args, plan, then);
@@ -126,20 +128,18 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
   // Checked here, where the call was made, not on the thread that runs it.
   checkArguments(fn, native);
-  const wrap = plan.wrap;
+  const finish = then ?? plan.wrap;
   if (plan.inline) {
     try {
-      return Promise.resolve(mapped(wrap((functions[fn] as (...a: unknown[]) => unknown)(...native)), then));
+      return Promise.resolve(finish((functions[fn] as (...a: unknown[]) => unknown)(...native)));
     } catch (err) {
       return Promise.reject(err);
     }
   }
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
-  return sharedPool().call(fn, native, (value) => mapped(wrap(keepUntilSettled(args, value)), then));
+  return sharedPool().call(fn, native, (value) => finish(keepUntilSettled(args, value)));
 }
-
-const mapped = (value: unknown, then: ((value: unknown) => unknown) | undefined): unknown => (then ? then(value) : value);
 
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 
