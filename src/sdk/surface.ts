@@ -138,7 +138,24 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   }
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
-  return sharedPool().call(fn, native, (value) => finish(keepUntilSettled(args, value)));
+  const result = sharedPool().call(fn, native, (value) => finish(keepUntilSettled(args, value)));
+  return callSites ? withCallSite(result, new Error('called from')) : result;
+}
+
+/**
+ * TSVIRT_CALL_STACKS=1: an error of a call made on a call thread is created when its answer
+ * arrives, so its stack shows the call pool, not the script. With the option, each call keeps
+ * its call site (a stack capture, about a microsecond) and a failure's stack ends with it. Off by
+ * default, for the cost.
+ */
+const callSites = process.env['TSVIRT_CALL_STACKS'] === '1';
+
+function withCallSite(result: Promise<unknown>, site: Error): Promise<unknown> {
+  return result.catch((err: unknown) => {
+    const frames = site.stack?.split('\n').slice(1).join('\n');
+    if (err instanceof Error && frames) err.stack = `${err.stack ?? String(err)}\n    --- the call was made here:\n${frames}`;
+    throw err;
+  });
 }
 
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;

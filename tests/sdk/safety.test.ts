@@ -139,6 +139,23 @@ describe('SDK argument checks (test:///default)', function () {
     }
   });
 
+  it('TSVIRT_CALL_STACKS=1 ends a failed call\'s stack with the script\'s call site', function () {
+    this.timeout(60_000);
+    const stackWith = (env: Record<string, string>): { stack: string; code: string } => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/call-site.ts')], {
+        encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { stack: string; code: string };
+    };
+    const plain = stackWith({ TSVIRT_CALL_STACKS: '0' });
+    const traced = stackWith({ TSVIRT_CALL_STACKS: '1' });
+    assert.equal(plain.code, 'VIR_ERR_NO_DOMAIN');
+    assert.equal(traced.code, 'VIR_ERR_NO_DOMAIN');
+    assert.doesNotMatch(plain.stack, /scriptLooksUpAMissingDomain/, 'without the option the stack ends in the call pool');
+    assert.match(traced.stack, /--- the call was made here:[\s\S]*Connection\.lookupDomain[\s\S]*scriptLooksUpAMissingDomain/);
+  });
+
   it('rebuilds TypeError and RangeError from a call thread as themselves', () => {
     const fields = { code: 0, domain: 0, message: 'bad', level: 2, str1: null, str2: null, str3: null, int1: 0, int2: 0, func: 'f' };
     assert.ok(toError({ ...fields, jsName: 'TypeError' }) instanceof TypeError);
