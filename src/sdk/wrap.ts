@@ -39,18 +39,24 @@ export function unwrapArg(value: unknown): unknown {
 
 type Converter = (value: unknown) => unknown;
 const identity: Converter = (x) => x;
-const converters = new Map<string, Converter>();
-
-/** A converter for a generated function's result that wraps every handle it carries. */
-export function resultWrapper(fn: string): Converter {
-  let c = converters.get(fn);
-  if (!c) {
-    const spec = functionSpec(fn);
-    c = spec ? buildWrapper(spec) : identity;
-    converters.set(fn, c);
-  }
-  return c;
+/** `build(key)`, made once per key. */
+function memoized(build: (key: string) => Converter): (key: string) => Converter {
+  const made = new Map<string, Converter>();
+  return (key) => {
+    let c = made.get(key);
+    if (!c) {
+      c = build(key);
+      made.set(key, c);
+    }
+    return c;
+  };
 }
+
+/** A converter for a generated function's result: handles wrapped, enum fields named, ... */
+export const resultWrapper = memoized((fn) => {
+  const spec = functionSpec(fn);
+  return spec ? buildWrapper(spec) : identity;
+});
 
 function buildWrapper(spec: FunctionSpec): Converter {
   const { outs, keepResult } = resultLayout(spec);
@@ -94,21 +100,12 @@ function valueConverter(t: ValueType): Converter {
 
 const toObject: Converter = (v) => paramsToObject(v as TypedParameter[]);
 
-const structConverters = new Map<string, Converter>();
-
 /**
  * What the SDK makes of a struct read from libvirt: handle fields wrapped (virDomainStatsRecord.dom),
  * typed-parameter arrays as objects, enum-valued fields as `{ code, name }`, and arrays of
  * structs (virDomainInterface.addrs) converted element by element.
  */
-function structConverter(struct: string): Converter {
-  let c = structConverters.get(struct);
-  if (!c) {
-    c = buildStructConverter(struct);
-    structConverters.set(struct, c);
-  }
-  return c;
-}
+const structConverter = memoized((struct) => buildStructConverter(struct));
 
 function buildStructConverter(struct: string): Converter {
   let spec: StructSpec;
