@@ -72,6 +72,7 @@ export function checkSubcommand<S extends SubcommandSpec>(command: string, table
   const names = spec.words.split(' ').filter(Boolean);
   const required = names.filter((w) => !w.startsWith('[')).length;
   if (words.length < required) throw new UsageError(`missing arguments: ${usage}`);
+  if (words.includes('')) throw new UsageError(`${usage}: an argument is empty`);
   const stray = words.slice(names.length);
   if (stray.length > 0) throw new UsageError(`${usage}: unexpected argument${stray.length > 1 ? 's' : ''} ${stray.join(' ')}`);
   for (const [option, value] of Object.entries(given)) {

@@ -24,11 +24,11 @@ export interface Subcommand<V extends ConnectValues> extends SubcommandSpec {
 }
 
 /** Runs the subcommand `positionals` names: usage errors come before the connection is opened. */
-export function runSubcommand<V extends ConnectValues>(command: string, table: Readonly<Record<string, Subcommand<V>>>,
+export async function runSubcommand<V extends ConnectValues>(command: string, table: Readonly<Record<string, Subcommand<V>>>,
   positionals: readonly string[], values: V, io: Io): Promise<number> {
   const { spec, words } = checkSubcommand(command, table, positionals, values as Record<string, unknown>);
   spec.check?.(values);
-  return withConnection(values.connect, (conn) => spec.run(conn, words, values, io));
+  return await withConnection(values.connect, (conn) => spec.run(conn, words, values, io));
 }
 
 /** The outcome of an action: JSON with --json, else one line of text. */

@@ -18,9 +18,10 @@ commands:
                                          delete: --children or --children-only,
                                          either with --metadata-only too)
   pool list|info [NAME]
-  vol list|info|create|clone|delete|snapshots POOL [VOL] [NEW] [--capacity 64M] [--format qcow2|raw]
-                                         (create: --allocation 16M too)
+  vol list|info|delete|snapshots POOL [VOL]
                                          vol snapshots: the qcow2 snapshot table beside libvirt's
+  vol create POOL VOL --capacity 64M [--allocation 16M] [--format qcow2|raw]
+  vol clone POOL SOURCE NEW [--format qcow2|raw]
   vol upload POOL VOL FILE [--no-sparse] [--offset N]
   vol download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
                                          with a progress bar; holes stay holes

@@ -54,7 +54,7 @@ const domainCommands: Record<string, Subcommand<DomainValues>> = {
   undefine: action('undefine', (d) => d.undefine()),
 };
 
-export function runDomain(argv: string[], io: Io): Promise<number> {
+export async function runDomain(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, domainOptions);
   return runSubcommand('domain', domainCommands, positionals, values, io);
 }
@@ -151,7 +151,7 @@ const snapshotCommands: Record<string, Subcommand<SnapshotValues>> = {
   }, { options: ['children', 'children-only', 'metadata-only'], check: deleteMode }),
 };
 
-export function runSnapshot(argv: string[], io: Io): Promise<number> {
+export async function runSnapshot(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, snapshotOptions);
   return runSubcommand('snapshot', snapshotCommands, positionals, values, io);
 }

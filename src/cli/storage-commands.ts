@@ -22,7 +22,7 @@ const poolCommands: Record<string, Subcommand<ConnectValues>> = {
   },
 };
 
-export function runPool(argv: string[], io: Io): Promise<number> {
+export async function runPool(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, common);
   return runSubcommand('pool', poolCommands, positionals, values, io);
 }
@@ -100,7 +100,7 @@ const volCommands: Record<string, Subcommand<VolValues>> = {
   download: transferCommand('download', ['no-sparse', 'offset', 'length', 'force']),
 };
 
-export function runVol(argv: string[], io: Io): Promise<number> {
+export async function runVol(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, volOptions);
   return runSubcommand('vol', volCommands, positionals, values, io);
 }

@@ -7,7 +7,7 @@ import { imageSnapshots, isImageError } from '../image/index.js';
 import type { Domain } from './domain.js';
 import { parseDomainXml } from './xml/index.js';
 import type { StorageVolume } from './storage-volume.js';
-import type { SnapshotNode } from './snapshot-tree.js';
+import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 
 export interface ImageSnapshotEntry {
   id: string;
@@ -43,8 +43,10 @@ export interface DiskSnapshots {
  * several snapshots of one name (qemu-img does not refuse them): a libvirt snapshot is matched
  * with the first, which is the one qemu finds by that name, and the others are listed as
  * image-only. Every entry of the table is in the result, in table order after libvirt's.
+ * `libvirt`: the snapshots (a tree, or any list of nodes, e.g. of several domains), or null.
  */
-export async function compareImageSnapshots(disk: string, path: string, nodes: Iterable<SnapshotNode>): Promise<DiskSnapshots> {
+export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
+  const nodes = libvirt === null ? [] : 'nodes' in libvirt ? libvirt.nodes.values() : libvirt;
   let image: ImageSnapshotEntry[];
   try {
     const table = await imageSnapshots(path, { format: 'qcow2' });

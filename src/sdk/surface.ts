@@ -40,7 +40,7 @@ export function invoke(fn: string, args: unknown[], then?: (value: unknown) => u
   const plan = planOf(fn);
   if (plan.local) {
     plan.checkObjects(args);
-    return (then ?? plan.wrap)((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
+    return finisher(plan, then)((functions[fn] as (...a: unknown[]) => unknown)(...args.map(unwrapArg)));
   }
   try {
     return invokeAsync(fn, args, plan, then);
@@ -54,6 +54,8 @@ export function invoke(fn: string, args: unknown[], then?: (value: unknown) => u
 interface Plan {
   /** Turns the result into what the method returns (SDK objects for handles). */
   wrap: (value: unknown) => unknown;
+  /** For a handle libvirt lends: takes the caller's own reference first (`wrap` includes it). */
+  own: ((value: unknown) => unknown) | undefined;
   /** A read of the handle that never leaves the process: runs here, synchronously. */
   local: boolean;
   /** Functions with callback arguments run here (see callbacks in the ffi runtime). */
@@ -70,8 +72,11 @@ function planOf(fn: string): Plan {
   let plan = plans.get(fn);
   if (!plan) {
     const spec = functionSpec(fn);
+    const convert = resultWrapper(fn);
+    const own = spec?.ret.borrowed ? ownReference(spec.ret.type?.ref as string) : undefined;
     plan = {
-      wrap: spec?.ret.borrowed ? ownReference(spec.ret.type?.ref as string, resultWrapper(fn)) : resultWrapper(fn),
+      wrap: own ? (value) => convert(own(value)) : convert,
+      own,
       local: localReads.has(fn),
       inline: spec?.args.some((a) => a.role === 'callback') ?? false,
       paramsAt: (spec ? publicArgs(spec) : []).flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
@@ -114,12 +119,19 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
  * (virConnectRef, virDomainRef, ...) before it is wrapped, so the SDK object made from it is
  * released like any other.
  */
-function ownReference(handleType: string, wrap: (value: unknown) => unknown): (value: unknown) => unknown {
+function ownReference(handleType: string): (value: unknown) => unknown {
   const ref = rawFunction(`${handleType.replace(/Ptr$/, '')}Ref`);
   return (value) => {
     if (typeof value === 'bigint') ref(value);
-    return wrap(value);
+    return value;
   };
+}
+
+/** What settles a call: the generic wrapping, or `then` on the raw result (after taking a lent handle's reference). */
+function finisher(plan: Plan, then: ((value: unknown) => unknown) | undefined): (value: unknown) => unknown {
+  if (!then) return plan.wrap;
+  const own = plan.own;
+  return own ? (value) => then(own(value)) : then;
 }
 
 function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unknown) => unknown): Promise<unknown> {
@@ -128,7 +140,7 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
   // Checked here, where the call was made, not on the thread that runs it.
   checkArguments(fn, native);
-  const finish = then ?? plan.wrap;
+  const finish = finisher(plan, then);
   if (plan.inline) {
     try {
       return Promise.resolve(finish((functions[fn] as (...a: unknown[]) => unknown)(...native)));
@@ -153,10 +165,16 @@ const callSites = process.env['TSVIRT_CALL_STACKS'] === '1';
 function withCallSite(result: Promise<unknown>, site: Error): Promise<unknown> {
   return result.catch((err: unknown) => {
     const frames = site.stack?.split('\n').slice(1).join('\n');
-    if (err instanceof Error && frames) err.stack = `${err.stack ?? String(err)}\n    --- the call was made here:\n${frames}`;
+    // One error can reject many calls (a call pool closed under them): it gets the first site only.
+    if (err instanceof Error && frames && !sited.has(err)) {
+      sited.add(err);
+      err.stack = `${err.stack ?? String(err)}\n    --- the call was made here:\n${frames}`;
+    }
     throw err;
   });
 }
+
+const sited = new WeakSet<Error>();
 
 const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 

@@ -70,7 +70,7 @@ export async function attach(vol: StorageVolume, fn: 'virStorageVolUpload' | 'vi
 export async function downloadLength(vol: StorageVolume, range: { offset: number; length: number }): Promise<number | null> {
   if (range.length > 0) return range.length;
   try {
-    const info = (await invoke('virStorageVolGetInfoFlags', [vol, v.VIR_STORAGE_VOL_GET_PHYSICAL])) as v.virStorageVolInfo;
+    const info = (await invoke('virStorageVolGetInfoFlags', [vol, v.VIR_STORAGE_VOL_GET_PHYSICAL])) as { allocation: bigint };
     return Math.max(0, Number(info.allocation) - range.offset);
   } catch (err) {
     if (isLibvirtError(err) && err.code === v.VIR_ERR_NO_SUPPORT) return null;

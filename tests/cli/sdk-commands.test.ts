@@ -111,6 +111,7 @@ describe('tsvirt domain, snapshot, pool and vol (in this process)', function () 
     await assert.rejects(run(runPool, 'list', 'extra'), usageError(/pool list: unexpected argument extra/));
     await assert.rejects(run(runSnapshot, 'current', 'test', 'a', 'b'), usageError(/snapshot current DOMAIN: unexpected arguments a b/));
     await assert.rejects(run(runDomain, 'start'), usageError(/missing arguments: domain start NAME/));
+    await assert.rejects(run(runVol, 'info', 'default-pool', ''), usageError(/vol info POOL VOL: an argument is empty/));
     await assert.rejects(run(runVol, 'clone', 'default-pool', 'a', 'b', '--allocation', '1M'), usageError(/vol clone takes no --allocation/));
     await assert.rejects(run(runVol, 'create', 'default-pool', 'x', '--capacity', '64Q'), usageError(/--capacity: not a size: 64Q/));
     await assert.rejects(run(runVol, 'create', 'default-pool', 'x', '--capacity', '16E'), usageError(/--capacity: 16E is more than 2\^64-1 bytes/));

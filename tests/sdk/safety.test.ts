@@ -141,12 +141,12 @@ describe('SDK argument checks (test:///default)', function () {
 
   it('TSVIRT_CALL_STACKS=1 ends a failed call\'s stack with the script\'s call site', function () {
     this.timeout(60_000);
-    const stackWith = (env: Record<string, string>): { stack: string; code: string } => {
+    const stackWith = (env: Record<string, string>): { stack: string; code: string; rejected: number; errors: number; sharedSites: number } => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/call-site.ts')], {
         encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env },
       });
       assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { stack: string; code: string };
+      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { stack: string; code: string; rejected: number; errors: number; sharedSites: number };
     };
     const plain = stackWith({ TSVIRT_CALL_STACKS: '0' });
     const traced = stackWith({ TSVIRT_CALL_STACKS: '1' });
@@ -154,6 +154,11 @@ describe('SDK argument checks (test:///default)', function () {
     assert.equal(traced.code, 'VIR_ERR_NO_DOMAIN');
     assert.doesNotMatch(plain.stack, /scriptLooksUpAMissingDomain/, 'without the option the stack ends in the call pool');
     assert.match(traced.stack, /--- the call was made here:[\s\S]*Connection\.lookupDomain[\s\S]*scriptLooksUpAMissingDomain/);
+    // One error rejecting many calls (the pool closed under them) gets one call site, not one per call.
+    assert.equal(traced.errors, 1);
+    assert.ok(traced.rejected > 1, `${traced.rejected} calls rejected`);
+    assert.equal(traced.sharedSites, 1);
+    assert.equal(plain.sharedSites, 0);
   });
 
   it('rebuilds TypeError and RangeError from a call thread as themselves', () => {

@@ -38,6 +38,12 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
     ]);
   });
 
+  it('takes a snapshot tree or null as well as a list of nodes', async () => {
+    const tree = { roots: ['dup'], nodes: new Map([['dup', node('dup')]]), current: null };
+    assert.deepEqual((await compareImageSnapshots('vda', image, tree)).snapshots.map((s) => s.where), ['both', 'image-only', 'image-only', 'image-only']);
+    assert.deepEqual((await compareImageSnapshots('vda', image, null)).snapshots.map((s) => s.where), ['image-only', 'image-only', 'image-only', 'image-only']);
+  });
+
   it('says why when the file is not a readable qcow2', async () => {
     const r = await compareImageSnapshots('vda', join(dir, 'missing.qcow2'), [node('a')]);
     assert.match(r.error ?? '', /ENOENT/);

@@ -2,7 +2,7 @@
 // objects that own the reference taken during the callback, enum values get their names.
 import * as v from '../../../generated/index.js';
 import type { TypedParameter } from '../../ffi/index.js';
-import { enumNamer, type Named } from '../enum-names.js';
+import { enumNamer, namerFor, type Named } from '../enum-names.js';
 import { LibvirtObject } from '../libvirt-object.js';
 import { paramsToObject } from '../typed-params.js';
 import { wrapHandle } from '../wrap.js';
@@ -14,7 +14,7 @@ type Table = Readonly<Record<string, number>>;
 type Namer = (n: number) => Named<string>;
 
 const exportsOf = v as unknown as Readonly<Record<string, unknown>>;
-const lifecycle = enumNamer(v.virDomainEventType);
+const lifecycle = namerFor('virDomainEventType');
 /** Lifecycle event code -> the namer of its detail enum (virDomainEvent<Event>DetailType). */
 const lifecycleDetails = new Map<number, Namer>();
 for (const [key, table] of Object.entries(exportsOf)) {
@@ -29,35 +29,35 @@ const named = (field: string, namer: Namer, as = field): Convert => (f) => ({ [a
 const params: Convert = (f) => ({ params: paramsToObject((f['params'] as TypedParameter[] | null) ?? []) });
 const address = (a: EventField): unknown => {
   if (a === null || typeof a !== 'object' || Array.isArray(a)) return null;
-  return { family: enumNamer(v.virDomainEventGraphicsAddressType)(a['family'] as number), node: a['node'] ?? null, service: a['service'] ?? null };
+  return { family: namerFor('virDomainEventGraphicsAddressType')(a['family'] as number), node: a['node'] ?? null, service: a['service'] ?? null };
 };
-const blockJob: Convert[] = [named('type', enumNamer(v.virDomainBlockJobType), 'jobType'), named('status', enumNamer(v.virConnectDomainEventBlockJobStatus))];
+const blockJob: Convert[] = [named('type', namerFor('virDomainBlockJobType'), 'jobType'), named('status', namerFor('virConnectDomainEventBlockJobStatus'))];
 
 const converters: Readonly<Record<string, Convert[]>> = {
   'domain:lifecycle': [(f) => ({
     event: lifecycle(f['event'] as number),
     detail: (lifecycleDetails.get(f['event'] as number) ?? ((n: number) => ({ code: n, name: `unknown-${n}` })))(f['detail'] as number),
   })],
-  'domain:watchdog': [named('action', enumNamer(v.virDomainEventWatchdogAction))],
-  'domain:io-error': [named('action', enumNamer(v.virDomainEventIOErrorAction))],
-  'domain:io-error-reason': [named('action', enumNamer(v.virDomainEventIOErrorAction))],
-  'domain:graphics': [named('phase', enumNamer(v.virDomainEventGraphicsPhase)), (f) => ({
+  'domain:watchdog': [named('action', namerFor('virDomainEventWatchdogAction'))],
+  'domain:io-error': [named('action', namerFor('virDomainEventIOErrorAction'))],
+  'domain:io-error-reason': [named('action', namerFor('virDomainEventIOErrorAction'))],
+  'domain:graphics': [named('phase', namerFor('virDomainEventGraphicsPhase')), (f) => ({
     local: address(f['local'] ?? null), remote: address(f['remote'] ?? null),
     subject: ((f['subject'] as { identities?: { type: string | null; name: string | null }[] } | null)?.identities ?? []).map((i) => ({ type: i.type, name: i.name })),
   })],
   'domain:block-job': blockJob,
   'domain:block-job-2': blockJob,
-  'domain:disk-change': [named('reason', enumNamer(v.virConnectDomainEventDiskChangeReason))],
-  'domain:tray-change': [named('reason', enumNamer(v.virDomainEventTrayChangeReason))],
-  'domain:agent-lifecycle': [named('state', enumNamer(v.virConnectDomainEventAgentLifecycleState)), named('reason', enumNamer(v.virConnectDomainEventAgentLifecycleReason))],
-  'domain:metadata-change': [named('type', enumNamer(v.virDomainMetadataType), 'metadataType')],
-  'domain:memory-failure': [named('recipient', enumNamer(v.virDomainMemoryFailureRecipientType)), named('action', enumNamer(v.virDomainMemoryFailureActionType))],
+  'domain:disk-change': [named('reason', namerFor('virConnectDomainEventDiskChangeReason'))],
+  'domain:tray-change': [named('reason', namerFor('virDomainEventTrayChangeReason'))],
+  'domain:agent-lifecycle': [named('state', namerFor('virConnectDomainEventAgentLifecycleState')), named('reason', namerFor('virConnectDomainEventAgentLifecycleReason'))],
+  'domain:metadata-change': [named('type', namerFor('virDomainMetadataType'), 'metadataType')],
+  'domain:memory-failure': [named('recipient', namerFor('virDomainMemoryFailureRecipientType')), named('action', namerFor('virDomainMemoryFailureActionType'))],
   'domain:tunable': [params],
   'domain:job-completed': [params],
-  'pool:lifecycle': [named('event', enumNamer(v.virStoragePoolEventLifecycleType))],
-  'network:lifecycle': [named('event', enumNamer(v.virNetworkEventLifecycleType))],
-  'nodedev:lifecycle': [named('event', enumNamer(v.virNodeDeviceEventLifecycleType))],
-  'secret:lifecycle': [named('event', enumNamer(v.virSecretEventLifecycleType))],
+  'pool:lifecycle': [named('event', namerFor('virStoragePoolEventLifecycleType'))],
+  'network:lifecycle': [named('event', namerFor('virNetworkEventLifecycleType'))],
+  'nodedev:lifecycle': [named('event', namerFor('virNodeDeviceEventLifecycleType'))],
+  'secret:lifecycle': [named('event', namerFor('virSecretEventLifecycleType'))],
 };
 
 function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {

@@ -39,7 +39,7 @@ const entityDecoder = {
     return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][\w.-]*);|&/g, (ref: string, body: string | undefined) => {
       if (body === undefined) throw new XmlDocumentError('malformed', '/', 'malformed XML: a bare & (write &amp;)');
       if (!body.startsWith('#')) {
-        const named = XML_ENTITIES[body];
+        const named = Object.hasOwn(XML_ENTITIES, body) ? XML_ENTITIES[body] : undefined;
         if (named === undefined) throw new XmlDocumentError('malformed', '/', `malformed XML: undefined entity ${ref}`);
         return named;
       }
@@ -73,7 +73,18 @@ const sharedOptions = {
 } as const;
 
 const parser = new XMLParser({ ...sharedOptions, entityDecoder });
-const builder = new XMLBuilder({ ...sharedOptions, format: true, indentBy: '  ', suppressEmptyNode: true });
+// Values are escaped by toFxp (see escapeText), so the builder writes them as given.
+const builder = new XMLBuilder({ ...sharedOptions, processEntities: false, format: true, indentBy: '  ', suppressEmptyNode: true });
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
+};
+/**
+ * Escaped for writing. A parser normalises raw line ends (CR) everywhere and raw tabs and line
+ * feeds in attribute values (to spaces): written as references they come back as they were.
+ */
+const escapeText = (s: string): string => s.replace(/[&<>"'\r]/g, (c) => ESCAPES[c] as string);
+const escapeAttribute = (s: string): string => s.replace(/[&<>"'\t\n\r]/g, (c) => ESCAPES[c] as string);
 
 type FxpNode = Record<string, unknown>;
 
@@ -84,7 +95,7 @@ export function parseXmlElement(xml: string, expectedRoot: string): XmlElement {
     const { msg, line, col } = valid.err;
     throw new XmlDocumentError('malformed', '/', `malformed XML at ${line}:${col ?? '?'}: ${msg}`);
   }
-  const roots = (parser.parse(xml) as FxpNode[]).map(fromFxp).filter(isXmlElement);
+  const roots = parseTree(xml).map(fromFxp).filter(isXmlElement);
   const [root, ...rest] = roots;
   // The validator accepts several top-level elements; a libvirt document has exactly one.
   if (root === undefined || rest.length > 0) {
@@ -94,6 +105,16 @@ export function parseXmlElement(xml: string, expectedRoot: string): XmlElement {
     throw new XmlDocumentError('unexpected-root', `/${root.name}`, `expected <${expectedRoot}>, found <${root.name}>`);
   }
   return root;
+}
+
+/** fast-xml-parser's tree; what it refuses (a DOCTYPE it cannot read) is malformed XML. */
+function parseTree(xml: string): FxpNode[] {
+  try {
+    return parser.parse(xml) as FxpNode[];
+  } catch (err) {
+    if (err instanceof XmlDocumentError) throw err;
+    throw new XmlDocumentError('malformed', '/', `malformed XML: ${(err as Error).message}`);
+  }
 }
 
 /** Serialises an element tree the way libvirt formats XML: two-space indent, empty elements self-closed. */
@@ -119,15 +140,16 @@ function checkCharacters(el: XmlElement, path: string): void {
   const refuse = (where: string, c: number): never => {
     throw new XmlDocumentError('invalid-value', where, `U+${c.toString(16).toUpperCase().padStart(4, '0')} cannot be written in XML`);
   };
-  for (const [name, value] of Object.entries(el.attributes)) {
+  const check = (where: string, value: unknown): void => {
+    if (typeof value !== 'string') throw new XmlDocumentError('invalid-value', where, `must be a string, got ${value === null ? 'null' : typeof value}`);
     const c = badCharacter(value);
-    if (c !== undefined) refuse(`${path}/@${name}`, c);
-  }
+    if (c !== undefined) refuse(where, c);
+  };
+  for (const [name, value] of Object.entries(el.attributes)) check(`${path}/@${name}`, value);
   const seen = new Map<string, number>();
   for (const child of el.children) {
     if (!isXmlElement(child)) {
-      const c = badCharacter(child.text);
-      if (c !== undefined) refuse(path, c);
+      check(path, child.text);
       continue;
     }
     const n = (seen.get(child.name) ?? 0) + 1;
@@ -147,8 +169,9 @@ function fromFxp(node: FxpNode): XmlNode {
 }
 
 function toFxp(node: XmlNode): FxpNode {
-  if (!isXmlElement(node)) return { [TEXT]: node.text };
+  if (!isXmlElement(node)) return { [TEXT]: escapeText(node.text) };
   const out: FxpNode = { [node.name]: node.children.map(toFxp) };
-  if (Object.keys(node.attributes).length > 0) out[ATTRS] = { ...node.attributes };
+  const names = Object.keys(node.attributes);
+  if (names.length > 0) out[ATTRS] = Object.fromEntries(names.map((n) => [n, escapeAttribute(node.attributes[n] as string)]));
   return out;
 }

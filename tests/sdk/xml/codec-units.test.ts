@@ -33,8 +33,20 @@ describe('sdk/xml codec', () => {
     assert.equal(parseSnapshotXml('<domainsnapshot><name>g&#233;st</name></domainsnapshot>').name, 'g\u00e9st');
   });
 
+  it('writes tabs, line feeds and carriage returns as references where a parser would normalise them', () => {
+    const el = parseXmlElement(`<a t="x&#9;y&#10;z&#13;w"><c>one&#13;\ntwo</c></a>`, 'a');
+    assert.deepEqual(el.attributes, { t: 'x\ty\nz\rw' });
+    const xml = buildXmlElement(el);
+    assert.match(xml, /t="x&#9;y&#10;z&#13;w"/);
+    assert.match(xml, /one&#13;\ntwo/);
+    assert.deepEqual(parseXmlElement(xml, 'a'), el);
+  });
+
   it('refuses undefined entities, references to characters XML does not allow, and entity declarations', () => {
     assert.throws(() => parseXmlElement('<a>&nbsp;</a>', 'a'), xmlError('malformed', '/'));
+    for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.throws(() => parseXmlElement(`<a>&${inherited};</a>`, 'a'), xmlError('malformed', '/'), inherited);
+    }
     assert.throws(() => parseXmlElement('<a>&#0;</a>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('<a x="&#xD800;"/>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('<a>&#x110000;</a>', 'a'), xmlError('malformed', '/'));
@@ -43,6 +55,7 @@ describe('sdk/xml codec', () => {
 
   it('builders refuse what XML cannot carry and lists that are not lists, with the path', () => {
     assert.throws(() => buildVolumeXml({ name: 'a\u0001b', capacity: { value: 1n } }), xmlError('invalid-value', '/volume/name'));
+    assert.throws(() => buildVolumeXml({ name: 'v', capacity: { value: 1n }, key: 5 } as never), xmlError('invalid-value', '/volume/key'));
     const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
     assert.throws(() => buildDomainXml({ ...dom, description: 'lone \ud800' }), xmlError('invalid-value', '/domain/description'));
     assert.throws(() => buildDomainXml({ ...dom, features: { enabled: ['acpi', 'a b'] } }), xmlError('invalid-value', '/domain/features[2]'));
