@@ -52,4 +52,10 @@ export function checkSize(size: SizeValue, path: string): void {
   if (size.unit !== undefined && unitMultiplier(size.unit) === undefined) {
     throw new XmlDocumentError('invalid-value', `${path}/@unit`, `unknown size unit '${size.unit}'`);
   }
+  // libvirt scales to 64-bit bytes and refuses more (the element's default unit may scale more).
+  if (size.value * (size.unit === undefined ? 1n : (unitMultiplier(size.unit) as bigint)) > MAX_BYTES) {
+    throw new XmlDocumentError('invalid-value', path, `${size.value}${size.unit ?? ''} is more than 2^64-1 bytes`);
+  }
 }
+
+const MAX_BYTES = 2n ** 64n - 1n;

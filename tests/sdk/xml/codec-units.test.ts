@@ -56,6 +56,8 @@ describe('sdk/xml codec', () => {
   it('builders refuse what XML cannot carry and lists that are not lists, with the path', () => {
     assert.throws(() => buildVolumeXml({ name: 'a\u0001b', capacity: { value: 1n } }), xmlError('invalid-value', '/volume/name'));
     assert.throws(() => buildVolumeXml({ name: 'v', capacity: { value: 1n }, key: 5 } as never), xmlError('invalid-value', '/volume/key'));
+    assert.throws(() => buildVolumeXml({ name: 'v', capacity: { value: 16n, unit: 'EiB' } }), xmlError('invalid-value', '/volume/capacity'));
+    assert.match(buildVolumeXml({ name: 'v', capacity: { value: 15n, unit: 'EiB' } }), /<capacity unit="EiB">15<\/capacity>/);
     const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
     assert.throws(() => buildDomainXml({ ...dom, description: 'lone \ud800' }), xmlError('invalid-value', '/domain/description'));
     assert.throws(() => buildDomainXml({ ...dom, features: { enabled: ['acpi', 'a b'] } }), xmlError('invalid-value', '/domain/features[2]'));
