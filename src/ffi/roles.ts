@@ -79,6 +79,12 @@ const inRole: RoleHandler<Of<'in'>> = {
 const lengthRole: RoleHandler<Of<'length'>> = {
   isPublic: () => false,
   ffi: (a) => a.ffi,
+  // A size expression may name this length (size='npages*cellCount'): make its value readable
+  // before any buffer is sized. What is not an array is left to that argument's own check.
+  check: (a, ctx) => {
+    const v = ctx.byName.get(a.of);
+    if (!a.of.startsWith('sizeof:') && (v === null || v === undefined || Array.isArray(v) || v instanceof Uint8Array)) ctx.byName.set(a.name, lengthOf(v));
+  },
   before: (a, ctx) => (a.of.startsWith('sizeof:') ? sizeOf(a.of.slice(7)) : lengthOf(ctx.byName.get(a.of))),
 };
 
