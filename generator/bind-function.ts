@@ -203,13 +203,51 @@ function numberPointer(p: IrParam, i: number, elem: ValueType, ctx: Ctx): ArgSpe
   return [{ role: 'out', name: p.name, type: elem }];
 }
 
+/** Attributes a role cannot do without. */
+const roleNeeds: Readonly<Record<string, readonly string[]>> = {
+  'bytes-out': ['size'], length: ['of'], 'array-out': ['size'], 'struct-array-out': ['size'], 'query-out': ['count'],
+};
+const structRoles = new Set(['struct-in', 'struct-out', 'struct-array-out', 'query-out']);
+
+/**
+ * What does not fit in a role written in the overrides: a missing attribute, a size, of= or
+ * count= naming no argument of the function, an elem= without a mapping, a struct role on
+ * something that is not a struct pointer. Any of these would make a wrong call, not an error.
+ */
+function policyProblems(p: IrParam, ctx: Ctx): string[] {
+  const a = p.policy;
+  const role = a['role'] as string;
+  const where = `${ctx.fn.name}(${p.name})`;
+  const out = (roleNeeds[role] ?? []).filter((k) => a[k] === undefined).map((k) => `${where}: role='${role}' needs ${k}=`);
+  const params = ctx.fn.params.map((x) => x.name);
+  const refs = [
+    ...(a['size'] ?? '').split('*').map((x) => x.trim()).filter((x) => x !== '' && !/^\d+$/.test(x)),
+    ...(a['of'] !== undefined && !a['of'].startsWith('sizeof:') ? [a['of']] : []),
+    ...(a['count'] !== undefined && a['count'] !== 'ret' && a['count'] !== 'bits:ret' ? [a['count']] : []),
+  ];
+  for (const r of refs) if (!params.includes(r)) out.push(`${where}: ${r} is not an argument of ${ctx.fn.name} (its arguments: ${params.join(', ')})`);
+  if (a['elem'] !== undefined && valueType(a['elem'], ctx) === null) out.push(`${where}: elem='${a['elem']}' has no mapping (generator/policy/type-map.ts)`);
+  if (structRoles.has(role) && ctx.types.structOfPointer(p.cType) === null) out.push(`${where}: role='${role}' needs a struct pointer, not ${p.cType}`);
+  return out;
+}
+
+/** The C type a `T *` argument points at (`unsigned long *` -> `unsigned long`). */
+const pointee = (cType: string): string => cType.replace(/\s*\*\s*$/, '').trim();
+
 /** Roles written in the overrides file: `role=` plus the attributes that role needs. */
 function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
   const a = p.policy;
   const role = a['role'] as string;
+  const problems = policyProblems(p, ctx);
+  ctx.unmapped.push(...problems);
   const sizeOf = (s: string | undefined): number | string | string[] =>
     s === undefined ? 0 : s.includes('*') ? s.split('*').map((x) => (/^\d+$/.test(x) ? x : x.trim())) : /^\d+$/.test(s) ? Number(s) : s;
-  const elem = (): ValueType => valueType(a['elem'] ?? 'int', ctx) ?? n('int');
+  // Without elem=, the element is what the pointer points at (never a guessed int).
+  const elem = (): ValueType => {
+    const t = valueType(a['elem'] ?? pointee(p.cType), ctx);
+    if (t === null && a['elem'] === undefined) ctx.unmapped.push(`${ctx.fn.name}(${p.name}): role='${role}' needs elem= (${p.cType} points at no mapped type)`);
+    return t ?? n('int');
+  };
   switch (role) {
     case 'bytes-in': return [{ role, name: p.name }];
     case 'bytes-out': return [{ role, name: p.name, size: sizeOf(a['size']) as never, as: (a['as'] as 'bytes' | 'string' | undefined) ?? 'bytes', ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}) }];

@@ -89,8 +89,12 @@ function scalarField(s: IrStruct, f: IrField, map: { ffi: string; js: 'number' |
     return plain;
   }
   if (e === 'none') return plain;
-  if (!types.isEnum(e) || map.js !== 'number') {
-    unmapped.push(`${s.name}.${f.name}: enum='${e}' is not an enum type of the API, or the field is not a number`);
+  if (!types.isEnum(e)) {
+    unmapped.push(`${s.name}.${f.name}: enum='${e}' is not an enum type of the API (give the type's name, e.g. virDomainState, not a constant)`);
+    return plain;
+  }
+  if (map.js !== 'number') {
+    unmapped.push(`${s.name}.${f.name}: enum= needs a field of a C int type, and this one is ${f.cType}`);
     return plain;
   }
   return { spec: { ...plain.spec, enum: e }, ts: `EnumValue<'${e}'>` };

@@ -2,6 +2,7 @@
 // resolved (a value may name another enum, also across the companion XMLs).
 import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
 import type { IrApi, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
+import { GenerationError } from './errors.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -20,9 +21,9 @@ export function buildIr(inputs: ApiInput[], overrides: RawApi | null): IrApi {
     for (const f of raw.files) files.set(f.name, f.summary);
     symbols.push(...symbolsOf(raw, lib));
   }
-  if (overrides) applyOverrides(symbols, overrides);
+  const overridesSkipped = overrides ? applyOverrides(symbols, overrides) : [];
   resolveEnums(inputs, overrides, symbols);
-  return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files };
+  return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files, overridesSkipped };
 }
 
 function libraryOf(apiName: string): LibraryId {
@@ -73,57 +74,144 @@ function fieldOf(f: RawField): IrField {
   return { name: f.name, cType: f.type, doc: f.info, union: f.union ? f.union.map(fieldOf) : null, policy: policyOf(f.attrs) };
 }
 
+/** The policy attributes each element of the overrides may carry (see the file's header). */
+const policyAttrs = {
+  function: [], return: ['error', 'use', 'nullable', 'owned', 'free', 'borrowed', 'bytes-size'],
+  arg: ['role', 'size', 'as', 'used', 'of', 'elem', 'count', 'clear', 'input', 'nullable'],
+  field: ['count', 'enum'], macro: ['param-type'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Problems of one policy element: attributes it may not carry (a typo would otherwise be ignored). */
+function unknownAttrs(where: string, kind: keyof typeof policyAttrs, attrs: Record<string, string>): string[] {
+  const allowed: readonly string[] = policyAttrs[kind];
+  return Object.keys(policyOf(attrs)).filter((k) => !allowed.includes(k))
+    .map((k) => `${where}: unknown attribute ${k}= (a <${kind}> takes ${allowed.length ? allowed.join(', ') : 'no policy attributes'})`);
+}
+
+/** The library of an added symbol: lib=, else the companion library its file= names. */
+function libOf(attrs: Record<string, string>): LibraryId {
+  const named = attrs['lib'] ?? libraries.find((l) => l !== 'libvirt' && attrs['file'] === l);
+  return (named as LibraryId | undefined) ?? 'libvirt';
+}
+
 /**
  * The overrides file uses libvirt's schema. A symbol it names that exists gets the override's
  * policy attributes (and, for structs with fields, the override's fields); a symbol that does
- * not exist is added as written there.
+ * not exist is added as written there (an entry with file=), with its C types, or refused. Later
+ * entries for an added symbol merge into it. Policy (an entry without file=) for a symbol these
+ * XMLs lack is skipped and returned. Every mistake found is reported at once.
  */
-function applyOverrides(symbols: IrSymbol[], o: RawApi): void {
+function applyOverrides(symbols: IrSymbol[], o: RawApi): string[] {
+  const problems: string[] = [];
+  const skipped: string[] = [];
   const byKey = new Map(symbols.map((s, i) => [`${s.kind}:${s.name}`, i]));
-  const lib = (attrs: Record<string, string>): LibraryId => (attrs['lib'] as LibraryId | undefined) ?? 'libvirt';
+  const add = (s: IrSymbol): void => { byKey.set(`${s.kind}:${s.name}`, symbols.push(s) - 1); };
+  const known = (kind: IrSymbol['kind']): string[] => symbols.filter((s) => s.kind === kind).map((s) => s.name);
   for (const f of o.functions) {
     const at = byKey.get(`function:${f.name}`);
-    if (at === undefined) { symbols.push(functionOf(f, lib(f.attrs))); continue; }
-    mergeFunction(symbols[at] as IrFunction, f);
+    if (at !== undefined) { problems.push(...mergeFunction(symbols[at] as IrFunction, f)); continue; }
+    if (!f.attrs['file']) { skipped.push(`function ${f.name}${didYouMean(f.name, known('function'))}`); continue; }
+    const lacks = [...(f.ret?.type ? [] : ['<return type=...>']),
+      ...f.args.filter((a) => !a.type).map((a) => `type= on <arg name='${a.name}'>`)];
+    if (lacks.length > 0) {
+      problems.push(`function ${f.name} is not in the API XML${didYouMean(f.name, known('function'))}; to add it, give ${lacks.join(', ')}`);
+      continue;
+    }
+    problems.push(...unknownAttrs(f.name, 'function', f.attrs), ...(f.ret ? unknownAttrs(`${f.name} return`, 'return', f.ret.attrs) : []),
+      ...f.args.flatMap((a) => unknownAttrs(`${f.name}(${a.name})`, 'arg', a.attrs)));
+    add(functionOf(f, libOf(f.attrs)));
   }
   for (const s of o.structs) {
     const at = byKey.get(`struct:${s.name}`);
-    if (at === undefined) symbols.push(structOf(s, 'libvirt'));
-    else if (s.fields !== null) mergeFields(symbols[at] as IrStruct, s.fields);
+    if (at !== undefined) { if (s.fields !== null) problems.push(...mergeFields(symbols[at] as IrStruct, s.fields)); continue; }
+    if (!s.file) { skipped.push(`struct ${s.name}${didYouMean(s.name, known('struct'))}`); continue; }
+    const lacks = [...(s.fields === null ? ['its <field>s'] : s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`))];
+    if (lacks.length > 0) {
+      problems.push(`struct ${s.name} is not in the API XML${didYouMean(s.name, known('struct'))}; to add it, give ${lacks.join(', ')}`);
+      continue;
+    }
+    add(structOf(s, libOf({ file: s.file })));
   }
   for (const m of o.macros) {
     const at = byKey.get(`macro:${m.name}`);
-    if (at !== undefined) Object.assign((symbols[at] as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
+    if (at === undefined) {
+      if (m.file) problems.push(`macro ${m.name}: macros cannot be added through the overrides`);
+      else skipped.push(`macro ${m.name}${didYouMean(m.name, known('macro'))}`);
+      continue;
+    }
+    problems.push(...unknownAttrs(m.name, 'macro', m.attrs));
+    Object.assign((symbols[at] as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
   }
   for (const t of o.typedefs) {
-    if (!byKey.has(`typedef:${t.name}`)) symbols.push({ kind: 'typedef', name: t.name, file: t.file, lib: 'libvirt', since: t.version, doc: t.info, target: t.type });
+    if (byKey.has(`typedef:${t.name}`)) continue;
+    if (t.type === 'enum') { problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); continue; }
+    add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
   }
+  for (const e of o.enums) if (!byKey.has(`enum:${e.name}`)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
+  for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
+  if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in the overrides');
+  return skipped;
 }
 
 /**
  * Fields written with their C type replace the struct's fields; fields written by name only
  * (`<field name='state' enum='virDomainControlState'/>`) add policy to the field of that name.
  */
-function mergeFields(target: IrStruct, fields: RawField[]): void {
+function mergeFields(target: IrStruct, fields: RawField[]): string[] {
+  const problems = fields.flatMap((f) => unknownAttrs(`${target.name}.${f.name}`, 'field', f.attrs));
   if (fields.some((f) => f.type !== '')) {
+    // A replacement that left a field out would shrink the layout libvirt writes into.
+    const dropped = target.fields.filter((x) => !fields.some((f) => f.name === x.name)).map((x) => x.name);
+    if (dropped.length > 0) {
+      return [...problems, `struct ${target.name}: fields with type= replace all its fields, and these would be dropped: ${dropped.join(', ')} (to add policy to a field, leave out type=)`];
+    }
     target.fields = fields.map(fieldOf);
-    return;
+    return problems;
   }
   for (const f of fields) {
     const field = target.fields.find((x) => x.name === f.name);
-    if (!field) throw new Error(`overrides: ${target.name} has no field "${f.name}"`);
-    Object.assign(field.policy, policyOf(f.attrs));
+    if (!field) problems.push(`${target.name} has no field "${f.name}" (its fields: ${target.fields.map((x) => x.name).join(', ')})`);
+    else Object.assign(field.policy, policyOf(f.attrs));
   }
+  return problems;
 }
 
-function mergeFunction(target: IrFunction, o: RawFunction): void {
-  Object.assign(target.policy, policyOf(o.attrs));
-  if (o.ret) Object.assign(target.ret.policy, policyOf(o.ret.attrs));
+function mergeFunction(target: IrFunction, o: RawFunction): string[] {
+  const problems = unknownAttrs(target.name, 'function', o.attrs);
+  if (o.ret) {
+    problems.push(...unknownAttrs(`${target.name} return`, 'return', o.ret.attrs));
+    if (o.ret.type) problems.push(`${target.name} return: type= cannot change a C type the API XML states`);
+    Object.assign(target.ret.policy, policyOf(o.ret.attrs));
+  }
   for (const a of o.args) {
     const p = target.params.find((x) => x.name === a.name);
-    if (!p) throw new Error(`overrides: ${target.name} has no argument "${a.name}"`);
+    if (!p) {
+      problems.push(`${target.name} has no argument "${a.name}" (its arguments: ${target.params.map((x) => x.name).join(', ')})`);
+      continue;
+    }
+    problems.push(...unknownAttrs(`${target.name}(${a.name})`, 'arg', a.attrs));
+    if (a.type) problems.push(`${target.name}(${a.name}): type= cannot change a C type the API XML states`);
     Object.assign(p.policy, policyOf(a.attrs));
   }
+  return problems;
+}
+
+/** ` (did you mean X?)` for a name one or two edits from a known one. */
+function didYouMean(name: string, known: string[]): string {
+  const near = known.find((k) => Math.abs(k.length - name.length) <= 2 && editDistance(k, name) <= 2);
+  return near ? ` (did you mean ${near}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function resolveEnums(inputs: ApiInput[], overrides: RawApi | null, symbols: IrSymbol[]): void {

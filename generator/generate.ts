@@ -14,17 +14,13 @@ import { skippedSymbols } from './policy/skips.js';
 import { GeneratedModule } from './emit/module.js';
 import * as emit from './emit/symbols.js';
 import { emitIndex, emitSymbolTable } from './emit/index-file.js';
+import { GenerationError } from './errors.js';
 
 export const OVERRIDES_FILE = 'tsvirt-overrides.xml';
 /** Companion descriptions, read when present, in this order. */
 export const API_FILES = ['libvirt-api.xml', 'libvirt-qemu-api.xml', 'libvirt-lxc-api.xml', 'libvirt-admin-api.xml'];
 
-export class GenerationError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`refusing to generate: ${problems.length} C type(s) or symbol(s) have no mapping:\n  ${problems.join('\n  ')}`);
-    this.name = 'GenerationError';
-  }
-}
+export { GenerationError };
 
 /** Reads the API XMLs of a directory, plus the overrides (from `overridesDir`, default the same). */
 export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
@@ -33,9 +29,9 @@ export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
     const found = existsSync(inputDir) ? readdirSync(inputDir).join(', ') : 'nothing: no such directory';
     throw new Error(`${inputDir}: no libvirt-api.xml (found ${found})`);
   }
-  const inputs: ApiInput[] = present.map((f) => ({ fileName: `${basename(inputDir)}/${f}`, raw: parseApiXml(readFileSync(join(inputDir, f), 'utf8')) }));
+  const inputs: ApiInput[] = present.map((f) => ({ fileName: `${basename(inputDir)}/${f}`, raw: parseApiXml(readFileSync(join(inputDir, f), 'utf8'), join(inputDir, f)) }));
   const overridesPath = join(overridesDir, OVERRIDES_FILE);
-  const overrides = existsSync(overridesPath) ? parseApiXml(readFileSync(overridesPath, 'utf8')) : null;
+  const overrides = existsSync(overridesPath) ? parseApiXml(readFileSync(overridesPath, 'utf8'), overridesPath) : null;
   const api = buildIr(inputs, overrides);
   if (overrides) api.inputs.push(`${basename(overridesDir)}/${OVERRIDES_FILE}`);
   return api;

@@ -1,6 +1,6 @@
 // Stage 1: libvirt's API XML (and the overrides file, same schema) as typed records that mirror
 // the XML one to one. No interpretation happens here.
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export interface RawArg { name: string; type: string; info: string; attrs: Record<string, string> }
 export interface RawReturn { type: string; info: string; attrs: Record<string, string> }
@@ -67,7 +67,10 @@ function attrsOf(n: Node): Record<string, string> {
   return out;
 }
 
-export function parseApiXml(text: string): RawApi {
+export function parseApiXml(text: string, fileName = 'API XML'): RawApi {
+  // The parser reads what it can of malformed XML: a dropped `>` must not go unnoticed.
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new Error(`${fileName}: malformed XML at ${valid.err.line}:${valid.err.col}: ${valid.err.msg}`);
   const doc = parser.parse(text) as Node;
   const api = doc['api'] as Node | undefined;
   if (!api) throw new Error('not a libvirt API description: no <api> element');

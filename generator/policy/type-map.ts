@@ -1,5 +1,5 @@
 // C scalar types and how each crosses into JS. A C type absent from this table and not a
-// handle, struct, callback or enum typedef stops the generator (see validate.ts).
+// handle, struct, callback or enum typedef stops the generator (GenerationError lists every one).
 // 64-bit types are bigint: values above 2^53 occur (cpuTime, capacities) and must not round.
 
 export interface ScalarMapping { ffi: string; js: 'number' | 'bigint'; why: string }

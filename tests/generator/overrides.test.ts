@@ -1,0 +1,161 @@
+// Mistakes in the overrides file are refused with what is wrong and where, all at once, before
+// anything is written; and `npm run generate --out` never removes or replaces a file it did not write.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { apiXml, generateFromXml, writeXmlDir } from '../support/generate-from-xml.js';
+import { GenerationError, generate, loadApi } from '../../generator/generate.js';
+
+const api = apiXml(`
+  <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
+  <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *' version='0.0.1'/>
+  <struct name='virBox' file='libvirt-host' type='struct _virBox' version='1.0.0'>
+    <field name='width' type='int' info='w'/>
+    <field name='height' type='int' info='h'/>
+  </struct>
+  <typedef name='virBoxPtr' file='libvirt-host' type='virBox *' version='1.0.0'/>
+  <function name='virBoxPeek' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+    <info><![CDATA[peek]]></info>
+    <return type='int' info='0 or -1'/>
+    <arg name='conn' type='virConnectPtr' info='c'/>
+    <arg name='size' type='size_t' info='bytes'/>
+    <arg name='buffer' type='char *' info='filled in'/>
+    <arg name='version' type='unsigned long *' info='filled in'/>
+  </function>`);
+
+/** What virBoxPeek needs to be generated at all (its buffer's size). */
+const peekPolicy = `<function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/></function>`;
+
+/** The problems generating `overrides` reports (fails if it generates). */
+function problems(overrides: string): string[] {
+  try {
+    generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` });
+  } catch (err) {
+    assert.ok(err instanceof GenerationError, String(err));
+    return err.problems;
+  }
+  throw new Error('generated without a complaint');
+}
+
+describe('generator: mistakes in the overrides', () => {
+  it('policy for a symbol the XML lacks is skipped and reported (with a near name), not emitted into a module named ""', () => {
+    const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      ${peekPolicy}<function name='virBoxPeeek'><arg name='buffer' role='bytes-out' size='size'/></function><struct name='virGone'><field name='x' enum='none'/></struct>
+    </symbols></api>` });
+    try {
+      const loaded = loadApi(join(dir, 'api'));
+      assert.deepEqual(loaded.overridesSkipped, ['function virBoxPeeek (did you mean virBoxPeek?)', 'struct virGone']);
+      assert.ok(![...generate(loaded).keys()].includes('.ts'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a function added without its C types is refused, saying which are missing', () => {
+    assert.deepEqual(problems(`<function name='virBoxPoke' file='libvirt-host'><arg name='conn'/></function>`),
+      ["function virBoxPoke is not in the API XML; to add it, give <return type=...>, type= on <arg name='conn'>"]);
+  });
+
+  it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together', () => {
+    assert.deepEqual(problems(`
+      <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0'/><arg name='size' type='int'/></function>
+      <struct name='virBox'><field name='widht' enum='none'/></struct>`), [
+      'virBoxPeek return: unknown attribute eror= (a <return> takes error, use, nullable, owned, free, borrowed, bytes-size)',
+      'virBoxPeek has no argument "bufer" (its arguments: conn, size, buffer, version)',
+      'virBoxPeek(size): type= cannot change a C type the API XML states',
+      'virBox has no field "widht" (its fields: width, height)',
+    ]);
+  });
+
+  it('a role without what it needs, naming no argument, or with an unmapped elem= is refused', () => {
+    assert.deepEqual(problems(`<function name='virBoxPeek'><arg name='buffer' role='bytes-out'/><arg name='version' role='out' elem='uint64_t'/></function>`), [
+      "virBoxPeek(buffer): role='bytes-out' needs size=",
+      "virBoxPeek(version): elem='uint64_t' has no mapping (generator/policy/type-map.ts)",
+    ]);
+    assert.deepEqual(problems(`<function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='sise'/><arg name='version' role='struct-out'/></function>`), [
+      'virBoxPeek(buffer): sise is not an argument of virBoxPeek (its arguments: conn, size, buffer, version)',
+      "virBoxPeek(version): role='struct-out' needs a struct pointer, not unsigned long *",
+    ]);
+  });
+
+  it('an out argument without elem= is read as the type it points at, not as int', () => {
+    const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='out'/></function></symbols></api>` });
+    assert.match(files.get('libvirt-host.ts') ?? '', /\{"role":"out","name":"version","type":\{"ffi":"unsigned long","js":"bigint"\}\}/);
+  });
+
+  it('fields with type= that would drop others, and kinds that cannot be added, are refused', () => {
+    assert.deepEqual(problems(`
+      <struct name='virBox'><field name='width' type='unsigned int'/></struct>
+      <macro name='VIR_NO_SUCH_MACRO' file='libvirt-host' raw='1'/>
+      <typedef name='virNewKind' file='libvirt-host' type='enum'/>`), [
+      'struct virBox: fields with type= replace all its fields, and these would be dropped: height (to add policy to a field, leave out type=)',
+      'macro VIR_NO_SUCH_MACRO: macros cannot be added through the overrides',
+      'typedef virNewKind: enum types cannot be added through the overrides',
+    ]);
+  });
+
+  it('an added function of a companion header goes to that library, and a later entry merges into it', () => {
+    const files = generateFromXml({ api: apiXml(`
+      <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
+      <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *' version='0.0.1'/>`, ['libvirt-host', 'libvirt-qemu']),
+    overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virQemuThing' file='libvirt-qemu' module='libvirt-qemu' version='1.0.0'>
+        <return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/><arg name='out' type='int *' info=''/>
+      </function>
+      <function name='virQemuThing'><arg name='out' role='out'/></function>
+    </symbols></api>` });
+    const qemu = files.get('libvirt-qemu.ts') ?? '';
+    assert.match(qemu, /"name":"virQemuThing","lib":"libvirt-qemu"/);
+    assert.equal(qemu.match(/defineFunction\(\{"name":"virQemuThing"/g)?.length, 1, 'one function, not two');
+    assert.ok(!files.has('.ts'));
+  });
+
+  it('malformed overrides XML is refused, naming the file and place', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols><function name='virBoxPeek'><return error='0'></function></symbols></api>` }),
+      /tsvirt-overrides\.xml: malformed XML at 1:/);
+  });
+});
+
+describe('generator: --out and --overrides', function () {
+  this.timeout(60_000);
+  const root = resolve(import.meta.dirname, '../..');
+  const generateWith = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(root, 'generator/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+
+  it('keeps files it did not write, refuses to replace one, and removes only its own stale modules', () => {
+    const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}</symbols></api>` });
+    const out = join(dir, 'out');
+    const generateTo = (...args: string[]): ReturnType<typeof generateWith> => generateWith('--overrides', join(dir, 'api'), ...args);
+    try {
+      const first = generateTo('--input', join(dir, 'api'), '--out', out);
+      assert.equal(first.status, 0, first.stderr);
+      writeFileSync(join(out, 'my-helpers.ts'), 'export const mine = 1;\n');
+      writeFileSync(join(out, 'libvirt-gone.ts'), `${readFileSync(join(out, 'libvirt-host.ts'), 'utf8').split('\n')[0]}\n`);
+      const again = generateTo('--input', join(dir, 'api'), '--out', out);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(readFileSync(join(out, 'my-helpers.ts'), 'utf8'), 'export const mine = 1;\n');
+      assert.equal(existsSync(join(out, 'libvirt-gone.ts')), false, 'a stale generated module is removed');
+      writeFileSync(join(out, 'index.ts'), 'export const handWritten = true;\n');
+      const refused = generateTo('--input', join(dir, 'api'), '--out', out);
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, /holds index\.ts, which the generator did not write: refusing to replace/);
+      assert.equal(readFileSync(join(out, 'index.ts'), 'utf8'), 'export const handWritten = true;\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an --overrides directory without the overrides file is an error, not a run without them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvirt-no-overrides-'));
+    try {
+      const r = generateWith('--check', '--overrides', dir);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /--overrides .*: no tsvirt-overrides\.xml there/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
