@@ -81,11 +81,23 @@ const policyAttrs = {
   field: ['count', 'enum'], macro: ['param-type'],
 } as const satisfies Record<string, readonly string[]>;
 
-/** Problems of one policy element: attributes it may not carry (a typo would otherwise be ignored). */
+/** The values some policy attributes may take. */
+const policyValues: Readonly<Record<string, RegExp>> = {
+  error: /^(-?\d+|NULL|none)$/, use: /^(status|count|value)$/, nullable: /^(true|false)$/, owned: /^(true|false)$/,
+  borrowed: /^(true|false)$/, input: /^(true|false)$/, as: /^(bytes|string)$/, used: /^ret$/,
+};
+
+/**
+ * Problems of one policy element: attributes it may not carry and values they may not take (a
+ * typo would otherwise be ignored, or fail only when the function is called).
+ */
 function unknownAttrs(where: string, kind: keyof typeof policyAttrs, attrs: Record<string, string>): string[] {
   const allowed: readonly string[] = policyAttrs[kind];
-  return Object.keys(policyOf(attrs)).filter((k) => !allowed.includes(k))
-    .map((k) => `${where}: unknown attribute ${k}= (a <${kind}> takes ${allowed.length ? allowed.join(', ') : 'no policy attributes'})`);
+  return Object.entries(policyOf(attrs)).flatMap(([k, v]) => {
+    if (!allowed.includes(k)) return [`${where}: unknown attribute ${k}= (a <${kind}> takes ${allowed.length ? allowed.join(', ') : 'no policy attributes'})`];
+    const valid = policyValues[k];
+    return valid && !valid.test(v) ? [`${where}: ${k}='${v}' is not one of ${valid.source.replace(/^\^\(?|\)?\$$/g, '').replace(/\|/g, ', ')}`] : [];
+  });
 }
 
 /** The library of an added symbol: lib=, else the companion library its file= names. */

@@ -60,9 +60,10 @@ describe('generator: mistakes in the overrides', () => {
 
   it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together', () => {
     assert.deepEqual(problems(`
-      <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0'/><arg name='size' type='int'/></function>
+      <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0' use='stat'/><arg name='size' type='int'/></function>
       <struct name='virBox'><field name='widht' enum='none'/></struct>`), [
       'virBoxPeek return: unknown attribute eror= (a <return> takes error, use, nullable, owned, free, borrowed, bytes-size)',
+      "virBoxPeek return: use='stat' is not one of status, count, value",
       'virBoxPeek has no argument "bufer" (its arguments: conn, size, buffer, version)',
       'virBoxPeek(size): type= cannot change a C type the API XML states',
       'virBox has no field "widht" (its fields: width, height)',
