@@ -31,7 +31,7 @@ export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
   }
   const inputs: ApiInput[] = present.map((f) => ({ fileName: `${basename(inputDir)}/${f}`, raw: parseApiXml(readFileSync(join(inputDir, f), 'utf8'), join(inputDir, f)) }));
   const overridesPath = join(overridesDir, OVERRIDES_FILE);
-  const overrides = existsSync(overridesPath) ? parseApiXml(readFileSync(overridesPath, 'utf8'), overridesPath) : null;
+  const overrides = existsSync(overridesPath) ? parseApiXml(readFileSync(overridesPath, 'utf8'), overridesPath, true) : null;
   const api = buildIr(inputs, overrides);
   if (overrides) api.inputs.push(`${basename(overridesDir)}/${OVERRIDES_FILE}`);
   return api;

@@ -67,13 +67,38 @@ function attrsOf(n: Node): Record<string, string> {
   return out;
 }
 
-export function parseApiXml(text: string, fileName = 'API XML'): RawApi {
+/** The elements each element of the schema may hold; any other is a typo in hand-written XML. */
+const childElements: Readonly<Record<string, readonly string[]>> = {
+  api: ['files', 'symbols'], files: ['file'], file: ['summary', 'description', 'exports'],
+  symbols: ['function', 'functype', 'enum', 'macro', 'struct', 'typedef', 'variable'],
+  function: ['info', 'return', 'arg'], functype: ['info', 'return', 'arg'], struct: ['info', 'field'], field: ['union'], union: ['field'],
+  enum: ['info'], macro: ['info'], typedef: ['info'], variable: ['info'],
+};
+
+/** Elements `n` (a `<name>`) holds that the schema does not have, with where they are. */
+function unknownElements(name: string, n: unknown, where: string): string[] {
+  const allowed = childElements[name];
+  if (allowed === undefined || n === null || typeof n !== 'object') return [];
+  return (Array.isArray(n) ? n : [n]).flatMap((item: Node) => Object.entries(item).flatMap(([k, v]) => {
+    if (k.startsWith('#') || typeof v !== 'object' || v === null) return [];
+    const at = `${where} <${name}${typeof item['name'] === 'string' ? ` name='${item['name']}'` : ''}>`;
+    return allowed.includes(k) ? unknownElements(k, v, at) : [`unknown element <${k}> in${at}`];
+  }));
+}
+
+/**
+ * `strict` (hand-written XML, the overrides): an element the schema does not have is an error,
+ * not skipped (a misspelt `<retrun>` would otherwise be ignored).
+ */
+export function parseApiXml(text: string, fileName = 'API XML', strict = false): RawApi {
   // The parser reads what it can of malformed XML: a dropped `>` must not go unnoticed.
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new Error(`${fileName}: malformed XML at ${valid.err.line}:${valid.err.col}: ${valid.err.msg}`);
   const doc = parser.parse(text) as Node;
   const api = doc['api'] as Node | undefined;
   if (!api) throw new Error('not a libvirt API description: no <api> element');
+  const unknown = strict ? unknownElements('api', api, '') : [];
+  if (unknown.length > 0) throw new Error(`${fileName}: ${unknown.join('; ')}`);
   const symbols = (api['symbols'] ?? {}) as Node;
   return {
     name: str(api, 'name'),

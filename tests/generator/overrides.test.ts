@@ -114,6 +114,12 @@ describe('generator: mistakes in the overrides', () => {
     assert.ok(!files.has('.ts'));
   });
 
+  it('a misspelt element is refused, with where it is', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virBoxPeek'><retrun error='0'/><arg name='buffer' role='bytes-out' size='size'/></function><funtion name='x'/></symbols></api>` }),
+    /tsvirt-overrides\.xml: unknown element <retrun> in <api name='tsvirt-overrides'> <symbols> <function name='virBoxPeek'>; unknown element <funtion> in <api name='tsvirt-overrides'> <symbols>/);
+  });
+
   it('malformed overrides XML is refused, naming the file and place', () => {
     assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols><function name='virBoxPeek'><return error='0'></function></symbols></api>` }),
       /tsvirt-overrides\.xml: malformed XML at 1:/);
