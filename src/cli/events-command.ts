@@ -2,7 +2,8 @@
 // happen until interrupted (Ctrl-C), or until N events were printed. One line per event: text,
 // or JSON (JSON lines) with --json. A line on stderr says when libvirt delivers the events.
 // Without --types: every event type of the families (domain, network, ...) that the
-// connection's driver supports; the others are named on stderr.
+// connection's driver supports; the others are named on stderr. QEMU monitor events (raw QMP,
+// which repeat what the domain events say) only when asked for: --types qemu:monitor.
 import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { UsageError, noArguments, parseCommandArgs, type Io } from './args.js';
@@ -52,7 +53,7 @@ async function supportedTypes(conn: Connection, types: LibvirtEventName[], io: I
 }
 
 function parseTypes(flag: string | undefined): LibvirtEventName[] {
-  if (flag === undefined) return [...eventCatalog.keys()] as LibvirtEventName[];
+  if (flag === undefined) return [...eventCatalog.keys()].filter((t) => !t.startsWith('qemu:')) as LibvirtEventName[];
   const types = flag.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   const unknown = types.filter((t) => !eventCatalog.has(t));
   if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${[...eventCatalog.keys()].join(', ')}`);

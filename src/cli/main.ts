@@ -28,7 +28,8 @@ commands:
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
-                                         (default: every family the driver supports)
+                                         (default: every family the driver supports;
+                                         qemu:monitor, raw QMP events, only when named)
   image info|snapshots|check|map|partitions|detect FILE [--json] ...
                                          the offline disk-image inspector (tsvirt image --help)
 

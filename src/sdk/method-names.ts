@@ -64,6 +64,8 @@ export const excludedFunctions = {
   virConnectSecretEventDeregisterAny: "Connection#off('secret:<event>') deregisters it with the last listener",
   virConnectRegisterCloseCallback: "Connection#on('close') registers it with the first listener",
   virConnectUnregisterCloseCallback: "Connection#off('close') deregisters it with the last listener",
+  virConnectDomainQemuMonitorEventRegister: "Connection#on('qemu:monitor') registers it (on a call thread, with the event thread's callback) with the first listener",
+  virConnectDomainQemuMonitorEventDeregister: "Connection#off('qemu:monitor') deregisters it with the last listener",
   virConnSetErrorFunc: "each failure arrives as the LibvirtError of its own call; a connection's error callback would replace the handler that keeps libvirt from printing errors to stderr, and be called on the call threads' behalf: reachable in generated/",
   virDomainLxcEnterSecurityLabel: 'changes the security label of the calling process, not an object: reachable in generated/',
   virConnectListDomains: 'deprecated duplicate: Connection#listAllDomains',

@@ -140,6 +140,10 @@ describe('tsvirt command line', function () {
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^tsvirt: VIR_ERR_NO_SUPPORT: .*virConnectSecretEventRegisterAny/);
       assert.doesNotMatch(r.stderr, /Warning/);
+      // QEMU monitor events are the QEMU driver's only (tests/daemon has them delivered).
+      const qemu = tsvirt(['events', '--types', 'qemu:monitor', '--connect', 'test:///default']);
+      assert.equal(qemu.status, 1);
+      assert.match(qemu.stderr, /^tsvirt: VIR_ERR_NO_SUPPORT: .*virConnectDomainQemuMonitorEventRegister/);
     });
   });
 });

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
-import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent } from '../../src/sdk/index.js';
+import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent, type QemuMonitorEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
 import { eventLoopPaused, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
@@ -84,6 +84,31 @@ describe('events on a real libvirtd (qemu:///system)', function () {
       const next = seen.indexOf(step, at + 1);
       assert.ok(next > at, `${step} after the previous step in ${seen.join(', ')}`);
       at = next;
+    }
+  });
+
+  it('delivers QEMU monitor events (QMP STOP and RESUME of a suspend and resume), registered off the main thread', async () => {
+    const { name, dom } = await runningGuest();
+    const qmp: string[] = [];
+    const listener = (e: QemuMonitorEvent): void => {
+      if (e.domainName === name) {
+        qmp.push(e.event ?? '');
+        assert.equal(typeof e.seconds, 'bigint');
+        assert.ok(e.seconds > 1_600_000_000n, `seconds ${e.seconds}`);
+      }
+      e.domain.free();
+    };
+    conn.on('qemu:monitor', listener);
+    try {
+      await conn.eventsReady();
+      await dom.suspend();
+      await dom.resume();
+      await until(() => qmp.includes('STOP') && qmp.includes('RESUME'), 'QMP STOP and RESUME');
+      assert.ok(qmp.indexOf('STOP') < qmp.lastIndexOf('RESUME'), qmp.join(', '));
+    } finally {
+      conn.off('qemu:monitor', listener);
+      await dom.destroy();
+      dom.free();
     }
   });
 

@@ -4,11 +4,11 @@
 // the API XML does not record, so it is listed here (libvirt documents it per VIR_*_EVENT_ID_*).
 import * as v from '../../../generated/index.js';
 
-export type EventFamily = 'domain' | 'pool' | 'network' | 'nodedev' | 'secret';
+export type EventFamily = 'domain' | 'pool' | 'network' | 'nodedev' | 'secret' | 'qemu';
 
 interface FamilyInfo {
-  /** Prefix of the family's event ID constants. */
-  idPrefix: string;
+  /** Prefix of the family's event ID constants; null for QEMU monitor events, which have no IDs. */
+  idPrefix: string | null;
   register: string;
   deregister: string;
   /** The callback type of each ID (by the constant's suffix). */
@@ -50,6 +50,12 @@ export const families: Readonly<Record<EventFamily, FamilyInfo>> = {
     idPrefix: 'VIR_SECRET_EVENT_ID_', register: 'virConnectSecretEventRegisterAny', deregister: 'virConnectSecretEventDeregisterAny',
     functypes: { LIFECYCLE: 'virConnectSecretEventLifecycleCallback', VALUE_CHANGED: 'virConnectSecretEventGenericCallback' },
   },
+  // Every QMP event of every domain (libvirt-qemu; the QEMU driver only): one registration with
+  // no event name and no domain, its own register function (subscriptions.ts).
+  qemu: {
+    idPrefix: null, register: 'virConnectDomainQemuMonitorEventRegister', deregister: 'virConnectDomainQemuMonitorEventDeregister',
+    functypes: { MONITOR: 'virConnectDomainQemuMonitorEventCallback' },
+  },
 };
 
 export interface EventSpec {
@@ -68,6 +74,7 @@ const constants = v as unknown as Readonly<Record<string, unknown>>;
 /** The event IDs the generated constants define for a family (the _LAST sentinel excluded). */
 export function eventIdConstants(family: EventFamily): [string, number][] {
   const { idPrefix } = families[family];
+  if (idPrefix === null) return [];
   return Object.entries(constants)
     .filter((e): e is [string, number] => e[0].startsWith(idPrefix) && !e[0].endsWith('_LAST') && typeof e[1] === 'number')
     .sort((a, b) => a[1] - b[1]);
@@ -76,8 +83,10 @@ export function eventIdConstants(family: EventFamily): [string, number][] {
 function buildCatalog(): Map<string, EventSpec> {
   const out = new Map<string, EventSpec>();
   for (const family of Object.keys(families) as EventFamily[]) {
-    for (const [constant, id] of eventIdConstants(family)) {
-      const suffix = constant.slice(families[family].idPrefix.length);
+    const { idPrefix, functypes } = families[family];
+    const ids = idPrefix === null ? Object.keys(functypes).map((s): [string, number] => [s, 0]) : eventIdConstants(family);
+    for (const [constant, id] of ids) {
+      const suffix = constant.slice(idPrefix?.length ?? 0);
       const functype = families[family].functypes[suffix];
       if (functype === undefined) continue; // an ID newer than this table: not offered (the catalog test lists it)
       const name = `${family}:${suffix.toLowerCase().replace(/_/g, '-')}`;

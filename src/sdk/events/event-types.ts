@@ -79,6 +79,20 @@ export interface SecretEventBase<T extends string> { type: T; secretUuid: string
 export interface SecretLifecycleEvent extends SecretEventBase<'secret:lifecycle'> { event: Named<string>; detail: number }
 export type SecretValueChangedEvent = SecretEventBase<'secret:value-changed'>;
 
+/**
+ * A QMP event of a domain as QEMU reported it (QEMU driver only; libvirt-qemu's monitor events,
+ * which libvirt does not support as an API: for debugging and for what libvirt has no event of).
+ */
+export interface QemuMonitorEvent extends DomainEventBase<'qemu:monitor'> {
+  /** The QMP event name (STOP, RESUME, ...). */
+  event: string | null;
+  /** When QEMU sent it: seconds and microseconds since the epoch. */
+  seconds: bigint;
+  micros: number;
+  /** The event's data as JSON text, or null. */
+  details: string | null;
+}
+
 export type CloseReasonName = 'error' | 'eof' | 'keepalive' | 'client';
 /** The connection to the daemon is gone (virConnectRegisterCloseCallback). */
 export interface ConnectionCloseEvent { type: 'close'; reason: Named<CloseReasonName> }
@@ -118,6 +132,7 @@ export interface ConnectionEventMap {
   'nodedev:update': NodeDeviceUpdateEvent;
   'secret:lifecycle': SecretLifecycleEvent;
   'secret:value-changed': SecretValueChangedEvent;
+  'qemu:monitor': QemuMonitorEvent;
   close: ConnectionCloseEvent;
 }
 

@@ -105,7 +105,9 @@ export class Subscriptions {
     }
     const fam = families[spec.family];
     const callback = { native: entries.events[spec.functype], freecb: entries.freecb };
-    return sharedPool().call(fam.register, [handle, null, spec.id, callback, BigInt(reg)]) as Promise<number>;
+    // QEMU monitor events: every event name (null) of every domain, no flags.
+    const args = spec.family === 'qemu' ? [handle, null, null, callback, BigInt(reg), 0] : [handle, null, spec.id, callback, BigInt(reg)];
+    return sharedPool().call(fam.register, args) as Promise<number>;
   }
 
   async #deregister(spec: EventSpec | null, id: number): Promise<void> {

@@ -68,6 +68,7 @@ function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {
     case 'network': return { networkName: s.name, networkUuid: s.uuid };
     case 'nodedev': return { deviceName: s.name };
     case 'secret': return { secretUuid: s.uuid, usageType: s.usageType, usageId: s.usageId ?? null };
+    case 'qemu': return { domain: wrapHandle(s.handleType ?? 'virDomainPtr', s.handle), domainName: s.name, domainUuid: s.uuid };
   }
 }
 
