@@ -6,6 +6,7 @@
 // which repeat what the domain events say) only when asked for: --types qemu:monitor.
 import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
+import { families } from '../sdk/events/catalog.js';
 import { UsageError, noArguments, parseCommandArgs, type Io } from './args.js';
 import { connectOptions, withConnection } from './connect.js';
 
@@ -53,7 +54,7 @@ async function supportedTypes(conn: Connection, types: LibvirtEventName[], io: I
 }
 
 function parseTypes(flag: string | undefined): LibvirtEventName[] {
-  if (flag === undefined) return [...eventCatalog.keys()].filter((t) => !t.startsWith('qemu:')) as LibvirtEventName[];
+  if (flag === undefined) return [...eventCatalog.values()].filter((s) => !families[s.family].onlyWhenNamed).map((s) => s.name) as LibvirtEventName[];
   const types = flag.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   const unknown = types.filter((t) => !eventCatalog.has(t));
   if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${[...eventCatalog.keys()].join(', ')}`);

@@ -1,5 +1,5 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
-import { unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
+import { checkSize, isXmlDocumentError, unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
   type StorageVolumeDescription, type TransferResult } from '../sdk/index.js';
 import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
@@ -158,17 +158,20 @@ function newVolume(name: string, values: VolValues): StorageVolumeDescription {
 }
 
 /**
- * A size option: bytes, or a number with one of libvirt's units (64M, 10G, 1TiB, 500MB), at
- * most 2^64-1 bytes, as libvirt takes it.
+ * A size option: bytes, or a number with one of libvirt's units (64M, 10G, 1TiB, 500MB), held
+ * to the typed builders' rules (checkSize: at most 2^64-1 bytes), as a usage error.
  */
 function size(option: string, s: string): SizeValue {
   const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s.trim());
-  const unit = m?.[2] || 'bytes';
-  const multiplier = unitMultiplier(unit);
-  if (!m || multiplier === undefined) throw new UsageError(`${option}: not a size: ${s} (bytes, or with a unit: 64M, 10G, 1TiB, 500MB)`);
-  const value = BigInt(m[1] as string);
-  if (value * multiplier >= 2n ** 64n) throw new UsageError(`${option}: ${s} is more than 2^64-1 bytes`);
-  return { value, unit };
+  if (!m || (m[2] && unitMultiplier(m[2]) === undefined)) throw new UsageError(`${option}: not a size: ${s} (bytes, or with a unit: 64M, 10G, 1TiB, 500MB)`);
+  const value: SizeValue = m[2] ? { value: BigInt(m[1] as string), unit: m[2] } : { value: BigInt(m[1] as string) };
+  try {
+    checkSize(value, option);
+  } catch (err) {
+    if (isXmlDocumentError(err)) throw new UsageError(err.message); // "--capacity: 16E is more than 2^64-1 bytes"
+    throw err;
+  }
+  return value;
 }
 
 function volume(name: string, capacity: SizeValue, format: string | null, allocation: SizeValue | undefined): StorageVolumeDescription {

@@ -13,6 +13,10 @@ interface FamilyInfo {
   deregister: string;
   /** The callback type of each ID (by the constant's suffix). */
   functypes: Readonly<Record<string, string>>;
+  /** The register function's arguments, where they are not the *RegisterAny ones (conn, NULL, id, callback, opaque). */
+  registerArgs?: (conn: bigint, id: number, callback: unknown, opaque: bigint) => unknown[];
+  /** Watched only when named (`tsvirt events` leaves the family out of "everything"). */
+  onlyWhenNamed?: true;
 }
 
 const domainCb = (name: string): string => `virConnectDomainEvent${name}Callback`;
@@ -55,6 +59,10 @@ export const families: Readonly<Record<EventFamily, FamilyInfo>> = {
   qemu: {
     idPrefix: null, register: 'virConnectDomainQemuMonitorEventRegister', deregister: 'virConnectDomainQemuMonitorEventDeregister',
     functypes: { MONITOR: 'virConnectDomainQemuMonitorEventCallback' },
+    // Every event name (NULL) of every domain (NULL), no flags.
+    registerArgs: (conn, _id, callback, opaque) => [conn, null, null, callback, opaque, 0],
+    // Raw QMP repeats what the domain events say.
+    onlyWhenNamed: true,
   },
 };
 

@@ -105,8 +105,7 @@ export class Subscriptions {
     }
     const fam = families[spec.family];
     const callback = { native: entries.events[spec.functype], freecb: entries.freecb };
-    // QEMU monitor events: every event name (null) of every domain, no flags.
-    const args = spec.family === 'qemu' ? [handle, null, null, callback, BigInt(reg), 0] : [handle, null, spec.id, callback, BigInt(reg)];
+    const args = fam.registerArgs?.(handle, spec.id, callback, BigInt(reg)) ?? [handle, null, spec.id, callback, BigInt(reg)];
     return sharedPool().call(fam.register, args) as Promise<number>;
   }
 

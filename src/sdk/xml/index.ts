@@ -2,7 +2,7 @@
 export { XmlDocumentError, isXmlDocumentError, type XmlDocumentErrorCode } from './xml-errors.js';
 export { parseXmlElement, buildXmlElement, isXmlElement, type XmlElement, type XmlNode, type XmlText } from './xml-codec.js';
 export type { XmlExtra, XmlExtraChild } from './xml-element.js';
-export { sizeToBytes, unitMultiplier, type SizeValue } from './xml-units.js';
+export { checkSize, sizeToBytes, unitMultiplier, type SizeValue } from './xml-units.js';
 export { parseDomainXml, buildDomainXml, type DomainDescription, type DomainOs } from './domain-xml.js';
 export type {
   DomainDevices,
