@@ -10,7 +10,7 @@ export { sizeOf, koffiOffsetOf } from './types.js';
 export type { NativeFunction } from './call.js';
 export { registerHandle, registerStruct, registerFunctype } from './types.js';
 export { registerHandleField, publicArgs } from './roles.js';
-export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from './errors.js';
+export { LibvirtError, isLibvirtError, registerErrorNames, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from './errors.js';
 export type { LibvirtErrorFields } from './errors.js';
 export type { Handle, Pointer } from './handles.js';
 export type { EnumValue } from './enum-value.js';

@@ -141,7 +141,7 @@ export class Connection extends LibvirtObject {
 
   /** Events as an async iterator (`for await`), filtered by type and domain, ended by an AbortSignal. */
   events(options: EventStreamOptions = {}): EventStream {
-    return new EventStream(this, options);
+    return new EventStream(this, options, (w) => this.#emitter.watchLost(w));
   }
 
   /** The handle while close() deregisters events: the object no longer takes calls by then. */

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent, type QemuMonitorEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
-import { eventLoopPaused, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
+import { eventLoopPaused, eventLoopStopped, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -20,7 +20,9 @@ const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, m
 async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${what} (event loop ${eventLoopStopped()?.message ?? (eventLoopPaused() ? 'paused' : 'running')}, ${liveEventRegistrations()} registrations live)`);
+    }
     await settle(20);
   }
 }
@@ -140,19 +142,24 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     const onGraphics = (e: DomainGraphicsEvent): void => { if (e.domainName === name) graphics.push(e); e.domain.free(); };
     const onTunable = (e: DomainTunableEvent): void => { if (e.domainName === name) tunables.push(e); e.domain.free(); };
     conn.on('domain:graphics', onGraphics).on('domain:tunable', onTunable);
-    await conn.eventsReady();
-    const port = Number(/graphics type='vnc' port='(\d+)'/.exec(await dom.getXMLDesc(0))?.[1]);
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((r) => socket.once('connect', r));
-    const clientPort = socket.localPort;
-    await until(() => graphics.length >= 1, 'the VNC connect event');
-    socket.destroy();
-    await until(() => graphics.length >= 2, 'the VNC disconnect event');
-    await dom.pinVcpuFlags(0, Buffer.from([1]), 1); // VIR_DOMAIN_AFFECT_LIVE
-    await until(() => tunables.length >= 1, 'the tunable event');
-    conn.off('domain:graphics', onGraphics).off('domain:tunable', onTunable);
-    await dom.destroy();
-    dom.free();
+    let port = 0;
+    let clientPort: number | undefined;
+    try {
+      await conn.eventsReady();
+      port = Number(/graphics type='vnc' port='(\d+)'/.exec(await dom.getXMLDesc(0))?.[1]);
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      clientPort = socket.localPort;
+      await until(() => graphics.length >= 1, 'the VNC connect event');
+      socket.destroy();
+      await until(() => graphics.length >= 2, 'the VNC disconnect event');
+      await dom.pinVcpuFlags(0, Buffer.from([1]), 1); // VIR_DOMAIN_AFFECT_LIVE
+      await until(() => tunables.length >= 1, 'the tunable event');
+    } finally {
+      conn.off('domain:graphics', onGraphics).off('domain:tunable', onTunable);
+      await dom.destroy();
+      dom.free();
+    }
     assert.deepEqual(graphics.map((g) => g.phase.name), ['connect', 'disconnect']);
     const g = graphics[0] as DomainGraphicsEvent;
     assert.deepEqual(g.local, { family: { code: 0, name: 'ipv4' }, node: '127.0.0.1', service: String(port) });
@@ -170,17 +177,17 @@ describe('events on a real libvirtd (qemu:///system)', function () {
       e.pool.free();
     };
     conn.on('pool:lifecycle', listener);
-    await conn.eventsReady();
     const dir = mkdtempSync(join(tmpdir(), `${poolName}-`));
     try {
+      await conn.eventsReady();
       const pool = await conn.createStoragePool({ type: 'dir', name: poolName, target: { path: dir } });
       await pool.destroy();
       pool.free();
+      await until(() => names.length >= 2, 'two pool events');
     } finally {
+      conn.off('pool:lifecycle', listener);
       rmSync(dir, { recursive: true, force: true });
     }
-    await until(() => names.length >= 2, 'two pool events');
-    conn.off('pool:lifecycle', listener);
     assert.deepEqual(names, ['started', 'stopped']);
   });
 

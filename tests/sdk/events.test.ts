@@ -363,3 +363,43 @@ describe('process lifetime with events', function () {
     assert.match(error.message, /does not run the event loop/);
   });
 });
+
+describe('faults in the event loop thread (test:///default)', function () {
+  this.timeout(60_000);
+  const script = join(here, '../support/loop-fault.ts');
+  interface Seen { codeName: string | null; message: string }
+  interface Report { delivered: string[]; errors: Seen[]; iterator: { ended: string; error?: Seen }; later: Seen | null; warnings: string[] }
+  const run = (fault: string): Report => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TSVIRT_TEST_LOOP_FAULT: fault } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Report;
+  };
+
+  it('an event that cannot be read reaches the listeners as an error and ends its iterators; later registrations work', () => {
+    const r = run('read');
+    assert.deepEqual(r.delivered, []);
+    assert.ok(r.errors.length >= 1, JSON.stringify(r));
+    for (const e of r.errors) {
+      assert.equal(e.codeName, 'VIR_ERR_INTERNAL_ERROR');
+      assert.match(e.message, /a virConnectDomainEventCallback event could not be read: injected fault .*the event was dropped/);
+    }
+    assert.equal(r.iterator.ended, 'error');
+    assert.match(r.iterator.error?.message ?? '', /could not be read/);
+    assert.equal(r.later, null, 'a new registration still works');
+    assert.deepEqual(r.warnings, [], "the connection's 'error' listener was told: no warning");
+  });
+
+  it('a loop thread that stops is reported: listeners, iterators and later registrations get the error, and a warning says so', () => {
+    const r = run('stop');
+    assert.ok(r.delivered.length >= 1, 'what was sent before the stop arrives');
+    const stopped = /tsvirt's event loop thread stopped \(injected fault \(TSVIRT_TEST_LOOP_FAULT=stop\)\): events, keepalive and close notifications no longer arrive/;
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    assert.match(r.errors[0]?.message ?? '', stopped);
+    assert.equal(r.iterator.ended, 'error');
+    assert.match(r.iterator.error?.message ?? '', stopped);
+    assert.equal(r.later?.codeName, 'VIR_ERR_INTERNAL_ERROR');
+    assert.match(r.later?.message ?? '', stopped);
+    assert.equal(r.warnings.length, 1);
+    assert.match(r.warnings[0] ?? '', stopped);
+  });
+});

@@ -2,9 +2,10 @@
 // ...), and libvirt registrations that follow them (first listener registers, last removed
 // deregisters). Registration runs in the background; `ready()` waits for it. A failed
 // registration is emitted as 'error' when someone listens for errors, else it becomes a process
-// warning; ready() rejects with it either way.
+// warning; ready() rejects with it either way. A lost event (see event-loop.ts) is emitted as
+// 'error' too, and ends the iterators of its name; a warning when nobody was told.
 import { EventEmitter } from 'node:events';
-import { tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
+import { tsvirtError, VIR_ERR_INVALID_ARG, type LibvirtError } from '../../ffi/index.js';
 import { eventCatalog, type EventSpec } from './catalog.js';
 import type { ConnectionEventMap } from './event-types.js';
 import { toEvent, dropEvent } from './to-event.js';
@@ -19,16 +20,21 @@ const local = new Set(['error', 'newListener', 'removeListener']);
 
 export type EventName = keyof ConnectionEventMap;
 export type Listener<K extends EventName> = (event: ConnectionEventMap[K]) => void;
+/** Told of an event of `name` that was lost; returns whether it concerned the watcher. */
+export type LostWatcher = (name: string, err: LibvirtError) => boolean;
 
 export class ConnectionEvents {
   readonly emitter = new EventEmitter();
   readonly #subs: Subscriptions;
+  readonly #lostWatchers = new Set<LostWatcher>();
+  readonly #reported = new WeakSet<LibvirtError>();
 
   constructor(handle: () => bigint) {
     this.#subs = new Subscriptions(handle, {
       event: (spec, e) => this.#dispatch(spec, e),
       close: (reason) => this.emitter.emit('close', { type: 'close', reason: closeReason(reason) }),
       failed: (err) => this.#failed(err),
+      lost: (name, err) => this.#lost(name, err),
     });
     this.emitter.on('newListener', (name: string | symbol) => {
       if (typeof name !== 'string' || local.has(name) || this.emitter.listenerCount(name) > 0) return;
@@ -60,6 +66,12 @@ export class ConnectionEvents {
     return this.#subs.names;
   }
 
+  /** `watcher` is told of lost events until the returned function is called. */
+  watchLost(watcher: LostWatcher): () => void {
+    this.#lostWatchers.add(watcher);
+    return () => { this.#lostWatchers.delete(watcher); };
+  }
+
   #dispatch(spec: EventSpec, e: RawEvent): void {
     if (this.emitter.listenerCount(spec.name) === 0) {
       dropEvent(e);
@@ -71,6 +83,16 @@ export class ConnectionEvents {
   #failed(err: unknown): void {
     if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
     else process.emitWarning(`tsvirt: event registration failed: ${(err as Error).message}`, 'TsvirtEventWarning');
+  }
+
+  /** Iterators hear of each name; 'error' of each error once (a stopped loop fails every registration with one). */
+  #lost(name: string, err: LibvirtError): void {
+    let told = false;
+    for (const watcher of [...this.#lostWatchers]) told = watcher(name, err) || told;
+    if (this.#reported.has(err)) return;
+    this.#reported.add(err);
+    if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
+    else if (!told) process.emitWarning(err.message, 'TsvirtEventWarning');
   }
 }
 

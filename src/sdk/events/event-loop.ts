@@ -8,8 +8,12 @@
 //   (free, close and auth callbacks). It never calls libvirt, so a thread that waits on it
 //   (koffi makes a foreign caller wait) always gets its answer.
 //
-// The main thread never blocks on either, so no cycle of waits can form (see FACTS: a main
-// thread that waits on a thread that waits on it deadlocks). Both threads are unref'ed: a
+// The main thread never blocks on either, so no cycle of waits can form (a main thread that
+// waits on a thread that waits on it deadlocks).
+//
+// An event the loop thread cannot read or send reaches its registration's listeners as an error
+// (a fault). Should the loop thread itself stop, every registration's listeners get that error,
+// new registrations are refused with it, and a process warning says so: events never just stop. Both threads are unref'ed: a
 // process with no listener exits on its own; each live event registration holds the loop
 // thread ref'ed, so a process with listeners stays alive.
 //
@@ -18,12 +22,12 @@
 // keepalive and auth callbacks then are not available through tsvirt.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
-import { rawFunction, tsvirtError, VIR_ERR_NO_SUPPORT } from '../../ffi/index.js';
+import { rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
-import type { AuthAnswer, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
+import type { AuthAnswer, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
 export type EventLoopMode = 'default' | 'none';
 
@@ -31,6 +35,8 @@ export type EventLoopMode = 'default' | 'none';
 export interface Route {
   event?: ((e: RawEvent) => void) | undefined;
   close?: ((reason: number) => void) | undefined;
+  /** An event of this registration was lost, or the loop thread stopped. */
+  failed?: ((err: LibvirtError) => void) | undefined;
   freed(): void;
 }
 
@@ -47,6 +53,8 @@ interface Running {
   pause: LoopPause;
   /** Both threads reported in: from then on only listeners keep the loop thread ref'ed. */
   started: boolean;
+  /** Why the loop thread stopped, if it did before the process exits. */
+  stopped: LibvirtError | undefined;
 }
 
 const AUTH_TIMEOUT_MS = 120_000;
@@ -103,7 +111,7 @@ function start(): Running {
   const controls = new Int32Array(control);
   const r: Running = {
     loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
-    pause: new LoopPause(controls, () => wakeLoop(controls)), started: false,
+    pause: new LoopPause(controls, () => wakeLoop(controls)), started: false, stopped: undefined,
   };
   sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
   streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
@@ -112,7 +120,15 @@ function start(): Running {
     return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
   });
   r.entries.catch(() => undefined);
-  loop.on('message', (m: LoopMessage) => { if (m.kind === 'events') for (const e of m.events) deliver(e); });
+  loop.on('message', (m: LoopMessage) => {
+    if (m.kind === 'events') deliverAll(m.events);
+    else if (m.kind === 'fault') onFault(m);
+  });
+  // Once started (readyOf handles a failed start), the loop thread ends only with the process.
+  void r.entries.then(() => {
+    loop.on('error', (err: Error) => loopStopped(r, err.message));
+    loop.on('exit', (code: number) => loopStopped(r, `exit code ${code}`));
+  }, () => undefined);
   sink.on('message', (m: SinkMessage) => onSink(m));
   // Both threads keep the process alive until they have started: a process that exited while a
   // thread was still loading koffi would abort. Then they let it go (after the listeners:
@@ -145,6 +161,43 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
     w.once('message', resolve);
     w.once('error', reject);
   });
+}
+
+/** The loop thread ended before the process: nothing dispatches events any more. */
+function loopStopped(r: Running, why: string): void {
+  if (r.stopped || Atomics.load(r.control, STOP) !== 0) return;
+  const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events',
+    `tsvirt's event loop thread stopped (${why}): events, keepalive and close notifications no longer arrive`);
+  r.stopped = err;
+  r.entries = Promise.reject(err);
+  r.entries.catch(() => undefined);
+  r.pause.release();
+  process.emitWarning(err.message, 'TsvirtEventWarning');
+  for (const route of routes.values()) route.failed?.(err);
+}
+
+/** An event the loop thread could not read or send: its reference goes, its listeners hear of it. */
+function onFault(m: LoopFault): void {
+  if (m.handle !== null && m.handleType !== null) dropEvent({ reg: m.reg, subject: { handle: m.handle, handleType: m.handleType, name: null, uuid: null }, fields: {} });
+  const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events', `tsvirt: ${m.message}; the event was dropped`);
+  if (m.stack !== null) Object.defineProperty(err, 'cause', { value: Object.assign(new Error(m.message), { stack: m.stack }), enumerable: false });
+  const route = routes.get(m.reg);
+  if (route?.failed) route.failed(err);
+  else process.emitWarning(err.message, 'TsvirtEventWarning');
+}
+
+/**
+ * A listener that throws does not keep the rest of the batch from its listeners (nor leak their
+ * references): its error is thrown again afterwards, uncaught, as an EventEmitter's would be.
+ */
+function deliverAll(events: RawEvent[]): void {
+  for (const e of events) {
+    try {
+      deliver(e);
+    } catch (err) {
+      queueMicrotask(() => { throw err; });
+    }
+  }
 }
 
 function deliver(e: RawEvent): void {
@@ -238,6 +291,11 @@ export function requireEventLoop(owner: object): () => void {
 /** Whether the loop is paused now (tests). */
 export function eventLoopPaused(): boolean {
   return running?.pause.paused ?? false;
+}
+
+/** Why the loop thread stopped before the process, if it did (diagnostics). */
+export function eventLoopStopped(): LibvirtError | undefined {
+  return running?.stopped;
 }
 
 /** Registrations libvirt has not released yet (each is released through its free callback). */

@@ -1,7 +1,9 @@
 // connection.events(): the same events as an async iterator, for `for await` loops. Events are
 // queued between reads, up to a limit; past it the iterator fails (nothing is dropped silently).
-// An AbortSignal ends the loop with an AbortError, as Node's events.on() does.
+// An AbortSignal ends the loop with an AbortError, as Node's events.on() does. An event of its
+// types that tsvirt could not deliver ends it with that error.
 import { tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
+import type { LostWatcher } from './connection-events.js';
 import type { Domain } from '../domain.js';
 import { eventCatalog } from './catalog.js';
 import type { ConnectionEvent, ConnectionEventMap, LibvirtEventName } from './event-types.js';
@@ -39,8 +41,15 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   #done = false;
   readonly #onEvent = (e: ConnectionEvent): void => this.#push(e);
   readonly #onAbort = (): void => this.#fail(abortError(this.options.signal));
+  readonly #onLost: LostWatcher = (name, err) => {
+    if (!(this.#types as string[]).includes(name)) return false;
+    this.#fail(err);
+    return true;
+  };
+  #unwatchLost: () => void = () => undefined;
 
-  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions = {}) {
+  /** `watchLost` tells the stream of events its source lost (see connection-events.ts). */
+  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions = {}, watchLost?: (w: LostWatcher) => () => void) {
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
     this.#limit = options.limit ?? DEFAULT_LIMIT;
@@ -54,6 +63,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     }
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
     for (const t of this.#types) source.on(t, this.#onEvent as never);
+    this.#unwatchLost = watchLost?.(this.#onLost) ?? this.#unwatchLost;
     // A registration that fails ends the iterator with its error (and `ready` rejects with it).
     const ready = source.eventsReady();
     ready.catch((err: unknown) => this.#fail(err));
@@ -112,6 +122,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   #unlisten(): void {
     for (const t of this.#types) this.source.off(t, this.#onEvent as never);
     this.options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#unwatchLost();
   }
 
   #finish(): void {

@@ -3,29 +3,43 @@
 // entry points always run here, on the thread that owns them: koffi calls them directly, never
 // through another thread's queue. Each callback only copies what it needs (and takes a
 // reference to a domain or pool), then the batch goes to the main thread after each loop turn.
+//
+// Nothing may end this thread but the process: an exception thrown in a callback comes back out
+// of virEventRunDefaultImpl, and a dead loop would stop every event, keepalive and stream of the
+// process without a word. So an event that cannot be read or sent is reported to the main
+// thread as a fault (its registration's listeners then get the error) and the loop goes on.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
 import { decodeStruct, decodeTypedParameters, functypeSpec, permanentCallback, rawFunction, setHandleTracking } from '../../ffi/index.js';
 import { eventFunctypes } from './catalog.js';
 import type { EventField, LoopMessage, RawEvent, Subject } from './protocol.js';
+import { loopFault } from './protocol.js';
 import { MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
 
 setHandleTracking(false);
 
 let batch: RawEvent[] = [];
+/**
+ * For tsvirt's own tests of what follows a fault: 'read' makes every event fail to read, 'stop'
+ * ends this thread with an exception after the first events it sends.
+ */
+const injected = process.env['TSVIRT_TEST_LOOP_FAULT'];
 const post = (m: LoopMessage): void => parentPort?.postMessage(m);
 
 const int64 = new Set(['long long', 'unsigned long long']);
 
 type SubjectReader = (ptr: bigint) => Subject;
 const subjectReaders: Readonly<Record<string, SubjectReader>> = {
+  // The reference is taken last: a read that throws leaves nothing to release.
   virDomainPtr: (p) => {
+    const subject = { handle: p, handleType: 'virDomainPtr', name: v.virDomainGetName(p as v.virDomainPtr), uuid: v.virDomainGetUUIDString(p as v.virDomainPtr) };
     rawFunction('virDomainRef')(p);
-    return { handle: p, handleType: 'virDomainPtr', name: v.virDomainGetName(p as v.virDomainPtr), uuid: v.virDomainGetUUIDString(p as v.virDomainPtr) };
+    return subject;
   },
   virStoragePoolPtr: (p) => {
+    const subject = { handle: p, handleType: 'virStoragePoolPtr', name: v.virStoragePoolGetName(p as v.virStoragePoolPtr), uuid: v.virStoragePoolGetUUIDString(p as v.virStoragePoolPtr) };
     rawFunction('virStoragePoolRef')(p);
-    return { handle: p, handleType: 'virStoragePoolPtr', name: v.virStoragePoolGetName(p as v.virStoragePoolPtr), uuid: v.virStoragePoolGetUUIDString(p as v.virStoragePoolPtr) };
+    return subject;
   },
   virNetworkPtr: (p) => ({ handle: null, handleType: null, name: v.virNetworkGetName(p as v.virNetworkPtr), uuid: v.virNetworkGetUUIDString(p as v.virNetworkPtr) }),
   virNodeDevicePtr: (p) => ({ handle: null, handleType: null, name: v.virNodeDeviceGetName(p as v.virNodeDevicePtr), uuid: null }),
@@ -49,7 +63,9 @@ function entryFor(functype: string): (...args: unknown[]) => number {
   const names = spec.args.map((a) => a.name);
   const subjectAt = spec.args.findIndex((a, i) => i === 1 && a.ffi in subjectReaders);
   const readSubject = subjectReaders[spec.args[subjectAt]?.ffi ?? ''] as SubjectReader;
-  return (...args: unknown[]): number => {
+  const opaqueAt = names.indexOf('opaque');
+  const read = (args: unknown[], reg: number): RawEvent => {
+    if (injected === 'read') throw new Error('injected fault (TSVIRT_TEST_LOOP_FAULT=read)');
     const byName: Record<string, unknown> = {};
     names.forEach((n, i) => { byName[n] = args[i]; });
     const fields: Record<string, EventField> = {};
@@ -60,9 +76,38 @@ function entryFor(functype: string): (...args: unknown[]) => number {
       if (reader && typeof value === 'bigint') fields[a.name] = value === 0n ? null : reader(value, byName);
       else fields[a.name] = int64.has(a.ffi) && value !== null ? BigInt(value as number | bigint) : (value as EventField);
     });
-    batch.push({ reg: Number(byName['opaque']), subject: readSubject(args[subjectAt] as bigint), fields });
+    return { reg, subject: readSubject(args[subjectAt] as bigint), fields };
+  };
+  return (...args: unknown[]): number => {
+    const reg = Number(args[opaqueAt] ?? 0);
+    try {
+      batch.push(read(args, reg));
+    } catch (err) {
+      post(loopFault(reg, `a ${functype} event could not be read`, err));
+    }
     return 0;
   };
+}
+
+/** Sends the events of a turn; one that cannot be sent is a fault, and the others still go. */
+function flush(): void {
+  if (batch.length === 0) return;
+  const events = batch;
+  batch = [];
+  if (injected === 'stop') setImmediate(() => { throw new Error('injected fault (TSVIRT_TEST_LOOP_FAULT=stop)'); });
+  try {
+    post({ kind: 'events', events });
+    return;
+  } catch {
+    // One of them cannot be copied to the main thread: send them one by one to find it.
+  }
+  for (const e of events) {
+    try {
+      post({ kind: 'events', events: [e] });
+    } catch (err) {
+      post(loopFault(e.reg, 'an event could not be sent to the main thread', err, e.subject.handle, e.subject.handleType));
+    }
+  }
 }
 
 const entries: Record<string, bigint> = {};
@@ -91,11 +136,13 @@ function turn(): void {
   // Paused: wait to be resumed, but run a turn at least every MAX_PAUSE_MS (see loop-pause.ts).
   if (Atomics.load(control, PAUSED) === 1) Atomics.wait(control, PAUSED, 1, MAX_PAUSE_MS);
   if (Atomics.load(control, STOP) !== 0) return;
-  runOnce();
-  if (batch.length > 0) {
-    post({ kind: 'events', events: batch });
-    batch = [];
+  try {
+    runOnce();
+  } catch (err) {
+    // Callbacks catch their own errors; this is a last resort that keeps the loop turning.
+    post(loopFault(0, "the event loop's turn failed", err));
   }
+  flush();
   setImmediate(turn);
 }
 

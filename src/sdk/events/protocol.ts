@@ -19,9 +19,22 @@ export type EventField = number | bigint | string | null | TypedParameter[] | Re
 /** One event, routed by `reg`: the registration's opaque value. */
 export interface RawEvent { reg: number; subject: Subject; fields: Record<string, EventField> }
 
+/**
+ * An event the loop thread could not read or send: the registration's listeners get the error.
+ * `handle` is a reference taken for the event, for the main thread to release.
+ */
+export interface LoopFault { kind: 'fault'; reg: number; message: string; stack: string | null; handle: bigint | null; handleType: string | null }
+
 export type LoopMessage =
   | { kind: 'ready'; entries: Record<string, bigint> }
-  | { kind: 'events'; events: RawEvent[] };
+  | { kind: 'events'; events: RawEvent[] }
+  | LoopFault;
+
+/** A fault about registration `reg`: `what` went wrong because of `err`. */
+export function loopFault(reg: number, what: string, err: unknown, handle: bigint | null = null, handleType: string | null = null): LoopFault {
+  const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  return { kind: 'fault', reg, message, stack: err instanceof Error ? err.stack ?? null : null, handle, handleType };
+}
 
 export type SinkMessage =
   | { kind: 'ready'; freecb: bigint; close: bigint; auth: bigint }

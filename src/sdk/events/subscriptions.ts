@@ -7,6 +7,7 @@ import { sharedPool } from '../engine/call-pool.js';
 import { families, type EventSpec } from './catalog.js';
 import { addRoute, eventEntries, hold, release, removeRoute, type Entries } from './event-loop.js';
 import type { RawEvent } from './protocol.js';
+import type { LibvirtError } from '../../ffi/index.js';
 
 /** How long a deregistered close callback's free callback may take to arrive (it crosses threads). */
 const CLOSE_FREE_GRACE_MS = 200;
@@ -27,6 +28,8 @@ export interface Sink {
   close(reason: number): void;
   /** A registration or deregistration failed (also reported by settled()). */
   failed(err: unknown): void;
+  /** An event of registration `name` was lost (see event-loop.ts). */
+  lost(name: string, err: LibvirtError): void;
 }
 
 export class Subscriptions {
@@ -47,6 +50,7 @@ export class Subscriptions {
     r.reg = addRoute({
       event: spec ? (e) => this.sink.event(spec, e) : undefined,
       close: spec ? undefined : (reason) => this.sink.close(reason),
+      failed: (err) => this.sink.lost(name, err),
       freed: () => { r.routed = false; this.#unhold(r); },
     });
     hold();
