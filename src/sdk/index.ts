@@ -31,7 +31,7 @@ export { fileExtents } from '../image/file-extents.js';
 export type { Extent } from '../image/file-extents.js';
 export { DomainConsole } from './domain-console.js';
 export type { Screenshot, ConsoleOptions } from './domain-streams.js';
-export { configureEventLoop, eventLoopMode, liveEventRegistrations } from './events/event-loop.js';
+export { configureEventLoop, eventLoopMode, eventLoopStopped, liveEventRegistrations } from './events/event-loop.js';
 export type { EventLoopMode } from './events/event-loop.js';
 export { EventStream } from './events/event-stream.js';
 export type { EventStreamOptions } from './events/event-stream.js';
