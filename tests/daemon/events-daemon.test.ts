@@ -17,11 +17,16 @@ import { eventLoopPaused, eventLoopStopped, liveEventRegistrations } from '../..
 const root = resolve(import.meta.dirname, '../..');
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** What tsvirt reported about events (connection 'error's, warnings): shown when a wait times out. */
+const reported: string[] = [];
+process.on('warning', (w) => { if (w.name === 'TsvirtEventWarning') reported.push(w.message); });
+
 async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what} (event loop ${eventLoopStopped()?.message ?? (eventLoopPaused() ? 'paused' : 'running')}, ${liveEventRegistrations()} registrations live)`);
+      const loop = eventLoopStopped()?.message ?? (eventLoopPaused() ? 'paused' : 'running');
+      throw new Error(`timed out waiting for ${what} (event loop ${loop}, ${liveEventRegistrations()} registrations live; reported: ${reported.join(' | ') || 'nothing'})`);
     }
     await settle(20);
   }
@@ -46,6 +51,7 @@ describe('events on a real libvirtd (qemu:///system)', function () {
   before(async () => {
     scratch = new ScratchPool(DAEMON_URI);
     conn = await Connection.open(DAEMON_URI);
+    conn.on('error', (e) => reported.push(e.message));
   });
 
   /** A new guest of the scratch pool, started, with a Domain of this connection. */
