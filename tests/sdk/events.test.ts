@@ -403,3 +403,30 @@ describe('faults in the event loop thread (test:///default)', function () {
     assert.match(r.warnings[0] ?? '', stopped);
   });
 });
+
+describe('a second copy of tsvirt in one process', () => {
+  it('runs no second event loop thread: its events fail with a clear error, the first copy goes on', async () => {
+    const conn = await Connection.open('test:///default');
+    try {
+      const got: string[] = [];
+      const listener = (e: DomainLifecycleEvent): void => { got.push(e.event.name); e.domain.free(); };
+      conn.on('domain:lifecycle', listener);
+      await conn.eventsReady(); // the first copy runs the loop
+      // A module URL with a query is a second instance of the module, as a second copy would be.
+      const second = (await import(`../../src/sdk/events/event-loop.ts?copy=${Date.now()}`)) as typeof import('../../src/sdk/events/event-loop.js');
+      second.ensureEventLoop();
+      await assert.rejects(second.eventEntries(), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT'
+        && /another copy of tsvirt in this process runs the event loop/.test(e.message));
+      const dom = await conn.lookupDomain('test');
+      await dom.suspend();
+      await dom.resume();
+      dom.free();
+      const end = Date.now() + 10_000;
+      while (!got.includes('resumed') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      conn.off('domain:lifecycle', listener);
+      assert.ok(got.includes('suspended') && got.includes('resumed'), got.join(', '));
+    } finally {
+      await conn.close();
+    }
+  });
+});

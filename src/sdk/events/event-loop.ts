@@ -58,8 +58,14 @@ interface Running {
 }
 
 const AUTH_TIMEOUT_MS = 120_000;
-/** One registration of libvirt's default loop per process, even with two copies of tsvirt loaded. */
-const REGISTERED = Symbol.for('tsvirt.eventLoopRegistered');
+/**
+ * The copy of tsvirt that runs libvirt's default loop in this process (a package can bring its
+ * own copy). One copy runs it: two loop threads would take GLib's context by turns, and one
+ * could dispatch a callback of the other's while the other, waiting for the context, cannot run
+ * it - a deadlock. Older copies stored `true` here.
+ */
+const LOOP_OWNER = Symbol.for('tsvirt.eventLoopRegistered');
+const thisCopy = Symbol('this copy of tsvirt');
 
 let mode: EventLoopMode = process.env['TSVIRT_EVENT_LOOP'] === 'none' ? 'none' : 'default';
 let running: Running | undefined;
@@ -81,21 +87,25 @@ export function eventLoopMode(): EventLoopMode {
 
 /** Registers libvirt's default event loop and starts its threads, once (no-op when opted out). */
 export function ensureEventLoop(): void {
-  if (mode === 'none' || running) return;
-  const g = globalThis as Record<symbol, unknown>;
-  if (!g[REGISTERED]) {
-    v.virEventRegisterDefaultImpl();
-    g[REGISTERED] = true;
-  }
+  if (mode === 'none' || running || anotherCopyRunsLoop()) return;
+  v.virEventRegisterDefaultImpl();
+  (globalThis as Record<symbol, unknown>)[LOOP_OWNER] = thisCopy;
   running = start();
+}
+
+function anotherCopyRunsLoop(): boolean {
+  const owner = (globalThis as Record<symbol, unknown>)[LOOP_OWNER];
+  return owner !== undefined && owner !== thisCopy;
 }
 
 /** The entry points, once both threads are up; throws when the loop is not run by tsvirt. */
 export function eventEntries(): Promise<Entries> {
   ensureEventLoop();
   if (!running) {
-    return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events',
-      'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop): events, close notifications and auth callbacks are not available'));
+    const why = mode === 'none'
+      ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
+      : 'another copy of tsvirt in this process runs the event loop (one copy may: `npm ls tsvirt`, `npm dedupe`)';
+    return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`));
   }
   return running.entries;
 }
