@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent, type QemuMonitorEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
+import { nativeStacks } from '../support/stacks.js';
 import { eventLoopPaused, eventLoopStopped, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -26,7 +27,7 @@ async function until(cond: () => boolean, what: string, ms = 30_000): Promise<vo
   while (!cond()) {
     if (Date.now() > end) {
       const loop = eventLoopStopped()?.message ?? (eventLoopPaused() ? 'paused' : 'running');
-      throw new Error(`timed out waiting for ${what} (event loop ${loop}, ${liveEventRegistrations()} registrations live; reported: ${reported.join(' | ') || 'nothing'})`);
+      throw new Error(`timed out waiting for ${what} (event loop ${loop}, ${liveEventRegistrations()} registrations live; reported: ${reported.join(' | ') || 'nothing'})\n${nativeStacks('/run/libvirtd.pid')}`);
     }
     await settle(20);
   }

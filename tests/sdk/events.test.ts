@@ -12,6 +12,7 @@ import * as v from '../../generated/index.js';
 import { isLibvirtError, liveCallbackCount } from '../../src/ffi/index.js';
 import { Connection, liveEventRegistrations, type Domain, type DomainLifecycleEvent } from '../../src/sdk/index.js';
 import { eventCatalog, eventIdConstants, families, type EventFamily } from '../../src/sdk/events/catalog.js';
+import { startWorker } from '../../src/sdk/engine/call-pool.js';
 
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -368,65 +369,123 @@ describe('faults in the event loop thread (test:///default)', function () {
   this.timeout(60_000);
   const script = join(here, '../support/loop-fault.ts');
   interface Seen { codeName: string | null; message: string }
-  interface Report { delivered: string[]; errors: Seen[]; iterator: { ended: string; error?: Seen }; later: Seen | null; warnings: string[] }
-  const run = (fault: string): Report => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TSVIRT_TEST_LOOP_FAULT: fault } });
+  interface Drained { ended: string; events?: string[]; error?: Seen }
+  interface Report {
+    delivered: string[]; errors: Seen[]; iterator: Drained; sameReady: Seen | null; sameIterator: Drained;
+    later: Seen | null; uncaught: number; warnings: string[];
+  }
+  const run = (fault: string | undefined, ...args: string[]): Report => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (fault) env['TSVIRT_TEST_LOOP_FAULT'] = fault;
+    else delete env['TSVIRT_TEST_LOOP_FAULT'];
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 30_000, env });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Report;
   };
+  const unreadable = /^tsvirt: a virConnectDomainEventCallback event could not be read: injected fault .*; the event was dropped$/;
+  const stopped = /^tsvirt's event loop thread stopped \(injected fault \(TSVIRT_TEST_LOOP_FAULT=stop\)\): events, keepalive and close notifications no longer arrive$/;
 
-  it('an event that cannot be read reaches the listeners as an error and ends its iterators; later registrations work', () => {
-    const r = run('read');
-    assert.deepEqual(r.delivered, []);
-    assert.ok(r.errors.length >= 1, JSON.stringify(r));
-    for (const e of r.errors) {
-      assert.equal(e.codeName, 'VIR_ERR_INTERNAL_ERROR');
-      assert.match(e.message, /a virConnectDomainEventCallback event could not be read: injected fault .*the event was dropped/);
-    }
+  it('an event that cannot be read reaches the listeners as an error and ends its iterators; the next one is delivered', () => {
+    const r = run('read-once');
+    assert.deepEqual(r.delivered, ['resumed'], 'the suspend event was lost, the resume event came');
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    assert.equal(r.errors[0]?.codeName, 'VIR_ERR_INTERNAL_ERROR');
+    assert.match(r.errors[0]?.message ?? '', unreadable);
     assert.equal(r.iterator.ended, 'error');
-    assert.match(r.iterator.error?.message ?? '', /could not be read/);
-    assert.equal(r.later, null, 'a new registration still works');
+    assert.match(r.iterator.error?.message ?? '', unreadable);
     assert.deepEqual(r.warnings, [], "the connection's 'error' listener was told: no warning");
+    assert.equal(r.sameReady, null);
+    assert.equal(r.later, null);
   });
 
-  it('a loop thread that stops is reported: listeners, iterators and later registrations get the error, and a warning says so', () => {
+  it('every event that cannot be read is reported, once each', () => {
+    const r = run('read');
+    assert.deepEqual(r.delivered, []);
+    assert.equal(r.errors.length, 2, JSON.stringify(r.errors));
+    for (const e of r.errors) assert.match(e.message, unreadable);
+  });
+
+  it('a lost event is a process warning when neither an error listener nor an iterator was told', () => {
+    const told = run('read-once', '--no-error-listener');
+    assert.equal(told.iterator.ended, 'error');
+    assert.deepEqual(told.warnings, [], 'the iterator was told');
+    const r = run('read-once', '--no-error-listener', '--no-iterator');
+    assert.deepEqual(r.delivered, ['resumed']);
+    assert.equal(r.warnings.length, 1, JSON.stringify(r.warnings));
+    assert.match(r.warnings[0] ?? '', unreadable);
+  });
+
+  it('a loop thread that stops is reported: listeners, iterators, later listeners and registrations get the error', () => {
     const r = run('stop');
     assert.ok(r.delivered.length >= 1, 'what was sent before the stop arrives');
-    const stopped = /tsvirt's event loop thread stopped \(injected fault \(TSVIRT_TEST_LOOP_FAULT=stop\)\): events, keepalive and close notifications no longer arrive/;
     assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
     assert.match(r.errors[0]?.message ?? '', stopped);
     assert.equal(r.iterator.ended, 'error');
     assert.match(r.iterator.error?.message ?? '', stopped);
+    assert.match(r.sameReady?.message ?? '', stopped, 'a second listener of a registered event is not told it is ready');
+    assert.equal(r.sameIterator.ended, 'error', JSON.stringify(r.sameIterator));
+    assert.match(r.sameIterator.error?.message ?? '', stopped);
     assert.equal(r.later?.codeName, 'VIR_ERR_INTERNAL_ERROR');
     assert.match(r.later?.message ?? '', stopped);
     assert.equal(r.warnings.length, 1);
     assert.match(r.warnings[0] ?? '', stopped);
   });
+
+  it('a stopped loop is warned about once, also with no error listener', () => {
+    const r = run('stop', '--no-error-listener');
+    assert.equal(r.warnings.length, 1, JSON.stringify(r.warnings));
+    assert.match(r.warnings[0] ?? '', stopped);
+  });
+
+  it('a listener that throws keeps no event from the listeners after it, and its errors are still thrown', () => {
+    const r = run(undefined, '--throwing');
+    assert.deepEqual(r.delivered, ['suspended', 'resumed']);
+    assert.equal(r.iterator.ended, 'done');
+    assert.deepEqual(r.iterator.events, ['suspended', 'resumed']);
+    assert.equal(r.uncaught, 2, 'each throw is an uncaught exception, as from an EventEmitter');
+    assert.deepEqual(r.errors, []);
+  });
 });
 
-describe('a second copy of tsvirt in one process', () => {
-  it('runs no second event loop thread: its events fail with a clear error, the first copy goes on', async () => {
+describe('one event loop per process', () => {
+  const elsewhere = /an event loop was registered in this process before tsvirt could .*so tsvirt runs none: events, close notifications and auth callbacks are not available/;
+
+  /** Suspends and resumes the test domain; resolves with what `conn`'s lifecycle listener saw. */
+  async function lifecycleSeen(conn: Connection): Promise<string[]> {
+    const got: string[] = [];
+    const listener = (e: DomainLifecycleEvent): void => { got.push(e.event.name); e.domain.free(); };
+    conn.on('domain:lifecycle', listener);
+    await conn.eventsReady();
+    const dom = await conn.lookupDomain('test');
+    await dom.suspend();
+    await dom.resume();
+    dom.free();
+    const end = Date.now() + 10_000;
+    while (!got.includes('resumed') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    conn.off('domain:lifecycle', listener);
+    return got;
+  }
+
+  it('tsvirt in a worker thread runs no second loop thread (its modules are its own); the main thread goes on', async () => {
     const conn = await Connection.open('test:///default');
     try {
-      const got: string[] = [];
-      const listener = (e: DomainLifecycleEvent): void => { got.push(e.event.name); e.domain.free(); };
-      conn.on('domain:lifecycle', listener);
-      await conn.eventsReady(); // the first copy runs the loop
-      // A module URL with a query is a second instance of the module, as a second copy would be.
-      const second = (await import(`../../src/sdk/events/event-loop.ts?copy=${Date.now()}`)) as typeof import('../../src/sdk/events/event-loop.js');
-      second.ensureEventLoop();
-      await assert.rejects(second.eventEntries(), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT'
-        && /another copy of tsvirt in this process runs the event loop/.test(e.message));
-      const dom = await conn.lookupDomain('test');
-      await dom.suspend();
-      await dom.resume();
-      dom.free();
-      const end = Date.now() + 10_000;
-      while (!got.includes('resumed') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      conn.off('domain:lifecycle', listener);
+      await conn.eventsReady(); // the main thread's tsvirt runs the loop
+      const worker = startWorker(new URL('../support/worker-events.ts', import.meta.url));
+      const why = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      await worker.terminate();
+      assert.match(why, /^VIR_ERR_NO_SUPPORT: /);
+      assert.match(why, elsewhere);
+      const got = await lifecycleSeen(conn);
       assert.ok(got.includes('suspended') && got.includes('resumed'), got.join(', '));
     } finally {
       await conn.close();
     }
+  });
+
+  it('a program that registered an event loop itself keeps it: tsvirt registers and runs none', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/own-event-loop.ts')], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^VIR_ERR_NO_SUPPORT: /);
+    assert.match(r.stdout, elsewhere);
   });
 });

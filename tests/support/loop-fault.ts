@@ -1,44 +1,70 @@
-// A script for the fault tests, run with TSVIRT_TEST_LOOP_FAULT set (read at the loop thread's
-// start, so in a process of its own): a domain lifecycle event is caused while a listener, an
-// 'error' listener and an iterator wait for it, then a new registration is tried. Prints one
-// JSON line with what each of them saw and the process warnings.
+// A script for the fault tests, usually run with TSVIRT_TEST_LOOP_FAULT set (read at the loop
+// thread's start, so in a process of its own). A domain suspend and resume cause two lifecycle
+// events while a listener, an iterator and (unless `--no-error-listener`) an 'error' listener
+// wait for them; then a second listener and iterator of the same event and a new registration
+// are tried. With `--throwing`, the first listener throws on every event; `--no-iterator` leaves
+// out the first iterator. Prints one JSON line:
+// what each of them saw, the uncaught exceptions and the process warnings.
 import { Connection, type DomainLifecycleEvent } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
+import type { EventStream } from '../../src/sdk/events/event-stream.js';
 
+const args = new Set(process.argv.slice(2));
 const warnings: string[] = [];
 process.on('warning', (w) => { if (w.name === 'TsvirtEventWarning') warnings.push(w.message); });
+let uncaught = 0;
+process.on('uncaughtException', () => { uncaught++; });
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const describe = (e: unknown): { codeName: string | null; message: string } =>
   ({ codeName: isLibvirtError(e) ? e.codeName : null, message: e instanceof Error ? e.message : String(e) });
 
+/** Reads `stream` until it ends; how it ended and the events it gave. */
+async function drain(stream: EventStream): Promise<{ ended: string; events: string[]; error?: ReturnType<typeof describe> }> {
+  const events: string[] = [];
+  try {
+    for await (const e of stream) {
+      const ev = e as DomainLifecycleEvent;
+      events.push(ev.event.name);
+      ev.domain.free();
+    }
+    return { ended: 'done', events };
+  } catch (err) {
+    return { ended: 'error', events, error: describe(err) };
+  }
+}
+const within = <T>(p: Promise<T>, ms: number): Promise<T | { ended: 'still waiting' }> =>
+  Promise.race([p, settle(ms).then(() => ({ ended: 'still waiting' as const }))]);
+
 const conn = await Connection.open('test:///default');
 const delivered: string[] = [];
-const errors: { codeName: string | null; message: string }[] = [];
+const errors: ReturnType<typeof describe>[] = [];
+if (args.has('--throwing')) conn.on('domain:lifecycle', () => { throw new Error('a listener that throws'); });
 conn.on('domain:lifecycle', (e: DomainLifecycleEvent) => { delivered.push(e.event.name); e.domain.free(); });
-conn.on('error', (e) => errors.push(describe(e)));
-const stream = conn.events({ types: ['domain:lifecycle'] });
+if (!args.has('--no-error-listener')) conn.on('error', (e) => errors.push(describe(e)));
+const stream = args.has('--no-iterator') ? undefined : conn.events({ types: ['domain:lifecycle'] });
 await conn.eventsReady();
-const iterated = (async () => {
-  try {
-    for await (const e of stream) (e as DomainLifecycleEvent).domain.free();
-    return { ended: 'done' };
-  } catch (err) {
-    return { ended: 'error', error: describe(err) };
-  }
-})();
+const iterated = stream ? drain(stream) : Promise.resolve({ ended: 'no iterator', events: [] });
 
 const dom = await conn.lookupDomain('test');
 await dom.suspend();
 await dom.resume();
 dom.free();
 const end = Date.now() + 10_000;
-while (errors.length === 0 && Date.now() < end) await settle(20);
-await settle(200);
-const iterator = await Promise.race([iterated, settle(2000).then(() => ({ ended: 'still waiting' }))]);
+while (errors.length + delivered.length + warnings.length < 2 && Date.now() < end) await settle(20);
+await settle(300);
+await stream?.return();
+const iterator = await within(iterated, 2000);
 
+// After what happened: one more listener and iterator of the same event, then a new event.
 const before = [...errors];
+conn.on('domain:lifecycle', () => undefined);
+const sameReady = await conn.eventsReady().then(() => null, describe);
+const sameStream = conn.events({ types: ['domain:lifecycle'] });
+const sameIterated = within(drain(sameStream), 1000);
 conn.on('domain:reboot', () => undefined);
 const later = await conn.eventsReady().then(() => null, describe);
-console.log(JSON.stringify({ delivered, errors: before, iterator, later, warnings }));
+await sameStream.return();
+const sameIterator = await sameIterated;
+console.log(JSON.stringify({ delivered, errors: before, iterator, sameReady, sameIterator, later, uncaught, warnings }));
 await conn.close().catch(() => undefined);
 process.exit(0);

@@ -6,7 +6,7 @@ import * as v from '../../../generated/index.js';
 import { allocNative, freeNative, koffiOffsetOf, sizeOf, tsvirtError } from '../../ffi/index.js';
 import type { Named } from '../enum-names.js';
 import { sharedPool } from '../engine/call-pool.js';
-import { eventEntries, hold, release, withAuthHandler } from './event-loop.js';
+import { hold, release, sinkEntries, withAuthHandler } from './event-loop.js';
 import { enumNamer } from '../enum-names.js';
 import type { CredentialRequest } from './protocol.js';
 
@@ -68,7 +68,7 @@ export async function openWithAuth(uri: string, options: AuthOptions, readOnly: 
 async function open(uri: string, options: AuthOptions, readOnly: boolean): Promise<bigint> {
   const callback = 'callback' in options ? options.callback : fixedAnswers(options);
   const types = 'callback' in options && options.types ? options.types : allTypes;
-  const entries = await eventEntries();
+  const entries = await sinkEntries();
   let callbackError: unknown;
   const handler = async (requests: CredentialRequest[]): Promise<(string | null)[] | null> => {
     try {

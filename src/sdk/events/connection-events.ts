@@ -11,6 +11,7 @@ import type { ConnectionEventMap } from './event-types.js';
 import { toEvent, dropEvent } from './to-event.js';
 import { enumNamer } from '../enum-names.js';
 import { Subscriptions } from './subscriptions.js';
+import { eventLoopStopped, guarded } from './event-loop.js';
 import type { RawEvent } from './protocol.js';
 import * as v from '../../../generated/index.js';
 
@@ -36,8 +37,10 @@ export class ConnectionEvents {
       failed: (err) => this.#failed(err),
       lost: (name, err) => this.#lost(name, err),
     });
+    // Every new listener goes through add(): the first registers, later ones learn whether the
+    // registration still delivers (the loop thread may have stopped since).
     this.emitter.on('newListener', (name: string | symbol) => {
-      if (typeof name !== 'string' || local.has(name) || this.emitter.listenerCount(name) > 0) return;
+      if (typeof name !== 'string' || local.has(name)) return;
       void this.#subs.add(name, name === 'close' ? null : specOf(name)).catch(() => undefined);
     });
     this.emitter.on('removeListener', (name: string | symbol) => {
@@ -72,27 +75,37 @@ export class ConnectionEvents {
     return () => { this.#lostWatchers.delete(watcher); };
   }
 
+  /** Every listener gets the event, also when one before it throws (its error is thrown again afterwards). */
   #dispatch(spec: EventSpec, e: RawEvent): void {
-    if (this.emitter.listenerCount(spec.name) === 0) {
+    const listeners = this.emitter.rawListeners(spec.name) as ((event: unknown) => void)[];
+    if (listeners.length === 0) {
       dropEvent(e);
       return;
     }
-    this.emitter.emit(spec.name, toEvent(spec, e));
+    const event = toEvent(spec, e);
+    for (const listener of listeners) guarded(() => listener.call(this.emitter, event));
   }
 
   #failed(err: unknown): void {
+    if (this.#reported.has(err as LibvirtError)) return;
+    if (typeof err === 'object' && err !== null) this.#reported.add(err as LibvirtError);
     if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
-    else process.emitWarning(`tsvirt: event registration failed: ${(err as Error).message}`, 'TsvirtEventWarning');
+    else if (err !== eventLoopStopped()) process.emitWarning(`tsvirt: event registration failed: ${(err as Error).message}`, 'TsvirtEventWarning');
   }
 
-  /** Iterators hear of each name; 'error' of each error once (a stopped loop fails every registration with one). */
+  /**
+   * Iterators hear of each name; 'error' of each error once (a stopped loop fails every
+   * registration with one), and a warning only if nobody was told and none was printed (a
+   * stopped loop prints its own). Nothing for a name nobody listens to any more.
+   */
   #lost(name: string, err: LibvirtError): void {
+    if (this.emitter.listenerCount(name) === 0) return;
     let told = false;
     for (const watcher of [...this.#lostWatchers]) told = watcher(name, err) || told;
     if (this.#reported.has(err)) return;
     this.#reported.add(err);
     if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
-    else if (!told) process.emitWarning(err.message, 'TsvirtEventWarning');
+    else if (!told && err !== eventLoopStopped()) process.emitWarning(err.message, 'TsvirtEventWarning');
   }
 }
 

@@ -22,7 +22,7 @@
 // keepalive and auth callbacks then are not available through tsvirt.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
-import { rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
+import { permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { streamCallsInFlight } from '../stream-thread.js';
@@ -40,12 +40,15 @@ export interface Route {
   freed(): void;
 }
 
-export interface Entries { events: Record<string, bigint>; freecb: bigint; close: bigint; auth: bigint }
+/** The sink thread's entry points: free, close and auth callbacks (they need no loop thread). */
+export interface SinkEntries { freecb: bigint; close: bigint; auth: bigint }
+export interface Entries extends SinkEntries { events: Record<string, bigint> }
 
 interface Running {
   loop: Worker;
   sink: Worker;
   entries: Promise<Entries>;
+  sinkEntries: Promise<SinkEntries>;
   authPort: MessagePort;
   authSignal: Int32Array;
   /** Shared with the loop thread: stop flag, wake timer, pause flag (see loop-pause.ts). */
@@ -59,13 +62,13 @@ interface Running {
 
 const AUTH_TIMEOUT_MS = 120_000;
 /**
- * The copy of tsvirt that runs libvirt's default loop in this process (a package can bring its
- * own copy). One copy runs it: two loop threads would take GLib's context by turns, and one
- * could dispatch a callback of the other's while the other, waiting for the context, cannot run
- * it - a deadlock. Older copies stored `true` here.
+ * Set when an event loop was registered in this process before this copy of tsvirt could: by
+ * another copy (a package can bring its own), by tsvirt in another thread (each worker thread
+ * has its own modules), or by the program. tsvirt then runs no loop: two loop threads would take
+ * GLib's context by turns, and one could dispatch a callback of the other's while the other,
+ * waiting for the context, cannot run it - a deadlock.
  */
-const LOOP_OWNER = Symbol.for('tsvirt.eventLoopRegistered');
-const thisCopy = Symbol('this copy of tsvirt');
+let registeredElsewhere = false;
 
 let mode: EventLoopMode = process.env['TSVIRT_EVENT_LOOP'] === 'none' ? 'none' : 'default';
 let running: Running | undefined;
@@ -87,27 +90,45 @@ export function eventLoopMode(): EventLoopMode {
 
 /** Registers libvirt's default event loop and starts its threads, once (no-op when opted out). */
 export function ensureEventLoop(): void {
-  if (mode === 'none' || running || anotherCopyRunsLoop()) return;
+  if (mode === 'none' || running || registeredElsewhere) return;
+  registeredElsewhere = anEventLoopIsRegistered();
+  if (registeredElsewhere) return;
   v.virEventRegisterDefaultImpl();
-  (globalThis as Record<symbol, unknown>)[LOOP_OWNER] = thisCopy;
   running = start();
 }
 
-function anotherCopyRunsLoop(): boolean {
-  const owner = (globalThis as Record<symbol, unknown>)[LOOP_OWNER];
-  return owner !== undefined && owner !== thisCopy;
+/**
+ * Whether libvirt has an event loop implementation, asked of libvirt itself (a flag on
+ * globalThis would not see other threads): adding a timer fails without one. The timer is
+ * disabled (-1) and removed at once; its callback is never called.
+ */
+function anEventLoopIsRegistered(): boolean {
+  const timer = rawFunction('virEventAddTimeout')(-1, permanentCallback('virEventTimeoutCallback', () => undefined), null, null) as number;
+  if (timer < 0) return false;
+  rawFunction('virEventRemoveTimeout')(timer);
+  return true;
 }
 
-/** The entry points, once both threads are up; throws when the loop is not run by tsvirt. */
+/** The entry points, once both threads are up; rejects when tsvirt runs no loop or it stopped. */
 export function eventEntries(): Promise<Entries> {
+  const r = runningOrWhyNot();
+  if (!(r instanceof Promise)) return r.stopped ? Promise.reject(r.stopped) : r.entries;
+  return r;
+}
+
+/** The sink thread's entry points (close and auth callbacks work without the loop thread). */
+export function sinkEntries(): Promise<SinkEntries> {
+  const r = runningOrWhyNot();
+  return r instanceof Promise ? r : r.sinkEntries;
+}
+
+function runningOrWhyNot(): Running | Promise<never> {
   ensureEventLoop();
-  if (!running) {
-    const why = mode === 'none'
-      ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
-      : 'another copy of tsvirt in this process runs the event loop (one copy may: `npm ls tsvirt`, `npm dedupe`)';
-    return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`));
-  }
-  return running.entries;
+  if (running) return running;
+  const why = mode === 'none'
+    ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
+    : 'an event loop was registered in this process before tsvirt could (by another copy of tsvirt - `npm ls tsvirt`, `npm dedupe` -, by tsvirt in another thread, or by the program), so tsvirt runs none';
+  return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`));
 }
 
 function start(): Running {
@@ -120,25 +141,26 @@ function start(): Running {
     { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
   const controls = new Int32Array(control);
   const r: Running = {
-    loop, sink, entries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
+    loop, sink, entries: Promise.resolve(undefined as never), sinkEntries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
     pause: new LoopPause(controls, () => wakeLoop(controls)), started: false, stopped: undefined,
   };
   sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
   streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
-  r.entries = Promise.all([readyOf<LoopMessage>(loop), readyOf<SinkMessage>(sink)]).then(([l, s]) => {
-    if (l.kind !== 'ready' || s.kind !== 'ready') throw new Error('tsvirt: event threads failed to start');
-    return { events: l.entries, freecb: s.freecb, close: s.close, auth: s.auth };
+  r.sinkEntries = readyOf<SinkMessage>(sink).then((s) => {
+    if (s.kind !== 'ready') throw new Error('tsvirt: the event sink thread failed to start');
+    return { freecb: s.freecb, close: s.close, auth: s.auth };
   });
+  r.entries = Promise.all([readyOf<LoopMessage>(loop), r.sinkEntries]).then(([l, s]) => {
+    if (l.kind !== 'ready') throw new Error('tsvirt: the event loop thread failed to start');
+    return { events: l.entries, ...s };
+  });
+  r.sinkEntries.catch(() => undefined);
   r.entries.catch(() => undefined);
-  loop.on('message', (m: LoopMessage) => {
-    if (m.kind === 'events') deliverAll(m.events);
-    else if (m.kind === 'fault') onFault(m);
-  });
-  // Once started (readyOf handles a failed start), the loop thread ends only with the process.
-  void r.entries.then(() => {
-    loop.on('error', (err: Error) => loopStopped(r, err.message));
-    loop.on('exit', (code: number) => loopStopped(r, `exit code ${code}`));
-  }, () => undefined);
+  loop.on('message', (m: LoopMessage) => { if (m.kind === 'events') deliverAll(m.events); });
+  // The loop thread ends only with the process: at any other time, from its first moment, it is
+  // reported (LoopFault and loopStopped).
+  loop.on('error', (err: Error) => loopStopped(r, err.message));
+  loop.on('exit', (code: number) => loopStopped(r, `exit code ${code}`));
   sink.on('message', (m: SinkMessage) => onSink(m));
   // Both threads keep the process alive until they have started: a process that exited while a
   // thread was still loading koffi would abort. Then they let it go (after the listeners:
@@ -173,41 +195,45 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
   });
 }
 
-/** The loop thread ended before the process: nothing dispatches events any more. */
+/**
+ * The loop thread ended before the process: nothing dispatches events any more. The process
+ * warning is the one report every program gets; registrations' listeners get the error too.
+ */
 function loopStopped(r: Running, why: string): void {
   if (r.stopped || Atomics.load(r.control, STOP) !== 0) return;
   const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events',
     `tsvirt's event loop thread stopped (${why}): events, keepalive and close notifications no longer arrive`);
   r.stopped = err;
-  r.entries = Promise.reject(err);
-  r.entries.catch(() => undefined);
   r.pause.release();
   process.emitWarning(err.message, 'TsvirtEventWarning');
-  for (const route of routes.values()) route.failed?.(err);
+  for (const route of [...routes.values()]) guarded(() => route.failed?.(err));
 }
 
 /** An event the loop thread could not read or send: its reference goes, its listeners hear of it. */
 function onFault(m: LoopFault): void {
   if (m.handle !== null && m.handleType !== null) dropEvent({ reg: m.reg, subject: { handle: m.handle, handleType: m.handleType, name: null, uuid: null }, fields: {} });
   const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events', `tsvirt: ${m.message}; the event was dropped`);
-  if (m.stack !== null) Object.defineProperty(err, 'cause', { value: Object.assign(new Error(m.message), { stack: m.stack }), enumerable: false });
+  if (m.stack !== null) (err as { cause?: unknown }).cause = Object.assign(new Error(m.message), { stack: m.stack });
   const route = routes.get(m.reg);
   if (route?.failed) route.failed(err);
   else process.emitWarning(err.message, 'TsvirtEventWarning');
 }
 
 /**
- * A listener that throws does not keep the rest of the batch from its listeners (nor leak their
- * references): its error is thrown again afterwards, uncaught, as an EventEmitter's would be.
+ * Runs `fn`; what it throws (a listener's error) is thrown again afterwards, uncaught, as an
+ * EventEmitter's would be, so that it keeps nothing else from being delivered or told.
  */
-function deliverAll(events: RawEvent[]): void {
-  for (const e of events) {
-    try {
-      deliver(e);
-    } catch (err) {
-      queueMicrotask(() => { throw err; });
-    }
+export function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
   }
+}
+
+/** A turn's events and faults, in the order the loop thread met them. */
+function deliverAll(items: (RawEvent | LoopFault)[]): void {
+  for (const item of items) guarded(() => ('kind' in item ? onFault(item) : deliver(item)));
 }
 
 function deliver(e: RawEvent): void {

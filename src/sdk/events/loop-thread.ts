@@ -12,18 +12,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
 import { decodeStruct, decodeTypedParameters, functypeSpec, permanentCallback, rawFunction, setHandleTracking } from '../../ffi/index.js';
 import { eventFunctypes } from './catalog.js';
-import type { EventField, LoopMessage, RawEvent, Subject } from './protocol.js';
+import type { EventField, LoopFault, LoopMessage, RawEvent, Subject } from './protocol.js';
 import { loopFault } from './protocol.js';
 import { MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
 
 setHandleTracking(false);
 
-let batch: RawEvent[] = [];
+let batch: (RawEvent | LoopFault)[] = [];
 /**
- * For tsvirt's own tests of what follows a fault: 'read' makes every event fail to read, 'stop'
- * ends this thread with an exception after the first events it sends.
+ * For tsvirt's own tests of what follows a fault: 'read' makes every event fail to read,
+ * 'read-once' the first one, 'stop' ends this thread with an exception after the first events
+ * it sends.
  */
 const injected = process.env['TSVIRT_TEST_LOOP_FAULT'];
+let readFaults = 0;
 const post = (m: LoopMessage): void => parentPort?.postMessage(m);
 
 const int64 = new Set(['long long', 'unsigned long long']);
@@ -65,7 +67,10 @@ function entryFor(functype: string): (...args: unknown[]) => number {
   const readSubject = subjectReaders[spec.args[subjectAt]?.ffi ?? ''] as SubjectReader;
   const opaqueAt = names.indexOf('opaque');
   const read = (args: unknown[], reg: number): RawEvent => {
-    if (injected === 'read') throw new Error('injected fault (TSVIRT_TEST_LOOP_FAULT=read)');
+    if (injected === 'read' || (injected === 'read-once' && readFaults === 0)) {
+      readFaults++;
+      throw new Error(`injected fault (TSVIRT_TEST_LOOP_FAULT=${injected})`);
+    }
     const byName: Record<string, unknown> = {};
     names.forEach((n, i) => { byName[n] = args[i]; });
     const fields: Record<string, EventField> = {};
@@ -83,13 +88,13 @@ function entryFor(functype: string): (...args: unknown[]) => number {
     try {
       batch.push(read(args, reg));
     } catch (err) {
-      post(loopFault(reg, `a ${functype} event could not be read`, err));
+      batch.push(loopFault(reg, `a ${functype} event could not be read`, err));
     }
     return 0;
   };
 }
 
-/** Sends the events of a turn; one that cannot be sent is a fault, and the others still go. */
+/** Sends the events and faults of a turn; an event that cannot be sent is a fault, and the others still go. */
 function flush(): void {
   if (batch.length === 0) return;
   const events = batch;
@@ -101,13 +106,16 @@ function flush(): void {
   } catch {
     // One of them cannot be copied to the main thread: send them one by one to find it.
   }
-  for (const e of events) {
+  const sendable = events.map((e) => {
+    if ('kind' in e) return e;
     try {
-      post({ kind: 'events', events: [e] });
+      structuredClone(e);
+      return e;
     } catch (err) {
-      post(loopFault(e.reg, 'an event could not be sent to the main thread', err, e.subject.handle, e.subject.handleType));
+      return loopFault(e.reg, 'an event could not be sent to the main thread', err, e.subject.handle, e.subject.handleType);
     }
-  }
+  });
+  post({ kind: 'events', events: sendable });
 }
 
 const entries: Record<string, bigint> = {};
@@ -129,6 +137,9 @@ const control = new Int32Array((workerData as { control: SharedArrayBuffer }).co
 Atomics.store(control, WAKE_TIMER, wakeTimer + 1);
 
 const runOnce = rawFunction('virEventRunDefaultImpl');
+/** Turns in a row that may fail before the thread gives up (see turn()). */
+const MAX_FAILED_TURNS = 3;
+let failedTurns = 0;
 
 function turn(): void {
   // A stopped loop lets Node join this thread at exit; yielding between turns lets it be terminated.
@@ -138,9 +149,12 @@ function turn(): void {
   if (Atomics.load(control, STOP) !== 0) return;
   try {
     runOnce();
+    failedTurns = 0;
   } catch (err) {
-    // Callbacks catch their own errors; this is a last resort that keeps the loop turning.
-    post(loopFault(0, "the event loop's turn failed", err));
+    // Callbacks catch their own errors: this is a last resort. A turn that keeps failing ends
+    // the thread (the main thread reports the stop) rather than spinning.
+    if (++failedTurns >= MAX_FAILED_TURNS) throw err;
+    batch.push(loopFault(0, "the event loop's turn failed", err));
   }
   flush();
   setImmediate(turn);

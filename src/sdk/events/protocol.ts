@@ -25,10 +25,10 @@ export interface RawEvent { reg: number; subject: Subject; fields: Record<string
  */
 export interface LoopFault { kind: 'fault'; reg: number; message: string; stack: string | null; handle: bigint | null; handleType: string | null }
 
+/** A turn's events and faults, in the order the loop thread met them. */
 export type LoopMessage =
   | { kind: 'ready'; entries: Record<string, bigint> }
-  | { kind: 'events'; events: RawEvent[] }
-  | LoopFault;
+  | { kind: 'events'; events: (RawEvent | LoopFault)[] };
 
 /** A fault about registration `reg`: `what` went wrong because of `err`. */
 export function loopFault(reg: number, what: string, err: unknown, handle: bigint | null = null, handleType: string | null = null): LoopFault {

@@ -5,7 +5,7 @@
 // event still finds where to go (or is dropped with its reference released).
 import { sharedPool } from '../engine/call-pool.js';
 import { families, type EventSpec } from './catalog.js';
-import { addRoute, eventEntries, hold, release, removeRoute, type Entries } from './event-loop.js';
+import { addRoute, eventEntries, eventLoopStopped, hold, release, removeRoute, sinkEntries, type SinkEntries } from './event-loop.js';
 import type { RawEvent } from './protocol.js';
 import type { LibvirtError } from '../../ffi/index.js';
 
@@ -44,7 +44,8 @@ export class Subscriptions {
   /** Registers `spec` (an event) or 'close' with libvirt; resolves once registered. */
   add(name: string, spec: EventSpec | null): Promise<void> {
     const existing = this.#live.get(name);
-    if (existing) return existing.id.then(() => undefined);
+    // A new listener of a registered event: ready unless the loop thread has stopped since.
+    if (existing) return this.#track(existing.id.then(() => this.#loopAlive(spec)));
     const handle = this.handle(); // throws on a closed connection, before anything is taken
     const r: Registration = { reg: 0, spec, id: Promise.resolve(0), held: true, routed: true };
     r.reg = addRoute({
@@ -55,7 +56,7 @@ export class Subscriptions {
     });
     hold();
     const after = this.#removing.get(name) ?? Promise.resolve();
-    r.id = after.then(() => eventEntries()).then((entries) => this.#register(handle, spec, entries, r.reg));
+    r.id = after.then(() => this.#register(handle, spec, r.reg));
     r.id.catch(() => { removeRoute(r.reg); r.routed = false; this.#unhold(r); if (this.#live.get(name) === r) this.#live.delete(name); });
     this.#live.set(name, r);
     return this.#track(r.id.then(() => undefined));
@@ -103,10 +104,18 @@ export class Subscriptions {
     return [...this.#live.keys()];
   }
 
-  #register(handle: bigint, spec: EventSpec | null, entries: Entries, reg: number): Promise<number> {
+  /** Events need the loop thread; the close callback is the sink thread's (see event-loop.ts). */
+  #loopAlive(spec: EventSpec | null): void {
+    const stopped = spec ? eventLoopStopped() : undefined;
+    if (stopped) throw stopped;
+  }
+
+  async #register(handle: bigint, spec: EventSpec | null, reg: number): Promise<number> {
     if (!spec) {
-      return sharedPool().call('virConnectRegisterCloseCallback', [handle, { native: entries.close, freecb: entries.freecb }, BigInt(reg)]) as Promise<number>;
+      const sink: SinkEntries = await sinkEntries();
+      return sharedPool().call('virConnectRegisterCloseCallback', [handle, { native: sink.close, freecb: sink.freecb }, BigInt(reg)]) as Promise<number>;
     }
+    const entries = await eventEntries();
     const fam = families[spec.family];
     const callback = { native: entries.events[spec.functype], freecb: entries.freecb };
     const args = fam.registerArgs?.(handle, spec.id, callback, BigInt(reg)) ?? [handle, null, spec.id, callback, BigInt(reg)];
@@ -116,8 +125,8 @@ export class Subscriptions {
   async #deregister(spec: EventSpec | null, id: number): Promise<void> {
     const handle = this.handle();
     if (spec === null) {
-      const entries = await eventEntries();
-      await sharedPool().call('virConnectUnregisterCloseCallback', [handle, { native: entries.close }]);
+      const sink = await sinkEntries();
+      await sharedPool().call('virConnectUnregisterCloseCallback', [handle, { native: sink.close }]);
       return;
     }
     await sharedPool().call(families[spec.family].deregister, [handle, id]);
