@@ -27,6 +27,7 @@ import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
+import { loopFault } from './protocol.js';
 import type { AuthAnswer, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
 export type EventLoopMode = 'default' | 'none';
@@ -159,8 +160,13 @@ function start(): Running {
   loop.on('message', (m: LoopMessage) => { if (m.kind === 'events') deliverAll(m.events); });
   // The loop thread ends only with the process: at any other time, from its first moment, it is
   // reported (LoopFault and loopStopped).
-  loop.on('error', (err: Error) => loopStopped(r, err.message));
-  loop.on('exit', (code: number) => loopStopped(r, `exit code ${code}`));
+  loop.on('error', (err: Error) => loopStopped(r, 'loop', err.message));
+  loop.on('exit', (code: number) => loopStopped(r, 'loop', `exit code ${code}`));
+  // Free, close and auth callbacks need the sink thread: without it nothing is delivered either.
+  sink.on('error', (err: Error) => loopStopped(r, 'sink', err.message));
+  sink.on('exit', (code: number) => loopStopped(r, 'sink', `exit code ${code}`));
+  // A batch that arrives but cannot be read here is lost events too.
+  loop.on('messageerror', (err: Error) => onFault(loopFault(0, 'events from the loop thread could not be read', err)));
   sink.on('message', (m: SinkMessage) => onSink(m));
   // Both threads keep the process alive until they have started: a process that exited while a
   // thread was still loading koffi would abort. Then they let it go (after the listeners:
@@ -199,10 +205,10 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
  * The loop thread ended before the process: nothing dispatches events any more. The process
  * warning is the one report every program gets; registrations' listeners get the error too.
  */
-function loopStopped(r: Running, why: string): void {
+function loopStopped(r: Running, thread: 'loop' | 'sink', why: string): void {
   if (r.stopped || Atomics.load(r.control, STOP) !== 0) return;
   const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events',
-    `tsvirt's event loop thread stopped (${why}): events, keepalive and close notifications no longer arrive`);
+    `tsvirt's event ${thread} thread stopped (${why}): events, keepalive and close notifications no longer arrive`);
   r.stopped = err;
   r.pause.release();
   process.emitWarning(err.message, 'TsvirtEventWarning');
