@@ -12,10 +12,11 @@
 // waits on a thread that waits on it deadlocks).
 //
 // An event the loop thread cannot read or send reaches its registration's listeners as an error
-// (a fault). Should the loop thread itself stop, every registration's listeners get that error,
-// new registrations are refused with it, and a process warning says so: events never just stop. Both threads are unref'ed: a
-// process with no listener exits on its own; each live event registration holds the loop
-// thread ref'ed, so a process with listeners stays alive.
+// (a fault). Should either thread stop, every registration's listeners get that error, later
+// ones are refused with it, and a process warning says so: events never just stop.
+//
+// Both threads are unref'ed: a process with no listener exits on its own; each live event
+// registration holds the loop thread ref'ed, so a process with listeners stays alive.
 //
 // Opting out: TSVIRT_EVENT_LOOP=none, or configureEventLoop({ mode: 'none' }) before the first
 // open, for programs that register their own libvirt event loop. Events, close notifications,
@@ -57,8 +58,10 @@ interface Running {
   pause: LoopPause;
   /** Both threads reported in: from then on only listeners keep the loop thread ref'ed. */
   started: boolean;
-  /** Why the loop thread stopped, if it did before the process exits. */
+  /** Why the loop or the sink thread stopped, if one did before the process exits. */
   stopped: LibvirtError | undefined;
+  /** The sink thread's entry points are gone too (they would call into a stopped thread). */
+  sinkStopped: boolean;
 }
 
 const AUTH_TIMEOUT_MS = 120_000;
@@ -120,7 +123,8 @@ export function eventEntries(): Promise<Entries> {
 /** The sink thread's entry points (close and auth callbacks work without the loop thread). */
 export function sinkEntries(): Promise<SinkEntries> {
   const r = runningOrWhyNot();
-  return r instanceof Promise ? r : r.sinkEntries;
+  if (!(r instanceof Promise)) return r.sinkStopped && r.stopped ? Promise.reject(r.stopped) : r.sinkEntries;
+  return r;
 }
 
 function runningOrWhyNot(): Running | Promise<never> {
@@ -143,7 +147,7 @@ function start(): Running {
   const controls = new Int32Array(control);
   const r: Running = {
     loop, sink, entries: Promise.resolve(undefined as never), sinkEntries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
-    pause: new LoopPause(controls, () => wakeLoop(controls)), started: false, stopped: undefined,
+    pause: new LoopPause(controls, () => wakeLoop(controls)), started: false, stopped: undefined, sinkStopped: false,
   };
   sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
   streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
@@ -202,11 +206,13 @@ function readyOf<M extends { kind: string }>(w: Worker): Promise<M> {
 }
 
 /**
- * The loop thread ended before the process: nothing dispatches events any more. The process
+ * An event thread ended before the process: nothing dispatches events any more. The process
  * warning is the one report every program gets; registrations' listeners get the error too.
  */
 function loopStopped(r: Running, thread: 'loop' | 'sink', why: string): void {
-  if (r.stopped || Atomics.load(r.control, STOP) !== 0) return;
+  if (Atomics.load(r.control, STOP) !== 0) return;
+  if (thread === 'sink') r.sinkStopped = true;
+  if (r.stopped) return;
   const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events',
     `tsvirt's event ${thread} thread stopped (${why}): events, keepalive and close notifications no longer arrive`);
   r.stopped = err;
