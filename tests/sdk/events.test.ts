@@ -372,7 +372,7 @@ describe('faults in the event loop thread (test:///default)', function () {
   interface Drained { ended: string; events?: string[]; error?: Seen }
   interface Report {
     delivered: string[]; errors: Seen[]; iterator: Drained; sameReady: Seen | null; sameIterator: Drained;
-    later: Seen | null; uncaught: number; warnings: string[];
+    later: Seen | null; closeReady: Seen | null; closeRemoved: Seen | null; uncaught: number; warnings: string[];
   }
   const run = (fault: string | undefined, ...args: string[]): Report => {
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -415,7 +415,7 @@ describe('faults in the event loop thread (test:///default)', function () {
     assert.match(r.warnings[0] ?? '', unreadable);
   });
 
-  it('a loop thread that stops is reported: listeners, iterators, later listeners and registrations get the error', () => {
+  it('a loop thread that stops is reported: listeners, iterators, later listeners and registrations get the error; close callbacks go on', () => {
     const r = run('stop');
     assert.ok(r.delivered.length >= 1, 'what was sent before the stop arrives');
     assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
@@ -427,6 +427,8 @@ describe('faults in the event loop thread (test:///default)', function () {
     assert.match(r.sameIterator.error?.message ?? '', stopped);
     assert.equal(r.later?.codeName, 'VIR_ERR_INTERNAL_ERROR');
     assert.match(r.later?.message ?? '', stopped);
+    assert.equal(r.closeReady, null, 'close callbacks need only the sink thread');
+    assert.equal(r.closeRemoved, null);
     assert.equal(r.warnings.length, 1);
     assert.match(r.warnings[0] ?? '', stopped);
   });
