@@ -472,7 +472,7 @@ describe('one event loop per process', () => {
     const conn = await Connection.open('test:///default');
     try {
       await conn.eventsReady(); // the main thread's tsvirt runs the loop
-      const worker = startWorker(new URL('../support/worker-events.ts', import.meta.url));
+      const worker = startWorker(new URL('../support/second-loop.ts', import.meta.url));
       const why = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
       await worker.terminate();
       assert.match(why, /^VIR_ERR_NO_SUPPORT: /);
@@ -485,7 +485,7 @@ describe('one event loop per process', () => {
   });
 
   it('a program that registered an event loop itself keeps it: tsvirt registers and runs none', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/own-event-loop.ts')], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/second-loop.ts'), '--own-loop'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^VIR_ERR_NO_SUPPORT: /);
     assert.match(r.stdout, elsewhere);

@@ -87,25 +87,28 @@ export class ConnectionEvents {
   }
 
   #failed(err: unknown): void {
-    if (this.#reported.has(err as LibvirtError)) return;
-    if (typeof err === 'object' && err !== null) this.#reported.add(err as LibvirtError);
-    if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
-    else if (err !== eventLoopStopped()) process.emitWarning(`tsvirt: event registration failed: ${(err as Error).message}`, 'TsvirtEventWarning');
+    this.#report(err, `tsvirt: event registration failed: ${(err as Error).message}`);
   }
 
-  /**
-   * Iterators hear of each name; 'error' of each error once (a stopped loop fails every
-   * registration with one), and a warning only if nobody was told and none was printed (a
-   * stopped loop prints its own). Nothing for a name nobody listens to any more.
-   */
+  /** Iterators of `name` hear of each lost event; nothing for a name nobody listens to any more. */
   #lost(name: string, err: LibvirtError): void {
     if (this.emitter.listenerCount(name) === 0) return;
     let told = false;
     for (const watcher of [...this.#lostWatchers]) told = watcher(name, err) || told;
-    if (this.#reported.has(err)) return;
-    this.#reported.add(err);
+    this.#report(err, told ? undefined : err.message);
+  }
+
+  /**
+   * 'error' once per error (a stopped loop fails every registration with the same one); without
+   * an 'error' listener, `warning` - unless the loop's stop, which printed its own.
+   */
+  #report(err: unknown, warning: string | undefined): void {
+    if (typeof err === 'object' && err !== null) {
+      if (this.#reported.has(err as LibvirtError)) return;
+      this.#reported.add(err as LibvirtError);
+    }
     if (this.emitter.listenerCount('error') > 0) this.emitter.emit('error', err);
-    else if (!told && err !== eventLoopStopped()) process.emitWarning(err.message, 'TsvirtEventWarning');
+    else if (warning !== undefined && err !== eventLoopStopped()) process.emitWarning(warning, 'TsvirtEventWarning');
   }
 }
 

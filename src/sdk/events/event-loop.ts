@@ -114,26 +114,27 @@ function anEventLoopIsRegistered(): boolean {
 }
 
 /** The entry points, once both threads are up; rejects when tsvirt runs no loop or it stopped. */
-export function eventEntries(): Promise<Entries> {
-  const r = runningOrWhyNot();
-  if (!(r instanceof Promise)) return r.stopped ? Promise.reject(r.stopped) : r.entries;
-  return r;
+export async function eventEntries(): Promise<Entries> {
+  const r = runningLoop();
+  if (r.stopped) throw r.stopped;
+  return r.entries;
 }
 
 /** The sink thread's entry points (close and auth callbacks work without the loop thread). */
-export function sinkEntries(): Promise<SinkEntries> {
-  const r = runningOrWhyNot();
-  if (!(r instanceof Promise)) return r.sinkStopped && r.stopped ? Promise.reject(r.stopped) : r.sinkEntries;
-  return r;
+export async function sinkEntries(): Promise<SinkEntries> {
+  const r = runningLoop();
+  if (r.sinkStopped && r.stopped) throw r.stopped;
+  return r.sinkEntries;
 }
 
-function runningOrWhyNot(): Running | Promise<never> {
+/** The loop tsvirt runs, started if need be; throws when it runs none. */
+function runningLoop(): Running {
   ensureEventLoop();
   if (running) return running;
   const why = mode === 'none'
     ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
     : 'an event loop was registered in this process before tsvirt could (by another copy of tsvirt - `npm ls tsvirt`, `npm dedupe` -, by tsvirt in another thread, or by the program), so tsvirt runs none';
-  return Promise.reject(tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`));
+  throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`);
 }
 
 function start(): Running {

@@ -9,6 +9,12 @@ import { addRoute, eventEntries, eventLoopStopped, hold, release, removeRoute, s
 import type { RawEvent } from './protocol.js';
 import type { LibvirtError } from '../../ffi/index.js';
 
+/** Events need the loop thread; the close callback (spec null) is the sink thread's (see event-loop.ts). */
+function throwIfLoopStopped(spec: EventSpec | null): void {
+  const stopped = spec ? eventLoopStopped() : undefined;
+  if (stopped) throw stopped;
+}
+
 /** How long a deregistered close callback's free callback may take to arrive (it crosses threads). */
 const CLOSE_FREE_GRACE_MS = 200;
 
@@ -45,7 +51,7 @@ export class Subscriptions {
   add(name: string, spec: EventSpec | null): Promise<void> {
     const existing = this.#live.get(name);
     // A new listener of a registered event: ready unless the loop thread has stopped since.
-    if (existing) return this.#track(existing.id.then(() => this.#loopAlive(spec)));
+    if (existing) return this.#track(existing.id.then(() => throwIfLoopStopped(spec)));
     const handle = this.handle(); // throws on a closed connection, before anything is taken
     const r: Registration = { reg: 0, spec, id: Promise.resolve(0), held: true, routed: true };
     r.reg = addRoute({
@@ -102,12 +108,6 @@ export class Subscriptions {
 
   get names(): string[] {
     return [...this.#live.keys()];
-  }
-
-  /** Events need the loop thread; the close callback is the sink thread's (see event-loop.ts). */
-  #loopAlive(spec: EventSpec | null): void {
-    const stopped = spec ? eventLoopStopped() : undefined;
-    if (stopped) throw stopped;
   }
 
   async #register(handle: bigint, spec: EventSpec | null, reg: number): Promise<number> {
