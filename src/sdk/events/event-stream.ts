@@ -48,8 +48,12 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   };
   #unwatchLost: () => void = () => undefined;
 
-  /** `watchLost` tells the stream of events its source lost (see connection-events.ts). */
-  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions = {}, watchLost?: (w: LostWatcher) => () => void) {
+  /**
+   * Built by `connection.events()` only: `watchLost` tells the stream of events its source lost
+   * (see connection-events.ts), which a stream built by hand would not hear of, so the class is
+   * exported as a type.
+   */
+  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, watchLost: (w: LostWatcher) => () => void) {
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
     this.#limit = options.limit ?? DEFAULT_LIMIT;
@@ -63,7 +67,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     }
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
     for (const t of this.#types) source.on(t, this.#onEvent as never);
-    this.#unwatchLost = watchLost?.(this.#onLost) ?? this.#unwatchLost;
+    this.#unwatchLost = watchLost(this.#onLost);
     // A registration that fails ends the iterator with its error (and `ready` rejects with it).
     const ready = source.eventsReady();
     ready.catch((err: unknown) => this.#fail(err));
