@@ -382,7 +382,7 @@ describe('faults in the event loop thread (test:///default)', function () {
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Report;
   };
-  const unreadable = /^tsvirt: a virConnectDomainEventCallback event could not be read: injected fault .*; the event was dropped$/;
+  const unreadable = /^tsvirt: a virConnectDomainEventCallback event could not be read: injected fault .*; the event about 'test' was dropped$/;
   const stopped = /^tsvirt's event loop thread stopped \(injected fault \(TSVIRT_TEST_LOOP_FAULT=stop\)\): events, keepalive and close notifications no longer arrive$/;
 
   it('an event that cannot be read reaches the listeners as an error and ends its iterators; the next one is delivered', () => {
@@ -403,6 +403,15 @@ describe('faults in the event loop thread (test:///default)', function () {
     assert.deepEqual(r.delivered, []);
     assert.equal(r.errors.length, 2, JSON.stringify(r.errors));
     for (const e of r.errors) assert.match(e.message, unreadable);
+  });
+
+  it("an iterator of one domain's events ends on a lost event of that domain only", () => {
+    const other = run('read', '--iterator-domain', 'another');
+    assert.equal(other.errors.length, 2, JSON.stringify(other.errors));
+    assert.deepEqual(other.iterator, { ended: 'done', events: [] }, "the test domain's lost events were not this iterator's");
+    const same = run('read', '--iterator-domain', 'test');
+    assert.equal(same.iterator.ended, 'error');
+    assert.match(same.iterator.error?.message ?? '', unreadable);
   });
 
   it('a lost event is a process warning when neither an error listener nor an iterator was told', () => {

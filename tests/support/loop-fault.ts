@@ -2,14 +2,17 @@
 // thread's start, so in a process of its own). A domain suspend and resume cause two lifecycle
 // events while a listener, an iterator and (unless `--no-error-listener`) an 'error' listener
 // wait for them; then a second listener and iterator of the same event and a new registration
-// are tried, and a close listener added and removed. With `--throwing`, the first listener throws on every event; `--no-iterator` leaves
-// out the first iterator. Prints one JSON line:
+// are tried, and a close listener added and removed. With `--throwing`, the first listener throws
+// on every event; `--no-iterator` leaves out the first iterator; `--iterator-domain NAME` makes it
+// one of NAME's events only. Prints one JSON line:
 // what each of them saw, the uncaught exceptions and the process warnings.
 import { Connection, type DomainLifecycleEvent } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import type { EventStream } from '../../src/sdk/events/event-stream.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const iteratorDomain = argv[argv.indexOf('--iterator-domain') + 1];
 const warnings: string[] = [];
 process.on('warning', (w) => { if (w.name === 'TsvirtEventWarning') warnings.push(w.message); });
 let uncaught = 0;
@@ -41,7 +44,8 @@ const errors: ReturnType<typeof describe>[] = [];
 if (args.has('--throwing')) conn.on('domain:lifecycle', () => { throw new Error('a listener that throws'); });
 conn.on('domain:lifecycle', (e: DomainLifecycleEvent) => { delivered.push(e.event.name); e.domain.free(); });
 if (!args.has('--no-error-listener')) conn.on('error', (e) => errors.push(describe(e)));
-const stream = args.has('--no-iterator') ? undefined : conn.events({ types: ['domain:lifecycle'] });
+const stream = args.has('--no-iterator') ? undefined
+  : conn.events({ types: ['domain:lifecycle'], ...(args.has('--iterator-domain') ? { domain: iteratorDomain } : {}) });
 await conn.eventsReady();
 let iteratorEnded = false;
 const iterated = stream ? drain(stream).finally(() => { iteratorEnded = true; }) : Promise.resolve({ ended: 'no iterator', events: [] });

@@ -12,7 +12,7 @@ import { toEvent, dropEvent } from './to-event.js';
 import { enumNamer } from '../enum-names.js';
 import { Subscriptions } from './subscriptions.js';
 import { eventLoopStopped, guarded } from './event-loop.js';
-import type { RawEvent } from './protocol.js';
+import type { EventAbout, RawEvent } from './protocol.js';
 import * as v from '../../../generated/index.js';
 
 const closeReason = enumNamer(v.virConnectCloseReason);
@@ -22,7 +22,8 @@ const local = new Set(['error', 'newListener', 'removeListener']);
 export type EventName = keyof ConnectionEventMap;
 export type Listener<K extends EventName> = (event: ConnectionEventMap[K]) => void;
 /** Told of an event of `name` that was lost; returns whether it concerned the watcher. */
-export type LostWatcher = (name: string, err: LibvirtError) => boolean;
+/** Told of a lost event of `name` (about whom, when known); true if it took the error. */
+export type LostWatcher = (name: string, err: LibvirtError, about: EventAbout | null) => boolean;
 
 export class ConnectionEvents {
   readonly emitter = new EventEmitter();
@@ -35,7 +36,7 @@ export class ConnectionEvents {
       event: (spec, e) => this.#dispatch(spec, e),
       close: (reason) => this.emitter.emit('close', { type: 'close', reason: closeReason(reason) }),
       failed: (err) => this.#failed(err),
-      lost: (name, err) => this.#lost(name, err),
+      lost: (name, err, about) => this.#lost(name, err, about ?? null),
     });
     // Every new listener goes through add(): the first registers, later ones learn whether the
     // registration still delivers (the loop thread may have stopped since).
@@ -91,10 +92,10 @@ export class ConnectionEvents {
   }
 
   /** Iterators of `name` hear of each lost event; nothing for a name nobody listens to any more. */
-  #lost(name: string, err: LibvirtError): void {
+  #lost(name: string, err: LibvirtError, about: EventAbout | null): void {
     if (this.emitter.listenerCount(name) === 0) return;
     let told = false;
-    for (const watcher of [...this.#lostWatchers]) told = watcher(name, err) || told;
+    for (const watcher of [...this.#lostWatchers]) told = watcher(name, err, about) || told;
     this.#report(err, told ? undefined : err.message);
   }
 

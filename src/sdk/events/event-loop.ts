@@ -29,7 +29,7 @@ import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import { loopFault } from './protocol.js';
-import type { AuthAnswer, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
+import type { AuthAnswer, EventAbout, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
 
 export type EventLoopMode = 'default' | 'none';
 
@@ -37,8 +37,8 @@ export type EventLoopMode = 'default' | 'none';
 export interface Route {
   event?: ((e: RawEvent) => void) | undefined;
   close?: ((reason: number) => void) | undefined;
-  /** An event of this registration was lost, or the loop thread stopped. */
-  failed?: ((err: LibvirtError) => void) | undefined;
+  /** An event of this registration was lost (about whom, if known), or the loop thread stopped. */
+  failed?: ((err: LibvirtError, about?: EventAbout | null) => void) | undefined;
   freed(): void;
 }
 
@@ -225,10 +225,11 @@ function loopStopped(r: Running, thread: 'loop' | 'sink', why: string): void {
 /** An event the loop thread could not read or send: its reference goes, its listeners hear of it. */
 function onFault(m: LoopFault): void {
   if (m.handle !== null && m.handleType !== null) dropEvent({ reg: m.reg, subject: { handle: m.handle, handleType: m.handleType, name: null, uuid: null }, fields: {} });
-  const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events', `tsvirt: ${m.message}; the event was dropped`);
+  const who = m.about?.name ?? m.about?.uuid;
+  const err = tsvirtError(VIR_ERR_INTERNAL_ERROR, 'events', `tsvirt: ${m.message}; the event${who ? ` about '${who}'` : ''} was dropped`);
   if (m.stack !== null) (err as { cause?: unknown }).cause = Object.assign(new Error(m.message), { stack: m.stack });
   const route = routes.get(m.reg);
-  if (route?.failed) route.failed(err);
+  if (route?.failed) route.failed(err, m.about);
   else process.emitWarning(err.message, 'TsvirtEventWarning');
 }
 

@@ -4,6 +4,7 @@
 // types that tsvirt could not deliver ends it with that error.
 import { tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
 import type { LostWatcher } from './connection-events.js';
+import type { EventAbout } from './protocol.js';
 import type { Domain } from '../domain.js';
 import { eventCatalog } from './catalog.js';
 import type { ConnectionEvent, ConnectionEventMap, LibvirtEventName } from './event-types.js';
@@ -41,8 +42,11 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   #done = false;
   readonly #onEvent = (e: ConnectionEvent): void => this.#push(e);
   readonly #onAbort = (): void => this.#fail(abortError(this.options.signal));
-  readonly #onLost: LostWatcher = (name, err) => {
+  // A lost event that could not have passed the domain filter is not this iterator's; one about
+  // an unknown object may be.
+  readonly #onLost: LostWatcher = (name, err, about) => {
     if (!(this.#types as string[]).includes(name)) return false;
+    if (this.#want !== undefined && about !== null && !(about.isDomain && this.#isWanted(about))) return false;
     this.#fail(err);
     return true;
   };
@@ -96,10 +100,15 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   }
 
   #matches(e: ConnectionEvent): boolean {
+    if (this.#want === undefined) return true;
+    return 'domainUuid' in e && this.#isWanted({ name: e.domainName, uuid: e.domainUuid });
+  }
+
+  /** Whether the domain of this name and UUID passes the domain filter. */
+  #isWanted(domain: Pick<EventAbout, 'name' | 'uuid'>): boolean {
     const want = this.#want;
     if (want === undefined) return true;
-    if (!('domainUuid' in e)) return false;
-    return (want.name !== undefined && e.domainName === want.name) || e.domainUuid === want.uuid;
+    return (want.name !== undefined && domain.name === want.name) || domain.uuid === want.uuid;
   }
 
   #push(e: ConnectionEvent): void {

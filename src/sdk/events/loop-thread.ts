@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
 import { decodeStruct, decodeTypedParameters, functypeSpec, permanentCallback, rawFunction, setHandleTracking } from '../../ffi/index.js';
 import { eventFunctypes } from './catalog.js';
-import type { EventField, LoopFault, LoopMessage, RawEvent, Subject } from './protocol.js';
+import type { EventAbout, EventField, LoopFault, LoopMessage, RawEvent, Subject } from './protocol.js';
 import { loopFault } from './protocol.js';
 import { MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
 
@@ -30,26 +30,49 @@ const post = (m: LoopMessage): void => parentPort?.postMessage(m);
 
 const int64 = new Set(['long long', 'unsigned long long']);
 
-type SubjectReader = (ptr: bigint) => Subject;
+/** How to read an event's object during the callback: who it is, and the reference to take (domains and pools). */
+interface SubjectReader {
+  identify(ptr: bigint): Omit<Subject, 'handle' | 'handleType'>;
+  ref?: (ptr: bigint) => void;
+}
 const subjectReaders: Readonly<Record<string, SubjectReader>> = {
-  // The reference is taken last: a read that throws leaves nothing to release.
-  virDomainPtr: (p) => {
-    const subject = { handle: p, handleType: 'virDomainPtr', name: v.virDomainGetName(p as v.virDomainPtr), uuid: v.virDomainGetUUIDString(p as v.virDomainPtr) };
-    rawFunction('virDomainRef')(p);
-    return subject;
+  virDomainPtr: {
+    identify: (p) => ({ name: v.virDomainGetName(p as v.virDomainPtr), uuid: v.virDomainGetUUIDString(p as v.virDomainPtr) }),
+    ref: rawFunction('virDomainRef'),
   },
-  virStoragePoolPtr: (p) => {
-    const subject = { handle: p, handleType: 'virStoragePoolPtr', name: v.virStoragePoolGetName(p as v.virStoragePoolPtr), uuid: v.virStoragePoolGetUUIDString(p as v.virStoragePoolPtr) };
-    rawFunction('virStoragePoolRef')(p);
-    return subject;
+  virStoragePoolPtr: {
+    identify: (p) => ({ name: v.virStoragePoolGetName(p as v.virStoragePoolPtr), uuid: v.virStoragePoolGetUUIDString(p as v.virStoragePoolPtr) }),
+    ref: rawFunction('virStoragePoolRef'),
   },
-  virNetworkPtr: (p) => ({ handle: null, handleType: null, name: v.virNetworkGetName(p as v.virNetworkPtr), uuid: v.virNetworkGetUUIDString(p as v.virNetworkPtr) }),
-  virNodeDevicePtr: (p) => ({ handle: null, handleType: null, name: v.virNodeDeviceGetName(p as v.virNodeDevicePtr), uuid: null }),
-  virSecretPtr: (p) => ({
-    handle: null, handleType: null, name: null, uuid: v.virSecretGetUUIDString(p as v.virSecretPtr),
-    usageType: v.virSecretGetUsageType(p as v.virSecretPtr), usageId: v.virSecretGetUsageID(p as v.virSecretPtr),
-  }),
+  virNetworkPtr: { identify: (p) => ({ name: v.virNetworkGetName(p as v.virNetworkPtr), uuid: v.virNetworkGetUUIDString(p as v.virNetworkPtr) }) },
+  virNodeDevicePtr: { identify: (p) => ({ name: v.virNodeDeviceGetName(p as v.virNodeDevicePtr), uuid: null }) },
+  virSecretPtr: {
+    identify: (p) => ({
+      name: null, uuid: v.virSecretGetUUIDString(p as v.virSecretPtr),
+      usageType: v.virSecretGetUsageType(p as v.virSecretPtr), usageId: v.virSecretGetUsageID(p as v.virSecretPtr),
+    }),
+  },
 };
+
+/** The object an event is about. The reference is taken last: a read that throws leaves nothing to release. */
+function readSubject(reader: SubjectReader, type: string, ptr: bigint): Subject {
+  const who = reader.identify(ptr);
+  if (!reader.ref) return { handle: null, handleType: null, ...who };
+  reader.ref(ptr);
+  return { handle: ptr, handleType: type, ...who };
+}
+
+/** What an event that could not be read was about, for a fault; null if not even that is known. */
+function aboutOf(reader: SubjectReader | undefined, type: string, ptr: unknown): EventAbout | null {
+  const isDomain = type === 'virDomainPtr';
+  try {
+    if (!reader || typeof ptr !== 'bigint' || ptr === 0n) return null;
+    const { name, uuid } = reader.identify(ptr);
+    return { isDomain, name, uuid };
+  } catch {
+    return isDomain ? null : { isDomain, name: null, uuid: null };
+  }
+}
 
 /** Pointer arguments that carry data: how to copy them out during the callback. */
 const pointerFields: Readonly<Record<string, (ptr: bigint, args: Record<string, unknown>) => EventField>> = {
@@ -64,7 +87,8 @@ function entryFor(functype: string): (...args: unknown[]) => number {
   const spec = functypeSpec(functype);
   const names = spec.args.map((a) => a.name);
   const subjectAt = spec.args.findIndex((a, i) => i === 1 && a.ffi in subjectReaders);
-  const readSubject = subjectReaders[spec.args[subjectAt]?.ffi ?? ''] as SubjectReader;
+  const subjectType = spec.args[subjectAt]?.ffi ?? '';
+  const reader = subjectReaders[subjectType];
   const opaqueAt = names.indexOf('opaque');
   const read = (args: unknown[], reg: number): RawEvent => {
     if (injected === 'read' || (injected === 'read-once' && readFaults === 0)) {
@@ -81,14 +105,14 @@ function entryFor(functype: string): (...args: unknown[]) => number {
       if (reader && typeof value === 'bigint') fields[a.name] = value === 0n ? null : reader(value, byName);
       else fields[a.name] = int64.has(a.ffi) && value !== null ? BigInt(value as number | bigint) : (value as EventField);
     });
-    return { reg, subject: readSubject(args[subjectAt] as bigint), fields };
+    return { reg, subject: readSubject(reader as SubjectReader, subjectType, args[subjectAt] as bigint), fields };
   };
   return (...args: unknown[]): number => {
     const reg = Number(args[opaqueAt] ?? 0);
     try {
       batch.push(read(args, reg));
     } catch (err) {
-      batch.push(loopFault(reg, `a ${functype} event could not be read`, err));
+      batch.push(loopFault(reg, `a ${functype} event could not be read`, err, aboutOf(reader, subjectType, args[subjectAt])));
     }
     return 0;
   };
@@ -112,7 +136,7 @@ function flush(): void {
       structuredClone(e);
       return e;
     } catch (err) {
-      return loopFault(e.reg, 'an event could not be sent to the main thread', err, e.subject.handle, e.subject.handleType);
+      return loopFault(e.reg, 'an event could not be sent to the main thread', err, { isDomain: e.subject.handleType === 'virDomainPtr', name: e.subject.name, uuid: e.subject.uuid }, e.subject);
     }
   });
   post({ kind: 'events', events: sendable });

@@ -19,11 +19,18 @@ export type EventField = number | bigint | string | null | TypedParameter[] | Re
 /** One event, routed by `reg`: the registration's opaque value. */
 export interface RawEvent { reg: number; subject: Subject; fields: Record<string, EventField> }
 
+/** What a lost event was about, as far as known: for the domain filter of iterators. */
+export interface EventAbout { isDomain: boolean; name: string | null; uuid: string | null }
+
 /**
  * An event the loop thread could not read or send: the registration's listeners get the error.
- * `handle` is a reference taken for the event, for the main thread to release.
+ * `handle` is a reference taken for the event, for the main thread to release; `about` is null
+ * when even the event's object could not be read.
  */
-export interface LoopFault { kind: 'fault'; reg: number; message: string; stack: string | null; handle: bigint | null; handleType: string | null }
+export interface LoopFault {
+  kind: 'fault'; reg: number; message: string; stack: string | null;
+  handle: bigint | null; handleType: string | null; about: EventAbout | null;
+}
 
 /** A turn's events and faults, in the order the loop thread met them. */
 export type LoopMessage =
@@ -31,9 +38,12 @@ export type LoopMessage =
   | { kind: 'events'; events: (RawEvent | LoopFault)[] };
 
 /** A fault about registration `reg`: `what` went wrong because of `err`. */
-export function loopFault(reg: number, what: string, err: unknown, handle: bigint | null = null, handleType: string | null = null): LoopFault {
+export function loopFault(reg: number, what: string, err: unknown, about: EventAbout | null = null, subject?: Subject): LoopFault {
   const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
-  return { kind: 'fault', reg, message, stack: err instanceof Error ? err.stack ?? null : null, handle, handleType };
+  return {
+    kind: 'fault', reg, message, stack: err instanceof Error ? err.stack ?? null : null,
+    handle: subject?.handle ?? null, handleType: subject?.handleType ?? null, about,
+  };
 }
 
 export type SinkMessage =

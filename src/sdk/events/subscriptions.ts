@@ -6,7 +6,7 @@
 import { sharedPool } from '../engine/call-pool.js';
 import { families, type EventSpec } from './catalog.js';
 import { addRoute, eventEntries, eventLoopStopped, hold, release, removeRoute, sinkEntries, type SinkEntries } from './event-loop.js';
-import type { RawEvent } from './protocol.js';
+import type { EventAbout, RawEvent } from './protocol.js';
 import type { LibvirtError } from '../../ffi/index.js';
 
 /** Events need the loop thread; the close callback (spec null) is the sink thread's (see event-loop.ts). */
@@ -34,8 +34,8 @@ export interface Sink {
   close(reason: number): void;
   /** A registration or deregistration failed (also reported by settled()). */
   failed(err: unknown): void;
-  /** An event of registration `name` was lost (see event-loop.ts). */
-  lost(name: string, err: LibvirtError): void;
+  /** An event of registration `name` was lost (see event-loop.ts); `about` whom, if known. */
+  lost(name: string, err: LibvirtError, about?: EventAbout | null): void;
 }
 
 export class Subscriptions {
@@ -57,7 +57,7 @@ export class Subscriptions {
     r.reg = addRoute({
       event: spec ? (e) => this.sink.event(spec, e) : undefined,
       close: spec ? undefined : (reason) => this.sink.close(reason),
-      failed: (err) => this.sink.lost(name, err),
+      failed: (err, about) => this.sink.lost(name, err, about),
       freed: () => { r.routed = false; this.#unhold(r); },
     });
     hold();
