@@ -14,7 +14,7 @@
  * BENCH_STREAMS_URI overrides the daemon (default qemu:///system).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ export async function benchStreams(options: StreamBenchOptions = {}): Promise<Ro
   }
 }
 
-interface Setup { scratch: ScratchPool; uri: string; vol: StorageVolume; volName: string; out: string }
+interface Setup { scratch: ScratchPool; uri: string; vol: StorageVolume; volName: string; volPath: string; sizeMiB: number; out: string }
 type Case = [Op, 'tsvirt' | 'virsh', () => Promise<number>];
 
 async function measure(scratch: ScratchPool, uri: string, dir: string, sizeMiB: number, runs: number): Promise<Row[]> {
@@ -99,11 +99,11 @@ async function measure(scratch: ScratchPool, uri: string, dir: string, sizeMiB: 
   const src = { dense: join(dir, 'dense.raw'), sparse: join(dir, 'sparse.raw') };
   makeSource(src.dense, sizeMiB, false);
   makeSource(src.sparse, sizeMiB, true);
-  const volName = scratch.createVolume({ format: 'raw', capacityMiB: sizeMiB }).name;
+  const { name: volName, path: volPath } = scratch.createVolume({ format: 'raw', capacityMiB: sizeMiB });
   await using conn = await Connection.open(uri);
   using pool = await conn.lookupStoragePool(scratch.name);
   using vol = await pool.lookupVolume(volName);
-  const t: Setup = { scratch, uri, vol, volName, out: join(dir, 'out.raw') };
+  const t: Setup = { scratch, uri, vol, volName, volPath, sizeMiB, out: join(dir, 'out.raw') };
   const start: number[] = [];
   for (let i = 0; i < runs; i++) start.push(virsh(uri, ['vol-info', '--pool', scratch.name, volName]));
   lastVirshStartMs = median(start);
@@ -120,9 +120,16 @@ async function measure(scratch: ScratchPool, uri: string, dir: string, sizeMiB: 
 function cases(t: Setup, file: string, sparse: boolean): Case[] {
   const flag = sparse ? ['--sparse'] : [];
   const fresh = (): void => rmSync(t.out, { force: true });
+  // A sparse upload goes into an empty volume (tsvirt refuses one that could lose data): the
+  // volume's file is emptied before each, untimed, for both tools.
+  const empty = (): void => {
+    if (!sparse) return;
+    truncateSync(t.volPath, 0);
+    truncateSync(t.volPath, t.sizeMiB * MiB);
+  };
   return [
-    ['upload', 'virsh', async () => virsh(t.uri, ['vol-upload', ...flag, '--pool', t.scratch.name, t.volName, file])],
-    ['upload', 'tsvirt', () => time(() => t.vol.uploadFile(file, { sparse }))],
+    ['upload', 'virsh', async () => { empty(); return virsh(t.uri, ['vol-upload', ...flag, '--pool', t.scratch.name, t.volName, file]); }],
+    ['upload', 'tsvirt', async () => { empty(); return time(() => t.vol.uploadFile(file, { sparse })); }],
     ['download', 'virsh', async () => { fresh(); return virsh(t.uri, ['vol-download', ...flag, '--pool', t.scratch.name, t.volName, t.out]); }],
     ['download', 'tsvirt', async () => { fresh(); return time(() => t.vol.downloadToFile(t.out, { sparse })); }],
   ];

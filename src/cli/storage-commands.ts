@@ -125,15 +125,17 @@ function byteCount(option: string, s: string | undefined): number | undefined {
 }
 
 /**
- * vol upload / vol download: sparse unless --no-sparse (holes travel as lengths, and a
- * download keeps them in the file); a progress bar on a terminal's stderr. download refuses to
- * replace FILE unless --force, and never leaves a partial FILE behind.
+ * vol upload / vol download: holes travel as lengths unless --no-sparse (a download keeps them
+ * in the file; an upload is sparse only into an empty volume, where that loses nothing); a
+ * progress bar on a terminal's stderr. download refuses to replace FILE unless --force, and
+ * never leaves a partial FILE behind.
  */
 async function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
   const { offset, length } = values;
   const bar = progressBar(io, true);
   const common = {
-    sparse: values['no-sparse'] !== true,
+    // Upload: absent lets the SDK choose sparse where it loses nothing.
+    ...(values['no-sparse'] === true ? { sparse: false } : sub === 'download' ? { sparse: true } : {}),
     onProgress: (p: { bytes: number; total: number | null }) => bar.tick(p.bytes, p.total ?? 0),
   };
   let r: TransferResult;

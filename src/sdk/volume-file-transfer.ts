@@ -1,5 +1,6 @@
-// Volume upload from a file and download to a file, sparse by default. Upload finds the file's
-// holes with lseek (image/file-extents.ts) and sends them as lengths. Download writes data at its
+// Volume upload from a file and download to a file. Upload finds the file's holes with lseek
+// (image/file-extents.ts) and, when sparse, sends them as lengths; sparse is its default only
+// where nothing of the volume can be lost by it: a new volume (see attachUpload). Download writes data at its
 // offset and never writes zeros: holes (and all-zero chunks) are skipped and the file is cut to
 // its length at the end, so it comes out as sparse as the file system allows. A download never
 // leaves a half-written file, nor replaces a file unless asked (output-file.ts).
@@ -9,12 +10,15 @@ import { tsvirtError } from '../ffi/index.js';
 import { fileExtents, type Extent } from '../image/file-extents.js';
 import type { Stream } from './stream.js';
 import { ProgressCounter, type ProgressListener, type TransferResult } from './transfer-progress.js';
-import { attach, checkRange, openDownloadStream } from './volume-transfer.js';
+import { attachUpload, checkRange, openDownloadStream, sparseUploadRisk } from './volume-transfer.js';
 import { withOutputFile } from './output-file.js';
 import type { StorageVolume } from './storage-volume.js';
 
 export interface UploadFileOptions {
-  /** Send holes as lengths (default true). */
+  /**
+   * Send holes as lengths. Default: when that loses nothing, i.e. the volume has nothing
+   * allocated and the upload reaches its end; otherwise sparse is refused (see attachUpload).
+   */
   sparse?: boolean;
   /** Byte offset in the volume (default 0). */
   offset?: number;
@@ -38,16 +42,16 @@ export interface DownloadFileOptions {
 const REQUEST_BYTES = 8 * 1024 * 1024;
 
 export async function uploadFile(vol: StorageVolume, path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
-  const sparse = options.sparse ?? true;
   const { offset } = checkRange('uploadFile', { offset: options.offset ?? 0 });
   const fh = await open(path, 'r');
   try {
     const stat = await fh.stat();
     if (!stat.isFile()) throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'uploadFile', `uploadFile: ${path} is not a regular file`);
     const size = stat.size;
+    const sparse = options.sparse ?? (await sparseUploadRisk(vol, { offset, length: size })) === null;
     const extents: Extent[] = sparse ? fileExtents(fh.fd, size) : [{ offset: 0, length: size, data: true }];
     const progress = new ProgressCounter(size, options.onProgress);
-    const stream = await attach(vol, 'virStorageVolUpload', { offset, length: size }, sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+    const stream = await attachUpload(vol, 'uploadFile', { offset, length: size }, sparse);
     try {
       for (const batch of batches(extents)) {
         const r = await stream.sendFromFile(fh.fd, batch);

@@ -18,7 +18,10 @@ export interface VolumeRangeOptions {
 }
 
 export interface UploadOptions extends VolumeRangeOptions {
-  /** VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: all-zero chunks travel as holes. */
+  /**
+   * VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: all-zero chunks travel as holes. The volume then ends
+   * where the upload ends (see attachUpload), so `length` must say where that is.
+   */
   sparse?: boolean;
   onProgress?: ProgressListener;
 }
@@ -64,24 +67,60 @@ export async function attach(vol: StorageVolume, fn: 'virStorageVolUpload' | 'vi
 }
 
 /**
- * The bytes a download of `range` yields: the volume's size on the host (a qcow2 file's, not its
- * capacity); null where the driver cannot tell (no VIR_STORAGE_VOL_GET_PHYSICAL).
+ * A stream attached for an upload of `range`. A sparse upload is only safe on an empty volume:
+ * libvirt writes a hole by seeking past it and cutting the volume's file at its end
+ * (virfdstream.c), so every byte of the volume after a hole is lost, and a hole over bytes the
+ * volume has keeps them instead of reading as zeros. So a sparse upload is refused unless the
+ * volume has nothing allocated (a new volume) and the upload reaches its end. A non-sparse upload
+ * overwrites the range and leaves the rest of the volume alone.
  */
-export async function downloadLength(vol: StorageVolume, range: { offset: number; length: number }): Promise<number | null> {
-  if (range.length > 0) return range.length;
+export async function attachUpload(vol: StorageVolume, fn: string, range: { offset: number; length: number }, sparse: boolean): Promise<Stream> {
+  if (sparse) {
+    const why = await sparseUploadRisk(vol, range);
+    if (why !== null) {
+      throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, fn,
+        `${fn}: a sparse upload could lose data of this volume (${why}); libvirt cuts the volume at every hole and leaves what was there under it: upload without sparse`);
+    }
+  }
+  return attach(vol, 'virStorageVolUpload', range, sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+}
+
+/** Why a sparse upload of `range` could lose data of the volume (see attachUpload); null if it cannot. */
+export async function sparseUploadRisk(vol: StorageVolume, range: { offset: number; length: number }): Promise<string | null> {
+  const info = (await invoke('virStorageVolGetInfo', [vol])) as { allocation: bigint };
+  if (info.allocation > 0n) return `it has ${info.allocation} bytes allocated`;
+  const size = await physicalSize(vol);
+  if (size === null) return "its size is not known here";
+  if (range.length === 0) return `the upload's length is not given, and the volume has ${size} bytes`;
+  const end = range.offset + range.length;
+  return end < size ? `the upload ends at byte ${end}, before the volume's end at ${size}` : null;
+}
+
+/** The volume's size on the host (a qcow2 file's, not its capacity); null where the driver cannot tell. */
+async function physicalSize(vol: StorageVolume): Promise<number | null> {
   try {
     const info = (await invoke('virStorageVolGetInfoFlags', [vol, v.VIR_STORAGE_VOL_GET_PHYSICAL])) as { allocation: bigint };
-    return Math.max(0, Number(info.allocation) - range.offset);
+    return Number(info.allocation);
   } catch (err) {
     if (isLibvirtError(err) && err.code === v.VIR_ERR_NO_SUPPORT) return null;
     throw err;
   }
 }
 
+/**
+ * The bytes a download of `range` yields: the volume's size on the host (a qcow2 file's, not its
+ * capacity); null where the driver cannot tell (no VIR_STORAGE_VOL_GET_PHYSICAL).
+ */
+export async function downloadLength(vol: StorageVolume, range: { offset: number; length: number }): Promise<number | null> {
+  if (range.length > 0) return range.length;
+  const size = await physicalSize(vol);
+  return size === null ? null : Math.max(0, size - range.offset);
+}
+
 /** A Writable into the volume; end() finishes the upload, an error or destroy() aborts it. */
 export async function openUpload(vol: StorageVolume, options: UploadOptions = {}): Promise<Writable> {
   const range = checkRange('upload', options);
-  const stream = await attach(vol, 'virStorageVolUpload', range, options.sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+  const stream = await attachUpload(vol, 'upload', range, options.sparse === true);
   return streamWritable(stream, { sparse: options.sparse === true, total: range.length || null, ...progressOf(options) });
 }
 

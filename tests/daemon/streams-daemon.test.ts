@@ -5,7 +5,8 @@
 // console. Everything lives in a ScratchPool, removed also when a test fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -108,9 +109,9 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
 
   afterEach(noStreamsLeft);
 
-  /** A fresh volume of the scratch pool, as an SDK object. */
-  async function volume(format: 'qcow2' | 'raw' = 'qcow2', capacityMiB = 64): Promise<{ scratchVol: ScratchVolume; vol: StorageVolume }> {
-    const scratchVol = scratch.createVolume({ format, capacityMiB });
+  /** A fresh volume of the scratch pool, as an SDK object; `empty`: nothing allocated (where sparse uploads go). */
+  async function volume(format: 'qcow2' | 'raw' = 'qcow2', capacityMiB = 64, empty = false): Promise<{ scratchVol: ScratchVolume; vol: StorageVolume }> {
+    const scratchVol = scratch.createVolume({ format, capacityMiB, empty });
     using pool = await conn.lookupStoragePool(scratch.name);
     return { scratchVol, vol: await pool.lookupVolume(scratchVol.name) };
   }
@@ -122,8 +123,8 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       assert.ok(allocated(source) >= 2 * MiB && allocated(source) < 8 * MiB, `${allocated(source)} bytes allocated`);
     });
 
-    it('uploadFile then downloadToFile: holes travel as holes, the copy is identical and as sparse', async () => {
-      const { scratchVol, vol } = await volume();
+    it('uploadFile into an empty volume, then downloadToFile: holes travel as holes, the copy is identical and as sparse', async () => {
+      const { scratchVol, vol } = await volume('raw', 64, true);
       try {
         const size = statSync(source).size;
         const used = allocated(source);
@@ -168,7 +169,7 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
     });
 
     it('Node streams: a sparse Writable sends all-zero chunks as holes; Readables give the bytes back, or data and holes', async () => {
-      const { vol } = await volume();
+      const { vol } = await volume('raw', 64, true);
       try {
         const size = statSync(source).size;
         const up: TransferProgress[] = [];
@@ -188,6 +189,50 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
         assert.equal(total, size);
       } finally {
         vol.free();
+      }
+    });
+  });
+
+  describe('an upload never loses what the volume holds outside its range', () => {
+    /** A raw volume of 8 MiB of known bytes, and a sparse 1 MiB file: 4 KiB of data, then a hole. */
+    async function usedVolumeAndSmallFile(): Promise<{ scratchVol: ScratchVolume; vol: StorageVolume; before: Buffer; small: string }> {
+      const { scratchVol, vol } = await volume('raw', 8);
+      const full = join(dir, uniqueName('full'));
+      writeFileSync(full, randomBytes(8 * MiB));
+      await vol.uploadFile(full, { sparse: false });
+      const small = join(dir, uniqueName('small'));
+      execFileSync('truncate', ['-s', String(MiB), small]);
+      writeFileSync(small, Buffer.alloc(4096, 7), { flag: 'r+' });
+      return { scratchVol, vol, before: readFileSync(scratchVol.path), small };
+    }
+
+    it('uploadFile of a sparse file onto a volume with data sends zeros, and the rest of the volume stays', async () => {
+      const { scratchVol, vol, before, small } = await usedVolumeAndSmallFile();
+      try {
+        const sent = await vol.uploadFile(small);
+        assert.equal(sent.holeBytes, 0, 'not sparse: a hole would cut the volume');
+        const after = readFileSync(scratchVol.path);
+        assert.equal(after.length, 8 * MiB, 'the volume kept its size');
+        assert.ok(after.subarray(0, MiB).equals(readFileSync(small)), 'the range holds the file, zeros included');
+        assert.ok(after.subarray(MiB).equals(before.subarray(MiB)), 'the rest is as it was');
+      } finally {
+        vol.free();
+      }
+    });
+
+    it('an explicitly sparse upload that could lose data is refused before anything is sent', async () => {
+      const { scratchVol, vol, before, small } = await usedVolumeAndSmallFile();
+      const { vol: empty } = await volume('raw', 8, true);
+      try {
+        const refused = (e: unknown): boolean => isLibvirtError(e) && e.code === v.VIR_ERR_OPERATION_INVALID && /could lose data/.test(e.message);
+        await assert.rejects(vol.uploadFile(small, { sparse: true }), (e) => refused(e) && /bytes allocated/.test((e as Error).message));
+        await assert.rejects(vol.upload({ sparse: true, length: 8 * MiB }), refused);
+        assert.ok(readFileSync(scratchVol.path).equals(before), 'the volume is untouched');
+        await assert.rejects(empty.uploadFile(small, { sparse: true }), (e) => refused(e) && /before the volume's end/.test((e as Error).message));
+        await assert.rejects(empty.upload({ sparse: true }), (e) => refused(e) && /length is not given/.test((e as Error).message));
+      } finally {
+        vol.free();
+        empty.free();
       }
     });
   });
@@ -258,7 +303,7 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
     };
 
     it('vol upload and vol download (sparse, --json), download refusing to replace a file without --force', async () => {
-      const { scratchVol } = await volume();
+      const { scratchVol } = await volume('raw', 64, true);
       const up = cli('vol', 'upload', scratch.name, scratchVol.name, source, '--json');
       assert.equal(up.status, 0, up.stderr);
       const sent = JSON.parse(up.stdout) as { uploaded: string; bytes: string | number; dataBytes: number; holeBytes: number };

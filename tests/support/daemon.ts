@@ -199,6 +199,8 @@ export interface VolumeSpec {
   capacityMiB?: number;
   /** Default qcow2. */
   format?: VolumeFormat;
+  /** Nothing allocated (a sparse file); default: libvirt's default, allocated up to the capacity. */
+  empty?: boolean;
 }
 
 export interface ScratchVolume {
@@ -229,8 +231,8 @@ export interface ScratchGuest {
   name: string;
 }
 
-function volumeXml(name: string, capacityBytes: bigint, format: VolumeFormat): string {
-  return `<volume><name>${name}</name><capacity unit='bytes'>${capacityBytes}</capacity>` +
+function volumeXml(name: string, capacityBytes: bigint, format: VolumeFormat, empty = false): string {
+  return `<volume><name>${name}</name><capacity unit='bytes'>${capacityBytes}</capacity>${empty ? '<allocation>0</allocation>' : ''}` +
     `<target><format type='${format}'/></target></volume>`;
 }
 
@@ -329,7 +331,7 @@ export class ScratchPool {
     const name = spec.name ?? `${uniqueName('vol')}.${format}`;
     this.volumeNames.push(name);
     const capacity = BigInt(spec.capacityMiB ?? 64) * 1048576n;
-    const vol = v.virStorageVolCreateXML(this.pool, volumeXml(name, capacity, format), 0);
+    const vol = v.virStorageVolCreateXML(this.pool, volumeXml(name, capacity, format, spec.empty), 0);
     return this.track(vol, name, format);
   }
 
