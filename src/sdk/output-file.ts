@@ -1,10 +1,14 @@
 // A file that appears complete or not at all. Without `force` it is created exclusively: an
 // existing file is an EEXIST error before anything is transferred, and a failure removes what
 // was written. With `force` the bytes go to a temporary file beside it, renamed over the old
-// one only on success, so a failed transfer leaves the old file as it was.
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+// one only on success, so a failed transfer leaves the old file as it was. Only a regular file
+// is replaced, keeping its permissions: a directory, device, FIFO, socket or symbolic link at
+// `path` is refused before anything is transferred (a rename would put a plain file in its place).
+import type { Stats } from 'node:fs';
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 
 export interface OutputFile {
   fh: FileHandle;
@@ -15,8 +19,14 @@ export interface OutputFile {
 }
 
 export async function createOutputFile(path: string, force: boolean): Promise<OutputFile> {
+  const old = force ? await replaceable(path) : null;
   const target = force ? join(dirname(path), `.${basename(path)}.tsvirt-${process.pid}-${randomBytes(4).toString('hex')}.part`) : path;
-  const fh = await open(target, 'wx');
+  const fh = await open(target, 'wx', old ? old.mode & 0o7777 : 0o666);
+  if (old) {
+    // The replacement has the old file's permissions (and owner, where allowed); not the umask's.
+    await fh.chmod(old.mode & 0o7777);
+    await fh.chown(old.uid, old.gid).catch(() => undefined);
+  }
   return {
     fh,
     commit: async () => {
@@ -28,6 +38,21 @@ export async function createOutputFile(path: string, force: boolean): Promise<Ou
       await unlink(target).catch(() => undefined);
     },
   };
+}
+
+/** What is at `path`, if it may be replaced: nothing (null) or a regular file. */
+async function replaceable(path: string): Promise<Stats | null> {
+  let st: Stats;
+  try {
+    st = await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  if (st.isFile()) return st;
+  const kind = st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link (name the file it points to)'
+    : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+  throw tsvirtError(VIR_ERR_INVALID_ARG, 'output file', `${path} is ${kind}, not a regular file: it is not replaced`);
 }
 
 /** Runs `body` on a new output file, committed if it succeeds and discarded if it fails. */

@@ -3,7 +3,7 @@
 // the end of data, an error, destroy() - closes the libvirt stream: aborted unless it finished,
 // then freed once.
 import { Readable, Writable } from 'node:stream';
-import { DEFAULT_CHUNK_SIZE, streamWindow, type Stream } from './stream.js';
+import { DEFAULT_CHUNK_SIZE, streamWindow, type Stream, type StreamChunk } from './stream.js';
 import { ProgressCounter, type ProgressListener } from './transfer-progress.js';
 import { isAllZero } from './all-zero.js';
 
@@ -70,18 +70,27 @@ abstract class ReceivingReadable extends Readable {
   override _read(): void {
     if (this.pending()) return;
     this.stream.recv(this.chunkSize, { stopAtHole: this.options.sparse === true }).then((c) => {
-      if (c.kind === 'data') {
-        this.progress.data(c.data.length);
-        this.pushData(c.data);
-      } else if (c.kind === 'hole') {
-        this.progress.hole(c.length);
-        this.pushHole(c.length);
-      } else if (c.kind === 'again') {
-        setTimeout(() => this._read(), AGAIN_DELAY_MS);
-      } else {
-        this.stream.finish().then(() => this.push(null), (err: Error) => this.destroy(err));
+      // A progress listener that throws ends the download with its error, as on the other paths.
+      try {
+        this.#handle(c);
+      } catch (err) {
+        this.destroy(err as Error);
       }
     }, (err: Error) => this.destroy(err));
+  }
+
+  #handle(c: StreamChunk): void {
+    if (c.kind === 'data') {
+      this.progress.data(c.data.length);
+      this.pushData(c.data);
+    } else if (c.kind === 'hole') {
+      this.progress.hole(c.length);
+      this.pushHole(c.length);
+    } else if (c.kind === 'again') {
+      setTimeout(() => this._read(), AGAIN_DELAY_MS);
+    } else {
+      this.stream.finish().then(() => this.push(null), (err: Error) => this.destroy(err));
+    }
   }
 
   override _destroy(err: Error | null, cb: (e: Error | null) => void): void {

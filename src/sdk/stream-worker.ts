@@ -6,7 +6,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import * as v from '../../generated/index.js';
-import { isLibvirtError, rawFunction, setHandleTracking } from '../ffi/index.js';
+import { isLibvirtError, rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
 import type { SerializedError } from './engine/protocol.js';
 import type { FileExtent, StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
 import { isAllZero } from './all-zero.js';
@@ -111,7 +111,10 @@ function sendFile(stream: bigint, window: Uint8Array, fd: number, extents: FileE
 function sendFileData(stream: bigint, window: Uint8Array, fd: number, position: number, length: number): void {
   for (let done = 0; done < length;) {
     const n = readSync(fd, window, 0, Math.min(window.length, length - done), position + done);
-    if (n === 0) throw new Error(`the file ended at ${position + done} bytes, before ${position + length}`);
+    if (n === 0) {
+      throw tsvirtError(v.VIR_ERR_OPERATION_FAILED, 'uploadFile',
+        `uploadFile: the file ended at byte ${position + done}, where it had data when the upload began: it shrank during the upload`);
+    }
     const sent = send(stream, window, n);
     if (sent.kind !== 'sent' || sent.length < n) throw new Error('sendFile: the stream would block');
     done += n;
@@ -159,7 +162,12 @@ function serialize(err: unknown, func: string): SerializedError {
       int1: err.int1, int2: err.int2, func: err.func };
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  return { code: 1, domain: 0, level: 2, message: e.message, str1: null, str2: null, str3: null, int1: -1, int2: -1, func, jsName: e.name };
+  const out: SerializedError = { code: 1, domain: 0, level: 2, message: e.message, str1: null, str2: null, str3: null, int1: -1, int2: -1, func, jsName: e.name };
+  const sys = e as NodeJS.ErrnoException;
+  if (typeof sys.code === 'string' && typeof sys.errno === 'number' && typeof sys.syscall === 'string') {
+    out.system = { code: sys.code, errno: sys.errno, syscall: sys.syscall, ...(sys.path === undefined ? {} : { path: sys.path }) };
+  }
+  return out;
 }
 
 parentPort?.on('message', (r: StreamRequest) => {

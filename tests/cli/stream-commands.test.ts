@@ -4,7 +4,7 @@
 // Transfers themselves run against the real daemon (tests/daemon/streams-daemon.test.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -48,6 +48,36 @@ describe('tsvirt stream commands (test:///default)', function () {
     const forced = tsvirt('domain', 'screenshot', 'test', file, '--force', '--json');
     assert.equal(forced.status, 0, forced.stderr);
     assert.deepEqual(JSON.parse(forced.stdout), { domain: 'test', file, mimeType: 'image/png', bytes: readFileSync(TEST_PNG).length });
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.part')), [], 'no temporary file is left');
+  });
+
+  it('--force replaces only a regular file, keeping its permissions; a directory, FIFO, device or link stays', () => {
+    const file = join(dir, 'private.png');
+    writeFileSync(file, 'old', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    assert.equal(tsvirt('domain', 'screenshot', 'test', file, '--force').status, 0);
+    assert.ok(readFileSync(file).equals(readFileSync(TEST_PNG)));
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'the replacement keeps the old mode');
+
+    const fifo = join(dir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const device = join(dir, 'null');
+    spawnSync('mknod', [device, 'c', '1', '3']);
+    const link = join(dir, 'link');
+    symlinkSync(file, link);
+    const cases: [string, RegExp, () => boolean][] = [
+      [dir, /is a directory/, () => lstatSync(dir).isDirectory()],
+      [fifo, /is a FIFO/, () => lstatSync(fifo).isFIFO()],
+      [link, /is a symbolic link/, () => lstatSync(link).isSymbolicLink()],
+      ...(existsSync(device) ? [[device, /is a device/, () => lstatSync(device).isCharacterDevice()] as [string, RegExp, () => boolean]] : []),
+    ];
+    for (const [target, message, unchanged] of cases) {
+      const r = tsvirt('domain', 'screenshot', 'test', target, '--force');
+      assert.equal(r.status, 1, `${target}: ${r.stderr}`);
+      assert.match(r.stderr, /VIR_ERR_INVALID_ARG/);
+      assert.match(r.stderr, message);
+      assert.ok(unchanged(), `${target} is still what it was`);
+    }
     assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.part')), [], 'no temporary file is left');
   });
 

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { Connection, liveStreamCount, type Domain, type SparseChunk, type StorageVolume, type TransferProgress } from '../../src/sdk/index.js';
@@ -18,6 +18,7 @@ import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName } from
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
 import { eventLoopPaused, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
+import { attachUpload, openDownloadStream } from '../../src/sdk/volume-transfer.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const MiB = 1024 * 1024;
@@ -273,6 +274,47 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
         });
         await assert.rejects(pipeline(broken, await vol.upload()), /the source broke/);
       } finally {
+        vol.free();
+      }
+    });
+
+    it('a progress listener that throws fails the transfer with its error, on every path', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        const boom = (): never => { throw new Error('listener boom'); };
+        const sink = new Writable({ write: (_c, _e, cb) => cb() });
+        await assert.rejects(pipeline(await vol.download({ onProgress: boom }), sink), /listener boom/);
+        await assert.rejects(async () => { for await (const c of await vol.downloadSparse({ onProgress: boom })) void c; }, /listener boom/);
+        const out = join(dir, 'boom.raw');
+        await assert.rejects(vol.downloadToFile(out, { onProgress: boom }), /listener boom/);
+        assert.equal(existsSync(out), false);
+      } finally {
+        vol.free();
+      }
+    });
+
+    it("a file's system errors keep Node's code across the stream thread; a source that shrank is a typed error", async () => {
+      const { vol } = await volume('raw', 4);
+      const file = join(dir, uniqueName('readonly'));
+      writeFileSync(file, randomBytes(MiB));
+      await vol.uploadFile(file, { sparse: false }); // data, which a download writes (it skips zeros)
+      const fd = openSync(file, 'r');
+      try {
+        const { stream } = await openDownloadStream(vol, {});
+        try {
+          await assert.rejects(stream.recvToFile(fd, 0, MiB), (e: NodeJS.ErrnoException) => e.code === 'EBADF' && e.syscall === 'write');
+        } finally {
+          await stream.close();
+        }
+        const up = await attachUpload(vol, 'test', { offset: 0, length: 2 * MiB }, false);
+        try {
+          await assert.rejects(up.sendFromFile(fd, [{ offset: 0, length: 2 * MiB, data: true }]),
+            (e) => isLibvirtError(e) && e.code === v.VIR_ERR_OPERATION_FAILED && /ended at byte 1048576.*shrank/.test(e.message));
+        } finally {
+          await up.close();
+        }
+      } finally {
+        closeSync(fd);
         vol.free();
       }
     });

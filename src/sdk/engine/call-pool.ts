@@ -264,6 +264,7 @@ export function toError(e: SerializedError): Error {
     const Ctor = e.jsName === 'TypeError' ? TypeError : e.jsName === 'RangeError' ? RangeError : Error;
     const err = new Ctor(e.message);
     if (Ctor === Error) err.name = e.jsName;
+    if (e.system) Object.assign(err, e.system);
     return err;
   }
   return new LibvirtError(e, e.func);

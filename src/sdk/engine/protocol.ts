@@ -34,4 +34,6 @@ export interface SerializedError extends LibvirtErrorFields {
   func: string;
   /** Set for errors that are not libvirt's (a bug, a bad argument caught by JS). */
   jsName?: string;
+  /** A system call's error (ENOSPC writing a file): Node's fields, so `err.code === 'ENOSPC'` holds on the other side. */
+  system?: { code: string; errno: number; syscall: string; path?: string };
 }
