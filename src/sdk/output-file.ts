@@ -21,7 +21,7 @@ export interface OutputFile {
 export async function createOutputFile(path: string, force: boolean): Promise<OutputFile> {
   const old = force ? await replaceable(path) : null;
   const target = force ? join(dirname(path), `.${basename(path)}.tsvirt-${process.pid}-${randomBytes(4).toString('hex')}.part`) : path;
-  const fh = await open(target, 'wx', old ? old.mode & 0o7777 : 0o666);
+  const fh = await open(target, 'wx', old ? old.mode & 0o7777 : 0o666).catch((err: unknown) => { throw namingPath(err, path, target); });
   if (old) {
     // The replacement has the old file's permissions (and owner, where allowed); not the umask's.
     await fh.chmod(old.mode & 0o7777);
@@ -38,6 +38,14 @@ export async function createOutputFile(path: string, force: boolean): Promise<Ou
       await unlink(target).catch(() => undefined);
     },
   };
+}
+
+/** An error about the temporary file, told about the file the caller named (Node's fields kept). */
+function namingPath(err: unknown, path: string, target: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (target === path || typeof e.code !== 'string') return err;
+  return Object.assign(new Error(`${e.code}: cannot write ${path} (through a temporary file beside it, which --force needs): ${e.message}`),
+    { code: e.code, errno: e.errno, syscall: e.syscall, path });
 }
 
 /** What is at `path`, if it may be replaced: nothing (null) or a regular file. */

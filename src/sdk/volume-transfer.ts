@@ -112,9 +112,15 @@ async function physicalSize(vol: StorageVolume): Promise<number | null> {
  * capacity); null where the driver cannot tell (no VIR_STORAGE_VOL_GET_PHYSICAL).
  */
 export async function downloadLength(vol: StorageVolume, range: { offset: number; length: number }): Promise<number | null> {
-  if (range.length > 0) return range.length;
   const size = await physicalSize(vol);
-  return size === null ? null : Math.max(0, size - range.offset);
+  if (size === null) return range.length > 0 ? range.length : null;
+  // libvirt answers an offset past the end with nothing, or on a sparse stream with an error
+  // that names no reason; a length past it gives what there is.
+  if (range.offset > size) {
+    throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'download', `download: offset ${range.offset} is past the end of the volume (${size} bytes)`);
+  }
+  const rest = size - range.offset;
+  return range.length > 0 ? Math.min(range.length, rest) : rest;
 }
 
 /** A Writable into the volume; end() finishes the upload, an error or destroy() aborts it. */

@@ -79,6 +79,10 @@ describe('tsvirt stream commands (test:///default)', function () {
       assert.ok(unchanged(), `${target} is still what it was`);
     }
     assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.part')), [], 'no temporary file is left');
+    const nowhere = join(dir, 'no-such-dir', 'x.png');
+    const missing = tsvirt('domain', 'screenshot', 'test', nowhere, '--force');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, new RegExp(`ENOENT: cannot write ${nowhere.replace(/[.]/g, '\\.')} \\(through a temporary file`), 'the error names FILE');
   });
 
   it('domain screenshot of a missing domain fails typed and writes no file', () => {

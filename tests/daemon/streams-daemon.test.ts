@@ -319,6 +319,24 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       }
     });
 
+    it('uploadFile from a FIFO is refused at once; a download past the end is a typed error, one running over it gets what there is', async () => {
+      const { vol } = await volume('raw', 4);
+      try {
+        const fifo = join(dir, uniqueName('fifo'));
+        execFileSync('mkfifo', [fifo]);
+        await assert.rejects(vol.uploadFile(fifo), (e) => isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_ARG && /not a regular file/.test(e.message));
+        for (const sparse of [false, true]) {
+          await assert.rejects(vol.download({ offset: 4 * MiB + 1, sparse }),
+            (e) => isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_ARG && /past the end of the volume \(4194304 bytes\)/.test(e.message));
+        }
+        const out = join(dir, uniqueName('tail'));
+        const got = await vol.downloadToFile(out, { offset: 4 * MiB - 10, length: 100, sparse: false });
+        assert.deepEqual([got.bytes, got.total, statSync(out).size], [10, 10, 10]);
+      } finally {
+        vol.free();
+      }
+    });
+
     it('downloadToFile --force keeps the old file when the transfer fails', async () => {
       const { vol } = await volume('raw', 4);
       try {
