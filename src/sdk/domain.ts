@@ -1,7 +1,7 @@
 // A domain (a guest). Name and UUID are read locally; everything else returns a Promise.
 import type * as G from '../../generated/index.js';
 import * as v from '../../generated/index.js';
-import { LibvirtObject } from './libvirt-object.js';
+import { LibvirtObject, withOwnReference } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
 import { UUID_BYTES, formatUuid, type IdentityGetters } from './engine/identity-columns.js';
 import { toError } from './engine/call-pool.js';
@@ -196,7 +196,8 @@ export class Domain extends LibvirtObject {
 
   /** A screenshot of `screen` (virDomainScreenshot): its MIME type, and its bytes as a Readable. */
   screenshot(screen = 0): Promise<Screenshot> {
-    return domainScreenshot(this, screen);
+    // Several calls: on a reference of their own, so that one made before free() completes.
+    return withOwnReference(this, 'virDomainRef', (ptr) => Domain.fromHandle(ptr), (dom) => domainScreenshot(dom, screen));
   }
 
   /**
@@ -204,7 +205,7 @@ export class Domain extends LibvirtObject {
    * (virDomainOpenConsole on a non-blocking stream, polled). end() closes it, destroy() aborts it.
    */
   openConsole(devname: string | null = null, options: ConsoleOptions = {}): Promise<DomainConsole> {
-    return domainConsole(this, devname, options);
+    return withOwnReference(this, 'virDomainRef', (ptr) => Domain.fromHandle(ptr), (dom) => domainConsole(dom, devname, options));
   }
 }
 

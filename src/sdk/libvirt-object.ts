@@ -82,6 +82,23 @@ export function asGroup<T>(make: () => T): T {
   }
 }
 
+/**
+ * Runs `body` on a reference of its own to `obj`, taken now (`refFn`, e.g. virDomainRef: a local
+ * count, no round trip), released when `body` settles. For methods that make several calls (the
+ * stream methods): one called before the caller's free() completes, as a single call does.
+ */
+export function withOwnReference<T extends LibvirtObject, R>(obj: T, refFn: string, make: (ptr: bigint) => T, body: (own: T) => Promise<R>): Promise<R> {
+  let own: T;
+  try {
+    const ptr = obj.handle;
+    rawFunction(refFn)(ptr);
+    own = make(ptr);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return body(own).finally(() => own.free());
+}
+
 /** How many references the safety net released for objects that were dropped unreleased. */
 export function finalizedCount(): number {
   return finalized;

@@ -1,6 +1,6 @@
 // A storage volume: a disk image or device in a pool.
 import type * as G from '../../generated/index.js';
-import { LibvirtObject } from './libvirt-object.js';
+import { LibvirtObject, withOwnReference } from './libvirt-object.js';
 import { installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { storageVolumeType } from './enum-names.js';
@@ -48,22 +48,22 @@ export class StorageVolume extends LibvirtObject {
    * destroy() aborts it. With `sparse`, all-zero chunks travel as holes.
    */
   upload(options: UploadOptions = {}): Promise<Writable> {
-    return openUpload(this, options);
+    return this.#own((vol) => openUpload(vol, options));
   }
 
   /** The volume's bytes as a Readable (virStorageVolDownload); with `sparse`, holes cross as lengths and come out as zeros. */
   download(options: DownloadOptions = {}): Promise<Readable> {
-    return openDownload(this, options);
+    return this.#own((vol) => openDownload(vol, options));
   }
 
   /** A sparse download as an object-mode Readable of `{ kind: 'data', data } | { kind: 'hole', length }`. */
   downloadSparse(options: Omit<DownloadOptions, 'sparse'> = {}): Promise<Readable> {
-    return openSparseDownload(this, options);
+    return this.#own((vol) => openSparseDownload(vol, options));
   }
 
   /** Uploads a file, its holes (found with lseek SEEK_DATA/SEEK_HOLE) as holes unless `sparse: false`. */
   uploadFile(path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
-    return uploadFile(this, path, options);
+    return this.#own((vol) => uploadFile(vol, path, options));
   }
 
   /**
@@ -72,7 +72,12 @@ export class StorageVolume extends LibvirtObject {
    * the old one untouched).
    */
   downloadToFile(path: string, options: DownloadFileOptions = {}): Promise<TransferResult> {
-    return downloadToFile(this, path, options);
+    return this.#own((vol) => downloadToFile(vol, path, options));
+  }
+
+  /** The transfers make several calls: they run on a reference of their own (see withOwnReference). */
+  #own<R>(body: (vol: StorageVolume) => Promise<R>): Promise<R> {
+    return withOwnReference(this, 'virStorageVolRef', (ptr) => StorageVolume.fromHandle(ptr), body);
   }
 }
 

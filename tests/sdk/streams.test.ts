@@ -86,6 +86,14 @@ describe('SDK streams (test:///default)', function () {
       d.free();
       await rejectsWith(d.screenshot(), 'VIR_ERR_INVALID_ARG', /already freed or closed/);
     });
+
+    it('a screenshot asked for before free() completes, as a single call does', async () => {
+      const d = await conn.lookupDomain('test');
+      const pending = d.screenshot();
+      d.free();
+      const shot = await pending;
+      assert.deepEqual(await buffer(shot.data), readFileSync(TEST_PNG));
+    });
   });
 
   describe('Stream', () => {
@@ -222,6 +230,19 @@ describe('SDK streams (test:///default)', function () {
       await rejectsWith(vol.upload(), 'VIR_ERR_NO_SUPPORT', /virStorageVolUpload/);
       await rejectsWith(vol.download(), 'VIR_ERR_NO_SUPPORT', /virStorageVolDownload/);
       await rejectsWith(vol.download({ sparse: true }), 'VIR_ERR_NO_SUPPORT');
+    });
+
+    it('transfers started before free() get as far as the driver lets them, not "already freed"', async () => {
+      const v2 = await pool.lookupVolume('streams-test.img');
+      const src = join(dir, 'before-free.img');
+      writeFileSync(src, Buffer.alloc(4096, 7));
+      const pending = [v2.download(), v2.downloadSparse(), v2.upload(), v2.uploadFile(src), v2.downloadToFile(join(dir, 'before-free.out'))];
+      v2.free();
+      for (const r of await Promise.allSettled(pending)) {
+        assert.equal(r.status, 'rejected');
+        assert.equal((r as PromiseRejectedResult).reason?.codeName, 'VIR_ERR_NO_SUPPORT', String((r as PromiseRejectedResult).reason));
+      }
+      await rejectsWith(v2.download(), 'VIR_ERR_INVALID_ARG', /already freed or closed/);
     });
 
     it('uploadFile and downloadToFile fail typed; the download leaves no file behind', async () => {
