@@ -45,7 +45,11 @@ function releaseNow(fn: string, ptr: bigint, knownConn: bigint | undefined): voi
  * What the safety net releases for one object; `ptr` is null once the object released it itself.
  * `conn`: the object's connection, for classes that cannot ask libvirt for it (streams).
  */
-interface Reference { fn: string; ptr: bigint | null; conn?: bigint }
+interface Reference {
+  fn: string; ptr: bigint | null; conn?: bigint;
+  /** What the safety net does instead of releasing at once (streams: abort first); `release` then releases. */
+  dropped?: (ptr: bigint, release: () => void) => void;
+}
 
 let finalized = 0;
 // Registered without an unregister token: an explicit release clears the reference instead of
@@ -54,7 +58,9 @@ const registry = new FinalizationRegistry<Reference | Reference[]>((held) => {
   for (const ref of Array.isArray(held) ? held : [held]) {
     if (ref.ptr === null) continue;
     finalized++;
-    release(ref.fn, ref.ptr, ref.conn);
+    const { fn, ptr, conn } = ref;
+    if (ref.dropped) ref.dropped(ptr, () => release(fn, ptr, conn));
+    else release(fn, ptr, conn);
     ref.ptr = null;
   }
 });
@@ -133,6 +139,14 @@ export abstract class LibvirtObject {
 
   get released(): boolean {
     return this.#ref.ptr === null;
+  }
+
+  /**
+   * What the safety net does for this object if it is dropped unreleased, instead of releasing
+   * at once; it must call `release` in the end. It must not hold the object itself.
+   */
+  protected whenDropped(dropped: (ptr: bigint, release: () => void) => void): void {
+    this.#ref.dropped = dropped;
   }
 
   /** Releases the reference; calling it again does nothing. */

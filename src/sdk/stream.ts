@@ -50,7 +50,8 @@ export class Stream extends LibvirtObject {
   #window: Uint8Array | null = null;
   /** The last call queued; every call waits for the one before it. Never rejects. */
   #tail: Promise<unknown> = Promise.resolve();
-  #state: StreamState = 'open';
+  /** Shared with the safety net (see abandoned()), which must not hold the Stream itself. */
+  readonly #life: { state: StreamState } = { state: 'open' };
   #closing: Promise<void> | null = null;
 
   private constructor(ptr: bigint, nonBlocking: boolean, conn: bigint) {
@@ -59,6 +60,7 @@ export class Stream extends LibvirtObject {
     this.nonBlocking = nonBlocking;
     this.#lane = pinStream();
     open++;
+    this.whenDropped(abandoned(this.#lane, this.#life));
   }
 
   /** A new stream on a connection (virStreamNew), to hand to an upload, download, screenshot or console. */
@@ -89,7 +91,7 @@ export class Stream extends LibvirtObject {
 
   /** 'finished' or 'aborted' once the transfer is over; 'failed' after a call failed (libvirt then aborted it). */
   get state(): StreamState {
-    return this.#state;
+    return this.#life.state;
   }
 
   /**
@@ -185,7 +187,7 @@ export class Stream extends LibvirtObject {
   finish(): Promise<void> {
     return this.#enqueue(undefined, async (ptr) => {
       await this.#lane.run(ptr, null, { op: 'finish' });
-      this.#state = 'finished';
+      this.#life.state = 'finished';
     });
   }
 
@@ -217,18 +219,18 @@ export class Stream extends LibvirtObject {
     if (this.released) return;
     const ptr = this.handle;
     await this.#tail;
-    if (this.#state === 'open' || this.#state === 'failed') await this.#abortNow(ptr).catch(() => undefined);
+    if (this.#life.state === 'open' || this.#life.state === 'failed') await this.#abortNow(ptr).catch(() => undefined);
     this.#lane.unpin();
     open--;
     super.free();
   }
 
   async #abortNow(ptr: bigint): Promise<void> {
-    if (this.#state === 'aborted' || this.#state === 'finished') return;
+    if (this.#life.state === 'aborted' || this.#life.state === 'finished') return;
     try {
       await this.#lane.run(ptr, null, { op: 'abort' });
     } finally {
-      this.#state = 'aborted';
+      this.#life.state = 'aborted';
     }
   }
 
@@ -248,11 +250,11 @@ export class Stream extends LibvirtObject {
 
   /** A failed call leaves the stream aborted on libvirt's side; later calls are refused here. */
   async #guard<T>(body: (ptr: bigint) => Promise<T>, ptr: bigint): Promise<T> {
-    if (this.#state !== 'open') throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, 'stream', `the stream is ${this.#state}`);
+    if (this.#life.state !== 'open') throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, 'stream', `the stream is ${this.#life.state}`);
     try {
       return await body(ptr);
     } catch (err) {
-      if (this.#state === 'open') this.#state = 'failed';
+      if (this.#life.state === 'open') this.#life.state = 'failed';
       throw err;
     }
   }
@@ -261,6 +263,23 @@ export class Stream extends LibvirtObject {
     if (!this.#window || this.#window.length < size) this.#window = streamWindow(Math.max(size, 1));
     return this.#window;
   }
+}
+
+/**
+ * The safety net for a stream dropped without close(): what close() does, from outside the
+ * object (it is gone). A transfer still going is aborted first, so the daemon lets go of it;
+ * then the stream thread is unpinned and the reference released.
+ */
+function abandoned(lane: StreamLane, life: { state: StreamState }): (ptr: bigint, release: () => void) => void {
+  return (ptr, release) => {
+    const over = life.state === 'finished' || life.state === 'aborted';
+    const abort = over ? Promise.resolve() : lane.run(ptr, null, { op: 'abort' }).then(() => undefined, () => undefined);
+    void abort.then(() => {
+      lane.unpin();
+      open--;
+      release();
+    });
+  };
 }
 
 /** A use of `value` the optimiser cannot drop: what is passed here stays reachable until this point. */

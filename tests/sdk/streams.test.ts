@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +15,7 @@ import type { Domain, StoragePool, StorageVolume } from '../../src/sdk/index.js'
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { sharedPool } from '../../src/sdk/engine/call-pool.js';
 
+const root = resolve(import.meta.dirname, '../..');
 const TEST_PNG = '/usr/share/libvirt/test-screenshot.png';
 
 /** Rejects with a LibvirtError of this code name. */
@@ -85,6 +87,15 @@ describe('SDK streams (test:///default)', function () {
       const d = await conn.lookupDomain('test');
       d.free();
       await rejectsWith(d.screenshot(), 'VIR_ERR_INVALID_ARG', /already freed or closed/);
+    });
+
+    it('streams dropped half-way are aborted and released by the safety net; liveStreamCount() comes back down', () => {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'tests/support/dropped-streams.ts')], { cwd: root, encoding: 'utf8' });
+      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { open: number; left: number; finalized: number; bytes: number };
+      assert.equal(r.open, 4, 'four streams were left open');
+      assert.equal(r.left, 0, 'the safety net closed them all');
+      assert.ok(r.finalized >= 4, `the safety net ran (${r.finalized})`);
+      assert.equal(r.bytes, readFileSync(TEST_PNG).length, 'streams still work afterwards');
     });
 
     it('a screenshot asked for before free() completes, as a single call does', async () => {
