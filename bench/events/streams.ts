@@ -120,8 +120,8 @@ async function measure(scratch: ScratchPool, uri: string, dir: string, sizeMiB: 
 function cases(t: Setup, file: string, sparse: boolean): Case[] {
   const flag = sparse ? ['--sparse'] : [];
   const fresh = (): void => rmSync(t.out, { force: true });
-  // A sparse upload goes into an empty volume (tsvirt refuses one that could lose data): the
-  // volume's file is emptied before each, untimed, for both tools.
+  // A sparse upload goes into an empty volume, as a new one would be (over data, tsvirt sends the
+  // holes as zeros: see volume-transfer.ts): the file is emptied before each, untimed, for both tools.
   const empty = (): void => {
     if (!sparse) return;
     truncateSync(t.volPath, 0);

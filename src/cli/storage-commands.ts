@@ -126,7 +126,7 @@ function byteCount(option: string, s: string | undefined): number | undefined {
 
 /**
  * vol upload / vol download: holes travel as lengths unless --no-sparse (a download keeps them
- * in the file; an upload is sparse only into an empty volume, where that loses nothing); a
+ * in the file; an upload sends them where that loses nothing of the volume, else zeros); a
  * progress bar on a terminal's stderr. download refuses to replace FILE unless --force, and
  * never leaves a partial FILE behind.
  */
@@ -134,8 +134,7 @@ async function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: st
   const { offset, length } = values;
   const bar = progressBar(io, true);
   const common = {
-    // Upload: absent lets the SDK choose sparse where it loses nothing.
-    ...(values['no-sparse'] === true ? { sparse: false } : sub === 'download' ? { sparse: true } : {}),
+    sparse: values['no-sparse'] !== true,
     onProgress: (p: { bytes: number; total: number | null }) => bar.tick(p.bytes, p.total ?? 0),
   };
   let r: TransferResult;

@@ -20,6 +20,8 @@ export interface StreamReadableOptions {
 export interface StreamWritableOptions {
   /** Send all-zero chunks as holes (virStreamSendHole); the stream must be sparse. */
   sparse?: boolean;
+  /** Byte of the stream before which all-zero chunks still go as data (default 0; see volume-transfer.ts attachUpload). */
+  holesFrom?: number;
   total?: number | null;
   onProgress?: ProgressListener;
   /** Bytes buffered before write() asks the writer to wait (default 1 MiB). */
@@ -155,6 +157,8 @@ class StreamWritable extends Writable {
   /** Bytes of data in the window, and hole bytes, not sent yet. */
   #filled = 0;
   #hole = 0;
+  /** Bytes taken so far: where the next chunk starts in the stream. */
+  #position = 0;
 
   constructor(private readonly stream: Stream, private readonly options: StreamWritableOptions) {
     // Room for a window's worth while a send runs: _writev then gets them all at once.
@@ -186,9 +190,12 @@ class StreamWritable extends Writable {
    */
   async #put(chunks: Buffer[]): Promise<void> {
     const sparse = this.options.sparse === true;
+    const holesFrom = this.options.holesFrom ?? 0;
     for (const c of chunks) {
       if (c.length === 0) continue;
-      if (sparse && isAllZero(c)) {
+      const start = this.#position;
+      this.#position += c.length;
+      if (sparse && start >= holesFrom && isAllZero(c)) {
         await this.#sendData();
         this.#hole += c.length;
         continue;

@@ -1,6 +1,6 @@
-// Volume upload from a file and download to a file. Upload finds the file's holes with lseek
-// (image/file-extents.ts) and, when sparse, sends them as lengths; sparse is its default only
-// where nothing of the volume can be lost by it: a new volume (see attachUpload). Download writes data at its
+// Volume upload from a file and download to a file, sparse by default. Upload finds the file's
+// holes with lseek (image/file-extents.ts) and sends them as lengths where that loses nothing of
+// the volume, elsewhere as the zeros they read as (see attachUpload). Download writes data at its
 // offset and never writes zeros: holes (and all-zero chunks) are skipped and the file is cut to
 // its length at the end, so it comes out as sparse as the file system allows. A download never
 // leaves a half-written file, nor replaces a file unless asked (output-file.ts).
@@ -10,15 +10,12 @@ import { tsvirtError } from '../ffi/index.js';
 import { fileExtents, type Extent } from '../image/file-extents.js';
 import type { Stream } from './stream.js';
 import { ProgressCounter, type ProgressListener, type TransferResult } from './transfer-progress.js';
-import { attachUpload, checkRange, openDownloadStream, sparseUploadRisk } from './volume-transfer.js';
+import { attachUpload, checkRange, openDownloadStream } from './volume-transfer.js';
 import { withOutputFile } from './output-file.js';
 import type { StorageVolume } from './storage-volume.js';
 
 export interface UploadFileOptions {
-  /**
-   * Send holes as lengths. Default: when that loses nothing, i.e. the volume has nothing
-   * allocated and the upload reaches its end; otherwise sparse is refused (see attachUpload).
-   */
+  /** Send holes as lengths where that loses nothing of the volume (default true; see attachUpload). */
   sparse?: boolean;
   /** Byte offset in the volume (default 0). */
   offset?: number;
@@ -50,10 +47,10 @@ export async function uploadFile(vol: StorageVolume, path: string, options: Uplo
     const stat = await fh.stat();
     if (!stat.isFile()) throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'uploadFile', `uploadFile: ${path} is not a regular file`);
     const size = stat.size;
-    const sparse = options.sparse ?? (await sparseUploadRisk(vol, { offset, length: size })) === null;
-    const extents: Extent[] = sparse ? fileExtents(fh.fd, size) : [{ offset: 0, length: size, data: true }];
+    const sparse = options.sparse ?? true;
     const progress = new ProgressCounter(size, options.onProgress);
-    const stream = await attachUpload(vol, 'uploadFile', { offset, length: size }, sparse);
+    const { stream, holesFrom } = await attachUpload(vol, { offset, length: size }, sparse);
+    const extents = sparse ? holesFromOn(fileExtents(fh.fd, size), holesFrom) : [{ offset: 0, length: size, data: true }];
     try {
       for (const batch of batches(extents)) {
         const r = await stream.sendFromFile(fh.fd, batch);
@@ -68,6 +65,15 @@ export async function uploadFile(vol: StorageVolume, path: string, options: Uplo
   } finally {
     await fh.close();
   }
+}
+
+/** The file's holes before `from` are sent as the zeros they read as (see attachUpload). */
+function holesFromOn(extents: Extent[], from: number): Extent[] {
+  return extents.flatMap((e) => {
+    if (e.data || e.offset >= from) return [e];
+    if (e.offset + e.length <= from) return [{ ...e, data: true }];
+    return [{ offset: e.offset, length: from - e.offset, data: true }, { offset: from, length: e.offset + e.length - from, data: false }];
+  });
 }
 
 /** Extents in requests of at most REQUEST_BYTES of data each (holes cost nothing to send). */

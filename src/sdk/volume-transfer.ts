@@ -19,8 +19,8 @@ export interface VolumeRangeOptions {
 
 export interface UploadOptions extends VolumeRangeOptions {
   /**
-   * VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: all-zero chunks travel as holes. The volume then ends
-   * where the upload ends (see attachUpload), so `length` must say where that is.
+   * VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: all-zero chunks travel as holes where that loses
+   * nothing of the volume, elsewhere as zeros (see attachUpload).
    */
   sparse?: boolean;
   onProgress?: ProgressListener;
@@ -67,33 +67,29 @@ export async function attach(vol: StorageVolume, fn: 'virStorageVolUpload' | 'vi
 }
 
 /**
- * A stream attached for an upload of `range`. A sparse upload is only safe on an empty volume:
- * libvirt writes a hole by seeking past it and cutting the volume's file at its end
- * (virfdstream.c), so every byte of the volume after a hole is lost, and a hole over bytes the
- * volume has keeps them instead of reading as zeros. So a sparse upload is refused unless the
- * volume has nothing allocated (a new volume) and the upload reaches its end. A non-sparse upload
- * overwrites the range and leaves the rest of the volume alone.
+ * A stream attached for an upload of `range`, and, for a sparse one, where in the upload holes
+ * may start. libvirt writes a hole by seeking past it and cutting the volume's file at its end
+ * (virfdstream.c): a hole over bytes the volume has would keep them instead of reading as zeros,
+ * and cut off everything after it. So holes are sent only where nothing of the volume can be
+ * under them or after them: past the volume's current end, or anywhere in a volume with nothing
+ * allocated that the upload fills to its end. Elsewhere a hole's zeros are sent as data. A sparse
+ * upload is then as safe as a non-sparse one, and as sparse as the volume allows.
  */
-export async function attachUpload(vol: StorageVolume, fn: string, range: { offset: number; length: number }, sparse: boolean): Promise<Stream> {
-  if (sparse) {
-    const why = await sparseUploadRisk(vol, range);
-    if (why !== null) {
-      throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, fn,
-        `${fn}: a sparse upload could lose data of this volume (${why}); libvirt cuts the volume at every hole and leaves what was there under it: upload without sparse`);
-    }
-  }
-  return attach(vol, 'virStorageVolUpload', range, sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+export async function attachUpload(vol: StorageVolume, range: { offset: number; length: number }, sparse: boolean): Promise<{ stream: Stream; holesFrom: number }> {
+  const holesFrom = sparse ? await firstSafeHole(vol, range) : Infinity;
+  const stream = await attach(vol, 'virStorageVolUpload', range, sparse ? v.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
+  return { stream, holesFrom };
 }
 
-/** Why a sparse upload of `range` could lose data of the volume (see attachUpload); null if it cannot. */
-export async function sparseUploadRisk(vol: StorageVolume, range: { offset: number; length: number }): Promise<string | null> {
-  const info = (await invoke('virStorageVolGetInfo', [vol])) as { allocation: bigint };
-  if (info.allocation > 0n) return `it has ${info.allocation} bytes allocated`;
+/** From which byte of an upload of `range` a hole loses nothing of the volume (see attachUpload); Infinity: none. */
+async function firstSafeHole(vol: StorageVolume, range: { offset: number; length: number }): Promise<number> {
   const size = await physicalSize(vol);
-  if (size === null) return "its size is not known here";
-  if (range.length === 0) return `the upload's length is not given, and the volume has ${size} bytes`;
-  const end = range.offset + range.length;
-  return end < size ? `the upload ends at byte ${end}, before the volume's end at ${size}` : null;
+  if (size === null) return Infinity;
+  if (range.length > 0 && range.offset + range.length >= size) {
+    const info = (await invoke('virStorageVolGetInfo', [vol])) as { allocation: bigint };
+    if (info.allocation === 0n) return 0;
+  }
+  return Math.max(0, size - range.offset);
 }
 
 /** The volume's size on the host (a qcow2 file's, not its capacity); null where the driver cannot tell. */
@@ -126,8 +122,8 @@ export async function downloadLength(vol: StorageVolume, range: { offset: number
 /** A Writable into the volume; end() finishes the upload, an error or destroy() aborts it. */
 export async function openUpload(vol: StorageVolume, options: UploadOptions = {}): Promise<Writable> {
   const range = checkRange('upload', options);
-  const stream = await attachUpload(vol, 'upload', range, options.sparse === true);
-  return streamWritable(stream, { sparse: options.sparse === true, total: range.length || null, ...progressOf(options) });
+  const { stream, holesFrom } = await attachUpload(vol, range, options.sparse === true);
+  return streamWritable(stream, { sparse: options.sparse === true, holesFrom, total: range.length || null, ...progressOf(options) });
 }
 
 /** Opens a download stream and says how long it should be. */
