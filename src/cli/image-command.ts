@@ -25,13 +25,14 @@
  *   --no-progress           no progress bar (one is drawn on stderr for long check/map on a TTY)
  *   --lenient               info, snapshots, check: inspect what can be read of a damaged image;
  *                           problems after the fixed header become findings instead of errors
+ *                           (a skipped part is named on stderr; check counts each as an error)
  *   --findings              info, check: print the structured findings (stable codes) as JSON
  *
  * Exit codes: 0 success, 1 error (the message is on stderr), and check's codes above.
  */
 import { basename } from 'node:path';
 import { isImageError } from '../image/errors.js';
-import type { FormatChoice, ImageFormatName, MapLayout, SnapshotLayout } from '../image/index.js';
+import type { Finding, FormatChoice, ImageFormatName, MapLayout, SnapshotLayout } from '../image/index.js';
 
 // Each command imports only the modules it uses, when it runs: a short command such as info
 // should not pay for loading check, map and the guest reader (start-up is most of its time).
@@ -126,6 +127,15 @@ export function progressBar(io: ImageCommandIo, enabled: boolean, clock: () => n
   };
 }
 
+/** A lenient open's skipped parts, on stderr: never silently missing from the output. */
+async function warnSkippedParts(io: ImageCommandIo, findings: readonly Finding[]): Promise<void> {
+  const { skippedPartWarning } = await import('../image/lenient-check.js');
+  for (const f of findings) {
+    const line = skippedPartWarning(f);
+    if (line !== undefined) io.stderr.write(`tsvirt image: warning: ${line}\n`);
+  }
+}
+
 async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
   const { imageInfo, imageInfoJson } = await import('../image/info-api.js');
   const { infoHumanText } = await import('../image/info-human.js');
@@ -133,6 +143,7 @@ async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
     format: p.format, displayName: p.file, backingChain: p.backingChain, allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat,
     lenient: p.lenient,
   });
+  await warnSkippedParts(io, info.findings.flat());
   if (p.findings) io.stdout.write(`${JSON.stringify(info.findings.length === 1 ? info.findings[0] : info.findings, null, 2)}\n`);
   else if (p.json) io.stdout.write(imageInfoJson(info));
   else io.stdout.write(info.images.map((i) => infoHumanText(i)).join('\n'));
@@ -142,13 +153,14 @@ async function runInfo(p: Parsed, io: ImageCommandIo): Promise<number> {
 async function runSnapshots(p: Parsed, io: ImageCommandIo): Promise<number> {
   const { imageSnapshots, snapshotsJson, snapshotsText } = await import('../image/snapshots-api.js');
   const s = await imageSnapshots(p.file, { format: p.format, lenient: p.lenient });
+  await warnSkippedParts(io, s.findings);
   const layout: SnapshotLayout = p.layout === '9.0' ? 'qemu-9.0' : 'qemu-7.2';
   io.stdout.write(p.json || p.details ? snapshotsJson(s, p.details) : snapshotsText(s, layout));
   return 0;
 }
 
 async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
-  const { imageCheck } = await import('../image/check-api.js');
+  const { checkFindings, imageCheck } = await import('../image/check-api.js');
   const bar = progressBar(io, p.progress);
   const r = await imageCheck(p.file, { format: p.format, displayName: p.file, progress: bar.tick, lenient: p.lenient });
   bar.end();
@@ -157,7 +169,7 @@ async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
     return r.exitCode;
   }
   if (p.findings) {
-    io.stdout.write(`${JSON.stringify([...r.openFindings, ...r.result.findings], null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(checkFindings(r), null, 2)}\n`);
     return r.exitCode;
   }
   io.stderr.write(r.stderr);
@@ -169,14 +181,14 @@ async function runCheck(p: Parsed, io: ImageCommandIo): Promise<number> {
 async function runMap(p: Parsed, io: ImageCommandIo): Promise<number> {
   const { openChain, closeChain } = await import('../image/backing-chain.js');
   const { guestLayerOf } = await import('../image/guest-layer.js');
-  const { writeMapHuman, writeMapJson } = await import('../image/map.js');
+  const { mapFileNames, writeMapHuman, writeMapJson } = await import('../image/map.js');
   const chain = openChain(p.file, p.format, { allowBacking: p.allowBacking, probeBackingFormat: p.probeBackingFormat, requireWholeChain: true }, p.file);
   const bar = progressBar(io, p.progress);
   try {
     const layers = chain.map((l) => guestLayerOf(l.image));
     const write = (s: string): void => void io.stdout.write(s);
     if (p.json) writeMapJson(layers, write, (p.layout === '8.2' ? 'qemu-8.2' : 'qemu-7.2') as MapLayout, bar.tick);
-    else writeMapHuman(layers, chain.map((l) => l.displayName), write, bar.tick);
+    else writeMapHuman(layers, mapFileNames(chain), write, bar.tick);
   } finally {
     bar.end();
     closeChain(chain);
@@ -244,7 +256,7 @@ options:
   --allow-backing         let backing files named by the image be opened (never by default)
   --probe-backing-format  probe a backing file whose format the image does not record
   --allow-data-file       partitions: let an external data file be opened
-  --lenient               inspect what can be read of a damaged image (problems become findings)
+  --lenient               inspect what can be read of a damaged image (problems become findings, named on stderr)
   --no-progress           no progress bar on stderr
 `;
 

@@ -6,6 +6,7 @@ import type { BackingPolicy } from './backing-chain.js';
 import { checkExitCode, checkHumanText, checkJsonText, checkStderrText } from './check-report.js';
 import type { CheckReport } from './check-report.js';
 import { guestLayerOf } from './guest-layer.js';
+import { skippedByOpen, withSkippedParts } from './lenient-check.js';
 import { writeMapJson, walkMap } from './map.js';
 import type { MapEntry, MapLayout, MapProgress } from './map.js';
 import { openImage, closeImage } from './open-image.js';
@@ -31,7 +32,10 @@ export interface ImageCheckResult extends CheckReport {
   readonly stderr: string;
   /** qemu-img's exit code: 0, 2 corruptions, 3 leaks only, 1 check errors, 63 no check for the format. */
   readonly exitCode: number;
-  /** Problems met while opening (warnings; in lenient mode also what would have stopped the open). */
+  /**
+   * Problems met while opening (warnings; in lenient mode also what would have stopped the open).
+   * Those a lenient check counts as errors are also in `result.findings`, as ERROR lines.
+   */
   readonly openFindings: readonly Finding[];
 }
 
@@ -39,7 +43,7 @@ export interface ImageCheckResult extends CheckReport {
 export const NO_CHECK_EXIT_CODE = 63;
 
 export async function imageCheck(path: string, options: CheckOptions = {}): Promise<ImageCheckResult> {
-  const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false });
+  const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false, check: true });
   try {
     const filename = options.displayName ?? path;
     if (img.kind !== 'qcow2') {
@@ -47,13 +51,26 @@ export async function imageCheck(path: string, options: CheckOptions = {}): Prom
         fragmentation: { totalClusters: 0, allocatedClusters: 0, compressedClusters: 0, fragmentedClusters: 0 } };
       return { filename, format: img.kind, result: empty, openFindings: [], json: '', human: '', stderr: 'This image format does not support checks\n', exitCode: NO_CHECK_EXIT_CODE };
     }
-    const report: CheckReport = { filename, format: 'qcow2', result: checkQcow2(img.qcow2, options.progress, options.lenient ?? false) };
+    const lenient = options.lenient ?? false;
+    const checked = checkQcow2(img.qcow2, options.progress, lenient);
+    // A lenient open may have skipped parts qemu would refuse: they count as errors here.
+    const { result, leaksUnreliable } = withSkippedParts(checked, lenient ? skippedByOpen(img.qcow2.findings, checked.findings) : []);
+    const report: CheckReport = { filename, format: 'qcow2', result, leaksUnreliable };
     return {
       ...report, openFindings: img.qcow2.findings, json: checkJsonText(report), human: checkHumanText(report), stderr: checkStderrText(report), exitCode: checkExitCode(report),
     };
   } finally {
     closeImage(img);
   }
+}
+
+/**
+ * Every finding of a check once: the open's (but those the check counted, which are among its own
+ * as ERROR lines), then the check's.
+ */
+export function checkFindings(r: ImageCheckResult): Finding[] {
+  const counted = new Set(skippedByOpen(r.openFindings, r.result.findings));
+  return [...r.openFindings.filter((f) => !counted.has(f)), ...r.result.findings];
 }
 
 export interface MapOptions extends BackingPolicy {

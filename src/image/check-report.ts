@@ -11,6 +11,11 @@ export interface CheckReport {
   readonly filename: string;
   readonly format: string;
   readonly result: Qcow2CheckResult;
+  /**
+   * Why the leak count cannot be trusted (a lenient check whose open skipped metadata that owns
+   * clusters); the summary then says so instead of "no harm to data".
+   */
+  readonly leaksUnreliable?: string | undefined;
 }
 
 const nonZero = (n: number): number | undefined => (n !== 0 ? n : undefined);
@@ -58,7 +63,12 @@ export function checkHumanText(r: CheckReport): string {
   if (!(corruptions || leaks || checkErrors)) s += 'No errors were found on the image.\n';
   else {
     if (corruptions) s += `\n${corruptions} errors were found on the image.\nData may be corrupted, or further writes to the image may corrupt it.\n`;
-    if (leaks) s += `\n${leaks} leaked clusters were found on the image.\nThis means waste of disk space, but no harm to data.\n`;
+    if (leaks) {
+      s += `\n${leaks} leaked clusters were found on the image.\n`;
+      s += r.leaksUnreliable === undefined
+        ? 'This means waste of disk space, but no harm to data.\n'
+        : `This count is unreliable: ${r.leaksUnreliable}.\nDo not repair these leaks: the clusters may hold data.\n`;
+    }
     if (checkErrors) s += `\n${checkErrors} internal errors have occurred during the check.\n`;
   }
   if (f.totalClusters !== 0 && f.allocatedClusters !== 0) {

@@ -1,13 +1,17 @@
 /**
  * Compressed QCOW2 clusters. Deflate is raw (no zlib header), as qemu writes it; the data may
  * be followed by bytes of the next compressed cluster, which inflate ignores. Output is capped
- * at one cluster, so a compression bomb costs one cluster at most.
+ * at one cluster (plus a few KiB), so a compression bomb costs about one cluster at most.
+ *
+ * What is accepted is qemu 7.2's (block/qcow2-threads.c): deflate must fill the cluster, and a
+ * stream that goes on past it is cut there (Z_BUF_ERROR with the cluster full is success);
+ * a zstd frame must end exactly at the cluster's end (more output is -EIO).
  *
  * zstd: Node 22.15+ has it in node:zlib and it is used when present; on older Node the
  * pure-JS `fzstd` package decodes it, and a caller may register another decompressor.
  */
 import * as zlib from 'node:zlib';
-import { decompress as fzstdDecompress } from 'fzstd';
+import { Decompress as FzstdStream } from 'fzstd';
 import { ImageCorruptError, ImageUnsupportedError } from './errors.js';
 import type { CompressionType } from './qcow2/header.js';
 
@@ -27,11 +31,80 @@ function builtinZstd(): ZstdDecompressor | undefined {
 }
 
 /**
- * fzstd into a buffer of exactly one cluster: it cannot write past it, so a bomb costs one
- * cluster. qemu stores one zstd frame per cluster, possibly followed by bytes of the next
- * cluster; fzstd reads trailing bytes as another frame, so the frame is cut out first.
+ * fzstd, streamed block by block into a buffer of `max` bytes, so the output is counted (its
+ * one-shot decompress returns the whole buffer it is given, however much it wrote) and a frame
+ * with more is refused after one block (at most 128 KiB) past it. qemu stores one zstd frame
+ * per cluster, possibly followed by bytes of the next cluster; fzstd reads trailing bytes as
+ * another frame, so the frame is cut out first.
  */
-const pureJsZstd: ZstdDecompressor = (input, max) => fzstdDecompress(input.subarray(0, zstdFrameLength(input)), new Uint8Array(max));
+const pureJsZstd: ZstdDecompressor = (input, max) => {
+  const out = new Uint8Array(max);
+  let length = 0;
+  const stream = new FzstdStream((chunk: Uint8Array) => {
+    if (length + chunk.length > max) throw new RangeError(`the zstd frame holds more than ${max} bytes`);
+    out.set(chunk, length);
+    length += chunk.length;
+  });
+  stream.push(input.subarray(0, zstdFrameLength(input)), true);
+  return out.subarray(0, length);
+};
+
+/**
+ * At most this many bytes of output follow from one more byte of deflate input: eight symbols
+ * (one bit each at best) of a 258-byte match. Rounded up generously.
+ */
+const DEFLATE_OUTPUT_PER_INPUT_BYTE = 4096;
+
+/** Inflates `input` with output capped at `max`; undefined when the stream has more than that. */
+function inflateCapped(input: Buffer, max: number): Buffer | undefined {
+  try {
+    return zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: max });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw err;
+  }
+}
+
+/** The prefix inflates without error to at most `max` bytes. */
+function prefixFits(input: Buffer, n: number, max: number): boolean {
+  try {
+    return inflateCapped(input.subarray(0, n), max) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first `size` bytes a deflate stream inflates to (fewer when it is shorter), as qemu reads
+ * it into one cluster and stops: what follows (more output, or damage) is never looked at. Such
+ * a stream is rare (a damaged or hostile image); the longest input prefix that inflates cleanly
+ * to at most `size` is found by bisection, each try capped at `size`, and one byte more inflates
+ * to at most DEFLATE_OUTPUT_PER_INPUT_BYTE past it.
+ */
+function inflateCluster(input: Buffer, size: number): Buffer {
+  let firstError: unknown;
+  try {
+    const whole = inflateCapped(input, size);
+    if (whole) return whole;
+  } catch (err) {
+    firstError = err;
+  }
+  let fits = 0;
+  let over = input.length;
+  while (over - fits > 1) {
+    const mid = Math.floor((fits + over) / 2);
+    if (prefixFits(input, mid, size)) fits = mid;
+    else over = mid;
+  }
+  let past: Buffer | undefined;
+  try {
+    past = inflateCapped(input.subarray(0, over), size + DEFLATE_OUTPUT_PER_INPUT_BYTE);
+  } catch {
+    past = undefined;
+  }
+  if (past && past.length >= size) return past.subarray(0, size);
+  throw firstError ?? new RangeError(`one byte of the stream inflates to more than ${DEFLATE_OUTPUT_PER_INPUT_BYTE} bytes`);
+}
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
@@ -71,11 +144,14 @@ export function decompressCluster(type: CompressionType, input: Buffer, out: Buf
   let result: Uint8Array;
   try {
     if (type === 'zlib') {
-      result = zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: out.length });
+      result = inflateCluster(input, out.length);
     } else {
       const zstd = registeredZstd ?? builtinZstd();
       if (!zstd) throw new ImageUnsupportedError('zstd-compressed clusters need Node 22.15+ or registerZstdDecompressor()');
-      result = zstd(input, out.length);
+      // One byte of room: a decompressor that stops at its limit instead of failing shows a
+      // frame with more than a cluster as a longer result.
+      result = zstd(input, out.length + 1);
+      if (result.length > out.length) throw new RangeError(`the zstd frame holds more than ${out.length} bytes`);
     }
   } catch (err) {
     if (err instanceof ImageUnsupportedError) throw err;

@@ -33,6 +33,9 @@ function dumpDict(indent: number, dict: { readonly [k: string]: QemuJsonValue | 
   }).join('');
 }
 
+/** qemu turns SnapshotInfo's int vm-state-size back into a uint64_t for the table. */
+const unsignedSize = (v: QemuJsonValue | undefined): number => Number(BigInt.asUintN(64, BigInt(v as number | bigint)));
+
 export function infoHumanText(info: QemuImageInfo): string {
   let s = `image: ${info.filename}\nfile format: ${info.format}\n`
     + `virtual size: ${qemuSizeToStr(info['virtual-size'])} (${info['virtual-size']} bytes)\n`
@@ -48,7 +51,7 @@ export function infoHumanText(info: QemuImageInfo): string {
   }
   if (info.snapshots) {
     s += formatSnapshotTable(info.snapshots.map((sn) => ({
-      id: String(sn['id']), name: String(sn['name']), vmStateSize: Number(sn['vm-state-size']), dateSec: Number(sn['date-sec']),
+      id: String(sn['id']), name: String(sn['name']), vmStateSize: unsignedSize(sn['vm-state-size']), dateSec: Number(sn['date-sec']),
       vmClockNsec: BigInt(sn['vm-clock-sec'] ?? 0) * 1_000_000_000n + BigInt(sn['vm-clock-nsec'] ?? 0),
       icount: sn['icount'] === undefined ? undefined : BigInt(sn['icount']),
     })));

@@ -21,13 +21,20 @@ export function snapshotInfoJson(sn: Qcow2Snapshot): JsonObject {
   return {
     id: listedText(sn.idBytes, 'id').text,
     name: listedText(sn.nameBytes, 'name').text,
-    'vm-state-size': sn.vmStateSize,
+    // An int in qemu's QAPI: a size of 2^63 or more prints negative there, and so here.
+    'vm-state-size': exactJsonInt(BigInt.asIntN(64, sn.vmStateSizeRaw)),
     'date-sec': sn.dateSec,
     'date-nsec': sn.dateNsec,
     'vm-clock-sec': sn.vmClockNsec / 1_000_000_000n,
     'vm-clock-nsec': sn.vmClockNsec % 1_000_000_000n,
-    icount: sn.icount,
+    // Also an int in qemu's QAPI: 2^63 and above print negative.
+    icount: sn.icount === undefined ? undefined : BigInt.asIntN(64, sn.icount),
   };
+}
+
+/** A number while it is exact, else the bigint (qemu-json prints both as integers). */
+export function exactJsonInt(value: bigint): number | bigint {
+  return value >= -(2n ** 53n) && value < 2n ** 53n ? Number(value) : value;
 }
 
 /**

@@ -56,8 +56,11 @@ export const QCOW1_MIN_L2_BITS = 6;
 export const QCOW1_MAX_L2_BITS = 13;
 export const QCOW1_MAX_L1_BYTES = 32 * MiB;
 
-/** Bytes a format probe looks at, as qemu's BLOCK_PROBE_BUF_SIZE. */
-export const PROBE_BYTES = 512;
+/**
+ * Bytes a format probe looks at, qemu's BLOCK_PROBE_BUF_SIZE: find_image_format() always reads
+ * this many, zero-filled past the end of a shorter file, and hands every probe the full buffer.
+ */
+export const PROBE_BYTES = 2048;
 /** Backing files followed at most; qemu has no limit, a loop is caught earlier anyway. */
 export const MAX_BACKING_CHAIN_DEPTH = 64;
 /** LUKS1 header: 592 bytes. */

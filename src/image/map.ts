@@ -4,7 +4,9 @@
  * that agree in every field (entry_mergeable). 7.2 prints no "compressed" key; it is kept in the
  * entries for callers and printed with the 8.2+ layout only.
  */
+import type { ChainLayer } from './backing-chain.js';
 import type { GuestLayer } from './guest-layer.js';
+import { fullBackingFilename } from './info.js';
 
 export interface MapEntry {
   start: number;
@@ -103,7 +105,19 @@ export function writeMapJson(layers: readonly GuestLayer[], write: (chunk: strin
 const hex16 = (n: number): string => (n === 0 ? '0' : `0x${n.toString(16)}`).padEnd(16);
 
 /**
- * Human `qemu-img map`: data extents only. qemu stops with an error at the first compressed or
+ * The file each layer's host offsets are in, as human `qemu-img map` names it: the layer's own
+ * name, or its external data file's (the name the image records, shown relative to the image
+ * as backing names are; every offset of such an image is in the data file).
+ */
+export function mapFileNames(chain: readonly ChainLayer[]): string[] {
+  return chain.map((l) => {
+    const dataFile = l.image.kind === 'qcow2' && l.image.qcow2.hasDataFile ? l.image.qcow2.extensions.dataFile : undefined;
+    return dataFile === undefined ? l.displayName : fullBackingFilename(l.displayName, dataFile);
+  });
+}
+
+/**
+ * Human `qemu-img map`: data extents only (`names`: see mapFileNames). qemu stops with an error at the first compressed or
  * encrypted data extent; this prints "-" in the "Mapped to" column instead and goes on.
  */
 export function writeMapHuman(layers: readonly GuestLayer[], names: readonly string[], write: (chunk: string) => void, progress?: MapProgress): void {

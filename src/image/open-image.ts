@@ -24,6 +24,8 @@ export const READABLE_FORMATS: readonly ImageFormatName[] = ['qcow2', 'qcow', 'r
 export interface OpenImageOptions {
   /** qcow2: turn problems after the fixed header into findings (see OpenQcow2Options). */
   readonly lenient?: boolean;
+  /** qcow2: open as qemu-img check does (see OpenQcow2Options.check). */
+  readonly check?: boolean;
 }
 
 export function openImageFile(file: ImageFile, format: FormatChoice, options: OpenImageOptions = {}): OpenedImage {

@@ -2,7 +2,11 @@
  * Format detection. Every probe is run, not just until one matches, so a polyglot (a file that
  * is valid as two formats) is reported as ambiguous instead of silently won by one of them.
  * Probing only says what a file looks like: nothing that reads an image trusts it (CVE-2008-2004).
- * The tests are qemu 7.2's own `bdrv_probe` functions, over the same first 512 bytes.
+ * The tests are qemu 7.2's own `bdrv_probe` functions, over the same buffer qemu's
+ * find_image_format() gives them: the first 2048 bytes, zero-padded to 2048 when the file is
+ * shorter. So a file shorter than a format's header is still that format when qemu says so (an
+ * 83-byte qcow2 header naming a backing file is qcow2 to qemu, never "just raw"), and an empty
+ * file is raw whatever its name.
  */
 import { basename } from 'node:path';
 import type { ImageFile } from './image-file.js';
@@ -39,20 +43,24 @@ const cString = (buf: Buffer, start: number, len: number): string => {
   return nul < 0 ? raw : raw.slice(0, nul);
 };
 
+// The probes below see a PROBE_BYTES buffer (see probeBuffer), so the `buf_size >= sizeof(header)`
+// guards of qemu's probes always hold and are left out; a file shorter than the header reads as
+// zeros past its end, as it does for qemu.
+
 const probeQcow: Probe = (b) =>
-  b.length >= 48 && b.readUInt32BE(0) === 0x514649fb && b.readUInt32BE(4) === 1
+  b.readUInt32BE(0) === 0x514649fb && b.readUInt32BE(4) === 1
     ? { score: 100, evidence: 'magic QFI\\xfb at 0, version 1' }
     : undefined;
 
-// qemu requires sizeof(QCowHeader) = 112 bytes and accepts any version >= 2 here.
+// qemu accepts any version >= 2 here.
 const probeQcow2: Probe = (b) =>
-  b.length >= 112 && b.readUInt32BE(0) === 0x514649fb && b.readUInt32BE(4) >= 2
+  b.readUInt32BE(0) === 0x514649fb && b.readUInt32BE(4) >= 2
     ? { score: 100, evidence: `magic QFI\\xfb at 0, version ${b.readUInt32BE(4)}` }
     : undefined;
 
-// QEDHeader is 64 bytes; magic 'QED\0' little-endian.
+// Magic 'QED\0' little-endian.
 const probeQed: Probe = (b) =>
-  b.length >= 64 && b.readUInt32LE(0) === 0x00444551 ? { score: 100, evidence: "magic 'QED\\0' at 0" } : undefined;
+  b.readUInt32LE(0) === 0x00444551 ? { score: 100, evidence: "magic 'QED\\0' at 0" } : undefined;
 
 const VMDK_VERSION_LINES = ['version=1\n', 'version=2\n', 'version=3\n', 'version=1\r\n', 'version=2\r\n', 'version=3\r\n'];
 
@@ -79,28 +87,27 @@ function vmdkTextDescriptor(b: Buffer): boolean {
 }
 
 const probeVmdk: Probe = (b) => {
-  if (b.length >= 4 && b.readUInt32BE(0) === 0x4b444d56) return { score: 100, evidence: "magic 'KDMV' at 0 (sparse extent)" };
-  if (b.length >= 4 && b.readUInt32BE(0) === 0x434f5744) return { score: 100, evidence: "magic 'COWD' at 0 (ESX COW)" };
+  if (b.readUInt32BE(0) === 0x4b444d56) return { score: 100, evidence: "magic 'KDMV' at 0 (sparse extent)" };
+  if (b.readUInt32BE(0) === 0x434f5744) return { score: 100, evidence: "magic 'COWD' at 0 (ESX COW)" };
   return vmdkTextDescriptor(b) ? { score: 100, evidence: 'text descriptor with a version= line' } : undefined;
 };
 
 const probeVdi: Probe = (b) =>
-  b.length >= 0x48 && b.readUInt32LE(0x40) === 0xbeda107f ? { score: 100, evidence: 'signature 0xbeda107f at 0x40' } : undefined;
+  b.readUInt32LE(0x40) === 0xbeda107f ? { score: 100, evidence: 'signature 0xbeda107f at 0x40' } : undefined;
 
-const probeVpc: Probe = (b) => (b.length >= 8 && ascii(b, 0, 8) === 'conectix' ? { score: 100, evidence: "cookie 'conectix' at 0" } : undefined);
+const probeVpc: Probe = (b) => (ascii(b, 0, 8) === 'conectix' ? { score: 100, evidence: "cookie 'conectix' at 0" } : undefined);
 
-const probeVhdx: Probe = (b) => (b.length >= 8 && ascii(b, 0, 8) === 'vhdxfile' ? { score: 100, evidence: "signature 'vhdxfile' at 0" } : undefined);
+const probeVhdx: Probe = (b) => (ascii(b, 0, 8) === 'vhdxfile' ? { score: 100, evidence: "signature 'vhdxfile' at 0" } : undefined);
 
 // LUKS1 phdr is 592 bytes: magic 'LUKS\xba\xbe', BE16 version. qemu 7.2 knows version 1 only.
 const probeLuks: Probe = (b) => {
-  if (b.length < 8 || ascii(b, 0, 6) !== 'LUKS\xba\xbe') return undefined;
+  if (ascii(b, 0, 6) !== 'LUKS\xba\xbe') return undefined;
   const version = b.readUInt16BE(6);
   if (version === 1) return { score: 100, evidence: "magic 'LUKS\\xba\\xbe' at 0, version 1" };
   return { score: 2, evidence: `magic 'LUKS\\xba\\xbe' at 0, version ${version} (qemu 7.2 opens version 1 only)` };
 };
 
 const probeParallels: Probe = (b) => {
-  if (b.length < 64) return undefined;
   const magic = ascii(b, 0, 16);
   if ((magic === 'WithoutFreeSpace' || magic === 'WithouFreSpacExt') && b.readUInt32LE(16) === 2) {
     return { score: 100, evidence: `magic '${magic}' at 0, version 2` };
@@ -108,9 +115,8 @@ const probeParallels: Probe = (b) => {
   return undefined;
 };
 
-// Bochs: char magic[32], type[16], subtype[16], LE32 version at 64 (qemu requires 512 bytes).
+// Bochs: char magic[32], type[16], subtype[16], LE32 version at 64.
 const probeBochs: Probe = (b) => {
-  if (b.length < 512) return undefined;
   const version = b.readUInt32LE(64);
   if (
     cString(b, 0, 32) === 'Bochs Virtual HD Image' &&
@@ -125,7 +131,7 @@ const probeBochs: Probe = (b) => {
 
 const CLOOP_MAGIC = '#!/bin/sh\n#V2.0 Format\nmodprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n';
 const probeCloop: Probe = (b) =>
-  b.length > CLOOP_MAGIC.length && ascii(b, 0, CLOOP_MAGIC.length) === CLOOP_MAGIC
+  ascii(b, 0, CLOOP_MAGIC.length) === CLOOP_MAGIC
     ? { score: 2, evidence: 'cloop V2.0 shell preamble at 0' }
     : undefined;
 
@@ -139,12 +145,35 @@ const PROBES: ReadonlyArray<readonly [ImageFormatName, Probe]> = [
   ['bochs', probeBochs], ['cloop', probeCloop], ['dmg', probeDmgName],
 ];
 
-/** Probes a buffer holding the start of a file (and, for DMG, its last 512 bytes). */
+/**
+ * Bytes of the header each format's probe reads (qemu's `sizeof` in its probe's buf_size guard),
+ * for the evidence of a file shorter than that: qemu probes it zero-padded, and so do we.
+ */
+const HEADER_BYTES: Partial<Record<ImageFormatName, number>> = {
+  qcow: 48, qcow2: 112, qed: 64, vdi: 512, parallels: 64, bochs: 512, luks: 592,
+};
+
+/** The buffer qemu's find_image_format() probes: the first PROBE_BYTES bytes, zeros past the end. */
+function probeBuffer(head: Buffer): Buffer {
+  if (head.length >= PROBE_BYTES) return head.subarray(0, PROBE_BYTES);
+  const buf = Buffer.alloc(PROBE_BYTES);
+  head.copy(buf);
+  return buf;
+}
+
+/**
+ * Probes the start of a file: `head` is its first bytes, all of them when the file is shorter
+ * than PROBE_BYTES (an empty `head` is an empty file, which qemu calls raw without probing).
+ * `tail` is the file's last 512 bytes, for DMG.
+ */
 export function detectFromBytes(head: Buffer, name: string, tail?: Buffer): DetectResult {
   const matches: FormatMatch[] = [];
-  for (const [format, probe] of PROBES) {
-    const m = probe(head.subarray(0, PROBE_BYTES), name);
-    if (m) matches.push({ format, ...m });
+  if (head.length > 0) {
+    const buf = probeBuffer(head);
+    for (const [format, probe] of PROBES) {
+      const m = probe(buf, name);
+      if (m) matches.push({ format, ...m, evidence: m.evidence + shortFileNote(format, head.length) });
+    }
   }
   // UDIF images end with a 512-byte 'koly' trailer: stronger evidence than the name.
   if (tail && tail.length === 512 && ascii(tail, 0, 4) === 'koly') {
@@ -163,6 +192,13 @@ export function detectFromBytes(head: Buffer, name: string, tail?: Buffer): Dete
     format: best === undefined ? 'raw' : ambiguous ? undefined : best.format,
     contents: rawContents(head),
   };
+}
+
+function shortFileNote(format: ImageFormatName, fileBytes: number): string {
+  const header = HEADER_BYTES[format];
+  return header !== undefined && fileBytes < header
+    ? ` (file shorter than the ${header}-byte header: ${fileBytes} bytes, zero-padded as qemu probes it)`
+    : '';
 }
 
 function rawContents(head: Buffer): string[] {

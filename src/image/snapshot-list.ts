@@ -22,8 +22,12 @@ export function localDate(sec: number): string {
 /** C's (int) cast of an int64 quotient: keep the low 32 bits, signed. */
 const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 
+/**
+ * QEMUSnapshotInfo.vm_clock_nsec is a uint64_t, divided unsigned into an int64_t `secs` (7.2 and
+ * 9.0 alike): a clock of 2^63 ns or more prints as a huge positive time, never a negative one.
+ */
 function clock(vmClockNsec: bigint, layout: SnapshotLayout): string {
-  const ns = BigInt.asIntN(64, vmClockNsec);
+  const ns = BigInt.asUintN(64, vmClockNsec);
   const secs = ns / 1_000_000_000n;
   const h = int32(secs / 3600n);
   const m = int32((secs / 60n) % 60n);

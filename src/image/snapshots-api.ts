@@ -4,8 +4,9 @@
  */
 import type { FormatChoice } from './open-image.js';
 import { closeImage, openImage } from './open-image.js';
+import type { Finding } from './qcow2/findings.js';
 import type { Qcow2Snapshot } from './qcow2/snapshots.js';
-import { snapshotInfoJson } from './info.js';
+import { exactJsonInt, snapshotInfoJson } from './info.js';
 import type { JsonObject } from './info.js';
 import { formatSnapshotList } from './snapshot-list.js';
 import type { SnapshotLayout } from './snapshot-list.js';
@@ -21,31 +22,36 @@ export interface ImageSnapshots {
   readonly snapshots: readonly Qcow2Snapshot[];
   /** qemu lists nothing for images with an external data file (it answers "not supported"). */
   readonly listedByQemu: boolean;
+  /**
+   * Problems met while opening; with `lenient`, a table that could not be read in full is one
+   * (SNAPSHOT_TABLE_INVALID), and `snapshots` holds the entries before the first bad one.
+   */
+  readonly findings: readonly Finding[];
 }
 
 export async function imageSnapshots(path: string, options: SnapshotsOptions = {}): Promise<ImageSnapshots> {
   const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false });
   try {
-    if (img.kind !== 'qcow2') return { snapshots: [], listedByQemu: false };
-    return { snapshots: img.qcow2.snapshots, listedByQemu: !img.qcow2.hasDataFile };
+    if (img.kind !== 'qcow2') return { snapshots: [], listedByQemu: false, findings: [] };
+    return { snapshots: img.qcow2.snapshots, listedByQemu: !img.qcow2.hasDataFile, findings: img.qcow2.findings };
   } finally {
     closeImage(img);
   }
 }
 
 /** The text `qemu-img snapshot -l` prints. */
-export function snapshotsText(s: ImageSnapshots, layout: SnapshotLayout = 'qemu-7.2'): string {
+export function snapshotsText(s: Pick<ImageSnapshots, 'snapshots' | 'listedByQemu'>, layout: SnapshotLayout = 'qemu-7.2'): string {
   return s.listedByQemu ? formatSnapshotList(s.snapshots, layout) : '';
 }
 
 /** SnapshotInfo objects as in `qemu-img info --output=json`; `details` adds what qemu does not show. */
-export function snapshotsJson(s: ImageSnapshots, details = false): string {
+export function snapshotsJson(s: Pick<ImageSnapshots, 'snapshots' | 'listedByQemu'>, details = false): string {
   const list: JsonObject[] = s.snapshots.map((sn) => {
     const base = snapshotInfoJson(sn);
     if (!details) return base;
     return {
       ...base,
-      'disk-size': sn.diskSize,
+      'disk-size': exactJsonInt(sn.diskSizeRaw),
       'l1-table-offset': sn.l1TableOffset,
       'l1-size': sn.l1Size,
       'extra-data-size': sn.extraDataSize,

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { copyFileSync, readFileSync } from 'node:fs';
-import { imageCheck, imageInfo, imageSnapshots } from '../../src/image/index.js';
-import { be32, be64, poke, snapshottedImage, TempDir } from './support/qemu.js';
+import { checkFindings, imageCheck, imageInfo, imageSnapshots } from '../../src/image/index.js';
+import { be32, be64, poke, qemuImgRun, snapshottedImage, TempDir } from './support/qemu.js';
 
 describe('lenient inspection and findings', function () {
   let dir: TempDir;
@@ -23,9 +23,36 @@ describe('lenient inspection and findings', function () {
     const info = await imageInfo(dir.file('snap-eof.qcow2'), { format: 'qcow2', lenient: true });
     assert.equal(info.images[0]?.snapshots, undefined);
     assert.deepEqual(info.findings[0]?.map((f) => f.code), ['SNAPSHOT_TABLE_INVALID']);
-    const check = await imageCheck(dir.file('snap-eof.qcow2'), { format: 'qcow2', lenient: true });
+  });
+
+  it('a lenient check counts what the open skipped as errors, and does not call the leaks harmless', async () => {
+    const name = 'snap-extra.qcow2';
+    copyFileSync(dir.file('base.qcow2'), dir.file(name));
+    const snapshotsOffset = Number(readFileSync(dir.file(name)).readBigUInt64BE(64));
+    poke(dir.file(name), snapshotsOffset + 36, be32(5000)); // extra_data_size of entry 0 over qemu's 1 KiB
+    // qemu-img check cannot read the table either, and gives up (rc 1); tsvirt refuses it too.
+    const ref = qemuImgRun(['check', name], dir.path);
+    assert.equal(ref.status, 1);
+    assert.match(ref.stderr, /Too much extra metadata in snapshot table entry 0/);
+    await assert.rejects(imageCheck(dir.file(name), { format: 'qcow2' }), { message: 'Too much extra metadata in snapshot table entry 0' });
+    // A lenient check goes on without the table: corrupt (2), never "leaks only" (3).
+    const check = await imageCheck(dir.file(name), { format: 'qcow2', lenient: true });
     assert.deepEqual(check.openFindings.map((f) => f.code), ['SNAPSHOT_TABLE_INVALID']);
-    assert.ok(check.result.leaks > 0, 'the snapshots now unreferenced show up as leaks');
+    assert.equal(check.exitCode, 2);
+    assert.equal(check.result.corruptions, 1);
+    assert.ok(check.result.leaks > 0, 'the clusters of the unread snapshots are unreferenced');
+    assert.match(check.stderr, /^ERROR Too much extra metadata in snapshot table entry 0$/m);
+    assert.match(check.stderr, /^Leak count unreliable: the snapshot table could not be read in full/m);
+    assert.match(check.human, /^1 errors were found on the image\.$/m);
+    assert.match(check.human, /^This count is unreliable: the snapshot table could not be read in full/m);
+    assert.doesNotMatch(check.human, /no harm to data/);
+    assert.equal((JSON.parse(check.json) as { corruptions?: number }).corruptions, 1);
+    // Each finding once: the open's error is listed as the check's ERROR line.
+    assert.deepEqual(checkFindings(check).filter((f) => f.code === 'SNAPSHOT_TABLE_INVALID').map((f) => f.message.slice(0, 6)), ['ERROR ']);
+    // A lenient check of a sound image is unchanged.
+    const sound = await imageCheck(dir.file('base.qcow2'), { format: 'qcow2', lenient: true });
+    assert.equal(sound.exitCode, 0);
+    assert.equal(sound.human, qemuImgRun(['check', 'base.qcow2'], dir.path).stdout);
   });
 
   it('a snapshot whose L1 table is misaligned is listed, with a finding', async () => {

@@ -19,7 +19,7 @@ export function checkRefblocks(ctx: CheckContext, table: readonly RefcountTableE
       continue;
     }
     if (e.offset === 0) continue;
-    if (e.offset < 0 || e.offset % cs !== 0) {
+    if (!e.aligned) {
       ctx.out.add('REFBLOCK_UNALIGNED', 'corruption', () => `ERROR refcount block ${e.index} is not cluster aligned; refcount table entry corrupted`);
       continue;
     }
@@ -48,7 +48,7 @@ export function compareRefcounts(ctx: CheckContext, table: readonly RefcountTabl
     const entry = table[t];
     const first = t * perBlock;
     const end = Math.min(total, first + perBlock);
-    const readable = entry === undefined || entry.offset === 0 || (entry.offset > 0 && entry.offset % cs === 0);
+    const readable = entry === undefined || entry.offset === 0 || entry.aligned;
     if (!readable) {
       // qemu fails the lookup of every cluster the block covers: one error each, counted at once.
       ctx.out.addRun('REFCOUNT_UNREADABLE', 'check-error', end - first,
@@ -80,7 +80,7 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
     const l1hi = l1.readUInt32BE(i * 8);
     const l1lo = l1.readUInt32BE(i * 8 + 4);
     const l2Offset = entryOffset(l1hi, l1lo);
-    if (l2Offset <= 0) continue;
+    if (l2Offset === 0) continue;
     const l2Ref = disk.get(Math.floor(l2Offset / cs));
     if (l2Ref === undefined) continue;
     if ((l2Ref === 1) !== ((l1hi & OFLAG_COPIED_HI) !== 0)) {
@@ -104,7 +104,6 @@ function checkCopiedData(ctx: CheckContext, disk: DiskRefcounts, l2Offset: numbe
     const type = clusterType(hi, lo, h.extendedL2, img.hasDataFile);
     if (type !== ClusterType.Normal && type !== ClusterType.ZeroAlloc) continue;
     const dataOffset = entryOffset(hi, lo);
-    if (dataOffset < 0) continue;
     const ref = img.hasDataFile ? 1 : disk.get(Math.floor(dataOffset / h.clusterSize));
     if (ref === undefined) continue;
     if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) {

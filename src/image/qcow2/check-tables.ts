@@ -4,7 +4,7 @@
  * report misaligned or reserved-bit entries, with the fragmentation figures of the active L1.
  */
 import { ImageCorruptError } from '../errors.js';
-import { QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { MAX_SAFE_OFFSET_BYTES, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { addReferences, entryHex, incRefcounts, regionBeyondEof } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
 import { hex } from './findings.js';
@@ -12,7 +12,7 @@ import { WalkMemo } from './walk-memo.js';
 import type { Qcow2Image } from './open.js';
 import type { Qcow2Snapshot } from './snapshots.js';
 import {
-  ClusterType, clusterType, decodeCompressed, entryOffset, L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO,
+  ClusterType, clusterType, decodeCompressedRaw, entryOffset, L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO,
   L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI, OFLAG_ZERO_LO,
 } from './table-entries.js';
 
@@ -66,11 +66,8 @@ function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): Fragmentati
     if (type === ClusterType.Compressed) {
       checkCompressed(ctx, pass, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, frag);
     } else if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
+      // At or above 2^53 the offset is past the end of the file: counted as qemu counts it.
       const offset = entryOffset(hi, lo);
-      if (offset < 0) {
-        out?.add('OFFSET_UNSAFE', 'corruption', () => `ERROR l2 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l2Offset + p);
-        continue;
-      }
       if ((bitmapHi & bitmapLo) !== 0) {
         out?.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
       }
@@ -93,9 +90,9 @@ function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): Fragmentati
 function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, frag: FragmentationDelta): void {
   const h = ctx.img.header;
   const out = pass.findings ? ctx.out : undefined;
-  const desc = decodeCompressed(hi, lo, h.clusterBits);
+  const desc = decodeCompressedRaw(hi, lo, h.clusterBits);
   if (hi & OFLAG_COPIED_HI) {
-    out?.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${hex(desc?.offset ?? 0)}: copied flag must never be set for compressed clusters`, at);
+    out?.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${desc.offset.toString(16)}: copied flag must never be set for compressed clusters`, at);
     hi &= ~OFLAG_COPIED_HI;
   }
   if (ctx.img.hasDataFile) {
@@ -106,11 +103,8 @@ function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: num
     out?.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', () => `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
-  if (desc === undefined) {
-    out?.add('OFFSET_UNSAFE', 'corruption', () => `ERROR compressed cluster ${index}: offset at or above 2^53`, at);
-    return;
-  }
-  refer(ctx, pass, desc.offset, desc.size);
+  if (desc.offset < BigInt(MAX_SAFE_OFFSET_BYTES)) refer(ctx, pass, Number(desc.offset), desc.size);
+  else if (pass.findings) farRegionBeyondEof(ctx, desc.offset, desc.size, at);
   frag.allocated++;
   frag.compressed++;
   frag.fragmented++;
@@ -147,11 +141,9 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
     if ((hi & L1E_RESERVED_MASK_HI) !== 0 || (lo & L1E_RESERVED_MASK_LO) !== 0) {
       ctx.out.add('L1_RESERVED_BITS', 'corruption', () => `ERROR found L1 entry with reserved bits set: ${entryHex(hi, lo)}`, l1Offset + i * 8);
     }
+    // At or above 2^53 the table is past the end of the file: counted as such, and it reads as
+    // zeros (no reads happen past the end), as in qemu.
     const l2Offset = entryOffset(hi, lo);
-    if (l2Offset < 0) {
-      ctx.out.add('OFFSET_UNSAFE', 'corruption', () => `ERROR L1 entry ${entryHex(hi, lo)}: offset at or above 2^53`, l1Offset + i * 8);
-      continue;
-    }
     incRefcounts(ctx, l2Offset, ctx.img.header.clusterSize);
     if (l2Offset % ctx.img.header.clusterSize !== 0) {
       ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
@@ -166,6 +158,12 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
   }
 }
 
+/** qemu's beyond-the-end finding for a region whose offset (at or above 2^53) only a bigint holds. */
+function farRegionBeyondEof(ctx: CheckContext, offset: bigint, size: number, at: number): void {
+  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
+    `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${offset.toString(16)} size 0x${hex(size)}`, at);
+}
+
 /** INT64_MAX aligned down to 1 GiB: qemu's block layer fails a request that ends past it (EIO). */
 const BDRV_MAX_LENGTH = 0x7fffffffc0000000n;
 
@@ -176,8 +174,7 @@ const BDRV_MAX_LENGTH = 0x7fffffffc0000000n;
  */
 function checkFarSnapshotL1(ctx: CheckContext, offset: bigint, l1Size: number, entryOffset: number): void {
   if (l1Size === 0) return;
-  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
-    `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${offset.toString(16)} size 0x${hex(l1Size * 8)}`, entryOffset);
+  farRegionBeyondEof(ctx, offset, l1Size * 8, entryOffset);
   if (offset + BigInt(l1Size * 8) <= BDRV_MAX_LENGTH) return;
   ctx.out.add('L1_READ_FAILED', 'corruption', 'ERROR: I/O error in check_refcounts_l1', entryOffset);
   if (!ctx.lenient) throw new ImageCorruptError('Check failed: Input/output error', entryOffset);

@@ -21,7 +21,7 @@ import type { RefcountTableEntry } from './refcounts.js';
 export type { CheckContext, CheckProgress, FragmentationInfo, Qcow2CheckResult } from './check-context.js';
 export { incRefcounts } from './check-context.js';
 
-/** qemu qcow2_check_fix_snapshot_table, read-only part: v3 entries need 16 bytes of extra data. */
+/** qemu qcow2_check_read_snapshot_table, read-only: v3 entries need 16 bytes of extra data. */
 function checkSnapshotEntries(ctx: CheckContext): void {
   if (ctx.img.header.version < 3) return;
   ctx.img.snapshots.forEach((sn, i) => {
@@ -43,20 +43,22 @@ function hostClusters(img: Qcow2Image): number {
 
 /**
  * What must hold before anything is allocated: a usable refcount width (a lenient open lets any
- * through), a file of at most INT_MAX clusters, and tables bounded again (a lenient open may have
- * let oversized ones through as findings). Returns the refcount table.
+ * through), a file of at most INT_MAX clusters, and table sizes bounded again (a lenient open
+ * may have let oversized ones through as findings). Returns the refcount table.
  */
 function preflight(img: Qcow2Image): RefcountTableEntry[] {
   const h = img.header;
   requireUsableRefcountWidth(h);
   hostClusters(img);
-  bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: img.file.size });
+  // Past the end of the file the tables read as zeros, as qemu's check reads them (and reports
+  // them as beyond the end of the file): only their sizes are bounded.
+  bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset });
   const l1Entries = l1EntriesToWalk(img);
   if (l1Entries > CHECK_MAX_L1_ENTRIES) {
     throw new ImageLimitError('L1 entries of the image and its snapshots', l1Entries, CHECK_MAX_L1_ENTRIES, 'entries',
       `Check failed: the L1 tables of the image and its snapshots hold ${l1Entries} entries, more than the ${CHECK_MAX_L1_ENTRIES} this check reads`);
   }
-  return readRefcountTable(img.file, h);
+  return readRefcountTable(img.file, h, true);
 }
 
 /** Every part of the check, in qemu's order; the index of the highest cluster in use. */
@@ -64,6 +66,8 @@ function walk(ctx: CheckContext, table: RefcountTableEntry[], nbClusters: number
   const { img } = ctx;
   const h = img.header;
   const cs = h.clusterSize;
+  // qemu reports incomplete entries when it reads the table for the check, before the rest.
+  checkSnapshotEntries(ctx);
   incRefcounts(ctx, 0, cs);
   const walks = l2Walks(ctx);
   checkL1(ctx, walks, h.l1TableOffset, h.l1Size, frag, progress);
@@ -76,7 +80,6 @@ function walk(ctx: CheckContext, table: RefcountTableEntry[], nbClusters: number
   checkRefblocks(ctx, table, nbClusters);
   const highest = compareRefcounts(ctx, table);
   checkCopiedFlags(ctx, new DiskRefcounts(img.file, h, table));
-  checkSnapshotEntries(ctx);
   return highest;
 }
 

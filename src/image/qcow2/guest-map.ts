@@ -4,11 +4,11 @@
  * ones, contiguous host offsets) inside one L2 table. Map, the guest reader and partitions all
  * go through this.
  */
-import { ImageCorruptError } from '../errors.js';
-import { bound, QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { ImageCorruptError, ImageOffsetError } from '../errors.js';
+import { bound, MAX_SAFE_OFFSET_BYTES, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { L2Cache } from './l2-cache.js';
 import type { Qcow2Image } from './open.js';
-import { ClusterType, clusterType, decodeCompressed, entryOffset, SubclusterType, subclusterType } from './table-entries.js';
+import { ClusterType, clusterType, decodeCompressed, decodeCompressedRaw, entryOffset, SubclusterType, subclusterType } from './table-entries.js';
 import type { CompressedDescriptor } from './table-entries.js';
 
 export interface HostRun {
@@ -55,9 +55,11 @@ export class Qcow2GuestMap {
     if (l1Index >= img.header.l1Size) return unallocated(maxBytes);
     const l2Offset = entryOffset(this.l1.readUInt32BE(l1Index * 8), this.l1.readUInt32BE(l1Index * 8 + 4));
     if (l2Offset === 0) return unallocated(this.unallocatedSpan(l1Index, limit, maxBytes));
-    if (l2Offset < 0 || l2Offset % cs !== 0) {
+    if (l2Offset % cs !== 0) {
       throw new ImageCorruptError(`L2 table offset 0x${l2Offset.toString(16)} unaligned (L1 index: 0x${l1Index.toString(16)})`);
     }
+    // qemu reads such a table as zeros (it is past the end of the file); it is refused here.
+    if (l2Offset >= MAX_SAFE_OFFSET_BYTES) throw new ImageOffsetError(`L1 entry 0x${l1Index.toString(16)}: L2 table offset`, BigInt(l2Offset));
     return this.scan(this.l2Cache.get(l2Offset), l2Offset, l2Index, offset, limit);
   }
 
@@ -100,7 +102,10 @@ export class Qcow2GuestMap {
     if (type === SubclusterType.Compressed) {
       if (this.img.hasDataFile) throw new ImageCorruptError(`Compressed cluster entry found in image with external data file (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);
       const compressed = decodeCompressed(hi, lo, this.img.header.clusterBits);
-      if (!compressed) throw new ImageCorruptError(`compressed cluster offset at or above 2^53 (L2 index: 0x${l2Index.toString(16)})`);
+      if (!compressed) {
+        const what = `L2 table 0x${l2Offset.toString(16)} entry 0x${l2Index.toString(16)}: compressed cluster offset`;
+        throw new ImageOffsetError(what, decodeCompressedRaw(hi, lo, this.img.header.clusterBits).offset);
+      }
       return { bytes: Math.min(limit, cs - inCluster), type, hostOffset: undefined, compressed };
     }
     const hasHost = type === SubclusterType.Normal || type === SubclusterType.ZeroAlloc || type === SubclusterType.UnallocatedAlloc;
@@ -125,7 +130,7 @@ export class Qcow2GuestMap {
       if (this.subType(chi, clo, calloc, czero, 0, l2Offset, index) !== type) break;
       if (hasHost) {
         expected += cs;
-        if (entryOffset(chi, clo) !== expected) break;
+        if (entryOffset(chi, clo) !== expected || expected >= MAX_SAFE_OFFSET_BYTES) break;
       }
     }
     const run = Math.min(limit, bytes - skip);
@@ -143,7 +148,7 @@ export class Qcow2GuestMap {
       if (this.subType(hi, lo, 0, 0, 0, l2Offset, index) !== type) break;
       if (firstHost !== undefined) {
         expected += cs;
-        if (entryOffset(hi, lo) !== expected) break;
+        if (entryOffset(hi, lo) !== expected || expected >= MAX_SAFE_OFFSET_BYTES) break;
       }
       bytes += cs;
     }
@@ -152,9 +157,11 @@ export class Qcow2GuestMap {
 
   private hostCluster(hi: number, lo: number, guestOffset: number, l2Offset: number, l2Index: number): number {
     const host = entryOffset(hi, lo);
-    if (host < 0 || host % this.cs !== 0) {
+    if (host % this.cs !== 0) {
       throw new ImageCorruptError(`Cluster allocation offset 0x${host.toString(16)} unaligned (L2 offset: 0x${l2Offset.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);
     }
+    // Past the end of any file (qemu maps it there and reads zeros): refused with its value.
+    if (host >= MAX_SAFE_OFFSET_BYTES) throw new ImageOffsetError(`L2 table 0x${l2Offset.toString(16)} entry 0x${l2Index.toString(16)}: cluster offset`, BigInt(host));
     const guestCluster = guestOffset - (guestOffset % this.cs);
     if (this.img.hasDataFile && host !== guestCluster) {
       throw new ImageCorruptError(`External data file host cluster offset 0x${host.toString(16)} does not match guest cluster offset: 0x${guestCluster.toString(16)}, L2 index: 0x${l2Index.toString(16)})`);

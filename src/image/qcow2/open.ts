@@ -59,6 +59,13 @@ export interface OpenQcow2Options {
    * finding and that part is left empty, instead of failing the open.
    */
   readonly lenient?: boolean;
+  /**
+   * Open as qemu-img check opens (BDRV_O_CHECK): an image without a refcount table is accepted,
+   * and the refcount table, active L1 and snapshot table may lie past the end of the file, where
+   * they read as zeros as in qemu (the check then reports them as beyond the end of the file).
+   * Their sizes stay bounded by qemu's limits.
+   */
+  readonly check?: boolean;
 }
 
 export const CRYPT_NONE = 0;
@@ -89,10 +96,14 @@ export function openQcow2(file: ImageFile, options: OpenQcow2Options = {}): Qcow
   };
   step('UNSUPPORTED_FEATURE', undefined, () => validateFeatures(h, cluster0));
   const l2Entries = h.clusterSize / (h.extendedL2 ? 16 : 8);
-  const l1VmStateIndex = step('TABLE_INVALID', 0, () => validateTables(file, h, l2Entries));
+  const check = options.check ?? false;
+  const l1VmStateIndex = step('TABLE_INVALID', 0, () => validateTables(file, h, l2Entries, check));
   const extensions = step('HEADER_EXTENSION_INVALID', NO_EXTENSIONS, () => readExtensions(h, cluster0));
   const backingFile = step('BACKING_NAME_INVALID', undefined, () => readBackingName(h, cluster0));
-  const { snapshots, sizeBytes } = step('SNAPSHOT_TABLE_INVALID', { snapshots: [], sizeBytes: 0 }, () => readSnapshotTable(file, h));
+  const table = step('SNAPSHOT_TABLE_INVALID', { snapshots: [], sizeBytes: 0 }, () => readSnapshotTable(file, h, { partial: options.lenient ?? false, pastEofReadsZeros: check }));
+  // Lenient: the entries before one that cannot be read are kept.
+  if (table.error) out.add('SNAPSHOT_TABLE_INVALID', 'corruption', table.error.message);
+  const { snapshots, sizeBytes } = table;
   const bitmaps = step('BITMAPS_INVALID', undefined, () => (extensions.bitmaps?.consistent ? readBitmapDirectory(file, h, extensions.bitmaps) : undefined));
   if (bitmaps) step('BITMAPS_INVALID', undefined, () => loadBitmaps(file, h, bitmaps));
   const crypto = extensions.cryptoHeader;
@@ -152,8 +163,8 @@ function validateFeatures(h: Qcow2Header, cluster0: Buffer): void {
  * qemu qcow2_validate_table for the refcount table, snapshot table and active L1 (size limit, then
  * alignment), then the L1 size against the virtual size. Returns l1_vm_state_index.
  */
-function validateTables(file: ImageFile, h: Qcow2Header, l2Entries: number): number {
-  if (h.refcountTableClusters === 0) throw new ImageCorruptError('Image does not contain a reference count table', 56);
+function validateTables(file: ImageFile, h: Qcow2Header, l2Entries: number, check: boolean): number {
+  if (h.refcountTableClusters === 0 && !check) throw new ImageCorruptError('Image does not contain a reference count table', 56);
   bound({ what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES, limitMessage: 'Reference count table too large' });
   if (h.refcountTableOffset % h.clusterSize !== 0) throw new ImageCorruptError('Reference count table offset invalid', 48);
   bound({ what: 'snapshot table', count: h.nbSnapshots, entryBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_MAX_SNAPSHOT_COUNT * QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitMessage: 'Snapshot table too large' });
@@ -163,7 +174,9 @@ function validateTables(file: ImageFile, h: Qcow2Header, l2Entries: number): num
   const l1VmStateIndex = Math.ceil(h.virtualSize / (h.clusterSize * l2Entries));
   if (l1VmStateIndex > INT_MAX) throw new ImageCorruptError('Image is too big', 24);
   if (h.l1Size < l1VmStateIndex) throw new ImageCorruptError('L1 table is too small', 36);
-  // Beyond qemu: the tables must lie inside the file (qemu would read zeros past the end).
+  // Beyond qemu: the tables must lie inside the file (qemu would read zeros past the end), but
+  // for check, which reports them as beyond the end of the file as qemu's does.
+  if (check) return l1VmStateIndex;
   bound({ what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES, offset: h.refcountTableOffset, fileSize: file.size });
   bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: file.size });
   return l1VmStateIndex;

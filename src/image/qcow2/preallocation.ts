@@ -22,7 +22,7 @@ export function detectMetadataPreallocation(img: Qcow2Image): boolean {
   let count = 0;
   for (let t = 0; t * perBlock < endCluster && count <= threshold; t++) {
     const entry = table[t];
-    if (!entry || entry.offset <= 0 || entry.offset % cs !== 0) continue;
+    if (!entry || entry.offset === 0 || !entry.aligned) continue;
     const block = img.file.read(entry.offset, cs);
     const end = Math.min(perBlock, endCluster - t * perBlock);
     for (let i = 0; i < end && count <= threshold; i++) if (refcountAt(block, i, h.refcountBits) !== 0) count++;

@@ -15,8 +15,13 @@ export const REFT_RESERVED_MASK_LO = 0x1ff;
 
 export interface RefcountTableEntry {
   readonly index: number;
-  /** Refcount block offset; -1 when it is >= 2^53. */
+  /**
+   * Refcount block offset (bits 9..63). At or above 2^53 it is past the end of any file and
+   * reads as zeros, as in qemu; it is then the nearest number, and `raw` holds it exactly.
+   */
   readonly offset: number;
+  /** The offset is a multiple of the cluster size (decided on the exact value). */
+  readonly aligned: boolean;
   readonly reservedBits: boolean;
   readonly raw: bigint;
 }
@@ -24,12 +29,13 @@ export interface RefcountTableEntry {
 /**
  * The refcount table, bounded here and not only at open: a lenient open lets an oversized or
  * misplaced table through as a finding, and every reader of refcounts comes through this.
+ * `pastEofReadsZeros` (check, as qemu's): a table past the end of the file reads as zeros.
  */
-export function readRefcountTable(file: ImageFile, h: Qcow2Header): RefcountTableEntry[] {
+export function readRefcountTable(file: ImageFile, h: Qcow2Header, pastEofReadsZeros = false): RefcountTableEntry[] {
   requireUsableRefcountWidth(h);
   const { offset, length: bytes } = bound({
     what: 'refcount table', count: h.refcountTableClusters, entryBytes: h.clusterSize, limitBytes: QCOW2_MAX_REFTABLE_BYTES,
-    limitMessage: 'Reference count table too large', offset: h.refcountTableOffset, fileSize: file.size,
+    limitMessage: 'Reference count table too large', offset: h.refcountTableOffset, ...(pastEofReadsZeros ? {} : { fileSize: file.size }),
   });
   const buf = file.read(offset, bytes);
   const out: RefcountTableEntry[] = [];
@@ -37,11 +43,13 @@ export function readRefcountTable(file: ImageFile, h: Qcow2Header): RefcountTabl
     const hi = buf.readUInt32BE(i * 8);
     const lo = buf.readUInt32BE(i * 8 + 4);
     if (hi === 0 && lo === 0) {
-      out.push({ index: i, offset: 0, reservedBits: false, raw: 0n });
+      out.push({ index: i, offset: 0, aligned: true, reservedBits: false, raw: 0n });
       continue;
     }
-    const offset = hi >= 0x200000 ? -1 : hi * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
-    out.push({ index: i, offset, reservedBits: (lo & REFT_RESERVED_MASK_LO) !== 0, raw: (BigInt(hi) << 32n) | BigInt(lo) });
+    // hi * 2^32 is a multiple of every cluster size, so alignment is decided by lo alone.
+    const low = (lo & 0xfffffe00) >>> 0;
+    const offset = hi * 0x100000000 + low;
+    out.push({ index: i, offset, aligned: low % h.clusterSize === 0, reservedBits: (lo & REFT_RESERVED_MASK_LO) !== 0, raw: (BigInt(hi) << 32n) | BigInt(lo) });
   }
   return out;
 }
@@ -88,7 +96,7 @@ export class DiskRefcounts {
     const tableIndex = Math.floor(cluster / this.entriesPerBlock);
     const entry = this.table[tableIndex];
     if (entry === undefined || entry.offset === 0) return 0;
-    if (entry.offset < 0 || entry.offset % this.h.clusterSize !== 0) return undefined;
+    if (!entry.aligned) return undefined;
     if (tableIndex !== this.cachedIndex) {
       this.cached = this.file.read(entry.offset, this.h.clusterSize);
       this.cachedIndex = tableIndex;

@@ -7,6 +7,7 @@
  * the entries is `check`'s job (check-tables.ts), as it is qemu-img check's.
  */
 import { ImageCorruptError, ImageOffsetError, isImageError } from '../errors.js';
+import type { ImageError } from '../errors.js';
 import { ReadWindow } from '../image-file.js';
 import type { ImageFile } from '../image-file.js';
 import {
@@ -14,7 +15,7 @@ import {
   QCOW2_MAX_SNAPSHOT_COUNT, QCOW2_MAX_SNAPSHOT_EXTRA_BYTES, QCOW2_MAX_SNAPSHOT_TABLE_BYTES, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES,
 } from '../limits.js';
 import { cStringFromBytes, hexBytes } from '../text.js';
-import { readBigU64BE, readU64BE } from '../u64.js';
+import { readBigU64BE } from '../u64.js';
 import type { Qcow2Header } from './header.js';
 
 /** Known extra data: u64 vm_state_size_large, u64 disk_size, u64 icount. */
@@ -40,10 +41,19 @@ export interface Qcow2Snapshot {
   readonly dateSec: number;
   readonly dateNsec: number;
   readonly vmClockNsec: bigint;
-  /** vm_state_size_large when present, else the 32-bit field. */
+  /**
+   * vm_state_size_large when present, else the 32-bit field. qemu uses it only to load the VM
+   * state, so any value opens; at or above 2^53 this is the nearest double (what qemu's size_to_str
+   * prints from too), and vmStateSizeRaw the exact value.
+   */
   readonly vmStateSize: number;
-  /** Virtual disk size when the snapshot was taken; the current size when the entry lacks it. */
+  readonly vmStateSizeRaw: bigint;
+  /**
+   * Virtual disk size when the snapshot was taken; the current size when the entry lacks it.
+   * qemu uses it only when reverting to the snapshot; as vmStateSize, diskSizeRaw is exact.
+   */
   readonly diskSize: number;
+  readonly diskSizeRaw: bigint;
   /** undefined when absent or -1 (record/replay disabled). */
   readonly icount: bigint | undefined;
   readonly extraDataSize: number;
@@ -57,9 +67,22 @@ export interface SnapshotTable {
   readonly snapshots: readonly Qcow2Snapshot[];
   /** Bytes the table occupies, from snapshots_offset (what qemu calls snapshots_size). */
   readonly sizeBytes: number;
+  /** Only when read with `partial`: why the entries after `snapshots` could not be read. */
+  readonly error?: ImageError;
 }
 
-export function readSnapshotTable(file: ImageFile, h: Qcow2Header): SnapshotTable {
+export interface SnapshotTableOptions {
+  /** A lenient open: an entry that cannot be read ends the table, the entries before it are kept, with the error. */
+  readonly partial?: boolean;
+  /** As qemu-img check opens: entries past the end of the file read as zeros instead of failing. */
+  readonly pastEofReadsZeros?: boolean;
+}
+
+/** The table, or the error qemu's open fails with (see SnapshotTableOptions). */
+export function readSnapshotTable(file: ImageFile, h: Qcow2Header, options: SnapshotTableOptions = {}): SnapshotTable {
+  const partial = options.partial ?? false;
+  // undefined: the entries' ranges are bounded by size only, and read as zeros past the end.
+  const fileSize = options.pastEofReadsZeros ? undefined : file.size;
   const snapshots: Qcow2Snapshot[] = [];
   // Entries are contiguous: read ahead.
   const table = new ReadWindow(file, 256 * 1024);
@@ -67,19 +90,24 @@ export function readSnapshotTable(file: ImageFile, h: Qcow2Header): SnapshotTabl
   // refusal: never read more entries than any image qemu opens can have.
   const count = Math.min(h.nbSnapshots, QCOW2_MAX_SNAPSHOT_COUNT);
   let offset = h.snapshotsOffset;
-  for (let i = 0; i < count; i++) {
-    offset = Math.ceil(offset / 8) * 8;
-    const { snapshot, next } = readEntry(file, table, h, i, offset);
-    snapshots.push(snapshot);
-    offset = next;
-    if (offset - h.snapshotsOffset > QCOW2_MAX_SNAPSHOT_TABLE_BYTES) throw new ImageCorruptError('Snapshot table is too big', h.snapshotsOffset);
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = Math.ceil(offset / 8) * 8;
+      const { snapshot, next } = readEntry(file, table, h, i, start, fileSize);
+      if (next - h.snapshotsOffset > QCOW2_MAX_SNAPSHOT_TABLE_BYTES) throw new ImageCorruptError('Snapshot table is too big', h.snapshotsOffset);
+      snapshots.push(snapshot);
+      offset = next;
+    }
+  } catch (err) {
+    if (!partial || !isImageError(err)) throw err;
+    return { snapshots, sizeBytes: offset - h.snapshotsOffset, error: err };
   }
   return { snapshots, sizeBytes: offset - h.snapshotsOffset };
 }
 
 /** Entry `i` at `offset` (already aligned); `next` is where its name ends. */
-function readEntry(file: ImageFile, table: ReadWindow, h: Qcow2Header, i: number, offset: number): { snapshot: Qcow2Snapshot; next: number } {
-  const fixed = Buffer.from(table.view(bound({ what: `snapshot table entry ${i}`, count: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, offset, fileSize: file.size }).offset, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES));
+function readEntry(file: ImageFile, table: ReadWindow, h: Qcow2Header, i: number, offset: number, fileSize: number | undefined): { snapshot: Qcow2Snapshot; next: number } {
+  const fixed = Buffer.from(table.view(bound({ what: `snapshot table entry ${i}`, count: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, limitBytes: QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES, offset, ...(fileSize === undefined ? {} : { fileSize }) }).offset, QCOW2_SNAPSHOT_ENTRY_FIXED_BYTES));
   // Layout: 0 l1_table_offset(8), 8 l1_size, 12 id_str_size(2), 14 name_size(2), 16 date_sec,
   // 20 date_nsec, 24 vm_clock_nsec(8), 32 vm_state_size, 36 extra_data_size.
   const extraDataSize = fixed.readUInt32BE(36);
@@ -89,7 +117,7 @@ function readEntry(file: ImageFile, table: ReadWindow, h: Qcow2Header, i: number
     limitMessage: `Too much extra metadata in snapshot table entry ${i}` });
   const varLength = extraDataSize + idSize + nameSize;
   // A view into the read-ahead window: only what is kept is copied out of it.
-  const rest = table.view(bound({ what: `snapshot table entry ${i}`, count: varLength, limitBytes: QCOW2_MAX_SNAPSHOT_TABLE_BYTES, offset: offset + 40, fileSize: file.size }).offset, varLength);
+  const rest = table.view(bound({ what: `snapshot table entry ${i}`, count: varLength, limitBytes: QCOW2_MAX_SNAPSHOT_TABLE_BYTES, offset: offset + 40, ...(fileSize === undefined ? {} : { fileSize }) }).offset, varLength);
   const idBytes = cStringBytes(rest.subarray(extraDataSize, extraDataSize + idSize));
   const nameBytes = cStringBytes(rest.subarray(extraDataSize + idSize, varLength));
   const snapshot = decodeEntry(file, h, { index: i, entryOffset: offset, fixed, extra: rest.subarray(0, extraDataSize), idBytes, nameBytes });
@@ -134,6 +162,9 @@ function decodeEntry(file: ImageFile, h: Qcow2Header, e: RawEntry): Qcow2Snapsho
   const l1Offset = readBigU64BE(fixed, 0);
   const l1Size = fixed.readUInt32BE(8);
   const icount = extra.length >= 24 ? readBigU64BE(extra, 16) : undefined;
+  // Sizes, never offsets: kept exact whatever their value (see Qcow2Snapshot).
+  const vmStateSize = extra.length >= 8 ? readBigU64BE(extra, 0) : BigInt(fixed.readUInt32BE(32));
+  const diskSize = extra.length >= 16 ? readBigU64BE(extra, 8) : BigInt(h.virtualSize);
   return {
     index,
     entryOffset: e.entryOffset,
@@ -147,8 +178,10 @@ function decodeEntry(file: ImageFile, h: Qcow2Header, e: RawEntry): Qcow2Snapsho
     dateSec: fixed.readUInt32BE(16),
     dateNsec: fixed.readUInt32BE(20),
     vmClockNsec: readBigU64BE(fixed, 24),
-    vmStateSize: extra.length >= 8 ? readU64BE(extra, 0, `snapshot ${index} VM state size`) : fixed.readUInt32BE(32),
-    diskSize: extra.length >= 16 ? readU64BE(extra, 8, `snapshot ${index} disk size`) : h.virtualSize,
+    vmStateSize: Number(vmStateSize),
+    vmStateSizeRaw: vmStateSize,
+    diskSize: Number(diskSize),
+    diskSizeRaw: diskSize,
     icount: icount === undefined || icount === 0xffffffffffffffffn ? undefined : icount,
     extraDataSize: extra.length,
     unknownExtraData: extra.length > KNOWN_EXTRA_BYTES ? hexBytes(extra.subarray(KNOWN_EXTRA_BYTES), 64) : undefined,

@@ -1,7 +1,9 @@
 /**
  * L1, L2 and refcount-table entries. A 64-bit entry is handled as two 32-bit words (hi, lo) so
- * the hot loops stay in plain numbers; host offsets use bits 9..55 and anything at or above 2^53
- * is reported as unsafe instead of being rounded.
+ * the hot loops stay in plain numbers. A host offset (bits 9..55) is a multiple of 512 below
+ * 2^56, at most 47 significant bits, so a number holds it exactly whatever its size; one at or
+ * above 2^53 lies far past the end of any file: `check` counts it as beyond the end of the file,
+ * as qemu does, and readers refuse it with an ImageOffsetError naming the value.
  *
  * L1 entry:  bit 63 COPIED | bits 56-62 reserved | bits 9-55 L2 offset | bits 0-8 reserved
  * L2 entry:  bit 63 COPIED | bit 62 COMPRESSED | standard: bits 56-61 reserved, 9-55 offset,
@@ -17,13 +19,10 @@ export const L2E_STD_RESERVED_MASK_LO = 0x000001fe;
 export const OFLAG_COPIED_HI = 0x80000000;
 export const OFLAG_COMPRESSED_HI = 0x40000000;
 export const OFLAG_ZERO_LO = 0x1;
-/** Bits 53..55 of an offset: set means the offset is >= 2^53. */
-const UNSAFE_OFFSET_HI = 0x00e00000;
 
-/** Host offset in bits 9..55, or -1 when it is >= 2^53 (unusable as a JS number). */
+/** Host offset in bits 9..55, exact (see above); check it against MAX_SAFE_OFFSET_BYTES before reading. */
 export function entryOffset(hi: number, lo: number): number {
-  if ((hi & UNSAFE_OFFSET_HI) !== 0) return -1;
-  return (hi & 0x001fffff) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
+  return (hi & L1E_OFFSET_MASK_HI) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
 }
 
 /** qemu's cluster types (block/qcow2.h). */
@@ -80,16 +79,28 @@ export interface CompressedDescriptor {
   readonly sectors: number;
 }
 
+/** A compressed descriptor as stored: the offset may be any byte up to 2^61, so a bigint. */
+export interface CompressedDescriptorRaw {
+  readonly offset: bigint;
+  readonly size: number;
+  readonly sectors: number;
+}
+
 /**
  * Compressed descriptor, x = 62 - (cluster_bits - 8): bits 0..x-1 host byte offset, bits x..61
  * the number of additional 512-byte sectors (qemu qcow2_parse_compressed_l2_entry).
  */
-export function decodeCompressed(hi: number, lo: number, clusterBits: number): CompressedDescriptor | undefined {
+export function decodeCompressedRaw(hi: number, lo: number, clusterBits: number): CompressedDescriptorRaw {
   const x = BigInt(62 - (clusterBits - 8));
   const value = ((BigInt(hi & 0x3fffffff) << 32n) | BigInt(lo >>> 0));
-  const offsetBig = value & ((1n << x) - 1n);
-  if (offsetBig >= 2n ** 53n) return undefined;
-  const offset = Number(offsetBig);
+  const offset = value & ((1n << x) - 1n);
   const sectors = Number((value >> x) & ((1n << BigInt(clusterBits - 8)) - 1n)) + 1;
-  return { offset, size: sectors * 512 - (offset % 512), sectors };
+  return { offset, size: sectors * 512 - Number(offset % 512n), sectors };
+}
+
+/** The descriptor with a number offset; undefined when the offset is at or above 2^53 (see decodeCompressedRaw). */
+export function decodeCompressed(hi: number, lo: number, clusterBits: number): CompressedDescriptor | undefined {
+  const raw = decodeCompressedRaw(hi, lo, clusterBits);
+  if (raw.offset >= 2n ** 53n) return undefined;
+  return { offset: Number(raw.offset), size: raw.size, sectors: raw.sectors };
 }
