@@ -81,3 +81,26 @@ export function checkSubcommand<S extends SubcommandSpec>(command: string, table
   }
   return { sub, spec, words };
 }
+
+/** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Runs `body` with a signal that Ctrl-C (SIGINT) or SIGTERM aborts, instead of the process dying
+ * half-way: a transfer then aborts its stream and removes its partial file. An interrupted run
+ * prints why and returns INTERRUPTED_EXIT_CODE.
+ */
+export async function interruptible(io: Io, what: string, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  try {
+    return await body(ac.signal);
+  } catch (err) {
+    if (!ac.signal.aborted) throw err;
+    io.stderr.write(`tsvirt: interrupted: ${what}\n`);
+    return INTERRUPTED_EXIT_CODE;
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+  }
+}

@@ -1,9 +1,10 @@
 // tsvirt domain|snapshot: VM management through the SDK. Every command takes
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { readFileSync } from 'node:fs';
+import { addAbortSignal } from 'node:stream';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
-import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
 
 /** XML from a file argument, or "-" for standard input. */
@@ -82,16 +83,18 @@ function screenNumber(s: string | undefined): number {
 async function screenshot(d: Domain, file: string, values: { json?: boolean | undefined; screen?: string | undefined; force?: boolean | undefined },
   io: Io): Promise<number> {
   const screen = screenNumber(values.screen);
-  const { mimeType, bytes } = await withOutputFile(file, values.force === true, async (fh) => {
-    const shot = await d.screenshot(screen);
-    let bytes = 0;
-    for await (const chunk of shot.data as AsyncIterable<Buffer>) {
-      await fh.write(chunk);
-      bytes += chunk.length;
-    }
-    return { mimeType: shot.mimeType, bytes };
+  return interruptible(io, `the screenshot was aborted; ${file} was not written`, async (signal) => {
+    const { mimeType, bytes } = await withOutputFile(file, values.force === true, async (fh) => {
+      const shot = await d.screenshot(screen);
+      let bytes = 0;
+      for await (const chunk of addAbortSignal(signal, shot.data) as AsyncIterable<Buffer>) {
+        await fh.write(chunk);
+        bytes += chunk.length;
+      }
+      return { mimeType: shot.mimeType, bytes };
+    });
+    return done(io, values.json, { domain: d.name, file, mimeType, bytes }, mimeType);
   });
-  return done(io, values.json, { domain: d.name, file, mimeType, bytes }, mimeType);
 }
 
 async function listDomains(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {

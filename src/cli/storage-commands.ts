@@ -1,7 +1,7 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
 import { checkSize, isXmlDocumentError, unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
   type StorageVolumeDescription, type TransferResult } from '../sdk/index.js';
-import { parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 import { progressBar } from './image-command.js';
 
@@ -130,10 +130,16 @@ function byteCount(option: string, s: string | undefined): number | undefined {
  * progress bar on a terminal's stderr. download refuses to replace FILE unless --force, and
  * never leaves a partial FILE behind.
  */
-async function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
+function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
+  const what = sub === 'upload' ? `the upload was aborted; volume ${vol.name} holds part of ${file}` : `the download was aborted; ${file} was not written`;
+  return interruptible(io, what, (signal) => transferUntil(signal, sub, vol, file, values, io));
+}
+
+async function transferUntil(signal: AbortSignal, sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
   const { offset, length } = values;
   const bar = progressBar(io, true);
   const common = {
+    signal,
     sparse: values['no-sparse'] !== true,
     onProgress: (p: { bytes: number; total: number | null }) => bar.tick(p.bytes, p.total ?? 0),
   };

@@ -20,6 +20,8 @@ export interface UploadFileOptions {
   /** Byte offset in the volume (default 0). */
   offset?: number;
   onProgress?: ProgressListener;
+  /** Aborts the upload (between requests of at most 8 MiB); it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadFileOptions {
@@ -30,6 +32,8 @@ export interface DownloadFileOptions {
   offset?: number;
   length?: number;
   onProgress?: ProgressListener;
+  /** Aborts the download (between requests of at most 8 MiB): it rejects with the signal's reason and leaves no file. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,6 +43,7 @@ export interface DownloadFileOptions {
 const REQUEST_BYTES = 8 * 1024 * 1024;
 
 export async function uploadFile(vol: StorageVolume, path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
+  options.signal?.throwIfAborted();
   const { offset } = checkRange('uploadFile', { offset: options.offset ?? 0 });
   // Checked before opening too: opening a FIFO waits for a writer.
   if (!(await stat(path)).isFile()) throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'uploadFile', `uploadFile: ${path} is not a regular file`);
@@ -53,6 +58,7 @@ export async function uploadFile(vol: StorageVolume, path: string, options: Uplo
     const extents = sparse ? holesFromOn(fileExtents(fh.fd, size), holesFrom) : [{ offset: 0, length: size, data: true }];
     try {
       for (const batch of batches(extents)) {
+        options.signal?.throwIfAborted();
         const r = await stream.sendFromFile(fh.fd, batch);
         if (r.dataBytes > 0) progress.data(r.dataBytes);
         if (r.holeBytes > 0) progress.hole(r.holeBytes);
@@ -100,12 +106,13 @@ function batches(extents: Extent[]): Extent[][] {
 }
 
 export async function downloadToFile(vol: StorageVolume, path: string, options: DownloadFileOptions = {}): Promise<TransferResult> {
+  options.signal?.throwIfAborted();
   const sparse = options.sparse ?? true;
   const range = checkRange('downloadToFile', options);
   return withOutputFile(path, options.force === true, async (fh) => {
     const { stream, total } = await openDownloadStream(vol, { ...range, sparse });
     try {
-      const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse);
+      const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse, options.signal);
       await stream.finish();
       return { ...progress.snapshot(), total: total ?? progress.bytes };
     } finally {
@@ -115,9 +122,10 @@ export async function downloadToFile(vol: StorageVolume, path: string, options: 
 }
 
 /** Receives until the end; the file gets its length at the end, so trailing holes exist too. */
-async function receiveInto(stream: Stream, fh: FileHandle, progress: ProgressCounter, sparse: boolean): Promise<ProgressCounter> {
+async function receiveInto(stream: Stream, fh: FileHandle, progress: ProgressCounter, sparse: boolean, signal: AbortSignal | undefined): Promise<ProgressCounter> {
   let pos = 0;
   for (;;) {
+    signal?.throwIfAborted();
     const r = await stream.recvToFile(fh.fd, pos, REQUEST_BYTES, { stopAtHole: sparse });
     pos += r.dataBytes + r.holeBytes;
     if (r.dataBytes > 0) progress.data(r.dataBytes);

@@ -4,7 +4,7 @@
 // LibvirtError and leave no stream and no file behind; a QEMU guest's screenshot and its serial
 // console. Everything lives in a ScratchPool, removed also when a test fails.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -346,6 +346,24 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       }
     });
 
+    it('an AbortSignal stops uploadFile and downloadToFile between requests: the stream is aborted, no file is left', async () => {
+      const { vol } = await volume('raw', 64);
+      try {
+        const out = join(dir, uniqueName('aborted'));
+        const ac = new AbortController();
+        await assert.rejects(vol.downloadToFile(out, { sparse: false, signal: ac.signal, onProgress: () => ac.abort() }), { name: 'AbortError' });
+        assert.equal(existsSync(out), false);
+        assert.deepEqual(readdirParts(), []);
+        const src = join(dir, uniqueName('src'));
+        writeFileSync(src, randomBytes(16 * MiB));
+        const up = new AbortController();
+        await assert.rejects(vol.uploadFile(src, { signal: up.signal, onProgress: () => up.abort() }), { name: 'AbortError' });
+        await assert.rejects(vol.uploadFile(src, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+      } finally {
+        vol.free();
+      }
+    });
+
     it('downloadToFile --force keeps the old file when the transfer fails', async () => {
       const { vol } = await volume('raw', 4);
       try {
@@ -370,6 +388,23 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
         { cwd: root, encoding: 'utf8', timeout: 60_000 });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
+
+    it('Ctrl-C during vol download aborts it: exit 130, a message, and no file left', async () => {
+      const { scratchVol } = await volume('raw', 1024);
+      const out = join(dir, uniqueName('interrupted'));
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'vol', 'download', scratch.name, scratchVol.name, out,
+        '--no-sparse', '--connect', DAEMON_URI], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      for (let i = 0; i < 600 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(existsSync(out), 'the download started');
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /interrupted: the download was aborted; .* was not written/);
+      assert.equal(existsSync(out), false);
+      assert.deepEqual(readdirParts(), []);
+    });
 
     it('vol upload and vol download (sparse, --json), download refusing to replace a file without --force', async () => {
       const { scratchVol } = await volume('raw', 64, true);
