@@ -4,26 +4,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
-import { runImageCommand } from '../../src/cli/image-command.js';
+import { runCli } from './support/cli-run.js';
 import { poke, qemuImg, qemuImgRun, qemuIo, TempDir } from './support/qemu.js';
 
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await runImageCommand(args, { stdout, stderr });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  } finally {
-    process.chdir(previous);
-  }
-}
+const run = runCli;
 
 describe('tsvirt image CLI', function () {
   let dir: TempDir;
