@@ -90,16 +90,25 @@ export const INTERRUPTED_EXIT_CODE = 130;
  * half-way: a transfer then aborts its stream and removes its partial file. An interrupted run
  * prints why and returns INTERRUPTED_EXIT_CODE.
  */
-export async function interruptible(io: Io, what: string, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+export function interruptible(io: Io, what: string, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  return withInterruptSignal(async (signal) => {
+    try {
+      return await body(signal);
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      io.stderr.write(`tsvirt: interrupted: ${what}\n`);
+      return INTERRUPTED_EXIT_CODE;
+    }
+  });
+}
+
+/** Runs `body` with a signal that SIGINT or SIGTERM aborts while it runs (the handlers go afterwards). */
+export async function withInterruptSignal<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const stop = (): void => ac.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);
   try {
     return await body(ac.signal);
-  } catch (err) {
-    if (!ac.signal.aborted) throw err;
-    io.stderr.write(`tsvirt: interrupted: ${what}\n`);
-    return INTERRUPTED_EXIT_CODE;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
   }

@@ -7,7 +7,7 @@
 import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { families } from '../sdk/events/catalog.js';
-import { UsageError, noArguments, parseCommandArgs, type Io } from './args.js';
+import { UsageError, noArguments, parseCommandArgs, withInterruptSignal, type Io } from './args.js';
 import { connectOptions, withConnection } from './connect.js';
 
 const options = { ...connectOptions, domain: { type: 'string', short: 'd' }, types: { type: 'string' }, count: { type: 'string' } } as const;
@@ -63,11 +63,13 @@ function parseTypes(flag: string | undefined): LibvirtEventName[] {
 
 interface WatchOptions { types: LibvirtEventName[]; count: number; json: boolean; domain: string | undefined }
 
-async function watch(conn: Connection, io: Io, o: WatchOptions): Promise<number> {
-  const ac = new AbortController();
-  const stop = (): void => ac.abort();
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  const stream = conn.events({ types: o.types, signal: ac.signal, ...(o.domain === undefined ? {} : { domain: o.domain }) });
+/** Prints events until --count or Ctrl-C (the normal end here: exit 0). */
+function watch(conn: Connection, io: Io, o: WatchOptions): Promise<number> {
+  return withInterruptSignal((signal) => watchUntil(signal, conn, io, o));
+}
+
+async function watchUntil(signal: AbortSignal, conn: Connection, io: Io, o: WatchOptions): Promise<number> {
+  const stream = conn.events({ types: o.types, signal, ...(o.domain === undefined ? {} : { domain: o.domain }) });
   let printed = 0;
   try {
     await stream.ready;
@@ -79,8 +81,6 @@ async function watch(conn: Connection, io: Io, o: WatchOptions): Promise<number>
     }
   } catch (err) {
     if ((err as Error).name !== 'AbortError') throw err;
-  } finally {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
   }
   return 0;
 }

@@ -196,8 +196,7 @@ export class Domain extends LibvirtObject {
 
   /** A screenshot of `screen` (virDomainScreenshot): its MIME type, and its bytes as a Readable. */
   screenshot(screen = 0): Promise<Screenshot> {
-    // Several calls: on a reference of their own, so that one made before free() completes.
-    return withOwnReference(this, 'virDomainRef', (ptr) => Domain.fromHandle(ptr), (dom) => domainScreenshot(dom, screen));
+    return this.#own((dom) => domainScreenshot(dom, screen));
   }
 
   /**
@@ -205,7 +204,12 @@ export class Domain extends LibvirtObject {
    * (virDomainOpenConsole on a non-blocking stream, polled). end() closes it, destroy() aborts it.
    */
   openConsole(devname: string | null = null, options: ConsoleOptions = {}): Promise<DomainConsole> {
-    return withOwnReference(this, 'virDomainRef', (ptr) => Domain.fromHandle(ptr), (dom) => domainConsole(dom, devname, options));
+    return this.#own((dom) => domainConsole(dom, devname, options));
+  }
+
+  /** The stream methods make several calls: they run on a reference of their own (see withOwnReference). */
+  #own<R>(body: (dom: Domain) => Promise<R>): Promise<R> {
+    return withOwnReference(this, 'virDomainRef', (ptr) => Domain.fromHandle(ptr), body);
   }
 }
 

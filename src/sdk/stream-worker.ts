@@ -6,8 +6,9 @@
 import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import * as v from '../../generated/index.js';
-import { isLibvirtError, rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
+import { rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
 import type { SerializedError } from './engine/protocol.js';
+import { serializeError } from './engine/serialize-error.js';
 import type { FileExtent, StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
 import { isAllZero } from './all-zero.js';
 
@@ -156,18 +157,7 @@ function run(stream: bigint, window: Uint8Array | null, call: StreamCall): Strea
 }
 
 function serialize(err: unknown, func: string): SerializedError {
-  if (err instanceof CallFailed) return err.serialized;
-  if (isLibvirtError(err)) {
-    return { code: err.code, domain: err.domain, level: err.level, message: err.message, str1: err.str1, str2: err.str2, str3: err.str3,
-      int1: err.int1, int2: err.int2, func: err.func };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  const out: SerializedError = { code: 1, domain: 0, level: 2, message: e.message, str1: null, str2: null, str3: null, int1: -1, int2: -1, func, jsName: e.name };
-  const sys = e as NodeJS.ErrnoException;
-  if (typeof sys.code === 'string' && typeof sys.errno === 'number' && typeof sys.syscall === 'string') {
-    out.system = { code: sys.code, errno: sys.errno, syscall: sys.syscall, ...(sys.path === undefined ? {} : { path: sys.path }) };
-  }
-  return out;
+  return err instanceof CallFailed ? err.serialized : serializeError(err, func);
 }
 
 parentPort?.on('message', (r: StreamRequest) => {

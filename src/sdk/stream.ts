@@ -50,8 +50,10 @@ export class Stream extends LibvirtObject {
   #window: Uint8Array | null = null;
   /** The last call queued; every call waits for the one before it. Never rejects. */
   #tail: Promise<unknown> = Promise.resolve();
-  /** Shared with the safety net (see abandoned()), which must not hold the Stream itself. */
+  /** Shared with the safety net (see closer()), which must not hold the Stream itself. */
   readonly #life: { state: StreamState } = { state: 'open' };
+  /** What close() does once the calls before it are done; also the safety net's. */
+  readonly #closeOut: CloseOut;
   #closing: Promise<void> | null = null;
 
   private constructor(ptr: bigint, nonBlocking: boolean, conn: bigint) {
@@ -60,7 +62,8 @@ export class Stream extends LibvirtObject {
     this.nonBlocking = nonBlocking;
     this.#lane = pinStream();
     open++;
-    this.whenDropped(abandoned(this.#lane, this.#life));
+    this.#closeOut = closer(this.#lane, this.#life);
+    this.whenDropped(this.#closeOut);
   }
 
   /** A new stream on a connection (virStreamNew), to hand to an upload, download, screenshot or console. */
@@ -219,19 +222,11 @@ export class Stream extends LibvirtObject {
     if (this.released) return;
     const ptr = this.handle;
     await this.#tail;
-    if (this.#life.state === 'open' || this.#life.state === 'failed') await this.#abortNow(ptr).catch(() => undefined);
-    this.#lane.unpin();
-    open--;
-    super.free();
+    await this.#closeOut(ptr, () => super.free());
   }
 
-  async #abortNow(ptr: bigint): Promise<void> {
-    if (this.#life.state === 'aborted' || this.#life.state === 'finished') return;
-    try {
-      await this.#lane.run(ptr, null, { op: 'abort' });
-    } finally {
-      this.#life.state = 'aborted';
-    }
+  #abortNow(ptr: bigint): Promise<void> {
+    return abortOnce(this.#lane, this.#life, ptr);
   }
 
   /** Queues `body` after the calls before it; `check` validates the arguments first. */
@@ -265,20 +260,29 @@ export class Stream extends LibvirtObject {
   }
 }
 
+/** virStreamAbort unless the transfer is over; the stream counts as aborted afterwards either way. */
+async function abortOnce(lane: StreamLane, life: { state: StreamState }, ptr: bigint): Promise<void> {
+  if (life.state === 'aborted' || life.state === 'finished') return;
+  try {
+    await lane.run(ptr, null, { op: 'abort' });
+  } finally {
+    life.state = 'aborted';
+  }
+}
+
+type CloseOut = (ptr: bigint, release: () => void) => Promise<void>;
+
 /**
- * The safety net for a stream dropped without close(): what close() does, from outside the
- * object (it is gone). A transfer still going is aborted first, so the daemon lets go of it;
- * then the stream thread is unpinned and the reference released.
+ * The end of a stream, for close() and for the safety net when a stream is dropped unclosed
+ * (built outside the object, which is gone by then): a transfer still going is aborted, so the
+ * daemon lets go of it; then the stream thread is unpinned and the reference released.
  */
-function abandoned(lane: StreamLane, life: { state: StreamState }): (ptr: bigint, release: () => void) => void {
-  return (ptr, release) => {
-    const over = life.state === 'finished' || life.state === 'aborted';
-    const abort = over ? Promise.resolve() : lane.run(ptr, null, { op: 'abort' }).then(() => undefined, () => undefined);
-    void abort.then(() => {
-      lane.unpin();
-      open--;
-      release();
-    });
+function closer(lane: StreamLane, life: { state: StreamState }): CloseOut {
+  return async (ptr, release) => {
+    await abortOnce(lane, life, ptr).catch(() => undefined);
+    lane.unpin();
+    open--;
+    release();
   };
 }
 

@@ -4,7 +4,8 @@
 // offset and never writes zeros: holes (and all-zero chunks) are skipped and the file is cut to
 // its length at the end, so it comes out as sparse as the file system allows. A download never
 // leaves a half-written file, nor replaces a file unless asked (output-file.ts).
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import * as v from '../../generated/index.js';
 import { tsvirtError } from '../ffi/index.js';
 import { fileExtents, type Extent } from '../image/file-extents.js';
@@ -45,9 +46,8 @@ const REQUEST_BYTES = 8 * 1024 * 1024;
 export async function uploadFile(vol: StorageVolume, path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
   options.signal?.throwIfAborted();
   const { offset } = checkRange('uploadFile', { offset: options.offset ?? 0 });
-  // Checked before opening too: opening a FIFO waits for a writer.
-  if (!(await stat(path)).isFile()) throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'uploadFile', `uploadFile: ${path} is not a regular file`);
-  const fh = await open(path, 'r');
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer before the check below.
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = await fh.stat();
     if (!stat.isFile()) throw tsvirtError(v.VIR_ERR_INVALID_ARG, 'uploadFile', `uploadFile: ${path} is not a regular file`);

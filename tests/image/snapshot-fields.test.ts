@@ -38,13 +38,18 @@ describe('snapshot sizes and clocks beyond 2^53', function () {
   });
   after(() => dir.remove());
 
-  it('a VM-state size or disk size >= 2^53 opens, lists and checks as in qemu-img', async () => {
-    const name = 'sizes.qcow2';
+  /** A copy of vm.qcow2 named `name`, with `bytes` written at `field` of entry `entry` for each poke. */
+  function pokedCopy(name: string, pokes: [entry: number, field: number, bytes: Buffer][]): string {
     copyFileSync(dir.file('vm.qcow2'), dir.file(name));
     const e = entryOffsets(dir.file(name));
-    poke(dir.file(name), (e[2] as number) + VM_STATE_LARGE, be64(2n ** 53n + 1n));
-    poke(dir.file(name), (e[3] as number) + VM_STATE_LARGE, be64(0xfffffffffffffff0n));
-    poke(dir.file(name), (e[3] as number) + DISK_SIZE, be64(1n << 56n));
+    for (const [entry, field, bytes] of pokes) poke(dir.file(name), (e[entry] as number) + field, bytes);
+    return name;
+  }
+
+  it('a VM-state size or disk size >= 2^53 opens, lists and checks as in qemu-img', async () => {
+    const name = pokedCopy('sizes.qcow2', [
+      [2, VM_STATE_LARGE, be64(2n ** 53n + 1n)], [3, VM_STATE_LARGE, be64(0xfffffffffffffff0n)], [3, DISK_SIZE, be64(1n << 56n)],
+    ]);
     for (const [ours, ref] of [
       [['snapshots', name], ['snapshot', '-l', name]],
       [['info', name], ['info', name]],
@@ -66,11 +71,7 @@ describe('snapshot sizes and clocks beyond 2^53', function () {
   });
 
   it('a VM clock of 2^63 ns or more prints unsigned, as qemu 7.2 (and 9.0) divide it', async () => {
-    const name = 'clock.qcow2';
-    copyFileSync(dir.file('vm.qcow2'), dir.file(name));
-    const e = entryOffsets(dir.file(name));
-    poke(dir.file(name), (e[3] as number) + VM_CLOCK, be64(0xffffffffffffffffn));
-    poke(dir.file(name), (e[2] as number) + VM_CLOCK, be64(1n << 63n));
+    const name = pokedCopy('clock.qcow2', [[3, VM_CLOCK, be64(0xffffffffffffffffn)], [2, VM_CLOCK, be64(1n << 63n)]]);
     const r = await runCli(['snapshots', name], dir.path);
     assert.equal(r.stdout, qemuImg(['snapshot', '-l', name], dir.path));
     assert.match(r.stdout, /5124095:34:33\.709 /);
@@ -80,11 +81,7 @@ describe('snapshot sizes and clocks beyond 2^53', function () {
   });
 
   it('an icount of 2^63 or more is an int64 in the JSON, as qemu prints it', async () => {
-    const name = 'icount.qcow2';
-    copyFileSync(dir.file('vm.qcow2'), dir.file(name));
-    const e = entryOffsets(dir.file(name));
-    poke(dir.file(name), (e[2] as number) + ICOUNT, be64(0xfffffffffffffffen));
-    poke(dir.file(name), (e[3] as number) + ICOUNT, be64(1n << 63n));
+    const name = pokedCopy('icount.qcow2', [[2, ICOUNT, be64(0xfffffffffffffffen)], [3, ICOUNT, be64(1n << 63n)]]);
     const json = await runCli(['info', '--json', name], dir.path);
     assert.equal(json.stdout, qemuImg(['info', '--output=json', name], dir.path));
     assert.match(json.stdout, /"icount": -2,/);
@@ -93,10 +90,7 @@ describe('snapshot sizes and clocks beyond 2^53', function () {
   });
 
   it('lenient: a table that cannot be read in full keeps the entries before, and says so on stderr', async () => {
-    const name = 'cut.qcow2';
-    copyFileSync(dir.file('vm.qcow2'), dir.file(name));
-    const e = entryOffsets(dir.file(name));
-    poke(dir.file(name), (e[2] as number) + 36, be32(5000)); // extra_data_size over qemu's 1 KiB
+    const name = pokedCopy('cut.qcow2', [[2, 36, be32(5000)]]); // extra_data_size over qemu's 1 KiB
     const strict = await runCli(['snapshots', name], dir.path);
     assert.equal(strict.code, 1);
     assert.match(strict.stderr, /Too much extra metadata in snapshot table entry 2/);

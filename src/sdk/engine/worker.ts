@@ -3,7 +3,8 @@
 // Each call and its error read happen on this thread, back to back (libvirt's last error is
 // thread-local), so failures are attributed to their own call.
 import { parentPort } from 'node:worker_threads';
-import { isLibvirtError, setHandleTracking } from '../../ffi/index.js';
+import { setHandleTracking } from '../../ffi/index.js';
+import { serializeError as serialize } from './serialize-error.js';
 import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
 import { functionByNumber, functionName } from './function-numbers.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
@@ -12,14 +13,6 @@ import { readIdentityColumns } from './identity-columns.js';
 // Lifetimes are tracked by the thread that owns the objects, not here.
 setHandleTracking(false);
 
-function serialize(err: unknown, func: string): SerializedError {
-  if (isLibvirtError(err)) {
-    return { code: err.code, domain: err.domain, level: err.level, message: err.message, str1: err.str1, str2: err.str2,
-      str3: err.str3, int1: err.int1, int2: err.int2, func: err.func };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { code: 1, domain: 0, level: 2, message: e.message, str1: null, str2: null, str3: null, int1: -1, int2: -1, func, jsName: e.name };
-}
 
 /** Runs a bulk request; its value, or throws. */
 function bulkValue(r: BulkRequest, transfer: ArrayBuffer[]): unknown {
