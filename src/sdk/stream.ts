@@ -1,6 +1,6 @@
 // A libvirt stream (virStreamPtr): the data channel of volume upload and download, screenshots
 // and consoles. One Stream owns one reference. Its calls run one at a time, in order, on the
-// stream thread it is pinned to (stream-thread.ts). close() aborts a stream that was neither
+// stream threads (stream-thread.ts). close() aborts a stream that was neither
 // finished nor aborted, then frees it: virStreamAbort at most once, virStreamFree exactly once,
 // and only after the call in flight has returned. Any call after close() rejects with a
 // LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
@@ -8,7 +8,7 @@ import * as v from '../../generated/index.js';
 import { tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { LibvirtObject } from './libvirt-object.js';
-import { pinStream, type StreamLane } from './stream-thread.js';
+import { blockingStreamsOpen, runStreamCall } from './stream-thread.js';
 import type { FileExtent } from './stream-protocol.js';
 import { checkFileExtents, checkFileRange, checkLength, checkShared, invalid, isShared, streamWindow } from './stream-args.js';
 
@@ -37,6 +37,13 @@ const MAX_WINDOW = 1024 * 1024;
 
 export type StreamState = 'open' | 'finished' | 'aborted' | 'failed';
 
+/** What close() and the safety net share (see closer()). */
+interface Life {
+  state: StreamState;
+  /** Counted in blockingStreamsOpen until released. */
+  holdsLoop: boolean;
+}
+
 let open = 0;
 
 /** Streams created and not yet closed (leak checks in tests). */
@@ -46,12 +53,11 @@ export function liveStreamCount(): number {
 
 export class Stream extends LibvirtObject {
   readonly nonBlocking: boolean;
-  readonly #lane: StreamLane;
   #window: Uint8Array | null = null;
   /** The last call queued; every call waits for the one before it. Never rejects. */
   #tail: Promise<unknown> = Promise.resolve();
   /** Shared with the safety net (see closer()), which must not hold the Stream itself. */
-  readonly #life: { state: StreamState } = { state: 'open' };
+  readonly #life: Life;
   /** What close() does once the calls before it are done; also the safety net's. */
   readonly #closeOut: CloseOut;
   #closing: Promise<void> | null = null;
@@ -60,9 +66,11 @@ export class Stream extends LibvirtObject {
     // libvirt cannot be asked for a stream's connection: kept for its release (libvirt-object.ts).
     super(ptr, 'stream', 'virStreamFree', conn);
     this.nonBlocking = nonBlocking;
-    this.#lane = pinStream();
     open++;
-    this.#closeOut = closer(this.#lane, this.#life);
+    this.#life = { state: 'open', holdsLoop: !nonBlocking };
+    // Non-blocking streams (consoles) receive only what the loop reads: they never hold it.
+    if (!nonBlocking) blockingStreamsOpen.add(1);
+    this.#closeOut = closer(this.#life);
     this.whenDropped(this.#closeOut);
   }
 
@@ -121,7 +129,7 @@ export class Stream extends LibvirtObject {
   }
 
   async #receive(ptr: bigint, window: Uint8Array, max: number, stopAtHole: boolean): Promise<StreamChunk> {
-    const r = await this.#lane.run(ptr, window, { op: 'recv', max, stopAtHole });
+    const r = await runStreamCall(ptr, window, { op: 'recv', max, stopAtHole });
     switch (r.kind) {
       case 'data': return { kind: 'data', data: Buffer.from(window.buffer, window.byteOffset, r.length) };
       case 'hole': return { kind: 'hole', length: r.length };
@@ -153,7 +161,7 @@ export class Stream extends LibvirtObject {
   }
 
   async #sendWindow(ptr: bigint, window: Uint8Array, length: number): Promise<number> {
-    const r = await this.#lane.run(ptr, window, { op: 'send', length });
+    const r = await runStreamCall(ptr, window, { op: 'send', length });
     return r.kind === 'sent' ? r.length : 0;
   }
 
@@ -163,7 +171,7 @@ export class Stream extends LibvirtObject {
    */
   sendFromFile(fd: number, extents: FileExtent[]): Promise<{ dataBytes: number; holeBytes: number }> {
     return this.#enqueue(() => checkFileExtents(fd, extents), async (ptr) => {
-      const r = await this.#lane.run(ptr, this.#windowOf(MAX_WINDOW), { op: 'sendFile', fd, extents });
+      const r = await runStreamCall(ptr, this.#windowOf(MAX_WINDOW), { op: 'sendFile', fd, extents });
       return r.kind === 'file' ? { dataBytes: r.dataBytes, holeBytes: r.holeBytes } : { dataBytes: 0, holeBytes: 0 };
     });
   }
@@ -174,7 +182,7 @@ export class Stream extends LibvirtObject {
    */
   recvToFile(fd: number, position: number, limit: number, options: { stopAtHole?: boolean } = {}): Promise<{ dataBytes: number; holeBytes: number; end: boolean }> {
     return this.#enqueue(() => checkFileRange(fd, position, limit), async (ptr) => {
-      const r = await this.#lane.run(ptr, this.#windowOf(MAX_WINDOW), { op: 'recvFile', fd, position, limit, stopAtHole: options.stopAtHole === true });
+      const r = await runStreamCall(ptr, this.#windowOf(MAX_WINDOW), { op: 'recvFile', fd, position, limit, stopAtHole: options.stopAtHole === true });
       return r.kind === 'file' ? { dataBytes: r.dataBytes, holeBytes: r.holeBytes, end: r.end } : { dataBytes: 0, holeBytes: 0, end: true };
     });
   }
@@ -182,15 +190,16 @@ export class Stream extends LibvirtObject {
   /** Tells the other end to make `length` bytes of hole (virStreamSendHole; sparse streams only). */
   sendHole(length: number): Promise<void> {
     return this.#enqueue(() => checkLength('hole length', length), async (ptr) => {
-      await this.#lane.run(ptr, null, { op: 'sendHole', length });
+      await runStreamCall(ptr, null, { op: 'sendHole', length });
     });
   }
 
   /** Completes the transfer (virStreamFinish): after the last send, or once a receive got `end`. */
   finish(): Promise<void> {
     return this.#enqueue(undefined, async (ptr) => {
-      await this.#lane.run(ptr, null, { op: 'finish' });
+      await runStreamCall(ptr, null, { op: 'finish' });
       this.#life.state = 'finished';
+      letGoOfLoop(this.#life);
     });
   }
 
@@ -226,7 +235,7 @@ export class Stream extends LibvirtObject {
   }
 
   #abortNow(ptr: bigint): Promise<void> {
-    return abortOnce(this.#lane, this.#life, ptr);
+    return abortOnce(this.#life, ptr);
   }
 
   /** Queues `body` after the calls before it; `check` validates the arguments first. */
@@ -261,13 +270,20 @@ export class Stream extends LibvirtObject {
 }
 
 /** virStreamAbort unless the transfer is over; the stream counts as aborted afterwards either way. */
-async function abortOnce(lane: StreamLane, life: { state: StreamState }, ptr: bigint): Promise<void> {
+async function abortOnce(life: Life, ptr: bigint): Promise<void> {
   if (life.state === 'aborted' || life.state === 'finished') return;
   try {
-    await lane.run(ptr, null, { op: 'abort' });
+    await runStreamCall(ptr, null, { op: 'abort' });
   } finally {
     life.state = 'aborted';
+    letGoOfLoop(life);
   }
+}
+
+/** The transfer is over (or the stream gone): nothing more arrives, the loop may run again. */
+function letGoOfLoop(life: Life): void {
+  if (life.holdsLoop) blockingStreamsOpen.add(-1);
+  life.holdsLoop = false;
 }
 
 type CloseOut = (ptr: bigint, release: () => void) => Promise<void>;
@@ -275,13 +291,13 @@ type CloseOut = (ptr: bigint, release: () => void) => Promise<void>;
 /**
  * The end of a stream, for close() and for the safety net when a stream is dropped unclosed
  * (built outside the object, which is gone by then): a transfer still going is aborted, so the
- * daemon lets go of it; then the stream thread is unpinned and the reference released.
+ * daemon lets go of it; then the reference is released.
  */
-function closer(lane: StreamLane, life: { state: StreamState }): CloseOut {
+function closer(life: Life): CloseOut {
   return async (ptr, release) => {
-    await abortOnce(lane, life, ptr).catch(() => undefined);
-    lane.unpin();
+    await abortOnce(life, ptr).catch(() => undefined);
     open--;
+    letGoOfLoop(life);
     release();
   };
 }

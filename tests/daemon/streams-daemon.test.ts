@@ -382,6 +382,33 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
     return spawnSync('ls', ['-A', dir], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.endsWith('.part'));
   }
 
+  describe('stream threads and the event loop', () => {
+    /** Runs a script of tests/support; `killsItself`: it ends with SIGKILL instead of exit code 0. */
+    const runSupport = (script: string, args: string[], env: NodeJS.ProcessEnv = {}, killsItself = false): Record<string, unknown> => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tests/support', script), DAEMON_URI, ...args],
+        { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+      if (killsItself) assert.equal(r.signal, 'SIGKILL', `${script}: ${r.stdout}${r.stderr}`);
+      else assert.equal(r.status, 0, `${script}: ${r.stdout}${r.stderr}`);
+      return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    };
+
+    it('a download whose reader stops buffers next to nothing while nothing else needs the loop', async () => {
+      // Before, the running loop read the daemon's packets into libvirt's unbounded queue:
+      // about 150 MiB in these 3 s.
+      const { scratchVol } = await volume('raw', 512);
+      const r = runSupport('stalled-download.ts', [scratchVol.path, '3000']);
+      assert.equal(r['bytes'], 512 * MiB, 'the download still gets every byte');
+      assert.ok((r['grewMiB'] as number) < 32, `the process grew by ${String(r['grewMiB'])} MiB while the reader stopped`);
+    });
+
+    it('a stream call that never returns holds one stream thread, not the streams after it', async () => {
+      const { scratchVol: stuckOn } = await volume('raw', 4);
+      const { scratchVol: source } = await volume('raw', 8);
+      const r = runSupport('stuck-stream.ts', [stuckOn.path, source.path], { TSVIRT_STREAM_THREADS: '2' }, true);
+      assert.deepEqual(r, { downloads: [8 * MiB, 8 * MiB], stuckSettled: false });
+    });
+  });
+
   describe('command line', () => {
     const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--connect', DAEMON_URI],

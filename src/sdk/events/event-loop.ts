@@ -26,7 +26,7 @@ import * as v from '../../../generated/index.js';
 import { permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
-import { streamCallsInFlight } from '../stream-thread.js';
+import { blockingStreamsOpen, streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import { loopFault } from './protocol.js';
 import type { AuthAnswer, EventAbout, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
@@ -152,6 +152,7 @@ function start(): Running {
   };
   sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
   streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
+  blockingStreamsOpen.onChange((busy) => r.pause.setBusy('open streams', busy));
   r.sinkEntries = readyOf<SinkMessage>(sink).then((s) => {
     if (s.kind !== 'ready') throw new Error('tsvirt: the event sink thread failed to start');
     return { freecb: s.freecb, close: s.close, auth: s.auth };
