@@ -1,11 +1,12 @@
 // A libvirt stream (virStreamPtr): the data channel of volume upload and download, screenshots
 // and consoles. One Stream owns one reference. Its calls run one at a time, in order, on the
-// stream threads (stream-thread.ts). close() aborts a stream that was neither
-// finished nor aborted, then frees it: virStreamAbort at most once, virStreamFree exactly once,
-// and only after the call in flight has returned. Any call after close() rejects with a
-// LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
+// stream threads (stream-thread.ts). close() aborts a stream that was neither finished nor
+// aborted (beside a receive or send in flight, which may never return otherwise), then frees it:
+// virStreamAbort at most once, virStreamFree exactly once, and only after the call in flight has
+// returned (libvirt reads the stream while that call returns). Any call after close() rejects
+// with a LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
 import * as v from '../../generated/index.js';
-import { tsvirtError } from '../ffi/index.js';
+import { isLibvirtError, tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { blockingStreamsOpen, runStreamCall } from './stream-thread.js';
@@ -37,6 +38,8 @@ const MAX_WINDOW = 1024 * 1024;
 
 export type StreamState = 'open' | 'finished' | 'aborted' | 'failed';
 
+type CallKind = 'transfer' | 'finish' | 'abort';
+
 /** What close() and the safety net share (see closer()). */
 interface Life {
   state: StreamState;
@@ -61,6 +64,8 @@ export class Stream extends LibvirtObject {
   /** What close() does once the calls before it are done; also the safety net's. */
   readonly #closeOut: CloseOut;
   #closing: Promise<void> | null = null;
+  /** What the call running now is, if one is. */
+  #inFlight: CallKind | null = null;
 
   private constructor(ptr: bigint, nonBlocking: boolean, conn: bigint) {
     // libvirt cannot be asked for a stream's connection: kept for its release (libvirt-object.ts).
@@ -200,12 +205,12 @@ export class Stream extends LibvirtObject {
       await runStreamCall(ptr, null, { op: 'finish' });
       this.#life.state = 'finished';
       letGoOfLoop(this.#life);
-    });
+    }, 'finish');
   }
 
   /** Abandons the transfer (virStreamAbort); the other end discards it. */
   abort(): Promise<void> {
-    return this.#enqueue(undefined, (ptr) => this.#abortNow(ptr), false);
+    return this.#enqueue(undefined, (ptr) => this.#abortNow(ptr), 'abort');
   }
 
   /** Aborts if the transfer is not over, then frees the stream. Idempotent; resolves when freed. */
@@ -230,6 +235,10 @@ export class Stream extends LibvirtObject {
   async #shutdown(): Promise<void> {
     if (this.released) return;
     const ptr = this.handle;
+    // A receive or send may wait for ever (a hung QEMU, a receive on an upload stream, a console
+    // the guest does not read). Aborted from another thread, libvirt returns it at once with
+    // "stream is closed" (tests/support/stuck-stream.ts); finish and abort are waited for.
+    if (this.#inFlight === 'transfer') await abortOnce(this.#life, ptr, true).catch(() => undefined);
     await this.#tail;
     await this.#closeOut(ptr, () => super.free());
   }
@@ -238,8 +247,11 @@ export class Stream extends LibvirtObject {
     return abortOnce(this.#life, ptr);
   }
 
-  /** Queues `body` after the calls before it; `check` validates the arguments first. */
-  #enqueue<T>(check: (() => void) | undefined, body: (ptr: bigint) => Promise<T>, needsOpen = true): Promise<T> {
+  /**
+   * Queues `body` after the calls before it; `check` validates the arguments first. `kind`: a
+   * transfer or finish needs an open stream; an abort does not.
+   */
+  #enqueue<T>(check: (() => void) | undefined, body: (ptr: bigint) => Promise<T>, kind: CallKind = 'transfer'): Promise<T> {
     try {
       if (this.#closing) throw invalid('this stream was already freed or closed');
       check?.();
@@ -247,7 +259,14 @@ export class Stream extends LibvirtObject {
       return Promise.reject(err);
     }
     const ptr = this.handle;
-    const run = this.#tail.then(() => (needsOpen ? this.#guard(body, ptr) : body(ptr)));
+    const run = this.#tail.then(async () => {
+      this.#inFlight = kind;
+      try {
+        return await (kind === 'abort' ? body(ptr) : this.#guard(body, ptr));
+      } finally {
+        this.#inFlight = null;
+      }
+    });
     this.#tail = run.catch(() => undefined);
     return run;
   }
@@ -259,6 +278,8 @@ export class Stream extends LibvirtObject {
       return await body(ptr);
     } catch (err) {
       if (this.#life.state === 'open') this.#life.state = 'failed';
+      // close() aborted the stream beside this call (see #shutdown): libvirt's "stream is closed".
+      if (this.#closing && isLibvirtError(err)) throw tsvirtError(v.VIR_ERR_OPERATION_ABORTED, 'stream', `the stream was closed during this call (${err.message})`);
       throw err;
     }
   }
@@ -269,11 +290,14 @@ export class Stream extends LibvirtObject {
   }
 }
 
-/** virStreamAbort unless the transfer is over; the stream counts as aborted afterwards either way. */
-async function abortOnce(life: Life, ptr: bigint): Promise<void> {
+/**
+ * virStreamAbort unless the transfer is over; the stream counts as aborted afterwards either way.
+ * `beside`: while another call of the stream runs (see runStreamCall).
+ */
+async function abortOnce(life: Life, ptr: bigint, beside = false): Promise<void> {
   if (life.state === 'aborted' || life.state === 'finished') return;
   try {
-    await runStreamCall(ptr, null, { op: 'abort' });
+    await runStreamCall(ptr, null, { op: 'abort' }, beside);
   } finally {
     life.state = 'aborted';
     letGoOfLoop(life);
