@@ -21,7 +21,7 @@ export interface UploadFileOptions {
   /** Byte offset in the volume (default 0). */
   offset?: number;
   onProgress?: ProgressListener;
-  /** Aborts the upload (between requests of at most 8 MiB); it rejects with the signal's reason. */
+  /** Aborts the upload at once, also in the middle of a request; it rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -33,7 +33,7 @@ export interface DownloadFileOptions {
   offset?: number;
   length?: number;
   onProgress?: ProgressListener;
-  /** Aborts the download (between requests of at most 8 MiB): it rejects with the signal's reason and leaves no file. */
+  /** Aborts the download at once, also in the middle of a request: it rejects with the signal's reason and leaves no file. */
   signal?: AbortSignal;
 }
 
@@ -57,13 +57,15 @@ export async function uploadFile(vol: StorageVolume, path: string, options: Uplo
     const { stream, holesFrom } = await attachUpload(vol, { offset, length: size }, sparse);
     const extents = sparse ? holesFromOn(fileExtents(fh.fd, size), holesFrom) : [{ offset: 0, length: size, data: true }];
     try {
-      for (const batch of batches(extents)) {
-        options.signal?.throwIfAborted();
-        const r = await stream.sendFromFile(fh.fd, batch);
-        if (r.dataBytes > 0) progress.data(r.dataBytes);
-        if (r.holeBytes > 0) progress.hole(r.holeBytes);
-      }
-      await stream.finish();
+      await underSignal(stream, options.signal, async () => {
+        for (const batch of batches(extents)) {
+          options.signal?.throwIfAborted();
+          const r = await stream.sendFromFile(fh.fd, batch);
+          if (r.dataBytes > 0) progress.data(r.dataBytes);
+          if (r.holeBytes > 0) progress.hole(r.holeBytes);
+        }
+        await stream.finish();
+      });
     } finally {
       await stream.close();
     }
@@ -112,13 +114,33 @@ export async function downloadToFile(vol: StorageVolume, path: string, options: 
   return withOutputFile(path, options.force === true, async (fh) => {
     const { stream, total } = await openDownloadStream(vol, { ...range, sparse });
     try {
-      const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse, options.signal);
-      await stream.finish();
-      return { ...progress.snapshot(), total: total ?? progress.bytes };
+      return await underSignal(stream, options.signal, async () => {
+        const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse, options.signal);
+        await stream.finish();
+        return { ...progress.snapshot(), total: total ?? progress.bytes };
+      });
     } finally {
       await stream.close();
     }
   });
+}
+
+/**
+ * Runs a transfer that `signal` aborts at once: it closes the stream, which aborts beside a
+ * request in flight (one that a hung daemon would never end); the transfer then rejects with the
+ * signal's reason rather than the request's "closed" error.
+ */
+async function underSignal<T>(stream: Stream, signal: AbortSignal | undefined, body: () => Promise<T>): Promise<T> {
+  if (!signal) return body();
+  const onAbort = (): void => void stream.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await body();
+  } catch (err) {
+    throw signal.aborted ? signal.reason : err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Receives until the end; the file gets its length at the end, so trailing holes exist too. */

@@ -346,7 +346,7 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       }
     });
 
-    it('an AbortSignal stops uploadFile and downloadToFile between requests: the stream is aborted, no file is left', async () => {
+    it('an AbortSignal stops uploadFile and downloadToFile: the stream is aborted, no file is left', async () => {
       const { vol } = await volume('raw', 64);
       try {
         const out = join(dir, uniqueName('aborted'));
