@@ -1,7 +1,7 @@
 // A guest console (virDomainOpenConsole) as a Node Duplex. A console may stay silent for hours,
 // so a blocking receive would hold a thread for as long: the stream is opened non-blocking
 // (VIR_STREAM_NONBLOCK) and polled. Every receive and send returns at once, "nothing yet"
-// included, so a console never holds its stream thread, and the call pool is not involved.
+// included, so a console does not hold a stream thread, and the call pool is not involved.
 // Polling backs off while the console is silent (1 ms doubling to 50 ms) and runs again at
 // once after data: a keystroke's echo waits at most 50 ms. Polling runs only while the reader
 // wants data (Readable backpressure); while it runs, the console keeps the process alive,

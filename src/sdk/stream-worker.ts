@@ -1,4 +1,4 @@
-// A stream thread: runs the virStream* calls of the streams pinned to it. Receive and send call
+// A stream thread: runs virStream* calls of any stream, one at a time. Receive and send call
 // the C functions directly (rawFunction) for two reasons: their return value tells end of
 // stream (0), "would block" (-2) and a hole (-3) apart, which the generated virStreamRecv turns
 // into one empty Buffer; and the bytes go straight between libvirt and the stream's shared
