@@ -11,7 +11,6 @@
 // TSVIRT_EVENT_LOOP=none must run its own, or the console stays silent.
 import { Duplex } from 'node:stream';
 import type { Stream } from './stream.js';
-import { requireEventLoop } from './events/event-loop.js';
 
 const RECV_SIZE = 64 * 1024;
 const MAX_DELAY_MS = 50;
@@ -25,8 +24,6 @@ export class DomainConsole extends Duplex {
   #ending = false;
   #delay = 0;
   #timer: NodeJS.Timeout | null = null;
-  /** The loop reads the console's data off the socket: it keeps running while the console is open. */
-  readonly #loop = requireEventLoop(this);
 
   /** @internal */
   constructor(stream: Stream) {
@@ -90,7 +87,6 @@ export class DomainConsole extends Duplex {
   }
 
   #stopPolling(): void {
-    this.#loop();
     this.#ending = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;

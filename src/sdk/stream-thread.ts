@@ -81,27 +81,20 @@ function threadLimit(): number {
   return Number.isInteger(env) && env > 0 ? env : DEFAULT_STREAM_THREADS;
 }
 
-/** A thread just became free (or died): it takes the oldest queued call, or goes if it is one too many. */
+/** A thread just became free (or died): it takes the oldest queued call. */
 function onIdle(t: StreamThread): void {
-  const next = queue.shift();
-  if (t.dead || (!next && threads.length > threadLimit())) {
+  if (t.dead) {
     const i = threads.indexOf(t);
     if (i >= 0) threads.splice(i, 1);
-    if (!t.dead) {
-      t.dead = true; // its exit is not a failure
-      void t.worker.terminate();
-    }
   }
+  const next = queue.shift();
   if (next) startOn(freeThread(), next);
 }
 
-/**
- * A thread with nothing to do, started if none is and the limit allows (or `beyondLimit`); null
- * when all are busy.
- */
-function freeThread(beyondLimit = false): StreamThread | null {
+/** A thread with nothing to do, started if none is and the limit allows; null when all are busy. */
+function freeThread(): StreamThread | null {
   for (const t of threads) if (!t.dead && !t.current) return t;
-  if (threads.length >= threadLimit() && !beyondLimit) return null;
+  if (threads.length >= threadLimit()) return null;
   const t = new StreamThread(onIdle);
   threads.push(t);
   return t;
@@ -112,16 +105,12 @@ function startOn(t: StreamThread | null, q: Queued): void {
   else queue.unshift(q);
 }
 
-/**
- * Runs one call of a stream; the caller runs a stream's calls one after another, except with
- * `beside`: an abort while another call of the stream may be stuck, which starts at once, on a
- * thread beyond the limit if need be (it goes again once idle).
- */
-export function runStreamCall(stream: bigint, window: Uint8Array | null, call: StreamCall, beside = false): Promise<StreamResult> {
+/** Runs one call of a stream; the caller runs a stream's calls one after another. */
+export function runStreamCall(stream: bigint, window: Uint8Array | null, call: StreamCall): Promise<StreamResult> {
   return new Promise((resolve, reject) => {
     streamCallsInFlight.add(1);
     const q: Queued = { request: { id: nextId++, stream, window, call }, resolve, reject };
-    const t = queue.length === 0 || beside ? freeThread(beside) : null;
+    const t = queue.length === 0 ? freeThread() : null;
     if (t) t.run(q.request, q);
     else queue.push(q);
   });

@@ -10,6 +10,7 @@ import { isLibvirtError, tsvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { blockingStreamsOpen, runStreamCall } from './stream-thread.js';
+import { requireEventLoop } from './events/event-loop.js';
 import type { FileExtent } from './stream-protocol.js';
 import { checkFileExtents, checkFileRange, checkLength, checkShared, invalid, isShared, streamWindow } from './stream-args.js';
 
@@ -43,8 +44,26 @@ type CallKind = 'transfer' | 'finish' | 'abort';
 /** What close() and the safety net share (see closer()). */
 interface Life {
   state: StreamState;
-  /** Counted in blockingStreamsOpen until released. */
-  holdsLoop: boolean;
+  /** The one virStreamAbort, once asked for: every later abort waits for it. */
+  aborting: Promise<void> | null;
+  /** Lets the event loop go (see holdLoop); null once done. */
+  letGo: (() => void) | null;
+}
+
+/**
+ * What a stream asks of libvirt's event loop while it is open. A blocking stream keeps it paused
+ * while nothing else needs it (blockingStreamsOpen); a non-blocking one receives only what the
+ * loop reads off the socket, so it keeps the loop running (requireEventLoop), as a console must.
+ */
+function holdLoop(stream: object, nonBlocking: boolean): () => void {
+  if (nonBlocking) return requireEventLoop(stream);
+  blockingStreamsOpen.add(1);
+  return () => blockingStreamsOpen.add(-1);
+}
+
+/** The rejection of a call that close() overtook. */
+function closedDuring(detail?: string): Error {
+  return tsvirtError(v.VIR_ERR_OPERATION_ABORTED, 'stream', `the stream was closed during this call${detail ? ` (${detail})` : ''}`);
 }
 
 let open = 0;
@@ -72,9 +91,7 @@ export class Stream extends LibvirtObject {
     super(ptr, 'stream', 'virStreamFree', conn);
     this.nonBlocking = nonBlocking;
     open++;
-    this.#life = { state: 'open', holdsLoop: !nonBlocking };
-    // Non-blocking streams (consoles) receive only what the loop reads: they never hold it.
-    if (!nonBlocking) blockingStreamsOpen.add(1);
+    this.#life = { state: 'open', aborting: null, letGo: holdLoop(this, nonBlocking) };
     this.#closeOut = closer(this.#life);
     this.whenDropped(this.#closeOut);
   }
@@ -260,6 +277,8 @@ export class Stream extends LibvirtObject {
     }
     const ptr = this.handle;
     const run = this.#tail.then(async () => {
+      // close() came after this transfer was queued: it must not start (it may never return).
+      if (kind === 'transfer' && this.#closing) throw closedDuring();
       this.#inFlight = kind;
       try {
         return await (kind === 'abort' ? body(ptr) : this.#guard(body, ptr));
@@ -273,13 +292,13 @@ export class Stream extends LibvirtObject {
 
   /** A failed call leaves the stream aborted on libvirt's side; later calls are refused here. */
   async #guard<T>(body: (ptr: bigint) => Promise<T>, ptr: bigint): Promise<T> {
-    if (this.#life.state !== 'open') throw tsvirtError(v.VIR_ERR_OPERATION_INVALID, 'stream', `the stream is ${this.#life.state}`);
+    if (this.#life.state !== 'open') throw this.#closing ? closedDuring() : tsvirtError(v.VIR_ERR_OPERATION_INVALID, 'stream', `the stream is ${this.#life.state}`);
     try {
       return await body(ptr);
     } catch (err) {
       if (this.#life.state === 'open') this.#life.state = 'failed';
       // close() aborted the stream beside this call (see #shutdown): libvirt's "stream is closed".
-      if (this.#closing && isLibvirtError(err)) throw tsvirtError(v.VIR_ERR_OPERATION_ABORTED, 'stream', `the stream was closed during this call (${err.message})`);
+      if (this.#closing && isLibvirtError(err)) throw closedDuring(err.message);
       throw err;
     }
   }
@@ -291,23 +310,32 @@ export class Stream extends LibvirtObject {
 }
 
 /**
- * virStreamAbort unless the transfer is over; the stream counts as aborted afterwards either way.
- * `beside`: while another call of the stream runs (see runStreamCall).
+ * virStreamAbort unless the transfer finished, once: a second caller (close() after a beside
+ * abort, abort() queued behind a stuck call) waits for the first. The stream counts as aborted
+ * afterwards either way. `beside`: while another call of the stream runs.
  */
-async function abortOnce(life: Life, ptr: bigint, beside = false): Promise<void> {
-  if (life.state === 'aborted' || life.state === 'finished') return;
-  try {
-    await runStreamCall(ptr, null, { op: 'abort' }, beside);
-  } finally {
+function abortOnce(life: Life, ptr: bigint, beside = false): Promise<void> {
+  if (life.state === 'finished') return Promise.resolve();
+  life.aborting ??= startAbort(ptr, beside).then(() => undefined).finally(() => {
     life.state = 'aborted';
     letGoOfLoop(life);
-  }
+  });
+  return life.aborting;
+}
+
+/**
+ * Beside a call that holds a stream thread, the abort goes through the call pool: its threads
+ * are started already, where a stream thread might have to be started first (tens of ms).
+ */
+function startAbort(ptr: bigint, beside: boolean): Promise<unknown> {
+  return beside ? sharedPool().call('virStreamAbort', [ptr]) : runStreamCall(ptr, null, { op: 'abort' });
 }
 
 /** The transfer is over (or the stream gone): nothing more arrives, the loop may run again. */
 function letGoOfLoop(life: Life): void {
-  if (life.holdsLoop) blockingStreamsOpen.add(-1);
-  life.holdsLoop = false;
+  const letGo = life.letGo;
+  life.letGo = null;
+  letGo?.();
 }
 
 type CloseOut = (ptr: bigint, release: () => void) => Promise<void>;

@@ -364,6 +364,32 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       }
     });
 
+    it('an AbortSignal stops a transfer in the middle of a request, not after it', async () => {
+      // Aborted right after the first 8 MiB request, once the second is on its way: waiting for
+      // that request would report its progress before rejecting.
+      const { vol } = await volume('raw', 64);
+      try {
+        const src = join(dir, uniqueName('src'));
+        writeFileSync(src, randomBytes(32 * MiB));
+        const abortSoon = (ac: AbortController, seen: number[]) => (p: TransferProgress): void => {
+          seen.push(p.bytes);
+          setImmediate(() => ac.abort());
+        };
+        const up = new AbortController();
+        const sent: number[] = [];
+        await assert.rejects(vol.uploadFile(src, { signal: up.signal, onProgress: abortSoon(up, sent) }), { name: 'AbortError' });
+        assert.deepEqual(sent, [8 * MiB]);
+        const down = new AbortController();
+        const got: number[] = [];
+        const out = join(dir, uniqueName('aborted'));
+        await assert.rejects(vol.downloadToFile(out, { sparse: false, signal: down.signal, onProgress: abortSoon(down, got) }), { name: 'AbortError' });
+        assert.deepEqual(got, [8 * MiB]);
+        assert.equal(existsSync(out), false);
+      } finally {
+        vol.free();
+      }
+    });
+
     it('downloadToFile --force keeps the old file when the transfer fails', async () => {
       const { vol } = await volume('raw', 4);
       try {
@@ -400,12 +426,13 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       assert.ok((r['grewMiB'] as number) < 32, `the process grew by ${String(r['grewMiB'])} MiB while the reader stopped`);
     });
 
-    it('a stream call that never returns holds one stream thread, not the streams after it; close() ends it', async () => {
+    it('a stream call that never returns holds one stream thread, not the streams after it; close() ends it, and what was queued', async () => {
       const { scratchVol: stuckOn } = await volume('raw', 4);
       const { scratchVol: source } = await volume('raw', 8);
       const r = runSupport('stuck-stream.ts', [stuckOn.path, source.path], { TSVIRT_STREAM_THREADS: '2' });
-      assert.deepEqual(r, { downloads: [8 * MiB, 8 * MiB], stuckWhileDownloading: null, closed: true,
-        receive: 'LibvirtError VIR_ERR_OPERATION_ABORTED', open: 0 });
+      const aborted = 'LibvirtError VIR_ERR_OPERATION_ABORTED';
+      assert.deepEqual(r, { downloads: [8 * MiB, 8 * MiB], stuckWhileDownloading: null, closed: true, receive: aborted,
+        queuedReceive: aborted, thirdReceive: aborted, queuedAbort: 'resolved', open: 0 });
     });
   });
 

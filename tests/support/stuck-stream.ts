@@ -3,22 +3,26 @@
 // of DOWNLOAD_PATH are opened, then read at once, with as few stream threads as
 // TSVIRT_STREAM_THREADS allows. Then close() of the stuck stream must not wait for the receive
 // but abort beside it, which ends the receive with libvirt's error, and the process must be able
-// to exit (Node's exit waits for every worker thread). Prints one JSON line.
+// to exit (Node's exit waits for every worker thread). Also: a receive queued in the same tick as
+// close() never starts, and an abort() queued behind a stuck call waits for close()'s abort
+// instead of aborting twice. Prints one JSON line.
 // Usage: stuck-stream.ts URI UPLOAD_PATH DOWNLOAD_PATH
 import type { Readable } from 'node:stream';
 import { attachUpload } from '../../src/sdk/volume-transfer.js';
-import { Connection, liveStreamCount } from '../../src/sdk/index.js';
+import { Connection, liveStreamCount, type Stream } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 
 const [uri, uploadPath, downloadPath] = process.argv.slice(2);
 if (uri === undefined || uploadPath === undefined || downloadPath === undefined) throw new Error('usage: stuck-stream.ts URI UPLOAD_PATH DOWNLOAD_PATH');
 const conn = await Connection.open(uri);
 const target = await conn.lookupStorageVolume({ path: uploadPath });
-const { stream: upload } = await attachUpload(target, { offset: 0, length: 0 }, false);
-target.free();
+const attached = async (): Promise<Stream> => (await attachUpload(target, { offset: 0, length: 0 }, false)).stream;
+const upload = await attached();
+/** How a call settled: 'resolved', or the name of its error. */
+const outcome = (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved',
+  (err: unknown) => (isLibvirtError(err) ? `LibvirtError ${err.codeName}` : String(err)));
 let stuck: string | null = null;
-const receive = upload.recv().then(() => { stuck = 'resolved'; },
-  (err: unknown) => { stuck = isLibvirtError(err) ? `LibvirtError ${err.codeName}` : String(err); });
+const receive = outcome(upload.recv()).then((o) => { stuck = o; });
 
 /** Both downloads are opened before either is read: both streams are open at once. */
 async function openDownload(): Promise<Readable> {
@@ -48,6 +52,21 @@ timer = giveUp('close()');
 const t0 = performance.now();
 await upload.close();
 await receive;
+const closed = performance.now() - t0 < 10_000;
+
+// A receive queued in the same tick as close(): it must not start.
+const second = await attached();
+const queuedReceive = outcome(second.recv());
+await second.close();
+
+// abort() queued behind a stuck receive, then close(): one virStreamAbort, and abort() resolves.
+const third = await attached();
+const thirdReceive = outcome(third.recv());
+await new Promise((r) => setTimeout(r, 200));
+const queuedAbort = outcome(third.abort());
+await third.close();
 clearTimeout(timer);
-console.log(JSON.stringify({ downloads, stuckWhileDownloading, closed: performance.now() - t0 < 10_000, receive: stuck, open: liveStreamCount() }));
+target.free();
+console.log(JSON.stringify({ downloads, stuckWhileDownloading, closed, receive: stuck, queuedReceive: await queuedReceive,
+  thirdReceive: await thirdReceive, queuedAbort: await queuedAbort, open: liveStreamCount() }));
 await conn.close();
