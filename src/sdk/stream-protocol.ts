@@ -17,8 +17,7 @@ export type StreamCall =
    * at `position` onwards; holes and all-zero data are skipped, not written.
    */
   | { op: 'recvFile'; fd: number; position: number; limit: number; stopAtHole: boolean }
-  | { op: 'finish' }
-  | { op: 'abort' };
+  | { op: 'finish' };
 
 export interface FileExtent {
   offset: number;

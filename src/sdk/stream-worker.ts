@@ -152,7 +152,6 @@ function run(stream: bigint, window: Uint8Array | null, call: StreamCall): Strea
     case 'sendFile': return sendFile(stream, window as Uint8Array, call.fd, call.extents);
     case 'recvFile': return recvFile(stream, window as Uint8Array, call);
     case 'finish': v.virStreamFinish(st); return { kind: 'done' };
-    case 'abort': v.virStreamAbort(st); return { kind: 'done' };
   }
 }
 

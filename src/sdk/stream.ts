@@ -6,7 +6,7 @@
 // returned (libvirt reads the stream while that call returns). Any call after close() rejects
 // with a LibvirtError (VIR_ERR_INVALID_ARG) instead of reaching freed memory.
 import * as v from '../../generated/index.js';
-import { isLibvirtError, tsvirtError } from '../ffi/index.js';
+import { isLibvirtError, tsvirtError, type LibvirtError } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { blockingStreamsOpen, runStreamCall } from './stream-thread.js';
@@ -61,9 +61,11 @@ function holdLoop(stream: object, nonBlocking: boolean): () => void {
   return () => blockingStreamsOpen.add(-1);
 }
 
-/** The rejection of a call that close() overtook. */
-function closedDuring(detail?: string): Error {
-  return tsvirtError(v.VIR_ERR_OPERATION_ABORTED, 'stream', `the stream was closed during this call${detail ? ` (${detail})` : ''}`);
+/** The rejection of a call that close() overtook; `cause`: libvirt's own error, if it gave one. */
+function closedDuring(cause?: LibvirtError): Error {
+  const err = tsvirtError(v.VIR_ERR_OPERATION_ABORTED, 'stream', `the stream was closed during this call${cause ? ` (${cause.message})` : ''}`);
+  if (cause) err.cause = cause;
+  return err;
 }
 
 let open = 0;
@@ -83,8 +85,8 @@ export class Stream extends LibvirtObject {
   /** What close() does once the calls before it are done; also the safety net's. */
   readonly #closeOut: CloseOut;
   #closing: Promise<void> | null = null;
-  /** What the call running now is, if one is. */
-  #inFlight: CallKind | null = null;
+  /** A receive or send is running now (close() aborts beside it). */
+  #transferring = false;
 
   private constructor(ptr: bigint, nonBlocking: boolean, conn: bigint) {
     // libvirt cannot be asked for a stream's connection: kept for its release (libvirt-object.ts).
@@ -227,7 +229,7 @@ export class Stream extends LibvirtObject {
 
   /** Abandons the transfer (virStreamAbort); the other end discards it. */
   abort(): Promise<void> {
-    return this.#enqueue(undefined, (ptr) => this.#abortNow(ptr), 'abort');
+    return this.#enqueue(undefined, (ptr) => abortOnce(this.#life, ptr), 'abort');
   }
 
   /** Aborts if the transfer is not over, then frees the stream. Idempotent; resolves when freed. */
@@ -255,13 +257,9 @@ export class Stream extends LibvirtObject {
     // A receive or send may wait for ever (a hung QEMU, a receive on an upload stream, a console
     // the guest does not read). Aborted from another thread, libvirt returns it at once with
     // "stream is closed" (tests/support/stuck-stream.ts); finish and abort are waited for.
-    if (this.#inFlight === 'transfer') await abortOnce(this.#life, ptr, true).catch(() => undefined);
+    if (this.#transferring) await abortOnce(this.#life, ptr).catch(() => undefined);
     await this.#tail;
     await this.#closeOut(ptr, () => super.free());
-  }
-
-  #abortNow(ptr: bigint): Promise<void> {
-    return abortOnce(this.#life, ptr);
   }
 
   /**
@@ -279,11 +277,11 @@ export class Stream extends LibvirtObject {
     const run = this.#tail.then(async () => {
       // close() came after this transfer was queued: it must not start (it may never return).
       if (kind === 'transfer' && this.#closing) throw closedDuring();
-      this.#inFlight = kind;
+      this.#transferring = kind === 'transfer';
       try {
         return await (kind === 'abort' ? body(ptr) : this.#guard(body, ptr));
       } finally {
-        this.#inFlight = null;
+        this.#transferring = false;
       }
     });
     this.#tail = run.catch(() => undefined);
@@ -298,7 +296,7 @@ export class Stream extends LibvirtObject {
     } catch (err) {
       if (this.#life.state === 'open') this.#life.state = 'failed';
       // close() aborted the stream beside this call (see #shutdown): libvirt's "stream is closed".
-      if (this.#closing && isLibvirtError(err)) throw closedDuring(err.message);
+      if (this.#closing && isLibvirtError(err)) throw closedDuring(err);
       throw err;
     }
   }
@@ -312,23 +310,17 @@ export class Stream extends LibvirtObject {
 /**
  * virStreamAbort unless the transfer finished, once: a second caller (close() after a beside
  * abort, abort() queued behind a stuck call) waits for the first. The stream counts as aborted
- * afterwards either way. `beside`: while another call of the stream runs.
+ * afterwards either way. It goes through the call pool, not a stream thread: it may have to run
+ * beside a call that holds a stream thread, and the call pool's threads are started already,
+ * where a stream thread might have to be started first (tens of ms).
  */
-function abortOnce(life: Life, ptr: bigint, beside = false): Promise<void> {
+function abortOnce(life: Life, ptr: bigint): Promise<void> {
   if (life.state === 'finished') return Promise.resolve();
-  life.aborting ??= startAbort(ptr, beside).then(() => undefined).finally(() => {
+  life.aborting ??= sharedPool().call('virStreamAbort', [ptr]).then(() => undefined).finally(() => {
     life.state = 'aborted';
     letGoOfLoop(life);
   });
   return life.aborting;
-}
-
-/**
- * Beside a call that holds a stream thread, the abort goes through the call pool: its threads
- * are started already, where a stream thread might have to be started first (tens of ms).
- */
-function startAbort(ptr: bigint, beside: boolean): Promise<unknown> {
-  return beside ? sharedPool().call('virStreamAbort', [ptr]) : runStreamCall(ptr, null, { op: 'abort' });
 }
 
 /** The transfer is over (or the stream gone): nothing more arrives, the loop may run again. */
@@ -347,9 +339,9 @@ type CloseOut = (ptr: bigint, release: () => void) => Promise<void>;
  */
 function closer(life: Life): CloseOut {
   return async (ptr, release) => {
+    // The abort (or the finish before it) let go of the event loop.
     await abortOnce(life, ptr).catch(() => undefined);
     open--;
-    letGoOfLoop(life);
     release();
   };
 }

@@ -59,7 +59,6 @@ export async function uploadFile(vol: StorageVolume, path: string, options: Uplo
     try {
       await underSignal(stream, options.signal, async () => {
         for (const batch of batches(extents)) {
-          options.signal?.throwIfAborted();
           const r = await stream.sendFromFile(fh.fd, batch);
           if (r.dataBytes > 0) progress.data(r.dataBytes);
           if (r.holeBytes > 0) progress.hole(r.holeBytes);
@@ -115,7 +114,7 @@ export async function downloadToFile(vol: StorageVolume, path: string, options: 
     const { stream, total } = await openDownloadStream(vol, { ...range, sparse });
     try {
       return await underSignal(stream, options.signal, async () => {
-        const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse, options.signal);
+        const progress = await receiveInto(stream, fh, new ProgressCounter(total, options.onProgress), sparse);
         await stream.finish();
         return { ...progress.snapshot(), total: total ?? progress.bytes };
       });
@@ -132,6 +131,8 @@ export async function downloadToFile(vol: StorageVolume, path: string, options: 
  */
 async function underSignal<T>(stream: Stream, signal: AbortSignal | undefined, body: () => Promise<T>): Promise<T> {
   if (!signal) return body();
+  // Aborted while the stream was being set up: no event will come.
+  signal.throwIfAborted();
   const onAbort = (): void => void stream.close();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -144,10 +145,9 @@ async function underSignal<T>(stream: Stream, signal: AbortSignal | undefined, b
 }
 
 /** Receives until the end; the file gets its length at the end, so trailing holes exist too. */
-async function receiveInto(stream: Stream, fh: FileHandle, progress: ProgressCounter, sparse: boolean, signal: AbortSignal | undefined): Promise<ProgressCounter> {
+async function receiveInto(stream: Stream, fh: FileHandle, progress: ProgressCounter, sparse: boolean): Promise<ProgressCounter> {
   let pos = 0;
   for (;;) {
-    signal?.throwIfAborted();
     const r = await stream.recvToFile(fh.fd, pos, REQUEST_BYTES, { stopAtHole: sparse });
     pos += r.dataBytes + r.holeBytes;
     if (r.dataBytes > 0) progress.data(r.dataBytes);

@@ -1,7 +1,7 @@
 // A download whose reader stops: what does the process buffer meanwhile? Opens a download of the
 // volume at PATH, reads one chunk, then reads nothing for STALL_MS and reports how much the
 // process's resident memory grew (libvirt's client queues what it reads off the socket without
-// a bound; see stream-thread.ts, openIncoming). With `--events`, a lifecycle listener keeps
+// a bound; see blockingStreamsOpen in src/sdk/stream-thread.ts). With `--events`, a lifecycle listener keeps
 // libvirt's event loop running throughout. Then reads the rest and reports its length.
 // Usage: stalled-download.ts URI PATH STALL_MS [--events]. Prints one JSON line.
 import { Connection } from '../../src/sdk/index.js';
