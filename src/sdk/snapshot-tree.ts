@@ -73,7 +73,29 @@ function link(listed: Map<string, SnapshotNode>, current: string | null): Snapsh
     if (parent) parent.children.push(n.name);
     else roots.push(n.name);
   }
-  const collect = (n: SnapshotNode): string[] => n.children.flatMap((c) => [c, ...collect(nodes.get(c) as SnapshotNode)]);
-  for (const n of nodes.values()) n.descendants = collect(n);
+  fillDescendants(nodes, roots);
   return { roots, nodes, current };
+}
+
+/**
+ * Each node's descendants, depth first, from its children's lists: nodes are visited parents
+ * first without recursion (a chain of thousands of snapshots is as deep as it is long), then
+ * filled children first, so that every list is built once, from lists already built.
+ */
+function fillDescendants(nodes: Map<string, SnapshotNode>, roots: readonly string[]): void {
+  const parentsFirst: SnapshotNode[] = [];
+  const stack = roots.map((r) => nodes.get(r) as SnapshotNode);
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    parentsFirst.push(n);
+    for (const c of n.children) stack.push(nodes.get(c) as SnapshotNode);
+  }
+  for (let i = parentsFirst.length - 1; i >= 0; i--) {
+    const n = parentsFirst[i] as SnapshotNode;
+    const out: string[] = [];
+    for (const c of n.children) {
+      out.push(c);
+      for (const d of (nodes.get(c) as SnapshotNode).descendants) out.push(d);
+    }
+    n.descendants = out;
+  }
 }

@@ -327,6 +327,41 @@ describe('SDK on test:///default', function () {
       }
     });
 
+    it('builds the tree of several roots, children depth first, and of a chain thousands deep', async () => {
+      const dx = (await dom.getXMLDesc(0)) as string;
+      // Redefined with creation times in order, so that children and roots are in a known order.
+      let time = 1_700_000_000;
+      const redefine = async (name: string, parent?: string): Promise<void> => {
+        const p = parent === undefined ? '' : `<parent><name>${parent}</name></parent>`;
+        (await dom.createSnapshot(`<domainsnapshot><name>${name}</name><state>running</state><creationTime>${time++}</creationTime>${p}${dx}</domainsnapshot>`,
+          v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
+      };
+      // r1 -> (a -> (a1, a2 -> a21), b); r2 -> c; r3; then a chain below r3.
+      for (const [name, parent] of [['r1'], ['r2'], ['r3'], ['a', 'r1'], ['b', 'r1'], ['a1', 'a'], ['a2', 'a'], ['a21', 'a2'], ['c', 'r2']] as const) await redefine(name, parent);
+      const depth = 3000;
+      for (let i = 0; i < depth; i++) await redefine(`deep${i}`, i === 0 ? 'r3' : `deep${i - 1}`);
+      try {
+        const tree = await dom.snapshotTree();
+        assert.deepEqual(tree.roots, ['r1', 'r2', 'r3']);
+        assert.deepEqual(tree.nodes.get('r1')?.descendants, ['a', 'a1', 'a2', 'a21', 'b']);
+        assert.deepEqual(tree.nodes.get('a')?.descendants, ['a1', 'a2', 'a21']);
+        assert.deepEqual(tree.nodes.get('r2')?.descendants, ['c']);
+        assert.deepEqual(tree.nodes.get('a21')?.descendants, []);
+        const r3 = tree.nodes.get('r3')?.descendants ?? [];
+        assert.equal(r3.length, depth);
+        assert.equal(r3[0], 'deep0');
+        assert.equal(r3[depth - 1], `deep${depth - 1}`);
+        assert.equal(tree.nodes.get(`deep${depth - 2}`)?.parent, `deep${depth - 3}`);
+        assert.deepEqual(tree.nodes.get(`deep${depth - 2}`)?.descendants, [`deep${depth - 1}`]);
+      } finally {
+        for (const root of ['r1', 'r2', 'r3']) {
+          const s = await dom.lookupSnapshot(root);
+          await s.delete(SnapshotDeleteMode.withChildren);
+          s.free();
+        }
+      }
+    });
+
     it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
       const xml = (name: string): string => `<domainsnapshot><name>${name}</name><description>${name}</description></domainsnapshot>`;
       const a = await dom.createSnapshot(xml('a'));
