@@ -12,7 +12,7 @@ import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { DomainInfo, DomainStateInfo } from './types.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
-import type { TypedParameter } from '../ffi/index.js';
+import { isLibvirtError, type TypedParameter } from '../ffi/index.js';
 import { paramsToObject } from './typed-params.js';
 import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
 import { invokeWithXml } from './definition.js';
@@ -186,7 +186,13 @@ export class Domain extends LibvirtObject {
   /** The current snapshot, or null when the domain has none. */
   async currentSnapshot(): Promise<DomainSnapshot | null> {
     if (((await invoke('virDomainHasCurrentSnapshot', [this, 0])) as number) !== 1) return null;
-    return (await invoke('virDomainSnapshotCurrent', [this, 0])) as DomainSnapshot;
+    try {
+      return (await invoke('virDomainSnapshotCurrent', [this, 0])) as DomainSnapshot;
+    } catch (err) {
+      // Deleted between the two calls: libvirt's "no current snapshot" (the calls are not atomic).
+      if (isLibvirtError(err) && err.code === v.VIR_ERR_NO_DOMAIN_SNAPSHOT) return null;
+      throw err;
+    }
   }
 
   /** Every snapshot with its parent, children and descendants, in one call. */

@@ -2,6 +2,7 @@
 // message to a call thread. Nodes carry names and metadata; no handle is left open.
 import { sharedPool, fromClone, toError } from './engine/call-pool.js';
 import { invoke } from './surface.js';
+import { VIR_ERR_NO_DOMAIN_SNAPSHOT } from '../../generated/index.js';
 import type { Domain } from './domain.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
 import { parseSnapshotXml } from './xml/index.js';
@@ -27,6 +28,7 @@ export interface SnapshotTree {
   roots: string[];
   /** Every snapshot by name, oldest first (then by name). */
   nodes: Map<string, SnapshotNode>;
+  /** The current snapshot; null also when it was made after the listing (it is not in `nodes`). */
   current: string | null;
 }
 
@@ -52,11 +54,14 @@ export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {
     const xmls = read.value;
     const nodes = new Map<string, SnapshotNode>();
     for (const o of xmls) {
+      // A snapshot deleted since the listing is left out, as if listed a moment later.
+      if (!o.ok && o.error.code === VIR_ERR_NO_DOMAIN_SNAPSHOT) continue;
       if (!o.ok) throw toError(o.error);
       const s = summary(fromClone(o.value) as string);
       nodes.set(s.name, { ...s, children: [], descendants: [], current: s.name === currentName });
     }
-    return link(nodes, currentName);
+    // Named only when listed: a current snapshot made since the listing is not in the tree.
+    return link(nodes, currentName !== null && nodes.has(currentName) ? currentName : null);
   } finally {
     for (const s of snapshots) s.free();
   }

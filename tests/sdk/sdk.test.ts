@@ -362,6 +362,72 @@ describe('SDK on test:///default', function () {
       }
     });
 
+    it('leaves out of the tree a snapshot deleted between the listing and the reading of its XML', async () => {
+      for (const name of ['keep', 'gone']) (await dom.createSnapshot(`<domainsnapshot><name>${name}</name></domainsnapshot>`)).free();
+      const keep = await dom.lookupSnapshot('keep');
+      await keep.revert();
+      keep.free();
+      const pool = sharedPool();
+      const each = pool.each;
+      // The tree lists, then reads every XML in one message: 'gone' goes just before.
+      pool.each = async function (this: CallPool, ...args: Parameters<CallPool['each']>) {
+        const gone = await dom.lookupSnapshot('gone');
+        await gone.delete(SnapshotDeleteMode.self);
+        gone.free();
+        return each.apply(this, args);
+      };
+      let tree;
+      try {
+        tree = await dom.snapshotTree();
+      } finally {
+        pool.each = each;
+        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+      }
+      assert.deepEqual([...tree.nodes.keys()], ['keep']);
+      assert.deepEqual(tree.roots, ['keep']);
+      assert.equal(tree.current, 'keep');
+    });
+
+    it('names as current only a snapshot in the tree: one made after the listing is not', async () => {
+      (await dom.createSnapshot('<domainsnapshot><name>listed</name></domainsnapshot>')).free();
+      const pool = sharedPool();
+      const call = pool.call;
+      pool.call = async function (this: CallPool, ...args: Parameters<CallPool['call']>) {
+        if (args[0] === 'virDomainHasCurrentSnapshot') (await dom.createSnapshot('<domainsnapshot><name>later</name></domainsnapshot>')).free();
+        return call.apply(this, args);
+      };
+      let tree;
+      try {
+        tree = await dom.snapshotTree();
+      } finally {
+        pool.call = call;
+        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+      }
+      assert.deepEqual([...tree.nodes.keys()], ['listed']);
+      assert.equal(tree.current, null);
+      assert.equal(tree.nodes.get('listed')?.current, false);
+    });
+
+    it('finds no current snapshot when it is deleted between asking whether there is one and fetching it', async () => {
+      (await dom.createSnapshot('<domainsnapshot><name>brief</name></domainsnapshot>')).free();
+      const pool = sharedPool();
+      const call = pool.call;
+      pool.call = async function (this: CallPool, ...args: Parameters<CallPool['call']>) {
+        if (args[0] === 'virDomainSnapshotCurrent') {
+          const s = await dom.lookupSnapshot('brief');
+          await s.delete(SnapshotDeleteMode.self);
+          s.free();
+        }
+        return call.apply(this, args);
+      };
+      try {
+        assert.equal(await dom.currentSnapshot(), null);
+      } finally {
+        pool.call = call;
+        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+      }
+    });
+
     it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
       const xml = (name: string): string => `<domainsnapshot><name>${name}</name><description>${name}</description></domainsnapshot>`;
       const a = await dom.createSnapshot(xml('a'));
