@@ -137,12 +137,22 @@ export class Domain extends LibvirtObject {
 
   /**
    * CPU statistics as one object per CPU from `startCpu` (cpu_time, user_time, ... in ns), or,
-   * with the default startCpu -1, the domain's totals as a single object.
+   * with the default startCpu -1, the domain's totals as a single object. CPUs past the host's
+   * last are left out: `ncpus` is how many at most.
    */
   async getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<Record<string, TypedParameter['value']>[]> {
-    const count = ((await invoke('virDomainGetCPUStats', [this, 0, startCpu, ncpus, flags])) as { result: number }).result;
-    const { params } = (await invoke('virDomainGetCPUStats', [this, count, startCpu, ncpus, flags])) as { params: TypedParameter[] };
-    const per = startCpu === -1 ? 1 : ncpus;
+    const query = async (nparams: number, start: number, n: number): Promise<{ result: number; params: TypedParameter[] }> =>
+      (await invoke('virDomainGetCPUStats', [this, nparams, start, n, flags])) as { result: number; params: TypedParameter[] };
+    // libvirt leaves the entries of CPUs past the last unfilled (no type, which reads as no
+    // parameter at all), so only the CPUs there are are asked for: ncpus 0 counts them.
+    let per = ncpus;
+    if (startCpu >= 0 && ncpus > 0) {
+      const cpus = (await query(0, 0, 0)).result;
+      if (startCpu < cpus) per = Math.min(ncpus, cpus - startCpu);
+    }
+    // How many statistics there are per CPU (params NULL, ncpus 1, as documented).
+    const count = (await query(0, startCpu, 1)).result;
+    const { params } = await query(count, startCpu, per);
     return Array.from({ length: per }, (_, i) => paramsToObject(params.slice(i * count, (i + 1) * count)));
   }
 

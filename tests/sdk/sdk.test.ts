@@ -177,6 +177,17 @@ describe('SDK on test:///default', function () {
       assert.equal(typeof total?.['cpu_time'], 'bigint');
     });
 
+    it('gives per-CPU statistics only for CPUs the host has, when asked for more', async () => {
+      const all = await dom.getCPUStats(0, 64);
+      const cpus = all.length; // what the driver counts (the test driver: fewer than nodeGetInfo says)
+      assert.ok(cpus >= 1 && cpus < 64, `${cpus} CPUs`);
+      for (const c of all) assert.equal(typeof c['cpu_time'], 'bigint');
+      const last = await dom.getCPUStats(cpus - 1, 4);
+      assert.equal(last.length, 1);
+      assert.deepEqual(Object.keys(last[0] ?? {}), Object.keys(all[0] ?? {}));
+      await assert.rejects(dom.getCPUStats(cpus, 1), (e: unknown) => code(e) === 'VIR_ERR_INVALID_ARG', 'no CPU there: libvirt says so');
+    });
+
     it('turns the typed parameters of stats records into objects', async () => {
       const [record] = await conn.getAllDomainStats(v.VIR_DOMAIN_STATS_STATE, 0);
       assert.equal(record?.params['state.state'], v.VIR_DOMAIN_RUNNING);
