@@ -3,9 +3,12 @@
 import * as v from '../../generated/index.js';
 
 function namesOf(table: Readonly<Record<string, number>>, prefix: string): Map<number, string> {
+  // _LAST is a count, not a value, and so is an alias of it (VIR_DOMAIN_MEMORY_STAT_NR): a newer
+  // libvirt's next value is that number, which must not read as 'nr'.
+  const counts = new Set(Object.entries(table).filter(([c]) => c.endsWith('_LAST')).map(([, n]) => n));
   const out = new Map<number, string>();
   for (const [c, n] of Object.entries(table)) {
-    if (!c.startsWith(prefix) || c.endsWith('_LAST') || out.has(n)) continue;
+    if (!c.startsWith(prefix) || counts.has(n) || out.has(n)) continue;
     out.set(n, c.slice(prefix.length).toLowerCase().replace(/_/g, '-'));
   }
   return out;

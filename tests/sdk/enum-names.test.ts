@@ -19,6 +19,12 @@ describe('enum names', () => {
     assert.notEqual(domainState(4242), unknown);
   });
 
+  it('names no value after an alias of _LAST (a count): a newer libvirt\'s next value is unknown', () => {
+    const tag = namerFor('virDomainMemoryStatTags');
+    assert.equal(tag(12).name, 'hugetlb-pgfail');
+    assert.deepEqual({ ...tag(13) }, { code: 13, name: 'unknown-13' }, 'VIR_DOMAIN_MEMORY_STAT_NR is 13, a count');
+  });
+
   it('finds the shared prefix of a table', () => {
     const named = enumNamer({ VIR_THING_RED_ONE: 0, VIR_THING_BLUE_ONE: 1, VIR_THING_LAST: 2 });
     assert.equal(named(1).name, 'blue-one');
