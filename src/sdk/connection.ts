@@ -9,6 +9,7 @@ import { connectionHeld, releaseConnection } from './engine/closing-connections.
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, describeValue, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { invokeWithXml } from './definition.js';
+import { checkOptions, optionKeys } from './option-keys.js';
 import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
@@ -42,6 +43,9 @@ export interface OpenOptions {
 
 export { defaultUri };
 
+const OPEN_OPTIONS = optionKeys<OpenOptions>({ readOnly: true, auth: true, keepAlive: true });
+const KEEPALIVE_OPTIONS = optionKeys<NonNullable<OpenOptions['keepAlive']>>({ interval: true, count: true });
+
 type Own = 'virConnectOpen' | 'virConnectOpenReadOnly' | 'virConnectOpenAuth';
 export interface Connection extends GeneratedMethods<G.virConnectPtr, 'virConnect', Own> {}
 
@@ -62,6 +66,8 @@ export class Connection extends LibvirtObject {
    */
   static async open(uri: string = defaultUri(), options: OpenOptions = {}): Promise<Connection> {
     checkArguments('virConnectOpen', [uri]); // a string without NUL: C would read a number as an address
+    checkOptions('Connection.open', options, OPEN_OPTIONS);
+    if (options.keepAlive !== undefined) checkOptions('Connection.open keepAlive', options.keepAlive, KEEPALIVE_OPTIONS);
     ensureEventLoop();
     let ptr: bigint;
     if (options.auth) ptr = await openWithAuth(uri, options.auth, options.readOnly ?? false);

@@ -19,12 +19,14 @@ import { invokeWithXml } from './definition.js';
 import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
 import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot } from './domain-streams.js';
 import type { DomainConsole } from './domain-console.js';
+import { checkOptions, optionKeys } from './option-keys.js';
 
 type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats'
   | 'virDomainScreenshot' | 'virDomainOpenConsole' | 'virDomainRename';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
 const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGetUUID' };
+const CONSOLE_OPTIONS = optionKeys<ConsoleOptions>({ force: true, safe: true });
 /** Renames started through the SDK, in this thread (see Domain's name). */
 let renames = 0;
 
@@ -220,6 +222,11 @@ export class Domain extends LibvirtObject {
    * (virDomainOpenConsole on a non-blocking stream, polled). end() closes it, destroy() aborts it.
    */
   openConsole(devname: string | null = null, options: ConsoleOptions = {}): Promise<DomainConsole> {
+    try {
+      checkOptions('openConsole', options, CONSOLE_OPTIONS);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#own((dom) => domainConsole(dom, devname, options));
   }
 

@@ -11,6 +11,13 @@ import type { Readable, Writable } from 'node:stream';
 import { openDownload, openSparseDownload, openUpload, type DownloadOptions, type UploadOptions } from './volume-transfer.js';
 import { downloadToFile, uploadFile, type DownloadFileOptions, type UploadFileOptions } from './volume-file-transfer.js';
 import type { TransferResult } from './transfer-progress.js';
+import { checkOptions, optionKeys } from './option-keys.js';
+
+const UPLOAD_OPTIONS = optionKeys<UploadOptions>({ offset: true, length: true, sparse: true, onProgress: true });
+const SPARSE_DOWNLOAD_OPTIONS = optionKeys<Omit<DownloadOptions, 'sparse'>>({ offset: true, length: true, onProgress: true, chunkSize: true });
+const DOWNLOAD_OPTIONS = [...SPARSE_DOWNLOAD_OPTIONS, ...optionKeys<Pick<DownloadOptions, 'sparse'>>({ sparse: true })];
+const UPLOAD_FILE_OPTIONS = optionKeys<UploadFileOptions>({ sparse: true, offset: true, onProgress: true, signal: true });
+const DOWNLOAD_FILE_OPTIONS = optionKeys<DownloadFileOptions>({ sparse: true, force: true, offset: true, length: true, onProgress: true, signal: true });
 
 type Own = 'virStorageVolGetInfo' | 'virStorageVolUpload' | 'virStorageVolDownload';
 export interface StorageVolume extends GeneratedMethods<G.virStorageVolPtr, 'virStorageVol', Own> {}
@@ -48,22 +55,22 @@ export class StorageVolume extends LibvirtObject {
    * destroy() aborts it. With `sparse`, all-zero chunks travel as holes.
    */
   upload(options: UploadOptions = {}): Promise<Writable> {
-    return this.#own((vol) => openUpload(vol, options));
+    return this.#own((vol) => openUpload(vol, options), 'upload', options, UPLOAD_OPTIONS);
   }
 
   /** The volume's bytes as a Readable (virStorageVolDownload); with `sparse`, holes cross as lengths and come out as zeros. */
   download(options: DownloadOptions = {}): Promise<Readable> {
-    return this.#own((vol) => openDownload(vol, options));
+    return this.#own((vol) => openDownload(vol, options), 'download', options, DOWNLOAD_OPTIONS);
   }
 
   /** A sparse download as an object-mode Readable of `{ kind: 'data', data } | { kind: 'hole', length }`. */
   downloadSparse(options: Omit<DownloadOptions, 'sparse'> = {}): Promise<Readable> {
-    return this.#own((vol) => openSparseDownload(vol, options));
+    return this.#own((vol) => openSparseDownload(vol, options), 'downloadSparse', options, SPARSE_DOWNLOAD_OPTIONS);
   }
 
   /** Uploads a file, its holes (found with lseek SEEK_DATA/SEEK_HOLE) as holes unless `sparse: false`. */
   uploadFile(path: string, options: UploadFileOptions = {}): Promise<TransferResult> {
-    return this.#own((vol) => uploadFile(vol, path, options));
+    return this.#own((vol) => uploadFile(vol, path, options), 'uploadFile', options, UPLOAD_FILE_OPTIONS);
   }
 
   /**
@@ -72,11 +79,19 @@ export class StorageVolume extends LibvirtObject {
    * the old one untouched).
    */
   downloadToFile(path: string, options: DownloadFileOptions = {}): Promise<TransferResult> {
-    return this.#own((vol) => downloadToFile(vol, path, options));
+    return this.#own((vol) => downloadToFile(vol, path, options), 'downloadToFile', options, DOWNLOAD_FILE_OPTIONS);
   }
 
-  /** The transfers make several calls: they run on a reference of their own (see withOwnReference). */
-  #own<R>(body: (vol: StorageVolume) => Promise<R>): Promise<R> {
+  /**
+   * The transfers make several calls: they run on a reference of their own (see withOwnReference),
+   * once their options are known to hold no unknown key.
+   */
+  #own<R>(body: (vol: StorageVolume) => Promise<R>, method: string, options: unknown, known: readonly string[]): Promise<R> {
+    try {
+      checkOptions(method, options, known);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return withOwnReference(this, 'virStorageVolRef', (ptr) => StorageVolume.fromHandle(ptr), body);
   }
 }

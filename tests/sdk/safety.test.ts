@@ -139,6 +139,38 @@ describe('SDK argument checks (test:///default)', function () {
     }
   });
 
+  it('refuses an option object with a key it does not have, instead of ignoring a misspelt option', async () => {
+    const unknown = (key: string) => invalidArg(new RegExp(`unknown option '${key}'`));
+    // `readonly` for `readOnly` opened read-write.
+    await assert.rejects(Connection.open('test:///default', { readonly: true } as never), unknown('readonly'));
+    await assert.rejects(Connection.open('test:///default', { keepAlive: { interval: 5, cuont: 3 } } as never), unknown('cuont'));
+    await assert.rejects(Connection.open('test:///default', null as never), invalidArg(/options must be an object, got null/));
+    const ro = await Connection.open('test:///default', { readOnly: true });
+    try {
+      await assert.rejects(ro.defineStoragePool('<pool type="dir"><name>ro</name><target><path>/ro</path></target></pool>'),
+        (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_OPERATION_DENIED, 'the known option still works');
+    } finally {
+      await ro.close();
+    }
+    await assert.rejects(dom.openConsole(null, { forced: true } as never), unknown('forced'));
+    const pool = await conn.lookupStoragePool('default-pool');
+    const vol = await pool.createVolume('<volume><name>safety-options.img</name><capacity>1048576</capacity></volume>');
+    try {
+      const before = liveStreamCount();
+      // `ofset` for `offset` wrote at offset 0.
+      await assert.rejects(vol.uploadFile('/dev/null', { ofset: 4096 } as never), unknown('ofset'));
+      await assert.rejects(vol.downloadToFile('/nonexistent/x', { lenght: 10 } as never), unknown('lenght'));
+      await assert.rejects(vol.upload({ sparce: true } as never), unknown('sparce'));
+      await assert.rejects(vol.download({ chunksize: 4096 } as never), unknown('chunksize'));
+      await assert.rejects(vol.downloadSparse({ sparse: false } as never), unknown('sparse'));
+      assert.equal(liveStreamCount(), before, 'no stream was opened');
+    } finally {
+      await vol.delete(0);
+      vol.free();
+      pool.free();
+    }
+  });
+
   it('TSVIRT_CALL_STACKS=1 ends a failed call\'s stack with the script\'s call site', function () {
     this.timeout(60_000);
     const stackWith = (env: Record<string, string>): { stack: string; code: string; rejected: number; errors: number; sharedSites: number } => {
