@@ -72,9 +72,16 @@ const sharedOptions = {
   ignorePiTags: true,
 } as const;
 
-const parser = new XMLParser({ ...sharedOptions, entityDecoder });
+/**
+ * How deep elements may nest below the root: libxml2's limit, which libvirt parses with
+ * ("Excessive depth in document: 256"). A disk's nested <backingStore> chain is the deep part of
+ * real documents; fast-xml-parser's own default (100) refused chains libvirt reads and writes.
+ */
+const MAX_XML_DEPTH = 256;
+
+const parser = new XMLParser({ ...sharedOptions, entityDecoder, maxNestedTags: MAX_XML_DEPTH });
 // Values are escaped by toFxp (see escapeText), so the builder writes them as given.
-const builder = new XMLBuilder({ ...sharedOptions, processEntities: false, format: true, indentBy: '  ', suppressEmptyNode: true });
+const builder = new XMLBuilder({ ...sharedOptions, maxNestedTags: MAX_XML_DEPTH + 1, processEntities: false, format: true, indentBy: '  ', suppressEmptyNode: true });
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
@@ -113,13 +120,17 @@ function parseTree(xml: string): FxpNode[] {
     return parser.parse(xml) as FxpNode[];
   } catch (err) {
     if (err instanceof XmlDocumentError) throw err;
-    throw new XmlDocumentError('malformed', '/', `malformed XML: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    if (message === 'Maximum nested tags exceeded') {
+      throw new XmlDocumentError('malformed', '/', `elements nest more than ${MAX_XML_DEPTH} deep below the root (libvirt's limit too)`);
+    }
+    throw new XmlDocumentError('malformed', '/', `malformed XML: ${message}`);
   }
 }
 
 /** Serialises an element tree the way libvirt formats XML: two-space indent, empty elements self-closed. */
 export function buildXmlElement(root: XmlElement): string {
-  checkCharacters(root, `/${root.name}`);
+  checkCharacters(root, `/${root.name}`, 0);
   return (builder.build([toFxp(root)]) as string).trim() + '\n';
 }
 
@@ -136,7 +147,9 @@ function badCharacter(value: string): number | undefined {
  * Refuses values no XML document can hold (a control character, a lone surrogate), with the
  * path of the first: written out, they would make a document libvirt rejects as a whole.
  */
-function checkCharacters(el: XmlElement, path: string): void {
+function checkCharacters(el: XmlElement, path: string, depth: number): void {
+  // Deeper than libvirt reads (or a tree that contains itself): refused before recursing further.
+  if (depth > MAX_XML_DEPTH) throw new XmlDocumentError('invalid-value', path, `elements nest more than ${MAX_XML_DEPTH} deep below the root`);
   const refuse = (where: string, c: number): never => {
     throw new XmlDocumentError('invalid-value', where, `U+${c.toString(16).toUpperCase().padStart(4, '0')} cannot be written in XML`);
   };
@@ -154,7 +167,7 @@ function checkCharacters(el: XmlElement, path: string): void {
     }
     const n = (seen.get(child.name) ?? 0) + 1;
     seen.set(child.name, n);
-    checkCharacters(child, `${path}/${child.name}${n > 1 ? `[${n}]` : ''}`);
+    checkCharacters(child, `${path}/${child.name}${n > 1 ? `[${n}]` : ''}`, depth + 1);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   sizeToBytes,
   unitMultiplier,
   XmlDocumentError,
+  type XmlElement,
 } from '../../../src/sdk/xml/index.js';
 import { xmlError } from './support.js';
 
@@ -66,6 +67,22 @@ describe('sdk/xml codec', () => {
     assert.throws(() => buildPoolXml({ type: 'netfs', name: 'p', source: { hosts: [{ name: 'h', port: -5 }], devices: [] } }), xmlError('invalid-value', '/pool/source/host[1]/@port'));
     // Absent lists are empty: an <os> without <boot> and empty <features> are valid libvirt XML.
     assert.match(buildDomainXml({ ...dom, os: { type: 'hvm' } as never, features: {} as never }), /<os>\s*<type>hvm<\/type>\s*<\/os>/);
+  });
+
+  it('reads and writes elements nested as deep as libvirt does (a long backing chain), and no deeper', () => {
+    // A disk whose 120-image backing chain libvirt reports as nested <backingStore> elements.
+    const chain = (n: number): string => `<backingStore type='file'><format type='qcow2'/><source file='/b.qcow2'/>`.repeat(n) + '<backingStore/>' + '</backingStore>'.repeat(n);
+    const domain = `<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices><disk type='file'><source file='/top.qcow2'/>${chain(120)}<target dev='vda'/></disk></devices></domain>`;
+    const parsed = parseDomainXml(domain);
+    assert.deepEqual(parseDomainXml(buildDomainXml(parsed)), parsed);
+    // libvirt (libxml2) reads 256 levels below the root and refuses more.
+    const nested = (levels: number): string => '<a>'.repeat(levels) + '</a>'.repeat(levels);
+    assert.equal(parseXmlElement(nested(257), 'a').name, 'a');
+    assert.throws(() => parseXmlElement(nested(258), 'a'), xmlError('malformed', '/'));
+    // A tree that contains itself is refused too, with a typed error rather than a stack overflow.
+    const loop: { name: string; attributes: Record<string, string>; children: unknown[] } = { name: 'a', attributes: {}, children: [] };
+    loop.children.push(loop);
+    assert.throws(() => buildXmlElement(loop as XmlElement), xmlError('invalid-value'));
   });
 
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
