@@ -1,7 +1,7 @@
 // The raw layer: XML text <-> a plain element tree, through one shared fast-xml-parser setup.
 // Everything stays a string here (no number/boolean coercion: UUIDs, MACs, octal modes and
 // 64-bit sizes would be damaged); the typed documents convert values themselves.
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlDocumentError } from './xml-errors.js';
 
 export interface XmlElement {
@@ -57,8 +57,9 @@ const entityDecoder = {
 };
 
 // preserveOrder keeps sibling order (libvirt keeps disk order meaningful) and repeated elements
-// in one list; attributes and text are kept verbatim, entities decoded on read, encoded on write.
-const sharedOptions = {
+// in one list; attributes and text are kept verbatim, entities decoded on read, encoded on write
+// (by buildXmlElement's own writer, which formats as libvirt does).
+const parserOptions = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -79,9 +80,7 @@ const sharedOptions = {
  */
 const MAX_XML_DEPTH = 256;
 
-const parser = new XMLParser({ ...sharedOptions, entityDecoder, maxNestedTags: MAX_XML_DEPTH });
-// Values are escaped by toFxp (see escapeText), so the builder writes them as given.
-const builder = new XMLBuilder({ ...sharedOptions, maxNestedTags: MAX_XML_DEPTH + 1, processEntities: false, format: true, indentBy: '  ', suppressEmptyNode: true });
+const parser = new XMLParser({ ...parserOptions, entityDecoder, maxNestedTags: MAX_XML_DEPTH });
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
@@ -131,7 +130,35 @@ function parseTree(xml: string): FxpNode[] {
 /** Serialises an element tree the way libvirt formats XML: two-space indent, empty elements self-closed. */
 export function buildXmlElement(root: XmlElement): string {
   checkCharacters(root, `/${root.name}`, 0);
-  return (builder.build([toFxp(root)]) as string).trim() + '\n';
+  const lines: string[] = [];
+  writeIndented(root, '', lines);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * As libxml2's format mode (libvirt's writer) does: an element that holds only elements is
+ * indented; one that holds any text is written inline, since whitespace added there would
+ * become part of its text (mixed content in foreign <metadata>, for one).
+ */
+function writeIndented(el: XmlElement, indent: string, lines: string[]): void {
+  const children = el.children.filter((c) => isXmlElement(c) || c.text !== '');
+  if (children.length === 0 || !children.every(isXmlElement)) {
+    lines.push(indent + writeInline(el));
+    return;
+  }
+  lines.push(`${indent}${startTag(el)}>`);
+  for (const child of children) writeIndented(child, `${indent}  `, lines);
+  lines.push(`${indent}</${el.name}>`);
+}
+
+function writeInline(node: XmlNode): string {
+  if (!isXmlElement(node)) return escapeText(node.text);
+  const inner = node.children.map(writeInline).join('');
+  return inner === '' ? `${startTag(node)}/>` : `${startTag(node)}>${inner}</${node.name}>`;
+}
+
+function startTag(el: XmlElement): string {
+  return `<${el.name}${Object.entries(el.attributes).map(([k, v]) => ` ${k}="${escapeAttribute(v)}"`).join('')}`;
 }
 
 /** The first character of `value` that XML cannot carry, escaped or not (a control character). */
@@ -175,16 +202,11 @@ function fromFxp(node: FxpNode): XmlNode {
   const name = Object.keys(node).find((k) => k !== ATTRS);
   if (name === undefined || name === TEXT) return { text: String(node[TEXT] ?? '') };
   const raw = (node[name] as FxpNode[] | undefined) ?? [];
-  // Whitespace-only text between elements is indentation; dropping it lets the builder re-indent.
-  const children = raw.map(fromFxp).filter((c) => isXmlElement(c) || c.text.trim() !== '');
+  const all = raw.map(fromFxp).filter((c) => isXmlElement(c) || c.text !== '');
+  // Blank text in an element that holds elements and no other text is indentation: dropping it
+  // lets the writer re-indent. Anywhere else (mixed content, an element of blanks) it is text.
+  const indentation = all.some(isXmlElement) && all.every((c) => isXmlElement(c) || c.text.trim() === '');
+  const children = indentation ? all.filter(isXmlElement) : all;
   const attributes = { ...((node[ATTRS] as Record<string, string> | undefined) ?? {}) };
   return { name, attributes, children };
-}
-
-function toFxp(node: XmlNode): FxpNode {
-  if (!isXmlElement(node)) return { [TEXT]: escapeText(node.text) };
-  const out: FxpNode = { [node.name]: node.children.map(toFxp) };
-  const names = Object.keys(node.attributes);
-  if (names.length > 0) out[ATTRS] = Object.fromEntries(names.map((n) => [n, escapeAttribute(node.attributes[n] as string)]));
-  return out;
 }

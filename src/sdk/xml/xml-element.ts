@@ -111,7 +111,10 @@ export class ElementReader {
 
   extra(): XmlExtra | undefined {
     const attributes = Object.entries(this.element.attributes).filter(([k]) => !this.usedAttributes.has(k));
-    const children = this.element.children.flatMap((node, index) => (this.usedChildren.has(index) ? [] : [{ index, node }]));
+    // Blanks in a modeled element whose text the model does not read are layout, not content
+    // (libvirt writes an empty <source> of a pool as one with a line break inside).
+    const leftover = (node: XmlNode, index: number): boolean => !this.usedChildren.has(index) && (isXmlElement(node) || node.text.trim() !== '');
+    const children = this.element.children.flatMap((node, index) => (leftover(node, index) ? [{ index, node }] : []));
     const extra: { attributes?: Record<string, string>; children?: XmlExtraChild[]; leaves?: Record<string, XmlExtra> } = {};
     if (attributes.length > 0) extra.attributes = Object.fromEntries(attributes);
     if (children.length > 0) extra.children = children;

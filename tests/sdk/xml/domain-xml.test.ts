@@ -119,6 +119,26 @@ describe('sdk/xml domain', () => {
       }
     });
 
+    it('keeps foreign <metadata> text as libvirt does: mixed content and blank text unchanged', () => {
+      const metadata = `<metadata><app1:foo xmlns:app1="http://example.com/app1/">mixed <b>bold</b> text &amp; more</app1:foo>`
+        + `<app2:bar xmlns:app2="http://example.com/app2/">   </app2:bar></metadata>`;
+      const base = `<domain type='test'><name>xml-metadata</name><description>   </description>${metadata}<memory>1024</memory><os><type>hvm</type></os><devices/></domain>`;
+      const dom = v.virDomainDefineXML(conn, base);
+      try {
+        const xml = v.virDomainGetXMLDesc(dom, v.VIR_DOMAIN_XML_INACTIVE);
+        const built = buildDomainXml(parseDomainXml(xml));
+        assert.match(built, /<app1:foo xmlns:app1="http:\/\/example.com\/app1\/">mixed <b>bold<\/b> text &amp; more<\/app1:foo>/);
+        assert.match(built, /<app2:bar xmlns:app2="http:\/\/example.com\/app2\/">   <\/app2:bar>/);
+        assert.equal(parseDomainXml(built).description, '   ');
+        const again = v.virDomainDefineXML(conn, built);
+        assert.equal(v.virDomainGetXMLDesc(again, v.VIR_DOMAIN_XML_INACTIVE), xml, 'libvirt stores the same document');
+        v.virDomainFree(again);
+      } finally {
+        v.virDomainUndefine(dom);
+        v.virDomainFree(dom);
+      }
+    });
+
     it('round-trips what libvirt reports through a redefine', () => {
       const dom = v.virDomainLookupByName(conn, 'test');
       try {
