@@ -170,9 +170,21 @@ function badCharacter(value: string): number | undefined {
   return undefined;
 }
 
+// XML's Name production (namespace prefixes included): what an element or attribute name may be.
+const XML_NAME =
+  /^[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][-.0-9:A-Z_a-z\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]*$/u;
+
+/** Refuses a name that is not an XML name: written as it is, it could end the tag and inject markup. */
+function checkName(name: unknown, path: string): void {
+  if (typeof name !== 'string' || !XML_NAME.test(name)) {
+    throw new XmlDocumentError('invalid-value', path, `${JSON.stringify(name) ?? String(name)} is not an XML name`);
+  }
+}
+
 /**
- * Refuses values no XML document can hold (a control character, a lone surrogate), with the
- * path of the first: written out, they would make a document libvirt rejects as a whole.
+ * Refuses values no XML document can hold (a control character, a lone surrogate) and names that
+ * are not XML names, with the path of the first: written out, they would make a document libvirt
+ * rejects as a whole, or one with markup nobody meant.
  */
 function checkCharacters(el: XmlElement, path: string, depth: number): void {
   // Deeper than libvirt reads (or a tree that contains itself): refused before recursing further.
@@ -185,7 +197,11 @@ function checkCharacters(el: XmlElement, path: string, depth: number): void {
     const c = badCharacter(value);
     if (c !== undefined) refuse(where, c);
   };
-  for (const [name, value] of Object.entries(el.attributes)) check(`${path}/@${name}`, value);
+  checkName(el.name, path);
+  for (const [name, value] of Object.entries(el.attributes)) {
+    checkName(name, `${path}/@${name}`);
+    check(`${path}/@${name}`, value);
+  }
   const seen = new Map<string, number>();
   for (const child of el.children) {
     if (!isXmlElement(child)) {

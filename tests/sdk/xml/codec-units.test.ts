@@ -13,6 +13,8 @@ import {
   sizeToBytes,
   unitMultiplier,
   XmlDocumentError,
+  type DiskDescription,
+  type DiskSource,
   type XmlElement,
 } from '../../../src/sdk/xml/index.js';
 import { xmlError } from './support.js';
@@ -83,6 +85,21 @@ describe('sdk/xml codec', () => {
     const loop: { name: string; attributes: Record<string, string>; children: unknown[] } = { name: 'a', attributes: {}, children: [] };
     loop.children.push(loop);
     assert.throws(() => buildXmlElement(loop as XmlElement), xmlError('invalid-value'));
+  });
+
+  it('builders refuse element and attribute names that are not XML names (no markup injected through a key)', () => {
+    const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
+    // A source object whose keys came from elsewhere: each key becomes an attribute name.
+    const source = { file: '/a', 'x="1"/><evil a': 'b' } as DiskSource;
+    const disks: DiskDescription[] = [{ type: 'file', source, target: { dev: 'vda' } }];
+    assert.throws(() => buildDomainXml({ ...dom, devices: { ...dom.devices, disks } }), xmlError('invalid-value', '/domain/devices/disk/source/@x="1"/><evil a'));
+    assert.throws(() => buildDomainXml({ ...dom, extra: { attributes: { 'a="b"><x': 'y' } } }), xmlError('invalid-value', '/domain/@a="b"><x'));
+    const node = { name: 'x><evil/><y', attributes: {}, children: [] };
+    assert.throws(() => buildDomainXml({ ...dom, extra: { children: [{ index: 0, node }] } }), xmlError('invalid-value', '/domain/x><evil/><y'));
+    assert.throws(() => buildXmlElement({ name: '1a', attributes: {}, children: [] }), xmlError('invalid-value', '/1a'));
+    // Namespace prefixes and non-ASCII letters are names.
+    const ok = buildXmlElement({ name: 'qemu:commandline', attributes: { 'xmlns:qemu': 'u', 'é-x.1': 'v' }, children: [] });
+    assert.equal(ok, '<qemu:commandline xmlns:qemu="u" é-x.1="v"/>\n');
   });
 
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
