@@ -127,6 +127,7 @@ export function readGraphics(r: ElementReader): GraphicsDescription {
 }
 
 export function writeGraphics(g: GraphicsDescription, path: string): XmlElement {
+  if (g.autoport !== undefined && typeof g.autoport !== 'boolean') throw new XmlDocumentError('invalid-value', `${path}/@autoport`, 'must be a boolean');
   const autoport = g.autoport === undefined ? undefined : g.autoport ? 'yes' : 'no';
   return new ElementWriter('graphics', g.extra).attrs({ type: requireText(g.type, `${path}/@type`), port: g.port, autoport, listen: g.listen }).finish();
 }

@@ -1,5 +1,5 @@
 // Pieces shared by pool and volume documents.
-import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
 import type { XmlElement } from './xml-codec.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -27,8 +27,8 @@ export function writePermissions(p: StoragePermissions | undefined): XmlElement 
   if (p === undefined) return undefined;
   const w = new ElementWriter('permissions', p.extra);
   if (p.mode !== undefined) w.leaf('mode', {}, p.mode);
-  if (p.owner !== undefined) w.leaf('owner', {}, String(p.owner));
-  if (p.group !== undefined) w.leaf('group', {}, String(p.group));
+  if (p.owner !== undefined) w.leaf('owner', {}, xmlValue(p.owner));
+  if (p.group !== undefined) w.leaf('group', {}, xmlValue(p.group));
   if (p.label !== undefined) w.leaf('label', {}, p.label);
   return w.finish();
 }

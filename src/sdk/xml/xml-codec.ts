@@ -193,6 +193,7 @@ function checkCharacters(el: XmlElement, path: string, depth: number): void {
     throw new XmlDocumentError('invalid-value', where, `U+${c.toString(16).toUpperCase().padStart(4, '0')} cannot be written in XML`);
   };
   const check = (where: string, value: unknown): void => {
+    if (typeof value === 'number') throw new XmlDocumentError('invalid-value', where, `must be an integer, got ${value}`);
     if (typeof value !== 'string') throw new XmlDocumentError('invalid-value', where, `must be a string, got ${value === null ? 'null' : typeof value}`);
     const c = badCharacter(value);
     if (c !== undefined) refuse(where, c);

@@ -125,6 +125,17 @@ export class ElementReader {
 
 type AttrValue = string | number | bigint | undefined;
 
+/**
+ * A value as written: strings as they are, bigints and safe integers in decimal (every number in
+ * these documents is an integer). Anything else (NaN, 1.5, an object from untyped code) is kept
+ * as it is, so that buildXmlElement refuses it with the path where it would have been written,
+ * instead of sending libvirt "NaN" or "[object Object]".
+ */
+export function xmlValue(value: string | number | bigint): string {
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value))) return String(value);
+  return value as string;
+}
+
 export class ElementWriter {
   private readonly attributes: Record<string, string> = {};
   private readonly nodes: XmlNode[] = [];
@@ -132,7 +143,7 @@ export class ElementWriter {
   constructor(private readonly name: string, private readonly extra?: XmlExtra) {}
 
   attr(name: string, value: AttrValue): this {
-    if (value !== undefined) this.attributes[name] = String(value);
+    if (value !== undefined) this.attributes[name] = xmlValue(value);
     return this;
   }
 

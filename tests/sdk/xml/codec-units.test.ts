@@ -102,6 +102,23 @@ describe('sdk/xml codec', () => {
     assert.equal(ok, '<qemu:commandline xmlns:qemu="u" é-x.1="v"/>\n');
   });
 
+  it('builders refuse numbers that are not integers and values that are not strings, with the path', () => {
+    const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
+    const withDisk = (disk: Partial<DiskDescription>) => ({ ...dom, devices: { ...dom.devices, disks: [{ type: 'file', target: { dev: 'vda' }, ...disk }] } });
+    assert.throws(() => buildDomainXml(withDisk({ bootOrder: NaN })), xmlError('invalid-value', '/domain/devices/disk/boot/@order'));
+    assert.throws(() => buildDomainXml(withDisk({ device: {} as never })), xmlError('invalid-value', '/domain/devices/disk/@device'));
+    assert.throws(() => buildDomainXml({ ...dom, id: NaN }), xmlError('invalid-value', '/domain/@id'));
+    assert.throws(() => buildDomainXml({ ...dom, vcpu: { count: 2, current: 1.5 } }), xmlError('invalid-value', '/domain/vcpu/@current'));
+    const graphics = (g: object) => ({ ...dom, devices: { ...dom.devices, graphics: [{ type: 'vnc', ...g }] } });
+    assert.throws(() => buildDomainXml(graphics({ port: Infinity })), xmlError('invalid-value', '/domain/devices/graphics/@port'));
+    assert.throws(() => buildDomainXml(graphics({ autoport: 'no' })), xmlError('invalid-value', '/domain/devices/graphics/@autoport'));
+    const perms = { owner: NaN, group: 0 };
+    assert.throws(() => buildVolumeXml({ name: 'v', capacity: { value: 1n }, target: { permissions: perms } }), xmlError('invalid-value', '/volume/target/permissions/owner'));
+    // Integers are written in decimal, -1 (automatic port) included.
+    assert.match(buildDomainXml({ ...withDisk({ bootOrder: 2 }), id: 7 }), /<domain type="test" id="7">[^]*<boot order="2"\/>/);
+    assert.match(buildDomainXml(graphics({ port: -1, autoport: true })), /<graphics type="vnc" port="-1" autoport="yes"\/>/);
+  });
+
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
     assert.throws(() => parseXmlElement('<a><b></a>', 'a'), xmlError('malformed', '/'));
     assert.throws(() => parseXmlElement('', 'a'), xmlError('malformed', '/'));
