@@ -38,10 +38,17 @@ export function parseSize(text: string | undefined, unit: string | undefined, pa
   if (text === undefined) throw new XmlDocumentError('missing-field', path, 'size value is missing');
   const digits = text.trim();
   if (!/^\d+$/.test(digits)) throw new XmlDocumentError('invalid-value', path, `'${text}' is not a non-negative integer`);
+  // libvirt reads sizes as 64-bit integers; the check on length comes first because converting
+  // a long digit string to bigint takes time that grows with the square of its length.
+  const significant = digits.replace(/^0+(?=\d)/, '');
+  if (significant.length > MAX_BYTES_DIGITS || BigInt(significant) > MAX_BYTES) {
+    throw new XmlDocumentError('invalid-value', path, `${significant.length > 24 ? `a ${significant.length}-digit number` : significant} is more than 2^64-1`);
+  }
   if (unit !== undefined && unitMultiplier(unit) === undefined) {
     throw new XmlDocumentError('invalid-value', `${path}/@unit`, `unknown size unit '${unit}'`);
   }
-  return unit === undefined ? { value: BigInt(digits) } : { value: BigInt(digits), unit };
+  const value = BigInt(significant);
+  return unit === undefined ? { value } : { value, unit };
 }
 
 /** Checks a size before it is written, so libvirt never sees a negative or unit-less garbage value. */
@@ -59,3 +66,4 @@ export function checkSize(size: SizeValue, path: string): void {
 }
 
 const MAX_BYTES = 2n ** 64n - 1n;
+const MAX_BYTES_DIGITS = MAX_BYTES.toString().length;

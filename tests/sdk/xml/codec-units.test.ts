@@ -158,6 +158,15 @@ describe('sdk/xml codec', () => {
     const big = '18014398509481985'; // 2^54 + 1
     const vol = parseVolumeXml(`<volume><name>v</name><capacity unit='KiB'>${big}</capacity></volume>`);
     assert.equal(vol.capacity.value, 2n ** 54n + 1n);
-    assert.equal(sizeToBytes(vol.capacity, 'bytes'), (2n ** 54n + 1n) * 1024n);
+    assert.equal(sizeToBytes(vol.capacity, 'bytes'), (2n ** 54n + 1n) * 1024n);  });
+
+  it('reads sizes up to 2^64-1 as libvirt does and refuses larger ones, however many digits', () => {
+    const capacity = (digits: string) => parseVolumeXml(`<volume><name>v</name><capacity>${digits}</capacity></volume>`).capacity.value;
+    assert.equal(capacity('18446744073709551615'), 2n ** 64n - 1n);
+    assert.equal(capacity(`${'0'.repeat(100)}42`), 42n);
+    assert.throws(() => capacity('18446744073709551616'), xmlError('invalid-value', '/volume/capacity'));
+    // Refused from its length alone: making a bigint of a million digits takes about a second.
+    assert.throws(() => capacity('9'.repeat(1_000_000)), xmlError('invalid-value', '/volume/capacity'));
+    assert.equal(capacity(`${'0'.repeat(1_000_000)}7`), 7n);
   });
 });
