@@ -44,11 +44,12 @@ export function parseSize(text: string | undefined, unit: string | undefined, pa
   if (significant.length > MAX_BYTES_DIGITS || BigInt(significant) > MAX_BYTES) {
     throw new XmlDocumentError('invalid-value', path, `${significant.length > 24 ? `a ${significant.length}-digit number` : significant} is more than 2^64-1`);
   }
-  if (unit !== undefined && unitMultiplier(unit) === undefined) {
+  if (unit !== undefined && unit !== '' && unitMultiplier(unit) === undefined) {
     throw new XmlDocumentError('invalid-value', `${path}/@unit`, `unknown size unit '${unit}'`);
   }
   const value = BigInt(significant);
-  return unit === undefined ? { value } : { value, unit };
+  // libvirt reads an empty unit (unit='') as none: the element's default unit.
+  return unit === undefined || unit === '' ? { value } : { value, unit };
 }
 
 /** Checks a size before it is written, so libvirt never sees a negative or unit-less garbage value. */

@@ -152,6 +152,9 @@ describe('sdk/xml codec', () => {
     assert.equal(sizeToBytes({ value: 8388608n, unit: 'KiB' }, 'bytes'), 8589934592n);
     assert.equal(sizeToBytes({ value: 3n }, 'KiB'), 3072n);
     assert.throws(() => sizeToBytes({ value: 1n, unit: 'nope' }, 'bytes'), xmlError('invalid-value'));
+    // An empty unit is the element's default unit, as libvirt reads it.
+    const d = parseDomainXml(`<domain type='test'><name>x</name><memory unit=''>2</memory><os><type>hvm</type></os><devices/></domain>`);
+    assert.equal(sizeToBytes(d.memory, 'KiB'), 2048n);
   });
 
   it('keeps sizes beyond 2^53 exact', () => {
