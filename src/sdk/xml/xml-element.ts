@@ -22,6 +22,8 @@ export class ElementReader {
   private readonly usedAttributes = new Set<string>();
   private readonly usedChildren = new Set<number>();
   private readonly leaves: Record<string, XmlExtra> = {};
+  /** Per child name: where child() resumes, and how many of that name come before it. */
+  private readonly cursors = new Map<string, { index: number; seen: number }>();
 
   constructor(readonly element: XmlElement, readonly path: string) {}
 
@@ -38,14 +40,21 @@ export class ElementReader {
 
   /** The next not-yet-consumed child element called `name`. */
   child(name: string): ElementReader | undefined {
-    let seen = 0;
-    for (const [i, node] of this.element.children.entries()) {
+    // Resumes after the last one returned (every earlier one is consumed), so reading n
+    // repeated children such as <disk> takes time in n, not n squared.
+    const from = this.cursors.get(name) ?? { index: 0, seen: 0 };
+    const children = this.element.children;
+    let seen = from.seen;
+    for (let i = from.index; i < children.length; i++) {
+      const node = children[i] as XmlNode;
       if (!isXmlElement(node) || node.name !== name) continue;
       seen += 1;
       if (this.usedChildren.has(i)) continue;
       this.usedChildren.add(i);
+      this.cursors.set(name, { index: i + 1, seen });
       return new ElementReader(node, `${this.path}/${name}${seen > 1 ? `[${seen}]` : ''}`);
     }
+    this.cursors.set(name, { index: children.length, seen });
     return undefined;
   }
 

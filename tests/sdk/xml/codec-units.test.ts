@@ -16,7 +16,9 @@ import {
   type DiskDescription,
   type DiskSource,
   type XmlElement,
+  type XmlNode,
 } from '../../../src/sdk/xml/index.js';
+import { ElementReader } from '../../../src/sdk/xml/xml-element.js';
 import { xmlError } from './support.js';
 
 describe('sdk/xml codec', () => {
@@ -117,6 +119,24 @@ describe('sdk/xml codec', () => {
     // Integers are written in decimal, -1 (automatic port) included.
     assert.match(buildDomainXml({ ...withDisk({ bootOrder: 2 }), id: 7 }), /<domain type="test" id="7">[^]*<boot order="2"\/>/);
     assert.match(buildDomainXml(graphics({ port: -1, autoport: true })), /<graphics type="vnc" port="-1" autoport="yes"\/>/);
+  });
+
+  it('reads n repeated children in time linear in n (each child is looked at a bounded number of times)', () => {
+    const n = 2000;
+    const devices = parseXmlElement(`<devices>${`<disk type='file'><target dev='vda'/></disk><controller type='usb'/>`.repeat(n)}</devices>`, 'devices');
+    let reads = 0;
+    const counted = new Proxy(devices.children as XmlNode[], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const reader = new ElementReader({ ...devices, children: counted }, '/devices');
+    const disks = reader.children('disk');
+    assert.equal(disks.length, n);
+    assert.equal(disks[n - 1]?.path, `/devices/disk[${n}]`);
+    assert.equal(reader.child('disk'), undefined);
+    assert.ok(reads < 4 * 2 * n, `${reads} reads of ${2 * n} children`);
   });
 
   it('reports malformed XML, several roots and the wrong root with typed errors', () => {
