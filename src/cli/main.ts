@@ -59,11 +59,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const load = commands[name];
   if (!load) { io.stderr.write(`tsvirt: unknown command "${name}"\n\n${usage}`); return 2; }
+  // `tsvirt image` has a help of its own; the others share this one.
+  if (name !== 'image' && asksForHelp(rest)) { io.stdout.write(commandUsage(name)); return 0; }
   try {
     return await (await load())(rest, io);
   } catch (err) {
     return report(err, io);
   }
+}
+
+/** --help or -h among the options (a word after `--` is an argument, not an option). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** The usage lines of one command (with their continuation lines) and the closing notes. */
+function commandUsage(name: string): string {
+  const [, body = '', notes = ''] = /^[^]*?commands:\n([^]*?)\n\n([^]*)$/.exec(usage) ?? [];
+  const lines: string[] = [];
+  let mine = false;
+  for (const line of body.split('\n')) {
+    if (!/^ {3,}/.test(line)) mine = line.trimStart().split(' ')[0] === name;
+    if (mine) lines.push(line);
+  }
+  return `usage: tsvirt ${name} ...\n\n${lines.join('\n')}\n\n${notes}`;
 }
 
 function report(err: unknown, io: Io): number {

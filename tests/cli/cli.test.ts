@@ -75,6 +75,20 @@ describe('tsvirt command line', function () {
     }
   });
 
+  it('--help or -h after a command prints that command\'s usage and exits 0, before anything connects', () => {
+    for (const [args, line] of [[['vol', '--help'], /^ {2}vol upload POOL VOL FILE/m], [['domain', 'info', '-h'], /^ {2}domain screenshot NAME FILE/m],
+      [['events', '--help'], /^ {2}events \[--domain NAME\]/m], [['version', '-h'], /^ {2}version \[--json\]/m]] as const) {
+      // A URI that cannot open: the help must not try.
+      const r = tsvirt([...args], { LIBVIRT_DEFAULT_URI: 'test:///no/such/file.xml' });
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, '');
+      assert.match(r.stdout, line);
+      assert.doesNotMatch(r.stdout, /^ {2}pool list/m, 'only the command asked about');
+    }
+    // After `--`, --help is a word (here a domain name), not a request for help.
+    assert.match(tsvirt(['domain', 'info', '--', '--help']).stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /m);
+  });
+
   describe('VM management commands (each run is a fresh test:///default)', () => {
     const json = (args: string[]): unknown => {
       const r = tsvirt([...args, '--json']);
