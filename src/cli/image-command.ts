@@ -101,7 +101,19 @@ function parse(argv: readonly string[]): Parsed {
   }
   if (positional.length !== 2) throw new UsageError('expected a command and one FILE');
   [p.command, p.file] = positional as [string, string];
+  checkLayout(p);
   return p;
+}
+
+/** The output layouts of the commands that have more than one (qemu-img 7.2's is the default). */
+const LAYOUTS: Readonly<Record<string, readonly string[]>> = { snapshots: ['7.2', '9.0'], map: ['7.2', '8.2'] };
+
+/** A --layout a command does not have is refused: falling back to 7.2's in silence would hide a typo. */
+function checkLayout(p: Parsed): void {
+  if (p.layout === undefined || !Object.hasOwn(COMMANDS, p.command)) return;
+  const known = LAYOUTS[p.command] ?? [];
+  if (known.includes(p.layout)) return;
+  throw new UsageError(known.length === 0 ? `${p.command} takes no --layout` : `unknown layout '${p.layout}' for ${p.command} (${known.join(' or ')})`);
 }
 
 /** A progress bar on stderr, drawn only on a TTY and only once the work has taken a while. */

@@ -113,6 +113,19 @@ describe('tsvirt image CLI', function () {
     assert.equal((await run(['info', '--format', 'nope', 'disk.raw'], dir.path)).code, 1);
   });
 
+  it('--layout: a layout the command does not have is a usage error, not the default layout', async () => {
+    for (const [args, message] of [[['snapshots', '--layout', '9'], /unknown layout '9' for snapshots \(7\.2 or 9\.0\)/],
+      [['map', '--json', '--layout', '9.0'], /unknown layout '9\.0' for map \(7\.2 or 8\.2\)/], [['info', '--layout', '9.0'], /info takes no --layout/]] as const) {
+      const r = await run([...args, 'base.qcow2'], dir.path);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+    }
+    const named = await run(['map', '--json', '--layout', '8.2', 'base.qcow2'], dir.path);
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /"compressed": /);
+  });
+
   it('a check that cannot run says so as qemu-img does, not as a failed open', async () => {
     qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4k', 'huge.qcow2', '64M'], dir.path);
     truncateSync(dir.file('huge.qcow2'), 8 * 2 ** 40);
