@@ -1566,16 +1566,16 @@ export function virDefaultErrorFunc(err: Pointer | null): void {
   $virDefaultErrorFunc(err);
 }
 
-const $virFreeError = rt.defineFunction({"name":"virFreeError","lib":"libvirt","since":"0.6.1","ret":{"type":null,"use":"status"},"args":[{"role":"struct-out","name":"err","struct":"virError","reset":"virResetError"}]});
+const $virFreeError = rt.defineFunction({"name":"virFreeError","lib":"libvirt","since":"0.6.1","ret":{"type":null,"use":"status"},"args":[{"role":"in","name":"err","type":{"ffi":"void *","js":"pointer"}}]});
 
 /**
  * Resets and frees the given error.
  *
- * @returns error to free
+ * @param err - error to free
  * @since 0.6.1
  */
-export function virFreeError(): virError {
-  return $virFreeError() as virError;
+export function virFreeError(err: Pointer | null): void {
+  $virFreeError(err);
 }
 
 const $virGetLastError = rt.defineFunction({"name":"virGetLastError","lib":"libvirt","since":"0.1.0","ret":{"type":{"ffi":"void *","js":"struct","ref":"virError"},"use":"value","nullable":true},"args":[]});

@@ -98,8 +98,9 @@ function bytesOrString(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
 
 function structPointer(p: IrParam, i: number, struct: string, ctx: Ctx): ArgSpec[] {
   const fname = ctx.fn.name;
-  // Release/reset helpers and auth take a pointer the caller already holds.
-  if (/(Free|Reset\w*|ErrorFunc)$/.test(fname) || struct === 'virConnectAuth') return [{ role: 'in', name: p.name, type: ptrType }];
+  // Release/reset helpers (virDomainFSInfoFree, virFreeError, virResetError) and auth take a
+  // pointer the caller already holds: filling scratch memory and freeing it would crash.
+  if (/^virFree|(Free|Reset\w*|ErrorFunc)$/.test(fname) || struct === 'virConnectAuth') return [{ role: 'in', name: p.name, type: ptrType }];
   if (struct === 'virTypedParameter') return typedParams(p, i, ctx);
   const count = next(ctx, i);
   if (count && /^(size|nr_stats|maxerrors|maxinfo|nparams)$/.test(count.name)) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import * as v from '../../generated/index.js';
-import { LibvirtError, isLibvirtError } from '../../src/ffi/index.js';
+import { LibvirtError, decodeStruct, isLibvirtError, rawFunction } from '../../src/ffi/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -52,6 +52,16 @@ describe('errors', () => {
     // virGetLastError's NULL means "no error": a successful call leaves none.
     v.virConnectGetType(conn);
     assert.equal(v.virGetLastError(), null);
+  });
+
+  it('virFreeError releases the error it is given (a virSaveLastError copy) and accepts NULL', () => {
+    // Its argument is an error the caller holds: filling scratch memory and freeing that crashed.
+    assert.throws(() => v.virDomainLookupByName(conn, 'no-such-domain'));
+    const saved = rawFunction('virSaveLastError')() as bigint | null;
+    assert.notEqual(saved, null);
+    assert.equal(decodeStruct('virError', saved)['code'], v.VIR_ERR_NO_DOMAIN);
+    v.virFreeError(saved);
+    v.virFreeError(null);
   });
 
   it('recognises a LibvirtError from another copy of the package', () => {
