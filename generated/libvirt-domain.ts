@@ -9996,7 +9996,7 @@ export function virDomainGetControlInfo(domain: virDomainPtr, flags: number): vi
   return $virDomainGetControlInfo(domain, flags) as virDomainControlInfo;
 }
 
-const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret"},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret","freeFields":["disk"]},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * The function populates @errors array with all disks that encountered an

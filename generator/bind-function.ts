@@ -34,6 +34,7 @@ export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBindi
     if (!ctx.consumed.has(p.name)) args.push(...classify(p, i, ctx));
   }
   const ordered = fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined);
+  ctx.unmapped.push(...unreleasedStrings(ordered, ctx));
   const ret = returnSpec(fn, ordered, ctx);
   const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
   return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped };
@@ -108,9 +109,27 @@ function structPointer(p: IrParam, i: number, struct: string, ctx: Ctx): ArgSpec
     if (count.name === 'size') return [{ role: 'struct-out', name: p.name, struct }, { role: 'length', name: count.name, ffi: 'size_t', of: `sizeof:${struct}` }];
     if (count.name === 'nparams') return [{ role: 'query-out', name: p.name, struct, countArg: count.name }, { role: 'count', name: count.name, ffi: 'int' }];
     ctx.consumed.delete(count.name);
-    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret' }];
+    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret', ...freeFieldsOf(struct, ctx) }];
   }
   return [{ role: 'struct-out', name: p.name, struct, ...(struct === 'virError' ? { reset: 'virResetError' } : {}) }];
+}
+
+/** The `char *` fields of a caller-allocated struct array, which the runtime frees once read. */
+function freeFieldsOf(struct: string, ctx: Ctx): { freeFields?: readonly string[] } {
+  const fields = ctx.types.ownedStringFields(struct);
+  return fields.length > 0 ? { freeFields: fields } : {};
+}
+
+/**
+ * A struct the caller provides, filled with strings libvirt allocated, needs a release that
+ * the roles below do not give (only array-out frees fields itself): refused, not leaked.
+ */
+function unreleasedStrings(args: readonly ArgSpec[], ctx: Ctx): string[] {
+  return args.flatMap((a) => {
+    const struct = a.role === 'struct-out' && !a.reset ? a.struct : a.role === 'query-out' && !a.clear ? a.struct : null;
+    const fields = struct === null ? [] : ctx.types.ownedStringFields(struct);
+    return fields.length === 0 ? [] : [`${ctx.fn.name}(${a.name}): ${struct} has char * fields (${fields.join(', ')}) and nothing releases them`];
+  });
 }
 
 function typedParams(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
@@ -259,7 +278,7 @@ function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
     case 'struct-array-out': {
       const struct = ctx.types.structOfPointer(p.cType) as string;
       return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: sizeOf(a['size']) as never,
-        ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(a['clear'] ? { clear: a['clear'] } : {}) }];
+        ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(a['clear'] ? { clear: a['clear'] } : freeFieldsOf(struct, ctx)) }];
     }
     case 'struct-in': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];
     case 'struct-out': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];

@@ -22,13 +22,28 @@ export class TypeUniverse {
   /** typedef name -> what it stands for (struct name for struct pointers, scalar C type, or 'enum'). */
   private readonly typedefs = new Map<string, string>();
   readonly functions = new Set<string>();
+  /** struct name -> its `char *` fields (not in unions): strings libvirt allocates when it fills the struct. */
+  private readonly stringFields = new Map<string, string[]>();
 
   constructor(api: IrApi) {
     for (const h of symbolsOf(api, 'handle')) this.handles.add(h.name);
-    for (const s of symbolsOf(api, 'struct')) this.structs.add(s.name);
+    for (const s of symbolsOf(api, 'struct')) {
+      this.structs.add(s.name);
+      const owned = s.fields.filter((f) => f.union === null && f.cType.trim().replace(/\s+/g, ' ') === 'char *').map((f) => f.name);
+      if (owned.length > 0) this.stringFields.set(s.name, owned);
+    }
     for (const f of symbolsOf(api, 'functype')) this.functypes.add(f.name);
     for (const f of symbolsOf(api, 'function')) this.functions.add(f.name);
     for (const t of symbolsOf(api, 'typedef')) this.typedefs.set(t.name, t.target);
+  }
+
+  /**
+   * The `char *` fields of struct `name`. In memory the caller provides, libvirt can only fill
+   * them with strings it allocated for the caller (virDomainDiskError.disk: "the caller is also
+   * responsible for calling free() on each disk name").
+   */
+  ownedStringFields(name: string): readonly string[] {
+    return this.stringFields.get(name) ?? [];
   }
 
   /** Whether `name` is an enum type (its typedef stands for 'enum'). */

@@ -5,7 +5,7 @@ import { koffi, freeNative, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
 import { valueCheck } from './arg-checks.js';
-import { koffiType, sizeOf } from './types.js';
+import { koffiOffsetOf, koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
 import { releaseWith } from './release-functions.js';
 import { scratch } from './arena.js';
@@ -202,6 +202,11 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
       const clear = a.clear;
       ctx.cleanups.push((failed) => { if (!failed) releaseWith(clear, true)(buf, n); });
     }
+    if (buf && a.freeFields) {
+      const fields = a.freeFields;
+      const struct = a.elem.ref as string;
+      ctx.cleanups.push((failed) => { if (!failed) freeStringFields(struct, fields, buf, n); });
+    }
     return boxed(ctx, a.name, [buf, n])[0];
   },
   after: (a, ctx) => {
@@ -211,6 +216,21 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
     return readElements(a.elem, buf, n, a.freeElements ?? false);
   },
 };
+
+/**
+ * free() the `fields` (char *) of `n` structs in `buf`, once they are read. Elements libvirt did
+ * not fill are still zero (scratch memory is zeroed), and free(NULL) is skipped.
+ */
+function freeStringFields(struct: string, fields: readonly string[], buf: Buffer, n: number): void {
+  const size = sizeOf(struct);
+  const offsets = fields.map((f) => koffiOffsetOf(struct, f));
+  for (let i = 0; i < n; i++) {
+    for (const at of offsets) {
+      const p = buf.readBigUInt64LE(i * size + at);
+      if (p !== 0n) freeNative(p);
+    }
+  }
+}
 
 function elemSize(elem: ValueType): number {
   if (elem.js === 'string' || elem.js === 'pointer' || elem.js === 'handle') return 8;

@@ -34,8 +34,12 @@ export type ArgSpec =
   | { role: 'bytes-out'; name: string; size: SizeExpr; as: 'bytes' | 'string'; used?: 'ret' }
   /** A JS array passed as a C array of `elem`; `nullTerminated` adds a trailing NULL. */
   | { role: 'array-in'; name: string; elem: ValueType; nullTerminated?: boolean }
-  /** A caller-allocated C array of `size` elements; the first `ret` (or all) are returned. */
-  | { role: 'array-out'; name: string; elem: ValueType; size: SizeExpr; used?: 'ret'; freeElements?: boolean; clear?: string }
+  /**
+   * A caller-allocated C array of `size` elements; the first `ret` (or all) are returned.
+   * `freeElements`: string elements libvirt allocated; `freeFields`: the `char *` fields of struct
+   * elements libvirt allocated; both freed with free() once read. `clear` releases them instead.
+   */
+  | { role: 'array-out'; name: string; elem: ValueType; size: SizeExpr; used?: 'ret'; freeElements?: boolean; freeFields?: readonly string[]; clear?: string }
   /**
    * The `int *` count of a query-out array: starts at 0 (libvirt writes the count), or, with
    * `input`, at the value the caller passes (no sizing call is made).

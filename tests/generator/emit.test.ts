@@ -17,7 +17,7 @@ const tiny = apiXml(`${handle}
   <struct name='virThingInfo' file='libvirt-host' type='struct _virThingInfo' version='1.0.0'>
     <field name='size' type='unsigned long long' info='bytes'/>
     <field name='label' type='char label[VIR_THING_NAME_LEN]' info='a label'/>
-    <field name='owner' type='char *' info='who'/>
+    <field name='owner' type='const char *' info='who (the struct keeps it; a char * here would need a release)'/>
   </struct>
   <typedef name='virThingInfoPtr' file='libvirt-host' type='virThingInfo *' version='1.0.0'/>
   <function name='virThingGetInfo' file='libvirt-host' module='libvirt-host' version='1.2.3'>
@@ -134,6 +134,32 @@ describe('generator: refusals and old XML', () => {
     const bad = `<api name='tsvirt-overrides'><symbols><struct name='virLamp'><field name='state' enum='virNoSuch'/><field name='watts' enum='none'/></struct></symbols></api>`;
     assert.throws(() => generateFromXml({ api, overrides: bad }), (err: unknown) => err instanceof GenerationError
       && err.problems.some((p) => p.includes("virLamp.state: enum='virNoSuch' is not an enum type")));
+  });
+
+  it('frees the char * fields of a caller array of structs, and refuses an out struct whose strings nothing releases', () => {
+    const fault = `
+      <struct name='virFault' file='libvirt-host' type='struct _virFault' version='1.0.0'>
+        <field name='disk' type='char *' info='disk target'/>
+        <field name='code' type='int' info='a code'/>
+      </struct>
+      <typedef name='virFaultPtr' file='libvirt-host' type='virFault *' version='1.0.0'/>`;
+    const list = apiXml(`${handle}${fault}
+      <function name='virConnectGetFaults' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <return type='int' info='the number of faults filled in, or -1'/>
+        <arg name='conn' type='virConnectPtr' info='c'/>
+        <arg name='faults' type='virFaultPtr' info='array to fill'/>
+        <arg name='maxerrors' type='unsigned int' info='size of the array'/>
+      </function>`);
+    const host = generateFromXml({ api: list }).get('libvirt-host.ts') ?? '';
+    assert.ok(host.includes(`"size":"maxerrors","used":"ret","freeFields":["disk"]}`), host);
+    const one = apiXml(`${handle}${fault}
+      <function name='virConnectGetFault' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <return type='int' info='0 on success, -1 on failure'/>
+        <arg name='conn' type='virConnectPtr' info='c'/>
+        <arg name='fault' type='virFaultPtr' info='filled in'/>
+      </function>`);
+    assert.throws(() => generateFromXml({ api: one }), (err: unknown) => err instanceof GenerationError
+      && err.problems.includes('virConnectGetFault(fault): virFault has char * fields (disk) and nothing releases them'));
   });
 
   it('generates from XML without version= attributes; since is then unknown', () => {

@@ -23,19 +23,25 @@ const mallocMiB = (): number => {
   return (Number(m['uordblks']) + Number(m['hblkhd'])) / 1048576;
 };
 
+// Each case calls one function whose result libvirt allocates and the runtime must release.
+const cases: Record<string, () => void> = {
+  xml: () => v.virDomainGetXMLDesc(dom, 0), // char *, caller frees
+  hostname: () => v.virConnectGetHostname(conn), // char *
+  domains: () => { for (const d of v.virConnectListAllDomains(conn, 0)) v.virDomainFree(d); }, // handle list
+  memoryParams: () => v.virDomainGetMemoryParameters(dom, 0), // queried typed parameters
+  fsInfo: () => v.virDomainGetFSInfo(dom, 0), // struct list with string arrays
+  networks: () => v.virConnectListNetworks(conn, 8), // caller array of owned strings
+  stats: () => { for (const r of v.virConnectGetAllDomainStats(conn, 0, 0)) v.virDomainFree(r.dom as v.virDomainPtr); },
+  diskErrors: () => v.virDomainGetDiskErrors(dom, 4, 0), // caller array of structs with owned strings
+  name: () => v.virDomainGetName(dom), // borrowed
+};
+// argv[3] names one case to repeat; by default they take turns.
+const only = process.argv[3];
+if (only !== undefined && !(only in cases)) throw new Error(`no case ${only} (${Object.keys(cases).join(', ')})`);
+const turns = only === undefined ? Object.values(cases) : [cases[only] as () => void];
+
 function round(n: number): void {
-  for (let i = 0; i < n; i++) {
-    switch (i % 8) {
-      case 0: v.virDomainGetXMLDesc(dom, 0); break; // char *, caller frees
-      case 1: v.virConnectGetHostname(conn); break; // char *
-      case 2: for (const d of v.virConnectListAllDomains(conn, 0)) v.virDomainFree(d); break; // handle list
-      case 3: v.virDomainGetMemoryParameters(dom, 0); break; // queried typed parameters
-      case 4: v.virDomainGetFSInfo(dom, 0); break; // struct list with string arrays
-      case 5: v.virConnectListNetworks(conn, 8); break; // caller array of owned strings
-      case 6: for (const r of v.virConnectGetAllDomainStats(conn, 0, 0)) v.virDomainFree(r.dom as v.virDomainPtr); break;
-      default: v.virDomainGetName(dom); // borrowed
-    }
-  }
+  for (let i = 0; i < n; i++) (turns[i % turns.length] as () => void)();
 }
 
 const total = Number(process.argv[2] ?? 200_000);
