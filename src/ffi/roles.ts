@@ -11,7 +11,7 @@ import { releaseWith } from './release-functions.js';
 import { scratch } from './arena.js';
 import { readCString, readNumbers, readPointerArray, toJs } from './decode.js';
 import { decodeStruct, decodeStructArray } from './struct-decoder.js';
-import { checkTypedParameters, decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
+import { checkTypedParameters, decodePopulatedTypedParameters, decodeTypedParameters, encodeTypedParameters } from './typed-params.js';
 import type { TypedParameter } from './typed-params.js';
 import { findCallback, freeCallbackFor, isNativeCallback, registerCallback, unregisterCallback } from './callbacks.js';
 import type { CallbackArg, NativeCallback } from './callbacks.js';
@@ -240,6 +240,8 @@ function elemSize(elem: ValueType): number {
 /** `n` elements stored at `source`; strings that libvirt allocated are freed when `owned`. */
 function readElements(elem: ValueType, source: unknown, n: number, owned: boolean): unknown[] {
   if (n === 0) return [];
+  // Caller arrays of typed parameters may hold zeroed slots libvirt did not populate.
+  if (elem.js === 'struct' && elem.ref === 'virTypedParameter') return decodePopulatedTypedParameters(source, n);
   if (elem.js === 'struct') return decodeStructArray(elem.ref as string, source, n);
   if (elem.js === 'string') {
     return readPointerArray(source, n).map((p) => {

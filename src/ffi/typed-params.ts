@@ -40,6 +40,24 @@ export function decodeTypedParameters(source: unknown, count: number, offset = 0
   return out;
 }
 
+/**
+ * The populated entries of `count` virTypedParameter slots that libvirt filled with strides:
+ * virDomainGetCPUStats zeroes every slot it does not populate (past the per-CPU count, and for
+ * CPUs past the host's). A zeroed slot (no field, type 0) is skipped, not read as a parameter;
+ * what remains is `ret` entries for each CPU reported, CPU after CPU.
+ */
+export function decodePopulatedTypedParameters(source: unknown, count: number): TypedParameter[] {
+  const l = layout();
+  const bytes = Buffer.isBuffer(source) ? source.subarray(0, count * l.size) : copyBytes(source, count * l.size);
+  const out: TypedParameter[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = i * l.size;
+    if (bytes[base] === 0 && bytes.readInt32LE(base + l.type) === 0) continue;
+    out.push(parseTypedParameter(bytes, base, l));
+  }
+  return out;
+}
+
 function parseTypedParameter(b: Buffer, base: number, l: { type: number; value: number }): TypedParameter {
   const end = b.indexOf(0, base);
   const field = b.toString('utf8', base, end < 0 || end > base + 80 ? base + 80 : end);

@@ -145,8 +145,8 @@ export class Domain extends LibvirtObject {
   async getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<Record<string, TypedParameter['value']>[]> {
     const query = async (nparams: number, start: number, n: number): Promise<{ result: number; params: TypedParameter[] }> =>
       (await invoke('virDomainGetCPUStats', [this, nparams, start, n, flags])) as { result: number; params: TypedParameter[] };
-    // libvirt leaves the entries of CPUs past the last unfilled (no type, which reads as no
-    // parameter at all), so only the CPUs there are are asked for: ncpus 0 counts them.
+    // libvirt leaves the entries of CPUs past the last unfilled, so only the CPUs there are are
+    // asked for (ncpus 0 counts them): one object per CPU asked.
     let per = ncpus;
     if (startCpu >= 0 && ncpus > 0) {
       const cpus = (await query(0, 0, 0)).result;
@@ -154,8 +154,9 @@ export class Domain extends LibvirtObject {
     }
     // How many statistics there are per CPU (params NULL, ncpus 1, as documented).
     const count = (await query(0, startCpu, 1)).result;
-    const { params } = await query(count, startCpu, per);
-    return Array.from({ length: per }, (_, i) => paramsToObject(params.slice(i * count, (i + 1) * count)));
+    // params holds the populated entries only: `result` of them per CPU, in CPU order.
+    const { params, result } = await query(count, startCpu, per);
+    return Array.from({ length: per }, (_, i) => paramsToObject(params.slice(i * result, (i + 1) * result)));
   }
 
   /** Removes the definition (virDomainUndefineFlags; VIR_DOMAIN_UNDEFINE_* flags). */

@@ -86,6 +86,19 @@ describe('generated layer on test:///default', () => {
     assert.equal(v.virDomainGetCPUStats(dom, 0, -1, 1, 0).result, 3, 'per-CPU count with nparams 0');
   });
 
+  it('per-CPU statistics: the slots libvirt leaves zeroed are not parameters', () => {
+    // More slots per CPU than there are statistics: libvirt zeroes the rest.
+    const total = v.virDomainGetCPUStats(dom, 5, -1, 1, 0);
+    assert.equal(total.result, 3);
+    assert.deepEqual(total.params.map((p) => p.field), ['cpu_time', 'user_time', 'system_time']);
+    // More CPUs than the host has (ncpus 0 asks how many): the missing CPUs' slots are zeroed.
+    const hostCpus = v.virDomainGetCPUStats(dom, 0, 0, 0, 0).result;
+    const perCpu = v.virDomainGetCPUStats(dom, 2, 0, hostCpus + 3, 0);
+    assert.equal(perCpu.result, 2);
+    assert.equal(perCpu.params.length, hostCpus * 2);
+    assert.ok(perCpu.params.every((p, i) => p.field === ['cpu_time', 'vcpu_time'][i % 2]));
+  });
+
   it('structs with nested arrays: FS info with aliases, interfaces with addresses', () => {
     const fs = v.virDomainGetFSInfo(dom, 0);
     assert.deepEqual(fs[0]?.devAlias, ['vda']);

@@ -175,6 +175,11 @@ describe('SDK on test:///default', function () {
       const [total] = await dom.getCPUStats();
       assert.deepEqual(Object.keys(total ?? {}), ['cpu_time', 'user_time', 'system_time']);
       assert.equal(typeof total?.['cpu_time'], 'bigint');
+      // Asking for more CPUs than the host has gives one object per CPU it has.
+      const perCpu = await dom.getCPUStats(0, 64);
+      assert.ok(perCpu.length > 0 && perCpu.length < 64, `${perCpu.length} CPUs`);
+      assert.ok(perCpu.every((cpu) => typeof cpu['cpu_time'] === 'bigint'));
+      assert.deepEqual(await dom.getCPUStats(0, perCpu.length).then((s) => s.map((cpu) => Object.keys(cpu))), perCpu.map((cpu) => Object.keys(cpu)));
     });
 
     it('gives per-CPU statistics only for CPUs the host has, when asked for more', async () => {
