@@ -336,7 +336,7 @@ export function virTypedParamsAddString(params: [Pointer | null], nparams: [numb
   return $virTypedParamsAddString(params, nparams, maxparams, name, value) as number;
 }
 
-const $virTypedParamsAddStringList = rt.defineFunction({"name":"virTypedParamsAddStringList","lib":"libvirt","since":"1.2.17","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"inout","name":"params","type":{"ffi":"void *","js":"pointer"}},{"role":"inout","name":"nparams","type":{"ffi":"int","js":"number"}},{"role":"inout","name":"maxparams","type":{"ffi":"int","js":"number"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"out","name":"values","type":{"ffi":"const char *","js":"string"}}]});
+const $virTypedParamsAddStringList = rt.defineFunction({"name":"virTypedParamsAddStringList","lib":"libvirt","since":"1.2.17","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"inout","name":"params","type":{"ffi":"void *","js":"pointer"}},{"role":"inout","name":"nparams","type":{"ffi":"int","js":"number"}},{"role":"inout","name":"maxparams","type":{"ffi":"int","js":"number"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"array-in","name":"values","elem":{"ffi":"const char *","js":"string"},"nullTerminated":true}]});
 
 /**
  * Packs NULL-terminated list of strings @values into @params under the
@@ -346,11 +346,12 @@ const $virTypedParamsAddStringList = rt.defineFunction({"name":"virTypedParamsAd
  * @param nparams - number of parameters in the @params array
  * @param maxparams - maximum number of parameters that can be stored in @params array without allocating more memory
  * @param name - name of the parameter to store values to
- * @returns the values to store into the new parameters
+ * @param values - the values to store into the new parameters
+ * @returns 0 on success, -1 on error.
  * @since 1.2.17
  */
-export function virTypedParamsAddStringList(params: [Pointer | null], nparams: [number], maxparams: [number], name: string | null): string | null {
-  return $virTypedParamsAddStringList(params, nparams, maxparams, name) as string | null;
+export function virTypedParamsAddStringList(params: [Pointer | null], nparams: [number], maxparams: [number], name: string | null, values: readonly string[] | null): number {
+  return $virTypedParamsAddStringList(params, nparams, maxparams, name, values) as number;
 }
 
 const $virTypedParamsAddUInt = rt.defineFunction({"name":"virTypedParamsAddUInt","lib":"libvirt","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"inout","name":"params","type":{"ffi":"void *","js":"pointer"}},{"role":"inout","name":"nparams","type":{"ffi":"int","js":"number"}},{"role":"inout","name":"maxparams","type":{"ffi":"int","js":"number"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"value","type":{"ffi":"unsigned int","js":"number"}}]});

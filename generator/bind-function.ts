@@ -147,7 +147,9 @@ function pointer(p: IrParam, i: number, t: { to: string; depth: number; constant
   const fname = ctx.fn.name;
   const elem = valueType(t.to, ctx);
   const helper = fname.startsWith('virTypedParams');
-  if (helper && t.to === 'char' && t.depth === 2 && t.constant) return [{ role: 'out', name: p.name, type: { ffi: 'const char *', js: 'string' } }];
+  // virTypedParamsGetString writes a string it points into params; virTypedParamsAddStringList's
+  // const char ** is a NULL-terminated list passed in (the const char ** rule below).
+  if (fname.startsWith('virTypedParamsGet') && t.to === 'char' && t.depth === 2 && t.constant) return [{ role: 'out', name: p.name, type: { ffi: 'const char *', js: 'string' } }];
   if (t.depth === 1 && helper && !t.constant && elem) return [{ role: t.to === 'const char *' ? 'out' : 'inout', name: p.name, type: elem }];
   if (t.to === 'virTypedParameterPtr' && t.depth === 1) return libraryTypedParams(p, i, ctx);
   if (t.depth === 2 && ctx.types.isHandle(t.to)) return [{ role: 'list-out', name: p.name, elem: { ffi: t.to, js: 'handle', ref: t.to }, count: 'ret' }];

@@ -3,7 +3,7 @@
 // and against each other.
 import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
-import { isLibvirtError, loadedLibvirtVersion, liveHandleCount } from '../../src/ffi/index.js';
+import { decodeTypedParameters, isLibvirtError, loadedLibvirtVersion, liveHandleCount } from '../../src/ffi/index.js';
 
 function expectNoSupport(fn: () => unknown): void {
   assert.throws(fn, (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT');
@@ -84,6 +84,21 @@ describe('generated layer on test:///default', () => {
     assert.ok(v.virDomainGetBlkioParameters(dom, 0).some((p) => p.type === 'string'));
     assert.ok(v.virDomainGetPerfEvents(dom, 0).every((p) => p.type === 'boolean'));
     assert.equal(v.virDomainGetCPUStats(dom, 0, -1, 1, 0).result, 3, 'per-CPU count with nparams 0');
+  });
+
+  it('typed-parameter helpers: a string list goes in NULL-terminated, a string comes out', () => {
+    const params: [v.virTypedParameterPtr | null] = [null];
+    const n: [number] = [0];
+    const max: [number] = [0];
+    assert.equal(v.virTypedParamsAddStringList(params, n, max, 'disk', ['vda', 'vdb']), 0);
+    try {
+      assert.equal(n[0], 2);
+      assert.deepEqual(decodeTypedParameters(params[0], n[0]), [
+        { field: 'disk', type: 'string', value: 'vda' }, { field: 'disk', type: 'string', value: 'vdb' }]);
+      assert.equal(v.virTypedParamsGetString(params[0], n[0], 'disk'), 'vda');
+    } finally {
+      v.virTypedParamsFree(params[0], n[0]);
+    }
   });
 
   it('per-CPU statistics: the slots libvirt leaves zeroed are not parameters', () => {
