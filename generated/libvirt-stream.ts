@@ -343,7 +343,7 @@ export function virStreamNew(conn: virConnectPtr, flags: number): virStreamPtr {
   return $virStreamNew(conn, flags) as virStreamPtr;
 }
 
-const $virStreamRecv = rt.defineFunction({"name":"virStreamRecv","lib":"libvirt","since":"0.7.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}}]});
+const $virStreamRecv = rt.defineFunction({"name":"virStreamRecv","lib":"libvirt","since":"0.7.2","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}}]});
 
 /**
  * Reads a series of bytes from the stream. This method may
@@ -391,11 +391,11 @@ const $virStreamRecv = rt.defineFunction({"name":"virStreamRecv","lib":"libvirt"
  *
  * @param stream - pointer to the stream object
  * @param nbytes - size of @data buffer
- * @returns buffer to read into from stream
+ * @returns the number of bytes read, which may be less than requested.  Returns 0 when the end of the stream is reached, at which time the caller should invoke virStreamFinish() to get confirmation of stream completion.  Returns -1 upon error, at which time the stream will be marked as aborted, and the caller should now release the stream with virStreamFree.  Returns -2 if there is no data pending to be read & the stream is marked as non-blocking.
  * @since 0.7.2
  */
-export function virStreamRecv(stream: virStreamPtr, nbytes: number | bigint): Buffer {
-  return $virStreamRecv(stream, nbytes) as Buffer;
+export function virStreamRecv(stream: virStreamPtr, nbytes: number | bigint): { data: Buffer; result: number } {
+  return $virStreamRecv(stream, nbytes) as { data: Buffer; result: number };
 }
 
 const $virStreamRecvAll = rt.defineFunction({"name":"virStreamRecvAll","lib":"libvirt","since":"0.7.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"callback","name":"handler","functype":"virStreamSinkFunc","lifetime":"call"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}}]});
@@ -437,7 +437,7 @@ export function virStreamRecvAll(stream: virStreamPtr, handler: virStreamSinkFun
   return $virStreamRecvAll(stream, handler, opaque) as number;
 }
 
-const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Reads a series of bytes from the stream. This method may
@@ -478,11 +478,11 @@ const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib"
  * @param stream - pointer to the stream object
  * @param nbytes - size of @data buffer
  * @param flags - bitwise-OR of virStreamRecvFlagsValues
- * @returns buffer to read into from stream
+ * @returns 0 when the end of the stream is reached, at which time the caller should invoke virStreamFinish() to get confirmation of stream completion.  Returns -1 upon error, at which time the stream will be marked as aborted, and the caller should now release the stream with virStreamFree.  Returns -2 if there is no data pending to be read & the stream is marked as non-blocking.  Returns -3 if there is a hole in stream and caller requested to stop at a hole.
  * @since 3.4.0
  */
-export function virStreamRecvFlags(stream: virStreamPtr, nbytes: number | bigint, flags: number): Buffer {
-  return $virStreamRecvFlags(stream, nbytes, flags) as Buffer;
+export function virStreamRecvFlags(stream: virStreamPtr, nbytes: number | bigint, flags: number): { data: Buffer; result: number } {
+  return $virStreamRecvFlags(stream, nbytes, flags) as { data: Buffer; result: number };
 }
 
 const $virStreamRecvHole = rt.defineFunction({"name":"virStreamRecvHole","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"out","name":"length","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});

@@ -1,7 +1,7 @@
 // Messages between a Stream and the stream threads (stream-thread.ts, stream-worker.ts). Data does
 // not travel in the messages: each stream has a window (a SharedArrayBuffer) that libvirt reads
-// from and writes into directly. Results keep libvirt's distinctions that the generated
-// virStreamRecv folds into an empty Buffer: end of stream, "would block" (-2) and a hole (-3).
+// from and writes into directly. Results keep libvirt's distinctions: end of stream, "would
+// block" (-2) and a hole (-3).
 import type { SerializedError } from './engine/protocol.js';
 
 export type StreamCall =

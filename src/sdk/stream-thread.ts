@@ -1,7 +1,6 @@
 // The threads that run stream I/O. Streams do not use the call pool for their data: through it,
 // every chunk would be structured-cloned twice (measured: ~0.5 ms per 256 KiB, downloads at
-// ~70 MiB/s where virsh does ~400), and its generated virStreamRecv cannot tell "would block" or
-// a hole from the end of the stream. A stream's calls run one at a time, in order (stream.ts
+// ~70 MiB/s where virsh does ~400). A stream's calls run one at a time, in order (stream.ts
 // queues them); each goes to a thread with nothing to do, so a receive that waits long (a hung
 // QEMU, a daemon that sends nothing) holds one thread and no other stream. Beyond the limit,
 // calls wait in one queue, in order. Threads start on demand and do not keep the process alive

@@ -1,8 +1,7 @@
 // A stream thread: runs virStream* calls of any stream, one at a time. Receive and send call
-// the C functions directly (rawFunction) for two reasons: their return value tells end of
-// stream (0), "would block" (-2) and a hole (-3) apart, which the generated virStreamRecv turns
-// into one empty Buffer; and the bytes go straight between libvirt and the stream's shared
-// window, without a copy per message. A failure is read on this thread, right after the call.
+// the C functions directly (rawFunction): the bytes go straight between libvirt and the
+// stream's shared window, without a copy per message, and the return value tells end of
+// stream (0), "would block" (-2) and a hole (-3) apart. A failure is read on this thread, right after the call.
 import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import * as v from '../../generated/index.js';

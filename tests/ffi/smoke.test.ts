@@ -101,6 +101,24 @@ describe('generated layer on test:///default', () => {
     }
   });
 
+  // The data alone is empty at the end (0), for "would block" (-2) and for a hole (-3).
+  it('stream receives keep libvirt\'s result beside the data: its length, 0 at the end', () => {
+    const st = v.virStreamNew(conn, 0);
+    try {
+      assert.equal(v.virDomainScreenshot(dom, st, 0, 0), 'image/png');
+      const first = v.virStreamRecv(st, 65536);
+      assert.ok(first.result > 0);
+      assert.equal(first.data.length, first.result);
+      assert.deepEqual([...first.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]); // PNG signature
+      let last = first;
+      while (last.result > 0) last = v.virStreamRecv(st, 65536);
+      assert.deepEqual({ result: last.result, length: last.data.length }, { result: 0, length: 0 });
+      v.virStreamFinish(st);
+    } finally {
+      v.virStreamFree(st);
+    }
+  });
+
   it('per-CPU statistics: the slots libvirt leaves zeroed are not parameters', () => {
     // More slots per CPU than there are statistics: libvirt zeroes the rest.
     const total = v.virDomainGetCPUStats(dom, 5, -1, 1, 0);
