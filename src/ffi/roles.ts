@@ -308,11 +308,12 @@ const listOut: RoleHandler<Of<'list-out'>> = {
   after: (a, ctx) => {
     const p = (ctx.native.get(a.name) as unknown[])[0] as bigint | null;
     if (p === null) return [];
-    const n = listCount(a, ctx, p);
-    const items = readListItems(a, p, n);
-    if (a.freeList) releaseWith(a.freeList)(p);
-    else freeNative(p);
-    return items;
+    try {
+      return readListItems(a, p, listCount(a, ctx, p));
+    } finally {
+      if (a.freeList) releaseWith(a.freeList)(p);
+      else freeNative(p);
+    }
   },
 };
 
@@ -361,9 +362,11 @@ const paramsOut: RoleHandler<Of<'params-out'>> = {
     const p = (ctx.native.get(a.name) as unknown[])[0];
     const n = Number((ctx.native.get(a.countArg) as unknown[])[0]);
     if (p === null) return [];
-    const params = decodeTypedParameters(p, n);
-    releaseWith('virTypedParamsFree', true)(p, n);
-    return params;
+    try {
+      return decodeTypedParameters(p, n);
+    } finally {
+      releaseWith('virTypedParamsFree', true)(p, n);
+    }
   },
 };
 

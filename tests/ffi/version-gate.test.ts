@@ -75,6 +75,28 @@ describe('version gate', function () {
     assert.deepEqual(JSON.parse(r.stdout), { outer: info(3), inner: info(7), after: info(5) });
   });
 
+  it('a result that cannot be read is still released (a typed parameter of an unknown type)', () => {
+    const script = `
+      import koffi from 'koffi';
+      import * as v from ${JSON.stringify(resolve(root, 'generated/index.js'))};
+      const fake = koffi.load(process.env.TSVIRT_LIBVIRT_PATH);
+      const params = fake.func('int fakeFreedParams(void)');
+      const records = fake.func('int fakeFreedRecords(void)');
+      const attempt = (fn) => { try { fn(); return 'no error'; } catch (e) { return e.message; } };
+      const jobStats = attempt(() => v.virDomainGetJobStats(1n, 0));
+      const allStats = attempt(() => v.virConnectGetAllDomainStats(1n, 0, 0));
+      process.stdout.write(JSON.stringify({ jobStats, freedParams: params(), allStats, freedRecords: records() }));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, TSVIRT_LIBVIRT_PATH: lib, FAKE_LIBVIRT_VERSION: '9000000' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      jobStats: 'virTypedParameter from_the_future: unknown type 99', freedParams: 2,
+      allStats: 'virTypedParameter state.future: unknown type 99', freedRecords: 1,
+    });
+  });
+
   it('explains why a symbol is too new for the loaded library', () => {
     assert.equal(symbolTooNewReason('virDomainFoo', '9.1.0', 9_000_000), 'virDomainFoo requires libvirt >= 9.1.0, but the loaded libvirt is 9.0.0');
     assert.equal(symbolTooNewReason('virDomainFoo', '9.0.0', 9_000_000), null);
