@@ -9996,7 +9996,7 @@ export function virDomainGetControlInfo(domain: virDomainPtr, flags: number): vi
   return $virDomainGetControlInfo(domain, flags) as virDomainControlInfo;
 }
 
-const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret","freeFields":["disk"]},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret","freeFields":["disk"]},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * The function populates @errors array with all disks that encountered an
@@ -10020,11 +10020,11 @@ const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskError
  * @param dom - a domain object
  * @param maxerrors - size of @errors array
  * @param flags - extra flags; not used yet, so callers should always pass 0
- * @returns array to populate on output
+ * @returns number of disks with errors filled in the @errors array or -1 on error.
  * @since 0.9.10
  */
-export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, flags: number): virDomainDiskError[] {
-  return $virDomainGetDiskErrors(dom, maxerrors, flags) as virDomainDiskError[];
+export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, flags: number): { errors: virDomainDiskError[]; result: number } {
+  return $virDomainGetDiskErrors(dom, maxerrors, flags) as { errors: virDomainDiskError[]; result: number };
 }
 
 const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});

@@ -119,6 +119,12 @@ describe('generated layer on test:///default', () => {
     }
   });
 
+  it('disk errors: sized by a call with maxerrors 0, then read', () => {
+    const sizing = v.virDomainGetDiskErrors(dom, 0, 0);
+    assert.deepEqual(sizing, { errors: [], result: 1 }, 'the test domain has one disk, reported in error');
+    assert.deepEqual(v.virDomainGetDiskErrors(dom, sizing.result, 0), { errors: [{ disk: 'vda', error: v.VIR_DOMAIN_DISK_ERROR_UNSPEC }], result: 1 });
+  });
+
   it('per-CPU statistics: the slots libvirt leaves zeroed are not parameters', () => {
     // More slots per CPU than there are statistics: libvirt zeroes the rest.
     const total = v.virDomainGetCPUStats(dom, 5, -1, 1, 0);

@@ -53,7 +53,7 @@ describe('enum-valued fields of generic results (test:///default)', function () 
     assert.equal(typeof vcpus.info[0]?.cpu, 'number', 'cpu stays a number (enum=none)');
     const stats = await dom.memoryStats(13, 0);
     assert.ok(stats.some((s) => s.tag.name === 'actual-balloon' && s.tag.code === 6));
-    assert.deepEqual((await dom.getDiskErrors(4, 0)).map((e) => [e.disk, e.error.name]), [['vda', 'unspec']]);
+    assert.deepEqual((await dom.getDiskErrors(4, 0)).errors.map((e) => [e.disk, e.error.name]), [['vda', 'unspec']]);
     const ifaces = await dom.interfaceAddresses(0, 0);
     assert.deepEqual(ifaces.flatMap((i) => i.addrs.map((a) => a.type.name)), ['ipv4']);
   });
