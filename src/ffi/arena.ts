@@ -22,7 +22,9 @@ export function leaveCall(): void {
 
 /** `size` zeroed bytes valid until the outermost call returns. */
 export function scratch(size: number): Buffer {
-  const aligned = (size + 15) & ~15;
+  // Arithmetic, not `& ~15`: bitwise operators cut to 32 bits, and a size of 2 GiB or more
+  // then came back as a short slice of the arena that libvirt wrote past.
+  const aligned = Math.ceil(size / 16) * 16;
   if (depth === 0 || offset + aligned > ARENA_BYTES) return Buffer.allocUnsafeSlow(Math.max(size, 1)).fill(0);
   arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
   const slice = arena.subarray(offset, offset + size).fill(0);
