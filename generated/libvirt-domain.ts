@@ -10027,7 +10027,7 @@ export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, fla
   return $virDomainGetDiskErrors(dom, maxerrors, flags) as { errors: virDomainDiskError[]; result: number };
 }
 
-const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
 
 /**
  * Query the CPU affinity setting of all emulator threads of domain, store
@@ -10036,11 +10036,11 @@ const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmul
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param maplen - the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
  * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
- * @returns pointer to a bit map of real CPUs for all emulator threads of this domain (in 8-bit bytes) (OUT) There is only one cpumap for all emulator threads. Must not be NULL.
+ * @returns 1 in case of success, 0 in case of no emulator threads are pined to pcpus, -1 in case of failure.
  * @since 0.10.0
  */
-export function virDomainGetEmulatorPinInfo(domain: virDomainPtr | null, maplen: number, flags: number): Buffer {
-  return $virDomainGetEmulatorPinInfo(domain, maplen, flags) as Buffer;
+export function virDomainGetEmulatorPinInfo(domain: virDomainPtr | null, maplen: number, flags: number): { cpumap: Buffer; result: number } {
+  return $virDomainGetEmulatorPinInfo(domain, maplen, flags) as { cpumap: Buffer; result: number };
 }
 
 const $virDomainGetFSInfo = rt.defineFunction({"name":"virDomainGetFSInfo","lib":"libvirt","since":"1.2.11","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"info","elem":{"ffi":"virDomainFSInfo","js":"struct","ref":"virDomainFSInfo"},"count":"ret","freeElement":"virDomainFSInfoFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});

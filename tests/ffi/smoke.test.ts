@@ -125,6 +125,12 @@ describe('generated layer on test:///default', () => {
     assert.deepEqual(v.virDomainGetDiskErrors(dom, sizing.result, 0), { errors: [{ disk: 'vda', error: v.VIR_DOMAIN_DISK_ERROR_UNSPEC }], result: 1 });
   });
 
+  it('emulator pin info keeps its result beside the map (0 would say: not pinned)', () => {
+    const info = v.virDomainGetEmulatorPinInfo(dom, 1, 0);
+    assert.equal(info.result, 1);
+    assert.ok(Buffer.isBuffer(info.cpumap) && info.cpumap.length === 1, 'one byte of map for maplen 1');
+  });
+
   it('an output buffer of 2 GiB or more is allocated as asked or refused, never cut short', () => {
     // 65536 * 1024 slots of 96 bytes (6 GiB): the test driver zeroes all of them. A size cut to
     // 32 bits gave it 64 KiB of scratch memory, and the process died.
