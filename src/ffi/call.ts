@@ -67,26 +67,26 @@ function argumentChecker(spec: FunctionSpec): (values: readonly unknown[]) => vo
   const given = publicArgs(spec);
   if (spec.args.every((a) => a.role === 'in' || roleOf(a).check === undefined)) {
     const checks = given.map((a) => {
-      if (a.role !== 'in') return { arg: a.name, check: undefined };
+      if (a.role !== 'in') return { arg: a, check: undefined };
       const t = a.type;
       const check: ValueCheck | undefined = t.js === 'handle'
         ? (v, func, arg) => { if (!(v === null && t.nullable)) checkHandle(v, func, arg); }
         : valueCheck(t);
-      return { arg: a.name, check };
+      return { arg: a, check };
     });
     return (values) => {
       for (let i = 0; i < checks.length; i++) {
         const { arg, check } = checks[i] as (typeof checks)[number];
         const v = values[i];
         if (v === undefined) throw missing(name, arg);
-        check?.(v, name, arg);
+        check?.(v, name, arg.name);
       }
     };
   }
   return (values) => {
     const byName = new Map<string, unknown>();
     given.forEach((a, i) => {
-      if (values[i] === undefined) throw missing(name, a.name);
+      if (values[i] === undefined) throw missing(name, a);
       byName.set(a.name, values[i]);
     });
     const ctx = { spec, byName } as CallContext;
@@ -134,7 +134,7 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
     const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
     given.forEach((a, i) => {
-      if (values[i] === undefined) throw missing(spec.name, a.name);
+      if (values[i] === undefined) throw missing(spec.name, a);
       byName.set(a.name, values[i]);
     });
     return invoke(spec, native, byName, failed, keepResult);
@@ -178,14 +178,14 @@ function directInvoker(spec: FunctionSpec, native: NativeCall): Invoker {
   if (arity === 2 && firstIsHandle && (second || plain.length === 0)) {
     return (a0, a1) => {
       checkHandle(a0, name, firstName);
-      if (a1 === undefined) throw missing(name, secondName);
+      if (a1 === undefined) throw missing(name, spec.args[1]);
       second?.(a1, name, secondName);
       return finish(native(a0, a1), a0);
     };
   }
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more).slice(0, arity);
-    for (let i = 0; i < arity; i++) if (values[i] === undefined) throw missing(name, (spec.args[i] as ArgSpec).name);
+    for (let i = 0; i < arity; i++) if (values[i] === undefined) throw missing(name, spec.args[i]);
     for (const [i, arg] of handles) checkHandle(values[i], name, arg);
     for (const [i, arg, check] of plain) check(values[i], name, arg);
     return finish(native(...values), values[0]);
@@ -242,7 +242,7 @@ function oneBufferInvoker(
     const args = new Array<unknown>(spec.args.length);
     for (let i = 0, j = 0; i < args.length; i++) {
       if (i === at) continue;
-      if (values[j] === undefined) throw missing(name, (spec.args[i] as ArgSpec).name);
+      if (values[j] === undefined) throw missing(name, spec.args[i]);
       args[i] = values[j++];
     }
     for (const [i, arg] of handles) checkHandle(args[i], name, arg);
@@ -264,9 +264,20 @@ function withScratch<T>(size: number, use: (buf: Buffer) => T): T {
   }
 }
 
-/** Every argument must be given (null where C accepts NULL); undefined is a caller's slip. */
-function missing(func: string, arg: string): Error {
-  return tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: argument ${arg} is missing (pass null where C accepts NULL)`);
+/**
+ * Every argument must be given (null where C accepts NULL); undefined is a caller's slip. The
+ * hint names what to pass: a trailing `flags` left out is the usual slip.
+ */
+function missing(func: string, arg: ArgSpec | undefined): Error {
+  return tsvirtError(VIR_ERR_INVALID_ARG, func, `${func}: argument ${arg?.name ?? '?'} is missing (${missingHint(arg)})`);
+}
+
+function missingHint(arg: ArgSpec | undefined): string {
+  const type = arg && 'type' in arg ? arg.type : undefined;
+  if (type?.js === 'number' || type?.js === 'bigint') return arg?.name === 'flags' ? 'a number: 0 for no flags' : `a ${type.js}`;
+  if (type?.js === 'handle') return `a ${type.ref ?? 'handle'}${type.nullable ? ' or null' : ''}`;
+  if (type?.js === 'string') return 'a string, or null where C accepts NULL';
+  return 'pass null where C accepts NULL';
 }
 
 /** A test for the function's failure value, specialised once. */

@@ -64,6 +64,20 @@ describe('errors', () => {
     v.virFreeError(null);
   });
 
+  it('a missing argument says what to pass: a number for flags, the handle type, null for a pointer', () => {
+    const call = (f: () => unknown): string => { try { f(); } catch (e) { assert.ok(isLibvirtError(e)); assert.equal(e.codeName, 'VIR_ERR_INVALID_ARG'); return e.message; } return 'no error'; };
+    const dom = v.virDomainLookupByName(conn, 'test');
+    try {
+      const untyped = v as unknown as Record<string, (...a: unknown[]) => unknown>;
+      assert.match(call(() => untyped['virDomainGetXMLDesc']?.(dom)), /argument flags is missing \(a number: 0 for no flags\)/);
+      assert.match(call(() => untyped['virStorageVolCreateXMLFrom']?.(conn, '<volume/>')), /argument clonevol is missing \(a virStorageVolPtr\)/);
+      assert.match(call(() => untyped['virConnectGetAllDomainStats']?.(conn, 0)), /argument flags is missing \(a number: 0 for no flags\)/);
+      assert.match(call(() => untyped['virDomainDefineXML']?.(conn)), /argument xml is missing \(a string, or null where C accepts NULL\)/);
+    } finally {
+      v.virDomainFree(dom);
+    }
+  });
+
   it('recognises a LibvirtError from another copy of the package', () => {
     const foreign = Object.defineProperty(new Error('x'), Symbol.for('tsvirt.LibvirtError'), { value: true });
     assert.ok(isLibvirtError(foreign));
