@@ -173,13 +173,14 @@ function printSnapshots(tree: SnapshotTree, io: Io, json: boolean | undefined, a
   const nodes = [...tree.nodes.values()];
   if (json) { printJson(io, asTree ? { roots: tree.roots, current: tree.current, nodes } : nodes); return 0; }
   if (asTree) {
-    const walk = (name: string, depth: number): void => {
-      const n = tree.nodes.get(name);
-      if (!n) return;
-      io.stdout.write(`${'  '.repeat(depth)}${n.current ? '* ' : ''}${n.name}\n`);
-      for (const c of n.children) walk(c, depth + 1);
-    };
-    for (const r of tree.roots) walk(r, 0);
+    // Depth first with a stack of its own: a chain of snapshots can be thousands deep.
+    const stack = [...tree.roots].reverse().map((name) => ({ name, depth: 0 }));
+    for (let top = stack.pop(); top; top = stack.pop()) {
+      const n = tree.nodes.get(top.name);
+      if (!n) continue;
+      io.stdout.write(`${'  '.repeat(top.depth)}${n.current ? '* ' : ''}${n.name}\n`);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push({ name: n.children[i] as string, depth: top.depth + 1 });
+    }
     return 0;
   }
   printTable(io, ['NAME', 'CREATED', 'STATE', 'PARENT', 'CURRENT'], nodes.map((n) => [n.name,

@@ -11,6 +11,7 @@ import { deleteMode, runDomain, runSnapshot } from '../../src/cli/sdk-commands.j
 import { runPool, runVol } from '../../src/cli/storage-commands.js';
 import { checkSubcommand, UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
+import * as v from '../../generated/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'dist/src/cli/main.js');
@@ -74,6 +75,25 @@ describe('tsvirt domain, snapshot, pool and vol (in this process)', function () 
       const expected = [...listed].sort((x, y) => x.creationTime - y.creationTime || x.name.localeCompare(y.name));
       assert.deepEqual(listed.map((n) => n.name), expected.map((n) => n.name));
       assert.deepEqual(listed.map((n) => n.name).sort(), ['a', 'child', 'parent']);
+    });
+
+    it('list --tree indents children under their parent, depth first, and marks the current one', async () => {
+      const other = await holder.defineDomain((await dom.getXMLDesc(0)).replace(/<name>test<\/name>/, '<name>tree</name>').replace(/<uuid>.*<\/uuid>/, ''));
+      const dx = await other.getXMLDesc(0);
+      let time = 1_700_000_000;
+      // r1 -> (a -> (a1, a2), b); r2 -> c, with c current; created out of order.
+      for (const [name, parent] of [['r2'], ['r1'], ['b', 'r1'], ['a', 'r1'], ['a2', 'a'], ['a1', 'a'], ['c', 'r2']] as const) {
+        const p = parent === undefined ? '' : `<parent><name>${parent}</name></parent>`;
+        (await other.createSnapshot(`<domainsnapshot><name>${name}</name><state>shutoff</state><creationTime>${time++}</creationTime>${p}${dx}</domainsnapshot>`,
+          v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | (name === 'c' ? v.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0))).free();
+      }
+      try {
+        const out = (await run(runSnapshot, 'list', 'tree', '--tree')).stdout;
+        assert.equal(out, ['r2', '  * c', 'r1', '  b', '  a', '    a2', '    a1', ''].join('\n'));
+      } finally {
+        await other.undefine(v.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
+        other.free();
+      }
     });
   });
 
