@@ -235,14 +235,24 @@ export class Connection extends LibvirtObject {
     return domains;
   }
 
-  /** A domain by name, UUID string or numeric ID. */
+  /**
+   * A domain by name, UUID string or numeric ID. A UUID-shaped key no domain has as its UUID is
+   * tried as a name, as virsh does (a name may look like a UUID); if neither matches, the error
+   * is the UUID lookup's.
+   */
   lookupDomain(key: string | number): Promise<Domain> {
     if (typeof key === 'number') return invoke('virDomainLookupByID', [this, key]) as Promise<Domain>;
     if (typeof key !== 'string') {
       return Promise.reject(tsvirtError(VIR_ERR_INVALID_ARG, 'lookupDomain', `lookupDomain: the key must be a name, a UUID string or a numeric ID, got ${typeof key}`));
     }
-    const fn = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(key) ? 'virDomainLookupByUUIDString' : 'virDomainLookupByName';
-    return invoke(fn, [this, key]) as Promise<Domain>;
+    const byName = (): Promise<Domain> => invoke('virDomainLookupByName', [this, key]) as Promise<Domain>;
+    if (!/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(key)) return byName();
+    return (invoke('virDomainLookupByUUIDString', [this, key]) as Promise<Domain>).catch((uuidError: unknown) => {
+      if (!isLibvirtError(uuidError) || uuidError.codeName !== 'VIR_ERR_NO_DOMAIN') throw uuidError;
+      return byName().catch((nameError: unknown) => {
+        throw isLibvirtError(nameError) && nameError.codeName === 'VIR_ERR_NO_DOMAIN' ? uuidError : nameError;
+      });
+    });
   }
 
   /** Defines a persistent domain from its XML or a typed description (checked before the call). */

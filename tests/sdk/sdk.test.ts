@@ -65,6 +65,22 @@ describe('SDK on test:///default', function () {
       same.free();
     });
 
+    it('looks a UUID-shaped key up as a name when no domain has it as its UUID', async () => {
+      const name = '00000000-1111-2222-3333-444444444444';
+      const named = await conn.defineDomain((await dom.getXml()).replace('<name>test</name>', `<name>${name}</name>`).replace(/<uuid>.*<\/uuid>/, ''));
+      try {
+        assert.notEqual(named.uuid, name);
+        const found = await conn.lookupDomain(name);
+        assert.equal(found.uuid, named.uuid);
+        found.free();
+        // Neither a UUID nor a name: the UUID lookup's error.
+        await assert.rejects(conn.lookupDomain('00000000-1111-2222-3333-555555555555'), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_DOMAIN' && !/name/.test(e.message));
+      } finally {
+        await named.undefine(0);
+        named.free();
+      }
+    });
+
     it('reads the names and UUIDs of a large listing on the call threads, as the handles hold them', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tsvirt-identities-'));
       const pool = sharedPool();
