@@ -1,7 +1,7 @@
 // The examples run as documented: six on test:///default, one on an image qemu-img made, two
 // against the real daemon.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,6 +73,12 @@ describe('examples', function () {
     } finally {
       scratch.cleanup();
     }
+  });
+
+  it('compare-snapshots.ts says which domain it did not find, without a stack trace', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'examples/compare-snapshots.ts'), 'tsvirt-no-such-domain', 'test:///default'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^compare-snapshots: VIR_ERR_NO_DOMAIN: Domain not found[^\n]*\n$/);
   });
 
   it('upload-download.ts (real hypervisor) uploads a sparse qcow2 and gets it back identical, holes as holes', () => {

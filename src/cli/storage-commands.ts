@@ -205,8 +205,15 @@ function printVolumeSnapshots(s: DiskSnapshots, io: Io, json: boolean | undefine
   // An image that could not be read fails the command in both forms; JSON still says why.
   if (json) { printJson(io, s); return s.error ? 1 : 0; }
   if (s.error) { io.stderr.write(`tsvirt: ${s.path}: ${s.error}\n`); return 1; }
-  printTable(io, ['NAME', 'WHERE', 'VM STATE (bytes)', 'IMAGE DATE', 'VM CLOCK (s)', 'LIBVIRT STATE', 'PROBLEMS'], s.snapshots.map((x) => [
+  printTable(io, ['NAME', 'WHERE', 'VM STATE (bytes)', 'IMAGE DATE', 'VM CLOCK (s)', 'LIBVIRT STATE', 'FILE', 'PROBLEMS'], s.snapshots.map((x) => [
     x.name, x.where, x.image ? String(x.image.vmStateSize) : '', x.image ? new Date(x.image.dateSec * 1000).toISOString() : '',
-    x.image ? (Number(x.image.vmClockNsec) / 1e9).toFixed(3) : '', x.libvirt?.state ?? '', x.image?.problems.join('; ') ?? '']));
+    x.image ? (Number(x.image.vmClockNsec) / 1e9).toFixed(3) : '', x.libvirt?.state ?? '', snapshotFile(x), x.image?.problems.join('; ') ?? '']));
+  if (s.chainError) io.stderr.write(`tsvirt: warning: ${s.path}: backing chain read only ${s.layers.length} image(s) deep: ${s.chainError}\n`);
   return 0;
+}
+
+/** Where a snapshot's data is when it is not in the volume's own image: a backing file, or an external snapshot's overlay. */
+function snapshotFile(x: DiskSnapshots['snapshots'][number]): string {
+  if (x.image && x.image.layer > 0) return x.image.imagePath;
+  return x.external?.overlay ? `overlay ${x.external.overlay}` : '';
 }

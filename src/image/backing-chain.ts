@@ -60,35 +60,69 @@ function backingFormatChoice(img: OpenedImage, path: string, policy: BackingPoli
  * on any error every file opened so far is closed again.
  */
 export function openChain(topPath: string, topFormat: FormatChoice, policy: BackingPolicy, displayName = topPath): ChainLayer[] {
-  const maxDepth = policy.maxDepth ?? MAX_BACKING_CHAIN_DEPTH;
   const layers: ChainLayer[] = [];
-  const seen = new Map<string, string>();
   try {
-    let path = resolve(topPath);
-    let format: FormatChoice = topFormat;
-    let shown = displayName;
-    for (;;) {
-      if (seen.has(path)) throw new BackingChainLoopError([...layers.map((l) => l.displayName), shown]);
-      const image = openImage(path, format, { lenient: policy.lenient ?? false });
-      layers.push({ image, displayName: shown, path });
-      const identity = `${image.file.stat.dev}:${image.file.stat.ino}`;
-      if (seen.has(identity)) throw new BackingChainLoopError(layers.map((l) => l.displayName));
-      seen.set(identity, path).set(path, path);
-      const name = backingNameOf(image);
-      if (name === undefined) return layers;
-      if (!allowed(policy, resolveBackingPath(path, name), name)) {
-        if (policy.requireWholeChain) throw new BackingAccessError(resolveBackingPath(path, name), 'opening backing files was not allowed');
-        return layers;
-      }
-      if (layers.length >= maxDepth) throw new ImageLimitError('backing chain depth', layers.length + 1, maxDepth, 'images');
-      const next = resolveBackingPath(path, name);
-      format = backingFormatChoice(image, next, policy);
-      shown = fullBackingFilename(shown, name);
-      path = next;
-    }
+    walkChain(layers, topPath, topFormat, policy, displayName);
+    return layers;
   } catch (err) {
-    for (const l of layers) closeImage(l.image);
+    closeChain(layers);
     throw err;
+  }
+}
+
+export interface PartialChain {
+  /** The layers read, top first; the caller closes them (closeChain). */
+  readonly layers: ChainLayer[];
+  /** Why the walk stopped before the base (a missing or unreadable file, a loop, the depth cap). */
+  readonly stoppedBy?: Error;
+}
+
+/**
+ * As openChain, but an error below the top keeps what was read above it: for reports that show
+ * every layer they could read (snapshot introspection). An error opening the top image throws.
+ */
+export function openChainUntilError(topPath: string, topFormat: FormatChoice, policy: BackingPolicy, displayName = topPath): PartialChain {
+  const layers: ChainLayer[] = [];
+  try {
+    walkChain(layers, topPath, topFormat, policy, displayName);
+    return { layers };
+  } catch (err) {
+    if (layers.length === 0 || !(err instanceof Error)) {
+      closeChain(layers);
+      throw err;
+    }
+    return { layers, stoppedBy: err };
+  }
+}
+
+/** Pushes each layer opened onto `layers`, so that a caller holds them also when this throws. */
+function walkChain(layers: ChainLayer[], topPath: string, topFormat: FormatChoice, policy: BackingPolicy, displayName: string): void {
+  const maxDepth = policy.maxDepth ?? MAX_BACKING_CHAIN_DEPTH;
+  const seen = new Map<string, string>();
+  let path = resolve(topPath);
+  let format: FormatChoice = topFormat;
+  let shown = displayName;
+  for (;;) {
+    if (seen.has(path)) throw new BackingChainLoopError([...layers.map((l) => l.displayName), shown]);
+    const image = openImage(path, format, { lenient: policy.lenient ?? false });
+    const identity = `${image.file.stat.dev}:${image.file.stat.ino}`;
+    if (seen.has(identity)) {
+      closeImage(image);
+      throw new BackingChainLoopError([...layers.map((l) => l.displayName), shown]);
+    }
+    layers.push({ image, displayName: shown, path });
+    seen.set(identity, path).set(path, path);
+    const name = backingNameOf(image);
+    if (name === undefined) return;
+    const next = resolveBackingPath(path, name);
+    if (!allowed(policy, next, name)) {
+      if (policy.requireWholeChain) throw new BackingAccessError(next, 'opening backing files was not allowed');
+      return;
+    }
+    if (layers.length >= maxDepth) throw new ImageLimitError('backing chain depth', layers.length + 1, maxDepth, 'images');
+    format = backingFormatChoice(image, next, policy);
+    shown = fullBackingFilename(shown, name);
+    path = next;
   }
 }
 

@@ -1,11 +1,13 @@
 // libvirt's snapshot list beside the internal snapshots stored in each qcow2 disk, read
 // offline with the image inspector (read-only; works while a guest runs, like qemu-img -U).
 // Matched by name: a snapshot only in the image is one libvirt does not know (made with
-// qemu-img, or metadata lost); one only in libvirt is metadata whose image data is gone
-// (or an external snapshot, which lives in other files).
-import { imageSnapshots, isImageError } from '../image/index.js';
+// qemu-img, or metadata lost); one only in libvirt is metadata whose image data is gone.
+// A disk's backing files are read too: after an external snapshot, the internal snapshots
+// taken before it live in the image below the overlay.
+import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
+import { resolve } from 'node:path';
 import type { Domain } from './domain.js';
-import { parseDomainXml } from './xml/index.js';
+import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 
@@ -20,75 +22,200 @@ export interface ImageSnapshotEntry {
   vmClockNsec: bigint;
   /** Problems found validating the snapshot's L1 table; empty when sound. */
   problems: readonly string[];
+  /** The image of the disk's chain that holds it: 0 the one the guest writes to, 1 its backing file, ... */
+  layer: number;
+  /** That image's path. */
+  imagePath: string;
+}
+
+/** One image of a disk's backing chain, top (the image the guest writes to) first. */
+export interface ImageLayer {
+  path: string;
+  /** 'qcow2', 'qcow' or 'raw'; only qcow2 images hold internal snapshots. */
+  format: string;
+  /** Internal snapshots stored in this image. */
+  snapshotCount: number;
 }
 
 export interface SnapshotComparison {
   name: string;
-  where: 'both' | 'image-only' | 'libvirt-only';
+  /**
+   * 'both': libvirt's snapshot and the image's data; 'libvirt-only': metadata whose image data
+   * is gone; 'image-only': a snapshot libvirt does not know; 'external': the snapshot made an
+   * overlay file for this disk (its data is the image below the overlay); 'excluded': the
+   * snapshot left this disk out (snapshot='no' or 'manual').
+   */
+  where: 'both' | 'image-only' | 'libvirt-only' | 'external' | 'excluded';
   libvirt: SnapshotNode | null;
   image: ImageSnapshotEntry | null;
+  /**
+   * For 'external': the overlay the snapshot created for this disk and its place in the chain
+   * read (null when that chain does not hold it: a volume below the overlay, a guest reverted
+   * since, a file removed).
+   */
+  external?: { overlay: string | null; layer: number | null };
 }
 
 export interface DiskSnapshots {
   /** Target device (vda) for a domain's disk; the volume name for a volume. */
   disk: string;
-  path: string;
+  /** The image the guest writes to; null when a volume disk's path could not be found. */
+  path: string | null;
+  /** The backing chain as read, top first; empty when the image could not be read. */
+  layers: ImageLayer[];
   snapshots: SnapshotComparison[];
-  /** Why the image could not be read (not qcow2, not accessible from here, damaged). */
+  /** Why the image could not be read (not qcow2, not accessible from here, damaged, volume gone). */
   error?: string;
+  /** The code of `error`: a libvirt error name, an image error code (IMAGE_...) or an errno code. */
+  errorCode?: string;
+  /** Why the chain was not read down to its base (a backing file missing or unreadable, a loop); the layers above it are reported. */
+  chainError?: string;
+}
+
+/** A libvirt snapshot and the name its XML gives the disk being compared (null: match by name only). */
+interface LibvirtEntry {
+  node: SnapshotNode;
+  diskNames: readonly string[];
+}
+
+interface ReadChain {
+  layers: ImageLayer[];
+  entries: ImageSnapshotEntry[];
+  chainError?: string;
+}
+
+/** Errors of reading images (reported per disk), as opposed to faults of this code (thrown). */
+const isReadError = (err: unknown): err is Error & { code: string } =>
+  err instanceof Error && (isImageError(err) || typeof (err as NodeJS.ErrnoException).code === 'string');
+
+function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
+  if (layer.image.kind !== 'qcow2') return [];
+  return layer.image.qcow2.snapshots.map((s) => ({
+    id: s.id, name: s.name, vmStateSize: s.vmStateSize, dateSec: s.dateSec, vmClockNsec: s.vmClockNsec, problems: s.l1Problems, layer: index, imagePath: layer.path,
+  }));
 }
 
 /**
- * Compares one image file's snapshot table with libvirt's snapshots (`nodes`). A table may hold
- * several snapshots of one name (qemu-img does not refuse them): a libvirt snapshot is matched
- * with the first, which is the one qemu finds by that name, and the others are listed as
- * image-only. Every entry of the table is in the result, in table order after libvirt's.
- * `libvirt`: the snapshots (a tree, or any list of nodes, e.g. of several domains), or null.
+ * Reads the snapshot tables of `path` and its backing files. Backing names are hostile input
+ * (see image/backing-chain.ts): plain local paths only, a format the image records (never
+ * probed), at most MAX_BACKING_CHAIN_DEPTH images, a loop reported as `chainError`.
  */
-export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
-  const nodes = libvirt === null ? [] : 'nodes' in libvirt ? libvirt.nodes.values() : libvirt;
-  let image: ImageSnapshotEntry[];
+function readChain(path: string): ReadChain {
+  const { layers, stoppedBy } = openChainUntilError(path, 'qcow2', { allowBacking: true });
   try {
-    const table = await imageSnapshots(path, { format: 'qcow2' });
-    image = table.snapshots.map((s) => ({ id: s.id, name: s.name, vmStateSize: s.vmStateSize, dateSec: s.dateSec, vmClockNsec: s.vmClockNsec, problems: s.l1Problems }));
-  } catch (err) {
-    if (!isImageError(err) && (err as NodeJS.ErrnoException).code === undefined) throw err;
-    return { disk, path, snapshots: [], error: (err as Error).message };
+    if (stoppedBy !== undefined && !isReadError(stoppedBy)) throw stoppedBy;
+    const entries = layers.flatMap(layerEntries);
+    const out = layers.map((l, i) => ({ path: l.path, format: l.image.kind, snapshotCount: entries.filter((e) => e.layer === i).length }));
+    return stoppedBy === undefined ? { layers: out, entries } : { layers: out, entries, chainError: stoppedBy.message };
+  } finally {
+    closeChain(layers);
   }
+}
+
+/** What a snapshot did with the disk known by `names` (target, paths): null when its XML does not say. */
+function diskMode(node: SnapshotNode, names: readonly string[]): { snapshot: string | null; file: string | null } | null {
+  return node.disks?.find((d) => names.includes(d.name)) ?? null;
+}
+
+function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): SnapshotComparison[] {
+  // Top image first: a name in the active image is the one qemu would load.
   const firstByName = new Map<string, ImageSnapshotEntry>();
-  for (const s of image) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
+  for (const s of chain.entries) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
   const matched = new Set<ImageSnapshotEntry>();
   const out: SnapshotComparison[] = [];
-  for (const node of nodes) {
+  for (const { node, diskNames } of libvirt) {
+    const mode = diskMode(node, diskNames);
+    if (mode?.snapshot === 'external') {
+      const overlay = mode.file === null ? null : resolve(mode.file);
+      const layer = overlay === null ? -1 : chain.layers.findIndex((l) => l.path === overlay);
+      out.push({ name: node.name, where: 'external', libvirt: node, image: null, external: { overlay: mode.file, layer: layer < 0 ? null : layer } });
+      continue;
+    }
+    if (mode?.snapshot === 'no' || mode?.snapshot === 'manual') {
+      out.push({ name: node.name, where: 'excluded', libvirt: node, image: null });
+      continue;
+    }
     const img = firstByName.get(node.name);
     const match = img === undefined || matched.has(img) ? null : img;
     if (match) matched.add(match);
     out.push({ name: node.name, where: match ? 'both' : 'libvirt-only', libvirt: node, image: match });
   }
-  for (const img of image) if (!matched.has(img)) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
-  return { disk, path, snapshots: out };
+  for (const img of chain.entries) if (!matched.has(img)) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
+  return out;
 }
 
-/** File- or block-backed qcow2 disks of a domain XML: target device and source path. */
-export function qcow2Disks(domainXml: string): { target: string; path: string }[] {
-  return parseDomainXml(domainXml).devices.disks
-    .filter((d) => (d.device ?? 'disk') === 'disk' && d.driver?.type === 'qcow2')
-    .flatMap((d) => {
-      const path = d.source?.file ?? d.source?.dev;
-      return path === undefined ? [] : [{ target: d.target.dev, path }];
-    });
+function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): DiskSnapshots {
+  let chain: ReadChain;
+  try {
+    chain = readChain(path);
+  } catch (err) {
+    if (!isReadError(err)) throw err;
+    return { disk, path, layers: [], snapshots: [], error: err.message, errorCode: err.code };
+  }
+  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt) };
+  if (chain.chainError !== undefined) out.chainError = chain.chainError;
+  return out;
 }
 
-/** Every qcow2 disk of the domain with its internal snapshots beside libvirt's. */
+const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterable<SnapshotNode> =>
+  libvirt === null ? [] : 'nodes' in libvirt ? libvirt.nodes.values() : libvirt;
+
+/**
+ * Compares the snapshot tables of one image and its backing files with libvirt's snapshots
+ * (`libvirt`: a tree, or any list of nodes, e.g. of several domains, or null). A table may
+ * hold several snapshots of one name (qemu-img does not refuse them): a libvirt snapshot is
+ * matched with the first, top image first, which is the one qemu finds by that name, and the
+ * others are listed as image-only. Every entry of every table is in the result, after
+ * libvirt's. `disk` is also the name a snapshot's XML gives the disk (its target, vda), by
+ * which external and excluded disks are recognised.
+ */
+export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
+  const names = [disk, resolve(path)];
+  return compareDisk(disk, path, [...nodesOf(libvirt)].map((node) => ({ node, diskNames: names })));
+}
+
+/** Every qcow2 disk of the domain (file, block device or pool volume) with its snapshots beside libvirt's. */
 export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
-  return Promise.all(qcow2Disks(xml).map((d) => compareImageSnapshots(d.target, d.path, tree.nodes.values())));
+  const disks = await resolveQcow2Disks(domain, xml);
+  return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : compareImageSnapshots(d.target, d.path, tree))));
 }
 
-/** A volume's internal snapshots beside the snapshots of the domains that use it. */
+function unresolved(d: ResolvedDisk): DiskSnapshots {
+  const out: DiskSnapshots = { disk: d.target, path: null, layers: [], snapshots: [], error: d.error ?? 'the disk has no path' };
+  if (d.errorCode !== undefined) out.errorCode = d.errorCode;
+  return out;
+}
+
+/** The paths of `path`'s chain, top first, as far as it can be read. */
+function chainPaths(path: string): string[] {
+  try {
+    return readChain(path).layers.map((l) => l.path);
+  } catch (err) {
+    if (!isReadError(err)) throw err;
+    return [resolve(path)];
+  }
+}
+
+/** The target of the disk of `domain` whose chain holds `path` (the disk's image or one below it), or null. */
+async function diskUsing(domain: Domain, path: string): Promise<string | null> {
+  const disks = await resolveQcow2Disks(domain, await domain.getXml());
+  const target = resolve(path);
+  return disks.find((d) => d.path !== null && chainPaths(d.path).includes(target))?.target ?? null;
+}
+
+/**
+ * A volume's internal snapshots (and those of its backing files) beside the snapshots of the
+ * domains that use it: as their disk image, or below an overlay an external snapshot made.
+ */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
-  const trees = await Promise.all(users.map(async (d) => ((qcow2Disks(await d.getXml()).some((x) => x.path === path)) ? d.snapshotTree() : null)));
+  const entries = await Promise.all(users.map(async (d) => {
+    const target = await diskUsing(d, path);
+    if (target === null) return [];
+    const names = [target, resolve(path)];
+    return [...(await d.snapshotTree()).nodes.values()].map((node) => ({ node, diskNames: names }));
+  }));
   // Two domains on one volume may each have a snapshot of a name: both are listed.
-  return compareImageSnapshots(volume.name, path, trees.flatMap((t) => (t ? [...t.nodes.values()] : [])));
+  return compareDisk(volume.name, path, entries.flat());
 }

@@ -21,6 +21,18 @@ export interface SnapshotNode {
   /** 'internal', 'external' or 'no' (no memory state). */
   memory: string | null;
   current: boolean;
+  /**
+   * What the snapshot did with each disk, as its XML says: `name` is the disk's target (vda)
+   * or source path, `snapshot` 'internal', 'external', 'no' or 'manual', and `file` the overlay
+   * an external snapshot created. Absent when the nodes were built by hand.
+   */
+  disks?: readonly SnapshotNodeDisk[];
+}
+
+export interface SnapshotNodeDisk {
+  readonly name: string;
+  readonly snapshot: string | null;
+  readonly file: string | null;
 }
 
 export interface SnapshotTree {
@@ -33,9 +45,10 @@ export interface SnapshotTree {
 }
 
 /** The fields of <domainsnapshot> the tree needs, from the typed snapshot document. */
-function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory'> {
+function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory' | 'disks'> {
   const d = parseSnapshotXml(xml);
-  return { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null };
+  const disks = d.disks.map((x) => ({ name: x.name, snapshot: x.snapshot ?? null, file: x.source?.file ?? x.source?.dev ?? null }));
+  return { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null, disks };
 }
 
 export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Connection, SnapshotDeleteMode, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
+import { Connection, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
@@ -183,6 +183,42 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     await s.delete();
   });
 
+  it('finds a pool-volume disk\'s image, and after an external snapshot the internal one below the overlay', async () => {
+    const vdisk = scratch.createVolume({ format: 'qcow2', capacityMiB: 64 });
+    const vguest = scratch.defineGuest({ disk: vdisk, asVolume: true });
+    using vdom = await conn.lookupDomain(vguest.name);
+    assert.equal((await vdom.getDescription()).devices.disks[0]?.type, 'volume');
+    (await vdom.createSnapshot({ name: 'before', disks: [] })).free();
+    const [first] = await vdom.diskSnapshots();
+    assert.equal(first?.path, vdisk.path, 'the path comes from the pool');
+    assert.deepEqual(first?.snapshots.map((s) => [s.name, s.where, s.image?.layer]), [['before', 'both', 0]]);
+
+    await vdom.start();
+    const overlay = `${scratch.dir}/voverlay-${process.pid}.qcow2`;
+    using ext = await vdom.createSnapshot({ name: 'after', disks: [{ name: 'vda', snapshot: 'external', source: { file: overlay } }] },
+      v.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | v.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC);
+    try {
+      const [vda] = await vdom.diskSnapshots();
+      assert.equal(vda?.path, overlay);
+      assert.deepEqual(vda?.layers.map((l) => l.path), [overlay, vdisk.path]);
+      const found = byName(vda as DiskSnapshots);
+      assert.deepEqual([found.get('before')?.where, found.get('before')?.image?.layer, found.get('before')?.image?.imagePath], ['both', 1, vdisk.path]);
+      assert.equal(found.get('before')?.image?.vmStateSize, qemuVmStateSizes(vdisk.path).get('before'));
+      assert.deepEqual(found.get('after')?.external, { overlay, layer: 0 });
+      // From the volume's side: the guest's snapshots are found through the overlay above it.
+      using pool = await conn.lookupStoragePool(scratch.name);
+      using vol = await pool.lookupVolume(vdisk.name);
+      const fromVolume = byName(await volumeSnapshots(vol, [vdom]));
+      assert.deepEqual([fromVolume.get('before')?.where, fromVolume.get('after')?.external], ['both', { overlay, layer: null }]);
+    } finally {
+      await vdom.destroy();
+      for (const name of ['after', 'before']) {
+        using s = await vdom.lookupSnapshot(name);
+        await s.delete(SnapshotDeleteMode.metadataOnly);
+      }
+    }
+  });
+
   // Last: afterwards the guest's disk is the overlay, not the volume.
   it('takes a disk-only (external) snapshot of a running guest: an overlay, no VM state', async () => {
     await dom.start();
@@ -195,10 +231,12 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       assert.equal(desc.memory?.snapshot, 'no');
       const disks = (await dom.getDescription()).devices.disks;
       assert.equal(disks[0]?.source?.file, overlay, 'the guest now writes to the overlay');
-      // External snapshots live in other files: the overlay has no internal snapshot of that name.
+      // External snapshots live in other files: reported as external, with the overlay they made.
       const [vda] = await dom.diskSnapshots();
       assert.equal(vda?.path, overlay);
-      assert.equal(byName(vda as DiskSnapshots).get('disk-only')?.where, 'libvirt-only');
+      assert.deepEqual(vda?.layers.map((l) => l.path), [overlay, disk.path]);
+      const ext = byName(vda as DiskSnapshots).get('disk-only');
+      assert.deepEqual([ext?.where, ext?.external], ['external', { overlay, layer: 0 }]);
     } finally {
       await dom.destroy();
       await snap.delete(SnapshotDeleteMode.metadataOnly);

@@ -1,15 +1,20 @@
 // libvirt's snapshots beside a qcow2 image's table, on images made by qemu-img: every table
-// entry is in the comparison, also when several share a name.
+// entry is in the comparison, also when several share a name; backing files are read too, and
+// disks given as pool volumes are found through the pool (a test:/// node file whose dir pool
+// is a temporary directory).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareImageSnapshots } from '../../src/sdk/index.js';
-import type { SnapshotNode } from '../../src/sdk/snapshot-tree.js';
+import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
+import type { SnapshotNode, SnapshotNodeDisk } from '../../src/sdk/snapshot-tree.js';
+import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
 
-const node = (name: string): SnapshotNode =>
-  ({ name, parent: null, children: [], descendants: [], state: 'shutoff', creationTime: 1_700_000_000, memory: 'no', current: false });
+const node = (name: string, disks?: SnapshotNodeDisk[]): SnapshotNode =>
+  ({ name, parent: null, children: [], descendants: [], state: 'shutoff', creationTime: 1_700_000_000, memory: 'no', current: false, ...(disks ? { disks } : {}) });
+
+/** Name, where, layer of the image entry (null: none). */
+const rows = (d: DiskSnapshots): [string, string, number | null][] => d.snapshots.map((s) => [s.name, s.where, s.image?.layer ?? null]);
 
 describe('qcow2 snapshots beside libvirt\'s', function () {
   this.timeout(30_000);
@@ -18,8 +23,8 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tsvirt-introspection-'));
     image = join(dir, 'disk.qcow2');
-    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '1M']);
-    for (const name of ['dup', 'dup', 'solo', 'dup']) execFileSync('qemu-img', ['snapshot', '-c', name, image]);
+    qemuImg('create', '-q', '-f', 'qcow2', image, '1M');
+    for (const name of ['dup', 'dup', 'solo', 'dup']) qemuImg('snapshot', '-c', name, image);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -50,3 +55,117 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
     assert.deepEqual(r.snapshots, []);
   });
 });
+
+describe('qcow2 snapshots beside libvirt\'s, through backing files', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let base: string;
+  let top: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsvirt-chain-'));
+    base = join(dir, 'base.qcow2');
+    top = join(dir, 'top.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', base, '1M');
+    qemuImg('snapshot', '-c', 'early', base);
+    // As an external snapshot leaves it: the overlay names its backing file relative to itself.
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'base.qcow2', '-F', 'qcow2', top);
+    qemuImg('snapshot', '-c', 'late', top);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds a snapshot taken before an external one in the backing file, and names the layer', async () => {
+    const r = await compareImageSnapshots('vda', top, [node('early'), node('late'), node('gone')]);
+    assert.deepEqual(r.layers.map((l) => [l.path, l.format, l.snapshotCount]), [[top, 'qcow2', 1], [base, 'qcow2', 1]]);
+    assert.deepEqual(rows(r), [['early', 'both', 1], ['late', 'both', 0], ['gone', 'libvirt-only', null]]);
+    assert.equal(r.snapshots[0]?.image?.imagePath, base);
+    assert.equal(r.chainError, undefined);
+  });
+
+  it('reports an external snapshot as external with its overlay, and a disk a snapshot left out as excluded', async () => {
+    const r = await compareImageSnapshots('vda', top, [
+      node('ext', [{ name: 'vda', snapshot: 'external', file: top }]),
+      node('late', [{ name: 'vdb', snapshot: 'internal', file: null }, { name: 'vda', snapshot: 'no', file: null }]),
+      node('early', [{ name: base, snapshot: 'internal', file: null }]),
+    ]);
+    assert.deepEqual(rows(r), [['ext', 'external', null], ['late', 'excluded', null], ['early', 'both', 1], ['late', 'image-only', 0]]);
+    assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: 0 });
+  });
+
+  it('says an overlay that is no longer in the chain has no layer', async () => {
+    const r = await compareImageSnapshots('vda', base, [node('ext', [{ name: 'vda', snapshot: 'external', file: top }])]);
+    assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: null });
+  });
+
+  it('keeps the layers it read when a backing file is missing, and says why the chain stops', async () => {
+    const orphan = join(dir, 'orphan.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', orphan, '1M');
+    qemuImg('snapshot', '-c', 'kept', orphan);
+    qemuImg('rebase', '-u', '-b', 'missing.qcow2', '-F', 'qcow2', orphan);
+    const r = await compareImageSnapshots('vda', orphan, [node('kept')]);
+    assert.equal(r.error, undefined);
+    assert.deepEqual(r.layers.map((l) => l.path), [orphan]);
+    assert.match(r.chainError ?? '', /missing\.qcow2.*ENOENT|ENOENT.*missing\.qcow2/);
+    assert.deepEqual(rows(r), [['kept', 'both', 0]]);
+  });
+
+  it('stops at a loop in the chain with the loop named, and reads each image once', async () => {
+    const a = join(dir, 'loop-a.qcow2');
+    const b = join(dir, 'loop-b.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', a, '1M');
+    qemuImg('snapshot', '-c', 'in-a', a);
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'loop-a.qcow2', '-F', 'qcow2', b);
+    qemuImg('rebase', '-u', '-b', 'loop-b.qcow2', '-F', 'qcow2', a);
+    const r = await compareImageSnapshots('vda', b, []);
+    assert.deepEqual(r.layers.map((l) => l.path), [b, a]);
+    assert.match(r.chainError ?? '', /loop/i);
+    assert.deepEqual(rows(r), [['in-a', 'image-only', 1]]);
+  });
+
+  it('reports an unreadable image with an error code', async () => {
+    const r = await compareImageSnapshots('vda', join(dir, 'nothing.qcow2'), []);
+    assert.equal(r.errorCode, 'IMAGE_IO');
+    assert.match(r.error ?? '', /nothing\.qcow2/);
+    assert.deepEqual(r.layers, []);
+  });
+});
+
+describe('disks given as pool volumes (test:/// node file)', function () {
+  this.timeout(30_000);
+  let chain: VolumeChain;
+  let conn: Connection;
+  let dir: string;
+  before(async () => {
+    chain = await volumeChain();
+    ({ conn, dir } = chain);
+  });
+  after(async () => chain?.cleanup());
+
+  it('reads a volume disk\'s image and backing file, and says which pool or volume is missing for the others', async () => {
+    using dom = await conn.lookupDomain('g');
+    const early = (await dom.snapshotTree()).nodes.get('early');
+    assert.deepEqual(early?.disks?.[0], { name: 'vda', snapshot: 'internal', file: null }, 'the tree carries what the snapshot did with each disk');
+    const [vda, vdb, vdc] = await dom.diskSnapshots();
+    assert.equal(vda?.path, join(dir, 'top.qcow2'));
+    assert.deepEqual(rows(vda as DiskSnapshots), [['early', 'both', 1]]);
+    assert.deepEqual([vdb?.path, vdb?.errorCode], [null, 'VIR_ERR_NO_STORAGE_POOL']);
+    assert.match(vdb?.error ?? '', /nopool/);
+    assert.deepEqual([vdc?.path, vdc?.errorCode], [null, 'VIR_ERR_NO_STORAGE_VOL']);
+    assert.match(vdc?.error ?? '', /novol/);
+  });
+
+  it('lists a volume below an overlay with the snapshots of the domain that uses it', async () => {
+    using pool = await conn.lookupStoragePool('p');
+    using dom = await conn.lookupDomain('g');
+    using vol = await pool.lookupVolume('base.qcow2');
+    const r = await volumeSnapshots(vol, [dom]);
+    assert.deepEqual(r.layers.map((l) => l.path), [join(dir, 'base.qcow2')]);
+    assert.deepEqual(rows(r), [['early', 'both', 0]]);
+    // A domain whose disks do not reach the volume contributes nothing.
+    using other = await conn.defineDomain({
+      type: 'test', name: 'other', memory: { value: 64n, unit: 'MiB' }, vcpu: { count: 1 }, os: { type: 'hvm', boot: [] },
+      devices: { disks: [], interfaces: [], graphics: [], consoles: [], serials: [] },
+    });
+    assert.deepEqual(rows(await volumeSnapshots(vol, [other])), [['early', 'image-only', 0]]);
+  });
+});
+

@@ -223,6 +223,8 @@ export interface GuestSpec {
    * tests of virDomainOpenConsole. Default false.
    */
   serialConsole?: boolean;
+  /** Attach the disk as `<disk type='volume'>` (pool and volume name) instead of by its path. Default false. */
+  asVolume?: boolean;
 }
 
 export interface ScratchGuest {
@@ -236,8 +238,20 @@ function volumeXml(name: string, capacityBytes: bigint, format: VolumeFormat, em
     `<target><format type='${format}'/></target></volume>`;
 }
 
+/** A disk's <source>, and the <disk> type that goes with it: a file path, or a pool's volume. */
+export type DiskSource = string | { pool: string; volume: string };
+
+function diskElement(source: DiskSource, format: VolumeFormat): string {
+  const [type, src] = typeof source === 'string' ? ['file', `<source file='${source}'/>`] : ['volume', `<source pool='${source.pool}' volume='${source.volume}'/>`];
+  return `<disk type='${type}' device='disk'>
+      <driver name='qemu' type='${format}'/>
+      ${src}
+      <target dev='vda' bus='virtio'/>
+    </disk>`;
+}
+
 /** A TCG guest without OS or network: SeaBIOS finds nothing to boot and idles. */
-export function guestXml(name: string, diskPath: string, diskFormat: VolumeFormat, memoryMiB = 64, serialConsole = false): string {
+export function guestXml(name: string, disk: DiskSource, diskFormat: VolumeFormat, memoryMiB = 64, serialConsole = false): string {
   const bios = serialConsole ? "<bios useserial='yes' rebootTimeout='1000'/>" : '';
   const serial = serialConsole ? "\n    <serial type='pty'><target port='0'/></serial>\n    <console type='pty'><target type='serial' port='0'/></console>" : '';
   return `<domain type='qemu'>
@@ -249,11 +263,7 @@ export function guestXml(name: string, diskPath: string, diskFormat: VolumeForma
   <on_reboot>restart</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='${diskFormat}'/>
-      <source file='${diskPath}'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
+    ${diskElement(disk, diskFormat)}
     <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>${serial}
     <memballoon model='none'/>
   </devices>
@@ -348,7 +358,8 @@ export class ScratchPool {
   defineGuest(spec: GuestSpec): ScratchGuest {
     const name = spec.name ?? uniqueName('guest');
     this.domainNames.push(name);
-    const dom = v.virDomainDefineXML(this.conn, guestXml(name, spec.disk.path, spec.disk.format, spec.memoryMiB, spec.serialConsole));
+    const source = spec.asVolume ? { pool: this.name, volume: spec.disk.name } : spec.disk.path;
+    const dom = v.virDomainDefineXML(this.conn, guestXml(name, source, spec.disk.format, spec.memoryMiB, spec.serialConsole));
     this.handles.push(() => v.virDomainFree(dom));
     return { dom, name };
   }
