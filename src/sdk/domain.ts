@@ -145,8 +145,9 @@ export class Domain extends LibvirtObject {
   async getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<Record<string, TypedParameter['value']>[]> {
     const query = async (nparams: number, start: number, n: number): Promise<{ result: number; params: TypedParameter[] }> =>
       (await invoke('virDomainGetCPUStats', [this, nparams, start, n, flags])) as { result: number; params: TypedParameter[] };
-    // libvirt leaves the entries of CPUs past the last unfilled, so only the CPUs there are are
-    // asked for (ncpus 0 counts them): one object per CPU asked.
+    // Only the CPUs there are are asked for (ncpus 0 counts them). The generated layer already
+    // drops the zeroed slots of missing CPUs, but it allocates slots for every CPU asked (UINT_MAX
+    // of them would be hundreds of GB) and the remote driver refuses more than 128 CPUs.
     let per = ncpus;
     if (startCpu >= 0 && ncpus > 0) {
       const cpus = (await query(0, 0, 0)).result;

@@ -209,6 +209,15 @@ describe('SDK on test:///default', function () {
       await assert.rejects(dom.getCPUStats(cpus, 1), (e: unknown) => code(e) === 'VIR_ERR_INVALID_ARG', 'no CPU there: libvirt says so');
     });
 
+    it('asks libvirt only for the CPUs there are, however many more are asked for', async () => {
+      const cpus = (await dom.getCPUStats(0, 64)).length;
+      // Slots for UINT_MAX CPUs would be hundreds of GB, and the remote driver refuses more than
+      // 128 CPUs: the request is cut to the CPUs the host has before any slot is allocated.
+      const all = await dom.getCPUStats(0, 2 ** 32 - 1);
+      assert.equal(all.length, cpus);
+      assert.deepEqual((await dom.getCPUStats(cpus - 1, 2 ** 32 - 1)).map((c) => Object.keys(c)), [Object.keys(all[0] ?? {})]);
+    });
+
     it('turns the typed parameters of stats records into objects', async () => {
       const [record] = await conn.getAllDomainStats(v.VIR_DOMAIN_STATS_STATE, 0);
       assert.equal(record?.params['state.state'], v.VIR_DOMAIN_RUNNING);
