@@ -9,23 +9,17 @@ import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { ImageFile, ImageIoError, imageInfo, imageInfoJson, imageMap, imageMapJson } from '../../src/image/index.js';
 import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
+import { withPatched } from '../support/with-patched.js';
 
 const GiB = 1024 ** 3;
 
 /** Runs `use` counting the bytes the inspector reads from files meanwhile. */
 async function bytesReadDuring(use: () => Promise<unknown>): Promise<number> {
-  const proto = ImageFile.prototype;
-  const original = proto.readInto;
   let bytes = 0;
-  proto.readInto = function (this: ImageFile, buf: Uint8Array, offset: number): void {
+  await withPatched(ImageFile.prototype, 'readInto', (original) => function (this: ImageFile, buf: Uint8Array, offset: number): void {
     bytes += buf.length;
     original.call(this, buf, offset);
-  };
-  try {
-    await use();
-  } finally {
-    proto.readInto = original;
-  }
+  }, use);
   return bytes;
 }
 
@@ -53,7 +47,8 @@ describe('map of sparse and unusual files', function () {
     let json = '';
     const read = await bytesReadDuring(async () => { json = await imageMapJson(dir.file('prealloc.qcow2'), { format: 'qcow2' }); });
     assert.equal(json, qemuImg(['map', '--output=json', 'prealloc.qcow2'], dir.path));
-    assert.ok(read < 16 * 1024 * 1024, `${read} bytes read (the metadata is about 1 MiB)`);
+    // Some reading is seen (the header and tables), so the counter is known to count.
+    assert.ok(read > 0 && read < 16 * 1024 * 1024, `${read} bytes read (the metadata is about 1 MiB)`);
   });
 
   it('a raw file whose size is not a multiple of 512: data to its end, zeros to the sector', async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
+import { withPatched } from '../support/with-patched.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { CallPool } from '../../src/sdk/engine/call-pool.js';
 import * as v from '../../generated/index.js';
@@ -344,6 +345,18 @@ describe('SDK on test:///default', function () {
   });
 
   describe('domain snapshots', () => {
+    const deleteAllSnapshots = async (): Promise<void> => {
+      for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+    };
+    /** `fn`'s result, with every snapshot of the domain deleted afterwards however `fn` ends. */
+    const cleaningSnapshots = async <R>(fn: () => Promise<R>): Promise<R> => {
+      try {
+        return await fn();
+      } finally {
+        await deleteAllSnapshots();
+      }
+    };
+
     it('orders the tree and its listing oldest first, then by name, whatever order libvirt lists in', async () => {
       // Redefined snapshots keep the creation times given, so the order is known in advance.
       const dx = (await dom.getXMLDesc(0)) as string;
@@ -408,22 +421,13 @@ describe('SDK on test:///default', function () {
       const keep = await dom.lookupSnapshot('keep');
       await keep.revert();
       keep.free();
-      const pool = sharedPool();
-      const each = pool.each;
       // The tree lists, then reads every XML in one message: 'gone' goes just before.
-      pool.each = async function (this: CallPool, ...args: Parameters<CallPool['each']>) {
+      const tree = await cleaningSnapshots(() => withPatched(sharedPool(), 'each', (each) => async function (this: CallPool, ...args) {
         const gone = await dom.lookupSnapshot('gone');
         await gone.delete(SnapshotDeleteMode.self);
         gone.free();
         return each.apply(this, args);
-      };
-      let tree;
-      try {
-        tree = await dom.snapshotTree();
-      } finally {
-        pool.each = each;
-        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
-      }
+      }, () => dom.snapshotTree()));
       assert.deepEqual([...tree.nodes.keys()], ['keep']);
       assert.deepEqual(tree.roots, ['keep']);
       assert.equal(tree.current, 'keep');
@@ -431,19 +435,10 @@ describe('SDK on test:///default', function () {
 
     it('names as current only a snapshot in the tree: one made after the listing is not', async () => {
       (await dom.createSnapshot('<domainsnapshot><name>listed</name></domainsnapshot>')).free();
-      const pool = sharedPool();
-      const call = pool.call;
-      pool.call = async function (this: CallPool, ...args: Parameters<CallPool['call']>) {
+      const tree = await cleaningSnapshots(() => withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
         if (args[0] === 'virDomainHasCurrentSnapshot') (await dom.createSnapshot('<domainsnapshot><name>later</name></domainsnapshot>')).free();
         return call.apply(this, args);
-      };
-      let tree;
-      try {
-        tree = await dom.snapshotTree();
-      } finally {
-        pool.call = call;
-        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
-      }
+      }, () => dom.snapshotTree()));
       assert.deepEqual([...tree.nodes.keys()], ['listed']);
       assert.equal(tree.current, null);
       assert.equal(tree.nodes.get('listed')?.current, false);
@@ -451,22 +446,15 @@ describe('SDK on test:///default', function () {
 
     it('finds no current snapshot when it is deleted between asking whether there is one and fetching it', async () => {
       (await dom.createSnapshot('<domainsnapshot><name>brief</name></domainsnapshot>')).free();
-      const pool = sharedPool();
-      const call = pool.call;
-      pool.call = async function (this: CallPool, ...args: Parameters<CallPool['call']>) {
+      const current = await cleaningSnapshots(() => withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
         if (args[0] === 'virDomainSnapshotCurrent') {
           const s = await dom.lookupSnapshot('brief');
           await s.delete(SnapshotDeleteMode.self);
           s.free();
         }
         return call.apply(this, args);
-      };
-      try {
-        assert.equal(await dom.currentSnapshot(), null);
-      } finally {
-        pool.call = call;
-        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
-      }
+      }, () => dom.currentSnapshot()));
+      assert.equal(current, null);
     });
 
     it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
@@ -499,7 +487,7 @@ describe('SDK on test:///default', function () {
         assert.equal(await dom.currentSnapshot(), null);
       } finally {
         for (const s of [a, b, c, d]) s.free();
-        for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
+        await deleteAllSnapshots();
       }
     });
   });
