@@ -29,10 +29,15 @@ export async function runTour(argv: string[], io: Io): Promise<number> {
   return sampleImage(io);
 }
 
-/** Makes a small qcow2 image with an internal snapshot (qemu-img) and inspects it offline. */
+/**
+ * Makes a small qcow2 image with an internal snapshot (qemu-img) and inspects it offline. Its
+ * temporary directory is deleted before the tour ends, so the image is shown by its file name:
+ * the full path would name a file that no longer exists once the output is read.
+ */
 async function sampleImage(io: Io): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'tsvirt-tour-'));
-  const image = join(dir, 'sample.qcow2');
+  const name = 'sample.qcow2';
+  const image = join(dir, name);
   try {
     try {
       execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '64M']);
@@ -41,11 +46,13 @@ async function sampleImage(io: Io): Promise<number> {
       io.stdout.write('sample image: skipped (qemu-img from qemu-utils is not installed)\n');
       return 0;
     }
-    const { runImageCommand } = await import('./image-command.js');
-    io.stdout.write(`sample image ${image}, inspected offline:\n`);
-    const info = await runImageCommand(['info', image], io);
-    io.stdout.write('\n');
-    return info || (await runImageCommand(['snapshots', image], io));
+    const { imageInfo } = await import('../image/info-api.js');
+    const { infoHumanText } = await import('../image/info-human.js');
+    // info lists the internal snapshots too: one table, as qemu-img info prints it.
+    const info = await imageInfo(image, { format: 'qcow2', displayName: name });
+    io.stdout.write(`sample image ${name} (made by qemu-img in a temporary directory, deleted after the tour), inspected offline:\n`);
+    io.stdout.write(info.images.map((i) => infoHumanText(i)).join('\n'));
+    return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -60,6 +60,11 @@ describe('tsvirt command line', function () {
     assert.match(r.stdout, /^test +running +2 +2048$/m);
     assert.match(r.stdout, /^default-pool +100 +0$/m);
     assert.match(r.stdout, /^1 +first +0 B /m);
+    assert.equal(r.stdout.match(/^Snapshot list:$/gm)?.length, 1, 'one snapshot table');
+    assert.match(r.stdout, /^image: sample\.qcow2$/m);
+    // The sample image is deleted when the tour ends: no path it printed may name a missing file.
+    const paths = [...r.stdout.matchAll(/(?<=^|\s)\/[^\s,:()]+/gm)].map(([p]) => p);
+    assert.deepEqual(paths.filter((p) => !existsSync(p)), []);
   });
 
   it('prints the libvirt error name and exits 1 on failure; usage errors exit 2', () => {
