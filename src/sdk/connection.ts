@@ -19,7 +19,7 @@ import type { StorageVolume } from './storage-volume.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
 import { EventStream, type EventStreamOptions } from './events/event-stream.js';
-import { openWithAuth, type AuthOptions } from './events/auth.js';
+import { checkAuthOptions, openWithAuth, type AuthOptions } from './events/auth.js';
 
 /**
  * Listings of at least this many domains read names and UUIDs ahead (Domain.readIdentities)
@@ -68,6 +68,7 @@ export class Connection extends LibvirtObject {
     checkArguments('virConnectOpen', [uri]); // a string without NUL: C would read a number as an address
     checkOptions('Connection.open', options, OPEN_OPTIONS);
     if (options.keepAlive !== undefined) checkOptions('Connection.open keepAlive', options.keepAlive, KEEPALIVE_OPTIONS);
+    checkAuthOptions(options.auth);
     ensureEventLoop();
     let ptr: bigint;
     if (options.auth) ptr = await openWithAuth(uri, options.auth, options.readOnly ?? false);

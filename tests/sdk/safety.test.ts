@@ -171,6 +171,27 @@ describe('SDK argument checks (test:///default)', function () {
     }
   });
 
+  it('refuses unknown keys in the auth options of Connection.open, and keys of the other form of auth', async () => {
+    const unknown = (key: string) => invalidArg(new RegExp(`^Connection\\.open auth: unknown option '${key}'`));
+    // test:///default asks for no credentials: an ignored misspelling opened without a word.
+    await assert.rejects(Connection.open('test:///default', { auth: { usename: 'alice', password: 'x' } } as never), unknown('usename'));
+    await assert.rejects(Connection.open('test:///default', { auth: { callbak: () => [] } } as never), unknown('callbak'));
+    // A callback answers everything: a username beside it would be ignored; so would types without one.
+    await assert.rejects(Connection.open('test:///default', { auth: { callback: () => [], username: 'alice' } } as never), unknown('username'));
+    await assert.rejects(Connection.open('test:///default', { auth: { types: [v.VIR_CRED_AUTHNAME] } } as never), unknown('types'));
+    await assert.rejects(Connection.open('test:///default', { auth: 'alice' } as never), invalidArg(/^Connection\.open auth: options must be an object, got a string/));
+    const c = await Connection.open('test:///default', { auth: { callback: () => [], types: [v.VIR_CRED_AUTHNAME] } });
+    await c.close();
+  });
+
+  it('refuses unknown keys in the options of connection.events()', () => {
+    // `type` for `types` listened to every domain event instead of the one asked for.
+    assert.throws(() => conn.events({ type: ['domain:reboot'] } as never), invalidArg(/^events: unknown option 'type' \(known: types, domain, signal, limit\)/));
+    assert.throws(() => conn.events(null as never), invalidArg(/events: options must be an object, got null/));
+    const it = conn.events({ types: ['domain:reboot'], limit: 10 });
+    void it.return();
+  });
+
   it('TSVIRT_CALL_STACKS=1 ends a failed call\'s stack with the script\'s call site', function () {
     this.timeout(60_000);
     const stackWith = (env: Record<string, string>): { stack: string; code: string; rejected: number; errors: number; sharedSites: number } => {

@@ -9,6 +9,7 @@ import { sharedPool } from '../engine/call-pool.js';
 import { hold, release, sinkEntries, withAuthHandler } from './event-loop.js';
 import { enumNamer } from '../enum-names.js';
 import type { CredentialRequest } from './protocol.js';
+import { checkOptions, optionKeys } from '../option-keys.js';
 
 export type CredentialTypeName = 'username' | 'authname' | 'language' | 'cnonce' | 'passphrase' | 'echoprompt' | 'noechoprompt' | 'realm' | 'external';
 
@@ -30,6 +31,20 @@ export type AuthOptions =
   | { username?: string; password?: string };
 
 const VIR_ERR_AUTH_FAILED = 45;
+const AUTH_FN = 'Connection.open auth';
+const CALLBACK_KEYS = optionKeys<Extract<AuthOptions, { callback: AuthCallback }>>({ callback: true, types: true });
+const FIXED_KEYS = optionKeys<Exclude<AuthOptions, { callback: AuthCallback }>>({ username: true, password: true });
+
+/**
+ * Throws a LibvirtError (VIR_ERR_INVALID_ARG) for a key neither form of AuthOptions has, and for
+ * a key of the other form than the one used: a username beside a callback, or types without
+ * one, would be ignored as silently as a misspelt key.
+ */
+export function checkAuthOptions(options: unknown): void {
+  checkOptions(AUTH_FN, options, [...CALLBACK_KEYS, ...FIXED_KEYS]);
+  if (options !== undefined) checkOptions(AUTH_FN, options, 'callback' in (options as object) ? CALLBACK_KEYS : FIXED_KEYS);
+}
+
 const credentialType = enumNamer<CredentialTypeName>(v.virConnectCredentialType);
 const allTypes = Object.entries(v.virConnectCredentialType).filter(([k]) => !k.endsWith('_LAST')).map(([, n]) => n);
 

@@ -7,6 +7,7 @@ import type { LostWatcher } from './connection-events.js';
 import type { EventAbout } from './protocol.js';
 import type { Domain } from '../domain.js';
 import { eventCatalog } from './catalog.js';
+import { checkOptions, optionKeys } from '../option-keys.js';
 import type { ConnectionEvent, ConnectionEventMap, LibvirtEventName } from './event-types.js';
 
 const VIR_ERR_OPERATION_FAILED = 9;
@@ -21,6 +22,8 @@ export interface EventStreamOptions {
   /** Events queued unread before the iterator fails; default 100000. */
   limit?: number;
 }
+
+const EVENT_STREAM_OPTIONS = optionKeys<EventStreamOptions>({ types: true, domain: true, signal: true, limit: true });
 
 /** What the iterator needs of a connection: EventEmitter-style listening. */
 export interface Listenable {
@@ -58,6 +61,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
    * exported as a type.
    */
   constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, watchLost: (w: LostWatcher) => () => void) {
+    checkOptions('events', options, EVENT_STREAM_OPTIONS);
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
     this.#limit = options.limit ?? DEFAULT_LIMIT;
