@@ -6,6 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { DEFAULT_CHUNK_SIZE, streamWindow, type Stream, type StreamChunk } from './stream.js';
 import { ProgressCounter, type ProgressListener } from './transfer-progress.js';
 import { isAllZero } from './all-zero.js';
+import { checkOptions, optionKeys } from './option-keys.js';
 
 export interface StreamReadableOptions {
   /** Bytes asked for per receive (default 256 KiB). */
@@ -28,6 +29,9 @@ export interface StreamWritableOptions {
   highWaterMark?: number;
 }
 
+const READABLE_OPTIONS = optionKeys<StreamReadableOptions>({ chunkSize: true, sparse: true, total: true, onProgress: true });
+const WRITABLE_OPTIONS = optionKeys<StreamWritableOptions>({ sparse: true, holesFrom: true, total: true, onProgress: true, highWaterMark: true });
+
 /** A piece of a sparse stream: data, or a hole of `length` bytes. */
 export type SparseChunk = { kind: 'data'; data: Buffer } | { kind: 'hole'; length: number };
 
@@ -43,16 +47,19 @@ const closeThen = (stream: Stream, err: Error | null, cb: (e: Error | null) => v
  * the wire) and are handed on as zero-filled chunks; use streamSparseReadable to keep them apart.
  */
 export function streamReadable(stream: Stream, options: StreamReadableOptions = {}): Readable {
+  checkOptions('streamReadable', options, READABLE_OPTIONS);
   return new ByteReadable(stream, options);
 }
 
 /** An object-mode Readable of SparseChunk: data, and holes as lengths. */
 export function streamSparseReadable(stream: Stream, options: StreamReadableOptions = {}): Readable {
+  checkOptions('streamSparseReadable', options, READABLE_OPTIONS);
   return new SparseReadable(stream, options);
 }
 
 /** A Writable that sends into `stream` and finishes it on end(). */
 export function streamWritable(stream: Stream, options: StreamWritableOptions = {}): Writable {
+  checkOptions('streamWritable', options, WRITABLE_OPTIONS);
   return new StreamWritable(stream, options);
 }
 

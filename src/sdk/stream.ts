@@ -13,6 +13,7 @@ import { blockingStreamsOpen, runStreamCall } from './stream-thread.js';
 import { requireEventLoop } from './events/event-loop.js';
 import type { FileExtent } from './stream-protocol.js';
 import { checkFileExtents, checkFileRange, checkLength, checkShared, invalid, isShared, streamWindow } from './stream-args.js';
+import { checkOptions, optionKeys } from './option-keys.js';
 
 export { streamWindow };
 import type { Connection } from './connection.js';
@@ -28,6 +29,9 @@ export interface StreamOptions {
   /** VIR_STREAM_NONBLOCK: receives and sends never wait (consoles). */
   nonBlocking?: boolean;
 }
+
+const STREAM_OPTIONS = optionKeys<StreamOptions>({ nonBlocking: true });
+const RECV_OPTIONS = optionKeys<{ stopAtHole?: boolean }>({ stopAtHole: true });
 
 /** Bytes per receive unless asked otherwise. */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024;
@@ -101,6 +105,7 @@ export class Stream extends LibvirtObject {
   /** A new stream on a connection (virStreamNew), to hand to an upload, download, screenshot or console. */
   static create(conn: Connection, options: StreamOptions = {}): Promise<Stream> {
     try {
+      checkOptions('Stream.create', options, STREAM_OPTIONS);
       return Stream.onConnection(conn, conn.handle, options);
     } catch (err) {
       return Promise.reject(err);
@@ -135,7 +140,7 @@ export class Stream extends LibvirtObject {
    * virStreamRecvHole).
    */
   recv(max: number = DEFAULT_CHUNK_SIZE, options: { stopAtHole?: boolean } = {}): Promise<StreamChunk> {
-    return this.#enqueue(() => checkLength('recv size', max, 1), async (ptr) => {
+    return this.#enqueue(() => { checkLength('recv size', max, 1); checkOptions('recv', options, RECV_OPTIONS); }, async (ptr) => {
       const size = Math.min(max, MAX_WINDOW);
       const c = await this.#receive(ptr, this.#windowOf(size), size, options.stopAtHole === true);
       // A copy: the window is reused by the next call.
@@ -149,7 +154,7 @@ export class Stream extends LibvirtObject {
    * MiB here in page faults and GC). The data is a view of the window, valid until it is reused.
    */
   recvInto(window: Uint8Array, options: { stopAtHole?: boolean } = {}): Promise<StreamChunk> {
-    return this.#enqueue(() => checkShared(window), (ptr) => this.#receive(ptr, window, window.length, options.stopAtHole === true));
+    return this.#enqueue(() => { checkShared(window); checkOptions('recvInto', options, RECV_OPTIONS); }, (ptr) => this.#receive(ptr, window, window.length, options.stopAtHole === true));
   }
 
   async #receive(ptr: bigint, window: Uint8Array, max: number, stopAtHole: boolean): Promise<StreamChunk> {
@@ -205,7 +210,7 @@ export class Stream extends LibvirtObject {
    * stream thread, leaving holes (and all-zero data) unwritten.
    */
   recvToFile(fd: number, position: number, limit: number, options: { stopAtHole?: boolean } = {}): Promise<{ dataBytes: number; holeBytes: number; end: boolean }> {
-    return this.#enqueue(() => checkFileRange(fd, position, limit), async (ptr) => {
+    return this.#enqueue(() => { checkFileRange(fd, position, limit); checkOptions('recvToFile', options, RECV_OPTIONS); }, async (ptr) => {
       const r = await runStreamCall(ptr, this.#windowOf(MAX_WINDOW), { op: 'recvFile', fd, position, limit, stopAtHole: options.stopAtHole === true });
       return r.kind === 'file' ? { dataBytes: r.dataBytes, holeBytes: r.holeBytes, end: r.end } : { dataBytes: 0, holeBytes: 0, end: true };
     });

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { Connection, Stream, fileExtents, isAllZero, liveStreamCount, streamReadable, streamWindow, streamWritable } from '../../src/sdk/index.js';
+import { Connection, Stream, fileExtents, isAllZero, liveStreamCount, streamReadable, streamSparseReadable, streamWindow, streamWritable } from '../../src/sdk/index.js';
 import type { Domain, StoragePool, StorageVolume } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { sharedPool } from '../../src/sdk/engine/call-pool.js';
@@ -144,6 +144,29 @@ describe('SDK streams (test:///default)', function () {
       await rejectsWith(s.send('text' as unknown as Uint8Array), 'VIR_ERR_INVALID_ARG', /Uint8Array/);
       await rejectsWith(s.recvInto(new Uint8Array(16)), 'VIR_ERR_INVALID_ARG', /SharedArrayBuffer/);
       assert.throws(() => streamWindow(0), /window size/);
+    });
+
+    it('option objects with a key they do not have are refused, not ignored', async () => {
+      const unknown = (fn: string, key: string): RegExp => new RegExp(`^${fn}: unknown option '${key}'`);
+      const before = liveStreamCount();
+      // `nonblocking` for `nonBlocking` made a blocking stream.
+      await rejectsWith(Stream.create(conn, { nonblocking: true } as never), 'VIR_ERR_INVALID_ARG', unknown('Stream\\.create', 'nonblocking'));
+      assert.equal(liveStreamCount(), before, 'no stream was made');
+      await using s = await Stream.create(conn);
+      // `stopAtHoles` for `stopAtHole` received a hole as zeros.
+      await rejectsWith(s.recv(16, { stopAtHoles: true } as never), 'VIR_ERR_INVALID_ARG', unknown('recv', 'stopAtHoles'));
+      await rejectsWith(s.recvInto(streamWindow(16), { stopAtHoles: true } as never), 'VIR_ERR_INVALID_ARG', unknown('recvInto', 'stopAtHoles'));
+      const fd = openSync('/dev/null', 'w');
+      try {
+        await rejectsWith(s.recvToFile(fd, 0, 16, { stopAtHoles: true } as never), 'VIR_ERR_INVALID_ARG', unknown('recvToFile', 'stopAtHoles'));
+      } finally {
+        closeSync(fd);
+      }
+      assert.equal(s.state, 'open', 'refused before libvirt was called');
+      const invalid = (pattern: RegExp) => (e: unknown): boolean => isLibvirtError(e) && e.codeName === 'VIR_ERR_INVALID_ARG' && pattern.test(e.message);
+      assert.throws(() => streamReadable(s, { chunksize: 16 } as never), invalid(unknown('streamReadable', 'chunksize')));
+      assert.throws(() => streamSparseReadable(s, { onprogress: () => undefined } as never), invalid(unknown('streamSparseReadable', 'onprogress')));
+      assert.throws(() => streamWritable(s, { highwaterMark: 16 } as never), invalid(unknown('streamWritable', 'highwaterMark')));
     });
 
     it('a failed call leaves the stream failed: later calls are refused, close() aborts and frees it', async () => {
