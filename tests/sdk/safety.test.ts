@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Connection, Domain, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
+import { Connection, Domain, configureEventLoop, eventLoopMode, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
 import { toError } from '../../src/sdk/engine/call-pool.js';
@@ -190,6 +190,15 @@ describe('SDK argument checks (test:///default)', function () {
     assert.throws(() => conn.events(null as never), invalidArg(/events: options must be an object, got null/));
     const it = conn.events({ types: ['domain:reboot'], limit: 10 });
     void it.return();
+  });
+
+  it('configureEventLoop refuses an unknown key or mode instead of leaving the loop as it is', () => {
+    const mode = eventLoopMode();
+    // `mdoe` set the mode to undefined, which runs the default loop: 'none' was not honoured.
+    assert.throws(() => configureEventLoop({ mdoe: 'none' } as never), invalidArg(/^configureEventLoop: unknown option 'mdoe' \(known: mode\)/));
+    assert.throws(() => configureEventLoop({ mode: 'off' } as never), invalidArg(/^configureEventLoop: mode must be 'default' or 'none', got a string/));
+    assert.throws(() => configureEventLoop({} as never), invalidArg(/^configureEventLoop: mode must be 'default' or 'none', got undefined/));
+    assert.equal(eventLoopMode(), mode);
   });
 
   it('TSVIRT_CALL_STACKS=1 ends a failed call\'s stack with the script\'s call site', function () {

@@ -23,7 +23,8 @@
 // keepalive and auth callbacks then are not available through tsvirt.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as v from '../../../generated/index.js';
-import { permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
+import { describeValue, permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
+import { checkOptions, optionKeys } from '../option-keys.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
 import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
 import { blockingStreamsOpen, streamCallsInFlight } from '../stream-thread.js';
@@ -82,8 +83,16 @@ let holds = 0;
 type AuthHandler = (credentials: CredentialRequest[]) => Promise<(string | null)[] | null>;
 let currentAuth: AuthHandler | undefined;
 
+const LOOP_OPTIONS = optionKeys<{ mode: EventLoopMode }>({ mode: true });
+const MODES: readonly unknown[] = ['default', 'none'] satisfies EventLoopMode[];
+
 /** Chooses whether tsvirt runs libvirt's event loop; only before the first connection opens. */
 export function configureEventLoop(options: { mode: EventLoopMode }): void {
+  // A misspelt key or an unknown mode would otherwise leave the default loop running unasked.
+  checkOptions('configureEventLoop', options, LOOP_OPTIONS);
+  if (!MODES.includes(options?.mode)) {
+    throw tsvirtError(VIR_ERR_INVALID_ARG, 'configureEventLoop', `configureEventLoop: mode must be 'default' or 'none', got ${describeValue(options?.mode)}`);
+  }
   if (running && options.mode !== mode) throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', 'the event loop is already running: configure it before the first Connection.open');
   mode = options.mode;
 }
