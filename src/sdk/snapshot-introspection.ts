@@ -43,7 +43,8 @@ export interface SnapshotComparison {
    * 'both': libvirt's snapshot and the image's data; 'libvirt-only': metadata whose image data
    * is gone; 'image-only': a snapshot libvirt does not know; 'external': the snapshot made an
    * overlay file for this disk (its data is the image below the overlay); 'excluded': the
-   * snapshot left this disk out (snapshot='no' or 'manual').
+   * snapshot left this disk out (snapshot='no' or 'manual'), or its disk list does not name the
+   * disk (added to the domain after the snapshot) and the image has no snapshot of its name.
    */
   where: 'both' | 'image-only' | 'libvirt-only' | 'external' | 'excluded';
   libvirt: SnapshotNode | null;
@@ -138,7 +139,10 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
     const img = firstByName.get(node.name);
     const match = img === undefined || matched.has(img) ? null : img;
     if (match) matched.add(match);
-    out.push({ name: node.name, where: match ? 'both' : 'libvirt-only', libvirt: node, image: match });
+    // libvirt lists every disk the domain had when it took the snapshot: a disk it does not
+    // list was added since, so no data is expected (unless the image has it all the same).
+    const notCovered = mode === null && (node.disks?.length ?? 0) > 0;
+    out.push({ name: node.name, where: match ? 'both' : notCovered ? 'excluded' : 'libvirt-only', libvirt: node, image: match });
   }
   for (const img of chain.entries) if (!matched.has(img)) out.push({ name: img.name, where: 'image-only', libvirt: null, image: img });
   return out;

@@ -91,6 +91,16 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: 0 });
   });
 
+  it('says a disk that a snapshot\'s disk list does not name (added since) is excluded from it, unless the image holds the snapshot', async () => {
+    // libvirt lists every disk the domain had when it took the snapshot, by target.
+    const r = await compareImageSnapshots('vdb', top, [
+      node('before-vdb', [{ name: 'vda', snapshot: 'internal', file: null }]),
+      node('late', [{ name: 'vda', snapshot: 'internal', file: null }]),
+      node('no-list', []),
+    ]);
+    assert.deepEqual(rows(r), [['before-vdb', 'excluded', null], ['late', 'both', 0], ['no-list', 'libvirt-only', null], ['early', 'image-only', 1]]);
+  });
+
   it('says an overlay that is no longer in the chain has no layer', async () => {
     const r = await compareImageSnapshots('vda', base, [node('ext', [{ name: 'vda', snapshot: 'external', file: top }])]);
     assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: null });
@@ -126,6 +136,30 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     assert.equal(r.errorCode, 'IMAGE_IO');
     assert.match(r.error ?? '', /nothing\.qcow2/);
     assert.deepEqual(r.layers, []);
+  });
+});
+
+describe('a disk added to a domain after its snapshots (test:/// node file)', function () {
+  this.timeout(30_000);
+  let chain: VolumeChain;
+  before(async () => { chain = await volumeChain(); });
+  after(async () => chain?.cleanup());
+
+  it('is excluded from them, not reported as having lost their data', async () => {
+    const added = join(chain.dir, 'added.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', added, '1M');
+    {
+      using dom = await chain.conn.lookupDomain('g');
+      await dom.destroy();
+      const xml = (await dom.getXml()).replace('</devices>', `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${added}'/><target dev='vdd'/></disk></devices>`);
+      (await chain.conn.defineDomain(xml)).free();
+    }
+    using dom = await chain.conn.lookupDomain('g');
+    const early = (await dom.snapshotTree()).nodes.get('early');
+    assert.deepEqual(early?.disks?.map((d) => d.name), ['vda', 'vdb', 'vdc'], 'libvirt lists the disks the domain had');
+    const vdd = (await dom.diskSnapshots()).find((d) => d.disk === 'vdd');
+    assert.equal(vdd?.path, added);
+    assert.deepEqual(rows(vdd as DiskSnapshots), [['early', 'excluded', null]]);
   });
 });
 
