@@ -191,34 +191,54 @@ function unresolved(d: ResolvedDisk): DiskSnapshots {
   return out;
 }
 
-/** The paths of `path`'s chain, top first, as far as it can be read. */
-function chainPaths(path: string): string[] {
+/** `path`'s chain as far as it can be read: the paths top first, and the snapshots in them. */
+function chainOf(path: string): { paths: string[]; entries: ImageSnapshotEntry[] } {
   try {
-    return readChain(path).layers.map((l) => l.path);
+    const chain = readChain(path);
+    return { paths: chain.layers.map((l) => l.path), entries: chain.entries };
   } catch (err) {
     if (!isReadError(err)) throw err;
-    return [resolve(path)];
+    return { paths: [resolve(path)], entries: [] };
   }
 }
 
-/** The target of the disk of `domain` whose chain holds `path` (the disk's image or one below it), or null. */
-async function diskUsing(domain: Domain, path: string): Promise<string | null> {
+interface VolumeUse {
+  /** The target of the disk whose chain holds the volume. */
+  target: string;
+  /** Names of the internal snapshots in the images above the volume (overlays made after it). */
+  above: ReadonlySet<string>;
+}
+
+/** The disk of `domain` whose chain holds `path` (the disk's image or one below it), or null. */
+async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null> {
   const disks = await resolveQcow2Disks(domain, await domain.getXml());
   const target = resolve(path);
-  return disks.find((d) => d.path !== null && chainPaths(d.path).includes(target))?.target ?? null;
+  for (const d of disks) {
+    if (d.path === null) continue;
+    const chain = chainOf(d.path);
+    const layer = chain.paths.indexOf(target);
+    if (layer >= 0) return { target: d.target, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
+  }
+  return null;
 }
 
 /**
  * A volume's internal snapshots (and those of its backing files) beside the snapshots of the
- * domains that use it: as their disk image, or below an overlay an external snapshot made.
+ * domains that use it: as their disk image, or below an overlay an external snapshot made. A
+ * domain's snapshot whose data is in an image above the volume (an internal snapshot taken in
+ * the overlay) is not the volume's, and is left out.
  */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
   const entries = await Promise.all(users.map(async (d) => {
-    const target = await diskUsing(d, path);
-    if (target === null) return [];
-    const names = [target, resolve(path)];
-    return [...(await d.snapshotTree()).nodes.values()].map((node) => ({ node, diskNames: names }));
+    const use = await diskUsing(d, path);
+    if (use === null) return [];
+    const names = [use.target, resolve(path)];
+    const inOverlay = (node: SnapshotNode): boolean => {
+      const mode = diskMode(node, names)?.snapshot;
+      return mode !== 'external' && mode !== 'no' && mode !== 'manual' && use.above.has(node.name);
+    };
+    return [...(await d.snapshotTree()).nodes.values()].filter((node) => !inOverlay(node)).map((node) => ({ node, diskNames: names }));
   }));
   // Two domains on one volume may each have a snapshot of a name: both are listed.
   return compareDisk(volume.name, path, entries.flat());

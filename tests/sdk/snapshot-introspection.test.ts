@@ -201,5 +201,17 @@ describe('disks given as pool volumes (test:/// node file)', function () {
     });
     assert.deepEqual(rows(await volumeSnapshots(vol, [other])), [['early', 'image-only', 0]]);
   });
+
+  it('leaves out of a volume\'s list the snapshots stored in the overlay above it', async () => {
+    // After the external snapshot, an internal one goes into the overlay, top.qcow2.
+    qemuImg('snapshot', '-c', 'late', join(dir, 'top.qcow2'));
+    using dom = await conn.lookupDomain('g');
+    (await dom.createSnapshot({ name: 'late', disks: [] })).free();
+    using pool = await conn.lookupStoragePool('p');
+    using base = await pool.lookupVolume('base.qcow2');
+    using top = await pool.lookupVolume('top.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(base, [dom])), [['early', 'both', 0]], 'late is not the base volume\'s, nor lost');
+    assert.deepEqual(rows(await volumeSnapshots(top, [dom])), [['early', 'both', 1], ['late', 'both', 0]]);
+  });
 });
 
