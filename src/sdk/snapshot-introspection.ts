@@ -73,7 +73,7 @@ export interface DiskSnapshots {
   chainError?: string;
 }
 
-/** A libvirt snapshot and the name its XML gives the disk being compared (null: match by name only). */
+/** A libvirt snapshot and the names its XML may give the disk being compared (target, path). */
 interface LibvirtEntry {
   node: SnapshotNode;
   diskNames: readonly string[];
@@ -113,9 +113,9 @@ function readChain(path: string): ReadChain {
   }
 }
 
-/** What a snapshot did with the disk known by `names` (target, paths): null when its XML does not say. */
+/** What a snapshot did with the disk known by `names` (target, resolved paths): null when its XML does not say. */
 function diskMode(node: SnapshotNode, names: readonly string[]): { snapshot: string | null; file: string | null } | null {
-  return node.disks?.find((d) => names.includes(d.name)) ?? null;
+  return node.disks?.find((d) => names.includes(d.name) || (d.name.startsWith('/') && names.includes(resolve(d.name)))) ?? null;
 }
 
 function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): SnapshotComparison[] {
@@ -124,8 +124,10 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
   for (const s of chain.entries) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
   const matched = new Set<ImageSnapshotEntry>();
   const out: SnapshotComparison[] = [];
+  // A disk named by path may be named by any image of its chain: the one it wrote to then.
+  const paths = chain.layers.map((l) => l.path);
   for (const { node, diskNames } of libvirt) {
-    const mode = diskMode(node, diskNames);
+    const mode = diskMode(node, [...diskNames, ...paths]);
     if (mode?.snapshot === 'external') {
       const overlay = mode.file === null ? null : resolve(mode.file);
       const layer = overlay === null ? -1 : chain.layers.findIndex((l) => l.path === overlay);
@@ -171,7 +173,8 @@ const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterabl
  * matched with the first, top image first, which is the one qemu finds by that name, and the
  * others are listed as image-only. Every entry of every table is in the result, after
  * libvirt's. `disk` is also the name a snapshot's XML gives the disk (its target, vda), by
- * which external and excluded disks are recognised.
+ * which external and excluded disks are recognised; a node that names the disk by the path of
+ * an image of its chain is recognised too.
  */
 export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
   const names = [disk, resolve(path)];

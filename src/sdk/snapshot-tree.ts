@@ -22,9 +22,11 @@ export interface SnapshotNode {
   memory: string | null;
   current: boolean;
   /**
-   * What the snapshot did with each disk, as its XML says: `name` is the disk's target (vda)
-   * or source path, `snapshot` 'internal', 'external', 'no' or 'manual', and `file` the overlay
-   * an external snapshot created. Absent when the nodes were built by hand.
+   * What the snapshot did with each disk, as its XML says: `name` is the disk's target (vda;
+   * libvirt lists every disk the domain had, by target, also one given by path when the
+   * snapshot was made) or, in nodes built by hand, a source path; `snapshot` 'internal',
+   * 'external', 'no' or 'manual', and `file` the overlay an external snapshot created. Empty
+   * when the XML has no disk list; absent when the nodes were built by hand.
    */
   disks?: readonly SnapshotNodeDisk[];
 }

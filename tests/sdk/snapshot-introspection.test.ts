@@ -101,6 +101,16 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     assert.deepEqual(rows(r), [['before-vdb', 'excluded', null], ['late', 'both', 0], ['no-list', 'libvirt-only', null], ['early', 'image-only', 1]]);
   });
 
+  it('recognises a disk named by the path of any image of its chain, as it was when the snapshot was taken', async () => {
+    // An external snapshot taken while the disk was base.qcow2 made top.qcow2.
+    const r = await compareImageSnapshots('vda', top, [
+      node('ext', [{ name: base, snapshot: 'external', file: top }]),
+      node('off', [{ name: `${dir}//./top.qcow2`, snapshot: 'no', file: null }]),
+    ]);
+    assert.deepEqual(rows(r), [['ext', 'external', null], ['off', 'excluded', null], ['late', 'image-only', 0], ['early', 'image-only', 1]]);
+    assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: 0 });
+  });
+
   it('says an overlay that is no longer in the chain has no layer', async () => {
     const r = await compareImageSnapshots('vda', base, [node('ext', [{ name: 'vda', snapshot: 'external', file: top }])]);
     assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: null });
