@@ -75,6 +75,8 @@ export interface PartialChain {
   readonly layers: ChainLayer[];
   /** Why the walk stopped before the base (a missing or unreadable file, a loop, the depth cap). */
   readonly stoppedBy?: Error;
+  /** With `stoppedBy`: the backing file of the last layer, which was not read (resolved path). */
+  readonly stoppedAt?: string;
 }
 
 /**
@@ -91,7 +93,9 @@ export function openChainUntilError(topPath: string, topFormat: FormatChoice, po
       closeChain(layers);
       throw err;
     }
-    return { layers, stoppedBy: err };
+    const last = layers[layers.length - 1] as ChainLayer;
+    const name = backingNameOf(last.image);
+    return name === undefined ? { layers, stoppedBy: err } : { layers, stoppedBy: err, stoppedAt: resolveBackingPath(last.path, name) };
   }
 }
 

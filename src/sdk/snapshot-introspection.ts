@@ -69,8 +69,13 @@ export interface DiskSnapshots {
   error?: string;
   /** The code of `error`: a libvirt error name, an image error code (IMAGE_...) or an errno code. */
   errorCode?: string;
-  /** Why the chain was not read down to its base (a backing file missing or unreadable, a loop); the layers above it are reported. */
+  /**
+   * Why the chain was not read down to its base (a backing file missing or unreadable, a loop,
+   * more than 64 images), naming the file; the layers above it are reported.
+   */
   chainError?: string;
+  /** The code of `chainError`: an image error code (IMAGE_...). */
+  chainErrorCode?: string;
 }
 
 /** A libvirt snapshot and the names its XML may give the disk being compared (target, path). */
@@ -83,6 +88,7 @@ interface ReadChain {
   layers: ImageLayer[];
   entries: ImageSnapshotEntry[];
   chainError?: string;
+  chainErrorCode?: string;
 }
 
 /** Errors of reading images (reported per disk), as opposed to faults of this code (thrown). */
@@ -102,12 +108,16 @@ function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
  * probed), at most MAX_BACKING_CHAIN_DEPTH images, a loop reported as `chainError`.
  */
 function readChain(path: string): ReadChain {
-  const { layers, stoppedBy } = openChainUntilError(path, 'qcow2', { allowBacking: true });
+  const { layers, stoppedBy, stoppedAt } = openChainUntilError(path, 'qcow2', { allowBacking: true });
   try {
     if (stoppedBy !== undefined && !isReadError(stoppedBy)) throw stoppedBy;
     const entries = layers.flatMap(layerEntries);
     const out = layers.map((l, i) => ({ path: l.path, format: l.image.kind, snapshotCount: entries.filter((e) => e.layer === i).length }));
-    return stoppedBy === undefined ? { layers: out, entries } : { layers: out, entries, chainError: stoppedBy.message };
+    if (stoppedBy === undefined) return { layers: out, entries };
+    // Name the file that stopped the walk when the error does not ("Image is not in qcow2 format").
+    const named = stoppedAt === undefined || stoppedBy.message.includes(stoppedAt);
+    const chainError = named ? stoppedBy.message : `backing file '${stoppedAt}': ${stoppedBy.message}`;
+    return { layers: out, entries, chainError, chainErrorCode: stoppedBy.code };
   } finally {
     closeChain(layers);
   }
@@ -160,6 +170,7 @@ function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[
   }
   const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt) };
   if (chain.chainError !== undefined) out.chainError = chain.chainError;
+  if (chain.chainErrorCode !== undefined) out.chainErrorCode = chain.chainErrorCode;
   return out;
 }
 

@@ -3,7 +3,7 @@
 // disks given as pool volumes are found through the pool (a test:/// node file whose dir pool
 // is a temporary directory).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
@@ -128,6 +128,21 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     assert.deepEqual(rows(r), [['kept', 'both', 0]]);
   });
 
+  it('names the backing file that stopped the chain when its error does not, and gives the error code', async () => {
+    const above = join(dir, 'above-text.qcow2');
+    writeFileSync(join(dir, 'text.qcow2'), 'not an image\n');
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'text.qcow2', '-F', 'qcow2', '-u', above, '1M');
+    const r = await compareImageSnapshots('vda', above, []);
+    assert.deepEqual(r.layers.map((l) => l.path), [above]);
+    assert.equal(r.chainError, `backing file '${join(dir, 'text.qcow2')}': Image is not in qcow2 format`);
+    assert.equal(r.chainErrorCode, 'IMAGE_FORMAT');
+    const lost = join(dir, 'lost-backing.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'gone.qcow2', '-F', 'qcow2', '-u', lost, '1M');
+    const missing = await compareImageSnapshots('vda', lost, []);
+    assert.equal(missing.chainErrorCode, 'IMAGE_IO');
+    assert.doesNotMatch(missing.chainError ?? '', /^backing file/, 'a message that names the file is kept as it is');
+  });
+
   it('stops at a loop in the chain with the loop named, and reads each image once', async () => {
     const a = join(dir, 'loop-a.qcow2');
     const b = join(dir, 'loop-b.qcow2');
@@ -138,6 +153,7 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     const r = await compareImageSnapshots('vda', b, []);
     assert.deepEqual(r.layers.map((l) => l.path), [b, a]);
     assert.match(r.chainError ?? '', /loop/i);
+    assert.equal(r.chainErrorCode, 'IMAGE_BACKING_LOOP');
     assert.deepEqual(rows(r), [['in-a', 'image-only', 1]]);
   });
 
