@@ -1,13 +1,15 @@
 /**
  * The only way the inspector touches a file: opened O_RDONLY (with O_NONBLOCK, so that a FIFO
  * named as an image is refused by the type check below instead of blocking the open until a
- * writer comes), positioned reads, never a write. lseek is used only to learn the layout (holes
+ * writer comes; a path that is no regular file or block device is refused before the open),
+ * positioned reads, never a write. lseek is used only to learn the layout (holes
  * with SEEK_DATA/SEEK_HOLE, a block device's size with SEEK_END); the offset it moves is never
  * read from, every read names its position. Reads are synchronous on purpose: the
  * inspector's walks issue hundreds of thousands of small reads (512-byte L2 tables), where a
  * promise per read costs more than the read; the public API stays async so this can change.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { ImageIoError } from './errors.js';
 import { endOffset, extentAt } from './file-extents.js';
 
@@ -37,6 +39,7 @@ export class ImageFile {
   }
 
   static open(path: string): ImageFile {
+    refuseSpecialFile(path);
     let fd: number;
     try {
       fd = openSync(path, OPEN_FLAGS);
@@ -101,6 +104,22 @@ export class ImageFile {
     if (this.fd === undefined) throw new ImageIoError(`'${this.path}' is closed`, undefined);
     return this.fd;
   }
+}
+
+/**
+ * Refuses, before any open, a path that is neither a regular file nor a block device: opening a
+ * character device or a FIFO can act (a watchdog device starts its timer, a tape rewinds, a
+ * FIFO's waiting writer goes on), and a backing name is hostile input. The type is checked
+ * again on the descriptor; a path that cannot be stat'ed is left to open(2) to report.
+ */
+function refuseSpecialFile(path: string): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isFile() && !st.isBlockDevice()) throw new ImageIoError(`Could not open '${path}': not a regular file or block device`, undefined);
 }
 
 /**

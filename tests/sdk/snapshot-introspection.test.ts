@@ -3,6 +3,7 @@
 // disks given as pool volumes are found through the pool (a test:/// node file whose dir pool
 // is a temporary directory).
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +142,27 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     const missing = await compareImageSnapshots('vda', lost, []);
     assert.equal(missing.chainErrorCode, 'IMAGE_IO');
     assert.doesNotMatch(missing.chainError ?? '', /^backing file/, 'a message that names the file is kept as it is');
+  });
+
+  it('does not open a backing file that is neither a regular file nor a block device (a FIFO\'s waiting writer stays waiting)', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const above = join(dir, 'above-fifo.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'fifo', '-F', 'raw', '-u', above, '1M');
+    // A writer's open of a FIFO waits for a reader: any open for reading lets it go on.
+    const writer = spawn('sh', ['-c', 'printf x > "$0"', fifo], { stdio: 'ignore' });
+    const exited = new Promise<void>((done) => writer.on('exit', () => done()));
+    try {
+      await new Promise((wait) => setTimeout(wait, 200));
+      const r = await compareImageSnapshots('vda', above, []);
+      assert.deepEqual(r.layers.map((l) => l.path), [above]);
+      assert.match(r.chainError ?? '', /not a regular file or block device/);
+      const outcome = await Promise.race([exited.then(() => 'exited'), new Promise((wait) => setTimeout(() => wait('waiting'), 500))]);
+      assert.equal(outcome, 'waiting', 'the FIFO was opened');
+    } finally {
+      if (writer.exitCode === null && writer.signalCode === null) writer.kill();
+      await exited;
+    }
   });
 
   it('stops at a loop in the chain with the loop named, and reads each image once', async () => {
