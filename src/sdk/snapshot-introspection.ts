@@ -6,6 +6,7 @@
 // taken before it live in the image below the overlay.
 import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
 import { resolve } from 'node:path';
+import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
@@ -236,23 +237,35 @@ async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null
   return null;
 }
 
+/** The snapshots of `domain` to compare with the volume at `path`: none when no disk of it uses the volume. */
+async function userEntries(domain: Domain, path: string): Promise<LibvirtEntry[]> {
+  const use = await diskUsing(domain, path);
+  if (use === null) return [];
+  const names = [use.target, resolve(path)];
+  const inOverlay = (node: SnapshotNode): boolean => {
+    const mode = diskMode(node, names)?.snapshot;
+    return mode !== 'external' && mode !== 'no' && mode !== 'manual' && use.above.has(node.name);
+  };
+  return [...(await domain.snapshotTree()).nodes.values()].filter((node) => !inOverlay(node)).map((node) => ({ node, diskNames: names }));
+}
+
 /**
  * A volume's internal snapshots (and those of its backing files) beside the snapshots of the
  * domains that use it: as their disk image, or below an overlay an external snapshot made. A
  * domain's snapshot whose data is in an image above the volume (an internal snapshot taken in
- * the overlay) is not the volume's, and is left out.
+ * the overlay) is not the volume's, and is left out. A domain that no longer exists when it is
+ * read (VIR_ERR_NO_DOMAIN) is passed over.
  */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
   const entries = await Promise.all(users.map(async (d) => {
-    const use = await diskUsing(d, path);
-    if (use === null) return [];
-    const names = [use.target, resolve(path)];
-    const inOverlay = (node: SnapshotNode): boolean => {
-      const mode = diskMode(node, names)?.snapshot;
-      return mode !== 'external' && mode !== 'no' && mode !== 'manual' && use.above.has(node.name);
-    };
-    return [...(await d.snapshotTree()).nodes.values()].filter((node) => !inOverlay(node)).map((node) => ({ node, diskNames: names }));
+    try {
+      return await userEntries(d, path);
+    } catch (err) {
+      // A domain listed a moment ago may be gone (a transient guest that stopped): it uses nothing.
+      if (isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN') return [];
+      throw err;
+    }
   }));
   // Two domains on one volume may each have a snapshot of a name: both are listed.
   return compareDisk(volume.name, path, entries.flat());

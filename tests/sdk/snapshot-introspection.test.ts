@@ -250,6 +250,18 @@ describe('disks given as pool volumes (test:/// node file)', function () {
     assert.deepEqual(rows(await volumeSnapshots(vol, [other])), [['early', 'image-only', 0]]);
   });
 
+  it('passes over a domain that is gone by the time its disks are read (a transient guest that stopped)', async () => {
+    using pool = await conn.lookupStoragePool('p');
+    using vol = await pool.lookupVolume('base.qcow2');
+    using dom = await conn.lookupDomain('g');
+    using gone = await conn.defineDomain({
+      type: 'test', name: 'gone', memory: { value: 64n, unit: 'MiB' }, vcpu: { count: 1 }, os: { type: 'hvm', boot: [] },
+      devices: { disks: [], interfaces: [], graphics: [], consoles: [], serials: [] },
+    });
+    await gone.undefine();
+    assert.deepEqual(rows(await volumeSnapshots(vol, [gone, dom])), [['early', 'both', 0]]);
+  });
+
   it('leaves out of a volume\'s list the snapshots stored in the overlay above it', async () => {
     // After the external snapshot, an internal one goes into the overlay, top.qcow2.
     qemuImg('snapshot', '-c', 'late', join(dir, 'top.qcow2'));
