@@ -92,9 +92,13 @@ interface ReadChain {
   chainErrorCode?: string;
 }
 
-/** Errors of reading images (reported per disk), as opposed to faults of this code (thrown). */
+/**
+ * Errors of reading images (reported per disk): the inspector's, or the system's (ENOENT, EACCES:
+ * those carry the failed `syscall`), as opposed to faults of this code (thrown), which Node also
+ * gives a string `code` (ERR_OUT_OF_RANGE).
+ */
 const isReadError = (err: unknown): err is Error & { code: string } =>
-  err instanceof Error && (isImageError(err) || typeof (err as NodeJS.ErrnoException).code === 'string');
+  err instanceof Error && (isImageError(err) || (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string'));
 
 function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
   if (layer.image.kind !== 'qcow2') return [];

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImageFile } from '../../src/image/index.js';
 import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
 import type { SnapshotNode, SnapshotNodeDisk } from '../../src/sdk/snapshot-tree.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
@@ -48,6 +49,19 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
     const tree = { roots: ['dup'], nodes: new Map([['dup', node('dup')]]), current: null };
     assert.deepEqual((await compareImageSnapshots('vda', image, tree)).snapshots.map((s) => s.where), ['both', 'image-only', 'image-only', 'image-only']);
     assert.deepEqual((await compareImageSnapshots('vda', image, null)).snapshots.map((s) => s.where), ['image-only', 'image-only', 'image-only', 'image-only']);
+  });
+
+  it('throws a fault of the reading code (a RangeError from a buffer), instead of reporting it as the disk\'s error', async () => {
+    const proto = ImageFile.prototype;
+    const original = proto.readInto;
+    proto.readInto = function (): void {
+      throw Object.assign(new RangeError('The value of "offset" is out of range.'), { code: 'ERR_OUT_OF_RANGE' });
+    };
+    try {
+      await assert.rejects(compareImageSnapshots('vda', image, []), (e: unknown) => e instanceof RangeError);
+    } finally {
+      proto.readInto = original;
+    }
   });
 
   it('says why when the file is not a readable qcow2', async () => {
