@@ -1,11 +1,11 @@
 /**
  * Backing chains. A backing name comes from the image, so it is hostile input: it is always a
- * plain local path (never a protocol, never a `json:` description), a relative name resolves
- * against the directory of the image that names it, nothing is opened unless the caller's policy
- * allows it, the depth is capped, and a file met twice (same device and inode, or same resolved
- * path) is a loop reported at once.
+ * plain local path (never a protocol, never a `json:` description), a relative name is taken
+ * after the directory of the image that names it as qemu does (no lexical '..' resolution),
+ * nothing is opened unless the caller's policy allows it, the depth is capped, and a file met
+ * twice (same device and inode, or same path) is a loop reported at once.
  */
-import { dirname, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { BackingAccessError, BackingChainLoopError, ImageLimitError } from './errors.js';
 import { fullBackingFilename } from './info.js';
 import { MAX_BACKING_CHAIN_DEPTH } from './limits.js';
@@ -34,8 +34,21 @@ export interface ChainLayer {
   readonly path: string;
 }
 
+/**
+ * The path qemu opens for the backing name `name` of the image at `imagePath`: an absolute name
+ * as it is, a relative one after the directory part of the image's path (qemu's path_combine).
+ * Nothing is normalised: after a symlink, '..' is the parent of the link's target, which the
+ * kernel knows and a lexical resolve() does not (it would open another file, or none).
+ */
 export function resolveBackingPath(imagePath: string, name: string): string {
-  return resolve(dirname(imagePath), name);
+  if (isAbsolute(name)) return name;
+  const slash = imagePath.lastIndexOf('/');
+  return slash < 0 ? name : imagePath.slice(0, slash + 1) + name;
+}
+
+/** `path` made absolute against the working directory, without normalising it (see resolveBackingPath). */
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : `${process.cwd()}/${path}`;
 }
 
 function allowed(policy: BackingPolicy, path: string, name: string): boolean {
@@ -103,7 +116,7 @@ export function openChainUntilError(topPath: string, topFormat: FormatChoice, po
 function walkChain(layers: ChainLayer[], topPath: string, topFormat: FormatChoice, policy: BackingPolicy, displayName: string): void {
   const maxDepth = policy.maxDepth ?? MAX_BACKING_CHAIN_DEPTH;
   const seen = new Map<string, string>();
-  let path = resolve(topPath);
+  let path = absolute(topPath);
   let format: FormatChoice = topFormat;
   let shown = displayName;
   for (;;) {

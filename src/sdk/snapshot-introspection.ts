@@ -5,6 +5,7 @@
 // A disk's backing files are read too: after an external snapshot, the internal snapshots
 // taken before it live in the image below the overlay.
 import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
@@ -31,6 +32,10 @@ export interface ImageSnapshotEntry {
 
 /** One image of a disk's backing chain, top (the image the guest writes to) first. */
 export interface ImageLayer {
+  /**
+   * The path opened: the disk's, then each backing name after the directory of the image above,
+   * as qemu-img names it (not normalised: '..' after a symlink is the kernel's).
+   */
   path: string;
   /** 'qcow2', 'qcow' or 'raw'; only qcow2 images hold internal snapshots. */
   format: string;
@@ -87,6 +92,8 @@ interface LibvirtEntry {
 
 interface ReadChain {
   layers: ImageLayer[];
+  /** Each layer's file as device:inode, which names it whatever the path. */
+  fileIds: string[];
   entries: ImageSnapshotEntry[];
   chainError?: string;
   chainErrorCode?: string;
@@ -118,11 +125,12 @@ function readChain(path: string): ReadChain {
     if (stoppedBy !== undefined && !isReadError(stoppedBy)) throw stoppedBy;
     const entries = layers.flatMap(layerEntries);
     const out = layers.map((l, i) => ({ path: l.path, format: l.image.kind, snapshotCount: entries.filter((e) => e.layer === i).length }));
-    if (stoppedBy === undefined) return { layers: out, entries };
+    const fileIds = layers.map((l) => fileId(l.image.file.stat));
+    if (stoppedBy === undefined) return { layers: out, fileIds, entries };
     // Name the file that stopped the walk when the error does not ("Image is not in qcow2 format").
     const named = stoppedAt === undefined || stoppedBy.message.includes(stoppedAt);
     const chainError = named ? stoppedBy.message : `backing file '${stoppedAt}': ${stoppedBy.message}`;
-    return { layers: out, entries, chainError, chainErrorCode: stoppedBy.code };
+    return { layers: out, fileIds, entries, chainError, chainErrorCode: stoppedBy.code };
   } finally {
     closeChain(layers);
   }
@@ -140,12 +148,12 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
   const matched = new Set<ImageSnapshotEntry>();
   const out: SnapshotComparison[] = [];
   // A disk named by path may be named by any image of its chain: the one it wrote to then.
-  const paths = chain.layers.map((l) => l.path);
+  const paths = chain.layers.map((l) => resolve(l.path));
   for (const { node, diskNames } of libvirt) {
     const mode = diskMode(node, [...diskNames, ...paths]);
     if (mode?.snapshot === 'external') {
       const overlay = mode.file === null ? null : resolve(mode.file);
-      const layer = overlay === null ? -1 : chain.layers.findIndex((l) => l.path === overlay);
+      const layer = overlay === null ? -1 : paths.indexOf(overlay);
       out.push({ name: node.name, where: 'external', libvirt: node, image: null, external: { overlay: mode.file, layer: layer < 0 ? null : layer } });
       continue;
     }
@@ -210,14 +218,25 @@ function unresolved(d: ResolvedDisk): DiskSnapshots {
   return out;
 }
 
-/** `path`'s chain as far as it can be read: the paths top first, and the snapshots in them. */
-function chainOf(path: string): { paths: string[]; entries: ImageSnapshotEntry[] } {
+const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
+
+/** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
+function fileKey(path: string): string {
+  try {
+    return fileId(statSync(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** `path`'s chain as far as it can be read: each image's key (see fileKey) top first, and the snapshots in them. */
+function chainOf(path: string): { keys: string[]; entries: ImageSnapshotEntry[] } {
   try {
     const chain = readChain(path);
-    return { paths: chain.layers.map((l) => l.path), entries: chain.entries };
+    return { keys: chain.fileIds, entries: chain.entries };
   } catch (err) {
     if (!isReadError(err)) throw err;
-    return { paths: [resolve(path)], entries: [] };
+    return { keys: [fileKey(path)], entries: [] };
   }
 }
 
@@ -231,11 +250,12 @@ interface VolumeUse {
 /** The disk of `domain` whose chain holds `path` (the disk's image or one below it), or null. */
 async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null> {
   const disks = await resolveQcow2Disks(domain, await domain.getXml());
-  const target = resolve(path);
+  // By device and inode: a chain may reach the volume through a symlink, or a name with '..'.
+  const target = fileKey(path);
   for (const d of disks) {
     if (d.path === null) continue;
     const chain = chainOf(d.path);
-    const layer = chain.paths.indexOf(target);
+    const layer = chain.keys.indexOf(target);
     if (layer >= 0) return { target: d.target, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
   }
   return null;

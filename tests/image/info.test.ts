@@ -3,7 +3,7 @@
  * values and even qemu's key order), for one image and for a backing chain.
  */
 import { strict as assert } from 'node:assert';
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { imageInfo, imageInfoJson, imageMapJson, openGuestReader } from '../../src/image/index.js';
 import { createLuksQcow2, qemuImg, qemuIo, TempDir } from './support/qemu.js';
 
@@ -59,6 +59,18 @@ describe('image info matches qemu-img info --output=json', function () {
     qemuImg(['create', '-q', '-f', 'qcow2', '-b', dir.file('mid.qcow2'), '-F', 'qcow2', 'top.qcow2'], dir.path);
     const expected = qemuImg(['info', '--output=json', '--backing-chain', 'top.qcow2'], dir.path);
     const info = await imageInfo(dir.file('top.qcow2'), { format: 'qcow2', displayName: 'top.qcow2', backingChain: true, allowBacking: true });
+    assert.equal(imageInfoJson(info), expected);
+  });
+
+  it('backing chain reached through a symlinked directory, with \'..\' in the backing name', async () => {
+    // '..' after the symlink is the parent of its target (the kernel's answer), not of the link.
+    for (const d of ['sym/data/real', 'sym/data/other', 'sym/pub']) mkdirSync(dir.file(d), { recursive: true });
+    symlinkSync(dir.file('sym/data/real'), dir.file('sym/pub/link'));
+    qemuImg(['create', '-q', '-f', 'qcow2', 'sym/data/other/base.qcow2', '1M'], dir.path);
+    qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', '../other/base.qcow2', '-F', 'qcow2', 'sym/data/real/top.qcow2', '1M'], dir.path);
+    const name = 'sym/pub/link/top.qcow2';
+    const expected = qemuImg(['info', '--output=json', '--backing-chain', name], dir.path);
+    const info = await imageInfo(dir.file(name), { format: 'qcow2', displayName: name, backingChain: true, allowBacking: true });
     assert.equal(imageInfoJson(info), expected);
   });
 

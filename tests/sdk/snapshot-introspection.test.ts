@@ -4,7 +4,7 @@
 // is a temporary directory).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageFile } from '../../src/image/index.js';
@@ -124,6 +124,19 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     ]);
     assert.deepEqual(rows(r), [['ext', 'external', null], ['off', 'excluded', null], ['late', 'image-only', 0], ['early', 'image-only', 1]]);
     assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: 0 });
+  });
+
+  it('follows a backing name with \'..\' from a directory reached through a symlink as qemu does', async () => {
+    // sym/link -> sym/data/real; '../other' from there is sym/data/other, not sym/other.
+    for (const d of ['sym/data/real', 'sym/data/other']) mkdirSync(join(dir, d), { recursive: true });
+    symlinkSync(join(dir, 'sym/data/real'), join(dir, 'sym/link'));
+    qemuImg('create', '-q', '-f', 'qcow2', join(dir, 'sym/data/other/base.qcow2'), '1M');
+    qemuImg('snapshot', '-c', 'early', join(dir, 'sym/data/other/base.qcow2'));
+    qemuImg('create', '-q', '-f', 'qcow2', '-u', '-b', '../other/base.qcow2', '-F', 'qcow2', join(dir, 'sym/data/real/top.qcow2'), '1M');
+    const r = await compareImageSnapshots('vda', join(dir, 'sym/link/top.qcow2'), [node('early')]);
+    assert.equal(r.chainError, undefined);
+    assert.deepEqual(r.layers.map((l) => l.path), [join(dir, 'sym/link/top.qcow2'), `${join(dir, 'sym/link')}/../other/base.qcow2`], 'named as qemu-img names them');
+    assert.deepEqual(rows(r), [['early', 'both', 1]]);
   });
 
   it('says an overlay that is no longer in the chain has no layer', async () => {
@@ -274,6 +287,17 @@ describe('disks given as pool volumes (test:/// node file)', function () {
     });
     await gone.undefine();
     assert.deepEqual(rows(await volumeSnapshots(vol, [gone, dom])), [['early', 'both', 0]]);
+  });
+
+  it('finds a domain whose disk reaches the volume through a symlinked directory', async () => {
+    const link = join(dir, 'link-to-pool');
+    symlinkSync(dir, link);
+    using linked = await conn.defineDomain(`<domain type='test'><name>linked</name><memory>65536</memory><os><type>hvm</type></os><devices>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${link}/top.qcow2'/><target dev='vda'/></disk></devices></domain>`);
+    (await linked.createSnapshot({ name: 'early', disks: [] })).free();
+    using pool = await conn.lookupStoragePool('p');
+    using vol = await pool.lookupVolume('base.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(vol, [linked])), [['early', 'both', 0]]);
   });
 
   it('leaves out of a volume\'s list the snapshots stored in the overlay above it', async () => {
