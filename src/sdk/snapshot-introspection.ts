@@ -24,13 +24,16 @@ export interface ImageSnapshotEntry {
   vmClockNsec: bigint;
   /** Problems found validating the snapshot's L1 table; empty when sound. */
   problems: readonly string[];
-  /** The image of the disk's chain that holds it: 0 the one the guest writes to, 1 its backing file, ... */
+  /**
+   * The image of the chain that holds it: 0 `path` (a disk's: the one the guest writes to; a
+   * volume's: the volume, which may be below an overlay), 1 its backing file, ...
+   */
   layer: number;
   /** That image's path. */
   imagePath: string;
 }
 
-/** One image of a disk's backing chain, top (the image the guest writes to) first. */
+/** One image of the backing chain read, `path` (DiskSnapshots) first. */
 export interface ImageLayer {
   /**
    * The path opened: the disk's, then each backing name after the directory of the image above,
@@ -66,7 +69,10 @@ export interface SnapshotComparison {
 export interface DiskSnapshots {
   /** Target device (vda) for a domain's disk; the volume name for a volume. */
   disk: string;
-  /** The image the guest writes to; null when a volume disk's path could not be found. */
+  /**
+   * A domain's disk: the image the guest writes to (null when a volume disk's path could not be
+   * found). A volume: the volume's path (an external snapshot's overlay may be above it).
+   */
   path: string | null;
   /** The backing chain as read, top first; empty when the image could not be read. */
   layers: ImageLayer[];
