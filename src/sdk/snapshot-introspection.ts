@@ -6,7 +6,7 @@
 // taken before it live in the image below the overlay.
 import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
@@ -79,7 +79,10 @@ export interface DiskSnapshots {
   snapshots: SnapshotComparison[];
   /** Why the image could not be read (not qcow2, not accessible from here, damaged, volume gone). */
   error?: string;
-  /** The code of `error`: a libvirt error name, an image error code (IMAGE_...) or an errno code. */
+  /**
+   * The code of `error`: a libvirt error name, an image error code (IMAGE_...), an errno code, or
+   * NOT_LOCAL for a path libvirt gives that is not an absolute local path (a network volume).
+   */
   errorCode?: string;
   /**
    * Why the chain was not read down to its base (a backing file missing or unreadable, a loop,
@@ -215,7 +218,15 @@ export async function compareImageSnapshots(disk: string, path: string, libvirt:
 export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
   const disks = await resolveQcow2Disks(domain, xml);
-  return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : compareImageSnapshots(d.target, d.path, tree))));
+  return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : !isAbsolute(d.path) ? notLocal(d.target, d.path) : compareImageSnapshots(d.target, d.path, tree))));
+}
+
+/**
+ * A path from libvirt that is not absolute is no local file (an rbd or gluster volume's
+ * 'pool/image'): it is not looked for relative to this process's working directory.
+ */
+function notLocal(disk: string, path: string): DiskSnapshots {
+  return { disk, path, layers: [], snapshots: [], error: `'${path}' is not a local file path (a network volume?)`, errorCode: 'NOT_LOCAL' };
 }
 
 function unresolved(d: ResolvedDisk): DiskSnapshots {
@@ -259,7 +270,7 @@ async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null
   // By device and inode: a chain may reach the volume through a symlink, or a name with '..'.
   const target = fileKey(path);
   for (const d of disks) {
-    if (d.path === null) continue;
+    if (d.path === null || !isAbsolute(d.path)) continue;
     const chain = chainOf(d.path);
     const layer = chain.keys.indexOf(target);
     if (layer >= 0) return { target: d.target, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
@@ -288,6 +299,7 @@ async function userEntries(domain: Domain, path: string): Promise<LibvirtEntry[]
  */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
+  if (!isAbsolute(path)) return notLocal(volume.name, path);
   const entries = await Promise.all(users.map(async (d) => {
     try {
       return await userEntries(d, path);

@@ -214,6 +214,32 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
   });
 });
 
+describe('paths from libvirt that are not local (test:///default)', function () {
+  this.timeout(30_000);
+  let conn: Connection;
+  before(async () => { conn = await Connection.open('test:///default'); });
+  after(async () => conn?.close());
+
+  it('reports a disk or volume whose path is not absolute (a network volume\'s pool/image) as not local, without looking in the working directory', async () => {
+    using dom = await conn.defineDomain(`<domain type='test'><name>relative-disk</name><memory>65536</memory><os><type>hvm</type></os><devices>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='rbdpool/image'/><target dev='vda'/></disk></devices></domain>`);
+    try {
+      const [vda] = await dom.diskSnapshots();
+      assert.deepEqual([vda?.path, vda?.errorCode, vda?.layers], ['rbdpool/image', 'NOT_LOCAL', []]);
+      using pool = await conn.createStoragePool(`<pool type='dir'><name>relative-pool</name><target><path>rbdpool</path></target></pool>`, 0);
+      try {
+        using vol = await pool.createVolume(`<volume><name>image</name><capacity>1048576</capacity></volume>`, 0);
+        const r = await volumeSnapshots(vol, [dom]);
+        assert.deepEqual([r.path, r.errorCode], ['rbdpool/image', 'NOT_LOCAL']);
+      } finally {
+        await pool.destroy();
+      }
+    } finally {
+      await dom.undefine();
+    }
+  });
+});
+
 describe('a disk added to a domain after its snapshots (test:/// node file)', function () {
   this.timeout(30_000);
   let chain: VolumeChain;
