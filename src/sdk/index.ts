@@ -15,7 +15,8 @@ export type { DomainStateName, StoragePoolStateName, StorageVolumeTypeName, Name
 export { methodName, excludedFunctions } from './method-names.js';
 export { methodTable } from './surface.js';
 export { sharedPool, CallPool } from './engine/call-pool.js';
-export { compareImageSnapshots, domainDiskSnapshots, volumeSnapshots } from './snapshot-introspection.js';
+export { compareImageSnapshots, domainDiskSnapshots } from './snapshot-introspection.js';
+export { volumeSnapshots } from './volume-snapshots.js';
 export { qcow2DiskSources, resolveQcow2Disks } from './disk-images.js';
 export type { Qcow2DiskSource, ResolvedDisk } from './disk-images.js';
 export type { DiskSnapshots, SnapshotComparison, ImageSnapshotEntry, ImageLayer } from './snapshot-introspection.js';

@@ -5,12 +5,9 @@
 // A disk's backing files are read too: after an external snapshot, the internal snapshots
 // taken before it live in the image below the overlay.
 import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
-import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
-import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 
 export interface ImageSnapshotEntry {
@@ -93,13 +90,16 @@ export interface DiskSnapshots {
   chainErrorCode?: string;
 }
 
+/** A file named by device and inode, which names it whatever the path. */
+export const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
+
 /** A libvirt snapshot and the names its XML may give the disk being compared (target, path). */
-interface LibvirtEntry {
+export interface LibvirtEntry {
   node: SnapshotNode;
   diskNames: readonly string[];
 }
 
-interface ReadChain {
+export interface ReadChain {
   layers: ImageLayer[];
   /** Each layer's file as device:inode, which names it whatever the path. */
   fileIds: string[];
@@ -113,7 +113,7 @@ interface ReadChain {
  * those carry the failed `syscall`), as opposed to faults of this code (thrown), which Node also
  * gives a string `code` (ERR_OUT_OF_RANGE).
  */
-const isReadError = (err: unknown): err is Error & { code: string } =>
+export const isReadError = (err: unknown): err is Error & { code: string } =>
   err instanceof Error && (isImageError(err) || (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string'));
 
 function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
@@ -128,7 +128,7 @@ function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
  * (see image/backing-chain.ts): plain local paths only, a format the image records (never
  * probed), at most MAX_BACKING_CHAIN_DEPTH images, a loop reported as `chainError`.
  */
-function readChain(path: string): ReadChain {
+export function readChain(path: string): ReadChain {
   const { layers, stoppedBy, stoppedAt } = openChainUntilError(path, 'qcow2', { allowBacking: true });
   try {
     if (stoppedBy !== undefined && !isReadError(stoppedBy)) throw stoppedBy;
@@ -146,7 +146,7 @@ function readChain(path: string): ReadChain {
 }
 
 /** What a snapshot did with the disk known by `names` (target, resolved paths): null when its XML does not say. */
-function diskMode(node: SnapshotNode, names: readonly string[]): { snapshot: string | null; file: string | null } | null {
+export function diskMode(node: SnapshotNode, names: readonly string[]): { snapshot: string | null; file: string | null } | null {
   return node.disks?.find((d) => names.includes(d.name) || (d.name.startsWith('/') && names.includes(resolve(d.name)))) ?? null;
 }
 
@@ -182,7 +182,7 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
   return out;
 }
 
-function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): DiskSnapshots {
+export function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): DiskSnapshots {
   let chain: ReadChain;
   try {
     chain = readChain(path);
@@ -225,7 +225,7 @@ export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots
  * A path from libvirt that is not absolute is no local file (an rbd or gluster volume's
  * 'pool/image'): it is not looked for relative to this process's working directory.
  */
-function notLocal(disk: string, path: string): DiskSnapshots {
+export function notLocal(disk: string, path: string): DiskSnapshots {
   return { disk, path, layers: [], snapshots: [], error: `'${path}' is not a local file path (a network volume?)`, errorCode: 'NOT_LOCAL' };
 }
 
@@ -233,82 +233,4 @@ function unresolved(d: ResolvedDisk): DiskSnapshots {
   const out: DiskSnapshots = { disk: d.target, path: null, layers: [], snapshots: [], error: d.error ?? 'the disk has no path' };
   if (d.errorCode !== undefined) out.errorCode = d.errorCode;
   return out;
-}
-
-const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
-
-/** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
-function fileKey(path: string): string {
-  try {
-    return fileId(statSync(path));
-  } catch {
-    return resolve(path);
-  }
-}
-
-/** `path`'s chain as far as it can be read: each image's key (see fileKey) top first, and the snapshots in them. */
-function chainOf(path: string): { keys: string[]; entries: ImageSnapshotEntry[] } {
-  try {
-    const chain = readChain(path);
-    return { keys: chain.fileIds, entries: chain.entries };
-  } catch (err) {
-    if (!isReadError(err)) throw err;
-    return { keys: [fileKey(path)], entries: [] };
-  }
-}
-
-interface VolumeUse {
-  /** The target of the disk whose chain holds the volume. */
-  target: string;
-  /** Names of the internal snapshots in the images above the volume (overlays made after it). */
-  above: ReadonlySet<string>;
-}
-
-/** The disk of `domain` whose chain holds `path` (the disk's image or one below it), or null. */
-async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null> {
-  const disks = await resolveQcow2Disks(domain, await domain.getXml());
-  // By device and inode: a chain may reach the volume through a symlink, or a name with '..'.
-  const target = fileKey(path);
-  for (const d of disks) {
-    if (d.path === null || !isAbsolute(d.path)) continue;
-    const chain = chainOf(d.path);
-    const layer = chain.keys.indexOf(target);
-    if (layer >= 0) return { target: d.target, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
-  }
-  return null;
-}
-
-/** The snapshots of `domain` to compare with the volume at `path`: none when no disk of it uses the volume. */
-async function userEntries(domain: Domain, path: string): Promise<LibvirtEntry[]> {
-  const use = await diskUsing(domain, path);
-  if (use === null) return [];
-  const names = [use.target, resolve(path)];
-  const inOverlay = (node: SnapshotNode): boolean => {
-    const mode = diskMode(node, names)?.snapshot;
-    return mode !== 'external' && mode !== 'no' && mode !== 'manual' && use.above.has(node.name);
-  };
-  return [...(await domain.snapshotTree()).nodes.values()].filter((node) => !inOverlay(node)).map((node) => ({ node, diskNames: names }));
-}
-
-/**
- * A volume's internal snapshots (and those of its backing files) beside the snapshots of the
- * domains that use it: as their disk image, or below an overlay an external snapshot made. A
- * domain's snapshot whose data is in an image above the volume (an internal snapshot taken in
- * the overlay) is not the volume's, and is left out. A domain that no longer exists when it is
- * read (VIR_ERR_NO_DOMAIN) is passed over.
- */
-export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
-  const path = await volume.getPath();
-  if (!isAbsolute(path)) return notLocal(volume.name, path);
-  const entries = await Promise.all(users.map(async (d) => {
-    try {
-      return await userEntries(d, path);
-    } catch (err) {
-      // A domain listed a moment ago may be gone (a transient guest that stopped): it uses nothing.
-      if (isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN') return [];
-      throw err;
-    }
-  }));
-  // Two domains on one volume may each have a snapshot of a name: both are listed.
-  return compareDisk(volume.name, path, entries.flat());
 }
