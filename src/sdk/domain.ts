@@ -25,6 +25,9 @@ type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDo
   | 'virDomainScreenshot' | 'virDomainOpenConsole' | 'virDomainRename';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
+/** The most CPUs libvirt's remote driver answers for in one virDomainGetCPUStats (REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX). */
+const CPU_STATS_PER_CALL = 128;
+
 const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGetUUID' };
 const CONSOLE_OPTIONS = optionKeys<ConsoleOptions>({ force: true, safe: true });
 /** Renames started through the SDK, in this thread (see Domain's name). */
@@ -140,14 +143,15 @@ export class Domain extends LibvirtObject {
   /**
    * CPU statistics as one object per CPU from `startCpu` (cpu_time, user_time, ... in ns), or,
    * with the default startCpu -1, the domain's totals as a single object. CPUs past the host's
-   * last are left out: `ncpus` is how many at most.
+   * last are left out: `ncpus` is how many at most. More than 128 CPUs are asked in parts (the
+   * remote driver answers for at most 128 per call), read at about the same moment, not atomically.
    */
   async getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<Record<string, TypedParameter['value']>[]> {
     const query = async (nparams: number, start: number, n: number): Promise<{ result: number; params: TypedParameter[] }> =>
       (await invoke('virDomainGetCPUStats', [this, nparams, start, n, flags])) as { result: number; params: TypedParameter[] };
     // Only the CPUs there are are asked for (ncpus 0 counts them). The generated layer already
     // drops the zeroed slots of missing CPUs, but it allocates slots for every CPU asked (UINT_MAX
-    // of them would be hundreds of GB) and the remote driver refuses more than 128 CPUs.
+    // of them would be hundreds of GB).
     let per = ncpus;
     if (startCpu >= 0 && ncpus > 0) {
       const cpus = (await query(0, 0, 0)).result;
@@ -156,8 +160,16 @@ export class Domain extends LibvirtObject {
     // How many statistics there are per CPU (params NULL, ncpus 1, as documented).
     const count = (await query(0, startCpu, 1)).result;
     // params holds the populated entries only: `result` of them per CPU, in CPU order.
-    const { params, result } = await query(count, startCpu, per);
-    return Array.from({ length: per }, (_, i) => paramsToObject(params.slice(i * result, (i + 1) * result)));
+    const objects = async (start: number, n: number): Promise<Record<string, TypedParameter['value']>[]> => {
+      const { params, result } = await query(count, start, n);
+      return Array.from({ length: n }, (_, i) => paramsToObject(params.slice(i * result, (i + 1) * result)));
+    };
+    if (startCpu < 0 || per <= CPU_STATS_PER_CALL) return objects(startCpu, per);
+    // The remote driver refuses more than 128 CPUs in one call: larger hosts are asked in parts,
+    // as libvirt's documentation advises and libvirt-python does.
+    const parts: Promise<Record<string, TypedParameter['value']>[]>[] = [];
+    for (let done = 0; done < per; done += CPU_STATS_PER_CALL) parts.push(objects(startCpu + done, Math.min(CPU_STATS_PER_CALL, per - done)));
+    return (await Promise.all(parts)).flat();
   }
 
   /** Removes the definition (virDomainUndefineFlags; VIR_DOMAIN_UNDEFINE_* flags). */

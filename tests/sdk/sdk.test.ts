@@ -219,6 +219,29 @@ describe('SDK on test:///default', function () {
       assert.deepEqual((await dom.getCPUStats(cpus - 1, 2 ** 32 - 1)).map((c) => Object.keys(c)), [Object.keys(all[0] ?? {})]);
     });
 
+    it('asks a host of more than 128 CPUs in parts of at most 128, the most the remote driver answers', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tsvirt-cpus-'));
+      try {
+        writeFileSync(join(dir, 'node.xml'), `<node>
+  <cpu><mhz>2000</mhz><model>i686</model><active>300</active><nodes>1</nodes><sockets>1</sockets><cores>300</cores><threads>1</threads></cpu>
+  <domain type='test'><name>big</name><memory>65536</memory><os><type>hvm</type></os></domain>
+</node>`);
+        await using big = await Connection.open(`test://${join(dir, 'node.xml')}`);
+        using d = await big.lookupDomain('big');
+        const asked: number[] = [];
+        const stats = await withPatched(sharedPool(), 'call', (call) => function (this: CallPool, ...args) {
+          const [fn, callArgs] = args as unknown as [string, unknown[]];
+          if (fn === 'virDomainGetCPUStats' && (callArgs[1] as number) > 0) asked.push(callArgs[3] as number);
+          return call.apply(this, args);
+        }, () => d.getCPUStats(10, 1000));
+        assert.equal(stats.length, 290);
+        assert.deepEqual(asked.sort((a, b) => a - b), [34, 128, 128], 'CPUs asked per call, with room for the statistics');
+        assert.deepEqual(stats.map((c) => Object.keys(c)), Array.from({ length: 290 }, () => Object.keys(stats[0] ?? {})));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('turns the typed parameters of stats records into objects', async () => {
       const [record] = await conn.getAllDomainStats(v.VIR_DOMAIN_STATS_STATE, 0);
       assert.equal(record?.params['state.state'], v.VIR_DOMAIN_RUNNING);
