@@ -14,7 +14,8 @@ commands:
   domain screenshot NAME FILE [--screen N] [--force]
                                          save a screenshot, print its MIME type
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
-                                         (create: --description TEXT, --disk-only;
+                                         (create: --description TEXT, --disk-only,
+                                         --overlay DISK=FILE for a disk-only one;
                                          delete: --children or --children-only,
                                          either with --metadata-only too)
   pool list|info [NAME]

@@ -2,7 +2,7 @@
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { readFileSync } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
-import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotTree } from '../sdk/index.js';
+import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
 import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
@@ -112,7 +112,7 @@ async function listDomains(conn: Connection, io: Io, json: boolean | undefined):
 
 // ---- snapshot ---------------------------------------------------------------------------------
 
-const snapshotOptions = { ...common, tree: { type: 'boolean' }, description: { type: 'string' }, 'disk-only': { type: 'boolean' },
+const snapshotOptions = { ...common, tree: { type: 'boolean' }, description: { type: 'string' }, 'disk-only': { type: 'boolean' }, overlay: { type: 'string', multiple: true },
   children: { type: 'boolean' }, 'children-only': { type: 'boolean' }, 'metadata-only': { type: 'boolean' } } as const;
 type SnapshotValues = ReturnType<typeof parseCommandArgs<typeof snapshotOptions>>['values'];
 
@@ -138,10 +138,11 @@ const snapshotCommands: Record<string, Subcommand<SnapshotValues>> = {
   create: onDomain('[NAME]', async (dom, [snapName], values, io) => {
     const name = snapName ?? `snap-${Math.floor(Date.now() / 1000)}`;
     const flags = values['disk-only'] ? 16 /* VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY */ : 0;
-    const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks: [] }, flags);
+    const disks = overlayDisks(values);
+    const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks }, flags);
     s.free();
     return done(io, values.json, { created: name }, `snapshot ${name} created`);
-  }, { options: ['description', 'disk-only'] }),
+  }, { options: ['description', 'disk-only', 'overlay'], check: overlayDisks }),
   revert: onDomain('NAME', async (dom, [name], values, io) => {
     using s = await dom.lookupSnapshot(name as string);
     await s.revert();
@@ -153,6 +154,25 @@ const snapshotCommands: Record<string, Subcommand<SnapshotValues>> = {
     return done(io, values.json, { snapshot: name, action: 'delete' }, `snapshot ${name}: delete done`);
   }, { options: ['children', 'children-only', 'metadata-only'], check: deleteMode }),
 };
+
+/**
+ * The disks of a disk-only snapshot from `--overlay DISK=FILE` (repeatable): each named disk
+ * gets the overlay FILE, which libvirt cannot name itself for a pool volume's disk. Disks not
+ * named get libvirt's default.
+ */
+export function overlayDisks(values: Pick<SnapshotValues, 'overlay' | 'disk-only'>): SnapshotDiskDescription[] {
+  const specs = values.overlay ?? [];
+  if (specs.length > 0 && !values['disk-only']) throw new UsageError('--overlay applies to a --disk-only snapshot');
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const m = /^([^=]+)=(\/.*)$/.exec(spec);
+    if (!m) throw new UsageError(`--overlay: expected DISK=/absolute/path, got ${spec}`);
+    const [, disk, file] = m as unknown as [string, string, string];
+    if (seen.has(disk)) throw new UsageError(`--overlay: disk ${disk} named twice`);
+    seen.add(disk);
+    return { name: disk, snapshot: 'external', source: { file } };
+  });
+}
 
 export async function runSnapshot(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, snapshotOptions);

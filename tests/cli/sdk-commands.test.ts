@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Connection, SnapshotDeleteMode, type Domain } from '../../src/sdk/index.js';
-import { deleteMode, runDomain, runSnapshot } from '../../src/cli/sdk-commands.js';
+import { deleteMode, overlayDisks, runDomain, runSnapshot } from '../../src/cli/sdk-commands.js';
 import { runPool, runVol } from '../../src/cli/storage-commands.js';
 import { checkSubcommand, UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
@@ -129,6 +129,18 @@ describe('tsvirt domain, snapshot, pool and vol (in this process)', function () 
       assert.equal(json.status, 1);
       assert.match((JSON.parse(json.stdout) as { error: string }).error, /ENOENT|no such file/i);
     });
+  });
+
+  it('snapshot create --overlay DISK=FILE gives each named disk its overlay, for a disk-only snapshot only', () => {
+    assert.deepEqual(overlayDisks({ 'disk-only': true, overlay: ['vda=/var/a.qcow2', 'vdb=/var/b=c.qcow2'] }), [
+      { name: 'vda', snapshot: 'external', source: { file: '/var/a.qcow2' } },
+      { name: 'vdb', snapshot: 'external', source: { file: '/var/b=c.qcow2' } },
+    ]);
+    assert.deepEqual(overlayDisks({ 'disk-only': true }), []);
+    assert.throws(() => overlayDisks({ overlay: ['vda=/var/a.qcow2'] }), usageError(/--overlay applies to a --disk-only snapshot/));
+    assert.throws(() => overlayDisks({ 'disk-only': true, overlay: ['vda=a.qcow2'] }), usageError(/expected DISK=\/absolute\/path, got vda=a\.qcow2/));
+    assert.throws(() => overlayDisks({ 'disk-only': true, overlay: ['/var/a.qcow2'] }), usageError(/expected DISK=/));
+    assert.throws(() => overlayDisks({ 'disk-only': true, overlay: ['vda=/a', 'vda=/b'] }), usageError(/disk vda named twice/));
   });
 
   it('checks words and options before anything connects', async () => {
