@@ -184,6 +184,16 @@ describe('SDK argument checks (test:///default)', function () {
     await c.close();
   });
 
+  it('refuses auth values of the wrong kind before connecting: test:///default asks nothing, so they would pass unnoticed', async () => {
+    const bad = (pattern: RegExp) => invalidArg(pattern);
+    await assert.rejects(Connection.open('test:///default', { auth: { callback: 'alice' } } as never), bad(/^Connection\.open auth: callback must be a function, got a string/));
+    await assert.rejects(Connection.open('test:///default', { auth: { callback: () => [], types: [v.VIR_CRED_AUTHNAME, 99] } }),
+      bad(/^Connection\.open auth: types must be an array of VIR_CRED_\* numbers \(1, 2, .*\), got /));
+    await assert.rejects(Connection.open('test:///default', { auth: { callback: () => [], types: v.VIR_CRED_AUTHNAME } } as never), bad(/types must be an array/));
+    await assert.rejects(Connection.open('test:///default', { auth: { username: 'alice', password: 1234 } } as never), bad(/^Connection\.open auth: password must be a string, got number 1234/));
+    await assert.rejects(Connection.open('test:///default', { auth: { username: null } } as never), bad(/username must be a string, got null/));
+  });
+
   it('refuses unknown keys in the options of connection.events()', () => {
     // `type` for `types` listened to every domain event instead of the one asked for.
     assert.throws(() => conn.events({ type: ['domain:reboot'] } as never), invalidArg(/^events: unknown option 'type' \(known: types, domain, signal, limit\)/));

@@ -3,7 +3,7 @@
 // thread (event-loop.ts), which hands the request to the main thread and waits for the answer,
 // so the user's callback runs here and may be async (a password prompt).
 import * as v from '../../../generated/index.js';
-import { allocNative, freeNative, koffiOffsetOf, sizeOf, tsvirtError } from '../../ffi/index.js';
+import { allocNative, describeValue, freeNative, koffiOffsetOf, sizeOf, tsvirtError, VIR_ERR_INVALID_ARG } from '../../ffi/index.js';
 import type { Named } from '../enum-names.js';
 import { sharedPool } from '../engine/call-pool.js';
 import { hold, release, sinkEntries, withAuthHandler } from './event-loop.js';
@@ -42,8 +42,24 @@ const FIXED_KEYS = optionKeys<Exclude<AuthOptions, { callback: AuthCallback }>>(
  */
 export function checkAuthOptions(options: unknown): void {
   checkOptions(AUTH_FN, options, [...CALLBACK_KEYS, ...FIXED_KEYS]);
-  if (options !== undefined) checkOptions(AUTH_FN, options, 'callback' in (options as object) ? CALLBACK_KEYS : FIXED_KEYS);
+  if (options === undefined) return;
+  const o = options as Record<string, unknown>;
+  if ('callback' in o) {
+    checkOptions(AUTH_FN, options, CALLBACK_KEYS);
+    // Checked here, not when the driver first asks: a wrong value would fail only on a server that asks.
+    if (typeof o['callback'] !== 'function') throw badAuth('callback must be a function', o['callback']);
+    if (o['types'] !== undefined && !(Array.isArray(o['types']) && o['types'].every((t) => (allTypes as readonly unknown[]).includes(t)))) {
+      throw badAuth(`types must be an array of VIR_CRED_* numbers (${[...allTypes].sort((a, b) => a - b).join(', ')})`, o['types']);
+    }
+  } else {
+    checkOptions(AUTH_FN, options, FIXED_KEYS);
+    for (const key of ['username', 'password'] as const) {
+      if (o[key] !== undefined && typeof o[key] !== 'string') throw badAuth(`${key} must be a string`, o[key]);
+    }
+  }
 }
+
+const badAuth = (what: string, value: unknown): Error => tsvirtError(VIR_ERR_INVALID_ARG, AUTH_FN, `${AUTH_FN}: ${what}, got ${describeValue(value)}`);
 
 const credentialType = enumNamer<CredentialTypeName>(v.virConnectCredentialType);
 const allTypes = Object.entries(v.virConnectCredentialType).filter(([k]) => !k.endsWith('_LAST')).map(([, n]) => n);
