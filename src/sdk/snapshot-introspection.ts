@@ -23,7 +23,9 @@ export interface ImageSnapshotEntry {
   problems: readonly string[];
   /**
    * The image of the chain that holds it: 0 `path` (a disk's: the one the guest writes to; a
-   * volume's: the volume, which may be below an overlay), 1 its backing file, ...
+   * volume's: the volume, which may be below an overlay), 1 its backing file, ... qemu loads
+   * (reverts to) internal snapshots of the image the guest writes to only: a snapshot in a
+   * backing file is kept there, but reverting to it means going back to that file first.
    */
   layer: number;
   /** That image's path. */
