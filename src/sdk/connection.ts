@@ -146,9 +146,12 @@ export class Connection extends LibvirtObject {
     return this.#events?.ready() ?? Promise.resolve();
   }
 
-  /** Events as an async iterator (`for await`), filtered by type and domain, ended by an AbortSignal. */
+  /**
+   * Events as an async iterator (`for await`), filtered by type and domain, ended by an
+   * AbortSignal, or by close(): the events queued before are read, then the loop ends.
+   */
   events(options: EventStreamOptions = {}): EventStream {
-    return new EventStream(this, options, (w) => this.#emitter.watchLost(w));
+    return new EventStream(this, options, (w) => this.#emitter.watchLost(w), (w) => this.#emitter.watchClose(w));
   }
 
   /** The handle while close() deregisters events: the object no longer takes calls by then. */

@@ -228,6 +228,39 @@ describe('events (test driver)', function () {
     assert.throws(() => c.on('domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /already freed or closed/.test(e.message));
   });
 
+  it('closing a connection ends its iterators: the events queued before are read, then the loop ends', async () => {
+    const c = await Connection.open(uri);
+    const d = await c.lookupDomain('test');
+    const it = c.events({ types: ['domain:lifecycle'] });
+    let seen = 0;
+    c.on('domain:lifecycle', () => { seen++; });
+    await c.eventsReady();
+    await d.suspend();
+    await d.resume();
+    await until(() => seen === 2, 'both events');
+    d.free();
+    await c.close();
+    const got: string[] = [];
+    const loop = (async () => {
+      for await (const e of it) {
+        got.push(lifecycle(e as DomainLifecycleEvent));
+        (e as DomainLifecycleEvent).domain.free();
+      }
+      return 'ended';
+    })();
+    const ended = await Promise.race([loop, settle(2000).then(() => 'still waiting')]);
+    assert.equal(ended, 'ended', 'the for-await loop ends with the connection');
+    assert.deepEqual(got, ['test:suspended/paused', 'test:resumed/unpaused']);
+    assert.deepEqual(await it.next(), { value: undefined, done: true });
+    // An iterator waiting when the connection closes ends too.
+    const c2 = await Connection.open(uri);
+    const waiting = c2.events({ types: ['domain:lifecycle'] });
+    await waiting.ready;
+    const next = waiting.next();
+    await c2.close();
+    assert.deepEqual(await Promise.race([next, settle(2000).then(() => 'still waiting')]), { value: undefined, done: true });
+  });
+
   it('a connection released without await (free(), `using`) drops its registrations too', async () => {
     const c = await Connection.open(uri);
     let late = 0;

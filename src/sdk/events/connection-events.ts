@@ -29,6 +29,7 @@ export class ConnectionEvents {
   readonly emitter = new EventEmitter();
   readonly #subs: Subscriptions;
   readonly #lostWatchers = new Set<LostWatcher>();
+  readonly #closeWatchers = new Set<() => void>();
   readonly #reported = new WeakSet<LibvirtError>();
 
   constructor(handle: () => bigint) {
@@ -61,13 +62,24 @@ export class ConnectionEvents {
     return this.#subs.settled();
   }
 
-  /** Stops every libvirt registration (the connection is closing); listeners stay attached. */
+  /**
+   * Stops every libvirt registration (the connection is closing); listeners stay attached, and
+   * the iterators end once they have handed out the events queued.
+   */
   detach(): Promise<void> {
+    for (const watcher of [...this.#closeWatchers]) watcher();
+    this.#closeWatchers.clear();
     return this.#subs.removeAll();
   }
 
   get registered(): string[] {
     return this.#subs.names;
+  }
+
+  /** `watcher` is told when the connection closes, unless the returned function was called. */
+  watchClose(watcher: () => void): () => void {
+    this.#closeWatchers.add(watcher);
+    return () => { this.#closeWatchers.delete(watcher); };
   }
 
   /** `watcher` is told of lost events until the returned function is called. */

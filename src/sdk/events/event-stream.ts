@@ -54,13 +54,18 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     return true;
   };
   #unwatchLost: () => void = () => undefined;
+  #unwatchClose: () => void = () => undefined;
+  /** The connection closed: the events queued are still read, then the iterator is done. */
+  #closed = false;
 
   /**
    * Built by `connection.events()` only: `watchLost` tells the stream of events its source lost
    * (see connection-events.ts), which a stream built by hand would not hear of, so the class is
-   * exported as a type.
+   * exported as a type. `watchClose` tells it that the connection is closing: no more events
+   * come, so the iterator ends once the events queued are read.
    */
-  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, watchLost: (w: LostWatcher) => () => void) {
+  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, watchLost: (w: LostWatcher) => () => void,
+    watchClose: (onClose: () => void) => () => void = () => () => undefined) {
     checkOptions('events', options, EVENT_STREAM_OPTIONS);
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
@@ -76,6 +81,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
     for (const t of this.#types) source.on(t, this.#onEvent as never);
     this.#unwatchLost = watchLost(this.#onLost);
+    this.#unwatchClose = watchClose(() => this.#end());
     // A registration that fails ends the iterator with its error (and `ready` rejects with it).
     const ready = source.eventsReady();
     ready.catch((err: unknown) => this.#fail(err));
@@ -90,6 +96,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
       this.#finish();
       return Promise.reject(err);
     }
+    if (this.#closed) this.#finish();
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
@@ -140,6 +147,15 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     for (const t of this.#types) this.source.off(t, this.#onEvent as never);
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.#unwatchLost();
+    this.#unwatchClose();
+  }
+
+  /** The connection is closing: the queued events stay to be read; a reader waiting now is done. */
+  #end(): void {
+    if (this.#done || this.#closed || this.#failure !== undefined) return;
+    this.#closed = true;
+    this.#unlisten();
+    if (this.#queue.length === 0) this.#finish();
   }
 
   #finish(): void {
