@@ -4,46 +4,14 @@
 // qemu-img, or metadata lost); one only in libvirt is metadata whose image data is gone.
 // A disk's backing files are read too: after an external snapshot, the internal snapshots
 // taken before it live in the image below the overlay.
-import { closeChain, isImageError, openChainUntilError, type ChainLayer } from '../image/index.js';
 import { isAbsolute, resolve } from 'node:path';
+import type { ImageLayer, ImageSnapshotEntry, ReadChain } from './chain-read.js';
+import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
 
-export interface ImageSnapshotEntry {
-  id: string;
-  name: string;
-  /** Bytes of saved VM state (RAM, devices); 0 for a disk-only snapshot. */
-  vmStateSize: number;
-  /** Seconds since the epoch when it was taken. */
-  dateSec: number;
-  /** Guest clock at the snapshot, in nanoseconds. */
-  vmClockNsec: bigint;
-  /** Problems found validating the snapshot's L1 table; empty when sound. */
-  problems: readonly string[];
-  /**
-   * The image of the chain that holds it: 0 `path` (a disk's: the one the guest writes to; a
-   * volume's: the volume, which may be below an overlay), 1 its backing file, ... qemu loads
-   * (reverts to) internal snapshots of the image the guest writes to only: a snapshot in a
-   * backing file is kept there, but reverting to it means going back to that file first.
-   */
-  layer: number;
-  /** That image's path. */
-  imagePath: string;
-}
-
-/** One image of the backing chain read, `path` (DiskSnapshots) first. */
-export interface ImageLayer {
-  /**
-   * The path opened: the disk's, then each backing name after the directory of the image above,
-   * as qemu-img names it (not normalised: '..' after a symlink is the kernel's).
-   */
-  path: string;
-  /** 'qcow2', 'qcow' or 'raw'; only qcow2 images hold internal snapshots. */
-  format: string;
-  /** Internal snapshots stored in this image. */
-  snapshotCount: number;
-}
+export type { ImageLayer, ImageSnapshotEntry } from './chain-read.js';
 
 export interface SnapshotComparison {
   name: string;
@@ -92,59 +60,10 @@ export interface DiskSnapshots {
   chainErrorCode?: string;
 }
 
-/** A file named by device and inode, which names it whatever the path. */
-export const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
-
 /** A libvirt snapshot and the names its XML may give the disk being compared (target, path). */
 export interface LibvirtEntry {
   node: SnapshotNode;
   diskNames: readonly string[];
-}
-
-export interface ReadChain {
-  layers: ImageLayer[];
-  /** Each layer's file as device:inode, which names it whatever the path. */
-  fileIds: string[];
-  entries: ImageSnapshotEntry[];
-  chainError?: string;
-  chainErrorCode?: string;
-}
-
-/**
- * Errors of reading images (reported per disk): the inspector's, or the system's (ENOENT, EACCES:
- * those carry the failed `syscall`), as opposed to faults of this code (thrown), which Node also
- * gives a string `code` (ERR_OUT_OF_RANGE).
- */
-export const isReadError = (err: unknown): err is Error & { code: string } =>
-  err instanceof Error && (isImageError(err) || (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string'));
-
-function layerEntries(layer: ChainLayer, index: number): ImageSnapshotEntry[] {
-  if (layer.image.kind !== 'qcow2') return [];
-  return layer.image.qcow2.snapshots.map((s) => ({
-    id: s.id, name: s.name, vmStateSize: s.vmStateSize, dateSec: s.dateSec, vmClockNsec: s.vmClockNsec, problems: s.l1Problems, layer: index, imagePath: layer.path,
-  }));
-}
-
-/**
- * Reads the snapshot tables of `path` and its backing files. Backing names are hostile input
- * (see image/backing-chain.ts): plain local paths only, a format the image records (never
- * probed), at most MAX_BACKING_CHAIN_DEPTH images, a loop reported as `chainError`.
- */
-export function readChain(path: string): ReadChain {
-  const { layers, stoppedBy, stoppedAt } = openChainUntilError(path, 'qcow2', { allowBacking: true });
-  try {
-    if (stoppedBy !== undefined && !isReadError(stoppedBy)) throw stoppedBy;
-    const entries = layers.flatMap(layerEntries);
-    const out = layers.map((l, i) => ({ path: l.path, format: l.image.kind, snapshotCount: entries.filter((e) => e.layer === i).length }));
-    const fileIds = layers.map((l) => fileId(l.image.file.stat));
-    if (stoppedBy === undefined) return { layers: out, fileIds, entries };
-    // Name the file that stopped the walk when the error does not ("Image is not in qcow2 format").
-    const named = stoppedAt === undefined || stoppedBy.message.includes(stoppedAt);
-    const chainError = named ? stoppedBy.message : `backing file '${stoppedAt}': ${stoppedBy.message}`;
-    return { layers: out, fileIds, entries, chainError, chainErrorCode: stoppedBy.code };
-  } finally {
-    closeChain(layers);
-  }
 }
 
 /** What a snapshot did with the disk known by `names` (target, resolved paths): null when its XML does not say. */
@@ -184,14 +103,11 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
   return out;
 }
 
-export function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): DiskSnapshots {
-  let chain: ReadChain;
-  try {
-    chain = readChain(path);
-  } catch (err) {
-    if (!isReadError(err)) throw err;
-    return { disk, path, layers: [], snapshots: [], error: err.message, errorCode: err.code };
-  }
+/** The snapshots of `path`'s chain beside `libvirt`'s; the images are read on another thread. */
+export async function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
+  const read = await readChainOffThread(path);
+  if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
+  const { chain } = read;
   const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt) };
   if (chain.chainError !== undefined) out.chainError = chain.chainError;
   if (chain.chainErrorCode !== undefined) out.chainErrorCode = chain.chainErrorCode;

@@ -1,33 +1,33 @@
 // A storage volume's internal snapshots beside the snapshots of the domains that use it: the
 // volume may be a disk's image, or lie below an overlay an external snapshot made, so each
 // user's disks are followed down their chains to find it (by device and inode).
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
-import { compareDisk, diskMode, fileId, isReadError, notLocal, readChain, type DiskSnapshots, type ImageSnapshotEntry, type LibvirtEntry } from './snapshot-introspection.js';
+import { compareDisk, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
+import { fileId, type ImageSnapshotEntry } from './chain-read.js';
+import { readChainOffThread } from './chain-thread.js';
 
 /** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
-function fileKey(path: string): string {
+async function fileKey(path: string): Promise<string> {
   try {
-    return fileId(statSync(path));
+    return fileId(await stat(path));
   } catch {
     return resolve(path);
   }
 }
 
-/** `path`'s chain as far as it can be read: each image's key (see fileKey) top first, and the snapshots in them. */
-function chainOf(path: string): { keys: string[]; entries: ImageSnapshotEntry[] } {
-  try {
-    const chain = readChain(path);
-    return { keys: chain.fileIds, entries: chain.entries };
-  } catch (err) {
-    if (!isReadError(err)) throw err;
-    return { keys: [fileKey(path)], entries: [] };
-  }
+/**
+ * `path`'s chain as far as it can be read, on another thread: each image's key (see fileKey)
+ * top first, and the snapshots in them.
+ */
+async function chainOf(path: string): Promise<{ keys: string[]; entries: ImageSnapshotEntry[] }> {
+  const read = await readChainOffThread(path);
+  return read.ok ? { keys: read.chain.fileIds, entries: read.chain.entries } : { keys: [await fileKey(path)], entries: [] };
 }
 
 interface VolumeUse {
@@ -41,10 +41,10 @@ interface VolumeUse {
 async function diskUsing(domain: Domain, path: string): Promise<VolumeUse | null> {
   const disks = await resolveQcow2Disks(domain, await domain.getXml());
   // By device and inode: a chain may reach the volume through a symlink, or a name with '..'.
-  const target = fileKey(path);
+  const target = await fileKey(path);
   for (const d of disks) {
     if (d.path === null || !isAbsolute(d.path)) continue;
-    const chain = chainOf(d.path);
+    const chain = await chainOf(d.path);
     const layer = chain.keys.indexOf(target);
     if (layer >= 0) return { target: d.target, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ImageFile } from '../../src/image/index.js';
 import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
 import type { SnapshotNode, SnapshotNodeDisk } from '../../src/sdk/snapshot-tree.js';
+import { stopChainThread, useChainWorkerModule } from '../../src/sdk/chain-thread.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
 
 const node = (name: string, disks?: SnapshotNodeDisk[]): SnapshotNode =>
@@ -52,16 +53,34 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
   });
 
   it('throws a fault of the reading code (a RangeError from a buffer), instead of reporting it as the disk\'s error', async () => {
+    await useChainWorkerModule(new URL('../support/faulty-chain-worker.ts', import.meta.url));
+    try {
+      await assert.rejects(compareImageSnapshots('vda', image, []), (e: unknown) => e instanceof RangeError && /offset/.test(e.message));
+    } finally {
+      await useChainWorkerModule(null);
+    }
+    assert.equal((await compareImageSnapshots('vda', image, [])).snapshots.length, 4);
+  });
+
+  it('reads the images on another thread, not on the caller\'s (whose event loop a slow file system would stall)', async () => {
+    // This thread's reading code is made to fail: a read here would reject.
     const proto = ImageFile.prototype;
     const original = proto.readInto;
     proto.readInto = function (): void {
-      throw Object.assign(new RangeError('The value of "offset" is out of range.'), { code: 'ERR_OUT_OF_RANGE' });
+      throw new Error('read on the calling thread');
     };
     try {
-      await assert.rejects(compareImageSnapshots('vda', image, []), (e: unknown) => e instanceof RangeError);
+      assert.equal((await compareImageSnapshots('vda', image, [node('dup')])).snapshots[0]?.where, 'both');
     } finally {
       proto.readInto = original;
     }
+  });
+
+  it('rejects a read in flight when its thread stops, and reads with a new thread after', async () => {
+    const inFlight = compareImageSnapshots('vda', image, []);
+    await stopChainThread();
+    await assert.rejects(inFlight, /backing-chain thread was stopped/);
+    assert.equal((await compareImageSnapshots('vda', image, [])).snapshots.length, 4);
   });
 
   it('says why when the file is not a readable qcow2', async () => {
