@@ -22,7 +22,8 @@ export interface ResolvedDisk {
   readonly errorCode?: string;
 }
 
-function sourceOf(d: DiskDescription): Qcow2DiskSource | null {
+/** Where a disk's image is: a path, or a pool and a volume; null for a network disk or an empty drive. */
+export function imageSourceOf(d: DiskDescription): Qcow2DiskSource | null {
   const path = d.source?.file ?? d.source?.dev;
   if (path !== undefined) return { target: d.target.dev, path };
   if (d.source?.pool !== undefined && d.source.volume !== undefined) return { target: d.target.dev, pool: d.source.pool, volume: d.source.volume };
@@ -33,7 +34,7 @@ function sourceOf(d: DiskDescription): Qcow2DiskSource | null {
 export function qcow2DiskSources(domainXml: string): Qcow2DiskSource[] {
   return parseDomainXml(domainXml).devices.disks
     .filter((d) => (d.device ?? 'disk') === 'disk' && d.driver?.type === 'qcow2')
-    .flatMap((d) => sourceOf(d) ?? []);
+    .flatMap((d) => imageSourceOf(d) ?? []);
 }
 
 async function volumePath(conn: Connection, pool: string, volume: string): Promise<string> {
@@ -53,8 +54,12 @@ async function resolveOne(conn: Connection, source: Qcow2DiskSource): Promise<Re
 }
 
 /** Every qcow2 disk of `domain` (as `domainXml` describes it) with its image path resolved. */
-export async function resolveQcow2Disks(domain: Domain, domainXml: string): Promise<ResolvedDisk[]> {
-  const sources = qcow2DiskSources(domainXml);
+export function resolveQcow2Disks(domain: Domain, domainXml: string): Promise<ResolvedDisk[]> {
+  return resolveDiskSources(domain, qcow2DiskSources(domainXml));
+}
+
+/** `sources` of `domain` with their image paths: a pool volume's through its pool. */
+export async function resolveDiskSources(domain: Domain, sources: readonly Qcow2DiskSource[]): Promise<ResolvedDisk[]> {
   if (sources.every((s) => 'path' in s)) return sources as ResolvedDisk[];
   // A connection object of its own (getConnect lends one): closed here, the domain's stays open.
   const conn = domain.getConnect();

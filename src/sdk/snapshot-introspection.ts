@@ -5,11 +5,12 @@
 // A disk's backing files are read too: after an external snapshot, the internal snapshots
 // taken before it live in the image below the overlay.
 import { isAbsolute, resolve } from 'node:path';
-import type { ImageLayer, ImageSnapshotEntry, ReadChain } from './chain-read.js';
+import type { ChainResult, ImageLayer, ImageSnapshotEntry, ReadChain } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
+import { imagesAtSnapshots, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
 
 export type { ImageLayer, ImageSnapshotEntry } from './chain-read.js';
 
@@ -31,6 +32,15 @@ export interface SnapshotComparison {
    * since, a file removed).
    */
   external?: { overlay: string | null; layer: number | null };
+  /**
+   * Set when the disk's image was another file when the snapshot was taken (the domain
+   * definition libvirt saved with the snapshot names it, and it is not an image of the chain
+   * read: the disk was pointed at another file since). The snapshot's data is looked for in
+   * that file's chain ('both' when found there; `image.layer` then counts from that file), which
+   * is the file libvirt goes back to on revert. `path` is null, and `error` says why, when the
+   * file could not be found (a pool or volume gone) or read.
+   */
+  snapshotImage?: { path: string | null; error?: string };
 }
 
 export interface DiskSnapshots {
@@ -64,6 +74,8 @@ export interface DiskSnapshots {
 export interface LibvirtEntry {
   node: SnapshotNode;
   diskNames: readonly string[];
+  /** The disk's image when the snapshot was taken, where the snapshot's saved definition says. */
+  imageThen?: ImageThen;
 }
 
 /** What a snapshot did with the disk known by `names` (target, resolved paths): null when its XML does not say. */
@@ -71,7 +83,23 @@ export function diskMode(node: SnapshotNode, names: readonly string[]): { snapsh
   return node.disks?.find((d) => names.includes(d.name) || (d.name.startsWith('/') && names.includes(resolve(d.name)))) ?? null;
 }
 
-function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): SnapshotComparison[] {
+/**
+ * A snapshot taken when the disk was another file (see SnapshotComparison.snapshotImage), or
+ * null when its data is to be looked for in the chain read.
+ */
+function compareElsewhere(entry: LibvirtEntry, elsewhere: ReadonlyMap<string, ChainResult>): SnapshotComparison | null {
+  const then = entry.imageThen;
+  if (then === undefined) return null;
+  const { node } = entry;
+  if (then.path === null) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: null, error: then.error ?? 'not found' } };
+  const read = elsewhere.get(then.path);
+  if (read === undefined) return null;
+  if (!read.ok) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: then.path, error: read.error } };
+  const image = read.chain.entries.find((e) => e.name === node.name) ?? null;
+  return { name: node.name, where: image ? 'both' : 'libvirt-only', libvirt: node, image, snapshotImage: { path: then.path } };
+}
+
+function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], elsewhere: ReadonlyMap<string, ChainResult>): SnapshotComparison[] {
   // Top image first: a name in the active image is the one qemu would load.
   const firstByName = new Map<string, ImageSnapshotEntry>();
   for (const s of chain.entries) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
@@ -79,7 +107,8 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
   const out: SnapshotComparison[] = [];
   // A disk named by path may be named by any image of its chain: the one it wrote to then.
   const paths = chain.layers.map((l) => resolve(l.path));
-  for (const { node, diskNames } of libvirt) {
+  for (const entry of libvirt) {
+    const { node, diskNames } = entry;
     const mode = diskMode(node, [...diskNames, ...paths]);
     if (mode?.snapshot === 'external') {
       const overlay = mode.file === null ? null : resolve(mode.file);
@@ -89,6 +118,11 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[]): Sna
     }
     if (mode?.snapshot === 'no' || mode?.snapshot === 'manual') {
       out.push({ name: node.name, where: 'excluded', libvirt: node, image: null });
+      continue;
+    }
+    const other = compareElsewhere(entry, elsewhere);
+    if (other !== null) {
+      out.push(other);
       continue;
     }
     const img = firstByName.get(node.name);
@@ -108,7 +142,8 @@ export async function compareDisk(disk: string, path: string, libvirt: readonly 
   const read = await readChainOffThread(path);
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
-  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt) };
+  const elsewhere = await readImagesElsewhere(chain, libvirt.map((e) => e.imageThen));
+  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere) };
   if (chain.chainError !== undefined) out.chainError = chain.chainError;
   if (chain.chainErrorCode !== undefined) out.chainErrorCode = chain.chainErrorCode;
   return out;
@@ -128,15 +163,26 @@ const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterabl
  * an image of its chain is recognised too.
  */
 export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
-  const names = [disk, resolve(path)];
-  return compareDisk(disk, path, [...nodesOf(libvirt)].map((node) => ({ node, diskNames: names })));
+  const nodes = [...nodesOf(libvirt)];
+  // Without the domain, a pool volume a snapshot's definition names cannot be looked up: paths only.
+  const then = pathsAtSnapshots(nodes, disk);
+  return compareDisk(disk, path, nodes.map((node) => entryOf(node, disk, path, then.get(node))));
+}
+
+function entryOf(node: SnapshotNode, disk: string, path: string, imageThen: ImageThen | undefined): LibvirtEntry {
+  const entry: LibvirtEntry = { node, diskNames: [disk, resolve(path)] };
+  if (imageThen !== undefined) entry.imageThen = imageThen;
+  return entry;
 }
 
 /** Every qcow2 disk of the domain (file, block device or pool volume) with its snapshots beside libvirt's. */
 export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots[]> {
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
-  const disks = await resolveQcow2Disks(domain, xml);
-  return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : !isAbsolute(d.path) ? notLocal(d.target, d.path) : compareImageSnapshots(d.target, d.path, tree))));
+  const nodes = [...tree.nodes.values()];
+  const [disks, then] = await Promise.all([resolveQcow2Disks(domain, xml), imagesAtSnapshots(domain, nodes)]);
+  const compare = (target: string, path: string): Promise<DiskSnapshots> =>
+    compareDisk(target, path, nodes.map((node) => entryOf(node, target, path, then.get(node)?.get(target))));
+  return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : !isAbsolute(d.path) ? notLocal(d.target, d.path) : compare(d.target, d.path))));
 }
 
 /**

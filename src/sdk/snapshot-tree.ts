@@ -6,6 +6,7 @@ import { VIR_ERR_NO_DOMAIN_SNAPSHOT } from '../../generated/index.js';
 import type { Domain } from './domain.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
 import { parseSnapshotXml } from './xml/index.js';
+import { imageSourceOf, type Qcow2DiskSource } from './disk-images.js';
 
 export interface SnapshotNode {
   name: string;
@@ -29,6 +30,12 @@ export interface SnapshotNode {
    * when the XML has no disk list; absent when the nodes were built by hand.
    */
   disks?: readonly SnapshotNodeDisk[];
+  /**
+   * Where each disk's image was when the snapshot was taken, from the domain definition libvirt
+   * saved with it (a path, or a pool and a volume; network disks left out). Absent when libvirt
+   * saved no definition, or the nodes were built by hand.
+   */
+  diskSources?: readonly Qcow2DiskSource[];
 }
 
 export interface SnapshotNodeDisk {
@@ -47,10 +54,13 @@ export interface SnapshotTree {
 }
 
 /** The fields of <domainsnapshot> the tree needs, from the typed snapshot document. */
-function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory' | 'disks'> {
+function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 'creationTime' | 'memory' | 'disks' | 'diskSources'> {
   const d = parseSnapshotXml(xml);
   const disks = d.disks.map((x) => ({ name: x.name, snapshot: x.snapshot ?? null, file: x.source?.file ?? x.source?.dev ?? null }));
-  return { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null, disks };
+  const out = { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null, disks };
+  if (d.domain === undefined) return out;
+  const diskSources = d.domain.devices.disks.filter((x) => (x.device ?? 'disk') === 'disk').flatMap((x) => imageSourceOf(x) ?? []);
+  return { ...out, diskSources };
 }
 
 export async function snapshotTree(domain: Domain): Promise<SnapshotTree> {

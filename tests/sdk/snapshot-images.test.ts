@@ -1,0 +1,104 @@
+// A disk pointed at another file after a snapshot was taken: the snapshot's data stays in the
+// file the disk had then (libvirt's saved definition names it, and a revert goes back to it),
+// so introspection looks for it there instead of calling it gone, or matching a snapshot of
+// the same name in today's image. On a test:/// node file whose dir pool is a temporary
+// directory (tests/support/volume-chain.ts); the test driver keeps snapshot metadata only.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareImageSnapshots, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
+import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
+
+/**
+ * Name, where, the file holding the image entry, the file the disk had at the snapshot; by
+ * name (libvirt's snapshots taken within one second are in name order).
+ */
+const rows = (d: DiskSnapshots | undefined): [string, string, string | null, string | null | undefined][] =>
+  (d?.snapshots ?? []).map((s): [string, string, string | null, string | null | undefined] => [s.name, s.where, s.image?.imagePath ?? null, s.snapshotImage?.path])
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+
+const fileDisk = (dev: string, path: string): string =>
+  `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${path}'/><target dev='${dev}'/></disk>`;
+const domainXml = (disks: string): string =>
+  `<domain type='test'><name>h</name><memory>65536</memory><os><type>hvm</type></os><devices>${disks}</devices></domain>`;
+
+describe('snapshots taken when a disk was another file (test:/// node file)', function () {
+  this.timeout(30_000);
+  let chain: VolumeChain;
+  let old: string;
+  let now: string;
+  let removed: string;
+  before(async () => {
+    chain = await volumeChain();
+    old = join(chain.dir, 'old.qcow2');
+    now = join(chain.dir, 'now.qcow2');
+    removed = join(chain.dir, 'removed.qcow2');
+    for (const f of [old, now, removed]) qemuImg('create', '-q', '-f', 'qcow2', f, '1M');
+    qemuImg('snapshot', '-c', 'then', old);
+    qemuImg('snapshot', '-c', 'then', removed);
+    // A snapshot of the same name in today's image, which is not the libvirt snapshot's data.
+    qemuImg('snapshot', '-c', 'then', now);
+    qemuImg('snapshot', '-c', 'later', now);
+    const conn = chain.conn;
+    {
+      using dom = await conn.defineDomain(domainXml(fileDisk('vda', old) + fileDisk('vdb', removed)));
+      (await dom.createSnapshot({ name: 'then', disks: [] })).free();
+      // The disks pointed at another file: the same domain (its UUID) defined again.
+      (await conn.defineDomain((await dom.getXml()).replaceAll(old, now).replaceAll(removed, now))).free();
+    }
+    using dom = await conn.lookupDomain('h');
+    (await dom.createSnapshot({ name: 'later', disks: [] })).free();
+    rmSync(removed);
+  });
+  after(async () => chain?.cleanup());
+
+  it('matches the snapshot in the file the disk had, and lists today\'s same-named entry as image-only', async () => {
+    using dom = await chain.conn.lookupDomain('h');
+    const vda = (await dom.diskSnapshots()).find((d) => d.disk === 'vda');
+    assert.deepEqual(rows(vda), [
+      ['later', 'both', now, undefined],
+      ['then', 'both', old, old],
+      ['then', 'image-only', now, undefined],
+    ]);
+    const then = vda?.snapshots.find((s) => s.name === 'then' && s.where === 'both');
+    assert.equal(then?.image?.layer, 0, 'the layer counts from the file the disk had');
+  });
+
+  it('says the data is gone, and why, when that file is gone', async () => {
+    using dom = await chain.conn.lookupDomain('h');
+    const vdb = (await dom.diskSnapshots()).find((d) => d.disk === 'vdb');
+    const then = vdb?.snapshots.find((s) => s.name === 'then');
+    assert.equal(then?.where, 'libvirt-only');
+    assert.equal(then?.snapshotImage?.path, removed);
+    assert.match(then?.snapshotImage?.error ?? '', /ENOENT/);
+  });
+
+  it('does the same for a tree given to compareImageSnapshots (file paths the definitions name)', async () => {
+    using dom = await chain.conn.lookupDomain('h');
+    const r = await compareImageSnapshots('vda', now, await dom.snapshotTree());
+    assert.deepEqual(rows(r), [['later', 'both', now, undefined], ['then', 'both', old, old], ['then', 'image-only', now, undefined]]);
+  });
+
+  it('finds a pool volume the disk had, through its pool, and follows that volume\'s backing chain', async () => {
+    // 'early' was taken with vda the volume top.qcow2 (its data in base.qcow2, below it).
+    using pool = await chain.conn.lookupStoragePool('p');
+    (await pool.createVolume(`<volume><name>fresh.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target></volume>`)).free();
+    qemuImg('create', '-q', '-f', 'qcow2', join(chain.dir, 'fresh.qcow2'), '1M');
+    {
+      using g = await chain.conn.lookupDomain('g');
+      await g.destroy(); // the new definition is the one read, not the running domain's
+      const xml = (await g.getXml()).replace(/<source pool='p' volume='top.qcow2'\/>/, `<source pool='p' volume='fresh.qcow2'/>`);
+      (await chain.conn.defineDomain(xml)).free();
+    }
+    using g = await chain.conn.lookupDomain('g');
+    const vda = (await g.diskSnapshots()).find((d) => d.disk === 'vda');
+    assert.equal(vda?.path, join(chain.dir, 'fresh.qcow2'));
+    assert.deepEqual(rows(vda), [['early', 'both', join(chain.dir, 'base.qcow2'), join(chain.dir, 'top.qcow2')]]);
+    assert.equal(vda?.snapshots[0]?.image?.layer, 1);
+    // A volume's list counts the snapshots taken while a disk was the volume, not since.
+    using top = await pool.lookupVolume('top.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(top, [g])), [['early', 'both', join(chain.dir, 'base.qcow2'), undefined]]);
+    using fresh = await pool.lookupVolume('fresh.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(fresh, [g])), []);
+  });
+});
