@@ -141,9 +141,13 @@ export class Connection extends LibvirtObject {
     return this.#events?.emitter.listenerCount(name) ?? 0;
   }
 
-  /** Resolves once every registration the listeners asked for is in place; rejects with a failure. */
-  eventsReady(): Promise<void> {
-    return this.#events?.ready() ?? Promise.resolve();
+  /**
+   * Resolves once every registration the listeners asked for is in place; rejects with a failure.
+   * On a closed connection it rejects: nothing will be delivered, whatever registrations settled.
+   */
+  async eventsReady(): Promise<void> {
+    void this.handle; // throws once closed
+    await this.#events?.ready();
   }
 
   /**

@@ -354,6 +354,21 @@ describe('SDK on test:///default', function () {
       await assert.rejects(async () => c.getType(), /already freed or closed/);
     });
 
+    const closedError = (e: unknown): boolean => code(e) === 'VIR_ERR_INVALID_ARG' && /this connection was already freed or closed/.test((e as Error).message);
+
+    it('a closed connection\'s eventsReady() rejects: while closing, once closed, and without listeners ever added', async () => {
+      const c = await Connection.open('test:///default');
+      c.on('domain:lifecycle', () => undefined);
+      await c.eventsReady();
+      const closing = c.close();
+      await assert.rejects(c.eventsReady(), closedError);
+      await closing;
+      await assert.rejects(c.eventsReady(), closedError);
+      const quiet = await Connection.open('test:///default');
+      await quiet.close();
+      await assert.rejects(quiet.eventsReady(), closedError);
+    });
+
     it('frees objects a program drops (FinalizationRegistry), listings as one group', () => {
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
       const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number; whileMemberKept: number; memberUsable: boolean; groupReleased: number };
