@@ -293,7 +293,9 @@ export class Connection extends LibvirtObject {
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */
-  getDomainStats(domains: readonly Domain[], stats = 0, flags = 0): Promise<{ dom: Domain | null; params: Record<string, TypedParameter['value']> }[]> {
+  async getDomainStats(domains: readonly Domain[], stats = 0, flags = 0): Promise<{ dom: Domain | null; params: Record<string, TypedParameter['value']> }[]> {
+    // virDomainListGetStats takes no connection (the domains keep theirs alive): nothing else refuses it once closed.
+    void this.handle; // throws once closed
     return invoke('virDomainListGetStats', [domains, stats, flags]) as Promise<{ dom: Domain | null; params: Record<string, TypedParameter['value']> }[]>;
   }
 

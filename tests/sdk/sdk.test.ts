@@ -369,6 +369,17 @@ describe('SDK on test:///default', function () {
       await assert.rejects(quiet.eventsReady(), closedError);
     });
 
+    it('a closed connection\'s getDomainStats() rejects, also for domains that are still open', async () => {
+      const c = await Connection.open('test:///default');
+      const d = await c.lookupDomain('test');
+      await c.close();
+      try {
+        await assert.rejects(c.getDomainStats([d]), closedError);
+      } finally {
+        d.free();
+      }
+    });
+
     it('frees objects a program drops (FinalizationRegistry), listings as one group', () => {
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
       const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number; whileMemberKept: number; memberUsable: boolean; groupReleased: number };
