@@ -155,6 +155,8 @@ export class Connection extends LibvirtObject {
    * AbortSignal, or by close(): the events queued before are read, then the loop ends.
    */
   events(options: EventStreamOptions = {}): EventStream {
+    // Checked here: with a signal aborted already the stream adds no listener, which would have.
+    void this.handle; // throws once closed
     return new EventStream(this, options, (w) => this.#emitter.watchLost(w), (w) => this.#emitter.watchClose(w));
   }
 

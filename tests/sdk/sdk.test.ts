@@ -380,6 +380,13 @@ describe('SDK on test:///default', function () {
       }
     });
 
+    it('a closed connection\'s events() throws, also with a signal already aborted', async () => {
+      const c = await Connection.open('test:///default');
+      await c.close();
+      assert.throws(() => c.events({ types: ['domain:lifecycle'] }), closedError);
+      assert.throws(() => c.events({ signal: AbortSignal.abort() }), closedError);
+    });
+
     it('frees objects a program drops (FinalizationRegistry), listings as one group', () => {
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(root, 'tests/support/dropped-objects.ts')], { cwd: root, encoding: 'utf8' });
       const r = JSON.parse(out) as { dropped: number; released: number; keptUsable: number; whileMemberKept: number; memberUsable: boolean; groupReleased: number };
