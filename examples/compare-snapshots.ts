@@ -16,8 +16,9 @@ function print(disk: DiskSnapshots): void {
   disk.layers.slice(1).forEach((l, i) => console.log(`  backing file ${i + 1}: ${l.path} (${l.format}, ${l.snapshotCount} internal snapshots)`));
   if (disk.chainError) console.log(`  backing chain not read to its base: ${disk.chainError}`);
   for (const s of disk.snapshots) {
-    const detail = s.image ? `${s.image.vmStateSize} bytes of VM state${s.image.layer > 0 ? ` (in backing file ${s.image.layer})` : ''}`
-      : s.external ? `overlay ${s.external.overlay ?? '?'}` : '';
+    const then = s.snapshotImage ? ` (the disk was ${s.snapshotImage.path ?? '?'} then${s.snapshotImage.error ? `: ${s.snapshotImage.error}` : ''})` : '';
+    const detail = s.image ? `${s.image.vmStateSize} bytes of VM state${s.image.layer > 0 ? ` (in backing file ${s.image.layer})` : ''}${then}`
+      : s.external ? `overlay ${s.external.overlay ?? '?'}` : then.trim();
     console.log(`  ${s.name.padEnd(20)} ${s.where.padEnd(13)} ${detail}`);
   }
 }
