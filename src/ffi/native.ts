@@ -36,9 +36,15 @@ export function openLibrary(id: LibraryId): LibraryHandle {
 interface Libc { free: NativeCall; malloc: NativeCall; strlen: NativeCall; memcpy: NativeCall }
 let libc: Libc | undefined;
 
+/**
+ * The process's own malloc/free, looked up as libvirt's are (the global scope, dlopen(NULL)):
+ * memory libvirt allocates must go back to the same allocator. libc.so.6 opened by name gives
+ * glibc's own free even when an allocator is preloaded (jemalloc, tcmalloc, glibc's malloc
+ * debugger), and freeing that allocator's memory with it corrupts the heap.
+ */
 function c(): Libc {
   if (!libc) {
-    const lib = koffi.load('libc.so.6');
+    const lib = koffi.load(null);
     libc = {
       free: lib.func('free', 'void', ['void *']) as NativeCall,
       malloc: lib.func('malloc', 'void *', ['size_t']) as NativeCall,
