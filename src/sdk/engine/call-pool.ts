@@ -156,6 +156,9 @@ export class CallPool {
   }
 
   private pump(): void {
+    // An answer that arrives while close() stops the threads must not start a new one: the calls
+    // still queued are rejected, and their handles unpinned, once the threads have stopped.
+    if (this.closed) return;
     while (this.queue.length > 0) {
       const thread = this.freestThread();
       if (!thread) return;
@@ -199,7 +202,9 @@ export class CallPool {
       else resolveWith(p, answer.values[i]);
     }
     this.outstanding.add(-batch.length);
-    if (thread.batches.length === 0) thread.worker.unref();
+    // Not while close() stops the thread: unreferenced, a thread being stopped no longer holds the
+    // process open, which could then exit before close() resolves.
+    if (thread.batches.length === 0 && !this.closed) thread.worker.unref();
     this.pump();
   }
 

@@ -1,0 +1,39 @@
+// The call pool under stress on test:///default: closing it with calls queued and answers on
+// their way.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { CallPool } from '../../src/sdk/engine/call-pool.js';
+import type { Connection, Domain } from '../../src/sdk/index.js';
+import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
+import { withPatched } from '../support/with-patched.js';
+
+describe('call pool (test:///default)', function () {
+  this.timeout(60_000);
+  let conn: Connection;
+  let dom: Domain;
+  before(async () => ({ conn, dom } = await openTestDomain()));
+  after(() => closeTestDomain(conn, dom));
+
+  it('close() with calls queued starts no thread for them when an answer arrives meanwhile, and settles every call', async () => {
+    const pool = new CallPool(1);
+    await pool.call('virDomainGetID', [dom.handle]); // the thread is up
+    const calls = Array.from({ length: 3000 }, () => pool.call('virDomainGetInfo', [dom.handle]));
+    await calls[0];
+    assert.ok(pool.queued > 0, 'calls still queued when close() begins');
+    // The thread answers a batch while close() stops it.
+    await withPatched(Worker.prototype, 'terminate', (terminate) => async function (this: Worker) {
+      await once(this, 'message');
+      return terminate.call(this);
+    }, () => pool.close());
+    const outcomes = await Promise.allSettled(calls);
+    // A thread started for the queued calls would answer them after close() cleared the count.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(pool.outstanding.count, 0);
+    const closed = outcomes.filter((o) => o.status === 'rejected' && /pool is closed/.test(String(o.reason))).length;
+    const done = outcomes.filter((o) => o.status === 'fulfilled').length;
+    assert.equal(closed + done, calls.length);
+    // The batch answered before close() and the two the thread held (batches of at most 64).
+    assert.ok(done <= 3 * 64, `${done} calls ran: no more than were answered or on the thread when close() began`);
+  });
+});
