@@ -67,6 +67,7 @@ export const excludedFunctions = {
   virConnectDomainQemuMonitorEventRegister: "Connection#on('qemu:monitor') registers it (on a call thread, with the event thread's callback) with the first listener",
   virConnectDomainQemuMonitorEventDeregister: "Connection#off('qemu:monitor') deregisters it with the last listener",
   virConnSetErrorFunc: "each failure arrives as the LibvirtError of its own call; a connection's error callback would replace the handler that keeps libvirt from printing errors to stderr, and be called on the call threads' behalf: reachable in generated/",
+  virConnGetLastError: "returns the connection's own error struct, read without libvirt's lock: calls failing on other call threads meanwhile free and rewrite its strings under the reader (garbage, or a crash). Each failure arrives as its own call's LibvirtError; connCopyLastError copies under the lock",
   virDomainLxcEnterSecurityLabel: 'changes the security label of the calling process, not an object: reachable in generated/',
   virConnectListDomains: 'deprecated duplicate: Connection#listAllDomains',
   virConnectListDefinedDomains: 'deprecated duplicate: Connection#listAllDomains',

@@ -1,10 +1,10 @@
-// The call pool under stress on test:///default: closing it with calls queued and answers on
-// their way.
+// The call threads on test:///default: closing the pool with calls queued and answers on their
+// way, and what calls on several threads at once must not share.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { CallPool } from '../../src/sdk/engine/call-pool.js';
-import type { Connection, Domain } from '../../src/sdk/index.js';
+import { Connection, type Domain } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { withPatched } from '../support/with-patched.js';
 
@@ -35,5 +35,14 @@ describe('call pool (test:///default)', function () {
     assert.equal(closed + done, calls.length);
     // The batch answered before close() and the two the thread held (batches of at most 64).
     assert.ok(done <= 3 * 64, `${done} calls ran: no more than were answered or on the thread when close() began`);
+  });
+
+  it("offers no read of the connection's last error without libvirt's lock; the locked copy stays", async () => {
+    // virConnGetLastError hands out the connection's own struct: failures of calls on other
+    // threads free its strings while they are read (seen: garbage messages).
+    assert.equal('connGetLastError' in Connection.prototype, false);
+    await assert.rejects(conn.storagePoolLookupByName('no-such-pool'));
+    const copy = (await conn.connCopyLastError()) as { to: { message: string } };
+    assert.match(copy.to.message, /no-such-pool/);
   });
 });
