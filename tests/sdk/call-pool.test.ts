@@ -45,4 +45,28 @@ describe('call pool (test:///default)', function () {
     const copy = (await conn.connCopyLastError()) as { to: { message: string } };
     assert.match(copy.to.message, /no-such-pool/);
   });
+
+  it('refuses alone a call whose argument cannot be cloned; its batch and later calls get their own answers', async () => {
+    const pool = new CallPool(1);
+    try {
+      await pool.call('virDomainGetID', [dom.handle]); // the thread is up, so that the calls below share batches
+      const lookup = (i: number): Promise<unknown> => pool.call('virStoragePoolLookupByName', [conn.handle, `missing-${i}`]);
+      const uncloneable = (): number => 0;
+      const burst = Array.from({ length: 300 }, (_, i) => (i === 150 ? pool.call('virConnectListAllDomains', [conn.handle, uncloneable]) : lookup(i)));
+      const outcomes = await Promise.allSettled(burst);
+      outcomes.forEach((o, i) => {
+        const reason = String((o as PromiseRejectedResult).reason);
+        if (i === 150) assert.match(reason, /DataCloneError/);
+        else assert.ok(reason.includes(`'missing-${i}'`), `call ${i}: ${reason}`);
+      });
+      const later = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => (i % 2 ? pool.call('virDomainGetMaxVcpus', [dom.handle]) : lookup(1000 + i))));
+      later.forEach((o, i) => {
+        if (i % 2) assert.deepEqual(o, { status: 'fulfilled', value: 2 });
+        else assert.ok(String((o as PromiseRejectedResult).reason).includes(`'missing-${1000 + i}'`), `later call ${i}`);
+      });
+      assert.equal(pool.outstanding.count, 0);
+    } finally {
+      await pool.close();
+    }
+  });
 });

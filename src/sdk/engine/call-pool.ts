@@ -164,11 +164,33 @@ export class CallPool {
       if (!thread) return;
       // An even share of what is queued per thread, so every thread gets work.
       const n = Math.min(MAX_BATCH, Math.ceil(this.queue.length / this.size));
-      const batch = this.queue.splice(0, n);
-      thread.batches.push(batch);
-      thread.worker.ref();
-      thread.worker.postMessage(toWire(batch));
+      this.send(thread, this.queue.splice(0, n));
     }
+  }
+
+  /**
+   * Posts a batch to a thread. A value structured clone cannot copy (a function, a symbol) fails
+   * the whole message, and nothing is sent: the batch then goes again one call per message, so
+   * that only the call that passed the value is refused, with that error. (A batch recorded as
+   * sent but never answered would shift every later answer of the thread onto the wrong calls.)
+   */
+  private send(thread: Thread, batch: Pending[]): void {
+    try {
+      thread.worker.postMessage(toWire(batch));
+    } catch (err) {
+      if (batch.length > 1) for (const p of batch) this.send(thread, [p]);
+      else for (const p of batch) this.refuse(p, err);
+      return;
+    }
+    thread.batches.push(batch);
+    thread.worker.ref();
+  }
+
+  /** Rejects a call that never reached a thread. */
+  private refuse(p: Pending, err: unknown): void {
+    this.pins.unpin(p.request.args);
+    this.outstanding.add(-1);
+    p.reject(err);
   }
 
   /** An idle thread (a new one while under `size`), else the one with fewest batches and room. */
