@@ -235,7 +235,11 @@ export class Connection extends LibvirtObject {
    */
   async listAllDomains(flags = 0): Promise<Domain[]> {
     const pool = sharedPool();
-    const handles = (await pool.call('virConnectListAllDomains', [this.handle, flags])) as bigint[];
+    const args = [this.handle, flags];
+    // Checked here, as the generic methods check theirs: a bad flags value is an INVALID_ARG
+    // naming it, not whatever the call thread makes of it.
+    checkArguments('virConnectListAllDomains', args);
+    const handles = (await pool.call('virConnectListAllDomains', args)) as bigint[];
     // The threads read names and UUIDs while the objects are made here; not while they have other
     // calls to run, which the listing would wait for.
     const fill = handles.length >= IDENTITIES_AHEAD && pool.outstanding.count === 0 ? Domain.readIdentities(handles) : undefined;

@@ -72,6 +72,8 @@ describe('SDK argument checks (test:///default)', function () {
     await assert.rejects(conn.lookupDomain(2 ** 32 + 1), invalidArg(/got number 4294967297/));
     await assert.rejects(dom.getXml(1.5), invalidArg(/argument flags must be an integer of 0\.\.4294967295 \(C unsigned int\)/));
     await assert.rejects(dom.getXml(-1), invalidArg(/C unsigned int/));
+    await assert.rejects(conn.listAllDomains(0.5), invalidArg(/virConnectListAllDomains: argument flags must be an integer/));
+    await assert.rejects(conn.listAllDomains((() => 0) as never), invalidArg(/virConnectListAllDomains: argument flags must be an integer/));
     await assert.rejects(dom.setMemory(2n ** 64n + 1048576n), invalidArg(/argument memory must be an integer of 0\.\.18446744073709551615 \(C unsigned long\)/));
     await assert.rejects(dom.setMemory(2 ** 60), invalidArg(/past 2\^53 as a bigint/));
     assert.equal((await dom.getInfo()).memoryKiB > 0n, true, 'the domain is untouched');
