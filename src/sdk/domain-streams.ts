@@ -3,7 +3,7 @@
 // the error is passed on.
 import type { Readable } from 'node:stream';
 import * as v from '../../generated/index.js';
-import { tsvirtError } from '../ffi/index.js';
+import { describeValue, tsvirtError } from '../ffi/index.js';
 import { invoke } from './surface.js';
 import { streamOf, type Stream } from './stream.js';
 import { streamReadable } from './stream-node.js';
@@ -36,7 +36,7 @@ async function withStream<T>(dom: Domain, nonBlocking: boolean, body: (s: Stream
 
 export function domainScreenshot(dom: Domain, screen: number): Promise<Screenshot> {
   if (!Number.isInteger(screen) || screen < 0) {
-    return Promise.reject(tsvirtError(v.VIR_ERR_INVALID_ARG, 'virDomainScreenshot', `screenshot: screen must be a non-negative integer, got ${String(screen)}`));
+    return Promise.reject(tsvirtError(v.VIR_ERR_INVALID_ARG, 'virDomainScreenshot', `screenshot: screen must be a non-negative integer, got ${describeValue(screen)}`));
   }
   return withStream(dom, false, async (stream) => {
     // invoke(): the domain and the stream stay referenced until the call settles.

@@ -102,7 +102,14 @@ export function withOwnReference<T extends LibvirtObject, R>(obj: T, refFn: stri
   } catch (err) {
     return Promise.reject(err);
   }
-  return body(own).finally(() => own.free());
+  // A body that throws before it has a Promise still rejects, and still releases the reference.
+  let settled: Promise<R>;
+  try {
+    settled = body(own);
+  } catch (err) {
+    settled = Promise.reject(err);
+  }
+  return settled.finally(() => own.free());
 }
 
 /** How many references the safety net released for objects that were dropped unreleased. */

@@ -80,6 +80,10 @@ describe('SDK streams (test:///default)', function () {
 
     it('a bad screen number is a typed error before any call', async () => {
       await rejectsWith(dom.screenshot(-1), 'VIR_ERR_INVALID_ARG', /screen must be a non-negative integer/);
+      // A value that String() cannot print still rejects, rather than throwing at the call.
+      let shot: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => { shot = dom.screenshot([Symbol('screen')] as never); });
+      await rejectsWith(shot as Promise<unknown>, 'VIR_ERR_INVALID_ARG', /screen must be a non-negative integer, got an array/);
       await rejectsWith(dom.screenshot(0.5), 'VIR_ERR_INVALID_ARG');
     });
 
