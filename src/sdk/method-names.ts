@@ -69,6 +69,7 @@ export const excludedFunctions = {
   virConnSetErrorFunc: "each failure arrives as the LibvirtError of its own call; a connection's error callback would replace the handler that keeps libvirt from printing errors to stderr, and be called on the call threads' behalf: reachable in generated/",
   virConnGetLastError: "returns the connection's own error struct, read without libvirt's lock: calls failing on other call threads meanwhile free and rewrite its strings under the reader (garbage, or a crash). Each failure arrives as its own call's LibvirtError; connCopyLastError copies under the lock",
   virDomainLxcEnterSecurityLabel: 'changes the security label of the calling process, not an object: reachable in generated/',
+  virDomainLxcEnterNamespace: "moves the calling thread into the guest's namespaces (setns): as a method it would move whichever call thread ran it, and every later call on that thread would run inside the guest's namespaces; for a child process of the caller's own: reachable in generated/",
   virConnectListDomains: 'deprecated duplicate: Connection#listAllDomains',
   virConnectListDefinedDomains: 'deprecated duplicate: Connection#listAllDomains',
   virConnectListStoragePools: 'deprecated duplicate: Connection#listAllStoragePools',

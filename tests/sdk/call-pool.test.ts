@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { CallPool } from '../../src/sdk/engine/call-pool.js';
-import { Connection, type Domain } from '../../src/sdk/index.js';
+import { Connection, Domain } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { withPatched } from '../support/with-patched.js';
 
@@ -44,6 +44,12 @@ describe('call pool (test:///default)', function () {
     await assert.rejects(conn.storagePoolLookupByName('no-such-pool'));
     const copy = (await conn.connCopyLastError()) as { to: { message: string } };
     assert.match(copy.to.message, /no-such-pool/);
+  });
+
+  it("offers no method that moves the thread running it into a guest's namespaces", () => {
+    // setns applies to the calling thread: a call thread would stay inside the guest for every
+    // call after it.
+    assert.equal('lxcEnterNamespace' in Domain.prototype, false);
   });
 
   it('refuses alone a call whose argument cannot be cloned; its batch and later calls get their own answers', async () => {
