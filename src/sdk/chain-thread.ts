@@ -8,7 +8,10 @@ import type { ChainResult } from './chain-read.js';
 export interface ChainRequest { readonly id: number; readonly path: string }
 export type ChainReply =
   | { readonly id: number; readonly result: ChainResult }
-  | { readonly id: number; readonly fault: { readonly name: string; readonly message: string; readonly stack: string } };
+  | { readonly id: number; readonly fault: Fault };
+
+/** A fault of the reading code as it crosses: `code` is Node's (ERR_OUT_OF_RANGE), by which callers tell its errors apart. */
+export interface Fault { readonly name: string; readonly message: string; readonly stack: string; readonly code?: string }
 
 interface Pending { resolve: (r: ChainResult) => void; reject: (e: unknown) => void }
 
@@ -16,12 +19,15 @@ let thread: Worker | undefined;
 const pending = new Map<number, Pending>();
 let nextId = 1;
 
-/** The thread's fault as an error of the same class where it is a built-in one (instanceof RangeError holds). */
-function faultOf(f: { name: string; message: string; stack: string }): Error {
-  const Ctor = f.name === 'TypeError' ? TypeError : f.name === 'RangeError' ? RangeError : Error;
-  const err = new Ctor(f.message);
+const BUILT_IN: Readonly<Record<string, ErrorConstructor>> = { EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+
+/** The thread's fault as an error of the same class where it is a built-in one (instanceof RangeError holds), with its code. */
+function faultOf(f: Fault): Error {
+  const Ctor = Object.hasOwn(BUILT_IN, f.name) ? BUILT_IN[f.name] as ErrorConstructor : Error;
+  const err: Error & { code?: string } = new Ctor(f.message);
   if (Ctor === Error) err.name = f.name;
   err.stack = f.stack;
+  if (f.code !== undefined) err.code = f.code;
   return err;
 }
 

@@ -4,7 +4,7 @@
 // is a temporary directory).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageFile } from '../../src/image/index.js';
@@ -52,10 +52,15 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
     assert.deepEqual((await compareImageSnapshots('vda', image, null)).snapshots.map((s) => s.where), ['image-only', 'image-only', 'image-only', 'image-only']);
   });
 
-  it('throws a fault of the reading code (a RangeError from a buffer), instead of reporting it as the disk\'s error', async () => {
+  it('throws a fault of the reading code (a RangeError from a buffer) with its class and code, instead of reporting it as the disk\'s error', async () => {
     await useChainWorkerModule(new URL('../support/faulty-chain-worker.ts', import.meta.url));
     try {
       await assert.rejects(compareImageSnapshots('vda', image, []), (e: unknown) => e instanceof RangeError && /offset/.test(e.message));
+      // Node's code, by which a caller tells its errors apart, crosses too; so does any built-in class.
+      await assert.rejects(compareImageSnapshots('vda', image, []), { code: 'ERR_OUT_OF_RANGE' });
+      const other = join(dir, 'reference-error.qcow2');
+      copyFileSync(image, other);
+      await assert.rejects(compareImageSnapshots('vda', other, []), (e: unknown) => e instanceof ReferenceError && e.name === 'ReferenceError');
     } finally {
       await useChainWorkerModule(null);
     }
