@@ -34,10 +34,15 @@ async function chainOf(path: string): Promise<{ keys: string[]; entries: ImageSn
 interface VolumeUse {
   /** The target of the disk whose chain holds the volume. */
   target: string;
-  /** The keys (see fileKey) of that disk's chain, top first. */
-  keys: readonly string[];
   /** Names of the internal snapshots in the images above the volume (overlays made after it). */
   above: ReadonlySet<string>;
+}
+
+/** Names of the snapshots stored above the file of `key` in `path`'s chain, or null when the chain does not hold it. */
+async function aboveIn(path: string, key: string): Promise<ReadonlySet<string> | null> {
+  const chain = await chainOf(path);
+  const layer = chain.keys.indexOf(key);
+  return layer < 0 ? null : new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name));
 }
 
 /** The disk of `domain` whose chain holds the file of `key` (the disk's image or one below it), or null. */
@@ -46,61 +51,69 @@ async function diskUsing(domain: Domain, key: string): Promise<VolumeUse | null>
   // By device and inode: a chain may reach the volume through a symlink, or a name with '..'.
   for (const d of disks) {
     if (d.path === null || !isAbsolute(d.path)) continue;
-    const chain = await chainOf(d.path);
-    const layer = chain.keys.indexOf(key);
-    if (layer >= 0) return { target: d.target, keys: chain.keys, above: new Set(chain.entries.filter((e) => e.layer < layer).map((e) => e.name)) };
+    const above = await aboveIn(d.path, key);
+    if (above !== null) return { target: d.target, above };
   }
   return null;
 }
 
-/** The key of the file a disk had at a snapshot; undefined when it is not known, or not a local file. */
-async function keyThen(then: ImageThen | undefined, keys: Map<string, Promise<string>>): Promise<string | undefined> {
-  if (then?.path == null || !isAbsolute(then.path)) return undefined;
-  let key = keys.get(then.path);
-  if (key === undefined) keys.set(then.path, key = fileKey(then.path));
-  return key;
-}
-
-/** The volume being compared, and what is known of one domain's use of it. */
+/** The volume being compared, and the files snapshots name, each read once. */
 interface VolumeContext {
   /** The volume's path, resolved. */
   path: string;
-  volumeKey: string;
-  use: VolumeUse | null;
-  /** Keys of the files snapshots name, looked up once each. */
-  keys: Map<string, Promise<string>>;
+  key: string;
+  /** The keys of the volume's chain (the volume, then its backing files). */
+  chainKeys: readonly string[];
+  /** For each file a disk had at a snapshot, see aboveThen. */
+  files: Map<string, Promise<ReadonlySet<string> | null>>;
 }
 
 /**
- * The target by which `node` used the volume, or null when it did not: a snapshot of a disk
- * that uses the volume today, unless the disk was another file then (its saved definition says
- * so) or its data is in an overlay above the volume; of a disk that does not, if the disk was
- * the volume then.
+ * The snapshots stored above the volume in the chain of `path` (a disk's file at a snapshot):
+ * none when the file is the volume or one of its backing files (the volume's list shows those),
+ * null when the file's chain and the volume's do not meet.
  */
-async function targetOf(node: SnapshotNode, then: ReadonlyMap<string, ImageThen> | undefined, volume: VolumeContext): Promise<string | null> {
-  const { use, volumeKey, keys } = volume;
-  if (use === null) {
-    for (const [target, image] of then ?? []) if ((await keyThen(image, keys)) === volumeKey) return target;
-    return null;
-  }
-  const key = await keyThen(then?.get(use.target), keys);
-  if (key !== undefined && !use.keys.includes(key)) return null;
-  const mode = diskMode(node, [use.target, volume.path])?.snapshot;
-  const inOverlay = mode !== 'external' && mode !== 'no' && mode !== 'manual' && use.above.has(node.name);
-  return inOverlay ? null : use.target;
+function aboveThen(path: string, volume: VolumeContext): Promise<ReadonlySet<string> | null> {
+  let above = volume.files.get(path);
+  if (above === undefined) volume.files.set(path, above = readAboveThen(path, volume));
+  return above;
 }
 
-/** The snapshots of `domain` to compare with the volume at `path`: those taken while one of its disks used it. */
-async function userEntries(domain: Domain, path: string): Promise<LibvirtEntry[]> {
-  const volumeKey = await fileKey(path);
-  const [use, tree] = await Promise.all([diskUsing(domain, volumeKey), domain.snapshotTree()]);
+async function readAboveThen(path: string, volume: VolumeContext): Promise<ReadonlySet<string> | null> {
+  return volume.chainKeys.includes(await fileKey(path)) ? new Set() : aboveIn(path, volume.key);
+}
+
+/** Whether `node`'s data for the disk `target` is the volume's: not an internal snapshot stored in an overlay above it. */
+function keptFor(node: SnapshotNode, target: string, above: ReadonlySet<string>, volumePath: string): boolean {
+  const mode = diskMode(node, [target, volumePath])?.snapshot;
+  return mode === 'external' || mode === 'no' || mode === 'manual' || !above.has(node.name);
+}
+
+/**
+ * The target by which `node` used the volume, or null when it did not. Where its saved
+ * definition names the files then: the disk (whatever its target today) whose file was the
+ * volume, one of its backing files, or an overlay above it. Otherwise, or where it does not say
+ * which file the disk that uses the volume today had: that disk.
+ */
+async function targetOf(node: SnapshotNode, then: ReadonlyMap<string, ImageThen> | undefined, volume: VolumeContext, use: VolumeUse | null): Promise<string | null> {
+  for (const [target, image] of then ?? []) {
+    if (image.path === null || !isAbsolute(image.path)) continue;
+    const above = await aboveThen(image.path, volume);
+    if (above !== null) return keptFor(node, target, above, volume.path) ? target : null;
+  }
+  if (use === null || then?.get(use.target)?.path != null) return null;
+  return keptFor(node, use.target, use.above, volume.path) ? use.target : null;
+}
+
+/** The snapshots of `domain` to compare with the volume: those taken while one of its disks used it. */
+async function userEntries(domain: Domain, volume: VolumeContext): Promise<LibvirtEntry[]> {
+  const [use, tree] = await Promise.all([diskUsing(domain, volume.key), domain.snapshotTree()]);
   const nodes = [...tree.nodes.values()];
   const then = await imagesAtSnapshots(domain, nodes);
-  const volume: VolumeContext = { path: resolve(path), volumeKey, use, keys: new Map() };
   const out: LibvirtEntry[] = [];
   for (const node of nodes) {
-    const target = await targetOf(node, then.get(node), volume);
-    if (target !== null) out.push({ node, diskNames: [target, resolve(path)] });
+    const target = await targetOf(node, then.get(node), volume, use);
+    if (target !== null) out.push({ node, diskNames: [target, volume.path] });
   }
   return out;
 }
@@ -109,16 +122,19 @@ async function userEntries(domain: Domain, path: string): Promise<LibvirtEntry[]
  * A volume's internal snapshots (and those of its backing files) beside the snapshots of the
  * domains that use it: as their disk image, or below an overlay an external snapshot made. A
  * domain's snapshot whose data is in an image above the volume (an internal snapshot taken in
- * the overlay) is not the volume's, and is left out; so is one taken when the disk was another
- * file. A snapshot taken when the disk was the volume counts also when the disk is another file
- * today. A domain that no longer exists when it is read (VIR_ERR_NO_DOMAIN) is passed over.
+ * the overlay) is not the volume's, and is left out. Where a snapshot's saved definition names
+ * the disks' files then, it counts when one of them was the volume, one of its backing files or
+ * an overlay above it, whatever that disk's target or file is today, and is left out when the
+ * disk that uses the volume today was another file then. A domain that no longer exists when it
+ * is read (VIR_ERR_NO_DOMAIN) is passed over.
  */
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
   if (!isAbsolute(path)) return notLocal(volume.name, path);
+  const context: VolumeContext = { path: resolve(path), key: await fileKey(path), chainKeys: (await chainOf(path)).keys, files: new Map() };
   const entries = await Promise.all(users.map(async (d) => {
     try {
-      return await userEntries(d, path);
+      return await userEntries(d, context);
     } catch (err) {
       // A domain listed a moment ago may be gone (a transient guest that stopped): it uses nothing.
       if (isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN') return [];

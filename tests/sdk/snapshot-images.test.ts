@@ -102,3 +102,63 @@ describe('snapshots taken when a disk was another file (test:/// node file)', fu
     assert.deepEqual(rows(await volumeSnapshots(fresh, [g])), []);
   });
 });
+
+describe('a volume\'s list, by the files its domains\' disks had at each snapshot (test:/// node file)', function () {
+  this.timeout(30_000);
+  let chain: VolumeChain;
+  const at = (name: string): string => join(chain.dir, name);
+  beforeEach(async () => { chain = await volumeChain(); });
+  afterEach(async () => chain?.cleanup());
+
+  /** The same domain (by UUID) defined again with `disks`. */
+  async function redefine(name: string, disks: string): Promise<void> {
+    using dom = await chain.conn.lookupDomain(name);
+    if (await dom.isActive()) await dom.destroy();
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(await dom.getXml())?.[1] ?? '';
+    (await chain.conn.defineDomain(domainXml(disks).replace('<name>h</name>', `<uuid>${uuid}</uuid><name>${name}</name>`))).free();
+  }
+
+  it('counts a snapshot for the volume below the overlay the disk had then, also when the disk is another file today', async () => {
+    // 'early' was taken with vda top.qcow2, an overlay above base.qcow2, which holds its data.
+    qemuImg('create', '-q', '-f', 'qcow2', at('fresh.qcow2'), '1M');
+    await redefine('g', fileDisk('vda', at('fresh.qcow2')));
+    using g = await chain.conn.lookupDomain('g');
+    using pool = await chain.conn.lookupStoragePool('p');
+    using base = await pool.lookupVolume('base.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(base, [g])), [['early', 'both', at('base.qcow2'), undefined]]);
+  });
+
+  it('counts a snapshot for the volume a disk of another target had then (targets swapped since)', async () => {
+    const a = at('a.qcow2');
+    const v = at('v.qcow2');
+    using pool = await chain.conn.lookupStoragePool('p');
+    (await pool.createVolume(`<volume><name>v.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target></volume>`)).free();
+    for (const f of [a, v]) {
+      qemuImg('create', '-q', '-f', 'qcow2', f, '1M');
+      qemuImg('snapshot', '-c', 's', f);
+    }
+    (await chain.conn.defineDomain(domainXml(fileDisk('vda', a) + fileDisk('vdb', v)))).free();
+    {
+      using h = await chain.conn.lookupDomain('h');
+      (await h.createSnapshot({ name: 's', disks: [] })).free();
+    }
+    await redefine('h', fileDisk('vda', v) + fileDisk('vdb', a));
+    using h = await chain.conn.lookupDomain('h');
+    using volume = await pool.lookupVolume('v.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(volume, [h])), [['s', 'both', v, undefined]]);
+  });
+
+  it('still counts a snapshot taken when the disk was a file below the volume (in the volume\'s chain)', async () => {
+    // h's vda was base.qcow2 at 'b'; top.qcow2, the volume, is an overlay above it today.
+    (await chain.conn.defineDomain(domainXml(fileDisk('vda', at('base.qcow2'))))).free();
+    {
+      using h = await chain.conn.lookupDomain('h');
+      (await h.createSnapshot({ name: 'early', disks: [] })).free();
+    }
+    await redefine('h', fileDisk('vda', at('top.qcow2')));
+    using h = await chain.conn.lookupDomain('h');
+    using pool = await chain.conn.lookupStoragePool('p');
+    using top = await pool.lookupVolume('top.qcow2');
+    assert.deepEqual(rows(await volumeSnapshots(top, [h])), [['early', 'both', at('base.qcow2'), undefined]]);
+  });
+});
