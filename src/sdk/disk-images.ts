@@ -30,6 +30,19 @@ export function imageSourceOf(d: DiskDescription): Qcow2DiskSource | null {
   return null; // a network disk, or an empty drive
 }
 
+/** A network disk (rbd, nbd, iscsi, ...): its image is no local file, and cannot be read from here. */
+export interface NetworkDiskSource { readonly target: string; readonly protocol: string; readonly name: string | null }
+
+/** A disk's image as a snapshot's saved definition names it: a path, a pool and a volume, or a network disk. */
+export type SnapshotDiskSource = Qcow2DiskSource | NetworkDiskSource;
+
+/** Where a disk's image was, network disks included (a snapshot taken then has no data in any local file); null for an empty drive. */
+export function savedSourceOf(d: DiskDescription): SnapshotDiskSource | null {
+  const source = imageSourceOf(d);
+  if (source !== null || d.source?.protocol === undefined) return source;
+  return { target: d.target.dev, protocol: d.source.protocol, name: d.source.name ?? null };
+}
+
 /** The qcow2 disks (device 'disk') of a domain XML, file-, block- or volume-backed. */
 export function qcow2DiskSources(domainXml: string): Qcow2DiskSource[] {
   return parseDomainXml(domainXml).devices.disks

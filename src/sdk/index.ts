@@ -18,7 +18,7 @@ export { sharedPool, CallPool } from './engine/call-pool.js';
 export { compareImageSnapshots, domainDiskSnapshots } from './snapshot-introspection.js';
 export { volumeSnapshots } from './volume-snapshots.js';
 export { qcow2DiskSources, resolveQcow2Disks } from './disk-images.js';
-export type { Qcow2DiskSource, ResolvedDisk } from './disk-images.js';
+export type { NetworkDiskSource, Qcow2DiskSource, ResolvedDisk, SnapshotDiskSource } from './disk-images.js';
 export type { DiskSnapshots, SnapshotComparison, ImageSnapshotEntry, ImageLayer } from './snapshot-introspection.js';
 export * from './xml/index.js';
 export { paramsToObject, objectToParams } from './typed-params.js';

@@ -37,8 +37,9 @@ export interface SnapshotComparison {
    * definition libvirt saved with the snapshot names it, and it is not an image of the chain
    * read: the disk was pointed at another file since). The snapshot's data is looked for in
    * that file's chain ('both' when found there; `image.layer` then counts from that file), which
-   * is the file libvirt goes back to on revert. `path` is null, and `error` says why, when the
-   * file could not be found (a pool or volume gone) or read.
+   * is the file libvirt goes back to on revert. `where` is 'libvirt-only', and `error` says why,
+   * when the file could not be found (a pool or volume gone: `path` null) or read, or was no
+   * local file (a network disk: `path` null; an rbd pool's volume: its pool/image path).
    */
   snapshotImage?: { path: string | null; error?: string };
 }
@@ -83,6 +84,8 @@ export function diskMode(node: SnapshotNode, names: readonly string[]): { snapsh
   return node.disks?.find((d) => names.includes(d.name) || (d.name.startsWith('/') && names.includes(resolve(d.name)))) ?? null;
 }
 
+const notLocalError = (path: string): string => `'${path}' is not a local file path (a network volume?)`;
+
 /**
  * A snapshot taken when the disk was another file (see SnapshotComparison.snapshotImage), or
  * null when its data is to be looked for in the chain read.
@@ -92,6 +95,7 @@ function compareElsewhere(entry: LibvirtEntry, elsewhere: ReadonlyMap<string, Ch
   if (then === undefined) return null;
   const { node } = entry;
   if (then.path === null) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: null, error: then.error ?? 'not found' } };
+  if (!isAbsolute(then.path)) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: then.path, error: notLocalError(then.path) } };
   const read = elsewhere.get(then.path);
   if (read === undefined) return null;
   if (!read.ok) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: then.path, error: read.error } };
@@ -190,7 +194,7 @@ export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots
  * 'pool/image'): it is not looked for relative to this process's working directory.
  */
 export function notLocal(disk: string, path: string): DiskSnapshots {
-  return { disk, path, layers: [], snapshots: [], error: `'${path}' is not a local file path (a network volume?)`, errorCode: 'NOT_LOCAL' };
+  return { disk, path, layers: [], snapshots: [], error: notLocalError(path), errorCode: 'NOT_LOCAL' };
 }
 
 function unresolved(d: ResolvedDisk): DiskSnapshots {

@@ -6,7 +6,7 @@ import { VIR_ERR_NO_DOMAIN_SNAPSHOT } from '../../generated/index.js';
 import type { Domain } from './domain.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
 import { parseSnapshotXml } from './xml/index.js';
-import { imageSourceOf, type Qcow2DiskSource } from './disk-images.js';
+import { savedSourceOf, type SnapshotDiskSource } from './disk-images.js';
 
 export interface SnapshotNode {
   name: string;
@@ -32,10 +32,10 @@ export interface SnapshotNode {
   disks?: readonly SnapshotNodeDisk[];
   /**
    * Where each disk's image was when the snapshot was taken, from the domain definition libvirt
-   * saved with it (a path, or a pool and a volume; network disks left out). Absent when libvirt
-   * saved no definition, or the nodes were built by hand.
+   * saved with it: a path, a pool and a volume, or a network disk's protocol and name. Absent
+   * when libvirt saved no definition, or the nodes were built by hand.
    */
-  diskSources?: readonly Qcow2DiskSource[];
+  diskSources?: readonly SnapshotDiskSource[];
 }
 
 export interface SnapshotNodeDisk {
@@ -59,7 +59,7 @@ function summary(xml: string): Pick<SnapshotNode, 'name' | 'parent' | 'state' | 
   const disks = d.disks.map((x) => ({ name: x.name, snapshot: x.snapshot ?? null, file: x.source?.file ?? x.source?.dev ?? null }));
   const out = { name: d.name, parent: d.parent ?? null, state: d.state ?? null, creationTime: d.creationTime ?? null, memory: d.memory?.snapshot ?? null, disks };
   if (d.domain === undefined) return out;
-  const diskSources = d.domain.devices.disks.filter((x) => (x.device ?? 'disk') === 'disk').flatMap((x) => imageSourceOf(x) ?? []);
+  const diskSources = d.domain.devices.disks.filter((x) => (x.device ?? 'disk') === 'disk').flatMap((x) => savedSourceOf(x) ?? []);
   return { ...out, diskSources };
 }
 

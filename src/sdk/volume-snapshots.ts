@@ -8,7 +8,7 @@ import type { Domain } from './domain.js';
 import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
-import { imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
+import { fileKnown, imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
 import { compareDisk, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
 import { fileId, type ImageSnapshotEntry } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
@@ -93,7 +93,7 @@ function keptFor(node: SnapshotNode, target: string, above: ReadonlySet<string>,
  * The target by which `node` used the volume, or null when it did not. Where its saved
  * definition names the files then: the disk (whatever its target today) whose file was the
  * volume, one of its backing files, or an overlay above it. Otherwise, or where it does not say
- * which file the disk that uses the volume today had: that disk.
+ * which file the disk that uses the volume today had (a pool gone since): that disk.
  */
 async function targetOf(node: SnapshotNode, then: ReadonlyMap<string, ImageThen> | undefined, volume: VolumeContext, use: VolumeUse | null): Promise<string | null> {
   for (const [target, image] of then ?? []) {
@@ -101,7 +101,7 @@ async function targetOf(node: SnapshotNode, then: ReadonlyMap<string, ImageThen>
     const above = await aboveThen(image.path, volume);
     if (above !== null) return keptFor(node, target, above, volume.path) ? target : null;
   }
-  if (use === null || then?.get(use.target)?.path != null) return null;
+  if (use === null || fileKnown(then?.get(use.target))) return null;
   return keptFor(node, use.target, use.above, volume.path) ? use.target : null;
 }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareImageSnapshots, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
+import { compareImageSnapshots, volumeSnapshots, type DiskSnapshots, type SnapshotNode } from '../../src/sdk/index.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
 
 /**
@@ -160,5 +160,48 @@ describe('a volume\'s list, by the files its domains\' disks had at each snapsho
     using pool = await chain.conn.lookupStoragePool('p');
     using top = await pool.lookupVolume('top.qcow2');
     assert.deepEqual(rows(await volumeSnapshots(top, [h])), [['early', 'both', at('base.qcow2'), undefined]]);
+  });
+});
+
+describe('a disk that was no local file when a snapshot was taken (test:/// node file)', function () {
+  this.timeout(30_000);
+  let chain: VolumeChain;
+  let now: string;
+  before(async () => {
+    chain = await volumeChain();
+    now = join(chain.dir, 'now.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', now, '1M');
+    // A snapshot of the same name in today's image, which is not the libvirt snapshot's data.
+    qemuImg('snapshot', '-c', 'then', now);
+    const rbd = `<disk type='network' device='disk'><driver name='qemu' type='qcow2'/><source protocol='rbd' name='rbdpool/img'><host name='mon'/></source><target dev='vda'/></disk>`;
+    using dom = await chain.conn.defineDomain(domainXml(rbd));
+    (await dom.createSnapshot({ name: 'then', disks: [] })).free();
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(await dom.getXml())?.[1] ?? '';
+    (await chain.conn.defineDomain(domainXml(fileDisk('vda', now)).replace('<name>', `<uuid>${uuid}</uuid><name>`))).free();
+  });
+  after(async () => chain?.cleanup());
+
+  it('does not match a snapshot taken when the disk was a network disk with a same-named entry of today\'s image', async () => {
+    using dom = await chain.conn.lookupDomain('h');
+    const vda = (await dom.diskSnapshots()).find((d) => d.disk === 'vda');
+    assert.deepEqual(rows(vda), [['then', 'image-only', now, undefined], ['then', 'libvirt-only', null, null]]);
+    assert.match(vda?.snapshots.find((s) => s.where === 'libvirt-only')?.snapshotImage?.error ?? '', /network disk \(rbd 'rbdpool\/img'\)/);
+    const r = await compareImageSnapshots('vda', now, await dom.snapshotTree());
+    assert.deepEqual(rows(r), [['then', 'image-only', now, undefined], ['then', 'libvirt-only', null, null]]);
+  });
+
+  it('nor one taken when the disk was a volume whose path is not a local one (an rbd pool\'s pool/image)', async () => {
+    const node: SnapshotNode = { name: 'then', parent: null, children: [], descendants: [], state: 'shutoff', creationTime: 1_700_000_000, memory: 'no', current: false, diskSources: [{ target: 'vda', path: 'rbdpool/img' }] };
+    const r = await compareImageSnapshots('vda', now, [node]);
+    assert.deepEqual(rows(r), [['then', 'image-only', now, undefined], ['then', 'libvirt-only', null, 'rbdpool/img']]);
+    assert.match(r.snapshots.find((s) => s.where === 'libvirt-only')?.snapshotImage?.error ?? '', /not a local file path/);
+  });
+
+  it('leaves such a snapshot out of the list of the volume the disk is today', async () => {
+    using pool = await chain.conn.lookupStoragePool('p');
+    (await pool.createVolume(`<volume><name>now.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target></volume>`)).free();
+    using vol = await pool.lookupVolume('now.qcow2');
+    using dom = await chain.conn.lookupDomain('h');
+    assert.deepEqual(rows(await volumeSnapshots(vol, [dom])), [['then', 'image-only', now, undefined]]);
   });
 });
