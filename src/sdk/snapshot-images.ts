@@ -3,8 +3,9 @@
 // since (by editing the domain) keeps that snapshot's data in the old file. Reverting makes
 // libvirt go back to that file; introspection looks for the snapshot's data there too, instead
 // of saying it is gone (or matching a snapshot of the same name in today's image).
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { ChainResult, ReadChain } from './chain-read.js';
+import { fileId, type ChainResult, type ReadChain } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveDiskSources, type NetworkDiskSource, type Qcow2DiskSource, type ResolvedDisk, type SnapshotDiskSource } from './disk-images.js';
@@ -50,13 +51,57 @@ export async function imagesAtSnapshots(domain: Domain, nodes: readonly Snapshot
   return out;
 }
 
-/** Each node's image of `target` as far as the node says without a pool lookup (paths and network disks). */
-export function pathsAtSnapshots(nodes: readonly SnapshotNode[], target: string): Map<SnapshotNode, ImageThen> {
-  const out = new Map<SnapshotNode, ImageThen>();
+/** For each node, each disk's image as far as the node says without a pool lookup (paths and network disks). */
+export function pathsAtSnapshots(nodes: readonly SnapshotNode[]): Map<SnapshotNode, Map<string, ImageThen>> {
+  const out = new Map<SnapshotNode, Map<string, ImageThen>>();
   for (const n of nodes) {
-    const s = n.diskSources?.find((x) => x.target === target);
-    if (s !== undefined && isNetwork(s)) out.set(n, networkImage(s));
-    else if (s !== undefined && 'path' in s) out.set(n, { path: s.path });
+    const byTarget = new Map<string, ImageThen>();
+    for (const s of n.diskSources ?? []) {
+      if (isNetwork(s)) byTarget.set(s.target, networkImage(s));
+      else if ('path' in s) byTarget.set(s.target, { path: s.path });
+    }
+    out.set(n, byTarget);
+  }
+  return out;
+}
+
+/** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
+export async function fileKey(path: string): Promise<string> {
+  try {
+    return fileId(await stat(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** fileKey, each path stat'ed once. */
+function fileKeys(): (path: string) => Promise<string> {
+  const keys = new Map<string, Promise<string>>();
+  return (path) => {
+    let key = keys.get(path);
+    if (key === undefined) keys.set(path, key = fileKey(path));
+    return key;
+  };
+}
+
+/** Whether one of `images` (a snapshot's disks, by target) is the file of `key`. */
+async function namesFile(images: ReadonlyMap<string, ImageThen>, key: string, keyOf: (path: string) => Promise<string>): Promise<boolean> {
+  for (const { path } of images.values()) if (path !== null && isAbsolute(path) && (await keyOf(path)) === key) return true;
+  return false;
+}
+
+/**
+ * Each node's image of the disk `target`, whose file today is `path`, where its data is to be
+ * looked for outside today's chain. None where the node names today's file for any disk: with
+ * disks renamed or swapped since, its data for that file is in that file.
+ */
+export async function imagesOfDisk(then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>, target: string, path: string): Promise<Map<SnapshotNode, ImageThen>> {
+  const keyOf = fileKeys();
+  const out = new Map<SnapshotNode, ImageThen>();
+  for (const [node, images] of then) {
+    const image = images.get(target);
+    // Nothing stat'ed for nodes that name no image of the disk (no saved definition).
+    if (image !== undefined && !(await namesFile(images, await keyOf(path), keyOf))) out.set(node, image);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
-import { imagesAtSnapshots, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
+import { imagesAtSnapshots, imagesOfDisk, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
 
 export type { ImageLayer, ImageSnapshotEntry } from './chain-read.js';
 
@@ -35,9 +35,10 @@ export interface SnapshotComparison {
   /**
    * Set when the disk's image was another file when the snapshot was taken (the domain
    * definition libvirt saved with the snapshot names it, and it is not an image of the chain
-   * read: the disk was pointed at another file since). The snapshot's data is looked for in
-   * that file's chain ('both' when found there; `image.layer` then counts from that file), which
-   * is the file libvirt goes back to on revert. `where` is 'libvirt-only', and `error` says why,
+   * read: the disk was pointed at another file since), unless the definition names the disk's
+   * file today for another disk (disks renamed or swapped since: the data for that file is in
+   * it). The snapshot's data is looked for in that file's chain ('both' when found there;
+   * `image.layer` then counts from that file), which is the file libvirt goes back to on revert. `where` is 'libvirt-only', and `error` says why,
    * when the file could not be found (a pool or volume gone: `path` null) or read, or was no
    * local file (a network disk: `path` null; an rbd pool's volume: its pool/image path).
    */
@@ -143,7 +144,11 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], else
 
 /** The snapshots of `path`'s chain beside `libvirt`'s; the images are read on another thread. */
 export async function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
-  const read = await readChainOffThread(path);
+  return compareRead(disk, path, await readChainOffThread(path), libvirt);
+}
+
+/** compareDisk with `path`'s chain read. */
+async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
   const elsewhere = await readImagesElsewhere(chain, libvirt.map((e) => e.imageThen));
@@ -169,8 +174,13 @@ const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterabl
 export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
   const nodes = [...nodesOf(libvirt)];
   // Without the domain, a pool volume a snapshot's definition names cannot be looked up: paths only.
-  const then = pathsAtSnapshots(nodes, disk);
-  return compareDisk(disk, path, nodes.map((node) => entryOf(node, disk, path, then.get(node))));
+  return compareWithImagesThen(disk, path, nodes, pathsAtSnapshots(nodes));
+}
+
+/** compareDisk, each snapshot's data looked for in the file the disk had then where that is not today's (see imagesOfDisk). */
+async function compareWithImagesThen(disk: string, path: string, nodes: readonly SnapshotNode[], then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>): Promise<DiskSnapshots> {
+  const [read, images] = await Promise.all([readChainOffThread(path), imagesOfDisk(then, disk, path)]);
+  return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, path, images.get(node))));
 }
 
 function entryOf(node: SnapshotNode, disk: string, path: string, imageThen: ImageThen | undefined): LibvirtEntry {
@@ -184,8 +194,7 @@ export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
   const nodes = [...tree.nodes.values()];
   const [disks, then] = await Promise.all([resolveQcow2Disks(domain, xml), imagesAtSnapshots(domain, nodes)]);
-  const compare = (target: string, path: string): Promise<DiskSnapshots> =>
-    compareDisk(target, path, nodes.map((node) => entryOf(node, target, path, then.get(node)?.get(target))));
+  const compare = (target: string, path: string): Promise<DiskSnapshots> => compareWithImagesThen(target, path, nodes, then);
   return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : !isAbsolute(d.path) ? notLocal(d.target, d.path) : compare(d.target, d.path))));
 }
 

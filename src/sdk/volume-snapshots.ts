@@ -1,26 +1,16 @@
 // A storage volume's internal snapshots beside the snapshots of the domains that use it: the
 // volume may be a disk's image, or lie below an overlay an external snapshot made, so each
 // user's disks are followed down their chains to find it (by device and inode).
-import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
-import { fileKnown, imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
+import { fileKey, fileKnown, imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
 import { compareDisk, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
-import { fileId, type ImageSnapshotEntry } from './chain-read.js';
+import type { ImageSnapshotEntry } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
-
-/** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
-async function fileKey(path: string): Promise<string> {
-  try {
-    return fileId(await stat(path));
-  } catch {
-    return resolve(path);
-  }
-}
 
 /**
  * `path`'s chain as far as it can be read, on another thread: each image's key (see fileKey)

@@ -103,7 +103,7 @@ describe('snapshots taken when a disk was another file (test:/// node file)', fu
   });
 });
 
-describe('a volume\'s list, by the files its domains\' disks had at each snapshot (test:/// node file)', function () {
+describe('disks swapped since, and a volume\'s list by the files its domains\' disks had at each snapshot (test:/// node file)', function () {
   this.timeout(30_000);
   let chain: VolumeChain;
   const at = (name: string): string => join(chain.dir, name);
@@ -128,7 +128,8 @@ describe('a volume\'s list, by the files its domains\' disks had at each snapsho
     assert.deepEqual(rows(await volumeSnapshots(base, [g])), [['early', 'both', at('base.qcow2'), undefined]]);
   });
 
-  it('counts a snapshot for the volume a disk of another target had then (targets swapped since)', async () => {
+  /** h with vda a.qcow2 and vdb v.qcow2 (a volume of 'p') at 's', each file holding an 's'; the disks swapped since. */
+  async function swapped(): Promise<{ a: string; v: string }> {
     const a = at('a.qcow2');
     const v = at('v.qcow2');
     using pool = await chain.conn.lookupStoragePool('p');
@@ -143,13 +144,28 @@ describe('a volume\'s list, by the files its domains\' disks had at each snapsho
       (await h.createSnapshot({ name: 's', disks: [] })).free();
     }
     await redefine('h', fileDisk('vda', v) + fileDisk('vdb', a));
+    return { a, v };
+  }
+
+  it('matches a snapshot in a disk\'s file today where the saved definition gives that file another target (disks swapped since)', async () => {
+    const { a, v } = await swapped();
     using h = await chain.conn.lookupDomain('h');
+    const disks = await h.diskSnapshots();
+    assert.deepEqual(rows(disks.find((d) => d.disk === 'vda')), [['s', 'both', v, undefined]]);
+    assert.deepEqual(rows(disks.find((d) => d.disk === 'vdb')), [['s', 'both', a, undefined]]);
+    assert.deepEqual(rows(await compareImageSnapshots('vda', v, await h.snapshotTree())), [['s', 'both', v, undefined]]);
+  });
+
+  it('counts a snapshot for the volume a disk of another target had then (disks swapped since)', async () => {
+    await swapped();
+    using h = await chain.conn.lookupDomain('h');
+    using pool = await chain.conn.lookupStoragePool('p');
     using volume = await pool.lookupVolume('v.qcow2');
-    assert.deepEqual(rows(await volumeSnapshots(volume, [h])), [['s', 'both', v, undefined]]);
+    assert.deepEqual(rows(await volumeSnapshots(volume, [h])), [['s', 'both', at('v.qcow2'), undefined]]);
   });
 
   it('still counts a snapshot taken when the disk was a file below the volume (in the volume\'s chain)', async () => {
-    // h's vda was base.qcow2 at 'b'; top.qcow2, the volume, is an overlay above it today.
+    // h's vda was base.qcow2 at 'early'; top.qcow2, the volume, is an overlay above it today.
     (await chain.conn.defineDomain(domainXml(fileDisk('vda', at('base.qcow2'))))).free();
     {
       using h = await chain.conn.lookupDomain('h');
