@@ -3,6 +3,7 @@
 // requests it held and the next request starts another.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './engine/call-pool.js';
+import { rebuildJsError } from './engine/serialize-error.js';
 import type { ChainResult } from './chain-read.js';
 
 export interface ChainRequest { readonly id: number; readonly path: string }
@@ -19,13 +20,9 @@ let thread: Worker | undefined;
 const pending = new Map<number, Pending>();
 let nextId = 1;
 
-const BUILT_IN: Readonly<Record<string, ErrorConstructor>> = { EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
-
 /** The thread's fault as an error of the same class where it is a built-in one (instanceof RangeError holds), with its code. */
 function faultOf(f: Fault): Error {
-  const Ctor = Object.hasOwn(BUILT_IN, f.name) ? BUILT_IN[f.name] as ErrorConstructor : Error;
-  const err: Error & { code?: string } = new Ctor(f.message);
-  if (Ctor === Error) err.name = f.name;
+  const err: Error & { code?: string } = rebuildJsError(f.name, f.message);
   err.stack = f.stack;
   if (f.code !== undefined) err.code = f.code;
   return err;

@@ -12,6 +12,7 @@ import { functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
 import { BusyCounter } from './busy-counter.js';
+import { rebuildJsError } from './serialize-error.js';
 import { HandlePins } from './handle-pins.js';
 
 /**
@@ -328,10 +329,7 @@ function carriesBytes(fn: string): boolean {
 
 export function toError(e: SerializedError): Error {
   if (e.jsName !== undefined) {
-    // The built-in classes are rebuilt, so that `instanceof TypeError` holds on this side too.
-    const Ctor = e.jsName === 'TypeError' ? TypeError : e.jsName === 'RangeError' ? RangeError : Error;
-    const err = new Ctor(e.message);
-    if (Ctor === Error) err.name = e.jsName;
+    const err = rebuildJsError(e.jsName, e.message);
     if (e.system) Object.assign(err, e.system);
     return err;
   }

@@ -17,3 +17,16 @@ export function serializeError(err: unknown, func: string): SerializedError {
   }
   return out;
 }
+
+const BUILT_IN: Readonly<Record<string, ErrorConstructor>> = { EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+
+/**
+ * A JS error thrown on another thread, rebuilt on this one: of the same class where that is a
+ * built-in one, so that `instanceof RangeError` holds here too; other classes keep their name.
+ */
+export function rebuildJsError(name: string, message: string): Error {
+  const Ctor = Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] as ErrorConstructor : Error;
+  const err = new Ctor(message);
+  if (Ctor === Error) err.name = name;
+  return err;
+}
