@@ -31,6 +31,20 @@ const sourceKey = (s: Qcow2DiskSource): string => ('path' in s ? `path:${s.path}
 const imageOf = ({ path, error, errorCode }: ResolvedDisk): ImageThen =>
   ({ path, ...(error === undefined ? {} : { error }), ...(errorCode === undefined ? {} : { errorCode }) });
 
+/** For each node, each disk's image (by target), as `image` gives it for the node's saved sources. */
+function byNode(nodes: readonly SnapshotNode[], image: (s: SnapshotDiskSource) => ImageThen | undefined): Map<SnapshotNode, Map<string, ImageThen>> {
+  const out = new Map<SnapshotNode, Map<string, ImageThen>>();
+  for (const n of nodes) {
+    const byTarget = new Map<string, ImageThen>();
+    for (const s of n.diskSources ?? []) {
+      const i = image(s);
+      if (i !== undefined) byTarget.set(s.target, i);
+    }
+    out.set(n, byTarget);
+  }
+  return out;
+}
+
 /**
  * For each node, each disk's image (by target) when it was taken; pool volumes are looked up
  * once each, whatever the number of snapshots naming them.
@@ -39,30 +53,12 @@ export async function imagesAtSnapshots(domain: Domain, nodes: readonly Snapshot
   const distinct = new Map<string, Qcow2DiskSource>();
   for (const n of nodes) for (const s of n.diskSources ?? []) if (!isNetwork(s)) distinct.set(sourceKey(s), { ...s, target: sourceKey(s) });
   const resolved = new Map((await resolveDiskSources(domain, [...distinct.values()])).map((r) => [r.target, imageOf(r)]));
-  const out = new Map<SnapshotNode, Map<string, ImageThen>>();
-  for (const n of nodes) {
-    const byTarget = new Map<string, ImageThen>();
-    for (const s of n.diskSources ?? []) {
-      const image = isNetwork(s) ? networkImage(s) : resolved.get(sourceKey(s));
-      if (image !== undefined) byTarget.set(s.target, image);
-    }
-    out.set(n, byTarget);
-  }
-  return out;
+  return byNode(nodes, (s) => (isNetwork(s) ? networkImage(s) : resolved.get(sourceKey(s))));
 }
 
 /** For each node, each disk's image as far as the node says without a pool lookup (paths and network disks). */
 export function pathsAtSnapshots(nodes: readonly SnapshotNode[]): Map<SnapshotNode, Map<string, ImageThen>> {
-  const out = new Map<SnapshotNode, Map<string, ImageThen>>();
-  for (const n of nodes) {
-    const byTarget = new Map<string, ImageThen>();
-    for (const s of n.diskSources ?? []) {
-      if (isNetwork(s)) byTarget.set(s.target, networkImage(s));
-      else if ('path' in s) byTarget.set(s.target, { path: s.path });
-    }
-    out.set(n, byTarget);
-  }
-  return out;
+  return byNode(nodes, (s) => (isNetwork(s) ? networkImage(s) : 'path' in s ? { path: s.path } : undefined));
 }
 
 /** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */

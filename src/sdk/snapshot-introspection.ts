@@ -142,13 +142,8 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], else
   return out;
 }
 
-/** The snapshots of `path`'s chain beside `libvirt`'s; the images are read on another thread. */
-export async function compareDisk(disk: string, path: string, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
-  return compareRead(disk, path, await readChainOffThread(path), libvirt);
-}
-
-/** compareDisk with `path`'s chain read. */
-async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
+/** The snapshots of `path`'s chain (`read`, read on the backing-chain thread) beside `libvirt`'s. */
+export async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
   const elsewhere = await readImagesElsewhere(chain, libvirt.map((e) => e.imageThen));
@@ -177,7 +172,7 @@ export async function compareImageSnapshots(disk: string, path: string, libvirt:
   return compareWithImagesThen(disk, path, nodes, pathsAtSnapshots(nodes));
 }
 
-/** compareDisk, each snapshot's data looked for in the file the disk had then where that is not today's (see imagesOfDisk). */
+/** compareRead, each snapshot's data looked for in the file the disk had then where that is not today's (see imagesOfDisk). */
 async function compareWithImagesThen(disk: string, path: string, nodes: readonly SnapshotNode[], then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>): Promise<DiskSnapshots> {
   const [read, images] = await Promise.all([readChainOffThread(path), imagesOfDisk(then, disk, path)]);
   return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, path, images.get(node))));

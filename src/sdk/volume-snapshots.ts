@@ -8,17 +8,18 @@ import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
 import { fileKey, fileKnown, imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
-import { compareDisk, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
-import type { ImageSnapshotEntry } from './chain-read.js';
+import { compareRead, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
+import type { ChainResult, ImageSnapshotEntry } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
 
-/**
- * `path`'s chain as far as it can be read, on another thread: each image's key (see fileKey)
- * top first, and the snapshots in them.
- */
-async function chainOf(path: string): Promise<{ keys: string[]; entries: ImageSnapshotEntry[] }> {
-  const read = await readChainOffThread(path);
+/** A chain as read: each image's key (see fileKey) top first, and the snapshots in them. */
+async function keysOf(path: string, read: ChainResult): Promise<{ keys: string[]; entries: ImageSnapshotEntry[] }> {
   return read.ok ? { keys: read.chain.fileIds, entries: read.chain.entries } : { keys: [await fileKey(path)], entries: [] };
+}
+
+/** `path`'s chain as far as it can be read, on another thread (see keysOf). */
+async function chainOf(path: string): Promise<{ keys: string[]; entries: ImageSnapshotEntry[] }> {
+  return keysOf(path, await readChainOffThread(path));
 }
 
 interface VolumeUse {
@@ -121,7 +122,9 @@ async function userEntries(domain: Domain, volume: VolumeContext): Promise<Libvi
 export async function volumeSnapshots(volume: StorageVolume, users: readonly Domain[]): Promise<DiskSnapshots> {
   const path = await volume.getPath();
   if (!isAbsolute(path)) return notLocal(volume.name, path);
-  const context: VolumeContext = { path: resolve(path), key: await fileKey(path), chainKeys: (await chainOf(path)).keys, files: new Map() };
+  // The volume's chain is read once: for the keys of its files here, and for the comparison.
+  const read = await readChainOffThread(path);
+  const context: VolumeContext = { path: resolve(path), key: await fileKey(path), chainKeys: (await keysOf(path, read)).keys, files: new Map() };
   const entries = await Promise.all(users.map(async (d) => {
     try {
       return await userEntries(d, context);
@@ -132,5 +135,5 @@ export async function volumeSnapshots(volume: StorageVolume, users: readonly Dom
     }
   }));
   // Two domains on one volume may each have a snapshot of a name: both are listed.
-  return compareDisk(volume.name, path, entries.flat());
+  return compareRead(volume.name, path, read, entries.flat());
 }
