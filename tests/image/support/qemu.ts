@@ -21,7 +21,9 @@ export function createLuksQcow2(cwd: string, name = 'luks.qcow2'): void {
   for (let attempt = 1; ; attempt++) {
     const r = qemuImgRun(args, cwd);
     if (r.status === 0) return;
-    if (attempt === 3 || !/accurate CPU usage/.test(r.stderr)) throw new Error(`qemu-img ${args.join(' ')} failed: ${r.stderr}`);
+    if (attempt === 6 || !/accurate CPU usage/.test(r.stderr)) throw new Error(`qemu-img ${args.join(' ')} failed: ${r.stderr}`);
+    // At once, it failed the same way three times running under load: the load has to pass.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500 * attempt);
   }
 }
 
