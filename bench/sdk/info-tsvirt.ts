@@ -7,7 +7,8 @@
  * `ready`, then serves part-info.ts as info.c does: for each line on stdin,
  * one untimed burst and a timed one. `all`: printed as `all <ms> <client us>
  * <daemon us>` (CPU of this process, all threads, and of the daemon, -1 if
- * unreadable). `probed`: the timed burst runs with the main thread's
+ * unreadable). `seq`: the same CALLS calls awaited one after another, as a
+ * script that awaits each call does, printed as `seq ...` like `all`. `probed`: the timed burst runs with the main thread's
  * event-loop lag sampled, printed as `probed <ms> <client us> <daemon us>
  * <lag p50> <lag p99> <lag max>` (ms); the probe's 1 ms timer costs
  * throughput of its own, so `all` bursts run without it.
@@ -45,21 +46,31 @@ async function burst(dom: Domain, calls: number): Promise<number> {
   return infos.filter((i) => i.state.name === 'running').length;
 }
 
-/** One burst; every call must have seen the domain running. */
-async function checkedBurst(dom: Domain, calls: number): Promise<void> {
-  const running = await burst(dom, calls);
+/** The same calls awaited one after another: each waits for the answer to the one before. */
+async function inTurn(dom: Domain, calls: number): Promise<number> {
+  let running = 0;
+  for (let i = 0; i < calls; i++) if ((await dom.getInfo()).state.name === 'running') running++;
+  return running;
+}
+
+type Run = (dom: Domain, calls: number) => Promise<number>;
+
+/** One run; every call must have seen the domain running. */
+async function checked(run: Run, dom: Domain, calls: number): Promise<void> {
+  const running = await run(dom, calls);
   if (running !== calls) throw new Error(`only ${running}/${calls} calls saw a running domain`);
 }
 
-const measured = (dom: Domain, calls: number, daemon: number): Promise<string> => measuredBurst(() => checkedBurst(dom, calls), daemon);
+const measured = (run: Run, dom: Domain, calls: number, daemon: number): Promise<string> => measuredBurst(() => checked(run, dom, calls), daemon);
 
 async function serveLine(kind: string, dom: Domain, calls: number, daemon: number): Promise<string> {
-  if (kind !== 'all' && kind !== 'probed') throw new Error(`unknown kind of burst: ${kind}`);
-  await burst(dom, calls); // untimed: the machine may still be settling from another burst
-  if (kind === 'all') return `all ${await measured(dom, calls, daemon)}`;
+  if (kind !== 'all' && kind !== 'probed' && kind !== 'seq') throw new Error(`unknown kind of burst: ${kind}`);
+  const run = kind === 'seq' ? inTurn : burst;
+  await run(dom, calls); // untimed: the machine may still be settling from another burst
+  if (kind !== 'probed') return `${kind} ${await measured(run, dom, calls, daemon)}`;
   const probe = lagProbe();
   await probe.ready;
-  const figures = await measured(dom, calls, daemon);
+  const figures = await measured(burst, dom, calls, daemon);
   const lag = probe.stop();
   return `probed ${figures} ${[50, 99, 100].map((p) => pct(lag, p).toFixed(3)).join(' ')}`;
 }

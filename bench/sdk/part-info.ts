@@ -2,7 +2,8 @@
  * Part 2: CALLS getInfo calls on a running TCG guest of the real daemon: C and
  * libvirt-python in sequence and with 8 threads (info.c, info.py), the tsvirt
  * SDK with all calls at once (info-tsvirt.ts), with the default number of call
- * threads and with TSVIRT_THREADS=8, and for reference the generated layer in 8
+ * threads and with TSVIRT_THREADS=8, and awaiting each call in turn (what a script
+ * that awaits every call pays for the hand-over to a call thread and back), and for reference the generated layer in 8
  * worker threads without the SDK (info-generated.ts). Every implementation is a child
  * that stays started and serves one burst at a time, so their bursts are
  * interleaved: each round times one burst of every row, in a shuffled order,
@@ -117,7 +118,7 @@ async function startChildren(python: boolean, base: string[], daemon: string, di
     const server = await startServer(impl, [...tsvirtScript('info-tsvirt.ts'), ...base, daemon], env);
     const threads = server?.preamble.find((w) => w[0] === 'threads')?.[1];
     if (server) results[impl] = { ms: [], ...(threads === undefined ? {} : { threads: Number(threads) }) };
-    add(server, [[impl, 'all'], [impl, 'probed']]);
+    add(server, [[impl, 'all'], [impl, 'probed'], ...(impl === 'tsvirt' ? [['tsvirt-seq', 'seq'] as [InfoImpl, Entry['kind']]] : [])]);
   }
   log('part 2: starting the generated layer alone');
   add(await startServer('generated-8', [...tsvirtScript('info-generated.ts'), ...base, '8', daemon]), [['generated-8', 'all']]);

@@ -19,7 +19,7 @@ export type ListResults = Partial<Record<ListImpl, ListSeries>>;
  * `cpu` holds, burst by burst, the CPU microseconds of the client process (all its threads) and
  * of the daemon, where every burst of the series carries them.
  */
-export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt' | 'tsvirt-8' | 'generated-8';
+export type InfoImpl = 'c-seq' | 'c-pool8' | 'python-seq' | 'python-pool8' | 'tsvirt-seq' | 'tsvirt' | 'tsvirt-8' | 'generated-8';
 export interface InfoSeries {
   ms: number[];
   threads?: number;
@@ -36,6 +36,7 @@ export const INFO_LABELS: Record<InfoImpl, string> = {
   'c-pool8': 'C, 8 threads',
   'python-seq': 'libvirt-python, in sequence',
   'python-pool8': 'libvirt-python, 8-thread pool',
+  'tsvirt-seq': 'tsvirt SDK, each call awaited in turn',
   tsvirt: 'tsvirt SDK, Promise.all',
   'tsvirt-8': 'tsvirt SDK, Promise.all',
   'generated-8': 'generated layer, 8 worker threads, no SDK',
