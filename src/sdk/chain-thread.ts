@@ -1,6 +1,7 @@
-// Backing chains read off the main thread (see chain-worker.ts). One thread, started on the
-// first request and not keeping the process alive while idle; a thread that dies fails the
-// requests it held and the next request starts another.
+// Backing chains read off the main thread (see chain-worker.ts), on a few threads started on
+// demand and not keeping the process alive while idle. Each thread reads one chain at a time, so
+// a read that never returns (a hung NFS mount) holds its own caller and one thread, not the
+// requests after it. A thread that dies fails the request it held; the next request starts another.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './engine/call-pool.js';
 import { rebuildJsError } from './engine/serialize-error.js';
@@ -14,10 +15,20 @@ export type ChainReply =
 /** A fault of the reading code as it crosses: `code` is Node's (ERR_OUT_OF_RANGE), by which callers tell its errors apart. */
 export interface Fault { readonly name: string; readonly message: string; readonly stack: string; readonly code?: string }
 
-interface Pending { resolve: (r: ChainResult) => void; reject: (e: unknown) => void }
+interface Pending { readonly path: string; resolve: (r: ChainResult) => void; reject: (e: unknown) => void }
 
-let thread: Worker | undefined;
-const pending = new Map<number, Pending>();
+/**
+ * Most reading threads. As many hung reads as this stall every later request until one returns,
+ * as with Node's own file system calls (libuv's pool of 4 threads); a few threads also let the
+ * images of several disks be read at once.
+ */
+const MAX_CHAIN_THREADS = 4;
+
+/** A reading thread and the request it is reading, if any. */
+interface Thread { readonly worker: Worker; held: { readonly id: number; readonly p: Pending } | undefined }
+
+const threads: Thread[] = [];
+const queue: { readonly id: number; readonly p: Pending }[] = [];
 let nextId = 1;
 
 /** The thread's fault as an error of the same class where it is a built-in one (instanceof RangeError holds), with its code. */
@@ -28,62 +39,79 @@ function faultOf(f: Fault): Error {
   return err;
 }
 
-function settle(reply: ChainReply): void {
-  const p = pending.get(reply.id);
-  if (p === undefined) return;
-  pending.delete(reply.id);
-  if (pending.size === 0) thread?.unref();
-  if ('result' in reply) p.resolve(reply.result);
-  else p.reject(faultOf(reply.fault));
+function settle(thread: Thread, reply: ChainReply): void {
+  const held = thread.held;
+  if (held === undefined || held.id !== reply.id) return;
+  thread.held = undefined;
+  if ('result' in reply) held.p.resolve(reply.result);
+  else held.p.reject(faultOf(reply.fault));
+  dispatch();
 }
 
-function failAll(worker: Worker, err: Error): void {
-  if (thread !== worker) return;
-  thread = undefined;
-  const held = [...pending.values()];
-  pending.clear();
-  for (const p of held) p.reject(err);
+/** A thread died: the request it held fails, the others go on (on a new thread where needed). */
+function fail(thread: Thread, err: Error): void {
+  const at = threads.indexOf(thread);
+  if (at < 0) return;
+  threads.splice(at, 1);
+  const held = thread.held;
+  thread.held = undefined;
+  held?.p.reject(err);
+  dispatch();
 }
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const WORKER_MODULE = new URL(`./chain-worker${ext}`, import.meta.url);
 let workerModule = WORKER_MODULE;
 
-function chainThread(): Worker {
-  if (thread !== undefined) return thread;
+function startThread(): Thread {
   const worker = startWorker(workerModule);
-  worker.on('message', settle);
-  worker.on('error', (err) => failAll(worker, err));
-  worker.on('exit', (code) => failAll(worker, new Error(`tsvirt: the backing-chain thread exited (code ${code})`)));
+  const thread: Thread = { worker, held: undefined };
+  worker.on('message', (reply: ChainReply) => settle(thread, reply));
+  worker.on('error', (err) => fail(thread, err));
+  worker.on('exit', (code) => fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)));
   worker.unref();
-  thread = worker;
-  return worker;
+  threads.push(thread);
+  return thread;
+}
+
+/** Hands queued requests to idle threads, starting threads up to the limit; idle threads stop holding the process. */
+function dispatch(): void {
+  for (const t of threads) if (t.held === undefined) t.worker.unref();
+  while (queue.length > 0) {
+    const thread = threads.find((t) => t.held === undefined) ?? (threads.length < MAX_CHAIN_THREADS ? startThread() : undefined);
+    if (thread === undefined) return;
+    const next = queue.shift() as { readonly id: number; readonly p: Pending };
+    thread.held = next;
+    thread.worker.ref();
+    thread.worker.postMessage({ id: next.id, path: next.p.path } satisfies ChainRequest);
+  }
 }
 
 /** `path`'s backing chain as far as it can be read (chain-read.ts's readChainResult), read on another thread. */
 export function readChainOffThread(path: string): Promise<ChainResult> {
   return new Promise((resolve, reject) => {
-    const id = nextId++;
-    const worker = chainThread();
-    pending.set(id, { resolve, reject });
-    worker.ref();
-    worker.postMessage({ id, path } satisfies ChainRequest);
+    queue.push({ id: nextId++, p: { path, resolve, reject } });
+    dispatch();
   });
 }
 
 /**
  * Tests: threads started from now run `module` (one that changes the reading code, then imports
- * chain-worker), or chain-worker again with null. The running thread is stopped.
+ * chain-worker), or chain-worker again with null. The running threads are stopped.
  */
 export async function useChainWorkerModule(module: URL | null): Promise<void> {
-  await stopChainThread();
+  await stopChainThreads();
   workerModule = module ?? WORKER_MODULE;
 }
 
-/** Stops the thread (tests that want a clean exit); requests in flight reject. */
-export async function stopChainThread(): Promise<void> {
-  const worker = thread;
-  if (worker === undefined) return;
-  failAll(worker, new Error('tsvirt: the backing-chain thread was stopped'));
-  await worker.terminate();
+/** Reading threads running (tests). */
+export const chainThreadCount = (): number => threads.length;
+
+/** Stops the threads (tests that want a clean exit); requests being read or waiting for a thread reject. */
+export async function stopChainThreads(): Promise<void> {
+  const stopped = threads.splice(0);
+  const err = new Error('tsvirt: the backing-chain threads were stopped');
+  for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.splice(0)]) r.p.reject(err);
+  for (const t of stopped) t.held = undefined;
+  await Promise.all(stopped.map((t) => t.worker.terminate()));
 }

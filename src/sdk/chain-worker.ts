@@ -1,6 +1,6 @@
 // The thread that reads backing chains for snapshot introspection (chain-thread.ts): the image
 // inspector reads synchronously, so a slow file system (NFS, a busy disk) would stall the
-// caller's event loop for as long as a chain takes. Requests are answered one at a time, in order.
+// caller's event loop for as long as a chain takes. Requests are answered one at a time.
 import { parentPort } from 'node:worker_threads';
 import { readChainResult } from './chain-read.js';
 import type { ChainReply, ChainRequest, Fault } from './chain-thread.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ImageFile } from '../../src/image/index.js';
 import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots } from '../../src/sdk/index.js';
 import type { SnapshotNode, SnapshotNodeDisk } from '../../src/sdk/snapshot-tree.js';
-import { stopChainThread, useChainWorkerModule } from '../../src/sdk/chain-thread.js';
+import { chainThreadCount, stopChainThreads, useChainWorkerModule } from '../../src/sdk/chain-thread.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
 
 const node = (name: string, disks?: SnapshotNodeDisk[]): SnapshotNode =>
@@ -82,10 +82,47 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
   });
 
   it('rejects a read in flight when its thread stops, and reads with a new thread after', async () => {
-    const rejected = assert.rejects(compareImageSnapshots('vda', image, []), /backing-chain thread was stopped/);
-    await stopChainThread();
+    const rejected = assert.rejects(compareImageSnapshots('vda', image, []), /backing-chain threads were stopped/);
+    await stopChainThreads();
     await rejected;
     assert.equal((await compareImageSnapshots('vda', image, [])).snapshots.length, 4);
+  });
+
+  it('reads other images while a read never returns (a hung mount), on up to four threads', async () => {
+    await useChainWorkerModule(new URL('../support/hanging-chain-worker.ts', import.meta.url));
+    const hung: Promise<unknown>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const path = join(dir, `hang-${i}.qcow2`);
+        copyFileSync(image, path);
+        hung.push(assert.rejects(compareImageSnapshots('vda', path, []), /backing-chain threads were stopped/));
+      }
+      // Three threads hold reads that never return; the fourth serves every other request.
+      for (let i = 0; i < 3; i++) assert.equal((await compareImageSnapshots('vda', image, [node('dup')])).snapshots.length, 4);
+      const rest = await Promise.all(Array.from({ length: 8 }, () => compareImageSnapshots('vda', image, [])));
+      assert.deepEqual(rest.map((r) => r.snapshots.length), Array(8).fill(4));
+    } finally {
+      await useChainWorkerModule(null);
+    }
+    await Promise.all(hung);
+    assert.equal((await compareImageSnapshots('vda', image, [])).snapshots.length, 4);
+  });
+
+  it('queues reads beyond four threads: they wait for a thread, and reject when the threads stop', async () => {
+    await useChainWorkerModule(new URL('../support/hanging-chain-worker.ts', import.meta.url));
+    const path = join(dir, 'hang-queued.qcow2');
+    copyFileSync(image, path);
+    const settled: string[] = [];
+    const reads = Array.from({ length: 5 }, (_, i) => compareImageSnapshots('vda', path, []).then(() => `read ${i}`, (e: Error) => e.message));
+    for (const r of reads) void r.then((m) => settled.push(m));
+    // The fifth waits for a thread; a normal image queued behind it waits too.
+    const behind = compareImageSnapshots('vda', image, []).then(() => 'read', (e: Error) => e.message);
+    void behind.then((m) => settled.push(m));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(chainThreadCount(), 4);
+    assert.deepEqual(settled, []);
+    await useChainWorkerModule(null);
+    assert.deepEqual(await Promise.all([...reads, behind]), Array(6).fill('tsvirt: the backing-chain threads were stopped'));
   });
 
   it('says why when the file is not a readable qcow2', async () => {
