@@ -103,17 +103,19 @@ export async function imagesOfDisk(then: ReadonlyMap<SnapshotNode, ReadonlyMap<s
 }
 
 /**
- * The chains of images that snapshots name and that are not in `chain` (by path, then by device
- * and inode of their top image), read off the main thread; a path that is not local is left
- * alone (nothing can be read of it).
+ * The chains of images that snapshots name and that are not in `chain`, read off the main
+ * thread; a path that is not local is left alone (nothing can be read of it). A file is in the
+ * chain by device and inode, not by path: a layer's path may have '..' after a symlink
+ * (ImageLayer.path), and so may the path a snapshot names.
  */
 export async function readImagesElsewhere(chain: ReadChain, images: Iterable<ImageThen | undefined>): Promise<Map<string, ChainResult>> {
-  const inChain = new Set(chain.layers.map((l) => resolve(l.path)));
-  const other = new Set<string>();
-  for (const i of images) if (i?.path && isAbsolute(i.path) && !inChain.has(resolve(i.path))) other.add(i.path);
+  const paths = new Set<string>();
+  for (const i of images) if (i?.path && isAbsolute(i.path)) paths.add(i.path);
   const out = new Map<string, ChainResult>();
-  await Promise.all([...other].map(async (path) => {
+  await Promise.all([...paths].map(async (path) => {
+    if (chain.fileIds.includes(await fileKey(path))) return;
     const read = await readChainOffThread(path);
+    // Checked again on the file opened: it may have been replaced since the stat.
     const top = read.ok ? read.chain.fileIds[0] : undefined;
     if (top === undefined || !chain.fileIds.includes(top)) out.set(path, read);
   }));

@@ -4,7 +4,7 @@
 // the same name in today's image. On a test:/// node file whose dir pool is a temporary
 // directory (tests/support/volume-chain.ts); the test driver keeps snapshot metadata only.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareImageSnapshots, volumeSnapshots, type DiskSnapshots, type SnapshotNode } from '../../src/sdk/index.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
@@ -162,6 +162,27 @@ describe('disks swapped since, and a volume\'s list by the files its domains\' d
     using pool = await chain.conn.lookupStoragePool('p');
     using volume = await pool.lookupVolume('v.qcow2');
     assert.deepEqual(rows(await volumeSnapshots(volume, [h])), [['s', 'both', at('v.qcow2'), undefined]]);
+  });
+
+  it('reads the file the disk had through a symlink and \'..\', which is not today\'s file of the same lexical path', async () => {
+    // link -> deep/inner, so the kernel opens link/../d.qcow2 as deep/d.qcow2; resolve() says d.qcow2.
+    mkdirSync(at('deep/inner'), { recursive: true });
+    symlinkSync(at('deep/inner'), at('link'));
+    const old = `${at('link')}/../d.qcow2`;
+    for (const f of [at('deep/d.qcow2'), at('d.qcow2')]) {
+      qemuImg('create', '-q', '-f', 'qcow2', f, '1M');
+      qemuImg('snapshot', '-c', 's', f);
+    }
+    (await chain.conn.defineDomain(domainXml(fileDisk('vda', old)))).free();
+    {
+      using h = await chain.conn.lookupDomain('h');
+      (await h.createSnapshot({ name: 's', disks: [] })).free();
+    }
+    await redefine('h', fileDisk('vda', at('d.qcow2')));
+    using h = await chain.conn.lookupDomain('h');
+    const expected = [['s', 'both', old, old], ['s', 'image-only', at('d.qcow2'), undefined]];
+    assert.deepEqual(rows((await h.diskSnapshots()).find((d) => d.disk === 'vda')), expected);
+    assert.deepEqual(rows(await compareImageSnapshots('vda', at('d.qcow2'), await h.snapshotTree())), expected);
   });
 
   it('still counts a snapshot taken when the disk was a file below the volume (in the volume\'s chain)', async () => {
