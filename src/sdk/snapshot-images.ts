@@ -71,13 +71,23 @@ export async function fileKey(path: string): Promise<string> {
 }
 
 /** fileKey, each path stat'ed once. */
-function fileKeys(): (path: string) => Promise<string> {
+export function fileKeys(): (path: string) => Promise<string> {
   const keys = new Map<string, Promise<string>>();
   return (path) => {
     let key = keys.get(path);
     if (key === undefined) keys.set(path, key = fileKey(path));
     return key;
   };
+}
+
+/**
+ * The key (see fileKey) of each path by which the XML of `nodes` names a disk or the overlay of
+ * an external snapshot, to tell which file of a chain it is (diskMode, SnapshotComparison.external).
+ */
+export async function namedFileKeys(nodes: Iterable<SnapshotNode>, keyOf: (path: string) => Promise<string> = fileKey): Promise<Map<string, string>> {
+  const paths = new Set<string>();
+  for (const n of nodes) for (const d of n.disks ?? []) for (const p of [d.name, d.file]) if (p !== null && isAbsolute(p)) paths.add(p);
+  return new Map(await Promise.all([...paths].map(async (p) => [p, await keyOf(p)] as const)));
 }
 
 /** Whether one of `images` (a snapshot's disks, by target) is the file of `key`. */

@@ -4,13 +4,13 @@
 // qemu-img, or metadata lost); one only in libvirt is metadata whose image data is gone.
 // A disk's backing files are read too: after an external snapshot, the internal snapshots
 // taken before it live in the image below the overlay.
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { ChainResult, ImageLayer, ImageSnapshotEntry, ReadChain } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
-import { imagesAtSnapshots, imagesOfDisk, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
+import { imagesAtSnapshots, imagesOfDisk, namedFileKeys, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
 
 export type { ImageLayer, ImageSnapshotEntry } from './chain-read.js';
 
@@ -72,17 +72,21 @@ export interface DiskSnapshots {
   chainErrorCode?: string;
 }
 
-/** A libvirt snapshot and the names its XML may give the disk being compared (target, path). */
+/** A libvirt snapshot and the target of the disk being compared (the name its XML gives the disk). */
 export interface LibvirtEntry {
   node: SnapshotNode;
-  diskNames: readonly string[];
+  target: string;
   /** The disk's image when the snapshot was taken, where the snapshot's saved definition says. */
   imageThen?: ImageThen;
 }
 
-/** What a snapshot did with the disk known by `names` (target, resolved paths): null when its XML does not say. */
-export function diskMode(node: SnapshotNode, names: readonly string[]): { snapshot: string | null; file: string | null } | null {
-  return node.disks?.find((d) => names.includes(d.name) || (d.name.startsWith('/') && names.includes(resolve(d.name)))) ?? null;
+/**
+ * What a snapshot did with the disk `target`: null when its XML does not say. Its XML may name
+ * a disk by the path of its file instead (libvirt takes a name with a leading '/' for a path),
+ * which names this disk where `isFile` says that path is the disk's file (see namedFileKeys).
+ */
+export function diskMode(node: SnapshotNode, target: string, isFile: (path: string) => boolean): { snapshot: string | null; file: string | null } | null {
+  return node.disks?.find((d) => d.name === target || (d.name.startsWith('/') && isFile(d.name))) ?? null;
 }
 
 const notLocalError = (path: string): string => `'${path}' is not a local file path (a network volume?)`;
@@ -104,20 +108,28 @@ function compareElsewhere(entry: LibvirtEntry, elsewhere: ReadonlyMap<string, Ch
   return { name: node.name, where: image ? 'both' : 'libvirt-only', libvirt: node, image, snapshotImage: { path: then.path } };
 }
 
-function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], elsewhere: ReadonlyMap<string, ChainResult>): SnapshotComparison[] {
+/**
+ * The layer of `chain` that is the file of `path`, or -1; `keys` holds the path's key (see
+ * namedFileKeys). By device and inode, as a path with '..' after a symlink (in a snapshot's XML
+ * or a layer's, see ImageLayer.path) is not the file its lexical resolution names.
+ */
+function layerOf(chain: ReadChain, keys: ReadonlyMap<string, string>, path: string): number {
+  const key = keys.get(path);
+  return key === undefined ? -1 : chain.fileIds.indexOf(key);
+}
+
+function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], elsewhere: ReadonlyMap<string, ChainResult>, keys: ReadonlyMap<string, string>): SnapshotComparison[] {
   // Top image first: a name in the active image is the one qemu would load.
   const firstByName = new Map<string, ImageSnapshotEntry>();
   for (const s of chain.entries) if (!firstByName.has(s.name)) firstByName.set(s.name, s);
   const matched = new Set<ImageSnapshotEntry>();
   const out: SnapshotComparison[] = [];
-  // A disk named by path may be named by any image of its chain: the one it wrote to then.
-  const paths = chain.layers.map((l) => resolve(l.path));
   for (const entry of libvirt) {
-    const { node, diskNames } = entry;
-    const mode = diskMode(node, [...diskNames, ...paths]);
+    const { node, target } = entry;
+    // A disk named by path may be named by any image of its chain: the one it wrote to then.
+    const mode = diskMode(node, target, (path) => layerOf(chain, keys, path) >= 0);
     if (mode?.snapshot === 'external') {
-      const overlay = mode.file === null ? null : resolve(mode.file);
-      const layer = overlay === null ? -1 : paths.indexOf(overlay);
+      const layer = mode.file === null ? -1 : layerOf(chain, keys, mode.file);
       out.push({ name: node.name, where: 'external', libvirt: node, image: null, external: { overlay: mode.file, layer: layer < 0 ? null : layer } });
       continue;
     }
@@ -146,8 +158,8 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], else
 export async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
-  const elsewhere = await readImagesElsewhere(chain, libvirt.map((e) => e.imageThen));
-  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere) };
+  const [elsewhere, keys] = await Promise.all([readImagesElsewhere(chain, libvirt.map((e) => e.imageThen)), namedFileKeys(libvirt.map((e) => e.node))]);
+  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere, keys) };
   if (chain.chainError !== undefined) out.chainError = chain.chainError;
   if (chain.chainErrorCode !== undefined) out.chainErrorCode = chain.chainErrorCode;
   return out;
@@ -175,11 +187,11 @@ export async function compareImageSnapshots(disk: string, path: string, libvirt:
 /** compareRead, each snapshot's data looked for in the file the disk had then where that is not today's (see imagesOfDisk). */
 async function compareWithImagesThen(disk: string, path: string, nodes: readonly SnapshotNode[], then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>): Promise<DiskSnapshots> {
   const [read, images] = await Promise.all([readChainOffThread(path), imagesOfDisk(then, disk, path)]);
-  return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, path, images.get(node))));
+  return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, images.get(node))));
 }
 
-function entryOf(node: SnapshotNode, disk: string, path: string, imageThen: ImageThen | undefined): LibvirtEntry {
-  const entry: LibvirtEntry = { node, diskNames: [disk, resolve(path)] };
+function entryOf(node: SnapshotNode, disk: string, imageThen: ImageThen | undefined): LibvirtEntry {
+  const entry: LibvirtEntry = { node, target: disk };
   if (imageThen !== undefined) entry.imageThen = imageThen;
   return entry;
 }

@@ -1,13 +1,13 @@
 // A storage volume's internal snapshots beside the snapshots of the domains that use it: the
 // volume may be a disk's image, or lie below an overlay an external snapshot made, so each
 // user's disks are followed down their chains to find it (by device and inode).
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { isLibvirtError } from '../ffi/index.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
-import { fileKey, fileKnown, imagesAtSnapshots, type ImageThen } from './snapshot-images.js';
+import { fileKey, fileKeys, fileKnown, imagesAtSnapshots, namedFileKeys, type ImageThen } from './snapshot-images.js';
 import { compareRead, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
 import type { ChainResult, ImageSnapshotEntry } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
@@ -50,9 +50,10 @@ async function diskUsing(domain: Domain, key: string): Promise<VolumeUse | null>
 
 /** The volume being compared, and the files snapshots name, each read once. */
 interface VolumeContext {
-  /** The volume's path, resolved. */
-  path: string;
+  /** The volume's file (see fileKey). */
   key: string;
+  /** fileKey, each path stat'ed once. */
+  keyOf: (path: string) => Promise<string>;
   /** The keys of the volume's chain (the volume, then its backing files). */
   chainKeys: readonly string[];
   /** For each file a disk had at a snapshot, see aboveThen. */
@@ -71,12 +72,16 @@ function aboveThen(path: string, volume: VolumeContext): Promise<ReadonlySet<str
 }
 
 async function readAboveThen(path: string, volume: VolumeContext): Promise<ReadonlySet<string> | null> {
-  return volume.chainKeys.includes(await fileKey(path)) ? new Set() : aboveIn(path, volume.key);
+  return volume.chainKeys.includes(await volume.keyOf(path)) ? new Set() : aboveIn(path, volume.key);
 }
 
-/** Whether `node`'s data for the disk `target` is the volume's: not an internal snapshot stored in an overlay above it. */
-function keptFor(node: SnapshotNode, target: string, above: ReadonlySet<string>, volumePath: string): boolean {
-  const mode = diskMode(node, [target, volumePath])?.snapshot;
+/**
+ * Whether `node`'s data for the disk `target` is the volume's: not an internal snapshot stored
+ * in an overlay above it. A disk its XML names by path is the disk where that path is the volume.
+ */
+async function keptFor(node: SnapshotNode, target: string, above: ReadonlySet<string>, volume: VolumeContext): Promise<boolean> {
+  const keys = await namedFileKeys([node], volume.keyOf);
+  const mode = diskMode(node, target, (path) => keys.get(path) === volume.key)?.snapshot;
   return mode === 'external' || mode === 'no' || mode === 'manual' || !above.has(node.name);
 }
 
@@ -90,10 +95,10 @@ async function targetOf(node: SnapshotNode, then: ReadonlyMap<string, ImageThen>
   for (const [target, image] of then ?? []) {
     if (image.path === null || !isAbsolute(image.path)) continue;
     const above = await aboveThen(image.path, volume);
-    if (above !== null) return keptFor(node, target, above, volume.path) ? target : null;
+    if (above !== null) return (await keptFor(node, target, above, volume)) ? target : null;
   }
   if (use === null || fileKnown(then?.get(use.target))) return null;
-  return keptFor(node, use.target, use.above, volume.path) ? use.target : null;
+  return (await keptFor(node, use.target, use.above, volume)) ? use.target : null;
 }
 
 /** The snapshots of `domain` to compare with the volume: those taken while one of its disks used it. */
@@ -104,7 +109,7 @@ async function userEntries(domain: Domain, volume: VolumeContext): Promise<Libvi
   const out: LibvirtEntry[] = [];
   for (const node of nodes) {
     const target = await targetOf(node, then.get(node), volume, use);
-    if (target !== null) out.push({ node, diskNames: [target, volume.path] });
+    if (target !== null) out.push({ node, target });
   }
   return out;
 }
@@ -124,7 +129,8 @@ export async function volumeSnapshots(volume: StorageVolume, users: readonly Dom
   if (!isAbsolute(path)) return notLocal(volume.name, path);
   // The volume's chain is read once: for the keys of its files here, and for the comparison.
   const read = await readChainOffThread(path);
-  const context: VolumeContext = { path: resolve(path), key: await fileKey(path), chainKeys: (await keysOf(path, read)).keys, files: new Map() };
+  const keyOf = fileKeys();
+  const context: VolumeContext = { key: await keyOf(path), keyOf, chainKeys: (await keysOf(path, read)).keys, files: new Map() };
   const entries = await Promise.all(users.map(async (d) => {
     try {
       return await userEntries(d, context);

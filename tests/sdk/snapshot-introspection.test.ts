@@ -200,6 +200,20 @@ describe('qcow2 snapshots beside libvirt\'s, through backing files', function ()
     assert.deepEqual(rows(r), [['early', 'both', 1]]);
   });
 
+  it('tells a file named with \'..\' after a symlink from the file of the chain its lexical path names', async () => {
+    // lexlink -> lex/inner: the kernel opens lexlink/../top.qcow2 as lex/top.qcow2; resolve() says top.qcow2.
+    mkdirSync(join(dir, 'lex/inner'), { recursive: true });
+    symlinkSync(join(dir, 'lex/inner'), join(dir, 'lexlink'));
+    qemuImg('create', '-q', '-f', 'qcow2', join(dir, 'lex/top.qcow2'), '1M');
+    const other = `${join(dir, 'lexlink')}/../top.qcow2`;
+    const r = await compareImageSnapshots('vda', top, [
+      node('ext', [{ name: 'vda', snapshot: 'external', file: other }]),
+      node('late', [{ name: other, snapshot: 'no', file: null }]),
+    ]);
+    assert.deepEqual(rows(r), [['ext', 'external', null], ['late', 'both', 0], ['early', 'image-only', 1]]);
+    assert.deepEqual(r.snapshots[0]?.external, { overlay: other, layer: null });
+  });
+
   it('says an overlay that is no longer in the chain has no layer', async () => {
     const r = await compareImageSnapshots('vda', base, [node('ext', [{ name: 'vda', snapshot: 'external', file: top }])]);
     assert.deepEqual(r.snapshots[0]?.external, { overlay: top, layer: null });
