@@ -4,7 +4,7 @@
 // libvirt go back to that file; introspection looks for the snapshot's data there too, instead
 // of saying it is gone (or matching a snapshot of the same name in today's image).
 import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { fileId, type ChainResult, type ReadChain } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
@@ -61,12 +61,24 @@ export function pathsAtSnapshots(nodes: readonly SnapshotNode[]): Map<SnapshotNo
   return byNode(nodes, (s) => (isNetwork(s) ? networkImage(s) : 'path' in s ? { path: s.path } : undefined));
 }
 
-/** The file at `path` as device:inode, or its resolved path when it cannot be stat'ed. */
+/**
+ * `path`, absolute, without repeated slashes or '.' segments, which name the same file. '..' is
+ * kept: after a symlink it is not the lexical parent (resolve() would drop the symlink's name).
+ */
+function pathKey(path: string): string {
+  const absolute = isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+  return `/${absolute.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
+}
+
+/**
+ * The file at `path` as device:inode (see fileId), or where it cannot be stat'ed (gone,
+ * unreadable) `path` as pathKey gives it, which is never a device:inode.
+ */
 export async function fileKey(path: string): Promise<string> {
   try {
     return fileId(await stat(path));
   } catch {
-    return resolve(path);
+    return pathKey(path);
   }
 }
 

@@ -4,9 +4,11 @@
 // the same name in today's image. On a test:/// node file whose dir pool is a temporary
 // directory (tests/support/volume-chain.ts); the test driver keeps snapshot metadata only.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImageSnapshots, volumeSnapshots, type DiskSnapshots, type SnapshotNode } from '../../src/sdk/index.js';
+import { fileKey } from '../../src/sdk/snapshot-images.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
 
 /**
@@ -240,5 +242,21 @@ describe('a disk that was no local file when a snapshot was taken (test:/// node
     using vol = await pool.lookupVolume('now.qcow2');
     using dom = await chain.conn.lookupDomain('h');
     assert.deepEqual(rows(await volumeSnapshots(vol, [dom])), [['then', 'image-only', now, undefined]]);
+  });
+});
+
+describe('fileKey of a file that cannot be stat\'ed', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsvirt-filekey-'));
+    mkdirSync(join(dir, 'deep/inner'), { recursive: true });
+    symlinkSync(join(dir, 'deep/inner'), join(dir, 'link'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps \'..\' (after a symlink it is not the lexical parent) and drops what names the same file', async () => {
+    // link/../gone.qcow2 is deep/gone.qcow2, not gone.qcow2.
+    assert.notEqual(await fileKey(`${dir}/link/../gone.qcow2`), await fileKey(`${dir}/gone.qcow2`));
+    assert.equal(await fileKey(`${dir}//./gone.qcow2`), await fileKey(`${dir}/gone.qcow2`));
   });
 });
