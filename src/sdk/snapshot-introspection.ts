@@ -38,11 +38,14 @@ export interface SnapshotComparison {
    * read: the disk was pointed at another file since), unless the definition names the disk's
    * file today for another disk (disks renamed or swapped since: the data for that file is in
    * it). The snapshot's data is looked for in that file's chain ('both' when found there;
-   * `image.layer` then counts from that file), which is the file libvirt goes back to on revert. `where` is 'libvirt-only', and `error` says why,
-   * when the file could not be found (a pool or volume gone: `path` null) or read, or was no
-   * local file (a network disk: `path` null; an rbd pool's volume: its pool/image path).
+   * `image.layer` then counts from that file), which is the file libvirt goes back to on revert.
+   * `where` is 'libvirt-only', and `error` says why, when the file could not be found (a pool or
+   * volume gone: `path` null) or read, or was no local file (a network disk: `path` null; an rbd
+   * pool's volume: its pool/image path). Where the file was read but its chain stops early,
+   * `chainError` says why (code in `chainErrorCode`, as DiskSnapshots has them): a snapshot not
+   * found then ('libvirt-only') may be in the backing file not read, not gone.
    */
-  snapshotImage?: { path: string | null; error?: string };
+  snapshotImage?: { path: string | null; error?: string; chainError?: string; chainErrorCode?: string };
 }
 
 export interface DiskSnapshots {
@@ -91,6 +94,12 @@ export function diskMode(node: SnapshotNode, target: string, isFile: (path: stri
 
 const notLocalError = (path: string): string => `'${path}' is not a local file path (a network volume?)`;
 
+/** Why `chain` stops above its base, where it does (see DiskSnapshots.chainError). */
+const chainErrorOf = (chain: ReadChain): { chainError?: string; chainErrorCode?: string } => ({
+  ...(chain.chainError === undefined ? {} : { chainError: chain.chainError }),
+  ...(chain.chainErrorCode === undefined ? {} : { chainErrorCode: chain.chainErrorCode }),
+});
+
 /**
  * A snapshot taken when the disk was another file (see SnapshotComparison.snapshotImage), or
  * null when its data is to be looked for in the chain read.
@@ -105,7 +114,7 @@ function compareElsewhere(entry: LibvirtEntry, elsewhere: ReadonlyMap<string, Ch
   if (read === undefined) return null;
   if (!read.ok) return { name: node.name, where: 'libvirt-only', libvirt: node, image: null, snapshotImage: { path: then.path, error: read.error } };
   const image = read.chain.entries.find((e) => e.name === node.name) ?? null;
-  return { name: node.name, where: image ? 'both' : 'libvirt-only', libvirt: node, image, snapshotImage: { path: then.path } };
+  return { name: node.name, where: image ? 'both' : 'libvirt-only', libvirt: node, image, snapshotImage: { path: then.path, ...chainErrorOf(read.chain) } };
 }
 
 /**
@@ -159,10 +168,7 @@ export async function compareRead(disk: string, path: string, read: ChainResult,
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
   const [elsewhere, keys] = await Promise.all([readImagesElsewhere(chain, libvirt.map((e) => e.imageThen)), namedFileKeys(libvirt.map((e) => e.node))]);
-  const out: DiskSnapshots = { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere, keys) };
-  if (chain.chainError !== undefined) out.chainError = chain.chainError;
-  if (chain.chainErrorCode !== undefined) out.chainErrorCode = chain.chainErrorCode;
-  return out;
+  return { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere, keys), ...chainErrorOf(chain) };
 }
 
 const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterable<SnapshotNode> =>

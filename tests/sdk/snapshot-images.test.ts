@@ -187,6 +187,28 @@ describe('disks swapped since, and a volume\'s list by the files its domains\' d
     assert.deepEqual(rows(await compareImageSnapshots('vda', at('d.qcow2'), await h.snapshotTree())), expected);
   });
 
+  it('says why the chain of the file the disk had stops early (its backing file removed), where the data may be', async () => {
+    // 's' is in o-base.qcow2, below o.qcow2, the disk's file when it was taken.
+    qemuImg('create', '-q', '-f', 'qcow2', at('o-base.qcow2'), '1M');
+    qemuImg('snapshot', '-c', 's', at('o-base.qcow2'));
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'o-base.qcow2', '-F', 'qcow2', at('o.qcow2'));
+    qemuImg('create', '-q', '-f', 'qcow2', at('fresh.qcow2'), '1M');
+    (await chain.conn.defineDomain(domainXml(fileDisk('vda', at('o.qcow2'))))).free();
+    {
+      using h = await chain.conn.lookupDomain('h');
+      (await h.createSnapshot({ name: 's', disks: [] })).free();
+    }
+    await redefine('h', fileDisk('vda', at('fresh.qcow2')));
+    rmSync(at('o-base.qcow2'));
+    using h = await chain.conn.lookupDomain('h');
+    const vda = (await h.diskSnapshots()).find((d) => d.disk === 'vda');
+    assert.deepEqual(rows(vda), [['s', 'libvirt-only', null, at('o.qcow2')]]);
+    const then = vda?.snapshots[0]?.snapshotImage;
+    assert.match(then?.chainError ?? '', /o-base\.qcow2/);
+    assert.equal(then?.chainErrorCode, 'IMAGE_IO');
+    assert.equal(then?.error, undefined, 'the file the disk had was read');
+  });
+
   it('still counts a snapshot taken when the disk was a file below the volume (in the volume\'s chain)', async () => {
     // h's vda was base.qcow2 at 'early'; top.qcow2, the volume, is an overlay above it today.
     (await chain.conn.defineDomain(domainXml(fileDisk('vda', at('base.qcow2'))))).free();
