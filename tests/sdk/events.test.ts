@@ -395,6 +395,9 @@ describe('process lifetime with events', function () {
     const error = r.out['error'] as { codeName: string; message: string };
     assert.equal(error.codeName, 'VIR_ERR_NO_SUPPORT');
     assert.match(error.message, /does not run the event loop/);
+    assert.deepEqual(r.out['iterator'], error);
+    // Reported through ready() and the iterator; without an 'error' listener, one warning besides (not one per event).
+    assert.equal(r.stderr.match(/TsvirtEventWarning/g)?.length ?? 0, 1, r.stderr);
   });
 });
 

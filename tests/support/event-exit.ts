@@ -19,9 +19,17 @@ if (mode === 'listener') {
 } else if (mode === 'optout') {
   const listener = (): void => undefined;
   conn.on('domain:lifecycle', listener);
-  const error = await conn.eventsReady().then(() => null, (e: Error & { codeName?: string }) => ({ codeName: e.codeName, message: e.message }));
+  const seen = (e: Error & { codeName?: string }): { codeName: string | undefined; message: string } => ({ codeName: e.codeName, message: e.message });
+  const error = await conn.eventsReady().then(() => null, seen);
   conn.off('domain:lifecycle', listener);
-  console.log(JSON.stringify({ mode, error }));
+  // An iterator of every event: each of its registrations fails the same way.
+  let iterator: { codeName: string | undefined; message: string } | null = null;
+  try {
+    for await (const e of conn.events()) void e;
+  } catch (e) {
+    iterator = seen(e as Error);
+  }
+  console.log(JSON.stringify({ mode, error, iterator }));
   await conn.close();
 } else {
   process.on('exit', () => console.log(JSON.stringify({ mode, aliveMs: Date.now() - t0 })));

@@ -136,6 +136,12 @@ export async function sinkEntries(): Promise<SinkEntries> {
   return r.sinkEntries;
 }
 
+/**
+ * Why tsvirt runs no loop, one error per reason: every registration of a connection fails with
+ * it (an iterator of all events makes 27), and the connection reports each error once.
+ */
+let noLoop: { readonly message: string; readonly err: LibvirtError } | undefined;
+
 /** The loop tsvirt runs, started if need be; throws when it runs none. */
 function runningLoop(): Running {
   ensureEventLoop();
@@ -143,7 +149,9 @@ function runningLoop(): Running {
   const why = mode === 'none'
     ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
     : 'an event loop was registered in this process before tsvirt could (by another copy of tsvirt - `npm ls tsvirt`, `npm dedupe` -, by tsvirt in another thread, or by the program), so tsvirt runs none';
-  throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', `${why}: events, close notifications and auth callbacks are not available`);
+  const message = `${why}: events, close notifications and auth callbacks are not available`;
+  if (noLoop?.message !== message) noLoop = { message, err: tsvirtError(VIR_ERR_NO_SUPPORT, 'events', message) };
+  throw noLoop.err;
 }
 
 function start(): Running {
