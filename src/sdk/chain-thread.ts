@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './engine/call-pool.js';
 import { rebuildJsError } from './engine/serialize-error.js';
+import { Fifo } from './engine/fifo.js';
 import type { ChainResult } from './chain-read.js';
 
 export interface ChainRequest { readonly id: number; readonly path: string }
@@ -25,10 +26,13 @@ interface Pending { readonly path: string; resolve: (r: ChainResult) => void; re
 const MAX_CHAIN_THREADS = 4;
 
 /** A reading thread and the request it is reading, if any. */
-interface Thread { readonly worker: Worker; held: { readonly id: number; readonly p: Pending } | undefined }
+interface Thread { readonly worker: Worker; held: Queued | undefined }
 
 const threads: Thread[] = [];
-const queue: { readonly id: number; readonly p: Pending }[] = [];
+/** A request: waiting in the queue, or held by the thread reading it. */
+interface Queued { readonly id: number; readonly p: Pending }
+
+const queue = new Fifo<Queued>();
 let nextId = 1;
 
 /** The thread's fault as an error of the same class where it is a built-in one (instanceof RangeError holds), with its code. */
@@ -80,7 +84,7 @@ function dispatch(): void {
   while (queue.length > 0) {
     const thread = threads.find((t) => t.held === undefined) ?? (threads.length < MAX_CHAIN_THREADS ? startThread() : undefined);
     if (thread === undefined) return;
-    const next = queue.shift() as { readonly id: number; readonly p: Pending };
+    const [next] = queue.take(1) as [Queued];
     thread.held = next;
     thread.worker.ref();
     thread.worker.postMessage({ id: next.id, path: next.p.path } satisfies ChainRequest);
@@ -111,7 +115,7 @@ export const chainThreadCount = (): number => threads.length;
 export async function stopChainThreads(): Promise<void> {
   const stopped = threads.splice(0);
   const err = new Error('tsvirt: the backing-chain threads were stopped');
-  for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.splice(0)]) r.p.reject(err);
+  for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.takeAll()]) r.p.reject(err);
   for (const t of stopped) t.held = undefined;
   await Promise.all(stopped.map((t) => t.worker.terminate()));
 }

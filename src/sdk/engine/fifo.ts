@@ -1,4 +1,4 @@
-// The call pool's queue (call-pool.ts).
+// The queues of the call pool (call-pool.ts) and of the backing-chain threads (chain-thread.ts).
 /**
  * First in, first out, where taking from the front costs what is taken: Array#splice(0, n)
  * moves everything behind, which made handing out a queue of N calls cost N^2 (320,000 calls
