@@ -228,6 +228,22 @@ describe('events (test driver)', function () {
     assert.throws(() => c.on('domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /already freed or closed/.test(e.message));
   });
 
+  it('closing a connection waits for registrations still on their way, also those already removed again', async () => {
+    const c = await Connection.open(uri);
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    const listener = (): void => undefined;
+    c.on('domain:lifecycle', listener).off('domain:lifecycle', listener);
+    const it = c.events(); // close() ends it, which removes its listeners before they are registered
+    const next = it.next();
+    await c.close();
+    assert.deepEqual(await next, { value: undefined, done: true });
+    // Before, they went on after virConnectClose: with a pointer closed already, failing (an
+    // 'error' each) or registering for good (never released).
+    await until(() => liveEventRegistrations() === 0, 'registrations released', 3000);
+    assert.deepEqual(errors.map((e) => e.message), []);
+  });
+
   it('closing a connection ends its iterators: the events queued before are read, then the loop ends', async () => {
     const c = await Connection.open(uri);
     const d = await c.lookupDomain('test');

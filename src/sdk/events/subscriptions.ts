@@ -43,6 +43,8 @@ export class Subscriptions {
   readonly #pending = new Set<Promise<unknown>>();
   /** Deregistrations in flight by name: libvirt refuses a second registration of the same callback. */
   readonly #removing = new Map<string, Promise<void>>();
+  /** The registrations those deregister. */
+  readonly #leaving = new Set<Registration>();
   #failure: unknown = undefined;
 
   constructor(private readonly handle: () => bigint, private readonly sink: Sink) {}
@@ -85,7 +87,11 @@ export class Subscriptions {
     );
     const settled = done.catch(() => undefined);
     this.#removing.set(name, settled);
-    void settled.then(() => { if (this.#removing.get(name) === settled) this.#removing.delete(name); });
+    this.#leaving.add(r);
+    void settled.then(() => {
+      this.#leaving.delete(r);
+      if (this.#removing.get(name) === settled) this.#removing.delete(name);
+    });
     return quiet ? settled : this.#track(done);
   }
 
@@ -97,10 +103,15 @@ export class Subscriptions {
     if (failure !== undefined) throw failure;
   }
 
-  /** Deregisters everything (before the connection closes); failures are ignored. */
+  /**
+   * Deregisters everything (before the connection closes); failures are ignored. Also waits for
+   * the registrations and deregistrations already on their way (a listener added and removed just
+   * before, the iterators that close() ends): they pass the connection's handle, which must
+   * still be open when they run.
+   */
   async removeAll(): Promise<void> {
-    const regs = [...this.#live.values()];
-    await Promise.allSettled([...this.#live.keys()].map((n) => this.remove(n, true)));
+    const regs = [...this.#live.values(), ...this.#leaving];
+    await Promise.allSettled([...[...this.#live.keys()].map((n) => this.remove(n, true)), ...this.#removing.values()]);
     // A registration libvirt could not drop (a dead connection) is freed when the connection
     // goes; it no longer keeps the process alive.
     for (const r of regs) this.#unhold(r);
