@@ -21,7 +21,8 @@ export function buildIr(inputs: ApiInput[], overrides: RawApi | null): IrApi {
     for (const f of raw.files) files.set(f.name, f.summary);
     symbols.push(...symbolsOf(raw, lib));
   }
-  const overridesSkipped = overrides ? applyOverrides(symbols, overrides) : [];
+  const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
+  const overridesSkipped = overrides ? applyOverrides(symbols, overrides, headers) : [];
   resolveEnums(inputs, overrides, symbols);
   return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files, overridesSkipped };
 }
@@ -106,6 +107,30 @@ function libOf(attrs: Record<string, string>): LibraryId {
   return (named as LibraryId | undefined) ?? 'libvirt';
 }
 
+/** A libvirt release as the API XML writes it (and the runtime's version gate reads it). */
+const RELEASE = /^\d+\.\d+\.\d+$/;
+
+/**
+ * What an added symbol must say about itself beyond its C types: the release that introduced it
+ * (the version gate and `@since` read it), a header the API has (file= picks the generated
+ * module: a typo would make a new one) and a known library.
+ */
+function additionProblems(what: string, attrs: Record<string, string>, headers: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const version = attrs['version'];
+  if (version === undefined) out.push(`${what}: to add it, give version='X.Y.Z' (the libvirt release that introduced it)`);
+  else if (!RELEASE.test(version)) out.push(`${what}: version='${version}' is not a libvirt release (X.Y.Z, e.g. 9.0.0)`);
+  const file = attrs['file'] as string;
+  if (!headers.has(file)) out.push(`${what}: file='${file}' is not a header of the API XML${didYouMean(file, [...headers])}`);
+  const lib = attrs['lib'];
+  if (lib !== undefined && !(libraries as readonly string[]).includes(lib)) out.push(`${what}: lib='${lib}' is not one of ${libraries.join(', ')}`);
+  return out;
+}
+
+/** `name= on <arg> 2` for each entry without a name. */
+const unnamed = (element: string, items: readonly { name: string }[]): string[] =>
+  items.flatMap((x, i) => (x.name ? [] : [`name= on <${element}> ${i + 1}`]));
+
 /**
  * The overrides file uses libvirt's schema. A symbol it names that exists gets the override's
  * policy attributes (and, for structs with fields, the override's fields); a symbol that does
@@ -113,9 +138,10 @@ function libOf(attrs: Record<string, string>): LibraryId {
  * entries for an added symbol merge into it. Policy (an entry without file=) for a symbol these
  * XMLs lack is skipped and returned. Every mistake found is reported at once.
  */
-function applyOverrides(symbols: IrSymbol[], o: RawApi): string[] {
+function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const skipped: string[] = [];
+  const o = namedEntries(entries, problems);
   const byKey = new Map(symbols.map((s, i) => [`${s.kind}:${s.name}`, i]));
   const add = (s: IrSymbol): void => { byKey.set(`${s.kind}:${s.name}`, symbols.push(s) - 1); };
   const known = (kind: IrSymbol['kind']): string[] => symbols.filter((s) => s.kind === kind).map((s) => s.name);
@@ -123,12 +149,13 @@ function applyOverrides(symbols: IrSymbol[], o: RawApi): string[] {
     const at = byKey.get(`function:${f.name}`);
     if (at !== undefined) { problems.push(...mergeFunction(symbols[at] as IrFunction, f)); continue; }
     if (!f.attrs['file']) { skipped.push(`function ${f.name}${didYouMean(f.name, known('function'))}`); continue; }
-    const lacks = [...(f.ret?.type ? [] : ['<return type=...>']),
+    const lacks = [...(f.ret?.type ? [] : ['<return type=...>']), ...unnamed('arg', f.args),
       ...f.args.filter((a) => !a.type).map((a) => `type= on <arg name='${a.name}'>`)];
     if (lacks.length > 0) {
       problems.push(`function ${f.name} is not in the API XML${didYouMean(f.name, known('function'))}; to add it, give ${lacks.join(', ')}`);
       continue;
     }
+    problems.push(...additionProblems(`function ${f.name}`, f.attrs, headers));
     problems.push(...unknownAttrs(f.name, 'function', f.attrs), ...(f.ret ? unknownAttrs(`${f.name} return`, 'return', f.ret.attrs) : []),
       ...f.args.flatMap((a) => unknownAttrs(`${f.name}(${a.name})`, 'arg', a.attrs)));
     add(functionOf(f, libOf(f.attrs)));
@@ -137,11 +164,12 @@ function applyOverrides(symbols: IrSymbol[], o: RawApi): string[] {
     const at = byKey.get(`struct:${s.name}`);
     if (at !== undefined) { if (s.fields !== null) problems.push(...mergeFields(symbols[at] as IrStruct, s.fields)); continue; }
     if (!s.file) { skipped.push(`struct ${s.name}${didYouMean(s.name, known('struct'))}`); continue; }
-    const lacks = [...(s.fields === null ? ['its <field>s'] : s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`))];
+    const lacks = [...(s.fields === null ? ['its <field>s'] : [...unnamed('field', s.fields), ...s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`)])];
     if (lacks.length > 0) {
       problems.push(`struct ${s.name} is not in the API XML${didYouMean(s.name, known('struct'))}; to add it, give ${lacks.join(', ')}`);
       continue;
     }
+    problems.push(...additionProblems(`struct ${s.name}`, { file: s.file, ...(s.version === null ? {} : { version: s.version }) }, headers));
     add(structOf(s, libOf({ file: s.file })));
   }
   for (const m of o.macros) {
@@ -156,13 +184,26 @@ function applyOverrides(symbols: IrSymbol[], o: RawApi): string[] {
   }
   for (const t of o.typedefs) {
     if (byKey.has(`typedef:${t.name}`)) continue;
+    if (!t.file) { skipped.push(`typedef ${t.name}${didYouMean(t.name, known('typedef'))}`); continue; }
     if (t.type === 'enum') { problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); continue; }
+    if (!t.type) { problems.push(`typedef ${t.name} is not in the API XML; to add it, give type= (the C type it names)`); continue; }
+    problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, headers));
     add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
   }
   for (const e of o.enums) if (!byKey.has(`enum:${e.name}`)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
   if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in the overrides');
   return skipped;
+}
+
+/** The entries that have a name= (an entry without one is a problem: it would emit `export function (`). */
+function namedEntries(o: RawApi, problems: string[]): RawApi {
+  const named = <T extends { name: string; file: string }>(kind: string, entries: T[]): T[] => entries.filter((e) => {
+    if (!e.name) problems.push(`a <${kind}>${e.file ? ` with file='${e.file}'` : ''} has no name=`);
+    return e.name !== '';
+  });
+  return { ...o, functions: named('function', o.functions), functypes: named('functype', o.functypes), enums: named('enum', o.enums),
+    macros: named('macro', o.macros), structs: named('struct', o.structs), typedefs: named('typedef', o.typedefs), variables: named('variable', o.variables) };
 }
 
 /**

@@ -58,6 +58,27 @@ describe('generator: mistakes in the overrides', () => {
       ["function virBoxPoke is not in the API XML; to add it, give <return type=...>, type= on <arg name='conn'>"]);
   });
 
+  it('an addition without a name, a release, a known header or library is refused, not emitted as broken TypeScript', () => {
+    assert.deepEqual(problems(`
+      <function file='libvirt-host' version='1.0.0'><return type='int' info=''/></function>
+      <function name='virBoxPoke' file='libvirt-hots' lib='libvirt-box' version='1.2'><return type='int' info=''/><arg type='virConnectPtr' info=''/></function>
+      <function name='virBoxPoke2' file='libvirt-host' version='1.2'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/></function>
+      <function name='virBoxPoke3' file='libvirt-hots' lib='libvirt-box'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/></function>
+      <struct name='virLid' file='libvirt-host' type='struct _virLid'><field type='int' info=''/></struct>
+      <struct name='virLid2' file='libvirt-host' type='struct _virLid2'><field name='x' type='int' info=''/></struct>
+      <typedef name='virLidPtr' file='libvirt-host' version='1.0.0'/>`), [
+      "a <function> with file='libvirt-host' has no name=",
+      "function virBoxPoke is not in the API XML; to add it, give name= on <arg> 1",
+      "function virBoxPoke2: version='1.2' is not a libvirt release (X.Y.Z, e.g. 9.0.0)",
+      "function virBoxPoke3: to add it, give version='X.Y.Z' (the libvirt release that introduced it)",
+      "function virBoxPoke3: file='libvirt-hots' is not a header of the API XML (did you mean libvirt-host?)",
+      "function virBoxPoke3: lib='libvirt-box' is not one of libvirt, libvirt-qemu, libvirt-lxc, libvirt-admin",
+      "struct virLid is not in the API XML; to add it, give name= on <field> 1",
+      "struct virLid2: to add it, give version='X.Y.Z' (the libvirt release that introduced it)",
+      'typedef virLidPtr is not in the API XML; to add it, give type= (the C type it names)',
+    ]);
+  });
+
   it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together', () => {
     assert.deepEqual(problems(`
       <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0' use='stat'/><arg name='size' type='int'/></function>
