@@ -127,6 +127,12 @@ function additionProblems(what: string, attrs: Record<string, string>, headers: 
   return out;
 }
 
+/** Names given to more than one argument or field of an addition. */
+function repeated(what: string, element: string, items: readonly { name: string }[]): string[] {
+  const names = items.map((x) => x.name);
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))].map((n) => `${what}: ${element} ${n} is given twice`);
+}
+
 /** `name= on <arg> 2` for each entry without a name. */
 const unnamed = (element: string, items: readonly { name: string }[]): string[] =>
   items.flatMap((x, i) => (x.name ? [] : [`name= on <${element}> ${i + 1}`]));
@@ -143,11 +149,24 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   const skipped: string[] = [];
   const o = namedEntries(entries, problems);
   const byKey = new Map(symbols.map((s, i) => [`${s.kind}:${s.name}`, i]));
-  const add = (s: IrSymbol): void => { byKey.set(`${s.kind}:${s.name}`, symbols.push(s) - 1); };
+  const added = new Set<string>();
+  const add = (s: IrSymbol): void => { added.add(`${s.kind}:${s.name}`); byKey.set(`${s.kind}:${s.name}`, symbols.push(s) - 1); };
+  /** A second entry with file= for a symbol an earlier entry added: it would silently replace or merge. */
+  const twice = (kind: string, name: string, file: string | undefined): string[] => (file && added.has(`${kind}:${name}`)
+    ? [`${kind} ${name} is added twice in the overrides (a later entry for it adds policy only: leave out file= and type=)`] : []);
+  /** An addition named like a symbol of another kind: both would be exported under one name. */
+  const clash = (what: string, name: string): string[] => {
+    const other = symbols.find((x) => x.name === name);
+    return other ? [`${what}: the API already has ${other.kind} ${name} (in ${other.file})`] : [];
+  };
   const known = (kind: IrSymbol['kind']): string[] => symbols.filter((s) => s.kind === kind).map((s) => s.name);
   for (const f of o.functions) {
     const at = byKey.get(`function:${f.name}`);
-    if (at !== undefined) { problems.push(...mergeFunction(symbols[at] as IrFunction, f)); continue; }
+    if (at !== undefined) {
+      const again = twice('function', f.name, f.attrs['file']);
+      problems.push(...(again.length > 0 ? again : mergeFunction(symbols[at] as IrFunction, f)));
+      continue;
+    }
     if (!f.attrs['file']) { skipped.push(`function ${f.name}${didYouMean(f.name, known('function'))}`); continue; }
     const lacks = [...(f.ret?.type ? [] : ['<return type=...>']), ...unnamed('arg', f.args),
       ...f.args.filter((a) => !a.type).map((a) => `type= on <arg name='${a.name}'>`)];
@@ -155,21 +174,27 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
       problems.push(`function ${f.name} is not in the API XML${didYouMean(f.name, known('function'))}; to add it, give ${lacks.join(', ')}`);
       continue;
     }
-    problems.push(...additionProblems(`function ${f.name}`, f.attrs, headers));
+    problems.push(...additionProblems(`function ${f.name}`, f.attrs, headers), ...clash(`function ${f.name}`, f.name), ...repeated(`function ${f.name}`, 'argument', f.args));
     problems.push(...unknownAttrs(f.name, 'function', f.attrs), ...(f.ret ? unknownAttrs(`${f.name} return`, 'return', f.ret.attrs) : []),
       ...f.args.flatMap((a) => unknownAttrs(`${f.name}(${a.name})`, 'arg', a.attrs)));
     add(functionOf(f, libOf(f.attrs)));
   }
   for (const s of o.structs) {
     const at = byKey.get(`struct:${s.name}`);
-    if (at !== undefined) { if (s.fields !== null) problems.push(...mergeFields(symbols[at] as IrStruct, s.fields)); continue; }
+    if (at !== undefined) {
+      const again = twice('struct', s.name, s.file);
+      if (again.length > 0) problems.push(...again);
+      else if (s.fields !== null) problems.push(...mergeFields(symbols[at] as IrStruct, s.fields));
+      continue;
+    }
     if (!s.file) { skipped.push(`struct ${s.name}${didYouMean(s.name, known('struct'))}`); continue; }
     const lacks = [...(s.fields === null ? ['its <field>s'] : [...unnamed('field', s.fields), ...s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`)])];
     if (lacks.length > 0) {
       problems.push(`struct ${s.name} is not in the API XML${didYouMean(s.name, known('struct'))}; to add it, give ${lacks.join(', ')}`);
       continue;
     }
-    problems.push(...additionProblems(`struct ${s.name}`, { file: s.file, ...(s.version === null ? {} : { version: s.version }) }, headers));
+    problems.push(...additionProblems(`struct ${s.name}`, { file: s.file, ...(s.version === null ? {} : { version: s.version }) }, headers),
+      ...clash(`struct ${s.name}`, s.name), ...repeated(`struct ${s.name}`, 'field', s.fields ?? []));
     add(structOf(s, libOf({ file: s.file })));
   }
   for (const m of o.macros) {
@@ -183,11 +208,15 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
     Object.assign((symbols[at] as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
   }
   for (const t of o.typedefs) {
-    if (byKey.has(`typedef:${t.name}`)) continue;
+    // Restating a typedef the API has (as the README's example does) is harmless; changing it is not.
+    const existing = symbols.find((x) => x.name === t.name);
+    const target = existing?.kind === 'typedef' ? existing.target : existing?.kind === 'handle' ? `${existing.opaque} *` : undefined;
+    if (existing !== undefined && target !== undefined && (!t.type || t.type === target)) continue;
+    if (target !== undefined) { problems.push(`typedef ${t.name}: type='${t.type}' cannot change a C type the API XML states ('${target}')`); continue; }
     if (!t.file) { skipped.push(`typedef ${t.name}${didYouMean(t.name, known('typedef'))}`); continue; }
     if (t.type === 'enum') { problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); continue; }
     if (!t.type) { problems.push(`typedef ${t.name} is not in the API XML; to add it, give type= (the C type it names)`); continue; }
-    problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, headers));
+    problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, headers), ...clash(`typedef ${t.name}`, t.name));
     add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
   }
   for (const e of o.enums) if (!byKey.has(`enum:${e.name}`)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);

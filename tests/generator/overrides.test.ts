@@ -79,6 +79,26 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('a symbol added twice, a name another symbol has, a repeated argument or field and a changed typedef are refused', () => {
+    const poke = `<function name='virBoxPoke' file='libvirt-host' version='1.0.0'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/></function>`;
+    const lid = `<struct name='virLid' file='libvirt-host' type='struct _virLid' version='1.0.0'><field name='x' type='int' info=''/></struct>`;
+    assert.deepEqual(problems(`${poke}${poke}${lid}${lid}
+      <function name='virBoxPtr' file='libvirt-host' version='1.0.0'><return type='int' info=''/></function>
+      <function name='virBoxPoke2' file='libvirt-host' version='1.0.0'><return type='int' info=''/><arg name='n' type='int' info=''/><arg name='n' type='int' info=''/></function>
+      <struct name='virConnectPtr' file='libvirt-host' type='struct _virX' version='1.0.0'><field name='x' type='int' info=''/><field name='x' type='int' info=''/></struct>
+      <typedef name='virBoxPtr' file='libvirt-host' type='virBox *' version='1.0.0'/>
+      <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *' version='0.0.1'/>
+      <typedef name='virBoxPtr' file='libvirt-host' type='int' version='1.0.0'/>`), [
+      'function virBoxPoke is added twice in the overrides (a later entry for it adds policy only: leave out file= and type=)',
+      'function virBoxPtr: the API already has typedef virBoxPtr (in libvirt-host)',
+      'function virBoxPoke2: argument n is given twice',
+      'struct virLid is added twice in the overrides (a later entry for it adds policy only: leave out file= and type=)',
+      'struct virConnectPtr: the API already has handle virConnectPtr (in libvirt-host)',
+      'struct virConnectPtr: field x is given twice',
+      "typedef virBoxPtr: type='int' cannot change a C type the API XML states ('virBox *')",
+    ]);
+  });
+
   it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together', () => {
     assert.deepEqual(problems(`
       <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0' use='stat'/><arg name='size' type='int'/></function>
