@@ -250,7 +250,13 @@ function policyProblems(p: IrParam, ctx: Ctx): string[] {
   for (const r of refs) if (!params.includes(r)) out.push(`${where}: ${r} is not an argument of ${ctx.fn.name} (its arguments: ${params.join(', ')})`);
   if (a['elem'] !== undefined && valueType(a['elem'], ctx) === null) out.push(`${where}: elem='${a['elem']}' has no mapping (generator/policy/type-map.ts)`);
   if (structRoles.has(role) && ctx.types.structOfPointer(p.cType) === null) out.push(`${where}: role='${role}' needs a struct pointer, not ${p.cType}`);
+  out.push(...unknownFunction(where, 'clear', a['clear'], ctx));
   return out;
+}
+
+/** A release function named in the overrides that the API lacks: found only after a successful call. */
+function unknownFunction(where: string, attr: string, name: string | undefined, ctx: Ctx): string[] {
+  return name === undefined || ctx.types.functions.has(name) ? [] : [`${where}: ${attr}='${name}' is not a function of the API`];
 }
 
 /** The C type a `T *` argument points at (`unsigned long *` -> `unsigned long`). */
@@ -300,6 +306,7 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   const countsFromRet = args.some((a) => ('used' in a && a.used === 'ret') || ('count' in a && a.count === 'ret'));
   const use: ReturnSpec['use'] = (policy['use'] as ReturnSpec['use'] | undefined) ?? (countsFromRet ? 'count' : isStatusDoc(fn.ret.doc) ? 'status' : 'value');
   const nullable = policy['nullable'] === 'true';
+  ctx.unmapped.push(...unknownFunction(`${fn.name} return`, 'free', policy['free'], ctx));
   const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
   const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
   switch (t.kind) {

@@ -122,6 +122,14 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('a free= or clear= naming no function of the API is refused (it would fail only after a successful call)', () => {
+    assert.deepEqual(problems(`<function name='virBoxPeek'><return owned='true' free='virBoxFree'/>
+      <arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='array-out' size='size' clear='virBoxClear'/></function>`), [
+      "virBoxPeek(version): clear='virBoxClear' is not a function of the API",
+      "virBoxPeek return: free='virBoxFree' is not a function of the API",
+    ]);
+  });
+
   it('an out argument without elem= is read as the type it points at, not as int', () => {
     const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
       <function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='out'/></function></symbols></api>` });
