@@ -62,9 +62,12 @@ export function bindApi(api: IrApi): Bound {
     else macros.push({ macro: m, value });
   }
   for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if (problems.length) throw new GenerationError(problems);
+  if (problems.length) throw new GenerationError(problems, undefined, UNMAPPED_HINT);
   return { functions, structs, macros, skipped };
 }
+
+const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
+  + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
 
 function constantLookup(api: IrApi): (name: string) => number | undefined {
   const enums = new Map(symbolsOf(api, 'enum').map((e) => [e.name, e.value]));

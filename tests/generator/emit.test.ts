@@ -89,7 +89,7 @@ describe('generator: inline XML -> emitted lines', () => {
 });
 
 describe('generator: refusals and old XML', () => {
-  it('refuses to emit, listing every C type without a mapping', () => {
+  it('refuses to emit, listing every C type without a mapping and saying where mappings go', () => {
     const api = apiXml(`${handle}
       <function name='virOdd' file='libvirt-host' module='libvirt-host' version='1.0.0'>
         <return type='int' info=''/>
@@ -102,6 +102,7 @@ describe('generator: refusals and old XML', () => {
     assert.throws(() => generateFromXml({ api }), (err: unknown) => {
       assert.ok(err instanceof GenerationError);
       assert.deepEqual(err.problems, ['virOdd(weird): struct weird', 'virOdder returns float128']);
+      assert.match(err.message, /\n {2}virOdder returns float128\nA C scalar type gets its mapping in generator\/policy\/type-map\.ts; .* api-xml\/tsvirt-overrides\.xml/);
       return true;
     });
   });
