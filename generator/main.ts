@@ -44,7 +44,7 @@ function write(out: string, files: Map<string, string>): number {
   const theirs = readdirSync(out).filter((f) => f.endsWith('.ts') && !isGenerated(join(out, f)));
   const clobbered = theirs.filter((f) => files.has(f));
   if (clobbered.length > 0) {
-    throw new GenerationError([`${out} holds ${clobbered.join(', ')}, which the generator did not write: refusing to replace them (choose an empty --out)`], 'problem(s) with the arguments');
+    throw new GenerationError([`${out} holds ${clobbered.join(', ')}, which the generator did not write: refusing to replace them (no @generated first line: if they are generated files edited by hand, restore or delete them; otherwise choose an empty --out)`], 'problem(s) with the arguments');
   }
   for (const f of readdirSync(out)) if (f.endsWith('.ts') && !files.has(f) && !theirs.includes(f)) rmSync(join(out, f));
   for (const [name, text] of files) writeFileSync(join(out, name), text);
@@ -58,9 +58,13 @@ function check(out: string, files: Map<string, string>): number {
     const path = join(out, name);
     if (!existsSync(path) || readFileSync(path, 'utf8') !== text) stale.push(name);
   }
-  if (existsSync(out)) for (const f of readdirSync(out)) if (f.endsWith('.ts') && !files.has(f)) stale.push(`${f} (not generated)`);
+  const extra = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.ts') && !files.has(f)) : [];
+  // A generator run replaces or removes only files it wrote (their first line says so): the others are the user's to remove.
+  const theirs = [...stale, ...extra].filter((f) => existsSync(join(out, f)) && !isGenerated(join(out, f)));
+  stale.push(...extra.map((f) => `${f} (not generated)`));
   if (stale.length === 0) { process.stdout.write(`${out} is up to date\n`); return 0; }
-  process.stderr.write(`${out} differs from what the generator emits: ${stale.join(', ')}\nRun \`npm run generate\` and commit the result.\n`);
+  const fix = theirs.length > 0 ? `Remove ${theirs.join(', ')} (the generator leaves files without its @generated first line alone), then run \`npm run generate\`` : 'Run `npm run generate`';
+  process.stderr.write(`${out} differs from what the generator emits: ${stale.join(', ')}\n${fix} and commit the result.\n`);
   return 1;
 }
 

@@ -204,6 +204,32 @@ describe('generator: --out and --overrides', function () {
     }
   });
 
+  it('--check catches a hand-edited module and tells to remove the files a generator run would leave alone', () => {
+    const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}</symbols></api>` });
+    const out = join(dir, 'out');
+    const run = (...args: string[]): ReturnType<typeof generateWith> => generateWith('--overrides', join(dir, 'api'), '--input', join(dir, 'api'), '--out', out, ...args);
+    try {
+      assert.equal(run().status, 0);
+      assert.equal(run('--check').status, 0);
+      const host = readFileSync(join(out, 'libvirt-host.ts'), 'utf8');
+      writeFileSync(join(out, 'libvirt-host.ts'), host.replace('export function virBoxPeek', 'export function  virBoxPeek'));
+      const edited = run('--check');
+      assert.equal(edited.status, 1);
+      assert.match(edited.stderr, /differs from what the generator emits: libvirt-host\.ts\nRun `npm run generate` and commit the result\./);
+      writeFileSync(join(out, 'libvirt-host.ts'), host.split('\n').slice(1).join('\n'));
+      writeFileSync(join(out, 'mine.ts'), 'export const mine = 1;\n');
+      const theirs = run('--check');
+      assert.equal(theirs.status, 1);
+      assert.match(theirs.stderr, /: libvirt-host\.ts, mine\.ts \(not generated\)\nRemove libvirt-host\.ts, mine\.ts \(the generator leaves files without its @generated first line alone\), then run `npm run generate`/);
+      rmSync(join(out, 'libvirt-host.ts'));
+      rmSync(join(out, 'mine.ts'));
+      assert.equal(run().status, 0);
+      assert.equal(run('--check').status, 0, 'the advice works');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an --overrides directory without the overrides file is an error, not a run without them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvirt-no-overrides-'));
     try {
