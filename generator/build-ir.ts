@@ -221,7 +221,7 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   }
   for (const e of o.enums) if (!byKey.has(`enum:${e.name}`)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
-  if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in the overrides');
+  if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in tsvirt-overrides.xml');
   return skipped;
 }
 

@@ -75,14 +75,18 @@ const childElements: Readonly<Record<string, readonly string[]>> = {
   enum: ['info'], macro: ['info'], typedef: ['info'], variable: ['info'],
 };
 
-/** Elements `n` (a `<name>`) holds that the schema does not have, with where they are. */
+/** Elements the schema has at most once in their parent: a second one would be dropped unread. */
+const singleElements: ReadonlySet<string> = new Set(['files', 'symbols', 'summary', 'description', 'info', 'return', 'union']);
+
+/** Elements `n` (a `<name>`) holds that the schema does not have (or has once), with where they are. */
 function unknownElements(name: string, n: unknown, where: string): string[] {
   const allowed = childElements[name];
   if (allowed === undefined || n === null || typeof n !== 'object') return [];
   return (Array.isArray(n) ? n : [n]).flatMap((item: Node) => Object.entries(item).flatMap(([k, v]) => {
     if (k.startsWith('#') || typeof v !== 'object' || v === null) return [];
     const at = `${where} <${name}${typeof item['name'] === 'string' ? ` name='${item['name']}'` : ''}>`;
-    return allowed.includes(k) ? unknownElements(k, v, at) : [`unknown element <${k}> in${at}`];
+    if (!allowed.includes(k)) return [`unknown element <${k}> in${at}`];
+    return singleElements.has(k) && Array.isArray(v) ? [`<${k}> given ${v.length} times in${at}`] : unknownElements(k, v, at);
   }));
 }
 
@@ -93,10 +97,10 @@ function unknownElements(name: string, n: unknown, where: string): string[] {
 export function parseApiXml(text: string, fileName = 'API XML', strict = false): RawApi {
   // The parser reads what it can of malformed XML: a dropped `>` must not go unnoticed.
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new Error(`${fileName}: malformed XML at ${valid.err.line}:${valid.err.col}: ${valid.err.msg}`);
+  if (valid !== true) throw new Error(`${fileName}: malformed XML at ${valid.err.line}${valid.err.col === undefined ? '' : `:${valid.err.col}`}: ${valid.err.msg}`);
   const doc = parser.parse(text) as Node;
   const api = doc['api'] as Node | undefined;
-  if (!api) throw new Error('not a libvirt API description: no <api> element');
+  if (!api) throw new Error(`${fileName}: not a libvirt API description: no <api> element`);
   const unknown = strict ? unknownElements('api', api, '') : [];
   if (unknown.length > 0) throw new Error(`${fileName}: ${unknown.join('; ')}`);
   const symbols = (api['symbols'] ?? {}) as Node;

@@ -169,6 +169,23 @@ describe('generator: mistakes in the overrides', () => {
     /tsvirt-overrides\.xml: unknown element <retrun> in <api name='tsvirt-overrides'> <symbols> <function name='virBoxPeek'>; unknown element <funtion> in <api name='tsvirt-overrides'> <symbols>/);
   });
 
+  it('an element given twice where the schema has one is refused, not half read', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virBoxPeek'><return error='0'/><return use='value'/><arg name='buffer' role='bytes-out' size='size'/></function></symbols></api>` }),
+    /tsvirt-overrides\.xml: <return> given 2 times in <api name='tsvirt-overrides'> <symbols> <function name='virBoxPeek'>/);
+  });
+
+  it('overrides that are not an <api> description, or empty, are refused naming the file', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<overrides><function name='virBoxPeek'/></overrides>` }),
+      /tsvirt-overrides\.xml: not a libvirt API description: no <api> element/);
+    assert.throws(() => generateFromXml({ api, overrides: ' ' }), /tsvirt-overrides\.xml: malformed XML at 1: /);
+  });
+
+  it('a refusal of the overrides names the file', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols><typedef name='virNewKind' file='libvirt-host' type='enum'/></symbols></api>` }),
+      /^GenerationError: refusing to generate: 1 problem\(s\) in tsvirt-overrides\.xml:\n {2}typedef virNewKind/);
+  });
+
   it('malformed overrides XML is refused, naming the file and place', () => {
     assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols><function name='virBoxPeek'><return error='0'></function></symbols></api>` }),
       /tsvirt-overrides\.xml: malformed XML at 1:/);
