@@ -258,11 +258,18 @@ function mergeFields(target: IrStruct, fields: RawField[]): string[] {
   return problems;
 }
 
+/**
+ * Whether an override's type= differs from the C type the XML states. Restating the same type is
+ * allowed: an addition for the pinned XML must not fail against a newer libvirt's XML that has it.
+ */
+const changes = (written: string, stated: string): boolean =>
+  written !== '' && written.trim().replace(/\s+/g, ' ') !== stated.trim().replace(/\s+/g, ' ');
+
 function mergeFunction(target: IrFunction, o: RawFunction): string[] {
   const problems = unknownAttrs(target.name, 'function', o.attrs);
   if (o.ret) {
     problems.push(...unknownAttrs(`${target.name} return`, 'return', o.ret.attrs));
-    if (o.ret.type) problems.push(`${target.name} return: type= cannot change a C type the API XML states`);
+    if (changes(o.ret.type, target.ret.cType)) problems.push(`${target.name} return: type='${o.ret.type}' cannot change a C type the API XML states ('${target.ret.cType}')`);
     Object.assign(target.ret.policy, policyOf(o.ret.attrs));
   }
   for (const a of o.args) {
@@ -272,7 +279,7 @@ function mergeFunction(target: IrFunction, o: RawFunction): string[] {
       continue;
     }
     problems.push(...unknownAttrs(`${target.name}(${a.name})`, 'arg', a.attrs));
-    if (a.type) problems.push(`${target.name}(${a.name}): type= cannot change a C type the API XML states`);
+    if (changes(a.type, p.cType)) problems.push(`${target.name}(${a.name}): type='${a.type}' cannot change a C type the API XML states ('${p.cType}')`);
     Object.assign(p.policy, policyOf(a.attrs));
   }
   return problems;

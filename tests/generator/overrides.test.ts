@@ -106,9 +106,23 @@ describe('generator: mistakes in the overrides', () => {
       'virBoxPeek return: unknown attribute eror= (a <return> takes error, use, nullable, owned, free, borrowed, bytes-size)',
       "virBoxPeek return: use='stat' is not one of status, count, value",
       'virBoxPeek has no argument "bufer" (its arguments: conn, size, buffer, version)',
-      'virBoxPeek(size): type= cannot change a C type the API XML states',
+      "virBoxPeek(size): type='int' cannot change a C type the API XML states ('size_t')",
       'virBox has no field "widht" (its fields: width, height)',
     ]);
+  });
+
+  it('an addition still generates against a newer XML that has the symbol, when it restates its C types', () => {
+    const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virBoxPeek' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <info><![CDATA[peek]]></info>
+        <return type='int' info='0 or -1'/>
+        <arg name='conn' type='virConnectPtr' info='c'/>
+        <arg name='size' type='size_t' info='bytes'/>
+        <arg name='buffer' type='char  *' info='filled in' role='bytes-out' size='size'/>
+        <arg name='version' type='unsigned long *' info='filled in'/>
+      </function>
+      <typedef name='virBoxPtr' file='libvirt-host' type='virBox *' version='1.0.0'/></symbols></api>` });
+    assert.match(files.get('libvirt-host.ts') ?? '', /\{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"\}/);
   });
 
   it('a role without what it needs, naming no argument, or with an unmapped elem= is refused', () => {
