@@ -405,6 +405,15 @@ describe('process lifetime with events', function () {
     assert.ok((r.out['aliveMs'] as number) >= 1500, `alive ${String(r.out['aliveMs'])} ms`);
   });
 
+  it('waits at process.exit() for the event threads to finish starting (a thread terminated while it loads koffi aborts the process)', () => {
+    // Both threads start 300 ms late and say when they have: without the wait, the process exits first.
+    const r = run(['exit'], { TSVIRT_TEST_LOOP_FAULT: 'slow-start' });
+    assert.equal(r.status, 7, r.stderr);
+    assert.match(r.stderr, /the loop thread has started/);
+    assert.match(r.stderr, /the sink thread has started/);
+    assert.doesNotMatch(r.stderr, /FATAL/);
+  });
+
   it('can opt out of the event loop; events then fail with a clear error', () => {
     const r = run(['optout'], { TSVIRT_EVENT_LOOP: 'none' });
     assert.equal(r.status, 0, r.stderr);

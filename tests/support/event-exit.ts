@@ -1,6 +1,7 @@
 // A script for the exit tests: `listener` keeps a domain listener for `ms` milliseconds (removed
 // by an unref'ed timer, so only the listener can keep the process alive until then); `open`
-// opens a connection, makes a call and leaves it open; `optout` runs with TSVIRT_EVENT_LOOP=none.
+// opens a connection, makes a call and leaves it open; `optout` runs with TSVIRT_EVENT_LOOP=none;
+// `exit` calls process.exit(7) after the call.
 // Prints one JSON line.
 import { Connection } from '../../src/sdk/index.js';
 
@@ -31,6 +32,10 @@ if (mode === 'listener') {
   }
   console.log(JSON.stringify({ mode, error, iterator }));
   await conn.close();
+} else if (mode === 'exit') {
+  // process.exit() while the event threads may still be starting.
+  console.log(JSON.stringify({ mode }));
+  process.exit(7);
 } else {
   process.on('exit', () => console.log(JSON.stringify({ mode, aliveMs: Date.now() - t0 })));
 }

@@ -26,7 +26,8 @@ import * as v from '../../../generated/index.js';
 import { describeValue, permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
 import { checkOptions, optionKeys } from '../option-keys.js';
 import { sharedPool, startWorker } from '../engine/call-pool.js';
-import { CONTROL_BYTES, LoopPause, STOP, WAKE_TIMER } from './loop-pause.js';
+import { CONTROL_BYTES, LOOP_STARTED, LoopPause, SINK_STARTED, STOP, WAKE_TIMER } from './loop-pause.js';
+import { awaitStarted } from './started.js';
 import { blockingStreamsOpen, streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import { loopFault } from './protocol.js';
@@ -161,7 +162,7 @@ function start(): Running {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const loop = startWorker(new URL(`./loop-thread${here}`, import.meta.url), { workerData: { control } });
   const sink = startWorker(new URL(`./sink-thread${here}`, import.meta.url),
-    { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS }, transferList: [port2] });
+    { workerData: { authPort: port2, authSignal: signal, authTimeoutMs: AUTH_TIMEOUT_MS, control }, transferList: [port2] });
   const controls = new Int32Array(control);
   const r: Running = {
     loop, sink, entries: Promise.resolve(undefined as never), sinkEntries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
@@ -202,8 +203,11 @@ function start(): Running {
   };
   r.entries.then(letGo, letGo);
   // At exit Node joins worker threads: stop the loop and wake it out of its poll, so that the
-  // join is immediate.
+  // join is immediate. process.exit() terminates them at once, and a thread terminated while
+  // it loads koffi aborts the whole process (koffi cannot throw into a terminating thread): a
+  // script that exits right after Connection.open waits for the two to finish starting first.
   process.once('exit', () => {
+    if (!r.started && !r.stopped) awaitStarted(r.control, [LOOP_STARTED, SINK_STARTED]);
     Atomics.store(r.control, STOP, 1);
     r.pause.release();
     wakeLoop(r.control);

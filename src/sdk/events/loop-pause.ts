@@ -18,7 +18,10 @@
 export const STOP = 0;
 export const WAKE_TIMER = 1;
 export const PAUSED = 2;
-export const CONTROL_BYTES = 12;
+/** Set to 1 by the loop thread and the sink thread once they have loaded koffi and their callbacks (see event-loop.ts). */
+export const LOOP_STARTED = 3;
+export const SINK_STARTED = 4;
+export const CONTROL_BYTES = 20;
 
 /** Idle time after the last call before the loop runs again (sequential awaits stay paused). */
 const LINGER_MS = 50;

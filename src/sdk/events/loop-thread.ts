@@ -14,7 +14,8 @@ import { decodeStruct, decodeTypedParameters, functypeSpec, permanentCallback, r
 import { eventFunctypes } from './catalog.js';
 import type { EventAbout, EventField, LoopFault, LoopMessage, RawEvent, Subject } from './protocol.js';
 import { loopFault } from './protocol.js';
-import { MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
+import { LOOP_STARTED, MAX_PAUSE_MS, PAUSED, STOP, WAKE_TIMER } from './loop-pause.js';
+import { markStarted } from './started.js';
 
 setHandleTracking(false);
 
@@ -184,5 +185,6 @@ function turn(): void {
   setImmediate(turn);
 }
 
+markStarted(control, LOOP_STARTED, 'loop');
 post({ kind: 'ready', entries });
 turn();

@@ -6,11 +6,13 @@
 // calls into libvirt and never waits on a thread that does, so it is always free to answer and
 // such a wait always ends; auth is the one wait here, on the main thread, which never blocks.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { SINK_STARTED } from './loop-pause.js';
+import { markStarted } from './started.js';
 import '../../../generated/index.js';
 import { allocCString, decodeStructArray, koffiOffsetOf, permanentCallback, sizeOf, writeNative } from '../../ffi/index.js';
 import type { AuthAnswer, CredentialRequest, SinkMessage } from './protocol.js';
 
-const { authPort, authSignal, authTimeoutMs } = workerData as { authPort: MessagePort; authSignal: SharedArrayBuffer; authTimeoutMs: number };
+const { authPort, authSignal, authTimeoutMs, control } = workerData as { authPort: MessagePort; authSignal: SharedArrayBuffer; authTimeoutMs: number; control: SharedArrayBuffer };
 const signal = new Int32Array(authSignal);
 const post = (m: SinkMessage): void => parentPort?.postMessage(m);
 
@@ -71,4 +73,5 @@ const auth = permanentCallback('virConnectAuthCallbackPtr', (cred: bigint, ncred
 // Listening keeps this thread running: its entry points must outlive every registration. (The
 // main thread unrefs the worker, so this does not keep the process alive.)
 parentPort?.on('message', () => undefined);
+markStarted(new Int32Array(control), SINK_STARTED, 'sink');
 post({ kind: 'ready', freecb, close, auth });
