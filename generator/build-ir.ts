@@ -146,83 +146,122 @@ const unnamed = (element: string, items: readonly { name: string }[]): string[] 
  */
 function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const skipped: string[] = [];
   const o = namedEntries(entries, problems);
-  const byKey = new Map(symbols.map((s, i) => [`${s.kind}:${s.name}`, i]));
-  const added = new Set<string>();
-  const add = (s: IrSymbol): void => { added.add(`${s.kind}:${s.name}`); byKey.set(`${s.kind}:${s.name}`, symbols.push(s) - 1); };
-  /** A second entry with file= for a symbol an earlier entry added: it would silently replace or merge. */
-  const twice = (kind: string, name: string, file: string | undefined): string[] => (file && added.has(`${kind}:${name}`)
-    ? [`${kind} ${name} is added twice in the overrides (a later entry for it adds policy only: leave out file= and type=)`] : []);
-  /** An addition named like a symbol of another kind: both would be exported under one name. */
-  const clash = (what: string, name: string): string[] => {
-    const other = symbols.find((x) => x.name === name);
-    return other ? [`${what}: the API already has ${other.kind} ${name} (in ${other.file})`] : [];
-  };
-  const known = (kind: IrSymbol['kind']): string[] => symbols.filter((s) => s.kind === kind).map((s) => s.name);
-  for (const f of o.functions) {
-    const at = byKey.get(`function:${f.name}`);
-    if (at !== undefined) {
-      const again = twice('function', f.name, f.attrs['file']);
-      problems.push(...(again.length > 0 ? again : mergeFunction(symbols[at] as IrFunction, f)));
-      continue;
-    }
-    if (!f.attrs['file']) { skipped.push(`function ${f.name}${didYouMean(f.name, known('function'))}`); continue; }
-    const lacks = [...(f.ret?.type ? [] : ['<return type=...>']), ...unnamed('arg', f.args),
-      ...f.args.filter((a) => !a.type).map((a) => `type= on <arg name='${a.name}'>`)];
-    if (lacks.length > 0) {
-      problems.push(`function ${f.name} is not in the API XML${didYouMean(f.name, known('function'))}; to add it, give ${lacks.join(', ')}`);
-      continue;
-    }
-    problems.push(...additionProblems(`function ${f.name}`, f.attrs, headers), ...clash(`function ${f.name}`, f.name), ...repeated(`function ${f.name}`, 'argument', f.args));
-    problems.push(...unknownAttrs(f.name, 'function', f.attrs), ...(f.ret ? unknownAttrs(`${f.name} return`, 'return', f.ret.attrs) : []),
-      ...f.args.flatMap((a) => unknownAttrs(`${f.name}(${a.name})`, 'arg', a.attrs)));
-    add(functionOf(f, libOf(f.attrs)));
-  }
-  for (const s of o.structs) {
-    const at = byKey.get(`struct:${s.name}`);
-    if (at !== undefined) {
-      const again = twice('struct', s.name, s.file);
-      if (again.length > 0) problems.push(...again);
-      else if (s.fields !== null) problems.push(...mergeFields(symbols[at] as IrStruct, s.fields));
-      continue;
-    }
-    if (!s.file) { skipped.push(`struct ${s.name}${didYouMean(s.name, known('struct'))}`); continue; }
-    const lacks = [...(s.fields === null ? ['its <field>s'] : [...unnamed('field', s.fields), ...s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`)])];
-    if (lacks.length > 0) {
-      problems.push(`struct ${s.name} is not in the API XML${didYouMean(s.name, known('struct'))}; to add it, give ${lacks.join(', ')}`);
-      continue;
-    }
-    problems.push(...additionProblems(`struct ${s.name}`, { file: s.file, ...(s.version === null ? {} : { version: s.version }) }, headers),
-      ...clash(`struct ${s.name}`, s.name), ...repeated(`struct ${s.name}`, 'field', s.fields ?? []));
-    add(structOf(s, libOf({ file: s.file })));
-  }
-  for (const m of o.macros) {
-    const at = byKey.get(`macro:${m.name}`);
-    if (at === undefined) {
-      if (m.file) problems.push(`macro ${m.name}: macros cannot be added through the overrides`);
-      else skipped.push(`macro ${m.name}${didYouMean(m.name, known('macro'))}`);
-      continue;
-    }
-    problems.push(...unknownAttrs(m.name, 'macro', m.attrs));
-    Object.assign((symbols[at] as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
-  }
-  for (const t of o.typedefs) {
-    // Restating a typedef the API has (as the README's example does) is harmless; changing it is not.
-    const existing = symbols.find((x) => x.name === t.name);
-    const target = existing?.kind === 'typedef' ? existing.target : existing?.kind === 'handle' ? `${existing.opaque} *` : undefined;
-    if (existing !== undefined && target !== undefined && (!t.type || t.type === target)) continue;
-    if (target !== undefined) { problems.push(`typedef ${t.name}: type='${t.type}' cannot change a C type the API XML states ('${target}')`); continue; }
-    if (!t.file) { skipped.push(`typedef ${t.name}${didYouMean(t.name, known('typedef'))}`); continue; }
-    if (t.type === 'enum') { problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); continue; }
-    if (!t.type) { problems.push(`typedef ${t.name} is not in the API XML; to add it, give type= (the C type it names)`); continue; }
-    problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, headers), ...clash(`typedef ${t.name}`, t.name));
-    add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
-  }
-  for (const e of o.enums) if (!byKey.has(`enum:${e.name}`)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
+  const c = new OverrideContext(symbols, headers, problems);
+  for (const f of o.functions) overrideFunction(c, f);
+  for (const s of o.structs) overrideStruct(c, s);
+  for (const m of o.macros) overrideMacro(c, m);
+  for (const t of o.typedefs) overrideTypedef(c, t);
+  for (const e of o.enums) if (!c.has('enum', e.name)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
   if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in tsvirt-overrides.xml');
-  return skipped;
+  return c.skipped;
+}
+
+/** The symbols as the overrides change them, and what applying them found (see applyOverrides). */
+class OverrideContext {
+  readonly skipped: string[] = [];
+  readonly #byKey: Map<string, number>;
+  readonly #added = new Set<string>();
+
+  constructor(readonly symbols: IrSymbol[], readonly headers: ReadonlySet<string>, readonly problems: string[]) {
+    this.#byKey = new Map(symbols.map((s, i) => [`${s.kind}:${s.name}`, i]));
+  }
+
+  has(kind: IrSymbol['kind'], name: string): boolean {
+    return this.#byKey.has(`${kind}:${name}`);
+  }
+
+  /** The symbol of that kind and name, from the API XML or added by an earlier entry. */
+  get(kind: IrSymbol['kind'], name: string): IrSymbol | undefined {
+    const at = this.#byKey.get(`${kind}:${name}`);
+    return at === undefined ? undefined : this.symbols[at];
+  }
+
+  add(s: IrSymbol): void {
+    this.#added.add(`${s.kind}:${s.name}`);
+    this.#byKey.set(`${s.kind}:${s.name}`, this.symbols.push(s) - 1);
+  }
+
+  /** A second entry with file= for a symbol an earlier entry added: it would silently replace or merge. */
+  twice(kind: string, name: string, file: string | undefined): string[] {
+    return file && this.#added.has(`${kind}:${name}`)
+      ? [`${kind} ${name} is added twice in the overrides (a later entry for it adds policy only: leave out file= and type=)`] : [];
+  }
+
+  /** An addition named like a symbol of another kind: both would be exported under one name. */
+  clash(what: string, name: string): string[] {
+    const other = this.symbols.find((x) => x.name === name);
+    return other ? [`${what}: the API already has ${other.kind} ${name} (in ${other.file})`] : [];
+  }
+
+  /** " (did you mean ...?)" among the names of that kind. */
+  didYouMean(kind: IrSymbol['kind'], name: string): string {
+    return didYouMean(name, this.symbols.filter((s) => s.kind === kind).map((s) => s.name));
+  }
+}
+
+function overrideFunction(c: OverrideContext, f: RawApi['functions'][number]): void {
+  const existing = c.get('function', f.name);
+  if (existing !== undefined) {
+    const again = c.twice('function', f.name, f.attrs['file']);
+    c.problems.push(...(again.length > 0 ? again : mergeFunction(existing as IrFunction, f)));
+    return;
+  }
+  if (!f.attrs['file']) { c.skipped.push(`function ${f.name}${c.didYouMean('function', f.name)}`); return; }
+  const lacks = [...(f.ret?.type ? [] : ['<return type=...>']), ...unnamed('arg', f.args),
+    ...f.args.filter((a) => !a.type).map((a) => `type= on <arg name='${a.name}'>`)];
+  if (lacks.length > 0) {
+    c.problems.push(`function ${f.name} is not in the API XML${c.didYouMean('function', f.name)}; to add it, give ${lacks.join(', ')}`);
+    return;
+  }
+  c.problems.push(...additionProblems(`function ${f.name}`, f.attrs, c.headers), ...c.clash(`function ${f.name}`, f.name), ...repeated(`function ${f.name}`, 'argument', f.args));
+  c.problems.push(...unknownAttrs(f.name, 'function', f.attrs), ...(f.ret ? unknownAttrs(`${f.name} return`, 'return', f.ret.attrs) : []),
+    ...f.args.flatMap((a) => unknownAttrs(`${f.name}(${a.name})`, 'arg', a.attrs)));
+  c.add(functionOf(f, libOf(f.attrs)));
+}
+
+function overrideStruct(c: OverrideContext, s: RawApi['structs'][number]): void {
+  const existing = c.get('struct', s.name);
+  if (existing !== undefined) {
+    const again = c.twice('struct', s.name, s.file);
+    if (again.length > 0) c.problems.push(...again);
+    else if (s.fields !== null) c.problems.push(...mergeFields(existing as IrStruct, s.fields));
+    return;
+  }
+  if (!s.file) { c.skipped.push(`struct ${s.name}${c.didYouMean('struct', s.name)}`); return; }
+  const lacks = [...(s.fields === null ? ['its <field>s'] : [...unnamed('field', s.fields), ...s.fields.filter((f) => !f.type).map((f) => `type= on <field name='${f.name}'>`)])];
+  if (lacks.length > 0) {
+    c.problems.push(`struct ${s.name} is not in the API XML${c.didYouMean('struct', s.name)}; to add it, give ${lacks.join(', ')}`);
+    return;
+  }
+  c.problems.push(...additionProblems(`struct ${s.name}`, { file: s.file, ...(s.version === null ? {} : { version: s.version }) }, c.headers),
+    ...c.clash(`struct ${s.name}`, s.name), ...repeated(`struct ${s.name}`, 'field', s.fields ?? []));
+  c.add(structOf(s, libOf({ file: s.file })));
+}
+
+function overrideMacro(c: OverrideContext, m: RawApi['macros'][number]): void {
+  const existing = c.get('macro', m.name);
+  if (existing === undefined) {
+    if (m.file) c.problems.push(`macro ${m.name}: macros cannot be added through the overrides`);
+    else c.skipped.push(`macro ${m.name}${c.didYouMean('macro', m.name)}`);
+    return;
+  }
+  c.problems.push(...unknownAttrs(m.name, 'macro', m.attrs));
+  Object.assign((existing as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
+}
+
+function overrideTypedef(c: OverrideContext, t: RawApi['typedefs'][number]): void {
+  // Restating a typedef the API has (as the README's example does) is harmless; changing it is not.
+  const existing = c.symbols.find((x) => x.name === t.name);
+  const target = existing?.kind === 'typedef' ? existing.target : existing?.kind === 'handle' ? `${existing.opaque} *` : undefined;
+  if (existing !== undefined && target !== undefined && (!t.type || t.type === target)) return;
+  if (target !== undefined) { c.problems.push(`typedef ${t.name}: type='${t.type}' cannot change a C type the API XML states ('${target}')`); return; }
+  if (!t.file) { c.skipped.push(`typedef ${t.name}${c.didYouMean('typedef', t.name)}`); return; }
+  if (t.type === 'enum') { c.problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); return; }
+  if (!t.type) { c.problems.push(`typedef ${t.name} is not in the API XML; to add it, give type= (the C type it names)`); return; }
+  c.problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, c.headers), ...c.clash(`typedef ${t.name}`, t.name));
+  c.add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
 }
 
 /** The entries that have a name= (an entry without one is a problem: it would emit `export function (`). */
