@@ -82,8 +82,11 @@ export async function fileKey(path: string): Promise<string> {
   }
 }
 
+/** A file's key by its path (fileKey, or fileKeys' cache of it). */
+export type KeyOf = (path: string) => Promise<string>;
+
 /** fileKey, each path stat'ed once. */
-export function fileKeys(): (path: string) => Promise<string> {
+export function fileKeys(): KeyOf {
   const keys = new Map<string, Promise<string>>();
   return (path) => {
     let key = keys.get(path);
@@ -96,14 +99,14 @@ export function fileKeys(): (path: string) => Promise<string> {
  * The key (see fileKey) of each path by which the XML of `nodes` names a disk or the overlay of
  * an external snapshot, to tell which file of a chain it is (diskMode, SnapshotComparison.external).
  */
-export async function namedFileKeys(nodes: Iterable<SnapshotNode>, keyOf: (path: string) => Promise<string> = fileKey): Promise<Map<string, string>> {
+export async function namedFileKeys(nodes: Iterable<SnapshotNode>, keyOf: KeyOf = fileKey): Promise<Map<string, string>> {
   const paths = new Set<string>();
   for (const n of nodes) for (const d of n.disks ?? []) for (const p of [d.name, d.file]) if (p !== null && isAbsolute(p)) paths.add(p);
   return new Map(await Promise.all([...paths].map(async (p) => [p, await keyOf(p)] as const)));
 }
 
 /** Whether one of `images` (a snapshot's disks, by target) is the file of `key`. */
-async function namesFile(images: ReadonlyMap<string, ImageThen>, key: string, keyOf: (path: string) => Promise<string>): Promise<boolean> {
+async function namesFile(images: ReadonlyMap<string, ImageThen>, key: string, keyOf: KeyOf): Promise<boolean> {
   for (const { path } of images.values()) if (path !== null && isAbsolute(path) && (await keyOf(path)) === key) return true;
   return false;
 }
@@ -113,8 +116,7 @@ async function namesFile(images: ReadonlyMap<string, ImageThen>, key: string, ke
  * looked for outside today's chain. None where the node names today's file for any disk: with
  * disks renamed or swapped since, its data for that file is in that file.
  */
-export async function imagesOfDisk(then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>, target: string, path: string): Promise<Map<SnapshotNode, ImageThen>> {
-  const keyOf = fileKeys();
+export async function imagesOfDisk(then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>, target: string, path: string, keyOf: KeyOf = fileKeys()): Promise<Map<SnapshotNode, ImageThen>> {
   const out = new Map<SnapshotNode, ImageThen>();
   for (const [node, images] of then) {
     const image = images.get(target);
@@ -130,12 +132,12 @@ export async function imagesOfDisk(then: ReadonlyMap<SnapshotNode, ReadonlyMap<s
  * chain by device and inode, not by path: a layer's path may have '..' after a symlink
  * (ImageLayer.path), and so may the path a snapshot names.
  */
-export async function readImagesElsewhere(chain: ReadChain, images: Iterable<ImageThen | undefined>): Promise<Map<string, ChainResult>> {
+export async function readImagesElsewhere(chain: ReadChain, images: Iterable<ImageThen | undefined>, keyOf: KeyOf = fileKey): Promise<Map<string, ChainResult>> {
   const paths = new Set<string>();
   for (const i of images) if (i?.path && isAbsolute(i.path)) paths.add(i.path);
   const out = new Map<string, ChainResult>();
   await Promise.all([...paths].map(async (path) => {
-    if (chain.fileIds.includes(await fileKey(path))) return;
+    if (chain.fileIds.includes(await keyOf(path))) return;
     const read = await readChainOffThread(path);
     // Checked again on the file opened: it may have been replaced since the stat.
     const top = read.ok ? read.chain.fileIds[0] : undefined;

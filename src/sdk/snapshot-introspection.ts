@@ -10,7 +10,7 @@ import { readChainOffThread } from './chain-thread.js';
 import type { Domain } from './domain.js';
 import { resolveQcow2Disks, type ResolvedDisk } from './disk-images.js';
 import type { SnapshotNode, SnapshotTree } from './snapshot-tree.js';
-import { imagesAtSnapshots, imagesOfDisk, namedFileKeys, pathsAtSnapshots, readImagesElsewhere, type ImageThen } from './snapshot-images.js';
+import { fileKeys, imagesAtSnapshots, imagesOfDisk, namedFileKeys, pathsAtSnapshots, readImagesElsewhere, type ImageThen, type KeyOf } from './snapshot-images.js';
 
 export type { ImageLayer, ImageSnapshotEntry } from './chain-read.js';
 
@@ -164,10 +164,10 @@ function compareEntries(chain: ReadChain, libvirt: readonly LibvirtEntry[], else
 }
 
 /** The snapshots of `path`'s chain (`read`, read on the backing-chain thread) beside `libvirt`'s. */
-export async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[]): Promise<DiskSnapshots> {
+export async function compareRead(disk: string, path: string, read: ChainResult, libvirt: readonly LibvirtEntry[], keyOf: KeyOf = fileKeys()): Promise<DiskSnapshots> {
   if (!read.ok) return { disk, path, layers: [], snapshots: [], error: read.error, errorCode: read.code };
   const { chain } = read;
-  const [elsewhere, keys] = await Promise.all([readImagesElsewhere(chain, libvirt.map((e) => e.imageThen)), namedFileKeys(libvirt.map((e) => e.node))]);
+  const [elsewhere, keys] = await Promise.all([readImagesElsewhere(chain, libvirt.map((e) => e.imageThen), keyOf), namedFileKeys(libvirt.map((e) => e.node), keyOf)]);
   return { disk, path, layers: chain.layers, snapshots: compareEntries(chain, libvirt, elsewhere, keys), ...chainErrorOf(chain) };
 }
 
@@ -187,13 +187,13 @@ const nodesOf = (libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Iterabl
 export async function compareImageSnapshots(disk: string, path: string, libvirt: Iterable<SnapshotNode> | SnapshotTree | null): Promise<DiskSnapshots> {
   const nodes = [...nodesOf(libvirt)];
   // Without the domain, a pool volume a snapshot's definition names cannot be looked up: paths only.
-  return compareWithImagesThen(disk, path, nodes, pathsAtSnapshots(nodes));
+  return compareWithImagesThen(disk, path, nodes, pathsAtSnapshots(nodes), fileKeys());
 }
 
 /** compareRead, each snapshot's data looked for in the file the disk had then where that is not today's (see imagesOfDisk). */
-async function compareWithImagesThen(disk: string, path: string, nodes: readonly SnapshotNode[], then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>): Promise<DiskSnapshots> {
-  const [read, images] = await Promise.all([readChainOffThread(path), imagesOfDisk(then, disk, path)]);
-  return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, images.get(node))));
+async function compareWithImagesThen(disk: string, path: string, nodes: readonly SnapshotNode[], then: ReadonlyMap<SnapshotNode, ReadonlyMap<string, ImageThen>>, keyOf: KeyOf): Promise<DiskSnapshots> {
+  const [read, images] = await Promise.all([readChainOffThread(path), imagesOfDisk(then, disk, path, keyOf)]);
+  return compareRead(disk, path, read, nodes.map((node) => entryOf(node, disk, images.get(node))), keyOf);
 }
 
 function entryOf(node: SnapshotNode, disk: string, imageThen: ImageThen | undefined): LibvirtEntry {
@@ -207,7 +207,9 @@ export async function domainDiskSnapshots(domain: Domain): Promise<DiskSnapshots
   const [xml, tree] = await Promise.all([domain.getXml(), domain.snapshotTree()]);
   const nodes = [...tree.nodes.values()];
   const [disks, then] = await Promise.all([resolveQcow2Disks(domain, xml), imagesAtSnapshots(domain, nodes)]);
-  const compare = (target: string, path: string): Promise<DiskSnapshots> => compareWithImagesThen(target, path, nodes, then);
+  // One stat per file for all the disks: snapshots name the same paths for each.
+  const keyOf = fileKeys();
+  const compare = (target: string, path: string): Promise<DiskSnapshots> => compareWithImagesThen(target, path, nodes, then, keyOf);
   return Promise.all(disks.map((d) => (d.path === null ? unresolved(d) : !isAbsolute(d.path) ? notLocal(d.target, d.path) : compare(d.target, d.path))));
 }
 

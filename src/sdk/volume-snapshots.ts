@@ -7,7 +7,7 @@ import type { Domain } from './domain.js';
 import { resolveQcow2Disks } from './disk-images.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { SnapshotNode } from './snapshot-tree.js';
-import { fileKey, fileKeys, fileKnown, imagesAtSnapshots, namedFileKeys, type ImageThen } from './snapshot-images.js';
+import { fileKey, fileKeys, fileKnown, imagesAtSnapshots, namedFileKeys, type ImageThen, type KeyOf } from './snapshot-images.js';
 import { compareRead, diskMode, notLocal, type DiskSnapshots, type LibvirtEntry } from './snapshot-introspection.js';
 import type { ChainResult, ImageSnapshotEntry } from './chain-read.js';
 import { readChainOffThread } from './chain-thread.js';
@@ -53,7 +53,7 @@ interface VolumeContext {
   /** The volume's file (see fileKey). */
   key: string;
   /** fileKey, each path stat'ed once. */
-  keyOf: (path: string) => Promise<string>;
+  keyOf: KeyOf;
   /** The keys of the volume's chain (the volume, then its backing files). */
   chainKeys: readonly string[];
   /** For each file a disk had at a snapshot, see aboveThen. */
@@ -141,5 +141,5 @@ export async function volumeSnapshots(volume: StorageVolume, users: readonly Dom
     }
   }));
   // Two domains on one volume may each have a snapshot of a name: both are listed.
-  return compareRead(volume.name, path, read, entries.flat());
+  return compareRead(volume.name, path, read, entries.flat(), keyOf);
 }
