@@ -12,6 +12,8 @@ export interface ChainRequest { readonly id: number; readonly path: string }
 export type ChainReply =
   | { readonly id: number; readonly result: ChainResult }
   | { readonly id: number; readonly fault: Fault };
+/** The thread's first message: its modules (koffi among them, for the image inspector) are loaded. */
+export interface ChainLoaded { readonly loaded: true }
 
 /** A fault of the reading code as it crosses: `code` is Node's (ERR_OUT_OF_RANGE), by which callers tell its errors apart. */
 export interface Fault { readonly name: string; readonly message: string; readonly stack: string; readonly code?: string }
@@ -26,7 +28,12 @@ interface Pending { readonly path: string; resolve: (r: ChainResult) => void; re
 const MAX_CHAIN_THREADS = 4;
 
 /** A reading thread and the request it is reading, if any. */
-interface Thread { readonly worker: Worker; held: Queued | undefined }
+interface Thread {
+  readonly worker: Worker;
+  held: Queued | undefined;
+  /** Settles once the thread has loaded its modules, or has ended (see stopChainThreads). */
+  readonly loaded: Promise<void>;
+}
 
 const threads: Thread[] = [];
 /** A request: waiting in the queue, or held by the thread reading it. */
@@ -69,10 +76,11 @@ let workerModule = WORKER_MODULE;
 
 function startThread(): Thread {
   const worker = startWorker(workerModule);
-  const thread: Thread = { worker, held: undefined };
-  worker.on('message', (reply: ChainReply) => settle(thread, reply));
-  worker.on('error', (err) => fail(thread, err));
-  worker.on('exit', (code) => fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)));
+  let markLoaded: () => void = () => undefined;
+  const thread: Thread = { worker, held: undefined, loaded: new Promise((resolve) => { markLoaded = resolve; }) };
+  worker.on('message', (reply: ChainReply | ChainLoaded) => { if ('loaded' in reply) markLoaded(); else settle(thread, reply); });
+  worker.on('error', (err) => { markLoaded(); fail(thread, err); });
+  worker.on('exit', (code) => { markLoaded(); fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)); });
   worker.unref();
   threads.push(thread);
   return thread;
@@ -117,5 +125,9 @@ export async function stopChainThreads(): Promise<void> {
   const err = new Error('tsvirt: the backing-chain threads were stopped');
   for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.takeAll()]) r.p.reject(err);
   for (const t of stopped) t.held = undefined;
-  await Promise.all(stopped.map((t) => t.worker.terminate()));
+  // A thread terminated while it loads koffi aborts the whole process: each is stopped once loaded.
+  await Promise.all(stopped.map(async (t) => {
+    await t.loaded;
+    await t.worker.terminate();
+  }));
 }

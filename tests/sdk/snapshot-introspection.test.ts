@@ -125,6 +125,19 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
     assert.deepEqual(await Promise.all([...reads, behind]), Array(6).fill('tsvirt: the backing-chain threads were stopped'));
   });
 
+  it('stops a thread only once it has loaded its modules (one terminated while it loads koffi aborts the process)', async () => {
+    await useChainWorkerModule(new URL('../support/slow-chain-worker.ts', import.meta.url));
+    try {
+      const read = compareImageSnapshots('vda', image, []).then(() => 'read', (e: Error) => e.message);
+      const t0 = performance.now();
+      await stopChainThreads();
+      assert.ok(performance.now() - t0 >= 450, `stopped after ${Math.round(performance.now() - t0)} ms, before the thread had loaded`);
+      assert.equal(await read, 'tsvirt: the backing-chain threads were stopped');
+    } finally {
+      await useChainWorkerModule(null);
+    }
+  });
+
   it('says why when the file is not a readable qcow2', async () => {
     const r = await compareImageSnapshots('vda', join(dir, 'missing.qcow2'), [node('a')]);
     assert.match(r.error ?? '', /ENOENT/);
