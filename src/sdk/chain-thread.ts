@@ -6,14 +6,13 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from './engine/call-pool.js';
 import { rebuildJsError } from './engine/serialize-error.js';
 import { Fifo } from './engine/fifo.js';
+import { LoadWatch, stopWhenLoaded } from './engine/thread-loaded.js';
 import type { ChainResult } from './chain-read.js';
 
 export interface ChainRequest { readonly id: number; readonly path: string }
 export type ChainReply =
   | { readonly id: number; readonly result: ChainResult }
   | { readonly id: number; readonly fault: Fault };
-/** The thread's first message: its modules (koffi among them, for the image inspector) are loaded. */
-export interface ChainLoaded { readonly loaded: true }
 
 /** A fault of the reading code as it crosses: `code` is Node's (ERR_OUT_OF_RANGE), by which callers tell its errors apart. */
 export interface Fault { readonly name: string; readonly message: string; readonly stack: string; readonly code?: string }
@@ -31,8 +30,8 @@ const MAX_CHAIN_THREADS = 4;
 interface Thread {
   readonly worker: Worker;
   held: Queued | undefined;
-  /** Settles once the thread has loaded its modules, or has ended (see stopChainThreads). */
-  readonly loaded: Promise<void>;
+  /** Whether it has loaded its modules (see thread-loaded.ts). */
+  readonly load: LoadWatch;
 }
 
 const threads: Thread[] = [];
@@ -76,11 +75,10 @@ let workerModule = WORKER_MODULE;
 
 function startThread(): Thread {
   const worker = startWorker(workerModule);
-  let markLoaded: () => void = () => undefined;
-  const thread: Thread = { worker, held: undefined, loaded: new Promise((resolve) => { markLoaded = resolve; }) };
-  worker.on('message', (reply: ChainReply | ChainLoaded) => { if ('loaded' in reply) markLoaded(); else settle(thread, reply); });
-  worker.on('error', (err) => { markLoaded(); fail(thread, err); });
-  worker.on('exit', (code) => { markLoaded(); fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)); });
+  const thread: Thread = { worker, held: undefined, load: new LoadWatch(worker) };
+  worker.on('message', (reply: ChainReply) => { if (!thread.load.took(reply)) settle(thread, reply); });
+  worker.on('error', (err) => fail(thread, err));
+  worker.on('exit', (code) => fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)));
   worker.unref();
   threads.push(thread);
   return thread;
@@ -125,9 +123,5 @@ export async function stopChainThreads(): Promise<void> {
   const err = new Error('tsvirt: the backing-chain threads were stopped');
   for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.takeAll()]) r.p.reject(err);
   for (const t of stopped) t.held = undefined;
-  // A thread terminated while it loads koffi aborts the whole process: each is stopped once loaded.
-  await Promise.all(stopped.map(async (t) => {
-    await t.loaded;
-    await t.worker.terminate();
-  }));
+  await Promise.all(stopped.map((t) => stopWhenLoaded(t.worker, t.load)));
 }

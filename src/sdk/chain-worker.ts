@@ -3,7 +3,8 @@
 // caller's event loop for as long as a chain takes. Requests are answered one at a time.
 import { parentPort } from 'node:worker_threads';
 import { readChainResult } from './chain-read.js';
-import type { ChainLoaded, ChainReply, ChainRequest, Fault } from './chain-thread.js';
+import type { ChainReply, ChainRequest, Fault } from './chain-thread.js';
+import { markThreadLoaded } from './engine/thread-loaded.js';
 
 function answer(request: ChainRequest): ChainReply {
   try {
@@ -17,5 +18,4 @@ function answer(request: ChainRequest): ChainReply {
 }
 
 parentPort?.on('message', (request: ChainRequest) => parentPort?.postMessage(answer(request)));
-// Said first: a thread may be stopped only once its modules are loaded (see chain-thread.ts).
-parentPort?.postMessage({ loaded: true } satisfies ChainLoaded);
+markThreadLoaded();

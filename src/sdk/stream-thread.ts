@@ -8,6 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker, toError } from './engine/call-pool.js';
 import { BusyCounter } from './engine/busy-counter.js';
+import { LoadWatch, stopWhenLoaded } from './engine/thread-loaded.js';
 import type { StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
 
 interface Pending { resolve: (r: StreamResult) => void; reject: (e: unknown) => void }
@@ -27,6 +28,8 @@ export const blockingStreamsOpen = new BusyCounter();
 
 class StreamThread {
   readonly worker: Worker;
+  /** Whether it has loaded its modules (see thread-loaded.ts). */
+  readonly load: LoadWatch;
   /** The call it runs, if any: a thread runs one at a time. */
   current: { id: number; pending: Pending } | null = null;
   dead = false;
@@ -34,7 +37,8 @@ class StreamThread {
   constructor(private readonly idle: (t: StreamThread) => void) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     this.worker = startWorker(new URL(`./stream-worker${ext}`, import.meta.url));
-    this.worker.on('message', (r: StreamReply) => this.settle(r));
+    this.load = new LoadWatch(this.worker);
+    this.worker.on('message', (r: StreamReply) => { if (!this.load.took(r)) this.settle(r); });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`tsvirt: a stream thread exited (code ${code})`)));
     this.worker.unref();
@@ -122,5 +126,5 @@ export async function stopStreamThreads(): Promise<void> {
     streamCallsInFlight.add(-1);
     q.reject(stopped);
   }
-  await Promise.all(threads.splice(0).map((t) => t.worker.terminate()));
+  await Promise.all(threads.splice(0).map((t) => stopWhenLoaded(t.worker, t.load)));
 }

@@ -4,6 +4,7 @@
 // stream (0), "would block" (-2) and a hole (-3) apart. A failure is read on this thread, right after the call.
 import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { markThreadLoaded } from './engine/thread-loaded.js';
 import * as v from '../../generated/index.js';
 import { rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
 import type { SerializedError } from './engine/protocol.js';
@@ -167,3 +168,4 @@ parentPort?.on('message', (r: StreamRequest) => {
   }
   parentPort?.postMessage(reply);
 });
+markThreadLoaded();

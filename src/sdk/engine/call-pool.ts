@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
-import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, ThreadLoaded, WireBatch } from './protocol.js';
+import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
+import { LoadWatch, stopWhenLoaded } from './thread-loaded.js';
 import { functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
@@ -30,8 +31,8 @@ interface Pending {
 interface Thread {
   worker: Worker;
   batches: Pending[][];
-  /** Settles once the thread has loaded its modules (koffi, libvirt), or has ended (see close()). */
-  loaded: Promise<void>;
+  /** Whether it has loaded its modules (see thread-loaded.ts). */
+  load: LoadWatch;
 }
 
 /**
@@ -123,11 +124,7 @@ export class CallPool {
   async close(): Promise<void> {
     this.closed = true;
     const threads = this.threads.splice(0);
-    // A thread terminated while it loads koffi aborts the whole process: each is stopped once loaded.
-    await Promise.all(threads.map(async (t) => {
-      await t.loaded;
-      await t.worker.terminate();
-    }));
+    await Promise.all(threads.map((t) => stopWhenLoaded(t.worker, t.load)));
     const err = new Error('tsvirt: the call pool is closed');
     for (const p of [...threads.flatMap((t) => t.batches.flat()), ...this.queue.takeAll()]) {
       this.pins.unpin(p.request.args);
@@ -214,11 +211,10 @@ export class CallPool {
 
   private startThread(): Thread {
     const worker = spawnWorker();
-    let markLoaded: () => void = () => undefined;
-    const thread: Thread = { worker, batches: [], loaded: new Promise((resolve) => { markLoaded = resolve; }) };
-    worker.on('message', (answer: BatchAnswer | ThreadLoaded) => { if ('loaded' in answer) markLoaded(); else this.settle(thread, answer); });
-    worker.on('error', (err) => { markLoaded(); this.fail(thread, err); });
-    worker.on('exit', (code) => { markLoaded(); if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
+    const thread: Thread = { worker, batches: [], load: new LoadWatch(worker) };
+    worker.on('message', (answer: BatchAnswer) => { if (!thread.load.took(answer)) this.settle(thread, answer); });
+    worker.on('error', (err) => this.fail(thread, err));
+    worker.on('exit', (code) => { if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
     worker.unref();
     this.threads.push(thread);
     return thread;

@@ -30,9 +30,6 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; error: Seriali
  */
 export interface BatchAnswer { values: unknown[]; errors: [number, SerializedError][] }
 
-/** A call thread's first message: its modules (koffi, libvirt's bindings) are loaded. */
-export interface ThreadLoaded { loaded: true }
-
 export interface SerializedError extends LibvirtErrorFields {
   func: string;
   /** Set for errors that are not libvirt's (a bug, a bad argument caught by JS). */

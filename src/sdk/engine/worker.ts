@@ -5,7 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import { setHandleTracking } from '../../ffi/index.js';
 import { serializeError as serialize } from './serialize-error.js';
-import type { BatchAnswer, BulkRequest, Outcome, SerializedError, ThreadLoaded, WireBatch } from './protocol.js';
+import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
+import { markThreadLoaded } from './thread-loaded.js';
 import { functionByNumber, functionName } from './function-numbers.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
 import { readIdentityColumns } from './identity-columns.js';
@@ -62,5 +63,4 @@ parentPort?.on('message', (batch: WireBatch) => {
   }
   parentPort?.postMessage(answer, transfer);
 });
-// Said first: a thread may be stopped only once its modules are loaded (see CallPool.close).
-parentPort?.postMessage({ loaded: true } satisfies ThreadLoaded);
+markThreadLoaded();
