@@ -2,11 +2,9 @@
 // demand and not keeping the process alive while idle. Each thread reads one chain at a time, so
 // a read that never returns (a hung NFS mount) holds its own caller and one thread, not the
 // requests after it. A thread that dies fails the request it held; the next request starts another.
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from './engine/call-pool.js';
 import { rebuildJsError } from './engine/serialize-error.js';
 import { Fifo } from './engine/fifo.js';
-import { LoadWatch, stopWhenLoaded } from './engine/thread-loaded.js';
+import { ServingThread } from './engine/threads.js';
 import type { ChainResult } from './chain-read.js';
 
 export interface ChainRequest { readonly id: number; readonly path: string }
@@ -28,10 +26,8 @@ const MAX_CHAIN_THREADS = 4;
 
 /** A reading thread and the request it is reading, if any. */
 interface Thread {
-  readonly worker: Worker;
+  readonly serving: ServingThread;
   held: Queued | undefined;
-  /** Whether it has loaded its modules (see thread-loaded.ts). */
-  readonly load: LoadWatch;
 }
 
 const threads: Thread[] = [];
@@ -74,9 +70,10 @@ const WORKER_MODULE = new URL(`./chain-worker${ext}`, import.meta.url);
 let workerModule = WORKER_MODULE;
 
 function startThread(): Thread {
-  const worker = startWorker(workerModule);
-  const thread: Thread = { worker, held: undefined, load: new LoadWatch(worker) };
-  worker.on('message', (reply: ChainReply) => { if (!thread.load.took(reply)) settle(thread, reply); });
+  const serving = new ServingThread(workerModule);
+  const { worker } = serving;
+  const thread: Thread = { serving, held: undefined };
+  worker.on('message', (reply: ChainReply) => settle(thread, reply));
   worker.on('error', (err) => fail(thread, err));
   worker.on('exit', (code) => fail(thread, new Error(`tsvirt: a backing-chain thread exited (code ${code})`)));
   worker.unref();
@@ -86,14 +83,14 @@ function startThread(): Thread {
 
 /** Hands queued requests to idle threads, starting threads up to the limit; idle threads stop holding the process. */
 function dispatch(): void {
-  for (const t of threads) if (t.held === undefined) t.worker.unref();
+  for (const t of threads) if (t.held === undefined) t.serving.worker.unref();
   while (queue.length > 0) {
     const thread = threads.find((t) => t.held === undefined) ?? (threads.length < MAX_CHAIN_THREADS ? startThread() : undefined);
     if (thread === undefined) return;
     const [next] = queue.take(1) as [Queued];
     thread.held = next;
-    thread.worker.ref();
-    thread.worker.postMessage({ id: next.id, path: next.p.path } satisfies ChainRequest);
+    thread.serving.worker.ref();
+    thread.serving.worker.postMessage({ id: next.id, path: next.p.path } satisfies ChainRequest);
   }
 }
 
@@ -117,11 +114,15 @@ export async function useChainWorkerModule(module: URL | null): Promise<void> {
 /** Reading threads running (tests). */
 export const chainThreadCount = (): number => threads.length;
 
-/** Stops the threads (tests that want a clean exit); requests being read or waiting for a thread reject. */
+/**
+ * Stops the threads (tests that want a clean exit); requests being read or waiting for a thread
+ * reject at once. Resolves when every thread has ended: one reading a chain ends when its read
+ * returns (see threads.ts).
+ */
 export async function stopChainThreads(): Promise<void> {
   const stopped = threads.splice(0);
   const err = new Error('tsvirt: the backing-chain threads were stopped');
   for (const r of [...stopped.flatMap((t) => (t.held === undefined ? [] : [t.held])), ...queue.takeAll()]) r.p.reject(err);
   for (const t of stopped) t.held = undefined;
-  await Promise.all(stopped.map((t) => stopWhenLoaded(t.worker, t.load)));
+  await Promise.all(stopped.map((t) => t.serving.stop()));
 }

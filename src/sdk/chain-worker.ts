@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readChainResult } from './chain-read.js';
 import type { ChainReply, ChainRequest, Fault } from './chain-thread.js';
-import { markThreadLoaded } from './engine/thread-loaded.js';
+import { serveRequests } from './engine/threads.js';
 
 function answer(request: ChainRequest): ChainReply {
   try {
@@ -17,5 +17,4 @@ function answer(request: ChainRequest): ChainReply {
   }
 }
 
-parentPort?.on('message', (request: ChainRequest) => parentPort?.postMessage(answer(request)));
-markThreadLoaded();
+serveRequests((request: ChainRequest) => parentPort?.postMessage(answer(request)));

@@ -6,9 +6,9 @@
 // calls wait in one queue, in order. Threads start on demand and do not keep the process alive
 // while idle. A stream's bytes pass through a SharedArrayBuffer window that any thread can use.
 import type { Worker } from 'node:worker_threads';
-import { startWorker, toError } from './engine/call-pool.js';
+import { toError } from './engine/call-pool.js';
 import { BusyCounter } from './engine/busy-counter.js';
-import { LoadWatch, stopWhenLoaded } from './engine/thread-loaded.js';
+import { ServingThread } from './engine/threads.js';
 import type { StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
 
 interface Pending { resolve: (r: StreamResult) => void; reject: (e: unknown) => void }
@@ -27,18 +27,17 @@ export const streamCallsInFlight = new BusyCounter();
 export const blockingStreamsOpen = new BusyCounter();
 
 class StreamThread {
+  readonly serving: ServingThread;
   readonly worker: Worker;
-  /** Whether it has loaded its modules (see thread-loaded.ts). */
-  readonly load: LoadWatch;
   /** The call it runs, if any: a thread runs one at a time. */
   current: { id: number; pending: Pending } | null = null;
   dead = false;
 
   constructor(private readonly idle: (t: StreamThread) => void) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    this.worker = startWorker(new URL(`./stream-worker${ext}`, import.meta.url));
-    this.load = new LoadWatch(this.worker);
-    this.worker.on('message', (r: StreamReply) => { if (!this.load.took(r)) this.settle(r); });
+    this.serving = new ServingThread(new URL(`./stream-worker${ext}`, import.meta.url));
+    this.worker = this.serving.worker;
+    this.worker.on('message', (r: StreamReply) => this.settle(r));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`tsvirt: a stream thread exited (code ${code})`)));
     this.worker.unref();
@@ -119,12 +118,15 @@ export function runStreamCall(stream: bigint, window: Uint8Array | null, call: S
   });
 }
 
-/** Stops the stream threads (tests and benchmarks that want a clean exit). Calls queued or in flight reject. */
+/**
+ * Stops the stream threads (tests and benchmarks that want a clean exit). Calls queued reject;
+ * a call in flight settles as it returns, and then its thread ends (see engine/threads.ts).
+ */
 export async function stopStreamThreads(): Promise<void> {
   const stopped = new Error('tsvirt: the stream threads were stopped');
   for (const q of queue.splice(0)) {
     streamCallsInFlight.add(-1);
     q.reject(stopped);
   }
-  await Promise.all(threads.splice(0).map((t) => stopWhenLoaded(t.worker, t.load)));
+  await Promise.all(threads.splice(0).map((t) => t.serving.stop()));
 }

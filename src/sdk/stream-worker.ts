@@ -4,7 +4,7 @@
 // stream (0), "would block" (-2) and a hole (-3) apart. A failure is read on this thread, right after the call.
 import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { markThreadLoaded } from './engine/thread-loaded.js';
+import { serveRequests } from './engine/threads.js';
 import * as v from '../../generated/index.js';
 import { rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
 import type { SerializedError } from './engine/protocol.js';
@@ -159,7 +159,7 @@ function serialize(err: unknown, func: string): SerializedError {
   return err instanceof CallFailed ? err.serialized : serializeError(err, func);
 }
 
-parentPort?.on('message', (r: StreamRequest) => {
+serveRequests((r: StreamRequest) => {
   let reply: StreamReply;
   try {
     reply = { id: r.id, ok: true, result: run(r.stream, r.window, r.call) };
@@ -168,4 +168,3 @@ parentPort?.on('message', (r: StreamRequest) => {
   }
   parentPort?.postMessage(reply);
 });
-markThreadLoaded();

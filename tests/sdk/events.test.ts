@@ -12,7 +12,7 @@ import * as v from '../../generated/index.js';
 import { isLibvirtError, liveCallbackCount } from '../../src/ffi/index.js';
 import { Connection, liveEventRegistrations, type Domain, type DomainLifecycleEvent } from '../../src/sdk/index.js';
 import { eventCatalog, eventIdConstants, families, type EventFamily } from '../../src/sdk/events/catalog.js';
-import { startWorker } from '../../src/sdk/engine/call-pool.js';
+import { startWorker } from '../../src/sdk/engine/threads.js';
 
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,7 +2,7 @@
 // ones; every error must be the one its own call caused (its code, and the name it asked for
 // where libvirt's message carries it).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { startWorker } from '../../src/sdk/engine/call-pool.js';
+import { startWorker } from '../../src/sdk/engine/threads.js';
 import * as v from '../../generated/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 

@@ -2,13 +2,9 @@
 // few worker threads, each with its own copy of the bindings, so the main thread only posts
 // messages. Calls beyond what the threads are running wait in a queue here: there is no fixed
 // limit like koffi's 256 async calls. Idle threads do not keep the process alive.
-import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
 import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
-import { LoadWatch, stopWhenLoaded } from './thread-loaded.js';
+import { ServingThread } from './threads.js';
 import { functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
@@ -29,10 +25,8 @@ interface Pending {
 }
 /** A call thread and the batches it holds, oldest first: it answers them in that order. */
 interface Thread {
-  worker: Worker;
+  serving: ServingThread;
   batches: Pending[][];
-  /** Whether it has loaded its modules (see thread-loaded.ts). */
-  load: LoadWatch;
 }
 
 /**
@@ -55,6 +49,8 @@ export class CallPool {
   private readonly threads: Thread[] = [];
   private readonly queue = new Fifo<Pending>();
   private closed = false;
+  /** What close() rejects calls with: one error for all, so that it gets one call site (TSVIRT_CALL_STACKS). */
+  private closedErr: Error | undefined;
   private pumpScheduled = false;
   /** Requests submitted and not settled yet (queued or on a thread). */
   readonly outstanding = new BusyCounter();
@@ -120,12 +116,17 @@ export class CallPool {
     return this.queue.length;
   }
 
-  /** Stops the threads; calls queued or in flight reject, and their handles are unpinned. */
+  /**
+   * Stops the threads. A call a thread is running when close() comes settles as it returns (its
+   * effect happened); the calls after it in its batch, the thread's next batch and the queue
+   * reject, and their handles are unpinned once no thread can read them.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.closedErr ??= closedError();
     const threads = this.threads.splice(0);
-    await Promise.all(threads.map((t) => stopWhenLoaded(t.worker, t.load)));
-    const err = new Error('tsvirt: the call pool is closed');
+    await Promise.all(threads.map((t) => t.serving.stop()));
+    const err = this.closedErr;
     for (const p of [...threads.flatMap((t) => t.batches.flat()), ...this.queue.takeAll()]) {
       this.pins.unpin(p.request.args);
       p.reject(err);
@@ -134,7 +135,7 @@ export class CallPool {
   }
 
   private submit(request: Request, settle?: (value: unknown) => unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('tsvirt: the call pool is closed'));
+    if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ request, settle, resolve, reject });
       this.outstanding.add(1);
@@ -184,14 +185,14 @@ export class CallPool {
    */
   private send(thread: Thread, batch: Pending[]): void {
     try {
-      thread.worker.postMessage(toWire(batch));
+      thread.serving.worker.postMessage(toWire(batch));
     } catch (err) {
       if (batch.length > 1) for (const p of batch) this.send(thread, [p]);
       else for (const p of batch) this.refuse(p, err);
       return;
     }
     thread.batches.push(batch);
-    thread.worker.ref();
+    thread.serving.worker.ref();
   }
 
   /** Rejects a call that never reached a thread. */
@@ -210,9 +211,10 @@ export class CallPool {
   }
 
   private startThread(): Thread {
-    const worker = spawnWorker();
-    const thread: Thread = { worker, batches: [], load: new LoadWatch(worker) };
-    worker.on('message', (answer: BatchAnswer) => { if (!thread.load.took(answer)) this.settle(thread, answer); });
+    const serving = new ServingThread(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));
+    const { worker } = serving;
+    const thread: Thread = { serving, batches: [] };
+    worker.on('message', (answer: BatchAnswer) => this.settle(thread, answer));
     worker.on('error', (err) => this.fail(thread, err));
     worker.on('exit', (code) => { if (!this.closed) this.fail(thread, new Error(`tsvirt: a call thread exited (code ${code})`)); });
     worker.unref();
@@ -224,17 +226,20 @@ export class CallPool {
     // worker.ts answers each batch with one message, in the order the batches were sent.
     const batch = thread.batches.shift() ?? [];
     const failed = answer.errors.length === 0 ? undefined : new Map(answer.errors);
+    // A batch that close() stopped early has a value for each call it ran, and no more.
+    const ran = answer.values.length;
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i] as Pending;
       this.pins.unpin(p.request.args);
       const error = failed?.get(i);
-      if (error) p.reject(toError(error));
+      if (i >= ran) p.reject(this.closedErr ?? closedError());
+      else if (error) p.reject(toError(error));
       else resolveWith(p, answer.values[i]);
     }
     this.outstanding.add(-batch.length);
     // Not while close() stops the thread: unreferenced, a thread being stopped no longer holds the
     // process open, which could then exit before close() resolves.
-    if (thread.batches.length === 0 && !this.closed) thread.worker.unref();
+    if (thread.batches.length === 0 && !this.closed) thread.serving.worker.unref();
     this.pump();
   }
 
@@ -253,6 +258,7 @@ export class CallPool {
 }
 
 const noFunction = (fn: string): TypeError => new TypeError(`tsvirt: no generated function ${fn}`);
+const closedError = (): Error => new Error('tsvirt: the call pool is closed');
 
 function toWire(batch: Pending[]): WireBatch {
   const wire: WireBatch = [];
@@ -310,21 +316,6 @@ export function fromClone(value: unknown): unknown {
     for (const [k, v] of Object.entries(value)) (value as Record<string, unknown>)[k] = fromClone(v);
   }
   return value;
-}
-
-/** Workers run the built JS; from TypeScript sources (tests) they boot through tsx first. */
-function spawnWorker(): Worker {
-  return startWorker(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));
-}
-
-/** A worker for a module; a TypeScript module (sources under tsx) gets tsx registered first. */
-export function startWorker(url: URL, options: { workerData?: unknown; transferList?: WorkerOptions['transferList'] } = {}): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
-  // tsx's ESM entry (its "import" export); resolved from its package.json, which works from CJS too.
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsx = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
 }
 
 let shared: CallPool | undefined;

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { setHandleTracking } from '../../ffi/index.js';
 import { serializeError as serialize } from './serialize-error.js';
 import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
-import { markThreadLoaded } from './thread-loaded.js';
+import { serveRequests, stopAsked } from './threads.js';
 import { functionByNumber, functionName } from './function-numbers.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
 import { readIdentityColumns } from './identity-columns.js';
@@ -46,11 +46,12 @@ function funcOf(r: number | BulkRequest): string {
   return r.columns === 'info' ? 'virDomainGetInfo' : r.getters.name;
 }
 
-// One answer message per batch, in request order (call-pool.ts matches them by position).
-parentPort?.on('message', (batch: WireBatch) => {
+// One answer message per batch, in request order (call-pool.ts matches them by position). A
+// batch stops early when the pool is closed: its callers have been told it is.
+serveRequests((batch: WireBatch) => {
   const transfer: ArrayBuffer[] = [];
   const answer: BatchAnswer = { values: [], errors: [] };
-  for (let at = 0, i = 0; at < batch.length; i++) {
+  for (let at = 0, i = 0; at < batch.length && !stopAsked(); i++) {
     const r = batch[at] as number | BulkRequest;
     const args = typeof r === 'number' ? (batch[at + 1] as unknown[]) : undefined;
     at += args ? 2 : 1;
@@ -63,4 +64,3 @@ parentPort?.on('message', (batch: WireBatch) => {
   }
   parentPort?.postMessage(answer, transfer);
 });
-markThreadLoaded();

@@ -25,7 +25,8 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import * as v from '../../../generated/index.js';
 import { describeValue, permanentCallback, rawFunction, tsvirtError, VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type LibvirtError } from '../../ffi/index.js';
 import { checkOptions, optionKeys } from '../option-keys.js';
-import { sharedPool, startWorker } from '../engine/call-pool.js';
+import { sharedPool } from '../engine/call-pool.js';
+import { startWorker } from '../engine/threads.js';
 import { CONTROL_BYTES, LOOP_STARTED, LoopPause, SINK_STARTED, STOP, WAKE_TIMER } from './loop-pause.js';
 import { awaitStarted } from './started.js';
 import { blockingStreamsOpen, streamCallsInFlight } from '../stream-thread.js';

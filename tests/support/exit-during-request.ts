@@ -1,0 +1,7 @@
+// Calls process.exit(3) while a serving thread runs a 300 ms request: tests/sdk/threads.test.ts
+// checks that the exit waited for the request to return (its note is on stderr).
+import { ServingThread } from '../../src/sdk/engine/threads.js';
+
+const thread = new ServingThread(new URL('./slow-serving-worker.ts', import.meta.url));
+thread.worker.on('message', (m) => { if (m === 'running') process.exit(3); });
+thread.worker.postMessage(300);
