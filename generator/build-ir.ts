@@ -2,7 +2,6 @@
 // resolved (a value may name another enum, also across the companion XMLs).
 import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
 import type { IrApi, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
-import { GenerationError } from './errors.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -22,9 +21,10 @@ export function buildIr(inputs: ApiInput[], overrides: RawApi | null): IrApi {
     symbols.push(...symbolsOf(raw, lib));
   }
   const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
-  const overridesSkipped = overrides ? applyOverrides(symbols, overrides, headers) : [];
+  const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [] };
   resolveEnums(inputs, overrides, symbols);
-  return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files, overridesSkipped };
+  return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files,
+    overridesSkipped: applied.skipped, overridesProblems: applied.problems };
 }
 
 function libraryOf(apiName: string): LibraryId {
@@ -142,9 +142,10 @@ const unnamed = (element: string, items: readonly { name: string }[]): string[] 
  * policy attributes (and, for structs with fields, the override's fields); a symbol that does
  * not exist is added as written there (an entry with file=), with its C types, or refused. Later
  * entries for an added symbol merge into it. Policy (an entry without file=) for a symbol these
- * XMLs lack is skipped and returned. Every mistake found is reported at once.
+ * XMLs lack is skipped. Returns what was skipped and every mistake found: the mistakes are
+ * reported with those binding finds, so that one run lists them all.
  */
-function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): string[] {
+function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): { skipped: string[]; problems: string[] } {
   const problems: string[] = [];
   const o = namedEntries(entries, problems);
   const c = new OverrideContext(symbols, headers, problems);
@@ -154,8 +155,7 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   for (const t of o.typedefs) overrideTypedef(c, t);
   for (const e of o.enums) if (!c.has('enum', e.name)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
-  if (problems.length > 0) throw new GenerationError(problems, 'problem(s) in tsvirt-overrides.xml');
-  return c.skipped;
+  return { skipped: c.skipped, problems };
 }
 
 /** The symbols as the overrides change them, and what applying them found (see applyOverrides). */

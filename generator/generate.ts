@@ -44,7 +44,10 @@ export interface Bound {
   skipped: { name: string; why: string }[];
 }
 
-/** Applies policy to every symbol; throws GenerationError listing every unmapped C type. */
+/**
+ * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides
+ * and every unmapped C type together (a contributor with both sees both in one run).
+ */
 export function bindApi(api: IrApi): Bound {
   const types = new TypeUniverse(api);
   const constant = constantLookup(api);
@@ -62,7 +65,12 @@ export function bindApi(api: IrApi): Bound {
     else macros.push({ macro: m, value });
   }
   for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if (problems.length) throw new GenerationError(problems, undefined, UNMAPPED_HINT);
+  if (api.overridesProblems.length > 0 || problems.length > 0) {
+    throw new GenerationError([
+      { what: `problem(s) in ${OVERRIDES_FILE}`, problems: api.overridesProblems },
+      { what: 'C type(s) or symbol(s) have no mapping', problems, hint: UNMAPPED_HINT },
+    ]);
+  }
   return { functions, structs, macros, skipped };
 }
 

@@ -95,6 +95,11 @@ export interface IrApi {
    * misspelt name: each says so when a near name exists). Not applied; `npm run generate` warns.
    */
   overridesSkipped: string[];
+  /**
+   * Mistakes in the overrides (an unknown attribute, an addition without its C types, ...). The
+   * symbols are still bound, so that the refusal lists these with every unmapped C type at once.
+   */
+  overridesProblems: string[];
 }
 
 export function symbolsOf<K extends IrSymbol['kind']>(api: IrApi, kind: K): Extract<IrSymbol, { kind: K }>[] {

@@ -20,7 +20,7 @@ function main(): number {
     check: { type: 'boolean', default: false },
   } });
   if (values.overrides !== undefined && !existsSync(join(values.overrides, OVERRIDES_FILE))) {
-    throw new GenerationError([`--overrides ${values.overrides}: no ${OVERRIDES_FILE} there (give the directory that holds it)`], 'problem(s) with the arguments');
+    throw argumentError(`--overrides ${values.overrides}: no ${OVERRIDES_FILE} there (give the directory that holds it)`);
   }
   const api = loadApi(values.input, values.overrides ?? join(root, 'api-xml'));
   if (api.overridesSkipped.length > 0) {
@@ -29,6 +29,8 @@ function main(): number {
   const files = generate(api, { runtimeImport: values.runtime });
   return values.check ? check(values.out, files) : write(values.out, files);
 }
+
+const argumentError = (problem: string): GenerationError => new GenerationError([{ what: 'problem(s) with the arguments', problems: [problem] }]);
 
 /** Whether `path` is a module this generator wrote (its first line says so). */
 const isGenerated = (path: string): boolean => readFileSync(path, 'utf8').startsWith(GENERATED_MARK);
@@ -44,7 +46,7 @@ function write(out: string, files: Map<string, string>): number {
   const theirs = readdirSync(out).filter((f) => f.endsWith('.ts') && !isGenerated(join(out, f)));
   const clobbered = theirs.filter((f) => files.has(f));
   if (clobbered.length > 0) {
-    throw new GenerationError([`${out} holds ${clobbered.join(', ')}, which the generator did not write: refusing to replace them (no @generated first line: if they are generated files edited by hand, restore or delete them; otherwise choose an empty --out)`], 'problem(s) with the arguments');
+    throw argumentError(`${out} holds ${clobbered.join(', ')}, which the generator did not write: refusing to replace them (no @generated first line: if they are generated files edited by hand, restore or delete them; otherwise choose an empty --out)`);
   }
   for (const f of readdirSync(out)) if (f.endsWith('.ts') && !files.has(f) && !theirs.includes(f)) rmSync(join(out, f));
   for (const [name, text] of files) writeFileSync(join(out, name), text);

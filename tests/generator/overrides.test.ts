@@ -54,12 +54,12 @@ describe('generator: mistakes in the overrides', () => {
   });
 
   it('a function added without its C types is refused, saying which are missing', () => {
-    assert.deepEqual(problems(`<function name='virBoxPoke' file='libvirt-host'><arg name='conn'/></function>`),
+    assert.deepEqual(problems(`${peekPolicy}<function name='virBoxPoke' file='libvirt-host'><arg name='conn'/></function>`),
       ["function virBoxPoke is not in the API XML; to add it, give <return type=...>, type= on <arg name='conn'>"]);
   });
 
   it('an addition without a name, a release, a known header or library is refused, not emitted as broken TypeScript', () => {
-    assert.deepEqual(problems(`
+    assert.deepEqual(problems(`${peekPolicy}
       <function file='libvirt-host' version='1.0.0'><return type='int' info=''/></function>
       <function name='virBoxPoke' file='libvirt-hots' lib='libvirt-box' version='1.2'><return type='int' info=''/><arg type='virConnectPtr' info=''/></function>
       <function name='virBoxPoke2' file='libvirt-host' version='1.2'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/></function>
@@ -82,7 +82,7 @@ describe('generator: mistakes in the overrides', () => {
   it('a symbol added twice, a name another symbol has, a repeated argument or field and a changed typedef are refused', () => {
     const poke = `<function name='virBoxPoke' file='libvirt-host' version='1.0.0'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/></function>`;
     const lid = `<struct name='virLid' file='libvirt-host' type='struct _virLid' version='1.0.0'><field name='x' type='int' info=''/></struct>`;
-    assert.deepEqual(problems(`${poke}${poke}${lid}${lid}
+    assert.deepEqual(problems(`${peekPolicy}${poke}${poke}${lid}${lid}
       <function name='virBoxPtr' file='libvirt-host' version='1.0.0'><return type='int' info=''/></function>
       <function name='virBoxPoke2' file='libvirt-host' version='1.0.0'><return type='int' info=''/><arg name='n' type='int' info=''/><arg name='n' type='int' info=''/></function>
       <struct name='virConnectPtr' file='libvirt-host' type='struct _virX' version='1.0.0'><field name='x' type='int' info=''/><field name='x' type='int' info=''/></struct>
@@ -99,7 +99,7 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
-  it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together', () => {
+  it('misspelt arguments and fields, unknown attributes and type= on existing symbols are listed together, with what they leave unmapped', () => {
     assert.deepEqual(problems(`
       <function name='virBoxPeek'><arg name='bufer' role='bytes-out' size='size'/><return eror='0' use='stat'/><arg name='size' type='int'/></function>
       <struct name='virBox'><field name='widht' enum='none'/></struct>`), [
@@ -108,6 +108,7 @@ describe('generator: mistakes in the overrides', () => {
       'virBoxPeek has no argument "bufer" (its arguments: conn, size, buffer, version)',
       "virBoxPeek(size): type='int' cannot change a C type the API XML states ('size_t')",
       'virBox has no field "widht" (its fields: width, height)',
+      'virBoxPeek(buffer): char * without a size',
     ]);
   });
 
@@ -151,7 +152,7 @@ describe('generator: mistakes in the overrides', () => {
   });
 
   it('fields with type= that would drop others, and kinds that cannot be added, are refused', () => {
-    assert.deepEqual(problems(`
+    assert.deepEqual(problems(`${peekPolicy}
       <struct name='virBox'><field name='width' type='unsigned int'/></struct>
       <macro name='VIR_NO_SUCH_MACRO' file='libvirt-host' raw='1'/>
       <typedef name='virNewKind' file='libvirt-host' type='enum'/>`), [
@@ -159,6 +160,19 @@ describe('generator: mistakes in the overrides', () => {
       'macro VIR_NO_SUCH_MACRO: macros cannot be added through the overrides',
       'typedef virNewKind: enum types cannot be added through the overrides',
     ]);
+  });
+
+  it('mistakes in the overrides and C types without a mapping are refused together, each under its heading', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
+      <function name='virBoxPeek'><return eror='0'/></function></symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.problems, [
+        'virBoxPeek return: unknown attribute eror= (a <return> takes error, use, nullable, owned, free, borrowed, bytes-size)',
+        'virBoxPeek(buffer): char * without a size',
+      ]);
+      assert.match(err.message, /^refusing to generate: 1 problem\(s\) in tsvirt-overrides\.xml:\n {2}virBoxPeek return: unknown attribute eror=.*\nand 1 C type\(s\) or symbol\(s\) have no mapping:\n {2}virBoxPeek\(buffer\): char \* without a size\nA C scalar type gets its mapping in generator\/policy\/type-map\.ts/);
+      return true;
+    });
   });
 
   it('an added function of a companion header goes to that library, and a later entry merges into it', () => {
@@ -256,6 +270,19 @@ describe('generator: --out and --overrides', function () {
       rmSync(join(out, 'mine.ts'));
       assert.equal(run().status, 0);
       assert.equal(run('--check').status, 0, 'the advice works');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the mistakes in the overrides and the unmapped C types in one run, and writes nothing', () => {
+    const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols><function name='virBoxPeek'><return eror='0'/></function></symbols></api>` });
+    try {
+      const r = generateWith('--input', join(dir, 'api'), '--overrides', join(dir, 'api'), '--out', join(dir, 'out'));
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /1 problem\(s\) in tsvirt-overrides\.xml:\n {2}virBoxPeek return: unknown attribute eror=/);
+      assert.match(r.stderr, /\nand 1 C type\(s\) or symbol\(s\) have no mapping:\n {2}virBoxPeek\(buffer\): char \* without a size\n/);
+      assert.equal(existsSync(join(dir, 'out')), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
