@@ -182,7 +182,7 @@ function structList(p: IrParam, struct: string, ctx: Ctx): ArgSpec {
   const elem: ValueType = { ffi: struct, js: 'struct', ref: struct };
   if (struct === 'virDomainStatsRecord') return { role: 'list-out', name: p.name, elem, count: 'ret', freeList: 'virDomainStatsRecordListFree' };
   const free = `${struct}Free`;
-  return { role: 'list-out', name: p.name, elem, count: 'ret', ...(ctx.types.functions.has(free) ? { freeElement: free } : {}) };
+  return { role: 'list-out', name: p.name, elem, count: 'ret', ...(releaseProblem(free, ctx) === null ? { freeElement: free } : {}) };
 }
 
 function stringArrays(p: IrParam, i: number, t: { to: string; depth: number; constant: boolean }, ctx: Ctx): ArgSpec[] {
@@ -254,9 +254,23 @@ function policyProblems(p: IrParam, ctx: Ctx): string[] {
   return out;
 }
 
-/** A release function named in the overrides that the API lacks: found only after a successful call. */
+/** A release function named in the overrides that the runtime would not find: found only after a successful call. */
 function unknownFunction(where: string, attr: string, name: string | undefined, ctx: Ctx): string[] {
-  return name === undefined || ctx.types.functions.has(name) ? [] : [`${where}: ${attr}='${name}' is not a function of the API`];
+  const problem = name === undefined ? null : releaseProblem(name, ctx);
+  return problem === null ? [] : [`${where}: ${attr}='${name}' ${problem}`];
+}
+
+/**
+ * Why the runtime would not find release function `name` for this function, or null. It looks
+ * the name up in the function's own library, which exports its own functions and, linked
+ * against libvirt, libvirt's: a function of another companion library is not there.
+ */
+function releaseProblem(name: string, ctx: Ctx): string | null {
+  const owner = ctx.types.libraryOf(name);
+  if (owner === undefined) return 'is not a function of the API';
+  if (owner === ctx.fn.lib || owner === 'libvirt') return null;
+  const where = ctx.fn.lib === 'libvirt' ? 'libvirt' : `${ctx.fn.lib} or libvirt`;
+  return `is in ${owner}, not in ${where}, where ${ctx.fn.name}'s release functions are looked up`;
 }
 
 /** The C type a `T *` argument points at (`unsigned long *` -> `unsigned long`). */

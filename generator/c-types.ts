@@ -2,7 +2,7 @@
 // spelling. Classification and emitters ask here instead of matching strings themselves.
 import { scalarTypes } from './policy/type-map.js';
 import type { ScalarMapping } from './policy/type-map.js';
-import { symbolsOf, type IrApi } from './ir.js';
+import { symbolsOf, type IrApi, type LibraryId } from './ir.js';
 
 export type CType =
   | { kind: 'void' }
@@ -21,7 +21,8 @@ export class TypeUniverse {
   readonly functypes = new Set<string>();
   /** typedef name -> what it stands for (struct name for struct pointers, scalar C type, or 'enum'). */
   private readonly typedefs = new Map<string, string>();
-  readonly functions = new Set<string>();
+  /** function name -> the library that exports it. */
+  private readonly functionLibs = new Map<string, LibraryId>();
   /** struct name -> its `char *` fields (not in unions): strings libvirt allocates when it fills the struct. */
   private readonly stringFields = new Map<string, string[]>();
 
@@ -33,7 +34,7 @@ export class TypeUniverse {
       if (owned.length > 0) this.stringFields.set(s.name, owned);
     }
     for (const f of symbolsOf(api, 'functype')) this.functypes.add(f.name);
-    for (const f of symbolsOf(api, 'function')) this.functions.add(f.name);
+    for (const f of symbolsOf(api, 'function')) this.functionLibs.set(f.name, f.lib);
     for (const t of symbolsOf(api, 'typedef')) this.typedefs.set(t.name, t.target);
   }
 
@@ -44,6 +45,11 @@ export class TypeUniverse {
    */
   ownedStringFields(name: string): readonly string[] {
     return this.stringFields.get(name) ?? [];
+  }
+
+  /** The library that exports function `name`; undefined when the API has no such function. */
+  libraryOf(name: string): LibraryId | undefined {
+    return this.functionLibs.get(name);
   }
 
   /** Whether `name` is an enum type (its typedef stands for 'enum'). */

@@ -23,18 +23,17 @@ export function compileResult(spec: FunctionSpec): ResultReader {
 function build(spec: FunctionSpec): ResultReader {
   const t = spec.ret.type;
   if (t === null) return () => undefined;
-  const free = spec.ret.free;
   const nonNull = (read: ResultReader): ResultReader => (ret, ctx) => (ret === null ? null : read(ret, ctx));
   switch (t.js) {
     case 'handle':
       if (spec.ret.borrowed) return (ret) => ret;
       return nonNull((ret) => { adoptHandle(ret as bigint); return ret; });
     case 'string':
-      return spec.ret.owned ? nonNull((ret) => takeString(ret, free)) : (ret) => ret;
+      return spec.ret.owned ? nonNull((ret) => takeString(ret, spec)) : (ret) => ret;
     case 'struct':
       return nonNull((ret) => {
         const value = decodeStruct(t.ref as string, ret);
-        if (spec.ret.owned) release(ret, free);
+        if (spec.ret.owned) release(spec, ret);
         return value;
       });
     case 'pointer':
@@ -46,9 +45,9 @@ function build(spec: FunctionSpec): ResultReader {
   }
 }
 
-function takeString(ptr: unknown, free: string | undefined): string {
+function takeString(ptr: unknown, spec: FunctionSpec): string {
   const s = readCString(ptr);
-  release(ptr, free);
+  release(spec, ptr);
   return s;
 }
 
@@ -58,12 +57,12 @@ function takeBytes(ptr: unknown, ctx: CallContext, spec: FunctionSpec): Buffer {
   const view = koffi.view(ptr as never, size);
   const copy = Buffer.from(new Uint8Array(view));
   new Uint8Array(view).fill(0);
-  release(ptr, spec.ret.free);
+  release(spec, ptr);
   return copy;
 }
 
 /** free(3), or the library's own release function for the result (virFreeError). */
-function release(ptr: unknown, free: string | undefined): void {
-  if (free === undefined) freeNative(ptr);
-  else releaseWith(free)(ptr);
+function release(spec: FunctionSpec, ptr: unknown): void {
+  if (spec.ret.free === undefined) freeNative(ptr);
+  else releaseWith(spec.lib, spec.ret.free)(ptr);
 }

@@ -1,7 +1,7 @@
 // One handler per argument role (see ArgSpec in spec.ts). A handler says whether the argument
 // is public (a parameter of the generated function), its koffi type, how the JS value becomes
 // the native argument, and what it contributes to the result after a successful call.
-import { koffi, freeNative, type TypeObject } from './native.js';
+import { koffi, freeNative, type LibraryId, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
 import { valueCheck } from './arg-checks.js';
@@ -136,7 +136,7 @@ const structOut: RoleHandler<Of<'struct-out'>> = {
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     const value = decodeStruct(a.struct, buf);
-    if (a.reset) releaseWith(a.reset)(buf);
+    if (a.reset) releaseWith(ctx.spec.lib, a.reset)(buf);
     return value;
   },
 };
@@ -200,7 +200,7 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
     const buf = n === 0 ? null : scratch(n * elemSize(a.elem));
     if (buf && a.clear) {
       const clear = a.clear;
-      ctx.cleanups.push((failed) => { if (!failed) releaseWith(clear, true)(buf, n); });
+      ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, n); });
     }
     if (buf && a.freeFields) {
       const fields = a.freeFields;
@@ -290,7 +290,7 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
     ctx.native.set(a.name, buf);
     if (a.clear) {
       const clear = a.clear;
-      ctx.cleanups.push((failed) => { if (!failed) releaseWith(clear, true)(buf, Number(count[0])); });
+      ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, Number(count[0])); });
     }
   },
   after: (a, ctx) => {
@@ -309,9 +309,9 @@ const listOut: RoleHandler<Of<'list-out'>> = {
     const p = (ctx.native.get(a.name) as unknown[])[0] as bigint | null;
     if (p === null) return [];
     try {
-      return readListItems(a, p, listCount(a, ctx, p));
+      return readListItems(a, ctx.spec.lib, p, listCount(a, ctx, p));
     } finally {
-      if (a.freeList) releaseWith(a.freeList)(p);
+      if (a.freeList) releaseWith(ctx.spec.lib, a.freeList)(p);
       else freeNative(p);
     }
   },
@@ -323,7 +323,7 @@ function listCount(a: Of<'list-out'>, ctx: CallContext, p: bigint): number {
   return Number((ctx.native.get(a.count) as unknown[])[0]);
 }
 
-function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
+function readListItems(a: Of<'list-out'>, lib: LibraryId, p: bigint, n: number): unknown[] {
   if (a.elem.js === 'string' || a.elem.js === 'handle') return readElements(a.elem, p, n, true);
   if (a.elem.js !== 'struct') {
     // A plain C array (int **fdlist, virSecurityLabelPtr *): values stored inline.
@@ -334,7 +334,7 @@ function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
   return readPointerArray(p, n).map((item) => {
     const value = item === null ? null : decodeStruct(struct, item);
     if (value) retainHandleFields(struct, value);
-    if (item !== null && !a.freeList) (a.freeElement ? releaseWith(a.freeElement)(item) : freeNative(item));
+    if (item !== null && !a.freeList) (a.freeElement ? releaseWith(lib, a.freeElement)(item) : freeNative(item));
     return value;
   });
 }
@@ -343,7 +343,7 @@ function readListItems(a: Of<'list-out'>, p: bigint, n: number): unknown[] {
 function retainHandleFields(struct: string, value: Record<string, unknown>): void {
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== 'bigint' || !handleFieldRef.has(`${struct}.${name}`)) continue;
-    releaseWith(handleFieldRef.get(`${struct}.${name}`) as string)(v);
+    releaseWith('libvirt', handleFieldRef.get(`${struct}.${name}`) as string)(v);
     adoptHandle(v);
   }
 }
@@ -365,7 +365,7 @@ const paramsOut: RoleHandler<Of<'params-out'>> = {
     try {
       return decodeTypedParameters(p, n);
     } finally {
-      releaseWith('virTypedParamsFree', true)(p, n);
+      releaseWith('libvirt', 'virTypedParamsFree', true)(p, n);
     }
   },
 };

@@ -145,6 +145,36 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('a release function is one of the function\'s own library or of libvirt: the runtime finds no other there', () => {
+    const fn = (name: string, file: string, ret: string, arg: string): string => `<function name='${name}' file='${file}' module='${file}' version='1.0.0'>
+      <return type='${ret}' info=''/><arg name='x' type='${arg}' info=''/></function>`;
+    const core = apiXml(`<struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
+      <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *' version='0.0.1'/>
+      <struct name='virBox' file='libvirt-host' type='struct _virBox' version='1.0.0'><field name='width' type='int' info='w'/></struct>
+      <typedef name='virBoxPtr' file='libvirt-host' type='virBox *' version='1.0.0'/>
+      ${fn('virBoxFree', 'libvirt-host', 'void', 'virBoxPtr')}${fn('virBoxGet', 'libvirt-host', 'virBoxPtr', 'virConnectPtr')}`);
+    const companions = {
+      'libvirt-qemu-api.xml': apiXml(['virQemuBoxFree', 'virQemuBoxGet', 'virQemuBoxGetCore', 'virQemuBoxGetLxc', 'virQemuBoxGetNone']
+        .map((n) => (n.endsWith('Free') ? fn(n, 'libvirt-qemu', 'void', 'virBoxPtr') : fn(n, 'libvirt-qemu', 'virBoxPtr', 'virConnectPtr'))).join(''), ['libvirt-qemu'], 'libvirt-qemu'),
+      'libvirt-lxc-api.xml': apiXml(fn('virLxcBoxFree', 'libvirt-lxc', 'void', 'virBoxPtr'), ['libvirt-lxc'], 'libvirt-lxc'),
+    };
+    const owned = (name: string, free: string): string => `<function name='${name}'><return owned='true' free='${free}'/></function>`;
+    const good = `${owned('virQemuBoxGet', 'virQemuBoxFree')}${owned('virQemuBoxGetCore', 'virBoxFree')}`;
+    const qemu = generateFromXml({ api: core, companions, overrides: `<api name='tsvirt-overrides'><symbols>${good}</symbols></api>` }).get('libvirt-qemu.ts') ?? '';
+    assert.match(qemu, /"name":"virQemuBoxGet","lib":"libvirt-qemu".*"owned":true,"free":"virQemuBoxFree"/);
+    assert.match(qemu, /"name":"virQemuBoxGetCore","lib":"libvirt-qemu".*"owned":true,"free":"virBoxFree"/);
+    const bad = `${good}${owned('virQemuBoxGetLxc', 'virLxcBoxFree')}${owned('virQemuBoxGetNone', 'virQemuBoxFre')}${owned('virBoxGet', 'virQemuBoxFree')}`;
+    assert.throws(() => generateFromXml({ api: core, companions, overrides: `<api name='tsvirt-overrides'><symbols>${bad}</symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.problems, [
+        "virBoxGet return: free='virQemuBoxFree' is in libvirt-qemu, not in libvirt, where virBoxGet's release functions are looked up",
+        "virQemuBoxGetLxc return: free='virLxcBoxFree' is in libvirt-lxc, not in libvirt-qemu or libvirt, where virQemuBoxGetLxc's release functions are looked up",
+        "virQemuBoxGetNone return: free='virQemuBoxFre' is not a function of the API",
+      ]);
+      return true;
+    });
+  });
+
   it('an out argument without elem= is read as the type it points at, not as int', () => {
     const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
       <function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='out'/></function></symbols></api>` });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, loadApi, type GenerateOptions } from '../../generator/generate.js';
 
-export interface XmlSet { api: string; overrides?: string }
+/** `companions`: other API descriptions by file name (libvirt-qemu-api.xml, ...). */
+export interface XmlSet { api: string; overrides?: string; companions?: Record<string, string> }
 
 /** Writes the XML to a fresh directory and returns it (the caller removes it). */
 export function writeXmlDir(xml: XmlSet): string {
@@ -12,6 +13,7 @@ export function writeXmlDir(xml: XmlSet): string {
   mkdirSync(join(dir, 'api'));
   writeFileSync(join(dir, 'api', 'libvirt-api.xml'), xml.api);
   if (xml.overrides) writeFileSync(join(dir, 'api', 'tsvirt-overrides.xml'), xml.overrides);
+  for (const [file, text] of Object.entries(xml.companions ?? {})) writeFileSync(join(dir, 'api', file), text);
   return dir;
 }
 
@@ -24,8 +26,8 @@ export function generateFromXml(xml: XmlSet, options: GenerateOptions = {}): Map
   }
 }
 
-/** A minimal libvirt-api.xml around the given symbols (and a file entry per header). */
-export function apiXml(symbols: string, headers: string[] = ['libvirt-host']): string {
+/** A minimal libvirt-api.xml (or, given `name`, a companion's) around the given symbols (and a file entry per header). */
+export function apiXml(symbols: string, headers: string[] = ['libvirt-host'], name = 'libvirt'): string {
   const files = headers.map((h) => `<file name='${h}'><summary>${h}</summary></file>`).join('');
-  return `<?xml version="1.0"?><api name='libvirt'><files>${files}</files><symbols>${symbols}</symbols></api>`;
+  return `<?xml version="1.0"?><api name='${name}'><files>${files}</files><symbols>${symbols}</symbols></api>`;
 }
