@@ -12,7 +12,9 @@ const schemaAttrs = new Set(['name', 'file', 'module', 'version', 'type', 'info'
 const policyOf = (attrs: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(attrs).filter(([k]) => !schemaAttrs.has(k)));
 
-export function buildIr(inputs: ApiInput[], overrides: RawApi | null): IrApi {
+/** `overridesInput`: the overrides file, read as the API XMLs are; null when there is none. */
+export function buildIr(inputs: ApiInput[], overridesInput: ApiInput | null): IrApi {
+  const overrides = overridesInput?.raw ?? null;
   const symbols: IrSymbol[] = [];
   const files = new Map<string, string>();
   for (const { raw } of inputs) {
@@ -23,8 +25,8 @@ export function buildIr(inputs: ApiInput[], overrides: RawApi | null): IrApi {
   const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
   const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [] };
   resolveEnums(inputs, overrides, symbols);
-  return { libvirtVersion: libvirtVersionOf(inputs), inputs: inputs.map((i) => i.fileName), symbols, files,
-    overridesSkipped: applied.skipped, overridesProblems: applied.problems };
+  return { libvirtVersion: libvirtVersionOf(inputs), inputs: [...inputs, ...(overridesInput ? [overridesInput] : [])].map((i) => i.fileName),
+    symbols, files, overridesFile: overridesInput?.fileName ?? null, overridesSkipped: applied.skipped, overridesProblems: applied.problems };
 }
 
 function libraryOf(apiName: string): LibraryId {

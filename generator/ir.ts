@@ -87,6 +87,8 @@ export interface IrApi {
   libvirtVersion: string | null;
   /** Input file names, for the DO-NOT-EDIT header. */
   inputs: string[];
+  /** The overrides file read (as named in `inputs`), which the header says to edit; null if none. */
+  overridesFile: string | null;
   symbols: IrSymbol[];
   /** Header module summaries, for file-level docs. */
   files: Map<string, string>;

@@ -2,7 +2,7 @@
 // anything is written; and `npm run generate --out` never removes or replaces a file it did not write.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { apiXml, generateFromXml, writeXmlDir } from '../support/generate-from-xml.js';
@@ -313,6 +313,21 @@ describe('generator: --out and --overrides', function () {
       assert.match(r.stderr, /1 problem\(s\) in tsvirt-overrides\.xml:\n {2}virBoxPeek return: unknown attribute eror=/);
       assert.match(r.stderr, /\nand 1 C type\(s\) or symbol\(s\) have no mapping:\n {2}virBoxPeek\(buffer\): char \* without a size\n/);
       assert.equal(existsSync(join(dir, 'out')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the overrides file it read in the header, also one --overrides points at', () => {
+    const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}</symbols></api>` });
+    try {
+      mkdirSync(join(dir, 'mine'));
+      renameSync(join(dir, 'api', 'tsvirt-overrides.xml'), join(dir, 'mine', 'tsvirt-overrides.xml'));
+      const r = generateWith('--input', join(dir, 'api'), '--overrides', join(dir, 'mine'), '--out', join(dir, 'out'));
+      assert.equal(r.status, 0, r.stderr);
+      const [first, second] = readFileSync(join(dir, 'out', 'libvirt-host.ts'), 'utf8').split('\n');
+      assert.match(first ?? '', / from api\/libvirt-api\.xml, mine\/tsvirt-overrides\.xml \(/);
+      assert.equal(second, '// To change this file, edit mine/tsvirt-overrides.xml or generator/, then run `npm run generate`.');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
