@@ -7,7 +7,11 @@ export interface ApiInput { fileName: string; raw: RawApi }
 
 const libraries: readonly LibraryId[] = ['libvirt', 'libvirt-qemu', 'libvirt-lxc', 'libvirt-admin'];
 
-/** Attributes that describe the C symbol; every other attribute in the overrides is tsvirt policy. */
+/**
+ * Attributes that describe the C symbol; every other attribute in the overrides is tsvirt policy.
+ * module= names the C source file that defines a function (virerror for virterror.h's): it does
+ * not choose a library or a generated module (the <api name>, or lib= and file=, do), and is unused.
+ */
 const schemaAttrs = new Set(['name', 'file', 'module', 'version', 'type', 'info', 'lib']);
 const policyOf = (attrs: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(attrs).filter(([k]) => !schemaAttrs.has(k)));
@@ -157,6 +161,8 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   for (const t of o.typedefs) overrideTypedef(c, t);
   for (const e of o.enums) if (!c.has('enum', e.name)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
+  // A <variable> carries no policy: one for a variable the API has changes nothing, any other would be dropped unread.
+  for (const v of o.variables) if (!c.has('variable', v.name)) problems.push(`variable ${v.name}: variables cannot be added through the overrides`);
   return { skipped: c.skipped, problems };
 }
 

@@ -185,10 +185,12 @@ describe('generator: mistakes in the overrides', () => {
     assert.deepEqual(problems(`${peekPolicy}
       <struct name='virBox'><field name='width' type='unsigned int'/></struct>
       <macro name='VIR_NO_SUCH_MACRO' file='libvirt-host' raw='1'/>
-      <typedef name='virNewKind' file='libvirt-host' type='enum'/>`), [
+      <typedef name='virNewKind' file='libvirt-host' type='enum'/>
+      <variable name='virBoxDefault' file='libvirt-host' type='virBoxPtr' version='1.0.0'/>`), [
       'struct virBox: fields with type= replace all its fields, and these would be dropped: height (to add policy to a field, leave out type=)',
       'macro VIR_NO_SUCH_MACRO: macros cannot be added through the overrides',
       'typedef virNewKind: enum types cannot be added through the overrides',
+      'variable virBoxDefault: variables cannot be added through the overrides',
     ]);
   });
 
