@@ -1,10 +1,13 @@
 // Exported C variables (virConnectAuthPtrDefault): read on demand, since the library loads lazily.
-import { openLibrary, type LibraryId } from './native.js';
+import { koffi, openLibrary, type LibraryId } from './native.js';
 import { ensureSupportedLibrary } from './library-state.js';
 
+/** The pointer a C variable holds (virConnectAuthPtrDefault: the address of libvirt's default virConnectAuth). */
 export function readVariable(lib: LibraryId, name: string): bigint | null {
   ensureSupportedLibrary(name);
-  return openLibrary(lib).symbol(name, 'void *') as unknown as bigint | null;
+  // symbol() gives where the variable is; its value is the pointer stored there.
+  const address = openLibrary(lib).symbol(name, 'void *');
+  return koffi.decode(address, 'void *') as bigint | null;
 }
 
 /** Whether the loaded library exports a function (binding it is cheap and never calls it). */

@@ -3,7 +3,8 @@
 // and against each other.
 import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
-import { decodeTypedParameters, isLibvirtError, loadedLibvirtVersion, liveHandleCount } from '../../src/ffi/index.js';
+import koffi from 'koffi';
+import { decodeStruct, decodeTypedParameters, isLibvirtError, koffiOffsetOf, loadedLibvirtVersion, liveHandleCount } from '../../src/ffi/index.js';
 
 function expectNoSupport(fn: () => unknown): void {
   assert.throws(fn, (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT');
@@ -19,6 +20,17 @@ describe('generated layer on test:///default', () => {
   after(() => {
     v.virDomainFree(dom);
     v.virConnectClose(conn);
+  });
+
+  it("reads the exported variable virConnectAuthPtrDefault as the pointer it holds: libvirt's default virConnectAuth", () => {
+    const auth = v.virConnectAuthPtrDefault();
+    assert.ok(auth !== null);
+    // Checked before decoding the struct: read at the wrong address, the count is anything.
+    const count = koffi.decode(auth, koffiOffsetOf('virConnectAuth', 'ncredtype'), 'unsigned int') as number;
+    assert.ok(count > 0 && count <= 9, `ncredtype ${count}`);
+    const decoded = decodeStruct('virConnectAuth', auth) as { credtype: number[]; cb: unknown };
+    assert.ok(decoded.credtype.every((t) => t >= v.VIR_CRED_USERNAME && t <= v.VIR_CRED_EXTERNAL), String(decoded.credtype));
+    assert.notEqual(decoded.cb, null);
   });
 
   it('connection getters', () => {
