@@ -59,6 +59,13 @@ function magic(mimeType: string): string {
 }
 
 /** Reads from `console` until `pattern` shows up in what it sent. */
+/** `p`, or a rejection naming `step` when it has not settled within `ms`: a hung step says which it is. */
+function within<T>(step: string, p: Promise<T>, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${step}: not done within ${ms} ms`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function readUntil(console: Readable, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -521,7 +528,7 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       // The event loop reads the console's data: an open console keeps it running during calls.
       const during = Promise.all(Array.from({ length: 50 }, () => dom.getInfo()));
       assert.equal(eventLoopPaused(), false, 'an open console keeps the event loop running during calls');
-      await during;
+      await within('50 getInfo calls with a console open', during);
 
       await assert.rejects(dom.openConsole(), (e: unknown) => isLibvirtError(e) && /console/i.test(e.message));
       // Taken over: the first console's stream fails (or ends), and the console closes either way.
@@ -529,17 +536,17 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       first.on('error', (e) => { lost = e; });
       const closed = new Promise((r) => first.once('close', r));
       first.resume();
-      const second = await dom.openConsole(null, { force: true });
-      await closed;
+      const second = await within('openConsole with force', dom.openConsole(null, { force: true }));
+      await within('the first console closing once taken over', closed);
       assert.ok(lost === null || isLibvirtError(lost), `the first console ended with ${String(lost)}`);
       await readUntil(second, /SeaBIOS|Boot/);
       second.end();
       second.resume();
-      await new Promise((r) => second.once('close', r));
+      await within('the second console closing after end()', new Promise((r) => second.once('close', r)));
       assert.equal(liveEventRegistrations(), 0);
       const after = Promise.all(Array.from({ length: 50 }, () => dom.getInfo()));
       assert.equal(eventLoopPaused(), true, 'closed consoles no longer keep the loop running');
-      await after;
+      await within('50 getInfo calls after the consoles closed', after);
     });
   });
 });
