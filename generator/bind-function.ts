@@ -3,7 +3,7 @@
 // Rules are tried in order; `role=` in the overrides file wins over all of them.
 import type { ArgSpec, FunctionSpec, ReturnSpec, ValueType } from '../src/ffi/spec.js';
 import type { IrFunction, IrParam } from './ir.js';
-import type { TypeUniverse } from './c-types.js';
+import type { CType, TypeUniverse } from './c-types.js';
 import { lifetimeOf } from './policy/callbacks.js';
 import { defaultErrorValues, isStatusDoc } from './policy/results.js';
 import { safeIdentifier } from './naming.js';
@@ -16,9 +16,11 @@ export interface FunctionBinding {
   result: { ts: string; doc: string };
   /** C types that no rule could map; non-empty stops the generator. */
   unmapped: string[];
+  /** Mistakes in the overrides that only binding finds (they need the C types resolved); they stop it too. */
+  overridesProblems: string[];
 }
 
-interface Ctx { fn: IrFunction; types: TypeUniverse; consumed: Set<string>; unmapped: string[] }
+interface Ctx { fn: IrFunction; types: TypeUniverse; consumed: Set<string>; unmapped: string[]; overrides: string[] }
 
 const n = (ffi: string): ValueType => ({ ffi, js: 'number' });
 const ptrType: ValueType = { ffi: 'void *', js: 'pointer' };
@@ -26,7 +28,7 @@ const UUID_BUFLEN = 16;
 const UUID_STRING_BUFLEN = 37;
 
 export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBinding {
-  const ctx: Ctx = { fn, types, consumed: new Set(), unmapped: [] };
+  const ctx: Ctx = { fn, types, consumed: new Set(), unmapped: [], overrides: [] };
   const args: ArgSpec[] = [];
   // Pointers first: they claim their count arguments (nfiles may come before files).
   const order = fn.params.map((p, i) => ({ p, i })).sort((a, b) => scalarRank(a.p, ctx) - scalarRank(b.p, ctx));
@@ -37,7 +39,7 @@ export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBindi
   ctx.unmapped.push(...unreleasedStrings(ordered, ctx));
   const ret = returnSpec(fn, ordered, ctx);
   const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
-  return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped };
+  return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped, overridesProblems: ctx.overrides };
 }
 
 function valueType(c: string, ctx: Ctx): ValueType | null {
@@ -320,17 +322,17 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   const countsFromRet = args.some((a) => ('used' in a && a.used === 'ret') || ('count' in a && a.count === 'ret'));
   const use: ReturnSpec['use'] = (policy['use'] as ReturnSpec['use'] | undefined) ?? (countsFromRet ? 'count' : isStatusDoc(fn.ret.doc) ? 'status' : 'value');
   const nullable = policy['nullable'] === 'true';
-  ctx.unmapped.push(...unknownFunction(`${fn.name} return`, 'free', policy['free'], ctx));
+  const free = releaseOf(fn, t, ctx);
   const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
   const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
   switch (t.kind) {
     case 'void': return { type: null, use: 'status' };
     case 'scalar': return { type: { ffi: t.map.ffi, js: t.map.js }, ...base };
-    case 'string': return { type: { ffi: t.owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(t.owned ? { owned: true } : {}) };
+    case 'string': return { type: { ffi: t.owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(t.owned ? { owned: true, ...free } : {}) };
     case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base, ...(policy['borrowed'] === 'true' ? { borrowed: true } : {}) };
-    case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...ownership(policy) };
+    case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...(policy['owned'] === 'true' ? { owned: true, ...free } : {}) };
     case 'pointer':
-      if (t.to === 'unsigned char' && policy['bytes-size']) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] };
+      if (isOwnedBytes(t, policy)) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] as string, ...free };
       return { type: ptrType, ...base };
     default:
       ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}`);
@@ -338,9 +340,36 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   }
 }
 
-function ownership(policy: Record<string, string>): Partial<ReturnSpec> {
-  if (policy['owned'] !== 'true') return {};
-  return { owned: true, ...(policy['free'] ? { free: policy['free'] } : {}) };
+const isOwnedBytes = (t: Extract<CType, { kind: 'pointer' }>, policy: Record<string, string>): boolean =>
+  t.to === 'unsigned char' && Boolean(policy['bytes-size']);
+
+/**
+ * free= of the result, for the results the runtime releases once it has read them (an owned
+ * `char *`, a byte buffer, a struct with owned='true'): they go back through it instead of
+ * free(). On any other result it would be dropped unread, so it is refused, saying why.
+ */
+function releaseOf(fn: IrFunction, t: CType, ctx: Ctx): { free?: string } {
+  const free = fn.ret.policy['free'];
+  if (free === undefined) return {};
+  const where = `${fn.name} return`;
+  const unused = whyNotReleased(fn, t);
+  if (unused !== null) {
+    ctx.overrides.push(`${where}: free='${free}' ${unused}`);
+    return {};
+  }
+  ctx.overrides.push(...unknownFunction(where, 'free', free, ctx));
+  return { free };
+}
+
+/** Why the runtime releases nothing of this function's result after the call, or null when it does. */
+function whyNotReleased(fn: IrFunction, t: CType): string | null {
+  const policy = fn.ret.policy;
+  if (t.kind === 'string' && t.owned) return null;
+  if (t.kind === 'struct-ptr' && policy['owned'] === 'true') return null;
+  if (t.kind === 'pointer' && isOwnedBytes(t, policy)) return null;
+  if (t.kind === 'struct-ptr') return "needs owned='true': without it the struct is read, not released";
+  if (t.kind === 'handle') return "cannot apply to a handle: the caller keeps the reference and releases it later with the handle's own Free function";
+  return `has nothing to release: the ${fn.ret.cType} result is passed on as it is`;
 }
 
 function errorValue(text: string | undefined, kind: string, nullable: boolean): ReturnSpec['error'] {

@@ -54,6 +54,7 @@ export function bindApi(api: IrApi): Bound {
   const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
   for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
+  const overridesProblems = [...api.overridesProblems, ...functions.flatMap((f) => f.overridesProblems)];
   const macros: Bound['macros'] = [];
   const skipped: Bound['skipped'] = [];
   for (const m of symbolsOf(api, 'macro')) {
@@ -64,9 +65,9 @@ export function bindApi(api: IrApi): Bound {
     else macros.push({ macro: m, value });
   }
   for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if (api.overridesProblems.length > 0 || problems.length > 0) {
+  if (overridesProblems.length > 0 || problems.length > 0) {
     throw new GenerationError([
-      { what: `problem(s) in ${OVERRIDES_FILE}`, problems: api.overridesProblems },
+      { what: `problem(s) in ${OVERRIDES_FILE}`, problems: overridesProblems },
       { what: 'C type(s) or symbol(s) have no mapping', problems, hint: UNMAPPED_HINT },
     ]);
   }

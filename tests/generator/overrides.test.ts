@@ -28,10 +28,10 @@ const api = apiXml(`
 /** What virBoxPeek needs to be generated at all (its buffer's size). */
 const peekPolicy = `<function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/></function>`;
 
-/** The problems generating `overrides` reports (fails if it generates). */
-function problems(overrides: string): string[] {
+/** The problems generating `overrides` (over `xml`, by default the API above) reports (fails if it generates). */
+function problems(overrides: string, xml = api): string[] {
   try {
-    generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` });
+    generateFromXml({ api: xml, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` });
   } catch (err) {
     assert.ok(err instanceof GenerationError, String(err));
     return err.problems;
@@ -137,11 +137,10 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
-  it('a free= or clear= naming no function of the API is refused (it would fail only after a successful call)', () => {
-    assert.deepEqual(problems(`<function name='virBoxPeek'><return owned='true' free='virBoxFree'/>
+  it('a clear= naming no function of the API is refused (it would fail only after a successful call)', () => {
+    assert.deepEqual(problems(`<function name='virBoxPeek'>
       <arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='array-out' size='size' clear='virBoxClear'/></function>`), [
       "virBoxPeek(version): clear='virBoxClear' is not a function of the API",
-      "virBoxPeek return: free='virBoxFree' is not a function of the API",
     ]);
   });
 
@@ -172,6 +171,40 @@ describe('generator: mistakes in the overrides', () => {
         "virQemuBoxGetNone return: free='virQemuBoxFre' is not a function of the API",
       ]);
       return true;
+    });
+  });
+
+  describe('free= on a result', () => {
+    const getter = (name: string, ret: string): string => `<function name='${name}' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+      <return type='${ret}' info=''/><arg name='box' type='virBoxPtr' info=''/></function>`;
+    const results = apiXml(`<struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
+      <typedef name='virConnectPtr' file='libvirt-host' type='virConnect *' version='0.0.1'/>
+      <struct name='virBox' file='libvirt-host' type='struct _virBox' version='1.0.0'><field name='width' type='int' info='w'/></struct>
+      <typedef name='virBoxPtr' file='libvirt-host' type='virBox *' version='1.0.0'/>
+      <function name='virBoxNameFree' file='libvirt-host' module='libvirt-host' version='1.0.0'><return type='void' info=''/><arg name='s' type='void *' info=''/></function>
+      ${getter('virBoxGetName', 'char *')}${getter('virBoxGetType', 'const char *')}${getter('virBoxGetConnect', 'virConnectPtr')}
+      ${getter('virBoxGetWidth', 'int')}${getter('virBoxCopy', 'virBoxPtr')}`);
+    const freed = (name: string, free = 'virBoxNameFree'): string => `<function name='${name}'><return free='${free}'/></function>`;
+
+    it('releases a char * result with the function it names, instead of free()', () => {
+      const host = generateFromXml({ api: results, overrides: `<api name='tsvirt-overrides'><symbols>${freed('virBoxGetName')}</symbols></api>` }).get('libvirt-host.ts') ?? '';
+      assert.match(host, /"name":"virBoxGetName",.*"ret":\{"type":\{"ffi":"char \*","js":"string"\},"use":"value","error":null,"owned":true,"free":"virBoxNameFree"\}/);
+    });
+
+    it('is refused where nothing of the result is released after the call, under the overrides file', () => {
+      const overrides = [freed('virBoxGetType'), freed('virBoxGetConnect'), freed('virBoxGetWidth'), freed('virBoxCopy')].join('');
+      assert.deepEqual(problems(overrides, results), [
+        "virBoxGetType return: free='virBoxNameFree' has nothing to release: the const char * result is passed on as it is",
+        "virBoxGetConnect return: free='virBoxNameFree' cannot apply to a handle: the caller keeps the reference and releases it later with the handle's own Free function",
+        "virBoxGetWidth return: free='virBoxNameFree' has nothing to release: the int result is passed on as it is",
+        "virBoxCopy return: free='virBoxNameFree' needs owned='true': without it the struct is read, not released",
+      ]);
+      assert.throws(() => generateFromXml({ api: results, overrides: `<api name='tsvirt-overrides'><symbols>${freed('virBoxGetConnect')}</symbols></api>` }),
+        /^GenerationError: refusing to generate: 1 problem\(s\) in tsvirt-overrides\.xml:\n {2}virBoxGetConnect return: free=/);
+    });
+
+    it('naming no function of the API is refused (it would fail only after a successful call)', () => {
+      assert.deepEqual(problems(freed('virBoxGetName', 'virBoxFree'), results), ["virBoxGetName return: free='virBoxFree' is not a function of the API"]);
     });
   });
 
