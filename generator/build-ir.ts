@@ -1,7 +1,7 @@
 // Raw XML records -> IR: overrides merged in, handles told apart from structs, enum values
 // resolved (a value may name another enum, also across the companion XMLs).
 import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
-import type { IrApi, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
+import type { IrApi, IrEnum, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -27,8 +27,9 @@ export function buildIr(inputs: ApiInput[], overridesInput: ApiInput | null): Ir
     symbols.push(...symbolsOf(raw, lib));
   }
   const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
+  // Enum values come from the API XMLs alone, resolved first so that the overrides are checked against them.
+  resolveEnums(inputs, symbols);
   const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [] };
-  resolveEnums(inputs, overrides, symbols);
   return { libvirtVersion: libvirtVersionOf(inputs), inputs: [...inputs, ...(overridesInput ? [overridesInput] : [])].map((i) => i.fileName),
     symbols, files, overridesFile: overridesInput?.fileName ?? null, overridesSkipped: applied.skipped, overridesProblems: applied.problems };
 }
@@ -159,7 +160,7 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   for (const s of o.structs) overrideStruct(c, s);
   for (const m of o.macros) overrideMacro(c, m);
   for (const t of o.typedefs) overrideTypedef(c, t);
-  for (const e of o.enums) if (!c.has('enum', e.name)) problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`);
+  for (const e of o.enums) overrideEnum(c, e);
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
   // A <variable> carries no policy: one for a variable the API has changes nothing, any other would be dropped unread.
   for (const v of o.variables) if (!c.has('variable', v.name)) problems.push(`variable ${v.name}: variables cannot be added through the overrides`);
@@ -259,6 +260,29 @@ function overrideMacro(c: OverrideContext, m: RawApi['macros'][number]): void {
   Object.assign((existing as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
 }
 
+/**
+ * Enum constants are libvirt's, from its headers: an entry may restate one (its value= as a
+ * number or as another constant, equal to the API's), as additions restate C types, but not
+ * change its value or type, nor add one.
+ */
+function overrideEnum(c: OverrideContext, e: RawApi['enums'][number]): void {
+  const existing = c.get('enum', e.name) as IrEnum | undefined;
+  if (existing === undefined) { c.problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`); return; }
+  if (e.value.trim() !== '' && enumValue(e.value, c) !== existing.value) {
+    c.problems.push(`enum ${e.name}: value='${e.value}' cannot change a constant the API XML states (${existing.value})`);
+  }
+  if (e.type !== '' && e.type !== existing.enumType) {
+    c.problems.push(`enum ${e.name}: type='${e.type}' cannot change the enum type the API XML states ('${existing.enumType}')`);
+  }
+}
+
+/** An enum value= as written: a number, or the name of a constant of the API (NaN if none). */
+function enumValue(text: string, c: OverrideContext): number {
+  const t = text.trim();
+  if (NUMBER.test(t)) return Number(t);
+  return (c.get('enum', t) as IrEnum | undefined)?.value ?? Number.NaN;
+}
+
 function overrideTypedef(c: OverrideContext, t: RawApi['typedefs'][number]): void {
   // Restating a typedef the API has (as the README's example does) is harmless; changing it is not.
   const existing = c.symbols.find((x) => x.name === t.name);
@@ -350,10 +374,12 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-function resolveEnums(inputs: ApiInput[], overrides: RawApi | null, symbols: IrSymbol[]): void {
+/** An enum value written as a number (decimal or hex); any other value names another constant. */
+const NUMBER = /^-?(0x[0-9a-f]+|\d+)$/i;
+
+function resolveEnums(inputs: ApiInput[], symbols: IrSymbol[]): void {
   const raw = new Map<string, string>();
   for (const { raw: api } of inputs) for (const e of api.enums) raw.set(e.name, e.value);
-  for (const e of overrides?.enums ?? []) raw.set(e.name, e.value);
   const resolved = new Map<string, number>();
   const resolve = (name: string, seen: Set<string>): number => {
     const done = resolved.get(name);
@@ -361,7 +387,7 @@ function resolveEnums(inputs: ApiInput[], overrides: RawApi | null, symbols: IrS
     const text = raw.get(name);
     if (text === undefined || seen.has(name)) throw new Error(`enum ${name}: cannot resolve value`);
     seen.add(name);
-    const n = /^-?(0x[0-9a-f]+|\d+)$/i.test(text.trim()) ? Number(text) : resolve(text.trim(), seen);
+    const n = NUMBER.test(text.trim()) ? Number(text) : resolve(text.trim(), seen);
     resolved.set(name, n);
     return n;
   };

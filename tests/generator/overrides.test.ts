@@ -208,6 +208,24 @@ describe('generator: mistakes in the overrides', () => {
     });
   });
 
+  it('an enum constant restated with another value or type is refused; restated as it is, accepted', () => {
+    const sizes = apiXml(`<typedef name='virBoxSize' file='libvirt-host' type='enum'/>
+      <enum name='VIR_BOX_SMALL' file='libvirt-host' value='1' type='virBoxSize' version='1.0.0'/>
+      <enum name='VIR_BOX_BIG' file='libvirt-host' value='2' type='virBoxSize' version='1.0.0'/>
+      <enum name='VIR_BOX_LARGE' file='libvirt-host' value='VIR_BOX_BIG' type='virBoxSize' version='1.0.0'/>`);
+    const same = `<enum name='VIR_BOX_SMALL' file='libvirt-host' value='1' type='virBoxSize' version='1.0.0'/>
+      <enum name='VIR_BOX_BIG' value='0x2'/><enum name='VIR_BOX_LARGE' value='VIR_BOX_BIG'/><enum name='VIR_BOX_SMALL'/>`;
+    const host = generateFromXml({ api: sizes, overrides: `<api name='tsvirt-overrides'><symbols>${same}</symbols></api>` }).get('libvirt-host.ts') ?? '';
+    assert.match(host, /export const VIR_BOX_BIG = 2;/);
+    assert.deepEqual(problems(`<enum name='VIR_BOX_BIG' file='libvirt-host' value='3' type='virBoxSize' version='1.0.0'/>
+      <enum name='VIR_BOX_LARGE' value='VIR_BOX_SMALL'/><enum name='VIR_BOX_SMALL' value='VIR_BOX_HUGE'/><enum name='VIR_BOX_SMALL' type='virBoxShape'/>`, sizes), [
+      "enum VIR_BOX_BIG: value='3' cannot change a constant the API XML states (2)",
+      "enum VIR_BOX_LARGE: value='VIR_BOX_SMALL' cannot change a constant the API XML states (2)",
+      "enum VIR_BOX_SMALL: value='VIR_BOX_HUGE' cannot change a constant the API XML states (1)",
+      "enum VIR_BOX_SMALL: type='virBoxShape' cannot change the enum type the API XML states ('virBoxSize')",
+    ]);
+  });
+
   it('an out argument without elem= is read as the type it points at, not as int', () => {
     const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
       <function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='out'/></function></symbols></api>` });
