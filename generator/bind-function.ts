@@ -282,14 +282,13 @@ const pointee = (cType: string): string => cType.replace(/\s*\*\s*$/, '').trim()
 function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
   const a = p.policy;
   const role = a['role'] as string;
-  const problems = policyProblems(p, ctx);
-  ctx.unmapped.push(...problems);
+  ctx.overrides.push(...policyProblems(p, ctx));
   const sizeOf = (s: string | undefined): number | string | string[] =>
     s === undefined ? 0 : s.includes('*') ? s.split('*').map((x) => (/^\d+$/.test(x) ? x : x.trim())) : /^\d+$/.test(s) ? Number(s) : s;
   // Without elem=, the element is what the pointer points at (never a guessed int).
   const elem = (): ValueType => {
     const t = valueType(a['elem'] ?? pointee(p.cType), ctx);
-    if (t === null && a['elem'] === undefined) ctx.unmapped.push(`${ctx.fn.name}(${p.name}): role='${role}' needs elem= (${p.cType} points at no mapped type)`);
+    if (t === null && a['elem'] === undefined) ctx.overrides.push(`${ctx.fn.name}(${p.name}): role='${role}' needs elem= (${p.cType} points at no mapped type)`);
     return t ?? n('int');
   };
   switch (role) {
@@ -311,7 +310,7 @@ function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
     case 'in': return [{ role, name: p.name, type: valueType(p.cType, ctx) ?? ptrType }];
     case 'out': return [{ role, name: p.name, type: elem() }];
     default:
-      ctx.unmapped.push(`${ctx.fn.name}(${p.name}): unknown role "${role}" in the overrides`);
+      ctx.overrides.push(`${ctx.fn.name}(${p.name}): unknown role "${role}"`);
       return [{ role: 'in', name: p.name, type: ptrType }];
   }
 }

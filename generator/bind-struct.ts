@@ -13,7 +13,12 @@ export interface StructBinding {
   /** Handle-typed fields, which need a reference of their own when the struct is freed. */
   handleFields: { field: string; typedef: string }[];
   unmapped: string[];
+  /** Mistakes in the field policy of the overrides (enum=, count=) found while binding; they stop it too. */
+  overridesProblems: string[];
 }
+
+/** What binding a struct found wrong: C types without a mapping, and mistakes in the overrides. */
+interface Problems { unmapped: string[]; overrides: string[] }
 
 /** Structs whose TS face is a hand-written runtime type rather than the raw layout. */
 export const structTsOverrides: Readonly<Record<string, string>> = {
@@ -21,26 +26,27 @@ export const structTsOverrides: Readonly<Record<string, string>> = {
 };
 
 export function bindStruct(s: IrStruct, types: TypeUniverse, constant: (name: string) => number | undefined): StructBinding {
-  const unmapped: string[] = [];
+  const problems: Problems = { unmapped: [], overrides: [] };
   const specs: StructSpec[] = [];
   const fields: StructBinding['fields'] = [];
   const handleFields: StructBinding['handleFields'] = [];
   const specFields: FieldSpec[] = [];
   for (const f of s.fields) {
-    const b = bindField(s, f, types, constant, specs, unmapped);
+    const b = bindField(s, f, types, constant, specs, problems);
     specFields.push(b.spec);
     fields.push({ name: f.name, ts: b.ts, doc: f.doc });
     if (b.spec.type.js === 'handle') handleFields.push({ field: f.name, typedef: b.spec.type.ref as string });
   }
   specs.push({ name: s.name, kind: 'struct', fields: specFields });
-  return { ir: s, specs, fields, handleFields, unmapped };
+  return { ir: s, specs, fields, handleFields, unmapped: problems.unmapped, overridesProblems: problems.overrides };
 }
 
 interface FieldBinding { spec: FieldSpec; ts: string }
 
 function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined,
-  specs: StructSpec[], unmapped: string[]): FieldBinding {
-  if (f.union) return unionField(s, f, types, constant, specs, unmapped);
+  specs: StructSpec[], problems: Problems): FieldBinding {
+  const { unmapped } = problems;
+  if (f.union) return unionField(s, f, types, constant, specs, problems);
   const fixed = /^(?:unsigned )?char \w+\[(\w+)\]$/.exec(f.cType);
   if (fixed) {
     const len = evaluateConstant(fixed[1] as string, constant);
@@ -49,8 +55,9 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
   }
   const count = countFieldOf(s, f);
   const t = types.resolve(f.cType);
+  problems.overrides.push(...fieldPolicyProblems(s, f, t.kind));
   switch (t.kind) {
-    case 'scalar': return scalarField(s, f, t.map, types, unmapped);
+    case 'scalar': return scalarField(s, f, t.map, types, problems);
     case 'string': return { spec: { name: f.name, ffi: 'char *', type: { ffi: 'char *', js: 'string' } }, ts: 'string | null' };
     case 'handle': return { spec: { name: f.name, ffi: t.typedef, type: { ffi: t.typedef, js: 'handle', ref: t.typedef } }, ts: `${t.typedef} | null` };
     case 'struct-ptr': {
@@ -80,24 +87,34 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
  * declares such fields int and names the enum only in their doc). `enum='none'` records that a
  * field whose doc names an enum is left a plain number, and why, in the overrides.
  */
-function scalarField(s: IrStruct, f: IrField, map: { ffi: string; js: 'number' | 'bigint' }, types: TypeUniverse, unmapped: string[]): FieldBinding {
+function scalarField(s: IrStruct, f: IrField, map: { ffi: string; js: 'number' | 'bigint' }, types: TypeUniverse, problems: Problems): FieldBinding {
   const plain = { spec: { name: f.name, ffi: map.ffi, type: { ffi: map.ffi, js: map.js } }, ts: map.js };
   const e = f.policy['enum'];
   if (e === undefined) {
     const named = [...f.doc.matchAll(/\bvir\w+/g)].map((m) => m[0]).find((n) => types.isEnum(n));
-    if (named) unmapped.push(`${s.name}.${f.name}: its doc names enum ${named}; say enum='${named}' or enum='none' in the overrides`);
+    if (named) problems.unmapped.push(`${s.name}.${f.name}: its doc names enum ${named}; say enum='${named}' or enum='none' in the overrides`);
     return plain;
   }
   if (e === 'none') return plain;
   if (!types.isEnum(e)) {
-    unmapped.push(`${s.name}.${f.name}: enum='${e}' is not an enum type of the API (give the type's name, e.g. virDomainState, not a constant)`);
+    problems.overrides.push(`${s.name}.${f.name}: enum='${e}' is not an enum type of the API (give the type's name, e.g. virDomainState, not a constant)`);
     return plain;
   }
   if (map.js !== 'number') {
-    unmapped.push(`${s.name}.${f.name}: enum= needs a field of a C int type, and this one is ${f.cType}`);
+    problems.overrides.push(`${s.name}.${f.name}: enum= needs a field of a C int type, and this one is ${f.cType}`);
     return plain;
   }
   return { spec: { ...plain.spec, enum: e }, ts: `EnumValue<'${e}'>` };
+}
+
+/** enum= on a field that is no number, count= naming no field of the struct: either would be dropped unread. */
+function fieldPolicyProblems(s: IrStruct, f: IrField, kind: string): string[] {
+  const out: string[] = [];
+  const e = f.policy['enum'];
+  if (e !== undefined && e !== 'none' && kind !== 'scalar') out.push(`${s.name}.${f.name}: enum= needs a field of a C int type, and this one is ${f.cType}`);
+  const c = f.policy['count'];
+  if (c !== undefined && !s.fields.some((x) => x.name === c)) out.push(`${s.name}.${f.name}: count='${c}' is not a field of ${s.name} (its fields: ${s.fields.map((x) => x.name).join(', ')})`);
+  return out;
 }
 
 /** The element of a pointer field: `char` (as char **) -> strings; scalars -> numbers. */
@@ -115,9 +132,9 @@ function countFieldOf(s: IrStruct, f: IrField): string | undefined {
 }
 
 function unionField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined,
-  specs: StructSpec[], unmapped: string[]): FieldBinding {
+  specs: StructSpec[], problems: Problems): FieldBinding {
   const name = `${s.name}_${f.name}`;
-  const members = (f.union ?? []).map((m) => bindField(s, m, types, constant, specs, unmapped));
+  const members = (f.union ?? []).map((m) => bindField(s, m, types, constant, specs, problems));
   specs.push({ name, kind: 'union', fields: members.map((m) => m.spec) });
   return { spec: { name: f.name, ffi: name, type: { ffi: name, js: 'struct', ref: name } }, ts: `{ ${members.map((m) => `${m.spec.name}?: ${m.ts}`).join('; ')} }` };
 }

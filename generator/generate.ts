@@ -54,7 +54,7 @@ export function bindApi(api: IrApi): Bound {
   const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
   for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
-  const overridesProblems = [...api.overridesProblems, ...functions.flatMap((f) => f.overridesProblems)];
+  const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
   const macros: Bound['macros'] = [];
   const skipped: Bound['skipped'] = [];
   for (const m of symbolsOf(api, 'macro')) {

@@ -144,6 +144,32 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('role= and clear= on arguments and enum= and count= on fields that do not fit are listed under the overrides file, not as unmapped C types', () => {
+    const lamps = api.replace('</symbols>', `<typedef name='virLampState' file='libvirt-host' type='enum'/>
+      <enum name='VIR_LAMP_OFF' file='libvirt-host' value='0' type='virLampState' version='1.0.0'/>
+      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>
+        <field name='state' type='int' info='s'/><field name='watts' type='unsigned long long' info='w'/>
+        <field name='label' type='char *' info='l'/><field name='bulbs' type='int *' info='b'/>
+      </struct></symbols>`);
+    const overrides = `<function name='virBoxPeek'><arg name='buffer' role='bytes-out'/><arg name='size' role='sideways'/>
+        <arg name='version' role='array-out' size='size' clear='virBoxClear'/></function>
+      <struct name='virLamp'><field name='state' enum='VIR_LAMP_OFF'/><field name='watts' enum='virLampState'/>
+        <field name='label' enum='virLampState'/><field name='bulbs' count='nbulbs'/></struct>`;
+    assert.throws(() => generateFromXml({ api: lamps, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.groups.map((g) => [g.what, [...g.problems].sort()]), [['problem(s) in tsvirt-overrides.xml', [
+        "virBoxPeek(buffer): role='bytes-out' needs size=",
+        'virBoxPeek(size): unknown role "sideways"',
+        "virBoxPeek(version): clear='virBoxClear' is not a function of the API",
+        "virLamp.bulbs: count='nbulbs' is not a field of virLamp (its fields: state, watts, label, bulbs)",
+        'virLamp.label: enum= needs a field of a C int type, and this one is char *',
+        "virLamp.state: enum='VIR_LAMP_OFF' is not an enum type of the API (give the type's name, e.g. virDomainState, not a constant)",
+        'virLamp.watts: enum= needs a field of a C int type, and this one is unsigned long long',
+      ]], ['C type(s) or symbol(s) have no mapping', []]]);
+      return true;
+    });
+  });
+
   it('a release function is one of the function\'s own library or of libvirt: the runtime finds no other there', () => {
     const fn = (name: string, file: string, ret: string, arg: string): string => `<function name='${name}' file='${file}' module='${file}' version='1.0.0'>
       <return type='${ret}' info=''/><arg name='x' type='${arg}' info=''/></function>`;
