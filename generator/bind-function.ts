@@ -322,12 +322,13 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   const use: ReturnSpec['use'] = (policy['use'] as ReturnSpec['use'] | undefined) ?? (countsFromRet ? 'count' : isStatusDoc(fn.ret.doc) ? 'status' : 'value');
   const nullable = policy['nullable'] === 'true';
   const free = releaseOf(fn, t, ctx);
+  const owned = ownedOf(fn, t, ctx);
   const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
   const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
   switch (t.kind) {
     case 'void': return { type: null, use: 'status' };
     case 'scalar': return { type: { ffi: t.map.ffi, js: t.map.js }, ...base };
-    case 'string': return { type: { ffi: t.owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(t.owned ? { owned: true, ...free } : {}) };
+    case 'string': return { type: { ffi: owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(owned ? { owned: true, ...free } : {}) };
     case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base, ...(policy['borrowed'] === 'true' ? { borrowed: true } : {}) };
     case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...(policy['owned'] === 'true' ? { owned: true, ...free } : {}) };
     case 'pointer':
@@ -360,9 +361,36 @@ function releaseOf(fn: IrFunction, t: CType, ctx: Ctx): { free?: string } {
   return { free };
 }
 
+/**
+ * Whether the runtime releases a string result after reading it: a `char *` is the caller's
+ * unless owned='false' says libvirt keeps it. owned= where the runtime has nothing to honour it
+ * with (a handle, a scalar, a const char *, a plain pointer) is refused, saying why.
+ */
+function ownedOf(fn: IrFunction, t: CType, ctx: Ctx): boolean {
+  const owned = fn.ret.policy['owned'];
+  const unused = owned === undefined ? null : whyOwnedUnused(fn, t, owned === 'true');
+  if (unused !== null) ctx.overrides.push(`${fn.name} return: owned='${owned as string}' ${unused}`);
+  return t.kind === 'string' && t.owned && owned !== 'false';
+}
+
+function whyOwnedUnused(fn: IrFunction, t: CType, owned: boolean): string | null {
+  switch (t.kind) {
+    case 'struct-ptr': return null;
+    case 'string':
+      return t.owned || !owned ? null : 'cannot apply to a const char * result: libvirt keeps it, and releasing it would free memory libvirt still uses';
+    case 'handle':
+      return "cannot apply to a handle: the caller always gets its own reference, released with the handle's own Free function (borrowed='true' says libvirt lends it)";
+    case 'pointer':
+      if (isOwnedBytes(t, fn.ret.policy)) return owned ? null : 'cannot apply to a bytes-size= buffer: the runtime always copies and releases it';
+      return `has nothing the runtime releases: the ${fn.ret.cType} result is passed on as it is`;
+    default: return `has nothing to own: the ${fn.ret.cType} result is passed on as it is`;
+  }
+}
+
 /** Why the runtime releases nothing of this function's result after the call, or null when it does. */
 function whyNotReleased(fn: IrFunction, t: CType): string | null {
   const policy = fn.ret.policy;
+  if (t.kind === 'string' && t.owned && policy['owned'] === 'false') return "cannot go with owned='false': the char * result is left to libvirt, not released";
   if (t.kind === 'string' && t.owned) return null;
   if (t.kind === 'struct-ptr' && policy['owned'] === 'true') return null;
   if (t.kind === 'pointer' && isOwnedBytes(t, policy)) return null;

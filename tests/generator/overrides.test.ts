@@ -229,6 +229,20 @@ describe('generator: mistakes in the overrides', () => {
         /^GenerationError: refusing to generate: 1 problem\(s\) in tsvirt-overrides\.xml:\n {2}virBoxGetConnect return: free=/);
     });
 
+    it('owned=\'false\' leaves a char * result to libvirt; owned= where nothing would honour it is refused', () => {
+      const owned = (name: string, value: string, free = ''): string => `<function name='${name}'><return owned='${value}'${free}/></function>`;
+      const host = generateFromXml({ api: results, overrides: `<api name='tsvirt-overrides'><symbols>${owned('virBoxGetName', 'false')}</symbols></api>` }).get('libvirt-host.ts') ?? '';
+      assert.match(host, /"name":"virBoxGetName",.*"ret":\{"type":\{"ffi":"const char \*","js":"string"\},"use":"value","error":null\},/);
+      const overrides = [owned('virBoxGetType', 'true'), owned('virBoxGetConnect', 'false'), owned('virBoxGetWidth', 'true'),
+        owned('virBoxGetName', 'false', " free='virBoxNameFree'")].join('');
+      assert.deepEqual(problems(overrides, results), [
+        "virBoxGetName return: free='virBoxNameFree' cannot go with owned='false': the char * result is left to libvirt, not released",
+        "virBoxGetType return: owned='true' cannot apply to a const char * result: libvirt keeps it, and releasing it would free memory libvirt still uses",
+        "virBoxGetConnect return: owned='false' cannot apply to a handle: the caller always gets its own reference, released with the handle's own Free function (borrowed='true' says libvirt lends it)",
+        "virBoxGetWidth return: owned='true' has nothing to own: the int result is passed on as it is",
+      ]);
+    });
+
     it('naming no function of the API is refused (it would fail only after a successful call)', () => {
       assert.deepEqual(problems(freed('virBoxGetName', 'virBoxFree'), results), ["virBoxGetName return: free='virBoxFree' is not a function of the API"]);
     });
