@@ -279,7 +279,7 @@ function overrideEnum(c: OverrideContext, e: RawApi['enums'][number]): void {
 /** An enum value= as written: a number, or the name of a constant of the API (NaN if none). */
 function enumValue(text: string, c: OverrideContext): number {
   const t = text.trim();
-  if (NUMBER.test(t)) return Number(t);
+  if (NUMBER.test(t)) return numberOf(t);
   return (c.get('enum', t) as IrEnum | undefined)?.value ?? Number.NaN;
 }
 
@@ -377,6 +377,9 @@ function editDistance(a: string, b: string): number {
 /** An enum value written as a number (decimal or hex); any other value names another constant. */
 const NUMBER = /^-?(0x[0-9a-f]+|\d+)$/i;
 
+/** The value of a NUMBER: Number() reads hex only without a sign ('-0x1' would be NaN). */
+const numberOf = (text: string): number => (text.startsWith('-') ? -Number(text.slice(1)) : Number(text));
+
 function resolveEnums(inputs: ApiInput[], symbols: IrSymbol[]): void {
   const raw = new Map<string, string>();
   for (const { raw: api } of inputs) for (const e of api.enums) raw.set(e.name, e.value);
@@ -387,7 +390,7 @@ function resolveEnums(inputs: ApiInput[], symbols: IrSymbol[]): void {
     const text = raw.get(name);
     if (text === undefined || seen.has(name)) throw new Error(`enum ${name}: cannot resolve value`);
     seen.add(name);
-    const n = NUMBER.test(text.trim()) ? Number(text) : resolve(text.trim(), seen);
+    const n = NUMBER.test(text.trim()) ? numberOf(text.trim()) : resolve(text.trim(), seen);
     resolved.set(name, n);
     return n;
   };

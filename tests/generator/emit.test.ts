@@ -164,6 +164,17 @@ describe('generator: refusals and old XML', () => {
       && err.problems.includes('virConnectGetFault(fault): virFault has char * fields (disk) and nothing releases them'));
   });
 
+  it('reads negative hex enum values, in the API XML and restated in the overrides', () => {
+    const api = apiXml(`<typedef name='virDialMode' file='libvirt-host' type='enum'/>
+      <enum name='VIR_DIAL_ERROR' file='libvirt-host' value='-0x1' type='virDialMode' version='1.0.0'/>
+      <enum name='VIR_DIAL_LOW' file='libvirt-host' value='-0x10' type='virDialMode' version='1.0.0'/>
+      <enum name='VIR_DIAL_FAIL' file='libvirt-host' value='VIR_DIAL_ERROR' type='virDialMode' version='1.0.0'/>`);
+    const host = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols><enum name='VIR_DIAL_LOW' value='-16'/><enum name='VIR_DIAL_FAIL' value='-0x1'/></symbols></api>` })
+      .get('libvirt-host.ts') ?? '';
+    for (const line of ['export const VIR_DIAL_ERROR = -1;', 'export const VIR_DIAL_LOW = -16;', 'export const VIR_DIAL_FAIL = -1;']) assert.ok(host.includes(line), line);
+    assert.ok(!host.includes('NaN'));
+  });
+
   it('generates from XML without version= attributes; since is then unknown', () => {
     const api = apiXml(`
       <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
