@@ -321,18 +321,19 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   const countsFromRet = args.some((a) => ('used' in a && a.used === 'ret') || ('count' in a && a.count === 'ret'));
   const use: ReturnSpec['use'] = (policy['use'] as ReturnSpec['use'] | undefined) ?? (countsFromRet ? 'count' : isStatusDoc(fn.ret.doc) ? 'status' : 'value');
   const nullable = policy['nullable'] === 'true';
-  const free = releaseOf(fn, t, ctx);
-  const owned = ownedOf(fn, t, ctx);
+  checkOwned(fn, t, ctx);
+  const released = releasesResult(fn, t);
+  const free = releaseOf(fn, t, released, ctx);
   const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
   const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
   switch (t.kind) {
     case 'void': return { type: null, use: 'status' };
     case 'scalar': return { type: { ffi: t.map.ffi, js: t.map.js }, ...base };
-    case 'string': return { type: { ffi: owned ? 'char *' : 'const char *', js: 'string' }, ...base, ...(owned ? { owned: true, ...free } : {}) };
+    case 'string': return { type: { ffi: released ? 'char *' : 'const char *', js: 'string' }, ...base, ...(released ? { owned: true, ...free } : {}) };
     case 'handle': return { type: { ffi: t.typedef, js: 'handle', ref: t.typedef }, ...base, ...(policy['borrowed'] === 'true' ? { borrowed: true } : {}) };
-    case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...(policy['owned'] === 'true' ? { owned: true, ...free } : {}) };
+    case 'struct-ptr': return { type: { ffi: 'void *', js: 'struct', ref: t.struct }, ...base, ...(released ? { owned: true, ...free } : {}) };
     case 'pointer':
-      if (isOwnedBytes(t, policy)) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] as string, ...free };
+      if (released) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] as string, ...free };
       return { type: ptrType, ...base };
     default:
       ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}`);
@@ -344,33 +345,40 @@ const isOwnedBytes = (t: Extract<CType, { kind: 'pointer' }>, policy: Record<str
   t.to === 'unsigned char' && Boolean(policy['bytes-size']);
 
 /**
- * free= of the result, for the results the runtime releases once it has read them (an owned
- * `char *`, a byte buffer, a struct with owned='true'): they go back through it instead of
- * free(). On any other result it would be dropped unread, so it is refused, saying why.
+ * Whether the runtime releases the result once it has read it: an owned `char *` (unless
+ * owned='false' leaves it to libvirt), a struct with owned='true', a bytes-size= buffer.
  */
-function releaseOf(fn: IrFunction, t: CType, ctx: Ctx): { free?: string } {
+function releasesResult(fn: IrFunction, t: CType): boolean {
+  const policy = fn.ret.policy;
+  switch (t.kind) {
+    case 'string': return t.owned && policy['owned'] !== 'false';
+    case 'struct-ptr': return policy['owned'] === 'true';
+    case 'pointer': return isOwnedBytes(t, policy);
+    default: return false;
+  }
+}
+
+/**
+ * free= of the result, for the results the runtime releases: they go back through it instead
+ * of free(). On any other result it would be dropped unread, so it is refused, saying why.
+ */
+function releaseOf(fn: IrFunction, t: CType, released: boolean, ctx: Ctx): { free?: string } {
   const free = fn.ret.policy['free'];
   if (free === undefined) return {};
   const where = `${fn.name} return`;
-  const unused = whyNotReleased(fn, t);
-  if (unused !== null) {
-    ctx.overrides.push(`${where}: free='${free}' ${unused}`);
+  if (!released) {
+    ctx.overrides.push(`${where}: free='${free}' ${whyNotReleased(fn, t)}`);
     return {};
   }
   ctx.overrides.push(...unknownFunction(where, 'free', free, ctx));
   return { free };
 }
 
-/**
- * Whether the runtime releases a string result after reading it: a `char *` is the caller's
- * unless owned='false' says libvirt keeps it. owned= where the runtime has nothing to honour it
- * with (a handle, a scalar, a const char *, a plain pointer) is refused, saying why.
- */
-function ownedOf(fn: IrFunction, t: CType, ctx: Ctx): boolean {
+/** owned= where the runtime has nothing to honour it with (a handle, a scalar, a const char *, a plain pointer) is refused, saying why. */
+function checkOwned(fn: IrFunction, t: CType, ctx: Ctx): void {
   const owned = fn.ret.policy['owned'];
   const unused = owned === undefined ? null : whyOwnedUnused(fn, t, owned === 'true');
   if (unused !== null) ctx.overrides.push(`${fn.name} return: owned='${owned as string}' ${unused}`);
-  return t.kind === 'string' && t.owned && owned !== 'false';
 }
 
 function whyOwnedUnused(fn: IrFunction, t: CType, owned: boolean): string | null {
@@ -387,16 +395,14 @@ function whyOwnedUnused(fn: IrFunction, t: CType, owned: boolean): string | null
   }
 }
 
-/** Why the runtime releases nothing of this function's result after the call, or null when it does. */
-function whyNotReleased(fn: IrFunction, t: CType): string | null {
-  const policy = fn.ret.policy;
-  if (t.kind === 'string' && t.owned && policy['owned'] === 'false') return "cannot go with owned='false': the char * result is left to libvirt, not released";
-  if (t.kind === 'string' && t.owned) return null;
-  if (t.kind === 'struct-ptr' && policy['owned'] === 'true') return null;
-  if (t.kind === 'pointer' && isOwnedBytes(t, policy)) return null;
-  if (t.kind === 'struct-ptr') return "needs owned='true': without it the struct is read, not released";
-  if (t.kind === 'handle') return "cannot apply to a handle: the caller keeps the reference and releases it later with the handle's own Free function";
-  return `has nothing to release: the ${fn.ret.cType} result is passed on as it is`;
+/** Why the runtime releases nothing of a result it does not release (see releasesResult). */
+function whyNotReleased(fn: IrFunction, t: CType): string {
+  switch (t.kind) {
+    case 'string': return t.owned ? "cannot go with owned='false': the char * result is left to libvirt, not released" : `has nothing to release: the ${fn.ret.cType} result is passed on as it is`;
+    case 'struct-ptr': return "needs owned='true': without it the struct is read, not released";
+    case 'handle': return "cannot apply to a handle: the caller keeps the reference and releases it later with the handle's own Free function";
+    default: return `has nothing to release: the ${fn.ret.cType} result is passed on as it is`;
+  }
 }
 
 function errorValue(text: string | undefined, kind: string, nullable: boolean): ReturnSpec['error'] {
