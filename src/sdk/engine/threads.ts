@@ -13,8 +13,11 @@ import { dirname, join } from 'node:path';
 
 const STOP = 0;
 const BUSY = 1;
-/** Longest wait at exit for running requests to return: a call against a live daemon takes milliseconds. */
-const EXIT_WAIT_MS = 5000;
+/**
+ * Longest wait at exit for running requests to return (a call against a live daemon takes
+ * milliseconds), and for the event threads to finish starting (well under a second).
+ */
+export const EXIT_WAIT_MS = 5000;
 
 /** A worker for a module; a TypeScript module (sources under tsx) gets tsx registered first. */
 export function startWorker(url: URL, options: { workerData?: unknown; transferList?: WorkerOptions['transferList'] } = {}): Worker {
@@ -62,12 +65,18 @@ function hookExit(): void {
   process.once('exit', () => {
     for (const flags of alive) Atomics.store(flags, STOP, 1);
     const deadline = performance.now() + EXIT_WAIT_MS;
-    for (const flags of alive) {
-      for (let left = deadline - performance.now(); Atomics.load(flags, BUSY) !== 0 && left > 0; left = deadline - performance.now()) {
-        Atomics.wait(flags, BUSY, 1, left);
-      }
-    }
+    for (const flags of alive) blockWhile(flags, BUSY, 1, deadline);
   });
+}
+
+/**
+ * Blocks this thread while `flags[at]` holds `value`, until `deadline` (performance.now()) at
+ * the latest: for the exit hooks, which cannot wait for a message.
+ */
+export function blockWhile(flags: Int32Array, at: number, value: number, deadline: number): void {
+  for (let left = deadline - performance.now(); Atomics.load(flags, at) === value && left > 0; left = deadline - performance.now()) {
+    Atomics.wait(flags, at, value, left);
+  }
 }
 
 const flags = (workerData as { serving?: SharedArrayBuffer } | null)?.serving;

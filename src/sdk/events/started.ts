@@ -1,9 +1,7 @@
 // Whether the event threads have started, shared with the main thread through the control array
 // (loop-pause.ts), which reads it at exit, when it cannot wait for a message (see event-loop.ts).
 import { writeSync } from 'node:fs';
-
-/** Longest wait at exit for the event threads to finish starting: they take well under a second. */
-const START_WAIT_MS = 5000;
+import { EXIT_WAIT_MS, blockWhile } from '../engine/threads.js';
 
 /** Run by an event thread once it has loaded koffi and made its callbacks. */
 export function markStarted(control: Int32Array, at: number, thread: string): void {
@@ -16,12 +14,8 @@ export function markStarted(control: Int32Array, at: number, thread: string): vo
   Atomics.notify(control, at);
 }
 
-/** Blocks until each flag `at` of `control` is set, START_WAIT_MS at most in all. */
+/** Blocks until each flag `at` of `control` is set, EXIT_WAIT_MS at most in all. */
 export function awaitStarted(control: Int32Array, at: readonly number[]): void {
-  const deadline = performance.now() + START_WAIT_MS;
-  for (const i of at) {
-    for (let left = deadline - performance.now(); Atomics.load(control, i) === 0 && left > 0; left = deadline - performance.now()) {
-      Atomics.wait(control, i, 0, left);
-    }
-  }
+  const deadline = performance.now() + EXIT_WAIT_MS;
+  for (const i of at) blockWhile(control, i, 0, deadline);
 }
