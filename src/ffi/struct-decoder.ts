@@ -150,3 +150,42 @@ function readArray(p: bigint, n: number, elem: ValueType): unknown[] {
   if (elem.js === 'string') return readPointerArray(p, n).map((x) => (x === null ? null : readCString(x)));
   return readNumbers(p, elem, n);
 }
+
+/** One field of a struct made only of numbers, with the typed array that holds its C type exactly. */
+export interface NumberField { name: string; view: NumberView }
+
+const numberLayouts = new Map<string, readonly NumberField[] | null>();
+
+/**
+ * The fields of struct `name` when every one is a plain number (virDomainInfo, virStorageVolInfo):
+ * each with the typed array whose elements read back as the value decodeStruct gives it (a bigint
+ * for a 64-bit integer, a number otherwise). Null when any field is something else (a string, a
+ * pointer, an array, a nested struct), or the struct is not registered.
+ */
+export function numberFields(name: string): readonly NumberField[] | null {
+  let layout = numberLayouts.get(name);
+  if (layout === undefined) {
+    layout = readNumberFields(name);
+    numberLayouts.set(name, layout);
+  }
+  return layout;
+}
+
+const bigintViews = new Set<NumberView>([BigInt64Array, BigUint64Array]);
+
+function readNumberFields(name: string): readonly NumberField[] | null {
+  let fields: readonly FieldSpec[];
+  try {
+    fields = structSpec(name).fields;
+  } catch {
+    return null;
+  }
+  const out: NumberField[] = [];
+  for (const f of fields) {
+    const reader = numberReaders[f.ffi];
+    const js = f.type.js;
+    if (!reader || f.array || (js !== 'number' && js !== 'bigint') || (js === 'bigint') !== bigintViews.has(reader.view)) return null;
+    out.push({ name: f.name, view: reader.view });
+  }
+  return out.length > 0 ? out : null;
+}

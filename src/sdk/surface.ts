@@ -150,7 +150,7 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   }
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
-  const result = sharedPool().call(fn, native, (value) => finish(keepUntilSettled(args, value)));
+  const result = sharedPool().call(fn, native, finish, args);
   return callSites ? withCallSite(result, new Error('called from')) : result;
 }
 
@@ -175,8 +175,6 @@ function withCallSite(result: Promise<unknown>, site: Error): Promise<unknown> {
 }
 
 const sited = new WeakSet<Error>();
-
-const keepUntilSettled = (_args: unknown[], value: unknown): unknown => value;
 
 /** Typed parameters given as an object are converted and checked here, before any call. */
 function typedParametersArg(value: unknown, fn: string): unknown {

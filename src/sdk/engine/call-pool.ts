@@ -5,21 +5,29 @@
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
 import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
 import { ServingThread } from './threads.js';
-import { functionNumber } from './function-numbers.js';
+import { functionName, functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';
 import type { IdentityColumns, IdentityGetters } from './identity-columns.js';
 import { BusyCounter } from './busy-counter.js';
 import { rebuildJsError } from './serialize-error.js';
 import { HandlePins } from './handle-pins.js';
 import { Fifo } from './fifo.js';
+import { packedLayout, unpackResult } from './packed-results.js';
 
 /**
  * A request waiting for its answer. `settle` turns the answer into what the caller's Promise
  * resolves to, in the same step as the answer arrives: no Promise chained per call.
  */
 interface Pending {
-  request: Request;
+  /** A plain call's function number (function-numbers.ts); -1 for a bulk request. */
+  fn: number;
+  /** A plain call's arguments, or a bulk request's handles: what the call pins (handle-pins.ts). */
+  args: unknown[];
+  /** A bulk request, sent as it is. */
+  bulk: BulkRequest | undefined;
   settle: ((value: unknown) => unknown) | undefined;
+  /** Kept referenced until the call settles (see call()). */
+  keep: unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -62,20 +70,22 @@ export class CallPool {
 
   /**
    * Runs generated function `fn` on a call thread. `then`, when given, maps the result before
-   * the Promise resolves (what it throws rejects the Promise).
+   * the Promise resolves (what it throws rejects the Promise). `keep` stays referenced until the
+   * call settles: the SDK objects whose handles `args` holds, which must not be collected (and
+   * their references released) while a thread uses the handles.
    */
-  call(fn: string, args: unknown[], then?: (value: unknown) => unknown): Promise<unknown> {
-    const n = functionNumber(fn);
-    if (n === undefined) return Promise.reject(noFunction(fn));
-    const settle = carriesBytes(fn) ? (then ? (v: unknown) => then(fromClone(v)) : fromClone) : then;
-    return this.submit({ fn: n, args }, settle);
+  call(fn: string, args: unknown[], then?: (value: unknown) => unknown, keep?: unknown): Promise<unknown> {
+    const known = callable(fn);
+    if (known === undefined) return Promise.reject(noFunction(fn));
+    const settle = known.bytes ? (then ? (v: unknown) => then(fromClone(v)) : fromClone) : then;
+    return this.submit(known.n, args, undefined, settle, keep);
   }
 
   /** Runs `fn` once per argument list in one message; one outcome per list, failures included. */
   each(fn: string, argLists: unknown[][]): Promise<Outcome[]> {
     const n = functionNumber(fn);
     if (n === undefined) return Promise.reject(noFunction(fn));
-    return this.submit({ fn: n, args: argLists, each: true }) as Promise<Outcome[]>;
+    return this.bulkCall({ fn: n, args: argLists, each: true }) as Promise<Outcome[]>;
   }
 
   /** virDomainGetInfo of many domains as columns, split over the threads (see info-columns.ts). */
@@ -93,8 +103,8 @@ export class CallPool {
    * every chunk has: a failed chunk must not hand the handles back to their owner (who may free
    * them) while another thread still reads some of them.
    */
-  private async bulk<T>(handles: bigint[], request: (part: bigint[]) => Request): Promise<T[]> {
-    const parts = this.spread(handles, BULK_CHUNK).map((part) => this.submit(request(part)));
+  private async bulk<T>(handles: bigint[], request: (part: bigint[]) => BulkRequest): Promise<T[]> {
+    const parts = this.spread(handles, BULK_CHUNK).map((part) => this.bulkCall(request(part)));
     return (await Promise.allSettled(parts)).map((s) => {
       if (s.status === 'rejected') throw s.reason;
       return s.value as T;
@@ -128,26 +138,39 @@ export class CallPool {
     await Promise.all(threads.map((t) => t.serving.stop()));
     const err = this.closedErr;
     for (const p of [...threads.flatMap((t) => t.batches.flat()), ...this.queue.takeAll()]) {
-      this.pins.unpin(p.request.args);
+      this.pins.unpin(p.args);
       p.reject(err);
     }
     this.outstanding.clear();
   }
 
-  private submit(request: Request, settle?: (value: unknown) => unknown): Promise<unknown> {
+  private bulkCall(request: BulkRequest): Promise<unknown> {
+    return this.submit(-1, request.args, request, undefined, undefined);
+  }
+
+  /**
+   * Queues a call. Its Promise is made with one shared executor (see capture), not a closure
+   * per call: bursts of thousands of calls keep all of them alive at once, and every byte per
+   * call is copied by each garbage collection of the young generation that they live through.
+   */
+  private submit(fn: number, args: unknown[], bulk: BulkRequest | undefined, settle: ((value: unknown) => unknown) | undefined, keep: unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, settle, resolve, reject });
-      this.outstanding.add(1);
-      this.pins.pin(request.args);
-      if (this.hasIdleThread()) this.pump();
-      else this.schedulePump();
-    });
+    const promise = new Promise(capture);
+    this.queue.push({ fn, args, bulk, settle, keep, resolve: captured.resolve, reject: captured.reject });
+    // Not kept here: the resolving functions reach the promise and, once settled, its result.
+    captured.resolve = captured.reject = ignore;
+    this.outstanding.add(1);
+    this.pins.pin(args);
+    if (this.hasIdleThread()) this.pump();
+    else this.schedulePump();
+    return promise;
   }
 
   /** A thread with nothing to do, or room to start one. */
   private hasIdleThread(): boolean {
-    return this.threads.length < this.size || this.threads.some((t) => t.batches.length === 0);
+    if (this.threads.length < this.size) return true;
+    for (const t of this.threads) if (t.batches.length === 0) return true;
+    return false;
   }
 
   /**
@@ -197,7 +220,7 @@ export class CallPool {
 
   /** Rejects a call that never reached a thread. */
   private refuse(p: Pending, err: unknown): void {
-    this.pins.unpin(p.request.args);
+    this.pins.unpin(p.args);
     this.outstanding.add(-1);
     p.reject(err);
   }
@@ -226,15 +249,20 @@ export class CallPool {
     // worker.ts answers each batch with one message, in the order the batches were sent.
     const batch = thread.batches.shift() ?? [];
     const failed = answer.errors.length === 0 ? undefined : new Map(answer.errors);
+    const { packed } = answer;
+    // Packed answers come only for batches of one function (worker.ts).
+    const layout = packed && batch[0] ? packedLayout(batch[0].fn) : null;
     // A batch that close() stopped early has a value for each call it ran, and no more.
-    const ran = answer.values.length;
+    const ran = packed ? packed.count : answer.values.length;
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i] as Pending;
-      this.pins.unpin(p.request.args);
+      this.pins.unpin(p.args);
       const error = failed?.get(i);
       if (i >= ran) p.reject(this.closedErr ?? closedError());
       else if (error) p.reject(toError(error));
-      else resolveWith(p, answer.values[i]);
+      else if (!packed) resolveWith(p, answer.values[i]);
+      else if (layout) resolveWith(p, unpackResult(layout, packed, i));
+      else p.reject(new Error(`tsvirt: packed results for ${functionName(p.fn)}, which has no packed layout here`));
     }
     this.outstanding.add(-batch.length);
     // Not while close() stops the thread: unreferenced, a thread being stopped no longer holds the
@@ -249,7 +277,7 @@ export class CallPool {
     if (at >= 0) this.threads.splice(at, 1);
     const lost = thread.batches.splice(0).flat();
     for (const p of lost) {
-      this.pins.unpin(p.request.args);
+      this.pins.unpin(p.args);
       p.reject(err);
     }
     this.outstanding.add(-lost.length);
@@ -262,12 +290,20 @@ const closedError = (): Error => new Error('tsvirt: the call pool is closed');
 
 function toWire(batch: Pending[]): WireBatch {
   const wire: WireBatch = [];
-  for (const { request: r } of batch) {
-    if (typeof r.fn === 'number' && !r.each) wire.push(r.fn, r.args);
-    else wire.push(r as BulkRequest);
+  for (const p of batch) {
+    if (p.bulk) wire.push(p.bulk);
+    else wire.push(p.fn, p.args);
   }
   return wire;
 }
+
+/** What `new Promise(capture)` was given: read at once by the code that made the Promise. */
+const ignore = (): void => undefined;
+const captured: { resolve: (v: unknown) => void; reject: (e: unknown) => void } = { resolve: ignore, reject: ignore };
+const capture = (resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+  captured.resolve = resolve;
+  captured.reject = reject;
+};
 
 function resolveWith(p: Pending, value: unknown): void {
   if (!p.settle) {
@@ -281,22 +317,30 @@ function resolveWith(p: Pending, value: unknown): void {
   }
 }
 
-const bytesResults = new Map<string, boolean>();
+/** A generated function as call() sends it: its number, and whether its results can hold bytes. */
+interface Callable { n: number; bytes: boolean }
+const callables = new Map<string, Callable>();
+
+function callable(fn: string): Callable | undefined {
+  let c = callables.get(fn);
+  if (c === undefined) {
+    const n = functionNumber(fn);
+    if (n === undefined) return undefined;
+    c = { n, bytes: carriesBytes(fn) };
+    callables.set(fn, c);
+  }
+  return c;
+}
 
 /**
  * Whether a function's results can hold bytes (a Buffer, which arrives as a Uint8Array): only
  * those are walked by fromClone. Unknown names are walked, to be safe.
  */
 function carriesBytes(fn: string): boolean {
-  let b = bytesResults.get(fn);
-  if (b === undefined) {
-    const spec = functionSpec(fn);
-    b = spec === undefined
-      || (spec.ret.type?.js === 'pointer' && spec.ret.bytesSize !== undefined)
-      || spec.args.some((a) => a.role === 'bytes-out' && a.as !== 'string');
-    bytesResults.set(fn, b);
-  }
-  return b;
+  const spec = functionSpec(fn);
+  return spec === undefined
+    || (spec.ret.type?.js === 'pointer' && spec.ret.bytesSize !== undefined)
+    || spec.args.some((a) => a.role === 'bytes-out' && a.as !== 'string');
 }
 
 export function toError(e: SerializedError): Error {

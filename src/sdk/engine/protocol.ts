@@ -7,6 +7,7 @@
 // nothing wrapped around it. Cloning objects is most of the per-call cost of a message.
 import type { LibvirtErrorFields } from '../../ffi/index.js';
 import type { IdentityGetters } from './identity-columns.js';
+import type { PackedResults } from './packed-results.js';
 
 /** One C function call: the generated function's number (function-numbers.ts) and its arguments. */
 export interface CallRequest { fn: number; args: unknown[]; each?: false }
@@ -26,9 +27,11 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; error: Seriali
 
 /**
  * The answer to one batch: `values[i]` answers request i, unless `errors` lists i with the
- * error it failed with (its value is then undefined). Most batches have no errors.
+ * error it failed with (its value is then undefined). Most batches have no errors. A batch of
+ * calls of one function that returns a struct of numbers may come `packed` instead, with
+ * `values` empty (packed-results.ts).
  */
-export interface BatchAnswer { values: unknown[]; errors: [number, SerializedError][] }
+export interface BatchAnswer { values: unknown[]; errors: [number, SerializedError][]; packed?: PackedResults }
 
 export interface SerializedError extends LibvirtErrorFields {
   func: string;

@@ -10,6 +10,7 @@ import { serveRequests, stopAsked } from './threads.js';
 import { functionByNumber, functionName } from './function-numbers.js';
 import { readInfoColumns, transferablesOf } from './info-columns.js';
 import { readIdentityColumns } from './identity-columns.js';
+import { packAnswer, packedBuffers } from './packed-results.js';
 
 // Lifetimes are tracked by the thread that owns the objects, not here.
 setHandleTracking(false);
@@ -51,10 +52,13 @@ function funcOf(r: number | BulkRequest): string {
 serveRequests((batch: WireBatch) => {
   const transfer: ArrayBuffer[] = [];
   const answer: BatchAnswer = { values: [], errors: [] };
+  /** The function every call of the batch ran, while there is one (-1: a mix, or bulk requests). */
+  let only: number | undefined;
   for (let at = 0, i = 0; at < batch.length && !stopAsked(); i++) {
     const r = batch[at] as number | BulkRequest;
     const args = typeof r === 'number' ? (batch[at + 1] as unknown[]) : undefined;
     at += args ? 2 : 1;
+    only = typeof r === 'number' && (only === undefined || only === r) ? r : -1;
     try {
       answer.values.push(args ? run(r as number, args) : bulkValue(r as BulkRequest, transfer));
     } catch (err) {
@@ -62,5 +66,8 @@ serveRequests((batch: WireBatch) => {
       answer.errors.push([i, serialize(err, funcOf(r))]);
     }
   }
-  parentPort?.postMessage(answer, transfer);
+  const sent = packAnswer(answer, only);
+  if (sent.packed) transfer.push(...packedBuffers(sent.packed));
+  parentPort?.postMessage(sent, transfer);
 });
+
