@@ -2,10 +2,10 @@
 // request, where koffi would abort the process, neither by its owner nor at process exit.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ServingThread } from '../../src/sdk/engine/threads.js';
+import { EXIT_WAIT_MS, ServingThread } from '../../src/sdk/engine/threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const slowWorker = new URL('../support/slow-serving-worker.ts', import.meta.url);
@@ -36,10 +36,28 @@ describe('serving threads', function () {
     assert.deepEqual(answers, []);
   });
 
+  const script = (name: string, ...args: string[]): SpawnSyncReturns<string> =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support', name), ...args], { encoding: 'utf8', timeout: 30_000 });
+
   it('process.exit() during a request waits for it to return', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../support/exit-during-request.ts')], { encoding: 'utf8', timeout: 30_000 });
+    const r = script('exit-during-request.ts');
     assert.equal(r.signal, null, r.stderr);
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, /a request of 300 ms returned/);
+    assert.doesNotMatch(r.stderr, /still run a call/);
+  });
+
+  it('process.exit() during a request longer than EXIT_WAIT_MS exits after it, and says so', () => {
+    const r = script('exit-during-request.ts', String(EXIT_WAIT_MS + 3000));
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /tsvirt: exiting while 1 worker thread\(s\) still run a call, after waiting 5 s/);
+    assert.doesNotMatch(r.stderr, /returned/);
+  });
+
+  it('process.exit() does not wait for a thread whose module failed to load', () => {
+    // Exits on the thread's 'error' event, before its 'exit' event could take it off the list.
+    const r = script('exit-after-failed-load.ts');
+    assert.equal(r.status, 4, r.stderr);
+    assert.doesNotMatch(r.stderr, /still run a call/);
   });
 });

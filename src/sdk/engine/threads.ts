@@ -8,6 +8,7 @@
 // when Node terminates every thread at once, the exit hook sets STOP and waits for BUSY to clear.
 import { Worker, parentPort, workerData, type WorkerOptions } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -65,7 +66,13 @@ function hookExit(): void {
   process.once('exit', () => {
     for (const flags of alive) Atomics.store(flags, STOP, 1);
     const deadline = performance.now() + EXIT_WAIT_MS;
-    for (const flags of alive) blockWhile(flags, BUSY, 1, deadline);
+    let stuck = 0;
+    for (const flags of alive) {
+      blockWhile(flags, BUSY, 1, deadline);
+      if (Atomics.load(flags, BUSY) === 1) stuck++;
+    }
+    // Said, because the exit took that long, and Node now ends those threads inside their call.
+    if (stuck > 0) writeSync(2, `tsvirt: exiting while ${stuck} worker thread(s) still run a call, after waiting ${EXIT_WAIT_MS / 1000} s for them\n`);
   });
 }
 
@@ -81,6 +88,9 @@ export function blockWhile(flags: Int32Array, at: number, value: number, deadlin
 
 const flags = (workerData as { serving?: SharedArrayBuffer } | null)?.serving;
 const threadFlags = flags === undefined ? undefined : new Int32Array(flags);
+// A thread whose modules fail to load ends without serving anything: BUSY, set while it loads,
+// must not hold its owner's exit hook for EXIT_WAIT_MS.
+if (threadFlags !== undefined) process.once('exit', () => setBusy(0));
 
 /** In a serving thread: whether its owner asked it to end (a request of many may stop early). */
 export function stopAsked(): boolean {
