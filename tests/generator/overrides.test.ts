@@ -137,6 +137,23 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('a role whose element is what the pointer points at, when that has no mapping, needs elem=: listed under the overrides file', () => {
+    const stamps = api.replace('</symbols>', `<function name='virBoxStamp' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/>
+        <arg name='stamp' type='uint64_t *' info=''/><arg name='marks' type='uint64_t *' info=''/><arg name='nmarks' type='int' info=''/>
+      </function></symbols>`);
+    const overrides = `${peekPolicy}<function name='virBoxStamp'><arg name='stamp' role='out'/><arg name='marks' role='array-in'/>
+      <arg name='nmarks' role='length' of='marks'/></function>`;
+    assert.throws(() => generateFromXml({ api: stamps, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.groups.map((g) => [g.what, g.problems]), [['problem(s) in tsvirt-overrides.xml', [
+        "virBoxStamp(stamp): role='out' needs elem= (uint64_t * points at no mapped type)",
+        "virBoxStamp(marks): role='array-in' needs elem= (uint64_t * points at no mapped type)",
+      ]], ['C type(s) or symbol(s) have no mapping', []]]);
+      return true;
+    });
+  });
+
   it('a clear= naming no function of the API is refused (it would fail only after a successful call)', () => {
     assert.deepEqual(problems(`<function name='virBoxPeek'>
       <arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='array-out' size='size' clear='virBoxClear'/></function>`), [
