@@ -45,8 +45,17 @@ interface FieldBinding { spec: FieldSpec; ts: string }
 
 function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined,
   specs: StructSpec[], problems: Problems): FieldBinding {
-  const { unmapped } = problems;
   if (f.union) return unionField(s, f, types, constant, specs, problems);
+  const b = fieldLayout(s, f, types, constant, problems);
+  // Checked against the layout chosen, which is what reads enum= and count=: a fixed char x[N]
+  // reads neither, and one the layout does not read would be dropped without a word.
+  problems.overrides.push(...fieldPolicyProblems(s, f, types.resolve(f.cType).kind, b.spec));
+  return b;
+}
+
+/** The koffi layout and TS type of a field that is not a union. */
+function fieldLayout(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => number | undefined, problems: Problems): FieldBinding {
+  const { unmapped } = problems;
   const fixed = /^(?:unsigned )?char \w+\[(\w+)\]$/.exec(f.cType);
   if (fixed) {
     const len = evaluateConstant(fixed[1] as string, constant);
@@ -55,7 +64,6 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
   }
   const count = countFieldOf(s, f);
   const t = types.resolve(f.cType);
-  problems.overrides.push(...fieldPolicyProblems(s, f, t.kind));
   switch (t.kind) {
     case 'scalar': return scalarField(s, f, t.map, types, problems);
     case 'string': return { spec: { name: f.name, ffi: 'char *', type: { ffi: 'char *', js: 'string' } }, ts: 'string | null' };
@@ -107,13 +115,18 @@ function scalarField(s: IrStruct, f: IrField, map: { ffi: string; js: 'number' |
   return { spec: { ...plain.spec, enum: e }, ts: `EnumValue<'${e}'>` };
 }
 
-/** enum= on a field that is no number, count= naming no field of the struct: either would be dropped unread. */
-function fieldPolicyProblems(s: IrStruct, f: IrField, kind: string): string[] {
+/**
+ * enum= on a field that is no number, count= naming no field of the struct or on a field not
+ * laid out as an array (a fixed char x[N] has its length in its type): each would be dropped unread.
+ */
+function fieldPolicyProblems(s: IrStruct, f: IrField, kind: string, spec: FieldSpec): string[] {
   const out: string[] = [];
   const e = f.policy['enum'];
   if (e !== undefined && e !== 'none' && kind !== 'scalar') out.push(`${s.name}.${f.name}: enum= needs a field of a C int type, and this one is ${f.cType}`);
   const c = f.policy['count'];
-  if (c !== undefined && !s.fields.some((x) => x.name === c)) out.push(`${s.name}.${f.name}: count='${c}' is not a field of ${s.name} (its fields: ${s.fields.map((x) => x.name).join(', ')})`);
+  if (c === undefined) return out;
+  if (!s.fields.some((x) => x.name === c)) out.push(`${s.name}.${f.name}: count='${c}' is not a field of ${s.name} (its fields: ${s.fields.map((x) => x.name).join(', ')})`);
+  if (spec.array === undefined) out.push(`${s.name}.${f.name}: count= needs a pointer field read as an array (T *, char ** or a struct pointer), and this one is ${f.cType}`);
   return out;
 }
 

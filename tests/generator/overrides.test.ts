@@ -187,6 +187,27 @@ describe('generator: mistakes in the overrides', () => {
     });
   });
 
+  it('enum= and count= on a fixed char x[N], and count= on a field not read as an array, are refused, not dropped', () => {
+    const labels = api.replace('</symbols>', `<typedef name='virLampState' file='libvirt-host' type='enum'/>
+      <enum name='VIR_LAMP_OFF' file='libvirt-host' value='0' type='virLampState' version='1.0.0'/>
+      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>
+        <field name='model' type='char model[32]' info='m'/><field name='serial' type='char serial[16]' info='s'/>
+        <field name='nbulbs' type='int' info='n'/><field name='watts' type='int' info='w'/>
+      </struct></symbols>`);
+    const overrides = `${peekPolicy}<struct name='virLamp'><field name='model' enum='virLampState'/><field name='serial' count='nbulbs'/>
+      <field name='watts' count='nbulbs'/></struct>`;
+    assert.throws(() => generateFromXml({ api: labels, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.groups.map((g) => [g.what, g.problems]), [['problem(s) in tsvirt-overrides.xml', [
+        'virLamp.model: enum= needs a field of a C int type, and this one is char model[32]',
+        'virLamp.serial: count= needs a pointer field read as an array (T *, char ** or a struct pointer), and this one is char serial[16]',
+        'virLamp.watts: count= needs a pointer field read as an array (T *, char ** or a struct pointer), and this one is int',
+      ]], ['C type(s) or symbol(s) have no mapping', []]]);
+      assert.match(err.message, /^refusing to generate: 3 problem\(s\) in tsvirt-overrides\.xml:\n {2}virLamp\.model: enum=/);
+      return true;
+    });
+  });
+
   it('a release function is one of the function\'s own library or of libvirt: the runtime finds no other there', () => {
     const fn = (name: string, file: string, ret: string, arg: string): string => `<function name='${name}' file='${file}' module='${file}' version='1.0.0'>
       <return type='${ret}' info=''/><arg name='x' type='${arg}' info=''/></function>`;
