@@ -38,6 +38,23 @@ describe('generator units', () => {
       assert.equal(evaluateConstant('UNKNOWN_NAME', look), undefined);
       assert.equal(evaluateConstant('', look), undefined);
     });
+    it('reads integer literals as C does: negative hex, hex with suffixes, octal', () => {
+      assert.equal(evaluateConstant('-0x1', look), -1);
+      assert.equal(evaluateConstant('(-0x10)', look), -16);
+      assert.equal(evaluateConstant('1 - -0x1', look), 2);
+      assert.equal(evaluateConstant('0x10U', look), 16);
+      assert.equal(evaluateConstant('-0x1LL', look), -1);
+      assert.equal(evaluateConstant('0xffffffffUL', look), 4294967295);
+      assert.equal(evaluateConstant('-0x80000000L', look), -2147483648);
+      assert.equal(evaluateConstant('010', look), 8);
+      assert.equal(evaluateConstant('0', look), 0);
+    });
+    it('refuses a value it would get wrong rather than emit it', () => {
+      // Unsigned in C, so negative values wrap: -1U is UINT_MAX, -0x80000000 is 2147483648 (0x80000000 is an unsigned int).
+      for (const raw of ['-1U', '1 - 2U', '(0U - 1) / 2', '-0x80000000']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+      // Past 2^53 a number rounds; 08 is no C literal; 1/0 is no value.
+      for (const raw of ['0x20000000000001 - 1', '9007199254740992', '08', '1 / 0']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+    });
   });
 
   describe('policy tables', () => {
