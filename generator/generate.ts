@@ -8,6 +8,7 @@ import { symbolsOf, type IrApi, type IrEnum, type IrMacro, type IrSymbol } from 
 import { TypeUniverse } from './c-types.js';
 import { bindFunction, type FunctionBinding } from './bind-function.js';
 import { bindStruct, type StructBinding } from './bind-struct.js';
+import { variableProblems } from './bind-variable.js';
 import { evaluateConstant } from './const-expr.js';
 import { macroImplementations } from './policy/macro-impl.js';
 import { skippedSymbols } from './policy/skips.js';
@@ -54,6 +55,7 @@ export function bindApi(api: IrApi): Bound {
   const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
   for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
+  for (const v of symbolsOf(api, 'variable')) problems.push(...variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
   const macros: Bound['macros'] = [];
   const skipped: Bound['skipped'] = [];

@@ -175,6 +175,24 @@ describe('generator: refusals and old XML', () => {
     assert.ok(!host.includes('NaN'));
   });
 
+  it('reads a variable that holds a pointer, and refuses one of another C type rather than read it as a pointer', () => {
+    const auth = `<struct name='virAuth' file='libvirt-host' type='struct _virAuth' version='1.0.0'><field name='ncred' type='unsigned int' info='n'/></struct>
+      <typedef name='virAuthPtr' file='libvirt-host' type='virAuth *' version='1.0.0'/>
+      <variable name='virAuthPtrDefault' file='libvirt-host' type='virAuthPtr' version='1.0.0'><info><![CDATA[the default]]></info></variable>`;
+    const host = generateFromXml({ api: apiXml(auth) }).get('libvirt-host.ts') ?? '';
+    assert.ok(host.includes('return rt.readVariable("libvirt", "virAuthPtrDefault");'), host);
+    const api = apiXml(`${auth}<variable name='virAuthRetries' file='libvirt-host' type='int' version='1.0.0'/>
+      <variable name='virAuthDefault' file='libvirt-host' type='virAuth' version='1.0.0'/>`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.groups.map((g) => [g.what, g.problems]), [['problem(s) in tsvirt-overrides.xml', []], ['C type(s) or symbol(s) have no mapping', [
+        'variable virAuthRetries: int is not a pointer type, and the runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts)',
+        'variable virAuthDefault: virAuth is not a pointer type, and the runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts)',
+      ]]]);
+      return true;
+    });
+  });
+
   it('generates from XML without version= attributes; since is then unknown', () => {
     const api = apiXml(`
       <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
