@@ -3,8 +3,9 @@
 export { defineFunction, functionSpec, resultLayout, rawFunction, checkArguments } from './call.js';
 export { describeValue } from './arg-checks.js';
 export { structSpec, functypeSpec } from './types.js';
-export { decodeStruct, decodeStructArray, numberFields } from './struct-decoder.js';
-export type { NumberField } from './struct-decoder.js';
+export { decodeStruct, decodeStructArray } from './struct-decoder.js';
+export { structColumns } from './struct-columns.js';
+export type { NumberArray, NumberField, StructColumns } from './struct-columns.js';
 export { decodeTypedParameters, typedParamRanges } from './typed-params.js';
 export { copyCString, allocNative, allocCString, writeNative, freeNative } from './native.js';
 export { sizeOf, koffiOffsetOf } from './types.js';

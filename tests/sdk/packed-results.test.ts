@@ -3,10 +3,10 @@
 // as before, failures included, on test:///default.
 import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
-import { numberFields } from '../../src/ffi/index.js';
+import { structColumns } from '../../src/ffi/index.js';
 import { CallPool } from '../../src/sdk/engine/call-pool.js';
 import { functionNumber } from '../../src/sdk/engine/function-numbers.js';
-import { MIN_PACKED, packAnswer, packedLayout, unpackResult } from '../../src/sdk/engine/packed-results.js';
+import { MIN_PACKED, packAnswer, packedLayout } from '../../src/sdk/engine/packed-results.js';
 import type { BatchAnswer } from '../../src/sdk/engine/protocol.js';
 import { Connection, Domain, isLibvirtError } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
@@ -21,14 +21,14 @@ describe('packed results', function () {
   after(() => closeTestDomain(conn, dom));
 
   it('reads a struct made only of numbers as typed columns that hold each C type exactly', () => {
-    const fields = numberFields('virDomainInfo');
+    const fields = structColumns('virDomainInfo')?.fields;
     assert.deepEqual(fields?.map((f) => [f.name, f.view.name]), [
       ['state', 'Uint8Array'], ['maxMem', 'BigUint64Array'], ['memory', 'BigUint64Array'], ['nrVirtCpu', 'Uint16Array'], ['cpuTime', 'BigUint64Array'],
     ]);
     // A string field (char model[32]), a handle field, and a name that is no struct.
-    assert.equal(numberFields('virNodeInfo'), null);
-    assert.equal(numberFields('virDomainStatsRecord'), null);
-    assert.equal(numberFields('virNoSuchStruct'), null);
+    assert.equal(structColumns('virNodeInfo'), null);
+    assert.equal(structColumns('virDomainStatsRecord'), null);
+    assert.equal(structColumns('virNoSuchStruct'), null);
   });
 
   it('packs the results of functions whose one result is such a struct, and no others', () => {
@@ -53,7 +53,7 @@ describe('packed results', function () {
     assert.deepEqual(sent.errors, answer.errors);
     const layout = layoutOf('virDomainGetInfo');
     assert.ok(layout);
-    raw.forEach((r, i) => { if (r !== undefined) assert.deepEqual(unpackResult(layout, sent.packed!, i), r); });
+    raw.forEach((r, i) => { if (r !== undefined) assert.deepEqual(layout.unpack(sent.packed!.columns, i), r); });
   });
 
   it('sends as they are: small batches, mixed functions, and values not of the layout', () => {

@@ -12,7 +12,7 @@ import { BusyCounter } from './busy-counter.js';
 import { rebuildJsError } from './serialize-error.js';
 import { HandlePins } from './handle-pins.js';
 import { Fifo } from './fifo.js';
-import { packedLayout, unpackResult } from './packed-results.js';
+import { packedLayout } from './packed-results.js';
 
 /**
  * A request waiting for its answer. `settle` turns the answer into what the caller's Promise
@@ -261,7 +261,7 @@ export class CallPool {
       if (i >= ran) p.reject(this.closedErr ?? closedError());
       else if (error) p.reject(toError(error));
       else if (!packed) resolveWith(p, answer.values[i]);
-      else if (layout) resolveWith(p, unpackResult(layout, packed, i));
+      else if (layout) resolveWith(p, layout.unpack(packed.columns, i));
       else p.reject(new Error(`tsvirt: packed results for ${functionName(p.fn)}, which has no packed layout here`));
     }
     this.outstanding.add(-batch.length);
