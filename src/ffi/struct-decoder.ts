@@ -150,4 +150,3 @@ function readArray(p: bigint, n: number, elem: ValueType): unknown[] {
   if (elem.js === 'string') return readPointerArray(p, n).map((x) => (x === null ? null : readCString(x)));
   return readNumbers(p, elem, n);
 }
-

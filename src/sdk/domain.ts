@@ -5,6 +5,7 @@ import { LibvirtObject, withOwnReference } from './libvirt-object.js';
 import { sharedPool } from './engine/call-pool.js';
 import { UUID_BYTES, formatUuid, type IdentityGetters } from './engine/identity-columns.js';
 import { toError } from './engine/call-pool.js';
+import { infoLayout } from './engine/info-columns.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
 import { domainState } from './enum-names.js';
@@ -119,11 +120,10 @@ export class Domain extends LibvirtObject {
     const parts = await sharedPool().infoColumns(domains.map((d) => d.handle));
     const out: DomainInfo[] = [];
     for (const c of parts) {
-      for (let i = 0; i < c.state.length; i++) {
+      for (let i = 0; i < c.count; i++) {
         const err = c.errors[i];
         if (err) throw toError(err);
-        out.push({ state: domainState(c.state[i] as number), maxMemoryKiB: c.maxMem[i] as bigint, memoryKiB: c.memory[i] as bigint,
-          vcpus: c.vcpus[i] as number, cpuTimeNs: c.cpuTime[i] as bigint });
+        out.push(toInfo(infoLayout.unpack(c.columns, i) as unknown as G.virDomainInfo));
       }
     }
     return out;

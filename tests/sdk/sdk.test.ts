@@ -10,6 +10,7 @@ import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { withPatched } from '../support/with-patched.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { CallPool } from '../../src/sdk/engine/call-pool.js';
+import { infoLayout } from '../../src/sdk/engine/info-columns.js';
 import * as v from '../../generated/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -282,7 +283,7 @@ describe('SDK on test:///default', function () {
             case 0: return pool.call('virDomainGetMaxVcpus', [dom.handle]);
             case 1: return pool.call('virDomainGetInfo', [dom.handle], (raw) => (raw as v.virDomainInfo).nrVirtCpu * 10 + i);
             case 2: return pool.call('virStoragePoolLookupByName', [conn.handle, `missing-${i}`]);
-            case 3: return pool.infoColumns([dom.handle, dom.handle]).then((parts) => parts.flatMap((c) => [...c.vcpus]));
+            case 3: return pool.infoColumns([dom.handle, dom.handle]).then((parts) => parts.flatMap((c) => Array.from({ length: c.count }, (_, k) => infoLayout.unpack(c.columns, k)['nrVirtCpu'])));
             case 4: return pool.call('virDomainGetName', [dom.handle], throwing);
             default: return pool.call('virNoSuchFunction', [i]);
           }

@@ -3,7 +3,7 @@
 // messages. Calls beyond what the threads are running wait in a queue here: there is no fixed
 // limit like koffi's 256 async calls. Idle threads do not keep the process alive.
 import { LibvirtError, functionSpec } from '../../ffi/index.js';
-import type { BatchAnswer, BulkRequest, Outcome, Request, SerializedError, WireBatch } from './protocol.js';
+import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
 import { ServingThread } from './threads.js';
 import { functionName, functionNumber } from './function-numbers.js';
 import type { InfoColumns } from './info-columns.js';

@@ -4,13 +4,12 @@
 // A batch of requests goes in one message and its answers come back in one message, in the
 // same order: requests carry no id, a plain call crosses as two entries (its function's number
 // and its argument list), and a call that succeeds costs one cloned value on the way back, with
-// nothing wrapped around it. Cloning objects is most of the per-call cost of a message.
+// nothing wrapped around it (or a row of typed columns, for results that are structs of numbers:
+// packed-results.ts). Cloning objects is most of the per-call cost of a message.
 import type { LibvirtErrorFields } from '../../ffi/index.js';
 import type { IdentityGetters } from './identity-columns.js';
 import type { PackedResults } from './packed-results.js';
 
-/** One C function call: the generated function's number (function-numbers.ts) and its arguments. */
-export interface CallRequest { fn: number; args: unknown[]; each?: false }
 /** The same function once per argument list, in one message (bulk reads); answered with an Outcome per list. */
 export interface EachRequest { fn: number; args: unknown[][]; each: true }
 /** virDomainGetInfo of many domains, answered as typed-array columns (info-columns.ts). */
@@ -18,9 +17,11 @@ export interface InfoColumnsRequest { fn: 'info-columns'; args: bigint[]; each?:
 /** Names and raw UUIDs of many handles through the two getters named (identity-columns.ts). */
 export interface IdentityColumnsRequest { fn: 'identity-columns'; args: bigint[]; each?: false; columns: 'identity'; getters: IdentityGetters }
 export type BulkRequest = EachRequest | InfoColumnsRequest | IdentityColumnsRequest;
-export type Request = CallRequest | BulkRequest;
 
-/** A batch as sent: a CallRequest as its two fields in a row, any other request as itself. */
+/**
+ * A batch as sent: a plain call as two entries in a row, its generated function's number
+ * (function-numbers.ts) and its argument list; a bulk request as itself.
+ */
 export type WireBatch = (number | unknown[] | BulkRequest)[];
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };

@@ -8,7 +8,7 @@ import { serializeError as serialize } from './serialize-error.js';
 import type { BatchAnswer, BulkRequest, Outcome, SerializedError, WireBatch } from './protocol.js';
 import { serveRequests, stopAsked } from './threads.js';
 import { functionByNumber, functionName } from './function-numbers.js';
-import { readInfoColumns, transferablesOf } from './info-columns.js';
+import { readInfoColumns } from './info-columns.js';
 import { readIdentityColumns } from './identity-columns.js';
 import { packAnswer, packedBuffers } from './packed-results.js';
 
@@ -21,7 +21,7 @@ function bulkValue(r: BulkRequest, transfer: ArrayBuffer[]): unknown {
   if (r.each) return r.args.map((a) => outcomeOf(r.fn, a));
   if (r.columns === 'info') {
     const columns = readInfoColumns(r.args, (e) => serialize(e, 'virDomainGetInfo'));
-    transfer.push(...transferablesOf(columns));
+    transfer.push(...packedBuffers(columns));
     return columns;
   }
   const columns = readIdentityColumns(r.args, r.getters);
