@@ -161,13 +161,14 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
-  it('role= and clear= on arguments and enum= and count= on fields that do not fit are listed under the overrides file, not as unmapped C types', () => {
-    const lamps = api.replace('</symbols>', `<typedef name='virLampState' file='libvirt-host' type='enum'/>
+  /** The fixture API with an enum type virLampState and a struct virLamp of `fields`. */
+  const withLamp = (fields: string): string => api.replace('</symbols>', `<typedef name='virLampState' file='libvirt-host' type='enum'/>
       <enum name='VIR_LAMP_OFF' file='libvirt-host' value='0' type='virLampState' version='1.0.0'/>
-      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>
-        <field name='state' type='int' info='s'/><field name='watts' type='unsigned long long' info='w'/>
-        <field name='label' type='char *' info='l'/><field name='bulbs' type='int *' info='b'/>
-      </struct></symbols>`);
+      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>${fields}</struct></symbols>`);
+
+  it('role= and clear= on arguments and enum= and count= on fields that do not fit are listed under the overrides file, not as unmapped C types', () => {
+    const lamps = withLamp(`<field name='state' type='int' info='s'/><field name='watts' type='unsigned long long' info='w'/>
+        <field name='label' type='char *' info='l'/><field name='bulbs' type='int *' info='b'/>`);
     const overrides = `<function name='virBoxPeek'><arg name='buffer' role='bytes-out'/><arg name='size' role='sideways'/>
         <arg name='version' role='array-out' size='size' clear='virBoxClear'/></function>
       <struct name='virLamp'><field name='state' enum='VIR_LAMP_OFF'/><field name='watts' enum='virLampState'/>
@@ -188,12 +189,8 @@ describe('generator: mistakes in the overrides', () => {
   });
 
   it('enum= and count= on a fixed char x[N], and count= on a field not read as an array, are refused, not dropped', () => {
-    const labels = api.replace('</symbols>', `<typedef name='virLampState' file='libvirt-host' type='enum'/>
-      <enum name='VIR_LAMP_OFF' file='libvirt-host' value='0' type='virLampState' version='1.0.0'/>
-      <struct name='virLamp' file='libvirt-host' type='struct _virLamp' version='1.0.0'>
-        <field name='model' type='char model[32]' info='m'/><field name='serial' type='char serial[16]' info='s'/>
-        <field name='nbulbs' type='int' info='n'/><field name='watts' type='int' info='w'/>
-      </struct></symbols>`);
+    const labels = withLamp(`<field name='model' type='char model[32]' info='m'/><field name='serial' type='char serial[16]' info='s'/>
+        <field name='nbulbs' type='int' info='n'/><field name='watts' type='int' info='w'/>`);
     const overrides = `${peekPolicy}<struct name='virLamp'><field name='model' enum='virLampState'/><field name='serial' count='nbulbs'/>
       <field name='watts' count='nbulbs'/></struct>`;
     assert.throws(() => generateFromXml({ api: labels, overrides: `<api name='tsvirt-overrides'><symbols>${overrides}</symbols></api>` }), (err: unknown) => {
