@@ -39,16 +39,15 @@ export class ImageFile {
   }
 
   static open(path: string): ImageFile {
-    refuseSpecialFile(path);
     let fd: number;
     try {
-      fd = openSync(path, OPEN_FLAGS);
+      fd = openChecked(path);
     } catch (err) {
       throw new ImageIoError(`Could not open '${path}': ${(err as Error).message}`, err);
     }
     try {
       const st = fstatSync(fd);
-      if (!st.isFile() && !st.isBlockDevice()) throw new Error('not a regular file or block device');
+      refuseSpecial(st);
       // fstat gives a block device no size; its end does.
       const size = st.isBlockDevice() ? (endOffset(fd) ?? 0) : st.size;
       return new ImageFile(path, fd, { size, allocatedBytes: st.blocks * 512, dev: st.dev, ino: st.ino, blockSize: st.blksize || 4096 });
@@ -107,19 +106,57 @@ export class ImageFile {
 }
 
 /**
- * Refuses, before any open, a path that is neither a regular file nor a block device: opening a
- * character device or a FIFO can act (a watchdog device starts its timer, a tape rewinds, a
- * FIFO's waiting writer goes on), and a backing name is hostile input. The type is checked
- * again on the descriptor; a path that cannot be stat'ed is left to open(2) to report.
+ * Linux's O_PATH (Node's fs.constants leaves it out; other systems give the bit other meanings):
+ * a descriptor that names a file without opening it, so no driver's open runs and a FIFO does
+ * not wait for a writer.
  */
-function refuseSpecialFile(path: string): void {
-  let st: Stats;
+const O_PATH = 0o10000000;
+
+/**
+ * Opens `path` for reading only if it is a regular file or a block device. Opening a character
+ * device or a FIFO can act (a watchdog device starts its timer, a tape rewinds, a FIFO's waiting
+ * writer goes on), and a backing name is hostile input. The type is read from an O_PATH
+ * descriptor and the file opened again through that descriptor (/proc/self/fd), so the file
+ * checked is the file opened: checking the path and then opening it left a moment in which the
+ * path could be swapped for a device. Where O_PATH or /proc is missing, the path is checked and
+ * opened, and the type checked again on the descriptor (ImageFile.open).
+ */
+function openChecked(path: string): number {
+  if (process.platform !== 'linux') return openAfterCheck(path);
+  let named: number;
+  try {
+    named = openSync(path, O_PATH);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    return openAfterCheck(path);
+  }
+  try {
+    refuseSpecial(fstatSync(named));
+    try {
+      return openSync(`/proc/self/fd/${named}`, OPEN_FLAGS);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return openAfterCheck(path);
+    }
+  } finally {
+    closeSync(named);
+  }
+}
+
+function refuseSpecial(st: Stats): void {
+  if (!st.isFile() && !st.isBlockDevice()) throw new Error('not a regular file or block device');
+}
+
+/** Without O_PATH: the path's type, then the path opened; a path that cannot be stat'ed is left to open(2) to report. */
+function openAfterCheck(path: string): number {
+  let st: Stats | undefined;
   try {
     st = statSync(path);
   } catch {
-    return;
+    // open(2) says why
   }
-  if (!st.isFile() && !st.isBlockDevice()) throw new ImageIoError(`Could not open '${path}': not a regular file or block device`, undefined);
+  if (st) refuseSpecial(st);
+  return openSync(path, OPEN_FLAGS);
 }
 
 /**

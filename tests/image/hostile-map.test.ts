@@ -6,7 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { truncateSync, writeFileSync } from 'node:fs';
+import fs, { readdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { ImageFile, ImageIoError, imageInfo, imageInfoJson, imageMap, imageMapJson } from '../../src/image/index.js';
 import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
 import { withPatched } from '../support/with-patched.js';
@@ -97,5 +98,54 @@ describe('map of sparse and unusual files', function () {
     await assert.rejects(imageInfo(dir.file('fifo')), (e: unknown) => e instanceof ImageIoError && /not a regular file or block device/.test(e.message));
     qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'fifo', '-F', 'raw', 'on-fifo.qcow2', '64M'], dir.path);
     await assert.rejects(imageMapJson(dir.file('on-fifo.qcow2'), { format: 'qcow2', allowBacking: true }), (e: unknown) => e instanceof ImageIoError);
+  });
+
+  it('a path swapped for a FIFO right after its type was checked: the file checked is the file opened', () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'swapped.qcow2', '1M'], dir.path);
+    execFileSync('mkfifo', [dir.file('swap-fifo')]);
+    const inode = statSync(dir.file('swapped.qcow2')).ino;
+    // Whichever check runs first (the path's stat, or the descriptor's fstat), the FIFO takes the
+    // image's name as soon as it returns.
+    const checks = { statSync: fs.statSync, fstatSync: fs.fstatSync };
+    let swapped = false;
+    const thenSwap = <F extends (...args: never[]) => unknown>(check: F): F => ((...args: Parameters<F>) => {
+      const result = check(...args);
+      if (!swapped) {
+        swapped = true;
+        renameSync(dir.file('swap-fifo'), dir.file('swapped.qcow2'));
+      }
+      return result;
+    }) as F;
+    Object.assign(fs, { statSync: thenSwap(checks.statSync), fstatSync: thenSwap(checks.fstatSync) });
+    syncBuiltinESMExports();
+    let file: ImageFile | undefined;
+    try {
+      file = ImageFile.open(dir.file('swapped.qcow2'));
+    } finally {
+      Object.assign(fs, checks);
+      syncBuiltinESMExports();
+    }
+    try {
+      assert.ok(swapped, 'the path was swapped during the open');
+      assert.ok(statSync(dir.file('swapped.qcow2')).isFIFO());
+      assert.equal(file.stat.ino, inode, 'the image checked was opened, not the FIFO');
+      assert.equal(file.read(0, 4).toString('latin1'), 'QFI\xfb');
+    } finally {
+      file.close();
+    }
+  });
+
+  it('leaves no descriptor open, for files opened and closed or refused', () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'fd-count.qcow2', '1M'], dir.path);
+    execFileSync('mkfifo', [dir.file('fd-fifo')]);
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      ImageFile.open(dir.file('fd-count.qcow2')).close();
+      assert.throws(() => ImageFile.open(dir.file('fd-fifo')), ImageIoError);
+      assert.throws(() => ImageFile.open(dir.file('missing')), ImageIoError);
+      assert.throws(() => ImageFile.open(dir.path), ImageIoError);
+    }
+    assert.equal(open(), before);
   });
 });
