@@ -17,8 +17,8 @@ export interface NumberField { name: string; view: NumberView }
 export interface StructColumns {
   readonly fields: readonly NumberField[];
   /**
-   * `values` as one typed array per field (in `fields` order); an undefined value (a call that
-   * failed) leaves its row zero. Undefined when any other value is not this struct as
+   * `values` as one typed array per field (in `fields` order), all views of one ArrayBuffer (one
+   * buffer to move between threads); an undefined value (a call that failed) leaves its row zero. Undefined when any other value is not this struct as
    * decodeStruct gives it (an object whose every field has the type its column holds).
    */
   pack(values: readonly unknown[]): NumberArray[] | undefined;

@@ -53,5 +53,5 @@ export function packAnswer(answer: BatchAnswer, only: number | undefined): Batch
   return columns ? { values: [], errors: answer.errors, packed: { count: answer.values.length, columns } } : answer;
 }
 
-/** The buffers to transfer with `packed`. */
-export const packedBuffers = (packed: PackedResults): ArrayBuffer[] => [...new Set(packed.columns.map((c) => c.buffer as ArrayBuffer))];
+/** The buffer to move with `packed`: its columns are views of one (StructColumns.pack). */
+export const packedBuffers = (packed: PackedResults): ArrayBuffer[] => packed.columns.slice(0, 1).map((c) => c.buffer as ArrayBuffer);

@@ -70,4 +70,3 @@ serveRequests((batch: WireBatch) => {
   if (sent.packed) transfer.push(...packedBuffers(sent.packed));
   parentPort?.postMessage(sent, transfer);
 });
-
