@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await (await load())(rest, io);
   } catch (err) {
-    return report(err, io);
+    return report(err, name, io);
   }
 }
 
@@ -87,8 +87,12 @@ function commandUsage(name: string): string {
   return `usage: tsvirt ${name} ...\n\n${lines.join('\n')}\n\n${notes}`;
 }
 
-function report(err: unknown, io: Io): number {
-  if (err instanceof UsageError) { io.stderr.write(`tsvirt: ${err.message}\n\n${usage}`); return 2; }
+/**
+ * A usage error is followed by the usage of its command alone: the error stays in sight above a
+ * few lines, instead of above every command's.
+ */
+function report(err: unknown, command: string, io: Io): number {
+  if (err instanceof UsageError) { io.stderr.write(`tsvirt: ${err.message}\n\n${commandUsage(command)}`); return 2; }
   if (isLibvirtError(err)) { io.stderr.write(`tsvirt: ${err.codeName}: ${err.message}\n`); return 1; }
   io.stderr.write(`tsvirt: ${err instanceof Error ? err.message : String(err)}\n`);
   return 1;

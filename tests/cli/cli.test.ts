@@ -94,6 +94,21 @@ describe('tsvirt command line', function () {
     assert.match(tsvirt(['domain', 'info', '--', '--help']).stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /m);
   });
 
+  it('a usage error is followed by the usage of the command it was made in, not every command\'s', () => {
+    for (const [args, message, line] of [[['domain', 'info'], /^tsvirt: missing arguments: domain info NAME$/m, /^ {2}domain screenshot NAME FILE/m],
+      [['vol', 'create', 'default-pool', 'x'], /^tsvirt: vol create needs --capacity/m, /^ {2}vol create POOL VOL --capacity/m],
+      [['events', '--count', '0'], /^tsvirt: --count must be a positive integer/m, /^ {2}events \[--domain NAME\]/m],
+      [['api', 'extra'], /^tsvirt: api takes no arguments/m, /^ {2}api \[--missing\]/m]] as const) {
+      const r = tsvirt([...args]);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, line);
+      assert.doesNotMatch(r.stderr, /^ {2}pool list/m, `${args.join(' ')}: only the command's usage`);
+    }
+    // An unknown command has no usage of its own: every command is listed.
+    assert.match(tsvirt(['no-such-command']).stderr, /^ {2}pool list/m);
+  });
+
   describe('VM management commands (each run is a fresh test:///default)', () => {
     const json = (args: string[]): unknown => {
       const r = tsvirt([...args, '--json']);
