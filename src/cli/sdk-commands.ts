@@ -7,9 +7,18 @@ import { withOutputFile } from '../sdk/output-file.js';
 import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
 
-/** XML from a file argument, or "-" for standard input. */
+/**
+ * XML from a file argument, or "-" for standard input. A failure names the file: Node's message
+ * for a failed read(2), a directory's EISDIR, names none (its open(2) failures do).
+ */
 function readXml(path: string): string {
-  return readFileSync(path === '-' ? 0 : path, 'utf8');
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    const message = (err as Error).message;
+    if (message.includes(path === '-' ? 'standard input' : path)) throw err;
+    throw new Error(`${path === '-' ? 'standard input' : path}: ${message}`, { cause: err });
+  }
 }
 
 // ---- domain -----------------------------------------------------------------------------------

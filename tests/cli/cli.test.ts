@@ -147,6 +147,23 @@ describe('tsvirt command line', function () {
       assert.match(r.stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /);
       assert.equal(tsvirt(['vol', 'create', 'default-pool', 'x']).status, 2, 'missing --capacity is a usage error');
     });
+
+    it('domain define: a FILE that cannot be read is named in the error, without a stack trace', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tsvirt-cli-define-'));
+      try {
+        // Node's message for read(2) on a directory (EISDIR) names no file; the others do.
+        for (const file of [dir, join(dir, 'missing.xml')]) {
+          const r = tsvirt(['domain', 'define', file]);
+          assert.equal(r.status, 1, file);
+          assert.match(r.stderr, /^tsvirt: .*E(ISDIR|NOENT)/);
+          assert.ok(r.stderr.includes(file), `${file}: ${r.stderr}`);
+          assert.equal(r.stderr.split(file).length, 2, `${file} is named once: ${r.stderr}`);
+          assert.doesNotMatch(r.stderr, /^\s+at /m);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('events', () => {
