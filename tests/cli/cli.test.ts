@@ -186,6 +186,17 @@ describe('tsvirt command line', function () {
       assert.doesNotMatch(r.stderr, /Warning/);
     });
 
+    it('--types that names no type is a usage error, not a watch of nothing', () => {
+      // A watch of no types has nothing to keep the process alive: Node ended it with exit code
+      // 13 (a top-level await that never settled).
+      for (const types of [',', '', ' , ']) {
+        const r = tsvirt(['events', '--types', types, '--connect', 'test:///default']);
+        assert.equal(r.status, 2, `--types '${types}': ${r.stderr}`);
+        assert.match(r.stderr, /^tsvirt: --types names no event type/);
+        assert.doesNotMatch(r.stderr, /watching/);
+      }
+    });
+
     it('a type the driver cannot deliver fails with libvirt\'s error, once', () => {
       const r = tsvirt(['events', '--types', 'secret:lifecycle', '--connect', 'test:///default']);
       assert.equal(r.status, 1);
