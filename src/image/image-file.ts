@@ -127,15 +127,25 @@ function openChecked(path: string): number {
   const named = openSync(path, O_PATH);
   try {
     refuseSpecial(fstatSync(named));
+    const reopened = `/proc/self/fd/${named}`;
     try {
-      return openSync(`/proc/self/fd/${named}`, OPEN_FLAGS);
+      return openSync(reopened, OPEN_FLAGS);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw namingPath(err, reopened, path);
       return openAfterCheck(path);
     }
   } finally {
     closeSync(named);
   }
+}
+
+/** A failed reopen (EACCES: the O_PATH open needs no read permission) reported against the file, not /proc. */
+function namingPath(err: unknown, reopened: string, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.message !== 'string') return err;
+  e.message = e.message.replace(`'${reopened}'`, `'${path}'`);
+  if (e.path === reopened) e.path = path;
+  return e;
 }
 
 function refuseSpecial(st: Stats): void {

@@ -135,6 +135,27 @@ describe('map of sparse and unusual files', function () {
     }
   });
 
+  it('a file that can be found but not read: the error names the file, not the descriptor it was reopened through', () => {
+    qemuImg(['create', '-q', '-f', 'qcow2', 'unreadable.qcow2', '1M'], dir.path);
+    // As root (as the tests run), permissions do not refuse: the reopen is made to fail as it
+    // does for a user who may look the file up but not read it.
+    const { openSync } = fs;
+    const denied = (path: fs.PathLike, ...rest: unknown[]): number => {
+      if (!String(path).startsWith('/proc/self/fd/')) return (openSync as (...a: unknown[]) => number)(path, ...rest);
+      throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES', errno: -13, syscall: 'open', path: String(path) });
+    };
+    Object.assign(fs, { openSync: denied });
+    syncBuiltinESMExports();
+    try {
+      assert.throws(() => ImageFile.open(dir.file('unreadable.qcow2')), (e: unknown) => e instanceof ImageIoError
+        && e.message === `Could not open '${dir.file('unreadable.qcow2')}': EACCES: permission denied, open '${dir.file('unreadable.qcow2')}'`
+        && (e.cause as NodeJS.ErrnoException).path === dir.file('unreadable.qcow2'));
+    } finally {
+      Object.assign(fs, { openSync });
+      syncBuiltinESMExports();
+    }
+  });
+
   it('leaves no descriptor open, for files opened and closed or refused', () => {
     qemuImg(['create', '-q', '-f', 'qcow2', 'fd-count.qcow2', '1M'], dir.path);
     execFileSync('mkfifo', [dir.file('fd-fifo')]);
