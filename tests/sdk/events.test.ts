@@ -146,6 +146,15 @@ describe('events (test driver)', function () {
     assert.throws(() => conn.on('domain:lifecycel' as 'domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /unknown event 'domain:lifecycel'/.test(e.message));
   });
 
+  it('an iterator of no event types, or with a limit that bounds nothing, is refused at once', () => {
+    const refused = (re: RegExp) => (e: unknown): boolean => isLibvirtError(e) && e.codeName === 'VIR_ERR_INVALID_ARG' && re.test(e.message);
+    assert.throws(() => conn.events({ types: [] }), refused(/types names no event/));
+    for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => conn.events({ types: ['domain:lifecycle'], limit }), refused(/limit must be a positive integer/), String(limit));
+    }
+    assert.equal(conn.listenerCount('domain:lifecycle'), 0, 'nothing was left listening');
+  });
+
   it('releases each registration exactly once through its free callback; removing twice does nothing', async () => {
     await until(() => liveEventRegistrations() === 0, 'earlier registrations released');
     const callbacks = liveCallbackCount();

@@ -68,8 +68,12 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     watchClose: (onClose: () => void) => () => void = () => () => undefined) {
     checkOptions('events', options, EVENT_STREAM_OPTIONS);
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
+    // No types would listen to nothing: an iterator that never yields and never ends.
+    if (this.#types.length === 0) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', 'types names no event; leave it out for every domain event');
     for (const t of this.#types) if (!eventCatalog.has(t)) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `unknown event '${t}'`);
     this.#limit = options.limit ?? DEFAULT_LIMIT;
+    // The limit is what keeps a reader that falls behind from queueing without bound.
+    if (!Number.isSafeInteger(this.#limit) || this.#limit < 1) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', `limit must be a positive integer, got ${String(options.limit)}`);
     const want = options.domain;
     if (typeof want === 'string') this.#want = { name: want, uuid: want.toLowerCase() };
     else if (want !== undefined) this.#want = { uuid: want.uuid }; // throws for a freed Domain
