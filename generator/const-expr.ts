@@ -50,18 +50,18 @@ export function evaluateConstant(raw: string, lookup: (name: string) => number |
 }
 
 /**
- * Whether C gives a literal an unsigned type: a u/U suffix, or hex without l that does not fit
- * an int but fits an unsigned int (0x80000000). Either makes the expression unsigned, where a
- * negative value wraps (-1U is UINT_MAX, -0x80000000 is 2147483648) to a width this evaluator
- * does not track: `exact` refuses it.
+ * Whether C gives a literal an unsigned type: a u/U suffix, or hex or octal without l that does
+ * not fit an int but fits an unsigned int (0x80000000, 020000000000: C types octal as it types
+ * hex). Either makes the expression unsigned, where a negative value wraps (-1U is UINT_MAX,
+ * -0x80000000 is 2147483648) to a width this evaluator does not track: `exact` refuses it.
  */
 function isUnsignedLiteral(token: string): boolean {
   const m = /^(0x[0-9a-f]+|\d+)([ul]*)$/i.exec(token);
   if (!m) return false;
   const [, digits = '', suffix = ''] = m;
   if (/u/i.test(suffix)) return true;
-  const hex = /^0x/i.test(digits) && !/l/i.test(suffix) ? Number(digits) : 0;
-  return hex >= 2 ** 31 && hex < 2 ** 32;
+  const value = /^0/.test(digits) && !/l/i.test(suffix) ? integerLiteral(digits) ?? 0 : 0;
+  return value >= 2 ** 31 && value < 2 ** 32;
 }
 
 /**

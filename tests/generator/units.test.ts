@@ -52,6 +52,9 @@ describe('generator units', () => {
     it('refuses a value it would get wrong rather than emit it', () => {
       // Unsigned in C, so negative values wrap: -1U is UINT_MAX, -0x80000000 is 2147483648 (0x80000000 is an unsigned int).
       for (const raw of ['-1U', '1 - 2U', '(0U - 1) / 2', '-0x80000000']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+      // Octal is typed as hex is: 020000000000 (2^31) does not fit an int, so it is an unsigned int too.
+      assert.equal(evaluateConstant('-020000000000', look), undefined);
+      assert.equal(evaluateConstant('-020000000000L', look), -2147483648);
       // Past 2^53 a number rounds; 08 is no C literal; 1/0 is no value.
       for (const raw of ['0x20000000000001 - 1', '9007199254740992', '08', '1 / 0']) assert.equal(evaluateConstant(raw, look), undefined, raw);
     });
