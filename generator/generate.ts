@@ -9,7 +9,7 @@ import { TypeUniverse } from './c-types.js';
 import { bindFunction, type FunctionBinding } from './bind-function.js';
 import { bindStruct, type StructBinding } from './bind-struct.js';
 import { variableProblems } from './bind-variable.js';
-import { evaluateConstant } from './const-expr.js';
+import { constantOf, enumConstant, type CConstant } from './const-expr.js';
 import { macroImplementations } from './policy/macro-impl.js';
 import { skippedSymbols } from './policy/skips.js';
 import { GeneratedModule } from './emit/module.js';
@@ -79,25 +79,30 @@ export function bindApi(api: IrApi): Bound {
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
   + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
 
-function constantLookup(api: IrApi): (name: string) => number | undefined {
+/**
+ * The value and C type of a constant the API names: an enum constant, or a macro evaluated with
+ * the types of the constants it names in turn (a macro naming `1U` is unsigned, as `1U` is).
+ */
+function constantLookup(api: IrApi): (name: string) => CConstant | undefined {
   const enums = new Map(symbolsOf(api, 'enum').map((e) => [e.name, e.value]));
   const macros = new Map(symbolsOf(api, 'macro').map((m) => [m.name, m]));
   const seen = new Set<string>();
-  const lookup = (name: string): number | undefined => {
-    if (enums.has(name)) return enums.get(name);
+  const lookup = (name: string): CConstant | undefined => {
+    const e = enums.get(name);
+    if (e !== undefined) return enumConstant(e);
     const m = macros.get(name);
     if (!m || m.raw === null || m.params !== null || seen.has(name)) return undefined;
     seen.add(name);
-    try { return evaluateConstant(m.raw, lookup); } finally { seen.delete(name); }
+    try { return constantOf(m.raw, lookup); } finally { seen.delete(name); }
   };
   return lookup;
 }
 
-function macroValue(m: IrMacro, constant: (n: string) => number | undefined): emit.MacroValue | 'function' | undefined {
+function macroValue(m: IrMacro, constant: (n: string) => CConstant | undefined): emit.MacroValue | 'function' | undefined {
   if (m.string !== null) return { kind: 'string', value: m.string };
   if (m.params !== null) return macroImplementations[m.name] ? 'function' : undefined;
-  const n = constant(m.name);
-  return n === undefined ? undefined : { kind: 'number', value: n };
+  const c = constant(m.name);
+  return c === undefined ? undefined : { kind: 'number', value: c.value };
 }
 
 export interface GenerateOptions {

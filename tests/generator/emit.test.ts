@@ -175,6 +175,31 @@ describe('generator: refusals and old XML', () => {
     assert.ok(!host.includes('NaN'));
   });
 
+  it('gives a macro the C type of the macros and enums it names: a value C would wrap or overflow is refused', () => {
+    const macro = (name: string, raw: string): string => `<macro name='${name}' file='libvirt-host' raw='${raw}' version='1.0.0'/>`;
+    const api = apiXml(`<typedef name='virFlags' file='libvirt-host' type='enum'/>
+      <enum name='VIR_FLAG_TOP' file='libvirt-host' value='2147483648' type='virFlags' version='1.0.0'/>
+      ${macro('VIR_ONE_U', '1U')}${macro('VIR_MAX_U', '0xffffffffU')}${macro('VIR_MAX_INT', '0x7fffffff')}
+      ${macro('VIR_NEG_U', '-VIR_ONE_U')}${macro('VIR_BELOW_U', '(VIR_ONE_U - 2)')}${macro('VIR_PAST_U', 'VIR_MAX_U + 1')}
+      ${macro('VIR_PAST_INT', 'VIR_MAX_INT + 1')}${macro('VIR_NEG_TOP', '-VIR_FLAG_TOP')}`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      // In C, -1U is UINT_MAX and UINT_MAX + 1 is 0; INT_MAX + 1 has no value; an enum constant past INT_MAX is an unsigned int.
+      assert.deepEqual(err.problems, [
+        'macro VIR_NEG_U: cannot evaluate "-VIR_ONE_U"',
+        'macro VIR_BELOW_U: cannot evaluate "(VIR_ONE_U - 2)"',
+        'macro VIR_PAST_U: cannot evaluate "VIR_MAX_U + 1"',
+        'macro VIR_PAST_INT: cannot evaluate "VIR_MAX_INT + 1"',
+        'macro VIR_NEG_TOP: cannot evaluate "-VIR_FLAG_TOP"',
+      ]);
+      return true;
+    });
+    // A long holds every unsigned int, so 1L - 2U is a long: -1.
+    const ok = apiXml(`${macro('VIR_ONE_L', '1L')}${macro('VIR_NEG_L', '-VIR_ONE_L')}${macro('VIR_L_MINUS_U', 'VIR_ONE_L - 2U')}`);
+    const host = generateFromXml({ api: ok }).get('libvirt-host.ts') ?? '';
+    for (const line of ['export const VIR_NEG_L = -1;', 'export const VIR_L_MINUS_U = -1;']) assert.ok(host.includes(line), line);
+  });
+
   it('reads a variable that holds a pointer, and refuses one of another C type rather than read it as a pointer', () => {
     const auth = `<struct name='virAuth' file='libvirt-host' type='struct _virAuth' version='1.0.0'><field name='ncred' type='unsigned int' info='n'/></struct>
       <typedef name='virAuthPtr' file='libvirt-host' type='virAuth *' version='1.0.0'/>

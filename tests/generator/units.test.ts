@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { safeIdentifier, reservedWords } from '../../generator/naming.js';
-import { evaluateConstant } from '../../generator/const-expr.js';
+import { constantOf, evaluateConstant, type CConstant } from '../../generator/const-expr.js';
 import { paramTypeFromDoc } from '../../generator/policy/param-types.js';
 import { scalarTypes } from '../../generator/policy/type-map.js';
 import { isStatusDoc } from '../../generator/policy/results.js';
@@ -23,8 +23,10 @@ describe('generator units', () => {
   });
 
   describe('constant expressions', () => {
-    const names: Record<string, number> = { VIR_TYPED_PARAM_FIELD_LENGTH: 80 };
-    const look = (n: string): number | undefined => names[n];
+    const names: Record<string, CConstant> = {
+      VIR_TYPED_PARAM_FIELD_LENGTH: { value: 80, type: 'int' }, ONE_U: { value: 1, type: 'unsigned int' }, ONE_L: { value: 1, type: 'long' },
+    };
+    const look = (n: string): CConstant | undefined => names[n];
     it('evaluates the raw= forms libvirt uses', () => {
       assert.equal(evaluateConstant('(16)', look), 16);
       assert.equal(evaluateConstant('(36+1)', look), 37);
@@ -57,6 +59,38 @@ describe('generator units', () => {
       assert.equal(evaluateConstant('-020000000000L', look), -2147483648);
       // Past 2^53 a number rounds; 08 is no C literal; 1/0 is no value.
       for (const raw of ['0x20000000000001 - 1', '9007199254740992', '08', '1 / 0']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+    });
+    it('types each literal as C does (LP64), and a name by the type of its value', () => {
+      const type = (raw: string): string | undefined => constantOf(raw, look)?.type;
+      assert.equal(type('2147483647'), 'int');
+      assert.equal(type('2147483648'), 'long'); // decimal without u never becomes unsigned
+      assert.equal(type('0x80000000'), 'unsigned int');
+      assert.equal(type('020000000000'), 'unsigned int');
+      assert.equal(type('0x100000000'), 'long');
+      assert.equal(type('1U'), 'unsigned int');
+      assert.equal(type('0x100000000u'), 'unsigned long');
+      assert.equal(type('1ul'), 'unsigned long');
+      assert.equal(type('1LLU'), 'unsigned long');
+      assert.equal(type('1ll'), 'long');
+      assert.equal(type('ONE_U * 2'), 'unsigned int');
+      assert.equal(type('ONE_L + ONE_U'), 'long');
+      assert.equal(type('ONE_U << 3'), 'unsigned int');
+      assert.equal(type('1 << ONE_L'), 'int'); // a shift has its left operand's type
+      // Not C suffixes: refused, not read as some suffix.
+      for (const raw of ['1lL', '1uu', '1lul', '1lll']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+    });
+    it('refuses through a name what it refuses as a literal: wraps, overflows and undefined shifts', () => {
+      for (const raw of ['-ONE_U', 'ONE_U - 2', '(0 - 1) * ONE_U', '-1 / ONE_U']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+      for (const raw of ['0xffffffffU + 1', '0x7fffffff + 1', '65536 * 65536', '-2147483647 - 2', '(-2147483647 - 1) / -1']) {
+        assert.equal(evaluateConstant(raw, look), undefined, raw);
+      }
+      for (const raw of ['1 << 31', '1U << 32', '1 << -1', '-1 << 1']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+      assert.equal(evaluateConstant('-ONE_L', look), -1);
+      assert.equal(evaluateConstant('ONE_L - 2U', look), -1);
+      assert.equal(evaluateConstant('1U << 31', look), 2147483648);
+      assert.equal(evaluateConstant('1L << 40', look), 2 ** 40);
+      assert.equal(evaluateConstant('-7 / 2', look), -3);
+      assert.equal(evaluateConstant('-ONE_U + ONE_U', look), undefined, 'an intermediate wrap is refused too');
     });
   });
 
