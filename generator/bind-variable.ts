@@ -10,5 +10,6 @@ const pointerKinds: ReadonlySet<CType['kind']> = new Set(['handle', 'struct-ptr'
 /** Why variable `v` cannot be read, or nothing. */
 export function variableProblems(v: IrVariable, types: TypeUniverse): string[] {
   const kind = types.resolve(v.cType).kind;
-  return pointerKinds.has(kind) ? [] : [`variable ${v.name}: ${v.cType} is not a pointer type, and the runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts)`];
+  // What the runtime does instead is said once, in the hint under which bindApi lists these.
+  return pointerKinds.has(kind) ? [] : [`variable ${v.name}: ${v.cType} is not a pointer type`];
 }

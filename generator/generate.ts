@@ -45,8 +45,9 @@ export interface Bound {
 }
 
 /**
- * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides
- * and every unmapped C type together (a contributor with both sees both in one run).
+ * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides,
+ * every unmapped C type and every variable the runtime cannot read together (a contributor with
+ * several sees all in one run), each kind under its heading with where such problems are fixed.
  */
 export function bindApi(api: IrApi): Bound {
   const types = new TypeUniverse(api);
@@ -55,7 +56,7 @@ export function bindApi(api: IrApi): Bound {
   const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
   for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
-  for (const v of symbolsOf(api, 'variable')) problems.push(...variableProblems(v, types));
+  const unreadable = symbolsOf(api, 'variable').flatMap((v) => variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
   const macros: Bound['macros'] = [];
   const skipped: Bound['skipped'] = [];
@@ -67,10 +68,11 @@ export function bindApi(api: IrApi): Bound {
     else macros.push({ macro: m, value });
   }
   for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if (overridesProblems.length > 0 || problems.length > 0) {
+  if (overridesProblems.length > 0 || problems.length > 0 || unreadable.length > 0) {
     throw new GenerationError([
       { what: `problem(s) in ${OVERRIDES_FILE}`, problems: overridesProblems },
       { what: 'C type(s) or symbol(s) have no mapping', problems, hint: UNMAPPED_HINT },
+      { what: 'variable(s) the runtime cannot read', problems: unreadable, hint: UNREADABLE_HINT },
     ]);
   }
   return { functions, structs, macros, skipped };
@@ -78,6 +80,10 @@ export function bindApi(api: IrApi): Bound {
 
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
   + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
+
+// Not a mapping problem: the variable's C type may well be mapped, but only runtime support can read it.
+const UNREADABLE_HINT = 'The runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts); '
+  + 'a variable of any other C type needs a reader for that type there: no type map or override can make it readable.';
 
 /**
  * The value and C type of a constant the API names: an enum constant, or a macro evaluated with
