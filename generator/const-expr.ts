@@ -53,9 +53,11 @@ export function evaluateConstant(raw: string, lookup: (name: string) => CConstan
 
 /** The value and C type of `raw`, or undefined when it is not a constant this evaluator reads exactly. */
 export function constantOf(raw: string, lookup: (name: string) => CConstant | undefined): CConstant | undefined {
-  const text = raw.replace(/\/\*.*?\*\//g, '').trim();
+  // C reads a comment, which may span lines, as one space: 1/**/2 is two numbers, not 12.
+  const text = raw.replace(/\/\*[\s\S]*?\*\//g, ' ').trim();
   if (text === '') return undefined;
-  const tokens = text.match(/0x[0-9a-f]+[ul]*|\d+[ul]*|[A-Za-z_]\w*|<<|[-+*/()]/gi);
+  // -- and ++ are tokens of their own in C (decrement, increment), which no constant holds: `primary` refuses them.
+  const tokens = text.match(/0x[0-9a-f]+[ul]*|\d+[ul]*|[A-Za-z_]\w*|<<|--|\+\+|[-+*/()]/gi);
   if (!tokens || tokens.join('') !== text.replace(/\s+/g, '')) return undefined;
   let pos = 0;
   const peek = (): string | undefined => tokens[pos];
@@ -65,6 +67,7 @@ export function constantOf(raw: string, lookup: (name: string) => CConstant | un
     if (t === '(') { const v = shift(); return tokens[pos++] === ')' ? v : undefined; }
     if (t === '-') { const v = primary(); return v && typed(v.type, -v.value); }
     if (/^\d/.test(t)) return integerLiteral(t);
+    if (!/^[A-Za-z_]/.test(t)) return undefined; // an operator where a value belongs: --, ++, *, )
     // A name's value is checked as a literal's is, in case the lookup was not.
     const named = lookup(t);
     return named && typed(named.type, named.value);

@@ -60,6 +60,14 @@ describe('generator units', () => {
       // Past 2^53 a number rounds; 08 is no C literal; 1/0 is no value.
       for (const raw of ['0x20000000000001 - 1', '9007199254740992', '08', '1 / 0']) assert.equal(evaluateConstant(raw, look), undefined, raw);
     });
+    it('reads comments and operators as C lexes them', () => {
+      // A comment is a space, which may span lines: 1/**/2 is two numbers, not 12.
+      assert.equal(evaluateConstant('(16 /* a\n b */)', look), 16);
+      assert.equal(evaluateConstant('1/**/2', look), undefined);
+      // -- and ++ are C's decrement and increment, not two signs (those need a space: 1 - -1).
+      for (const raw of ['--1', '1--1', '1++1']) assert.equal(evaluateConstant(raw, look), undefined, raw);
+      assert.equal(evaluateConstant('1 - -1', look), 2);
+    });
     it('types each literal as C does (LP64), and a name by the type of its value', () => {
       const type = (raw: string): string | undefined => constantOf(raw, look)?.type;
       assert.equal(type('2147483647'), 'int');
