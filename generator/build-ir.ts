@@ -2,6 +2,7 @@
 // resolved (a value may name another enum, also across the companion XMLs).
 import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
 import type { IrApi, IrEnum, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
+import { paramTypes } from './policy/param-types.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -93,6 +94,8 @@ const policyAttrs = {
 const policyValues: Readonly<Record<string, RegExp>> = {
   error: /^(-?\d+|NULL|none)$/, use: /^(status|count|value)$/, nullable: /^(true|false)$/, owned: /^(true|false)$/,
   borrowed: /^(true|false)$/, input: /^(true|false)$/, as: /^(bytes|string)$/, used: /^ret$/,
+  // Emitted into the typed-parameter table, whose type admits only these.
+  'param-type': new RegExp(`^(${paramTypes.join('|')})$`),
 };
 
 /**
@@ -257,7 +260,13 @@ function overrideMacro(c: OverrideContext, m: RawApi['macros'][number]): void {
     return;
   }
   c.problems.push(...unknownAttrs(m.name, 'macro', m.attrs));
-  Object.assign((existing as Extract<IrSymbol, { kind: 'macro' }>).policy, policyOf(m.attrs));
+  const macro = existing as Extract<IrSymbol, { kind: 'macro' }>;
+  // Only a typed parameter's name is read for its type (the symbol table): on a function-like macro it would be
+  // dropped, and on a number it would only make the constant's doc claim to be a typed parameter.
+  if (m.attrs['param-type'] !== undefined && macro.string === null) {
+    c.problems.push(`${m.name}: param-type= belongs on the name of a typed parameter (a macro with string=), and this macro is ${macro.params === null ? 'a number' : 'function-like'}`);
+  }
+  Object.assign(macro.policy, policyOf(m.attrs));
 }
 
 /**

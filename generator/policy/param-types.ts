@@ -2,7 +2,10 @@
 // ("... as VIR_TYPED_PARAM_ULLONG", "..., as ullong"); this reads it from there, and the
 // overrides' `param-type=` supplies it where the prose does not say.
 
-export type ParamType = 'int' | 'uint' | 'llong' | 'ullong' | 'double' | 'boolean' | 'string';
+/** The value types of typed parameters (VIR_TYPED_PARAM_INT, ...), as param-type= and the symbol table name them. */
+export const paramTypes = ['int', 'uint', 'llong', 'ullong', 'double', 'boolean', 'string'] as const;
+
+export type ParamType = (typeof paramTypes)[number];
 
 const words: Readonly<Record<string, ParamType>> = {
   int: 'int', uint: 'uint', 'unsigned int': 'uint', llong: 'llong', 'long long': 'llong',

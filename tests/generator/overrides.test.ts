@@ -301,6 +301,18 @@ describe('generator: mistakes in the overrides', () => {
     ]);
   });
 
+  it('param-type= names a typed-parameter value type, and only on the name of a typed parameter (a string= macro)', () => {
+    const xml = apiXml(`<macro name='VIR_BOX_WEIGHT' file='libvirt-host' string='weight' version='1.0.0'/>
+      <macro name='VIR_BOX_MAX' file='libvirt-host' raw='16' version='1.0.0'/>`);
+    assert.deepEqual(problems(`<macro name='VIR_BOX_WEIGHT' param-type='unit'/><macro name='VIR_BOX_MAX' param-type='uint'/>`, xml), [
+      "VIR_BOX_WEIGHT: param-type='unit' is not one of int, uint, llong, ullong, double, boolean, string",
+      'VIR_BOX_MAX: param-type= belongs on the name of a typed parameter (a macro with string=), and this macro is a number',
+    ]);
+    const symbols = generateFromXml({ api: xml, overrides: `<api name='tsvirt-overrides'><symbols><macro name='VIR_BOX_WEIGHT' param-type='uint'/></symbols></api>` })
+      .get('api-symbols.ts') ?? '';
+    assert.ok(symbols.includes('VIR_BOX_WEIGHT: { field: "weight", type: "uint" },'), symbols);
+  });
+
   it('an out argument without elem= is read as the type it points at, not as int', () => {
     const files = generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>
       <function name='virBoxPeek'><arg name='buffer' role='bytes-out' size='size'/><arg name='version' role='out'/></function></symbols></api>` });
