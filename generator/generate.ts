@@ -46,40 +46,53 @@ export interface Bound {
 
 /**
  * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides,
- * every unmapped C type and every variable the runtime cannot read together (a contributor with
- * several sees all in one run), each kind under its heading with where such problems are fixed.
+ * every unmapped C type, every macro it cannot emit and every variable the runtime cannot read
+ * together (a contributor with several sees all in one run), each kind under its heading with
+ * where such problems are fixed.
  */
 export function bindApi(api: IrApi): Bound {
   const types = new TypeUniverse(api);
   const constant = constantLookup(api);
-  const problems: string[] = [];
   const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
-  for (const b of [...functions, ...structs]) problems.push(...b.unmapped);
+  const unmapped = [...functions, ...structs].flatMap((b) => b.unmapped);
   const unreadable = symbolsOf(api, 'variable').flatMap((v) => variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
-  const macros: Bound['macros'] = [];
-  const skipped: Bound['skipped'] = [];
-  for (const m of symbolsOf(api, 'macro')) {
-    const why = skippedSymbols[m.name];
-    if (why) { skipped.push({ name: m.name, why }); continue; }
-    const value = macroValue(m, constant);
-    if (value === undefined) problems.push(`macro ${m.name}: ${m.params ? 'function-like, no entry in policy/macro-impl.ts' : `cannot evaluate "${m.raw}"`}`);
-    else macros.push({ macro: m, value });
-  }
+  const { macros, skipped, problems: macroProblems } = bindMacros(api, constant);
   for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if (overridesProblems.length > 0 || problems.length > 0 || unreadable.length > 0) {
+  if ([overridesProblems, unmapped, macroProblems, unreadable].some((p) => p.length > 0)) {
     throw new GenerationError([
       { what: `problem(s) in ${OVERRIDES_FILE}`, problems: overridesProblems },
-      { what: 'C type(s) or symbol(s) have no mapping', problems, hint: UNMAPPED_HINT },
+      { what: 'C type(s) or symbol(s) have no mapping', problems: unmapped, hint: UNMAPPED_HINT },
+      { what: 'macro(s) the generator cannot emit', problems: macroProblems, hint: MACRO_HINT },
       { what: 'variable(s) the runtime cannot read', problems: unreadable, hint: UNREADABLE_HINT },
     ]);
   }
   return { functions, structs, macros, skipped };
 }
 
+/** The macros to emit, those skipped by policy, and why each other one cannot be emitted. */
+function bindMacros(api: IrApi, constant: (n: string) => CConstant | undefined): Pick<Bound, 'macros' | 'skipped'> & { problems: string[] } {
+  const out: ReturnType<typeof bindMacros> = { macros: [], skipped: [], problems: [] };
+  for (const m of symbolsOf(api, 'macro')) {
+    const why = skippedSymbols[m.name];
+    if (why) { out.skipped.push({ name: m.name, why }); continue; }
+    const value = macroValue(m, constant);
+    if (value !== undefined) out.macros.push({ macro: m, value });
+    else if (m.params !== null) out.problems.push(`macro ${m.name}: function-like, no entry in policy/macro-impl.ts`);
+    else if (m.raw === null) out.problems.push(`macro ${m.name}: has no value (no raw=, string= or params=)`);
+    else out.problems.push(`macro ${m.name}: cannot evaluate "${m.raw}"`);
+  }
+  return out;
+}
+
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
   + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
+
+// A macro is no C type: neither the type map nor the overrides (which give a macro only param-type=) can help it.
+const MACRO_HINT = 'A function-like macro gets its TypeScript in generator/policy/macro-impl.ts. A constant is read by generator/const-expr.ts, which '
+  + 'refuses what is not an integer expression it knows and any value C would wrap or leave undefined: teach it the expression, '
+  + 'or skip the macro with its reason in generator/policy/skips.ts.';
 
 // Not a mapping problem: the variable's C type may well be mapped, but only runtime support can read it.
 const UNREADABLE_HINT = 'The runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts); '

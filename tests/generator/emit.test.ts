@@ -200,6 +200,25 @@ describe('generator: refusals and old XML', () => {
     for (const line of ['export const VIR_NEG_L = -1;', 'export const VIR_L_MINUS_U = -1;']) assert.ok(host.includes(line), line);
   });
 
+  it('lists the macros it cannot emit under a heading of their own, saying where each kind is fixed', () => {
+    const api = apiXml(`<macro name='VIR_SUM' file='libvirt-host' params='a, b' raw='((a) + (b))' version='1.0.0'/>
+      <macro name='VIR_CAST' file='libvirt-host' raw='((int) 4)' version='1.0.0'/>
+      <macro name='VIR_BARE' file='libvirt-host' version='1.0.0'/>`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.equal(err.message, [
+        'refusing to generate: 3 macro(s) the generator cannot emit:',
+        '  macro VIR_SUM: function-like, no entry in policy/macro-impl.ts',
+        '  macro VIR_CAST: cannot evaluate "((int) 4)"',
+        '  macro VIR_BARE: has no value (no raw=, string= or params=)',
+        'A function-like macro gets its TypeScript in generator/policy/macro-impl.ts. A constant is read by generator/const-expr.ts, which '
+          + 'refuses what is not an integer expression it knows and any value C would wrap or leave undefined: teach it the expression, '
+          + 'or skip the macro with its reason in generator/policy/skips.ts.',
+      ].join('\n'));
+      return true;
+    });
+  });
+
   it('reads a variable that holds a pointer, and refuses one of another C type rather than read it as a pointer', () => {
     const auth = `<struct name='virAuth' file='libvirt-host' type='struct _virAuth' version='1.0.0'><field name='ncred' type='unsigned int' info='n'/></struct>
       <typedef name='virAuthPtr' file='libvirt-host' type='virAuth *' version='1.0.0'/>
