@@ -8,7 +8,7 @@ import { toError } from './engine/call-pool.js';
 import { infoLayout } from './engine/info-columns.js';
 import { coveredBy, installMethods, invoke } from './surface.js';
 import { registerClass } from './wrap.js';
-import { domainState } from './enum-names.js';
+import { domainState, domainStateReason } from './enum-names.js';
 import { snapshotTree, type SnapshotTree } from './snapshot-tree.js';
 import type { GeneratedMethods } from './surface-types.js';
 import type { DomainInfo, DomainStateInfo } from './types.js';
@@ -131,7 +131,7 @@ export class Domain extends LibvirtObject {
 
   async getState(flags = 0): Promise<DomainStateInfo> {
     const raw = (await invoke('virDomainGetState', [this, flags])) as { state: number; reason: number };
-    return { state: domainState(raw.state), reason: raw.reason };
+    return { state: domainState(raw.state), reason: domainStateReason(raw.state, raw.reason) };
   }
 
   /** Starts a defined domain (virDomainCreate / virDomainCreateWithFlags). */

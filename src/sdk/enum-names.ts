@@ -69,3 +69,18 @@ export function namerFor(enumName: string): (n: number) => Named<string> {
   }
   return n;
 }
+
+/** The enum of a state's reasons, by state (virDomainGetState's reason means nothing without its state). */
+const reasonEnums: Readonly<Record<number, string>> = {
+  [v.VIR_DOMAIN_NOSTATE]: 'virDomainNostateReason', [v.VIR_DOMAIN_RUNNING]: 'virDomainRunningReason',
+  [v.VIR_DOMAIN_BLOCKED]: 'virDomainBlockedReason', [v.VIR_DOMAIN_PAUSED]: 'virDomainPausedReason',
+  [v.VIR_DOMAIN_SHUTDOWN]: 'virDomainShutdownReason', [v.VIR_DOMAIN_SHUTOFF]: 'virDomainShutoffReason',
+  [v.VIR_DOMAIN_CRASHED]: 'virDomainCrashedReason', [v.VIR_DOMAIN_PMSUSPENDED]: 'virDomainPMSuspendedReason',
+};
+
+/** A domain state's reason, named by the reason enum of that state ('booted' for running/1); a state this table lacks keeps the number. */
+export function domainStateReason(state: number, reason: number): Named<string> {
+  const table = reasonEnums[state];
+  return table === undefined ? Object.freeze({ code: reason, name: `unknown-${reason}` as const }) : namerFor(table)(reason);
+}
+

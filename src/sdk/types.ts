@@ -12,7 +12,8 @@ export interface DomainInfo {
   cpuTimeNs: bigint;
 }
 
-export interface DomainStateInfo { state: Named<DomainStateName>; reason: number }
+/** `reason` is named by its state's reason enum (virDomainRunningReason for running: 'booted', 'unpaused', ...). */
+export interface DomainStateInfo { state: Named<DomainStateName>; reason: Named<string> }
 
 export interface StoragePoolInfo {
   state: Named<StoragePoolStateName>;

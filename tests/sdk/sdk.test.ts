@@ -30,10 +30,20 @@ describe('SDK on test:///default', function () {
       assert.equal(info.memoryKiB, 2097152n);
       assert.equal(info.vcpus, 2);
       assert.equal(typeof info.cpuTimeNs, 'bigint');
-      assert.deepEqual(await dom.getState(), { state: { code: 1, name: 'running' }, reason: 0 });
+      assert.deepEqual(await dom.getState(), { state: { code: 1, name: 'running' }, reason: { code: 0, name: 'unknown' } });
       const pool = await conn.lookupStoragePool('default-pool');
       assert.deepEqual((await pool.getInfo()).state, { code: v.VIR_STORAGE_POOL_RUNNING, name: 'running' });
       pool.free();
+    });
+
+    it('names a state\'s reason from that state\'s reason enum', async () => {
+      await dom.suspend();
+      try {
+        assert.deepEqual(await dom.getState(), { state: { code: v.VIR_DOMAIN_PAUSED, name: 'paused' }, reason: { code: v.VIR_DOMAIN_PAUSED_USER, name: 'user' } });
+      } finally {
+        await dom.resume();
+      }
+      assert.deepEqual((await dom.getState()).reason, { code: v.VIR_DOMAIN_RUNNING_UNPAUSED, name: 'unpaused' });
     });
 
     it('reads the info of many domains at once, and reports the failure of any one', async () => {
