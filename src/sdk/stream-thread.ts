@@ -10,6 +10,7 @@ import { toError } from './engine/call-pool.js';
 import { BusyCounter } from './engine/busy-counter.js';
 import { ServingThread } from './engine/threads.js';
 import type { StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
+import { countSetting } from './env-settings.js';
 
 interface Pending { resolve: (r: StreamResult) => void; reject: (e: unknown) => void }
 interface Queued extends Pending { request: StreamRequest }
@@ -79,8 +80,7 @@ const queue: Queued[] = [];
 let nextId = 1;
 
 function threadLimit(): number {
-  const env = Number(process.env['TSVIRT_STREAM_THREADS']);
-  return Number.isInteger(env) && env > 0 ? env : DEFAULT_STREAM_THREADS;
+  return countSetting('TSVIRT_STREAM_THREADS', DEFAULT_STREAM_THREADS);
 }
 
 /** A thread just became free (or died): it takes the oldest queued call. */

@@ -11,6 +11,7 @@ import { excludedFunctions, localReads, methodName, type SdkClass } from './meth
 import { isInstance, resultWrapper, unwrapArg } from './wrap.js';
 import { classOfHandle } from './method-names.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
+import { choiceSetting } from './env-settings.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
 const handleOf: Record<SdkClass, string> = {
@@ -151,6 +152,7 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
   const result = sharedPool().call(fn, native, finish, args);
+  callSites ??= choiceSetting('TSVIRT_CALL_STACKS', ['0', '1'], '0') === '1';
   return callSites ? withCallSite(result, new Error('called from')) : result;
 }
 
@@ -160,7 +162,7 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
  * its call site (a stack capture, about a microsecond) and a failure's stack ends with it. Off by
  * default, for the cost.
  */
-const callSites = process.env['TSVIRT_CALL_STACKS'] === '1';
+let callSites: boolean | undefined;
 
 function withCallSite(result: Promise<unknown>, site: Error): Promise<unknown> {
   return result.catch((err: unknown) => {

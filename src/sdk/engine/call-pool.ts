@@ -13,6 +13,7 @@ import { rebuildJsError } from './serialize-error.js';
 import { HandlePins } from './handle-pins.js';
 import { Fifo } from './fifo.js';
 import { packedLayout } from './packed-results.js';
+import { countSetting } from '../env-settings.js';
 
 /**
  * A request waiting for its answer. `settle` turns the answer into what the caller's Promise
@@ -371,8 +372,7 @@ const DEFAULT_THREADS = 4;
  */
 export function sharedPool(): CallPool {
   if (!shared) {
-    const env = Number(process.env['TSVIRT_THREADS']);
-    shared = new CallPool(Number.isInteger(env) && env > 0 ? env : DEFAULT_THREADS);
+    shared = new CallPool(countSetting('TSVIRT_THREADS', DEFAULT_THREADS));
   }
   return shared;
 }

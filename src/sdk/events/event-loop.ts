@@ -33,6 +33,7 @@ import { blockingStreamsOpen, streamCallsInFlight } from '../stream-thread.js';
 import { dropEvent } from './to-event.js';
 import { loopFault } from './protocol.js';
 import type { AuthAnswer, EventAbout, LoopFault, LoopMessage, RawEvent, SinkMessage, CredentialRequest } from './protocol.js';
+import { choiceSetting } from '../env-settings.js';
 
 export type EventLoopMode = 'default' | 'none';
 
@@ -77,7 +78,8 @@ const AUTH_TIMEOUT_MS = 120_000;
  */
 let registeredElsewhere = false;
 
-let mode: EventLoopMode = process.env['TSVIRT_EVENT_LOOP'] === 'none' ? 'none' : 'default';
+/** Set by configureEventLoop, else read from TSVIRT_EVENT_LOOP when first needed (see env-settings.ts). */
+let chosen: EventLoopMode | undefined;
 let running: Running | undefined;
 const routes = new Map<number, Route>();
 let nextReg = 1;
@@ -95,17 +97,19 @@ export function configureEventLoop(options: { mode: EventLoopMode }): void {
   if (!MODES.includes(options?.mode)) {
     throw tsvirtError(VIR_ERR_INVALID_ARG, 'configureEventLoop', `configureEventLoop: mode must be 'default' or 'none', got ${describeValue(options?.mode)}`);
   }
-  if (running && options.mode !== mode) throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', 'the event loop is already running: configure it before the first Connection.open');
-  mode = options.mode;
+  if (running && options.mode !== modeNow()) throw tsvirtError(VIR_ERR_NO_SUPPORT, 'events', 'the event loop is already running: configure it before the first Connection.open');
+  chosen = options.mode;
 }
 
+const modeNow = (): EventLoopMode => (chosen ??= choiceSetting<EventLoopMode>('TSVIRT_EVENT_LOOP', ['default', 'none'], 'default'));
+
 export function eventLoopMode(): EventLoopMode {
-  return mode;
+  return modeNow();
 }
 
 /** Registers libvirt's default event loop and starts its threads, once (no-op when opted out). */
 export function ensureEventLoop(): void {
-  if (mode === 'none' || running || registeredElsewhere) return;
+  if (modeNow() === 'none' || running || registeredElsewhere) return;
   registeredElsewhere = anEventLoopIsRegistered();
   if (registeredElsewhere) return;
   v.virEventRegisterDefaultImpl();
@@ -148,7 +152,7 @@ let noLoop: { readonly message: string; readonly err: LibvirtError } | undefined
 function runningLoop(): Running {
   ensureEventLoop();
   if (running) return running;
-  const why = mode === 'none'
+  const why = modeNow() === 'none'
     ? 'tsvirt does not run the event loop (TSVIRT_EVENT_LOOP=none or configureEventLoop)'
     : 'an event loop was registered in this process before tsvirt could (by another copy of tsvirt - `npm ls tsvirt`, `npm dedupe` -, by tsvirt in another thread, or by the program), so tsvirt runs none';
   const message = `${why}: events, close notifications and auth callbacks are not available`;
@@ -157,6 +161,9 @@ function runningLoop(): Running {
 }
 
 function start(): Running {
+  // First: a pool that cannot be made (TSVIRT_THREADS set to nonsense) must fail before any
+  // thread starts, or the threads would hold the process open with no loop to stop them.
+  const calls = sharedPool();
   const here = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
@@ -169,7 +176,7 @@ function start(): Running {
     loop, sink, entries: Promise.resolve(undefined as never), sinkEntries: Promise.resolve(undefined as never), authPort: port1, authSignal: new Int32Array(signal), control: controls,
     pause: new LoopPause(controls, () => wakeLoop(controls)), started: false, stopped: undefined, sinkStopped: false,
   };
-  sharedPool().outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
+  calls.outstanding.onChange((busy) => r.pause.setBusy('calls', busy));
   streamCallsInFlight.onChange((busy) => r.pause.setBusy('streams', busy));
   blockingStreamsOpen.onChange((busy) => r.pause.setBusy('open streams', busy));
   r.sinkEntries = readyOf<SinkMessage>(sink).then((s) => {
