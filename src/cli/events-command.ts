@@ -75,7 +75,7 @@ async function watchUntil(signal: AbortSignal, conn: Connection, io: Io, o: Watc
   let printed = 0;
   try {
     await stream.ready;
-    io.stderr.write(`tsvirt: watching ${o.types.length === eventCatalog.size ? 'all' : o.types.length} event types${o.domain ? ` of ${o.domain}` : ''} (Ctrl-C to stop)\n`);
+    io.stderr.write(`tsvirt: watching ${o.types.length === eventCatalog.size ? 'all' : o.types.length} event type${o.types.length === 1 ? '' : 's'}${o.domain ? ` of ${o.domain}` : ''} (Ctrl-C to stop)\n`);
     for await (const e of stream) {
       io.stdout.write(`${o.json ? JSON.stringify(plain(e), bigints) : text(e)}\n`);
       release(e);

@@ -7,6 +7,7 @@ const usage = `usage: tsvirt <command> [options]
 
 commands:
   version [--json]                       tsvirt, the loaded libvirt, and the libvirt the bindings came from
+                                         (also --version, -V)
   api [--missing] [--kind K] [--json]    every bound symbol with its \`since\`; --missing: what the loaded libvirt lacks
   tour [--connect URI]                   versions, node, domains and pools of a connection, and
                                          a sample qcow2 image inspected offline
@@ -58,14 +59,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout.write(usage);
     return name === undefined ? 2 : 0;
   }
-  const load = commands[name];
+  // The spelling most tools answer to, as `tsvirt version` (with its options: --version --json).
+  const command = name === '--version' || name === '-V' ? 'version' : name;
+  const load = commands[command];
   if (!load) { io.stderr.write(`tsvirt: unknown command "${name}"\n\n${usage}`); return 2; }
   // `tsvirt image` has a help of its own; the others share this one.
-  if (name !== 'image' && asksForHelp(rest)) { io.stdout.write(commandUsage(name)); return 0; }
+  if (command !== 'image' && asksForHelp(rest)) { io.stdout.write(commandUsage(command)); return 0; }
   try {
     return await (await load())(rest, io);
   } catch (err) {
-    return report(err, name, io);
+    return report(err, command, io);
   }
 }
 

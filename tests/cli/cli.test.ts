@@ -29,6 +29,16 @@ describe('tsvirt command line', function () {
     assert.equal(v['libvirtApiXml'], '9.0.0');
   });
 
+  it('--version and -V are `tsvirt version`, options included', () => {
+    const version = tsvirt(['version', '--json']);
+    for (const flag of ['--version', '-V']) {
+      const r = tsvirt([flag, '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, version.stdout);
+    }
+    assert.match(tsvirt(['--version', '--bogus']).stderr, /^tsvirt: [^]*usage: tsvirt version/);
+  });
+
   it('api --json: every bound symbol with its since; --missing: none on the libvirt the XML came from', () => {
     const all = JSON.parse(tsvirt(['api', '--json']).stdout) as { name: string; since: string | null; available: boolean }[];
     assert.equal(all.length, boundSymbols.length);
@@ -184,6 +194,12 @@ describe('tsvirt command line', function () {
       assert.match(r.stderr, /this connection's driver has no secret events/);
       assert.match(r.stderr, /watching 32 event types/);
       assert.doesNotMatch(r.stderr, /Warning/);
+    });
+
+    it('one type is one event type', async () => {
+      const r = await watchThenStop(['--types', 'domain:lifecycle', '--connect', 'test:///default']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /watching 1 event type \(/);
     });
 
     it('--types that names no type is a usage error, not a watch of nothing', () => {
