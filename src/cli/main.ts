@@ -12,6 +12,7 @@ commands:
   tour [--connect URI]                   versions, node, domains and pools of a connection, and
                                          a sample qcow2 image inspected offline
   domain list|info|define|undefine|start|shutdown|destroy|reboot|suspend|resume [NAME|FILE]
+  domain xml NAME [--inactive]           the domain's XML (--inactive: its persistent definition)
   domain screenshot NAME FILE [--screen N] [--force]
                                          save a screenshot, print its MIME type
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
@@ -35,7 +36,8 @@ commands:
   image info|snapshots|check|map|partitions|detect FILE [--json] ...
                                          the offline disk-image inspector (tsvirt image --help)
 
-Every connecting command takes --connect URI, and all but tour take --json. The connection
+A domain is named by its name, UUID or ID. Every connecting command takes --connect URI, and
+all but tour take --json. The connection
 defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
 `;
 

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
+import { isLibvirtError } from '../ffi/index.js';
+import * as v from '../../generated/index.js';
 import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
 import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
 
@@ -23,14 +25,40 @@ function readXml(path: string): string {
 
 // ---- domain -----------------------------------------------------------------------------------
 
-const domainOptions = { ...common, screen: { type: 'string' }, force: { type: 'boolean' } } as const;
+/** IDs are C ints: a longer run of digits can only be a name. */
+const MAX_DOMAIN_ID = 2 ** 31 - 1;
+
+const noDomain = (err: unknown): err is Error => isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN';
+
+/**
+ * The domain a user named by name, UUID or ID, as virsh takes them: digits are tried as a
+ * running domain's ID first, then as a name. A failure names what was looked up, which some
+ * drivers' errors do not ("Domain not found").
+ */
+async function findDomain(conn: Connection, key: string): Promise<Domain> {
+  try {
+    if (/^\d+$/.test(key) && Number(key) <= MAX_DOMAIN_ID) {
+      try {
+        return await conn.lookupDomain(Number(key));
+      } catch (err) {
+        if (!noDomain(err)) throw err;
+      }
+    }
+    return await conn.lookupDomain(key);
+  } catch (err) {
+    if (noDomain(err) && !err.message.includes(`'${key}'`)) err.message += ` (no domain has the name, UUID or ID '${key}')`;
+    throw err;
+  }
+}
+
+const domainOptions = { ...common, screen: { type: 'string' }, force: { type: 'boolean' }, inactive: { type: 'boolean' } } as const;
 type DomainValues = ReturnType<typeof parseCommandArgs<typeof domainOptions>>['values'];
 
 /** An action on one domain by name, reported as `{ domain, action }`. */
 const action = (verb: string, act: (d: Domain) => Promise<unknown>): Subcommand<DomainValues> => ({
   words: 'NAME',
   run: async (conn, [name], values, io) => {
-    using d = await conn.lookupDomain(name as string);
+    using d = await findDomain(conn, name as string);
     await act(d);
     return done(io, values.json, { domain: name, action: verb }, `domain ${name}: ${verb} done`);
   },
@@ -48,10 +76,20 @@ const domainCommands: Record<string, Subcommand<DomainValues>> = {
       return done(io, values.json, { defined: name }, `domain ${name} defined`);
     },
   },
+  xml: {
+    words: 'NAME', options: ['inactive'],
+    run: async (conn, [name], values, io) => {
+      using d = await findDomain(conn, name as string);
+      const xml = await d.getXml(values.inactive ? v.VIR_DOMAIN_XML_INACTIVE : 0);
+      if (values.json) printJson(io, { domain: d.name, xml });
+      else io.stdout.write(xml.endsWith('\n') ? xml : `${xml}\n`);
+      return 0;
+    },
+  },
   screenshot: {
     words: 'NAME FILE', options: ['screen', 'force'], check: (values) => { screenNumber(values.screen); },
     run: async (conn, [name, file], values, io) => {
-      using d = await conn.lookupDomain(name as string);
+      using d = await findDomain(conn, name as string);
       return await screenshot(d, file as string, values, io);
     },
   },
@@ -70,7 +108,7 @@ export async function runDomain(argv: string[], io: Io): Promise<number> {
 }
 
 async function domainInfo(conn: Connection, name: string, io: Io, json: boolean | undefined): Promise<number> {
-  using d = await conn.lookupDomain(name);
+  using d = await findDomain(conn, name);
   const info = await d.getInfo();
   if (json) { printJson(io, { name: d.name, uuid: d.uuid, ...info }); return 0; }
   printTable(io, ['FIELD', 'VALUE'], [['name', d.name], ['uuid', d.uuid], ['state', info.state.name], ['vcpus', String(info.vcpus)],
@@ -131,7 +169,7 @@ const onDomain = (words: string, run: (dom: Domain, names: string[], values: Sna
   ...more,
   words: `DOMAIN${words ? ` ${words}` : ''}`,
   run: async (conn, [domainName, ...names], values, io) => {
-    using dom = await conn.lookupDomain(domainName as string);
+    using dom = await findDomain(conn, domainName as string);
     return await run(dom, names, values, io);
   },
 });

@@ -143,6 +143,28 @@ describe('tsvirt domain, snapshot, pool and vol (in this process)', function () 
     assert.throws(() => overlayDisks({ 'disk-only': true, overlay: ['vda=/a', 'vda=/b'] }), usageError(/disk vda named twice/));
   });
 
+  describe('domain', () => {
+    it('takes a domain by name, UUID or ID, and says what it looked up when none matches', async () => {
+      for (const key of ['test', dom.uuid, String(await dom.getID())]) {
+        const r = await run(runDomain, 'info', key, '--json');
+        assert.equal(r.status, 0, `${key}: ${r.stderr}`);
+        assert.equal((JSON.parse(r.stdout) as { name: string }).name, 'test', key);
+      }
+      await assert.rejects(run(runDomain, 'info', 'nope'), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_DOMAIN' && /'nope'/.test(e.message));
+      await assert.rejects(run(runDomain, 'info', '99999999999'), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_DOMAIN');
+    });
+
+    it('xml prints the live XML, or the persistent definition with --inactive', async () => {
+      const live = await run(runDomain, 'xml', 'test');
+      assert.equal(live.status, 0, live.stderr);
+      assert.equal(live.stdout, await dom.getXml());
+      const inactive = await run(runDomain, 'xml', 'test', '--inactive', '--json');
+      assert.deepEqual(JSON.parse(inactive.stdout), { domain: 'test', xml: await dom.getXml(v.VIR_DOMAIN_XML_INACTIVE) });
+      assert.doesNotMatch(inactive.stdout, /id='1'/, 'the definition has no running id');
+      await assert.rejects(run(runDomain, 'info', 'test', '--inactive'), usageError(/domain info takes no --inactive/));
+    });
+  });
+
   it('checks words and options before anything connects', async () => {
     await assert.rejects(run(runVol, 'bogus', 'no-such-pool'), usageError(/vol: unknown subcommand bogus \(one of: list, info/));
     await assert.rejects(run(runPool, 'list', 'extra'), usageError(/pool list: unexpected argument extra/));
