@@ -1,8 +1,10 @@
 // Command-line parsing shared by every tsvirt command.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultUri } from '../sdk/default-uri.js';
+import type { TerminalInput } from './terminal-auth.js';
 
-export interface Io { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+/** Where a command writes; `stdin`, when given, gives where credentials are asked for (terminal-auth.ts). */
+export interface Io { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: () => TerminalInput }
 
 /** A usage error: printed with the command's help, exit code 2. */
 export class UsageError extends Error {

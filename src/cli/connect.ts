@@ -1,11 +1,17 @@
 // What every connecting command shares: --connect/--json, one connection per run, a short report.
-import { Connection } from '../sdk/index.js';
+import { Connection, eventLoopMode } from '../sdk/index.js';
 import { checkSubcommand, connectUri, printJson, type Io, type SubcommandSpec } from './args.js';
+import { terminalAuth } from './terminal-auth.js';
 
 export const connectOptions = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
 
-export async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await Connection.open(connectUri(uri));
+/**
+ * Opens `uri` (see connectUri), runs `body`, closes. Credentials a driver asks for are asked on
+ * `io.stdin` when it is a terminal (auth callbacks need the event loop, which TSVIRT_EVENT_LOOP=none turns off).
+ */
+export async function withConnection<T>(uri: string | undefined, body: (c: Connection) => Promise<T>, io?: Io): Promise<T> {
+  const auth = io?.stdin && eventLoopMode() !== 'none' ? { callback: terminalAuth(io.stdin, io.stderr) } : undefined;
+  const conn = await Connection.open(connectUri(uri), auth ? { auth } : {});
   try {
     return await body(conn);
   } finally {
@@ -28,7 +34,7 @@ export async function runSubcommand<V extends ConnectValues>(command: string, ta
   positionals: readonly string[], values: V, io: Io): Promise<number> {
   const { spec, words } = checkSubcommand(command, table, positionals, values as Record<string, unknown>);
   spec.check?.(values);
-  return await withConnection(values.connect, (conn) => spec.run(conn, words, values, io));
+  return await withConnection(values.connect, (conn) => spec.run(conn, words, values, io), io);
 }
 
 /** The outcome of an action: JSON with --json, else one line of text. */

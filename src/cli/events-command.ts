@@ -29,7 +29,7 @@ export async function runEvents(argv: string[], io: Io): Promise<number> {
     } finally {
       conn.off('error', quiet);
     }
-  });
+  }, io);
 }
 
 /** `types` without the families whose registration the driver refuses (test:/// has no secret events). */
