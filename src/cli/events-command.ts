@@ -75,6 +75,10 @@ async function watchUntil(signal: AbortSignal, conn: Connection, io: Io, o: Watc
   let printed = 0;
   try {
     await stream.ready;
+    if (o.domain !== undefined && !(await domainExists(conn, o.domain))) {
+      // Not refused: a watch may wait for the domain to be defined; said, in case of a typo.
+      io.stderr.write(`tsvirt: no domain '${o.domain}' exists now; its events show if one by that name or UUID appears\n`);
+    }
     io.stderr.write(`tsvirt: watching ${o.types.length === eventCatalog.size ? 'all' : o.types.length} event type${o.types.length === 1 ? '' : 's'}${o.domain ? ` of ${o.domain}` : ''} (Ctrl-C to stop)\n`);
     for await (const e of stream) {
       io.stdout.write(`${o.json ? JSON.stringify(plain(e), bigints) : text(e)}\n`);
@@ -85,6 +89,16 @@ async function watchUntil(signal: AbortSignal, conn: Connection, io: Io, o: Watc
     if ((err as Error).name !== 'AbortError') throw err;
   }
   return 0;
+}
+
+async function domainExists(conn: Connection, key: string): Promise<boolean> {
+  try {
+    (await conn.lookupDomain(key)).free();
+    return true;
+  } catch (err) {
+    if (isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN') return false;
+    throw err;
+  }
 }
 
 const bigints = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);

@@ -99,8 +99,13 @@ function commandUsage(name: string): string {
 function report(err: unknown, command: string, io: Io): number {
   if (err instanceof UsageError) { io.stderr.write(`tsvirt: ${err.message}\n\n${commandUsage(command)}`); return 2; }
   if (isLibvirtError(err)) { io.stderr.write(`tsvirt: ${err.codeName}: ${err.message}\n`); return 1; }
-  io.stderr.write(`tsvirt: ${err instanceof Error ? err.message : String(err)}\n`);
+  io.stderr.write(`tsvirt: ${err instanceof Error ? err.message : String(err)}${forceHint(err, command)}\n`);
   return 1;
+}
+
+/** An output file that exists is refused (EEXIST) by the commands that can replace it, with --force. */
+function forceHint(err: unknown, command: string): string {
+  return (err as NodeJS.ErrnoException | null)?.code === 'EEXIST' && commandUsage(command).includes('--force') ? ' (--force replaces it)' : '';
 }
 
 // `tsvirt api | head` closes the pipe early: that is not an error.

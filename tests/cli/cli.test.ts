@@ -196,6 +196,14 @@ describe('tsvirt command line', function () {
       assert.doesNotMatch(r.stderr, /Warning/);
     });
 
+    it('--domain of no domain that exists now: watched, with a note in case of a typo', async () => {
+      const r = await watchThenStop(['--domain', 'nope', '--types', 'domain:lifecycle', '--connect', 'test:///default']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /no domain 'nope' exists now/);
+      const known = await watchThenStop(['--domain', 'test', '--types', 'domain:lifecycle', '--connect', 'test:///default']);
+      assert.doesNotMatch(known.stderr, /exists now/);
+    });
+
     it('one type is one event type', async () => {
       const r = await watchThenStop(['--types', 'domain:lifecycle', '--connect', 'test:///default']);
       assert.equal(r.status, 0, r.stderr);

@@ -43,7 +43,7 @@ describe('tsvirt stream commands (test:///default)', function () {
     writeFileSync(file, 'keep');
     const refused = tsvirt('domain', 'screenshot', 'test', file);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /EEXIST/);
+    assert.match(refused.stderr, /^tsvirt: EEXIST: .* \(--force replaces it\)$/m);
     assert.equal(readFileSync(file, 'utf8'), 'keep');
     const forced = tsvirt('domain', 'screenshot', 'test', file, '--force', '--json');
     assert.equal(forced.status, 0, forced.stderr);
