@@ -56,6 +56,8 @@ interface Parsed {
   progress: boolean;
   layout: string | undefined;
   lenient: boolean;
+  /** The options given, by their long name (--output=json as --json, -f as --format). */
+  given: Set<string>;
 }
 
 const USAGE = 'usage: tsvirt image info|snapshots|check|map|partitions|detect FILE [--json] [--format FMT] [--backing-chain] [--allow-backing]\n';
@@ -66,7 +68,7 @@ class UsageError extends Error {}
 function parse(argv: readonly string[]): Parsed {
   const p: Parsed = {
     command: '', file: '', json: false, format: 'probe', backingChain: false, allowBacking: false, probeBackingFormat: false,
-    allowDataFile: false, details: false, findings: false, progress: true, layout: undefined, lenient: false,
+    allowDataFile: false, details: false, findings: false, progress: true, layout: undefined, lenient: false, given: new Set(),
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -76,6 +78,7 @@ function parse(argv: readonly string[]): Parsed {
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
+    if (a.startsWith('-') && a !== '-') p.given.add(a === '--output=json' ? '--json' : a === '-f' ? '--format' : a);
     switch (a) {
       case '--json': p.json = true; break;
       case '--output=json': p.json = true; break;
@@ -101,8 +104,26 @@ function parse(argv: readonly string[]): Parsed {
   }
   if (positional.length !== 2) throw new UsageError('expected a command and one FILE');
   [p.command, p.file] = positional as [string, string];
+  checkOptions(p);
   checkLayout(p);
   return p;
+}
+
+/** The options each command reads; any other is refused, as qemu-img refuses it, not ignored. */
+const OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  info: ['--json', '--format', '--backing-chain', '--allow-backing', '--probe-backing-format', '--lenient', '--findings'],
+  snapshots: ['--json', '--format', '--lenient', '--details', '--layout'],
+  check: ['--json', '--format', '--lenient', '--findings', '--no-progress'],
+  map: ['--json', '--format', '--allow-backing', '--probe-backing-format', '--no-progress', '--layout'],
+  partitions: ['--json', '--format', '--allow-backing', '--probe-backing-format', '--allow-data-file'],
+  detect: ['--json'],
+};
+
+function checkOptions(p: Parsed): void {
+  const known = OPTIONS[p.command];
+  if (known === undefined) return; // an unknown command is reported as such
+  const extra = [...p.given].filter((o) => !known.includes(o));
+  if (extra.length > 0) throw new UsageError(`${p.command} takes no ${extra.join(', ')} (it takes ${known.join(', ')})`);
 }
 
 /** The output layouts of the commands that have more than one (qemu-img 7.2's is the default). */

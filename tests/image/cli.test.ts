@@ -126,6 +126,20 @@ describe('tsvirt image CLI', function () {
     assert.match(named.stdout, /"compressed": /);
   });
 
+  it('an option the command does not read is a usage error, not ignored', async () => {
+    for (const [args, message] of [[['detect', '--backing-chain'], /detect takes no --backing-chain \(it takes --json\)/],
+      [['partitions', '--findings', '--lenient'], /partitions takes no --findings, --lenient/], [['snapshots', '-f', 'qcow2', '--allow-backing'], /snapshots takes no --allow-backing/],
+      [['map', '--details'], /map takes no --details/]] as const) {
+      const r = await run([...args, 'base.qcow2'], dir.path);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+    }
+    // The spellings of one option count as that option.
+    assert.equal((await run(['map', '--output=json', 'base.qcow2'], dir.path)).code, 0);
+    assert.equal((await run(['snapshots', '-f', 'qcow2', '--details', 'base.qcow2'], dir.path)).code, 0);
+  });
+
   it('a check that cannot run says so as qemu-img does, not as a failed open', async () => {
     qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4k', 'huge.qcow2', '64M'], dir.path);
     truncateSync(dir.file('huge.qcow2'), 8 * 2 ** 40);
