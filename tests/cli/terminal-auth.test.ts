@@ -2,14 +2,13 @@
 // this process against a test:/// node file with a user, and the built binary on a real pseudo-terminal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { terminalAuth, type TerminalInput } from '../../src/cli/terminal-auth.js';
 import { runDomain } from '../../src/cli/sdk-commands.js';
 import type { Credential } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
+import { authNodeFile } from '../support/auth-node.js';
 
 /** A stand-in terminal: what is written to it is "typed"; raw mode switches are recorded. */
 function fakeTerminal(tty = true): TerminalInput & PassThrough & { modes: boolean[] } {
@@ -68,22 +67,13 @@ describe('credentials asked on the terminal', function () {
   });
 
   describe('on a connection that asks (a test:/// node file with a user)', () => {
-    let dir: string;
-    let uri: string;
-    before(() => {
-      dir = mkdtempSync(join(tmpdir(), 'tsvirt-cli-auth-'));
-      const file = join(dir, 'node.xml');
-      writeFileSync(file, `<node><auth><user password="s3cret">alice</user></auth>
-        <domain type="test"><name>guest1</name><memory>65536</memory><os><type>hvm</type></os></domain></node>`);
-      uri = `test://${file}`;
-    });
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const node = authNodeFile();
 
     it('a command connects with what was typed', async () => {
       const tty = fakeTerminal();
       tty.write('alice\rs3cret\r');
       const out = collector();
-      const status = await runDomain(['list', '--json', '--connect', uri], { stdout: out, stderr: collector(), stdin: () => tty });
+      const status = await runDomain(['list', '--json', '--connect', node.uri()], { stdout: out, stderr: collector(), stdin: () => tty });
       assert.equal(status, 0);
       assert.deepEqual((JSON.parse(out.text()) as { name: string }[]).map((d) => d.name), ['guest1']);
     });
@@ -91,7 +81,7 @@ describe('credentials asked on the terminal', function () {
     it('a wrong password fails with libvirt\'s auth error', async () => {
       const tty = fakeTerminal();
       tty.write('alice\rwrong\r');
-      await assert.rejects(runDomain(['list', '--connect', uri], { stdout: collector(), stderr: collector(), stdin: () => tty }),
+      await assert.rejects(runDomain(['list', '--connect', node.uri()], { stdout: collector(), stderr: collector(), stdin: () => tty }),
         (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_AUTH_FAILED');
     });
 
@@ -99,7 +89,7 @@ describe('credentials asked on the terminal', function () {
       const bin = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli/main.js');
       // Typed after a pause, as a person would: the prompts come first.
       const typing = `sleep 2; printf 'alice\\r'; sleep 0.5; printf 's3cret\\r'; sleep 2`;
-      const r = spawnSync('bash', ['-c', `(${typing}) | script -qec "${process.execPath} ${bin} domain list --connect ${uri}" /dev/null`], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync('bash', ['-c', `(${typing}) | script -qec "${process.execPath} ${bin} domain list --connect ${node.uri()}" /dev/null`], { encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /Enter username for localhost: alice/);
       assert.match(r.stdout, /Enter alice's password for localhost: \r?\n/, 'the password is not echoed');

@@ -13,6 +13,7 @@ import { isLibvirtError, liveCallbackCount } from '../../src/ffi/index.js';
 import { Connection, liveEventRegistrations, type Domain, type DomainLifecycleEvent } from '../../src/sdk/index.js';
 import { eventCatalog, eventIdConstants, families, type EventFamily } from '../../src/sdk/events/catalog.js';
 import { startWorker } from '../../src/sdk/engine/threads.js';
+import { authNodeFile } from '../support/auth-node.js';
 
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -343,34 +344,25 @@ describe('events (test driver)', function () {
 
 describe('auth callbacks (test driver node file with users)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let uri: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tsvirt-auth-'));
-    const file = join(dir, 'node.xml');
-    writeFileSync(file, `<node><auth><user password="s3cret">alice</user></auth>
-      <domain type="test"><name>guest1</name><memory>65536</memory><os><type>hvm</type></os></domain></node>`);
-    uri = `test://${file}`;
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const node = authNodeFile();
 
   it('refuses to open without credentials', async () => {
-    await assert.rejects(Connection.open(uri), (e: unknown) => isLibvirtError(e) && /authentication credentials/i.test(e.message));
+    await assert.rejects(Connection.open(node.uri()), (e: unknown) => isLibvirtError(e) && /authentication credentials/i.test(e.message));
   });
 
   it('opens with a username and password', async () => {
-    const c = await Connection.open(uri, { auth: { username: 'alice', password: 's3cret' } });
+    const c = await Connection.open(node.uri(), { auth: { username: 'alice', password: 's3cret' } });
     assert.deepEqual((await c.listAllDomains()).map((d) => d.name), ['guest1']);
     await c.close();
   });
 
   it('fails with libvirt\'s auth error for a wrong password', async () => {
-    await assert.rejects(Connection.open(uri, { auth: { username: 'alice', password: 'wrong' } }), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_AUTH_FAILED');
+    await assert.rejects(Connection.open(node.uri(), { auth: { username: 'alice', password: 'wrong' } }), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_AUTH_FAILED');
   });
 
   it('asks an async callback with typed credentials', async () => {
     const asked: string[] = [];
-    const c = await Connection.open(uri, {
+    const c = await Connection.open(node.uri(), {
       auth: {
         callback: async (creds) => {
           await settle(20);
@@ -389,7 +381,7 @@ describe('auth callbacks (test driver node file with users)', function () {
 
   it('reports the error a callback throws', async () => {
     const boom = new Error('no password store');
-    await assert.rejects(Connection.open(uri, { auth: { callback: () => { throw boom; } } }), (e: unknown) => e === boom);
+    await assert.rejects(Connection.open(node.uri(), { auth: { callback: () => { throw boom; } } }), (e: unknown) => e === boom);
   });
 });
 
