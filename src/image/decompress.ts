@@ -13,6 +13,7 @@
 import * as zlib from 'node:zlib';
 import { Decompress as FzstdStream } from 'fzstd';
 import { ImageCorruptError, ImageUnsupportedError } from './errors.js';
+import { ZSTD_JS_MAX_WINDOW_MOVES_BYTES, ZSTD_MAX_WINDOW_BYTES } from './limits.js';
 import type { CompressionType } from './qcow2/header.js';
 
 export type ZstdDecompressor = (input: Uint8Array, maxOutputBytes: number) => Uint8Array;
@@ -38,6 +39,15 @@ function builtinZstd(): ZstdDecompressor | undefined {
  * another frame, so the frame is cut out first.
  */
 const pureJsZstd: ZstdDecompressor = (input, max) => {
+  const frame = zstdFrameShape(input);
+  // fzstd allocates the window the frame declares and moves all of it once per block: both are
+  // bounded before it starts (a few bytes of header can ask for 2 GiB, or a million blocks).
+  if (frame.windowBytes > ZSTD_MAX_WINDOW_BYTES) {
+    throw new RangeError(`the zstd frame declares a window of ${frame.windowBytes} bytes, above the ${ZSTD_MAX_WINDOW_BYTES} libzstd decodes`);
+  }
+  if (frame.blocks * frame.windowBytes > ZSTD_JS_MAX_WINDOW_MOVES_BYTES) {
+    throw new RangeError(`the zstd frame has ${frame.blocks} blocks under a window of ${frame.windowBytes} bytes, more than the JS decoder takes (ZSTD_JS_MAX_WINDOW_MOVES_BYTES)`);
+  }
   const out = new Uint8Array(max);
   let length = 0;
   const stream = new FzstdStream((chunk: Uint8Array) => {
@@ -45,7 +55,7 @@ const pureJsZstd: ZstdDecompressor = (input, max) => {
     out.set(chunk, length);
     length += chunk.length;
   });
-  stream.push(input.subarray(0, zstdFrameLength(input)), true);
+  stream.push(input.subarray(0, frame.length), true);
   return out.subarray(0, length);
 };
 
@@ -110,6 +120,11 @@ const ZSTD_MAGIC = 0xfd2fb528;
 
 /** Length of the zstd frame at the start of `b` (RFC 8878 section 3.1.1), from its headers alone. */
 export function zstdFrameLength(b: Uint8Array): number {
+  return zstdFrameShape(b).length;
+}
+
+/** What the headers of the zstd frame at the start of `b` say: its length, window and number of blocks. */
+export function zstdFrameShape(b: Uint8Array): { length: number; windowBytes: number; blocks: number } {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const need = (end: number): void => {
     if (end > b.length) throw new RangeError('truncated zstd frame');
@@ -122,7 +137,11 @@ export function zstdFrameLength(b: Uint8Array): number {
   const fcsSize = [singleSegment ? 1 : 0, 2, 4, 8][fhd >> 6] as number;
   const dictSize = [0, 1, 2, 4][fhd & 3] as number;
   let at = 5 + (singleSegment ? 0 : 1) + dictSize + fcsSize;
+  need(at);
+  const windowBytes = singleSegment ? frameContentSize(b, at - fcsSize, fcsSize) : windowSize(b[5] as number);
+  let blocks = 0;
   for (;;) {
+    blocks++;
     // Block header, 3 bytes little-endian: last block (bit 0), type (bits 1-2), size (bits 3-23).
     need(at + 3);
     const header = (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16);
@@ -132,7 +151,20 @@ export function zstdFrameLength(b: Uint8Array): number {
     need(at);
     if (header & 1) break;
   }
-  return at + ((fhd >> 2) & 1 ? 4 : 0);
+  return { length: at + ((fhd >> 2) & 1 ? 4 : 0), windowBytes, blocks };
+}
+
+/** Window_Descriptor: 2^(10 + exponent) plus mantissa eighths of it. */
+const windowSize = (descriptor: number): number => {
+  const base = 2 ** (10 + (descriptor >> 3));
+  return base + (base / 8) * (descriptor & 7);
+};
+
+/** Frame_Content_Size, little-endian in 1, 2 (plus 256), 4 or 8 bytes; a number, inexact only far above any limit. */
+function frameContentSize(b: Uint8Array, at: number, bytes: number): number {
+  let value = 0;
+  for (let i = bytes - 1; i >= 0; i--) value = value * 256 + (b[at + i] as number);
+  return bytes === 2 ? value + 256 : value;
 }
 
 export function zstdAvailable(): boolean {

@@ -103,6 +103,19 @@ export const CHECK_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
  * when it loads them: every table can be up to 8 MiB and 65535 of them can overlap in one file.
  */
 export const OPEN_MAX_BITMAP_TABLES_BYTES = 1024 * MiB;
+/**
+ * The largest window a zstd frame may declare: libzstd's default (ZSTD_WINDOWLOG_LIMIT_DEFAULT,
+ * 2^27), which qemu's decompression keeps, so a frame asking for more is an I/O error in qemu.
+ * The pure-JS decoder (fzstd, used where node:zlib has no zstd) would allocate up to 2 GiB.
+ */
+export const ZSTD_MAX_WINDOW_BYTES = 128 * MiB;
+/**
+ * Work the pure-JS zstd decoder may do on one compressed cluster, in bytes of window it moves: it
+ * moves its whole window once per block of the frame, so a frame of a million tiny blocks takes
+ * minutes. A frame qemu writes has a window of one cluster and a block per 128 KiB of it, at
+ * most 16 blocks (32 MiB moved) for 2 MiB clusters; this allows 32 times that.
+ */
+export const ZSTD_JS_MAX_WINDOW_MOVES_BYTES = 1024 * MiB;
 /** Largest single guest read the reader serves in one call. */
 export const MAX_GUEST_READ_BYTES = 64 * MiB;
 /**
