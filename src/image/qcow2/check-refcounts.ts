@@ -86,6 +86,8 @@ export function checkCopiedFlags(ctx: CheckContext, disk: DiskRefcounts): void {
     if ((l2Ref === 1) !== ((l1hi & OFLAG_COPIED_HI) !== 0)) {
       ctx.out.add('OFLAG_COPIED_L2', 'corruption', () => `ERROR OFLAG_COPIED L2 cluster: l1_index=${i} l1_entry=${entryHex(l1hi, l1lo)} refcount=${l2Ref}`, h.l1TableOffset + i * 8);
     }
+    // Past the end of the file the table reads as zeros: no data clusters (see checkL1).
+    if (l2Offset >= ctx.fileSize) continue;
     const walk = (): void => checkCopiedData(ctx, disk, l2Offset);
     walks.visit(l2Offset, walk, walk);
   }

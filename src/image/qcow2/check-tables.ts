@@ -36,6 +36,8 @@ interface FragmentationDelta {
   fragmented: number;
 }
 
+const NOTHING_WALKED: FragmentationDelta = Object.freeze({ allocated: 0, compressed: 0, fragmented: 0 });
+
 /** A reference from an L2 entry, as qemu's qcow2_inc_refcounts_imrt counts it, by `pass`. */
 function refer(ctx: CheckContext, pass: L2Pass, offset: number, size: number): void {
   if (size <= 0 || (pass.findings && regionBeyondEof(ctx, offset, size))) return;
@@ -148,7 +150,9 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
     if (l2Offset % ctx.img.header.clusterSize !== 0) {
       ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
     }
-    const frag = walks.visit(l2Offset, () => checkL2(ctx, l2Offset, FIRST_WALK), () => checkL2(ctx, l2Offset, FINDINGS_ONLY));
+    // A table that starts past the end of the file reads as zeros, as in qemu: nothing in it to
+    // count or report, so it is not walked (an L1 table of a few megabytes can name millions).
+    const frag = l2Offset >= ctx.fileSize ? NOTHING_WALKED : walks.visit(l2Offset, () => checkL2(ctx, l2Offset, FIRST_WALK), () => checkL2(ctx, l2Offset, FINDINGS_ONLY));
     if (fragInfo) {
       fragInfo.allocatedClusters += frag.allocated;
       fragInfo.compressedClusters += frag.compressed;

@@ -60,19 +60,34 @@ export class Qcow2GuestMap {
     }
     // qemu reads such a table as zeros (it is past the end of the file); it is refused here.
     if (l2Offset >= MAX_SAFE_OFFSET_BYTES) throw new ImageOffsetError(`L1 entry 0x${l1Index.toString(16)}: L2 table offset`, BigInt(l2Offset));
+    // A table of zeros maps nothing, and millions of L1 entries may name one such table (or
+    // tables past the end of the file, which read as zeros): one run over all of them, instead
+    // of a walk of every entry of every table.
+    if (this.mapsNothing(l2Offset)) return unallocated(this.unallocatedSpan(l1Index, limit, maxBytes));
     return this.scan(this.l2Cache.get(l2Offset), l2Offset, l2Index, offset, limit);
   }
 
-  /** Extends an unallocated L1 entry over the empty entries after it, up to maxBytes. */
+  /** Extends an unallocated L1 entry over the entries after it that map nothing, up to maxBytes. */
   private unallocatedSpan(l1Index: number, firstSpan: number, maxBytes: number): number {
     const span = this.img.l2Entries * this.cs;
     let bytes = firstSpan;
     for (let i = l1Index + 1; bytes < maxBytes; i++) {
       if (i >= this.img.header.l1Size) return maxBytes;
-      if (this.l1.readUInt32BE(i * 8) !== 0 || this.l1.readUInt32BE(i * 8 + 4) !== 0) break;
+      if (!this.mapsNothingAt(i)) break;
       bytes += span;
     }
     return Math.min(bytes, maxBytes);
+  }
+
+  /** L1 entry `i` is empty or names a table that maps nothing; not when lookup would refuse the entry. */
+  private mapsNothingAt(i: number): boolean {
+    const l2Offset = entryOffset(this.l1.readUInt32BE(i * 8), this.l1.readUInt32BE(i * 8 + 4));
+    if (l2Offset === 0) return true;
+    return l2Offset % this.cs === 0 && l2Offset < MAX_SAFE_OFFSET_BYTES && this.mapsNothing(l2Offset);
+  }
+
+  private mapsNothing(l2Offset: number): boolean {
+    return l2Offset >= this.img.file.size || this.l2Cache.allZero(l2Offset);
   }
 
   private entry(table: Buffer, index: number): [hi: number, lo: number, alloc: number, zero: number] {

@@ -8,6 +8,9 @@ import type { ImageFile } from '../image-file.js';
 export class L2Cache {
   private readonly tables = new Map<number, Buffer>();
   private readonly window: ReadWindow;
+  /** Whether a cached table is all zeros, decided once per table read. */
+  private readonly zero = new WeakMap<Buffer, boolean>();
+  private zeros: Buffer | undefined;
 
   constructor(
     file: ImageFile,
@@ -33,5 +36,17 @@ export class L2Cache {
       if (oldest !== undefined) this.tables.delete(oldest);
     }
     return table;
+  }
+
+  /** The table at `offset` is all zeros. */
+  allZero(offset: number): boolean {
+    const table = this.get(offset);
+    let zero = this.zero.get(table);
+    if (zero === undefined) {
+      this.zeros ??= Buffer.alloc(this.tableBytes);
+      zero = table.equals(this.zeros);
+      this.zero.set(table, zero);
+    }
+    return zero;
   }
 }
