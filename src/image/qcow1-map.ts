@@ -3,6 +3,7 @@
  * with allocate=0, and qcow_co_block_status): L1 and L2 entries are plain offsets; bit 63 of an
  * L2 entry marks a compressed cluster whose byte size sits in bits 63-cluster_bits..62.
  */
+import { ImageOffsetError } from './errors.js';
 import { bound, QCOW1_MAX_L1_BYTES } from './limits.js';
 import type { QcowV1Image } from './qcow1.js';
 import type { CompressedDescriptor } from './qcow2/table-entries.js';
@@ -65,6 +66,11 @@ export class QcowV1GuestMap {
       return { bytes, kind: 'compressed', hostOffset: undefined, compressed: { offset: coffset, size: csize, sectors: 0 } };
     }
     const host = hi * 0x100000000 + lo;
-    return { bytes, kind: 'data', hostOffset: Number.isSafeInteger(host) ? host + (offset % cs) : undefined, compressed: undefined };
+    // Past the end of any file (qemu reads zeros there): refused with its value, as for qcow2,
+    // since a number cannot hold it and a reader must not read some other offset instead.
+    if (!Number.isSafeInteger(host)) {
+      throw new ImageOffsetError(`L2 table 0x${l2Offset.toString(16)} entry 0x${(i / 8).toString(16)}: cluster offset`, (BigInt(hi) << 32n) | BigInt(lo));
+    }
+    return { bytes, kind: 'data', hostOffset: host + (offset % cs), compressed: undefined };
   }
 }

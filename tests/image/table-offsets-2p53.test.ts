@@ -82,4 +82,23 @@ describe('table entries at or above 2^53', function () {
     await sameCheckAsQemu(name);
     await refusedWithValue(name, 0x3f0000000018016n);
   });
+
+  it('a QCOW v1 data cluster at 2^54: refused with its value, not read from some other offset', async () => {
+    qemuImg(['create', '-q', '-f', 'qcow', 'v1.qcow', '1M'], dir.path);
+    qemuIo('v1.qcow', ['write -P 6 0 8k'], 'qcow', dir.path);
+    const path = dir.file('v1.qcow');
+    // Header: l1_table_offset at 40; L1 and L2 entries are plain offsets.
+    const v1l2 = Number(u64(path, Number(u64(path, 40))));
+    poke(path, v1l2, be64(0x0040000000000000n));
+    const isOffsetError = (err: unknown): boolean => err instanceof ImageOffsetError && err.observed === 0x0040000000000000n;
+    await assert.rejects(imageMapJson(path, { format: 'qcow' }), isOffsetError);
+    const { reader, close } = await openGuestReader(path, { format: 'qcow' });
+    try {
+      assert.throws(() => reader.read(0, 512), isOffsetError);
+      // The next cluster is still read (qemu-io wrote it).
+      assert.ok(reader.read(4096, 4096).equals(Buffer.alloc(4096, 6)));
+    } finally {
+      close();
+    }
+  });
 });
