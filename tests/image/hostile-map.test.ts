@@ -10,19 +10,9 @@ import fs, { readdirSync, renameSync, statSync, truncateSync, writeFileSync } fr
 import { syncBuiltinESMExports } from 'node:module';
 import { ImageFile, ImageIoError, imageInfo, imageInfoJson, imageMap, imageMapJson } from '../../src/image/index.js';
 import { be32, be64, poke, qemuImg, qemuIo, TempDir } from './support/qemu.js';
-import { withPatched } from '../support/with-patched.js';
+import { bytesReadDuring } from './support/bytes-read.js';
 
 const GiB = 1024 ** 3;
-
-/** Runs `use` counting the bytes the inspector reads from files meanwhile. */
-async function bytesReadDuring(use: () => Promise<unknown>): Promise<number> {
-  let bytes = 0;
-  await withPatched(ImageFile.prototype, 'readInto', (original) => function (this: ImageFile, buf: Uint8Array, offset: number): void {
-    bytes += buf.length;
-    original.call(this, buf, offset);
-  }, use);
-  return bytes;
-}
 
 describe('map of sparse and unusual files', function () {
   this.timeout(60_000);
