@@ -2,6 +2,7 @@
 // the terminal as virsh asks them: each prompt on stderr, the answer read from stdin, without
 // echo for passwords. Off a terminal nothing is read: the open fails, saying what was asked.
 import { tsvirtError } from '../ffi/index.js';
+import { VIR_ERR_AUTH_FAILED } from '../../generated/index.js';
 import type { AuthCallback, Credential } from '../sdk/index.js';
 
 /** What the prompts read from: process.stdin, or a stand-in in tests. */
@@ -10,7 +11,6 @@ export interface TerminalInput extends NodeJS.ReadableStream {
   setRawMode?: (raw: boolean) => unknown;
 }
 
-const VIR_ERR_AUTH_FAILED = 45;
 /** Answers typed without echo: a password must not show on the screen. */
 const HIDDEN = new Set(['passphrase', 'noechoprompt']);
 /** More than any credential: a line that long is not being typed. */

@@ -83,4 +83,3 @@ export function domainStateReason(state: number, reason: number): Named<string> 
   const table = reasonEnums[state];
   return table === undefined ? Object.freeze({ code: reason, name: `unknown-${reason}` as const }) : namerFor(table)(reason);
 }
-

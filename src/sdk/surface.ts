@@ -151,8 +151,9 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   }
   // `args` stays referenced until the call settles: an SDK object passed here must not be
   // collected (and its reference released by the FinalizationRegistry) while a thread uses it.
-  const result = sharedPool().call(fn, native, finish, args);
+  // Read before the call is queued: a setting refused after it would report a call that still runs as failed.
   callSites ??= choiceSetting('TSVIRT_CALL_STACKS', ['0', '1'], '0') === '1';
+  const result = sharedPool().call(fn, native, finish, args);
   return callSites ? withCallSite(result, new Error('called from')) : result;
 }
 

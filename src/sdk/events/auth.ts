@@ -30,7 +30,6 @@ export type AuthOptions =
   /** Fixed answers: `username` for username/authname, `password` for passphrase. */
   | { username?: string; password?: string };
 
-const VIR_ERR_AUTH_FAILED = 45;
 const AUTH_FN = 'Connection.open auth';
 const CALLBACK_KEYS = optionKeys<Extract<AuthOptions, { callback: AuthCallback }>>({ callback: true, types: true });
 const FIXED_KEYS = optionKeys<Exclude<AuthOptions, { callback: AuthCallback }>>({ username: true, password: true });
@@ -71,7 +70,7 @@ function fixedAnswers(o: { username?: string; password?: string }): AuthCallback
       : c.type.name === 'username' || c.type.name === 'authname' ? o.username : undefined;
     if (answer !== undefined) return answer;
     if (c.defaultResult !== null) return c.defaultResult;
-    throw tsvirtError(VIR_ERR_AUTH_FAILED, 'auth', `the driver asks for a ${c.type.name} credential (${c.prompt ?? 'no prompt'}) that the auth options do not give`);
+    throw tsvirtError(v.VIR_ERR_AUTH_FAILED, 'auth', `the driver asks for a ${c.type.name} credential (${c.prompt ?? 'no prompt'}) that the auth options do not give`);
   });
 }
 
