@@ -12,6 +12,7 @@ import { isInstance, resultWrapper, unwrapArg } from './wrap.js';
 import { classOfHandle } from './method-names.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
 import { choiceSetting } from './env-settings.js';
+import { Stream } from './stream.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
 const handleOf: Record<SdkClass, string> = {
@@ -95,24 +96,40 @@ function planOf(fn: string): Plan {
 function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly unknown[]) => void {
   const checks = args.flatMap((a, i) => {
     const type = a.role === 'in' ? a.type : a.role === 'array-in' ? a.elem : undefined;
-    const cls = type?.js === 'handle' ? classOfHandle[type.ref as string] : undefined;
-    return cls ? [{ i, name: a.name, cls, array: a.role === 'array-in', nullable: type?.nullable === true }] : [];
+    if (type?.js !== 'handle') return [];
+    const ref = type.ref as string;
+    return [{ i, name: a.name, cls: classOfHandle[ref] ?? otherClasses[ref]?.name ?? `tsvirt object for ${ref}`, is: instanceCheck(ref), array: a.role === 'array-in', nullable: type.nullable === true }];
   });
   if (checks.length === 0) return () => undefined;
   const bad = (name: string, cls: string, value: unknown): Error =>
     tsvirtError(VIR_ERR_INVALID_ARG, fn, `${fn}: argument ${name} must be a ${cls}, got ${describeValue(value)}`);
   return (values) => {
-    for (const { i, name, cls, array, nullable } of checks) {
+    for (const { i, name, cls, is, array, nullable } of checks) {
       const v = values[i];
       if (v === null && (nullable || array)) continue;
       if (!array) {
-        if (!isInstance(v, cls)) throw bad(name, cls, v);
+        if (!is(v)) throw bad(name, cls, v);
         continue;
       }
       if (!Array.isArray(v)) throw bad(name, `array of ${cls}`, v);
-      v.forEach((x: unknown, k) => { if (!isInstance(x, cls)) throw bad(`${name}[${k}]`, cls, x); });
+      v.forEach((x: unknown, k) => { if (!is(x)) throw bad(`${name}[${k}]`, cls, x); });
     }
   };
+}
+
+/** SDK objects of handle types that are not an SdkClass (they get no generic methods of their own). */
+const otherClasses: Readonly<Record<string, { name: string; is: (v: unknown) => boolean }>> = {
+  virStreamPtr: { name: 'Stream', is: (v) => v instanceof Stream },
+};
+
+/**
+ * What a handle argument accepts: an object of its SDK class. A handle type with no SDK object
+ * (a network, a secret) accepts nothing here (generated/ takes those): a bare number would reach C as an address.
+ */
+function instanceCheck(ref: string): (v: unknown) => boolean {
+  const cls = classOfHandle[ref];
+  if (cls) return (v) => isInstance(v, cls);
+  return otherClasses[ref]?.is ?? (() => false);
 }
 
 /**

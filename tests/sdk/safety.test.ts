@@ -29,6 +29,11 @@ describe('SDK argument checks (test:///default)', function () {
     await assert.rejects(conn.lookupDomain(1n as unknown as string), invalidArg(/lookupDomain: the key must be a name, a UUID string or a numeric ID, got bigint/));
     await assert.rejects(conn.lookupStoragePool(8 as unknown as string), invalidArg(/argument name must be a string \(or null\), got number 8/));
     await assert.rejects(conn.getDomainStats([4096n as unknown as Domain]), invalidArg(/argument doms\[0\] must be a Domain, got bigint 4096/));
+    // A stream argument has no SDK class of methods, but is checked all the same: libvirt would
+    // dereference a bare number (the process died with SIGSEGV).
+    const openChannel = (dom as unknown as { openChannel: (name: null, st: unknown, flags: number) => Promise<unknown> }).openChannel.bind(dom);
+    await assert.rejects(openChannel(null, 0x1234n, 0), invalidArg(/virDomainOpenChannel: argument st must be a Stream, got bigint 4660/));
+    await assert.rejects(openChannel(null, dom, 0), invalidArg(/argument st must be a Stream, got an object \(Domain\)/));
     const pool = await conn.lookupStoragePool('default-pool');
     try {
       await assert.rejects(pool.cloneVolume('<volume><name>c</name></volume>', 4096n as never), invalidArg(/must be a StorageVolume, got bigint 4096/));
