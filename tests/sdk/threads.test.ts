@@ -54,6 +54,14 @@ describe('serving threads', function () {
     assert.doesNotMatch(r.stderr, /returned/);
   });
 
+  it('stopping idle threads settles: the call pool and the stream threads close with nothing in flight', () => {
+    // An idle thread is unreferenced; its stop() never resolved, and the script ended with exit
+    // code 13 (a top-level await that never settled) before saying anything.
+    const r = script('idle-close.ts');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'stream threads stopped\ncall pool closed\n');
+  });
+
   it('process.exit() does not wait for a thread whose module failed to load', () => {
     // Exits on the thread's 'error' event, before its 'exit' event could take it off the list.
     const r = script('exit-after-failed-load.ts');

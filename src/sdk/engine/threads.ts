@@ -55,6 +55,9 @@ export class ServingThread {
    */
   stop(): Promise<void> {
     Atomics.store(this.#flags, STOP, 1);
+    // An idle thread is unreferenced: without this, nothing would keep the process running
+    // until its 'exit' event, and a caller awaiting stop() would never resume.
+    this.worker.ref();
     this.worker.postMessage(null); // wakes an idle thread, which then finds STOP set
     return this.#ended;
   }
