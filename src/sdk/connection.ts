@@ -67,7 +67,11 @@ export class Connection extends LibvirtObject {
   static async open(uri: string = defaultUri(), options: OpenOptions = {}): Promise<Connection> {
     checkArguments('virConnectOpen', [uri]); // a string without NUL: C would read a number as an address
     checkOptions('Connection.open', options, OPEN_OPTIONS);
-    if (options.keepAlive !== undefined) checkOptions('Connection.open keepAlive', options.keepAlive, KEEPALIVE_OPTIONS);
+    if (options.keepAlive !== undefined) {
+      checkOptions('Connection.open keepAlive', options.keepAlive, KEEPALIVE_OPTIONS);
+      // The values too, before anything opens: a bad one would cost an open and a close first.
+      checkArguments('virConnectSetKeepAlive', [0n, options.keepAlive.interval, options.keepAlive.count]);
+    }
     checkAuthOptions(options.auth);
     ensureEventLoop();
     let ptr: bigint;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Connection, Domain, configureEventLoop, eventLoopMode, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
-import { toError } from '../../src/sdk/engine/call-pool.js';
+import { toError, sharedPool, type CallPool } from '../../src/sdk/engine/call-pool.js';
+import { withPatched } from '../support/with-patched.js';
 import { functionSpec, isLibvirtError } from '../../src/ffi/index.js';
 import { valueCheck } from '../../src/ffi/arg-checks.js';
 import * as v from '../../generated/index.js';
@@ -151,6 +152,17 @@ describe('SDK argument checks (test:///default)', function () {
     // `readonly` for `readOnly` opened read-write.
     await assert.rejects(Connection.open('test:///default', { readonly: true } as never), unknown('readonly'));
     await assert.rejects(Connection.open('test:///default', { keepAlive: { interval: 5, cuont: 3 } } as never), unknown('cuont'));
+    // Keepalive values are checked before anything opens (they were checked by the call that
+    // set them, after an open, and a close to undo it).
+    const calls: string[] = [];
+    await withPatched(sharedPool(), 'call', (original) => function (this: CallPool, fn: string, ...rest: unknown[]) {
+      calls.push(fn);
+      return (original as (...a: unknown[]) => Promise<unknown>).call(this, fn, ...rest);
+    } as CallPool['call'], async () => {
+      await assert.rejects(Connection.open('test:///default', { keepAlive: { interval: 'often', count: 5 } } as never), invalidArg(/argument interval must be an integer/));
+      await assert.rejects(Connection.open('test:///default', { keepAlive: { interval: 5, count: 1.5 } }), invalidArg(/argument count must be an integer/));
+    });
+    assert.deepEqual(calls, [], 'nothing was opened');
     await assert.rejects(Connection.open('test:///default', null as never), invalidArg(/options must be an object, got null/));
     const ro = await Connection.open('test:///default', { readOnly: true });
     try {
