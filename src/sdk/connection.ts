@@ -16,6 +16,7 @@ import type { GeneratedMethods } from './surface-types.js';
 import { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
+import type { LibvirtEventName } from './events/event-types.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
 import { EventStream, type EventStreamOptions } from './events/event-stream.js';
@@ -146,12 +147,13 @@ export class Connection extends LibvirtObject {
   }
 
   /**
-   * Resolves once every registration the listeners asked for is in place; rejects with a failure.
+   * Resolves once every registration the listeners asked for is in place (with `names`: those
+   * events' registrations only); rejects with a failure (with `names`: only with theirs).
    * On a closed connection it rejects: nothing will be delivered, whatever registrations settled.
    */
-  async eventsReady(): Promise<void> {
+  async eventsReady(names?: readonly LibvirtEventName[]): Promise<void> {
     void this.handle; // throws once closed
-    await this.#events?.ready();
+    await this.#events?.ready(names);
   }
 
   /**

@@ -323,6 +323,29 @@ describe('events (test driver)', function () {
     }
   });
 
+  it('an iterator ends for the failures of its own registrations only, not for another listener\'s', async () => {
+    const onError = (): void => undefined; // the failed registration is reported to 'error' too
+    const secret = (): void => undefined;
+    conn.on('error', onError);
+    conn.on('secret:lifecycle', secret); // the test driver has no secret events
+    try {
+      await assert.rejects(conn.eventsReady(['secret:lifecycle']), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT');
+      // It used to inherit that failure: ready rejected with it, and the iterator ended.
+      const it = conn.events({ types: ['domain:lifecycle'] });
+      await it.ready;
+      await dom.suspend();
+      await dom.resume();
+      const r = await it.next();
+      assert.equal(lifecycle(r.value as DomainLifecycleEvent), 'test:suspended/paused');
+      (r.value as DomainLifecycleEvent).domain.free();
+      await it.return();
+      await assert.rejects(conn.eventsReady(), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT', 'eventsReady() without names still reports it');
+    } finally {
+      conn.off('secret:lifecycle', secret);
+      conn.off('error', onError);
+    }
+  });
+
   it('keeps filtering by a Domain after that Domain object is freed', async () => {
     const watched = await conn.lookupDomain('test');
     const it = conn.events({ domain: watched, types: ['domain:lifecycle'] });

@@ -58,8 +58,9 @@ export class ConnectionEvents {
     }
   }
 
-  ready(): Promise<void> {
-    return this.#subs.settled();
+  /** `names` given: their registrations (Subscriptions.readyOf); else all of them (settled). */
+  ready(names?: readonly string[]): Promise<void> {
+    return names ? this.#subs.readyOf(names) : this.#subs.settled();
   }
 
   /**

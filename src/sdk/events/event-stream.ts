@@ -29,7 +29,7 @@ const EVENT_STREAM_OPTIONS = optionKeys<EventStreamOptions>({ types: true, domai
 export interface Listenable {
   on<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
   off<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
-  eventsReady(): Promise<void>;
+  eventsReady(names?: readonly LibvirtEventName[]): Promise<void>;
 }
 
 export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
@@ -86,8 +86,9 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     for (const t of this.#types) source.on(t, this.#onEvent as never);
     this.#unwatchLost = watchLost(this.#onLost);
     this.#unwatchClose = watchClose(() => this.#end());
-    // A registration that fails ends the iterator with its error (and `ready` rejects with it).
-    const ready = source.eventsReady();
+    // A registration of its own types that fails ends the iterator with its error (and `ready`
+    // rejects with it); another listener's failure is not the iterator's.
+    const ready = source.eventsReady(this.#types);
     ready.catch((err: unknown) => this.#fail(err));
     this.ready = ready;
   }

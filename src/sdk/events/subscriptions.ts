@@ -95,6 +95,18 @@ export class Subscriptions {
     return quiet ? settled : this.#track(done);
   }
 
+  /**
+   * The registrations of `names` have settled; rejects with the first of their own failures (or
+   * the loop's stop), not with another registration's: an iterator of some events must not end
+   * for the failure of an unrelated listener's registration.
+   */
+  async readyOf(names: readonly string[]): Promise<void> {
+    await Promise.all(names.map((name) => {
+      const r = this.#live.get(name);
+      return r?.id.then(() => throwIfLoopStopped(r.spec));
+    }));
+  }
+
   /** Every registration and deregistration started so far has settled; rejects with the first failure since the last call. */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
