@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { Connection, Domain, DomainCheckpoint, DomainSnapshot, StoragePool, StorageVolume, excludedFunctions, methodName, methodTable } from '../../src/sdk/index.js';
 import { boundSymbols } from '../../generated/api-symbols.js';
 import { functionsOwnedBy } from '../../src/sdk/surface.js';
+import { classOfHandle } from '../../src/sdk/method-names.js';
+import { functionSpec, type ArgSpec } from '../../src/ffi/index.js';
 
 const families = /^vir(Connect|Domain|DomainSnapshot|StoragePool|StorageVol)[A-Z]/;
 const classes = { Connection, Domain, DomainSnapshot, DomainCheckpoint, StoragePool, StorageVolume } as const;
@@ -37,5 +39,22 @@ describe('SDK coverage', () => {
       assert.equal(methodTable.has(fn), false, `${fn} is excluded but reachable`);
       assert.ok(why.length > 15, `${fn} needs a reason`);
     }
+  });
+
+  it('no method hands out a handle that no SDK object owns: every function that would is excluded', () => {
+    // Handles of a kind with no SDK class (a network, a secret, a stream) would reach the caller
+    // bare, and nothing would free them (a network handle kept its connection from closing).
+    const handleType = (a: ArgSpec): string | undefined => {
+      const t = 'elem' in a ? a.elem : 'type' in a ? a.type : undefined;
+      return a.role !== 'in' && a.role !== 'array-in' && t?.js === 'handle' ? t.ref as string : undefined;
+    };
+    const unowned = Object.keys(classes).flatMap((c) => functionsOwnedBy(c as keyof typeof classes)).filter((fn) => {
+      const spec = functionSpec(fn);
+      const made = [spec?.ret.type?.js === 'handle' ? spec.ret.type.ref as string : undefined, ...(spec?.args ?? []).map(handleType)];
+      return made.some((ref) => ref !== undefined && !(ref in classOfHandle));
+    });
+    assert.ok(unowned.includes('virNetworkLookupByName') && unowned.includes('virConnectListAllSecrets') && unowned.includes('virStreamNew'), unowned.join(', '));
+    assert.deepEqual(unowned.filter((fn) => !(fn in excludedFunctions)), []);
+    assert.equal((Connection.prototype as unknown as Record<string, unknown>)['networkLookupByName'], undefined);
   });
 });
