@@ -2,7 +2,7 @@
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 
 export interface DiskDescription {
   /** 'file' | 'block' | 'network' | 'volume' | 'dir' | ... */
@@ -61,6 +61,17 @@ export interface CharDeviceDescription {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+const DISK_FIELDS = fieldsOf<DiskDescription>({ type: true, device: true, driver: true, source: true, target: true, readonly: true, bootOrder: true, extra: true });
+const DISK_DRIVER_FIELDS = fieldsOf<NonNullable<DiskDescription['driver']>>({ name: true, type: true, cache: true, extra: true });
+// Every field of a disk's source is written as an attribute: an unknown one would be a wrong attribute.
+const DISK_SOURCE_FIELDS = fieldsOf<DiskSource>({ file: true, dev: true, dir: true, pool: true, volume: true, protocol: true, name: true, extra: true });
+const DISK_TARGET_FIELDS = fieldsOf<DiskDescription['target']>({ dev: true, bus: true, extra: true });
+const INTERFACE_FIELDS = fieldsOf<InterfaceDescription>({ type: true, mac: true, source: true, model: true, targetDev: true, extra: true });
+const INTERFACE_SOURCE_FIELDS = fieldsOf<NonNullable<InterfaceDescription['source']>>({ network: true, bridge: true, dev: true, extra: true });
+const GRAPHICS_FIELDS = fieldsOf<GraphicsDescription>({ type: true, port: true, autoport: true, listen: true, extra: true });
+const CHAR_FIELDS = fieldsOf<CharDeviceDescription>({ type: true, target: true, extra: true });
+const CHAR_TARGET_FIELDS = fieldsOf<NonNullable<CharDeviceDescription['target']>>({ type: true, port: true, extra: true });
+
 export function readDisk(r: ElementReader): DiskDescription {
   const disk: Partial<Mutable<DiskDescription>> = defined({ type: r.requiredAttr('type'), device: r.attr('device') });
   const driver = r.child('driver');
@@ -82,6 +93,11 @@ function readDiskSource(s: ElementReader): DiskSource {
 }
 
 export function writeDisk(d: DiskDescription, path: string): XmlElement {
+  checkFields(d, DISK_FIELDS, path);
+  checkFields(d.driver, DISK_DRIVER_FIELDS, `${path}/driver`);
+  checkFields(d.source, DISK_SOURCE_FIELDS, `${path}/source`);
+  checkFields(d.target, DISK_TARGET_FIELDS, `${path}/target`);
+  checkBoolean(d.readonly, `${path}/readonly`);
   const w = new ElementWriter('disk', d.extra).attrs({ type: requireText(d.type, `${path}/@type`), device: d.device });
   if (d.driver) w.child(new ElementWriter('driver', d.driver.extra).attrs({ name: d.driver.name, type: d.driver.type, cache: d.driver.cache }).finish());
   if (d.source) {
@@ -104,6 +120,8 @@ export function readInterface(r: ElementReader): InterfaceDescription {
 }
 
 export function writeInterface(n: InterfaceDescription, path: string): XmlElement {
+  checkFields(n, INTERFACE_FIELDS, path);
+  checkFields(n.source, INTERFACE_SOURCE_FIELDS, `${path}/source`);
   const w = new ElementWriter('interface', n.extra).attr('type', requireText(n.type, `${path}/@type`));
   if (n.mac !== undefined) w.leaf('mac', { address: n.mac });
   if (n.source) {
@@ -127,6 +145,7 @@ export function readGraphics(r: ElementReader): GraphicsDescription {
 }
 
 export function writeGraphics(g: GraphicsDescription, path: string): XmlElement {
+  checkFields(g, GRAPHICS_FIELDS, path);
   if (g.autoport !== undefined && typeof g.autoport !== 'boolean') throw new XmlDocumentError('invalid-value', `${path}/@autoport`, 'must be a boolean');
   const autoport = g.autoport === undefined ? undefined : g.autoport ? 'yes' : 'no';
   return new ElementWriter('graphics', g.extra).attrs({ type: requireText(g.type, `${path}/@type`), port: g.port, autoport, listen: g.listen }).finish();
@@ -140,6 +159,8 @@ export function readCharDevice(r: ElementReader): CharDeviceDescription {
 }
 
 export function writeCharDevice(name: 'serial' | 'console', c: CharDeviceDescription, path: string): XmlElement {
+  checkFields(c, CHAR_FIELDS, path);
+  checkFields(c.target, CHAR_TARGET_FIELDS, `${path}/target`);
   const w = new ElementWriter(name, c.extra).attr('type', requireText(c.type, `${path}/@type`));
   if (c.target) w.child(new ElementWriter('target', c.target.extra).attrs({ type: c.target.type, port: c.target.port }).finish());
   return w.finish();
@@ -173,9 +194,12 @@ export function readDomainDevices(r: ElementReader | undefined, path: string): D
   return withExtra(devices, r);
 }
 
+const DEVICES_FIELDS = fieldsOf<DomainDevices>({ emulator: true, disks: true, interfaces: true, serials: true, consoles: true, graphics: true, extra: true });
+
 // Written in libvirt's own device order so that unchanged documents come back identical.
 export function writeDomainDevices(d: DomainDevices | undefined, path: string): XmlElement {
   if (d === undefined) throw missing(path);
+  checkFields(d, DEVICES_FIELDS, path);
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);
   const at = (name: string, i: number, n: number): string => `${path}/${name}${n > 1 ? `[${i + 1}]` : ''}`;

@@ -2,7 +2,7 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, listAt, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -43,6 +43,15 @@ export interface DomainOs {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const DOMAIN_FIELDS = fieldsOf<DomainDescription>({
+  type: true, id: true, name: true, uuid: true, title: true, description: true, memory: true, currentMemory: true, vcpu: true,
+  os: true, features: true, clock: true, onPoweroff: true, onReboot: true, onCrash: true, devices: true, extra: true,
+});
+const VCPU_FIELDS = fieldsOf<NonNullable<DomainDescription['vcpu']>>({ count: true, placement: true, current: true, extra: true });
+const FEATURES_FIELDS = fieldsOf<NonNullable<DomainDescription['features']>>({ enabled: true, extra: true });
+const CLOCK_FIELDS = fieldsOf<NonNullable<DomainDescription['clock']>>({ offset: true, extra: true });
+const OS_FIELDS = fieldsOf<DomainOs>({ type: true, arch: true, machine: true, boot: true, extra: true });
 
 export function parseDomainXml(xml: string): DomainDescription {
   return readDomain(new ElementReader(parseXmlElement(xml, 'domain'), '/domain'));
@@ -95,6 +104,10 @@ function readOs(os: ElementReader): DomainOs {
 
 export function writeDomain(d: DomainDescription, path: string): XmlElement {
   if (d === null || typeof d !== 'object') throw new XmlDocumentError('invalid-value', path, 'a domain description object is required');
+  checkFields(d, DOMAIN_FIELDS, path);
+  checkFields(d.vcpu, VCPU_FIELDS, `${path}/vcpu`);
+  checkFields(d.features, FEATURES_FIELDS, `${path}/features`);
+  checkFields(d.clock, CLOCK_FIELDS, `${path}/clock`);
   const w = new ElementWriter('domain', d.extra).attrs({ type: requireText(d.type, `${path}/@type`), id: d.id });
   w.leaf('name', {}, requireText(d.name, `${path}/name`));
   if (d.uuid !== undefined) w.leaf('uuid', {}, d.uuid);
@@ -126,6 +139,7 @@ export function writeDomain(d: DomainDescription, path: string): XmlElement {
 
 function writeOs(os: DomainOs | undefined, path: string): XmlElement {
   if (os === undefined) return missingElement(path);
+  checkFields(os, OS_FIELDS, path);
   const w = new ElementWriter('os', os.extra);
   w.leaf('type', { arch: os.arch, machine: os.machine }, requireText(os.type, `${path}/type`));
   listAt(os.boot, `${path}/boot`, 'strings').forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));

@@ -1,7 +1,7 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -65,8 +65,18 @@ function readSource(s: ElementReader): StoragePoolSource {
   return withExtra(fields, s);
 }
 
+const POOL_FIELDS = fieldsOf<StoragePoolDescription>({
+  type: true, name: true, uuid: true, capacity: true, allocation: true, available: true, source: true, target: true, extra: true,
+});
+const SOURCE_FIELDS = fieldsOf<StoragePoolSource>({ hosts: true, devices: true, dir: true, name: true, format: true, extra: true });
+const HOST_FIELDS = fieldsOf<StoragePoolSource['hosts'][number]>({ name: true, port: true, extra: true });
+const TARGET_FIELDS = fieldsOf<NonNullable<StoragePoolDescription['target']>>({ path: true, permissions: true, extra: true });
+
 export function buildPoolXml(doc: StoragePoolDescription): string {
   const path = '/pool';
+  checkFields(doc, POOL_FIELDS, path, true);
+  checkFields(doc.source, SOURCE_FIELDS, `${path}/source`);
+  checkFields(doc.target, TARGET_FIELDS, `${path}/target`);
   const w = new ElementWriter('pool', doc.extra).attr('type', requireText(doc.type, `${path}/@type`));
   w.leaf('name', {}, requireText(doc.name, `${path}/name`));
   if (doc.uuid !== undefined) w.leaf('uuid', {}, doc.uuid);
@@ -75,7 +85,7 @@ export function buildPoolXml(doc: StoragePoolDescription): string {
   if (doc.target !== undefined) {
     const t = new ElementWriter('target', doc.target.extra);
     if (doc.target.path !== undefined) t.leaf('path', {}, doc.target.path);
-    w.child(t.child(writePermissions(doc.target.permissions)).finish());
+    w.child(t.child(writePermissions(doc.target.permissions, `${path}/target/permissions`)).finish());
   }
   return buildXmlElement(w.finish());
 }
@@ -84,6 +94,7 @@ function writeSource(s: StoragePoolSource, path: string): XmlElement {
   const w = new ElementWriter('source', s.extra);
   listAt(s.hosts, `${path}/host`, 'objects').forEach((h, i) => {
     const at = `${path}/host[${i + 1}]`;
+    checkFields(h, HOST_FIELDS, at);
     if (h.port !== undefined && (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535)) {
       throw new XmlDocumentError('invalid-value', `${at}/@port`, `port must be an integer of 1..65535, got ${String(h.port)}`);
     }

@@ -2,7 +2,7 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
@@ -53,6 +53,14 @@ export interface DomainSnapshotDescription {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+const SNAPSHOT_FIELDS = fieldsOf<DomainSnapshotDescription>({
+  name: true, description: true, state: true, parent: true, creationTime: true, memory: true, disks: true, domain: true, domainUuid: true, active: true, extra: true,
+});
+const MEMORY_FIELDS = fieldsOf<NonNullable<DomainSnapshotDescription['memory']>>({ snapshot: true, file: true, extra: true });
+const DISK_FIELDS = fieldsOf<SnapshotDiskDescription>({ name: true, snapshot: true, type: true, driver: true, source: true, extra: true });
+const DISK_DRIVER_FIELDS = fieldsOf<NonNullable<SnapshotDiskDescription['driver']>>({ type: true, extra: true });
+const DISK_SOURCE_FIELDS = fieldsOf<NonNullable<SnapshotDiskDescription['source']>>({ file: true, dev: true, extra: true });
+
 export function parseSnapshotXml(xml: string): DomainSnapshotDescription {
   const r = new ElementReader(parseXmlElement(xml, 'domainsnapshot'), '/domainsnapshot');
   const name = r.leafText('name');
@@ -97,6 +105,11 @@ function readDisks(r: ElementReader): SnapshotDiskDescription[] {
 
 export function buildSnapshotXml(doc: DomainSnapshotDescription): string {
   const path = '/domainsnapshot';
+  checkFields(doc, SNAPSHOT_FIELDS, path, true);
+  checkFields(doc.memory, MEMORY_FIELDS, `${path}/memory`);
+  checkBoolean(doc.active, `${path}/active`);
+  // One <domain> element holds either: a UUID beside a definition would be dropped.
+  if (doc.domain !== undefined && doc.domainUuid !== undefined) throw new XmlDocumentError('invalid-value', `${path}/domain`, 'give domain or domainUuid, not both');
   const w = new ElementWriter('domainsnapshot', doc.extra);
   w.leaf('name', {}, requireText(doc.name, `${path}/name`));
   if (doc.description !== undefined) w.leaf('description', {}, doc.description);
@@ -119,6 +132,9 @@ function writeDisks(disks: readonly SnapshotDiskDescription[], extra: XmlExtra |
   const w = new ElementWriter('disks', extra);
   disks.forEach((d, i) => {
     const at = `${path}/disk${disks.length > 1 ? `[${i + 1}]` : ''}`;
+    checkFields(d, DISK_FIELDS, at);
+    checkFields(d.driver, DISK_DRIVER_FIELDS, `${at}/driver`);
+    checkFields(d.source, DISK_SOURCE_FIELDS, `${at}/source`);
     const dw = new ElementWriter('disk', d.extra).attrs({ name: requireText(d.name, `${at}/@name`), snapshot: d.snapshot, type: d.type });
     if (d.driver) dw.child(new ElementWriter('driver', d.driver.extra).attr('type', d.driver.type).finish());
     if (d.source) dw.child(new ElementWriter('source', d.source.extra).attrs({ file: d.source.file, dev: d.source.dev }).finish());

@@ -1,5 +1,5 @@
 // Pieces shared by pool and volume documents.
-import { defined, ElementReader, ElementWriter, parseCount, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, parseCount, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
 import type { XmlElement } from './xml-codec.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -23,8 +23,11 @@ export function readPermissions(r: ElementReader | undefined): StoragePermission
   return withExtra(p, r);
 }
 
-export function writePermissions(p: StoragePermissions | undefined): XmlElement | undefined {
+const PERMISSION_FIELDS = fieldsOf<StoragePermissions>({ mode: true, owner: true, group: true, label: true, extra: true });
+
+export function writePermissions(p: StoragePermissions | undefined, path: string): XmlElement | undefined {
   if (p === undefined) return undefined;
+  checkFields(p, PERMISSION_FIELDS, path);
   const w = new ElementWriter('permissions', p.extra);
   if (p.mode !== undefined) w.leaf('mode', {}, p.mode);
   if (p.owner !== undefined) w.leaf('owner', {}, xmlValue(p.owner));

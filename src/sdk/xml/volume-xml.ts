@@ -1,7 +1,7 @@
 // <volume> documents (virStorageVolGetXMLDesc / virStorageVolCreateXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { defined, ElementReader, ElementWriter, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -54,8 +54,15 @@ function readTarget(t: ElementReader | undefined): StorageVolumeTarget | undefin
   return withExtra(defined<StorageVolumeTarget>({ path, format, permissions: readPermissions(t.child('permissions')) }), t);
 }
 
+const VOLUME_FIELDS = fieldsOf<StorageVolumeDescription>({
+  type: true, name: true, key: true, capacity: true, allocation: true, physical: true, target: true, backingStore: true, extra: true,
+});
+const TARGET_FIELDS = fieldsOf<StorageVolumeTarget>({ path: true, format: true, permissions: true, extra: true });
+const FORMAT_FIELDS = fieldsOf<NonNullable<StorageVolumeTarget['format']>>({ type: true, extra: true });
+
 export function buildVolumeXml(doc: StorageVolumeDescription): string {
   const path = '/volume';
+  checkFields(doc, VOLUME_FIELDS, path, true);
   const w = new ElementWriter('volume', doc.extra).attr('type', doc.type);
   w.leaf('name', {}, requireText(doc.name, `${path}/name`));
   if (doc.key !== undefined) w.leaf('key', {}, doc.key);
@@ -69,8 +76,10 @@ export function buildVolumeXml(doc: StorageVolumeDescription): string {
 
 function writeTarget(name: string, t: StorageVolumeTarget | undefined, path: string): XmlElement | undefined {
   if (t === undefined) return undefined;
+  checkFields(t, TARGET_FIELDS, path);
+  checkFields(t.format, FORMAT_FIELDS, `${path}/format`);
   const w = new ElementWriter(name, t.extra);
   if (t.path !== undefined) w.leaf('path', {}, t.path);
   if (t.format !== undefined) w.child(new ElementWriter('format', t.format.extra).attr('type', requireText(t.format.type, `${path}/format/@type`)).finish());
-  return w.child(writePermissions(t.permissions)).finish();
+  return w.child(writePermissions(t.permissions, `${path}/permissions`)).finish();
 }

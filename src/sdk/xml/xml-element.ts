@@ -241,3 +241,31 @@ export function writeSizeChild(w: ElementWriter, name: string, size: SizeValue |
   checkSize(size, path);
   w.leaf(name, { unit: size.unit }, size.value.toString());
 }
+
+/**
+ * The fields of a description type, as a value the compiler holds to the type (every field
+ * listed, nothing else): `fieldsOf<DomainOs>({ type: true, arch: true, ... })`.
+ */
+export function fieldsOf<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * Builder-side check of a description object: an object, with no field its type lacks. A
+ * misspelt field (`vcpus` for `vcpu`) would otherwise be dropped without a word, and the
+ * document would say something else than asked. Undefined passes unless `required`: optional parts are absent.
+ */
+export function checkFields(value: unknown, fields: readonly string[], path: string, required = false): void {
+  if (value === undefined && !required) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new XmlDocumentError('invalid-value', path, `must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!fields.includes(key)) throw new XmlDocumentError('invalid-value', path, `unknown field '${key}' (known: ${fields.join(', ')})`);
+  }
+}
+
+/** Builder-side check of an optional boolean field ('yes' is not true). */
+export function checkBoolean(value: unknown, path: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new XmlDocumentError('invalid-value', path, `must be a boolean, got ${typeof value}`);
+}

@@ -4,6 +4,7 @@ import {
   buildDomainXml,
   buildPoolXml,
   buildVolumeXml,
+  buildSnapshotXml,
   buildXmlElement,
   parseDomainXml,
   parsePoolXml,
@@ -91,10 +92,11 @@ describe('sdk/xml codec', () => {
 
   it('builders refuse element and attribute names that are not XML names (no markup injected through a key)', () => {
     const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
-    // A source object whose keys came from elsewhere: each key becomes an attribute name.
+    // A source object whose keys came from elsewhere: refused as a field the type lacks, before
+    // any key could become an attribute name.
     const source = { file: '/a', 'x="1"/><evil a': 'b' } as DiskSource;
     const disks: DiskDescription[] = [{ type: 'file', source, target: { dev: 'vda' } }];
-    assert.throws(() => buildDomainXml({ ...dom, devices: { ...dom.devices, disks } }), xmlError('invalid-value', '/domain/devices/disk/source/@x="1"/><evil a'));
+    assert.throws(() => buildDomainXml({ ...dom, devices: { ...dom.devices, disks } }), xmlError('invalid-value', '/domain/devices/disk/source'));
     assert.throws(() => buildDomainXml({ ...dom, extra: { attributes: { 'a="b"><x': 'y' } } }), xmlError('invalid-value', '/domain/@a="b"><x'));
     const node = { name: 'x><evil/><y', attributes: {}, children: [] };
     assert.throws(() => buildDomainXml({ ...dom, extra: { children: [{ index: 0, node }] } }), xmlError('invalid-value', '/domain/x><evil/><y'));
@@ -102,6 +104,28 @@ describe('sdk/xml codec', () => {
     // Namespace prefixes and non-ASCII letters are names.
     const ok = buildXmlElement({ name: 'qemu:commandline', attributes: { 'xmlns:qemu': 'u', 'é-x.1': 'v' }, children: [] });
     assert.equal(ok, '<qemu:commandline xmlns:qemu="u" é-x.1="v"/>\n');
+  });
+
+  it('builders refuse a field a description type lacks, a flag that is not a boolean, and null for a part, with the path', () => {
+    const dom = parseDomainXml(`<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices/></domain>`);
+    const withDisk = (disk: object) => ({ ...dom, devices: { ...dom.devices, disks: [{ type: 'file', target: { dev: 'vda' }, ...disk }] } });
+    const unknown = (path: string, field: string) => (e: unknown): boolean => xmlError('invalid-value', path)(e) && (e as Error).message.includes(`unknown field '${field}'`);
+    // `vcpus` for `vcpu` defined a domain of one vCPU, and `readonly: 'yes'` a writable disk, with no error.
+    assert.throws(() => buildDomainXml({ ...dom, vcpus: 4 } as never), unknown('/domain', 'vcpus'));
+    assert.throws(() => buildDomainXml(withDisk({ readonly: 'yes' }) as never), xmlError('invalid-value', '/domain/devices/disk/readonly'));
+    assert.throws(() => buildDomainXml(withDisk({ target: { dev: 'vda', buss: 'virtio' } }) as never), unknown('/domain/devices/disk/target', 'buss'));
+    assert.throws(() => buildDomainXml({ ...dom, os: { ...dom.os, boots: ['hd'] } } as never), unknown('/domain/os', 'boots'));
+    assert.throws(() => buildDomainXml({ ...dom, os: null } as never), xmlError('invalid-value', '/domain/os'));
+    assert.throws(() => buildDomainXml(withDisk({ target: null }) as never), xmlError('invalid-value', '/domain/devices/disk/target'));
+    assert.throws(() => buildSnapshotXml({ name: 's', disks: [], memroy: { snapshot: 'no' } } as never), unknown('/domainsnapshot', 'memroy'));
+    assert.throws(() => buildSnapshotXml({ name: 's', disks: [{ name: 'vda', snapshto: 'no' }] } as never), unknown('/domainsnapshot/disks/disk', 'snapshto'));
+    assert.throws(() => buildSnapshotXml({ name: 's', disks: [], domain: dom, domainUuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' }), xmlError('invalid-value', '/domainsnapshot/domain'));
+    assert.throws(() => buildSnapshotXml(null as never), xmlError('invalid-value', '/domainsnapshot'));
+    assert.throws(() => buildPoolXml({ type: 'dir', name: 'p', target: { path: '/p', permissions: { mode: '0755', user: 0 } } } as never), unknown('/pool/target/permissions', 'user'));
+    assert.throws(() => buildPoolXml({ type: 'dir', name: 'p', source: null } as never), xmlError('invalid-value', '/pool/source'));
+    assert.throws(() => buildVolumeXml({ name: 'v', capacity: { value: 1n, unit: 'MiB' }, target: { format: { type: 'qcow2', compat: '1.1' } } } as never), unknown('/volume/target/format', 'compat'));
+    // What the parsers give back is built back: every field they fill in is one the builders take.
+    assert.equal(buildDomainXml(dom), buildDomainXml(parseDomainXml(buildDomainXml(dom))));
   });
 
   it('builders refuse numbers that are not integers and values that are not strings, with the path', () => {
