@@ -3,13 +3,8 @@
 // do something else than asked (open read-write, write at offset 0).
 import { describeValue, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 
-/**
- * The keys of an options type, as a value the compiler holds to the type: every key must be
- * listed, and nothing else. `optionKeys<UploadOptions>({ offset: true, ... })`.
- */
-export function optionKeys<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly string[] {
-  return Object.keys(keys);
-}
+/** The keys of an options type (see keys-of.ts): `optionKeys<UploadOptions>({ offset: true, ... })`. */
+export { keysOf as optionKeys } from './keys-of.js';
 
 /** Throws a LibvirtError (VIR_ERR_INVALID_ARG) naming `fn` unless `options` is undefined or an object of `known` keys. */
 export function checkOptions(fn: string, options: unknown, known: readonly string[]): void {

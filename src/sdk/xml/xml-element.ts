@@ -242,13 +242,8 @@ export function writeSizeChild(w: ElementWriter, name: string, size: SizeValue |
   w.leaf(name, { unit: size.unit }, size.value.toString());
 }
 
-/**
- * The fields of a description type, as a value the compiler holds to the type (every field
- * listed, nothing else): `fieldsOf<DomainOs>({ type: true, arch: true, ... })`.
- */
-export function fieldsOf<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly string[] {
-  return Object.keys(keys);
-}
+/** The fields of a description type (see keys-of.ts): `fieldsOf<DomainOs>({ type: true, arch: true, ... })`. */
+export { keysOf as fieldsOf } from '../keys-of.js';
 
 /**
  * Builder-side check of a description object: an object, with no field its type lacks. A
