@@ -1,5 +1,6 @@
 // What every connecting command shares: --connect/--json, one connection per run, a short report.
 import { Connection, eventLoopMode } from '../sdk/index.js';
+import { isLibvirtError } from '../ffi/index.js';
 import { checkSubcommand, connectUri, printJson, type Io, type SubcommandSpec } from './args.js';
 import { terminalAuth } from './terminal-auth.js';
 
@@ -36,6 +37,9 @@ export async function runSubcommand<V extends ConnectValues>(command: string, ta
   spec.check?.(values);
   return await withConnection(values.connect, (conn) => spec.run(conn, words, values, io), io);
 }
+
+/** libvirt's "no such domain" (a lookup that found nothing). */
+export const noDomain = (err: unknown): err is Error => isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN';
 
 /** The outcome of an action: JSON with --json, else one line of text. */
 export function report(io: Io, json: boolean | undefined, what: Record<string, unknown>, text: string): number {

@@ -8,7 +8,7 @@ import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
 import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { families } from '../sdk/events/catalog.js';
 import { UsageError, noArguments, parseCommandArgs, withInterruptSignal, type Io } from './args.js';
-import { connectOptions, withConnection } from './connect.js';
+import { connectOptions, noDomain, withConnection } from './connect.js';
 
 const options = { ...connectOptions, domain: { type: 'string', short: 'd' }, types: { type: 'string' }, count: { type: 'string' } } as const;
 
@@ -96,7 +96,7 @@ async function domainExists(conn: Connection, key: string): Promise<boolean> {
     (await conn.lookupDomain(key)).free();
     return true;
   } catch (err) {
-    if (isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN') return false;
+    if (noDomain(err)) return false;
     throw err;
   }
 }

@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
-import { isLibvirtError } from '../ffi/index.js';
 import * as v from '../../generated/index.js';
 import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-import { connectOptions as common, report as done, runSubcommand, type Subcommand } from './connect.js';
+import { connectOptions as common, noDomain, report as done, runSubcommand, type Subcommand } from './connect.js';
 
 /**
  * XML from a file argument, or "-" for standard input. A failure names the file: Node's message
@@ -27,8 +26,6 @@ function readXml(path: string): string {
 
 /** IDs are C ints: a longer run of digits can only be a name. */
 const MAX_DOMAIN_ID = 2 ** 31 - 1;
-
-const noDomain = (err: unknown): err is Error => isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN';
 
 /**
  * The domain a user named by name, UUID or ID, as virsh takes them: digits are tried as a

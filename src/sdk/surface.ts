@@ -97,8 +97,8 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
   const checks = args.flatMap((a, i) => {
     const type = a.role === 'in' ? a.type : a.role === 'array-in' ? a.elem : undefined;
     if (type?.js !== 'handle') return [];
-    const ref = type.ref as string;
-    return [{ i, name: a.name, cls: classOfHandle[ref] ?? otherClasses[ref]?.name ?? `tsvirt object for ${ref}`, is: instanceCheck(ref), array: a.role === 'array-in', nullable: type.nullable === true }];
+    const { cls, is } = handleKind(type.ref as string);
+    return [{ i, name: a.name, cls, is, array: a.role === 'array-in', nullable: type.nullable === true }];
   });
   if (checks.length === 0) return () => undefined;
   const bad = (name: string, cls: string, value: unknown): Error =>
@@ -117,19 +117,16 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
   };
 }
 
-/** SDK objects of handle types that are not an SdkClass (they get no generic methods of their own). */
-const otherClasses: Readonly<Record<string, { name: string; is: (v: unknown) => boolean }>> = {
-  virStreamPtr: { name: 'Stream', is: (v) => v instanceof Stream },
-};
-
 /**
- * What a handle argument accepts: an object of its SDK class. A handle type with no SDK object
- * (a network, a secret) accepts nothing here (generated/ takes those): a bare number would reach C as an address.
+ * What a handle argument of type `ref` accepts: an object of its SDK class, or a Stream (an SDK
+ * object with no generic methods of its own). A handle type with no SDK object (a network, a
+ * secret) accepts nothing here (generated/ takes those): a bare number would reach C as an address.
  */
-function instanceCheck(ref: string): (v: unknown) => boolean {
+function handleKind(ref: string): { cls: string; is: (v: unknown) => boolean } {
   const cls = classOfHandle[ref];
-  if (cls) return (v) => isInstance(v, cls);
-  return otherClasses[ref]?.is ?? (() => false);
+  if (cls) return { cls, is: (v) => isInstance(v, cls) };
+  if (ref === 'virStreamPtr') return { cls: 'Stream', is: (v) => v instanceof Stream };
+  return { cls: `tsvirt object for ${ref}`, is: () => false };
 }
 
 /**
