@@ -225,7 +225,9 @@ export class Connection extends LibvirtObject {
       if (isLibvirtError(err) && err.code === VIR_ERR_NO_SUPPORT && !this.released) return 1;
       throw err;
     }
-    if (interval > 0 && result === 0) this.#keepAlive ??= requireEventLoop(this);
+    // A close() that began while the call ran has released the loop already: taking it again
+    // would keep the loop from pausing until the Connection is collected.
+    if (interval > 0 && result === 0 && !this.released) this.#keepAlive ??= requireEventLoop(this);
     else if (interval <= 0) this.#keepAliveOff();
     return result;
   }

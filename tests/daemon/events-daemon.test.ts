@@ -13,7 +13,7 @@ import { isLibvirtError } from '../../src/ffi/index.js';
 import { Connection, type ConnectionCloseEvent, type Domain, type DomainGraphicsEvent, type DomainLifecycleEvent, type DomainTunableEvent, type QemuMonitorEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, uniqueName } from '../support/daemon.js';
 import { nativeStacks } from '../support/stacks.js';
-import { eventLoopPaused, eventLoopStopped, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
+import { eventLoopDemand, eventLoopPaused, eventLoopStopped, liveEventRegistrations } from '../../src/sdk/events/event-loop.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -225,6 +225,25 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     conn.off('domain:lifecycle', listener);
     await dom.destroy();
     dom.free();
+  });
+
+  it('a keepalive keeps the loop running until close(); one that close() overtakes does not', async () => {
+    await until(() => liveEventRegistrations() === 0, 'earlier registrations to be released');
+    const before = eventLoopDemand();
+    const set = await Connection.open(DAEMON_URI);
+    assert.equal(await set.setKeepAlive(5, 3), 0);
+    assert.equal(eventLoopDemand(), before + 1);
+    await set.close();
+    assert.equal(eventLoopDemand(), before);
+
+    // close() runs while virConnectSetKeepAlive is on its way: the call still succeeds (it holds
+    // the connection), but the connection is closed by the time it answers.
+    const raced = await Connection.open(DAEMON_URI);
+    const answer = raced.setKeepAlive(5, 3);
+    const closed = raced.close();
+    assert.equal(await answer, 0);
+    await closed;
+    assert.equal(eventLoopDemand(), before);
   });
 
   it('`tsvirt events --json` prints the events of a domain as JSON lines, and stops after --count', async () => {

@@ -373,6 +373,11 @@ export function eventLoopPaused(): boolean {
   return running?.pause.paused ?? false;
 }
 
+/** How many registrations and requirements keep the loop from pausing now (tests). */
+export function eventLoopDemand(): number {
+  return running?.pause.demand ?? 0;
+}
+
 /** Why the loop thread stopped before the process, if it did (diagnostics). */
 export function eventLoopStopped(): LibvirtError | undefined {
   return running?.stopped;

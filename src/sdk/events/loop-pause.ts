@@ -64,6 +64,11 @@ export class LoopPause {
     this.#apply();
   }
 
+  /** How many requirements keep the loop running (tests). */
+  get demand(): number {
+    return this.#demand;
+  }
+
   get paused(): boolean {
     return this.#paused;
   }
