@@ -1,4 +1,4 @@
-// The examples run as documented: six on test:///default, one on an image qemu-img made, two
+// The examples run as documented: seven on test:///default, one on an image qemu-img made, two
 // against the real daemon.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -34,6 +34,10 @@ describe('examples', function () {
     assert.equal(lines[0], 'base  running');
     assert.deepEqual(lines.slice(1, 3).sort(), ['  experiment  (current)  running', '  upgraded  running']);
     assert.match(out, /after delete: 0 snapshots/);
+  });
+
+  it('networks.ts lists the networks and leaves one running with autostart on', () => {
+    assert.deepEqual(run('networks.ts').trim().split('\n'), ['default      active   bridge virbr0', 'default: active, autostart on']);
   });
 
   it('watch-events.ts prints the lifecycle events of stopping, starting, pausing and resuming', () => {

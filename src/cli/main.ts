@@ -28,6 +28,8 @@ commands:
   vol upload POOL VOL FILE [--no-sparse] [--offset N]
   vol download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
                                          with a progress bar; holes stay holes
+  net list|info|start|destroy [NAME]    virtual networks
+  net autostart NAME [--disable]
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
@@ -52,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   snapshot: async () => (await import('./sdk-commands.js')).runSnapshot,
   pool: async () => (await import('./storage-commands.js')).runPool,
   vol: async () => (await import('./storage-commands.js')).runVol,
+  net: async () => (await import('./network-commands.js')).runNet,
   events: async () => (await import('./events-command.js')).runEvents,
 };
 

@@ -1,4 +1,5 @@
-// tsvirt's SDK: Connection, Domain, DomainSnapshot, StoragePool, StorageVolume.
+// tsvirt's SDK: Connection, Domain, DomainSnapshot, StoragePool, StorageVolume, and the other
+// libvirt objects (networks, host interfaces and devices, secrets, network filters).
 export { Connection, defaultUri } from './connection.js';
 export type { OpenOptions } from './connection.js';
 export { Domain } from './domain.js';
@@ -6,6 +7,11 @@ export { DomainSnapshot, SnapshotDeleteMode } from './domain-snapshot.js';
 export { DomainCheckpoint } from './domain-checkpoint.js';
 export { StoragePool } from './storage-pool.js';
 export { StorageVolume } from './storage-volume.js';
+export { Network, NetworkPort } from './network.js';
+export { Interface } from './host-interface.js';
+export { NodeDevice } from './node-device.js';
+export { Secret } from './secret.js';
+export { NWFilter, NWFilterBinding } from './nwfilter.js';
 export { LibvirtObject, finalizedCount } from './libvirt-object.js';
 // The SDK's failures are LibvirtErrors: importable from here as well as from the package root.
 export { LibvirtError, isLibvirtError } from '../ffi/index.js';

@@ -1,10 +1,12 @@
 // One rule names SDK methods after C functions: drop the prefix of the class that owns the
-// function (the kind of its first argument), then lower the first letter:
+// function (the kind of its first argument), then lower the first word (fsFreeze):
 //   virDomainGetInfo -> Domain#getInfo, virStorageVolGetPath -> StorageVolume#getPath,
 //   virDomainLookupByName (first argument a connection) -> Connection#domainLookupByName.
 // Functions the SDK handles itself (references, frees) are excluded, each with a reason.
 
-export type SdkClass = 'Connection' | 'Domain' | 'DomainSnapshot' | 'DomainCheckpoint' | 'StoragePool' | 'StorageVolume';
+export type SdkClass =
+  | 'Connection' | 'Domain' | 'DomainSnapshot' | 'DomainCheckpoint' | 'StoragePool' | 'StorageVolume'
+  | 'Network' | 'NetworkPort' | 'Interface' | 'NodeDevice' | 'Secret' | 'NWFilter' | 'NWFilterBinding';
 
 export const classPrefixes: Readonly<Record<SdkClass, string>> = {
   Connection: 'virConnect',
@@ -13,64 +15,42 @@ export const classPrefixes: Readonly<Record<SdkClass, string>> = {
   DomainCheckpoint: 'virDomainCheckpoint',
   StoragePool: 'virStoragePool',
   StorageVolume: 'virStorageVol',
+  Network: 'virNetwork',
+  NetworkPort: 'virNetworkPort',
+  Interface: 'virInterface',
+  NodeDevice: 'virNodeDevice',
+  Secret: 'virSecret',
+  NWFilter: 'virNWFilter',
+  NWFilterBinding: 'virNWFilterBinding',
 };
 
-/** Handle typedef -> the class that wraps it. */
-export const classOfHandle: Readonly<Record<string, SdkClass>> = {
-  virConnectPtr: 'Connection',
-  virDomainPtr: 'Domain',
-  virDomainSnapshotPtr: 'DomainSnapshot',
-  virDomainCheckpointPtr: 'DomainCheckpoint',
-  virStoragePoolPtr: 'StoragePool',
-  virStorageVolPtr: 'StorageVolume',
-};
+/** Handle typedef -> the class that wraps it: each class's prefix names its handle (virStorageVolPtr). */
+export const classOfHandle: Readonly<Record<string, SdkClass>> = Object.fromEntries(
+  Object.entries(classPrefixes).map(([cls, prefix]) => [`${prefix}Ptr`, cls as SdkClass]),
+);
+
+/** The handle typedef of `cls`. */
+export const handleOfClass = (cls: SdkClass): string => `${classPrefixes[cls]}Ptr`;
 
 export function methodName(cName: string, owner: SdkClass): string {
   const prefix = classPrefixes[owner];
   const rest = cName.startsWith(prefix) ? cName.slice(prefix.length) : cName.replace(/^vir/, '');
-  return rest.charAt(0).toLowerCase() + rest.slice(1);
+  return lowerFirstWord(rest);
+}
+
+/**
+ * Lowers the first word, an acronym included: FSFreeze -> fsFreeze, PMWakeup -> pmWakeup,
+ * NWFilterLookupByName -> nwFilterLookupByName. An acronym's last capital before a lowercase
+ * letter starts the next word.
+ */
+function lowerFirstWord(rest: string): string {
+  const caps = /^[A-Z]+/.exec(rest)?.[0].length ?? 0;
+  const lowered = caps > 1 && caps < rest.length && /[a-z]/.test(rest.charAt(caps)) ? caps - 1 : Math.max(caps, 1);
+  return rest.slice(0, lowered).toLowerCase() + rest.slice(lowered);
 }
 
 /** Functions in the SDK's families that are not methods, and why. */
-/**
- * Functions of a connection that make or list handles the SDK has no object for: as methods
- * they would hand out bare handles that nothing frees, each keeping its connection open (close()
- * would never reach 0). A test checks that this list is every such function.
- */
-const UNOWNED_HANDLES = 'returns network, interface, node device, secret or nwfilter handles, which no SDK object owns (nothing would free them): reachable in generated/, whose caller frees them';
-
 export const excludedFunctions = {
-  virConnectListAllInterfaces: UNOWNED_HANDLES,
-  virConnectListAllNWFilterBindings: UNOWNED_HANDLES,
-  virConnectListAllNWFilters: UNOWNED_HANDLES,
-  virConnectListAllNetworks: UNOWNED_HANDLES,
-  virConnectListAllNodeDevices: UNOWNED_HANDLES,
-  virConnectListAllSecrets: UNOWNED_HANDLES,
-  virInterfaceDefineXML: UNOWNED_HANDLES,
-  virInterfaceLookupByMACString: UNOWNED_HANDLES,
-  virInterfaceLookupByName: UNOWNED_HANDLES,
-  virNWFilterBindingCreateXML: UNOWNED_HANDLES,
-  virNWFilterBindingLookupByPortDev: UNOWNED_HANDLES,
-  virNWFilterDefineXML: UNOWNED_HANDLES,
-  virNWFilterDefineXMLFlags: UNOWNED_HANDLES,
-  virNWFilterLookupByName: UNOWNED_HANDLES,
-  virNWFilterLookupByUUID: UNOWNED_HANDLES,
-  virNWFilterLookupByUUIDString: UNOWNED_HANDLES,
-  virNetworkCreateXML: UNOWNED_HANDLES,
-  virNetworkCreateXMLFlags: UNOWNED_HANDLES,
-  virNetworkDefineXML: UNOWNED_HANDLES,
-  virNetworkDefineXMLFlags: UNOWNED_HANDLES,
-  virNetworkLookupByName: UNOWNED_HANDLES,
-  virNetworkLookupByUUID: UNOWNED_HANDLES,
-  virNetworkLookupByUUIDString: UNOWNED_HANDLES,
-  virNodeDeviceCreateXML: UNOWNED_HANDLES,
-  virNodeDeviceDefineXML: UNOWNED_HANDLES,
-  virNodeDeviceLookupByName: UNOWNED_HANDLES,
-  virNodeDeviceLookupSCSIHostByWWN: UNOWNED_HANDLES,
-  virSecretDefineXML: UNOWNED_HANDLES,
-  virSecretLookupByUUID: UNOWNED_HANDLES,
-  virSecretLookupByUUIDString: UNOWNED_HANDLES,
-  virSecretLookupByUsage: UNOWNED_HANDLES,
   virStreamNew: 'Stream.create(conn) makes a stream that one Stream object owns and frees once',
   virConnectRef: 'references are managed by the objects (free/close, using, FinalizationRegistry)',
   virDomainRef: 'references are managed by the objects',
@@ -78,12 +58,27 @@ export const excludedFunctions = {
   virDomainCheckpointRef: 'references are managed by the objects',
   virStoragePoolRef: 'references are managed by the objects',
   virStorageVolRef: 'references are managed by the objects',
+  virNetworkRef: 'references are managed by the objects',
+  virNetworkPortRef: 'references are managed by the objects',
+  virInterfaceRef: 'references are managed by the objects',
+  virNodeDeviceRef: 'references are managed by the objects',
+  virSecretRef: 'references are managed by the objects',
+  virNWFilterRef: 'references are managed by the objects',
+  virNWFilterBindingRef: 'references are managed by the objects',
   virConnectClose: 'Connection#close releases the connection (once)',
   virDomainFree: 'Domain#free releases the reference (once)',
   virDomainSnapshotFree: 'DomainSnapshot#free releases the reference (once)',
   virDomainCheckpointFree: 'DomainCheckpoint#free releases the reference (once)',
   virStoragePoolFree: 'StoragePool#free releases the reference (once)',
   virStorageVolFree: 'StorageVolume#free releases the reference (once)',
+  virNetworkFree: 'Network#free releases the reference (once)',
+  virNetworkPortFree: 'NetworkPort#free releases the reference (once)',
+  virInterfaceFree: 'Interface#free releases the reference (once)',
+  virNodeDeviceFree: 'NodeDevice#free releases the reference (once)',
+  virSecretFree: 'Secret#free releases the reference (once)',
+  virNWFilterFree: 'NWFilter#free releases the reference (once)',
+  virNWFilterBindingFree: 'NWFilterBinding#free releases the reference (once)',
+  virNetworkDHCPLeaseFree: 'getDHCPLeases frees each element itself',
   virDomainFSInfoFree: 'getFSInfo frees each element itself',
   virDomainIOThreadInfoFree: 'getIOThreadInfo frees each element itself',
   virDomainInterfaceFree: 'interfaceAddresses frees each element itself',
@@ -116,6 +111,7 @@ export const excludedFunctions = {
   virStoragePoolListVolumes: 'deprecated duplicate: StoragePool#listAllVolumes',
   virDomainSnapshotListNames: 'deprecated duplicate: Domain#listAllSnapshots',
   virDomainSnapshotListChildrenNames: 'deprecated duplicate: DomainSnapshot#listAllChildren',
+  virNodeDeviceDettach: 'deprecated duplicate (misspelt): NodeDevice#detachFlags',
 } as const satisfies Record<string, string>;
 
 export type ExcludedFunction = keyof typeof excludedFunctions;
@@ -130,6 +126,13 @@ const localReadNames = [
   'virDomainCheckpointGetName', 'virDomainCheckpointGetDomain', 'virDomainCheckpointGetConnect',
   'virStoragePoolGetName', 'virStoragePoolGetUUID', 'virStoragePoolGetUUIDString', 'virStoragePoolGetConnect',
   'virStorageVolGetName', 'virStorageVolGetKey', 'virStorageVolGetConnect',
+  'virNetworkGetName', 'virNetworkGetUUID', 'virNetworkGetUUIDString', 'virNetworkGetConnect',
+  'virNetworkPortGetNetwork', 'virNetworkPortGetUUID', 'virNetworkPortGetUUIDString',
+  'virInterfaceGetName', 'virInterfaceGetMACString', 'virInterfaceGetConnect',
+  'virNodeDeviceGetName',
+  'virSecretGetUUID', 'virSecretGetUUIDString', 'virSecretGetUsageType', 'virSecretGetUsageID', 'virSecretGetConnect',
+  'virNWFilterGetName', 'virNWFilterGetUUID', 'virNWFilterGetUUIDString',
+  'virNWFilterBindingGetPortDev', 'virNWFilterBindingGetFilterName',
 ] as const;
 
 export type LocalRead = (typeof localReadNames)[number];

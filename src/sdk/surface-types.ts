@@ -8,6 +8,11 @@ import type { DomainSnapshot } from './domain-snapshot.js';
 import type { DomainCheckpoint } from './domain-checkpoint.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
+import type { Network, NetworkPort } from './network.js';
+import type { Interface } from './host-interface.js';
+import type { NodeDevice } from './node-device.js';
+import type { Secret } from './secret.js';
+import type { NWFilter, NWFilterBinding } from './nwfilter.js';
 import type { LocalRead, ExcludedFunction } from './method-names.js';
 import type { EnumValue, TypedParameter } from '../ffi/index.js';
 import type { Named } from './enum-names.js';
@@ -23,6 +28,13 @@ type SdkObject<T> =
   : T extends G.virDomainCheckpointPtr ? DomainCheckpoint
   : T extends G.virStoragePoolPtr ? StoragePool
   : T extends G.virStorageVolPtr ? StorageVolume
+  : T extends G.virNetworkPtr ? Network
+  : T extends G.virNetworkPortPtr ? NetworkPort
+  : T extends G.virInterfacePtr ? Interface
+  : T extends G.virNodeDevicePtr ? NodeDevice
+  : T extends G.virSecretPtr ? Secret
+  : T extends G.virNWFilterPtr ? NWFilter
+  : T extends G.virNWFilterBindingPtr ? NWFilterBinding
   : never;
 type IsHandle<T> = [SdkObject<T>] extends [never] ? false : true;
 
@@ -57,7 +69,22 @@ type Method<K extends keyof Gen> = Gen[K] extends (first: never, ...rest: infer 
   ? (...args: ArgsIn<A>) => K extends LocalRead ? Wrap<R> : Promise<Wrap<R>>
   : never;
 
+type Chars<S extends string> = S extends `${infer C}${infer R}` ? C | Chars<R> : never;
+type LowerCase = Chars<'abcdefghijklmnopqrstuvwxyz'>;
+type UpperCase = Uppercase<LowerCase>;
+/** method-names.ts's lowerFirstWord: FSFreeze -> fsFreeze, GetInfo -> getInfo, URI -> uri. */
+type LowerFirstWord<S extends string> =
+  S extends `${infer A}${infer B}${infer R}`
+    ? A extends UpperCase
+      ? B extends UpperCase
+        ? R extends `${infer C}${string}`
+          ? C extends LowerCase ? `${Lowercase<A>}${B}${R}` : `${Lowercase<A>}${LowerFirstWord<`${B}${R}`>}`
+          : Lowercase<S>
+        : `${Lowercase<A>}${B}${R}`
+      : S
+    : Lowercase<S>;
+
 /** Every generated function owned by handle H, as a method named by the rule, minus `Own`. */
 export type GeneratedMethods<H, P extends string, Own extends string> = {
-  [K in OwnedBy<H> as K extends ExcludedFunction | Own ? never : Uncapitalize<Strip<K & string, P>>]: Method<K>;
+  [K in OwnedBy<H> as K extends ExcludedFunction | Own ? never : LowerFirstWord<Strip<K & string, P>>]: Method<K>;
 };

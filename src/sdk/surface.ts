@@ -7,7 +7,7 @@ import { checkArguments, describeValue, functionSpec, publicArgs, rawFunction, t
 import type { ArgSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
-import { excludedFunctions, localReads, methodName, type SdkClass } from './method-names.js';
+import { excludedFunctions, handleOfClass, localReads, methodName, type SdkClass } from './method-names.js';
 import { isInstance, resultWrapper, unwrapArg } from './wrap.js';
 import { classOfHandle } from './method-names.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
@@ -15,10 +15,6 @@ import { choiceSetting } from './env-settings.js';
 import { Stream } from './stream.js';
 
 const functions = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
-const handleOf: Record<SdkClass, string> = {
-  Connection: 'virConnectPtr', Domain: 'virDomainPtr', DomainSnapshot: 'virDomainSnapshotPtr', DomainCheckpoint: 'virDomainCheckpointPtr',
-  StoragePool: 'virStoragePoolPtr', StorageVolume: 'virStorageVolPtr',
-};
 
 /** C function -> the class and method that reach it; the coverage test reads this. */
 export const methodTable = new Map<string, { owner: SdkClass; method: string }>();
@@ -27,7 +23,7 @@ export const methodTable = new Map<string, { owner: SdkClass; method: string }>(
 export function functionsOwnedBy(owner: SdkClass): string[] {
   return Object.keys(functions).filter((name) => {
     const first = functionSpec(name)?.args[0];
-    return first?.role === 'in' && first.type.js === 'handle' && first.type.ref === handleOf[owner];
+    return first?.role === 'in' && first.type.js === 'handle' && first.type.ref === handleOfClass(owner);
   });
 }
 
@@ -119,8 +115,8 @@ function objectChecks(fn: string, args: readonly ArgSpec[]): (values: readonly u
 
 /**
  * What a handle argument of type `ref` accepts: an object of its SDK class, or a Stream (an SDK
- * object with no generic methods of its own). A handle type with no SDK object (a network, a
- * secret) accepts nothing here (generated/ takes those): a bare number would reach C as an address.
+ * object with no generic methods of its own). A handle type with no SDK object accepts nothing
+ * here (generated/ takes those): a bare number would reach C as an address.
  */
 function handleKind(ref: string): { cls: string; is: (v: unknown) => boolean } {
   const cls = classOfHandle[ref];

@@ -1,4 +1,4 @@
-// The domain, snapshot, pool and vol commands run in this process against one test:///default,
+// The domain, snapshot, pool, vol and net commands run in this process against one test:///default,
 // which stays the same driver state while a connection holds it: so a command can see what an
 // earlier one did. Usage errors are checked on the built binary, before any connection.
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { Connection, SnapshotDeleteMode, type Domain } from '../../src/sdk/index.js';
 import { deleteMode, overlayDisks, runDomain, runSnapshot } from '../../src/cli/sdk-commands.js';
 import { runPool, runVol } from '../../src/cli/storage-commands.js';
+import { runNet } from '../../src/cli/network-commands.js';
 import { checkSubcommand, UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
@@ -34,7 +35,7 @@ const run = (command: Command, ...argv: string[]): Promise<{ status: number; std
 
 const usageError = (pattern: RegExp) => (e: unknown): boolean => e instanceof UsageError && pattern.test(e.message);
 
-describe('tsvirt domain, snapshot, pool and vol (in this process)', function () {
+describe('tsvirt domain, snapshot, pool, vol and net (in this process)', function () {
   this.timeout(60_000);
   let holder: Connection;
   let dom: Domain;
@@ -162,6 +163,39 @@ describe('tsvirt domain, snapshot, pool and vol (in this process)', function () 
       assert.deepEqual(JSON.parse(inactive.stdout), { domain: 'test', xml: await dom.getXml(v.VIR_DOMAIN_XML_INACTIVE) });
       assert.doesNotMatch(inactive.stdout, /id='1'/, 'the definition has no running id');
       await assert.rejects(run(runDomain, 'info', 'test', '--inactive'), usageError(/domain info takes no --inactive/));
+    });
+  });
+
+  describe('net', () => {
+    it('lists networks and shows one, as a table and as JSON', async () => {
+      const table = await run(runNet, 'list');
+      assert.match(table.stdout, /^NAME +STATE +AUTOSTART +PERSISTENT +BRIDGE$/m);
+      assert.match(table.stdout, /^default +active +no +yes +virbr0$/m);
+      using net = await holder.networkLookupByName('default');
+      assert.deepEqual(JSON.parse((await run(runNet, 'info', 'default', '--json')).stdout),
+        { name: 'default', uuid: net.getUUIDString(), active: true, persistent: true, autostart: false, bridge: 'virbr0' });
+    });
+
+    it('stops, starts and marks a network autostarted, as the connection then sees', async () => {
+      using net = await holder.networkLookupByName('default');
+      try {
+        assert.deepEqual(JSON.parse((await run(runNet, 'destroy', 'default', '--json')).stdout), { destroyed: 'default' });
+        assert.equal(await net.isActive(), 0);
+        assert.equal((await run(runNet, 'start', 'default')).stdout, 'network default started\n');
+        assert.equal(await net.isActive(), 1);
+        assert.equal((await run(runNet, 'autostart', 'default')).status, 0);
+        assert.equal(await net.getAutostart(), 1);
+        assert.deepEqual(JSON.parse((await run(runNet, 'autostart', 'default', '--disable', '--json')).stdout), { name: 'default', autostart: false });
+        assert.equal(await net.getAutostart(), 0);
+      } finally {
+        if (await net.isActive() === 0) await net.create();
+        await net.setAutostart(0);
+      }
+    });
+
+    it('reports a network that does not exist with libvirt\'s error', async () => {
+      await assert.rejects(run(runNet, 'info', 'nope'), (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_NETWORK');
+      await assert.rejects(run(runNet, 'info', 'default', '--disable'), usageError(/net info takes no --disable/));
     });
   });
 

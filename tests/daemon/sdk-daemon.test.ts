@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Connection, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
+import { Connection, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
@@ -246,4 +246,21 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     }
   });
 
+  it('defines a secret, sets and reads its value, and undefines it (Secret objects)', async () => {
+    const usage = `${scratch.dir}/${uniqueName('secret')}.img`;
+    const secret = await conn.secretDefineXML(`<secret ephemeral='no' private='no'><usage type='volume'><volume>${usage}</volume></usage></secret>`, 0);
+    try {
+      assert.ok(secret instanceof Secret);
+      assert.equal(secret.getUsageType(), v.VIR_SECRET_USAGE_TYPE_VOLUME);
+      assert.equal(secret.getUsageID(), usage);
+      await secret.setValue(new TextEncoder().encode('correct horse'), 0);
+      assert.equal(new TextDecoder().decode(await secret.getValue(0) as Uint8Array), 'correct horse');
+      using found = await conn.secretLookupByUsage(v.VIR_SECRET_USAGE_TYPE_VOLUME, usage);
+      assert.equal(found.getUUIDString(), secret.getUUIDString());
+    } finally {
+      await secret.undefine();
+      secret.free();
+    }
+    await assert.rejects(conn.secretLookupByUsage(v.VIR_SECRET_USAGE_TYPE_VOLUME, usage), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SECRET);
+  });
 });

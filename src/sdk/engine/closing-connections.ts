@@ -39,6 +39,9 @@ const connectionOf: Readonly<Record<string, string>> = {
   virDomainCheckpointFree: 'virDomainCheckpointGetConnect',
   virStoragePoolFree: 'virStoragePoolGetConnect',
   virStorageVolFree: 'virStorageVolGetConnect',
+  virNetworkFree: 'virNetworkGetConnect',
+  virInterfaceFree: 'virInterfaceGetConnect',
+  virSecretFree: 'virSecretGetConnect',
 };
 
 /**
@@ -109,7 +112,8 @@ export async function closesAnswered(conn: bigint): Promise<void> {
  * Where releasing `ptr` with `freeFn` must be careful: the lingering connection whose last
  * reference it may drop; undefined when the release cannot close a connection. `known`: the
  * object's connection where the SDK keeps it (streams). 'unknown', while any lingers, for a
- * kind of object with neither (none today; such a release then goes to a call thread whole).
+ * kind of object with neither (network ports, node devices, nwfilters and their bindings: such
+ * a release then goes to a call thread whole).
  */
 export function lingeringConnectionOf(freeFn: string, ptr: bigint, known?: bigint): bigint | 'unknown' | undefined {
   if (lingering.size === 0) return undefined;

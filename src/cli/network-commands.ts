@@ -1,0 +1,81 @@
+// tsvirt net list|info|start|destroy|autostart: virtual networks, as virsh's net-* commands.
+import { isLibvirtError, type Connection, type Network } from '../sdk/index.js';
+import { parseCommandArgs, printJson, printTable, type Io } from './args.js';
+import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+
+const netOptions = { ...connectOptions, disable: { type: 'boolean' } } as const;
+type NetValues = ConnectValues & { disable?: boolean | undefined };
+
+/** What `net list` and `net info` show of a network. */
+interface NetworkRow { name: string; uuid: string; active: boolean; persistent: boolean; autostart: boolean; bridge: string | null }
+
+async function rowOf(net: Network): Promise<NetworkRow> {
+  const [active, persistent, autostart, bridge] = await Promise.all([net.isActive(), net.isPersistent(), net.getAutostart(), bridgeOf(net)]);
+  return { name: net.name, uuid: net.getUUIDString(), active: active === 1, persistent: persistent === 1, autostart: autostart === 1, bridge };
+}
+
+/**
+ * A network without a bridge of its own (macvtap, hostdev) has none to name: null, not an error.
+ * libvirt reports that as an internal error; anything else (a lost connection) is passed on.
+ */
+async function bridgeOf(net: Network): Promise<string | null> {
+  try {
+    return await net.getBridgeName();
+  } catch (err) {
+    if (isLibvirtError(err) && err.codeName === 'VIR_ERR_INTERNAL_ERROR') return null;
+    throw err;
+  }
+}
+
+/** A subcommand on one network, looked up by name. */
+const onNetwork = (run: (net: Network, values: NetValues, io: Io) => Promise<number>, more: Partial<Subcommand<NetValues>> = {}): Subcommand<NetValues> => ({
+  ...more,
+  words: 'NAME',
+  run: async (conn, [name], values, io) => {
+    using net = await conn.networkLookupByName(name as string);
+    return await run(net, values, io);
+  },
+});
+
+const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
+
+const netCommands: Record<string, Subcommand<NetValues>> = {
+  list: { words: '', run: (conn, _w, values, io) => listNetworks(conn, io, values.json) },
+  info: onNetwork(async (net, values, io) => {
+    const row = await rowOf(net);
+    if (values.json) printJson(io, row);
+    else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? yesNo(v) : String(v ?? '-')]));
+    return 0;
+  }),
+  start: onNetwork(async (net, values, io) => {
+    await net.create();
+    return report(io, values.json, { started: net.name }, `network ${net.name} started`);
+  }),
+  destroy: onNetwork(async (net, values, io) => {
+    await net.destroy();
+    return report(io, values.json, { destroyed: net.name }, `network ${net.name} destroyed`);
+  }),
+  autostart: onNetwork(async (net, values, io) => {
+    const on = values.disable !== true;
+    await net.setAutostart(on ? 1 : 0);
+    return report(io, values.json, { name: net.name, autostart: on }, `network ${net.name} ${on ? 'marked' : 'unmarked'} as autostarted`);
+  }, { options: ['disable'] }),
+};
+
+export async function runNet(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, netOptions);
+  return runSubcommand('net', netCommands, positionals, values, io);
+}
+
+async function listNetworks(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
+  const nets = await conn.listAllNetworks(0);
+  try {
+    const rows = await Promise.all(nets.map(rowOf));
+    if (json) { printJson(io, rows); return 0; }
+    printTable(io, ['NAME', 'STATE', 'AUTOSTART', 'PERSISTENT', 'BRIDGE'],
+      rows.map((r) => [r.name, r.active ? 'active' : 'inactive', yesNo(r.autostart), yesNo(r.persistent), r.bridge ?? '-']));
+    return 0;
+  } finally {
+    for (const n of nets) n.free();
+  }
+}

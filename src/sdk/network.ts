@@ -1,0 +1,42 @@
+// A virtual network and its ports; all their methods come from the rule (method-names.ts).
+import type * as G from '../../generated/index.js';
+import { LibvirtObject } from './libvirt-object.js';
+import { installMethods } from './surface.js';
+import { registerClass } from './wrap.js';
+import type { GeneratedMethods } from './surface-types.js';
+
+export interface Network extends GeneratedMethods<G.virNetworkPtr, 'virNetwork', never> {}
+
+export class Network extends LibvirtObject {
+  private constructor(ptr: bigint) {
+    super(ptr, 'network', 'virNetworkFree');
+  }
+
+  /** @internal */
+  static fromHandle(ptr: bigint): Network {
+    return new Network(ptr);
+  }
+
+  get name(): string {
+    return this.getName();
+  }
+}
+
+export interface NetworkPort extends GeneratedMethods<G.virNetworkPortPtr, 'virNetworkPort', never> {}
+
+/** A port of a network (a guest interface's connection to it); it has no name, only a UUID. */
+export class NetworkPort extends LibvirtObject {
+  private constructor(ptr: bigint) {
+    super(ptr, 'network port', 'virNetworkPortFree');
+  }
+
+  /** @internal */
+  static fromHandle(ptr: bigint): NetworkPort {
+    return new NetworkPort(ptr);
+  }
+}
+
+registerClass('Network', Network, (ptr) => Network.fromHandle(ptr));
+installMethods(Network, 'Network');
+registerClass('NetworkPort', NetworkPort, (ptr) => NetworkPort.fromHandle(ptr));
+installMethods(NetworkPort, 'NetworkPort');

@@ -1,0 +1,98 @@
+// Networks, host interfaces, node devices, secrets and network filters: objects of their own
+// classes, with methods by the one rule, one owner each, and a clear error after free.
+import assert from 'node:assert/strict';
+import { Connection, Interface, Network, NodeDevice, isLibvirtError } from '../../src/sdk/index.js';
+import * as v from '../../generated/index.js';
+
+const TEST_NETWORK = (name: string): string =>
+  `<network><name>${name}</name><bridge name='${name}br'/><ip address='192.168.213.1' netmask='255.255.255.0'/></network>`;
+
+const noSupport = (e: unknown): boolean => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SUPPORT;
+
+describe('networks, interfaces, node devices, secrets and nwfilters (test:///default)', function () {
+  this.timeout(60_000);
+  let conn: Connection;
+  before(async () => { conn = await Connection.open('test:///default'); });
+  after(async () => { await conn.close(); });
+
+  it('lists and looks up networks as Network objects, with local reads and calls', async () => {
+    const nets = await conn.listAllNetworks(0);
+    try {
+      assert.deepEqual(nets.map((n) => n.constructor), [Network]);
+      const [listed] = nets as [Network];
+      assert.equal(listed.name, 'default');
+      using net = await conn.networkLookupByName('default');
+      assert.ok(net instanceof Network);
+      assert.equal(net.getUUIDString(), listed.getUUIDString());
+      assert.match(net.getUUIDString(), /^[0-9a-f]{8}-[0-9a-f]{4}-/);
+      assert.equal(await net.isActive(), 1);
+      assert.equal(await net.getBridgeName(), 'virbr0');
+      assert.match(await net.getXMLDesc(0), /<name>default<\/name>/);
+      using byUuid = await conn.networkLookupByUUIDString(net.getUUIDString());
+      assert.equal(byUuid.name, 'default');
+    } finally {
+      for (const n of nets) n.free();
+    }
+  });
+
+  it('defines, starts, stops and undefines a network; its handle is released once and refused after', async () => {
+    const name = `tsvirtnet${process.pid % 10000}`;
+    const net = await conn.networkDefineXML(TEST_NETWORK(name));
+    try {
+      assert.equal(await net.isActive(), 0);
+      assert.equal(await net.isPersistent(), 1);
+      await net.create();
+      assert.equal(await net.isActive(), 1);
+      await net.setAutostart(1);
+      assert.equal(await net.getAutostart(), 1);
+      await net.destroy();
+      assert.equal(await net.isActive(), 0);
+    } finally {
+      await net.undefine();
+      net.free();
+    }
+    net.free(); // a second free does nothing
+    assert.throws(() => net.getName(), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_ARG && /network was already freed/.test(e.message));
+    await assert.rejects(conn.networkLookupByName(name), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NETWORK);
+  });
+
+  it("a network's connection is a Connection of its own reference; a closed connection's network still works until freed", async () => {
+    using net = await conn.networkLookupByName('default');
+    const lent = net.getConnect();
+    assert.ok(lent instanceof Connection);
+    assert.equal(await lent.getURI(), 'test:///default');
+    await lent.close();
+    assert.equal(await net.isActive(), 1, 'closing the lent connection left the network usable');
+
+    const other = await Connection.open('test:///default');
+    const kept = await other.networkLookupByName('default');
+    assert.ok(await other.close() > 0, 'the network still holds the connection');
+    assert.equal(await kept.getBridgeName(), 'virbr0');
+    kept.free();
+  });
+
+  it('lists host interfaces and node devices as objects of their classes', async () => {
+    const ifaces = await conn.listAllInterfaces(0);
+    const devices = await conn.listAllNodeDevices(0);
+    try {
+      assert.ok(ifaces.length > 0 && ifaces.every((i) => i instanceof Interface));
+      const eth1 = ifaces.find((i) => i.name === 'eth1');
+      assert.equal(eth1?.getMACString(), 'aa:bb:cc:dd:ee:ff');
+      assert.ok(devices.every((d) => d instanceof NodeDevice));
+      const names = devices.map((d) => d.name);
+      assert.ok(names.includes('computer'), names.join(', '));
+      const host = devices.find((d) => d.name === 'scsi_host1') as NodeDevice;
+      assert.deepEqual(await host.listCaps(10), ['scsi_host']);
+      assert.equal(await host.getParent(), 'computer');
+    } finally {
+      for (const o of [...ifaces, ...devices]) o.free();
+    }
+  });
+
+  it('functions the driver lacks reject with its own error (secrets, nwfilters, DHCP leases)', async () => {
+    await assert.rejects(conn.secretDefineXML("<secret><usage type='volume'><volume>/x</volume></usage></secret>", 0), noSupport);
+    await assert.rejects(conn.listAllNWFilters(0), noSupport);
+    using net = await conn.networkLookupByName('default');
+    await assert.rejects(net.getDHCPLeases(null, 0), noSupport);
+  });
+});
