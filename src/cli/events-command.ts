@@ -5,7 +5,7 @@
 // connection's driver supports; the others are named on stderr. QEMU monitor events (raw QMP,
 // which repeat what the domain events say) only when asked for: --types qemu:monitor.
 import { isLibvirtError, VIR_ERR_NO_SUPPORT } from '../ffi/index.js';
-import { eventCatalog, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
+import { eventCatalog, LibvirtObject, type Connection, type ConnectionEvent, type LibvirtEventName } from '../sdk/index.js';
 import { families } from '../sdk/events/catalog.js';
 import { UsageError, noArguments, parseCommandArgs, withInterruptSignal, type Io } from './args.js';
 import { connectOptions, noDomain, withConnection } from './connect.js';
@@ -106,13 +106,13 @@ const bigints = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.
 /** The event without its SDK objects (their names and UUIDs are fields of their own). */
 function plain(e: ConnectionEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { time: new Date().toISOString() };
-  for (const [k, v] of Object.entries(e)) if (k !== 'domain' && k !== 'pool') out[k] = v;
+  for (const [k, v] of Object.entries(e)) if (!(v instanceof LibvirtObject)) out[k] = v;
   return out;
 }
 
+/** Frees the event's objects (its domain, pool, network, device or secret). */
 function release(e: ConnectionEvent): void {
-  if ('domain' in e) e.domain.free();
-  if ('pool' in e) e.pool.free();
+  for (const v of Object.values(e)) if (v instanceof LibvirtObject) v.free();
 }
 
 /** `TIME TYPE SUBJECT details`: named values by name, the rest as key=value. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Connection, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots } from '../../src/sdk/index.js';
+import { Connection, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots, type SecretLifecycleEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
@@ -246,8 +246,15 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     }
   });
 
-  it('defines a secret, sets and reads its value, and undefines it (Secret objects)', async () => {
+  it('defines a secret, sets and reads its value, and undefines it (Secret objects, in events too)', async () => {
     const usage = `${scratch.dir}/${uniqueName('secret')}.img`;
+    const events: string[] = [];
+    const listener = (e: SecretLifecycleEvent): void => {
+      if (e.usageId === usage) events.push(`${e.event.name}:${e.secret instanceof Secret && e.secret.getUUIDString() === e.secretUuid}`);
+      e.secret.free();
+    };
+    conn.on('secret:lifecycle', listener);
+    await conn.eventsReady();
     const secret = await conn.secretDefineXML(`<secret ephemeral='no' private='no'><usage type='volume'><volume>${usage}</volume></usage></secret>`, 0);
     try {
       assert.ok(secret instanceof Secret);
@@ -262,5 +269,9 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       secret.free();
     }
     await assert.rejects(conn.secretLookupByUsage(v.VIR_SECRET_USAGE_TYPE_VOLUME, usage), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SECRET);
+    const t0 = Date.now();
+    while (events.length < 2 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    conn.off('secret:lifecycle', listener);
+    assert.deepEqual(events, ['defined:true', 'undefined:true']);
   });
 });

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from '../../generated/index.js';
 import { isLibvirtError, liveCallbackCount } from '../../src/ffi/index.js';
-import { Connection, liveEventRegistrations, type Domain, type DomainLifecycleEvent } from '../../src/sdk/index.js';
+import { Connection, Network, liveEventRegistrations, type Domain, type DomainLifecycleEvent, type NetworkLifecycleEvent, type StoragePoolLifecycleEvent } from '../../src/sdk/index.js';
 import { eventCatalog, eventIdConstants, families, type EventFamily } from '../../src/sdk/events/catalog.js';
 import { startWorker } from '../../src/sdk/engine/threads.js';
 import { authNodeFile } from '../support/auth-node.js';
@@ -91,25 +91,28 @@ describe('events (test driver)', function () {
     for (const e of seen) e.domain.free();
   });
 
-  it('delivers storage pool and network events', async () => {
+  it('delivers storage pool and network events, each with an object of its own', async () => {
     const pools: string[] = [];
     const nets: string[] = [];
-    const onPool = (e: { poolName: string; event: { name: string } }): void => { pools.push(`${e.poolName}:${e.event.name}`); };
-    const onNet = (e: { networkName: string; event: { name: string } }): void => { nets.push(`${e.networkName}:${e.event.name}`); };
+    const onPool = (e: StoragePoolLifecycleEvent): void => { pools.push(`${e.poolName}:${e.event.name}`); e.pool.free(); };
+    const onNet = (e: NetworkLifecycleEvent): void => {
+      // The event's Network is usable in the listener and released by it.
+      nets.push(`${e.networkName}:${e.event.name}:${e.network instanceof Network && e.network.getUUIDString() === e.networkUuid}`);
+      e.network.free();
+    };
     conn.on('pool:lifecycle', onPool).on('network:lifecycle', onNet);
     await conn.eventsReady();
     const pool = await conn.lookupStoragePool('default-pool');
     await pool.destroy();
     await pool.create(0);
-    const net = v.virNetworkLookupByName(conn.handle as v.virConnectPtr, 'default');
-    v.virNetworkDestroy(net);
-    v.virNetworkCreate(net);
-    v.virNetworkFree(net);
+    using net = await conn.networkLookupByName('default');
+    await net.destroy();
+    await net.create();
     await until(() => pools.length >= 2 && nets.length >= 2, 'pool and network events');
     conn.off('pool:lifecycle', onPool).off('network:lifecycle', onNet);
     pool.free();
     assert.deepEqual(pools, ['default-pool:stopped', 'default-pool:started']);
-    assert.deepEqual(nets, ['default:stopped', 'default:started']);
+    assert.deepEqual(nets, ['default:stopped:true', 'default:started:true']);
   });
 
   it('delivers metadata-change events with the metadata type named', async () => {

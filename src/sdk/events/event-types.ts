@@ -3,6 +3,9 @@
 // their number and name ({ code, name }), 64-bit values are bigint.
 import type { Domain } from '../domain.js';
 import type { StoragePool } from '../storage-pool.js';
+import type { Network } from '../network.js';
+import type { NodeDevice } from '../node-device.js';
+import type { Secret } from '../secret.js';
 import type { Named } from '../enum-names.js';
 import type { TypedParameterValue } from '../typed-params.js';
 
@@ -71,11 +74,11 @@ export interface StoragePoolEventBase<T extends string> { type: T; pool: Storage
 export interface StoragePoolLifecycleEvent extends StoragePoolEventBase<'pool:lifecycle'> { event: Named<string>; detail: number }
 export type StoragePoolRefreshEvent = StoragePoolEventBase<'pool:refresh'>;
 
-export interface NetworkLifecycleEvent { type: 'network:lifecycle'; networkName: string; networkUuid: string; event: Named<string>; detail: number }
-export interface NodeDeviceEventBase<T extends string> { type: T; deviceName: string }
+export interface NetworkLifecycleEvent { type: 'network:lifecycle'; network: Network; networkName: string; networkUuid: string; event: Named<string>; detail: number }
+export interface NodeDeviceEventBase<T extends string> { type: T; device: NodeDevice; deviceName: string }
 export interface NodeDeviceLifecycleEvent extends NodeDeviceEventBase<'nodedev:lifecycle'> { event: Named<string>; detail: number }
 export type NodeDeviceUpdateEvent = NodeDeviceEventBase<'nodedev:update'>;
-export interface SecretEventBase<T extends string> { type: T; secretUuid: string; usageType: number; usageId: string | null }
+export interface SecretEventBase<T extends string> { type: T; secret: Secret; secretUuid: string; usageType: number; usageId: string | null }
 export interface SecretLifecycleEvent extends SecretEventBase<'secret:lifecycle'> { event: Named<string>; detail: number }
 export type SecretValueChangedEvent = SecretEventBase<'secret:value-changed'>;
 

@@ -31,7 +31,7 @@ const post = (m: LoopMessage): void => parentPort?.postMessage(m);
 
 const int64 = new Set(['long long', 'unsigned long long']);
 
-/** How to read an event's object during the callback: who it is, and the reference to take (domains and pools). */
+/** How to read an event's object during the callback: who it is, and the reference to take for the listener's object. */
 interface SubjectReader {
   identify(ptr: bigint): Omit<Subject, 'handle' | 'handleType'>;
   ref?: (ptr: bigint) => void;
@@ -45,13 +45,17 @@ const subjectReaders: Readonly<Record<string, SubjectReader>> = {
     identify: (p) => ({ name: v.virStoragePoolGetName(p as v.virStoragePoolPtr), uuid: v.virStoragePoolGetUUIDString(p as v.virStoragePoolPtr) }),
     ref: rawFunction('virStoragePoolRef'),
   },
-  virNetworkPtr: { identify: (p) => ({ name: v.virNetworkGetName(p as v.virNetworkPtr), uuid: v.virNetworkGetUUIDString(p as v.virNetworkPtr) }) },
-  virNodeDevicePtr: { identify: (p) => ({ name: v.virNodeDeviceGetName(p as v.virNodeDevicePtr), uuid: null }) },
+  virNetworkPtr: {
+    identify: (p) => ({ name: v.virNetworkGetName(p as v.virNetworkPtr), uuid: v.virNetworkGetUUIDString(p as v.virNetworkPtr) }),
+    ref: rawFunction('virNetworkRef'),
+  },
+  virNodeDevicePtr: { identify: (p) => ({ name: v.virNodeDeviceGetName(p as v.virNodeDevicePtr), uuid: null }), ref: rawFunction('virNodeDeviceRef') },
   virSecretPtr: {
     identify: (p) => ({
       name: null, uuid: v.virSecretGetUUIDString(p as v.virSecretPtr),
       usageType: v.virSecretGetUsageType(p as v.virSecretPtr), usageId: v.virSecretGetUsageID(p as v.virSecretPtr),
     }),
+    ref: rawFunction('virSecretRef'),
   },
 };
 

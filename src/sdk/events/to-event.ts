@@ -65,9 +65,9 @@ function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {
   switch (spec.family) {
     case 'domain': return { domain: wrapHandle(s.handleType ?? 'virDomainPtr', s.handle), domainName: s.name, domainUuid: s.uuid };
     case 'pool': return { pool: wrapHandle('virStoragePoolPtr', s.handle), poolName: s.name, poolUuid: s.uuid };
-    case 'network': return { networkName: s.name, networkUuid: s.uuid };
-    case 'nodedev': return { deviceName: s.name };
-    case 'secret': return { secretUuid: s.uuid, usageType: s.usageType, usageId: s.usageId ?? null };
+    case 'network': return { network: wrapHandle('virNetworkPtr', s.handle), networkName: s.name, networkUuid: s.uuid };
+    case 'nodedev': return { device: wrapHandle('virNodeDevicePtr', s.handle), deviceName: s.name };
+    case 'secret': return { secret: wrapHandle('virSecretPtr', s.handle), secretUuid: s.uuid, usageType: s.usageType, usageId: s.usageId ?? null };
     case 'qemu': return { domain: wrapHandle(s.handleType ?? 'virDomainPtr', s.handle), domainName: s.name, domainUuid: s.uuid };
   }
 }
