@@ -1,7 +1,7 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -95,9 +95,7 @@ function writeSource(s: StoragePoolSource, path: string): XmlElement {
   listAt(s.hosts, `${path}/host`, 'objects').forEach((h, i) => {
     const at = `${path}/host[${i + 1}]`;
     checkFields(h, HOST_FIELDS, at);
-    if (h.port !== undefined && (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535)) {
-      throw new XmlDocumentError('invalid-value', `${at}/@port`, `port must be an integer of 1..65535, got ${String(h.port)}`);
-    }
+    checkInteger(h.port, 1, 65535, `${at}/@port`);
     w.child(new ElementWriter('host', h.extra).attrs({ name: requireText(h.name, `${at}/@name`), port: h.port }).finish());
   });
   listAt(s.devices, `${path}/device`, 'strings').forEach((d, i) => w.leaf('device', { path: requireText(d, `${path}/device[${i + 1}]/@path`) }, undefined, `device[${i}]`));

@@ -260,6 +260,21 @@ export function checkFields(value: unknown, fields: readonly string[], path: str
   }
 }
 
+/**
+ * Builder-side check of an integer field (a port, an MTU, a prefix length): a fraction or NaN is
+ * refused by the writer, but a value out of range would be written and left to libvirt, which
+ * accepts some (a negative MTU) and reports others without the field's path.
+ */
+export function checkInteger(value: unknown, min: number, max: number, path: string, required = false): void {
+  if (value === undefined) {
+    if (required) throw new XmlDocumentError('missing-field', path, 'a value is required');
+    return;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new XmlDocumentError('invalid-value', path, `must be an integer of ${min}..${max}, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+}
+
 /** Builder-side check of an optional boolean field ('yes' is not true). */
 export function checkBoolean(value: unknown, path: string): void {
   if (value !== undefined && typeof value !== 'boolean') throw new XmlDocumentError('invalid-value', path, `must be a boolean, got ${typeof value}`);
