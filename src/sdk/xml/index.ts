@@ -24,3 +24,13 @@ export {
 export { parsePoolXml, buildPoolXml, type StoragePoolDescription, type StoragePoolSource, type StoragePoolType } from './pool-xml.js';
 export { parseVolumeXml, buildVolumeXml, type StorageVolumeDescription, type StorageVolumeTarget, type StorageVolumeFormat } from './volume-xml.js';
 export type { StoragePermissions } from './storage-common-xml.js';
+export {
+  parseNetworkXml,
+  buildNetworkXml,
+  type NetworkDescription,
+  type NetworkForward,
+  type NetworkForwardMode,
+  type NetworkBridge,
+  type NetworkIp,
+  type NetworkDhcp,
+} from './network-xml.js';
