@@ -10,12 +10,13 @@ import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, describeValue, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { invokeWithXml } from './definition.js';
 import { checkOptions, optionKeys } from './option-keys.js';
-import { buildDomainXml, buildPoolXml, type DomainDescription, type StoragePoolDescription } from './xml/index.js';
+import { buildDomainXml, buildNetworkXml, buildPoolXml, type DomainDescription, type NetworkDescription, type StoragePoolDescription } from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 import { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
+import type { Network } from './network.js';
 import type { LibvirtEventName } from './events/event-types.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
@@ -304,6 +305,16 @@ export class Connection extends LibvirtObject {
   /** Creates and starts a transient pool from its XML or a typed description. */
   createStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
     return invokeWithXml('virStoragePoolCreateXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
+  }
+
+  /** Defines a persistent network from its XML or a typed description (not started: see Network#create); VIR_NETWORK_DEFINE_VALIDATE. */
+  defineNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+    return invokeWithXml('virNetworkDefineXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
+  }
+
+  /** Creates and starts a transient network from its XML or a typed description; VIR_NETWORK_CREATE_VALIDATE. */
+  createNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+    return invokeWithXml('virNetworkCreateXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */

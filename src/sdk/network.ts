@@ -4,6 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseNetworkXml, type NetworkDescription } from './xml/index.js';
 
 export interface Network extends GeneratedMethods<G.virNetworkPtr, 'virNetwork', never> {}
 
@@ -19,6 +20,11 @@ export class Network extends LibvirtObject {
 
   get name(): string {
     return this.getName();
+  }
+
+  /** The network XML as a typed description; VIR_NETWORK_XML_INACTIVE for the persistent definition. */
+  async getDescription(flags = 0): Promise<NetworkDescription> {
+    return parseNetworkXml(await this.getXMLDesc(flags));
   }
 }
 

@@ -1,7 +1,7 @@
 // Networks, host interfaces, node devices, secrets and network filters: objects of their own
 // classes, with methods by the one rule, one owner each, and a clear error after free.
 import assert from 'node:assert/strict';
-import { Connection, Interface, Network, NodeDevice, isLibvirtError } from '../../src/sdk/index.js';
+import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type NetworkDescription } from '../../src/sdk/index.js';
 import * as v from '../../generated/index.js';
 
 const TEST_NETWORK = (name: string): string =>
@@ -54,6 +54,44 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
     net.free(); // a second free does nothing
     assert.throws(() => net.getName(), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_ARG && /network was already freed/.test(e.message));
     await assert.rejects(conn.networkLookupByName(name), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NETWORK);
+  });
+
+  it('reads a network as a typed description', async () => {
+    using net = await conn.networkLookupByName('default');
+    const desc = await net.getDescription();
+    assert.deepEqual([desc.name, desc.uuid, desc.forward?.mode, desc.bridge?.name], ['default', net.getUUIDString(), 'nat', 'virbr0']);
+    assert.deepEqual(desc.ips[0]?.dhcp?.ranges, [{ start: '192.168.122.2', end: '192.168.122.254' }]);
+  });
+
+  it('defines and creates networks from typed descriptions; the generic methods take XML as before', async () => {
+    const described = (name: string, bridge: string): NetworkDescription => ({
+      name, forward: { mode: 'route' }, bridge: { name: bridge }, ips: [{ address: '10.77.0.1', prefix: 24, dhcp: { ranges: [{ start: '10.77.0.50', end: '10.77.0.60' }], hosts: [] } }],
+    });
+    const defined = await conn.defineNetwork(described(`tsvirtdef${process.pid % 10000}`, 'virbr77'), v.VIR_NETWORK_DEFINE_VALIDATE);
+    try {
+      assert.ok(defined instanceof Network);
+      assert.deepEqual([await defined.isActive(), await defined.isPersistent()], [0, 1]);
+      const back = await defined.getDescription();
+      assert.deepEqual([back.forward?.mode, back.bridge?.name, back.ips[0]?.dhcp?.ranges.length], ['route', 'virbr77', 1]);
+    } finally {
+      await defined.undefine();
+      defined.free();
+    }
+    using created = await conn.createNetwork(described(`tsvirtnew${process.pid % 10000}`, 'virbr78'));
+    assert.deepEqual([await created.isActive(), await created.isPersistent()], [1, 0]);
+    assert.equal((await created.getDescription()).bridge?.name, 'virbr78');
+    await created.destroy();
+    using generic = await conn.networkCreateXMLFlags(TEST_NETWORK(`tsvirtgen${process.pid % 10000}`), 0);
+    assert.equal((await generic.getDescription()).ips[0]?.netmask, '255.255.255.0');
+    await generic.destroy();
+  });
+
+  it('a typed network description that does not build rejects the Promise and reaches no libvirt call', async () => {
+    const networkNames = async (): Promise<string[]> => (await conn.listAllNetworks(0)).map((n) => { const name = n.name; n.free(); return name; });
+    const existing = await networkNames();
+    await assert.rejects(conn.defineNetwork({ name: 'tsvirtbad', ips: [], bridge: { stp: 'yes' } } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/network/bridge/@stp');
+    await assert.rejects(conn.createNetwork({ name: 'tsvirtbad', ips: [], mtu: -1 }), (e: unknown) => isXmlDocumentError(e) && e.path === '/network/mtu/@size');
+    assert.deepEqual(await networkNames(), existing);
   });
 
   it("a network's connection is a Connection of its own reference; a closed connection's network still works until freed", async () => {

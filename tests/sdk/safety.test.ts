@@ -60,6 +60,8 @@ describe('SDK argument checks (test:///default)', function () {
       await rejected(() => conn.createDomain(noName), badXml);
       await rejected(() => conn.defineStoragePool(noName), badXml);
       await rejected(() => conn.createStoragePool(noName), badXml);
+      await rejected(() => conn.defineNetwork(noName), badXml);
+      await rejected(() => conn.createNetwork(noName), badXml);
       await rejected(() => pool.createVolume(noName), badXml);
       await rejected(() => pool.cloneVolume(noName, vol as never), badXml);
       await rejected(() => dom.createSnapshot({ name: 'x', disks: [{}] } as never), badXml);
