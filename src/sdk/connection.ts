@@ -307,13 +307,22 @@ export class Connection extends LibvirtObject {
     return invokeWithXml('virStoragePoolCreateXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
   }
 
-  /** Defines a persistent network from its XML or a typed description (not started: see Network#create); VIR_NETWORK_DEFINE_VALIDATE. */
+  /**
+   * Defines a persistent network from its XML or a typed description (not started: see
+   * Network#create); VIR_NETWORK_DEFINE_VALIDATE. Without flags it calls virNetworkDefineXML,
+   * which every libvirt has: the Flags variant came in 7.7.
+   */
   defineNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+    if (flags === 0) return invokeWithXml('virNetworkDefineXML', definition, buildNetworkXml, (xml) => [this, xml]);
     return invokeWithXml('virNetworkDefineXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
   }
 
-  /** Creates and starts a transient network from its XML or a typed description; VIR_NETWORK_CREATE_VALIDATE. */
+  /**
+   * Creates and starts a transient network from its XML or a typed description;
+   * VIR_NETWORK_CREATE_VALIDATE. Without flags, virNetworkCreateXML (the Flags variant came in 7.8).
+   */
   createNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+    if (flags === 0) return invokeWithXml('virNetworkCreateXML', definition, buildNetworkXml, (xml) => [this, xml]);
     return invokeWithXml('virNetworkCreateXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
   }
 
