@@ -2,6 +2,8 @@
 // this process against a test:/// node file with a user, and the built binary on a real pseudo-terminal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { terminalAuth, type TerminalInput } from '../../src/cli/terminal-auth.js';
@@ -83,6 +85,28 @@ describe('credentials asked on the terminal', function () {
       tty.write('alice\rwrong\r');
       await assert.rejects(runDomain(['list', '--connect', node.uri()], { stdout: collector(), stderr: collector(), stdin: () => tty }),
         (e: unknown) => isLibvirtError(e) && e.codeName === 'VIR_ERR_AUTH_FAILED');
+    });
+
+    it("libvirt's auth.conf answers first: nothing is asked, also off a terminal", () => {
+      const bin = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli/main.js');
+      const dir = mkdtempSync(join(tmpdir(), 'tsvirt-authconf-'));
+      try {
+        const conf = join(dir, 'auth.conf');
+        // The test driver asks as service "test" on host "localhost" (see libvirt's auth.conf format).
+        writeFileSync(conf, '[credentials-alice]\nusername=alice\npassword=s3cret\n\n[auth-test-localhost]\ncredentials=alice\n');
+        const run = (env: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> =>
+          spawnSync(process.execPath, [bin, 'domain', 'list', '--json', '--connect', node.uri()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env, timeout: 30_000 });
+        const withConf = run({ ...process.env, LIBVIRT_AUTH_FILE: conf });
+        assert.equal(withConf.status, 0, String(withConf.stderr));
+        assert.deepEqual((JSON.parse(String(withConf.stdout)) as { name: string }[]).map((d) => d.name), ['guest1']);
+        // An empty one: libvirt fails at once on a LIBVIRT_AUTH_FILE that does not exist.
+        writeFileSync(join(dir, 'empty.conf'), '');
+        const without = run({ ...process.env, LIBVIRT_AUTH_FILE: join(dir, 'empty.conf') });
+        assert.equal(without.status, 1);
+        assert.match(String(without.stderr), /VIR_ERR_AUTH_FAILED: .*not a terminal/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('the built binary asks on a real pseudo-terminal (script(1))', () => {
