@@ -3,6 +3,7 @@
 import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
 import type { IrApi, IrEnum, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
 import { paramTypes } from './policy/param-types.js';
+import { didYouMean } from './near-name.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -363,24 +364,6 @@ function mergeFunction(target: IrFunction, o: RawFunction): string[] {
     Object.assign(p.policy, policyOf(a.attrs));
   }
   return problems;
-}
-
-/** ` (did you mean X?)` for a name one or two edits from a known one. */
-function didYouMean(name: string, known: string[]): string {
-  const near = known.find((k) => Math.abs(k.length - name.length) <= 2 && editDistance(k, name) <= 2);
-  return near ? ` (did you mean ${near}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
 }
 
 /** An enum value written as a number (decimal or hex); any other value names another constant. */

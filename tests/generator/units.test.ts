@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { safeIdentifier, reservedWords } from '../../generator/naming.js';
+import { didYouMean } from '../../generator/near-name.js';
 import { constantOf, evaluateConstant, type CConstant } from '../../generator/const-expr.js';
 import { paramTypeFromDoc } from '../../generator/policy/param-types.js';
 import { scalarTypes } from '../../generator/policy/type-map.js';
@@ -19,6 +20,11 @@ describe('generator units', () => {
       assert.equal(safeIdentifier('arguments'), 'arguments_');
       assert.equal(safeIdentifier('2d'), '_2d');
       assert.ok(reservedWords.has('new'));
+    });
+    it('suggests the nearest known name within two edits, not the first', () => {
+      assert.equal(didYouMean('_virSchedParameterr', ['virSchedParameter', '_virSchedParameter']), ' (did you mean _virSchedParameter?)');
+      assert.equal(didYouMean('virBoxPeeek', ['virBoxPeek']), ' (did you mean virBoxPeek?)');
+      assert.equal(didYouMean('virLamp', ['virBoxPeek']), '');
     });
   });
 
