@@ -12,6 +12,7 @@ import { variableProblems } from './bind-variable.js';
 import { constantOf, enumConstant, type CConstant } from './const-expr.js';
 import { macroImplementations } from './policy/macro-impl.js';
 import { skippedSymbols } from './policy/skips.js';
+import { applySkips, unknownSkips, SKIPS_FILE, type SkipTable, type SkippedSymbol } from './skip-symbols.js';
 import { GeneratedModule } from './emit/module.js';
 import * as emit from './emit/symbols.js';
 import { emitIndex, emitSymbolTable } from './emit/index-file.js';
@@ -38,45 +39,61 @@ export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
 }
 
 export interface Bound {
+  /** The API as bound: without the skipped symbols. */
+  api: IrApi;
   functions: FunctionBinding[];
   structs: StructBinding[];
   macros: { macro: IrMacro; value: emit.MacroValue | 'function' }[];
-  skipped: { name: string; why: string }[];
+  skipped: SkippedSymbol[];
 }
 
 /**
  * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides,
- * every unmapped C type, every macro it cannot emit and every variable the runtime cannot read
- * together (a contributor with several sees all in one run), each kind under its heading with
- * where such problems are fixed.
+ * the skips it cannot honour, every unmapped C type, every macro it cannot emit and every
+ * variable the runtime cannot read together (a contributor with several sees all in one run),
+ * each kind under its heading with where such problems are fixed. `skips` is policy/skips.ts
+ * unless a test gives its own.
  */
-export function bindApi(api: IrApi): Bound {
+export function bindApi(input: IrApi, skips: SkipTable = skippedSymbols): Bound {
+  const { api, skipped, problems: skipProblems } = applySkips(input, skips);
   const types = new TypeUniverse(api);
   const constant = constantLookup(api);
-  const functions = symbolsOf(api, 'function').filter((f) => !skippedSymbols[f.name]).map((f) => bindFunction(f, types));
+  const functions = symbolsOf(api, 'function').map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
   const unmapped = [...functions, ...structs].flatMap((b) => b.unmapped);
   const unreadable = symbolsOf(api, 'variable').flatMap((v) => variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
-  const { macros, skipped, problems: macroProblems } = bindMacros(api, constant);
-  for (const s of api.symbols) if (s.kind === 'function' && skippedSymbols[s.name]) skipped.push({ name: s.name, why: skippedSymbols[s.name] as string });
-  if ([overridesProblems, unmapped, macroProblems, unreadable].some((p) => p.length > 0)) {
+  const { macros, problems: macroProblems } = bindMacros(api, constant);
+  if ([overridesProblems, skipProblems, unmapped, macroProblems, unreadable].some((p) => p.length > 0)) {
     throw new GenerationError([
       { what: `problem(s) in ${OVERRIDES_FILE}`, problems: overridesProblems },
+      { what: `problem(s) with ${SKIPS_FILE}`, problems: skipProblems },
       { what: 'C type(s) or symbol(s) have no mapping', problems: unmapped, hint: UNMAPPED_HINT },
       { what: 'macro(s) the generator cannot emit', problems: macroProblems, hint: MACRO_HINT },
       { what: 'variable(s) the runtime cannot read', problems: unreadable, hint: UNREADABLE_HINT },
     ]);
   }
-  return { functions, structs, macros, skipped };
+  return { api, functions, structs, macros, skipped };
 }
 
-/** The macros to emit, those skipped by policy, and why each other one cannot be emitted. */
-function bindMacros(api: IrApi, constant: (n: string) => CConstant | undefined): Pick<Bound, 'macros' | 'skipped'> & { problems: string[] } {
-  const out: ReturnType<typeof bindMacros> = { macros: [], skipped: [], problems: [] };
+/**
+ * The entries of the skip list that name no symbol of `api`. The list is written for the pinned
+ * XMLs of api-xml/: there such an entry is a mistake (a misspelt name skips nothing) and is
+ * refused. Another libvirt's XML (--input) may well lack a symbol the pinned one has: the
+ * entries are returned, for a warning.
+ */
+export function checkSkipNames(api: IrApi, pinned: boolean, skips: SkipTable = skippedSymbols): string[] {
+  const unknown = unknownSkips(api, skips);
+  if (pinned && unknown.length > 0) {
+    throw new GenerationError([{ what: `entr(ies) of ${SKIPS_FILE} name no symbol of the XMLs`, problems: unknown, hint: 'Correct each name (the C name, as the XML spells it), or remove the entry.' }]);
+  }
+  return unknown;
+}
+
+/** The macros to emit, and why each other one cannot be emitted. */
+function bindMacros(api: IrApi, constant: (n: string) => CConstant | undefined): Pick<Bound, 'macros'> & { problems: string[] } {
+  const out: ReturnType<typeof bindMacros> = { macros: [], problems: [] };
   for (const m of symbolsOf(api, 'macro')) {
-    const why = skippedSymbols[m.name];
-    if (why) { out.skipped.push({ name: m.name, why }); continue; }
     const value = macroValue(m, constant);
     if (value !== undefined) out.macros.push({ macro: m, value });
     else if (m.params !== null) out.problems.push(`macro ${m.name}: function-like, no entry in policy/macro-impl.ts`);
@@ -92,7 +109,7 @@ const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type
 // A macro is no C type: neither the type map nor the overrides (which give a macro only param-type=) can help it.
 const MACRO_HINT = 'A function-like macro gets its TypeScript in generator/policy/macro-impl.ts. A constant is read by generator/const-expr.ts, which '
   + 'refuses what is not an integer expression it knows and any value C would wrap or leave undefined: teach it the expression, '
-  + 'or skip the macro with its reason in generator/policy/skips.ts.';
+  + `or skip the macro with its reason in ${SKIPS_FILE}.`;
 
 // Not a mapping problem: the variable's C type may well be mapped, but only runtime support can read it.
 const UNREADABLE_HINT = 'The runtime reads a variable as the pointer stored at its address (readVariable, src/ffi/variables.ts); '
@@ -127,12 +144,15 @@ function macroValue(m: IrMacro, constant: (n: string) => CConstant | undefined):
 export interface GenerateOptions {
   /** Import specifier of the runtime from the output directory; default '../src/ffi/index.js'. */
   runtimeImport?: string;
+  /** The symbols not to bind; default generator/policy/skips.ts. */
+  skips?: SkipTable;
 }
 
 /** Generated file name -> contents. */
-export function generate(api: IrApi, options: GenerateOptions = {}): Map<string, string> {
+export function generate(input: IrApi, options: GenerateOptions = {}): Map<string, string> {
   const runtimeImport = options.runtimeImport ?? '../src/ffi/index.js';
-  const bound = bindApi(api);
+  const bound = bindApi(input, options.skips);
+  const api = bound.api;
   const types = new TypeUniverse(api);
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single, indentationText: IndentationText.TwoSpaces } });
   const modules = new Map<string, GeneratedModule>();
@@ -146,7 +166,7 @@ export function generate(api: IrApi, options: GenerateOptions = {}): Map<string,
   for (const [header, m] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
     files.set(`${header}.ts`, banner(api) + m.print(project, (name) => home.get(name)).getFullText());
   }
-  files.set('api-symbols.ts', banner(api) + emitSymbolTable(api, bound));
+  files.set('api-symbols.ts', banner(api) + emitSymbolTable(bound));
   files.set('index.ts', banner(api) + emitIndex([...modules.keys()].sort()));
   return files;
 }

@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generate, loadApi, GenerationError, OVERRIDES_FILE } from './generate.js';
+import { checkSkipNames, generate, loadApi, GenerationError, OVERRIDES_FILE } from './generate.js';
+import { SKIPS_FILE } from './skip-symbols.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -25,6 +26,10 @@ function main(): number {
   const api = loadApi(values.input, values.overrides ?? join(root, 'api-xml'));
   if (api.overridesSkipped.length > 0) {
     process.stderr.write(`warning: ${api.overridesSkipped.length} override(s) name symbols these XMLs lack, and were not applied:\n  ${api.overridesSkipped.join('\n  ')}\n`);
+  }
+  const unusedSkips = checkSkipNames(api, resolve(values.input) === join(root, 'api-xml'));
+  if (unusedSkips.length > 0) {
+    process.stderr.write(`warning: ${unusedSkips.length} entr(ies) of ${SKIPS_FILE} name symbols these XMLs lack:\n  ${unusedSkips.join('\n  ')}\n`);
   }
   const files = generate(api, { runtimeImport: values.runtime });
   return values.check ? check(values.out, files) : write(values.out, files);

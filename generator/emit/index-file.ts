@@ -1,6 +1,5 @@
 // generated/index.ts (re-exports every header module) and generated/api-symbols.ts (the table
 // of every bound symbol with its `since`, which `tsvirt api` prints).
-import type { IrApi } from '../ir.js';
 import type { Bound } from '../generate.js';
 import { paramTypeFromDoc } from '../policy/param-types.js';
 
@@ -11,11 +10,10 @@ export function emitIndex(headers: string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function emitSymbolTable(api: IrApi, bound: Bound): string {
-  const skipped = new Set(bound.skipped.map((s) => s.name));
-  const rows = api.symbols
-    .filter((s) => !skipped.has(s.name))
-    .map((s) => `  [${JSON.stringify(s.name)}, ${JSON.stringify(s.kind)}, ${JSON.stringify(s.file)}, ${JSON.stringify(s.lib)}, ${JSON.stringify(s.since)}],`);
+/** Every symbol of `bound.api`, which the skipped ones have already left. */
+export function emitSymbolTable(bound: Bound): string {
+  const { api } = bound;
+  const rows = api.symbols.map((s) => `  [${JSON.stringify(s.name)}, ${JSON.stringify(s.kind)}, ${JSON.stringify(s.file)}, ${JSON.stringify(s.lib)}, ${JSON.stringify(s.since)}],`);
   return [
     '/** A bound symbol: name, kind, header module, library, libvirt version that introduced it. */',
     "export type BoundSymbol = readonly [name: string, kind: 'function' | 'functype' | 'enum' | 'macro' | 'struct' | 'handle' | 'typedef' | 'variable', header: string, lib: 'libvirt' | 'libvirt-qemu' | 'libvirt-lxc' | 'libvirt-admin', since: string | null];",
