@@ -4,7 +4,7 @@
 import type { FieldSpec, StructSpec, ValueType } from '../src/ffi/spec.js';
 import type { IrField, IrStruct } from './ir.js';
 import type { TypeUniverse } from './c-types.js';
-import { evaluateConstant, type CConstant } from './const-expr.js';
+import { evaluate, isRefusal, type Lookup } from './const-expr.js';
 
 export interface StructBinding {
   ir: IrStruct;
@@ -25,7 +25,7 @@ export const structTsOverrides: Readonly<Record<string, string>> = {
   virTypedParameter: 'TypedParameter',
 };
 
-export function bindStruct(s: IrStruct, types: TypeUniverse, constant: (name: string) => CConstant | undefined): StructBinding {
+export function bindStruct(s: IrStruct, types: TypeUniverse, constant: Lookup): StructBinding {
   const problems: Problems = { unmapped: [], overrides: [] };
   const specs: StructSpec[] = [];
   const fields: StructBinding['fields'] = [];
@@ -43,7 +43,7 @@ export function bindStruct(s: IrStruct, types: TypeUniverse, constant: (name: st
 
 interface FieldBinding { spec: FieldSpec; ts: string }
 
-function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => CConstant | undefined,
+function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: Lookup,
   specs: StructSpec[], problems: Problems): FieldBinding {
   if (f.union) return unionField(s, f, types, constant, specs, problems);
   const b = fieldLayout(s, f, types, constant, problems);
@@ -54,13 +54,13 @@ function bindField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: s
 }
 
 /** The koffi layout and TS type of a field that is not a union. */
-function fieldLayout(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => CConstant | undefined, problems: Problems): FieldBinding {
+function fieldLayout(s: IrStruct, f: IrField, types: TypeUniverse, constant: Lookup, problems: Problems): FieldBinding {
   const { unmapped } = problems;
   const fixed = /^(?:unsigned )?char \w+\[(\w+)\]$/.exec(f.cType);
   if (fixed) {
-    const len = evaluateConstant(fixed[1] as string, constant);
-    if (len === undefined) unmapped.push(`${s.name}.${f.name}: array length ${fixed[1]}`);
-    return { spec: { name: f.name, ffi: `char[${len ?? 1}]`, type: { ffi: 'char', js: 'string' } }, ts: 'string' };
+    const len = evaluate(fixed[1] as string, constant);
+    if (isRefusal(len)) unmapped.push(`${s.name}.${f.name}: array length ${fixed[1]}: ${len.why}`);
+    return { spec: { name: f.name, ffi: `char[${isRefusal(len) ? 1 : len.value}]`, type: { ffi: 'char', js: 'string' } }, ts: 'string' };
   }
   const count = countFieldOf(s, f);
   const t = types.resolve(f.cType);
@@ -144,7 +144,7 @@ function countFieldOf(s: IrStruct, f: IrField): string | undefined {
   return s.fields.find((x) => candidates.includes(x.name))?.name;
 }
 
-function unionField(s: IrStruct, f: IrField, types: TypeUniverse, constant: (n: string) => CConstant | undefined,
+function unionField(s: IrStruct, f: IrField, types: TypeUniverse, constant: Lookup,
   specs: StructSpec[], problems: Problems): FieldBinding {
   const name = `${s.name}_${f.name}`;
   const members = (f.union ?? []).map((m) => bindField(s, m, types, constant, specs, problems));

@@ -9,7 +9,7 @@ import { TypeUniverse } from './c-types.js';
 import { bindFunction, type FunctionBinding } from './bind-function.js';
 import { bindStruct, type StructBinding } from './bind-struct.js';
 import { variableProblems } from './bind-variable.js';
-import { constantOf, enumConstant, type CConstant } from './const-expr.js';
+import { enumConstant, evaluate, isRefusal, type Evaluated, type Lookup } from './const-expr.js';
 import { macroImplementations } from './policy/macro-impl.js';
 import { skippedSymbols } from './policy/skips.js';
 import { applySkips, unknownSkips, SKIPS_FILE, type SkipTable, type SkippedSymbol } from './skip-symbols.js';
@@ -91,16 +91,23 @@ export function checkSkipNames(api: IrApi, pinned: boolean, skips: SkipTable = s
 }
 
 /** The macros to emit, and why each other one cannot be emitted. */
-function bindMacros(api: IrApi, constant: (n: string) => CConstant | undefined): Pick<Bound, 'macros'> & { problems: string[] } {
+function bindMacros(api: IrApi, constant: Lookup): Pick<Bound, 'macros'> & { problems: string[] } {
   const out: ReturnType<typeof bindMacros> = { macros: [], problems: [] };
   for (const m of symbolsOf(api, 'macro')) {
-    const value = macroValue(m, constant);
-    if (value !== undefined) out.macros.push({ macro: m, value });
-    else if (m.params !== null) out.problems.push(`macro ${m.name}: function-like, no entry in policy/macro-impl.ts`);
-    else if (m.raw === null) out.problems.push(`macro ${m.name}: has no value (no raw=, string= or params=)`);
-    else out.problems.push(`macro ${m.name}: cannot evaluate "${m.raw}"`);
+    const b = macroValue(m, constant);
+    if ('problem' in b) out.problems.push(`macro ${m.name}: ${b.problem}`);
+    else out.macros.push({ macro: m, value: b.value });
   }
   return out;
+}
+
+/** What a macro is emitted as, or why it cannot be. */
+function macroValue(m: IrMacro, constant: Lookup): { value: emit.MacroValue | 'function' } | { problem: string } {
+  if (m.string !== null) return { value: { kind: 'string', value: m.string } };
+  if (m.params !== null) return macroImplementations[m.name] ? { value: 'function' } : { problem: 'function-like, no entry in policy/macro-impl.ts' };
+  if (m.raw === null) return { problem: 'has no value (no raw=, string= or params=)' };
+  const c = constant(m.name) as Evaluated;
+  return isRefusal(c) ? { problem: `cannot evaluate "${m.raw}": ${c.why}` } : { value: { kind: 'number', value: c.value } };
 }
 
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
@@ -117,28 +124,26 @@ const UNREADABLE_HINT = 'The runtime reads a variable as the pointer stored at i
 
 /**
  * The value and C type of a constant the API names: an enum constant, or a macro evaluated with
- * the types of the constants it names in turn (a macro naming `1U` is unsigned, as `1U` is).
+ * the types of the constants it names in turn (a macro naming `1U` is unsigned, as `1U` is); or
+ * why the name is no number, for the refusal of whatever names it.
  */
-function constantLookup(api: IrApi): (name: string) => CConstant | undefined {
+function constantLookup(api: IrApi): Lookup {
   const enums = new Map(symbolsOf(api, 'enum').map((e) => [e.name, e.value]));
   const macros = new Map(symbolsOf(api, 'macro').map((m) => [m.name, m]));
   const seen = new Set<string>();
-  const lookup = (name: string): CConstant | undefined => {
+  const lookup = (name: string): Evaluated | undefined => {
     const e = enums.get(name);
-    if (e !== undefined) return enumConstant(e);
+    if (e !== undefined) return enumConstant(e) ?? { why: `its value ${e} fits no C integer type` };
     const m = macros.get(name);
-    if (!m || m.raw === null || m.params !== null || seen.has(name)) return undefined;
+    if (m === undefined) return undefined;
+    if (m.string !== null) return { why: 'it is a string (the name of a typed parameter), not a number' };
+    if (m.params !== null) return { why: 'it is a function-like macro' };
+    if (m.raw === null) return { why: 'it has no value' };
+    if (seen.has(name)) return { why: `its value refers back to ${name}` };
     seen.add(name);
-    try { return constantOf(m.raw, lookup); } finally { seen.delete(name); }
+    try { return evaluate(m.raw, lookup); } finally { seen.delete(name); }
   };
   return lookup;
-}
-
-function macroValue(m: IrMacro, constant: (n: string) => CConstant | undefined): emit.MacroValue | 'function' | undefined {
-  if (m.string !== null) return { kind: 'string', value: m.string };
-  if (m.params !== null) return macroImplementations[m.name] ? 'function' : undefined;
-  const c = constant(m.name);
-  return c === undefined ? undefined : { kind: 'number', value: c.value };
 }
 
 export interface GenerateOptions {

@@ -186,11 +186,11 @@ describe('generator: refusals and old XML', () => {
       assert.ok(err instanceof GenerationError);
       // In C, -1U is UINT_MAX and UINT_MAX + 1 is 0; INT_MAX + 1 has no value; an enum constant past INT_MAX is an unsigned int.
       assert.deepEqual(err.problems, [
-        'macro VIR_NEG_U: cannot evaluate "-VIR_ONE_U"',
-        'macro VIR_BELOW_U: cannot evaluate "(VIR_ONE_U - 2)"',
-        'macro VIR_PAST_U: cannot evaluate "VIR_MAX_U + 1"',
-        'macro VIR_PAST_INT: cannot evaluate "VIR_MAX_INT + 1"',
-        'macro VIR_NEG_TOP: cannot evaluate "-VIR_FLAG_TOP"',
+        'macro VIR_NEG_U: cannot evaluate "-VIR_ONE_U": negating 1 wraps around in unsigned int (to 4294967295)',
+        'macro VIR_BELOW_U: cannot evaluate "(VIR_ONE_U - 2)": 1 - 2 wraps around in unsigned int (to 4294967295)',
+        'macro VIR_PAST_U: cannot evaluate "VIR_MAX_U + 1": 4294967295 + 1 wraps around in unsigned int (to 0)',
+        'macro VIR_PAST_INT: cannot evaluate "VIR_MAX_INT + 1": 2147483647 + 1 overflows int (C leaves that undefined)',
+        'macro VIR_NEG_TOP: cannot evaluate "-VIR_FLAG_TOP": negating 2147483648 wraps around in unsigned int (to 2147483648)',
       ]);
       return true;
     });
@@ -209,12 +209,31 @@ describe('generator: refusals and old XML', () => {
       assert.equal(err.message, [
         'refusing to generate: 3 macro(s) the generator cannot emit:',
         '  macro VIR_SUM: function-like, no entry in policy/macro-impl.ts',
-        '  macro VIR_CAST: cannot evaluate "((int) 4)"',
+        '  macro VIR_CAST: cannot evaluate "((int) 4)": "(int" starts a cast, which it does not evaluate',
         '  macro VIR_BARE: has no value (no raw=, string= or params=)',
         'A function-like macro gets its TypeScript in generator/policy/macro-impl.ts. A constant is read by generator/const-expr.ts, which '
           + 'refuses what is not an integer expression it knows and any value C would wrap or leave undefined: teach it the expression, '
           + 'or skip the macro with its reason in generator/policy/skips.ts.',
       ].join('\n'));
+      return true;
+    });
+  });
+
+  it('says why a macro or an array length cannot be evaluated, through the macros it names', () => {
+    const macro = (name: string, attrs: string): string => `<macro name='${name}' file='libvirt-host' ${attrs} version='1.0.0'/>`;
+    const api = apiXml(`${macro('VIR_LOOP_A', "raw='VIR_LOOP_B + 1'")}${macro('VIR_LOOP_B', "raw='VIR_LOOP_A'")}
+      ${macro('VIR_NAME', "string='name'")}${macro('VIR_OF_NAME', "raw='VIR_NAME'")}${macro('VIR_OF_OF', "raw='(VIR_OF_NAME) << 1'")}
+      <struct name='virTag' file='libvirt-host' type='struct _virTag' version='1.0.0'><field name='label' type='char label[VIR_TAG_LEN]' info=''/></struct>`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.problems, [
+        'virTag.label: array length VIR_TAG_LEN: VIR_TAG_LEN names no constant of the API',
+        'macro VIR_LOOP_A: cannot evaluate "VIR_LOOP_B + 1": VIR_LOOP_B cannot be evaluated: VIR_LOOP_A cannot be evaluated: its value refers back to VIR_LOOP_A',
+        'macro VIR_LOOP_B: cannot evaluate "VIR_LOOP_A": VIR_LOOP_A cannot be evaluated: VIR_LOOP_B cannot be evaluated: its value refers back to VIR_LOOP_B',
+        'macro VIR_OF_NAME: cannot evaluate "VIR_NAME": VIR_NAME cannot be evaluated: it is a string (the name of a typed parameter), not a number',
+        'macro VIR_OF_OF: cannot evaluate "(VIR_OF_NAME) << 1": VIR_OF_NAME cannot be evaluated: '
+          + 'VIR_NAME cannot be evaluated: it is a string (the name of a typed parameter), not a number',
+      ]);
       return true;
     });
   });

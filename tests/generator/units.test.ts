@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { safeIdentifier, reservedWords } from '../../generator/naming.js';
 import { didYouMean } from '../../generator/near-name.js';
-import { constantOf, evaluateConstant, type CConstant } from '../../generator/const-expr.js';
+import { constantOf, evaluate, evaluateConstant, type CConstant, type Evaluated } from '../../generator/const-expr.js';
 import { paramTypeFromDoc } from '../../generator/policy/param-types.js';
 import { scalarTypes } from '../../generator/policy/type-map.js';
 import { isStatusDoc } from '../../generator/policy/results.js';
@@ -105,6 +105,38 @@ describe('generator units', () => {
       assert.equal(evaluateConstant('1L << 40', look), 2 ** 40);
       assert.equal(evaluateConstant('-7 / 2', look), -3);
       assert.equal(evaluateConstant('-ONE_U + ONE_U', look), undefined, 'an intermediate wrap is refused too');
+    });
+    it('says why it refuses: the token, operator, name, literal or overflow', () => {
+      const lookWhy = (n: string): Evaluated | undefined => (n === 'VIR_BAD' ? { why: 'it is a function-like macro' } : look(n));
+      const why = (raw: string): string | undefined => { const e = evaluate(raw, lookWhy); return 'why' in e ? e.why : undefined; };
+      assert.equal(why(''), 'there is no expression');
+      assert.equal(why('/* only a comment */'), 'there is no expression');
+      assert.equal(why('1 | 2'), 'the operator | is not one it evaluates (it evaluates + - * / << and parentheses)');
+      assert.equal(why('1 >> 2'), 'the operator >> is not one it evaluates (it evaluates + - * / << and parentheses)');
+      assert.equal(why('"str"'), '"\"" cannot be part of an integer constant expression');
+      assert.equal(why('1e3'), '1e3 is not a C integer literal');
+      assert.equal(why('1.5'), '1.5 is not a C integer literal');
+      assert.equal(why('08'), '08 is not a C integer literal');
+      assert.equal(why('1lL'), '1lL is not a C integer literal');
+      assert.equal(why('9007199254740993'), '9007199254740993 is past 2^53, where a number is no longer exact');
+      assert.equal(why('0x8000000000000000'), '0x8000000000000000 is past 2^53, where a number is no longer exact');
+      assert.equal(why('UNKNOWN_NAME + 1'), 'UNKNOWN_NAME names no constant of the API');
+      assert.equal(why('VIR_BAD * 2'), 'VIR_BAD cannot be evaluated: it is a function-like macro');
+      assert.equal(why('(int) 4'), '"(int" starts a cast, which it does not evaluate');
+      assert.equal(why('(1 + 2'), 'a "(" has no matching ")"');
+      assert.equal(why('1 +'), 'it ends where a value is expected');
+      assert.equal(why('1 + * 2'), '"*" stands where a value is expected');
+      assert.equal(why('1/**/2'), '"2" follows a complete expression');
+      assert.equal(why('1--1'), "-- is C's decrement operator, not two signs (write them apart: 1 - -1)");
+      assert.equal(why('1 / 0'), '1 / 0 divides by zero');
+      assert.equal(why('-1U'), 'negating 1 wraps around in unsigned int (to 4294967295)');
+      assert.equal(why('0x7fffffff + 1'), '2147483647 + 1 overflows int (C leaves that undefined)');
+      assert.equal(why('-1 / ONE_U'), 'in -1 / 1, -1 (int) converts to unsigned int, which wraps it around (to 4294967295)');
+      assert.equal(why('1 << 32'), '1 << 32 shifts by 32, outside 0 to 31 for int (C leaves that undefined)');
+      assert.equal(why('-1 << 1'), '-1 << 1 shifts a negative value (C leaves that undefined)');
+      assert.equal(why('1 << 31'), '1 << 31 overflows int (C leaves that undefined)');
+      assert.equal(why('0x20000000000001 - 1'), '0x20000000000001 is past 2^53, where a number is no longer exact');
+      assert.equal(why('0x10000000000000 * 2'), '4503599627370496 * 2 is past 2^53, where a number is no longer exact');
     });
   });
 
