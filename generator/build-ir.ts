@@ -4,6 +4,8 @@ import type { RawApi, RawFunction, RawStruct, RawField } from './raw-xml.js';
 import type { IrApi, IrEnum, IrField, IrFunction, IrStruct, IrSymbol, LibraryId } from './ir.js';
 import { paramTypes } from './policy/param-types.js';
 import { didYouMean } from './near-name.js';
+import { lookupIn, resolveEnumValues, valueOf } from './enum-values.js';
+import { isRefusal } from './const-expr.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -30,7 +32,7 @@ export function buildIr(inputs: ApiInput[], overridesInput: ApiInput | null): Ir
   }
   const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
   // Enum values come from the API XMLs alone, resolved first so that the overrides are checked against them.
-  resolveEnums(inputs, symbols);
+  resolveEnumValues(inputs, symbols);
   const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [] };
   return { libvirtVersion: libvirtVersionOf(inputs), inputs: [...inputs, ...(overridesInput ? [overridesInput] : [])].map((i) => i.fileName),
     symbols, files, overridesFile: overridesInput?.fileName ?? null, overridesSkipped: applied.skipped, overridesProblems: applied.problems };
@@ -273,24 +275,21 @@ function overrideMacro(c: OverrideContext, m: RawApi['macros'][number]): void {
 /**
  * Enum constants are libvirt's, from its headers: an entry may restate one (its value= as a
  * number or as another constant, equal to the API's), as additions restate C types, but not
- * change its value or type, nor add one.
+ * change its value or type, nor add one. value= is read as the API XML's are (enum-values.ts).
  */
 function overrideEnum(c: OverrideContext, e: RawApi['enums'][number]): void {
   const existing = c.get('enum', e.name) as IrEnum | undefined;
   if (existing === undefined) { c.problems.push(`enum ${e.name}: enum constants cannot be added through the overrides`); return; }
-  if (e.value.trim() !== '' && enumValue(e.value, c) !== existing.value) {
-    c.problems.push(`enum ${e.name}: value='${e.value}' cannot change a constant the API XML states (${existing.value})`);
-  }
+  if (e.value !== null) c.problems.push(...restatedValueProblems(c, e.name, e.value, existing.value));
   if (e.type !== '' && e.type !== existing.enumType) {
     c.problems.push(`enum ${e.name}: type='${e.type}' cannot change the enum type the API XML states ('${existing.enumType}')`);
   }
 }
 
-/** An enum value= as written: a number, or the name of a constant of the API (NaN if none). */
-function enumValue(text: string, c: OverrideContext): number {
-  const t = text.trim();
-  if (NUMBER.test(t)) return numberOf(t);
-  return (c.get('enum', t) as IrEnum | undefined)?.value ?? Number.NaN;
+function restatedValueProblems(c: OverrideContext, name: string, text: string, stated: number): string[] {
+  const v = valueOf(text, lookupIn((n) => c.get('enum', n) as IrEnum | undefined));
+  if (isRefusal(v)) return [`enum ${name}: value='${text}' is no value it reads: ${v.why}`];
+  return v.value === stated ? [] : [`enum ${name}: value='${text}' cannot change a constant the API XML states (${stated})`];
 }
 
 function overrideTypedef(c: OverrideContext, t: RawApi['typedefs'][number]): void {
@@ -364,29 +363,6 @@ function mergeFunction(target: IrFunction, o: RawFunction): string[] {
     Object.assign(p.policy, policyOf(a.attrs));
   }
   return problems;
-}
-
-/** An enum value written as a number (decimal or hex); any other value names another constant. */
-const NUMBER = /^-?(0x[0-9a-f]+|\d+)$/i;
-
-/** The value of a NUMBER: Number() reads hex only without a sign ('-0x1' would be NaN). */
-const numberOf = (text: string): number => (text.startsWith('-') ? -Number(text.slice(1)) : Number(text));
-
-function resolveEnums(inputs: ApiInput[], symbols: IrSymbol[]): void {
-  const raw = new Map<string, string>();
-  for (const { raw: api } of inputs) for (const e of api.enums) raw.set(e.name, e.value);
-  const resolved = new Map<string, number>();
-  const resolve = (name: string, seen: Set<string>): number => {
-    const done = resolved.get(name);
-    if (done !== undefined) return done;
-    const text = raw.get(name);
-    if (text === undefined || seen.has(name)) throw new Error(`enum ${name}: cannot resolve value`);
-    seen.add(name);
-    const n = NUMBER.test(text.trim()) ? numberOf(text.trim()) : resolve(text.trim(), seen);
-    resolved.set(name, n);
-    return n;
-  };
-  for (const s of symbols) if (s.kind === 'enum') s.value = resolve(s.name, new Set());
 }
 
 function libvirtVersionOf(inputs: ApiInput[]): string | null {

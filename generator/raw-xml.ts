@@ -8,7 +8,7 @@ export interface RawFunction {
   name: string; file: string; module: string; version: string | null; info: string;
   ret: RawReturn | null; args: RawArg[]; attrs: Record<string, string>;
 }
-export interface RawEnum { name: string; file: string; value: string; type: string; version: string | null; info: string }
+export interface RawEnum { name: string; file: string; value: string | null; type: string; version: string | null; info: string }
 export interface RawMacro {
   name: string; file: string; version: string | null; info: string;
   params: string | null; raw: string | null; string: string | null; attrs: Record<string, string>;
@@ -109,7 +109,7 @@ export function parseApiXml(text: string, fileName = 'API XML', strict = false):
     files: list((api['files'] as Node | undefined)?.['file']).map(rawFile),
     functions: list(symbols['function']).map(rawFunction),
     functypes: list(symbols['functype']).map(rawFunction),
-    enums: list(symbols['enum']).map((n) => ({ name: str(n, 'name'), file: str(n, 'file'), value: str(n, 'value'), type: str(n, 'type'), version: opt(n, 'version'), info: infoOf(n) })),
+    enums: list(symbols['enum']).map((n) => ({ name: str(n, 'name'), file: str(n, 'file'), value: opt(n, 'value'), type: str(n, 'type'), version: opt(n, 'version'), info: infoOf(n) })),
     macros: list(symbols['macro']).map((n) => ({ name: str(n, 'name'), file: str(n, 'file'), version: opt(n, 'version'), info: infoOf(n), params: opt(n, 'params'), raw: opt(n, 'raw'), string: opt(n, 'string'), attrs: attrsOf(n) })),
     structs: list(symbols['struct']).map(rawStruct),
     typedefs: list(symbols['typedef']).map((n) => ({ name: str(n, 'name'), file: str(n, 'file'), type: str(n, 'type'), version: opt(n, 'version'), info: infoOf(n) })),

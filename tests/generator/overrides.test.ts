@@ -283,7 +283,7 @@ describe('generator: mistakes in the overrides', () => {
     });
   });
 
-  it('an enum constant restated with another value or type is refused; restated as it is, accepted', () => {
+  it('an enum constant restated with another value or type, or a value that is no integer constant, is refused; restated as it is, accepted', () => {
     const sizes = apiXml(`<typedef name='virBoxSize' file='libvirt-host' type='enum'/>
       <enum name='VIR_BOX_SMALL' file='libvirt-host' value='1' type='virBoxSize' version='1.0.0'/>
       <enum name='VIR_BOX_BIG' file='libvirt-host' value='2' type='virBoxSize' version='1.0.0'/>
@@ -293,11 +293,14 @@ describe('generator: mistakes in the overrides', () => {
     const host = generateFromXml({ api: sizes, overrides: `<api name='tsvirt-overrides'><symbols>${same}</symbols></api>` }).get('libvirt-host.ts') ?? '';
     assert.match(host, /export const VIR_BOX_BIG = 2;/);
     assert.deepEqual(problems(`<enum name='VIR_BOX_BIG' file='libvirt-host' value='3' type='virBoxSize' version='1.0.0'/>
-      <enum name='VIR_BOX_LARGE' value='VIR_BOX_SMALL'/><enum name='VIR_BOX_SMALL' value='VIR_BOX_HUGE'/><enum name='VIR_BOX_SMALL' type='virBoxShape'/>`, sizes), [
+      <enum name='VIR_BOX_LARGE' value='VIR_BOX_SMALL'/><enum name='VIR_BOX_SMALL' value='VIR_BOX_HUGE'/><enum name='VIR_BOX_SMALL' type='virBoxShape'/>
+      <enum name='VIR_BOX_BIG' value='2.0'/><enum name='VIR_BOX_BIG' value=''/><enum name='VIR_BOX_SMALL' value='001'/>`, sizes), [
       "enum VIR_BOX_BIG: value='3' cannot change a constant the API XML states (2)",
       "enum VIR_BOX_LARGE: value='VIR_BOX_SMALL' cannot change a constant the API XML states (2)",
-      "enum VIR_BOX_SMALL: value='VIR_BOX_HUGE' cannot change a constant the API XML states (1)",
+      "enum VIR_BOX_SMALL: value='VIR_BOX_HUGE' is no value it reads: VIR_BOX_HUGE names no constant of the API",
       "enum VIR_BOX_SMALL: type='virBoxShape' cannot change the enum type the API XML states ('virBoxSize')",
+      "enum VIR_BOX_BIG: value='2.0' is no value it reads: 2.0 is not a C integer literal",
+      "enum VIR_BOX_BIG: value='' is no value it reads: the value is empty (libvirt's apibuild.py writes that where it could not compute it)",
     ]);
   });
 
