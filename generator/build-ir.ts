@@ -5,7 +5,7 @@ import type { IrApi, IrEnum, IrField, IrFunction, IrStruct, IrSymbol, LibraryId 
 import { paramTypes } from './policy/param-types.js';
 import { didYouMean } from './near-name.js';
 import { lookupIn, resolveEnumValues, valueOf } from './enum-values.js';
-import { isRefusal } from './const-expr.js';
+import { evaluateConstant, isRefusal } from './const-expr.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -365,11 +365,12 @@ function mergeFunction(target: IrFunction, o: RawFunction): string[] {
   return problems;
 }
 
+/** The release LIBVIR_VERSION_NUMBER names, read as the macro is emitted (9000000U too; Number() would make '' 0.0.0). */
 function libvirtVersionOf(inputs: ApiInput[]): string | null {
   for (const { raw } of inputs) {
     const m = raw.macros.find((x) => x.name === 'LIBVIR_VERSION_NUMBER');
-    const n = Number(m?.raw);
-    if (m && Number.isFinite(n)) return `${Math.floor(n / 1e6)}.${Math.floor(n / 1e3) % 1000}.${n % 1000}`;
+    const n = m?.raw == null ? undefined : evaluateConstant(m.raw, () => undefined);
+    if (n !== undefined && n >= 0) return `${Math.floor(n / 1e6)}.${Math.floor(n / 1e3) % 1000}.${n % 1000}`;
   }
   return null;
 }

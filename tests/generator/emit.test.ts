@@ -293,6 +293,12 @@ describe('generator: refusals and old XML', () => {
     });
   });
 
+  it('reads the libvirt release from LIBVIR_VERSION_NUMBER as C does, suffix and all', () => {
+    const api = apiXml(`<macro name='LIBVIR_VERSION_NUMBER' file='libvirt-host' raw='9002001U' version='0.0.1'/>`);
+    const host = generateFromXml({ api }).get('libvirt-host.ts') ?? '';
+    assert.match(host.split('\n')[0] ?? '', /\(libvirt 9\.2\.1\) - DO NOT EDIT\.$/);
+  });
+
   it('generates from XML without version= attributes; since is then unknown', () => {
     const api = apiXml(`
       <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
