@@ -6,6 +6,7 @@ import { paramTypes } from './policy/param-types.js';
 import { didYouMean } from './near-name.js';
 import { lookupIn, resolveEnumValues, valueOf } from './enum-values.js';
 import { evaluateConstant, isRefusal } from './const-expr.js';
+import { canonicalCType } from './c-types.js';
 
 export interface ApiInput { fileName: string; raw: RawApi }
 
@@ -50,20 +51,21 @@ function symbolsOf(raw: RawApi, lib: LibraryId): IrSymbol[] {
   for (const f of raw.functions) out.push(functionOf(f, lib));
   for (const f of raw.functypes) {
     out.push({ kind: 'functype', name: f.name, file: f.file, lib, since: f.version, doc: f.info,
-      ret: { cType: f.ret?.type ?? 'void', doc: f.ret?.info ?? '' },
-      params: f.args.map((a) => ({ name: a.name, cType: a.type, doc: a.info, policy: {} })) });
+      ret: { cType: canonicalCType(f.ret?.type ?? 'void'), doc: f.ret?.info ?? '' },
+      params: f.args.map((a) => ({ name: a.name, cType: canonicalCType(a.type), doc: a.info, policy: {} })) });
   }
   for (const s of raw.structs) if (s.fields !== null) out.push(structOf(s, lib));
   for (const t of raw.typedefs) {
-    const target = /^(\w+) \*$/.exec(t.type)?.[1];
+    const type = canonicalCType(t.type);
+    const target = /^(\w+) \*$/.exec(type)?.[1];
     if (target !== undefined && opaque.has(target)) out.push({ kind: 'handle', name: t.name, file: t.file, lib, since: t.version, doc: t.info, opaque: target });
-    else out.push({ kind: 'typedef', name: t.name, file: t.file, lib, since: t.version, doc: t.info, target: t.type });
+    else out.push({ kind: 'typedef', name: t.name, file: t.file, lib, since: t.version, doc: t.info, target: type });
   }
   for (const m of raw.macros) {
     out.push({ kind: 'macro', name: m.name, file: m.file, lib, since: m.version, doc: m.info, string: m.string,
       raw: m.raw, params: m.params === null ? null : m.params.split(',').map((p) => p.trim()), policy: policyOf(m.attrs) });
   }
-  for (const v of raw.variables) out.push({ kind: 'variable', name: v.name, file: v.file, lib, since: v.version, doc: v.info, cType: v.type });
+  for (const v of raw.variables) out.push({ kind: 'variable', name: v.name, file: v.file, lib, since: v.version, doc: v.info, cType: canonicalCType(v.type) });
   // Enum values are resolved later, once every input is known.
   for (const e of raw.enums) out.push({ kind: 'enum', name: e.name, file: e.file, lib, since: e.version, doc: e.info, enumType: e.type, value: Number.NaN });
   return out;
@@ -72,8 +74,8 @@ function symbolsOf(raw: RawApi, lib: LibraryId): IrSymbol[] {
 function functionOf(f: RawFunction, lib: LibraryId): IrFunction {
   return {
     kind: 'function', name: f.name, file: f.file, lib: (f.attrs['lib'] as LibraryId | undefined) ?? lib, since: f.version, doc: f.info,
-    ret: { cType: f.ret?.type ?? 'void', doc: f.ret?.info ?? '', policy: policyOf(f.ret?.attrs ?? {}) },
-    params: f.args.map((a) => ({ name: a.name, cType: a.type, doc: a.info, policy: policyOf(a.attrs) })),
+    ret: { cType: canonicalCType(f.ret?.type ?? 'void'), doc: f.ret?.info ?? '', policy: policyOf(f.ret?.attrs ?? {}) },
+    params: f.args.map((a) => ({ name: a.name, cType: canonicalCType(a.type), doc: a.info, policy: policyOf(a.attrs) })),
     policy: policyOf(f.attrs),
   };
 }
@@ -83,7 +85,7 @@ function structOf(s: RawStruct, lib: LibraryId): IrStruct {
 }
 
 function fieldOf(f: RawField): IrField {
-  return { name: f.name, cType: f.type, doc: f.info, union: f.union ? f.union.map(fieldOf) : null, policy: policyOf(f.attrs) };
+  return { name: f.name, cType: canonicalCType(f.type), doc: f.info, union: f.union ? f.union.map(fieldOf) : null, policy: policyOf(f.attrs) };
 }
 
 /** The policy attributes each element of the overrides may carry (see the file's header). */
@@ -296,13 +298,13 @@ function overrideTypedef(c: OverrideContext, t: RawApi['typedefs'][number]): voi
   // Restating a typedef the API has (as the README's example does) is harmless; changing it is not.
   const existing = c.symbols.find((x) => x.name === t.name);
   const target = existing?.kind === 'typedef' ? existing.target : existing?.kind === 'handle' ? `${existing.opaque} *` : undefined;
-  if (existing !== undefined && target !== undefined && (!t.type || t.type === target)) return;
+  if (existing !== undefined && target !== undefined && !changes(t.type, target)) return;
   if (target !== undefined) { c.problems.push(`typedef ${t.name}: type='${t.type}' cannot change a C type the API XML states ('${target}')`); return; }
   if (!t.file) { c.skipped.push(`typedef ${t.name}${c.didYouMean('typedef', t.name)}`); return; }
   if (t.type === 'enum') { c.problems.push(`typedef ${t.name}: enum types cannot be added through the overrides`); return; }
   if (!t.type) { c.problems.push(`typedef ${t.name} is not in the API XML; to add it, give type= (the C type it names)`); return; }
   c.problems.push(...additionProblems(`typedef ${t.name}`, { file: t.file, ...(t.version === null ? {} : { version: t.version }) }, c.headers), ...c.clash(`typedef ${t.name}`, t.name));
-  c.add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: t.type });
+  c.add({ kind: 'typedef', name: t.name, file: t.file, lib: libOf({ file: t.file }), since: t.version, doc: t.info, target: canonicalCType(t.type) });
 }
 
 /** The entries that have a name= (an entry without one is a problem: it would emit `export function (`). */
@@ -343,7 +345,7 @@ function mergeFields(target: IrStruct, fields: RawField[]): string[] {
  * allowed: an addition for the pinned XML must not fail against a newer libvirt's XML that has it.
  */
 const changes = (written: string, stated: string): boolean =>
-  written !== '' && written.trim().replace(/\s+/g, ' ') !== stated.trim().replace(/\s+/g, ' ');
+  written !== '' && canonicalCType(written) !== canonicalCType(stated);
 
 function mergeFunction(target: IrFunction, o: RawFunction): string[] {
   const problems = unknownAttrs(target.name, 'function', o.attrs);

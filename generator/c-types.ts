@@ -15,6 +15,16 @@ export type CType =
   | { kind: 'pointer'; to: string; depth: number; constant: boolean }
   | { kind: 'unknown'; c: string };
 
+/**
+ * A C type as libvirt's XML spells it: single spaces, one space before a run of `*` and none
+ * inside it, none before `[`. libvirt's apibuild.py always writes that; the rules (here and in
+ * the binders) match that spelling, and a hand-written `const char*` in the overrides would
+ * otherwise be read as a pointer to `const char`, an output argument.
+ */
+export function canonicalCType(t: string): string {
+  return t.trim().replace(/\s+/g, ' ').replace(/ ?\* ?/g, '*').replace(/(?<=[\w\]])\*/g, ' *').replace(/\*(?=\w)/g, '* ').replace(/ \[/g, '[');
+}
+
 export class TypeUniverse {
   readonly handles = new Set<string>();
   readonly structs = new Set<string>();
@@ -30,7 +40,7 @@ export class TypeUniverse {
     for (const h of symbolsOf(api, 'handle')) this.handles.add(h.name);
     for (const s of symbolsOf(api, 'struct')) {
       this.structs.add(s.name);
-      const owned = s.fields.filter((f) => f.union === null && f.cType.trim().replace(/\s+/g, ' ') === 'char *').map((f) => f.name);
+      const owned = s.fields.filter((f) => f.union === null && f.cType === 'char *').map((f) => f.name);
       if (owned.length > 0) this.stringFields.set(s.name, owned);
     }
     for (const f of symbolsOf(api, 'functype')) this.functypes.add(f.name);
@@ -58,7 +68,7 @@ export class TypeUniverse {
   }
 
   resolve(cType: string): CType {
-    const c = cType.trim().replace(/\s+/g, ' ');
+    const c = canonicalCType(cType);
     if (c === 'void') return { kind: 'void' };
     if (c === 'const char *' || c === 'char *') return { kind: 'string', owned: c === 'char *' };
     if (c === 'void *') return { kind: 'void-ptr' };

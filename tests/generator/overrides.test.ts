@@ -126,6 +126,19 @@ describe('generator: mistakes in the overrides', () => {
     assert.match(files.get('libvirt-host.ts') ?? '', /\{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"\}/);
   });
 
+  it('C types written without a space before * (const char*, virBox*) bind as libvirt spells them, not as pointers to const char or virBox*', () => {
+    const poke = (types: { name: string; ret: string; box: string; typedef: string }): string => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}
+      <function name='virBoxPoke' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <info><![CDATA[poke]]></info><return type='${types.ret}' info='a name the caller frees'/>
+        <arg name='conn' type='virConnectPtr' info=''/><arg name='name' type='${types.name}' info=''/><arg name='box' type='${types.box}' info='filled in'/>
+      </function>
+      <typedef name='virBoxRef' file='libvirt-host' type='${types.typedef}' version='1.0.0'/></symbols></api>` }).get('libvirt-host.ts') ?? '';
+    const spaced = poke({ name: 'const char *', ret: 'char *', box: 'virBox *', typedef: 'virBox *' });
+    const tight = poke({ name: 'const char*', ret: 'char*', box: 'virBox*', typedef: 'virBox*' });
+    assert.match(spaced, /export function virBoxPoke\(conn: virConnectPtr, name: string \| null\): \{ box: virBox; result: string \}/);
+    assert.equal(tight, spaced);
+  });
+
   it('a role without what it needs, naming no argument, or with an unmapped elem= is refused', () => {
     assert.deepEqual(problems(`<function name='virBoxPeek'><arg name='buffer' role='bytes-out'/><arg name='version' role='out' elem='uint64_t'/></function>`), [
       "virBoxPeek(buffer): role='bytes-out' needs size=",
