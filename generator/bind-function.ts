@@ -85,7 +85,7 @@ function classify(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
     case 'pointer':
       return pointer(p, i, t, ctx);
     default:
-      ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}`);
+      ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}${ctx.types.undefinedTypeNote(p.cType)}`);
       return [{ role: 'in', name: p.name, type: ptrType }];
   }
 }
@@ -168,7 +168,7 @@ function pointer(p: IrParam, i: number, t: { to: string; depth: number; constant
   if (t.depth === 1 && elem && elem.js !== 'pointer') return numberPointer(p, i, elem, ctx);
   if (t.depth === 2 && elem && elem.js === 'number') return [{ role: 'list-out', name: p.name, elem, count: 'ret', inline: true }];
   if (t.depth === 2 && t.to === 'unsigned char') return [{ role: 'out', name: p.name, type: ptrType }];
-  ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}`);
+  ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}${ctx.types.undefinedTypeNote(p.cType)}`);
   return [{ role: 'in', name: p.name, type: ptrType }];
 }
 
@@ -336,7 +336,7 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
       if (released) return { type: ptrType, ...base, owned: true, bytesSize: policy['bytes-size'] as string, ...free };
       return { type: ptrType, ...base };
     default:
-      ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}`);
+      ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}${ctx.types.undefinedTypeNote(fn.ret.cType)}`);
       return { type: ptrType, ...base };
   }
 }

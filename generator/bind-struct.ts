@@ -85,7 +85,7 @@ function fieldLayout(s: IrStruct, f: IrField, types: TypeUniverse, constant: Loo
     case 'void-ptr': case 'functype':
       return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
     default:
-      unmapped.push(`${s.name}.${f.name}: ${f.cType}`);
+      unmapped.push(`${s.name}.${f.name}: ${f.cType}${types.undefinedTypeNote(f.cType)}`);
       return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
   }
 }

@@ -3,6 +3,7 @@
 import { scalarTypes } from './policy/type-map.js';
 import type { ScalarMapping } from './policy/type-map.js';
 import { symbolsOf, type IrApi, type LibraryId } from './ir.js';
+import { didYouMean } from './near-name.js';
 
 export type CType =
   | { kind: 'void' }
@@ -103,6 +104,21 @@ export class TypeUniverse {
     const aliased = alias ? /^(?:struct )?_?(\w+)$/.exec(alias)?.[1] : undefined;
     if (aliased && this.structs.has(aliased)) return aliased;
     return null;
+  }
+
+  /**
+   * For a C type that names a vir* type the API does not define (a typo, or the typedef or
+   * struct an addition left out): a note saying so, with a near name; else ''. No type map can
+   * help such a type, so the note says what does.
+   */
+  undefinedTypeNote(cType: string): string {
+    const known = [...this.handles, ...this.structs, ...this.functypes, ...this.typedefs.keys()];
+    const words = (t: string): string[] => t.match(/\bvir\w+/g) ?? [];
+    // Through a typedef too: virFooPtr may be declared while the struct it points at is not.
+    const name = words(cType).flatMap((w) => [w, ...words(this.typedefs.get(w) ?? '')]).find((w) => !known.includes(w));
+    if (name === undefined) return '';
+    const via = words(cType).includes(name) ? '' : `, which names ${name}`;
+    return `${via}, a type the API does not define${didYouMean(name, known)}: correct the name, or declare the type with a <typedef> or <struct> in the overrides`;
   }
 
   /** The name a pointer-to-X refers to as a value type, for arrays of X. */

@@ -139,6 +139,22 @@ describe('generator: mistakes in the overrides', () => {
     assert.equal(tight, spaced);
   });
 
+  it('an addition naming a vir* type the API does not define says so, with a near name, rather than only "no mapping"', () => {
+    assert.throws(() => generateFromXml({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}
+      <function name='virBoxTouch' file='libvirt-host' version='1.0.0'><return type='int' info=''/>
+        <arg name='conn' type='virConectPtr' info=''/><arg name='lid' type='virLidPtr' info=''/><arg name='hinge' type='virHingePtr' info=''/></function>
+      <typedef name='virHingePtr' file='libvirt-host' type='virHinge *' version='1.0.0'/></symbols></api>` }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      const fix = ': correct the name, or declare the type with a <typedef> or <struct> in the overrides';
+      assert.deepEqual(err.problems, [
+        `virBoxTouch(conn): virConectPtr, a type the API does not define (did you mean virConnectPtr?)${fix}`,
+        `virBoxTouch(lid): virLidPtr, a type the API does not define${fix}`,
+        `virBoxTouch(hinge): virHingePtr, which names virHinge, a type the API does not define${fix}`,
+      ]);
+      return true;
+    });
+  });
+
   it('a role without what it needs, naming no argument, or with an unmapped elem= is refused', () => {
     assert.deepEqual(problems(`<function name='virBoxPeek'><arg name='buffer' role='bytes-out'/><arg name='version' role='out' elem='uint64_t'/></function>`), [
       "virBoxPeek(buffer): role='bytes-out' needs size=",
