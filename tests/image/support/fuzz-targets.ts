@@ -3,7 +3,7 @@ import { qcow2InfoJson } from '../../../src/image/info.js';
 import type { Qcow2Image } from '../../../src/image/qcow2/open.js';
 
 export {
-  checkQcow2, closeImage, formatSnapshotList, guestLayerOf, GuestReader, isImageError, openImage, readPartitions, walkMap,
+  checkQcow2, closeImage, formatSnapshotList, guestLayerOf, GuestReader, ImageFile, isImageError, openImage, readPartitions, walkMap,
 } from '../../../src/image/index.js';
 
 export function qcow2InfoJsonFor(img: Qcow2Image): unknown {
