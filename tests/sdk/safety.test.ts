@@ -53,7 +53,8 @@ describe('SDK argument checks (test:///default)', function () {
     };
     const badXml = (e: unknown): boolean => e instanceof XmlDocumentError;
     const pool = await conn.lookupStoragePool('default-pool');
-    const vol = await pool.lookupVolume('default-vol').catch(() => undefined);
+    // A real volume to clone from: only the description is bad.
+    const vol = await pool.createVolume('<volume><name>safety-clone-source.img</name><capacity>1048576</capacity></volume>');
     try {
       const noName = {} as never;
       await rejected(() => conn.defineDomain(noName), badXml);
@@ -63,13 +64,15 @@ describe('SDK argument checks (test:///default)', function () {
       await rejected(() => conn.defineNetwork(noName), badXml);
       await rejected(() => conn.createNetwork(noName), badXml);
       await rejected(() => pool.createVolume(noName), badXml);
-      await rejected(() => pool.cloneVolume(noName, vol as never), badXml);
+      await rejected(() => pool.cloneVolume(noName, vol), badXml);
       await rejected(() => dom.createSnapshot({ name: 'x', disks: [{}] } as never), badXml);
       await rejected(() => dom.createSnapshot(null as never), invalidArg(/virDomainSnapshotCreateXML: expected XML or a typed description, got null/));
       await rejected(() => conn.defineDomain(7 as never), invalidArg(/got number 7/));
       await rejected(() => conn.lookupStorageVolume(undefined as never), invalidArg(/lookupStorageVolume: expected \{ key \} or \{ path \}, got undefined/));
+      assert.deepEqual((await pool.listAllVolumes()).map((x) => { const n = x.name; x.free(); return n; }), ['safety-clone-source.img'], 'nothing was made');
     } finally {
-      vol?.free();
+      await vol.delete(0);
+      vol.free();
       pool.free();
     }
   });
