@@ -233,10 +233,15 @@ describe('SDK streams (test:///default)', function () {
 
     it('destroying the Readable half-way aborts and frees the stream', async () => {
       const shot = await dom.screenshot();
+      const stream = (shot.data as unknown as { stream: Stream }).stream;
+      assert.equal(liveStreamCount(), openBefore + 1);
       const first = await new Promise<Buffer>((resolve) => shot.data.once('data', resolve));
       assert.ok(first.length > 0);
       shot.data.destroy();
       await new Promise((r) => shot.data.once('close', r));
+      assert.equal(stream.state, 'aborted', 'aborted, not finished');
+      assert.equal(stream.released, true);
+      await noStreamsLeft(openBefore);
     });
 
     it('a Writable whose sends fail rejects its pipeline with the LibvirtError and closes the stream', async () => {
