@@ -403,8 +403,8 @@ describe('check on hostile images', function () {
         (err) => isImageError(err) && err.code === 'IMAGE_UNSUPPORTED' && err.message === qemuOpenError(ref.stderr));
       const info = await imageInfo(path, { format: 'qcow2', lenient: true });
       assert.equal(info.images[0]?.['format-specific']?.data['refcount-bits'], 128);
-      // The mapping does not need refcounts: a lenient map of it is the map of the image it was.
-      assert.equal(await imageMapJson(path, { format: 'qcow2', lenient: true }), await imageMapJson(dir.file('data.qcow2'), { format: 'qcow2' }));
+      // The mapping does not need refcounts: a lenient map of it is qemu-img's map of the image it was.
+      assert.equal(await imageMapJson(path, { format: 'qcow2', lenient: true }), qemuImg(['map', '--output=json', 'data.qcow2'], dir.path));
     });
   });
 });
