@@ -85,15 +85,15 @@ describe('tsvirt domain, snapshot, pool, vol and net (in this process)', functio
 
     it('list --tree indents children under their parent, depth first, and marks the current one', async () => {
       const other = await holder.defineDomain((await dom.getXMLDesc(0)).replace(/<name>test<\/name>/, '<name>tree</name>').replace(/<uuid>.*<\/uuid>/, ''));
-      const dx = await other.getXMLDesc(0);
-      let time = 1_700_000_000;
-      // r1 -> (a -> (a1, a2), b); r2 -> c, with c current; created out of order.
-      for (const [name, parent] of [['r2'], ['r1'], ['b', 'r1'], ['a', 'r1'], ['a2', 'a'], ['a1', 'a'], ['c', 'r2']] as const) {
-        const p = parent === undefined ? '' : `<parent><name>${parent}</name></parent>`;
-        (await other.createSnapshot(`<domainsnapshot><name>${name}</name><state>shutoff</state><creationTime>${time++}</creationTime>${p}${dx}</domainsnapshot>`,
-          v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | (name === 'c' ? v.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0))).free();
-      }
       try {
+        const dx = await other.getXMLDesc(0);
+        let time = 1_700_000_000;
+        // r1 -> (a -> (a1, a2), b); r2 -> c, with c current; created out of order.
+        for (const [name, parent] of [['r2'], ['r1'], ['b', 'r1'], ['a', 'r1'], ['a2', 'a'], ['a1', 'a'], ['c', 'r2']] as const) {
+          const p = parent === undefined ? '' : `<parent><name>${parent}</name></parent>`;
+          (await other.createSnapshot(`<domainsnapshot><name>${name}</name><state>shutoff</state><creationTime>${time++}</creationTime>${p}${dx}</domainsnapshot>`,
+            v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | (name === 'c' ? v.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0))).free();
+        }
         const out = (await run(runSnapshot, 'list', 'tree', '--tree')).stdout;
         assert.equal(out, ['r2', '  * c', 'r1', '  b', '  a', '    a2', '    a1', ''].join('\n'));
       } finally {

@@ -64,12 +64,15 @@ describe('borrowed handles', () => {
     const conn = await Connection.open('test:///default');
     const dom = await conn.lookupDomain('test');
     const snap = await dom.createSnapshot({ name: 'borrowed', disks: [] });
-    const owner = snap.getDomain();
-    owner.free();
-    assert.equal(dom.name, 'test', 'the original domain is still usable');
-    await snap.delete();
-    snap.free();
-    dom.free();
+    try {
+      const owner = snap.getDomain();
+      owner.free();
+      assert.equal(dom.name, 'test', 'the original domain is still usable');
+    } finally {
+      await snap.delete();
+      snap.free();
+      dom.free();
+    }
     assert.equal(await conn.close(), 0);
   });
 });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Connection, Domain, SnapshotDeleteMode, sharedPool } from '../../src/sdk/index.js';
+import { Connection, Domain, SnapshotDeleteMode, sharedPool, type DomainSnapshot } from '../../src/sdk/index.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { withPatched } from '../support/with-patched.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
@@ -51,8 +51,9 @@ describe('SDK on test:///default', function () {
         type: 'test', name, memory: { value: mib, unit: 'MiB' }, vcpu: { count: 1 }, os: { type: 'hvm', boot: [] },
         devices: { disks: [], interfaces: [], graphics: [], consoles: [], serials: [] },
       });
-      const extra = [await conn.defineDomain(description('bulk-a', 256n)), await conn.defineDomain(description('bulk-b', 512n))];
+      const extra: Domain[] = [];
       try {
+        for (const [name, mib] of [['bulk-a', 256n], ['bulk-b', 512n]] as const) extra.push(await conn.defineDomain(description(name, mib)));
         const all = [dom, ...extra];
         const before = await Promise.all(all.map((d) => d.getInfo()));
         const infos = await Domain.getInfoOf(all);
@@ -68,8 +69,10 @@ describe('SDK on test:///default', function () {
         await extra[1]?.undefine();
         await assert.rejects(Domain.getInfoOf(all), (e: unknown) => code(e) === 'VIR_ERR_NO_DOMAIN');
       } finally {
-        await extra[0]?.undefine().catch(() => undefined);
-        for (const d of extra) d.free();
+        for (const d of extra) {
+          await d.undefine().catch(() => undefined); // bulk-b is undefined already when the test gets that far
+          d.free();
+        }
       }
     });
 
@@ -420,7 +423,13 @@ describe('SDK on test:///default', function () {
   });
 
   describe('domain snapshots', () => {
+    /** Deletes every snapshot of the domain, however a test left them: each root with its children, then any left over. */
     const deleteAllSnapshots = async (): Promise<void> => {
+      for (const root of await dom.snapshotTree().then((t) => t.roots, () => [])) {
+        const s = await dom.lookupSnapshot(root).catch(() => null);
+        await s?.delete(SnapshotDeleteMode.withChildren).catch(() => undefined);
+        s?.free();
+      }
       for (const s of await dom.listAllSnapshots()) { await s.delete(SnapshotDeleteMode.withChildren).catch(() => undefined); s.free(); }
     };
     /** `fn`'s result, with every snapshot of the domain deleted afterwards however `fn` ends. */
@@ -440,20 +449,18 @@ describe('SDK on test:///default', function () {
         (await dom.createSnapshot(`<domainsnapshot><name>${name}</name><state>running</state><creationTime>${time}</creationTime>${p}${dx}</domainsnapshot>`,
           v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
       };
-      await redefine('q', 1_700_000_300);
-      await redefine('b', 1_700_000_100);
-      await redefine('z', 1_700_000_100);
-      await redefine('a', 1_700_000_200);
-      await redefine('y', 1_700_000_400, 'b');
-      await redefine('c', 1_700_000_400, 'b');
-      try {
+      await cleaningSnapshots(async () => {
+        await redefine('q', 1_700_000_300);
+        await redefine('b', 1_700_000_100);
+        await redefine('z', 1_700_000_100);
+        await redefine('a', 1_700_000_200);
+        await redefine('y', 1_700_000_400, 'b');
+        await redefine('c', 1_700_000_400, 'b');
         const tree = await dom.snapshotTree();
         assert.deepEqual([...tree.nodes.keys()], ['b', 'z', 'a', 'q', 'c', 'y']);
         assert.deepEqual(tree.roots, ['b', 'z', 'a', 'q']);
         assert.deepEqual(tree.nodes.get('b')?.children, ['c', 'y']);
-      } finally {
-        for (const root of (await dom.snapshotTree()).roots) await (await dom.lookupSnapshot(root)).delete(SnapshotDeleteMode.withChildren);
-      }
+      });
     });
 
     it('builds the tree of several roots, children depth first, and of a chain thousands deep', async () => {
@@ -465,11 +472,11 @@ describe('SDK on test:///default', function () {
         (await dom.createSnapshot(`<domainsnapshot><name>${name}</name><state>running</state><creationTime>${time++}</creationTime>${p}${dx}</domainsnapshot>`,
           v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
       };
-      // r1 -> (a -> (a1, a2 -> a21), b); r2 -> c; r3; then a chain below r3.
-      for (const [name, parent] of [['r1'], ['r2'], ['r3'], ['a', 'r1'], ['b', 'r1'], ['a1', 'a'], ['a2', 'a'], ['a21', 'a2'], ['c', 'r2']] as const) await redefine(name, parent);
       const depth = 3000;
-      for (let i = 0; i < depth; i++) await redefine(`deep${i}`, i === 0 ? 'r3' : `deep${i - 1}`);
-      try {
+      await cleaningSnapshots(async () => {
+        // r1 -> (a -> (a1, a2 -> a21), b); r2 -> c; r3; then a chain below r3.
+        for (const [name, parent] of [['r1'], ['r2'], ['r3'], ['a', 'r1'], ['b', 'r1'], ['a1', 'a'], ['a2', 'a'], ['a21', 'a2'], ['c', 'r2']] as const) await redefine(name, parent);
+        for (let i = 0; i < depth; i++) await redefine(`deep${i}`, i === 0 ? 'r3' : `deep${i - 1}`);
         const tree = await dom.snapshotTree();
         assert.deepEqual(tree.roots, ['r1', 'r2', 'r3']);
         assert.deepEqual(tree.nodes.get('r1')?.descendants, ['a', 'a1', 'a2', 'a21', 'b']);
@@ -482,64 +489,70 @@ describe('SDK on test:///default', function () {
         assert.equal(r3[depth - 1], `deep${depth - 1}`);
         assert.equal(tree.nodes.get(`deep${depth - 2}`)?.parent, `deep${depth - 3}`);
         assert.deepEqual(tree.nodes.get(`deep${depth - 2}`)?.descendants, [`deep${depth - 1}`]);
-      } finally {
-        for (const root of ['r1', 'r2', 'r3']) {
-          const s = await dom.lookupSnapshot(root);
-          await s.delete(SnapshotDeleteMode.withChildren);
-          s.free();
-        }
-      }
+      });
     });
 
     it('leaves out of the tree a snapshot deleted between the listing and the reading of its XML', async () => {
-      for (const name of ['keep', 'gone']) (await dom.createSnapshot(`<domainsnapshot><name>${name}</name></domainsnapshot>`)).free();
-      const keep = await dom.lookupSnapshot('keep');
-      await keep.revert();
-      keep.free();
-      // The tree lists, then reads every XML in one message: 'gone' goes just before.
-      const tree = await cleaningSnapshots(() => withPatched(sharedPool(), 'each', (each) => async function (this: CallPool, ...args) {
-        const gone = await dom.lookupSnapshot('gone');
-        await gone.delete(SnapshotDeleteMode.self);
-        gone.free();
-        return each.apply(this, args);
-      }, () => dom.snapshotTree()));
+      const tree = await cleaningSnapshots(async () => {
+        for (const name of ['keep', 'gone']) (await dom.createSnapshot(`<domainsnapshot><name>${name}</name></domainsnapshot>`)).free();
+        const keep = await dom.lookupSnapshot('keep');
+        await keep.revert();
+        keep.free();
+        // The tree lists, then reads every XML in one message: 'gone' goes just before.
+        return withPatched(sharedPool(), 'each', (each) => async function (this: CallPool, ...args) {
+          const gone = await dom.lookupSnapshot('gone');
+          await gone.delete(SnapshotDeleteMode.self);
+          gone.free();
+          return each.apply(this, args);
+        }, () => dom.snapshotTree());
+      });
       assert.deepEqual([...tree.nodes.keys()], ['keep']);
       assert.deepEqual(tree.roots, ['keep']);
       assert.equal(tree.current, 'keep');
     });
 
     it('names as current only a snapshot in the tree: one made after the listing is not', async () => {
-      (await dom.createSnapshot('<domainsnapshot><name>listed</name></domainsnapshot>')).free();
-      const tree = await cleaningSnapshots(() => withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
-        if (args[0] === 'virDomainHasCurrentSnapshot') (await dom.createSnapshot('<domainsnapshot><name>later</name></domainsnapshot>')).free();
-        return call.apply(this, args);
-      }, () => dom.snapshotTree()));
+      const tree = await cleaningSnapshots(async () => {
+        (await dom.createSnapshot('<domainsnapshot><name>listed</name></domainsnapshot>')).free();
+        return withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
+          if (args[0] === 'virDomainHasCurrentSnapshot') (await dom.createSnapshot('<domainsnapshot><name>later</name></domainsnapshot>')).free();
+          return call.apply(this, args);
+        }, () => dom.snapshotTree());
+      });
       assert.deepEqual([...tree.nodes.keys()], ['listed']);
       assert.equal(tree.current, null);
       assert.equal(tree.nodes.get('listed')?.current, false);
     });
 
     it('finds no current snapshot when it is deleted between asking whether there is one and fetching it', async () => {
-      (await dom.createSnapshot('<domainsnapshot><name>brief</name></domainsnapshot>')).free();
-      const current = await cleaningSnapshots(() => withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
-        if (args[0] === 'virDomainSnapshotCurrent') {
-          const s = await dom.lookupSnapshot('brief');
-          await s.delete(SnapshotDeleteMode.self);
-          s.free();
-        }
-        return call.apply(this, args);
-      }, () => dom.currentSnapshot()));
+      const current = await cleaningSnapshots(async () => {
+        (await dom.createSnapshot('<domainsnapshot><name>brief</name></domainsnapshot>')).free();
+        return withPatched(sharedPool(), 'call', (call) => async function (this: CallPool, ...args) {
+          if (args[0] === 'virDomainSnapshotCurrent') {
+            const s = await dom.lookupSnapshot('brief');
+            await s.delete(SnapshotDeleteMode.self);
+            s.free();
+          }
+          return call.apply(this, args);
+        }, () => dom.currentSnapshot());
+      });
       assert.equal(current, null);
     });
 
     it('creates, lists, builds the tree, finds the current one, reverts and deletes in every mode', async () => {
       const xml = (name: string): string => `<domainsnapshot><name>${name}</name><description>${name}</description></domainsnapshot>`;
-      const a = await dom.createSnapshot(xml('a'));
-      const b = await dom.createSnapshot(xml('b'));
-      await a.revert();
-      const c = await dom.createSnapshot(xml('c'));
-      const d = await dom.createSnapshot(xml('d'));
+      const made: DomainSnapshot[] = [];
+      const create = async (name: string): Promise<DomainSnapshot> => {
+        const s = await dom.createSnapshot(xml(name));
+        made.push(s);
+        return s;
+      };
       try {
+        const a = await create('a');
+        const b = await create('b');
+        await a.revert();
+        const c = await create('c');
+        await create('d');
         assert.deepEqual((await dom.listAllSnapshots()).map((s) => { const n = s.name; s.free(); return n; }).sort(), ['a', 'b', 'c', 'd']);
         const tree = await dom.snapshotTree();
         assert.deepEqual(tree.roots, ['a']);
@@ -561,7 +574,7 @@ describe('SDK on test:///default', function () {
         await a.delete(SnapshotDeleteMode.withChildren);
         assert.equal(await dom.currentSnapshot(), null);
       } finally {
-        for (const s of [a, b, c, d]) s.free();
+        for (const s of made) s.free();
         await deleteAllSnapshots();
       }
     });

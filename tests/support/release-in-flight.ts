@@ -25,10 +25,14 @@ const closed = other.close();
 
 // A bulk read of 1000 domains' info, all of them freed while it runs.
 const dir = mkdtempSync(join(tmpdir(), 'tsvirt-release-'));
-const doms = Array.from({ length: 1000 }, (_, i) => `<domain type='test'><name>d${i}</name><memory>65536</memory><os><type>hvm</type></os></domain>`);
-writeFileSync(join(dir, 'node.xml'), `<node>${doms.join('')}</node>`);
-const many = await Connection.open(`test://${join(dir, 'node.xml')}`);
-rmSync(dir, { recursive: true, force: true });
+let many: Connection;
+try {
+  const doms = Array.from({ length: 1000 }, (_, i) => `<domain type='test'><name>d${i}</name><memory>65536</memory><os><type>hvm</type></os></domain>`);
+  writeFileSync(join(dir, 'node.xml'), `<node>${doms.join('')}</node>`);
+  many = await Connection.open(`test://${join(dir, 'node.xml')}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true }); // read once opened
+}
 const listed = await many.listAllDomains();
 const bulk = Domain.getInfoOf(listed).then((infos) => infos.length, (e: Error) => e.message);
 for (const d of listed) d.free();

@@ -25,31 +25,36 @@ const volumeDisk = (dev: string, pool: string, vol: string): string =>
 
 export async function volumeChain(): Promise<VolumeChain> {
   const dir = mkdtempSync(join(tmpdir(), 'tsvirt-voldisk-'));
-  qemuImg('create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '1M');
-  qemuImg('snapshot', '-c', 'early', join(dir, 'base.qcow2'));
-  // As an external snapshot leaves it: the overlay names its backing file relative to itself.
-  qemuImg('create', '-q', '-f', 'qcow2', '-b', 'base.qcow2', '-F', 'qcow2', join(dir, 'top.qcow2'));
-  const volume = (name: string): string => `<volume type='file'><name>${name}</name><capacity>1048576</capacity></volume>`;
-  writeFileSync(join(dir, 'node.xml'), `<node>
+  let conn: Connection | undefined;
+  try {
+    qemuImg('create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '1M');
+    qemuImg('snapshot', '-c', 'early', join(dir, 'base.qcow2'));
+    // As an external snapshot leaves it: the overlay names its backing file relative to itself.
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', 'base.qcow2', '-F', 'qcow2', join(dir, 'top.qcow2'));
+    const volume = (name: string): string => `<volume type='file'><name>${name}</name><capacity>1048576</capacity></volume>`;
+    writeFileSync(join(dir, 'node.xml'), `<node>
   <domain type='test'><name>g</name><memory>65536</memory><os><type>hvm</type></os>
     <devices>${volumeDisk('vda', 'p', 'top.qcow2')}${volumeDisk('vdb', 'nopool', 'x')}${volumeDisk('vdc', 'p', 'novol')}</devices></domain>
   <pool type='dir'><name>p</name><target><path>${dir}</path></target>${volume('top.qcow2')}${volume('base.qcow2')}</pool>
 </node>`);
-  const uri = `test://${join(dir, 'node.xml')}`;
-  const conn = await Connection.open(uri);
-  try {
-    using dom = await conn.lookupDomain('g');
-    (await dom.createSnapshot({ name: 'early', disks: [] })).free();
+    const uri = `test://${join(dir, 'node.xml')}`;
+    const opened = await Connection.open(uri);
+    conn = opened;
+    {
+      using dom = await opened.lookupDomain('g');
+      (await dom.createSnapshot({ name: 'early', disks: [] })).free();
+    }
+    return {
+      dir, uri, conn: opened,
+      async cleanup() {
+        await opened.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
-    await conn.close();
+    // Whatever step failed, nothing is left: the connection, the images, the directory.
+    await conn?.close();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return {
-    dir, uri, conn,
-    async cleanup() {
-      await conn.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -75,8 +75,9 @@ describe('sdk/xml snapshot', () => {
       const parentDoc: DomainSnapshotDescription = { name: 'xml-parent', description: 'built <typed> & escaped', disks: [] };
       const childDoc: DomainSnapshotDescription = { name: 'xml-child', memory: { snapshot: 'internal' }, disks: [{ name: 'vda', snapshot: 'internal' }] };
       const parent = v.virDomainSnapshotCreateXML(dom, buildSnapshotXml(parentDoc), 0);
-      const child = v.virDomainSnapshotCreateXML(dom, buildSnapshotXml(childDoc), 0);
+      let child: v.virDomainSnapshotPtr | undefined;
       try {
+        child = v.virDomainSnapshotCreateXML(dom, buildSnapshotXml(childDoc), 0);
         const p = parseSnapshotXml(v.virDomainSnapshotGetXMLDesc(parent, 0));
         assert.deepEqual([p.name, p.description, p.state, p.parent], ['xml-parent', 'built <typed> & escaped', 'running', undefined]);
         assert.ok(Math.abs((p.creationTime ?? 0) - Date.now() / 1000) < 3600);
@@ -86,7 +87,7 @@ describe('sdk/xml snapshot', () => {
         assert.equal(c.domain?.name, 'test');
       } finally {
         v.virDomainSnapshotDelete(parent, v.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN);
-        v.virDomainSnapshotFree(child);
+        if (child) v.virDomainSnapshotFree(child);
         v.virDomainSnapshotFree(parent);
       }
       assert.equal(v.virDomainSnapshotNum(dom, 0), 0);
