@@ -18,6 +18,13 @@ import { eventLoopDemand, eventLoopPaused, eventLoopStopped, liveEventRegistrati
 const root = resolve(import.meta.dirname, '../..');
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** `p`, or a rejection once `ms` have passed without it settling. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** What tsvirt reported about events (connection 'error's, warnings): shown when a wait times out. */
 const reported: string[] = [];
 process.on('warning', (w) => { if (w.name === 'TsvirtEventWarning') reported.push(w.message); });
@@ -256,12 +263,17 @@ describe('events on a real libvirtd (qemu:///system)', function () {
     child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
     const exited = new Promise<number | null>((r) => child.on('exit', r));
-    await until(() => stderr.includes('watching'), 'the CLI to listen');
-    const dom = await conn.lookupDomain(name);
-    await dom.start();
-    await dom.destroy();
-    dom.free();
-    assert.equal(await exited, 0, stderr);
+    try {
+      await until(() => stderr.includes('watching'), 'the CLI to listen');
+      const dom = await conn.lookupDomain(name);
+      await dom.start();
+      await dom.destroy();
+      dom.free();
+      assert.equal(await within(exited, 30_000), 0, stderr);
+    } finally {
+      // One that has not stopped after --count would watch for ever, past the test.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; domainName: string; event: { name: string }; detail: { name: string } });
     assert.equal(lines.length, 2);
     for (const l of lines) assert.equal(l.domainName, name);
