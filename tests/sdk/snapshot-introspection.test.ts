@@ -4,7 +4,7 @@
 // is a temporary directory).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageFile } from '../../src/image/index.js';
@@ -12,6 +12,7 @@ import { compareImageSnapshots, Connection, volumeSnapshots, type DiskSnapshots 
 import type { SnapshotNode, SnapshotNodeDisk } from '../../src/sdk/snapshot-tree.js';
 import { chainThreadCount, stopChainThreads, useChainWorkerModule } from '../../src/sdk/chain-thread.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
+import { withLoadedMarker } from '../support/loaded-marker.js';
 
 const node = (name: string, disks?: SnapshotNodeDisk[]): SnapshotNode =>
   ({ name, parent: null, children: [], descendants: [], state: 'shutoff', creationTime: 1_700_000_000, memory: 'no', current: false, ...(disks ? { disks } : {}) });
@@ -127,12 +128,16 @@ describe('qcow2 snapshots beside libvirt\'s', function () {
 
   it('stops a thread only once it has loaded its modules (one terminated while it loads koffi aborts the process)', async () => {
     await useChainWorkerModule(new URL('../support/slow-chain-worker.ts', import.meta.url));
+    const marker = join(dir, 'chain-thread-loaded');
     try {
-      const read = compareImageSnapshots('vda', image, []).then(() => 'read', (e: Error) => e.message);
-      const t0 = performance.now();
-      await stopChainThreads();
-      assert.ok(performance.now() - t0 >= 450, `stopped after ${Math.round(performance.now() - t0)} ms, before the thread had loaded`);
-      assert.equal(await read, 'tsvirt: the backing-chain threads were stopped');
+      await withLoadedMarker(marker, async () => {
+        const read = compareImageSnapshots('vda', image, []).then(() => 'read', (e: Error) => e.message);
+        // The thread waits 500 ms before it loads: stopped now, it is still loading.
+        assert.equal(existsSync(marker), false);
+        await stopChainThreads();
+        assert.ok(existsSync(marker), 'the thread ended after it had loaded, not part-way');
+        assert.equal(await read, 'tsvirt: the backing-chain threads were stopped');
+      });
     } finally {
       await useChainWorkerModule(null);
     }

@@ -3,6 +3,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { serveRequests } from '../../src/sdk/engine/threads.js';
+import { markLoaded } from './loaded-marker.js';
 
 serveRequests((ms: number) => {
   parentPort?.postMessage('running');
@@ -10,3 +11,4 @@ serveRequests((ms: number) => {
   writeSync(2, `a request of ${ms} ms returned\n`);
   parentPort?.postMessage(ms);
 });
+markLoaded();
