@@ -428,8 +428,8 @@ describe('process lifetime with events', function () {
 
   it('stays alive while a listener is registered, and exits when it is removed', () => {
     const r = run(['listener', '1500']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.ok((r.out['aliveMs'] as number) >= 1500, `alive ${String(r.out['aliveMs'])} ms`);
+    assert.equal(r.status, 0, r.stderr); // not killed by the timeout: it exited once the listener was gone
+    assert.equal(r.out['removedBeforeExit'], true, 'the listener kept the process alive until it was removed');
   });
 
   it('waits at process.exit() for the event threads to finish starting (a thread terminated while it loads koffi aborts the process)', () => {

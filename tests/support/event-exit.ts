@@ -1,5 +1,6 @@
 // A script for the exit tests: `listener` keeps a domain listener for `ms` milliseconds (removed
-// by an unref'ed timer, so only the listener can keep the process alive until then); `open`
+// by an unref'ed timer, so only the listener can keep the process alive until then; it says
+// whether the timer ran before the exit); `open`
 // opens a connection, makes a call and leaves it open; `optout` runs with TSVIRT_EVENT_LOOP=none;
 // `exit` calls process.exit(7) after the call.
 // Prints one JSON line.
@@ -14,9 +15,13 @@ if (mode === 'listener') {
   const listener = (): void => undefined;
   conn.on('domain:lifecycle', listener);
   await conn.eventsReady();
-  const registered = Date.now();
-  setTimeout(() => conn.off('domain:lifecycle', listener), Number(ms)).unref();
-  process.on('exit', () => console.log(JSON.stringify({ mode, aliveMs: Date.now() - registered })));
+  // The timer is unref'ed: it runs only if the listener kept the process alive until then.
+  let removed = false;
+  setTimeout(() => {
+    conn.off('domain:lifecycle', listener);
+    removed = true;
+  }, Number(ms)).unref();
+  process.on('exit', () => console.log(JSON.stringify({ mode, removedBeforeExit: removed })));
 } else if (mode === 'optout') {
   const listener = (): void => undefined;
   conn.on('domain:lifecycle', listener);
