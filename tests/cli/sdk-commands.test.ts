@@ -76,11 +76,17 @@ describe('tsvirt domain, snapshot, pool, vol and net (in this process)', functio
     });
 
     it('lists oldest first, then by name', async () => {
+      // Redefined with a creation time long before the others: first, though its name sorts last.
+      const dx = await dom.getXMLDesc(0);
+      (await dom.createSnapshot(`<domainsnapshot><name>z-oldest</name><state>running</state><creationTime>1700000000</creationTime>${dx}</domainsnapshot>`,
+        v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
       assert.equal((await run(runSnapshot, 'create', 'test', 'a')).status, 0);
       const listed = JSON.parse((await run(runSnapshot, 'list', 'test', '--json')).stdout) as { name: string; creationTime: number }[];
+      assert.deepEqual([listed[0]?.name, listed[0]?.creationTime], ['z-oldest', 1_700_000_000]);
+      // The others were made within a second or two of each other: by time, then by name.
       const expected = [...listed].sort((x, y) => x.creationTime - y.creationTime || x.name.localeCompare(y.name));
       assert.deepEqual(listed.map((n) => n.name), expected.map((n) => n.name));
-      assert.deepEqual(listed.map((n) => n.name).sort(), ['a', 'child', 'parent']);
+      assert.deepEqual(listed.map((n) => n.name).sort(), ['a', 'child', 'parent', 'z-oldest']);
     });
 
     it('list --tree indents children under their parent, depth first, and marks the current one', async () => {
