@@ -6,7 +6,7 @@ import { Connection } from '../src/sdk/index.js';
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 const name = process.argv[3] ?? 'default';
 
-for (using net of await conn.listAllNetworks(0)) {
+for (using net of await conn.listAllNetworks()) {
   const state = (await net.isActive()) === 1 ? 'active' : 'inactive';
   console.log(`${net.name.padEnd(12)} ${state.padEnd(8)} bridge ${await net.getBridgeName()}`);
 }

@@ -190,17 +190,17 @@ rt.registerFunctype({"name":"virAdmConnectCloseFunc","ret":"void","args":[{"name
  * @since 2.0.0
  */
 export type virAdmConnectCloseFunc = (conn: virAdmConnectPtr, reason: number, opaque: Pointer | null) => void;
-const $virAdmClientClose = rt.defineFunction({"name":"virAdmClientClose","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"client","type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}],"handleEffect":"release"});
+const $virAdmClientClose = rt.defineFunction({"name":"virAdmClientClose","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"client","type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}],"handleEffect":"release"});
 
 /**
  * Close @client's connection to daemon forcefully.
  *
  * @param client - a valid client object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the daemon's connection with @client was closed successfully or -1 in case of an error.
  * @since 2.0.0
  */
-export function virAdmClientClose(client: virAdmClientPtr, flags: number): number {
+export function virAdmClientClose(client: virAdmClientPtr, flags: number = 0): number {
   return $virAdmClientClose(client, flags) as number;
 }
 
@@ -231,7 +231,7 @@ export function virAdmClientGetID(client: virAdmClientPtr): bigint {
   return $virAdmClientGetID(client) as bigint;
 }
 
-const $virAdmClientGetInfo = rt.defineFunction({"name":"virAdmClientGetInfo","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"client","type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmClientGetInfo = rt.defineFunction({"name":"virAdmClientGetInfo","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"client","type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract identity information about a client. Attributes returned in @params
@@ -249,11 +249,11 @@ const $virAdmClientGetInfo = rt.defineFunction({"name":"virAdmClientGetInfo","li
  * itself.
  *
  * @param client - a client object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a list of typed parameters which will be allocated to store all returned parameters
  * @since 2.0.0
  */
-export function virAdmClientGetInfo(client: virAdmClientPtr, flags: number): TypedParameter[] {
+export function virAdmClientGetInfo(client: virAdmClientPtr, flags: number = 0): TypedParameter[] {
   return $virAdmClientGetInfo(client, flags) as TypedParameter[];
 }
 
@@ -329,7 +329,7 @@ export function virAdmConnectGetLibVersion(conn: virAdmConnectPtr): bigint {
   return $virAdmConnectGetLibVersion(conn) as bigint;
 }
 
-const $virAdmConnectGetLoggingFilters = rt.defineFunction({"name":"virAdmConnectGetLoggingFilters","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"out","name":"filters","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectGetLoggingFilters = rt.defineFunction({"name":"virAdmConnectGetLoggingFilters","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"out","name":"filters","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Retrieves a list of currently installed logging filters. Filters returned
@@ -341,15 +341,15 @@ const $virAdmConnectGetLoggingFilters = rt.defineFunction({"name":"virAdmConnect
  * caller. Caller is also responsible for freeing @filters correctly.
  *
  * @param conn - pointer to an active admin connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the number of filters returned in @filters, or -1 in case of an error.
  * @since 3.0.0
  */
-export function virAdmConnectGetLoggingFilters(conn: virAdmConnectPtr, flags: number): { filters: string | null; result: number } {
+export function virAdmConnectGetLoggingFilters(conn: virAdmConnectPtr, flags: number = 0): { filters: string | null; result: number } {
   return $virAdmConnectGetLoggingFilters(conn, flags) as { filters: string | null; result: number };
 }
 
-const $virAdmConnectGetLoggingOutputs = rt.defineFunction({"name":"virAdmConnectGetLoggingOutputs","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"out","name":"outputs","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectGetLoggingOutputs = rt.defineFunction({"name":"virAdmConnectGetLoggingOutputs","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"out","name":"outputs","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Retrieves a list of currently installed logging outputs. Outputs returned
@@ -361,11 +361,11 @@ const $virAdmConnectGetLoggingOutputs = rt.defineFunction({"name":"virAdmConnect
  * caller. Caller is also responsible for freeing @outputs correctly.
  *
  * @param conn - pointer to an active admin connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the count of outputs in @outputs, or -1 in case of an error.
  * @since 3.0.0
  */
-export function virAdmConnectGetLoggingOutputs(conn: virAdmConnectPtr, flags: number): { outputs: string | null; result: number } {
+export function virAdmConnectGetLoggingOutputs(conn: virAdmConnectPtr, flags: number = 0): { outputs: string | null; result: number } {
   return $virAdmConnectGetLoggingOutputs(conn, flags) as { outputs: string | null; result: number };
 }
 
@@ -399,21 +399,21 @@ export function virAdmConnectIsAlive(conn: virAdmConnectPtr): number {
   return $virAdmConnectIsAlive(conn) as number;
 }
 
-const $virAdmConnectListServers = rt.defineFunction({"name":"virAdmConnectListServers","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"list-out","name":"servers","elem":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectListServers = rt.defineFunction({"name":"virAdmConnectListServers","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"list-out","name":"servers","elem":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect list of all servers provided by daemon the client is connected to.
  *
  * @param conn - daemon connection reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a list to store an array containing objects or NULL if the list is not required (number of servers only)
  * @since 2.0.0
  */
-export function virAdmConnectListServers(conn: virAdmConnectPtr, flags: number): virAdmServerPtr[] {
+export function virAdmConnectListServers(conn: virAdmConnectPtr, flags: number = 0): virAdmServerPtr[] {
   return $virAdmConnectListServers(conn, flags) as virAdmServerPtr[];
 }
 
-const $virAdmConnectLookupServer = rt.defineFunction({"name":"virAdmConnectLookupServer","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectLookupServer = rt.defineFunction({"name":"virAdmConnectLookupServer","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Try to lookup a server on the given daemon based on @name.
@@ -423,25 +423,25 @@ const $virAdmConnectLookupServer = rt.defineFunction({"name":"virAdmConnectLooku
  *
  * @param conn - daemon connection reference
  * @param name - name of the server too lookup
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the requested server or NULL in case of failure.  If the server cannot be found, then VIR_ERR_NO_SERVER error is raised.
  * @since 2.0.0
  */
-export function virAdmConnectLookupServer(conn: virAdmConnectPtr, name: string | null, flags: number): virAdmServerPtr {
+export function virAdmConnectLookupServer(conn: virAdmConnectPtr, name: string | null, flags: number = 0): virAdmServerPtr {
   return $virAdmConnectLookupServer(conn, name, flags) as virAdmServerPtr;
 }
 
-const $virAdmConnectOpen = rt.defineFunction({"name":"virAdmConnectOpen","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectOpen = rt.defineFunction({"name":"virAdmConnectOpen","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Opens connection to admin interface of the daemon.
  *
  * @param name - uri of the daemon to connect to, NULL for default
- * @param flags - bitwise-OR of virConnectFlags; so far the only supported flag is VIR_CONNECT_NO_ALIASES
+ * @param flags - bitwise-OR of virConnectFlags; so far the only supported flag is VIR_CONNECT_NO_ALIASES. Default: 0.
  * @returns @virAdmConnectPtr object or NULL on error
  * @since 2.0.0
  */
-export function virAdmConnectOpen(name: string | null, flags: number): virAdmConnectPtr {
+export function virAdmConnectOpen(name: string | null, flags: number = 0): virAdmConnectPtr {
   return $virAdmConnectOpen(name, flags) as virAdmConnectPtr;
 }
 
@@ -488,7 +488,7 @@ export function virAdmConnectRegisterCloseCallback(conn: virAdmConnectPtr, cb: v
   return $virAdmConnectRegisterCloseCallback(conn, cb, opaque) as number;
 }
 
-const $virAdmConnectSetDaemonTimeout = rt.defineFunction({"name":"virAdmConnectSetDaemonTimeout","lib":"libvirt-admin","since":"8.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"timeout","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectSetDaemonTimeout = rt.defineFunction({"name":"virAdmConnectSetDaemonTimeout","lib":"libvirt-admin","since":"8.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"timeout","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reconfigure the existing timeout of the daemon to @timeout. Setting timeout
@@ -496,15 +496,15 @@ const $virAdmConnectSetDaemonTimeout = rt.defineFunction({"name":"virAdmConnectS
  *
  * @param conn - pointer to an active admin connection
  * @param timeout - timeout to set in seconds (0 disables timeout)
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 on error.
  * @since 8.6.0
  */
-export function virAdmConnectSetDaemonTimeout(conn: virAdmConnectPtr, timeout: number, flags: number): number {
+export function virAdmConnectSetDaemonTimeout(conn: virAdmConnectPtr, timeout: number, flags: number = 0): number {
   return $virAdmConnectSetDaemonTimeout(conn, timeout, flags) as number;
 }
 
-const $virAdmConnectSetLoggingFilters = rt.defineFunction({"name":"virAdmConnectSetLoggingFilters","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"filters","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectSetLoggingFilters = rt.defineFunction({"name":"virAdmConnectSetLoggingFilters","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"filters","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Redefine the existing (set of) filter(s) with a new one specified in
@@ -517,15 +517,15 @@ const $virAdmConnectSetLoggingFilters = rt.defineFunction({"name":"virAdmConnect
  *
  * @param conn - pointer to an active admin connection
  * @param filters - pointer to a string containing a list of filters to be defined
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the new filter or the set of filters has been defined successfully, or -1 in case of an error.
  * @since 3.0.0
  */
-export function virAdmConnectSetLoggingFilters(conn: virAdmConnectPtr, filters: string | null, flags: number): number {
+export function virAdmConnectSetLoggingFilters(conn: virAdmConnectPtr, filters: string | null, flags: number = 0): number {
   return $virAdmConnectSetLoggingFilters(conn, filters, flags) as number;
 }
 
-const $virAdmConnectSetLoggingOutputs = rt.defineFunction({"name":"virAdmConnectSetLoggingOutputs","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"outputs","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmConnectSetLoggingOutputs = rt.defineFunction({"name":"virAdmConnectSetLoggingOutputs","lib":"libvirt-admin","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virAdmConnectPtr","js":"handle","ref":"virAdmConnectPtr"}},{"role":"in","name":"outputs","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Redefine the existing (set of) outputs(s) with a new one specified in
@@ -538,11 +538,11 @@ const $virAdmConnectSetLoggingOutputs = rt.defineFunction({"name":"virAdmConnect
  *
  * @param conn - pointer to an active admin connection
  * @param outputs - pointer to a string containing a list of outputs to be defined
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the new output or the set of outputs has been defined successfully, or -1 in case of an error.
  * @since 3.0.0
  */
-export function virAdmConnectSetLoggingOutputs(conn: virAdmConnectPtr, outputs: string | null, flags: number): number {
+export function virAdmConnectSetLoggingOutputs(conn: virAdmConnectPtr, outputs: string | null, flags: number = 0): number {
   return $virAdmConnectSetLoggingOutputs(conn, outputs, flags) as number;
 }
 
@@ -615,7 +615,7 @@ export function virAdmServerFree(srv: virAdmServerPtr): number {
   return $virAdmServerFree(srv) as number;
 }
 
-const $virAdmServerGetClientLimits = rt.defineFunction({"name":"virAdmServerGetClientLimits","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerGetClientLimits = rt.defineFunction({"name":"virAdmServerGetClientLimits","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Retrieve client limits from server @srv. These include:
@@ -626,11 +626,11 @@ const $virAdmServerGetClientLimits = rt.defineFunction({"name":"virAdmServerGetC
  *  authentication.
  *
  * @param srv - a valid server object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to client limits object (return value, allocated automatically)
  * @since 2.0.0
  */
-export function virAdmServerGetClientLimits(srv: virAdmServerPtr, flags: number): TypedParameter[] {
+export function virAdmServerGetClientLimits(srv: virAdmServerPtr, flags: number = 0): TypedParameter[] {
   return $virAdmServerGetClientLimits(srv, flags) as TypedParameter[];
 }
 
@@ -647,7 +647,7 @@ export function virAdmServerGetName(srv: virAdmServerPtr): string {
   return $virAdmServerGetName(srv) as string;
 }
 
-const $virAdmServerGetThreadPoolParameters = rt.defineFunction({"name":"virAdmServerGetThreadPoolParameters","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerGetThreadPoolParameters = rt.defineFunction({"name":"virAdmServerGetThreadPoolParameters","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Retrieves threadpool parameters from @srv. Upon successful completion,
@@ -662,29 +662,29 @@ const $virAdmServerGetThreadPoolParameters = rt.defineFunction({"name":"virAdmSe
  *      VIR_THREADPOOL_WORKERS_CURRENT
  *
  * @param srv - a valid server object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a list of typed parameters which will be allocated to store all returned parameters
  * @since 2.0.0
  */
-export function virAdmServerGetThreadPoolParameters(srv: virAdmServerPtr, flags: number): TypedParameter[] {
+export function virAdmServerGetThreadPoolParameters(srv: virAdmServerPtr, flags: number = 0): TypedParameter[] {
   return $virAdmServerGetThreadPoolParameters(srv, flags) as TypedParameter[];
 }
 
-const $virAdmServerListClients = rt.defineFunction({"name":"virAdmServerListClients","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"list-out","name":"clients","elem":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerListClients = rt.defineFunction({"name":"virAdmServerListClients","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"list-out","name":"clients","elem":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect list of all clients connected to daemon on server @srv.
  *
  * @param srv - a valid server object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a list to store an array containing objects or NULL if the list is not required (number of clients only)
  * @since 2.0.0
  */
-export function virAdmServerListClients(srv: virAdmServerPtr, flags: number): virAdmClientPtr[] {
+export function virAdmServerListClients(srv: virAdmServerPtr, flags: number = 0): virAdmClientPtr[] {
   return $virAdmServerListClients(srv, flags) as virAdmClientPtr[];
 }
 
-const $virAdmServerLookupClient = rt.defineFunction({"name":"virAdmServerLookupClient","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"},"use":"value","error":null},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"in","name":"id","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerLookupClient = rt.defineFunction({"name":"virAdmServerLookupClient","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"virAdmClientPtr","js":"handle","ref":"virAdmClientPtr"},"use":"value","error":null},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"in","name":"id","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Try to lookup a client on the given server based on @id.
@@ -694,15 +694,15 @@ const $virAdmServerLookupClient = rt.defineFunction({"name":"virAdmServerLookupC
  *
  * @param srv - a valid server object reference
  * @param id - ID of the client to lookup on server @srv
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the requested client or NULL in case of failure.  If the client could not be found, then VIR_ERR_NO_CLIENT error is raised.
  * @since 2.0.0
  */
-export function virAdmServerLookupClient(srv: virAdmServerPtr, id: number | bigint, flags: number): virAdmClientPtr {
+export function virAdmServerLookupClient(srv: virAdmServerPtr, id: number | bigint, flags: number = 0): virAdmClientPtr {
   return $virAdmServerLookupClient(srv, id, flags) as virAdmClientPtr;
 }
 
-const $virAdmServerSetClientLimits = rt.defineFunction({"name":"virAdmServerSetClientLimits","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerSetClientLimits = rt.defineFunction({"name":"virAdmServerSetClientLimits","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change client limits configuration on server @srv.
@@ -713,15 +713,15 @@ const $virAdmServerSetClientLimits = rt.defineFunction({"name":"virAdmServerSetC
  *
  * @param srv - a valid server object reference
  * @param params - pointer to client limits object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the limits have been changed successfully or -1 in case of an error.
  * @since 2.0.0
  */
-export function virAdmServerSetClientLimits(srv: virAdmServerPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virAdmServerSetClientLimits(srv: virAdmServerPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virAdmServerSetClientLimits(srv, params, flags) as number;
 }
 
-const $virAdmServerSetThreadPoolParameters = rt.defineFunction({"name":"virAdmServerSetThreadPoolParameters","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerSetThreadPoolParameters = rt.defineFunction({"name":"virAdmServerSetThreadPoolParameters","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change server threadpool parameters according to @params. Note that some
@@ -730,24 +730,24 @@ const $virAdmServerSetThreadPoolParameters = rt.defineFunction({"name":"virAdmSe
  *
  * @param srv - a valid server object reference
  * @param params - pointer to threadpool typed parameter objects
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 in case of an error.
  * @since 2.0.0
  */
-export function virAdmServerSetThreadPoolParameters(srv: virAdmServerPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virAdmServerSetThreadPoolParameters(srv: virAdmServerPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virAdmServerSetThreadPoolParameters(srv, params, flags) as number;
 }
 
-const $virAdmServerUpdateTlsFiles = rt.defineFunction({"name":"virAdmServerUpdateTlsFiles","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virAdmServerUpdateTlsFiles = rt.defineFunction({"name":"virAdmServerUpdateTlsFiles","lib":"libvirt-admin","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"srv","type":{"ffi":"virAdmServerPtr","js":"handle","ref":"virAdmServerPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Notify server to update tls file, such as cacert, cacrl, server cert / key.
  *
  * @param srv - a valid server object reference
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the TLS files have been updated successfully or -1 in case of an error.
  * @since 2.0.0
  */
-export function virAdmServerUpdateTlsFiles(srv: virAdmServerPtr, flags: number): number {
+export function virAdmServerUpdateTlsFiles(srv: virAdmServerPtr, flags: number = 0): number {
   return $virAdmServerUpdateTlsFiles(srv, flags) as number;
 }

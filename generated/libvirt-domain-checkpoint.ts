@@ -170,7 +170,7 @@ export const VIR_DOMAIN_CHECKPOINT_XML_SECURE = 1;
  * @since 5.6.0
  */
 export const VIR_DOMAIN_CHECKPOINT_XML_SIZE = 4;
-const $virDomainCheckpointCreateXML = rt.defineFunction({"name":"virDomainCheckpointCreateXML","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointCreateXML = rt.defineFunction({"name":"virDomainCheckpointCreateXML","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a new checkpoint using @xmlDesc, with a top-level
@@ -221,15 +221,15 @@ const $virDomainCheckpointCreateXML = rt.defineFunction({"name":"virDomainCheckp
  *
  * @param domain - a domain object
  * @param xmlDesc - description of the checkpoint to create
- * @param flags - bitwise-OR of supported virDomainCheckpointCreateFlags
+ * @param flags - bitwise-OR of supported virDomainCheckpointCreateFlags. Default: 0.
  * @returns an (opaque) new virDomainCheckpointPtr on success or NULL on failure.
  * @since 5.6.0
  */
-export function virDomainCheckpointCreateXML(domain: virDomainPtr, xmlDesc: string | null, flags: number): virDomainCheckpointPtr {
+export function virDomainCheckpointCreateXML(domain: virDomainPtr, xmlDesc: string | null, flags: number = 0): virDomainCheckpointPtr {
   return $virDomainCheckpointCreateXML(domain, xmlDesc, flags) as virDomainCheckpointPtr;
 }
 
-const $virDomainCheckpointDelete = rt.defineFunction({"name":"virDomainCheckpointDelete","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointDelete = rt.defineFunction({"name":"virDomainCheckpointDelete","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Removes a checkpoint from the domain.
@@ -251,11 +251,11 @@ const $virDomainCheckpointDelete = rt.defineFunction({"name":"virDomainCheckpoin
  * silently ignored.
  *
  * @param checkpoint - the checkpoint to remove
- * @param flags - bitwise-OR of supported virDomainCheckpointDeleteFlags
+ * @param flags - bitwise-OR of supported virDomainCheckpointDeleteFlags. Default: 0.
  * @returns 0 on success, -1 on error.
  * @since 5.6.0
  */
-export function virDomainCheckpointDelete(checkpoint: virDomainCheckpointPtr, flags: number): number {
+export function virDomainCheckpointDelete(checkpoint: virDomainCheckpointPtr, flags: number = 0): number {
   return $virDomainCheckpointDelete(checkpoint, flags) as number;
 }
 
@@ -316,7 +316,7 @@ export function virDomainCheckpointGetName(checkpoint: virDomainCheckpointPtr): 
   return $virDomainCheckpointGetName(checkpoint) as string;
 }
 
-const $virDomainCheckpointGetParent = rt.defineFunction({"name":"virDomainCheckpointGetParent","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointGetParent = rt.defineFunction({"name":"virDomainCheckpointGetParent","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the parent checkpoint for @checkpoint, if any.
@@ -325,15 +325,15 @@ const $virDomainCheckpointGetParent = rt.defineFunction({"name":"virDomainCheckp
  * checkpoint object is no longer needed.
  *
  * @param checkpoint - a checkpoint object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a domain checkpoint object or NULL in case of failure.  If the given checkpoint is a root (no parent), then the VIR_ERR_NO_DOMAIN_CHECKPOINT error is raised.
  * @since 5.6.0
  */
-export function virDomainCheckpointGetParent(checkpoint: virDomainCheckpointPtr, flags: number): virDomainCheckpointPtr {
+export function virDomainCheckpointGetParent(checkpoint: virDomainCheckpointPtr, flags: number = 0): virDomainCheckpointPtr {
   return $virDomainCheckpointGetParent(checkpoint, flags) as virDomainCheckpointPtr;
 }
 
-const $virDomainCheckpointGetXMLDesc = rt.defineFunction({"name":"virDomainCheckpointGetXMLDesc","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointGetXMLDesc = rt.defineFunction({"name":"virDomainCheckpointGetXMLDesc","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the domain checkpoint.
@@ -358,15 +358,15 @@ const $virDomainCheckpointGetXMLDesc = rt.defineFunction({"name":"virDomainCheck
  * running when VIR_DOMAIN_CHECKPOINT_XML_SIZE is used.
  *
  * @param checkpoint - a domain checkpoint object
- * @param flags - bitwise-OR of supported virDomainCheckpointXMLFlags
+ * @param flags - bitwise-OR of supported virDomainCheckpointXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance or NULL in case of error. The caller must free() the returned value.
  * @since 5.6.0
  */
-export function virDomainCheckpointGetXMLDesc(checkpoint: virDomainCheckpointPtr, flags: number): string {
+export function virDomainCheckpointGetXMLDesc(checkpoint: virDomainCheckpointPtr, flags: number = 0): string {
   return $virDomainCheckpointGetXMLDesc(checkpoint, flags) as string;
 }
 
-const $virDomainCheckpointListAllChildren = rt.defineFunction({"name":"virDomainCheckpointListAllChildren","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"list-out","name":"children","elem":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointListAllChildren = rt.defineFunction({"name":"virDomainCheckpointListAllChildren","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"checkpoint","type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"}},{"role":"list-out","name":"children","elem":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain checkpoints that are children of the given
@@ -390,26 +390,26 @@ const $virDomainCheckpointListAllChildren = rt.defineFunction({"name":"virDomain
  * opposite semantics of widening rather than narrowing the listing).
  *
  * @param checkpoint - a domain checkpoint object
- * @param flags - bitwise-OR of supported virDomainCheckpointListFlags
+ * @param flags - bitwise-OR of supported virDomainCheckpointListFlags. Default: 0.
  * @returns pointer to variable to store the array containing checkpoint objects or NULL if the list is not required (just returns number of checkpoints)
  * @since 5.6.0
  */
-export function virDomainCheckpointListAllChildren(checkpoint: virDomainCheckpointPtr, flags: number): virDomainCheckpointPtr[] {
+export function virDomainCheckpointListAllChildren(checkpoint: virDomainCheckpointPtr, flags: number = 0): virDomainCheckpointPtr[] {
   return $virDomainCheckpointListAllChildren(checkpoint, flags) as virDomainCheckpointPtr[];
 }
 
-const $virDomainCheckpointLookupByName = rt.defineFunction({"name":"virDomainCheckpointLookupByName","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCheckpointLookupByName = rt.defineFunction({"name":"virDomainCheckpointLookupByName","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Try to lookup a domain checkpoint based on its name.
  *
  * @param domain - a domain object
  * @param name - name for the domain checkpoint
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a domain checkpoint object or NULL in case of failure.  If the domain checkpoint cannot be found, then the VIR_ERR_NO_DOMAIN_CHECKPOINT error is raised.
  * @since 5.6.0
  */
-export function virDomainCheckpointLookupByName(domain: virDomainPtr, name: string | null, flags: number): virDomainCheckpointPtr {
+export function virDomainCheckpointLookupByName(domain: virDomainPtr, name: string | null, flags: number = 0): virDomainCheckpointPtr {
   return $virDomainCheckpointLookupByName(domain, name, flags) as virDomainCheckpointPtr;
 }
 
@@ -435,7 +435,7 @@ export function virDomainCheckpointRef(checkpoint: virDomainCheckpointPtr): numb
   return $virDomainCheckpointRef(checkpoint) as number;
 }
 
-const $virDomainListAllCheckpoints = rt.defineFunction({"name":"virDomainListAllCheckpoints","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"checkpoints","elem":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainListAllCheckpoints = rt.defineFunction({"name":"virDomainListAllCheckpoints","lib":"libvirt","since":"5.6.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"checkpoints","elem":{"ffi":"virDomainCheckpointPtr","js":"handle","ref":"virDomainCheckpointPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain checkpoints for the given domain and allocate
@@ -464,10 +464,10 @@ const $virDomainListAllCheckpoints = rt.defineFunction({"name":"virDomainListAll
  * have no further children (a leaf checkpoint).
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of supported virDomainCheckpointListFlags
+ * @param flags - bitwise-OR of supported virDomainCheckpointListFlags. Default: 0.
  * @returns pointer to variable to store the array containing checkpoint object, or NULL if the list is not required (just returns number of checkpoints)
  * @since 5.6.0
  */
-export function virDomainListAllCheckpoints(domain: virDomainPtr, flags: number): virDomainCheckpointPtr[] {
+export function virDomainListAllCheckpoints(domain: virDomainPtr, flags: number = 0): virDomainCheckpointPtr[] {
   return $virDomainListAllCheckpoints(domain, flags) as virDomainCheckpointPtr[];
 }

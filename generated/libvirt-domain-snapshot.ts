@@ -311,21 +311,21 @@ export type virDomainSnapshotXMLFlags = (typeof virDomainSnapshotXMLFlags)[keyof
  * @since 5.1.0
  */
 export const VIR_DOMAIN_SNAPSHOT_XML_SECURE = 1;
-const $virDomainHasCurrentSnapshot = rt.defineFunction({"name":"virDomainHasCurrentSnapshot","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainHasCurrentSnapshot = rt.defineFunction({"name":"virDomainHasCurrentSnapshot","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Determine if the domain has a current snapshot.
  *
  * @param domain - pointer to the domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 1 if such snapshot exists, 0 if it doesn't, -1 on error.
  * @since 0.8.0
  */
-export function virDomainHasCurrentSnapshot(domain: virDomainPtr, flags: number): number {
+export function virDomainHasCurrentSnapshot(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainHasCurrentSnapshot(domain, flags) as number;
 }
 
-const $virDomainListAllSnapshots = rt.defineFunction({"name":"virDomainListAllSnapshots","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"snaps","elem":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainListAllSnapshots = rt.defineFunction({"name":"virDomainListAllSnapshots","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"snaps","elem":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain snapshots for the given domain and allocate
@@ -370,15 +370,15 @@ const $virDomainListAllSnapshots = rt.defineFunction({"name":"virDomainListAllSn
  * additional files.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns pointer to variable to store the array containing snapshot objects or NULL if the list is not required (just returns number of snapshots)
  * @since 0.9.13
  */
-export function virDomainListAllSnapshots(domain: virDomainPtr, flags: number): virDomainSnapshotPtr[] {
+export function virDomainListAllSnapshots(domain: virDomainPtr, flags: number = 0): virDomainSnapshotPtr[] {
   return $virDomainListAllSnapshots(domain, flags) as virDomainSnapshotPtr[];
 }
 
-const $virDomainRevertToSnapshot = rt.defineFunction({"name":"virDomainRevertToSnapshot","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainRevertToSnapshot = rt.defineFunction({"name":"virDomainRevertToSnapshot","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Revert the domain to a given snapshot.
@@ -426,15 +426,15 @@ const $virDomainRevertToSnapshot = rt.defineFunction({"name":"virDomainRevertToS
  * NVRAM from the pristine template.
  *
  * @param snapshot - a domain snapshot object
- * @param flags - bitwise-OR of virDomainSnapshotRevertFlags
+ * @param flags - bitwise-OR of virDomainSnapshotRevertFlags. Default: 0.
  * @returns 0 if the creation is successful, -1 on error.
  * @since 0.8.0
  */
-export function virDomainRevertToSnapshot(snapshot: virDomainSnapshotPtr, flags: number): number {
+export function virDomainRevertToSnapshot(snapshot: virDomainSnapshotPtr, flags: number = 0): number {
   return $virDomainRevertToSnapshot(snapshot, flags) as number;
 }
 
-const $virDomainSnapshotCreateXML = rt.defineFunction({"name":"virDomainSnapshotCreateXML","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotCreateXML = rt.defineFunction({"name":"virDomainSnapshotCreateXML","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Creates a new snapshot of a domain based on the snapshot xml
@@ -549,15 +549,15 @@ const $virDomainSnapshotCreateXML = rt.defineFunction({"name":"virDomainSnapshot
  *
  * @param domain - a domain object
  * @param xmlDesc - string containing an XML description of the domain snapshot
- * @param flags - bitwise-OR of virDomainSnapshotCreateFlags
+ * @param flags - bitwise-OR of virDomainSnapshotCreateFlags. Default: 0.
  * @returns an (opaque) new virDomainSnapshotPtr on success or NULL on failure.
  * @since 0.8.0
  */
-export function virDomainSnapshotCreateXML(domain: virDomainPtr, xmlDesc: string | null, flags: number): virDomainSnapshotPtr {
+export function virDomainSnapshotCreateXML(domain: virDomainPtr, xmlDesc: string | null, flags: number = 0): virDomainSnapshotPtr {
   return $virDomainSnapshotCreateXML(domain, xmlDesc, flags) as virDomainSnapshotPtr;
 }
 
-const $virDomainSnapshotCurrent = rt.defineFunction({"name":"virDomainSnapshotCurrent","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotCurrent = rt.defineFunction({"name":"virDomainSnapshotCurrent","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the current snapshot for a domain, if any.
@@ -566,15 +566,15 @@ const $virDomainSnapshotCurrent = rt.defineFunction({"name":"virDomainSnapshotCu
  * snapshot object is no longer needed.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a domain snapshot object or NULL in case of failure.  If the current domain snapshot cannot be found, then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
  * @since 0.8.0
  */
-export function virDomainSnapshotCurrent(domain: virDomainPtr, flags: number): virDomainSnapshotPtr {
+export function virDomainSnapshotCurrent(domain: virDomainPtr, flags: number = 0): virDomainSnapshotPtr {
   return $virDomainSnapshotCurrent(domain, flags) as virDomainSnapshotPtr;
 }
 
-const $virDomainSnapshotDelete = rt.defineFunction({"name":"virDomainSnapshotDelete","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotDelete = rt.defineFunction({"name":"virDomainSnapshotDelete","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Delete the snapshot.
@@ -601,11 +601,11 @@ const $virDomainSnapshotDelete = rt.defineFunction({"name":"virDomainSnapshotDel
  * aborted when the daemon starts again.
  *
  * @param snapshot - a domain snapshot object
- * @param flags - bitwise-OR of supported virDomainSnapshotDeleteFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotDeleteFlags. Default: 0.
  * @returns 0 if the selected snapshot(s) were successfully deleted, -1 on error.
  * @since 0.8.0
  */
-export function virDomainSnapshotDelete(snapshot: virDomainSnapshotPtr, flags: number): number {
+export function virDomainSnapshotDelete(snapshot: virDomainSnapshotPtr, flags: number = 0): number {
   return $virDomainSnapshotDelete(snapshot, flags) as number;
 }
 
@@ -666,7 +666,7 @@ export function virDomainSnapshotGetName(snapshot: virDomainSnapshotPtr): string
   return $virDomainSnapshotGetName(snapshot) as string;
 }
 
-const $virDomainSnapshotGetParent = rt.defineFunction({"name":"virDomainSnapshotGetParent","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotGetParent = rt.defineFunction({"name":"virDomainSnapshotGetParent","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the parent snapshot for @snapshot, if any.
@@ -675,15 +675,15 @@ const $virDomainSnapshotGetParent = rt.defineFunction({"name":"virDomainSnapshot
  * snapshot object is no longer needed.
  *
  * @param snapshot - a snapshot object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a domain snapshot object or NULL in case of failure.  If the given snapshot is a root (no parent), then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
  * @since 0.9.7
  */
-export function virDomainSnapshotGetParent(snapshot: virDomainSnapshotPtr, flags: number): virDomainSnapshotPtr {
+export function virDomainSnapshotGetParent(snapshot: virDomainSnapshotPtr, flags: number = 0): virDomainSnapshotPtr {
   return $virDomainSnapshotGetParent(snapshot, flags) as virDomainSnapshotPtr;
 }
 
-const $virDomainSnapshotGetXMLDesc = rt.defineFunction({"name":"virDomainSnapshotGetXMLDesc","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotGetXMLDesc = rt.defineFunction({"name":"virDomainSnapshotGetXMLDesc","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the domain snapshot, with a top-level
@@ -694,45 +694,45 @@ const $virDomainSnapshotGetXMLDesc = rt.defineFunction({"name":"virDomainSnapsho
  * connections.
  *
  * @param snapshot - a domain snapshot object
- * @param flags - bitwise-OR of supported virDomainSnapshotXMLFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance or NULL in case of error. The caller must free() the returned value.
  * @since 0.8.0
  */
-export function virDomainSnapshotGetXMLDesc(snapshot: virDomainSnapshotPtr, flags: number): string {
+export function virDomainSnapshotGetXMLDesc(snapshot: virDomainSnapshotPtr, flags: number = 0): string {
   return $virDomainSnapshotGetXMLDesc(snapshot, flags) as string;
 }
 
-const $virDomainSnapshotHasMetadata = rt.defineFunction({"name":"virDomainSnapshotHasMetadata","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotHasMetadata = rt.defineFunction({"name":"virDomainSnapshotHasMetadata","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Determine if the given snapshot is associated with libvirt metadata
  * that would prevent the deletion of the domain.
  *
  * @param snapshot - a snapshot object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 1 if the snapshot has metadata, 0 if the snapshot exists without help from libvirt, or -1 on error.
  * @since 0.9.13
  */
-export function virDomainSnapshotHasMetadata(snapshot: virDomainSnapshotPtr, flags: number): number {
+export function virDomainSnapshotHasMetadata(snapshot: virDomainSnapshotPtr, flags: number = 0): number {
   return $virDomainSnapshotHasMetadata(snapshot, flags) as number;
 }
 
-const $virDomainSnapshotIsCurrent = rt.defineFunction({"name":"virDomainSnapshotIsCurrent","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotIsCurrent = rt.defineFunction({"name":"virDomainSnapshotIsCurrent","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Determine if the given snapshot is the domain's current snapshot.  See
  * also virDomainHasCurrentSnapshot().
  *
  * @param snapshot - a snapshot object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 1 if current, 0 if not current, or -1 on error.
  * @since 0.9.13
  */
-export function virDomainSnapshotIsCurrent(snapshot: virDomainSnapshotPtr, flags: number): number {
+export function virDomainSnapshotIsCurrent(snapshot: virDomainSnapshotPtr, flags: number = 0): number {
   return $virDomainSnapshotIsCurrent(snapshot, flags) as number;
 }
 
-const $virDomainSnapshotListAllChildren = rt.defineFunction({"name":"virDomainSnapshotListAllChildren","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"list-out","name":"snaps","elem":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotListAllChildren = rt.defineFunction({"name":"virDomainSnapshotListAllChildren","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"list-out","name":"snaps","elem":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain snapshots that are children of the given
@@ -757,15 +757,15 @@ const $virDomainSnapshotListAllChildren = rt.defineFunction({"name":"virDomainSn
  * opposite semantics of widening rather than narrowing the listing).
  *
  * @param snapshot - a domain snapshot object
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns pointer to variable to store the array containing snapshot objects or NULL if the list is not required (just returns number of snapshots)
  * @since 0.9.13
  */
-export function virDomainSnapshotListAllChildren(snapshot: virDomainSnapshotPtr, flags: number): virDomainSnapshotPtr[] {
+export function virDomainSnapshotListAllChildren(snapshot: virDomainSnapshotPtr, flags: number = 0): virDomainSnapshotPtr[] {
   return $virDomainSnapshotListAllChildren(snapshot, flags) as virDomainSnapshotPtr[];
 }
 
-const $virDomainSnapshotListChildrenNames = rt.defineFunction({"name":"virDomainSnapshotListChildrenNames","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"nameslen","used":"ret","freeElements":true},{"role":"in","name":"nameslen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotListChildrenNames = rt.defineFunction({"name":"virDomainSnapshotListChildrenNames","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"nameslen","used":"ret","freeElements":true},{"role":"in","name":"nameslen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain snapshots that are children of the given
@@ -800,15 +800,15 @@ const $virDomainSnapshotListChildrenNames = rt.defineFunction({"name":"virDomain
  *
  * @param snapshot - a domain snapshot object
  * @param nameslen - size of @names
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns array to collect the list of names of snapshots
  * @since 0.9.7
  */
-export function virDomainSnapshotListChildrenNames(snapshot: virDomainSnapshotPtr, nameslen: number, flags: number): string[] {
+export function virDomainSnapshotListChildrenNames(snapshot: virDomainSnapshotPtr, nameslen: number, flags: number = 0): string[] {
   return $virDomainSnapshotListChildrenNames(snapshot, nameslen, flags) as string[];
 }
 
-const $virDomainSnapshotListNames = rt.defineFunction({"name":"virDomainSnapshotListNames","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"nameslen","used":"ret","freeElements":true},{"role":"in","name":"nameslen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotListNames = rt.defineFunction({"name":"virDomainSnapshotListNames","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"nameslen","used":"ret","freeElements":true},{"role":"in","name":"nameslen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of domain snapshots for the given domain, and store
@@ -841,30 +841,30 @@ const $virDomainSnapshotListNames = rt.defineFunction({"name":"virDomainSnapshot
  *
  * @param domain - a domain object
  * @param nameslen - size of @names
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns array to collect the list of names of snapshots
  * @since 0.8.0
  */
-export function virDomainSnapshotListNames(domain: virDomainPtr, nameslen: number, flags: number): string[] {
+export function virDomainSnapshotListNames(domain: virDomainPtr, nameslen: number, flags: number = 0): string[] {
   return $virDomainSnapshotListNames(domain, nameslen, flags) as string[];
 }
 
-const $virDomainSnapshotLookupByName = rt.defineFunction({"name":"virDomainSnapshotLookupByName","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotLookupByName = rt.defineFunction({"name":"virDomainSnapshotLookupByName","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Try to lookup a domain snapshot based on its name.
  *
  * @param domain - a domain object
  * @param name - name for the domain snapshot
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a domain snapshot object or NULL in case of failure.  If the domain snapshot cannot be found, then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
  * @since 0.8.0
  */
-export function virDomainSnapshotLookupByName(domain: virDomainPtr, name: string | null, flags: number): virDomainSnapshotPtr {
+export function virDomainSnapshotLookupByName(domain: virDomainPtr, name: string | null, flags: number = 0): virDomainSnapshotPtr {
   return $virDomainSnapshotLookupByName(domain, name, flags) as virDomainSnapshotPtr;
 }
 
-const $virDomainSnapshotNum = rt.defineFunction({"name":"virDomainSnapshotNum","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotNum = rt.defineFunction({"name":"virDomainSnapshotNum","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provides the number of domain snapshots for this domain.
@@ -880,15 +880,15 @@ const $virDomainSnapshotNum = rt.defineFunction({"name":"virDomainSnapshotNum","
  * virDomainListAllSnapshots().
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns the number of domain snapshots found or -1 in case of error.
  * @since 0.8.0
  */
-export function virDomainSnapshotNum(domain: virDomainPtr, flags: number): number {
+export function virDomainSnapshotNum(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainSnapshotNum(domain, flags) as number;
 }
 
-const $virDomainSnapshotNumChildren = rt.defineFunction({"name":"virDomainSnapshotNumChildren","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSnapshotNumChildren = rt.defineFunction({"name":"virDomainSnapshotNumChildren","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"snapshot","type":{"ffi":"virDomainSnapshotPtr","js":"handle","ref":"virDomainSnapshotPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provides the number of child snapshots for this domain snapshot.
@@ -904,11 +904,11 @@ const $virDomainSnapshotNumChildren = rt.defineFunction({"name":"virDomainSnapsh
  * virDomainSnapshotListAllChildren().
  *
  * @param snapshot - a domain snapshot object
- * @param flags - bitwise-OR of supported virDomainSnapshotListFlags
+ * @param flags - bitwise-OR of supported virDomainSnapshotListFlags. Default: 0.
  * @returns the number of domain snapshots found or -1 in case of error.
  * @since 0.9.7
  */
-export function virDomainSnapshotNumChildren(snapshot: virDomainSnapshotPtr, flags: number): number {
+export function virDomainSnapshotNumChildren(snapshot: virDomainSnapshotPtr, flags: number = 0): number {
   return $virDomainSnapshotNumChildren(snapshot, flags) as number;
 }
 

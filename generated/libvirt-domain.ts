@@ -7566,7 +7566,7 @@ export function virConnectDomainEventRegisterAny(conn: virConnectPtr, dom: virDo
   return $virConnectDomainEventRegisterAny(conn, dom, eventID, cb, opaque) as number;
 }
 
-const $virConnectDomainXMLFromNative = rt.defineFunction({"name":"virConnectDomainXMLFromNative","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"nativeFormat","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"nativeConfig","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectDomainXMLFromNative = rt.defineFunction({"name":"virConnectDomainXMLFromNative","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"nativeFormat","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"nativeConfig","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reads native configuration data  describing a domain, and
@@ -7576,15 +7576,15 @@ const $virConnectDomainXMLFromNative = rt.defineFunction({"name":"virConnectDoma
  * @param conn - a connection object
  * @param nativeFormat - configuration format importing from
  * @param nativeConfig - the configuration data to import
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 0.6.4
  */
-export function virConnectDomainXMLFromNative(conn: virConnectPtr, nativeFormat: string | null, nativeConfig: string | null, flags: number): string {
+export function virConnectDomainXMLFromNative(conn: virConnectPtr, nativeFormat: string | null, nativeConfig: string | null, flags: number = 0): string {
   return $virConnectDomainXMLFromNative(conn, nativeFormat, nativeConfig, flags) as string;
 }
 
-const $virConnectDomainXMLToNative = rt.defineFunction({"name":"virConnectDomainXMLToNative","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"nativeFormat","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"domainXml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectDomainXMLToNative = rt.defineFunction({"name":"virConnectDomainXMLToNative","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"nativeFormat","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"domainXml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reads a domain XML configuration document, and generates
@@ -7601,15 +7601,15 @@ const $virConnectDomainXMLToNative = rt.defineFunction({"name":"virConnectDomain
  * @param conn - a connection object
  * @param nativeFormat - configuration format exporting to
  * @param domainXml - the domain configuration to export
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a 0 terminated UTF-8 encoded native config datafile, or NULL in case of error. The caller must free() the returned value.
  * @since 0.6.4
  */
-export function virConnectDomainXMLToNative(conn: virConnectPtr, nativeFormat: string | null, domainXml: string | null, flags: number): string {
+export function virConnectDomainXMLToNative(conn: virConnectPtr, nativeFormat: string | null, domainXml: string | null, flags: number = 0): string {
   return $virConnectDomainXMLToNative(conn, nativeFormat, domainXml, flags) as string;
 }
 
-const $virConnectGetAllDomainStats = rt.defineFunction({"name":"virConnectGetAllDomainStats","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"list-out","name":"retStats","elem":{"ffi":"virDomainStatsRecord","js":"struct","ref":"virDomainStatsRecord"},"count":"ret","freeList":"virDomainStatsRecordListFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectGetAllDomainStats = rt.defineFunction({"name":"virConnectGetAllDomainStats","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"list-out","name":"retStats","elem":{"ffi":"virDomainStatsRecord","js":"struct","ref":"virDomainStatsRecord"},"count":"ret","freeList":"virDomainStatsRecordListFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Query statistics for all domains on a given connection.
@@ -8016,15 +8016,15 @@ const $virConnectGetAllDomainStats = rt.defineFunction({"name":"virConnectGetAll
  *
  * @param conn - pointer to the hypervisor connection
  * @param stats - stats to return, binary-OR of virDomainStatsTypes
- * @param flags - extra flags; binary-OR of virConnectGetAllDomainStatsFlags
+ * @param flags - extra flags; binary-OR of virConnectGetAllDomainStatsFlags. Default: 0.
  * @returns Pointer that will be filled with the array of returned stats
  * @since 1.2.8
  */
-export function virConnectGetAllDomainStats(conn: virConnectPtr, stats: number, flags: number): virDomainStatsRecord[] {
+export function virConnectGetAllDomainStats(conn: virConnectPtr, stats: number, flags: number = 0): virDomainStatsRecord[] {
   return $virConnectGetAllDomainStats(conn, stats, flags) as virDomainStatsRecord[];
 }
 
-const $virConnectGetDomainCapabilities = rt.defineFunction({"name":"virConnectGetDomainCapabilities","lib":"libvirt","since":"1.2.7","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulatorbin","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectGetDomainCapabilities = rt.defineFunction({"name":"virConnectGetDomainCapabilities","lib":"libvirt","since":"1.2.7","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulatorbin","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Prior creating a domain (for instance via virDomainCreateXML
@@ -8038,15 +8038,15 @@ const $virConnectGetDomainCapabilities = rt.defineFunction({"name":"virConnectGe
  * @param arch - domain architecture
  * @param machine - machine type
  * @param virttype - virtualization type
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns NULL in case of error or an XML string defining the capabilities.
  * @since 1.2.7
  */
-export function virConnectGetDomainCapabilities(conn: virConnectPtr, emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: number): string {
+export function virConnectGetDomainCapabilities(conn: virConnectPtr, emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: number = 0): string {
   return $virConnectGetDomainCapabilities(conn, emulatorbin, arch, machine, virttype, flags) as string;
 }
 
-const $virConnectListAllDomains = rt.defineFunction({"name":"virConnectListAllDomains","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"domains","elem":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllDomains = rt.defineFunction({"name":"virConnectListAllDomains","lib":"libvirt","since":"0.9.13","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"domains","elem":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect a possibly-filtered list of all domains, and return an allocated
@@ -8108,11 +8108,11 @@ const $virConnectListAllDomains = rt.defineFunction({"name":"virConnectListAllDo
  *   free(domains);
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllDomainsFlags
+ * @param flags - bitwise-OR of virConnectListAllDomainsFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing domain objects or NULL if the list is not required (just returns number of guests).
  * @since 0.9.13
  */
-export function virConnectListAllDomains(conn: virConnectPtr, flags: number): virDomainPtr[] {
+export function virConnectListAllDomains(conn: virConnectPtr, flags: number = 0): virDomainPtr[] {
   return $virConnectListAllDomains(conn, flags) as virDomainPtr[];
 }
 
@@ -8193,7 +8193,7 @@ export function virDomainAbortJob(domain: virDomainPtr): number {
   return $virDomainAbortJob(domain) as number;
 }
 
-const $virDomainAbortJobFlags = rt.defineFunction({"name":"virDomainAbortJobFlags","lib":"libvirt","since":"8.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAbortJobFlags = rt.defineFunction({"name":"virDomainAbortJobFlags","lib":"libvirt","since":"8.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Requests that the current background job be aborted at the
@@ -8202,15 +8202,15 @@ const $virDomainAbortJobFlags = rt.defineFunction({"name":"virDomainAbortJobFlag
  * flag is used (see virDomainMigrateStartPostCopy for more details).
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainAbortJobFlagsValues
+ * @param flags - bitwise-OR of virDomainAbortJobFlagsValues. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 8.5.0
  */
-export function virDomainAbortJobFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainAbortJobFlags(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainAbortJobFlags(domain, flags) as number;
 }
 
-const $virDomainAddIOThread = rt.defineFunction({"name":"virDomainAddIOThread","lib":"libvirt","since":"1.2.15","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAddIOThread = rt.defineFunction({"name":"virDomainAddIOThread","lib":"libvirt","since":"1.2.15","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically add an IOThread to the domain. It is left up to the
@@ -8233,15 +8233,15 @@ const $virDomainAddIOThread = rt.defineFunction({"name":"virDomainAddIOThread","
  *
  * @param domain - a domain object
  * @param iothread_id - the specific IOThread ID value to add
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.2.15
  */
-export function virDomainAddIOThread(domain: virDomainPtr, iothread_id: number, flags: number): number {
+export function virDomainAddIOThread(domain: virDomainPtr, iothread_id: number, flags: number = 0): number {
   return $virDomainAddIOThread(domain, iothread_id, flags) as number;
 }
 
-const $virDomainAgentSetResponseTimeout = rt.defineFunction({"name":"virDomainAgentSetResponseTimeout","lib":"libvirt","since":"5.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"timeout","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAgentSetResponseTimeout = rt.defineFunction({"name":"virDomainAgentSetResponseTimeout","lib":"libvirt","since":"5.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"timeout","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Set how long to wait for a response from guest agent commands. By default,
@@ -8258,11 +8258,11 @@ const $virDomainAgentSetResponseTimeout = rt.defineFunction({"name":"virDomainAg
  *
  * @param domain - a domain object
  * @param timeout - timeout in seconds
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 on failure
  * @since 5.10.0
  */
-export function virDomainAgentSetResponseTimeout(domain: virDomainPtr, timeout: number, flags: number): number {
+export function virDomainAgentSetResponseTimeout(domain: virDomainPtr, timeout: number, flags: number = 0): number {
   return $virDomainAgentSetResponseTimeout(domain, timeout, flags) as number;
 }
 
@@ -8289,7 +8289,7 @@ export function virDomainAttachDevice(domain: virDomainPtr, xml: string | null):
   return $virDomainAttachDevice(domain, xml) as number;
 }
 
-const $virDomainAttachDeviceFlags = rt.defineFunction({"name":"virDomainAttachDeviceFlags","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAttachDeviceFlags = rt.defineFunction({"name":"virDomainAttachDeviceFlags","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Attach a virtual device to a domain, using the flags parameter
@@ -8314,15 +8314,15 @@ const $virDomainAttachDeviceFlags = rt.defineFunction({"name":"virDomainAttachDe
  *
  * @param domain - pointer to domain object
  * @param xml - pointer to XML description of one device
- * @param flags - bitwise-OR of virDomainDeviceModifyFlags
+ * @param flags - bitwise-OR of virDomainDeviceModifyFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.7.7
  */
-export function virDomainAttachDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number): number {
+export function virDomainAttachDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number = 0): number {
   return $virDomainAttachDeviceFlags(domain, xml, flags) as number;
 }
 
-const $virDomainAuthorizedSSHKeysGet = rt.defineFunction({"name":"virDomainAuthorizedSSHKeysGet","lib":"libvirt","since":"6.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"keys","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAuthorizedSSHKeysGet = rt.defineFunction({"name":"virDomainAuthorizedSSHKeysGet","lib":"libvirt","since":"6.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"keys","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * For given @user in @domain fetch list of public SSH authorized
@@ -8338,15 +8338,15 @@ const $virDomainAuthorizedSSHKeysGet = rt.defineFunction({"name":"virDomainAutho
  *
  * @param domain - a domain object
  * @param user - user to list keys for
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a variable to store authorized keys
  * @since 6.10.0
  */
-export function virDomainAuthorizedSSHKeysGet(domain: virDomainPtr, user: string | null, flags: number): string[] {
+export function virDomainAuthorizedSSHKeysGet(domain: virDomainPtr, user: string | null, flags: number = 0): string[] {
   return $virDomainAuthorizedSSHKeysGet(domain, user, flags) as string[];
 }
 
-const $virDomainAuthorizedSSHKeysSet = rt.defineFunction({"name":"virDomainAuthorizedSSHKeysSet","lib":"libvirt","since":"6.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"array-in","name":"keys","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nkeys","ffi":"unsigned int","of":"keys"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainAuthorizedSSHKeysSet = rt.defineFunction({"name":"virDomainAuthorizedSSHKeysSet","lib":"libvirt","since":"6.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"array-in","name":"keys","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nkeys","ffi":"unsigned int","of":"keys"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * For given @user in @domain set @keys in authorized keys file.
@@ -8373,15 +8373,15 @@ const $virDomainAuthorizedSSHKeysSet = rt.defineFunction({"name":"virDomainAutho
  * @param domain - a domain object
  * @param user - user to add keys for
  * @param keys - authorized keys to set
- * @param flags - bitwise or of virDomainAuthorizedSSHKeysSetFlags
+ * @param flags - bitwise or of virDomainAuthorizedSSHKeysSetFlags. Default: 0.
  * @returns 0 on success, -1 otherwise.
  * @since 6.10.0
  */
-export function virDomainAuthorizedSSHKeysSet(domain: virDomainPtr, user: string | null, keys: readonly string[] | null, flags: number): number {
+export function virDomainAuthorizedSSHKeysSet(domain: virDomainPtr, user: string | null, keys: readonly string[] | null, flags: number = 0): number {
   return $virDomainAuthorizedSSHKeysSet(domain, user, keys, flags) as number;
 }
 
-const $virDomainBackupBegin = rt.defineFunction({"name":"virDomainBackupBegin","lib":"libvirt","since":"6.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"backupXML","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"checkpointXML","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBackupBegin = rt.defineFunction({"name":"virDomainBackupBegin","lib":"libvirt","since":"6.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"backupXML","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"checkpointXML","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Start a point-in-time backup job for the specified disks of a
@@ -8443,15 +8443,15 @@ const $virDomainBackupBegin = rt.defineFunction({"name":"virDomainBackupBegin","
  * @param domain - a domain object
  * @param backupXML - description of the requested backup
  * @param checkpointXML - description of a checkpoint to create or NULL
- * @param flags - bitwise or of virDomainBackupBeginFlags
+ * @param flags - bitwise or of virDomainBackupBeginFlags. Default: 0.
  * @returns 0 on success or -1 on failure.
  * @since 6.0.0
  */
-export function virDomainBackupBegin(domain: virDomainPtr, backupXML: string | null, checkpointXML: string | null, flags: number): number {
+export function virDomainBackupBegin(domain: virDomainPtr, backupXML: string | null, checkpointXML: string | null, flags: number = 0): number {
   return $virDomainBackupBegin(domain, backupXML, checkpointXML, flags) as number;
 }
 
-const $virDomainBackupGetXMLDesc = rt.defineFunction({"name":"virDomainBackupGetXMLDesc","lib":"libvirt","since":"6.0.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBackupGetXMLDesc = rt.defineFunction({"name":"virDomainBackupGetXMLDesc","lib":"libvirt","since":"6.0.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Queries the configuration of the active backup job.
@@ -8462,15 +8462,15 @@ const $virDomainBackupGetXMLDesc = rt.defineFunction({"name":"virDomainBackupGet
  * used to learn what default values were chosen.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a NUL-terminated UTF-8 encoded XML instance or NULL in case of error.  The caller must free() the returned value.
  * @since 6.0.0
  */
-export function virDomainBackupGetXMLDesc(domain: virDomainPtr, flags: number): string {
+export function virDomainBackupGetXMLDesc(domain: virDomainPtr, flags: number = 0): string {
   return $virDomainBackupGetXMLDesc(domain, flags) as string;
 }
 
-const $virDomainBlockCommit = rt.defineFunction({"name":"virDomainBlockCommit","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"base","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"top","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockCommit = rt.defineFunction({"name":"virDomainBlockCommit","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"base","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"top","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Commit changes that were made to temporary top-level files within a disk
@@ -8568,15 +8568,15 @@ const $virDomainBlockCommit = rt.defineFunction({"name":"virDomainBlockCommit","
  * @param base - path to backing file to merge into, or device shorthand, or NULL for default
  * @param top - path to file within backing chain that contains data to be merged, or device shorthand, or NULL to merge all possible data
  * @param bandwidth - (optional) specify bandwidth limit; flags determine the unit
- * @param flags - bitwise-OR of virDomainBlockCommitFlags
+ * @param flags - bitwise-OR of virDomainBlockCommitFlags. Default: 0.
  * @returns 0 if the operation has started, -1 on failure.
  * @since 0.10.2
  */
-export function virDomainBlockCommit(dom: virDomainPtr, disk: string | null, base: string | null, top: string | null, bandwidth: number | bigint, flags: number): number {
+export function virDomainBlockCommit(dom: virDomainPtr, disk: string | null, base: string | null, top: string | null, bandwidth: number | bigint, flags: number = 0): number {
   return $virDomainBlockCommit(dom, disk, base, top, bandwidth, flags) as number;
 }
 
-const $virDomainBlockCopy = rt.defineFunction({"name":"virDomainBlockCopy","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"destxml","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockCopy = rt.defineFunction({"name":"virDomainBlockCopy","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"destxml","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Copy the guest-visible contents of a disk image to a new file described
@@ -8655,15 +8655,15 @@ const $virDomainBlockCopy = rt.defineFunction({"name":"virDomainBlockCopy","lib"
  * @param disk - path to the block device, or device shorthand
  * @param destxml - XML description of the copy destination
  * @param params - Pointer to block copy parameter objects, or NULL
- * @param flags - bitwise-OR of virDomainBlockCopyFlags
+ * @param flags - bitwise-OR of virDomainBlockCopyFlags. Default: 0.
  * @returns 0 if the operation has started, -1 on failure.
  * @since 1.2.8
  */
-export function virDomainBlockCopy(dom: virDomainPtr, disk: string | null, destxml: string | null, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainBlockCopy(dom: virDomainPtr, disk: string | null, destxml: string | null, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainBlockCopy(dom, disk, destxml, params, flags) as number;
 }
 
-const $virDomainBlockJobAbort = rt.defineFunction({"name":"virDomainBlockJobAbort","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockJobAbort = rt.defineFunction({"name":"virDomainBlockJobAbort","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Cancel the active block job on the given disk.
@@ -8703,15 +8703,15 @@ const $virDomainBlockJobAbort = rt.defineFunction({"name":"virDomainBlockJobAbor
  *
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
- * @param flags - bitwise-OR of virDomainBlockJobAbortFlags
+ * @param flags - bitwise-OR of virDomainBlockJobAbortFlags. Default: 0.
  * @returns -1 in case of failure, 0 when successful.
  * @since 0.9.4
  */
-export function virDomainBlockJobAbort(dom: virDomainPtr, disk: string | null, flags: number): number {
+export function virDomainBlockJobAbort(dom: virDomainPtr, disk: string | null, flags: number = 0): number {
   return $virDomainBlockJobAbort(dom, disk, flags) as number;
 }
 
-const $virDomainBlockJobSetSpeed = rt.defineFunction({"name":"virDomainBlockJobSetSpeed","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockJobSetSpeed = rt.defineFunction({"name":"virDomainBlockJobSetSpeed","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Set the maximum allowable bandwidth that a block job may consume.  If
@@ -8736,15 +8736,15 @@ const $virDomainBlockJobSetSpeed = rt.defineFunction({"name":"virDomainBlockJobS
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
  * @param bandwidth - specify bandwidth limit; flags determine the unit
- * @param flags - bitwise-OR of virDomainBlockJobSetSpeedFlags
+ * @param flags - bitwise-OR of virDomainBlockJobSetSpeedFlags. Default: 0.
  * @returns -1 in case of failure, 0 when successful.
  * @since 0.9.4
  */
-export function virDomainBlockJobSetSpeed(dom: virDomainPtr, disk: string | null, bandwidth: number | bigint, flags: number): number {
+export function virDomainBlockJobSetSpeed(dom: virDomainPtr, disk: string | null, bandwidth: number | bigint, flags: number = 0): number {
   return $virDomainBlockJobSetSpeed(dom, disk, bandwidth, flags) as number;
 }
 
-const $virDomainBlockPeek = rt.defineFunction({"name":"virDomainBlockPeek","lib":"libvirt","since":"0.4.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"size","type":{"ffi":"size_t","js":"bigint"}},{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockPeek = rt.defineFunction({"name":"virDomainBlockPeek","lib":"libvirt","since":"0.4.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"size","type":{"ffi":"size_t","js":"bigint"}},{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function allows you to read the contents of a domain's
@@ -8784,15 +8784,15 @@ const $virDomainBlockPeek = rt.defineFunction({"name":"virDomainBlockPeek","lib"
  * @param disk - path to the block device, or device shorthand
  * @param offset - offset within block device
  * @param size - size to read
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns return buffer (must be at least size bytes)
  * @since 0.4.2
  */
-export function virDomainBlockPeek(dom: virDomainPtr, disk: string | null, offset: number | bigint, size: number | bigint, flags: number): Buffer {
+export function virDomainBlockPeek(dom: virDomainPtr, disk: string | null, offset: number | bigint, size: number | bigint, flags: number = 0): Buffer {
   return $virDomainBlockPeek(dom, disk, offset, size, flags) as Buffer;
 }
 
-const $virDomainBlockPull = rt.defineFunction({"name":"virDomainBlockPull","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockPull = rt.defineFunction({"name":"virDomainBlockPull","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Populate a disk image with data from its backing image.  Once all data from
@@ -8830,15 +8830,15 @@ const $virDomainBlockPull = rt.defineFunction({"name":"virDomainBlockPull","lib"
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
  * @param bandwidth - (optional) specify bandwidth limit; flags determine the unit
- * @param flags - bitwise-OR of virDomainBlockPullFlags
+ * @param flags - bitwise-OR of virDomainBlockPullFlags. Default: 0.
  * @returns 0 if the operation has started, -1 on failure.
  * @since 0.9.4
  */
-export function virDomainBlockPull(dom: virDomainPtr, disk: string | null, bandwidth: number | bigint, flags: number): number {
+export function virDomainBlockPull(dom: virDomainPtr, disk: string | null, bandwidth: number | bigint, flags: number = 0): number {
   return $virDomainBlockPull(dom, disk, bandwidth, flags) as number;
 }
 
-const $virDomainBlockRebase = rt.defineFunction({"name":"virDomainBlockRebase","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"base","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockRebase = rt.defineFunction({"name":"virDomainBlockRebase","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"base","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Populate a disk image with data from its backing image chain, and
@@ -8945,15 +8945,15 @@ const $virDomainBlockRebase = rt.defineFunction({"name":"virDomainBlockRebase","
  * @param disk - path to the block device, or device shorthand
  * @param base - path to backing file to keep, or device shorthand, or NULL for no backing file
  * @param bandwidth - (optional) specify bandwidth limit; flags determine the unit
- * @param flags - bitwise-OR of virDomainBlockRebaseFlags
+ * @param flags - bitwise-OR of virDomainBlockRebaseFlags. Default: 0.
  * @returns 0 if the operation has started, -1 on failure.
  * @since 0.9.10
  */
-export function virDomainBlockRebase(dom: virDomainPtr, disk: string | null, base: string | null, bandwidth: number | bigint, flags: number): number {
+export function virDomainBlockRebase(dom: virDomainPtr, disk: string | null, base: string | null, bandwidth: number | bigint, flags: number = 0): number {
   return $virDomainBlockRebase(dom, disk, base, bandwidth, flags) as number;
 }
 
-const $virDomainBlockResize = rt.defineFunction({"name":"virDomainBlockResize","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"size","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockResize = rt.defineFunction({"name":"virDomainBlockResize","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"size","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Resize a block device of domain while the domain is running.  If
@@ -8977,11 +8977,11 @@ const $virDomainBlockResize = rt.defineFunction({"name":"virDomainBlockResize","
  * @param dom - pointer to the domain object
  * @param disk - path to the block image, or shorthand
  * @param size - new size of the block image, see below for unit
- * @param flags - bitwise-OR of virDomainBlockResizeFlags
+ * @param flags - bitwise-OR of virDomainBlockResizeFlags. Default: 0.
  * @returns 0 in case of success or -1 in case of failure.
  * @since 0.9.8
  */
-export function virDomainBlockResize(dom: virDomainPtr, disk: string | null, size: number | bigint, flags: number): number {
+export function virDomainBlockResize(dom: virDomainPtr, disk: string | null, size: number | bigint, flags: number = 0): number {
   return $virDomainBlockResize(dom, disk, size, flags) as number;
 }
 
@@ -9016,7 +9016,7 @@ export function virDomainBlockStats(dom: virDomainPtr, disk: string | null): vir
   return $virDomainBlockStats(dom, disk) as virDomainBlockStatsStruct;
 }
 
-const $virDomainBlockStatsFlags = rt.defineFunction({"name":"virDomainBlockStatsFlags","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainBlockStatsFlags = rt.defineFunction({"name":"virDomainBlockStatsFlags","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function is to get block stats parameters for block
@@ -9049,15 +9049,15 @@ const $virDomainBlockStatsFlags = rt.defineFunction({"name":"virDomainBlockStats
  *
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
- * @param flags - bitwise-OR of virTypedParameterFlags
+ * @param flags - bitwise-OR of virTypedParameterFlags. Default: 0.
  * @returns pointer to block stats parameter object (return value, allocated by the caller)
  * @since 0.9.5
  */
-export function virDomainBlockStatsFlags(dom: virDomainPtr, disk: string | null, flags: number): TypedParameter[] {
+export function virDomainBlockStatsFlags(dom: virDomainPtr, disk: string | null, flags: number = 0): TypedParameter[] {
   return $virDomainBlockStatsFlags(dom, disk, flags) as TypedParameter[];
 }
 
-const $virDomainCoreDump = rt.defineFunction({"name":"virDomainCoreDump","lib":"libvirt","since":"0.1.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCoreDump = rt.defineFunction({"name":"virDomainCoreDump","lib":"libvirt","since":"0.1.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will dump the core of a domain on a given file for analysis.
@@ -9081,15 +9081,15 @@ const $virDomainCoreDump = rt.defineFunction({"name":"virDomainCoreDump","lib":"
  *
  * @param domain - a domain object
  * @param to - path for the core file
- * @param flags - bitwise-OR of virDomainCoreDumpFlags
+ * @param flags - bitwise-OR of virDomainCoreDumpFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.1.9
  */
-export function virDomainCoreDump(domain: virDomainPtr, to: string | null, flags: number): number {
+export function virDomainCoreDump(domain: virDomainPtr, to: string | null, flags: number = 0): number {
   return $virDomainCoreDump(domain, to, flags) as number;
 }
 
-const $virDomainCoreDumpWithFormat = rt.defineFunction({"name":"virDomainCoreDumpWithFormat","lib":"libvirt","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dumpformat","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCoreDumpWithFormat = rt.defineFunction({"name":"virDomainCoreDumpWithFormat","lib":"libvirt","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dumpformat","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will dump the core of a domain on a given file for analysis.
@@ -9116,11 +9116,11 @@ const $virDomainCoreDumpWithFormat = rt.defineFunction({"name":"virDomainCoreDum
  * @param domain - a domain object
  * @param to - path for the core file
  * @param dumpformat - format of domain memory's dump (one of virDomainCoreDumpFormat enum)
- * @param flags - bitwise-OR of virDomainCoreDumpFlags
+ * @param flags - bitwise-OR of virDomainCoreDumpFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 1.2.3
  */
-export function virDomainCoreDumpWithFormat(domain: virDomainPtr, to: string | null, dumpformat: number, flags: number): number {
+export function virDomainCoreDumpWithFormat(domain: virDomainPtr, to: string | null, dumpformat: number, flags: number = 0): number {
   return $virDomainCoreDumpWithFormat(domain, to, dumpformat, flags) as number;
 }
 
@@ -9140,7 +9140,7 @@ export function virDomainCreate(domain: virDomainPtr): number {
   return $virDomainCreate(domain) as number;
 }
 
-const $virDomainCreateLinux = rt.defineFunction({"name":"virDomainCreateLinux","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCreateLinux = rt.defineFunction({"name":"virDomainCreateLinux","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Deprecated after 0.4.6.
@@ -9149,15 +9149,15 @@ const $virDomainCreateLinux = rt.defineFunction({"name":"virDomainCreateLinux","
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - string containing an XML description of the domain
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a new domain object or NULL in case of failure
  * @since 0.0.3
  */
-export function virDomainCreateLinux(conn: virConnectPtr, xmlDesc: string | null, flags: number): virDomainPtr {
+export function virDomainCreateLinux(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virDomainPtr {
   return $virDomainCreateLinux(conn, xmlDesc, flags) as virDomainPtr;
 }
 
-const $virDomainCreateWithFiles = rt.defineFunction({"name":"virDomainCreateWithFiles","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"length","name":"nfiles","ffi":"unsigned int","of":"files"},{"role":"array-in","name":"files","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCreateWithFiles = rt.defineFunction({"name":"virDomainCreateWithFiles","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"length","name":"nfiles","ffi":"unsigned int","of":"files"},{"role":"array-in","name":"files","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Launch a defined domain. If the call succeeds the domain moves from the
@@ -9199,15 +9199,15 @@ const $virDomainCreateWithFiles = rt.defineFunction({"name":"virDomainCreateWith
  *
  * @param domain - pointer to a defined domain
  * @param files - list of file descriptors passed
- * @param flags - bitwise-OR of supported virDomainCreateFlags
+ * @param flags - bitwise-OR of supported virDomainCreateFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of error
  * @since 1.1.1
  */
-export function virDomainCreateWithFiles(domain: virDomainPtr, files: readonly number[] | null, flags: number): number {
+export function virDomainCreateWithFiles(domain: virDomainPtr, files: readonly number[] | null, flags: number = 0): number {
   return $virDomainCreateWithFiles(domain, files, flags) as number;
 }
 
-const $virDomainCreateWithFlags = rt.defineFunction({"name":"virDomainCreateWithFlags","lib":"libvirt","since":"0.8.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCreateWithFlags = rt.defineFunction({"name":"virDomainCreateWithFlags","lib":"libvirt","since":"0.8.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Launch a defined domain. If the call succeeds the domain moves from the
@@ -9242,15 +9242,15 @@ const $virDomainCreateWithFlags = rt.defineFunction({"name":"virDomainCreateWith
  * pristine template.
  *
  * @param domain - pointer to a defined domain
- * @param flags - bitwise-OR of supported virDomainCreateFlags
+ * @param flags - bitwise-OR of supported virDomainCreateFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of error
  * @since 0.8.2
  */
-export function virDomainCreateWithFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainCreateWithFlags(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainCreateWithFlags(domain, flags) as number;
 }
 
-const $virDomainCreateXML = rt.defineFunction({"name":"virDomainCreateXML","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCreateXML = rt.defineFunction({"name":"virDomainCreateXML","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Launch a new guest domain, based on an XML description similar
@@ -9281,15 +9281,15 @@ const $virDomainCreateXML = rt.defineFunction({"name":"virDomainCreateXML","lib"
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - string containing an XML description of the domain
- * @param flags - bitwise-OR of supported virDomainCreateFlags
+ * @param flags - bitwise-OR of supported virDomainCreateFlags. Default: 0.
  * @returns a new domain object or NULL in case of failure
  * @since 0.5.0
  */
-export function virDomainCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number): virDomainPtr {
+export function virDomainCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virDomainPtr {
   return $virDomainCreateXML(conn, xmlDesc, flags) as virDomainPtr;
 }
 
-const $virDomainCreateXMLWithFiles = rt.defineFunction({"name":"virDomainCreateXMLWithFiles","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nfiles","ffi":"unsigned int","of":"files"},{"role":"array-in","name":"files","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainCreateXMLWithFiles = rt.defineFunction({"name":"virDomainCreateXMLWithFiles","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nfiles","ffi":"unsigned int","of":"files"},{"role":"array-in","name":"files","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Launch a new guest domain, based on an XML description similar
@@ -9324,11 +9324,11 @@ const $virDomainCreateXMLWithFiles = rt.defineFunction({"name":"virDomainCreateX
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - string containing an XML description of the domain
  * @param files - list of file descriptors passed
- * @param flags - bitwise-OR of supported virDomainCreateFlags
+ * @param flags - bitwise-OR of supported virDomainCreateFlags. Default: 0.
  * @returns a new domain object or NULL in case of failure
  * @since 1.1.1
  */
-export function virDomainCreateXMLWithFiles(conn: virConnectPtr, xmlDesc: string | null, files: readonly number[] | null, flags: number): virDomainPtr {
+export function virDomainCreateXMLWithFiles(conn: virConnectPtr, xmlDesc: string | null, files: readonly number[] | null, flags: number = 0): virDomainPtr {
   return $virDomainCreateXMLWithFiles(conn, xmlDesc, files, flags) as virDomainPtr;
 }
 
@@ -9352,7 +9352,7 @@ export function virDomainDefineXML(conn: virConnectPtr, xml: string | null): vir
   return $virDomainDefineXML(conn, xml) as virDomainPtr;
 }
 
-const $virDomainDefineXMLFlags = rt.defineFunction({"name":"virDomainDefineXMLFlags","lib":"libvirt","since":"1.2.12","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainDefineXMLFlags = rt.defineFunction({"name":"virDomainDefineXMLFlags","lib":"libvirt","since":"1.2.12","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Defines a domain, but does not start it.
@@ -9365,15 +9365,15 @@ const $virDomainDefineXMLFlags = rt.defineFunction({"name":"virDomainDefineXMLFl
  *
  * @param conn - pointer to the hypervisor connection
  * @param xml - the XML description for the domain, preferably in UTF-8
- * @param flags - bitwise OR of the virDomainDefineFlags constants
+ * @param flags - bitwise OR of the virDomainDefineFlags constants. Default: 0.
  * @returns NULL in case of error, a pointer to the domain otherwise
  * @since 1.2.12
  */
-export function virDomainDefineXMLFlags(conn: virConnectPtr, xml: string | null, flags: number): virDomainPtr {
+export function virDomainDefineXMLFlags(conn: virConnectPtr, xml: string | null, flags: number = 0): virDomainPtr {
   return $virDomainDefineXMLFlags(conn, xml, flags) as virDomainPtr;
 }
 
-const $virDomainDelIOThread = rt.defineFunction({"name":"virDomainDelIOThread","lib":"libvirt","since":"1.2.15","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainDelIOThread = rt.defineFunction({"name":"virDomainDelIOThread","lib":"libvirt","since":"1.2.15","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically delete an IOThread from the domain. The @iothread_id to be
@@ -9396,11 +9396,11 @@ const $virDomainDelIOThread = rt.defineFunction({"name":"virDomainDelIOThread","
  *
  * @param domain - a domain object
  * @param iothread_id - the specific IOThread ID value to delete
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.2.15
  */
-export function virDomainDelIOThread(domain: virDomainPtr, iothread_id: number, flags: number): number {
+export function virDomainDelIOThread(domain: virDomainPtr, iothread_id: number, flags: number = 0): number {
   return $virDomainDelIOThread(domain, iothread_id, flags) as number;
 }
 
@@ -9433,7 +9433,7 @@ export function virDomainDestroy(domain: virDomainPtr): number {
   return $virDomainDestroy(domain) as number;
 }
 
-const $virDomainDestroyFlags = rt.defineFunction({"name":"virDomainDestroyFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainDestroyFlags = rt.defineFunction({"name":"virDomainDestroyFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Destroy the domain object. The running instance is shutdown if not down
@@ -9464,11 +9464,11 @@ const $virDomainDestroyFlags = rt.defineFunction({"name":"virDomainDestroyFlags"
  * ignore the shutdown request).
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainDestroyFlagsValues
+ * @param flags - bitwise-OR of virDomainDestroyFlagsValues. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.4
  */
-export function virDomainDestroyFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainDestroyFlags(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainDestroyFlags(domain, flags) as number;
 }
 
@@ -9489,7 +9489,7 @@ export function virDomainDetachDevice(domain: virDomainPtr, xml: string | null):
   return $virDomainDetachDevice(domain, xml) as number;
 }
 
-const $virDomainDetachDeviceAlias = rt.defineFunction({"name":"virDomainDetachDeviceAlias","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"alias","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainDetachDeviceAlias = rt.defineFunction({"name":"virDomainDetachDeviceAlias","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"alias","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Detach a virtual device from a domain, using the alias to
@@ -9508,15 +9508,15 @@ const $virDomainDetachDeviceAlias = rt.defineFunction({"name":"virDomainDetachDe
  *
  * @param domain - pointer to a domain object
  * @param alias - device alias
- * @param flags - bitwise-OR of virDomainDeviceModifyFlags
+ * @param flags - bitwise-OR of virDomainDeviceModifyFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 4.4.0
  */
-export function virDomainDetachDeviceAlias(domain: virDomainPtr, alias: string | null, flags: number): number {
+export function virDomainDetachDeviceAlias(domain: virDomainPtr, alias: string | null, flags: number = 0): number {
   return $virDomainDetachDeviceAlias(domain, alias, flags) as number;
 }
 
-const $virDomainDetachDeviceFlags = rt.defineFunction({"name":"virDomainDetachDeviceFlags","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainDetachDeviceFlags = rt.defineFunction({"name":"virDomainDetachDeviceFlags","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Detach a virtual device from a domain, using the flags parameter
@@ -9564,15 +9564,15 @@ const $virDomainDetachDeviceFlags = rt.defineFunction({"name":"virDomainDetachDe
  *
  * @param domain - pointer to domain object
  * @param xml - pointer to XML description of one device
- * @param flags - bitwise-OR of virDomainDeviceModifyFlags
+ * @param flags - bitwise-OR of virDomainDeviceModifyFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.7.7
  */
-export function virDomainDetachDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number): number {
+export function virDomainDetachDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number = 0): number {
   return $virDomainDetachDeviceFlags(domain, xml, flags) as number;
 }
 
-const $virDomainFDAssociate = rt.defineFunction({"name":"virDomainFDAssociate","lib":"libvirt","since":"9.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nfds","ffi":"unsigned int","of":"fds"},{"role":"array-in","name":"fds","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainFDAssociate = rt.defineFunction({"name":"virDomainFDAssociate","lib":"libvirt","since":"9.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nfds","ffi":"unsigned int","of":"fds"},{"role":"array-in","name":"fds","elem":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Associate the FDs in @fd with @domain under @name. The FDs are associated as
@@ -9599,15 +9599,15 @@ const $virDomainFDAssociate = rt.defineFunction({"name":"virDomainFDAssociate","
  * @param domain - a domain object
  * @param name - name for the file descriptor group
  * @param fds - file descriptors to associate with domain
- * @param flags - optional flags; bitwise-OR of supported virDomainFDAssociateFlags
+ * @param flags - optional flags; bitwise-OR of supported virDomainFDAssociateFlags. Default: 0.
  * @returns 0 on success, -1 on error.
  * @since 9.0.0
  */
-export function virDomainFDAssociate(domain: virDomainPtr, name: string | null, fds: readonly number[] | null, flags: number): number {
+export function virDomainFDAssociate(domain: virDomainPtr, name: string | null, fds: readonly number[] | null, flags: number = 0): number {
   return $virDomainFDAssociate(domain, name, fds, flags) as number;
 }
 
-const $virDomainFSFreeze = rt.defineFunction({"name":"virDomainFSFreeze","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-in","name":"mountpoints","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nmountpoints","ffi":"unsigned int","of":"mountpoints"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainFSFreeze = rt.defineFunction({"name":"virDomainFSFreeze","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-in","name":"mountpoints","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nmountpoints","ffi":"unsigned int","of":"mountpoints"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Freeze specified filesystems within the guest (hence guest agent
@@ -9618,11 +9618,11 @@ const $virDomainFSFreeze = rt.defineFunction({"name":"virDomainFSFreeze","lib":"
  *
  * @param dom - a domain object
  * @param mountpoints - list of mount points to be frozen
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the number of frozen filesystems on success, -1 otherwise.
  * @since 1.2.5
  */
-export function virDomainFSFreeze(dom: virDomainPtr, mountpoints: readonly string[] | null, flags: number): number {
+export function virDomainFSFreeze(dom: virDomainPtr, mountpoints: readonly string[] | null, flags: number = 0): number {
   return $virDomainFSFreeze(dom, mountpoints, flags) as number;
 }
 
@@ -9638,7 +9638,7 @@ export function virDomainFSInfoFree(info: Pointer | null): void {
   $virDomainFSInfoFree(info);
 }
 
-const $virDomainFSThaw = rt.defineFunction({"name":"virDomainFSThaw","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-in","name":"mountpoints","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nmountpoints","ffi":"unsigned int","of":"mountpoints"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainFSThaw = rt.defineFunction({"name":"virDomainFSThaw","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-in","name":"mountpoints","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"nmountpoints","ffi":"unsigned int","of":"mountpoints"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Thaw specified filesystems within the guest. If @mountpoints is NULL and
@@ -9647,15 +9647,15 @@ const $virDomainFSThaw = rt.defineFunction({"name":"virDomainFSThaw","lib":"libv
  *
  * @param dom - a domain object
  * @param mountpoints - list of mount points to be thawed
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the number of thawed filesystems on success, -1 otherwise.
  * @since 1.2.5
  */
-export function virDomainFSThaw(dom: virDomainPtr, mountpoints: readonly string[] | null, flags: number): number {
+export function virDomainFSThaw(dom: virDomainPtr, mountpoints: readonly string[] | null, flags: number = 0): number {
   return $virDomainFSThaw(dom, mountpoints, flags) as number;
 }
 
-const $virDomainFSTrim = rt.defineFunction({"name":"virDomainFSTrim","lib":"libvirt","since":"1.0.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"mountPoint","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"minimum","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainFSTrim = rt.defineFunction({"name":"virDomainFSTrim","lib":"libvirt","since":"1.0.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"mountPoint","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"minimum","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Calls FITRIM within the guest (hence guest agent may be
@@ -9671,11 +9671,11 @@ const $virDomainFSTrim = rt.defineFunction({"name":"virDomainFSTrim","lib":"libv
  * @param dom - a domain object
  * @param mountPoint - which mount point to trim
  * @param minimum - Minimum contiguous free range to discard in bytes
- * @param flags - extra flags, not used yet, so callers should always pass 0
+ * @param flags - extra flags, not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 otherwise.
  * @since 1.0.1
  */
-export function virDomainFSTrim(dom: virDomainPtr, mountPoint: string | null, minimum: number | bigint, flags: number): number {
+export function virDomainFSTrim(dom: virDomainPtr, mountPoint: string | null, minimum: number | bigint, flags: number = 0): number {
   return $virDomainFSTrim(dom, mountPoint, minimum, flags) as number;
 }
 
@@ -9708,7 +9708,7 @@ export function virDomainGetAutostart(domain: virDomainPtr): number {
   return $virDomainGetAutostart(domain) as number;
 }
 
-const $virDomainGetBlkioParameters = rt.defineFunction({"name":"virDomainGetBlkioParameters","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetBlkioParameters = rt.defineFunction({"name":"virDomainGetBlkioParameters","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all blkio parameters.  On input, @nparams gives the size of the
@@ -9728,15 +9728,15 @@ const $virDomainGetBlkioParameters = rt.defineFunction({"name":"virDomainGetBlki
  * expects the caller to allocate the @params.
  *
  * @param domain - pointer to domain object
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns pointer to blkio parameter object (return value, allocated by the caller)
  * @since 0.9.0
  */
-export function virDomainGetBlkioParameters(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetBlkioParameters(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetBlkioParameters(domain, flags) as TypedParameter[];
 }
 
-const $virDomainGetBlockInfo = rt.defineFunction({"name":"virDomainGetBlockInfo","lib":"libvirt","since":"0.8.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"struct-out","name":"info","struct":"virDomainBlockInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetBlockInfo = rt.defineFunction({"name":"virDomainGetBlockInfo","lib":"libvirt","since":"0.8.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"struct-out","name":"info","struct":"virDomainBlockInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract information about a domain's block device.
@@ -9803,15 +9803,15 @@ const $virDomainGetBlockInfo = rt.defineFunction({"name":"virDomainGetBlockInfo"
  *
  * @param domain - a domain object
  * @param disk - path to the block device, or device shorthand
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a virDomainBlockInfo structure allocated by the user
  * @since 0.8.1
  */
-export function virDomainGetBlockInfo(domain: virDomainPtr, disk: string | null, flags: number): virDomainBlockInfo {
+export function virDomainGetBlockInfo(domain: virDomainPtr, disk: string | null, flags: number = 0): virDomainBlockInfo {
   return $virDomainGetBlockInfo(domain, disk, flags) as virDomainBlockInfo;
 }
 
-const $virDomainGetBlockIoTune = rt.defineFunction({"name":"virDomainGetBlockIoTune","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetBlockIoTune = rt.defineFunction({"name":"virDomainGetBlockIoTune","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all block IO tunable parameters for a given device.  On input,
@@ -9838,15 +9838,15 @@ const $virDomainGetBlockIoTune = rt.defineFunction({"name":"virDomainGetBlockIoT
  *
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns Pointer to blkio parameter object (return value, allocated by the caller)
  * @since 0.9.8
  */
-export function virDomainGetBlockIoTune(dom: virDomainPtr, disk: string | null, flags: number): TypedParameter[] {
+export function virDomainGetBlockIoTune(dom: virDomainPtr, disk: string | null, flags: number = 0): TypedParameter[] {
   return $virDomainGetBlockIoTune(dom, disk, flags) as TypedParameter[];
 }
 
-const $virDomainGetBlockJobInfo = rt.defineFunction({"name":"virDomainGetBlockJobInfo","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"struct-out","name":"info","struct":"virDomainBlockJobInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetBlockJobInfo = rt.defineFunction({"name":"virDomainGetBlockJobInfo","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"struct-out","name":"info","struct":"virDomainBlockJobInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Request block job information for the given disk.  If an operation is active
@@ -9887,15 +9887,15 @@ const $virDomainGetBlockJobInfo = rt.defineFunction({"name":"virDomainGetBlockJo
  *
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
- * @param flags - bitwise-OR of virDomainBlockJobInfoFlags
+ * @param flags - bitwise-OR of virDomainBlockJobInfoFlags. Default: 0.
  * @returns -1 in case of failure, 0 when nothing found, 1 when info was found.
  * @since 0.9.4
  */
-export function virDomainGetBlockJobInfo(dom: virDomainPtr, disk: string | null, flags: number): { info: virDomainBlockJobInfo; result: number } {
+export function virDomainGetBlockJobInfo(dom: virDomainPtr, disk: string | null, flags: number = 0): { info: virDomainBlockJobInfo; result: number } {
   return $virDomainGetBlockJobInfo(dom, disk, flags) as { info: virDomainBlockJobInfo; result: number };
 }
 
-const $virDomainGetCPUStats = rt.defineFunction({"name":"virDomainGetCPUStats","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"params","elem":{"ffi":"virTypedParameter","js":"struct","ref":"virTypedParameter"},"size":["nparams","ncpus"],"clear":"virTypedParamsClear"},{"role":"in","name":"nparams","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"start_cpu","type":{"ffi":"int","js":"number"}},{"role":"in","name":"ncpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetCPUStats = rt.defineFunction({"name":"virDomainGetCPUStats","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"params","elem":{"ffi":"virTypedParameter","js":"struct","ref":"virTypedParameter"},"size":["nparams","ncpus"],"clear":"virTypedParamsClear"},{"role":"in","name":"nparams","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"start_cpu","type":{"ffi":"int","js":"number"}},{"role":"in","name":"ncpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get statistics relating to CPU usage attributable to a single
@@ -9959,11 +9959,11 @@ const $virDomainGetCPUStats = rt.defineFunction({"name":"virDomainGetCPUStats","
  * @param nparams - number of parameters per cpu
  * @param start_cpu - which cpu to start with, or -1 for summary
  * @param ncpus - how many cpus to query
- * @param flags - bitwise-OR of virTypedParameterFlags
+ * @param flags - bitwise-OR of virTypedParameterFlags. Default: 0.
  * @returns -1 on failure, or the number of statistics that were populated per cpu on success (this will be less than the total number of populated @params, unless @ncpus was 1; and may be less than @nparams).  The populated parameters start at each stride of @nparams, which means the results may be discontiguous; any unpopulated parameters will be zeroed on success (this includes skipped elements if @nparams is too large, and tail elements if @ncpus is too large).  The caller is responsible for freeing any returned string parameters.
  * @since 0.9.10
  */
-export function virDomainGetCPUStats(domain: virDomainPtr, nparams: number, start_cpu: number, ncpus: number, flags: number): { params: virTypedParameter[]; result: number } {
+export function virDomainGetCPUStats(domain: virDomainPtr, nparams: number, start_cpu: number, ncpus: number, flags: number = 0): { params: virTypedParameter[]; result: number } {
   return $virDomainGetCPUStats(domain, nparams, start_cpu, ncpus, flags) as { params: virTypedParameter[]; result: number };
 }
 
@@ -9982,21 +9982,21 @@ export function virDomainGetConnect(dom: virDomainPtr): virConnectPtr {
   return $virDomainGetConnect(dom) as virConnectPtr;
 }
 
-const $virDomainGetControlInfo = rt.defineFunction({"name":"virDomainGetControlInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"struct-out","name":"info","struct":"virDomainControlInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetControlInfo = rt.defineFunction({"name":"virDomainGetControlInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"struct-out","name":"info","struct":"virDomainControlInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract details about current state of control interface to a domain.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to a virDomainControlInfo structure allocated by the user
  * @since 0.9.3
  */
-export function virDomainGetControlInfo(domain: virDomainPtr, flags: number): virDomainControlInfo {
+export function virDomainGetControlInfo(domain: virDomainPtr, flags: number = 0): virDomainControlInfo {
   return $virDomainGetControlInfo(domain, flags) as virDomainControlInfo;
 }
 
-const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret","freeFields":["disk"]},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskErrors","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"errors","elem":{"ffi":"virDomainDiskError","js":"struct","ref":"virDomainDiskError"},"size":"maxerrors","used":"ret","freeFields":["disk"]},{"role":"in","name":"maxerrors","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * The function populates @errors array with all disks that encountered an
@@ -10019,15 +10019,15 @@ const $virDomainGetDiskErrors = rt.defineFunction({"name":"virDomainGetDiskError
  *
  * @param dom - a domain object
  * @param maxerrors - size of @errors array
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns number of disks with errors filled in the @errors array or -1 on error.
  * @since 0.9.10
  */
-export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, flags: number): { errors: virDomainDiskError[]; result: number } {
+export function virDomainGetDiskErrors(dom: virDomainPtr, maxerrors: number, flags: number = 0): { errors: virDomainDiskError[]; result: number } {
   return $virDomainGetDiskErrors(dom, maxerrors, flags) as { errors: virDomainDiskError[]; result: number };
 }
 
-const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmulatorPinInfo","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-out","name":"cpumap","size":"maplen","as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Query the CPU affinity setting of all emulator threads of domain, store
@@ -10035,30 +10035,30 @@ const $virDomainGetEmulatorPinInfo = rt.defineFunction({"name":"virDomainGetEmul
  *
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param maplen - the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
- * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
+ * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently. Default: 0.
  * @returns 1 in case of success, 0 in case of no emulator threads are pined to pcpus, -1 in case of failure.
  * @since 0.10.0
  */
-export function virDomainGetEmulatorPinInfo(domain: virDomainPtr | null, maplen: number, flags: number): { cpumap: Buffer; result: number } {
+export function virDomainGetEmulatorPinInfo(domain: virDomainPtr | null, maplen: number, flags: number = 0): { cpumap: Buffer; result: number } {
   return $virDomainGetEmulatorPinInfo(domain, maplen, flags) as { cpumap: Buffer; result: number };
 }
 
-const $virDomainGetFSInfo = rt.defineFunction({"name":"virDomainGetFSInfo","lib":"libvirt","since":"1.2.11","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"info","elem":{"ffi":"virDomainFSInfo","js":"struct","ref":"virDomainFSInfo"},"count":"ret","freeElement":"virDomainFSInfoFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetFSInfo = rt.defineFunction({"name":"virDomainGetFSInfo","lib":"libvirt","since":"1.2.11","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"info","elem":{"ffi":"virDomainFSInfo","js":"struct","ref":"virDomainFSInfo"},"count":"ret","freeElement":"virDomainFSInfoFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get a list of mapping information for each mounted file systems within the
  * specified guest and the disks.
  *
  * @param dom - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a pointer to a variable to store an array of mount points information
  * @since 1.2.11
  */
-export function virDomainGetFSInfo(dom: virDomainPtr, flags: number): virDomainFSInfo[] {
+export function virDomainGetFSInfo(dom: virDomainPtr, flags: number = 0): virDomainFSInfo[] {
   return $virDomainGetFSInfo(dom, flags) as virDomainFSInfo[];
 }
 
-const $virDomainGetGuestInfo = rt.defineFunction({"name":"virDomainGetGuestInfo","lib":"libvirt","since":"5.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"types","type":{"ffi":"unsigned int","js":"number"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetGuestInfo = rt.defineFunction({"name":"virDomainGetGuestInfo","lib":"libvirt","since":"5.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"types","type":{"ffi":"unsigned int","js":"number"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Queries the guest agent for the various information about the guest system.
@@ -10174,15 +10174,15 @@ const $virDomainGetGuestInfo = rt.defineFunction({"name":"virDomainGetGuestInfo"
  *
  * @param domain - pointer to domain object
  * @param types - types of information to return, binary-OR of virDomainGuestInfoTypes
- * @param flags - currently unused, set to 0
+ * @param flags - currently unused, set to 0. Default: 0.
  * @returns location to store the guest info parameters
  * @since 5.7.0
  */
-export function virDomainGetGuestInfo(domain: virDomainPtr, types: number, flags: number): TypedParameter[] {
+export function virDomainGetGuestInfo(domain: virDomainPtr, types: number, flags: number = 0): TypedParameter[] {
   return $virDomainGetGuestInfo(domain, types, flags) as TypedParameter[];
 }
 
-const $virDomainGetGuestVcpus = rt.defineFunction({"name":"virDomainGetGuestVcpus","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"unsigned int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetGuestVcpus = rt.defineFunction({"name":"virDomainGetGuestVcpus","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"unsigned int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Queries the guest agent for state and information regarding vCPUs from
@@ -10201,15 +10201,15 @@ const $virDomainGetGuestVcpus = rt.defineFunction({"name":"virDomainGetGuestVcpu
  * virTypedParamsFree to free memory returned in @params.
  *
  * @param domain - pointer to domain object
- * @param flags - currently unused, callers shall pass 0
+ * @param flags - currently unused, callers shall pass 0. Default: 0.
  * @returns pointer that will be filled with an array of typed parameters
  * @since 2.0.0
  */
-export function virDomainGetGuestVcpus(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetGuestVcpus(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetGuestVcpus(domain, flags) as TypedParameter[];
 }
 
-const $virDomainGetHostname = rt.defineFunction({"name":"virDomainGetHostname","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetHostname = rt.defineFunction({"name":"virDomainGetHostname","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the hostname for that domain. If no hostname is found,
@@ -10219,11 +10219,11 @@ const $virDomainGetHostname = rt.defineFunction({"name":"virDomainGetHostname","
  * guest agent to be available.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainGetHostnameFlags
+ * @param flags - bitwise-OR of virDomainGetHostnameFlags. Default: 0.
  * @returns the hostname which must be freed by the caller, or NULL if there was an error.
  * @since 0.10.0
  */
-export function virDomainGetHostname(domain: virDomainPtr, flags: number): string {
+export function virDomainGetHostname(domain: virDomainPtr, flags: number = 0): string {
   return $virDomainGetHostname(domain, flags) as string;
 }
 
@@ -10240,18 +10240,18 @@ export function virDomainGetID(domain: virDomainPtr): number {
   return $virDomainGetID(domain) as number;
 }
 
-const $virDomainGetIOThreadInfo = rt.defineFunction({"name":"virDomainGetIOThreadInfo","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"info","elem":{"ffi":"virDomainIOThreadInfo","js":"struct","ref":"virDomainIOThreadInfo"},"count":"ret","freeElement":"virDomainIOThreadInfoFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetIOThreadInfo = rt.defineFunction({"name":"virDomainGetIOThreadInfo","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"info","elem":{"ffi":"virDomainIOThreadInfo","js":"struct","ref":"virDomainIOThreadInfo"},"count":"ret","freeElement":"virDomainIOThreadInfoFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetch IOThreads of an active domain including the cpumap information to
  * determine on which CPU the IOThread has affinity to run.
  *
  * @param dom - a domain object
- * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
+ * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently. Default: 0.
  * @returns pointer to an array of virDomainIOThreadInfo structures (OUT)
  * @since 1.2.14
  */
-export function virDomainGetIOThreadInfo(dom: virDomainPtr, flags: number): virDomainIOThreadInfo[] {
+export function virDomainGetIOThreadInfo(dom: virDomainPtr, flags: number = 0): virDomainIOThreadInfo[] {
   return $virDomainGetIOThreadInfo(dom, flags) as virDomainIOThreadInfo[];
 }
 
@@ -10270,7 +10270,7 @@ export function virDomainGetInfo(domain: virDomainPtr): virDomainInfo {
   return $virDomainGetInfo(domain) as virDomainInfo;
 }
 
-const $virDomainGetInterfaceParameters = rt.defineFunction({"name":"virDomainGetInterfaceParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"device","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetInterfaceParameters = rt.defineFunction({"name":"virDomainGetInterfaceParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"device","type":{"ffi":"const char *","js":"string"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all interface parameters. On input, @nparams gives the size of
@@ -10290,11 +10290,11 @@ const $virDomainGetInterfaceParameters = rt.defineFunction({"name":"virDomainGet
  *
  * @param domain - pointer to domain object
  * @param device - the interface name or mac address
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns pointer to interface parameter objects (return value, allocated by the caller)
  * @since 0.9.9
  */
-export function virDomainGetInterfaceParameters(domain: virDomainPtr, device: string | null, flags: number): TypedParameter[] {
+export function virDomainGetInterfaceParameters(domain: virDomainPtr, device: string | null, flags: number = 0): TypedParameter[] {
   return $virDomainGetInterfaceParameters(domain, device, flags) as TypedParameter[];
 }
 
@@ -10315,7 +10315,7 @@ export function virDomainGetJobInfo(domain: virDomainPtr): virDomainJobInfo {
   return $virDomainGetJobInfo(domain) as virDomainJobInfo;
 }
 
-const $virDomainGetJobStats = rt.defineFunction({"name":"virDomainGetJobStats","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"type","type":{"ffi":"int","js":"number"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetJobStats = rt.defineFunction({"name":"virDomainGetJobStats","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"type","type":{"ffi":"int","js":"number"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract information about progress of a background job on a domain.
@@ -10340,26 +10340,26 @@ const $virDomainGetJobStats = rt.defineFunction({"name":"virDomainGetJobStats","
  * source host in case of a migration job).
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainGetJobStatsFlags
+ * @param flags - bitwise-OR of virDomainGetJobStatsFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 1.0.3
  */
-export function virDomainGetJobStats(domain: virDomainPtr, flags: number): { type: number; params: TypedParameter[] } {
+export function virDomainGetJobStats(domain: virDomainPtr, flags: number = 0): { type: number; params: TypedParameter[] } {
   return $virDomainGetJobStats(domain, flags) as { type: number; params: TypedParameter[] };
 }
 
-const $virDomainGetLaunchSecurityInfo = rt.defineFunction({"name":"virDomainGetLaunchSecurityInfo","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetLaunchSecurityInfo = rt.defineFunction({"name":"virDomainGetLaunchSecurityInfo","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the launch security info. In case of the SEV guest, this will
  * return the launch measurement.
  *
  * @param domain - a domain object
- * @param flags - currently used, set to 0.
+ * @param flags - currently used, set to 0. Default: 0.
  * @returns where to store security info
  * @since 4.5.0
  */
-export function virDomainGetLaunchSecurityInfo(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetLaunchSecurityInfo(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetLaunchSecurityInfo(domain, flags) as TypedParameter[];
 }
 
@@ -10395,7 +10395,7 @@ export function virDomainGetMaxVcpus(domain: virDomainPtr): number {
   return $virDomainGetMaxVcpus(domain) as number;
 }
 
-const $virDomainGetMemoryParameters = rt.defineFunction({"name":"virDomainGetMemoryParameters","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetMemoryParameters = rt.defineFunction({"name":"virDomainGetMemoryParameters","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all memory parameters.  On input, @nparams gives the size of the
@@ -10424,15 +10424,15 @@ const $virDomainGetMemoryParameters = rt.defineFunction({"name":"virDomainGetMem
  * expects the caller to allocate the @params.
  *
  * @param domain - pointer to domain object
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns pointer to memory parameter object (return value, allocated by the caller)
  * @since 0.8.5
  */
-export function virDomainGetMemoryParameters(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetMemoryParameters(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetMemoryParameters(domain, flags) as TypedParameter[];
 }
 
-const $virDomainGetMessages = rt.defineFunction({"name":"virDomainGetMessages","lib":"libvirt","since":"7.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"msgs","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetMessages = rt.defineFunction({"name":"virDomainGetMessages","lib":"libvirt","since":"7.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"msgs","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetch a list of all messages recorded against the VM and
@@ -10451,15 +10451,15 @@ const $virDomainGetMessages = rt.defineFunction({"name":"virDomainGetMessages","
  * and shutoff states.
  *
  * @param domain - a domain object
- * @param flags - zero or more virDomainMessageType flags
+ * @param flags - zero or more virDomainMessageType flags. Default: 0.
  * @returns pointer to a variable to store messages
  * @since 7.1.0
  */
-export function virDomainGetMessages(domain: virDomainPtr, flags: number): string[] {
+export function virDomainGetMessages(domain: virDomainPtr, flags: number = 0): string[] {
   return $virDomainGetMessages(domain, flags) as string[];
 }
 
-const $virDomainGetMetadata = rt.defineFunction({"name":"virDomainGetMetadata","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"int","js":"number"}},{"role":"in","name":"uri","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetMetadata = rt.defineFunction({"name":"virDomainGetMetadata","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"int","js":"number"}},{"role":"in","name":"uri","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Retrieves the appropriate domain element given by @type.
@@ -10478,11 +10478,11 @@ const $virDomainGetMetadata = rt.defineFunction({"name":"virDomainGetMetadata","
  * @param domain - a domain object
  * @param type - type of metadata, from virDomainMetadataType
  * @param uri - XML namespace identifier
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns the metadata string on success (caller must free), or NULL in case of failure.
  * @since 0.9.10
  */
-export function virDomainGetMetadata(domain: virDomainPtr, type: number, uri: string | null, flags: number): string {
+export function virDomainGetMetadata(domain: virDomainPtr, type: number, uri: string | null, flags: number = 0): string {
   return $virDomainGetMetadata(domain, type, uri, flags) as string;
 }
 
@@ -10499,7 +10499,7 @@ export function virDomainGetName(domain: virDomainPtr): string {
   return $virDomainGetName(domain) as string;
 }
 
-const $virDomainGetNumaParameters = rt.defineFunction({"name":"virDomainGetNumaParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetNumaParameters = rt.defineFunction({"name":"virDomainGetNumaParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all numa parameters.  On input, @nparams gives the size of the
@@ -10519,11 +10519,11 @@ const $virDomainGetNumaParameters = rt.defineFunction({"name":"virDomainGetNumaP
  * expects the caller to allocate the @params.
  *
  * @param domain - pointer to domain object
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns pointer to numa parameter object (return value, allocated by the caller)
  * @since 0.9.9
  */
-export function virDomainGetNumaParameters(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetNumaParameters(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetNumaParameters(domain, flags) as TypedParameter[];
 }
 
@@ -10540,7 +10540,7 @@ export function virDomainGetOSType(domain: virDomainPtr): string {
   return $virDomainGetOSType(domain) as string;
 }
 
-const $virDomainGetPerfEvents = rt.defineFunction({"name":"virDomainGetPerfEvents","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetPerfEvents = rt.defineFunction({"name":"virDomainGetPerfEvents","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all Linux perf events setting. Possible fields returned in
@@ -10550,11 +10550,11 @@ const $virDomainGetPerfEvents = rt.defineFunction({"name":"virDomainGetPerfEvent
  * Linux perf events are performance analyzing tool in Linux.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns where to store perf events setting
  * @since 1.3.3
  */
-export function virDomainGetPerfEvents(domain: virDomainPtr, flags: number): TypedParameter[] {
+export function virDomainGetPerfEvents(domain: virDomainPtr, flags: number = 0): TypedParameter[] {
   return $virDomainGetPerfEvents(domain, flags) as TypedParameter[];
 }
 
@@ -10579,7 +10579,7 @@ export function virDomainGetSchedulerParameters(domain: virDomainPtr, nparams: n
   return $virDomainGetSchedulerParameters(domain, nparams) as TypedParameter[];
 }
 
-const $virDomainGetSchedulerParametersFlags = rt.defineFunction({"name":"virDomainGetSchedulerParametersFlags","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int","input":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetSchedulerParametersFlags = rt.defineFunction({"name":"virDomainGetSchedulerParametersFlags","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int","input":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all scheduler parameters.  On input, @nparams gives the size of the
@@ -10603,11 +10603,11 @@ const $virDomainGetSchedulerParametersFlags = rt.defineFunction({"name":"virDoma
  *
  * @param domain - pointer to domain object
  * @param nparams - pointer to number of scheduler parameter (this value should be same than the returned value nparams of virDomainGetSchedulerType()); input and output
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns pointer to scheduler parameter object (return value)
  * @since 0.9.2
  */
-export function virDomainGetSchedulerParametersFlags(domain: virDomainPtr, nparams: number, flags: number): TypedParameter[] {
+export function virDomainGetSchedulerParametersFlags(domain: virDomainPtr, nparams: number, flags: number = 0): TypedParameter[] {
   return $virDomainGetSchedulerParametersFlags(domain, nparams, flags) as TypedParameter[];
 }
 
@@ -10654,22 +10654,22 @@ export function virDomainGetSecurityLabelList(domain: virDomainPtr): virSecurity
   return $virDomainGetSecurityLabelList(domain) as virSecurityLabel[];
 }
 
-const $virDomainGetState = rt.defineFunction({"name":"virDomainGetState","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"state","type":{"ffi":"int","js":"number"}},{"role":"out","name":"reason","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetState = rt.defineFunction({"name":"virDomainGetState","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"state","type":{"ffi":"int","js":"number"}},{"role":"out","name":"reason","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract domain state. Each state can be accompanied with a reason (if known)
  * which led to the state.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.2
  */
-export function virDomainGetState(domain: virDomainPtr, flags: number): { state: number; reason: number } {
+export function virDomainGetState(domain: virDomainPtr, flags: number = 0): { state: number; reason: number } {
   return $virDomainGetState(domain, flags) as { state: number; reason: number };
 }
 
-const $virDomainGetTime = rt.defineFunction({"name":"virDomainGetTime","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"seconds","type":{"ffi":"long long","js":"bigint"}},{"role":"out","name":"nseconds","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetTime = rt.defineFunction({"name":"virDomainGetTime","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"seconds","type":{"ffi":"long long","js":"bigint"}},{"role":"out","name":"nseconds","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Extract information about guest time and store it into
@@ -10680,11 +10680,11 @@ const $virDomainGetTime = rt.defineFunction({"name":"virDomainGetTime","lib":"li
  * be configured and running in order to run this API.
  *
  * @param dom - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 otherwise.
  * @since 1.2.5
  */
-export function virDomainGetTime(dom: virDomainPtr, flags: number): { seconds: bigint; nseconds: number } {
+export function virDomainGetTime(dom: virDomainPtr, flags: number = 0): { seconds: bigint; nseconds: number } {
   return $virDomainGetTime(dom, flags) as { seconds: bigint; nseconds: number };
 }
 
@@ -10715,7 +10715,7 @@ export function virDomainGetUUIDString(domain: virDomainPtr): string {
   return $virDomainGetUUIDString(domain) as string;
 }
 
-const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"ncpumaps","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["ncpumaps","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinInfo","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"ncpumaps","type":{"ffi":"int","js":"number"}},{"role":"bytes-out","name":"cpumaps","size":["ncpumaps","maplen"],"as":"bytes"},{"role":"in","name":"maplen","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Query the CPU affinity setting of all virtual CPUs of domain, store it
@@ -10724,11 +10724,11 @@ const $virDomainGetVcpuPinInfo = rt.defineFunction({"name":"virDomainGetVcpuPinI
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param ncpumaps - the number of cpumap (listed first to match virDomainGetVcpus)
  * @param maplen - the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
- * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
+ * @param flags - bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently. Default: 0.
  * @returns the number of virtual CPUs in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainGetVcpuPinInfo(domain: virDomainPtr | null, ncpumaps: number, maplen: number, flags: number): { cpumaps: Buffer; result: number } {
+export function virDomainGetVcpuPinInfo(domain: virDomainPtr | null, ncpumaps: number, maplen: number, flags: number = 0): { cpumaps: Buffer; result: number } {
   return $virDomainGetVcpuPinInfo(domain, ncpumaps, maplen, flags) as { cpumaps: Buffer; result: number };
 }
 
@@ -10752,7 +10752,7 @@ export function virDomainGetVcpus(domain: virDomainPtr | null, maxinfo: number, 
   return $virDomainGetVcpus(domain, maxinfo, maplen) as { info: virVcpuInfo[]; cpumaps: Buffer };
 }
 
-const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Query the number of virtual CPUs used by the domain.  Note that
@@ -10777,15 +10777,15 @@ const $virDomainGetVcpusFlags = rt.defineFunction({"name":"virDomainGetVcpusFlag
  * on live domains. Guest agent may be needed for this flag to be available.
  *
  * @param domain - pointer to domain object, or NULL for Domain0
- * @param flags - bitwise-OR of virDomainVcpuFlags
+ * @param flags - bitwise-OR of virDomainVcpuFlags. Default: 0.
  * @returns the number of vCPUs in case of success, -1 in case of failure.
  * @since 0.8.5
  */
-export function virDomainGetVcpusFlags(domain: virDomainPtr | null, flags: number): number {
+export function virDomainGetVcpusFlags(domain: virDomainPtr | null, flags: number = 0): number {
   return $virDomainGetVcpusFlags(domain, flags) as number;
 }
 
-const $virDomainGetXMLDesc = rt.defineFunction({"name":"virDomainGetXMLDesc","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainGetXMLDesc = rt.defineFunction({"name":"virDomainGetXMLDesc","lib":"libvirt","since":"0.0.3","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the domain. The description may be reused
@@ -10811,15 +10811,15 @@ const $virDomainGetXMLDesc = rt.defineFunction({"name":"virDomainGetXMLDesc","li
  * internal use.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainXMLFlags
+ * @param flags - bitwise-OR of virDomainXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 0.0.3
  */
-export function virDomainGetXMLDesc(domain: virDomainPtr, flags: number): string {
+export function virDomainGetXMLDesc(domain: virDomainPtr, flags: number = 0): string {
   return $virDomainGetXMLDesc(domain, flags) as string;
 }
 
-const $virDomainHasManagedSaveImage = rt.defineFunction({"name":"virDomainHasManagedSaveImage","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainHasManagedSaveImage = rt.defineFunction({"name":"virDomainHasManagedSaveImage","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Check if a domain has a managed save image as created by
@@ -10827,11 +10827,11 @@ const $virDomainHasManagedSaveImage = rt.defineFunction({"name":"virDomainHasMan
  * such an image, as it should have been removed on restart.
  *
  * @param dom - pointer to the domain
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if no image is present, 1 if an image is present, and -1 in case of error
  * @since 0.8.0
  */
-export function virDomainHasManagedSaveImage(dom: virDomainPtr, flags: number): number {
+export function virDomainHasManagedSaveImage(dom: virDomainPtr, flags: number = 0): number {
   return $virDomainHasManagedSaveImage(dom, flags) as number;
 }
 
@@ -10847,21 +10847,21 @@ export function virDomainIOThreadInfoFree(info: Pointer | null): void {
   $virDomainIOThreadInfoFree(info);
 }
 
-const $virDomainInjectNMI = rt.defineFunction({"name":"virDomainInjectNMI","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainInjectNMI = rt.defineFunction({"name":"virDomainInjectNMI","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Send NMI to the guest
  *
  * @param domain - pointer to domain object, or NULL for Domain0
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.2
  */
-export function virDomainInjectNMI(domain: virDomainPtr | null, flags: number): number {
+export function virDomainInjectNMI(domain: virDomainPtr | null, flags: number = 0): number {
   return $virDomainInjectNMI(domain, flags) as number;
 }
 
-const $virDomainInterfaceAddresses = rt.defineFunction({"name":"virDomainInterfaceAddresses","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"ifaces","elem":{"ffi":"virDomainInterface","js":"struct","ref":"virDomainInterface"},"count":"ret","freeElement":"virDomainInterfaceFree"},{"role":"in","name":"source","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainInterfaceAddresses = rt.defineFunction({"name":"virDomainInterfaceAddresses","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"ifaces","elem":{"ffi":"virDomainInterface","js":"struct","ref":"virDomainInterface"},"count":"ret","freeElement":"virDomainInterfaceFree"},{"role":"in","name":"source","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Return a pointer to the allocated array of pointers to interfaces
@@ -10930,11 +10930,11 @@ const $virDomainInterfaceAddresses = rt.defineFunction({"name":"virDomainInterfa
  *
  * @param dom - domain object
  * @param source - one of the virDomainInterfaceAddressesSource constants
- * @param flags - currently unused, pass zero
+ * @param flags - currently unused, pass zero. Default: 0.
  * @returns pointer to an array of pointers pointing to interface objects
  * @since 1.2.14
  */
-export function virDomainInterfaceAddresses(dom: virDomainPtr, source: number, flags: number): virDomainInterface[] {
+export function virDomainInterfaceAddresses(dom: virDomainPtr, source: number, flags: number = 0): virDomainInterface[] {
   return $virDomainInterfaceAddresses(dom, source, flags) as virDomainInterface[];
 }
 
@@ -11019,7 +11019,7 @@ export function virDomainIsUpdated(dom: virDomainPtr): number {
   return $virDomainIsUpdated(dom) as number;
 }
 
-const $virDomainListGetStats = rt.defineFunction({"name":"virDomainListGetStats","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"array-in","name":"doms","elem":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"nullTerminated":true},{"role":"in","name":"stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"list-out","name":"retStats","elem":{"ffi":"virDomainStatsRecord","js":"struct","ref":"virDomainStatsRecord"},"count":"ret","freeList":"virDomainStatsRecordListFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainListGetStats = rt.defineFunction({"name":"virDomainListGetStats","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"array-in","name":"doms","elem":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"nullTerminated":true},{"role":"in","name":"stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"list-out","name":"retStats","elem":{"ffi":"virDomainStatsRecord","js":"struct","ref":"virDomainStatsRecord"},"count":"ret","freeList":"virDomainStatsRecordListFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Query statistics for domains provided by @doms. Note that all domains in
@@ -11058,11 +11058,11 @@ const $virDomainListGetStats = rt.defineFunction({"name":"virDomainListGetStats"
  *
  * @param doms - NULL terminated array of domains
  * @param stats - stats to return, binary-OR of virDomainStatsTypes
- * @param flags - extra flags; binary-OR of virConnectGetAllDomainStatsFlags
+ * @param flags - extra flags; binary-OR of virConnectGetAllDomainStatsFlags. Default: 0.
  * @returns Pointer that will be filled with the array of returned stats
  * @since 1.2.8
  */
-export function virDomainListGetStats(doms: readonly virDomainPtr[] | null, stats: number, flags: number): virDomainStatsRecord[] {
+export function virDomainListGetStats(doms: readonly virDomainPtr[] | null, stats: number, flags: number = 0): virDomainStatsRecord[] {
   return $virDomainListGetStats(doms, stats, flags) as virDomainStatsRecord[];
 }
 
@@ -11136,7 +11136,7 @@ export function virDomainLookupByUUIDString(conn: virConnectPtr, uuidstr: string
   return $virDomainLookupByUUIDString(conn, uuidstr) as virDomainPtr;
 }
 
-const $virDomainManagedSave = rt.defineFunction({"name":"virDomainManagedSave","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainManagedSave = rt.defineFunction({"name":"virDomainManagedSave","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will suspend a domain and save its memory contents to
@@ -11162,15 +11162,15 @@ const $virDomainManagedSave = rt.defineFunction({"name":"virDomainManagedSave","
  * flags are mutually exclusive.
  *
  * @param dom - pointer to the domain
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success or -1 in case of failure
  * @since 0.8.0
  */
-export function virDomainManagedSave(dom: virDomainPtr, flags: number): number {
+export function virDomainManagedSave(dom: virDomainPtr, flags: number = 0): number {
   return $virDomainManagedSave(dom, flags) as number;
 }
 
-const $virDomainManagedSaveDefineXML = rt.defineFunction({"name":"virDomainManagedSaveDefineXML","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainManagedSaveDefineXML = rt.defineFunction({"name":"virDomainManagedSaveDefineXML","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This updates the definition of a domain stored in a saved state
@@ -11190,15 +11190,15 @@ const $virDomainManagedSaveDefineXML = rt.defineFunction({"name":"virDomainManag
  *
  * @param domain - a domain object
  * @param dxml - XML config for adjusting guest xml used on restore
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 3.7.0
  */
-export function virDomainManagedSaveDefineXML(domain: virDomainPtr, dxml: string | null, flags: number): number {
+export function virDomainManagedSaveDefineXML(domain: virDomainPtr, dxml: string | null, flags: number = 0): number {
   return $virDomainManagedSaveDefineXML(domain, dxml, flags) as number;
 }
 
-const $virDomainManagedSaveGetXMLDesc = rt.defineFunction({"name":"virDomainManagedSaveGetXMLDesc","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainManagedSaveGetXMLDesc = rt.defineFunction({"name":"virDomainManagedSaveGetXMLDesc","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will extract the XML description of the managed save
@@ -11209,29 +11209,29 @@ const $virDomainManagedSaveGetXMLDesc = rt.defineFunction({"name":"virDomainMana
  * connections.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of supported virDomainSaveImageXMLFlags
+ * @param flags - bitwise-OR of supported virDomainSaveImageXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error.  The caller must free() the returned value.
  * @since 3.7.0
  */
-export function virDomainManagedSaveGetXMLDesc(domain: virDomainPtr, flags: number): string {
+export function virDomainManagedSaveGetXMLDesc(domain: virDomainPtr, flags: number = 0): string {
   return $virDomainManagedSaveGetXMLDesc(domain, flags) as string;
 }
 
-const $virDomainManagedSaveRemove = rt.defineFunction({"name":"virDomainManagedSaveRemove","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainManagedSaveRemove = rt.defineFunction({"name":"virDomainManagedSaveRemove","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Remove any managed save image for this domain.
  *
  * @param dom - pointer to the domain
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, and -1 in case of error
  * @since 0.8.0
  */
-export function virDomainManagedSaveRemove(dom: virDomainPtr, flags: number): number {
+export function virDomainManagedSaveRemove(dom: virDomainPtr, flags: number = 0): number {
   return $virDomainManagedSaveRemove(dom, flags) as number;
 }
 
-const $virDomainMemoryPeek = rt.defineFunction({"name":"virDomainMemoryPeek","lib":"libvirt","since":"0.4.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"start","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"size","type":{"ffi":"size_t","js":"bigint"}},{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMemoryPeek = rt.defineFunction({"name":"virDomainMemoryPeek","lib":"libvirt","since":"0.4.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"start","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"size","type":{"ffi":"size_t","js":"bigint"}},{"role":"bytes-out","name":"buffer","size":"size","as":"bytes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function allows you to read the contents of a domain's
@@ -11261,15 +11261,15 @@ const $virDomainMemoryPeek = rt.defineFunction({"name":"virDomainMemoryPeek","li
  * @param dom - pointer to the domain object
  * @param start - start of memory to peek
  * @param size - size of memory to peek
- * @param flags - bitwise-OR of virDomainMemoryFlags
+ * @param flags - bitwise-OR of virDomainMemoryFlags. Default: 0.
  * @returns return buffer (must be at least size bytes)
  * @since 0.4.2
  */
-export function virDomainMemoryPeek(dom: virDomainPtr, start: number | bigint, size: number | bigint, flags: number): Buffer {
+export function virDomainMemoryPeek(dom: virDomainPtr, start: number | bigint, size: number | bigint, flags: number = 0): Buffer {
   return $virDomainMemoryPeek(dom, start, size, flags) as Buffer;
 }
 
-const $virDomainMemoryStats = rt.defineFunction({"name":"virDomainMemoryStats","lib":"libvirt","since":"0.7.5","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"stats","elem":{"ffi":"virDomainMemoryStatStruct","js":"struct","ref":"virDomainMemoryStatStruct"},"size":"nr_stats","used":"ret"},{"role":"in","name":"nr_stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMemoryStats = rt.defineFunction({"name":"virDomainMemoryStats","lib":"libvirt","since":"0.7.5","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"array-out","name":"stats","elem":{"ffi":"virDomainMemoryStatStruct","js":"struct","ref":"virDomainMemoryStatStruct"},"size":"nr_stats","used":"ret"},{"role":"in","name":"nr_stats","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function provides memory statistics for the domain.
@@ -11309,11 +11309,11 @@ const $virDomainMemoryStats = rt.defineFunction({"name":"virDomainMemoryStats","
  *
  * @param dom - pointer to the domain object
  * @param nr_stats - number of memory statistics requested
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns nr_stats-sized array of stat structures (returned)
  * @since 0.7.5
  */
-export function virDomainMemoryStats(dom: virDomainPtr, nr_stats: number, flags: number): virDomainMemoryStatStruct[] {
+export function virDomainMemoryStats(dom: virDomainPtr, nr_stats: number, flags: number = 0): virDomainMemoryStatStruct[] {
   return $virDomainMemoryStats(dom, nr_stats, flags) as virDomainMemoryStatStruct[];
 }
 
@@ -11371,7 +11371,7 @@ export function virDomainMigrate2(domain: virDomainPtr, dconn: virConnectPtr, dx
   return $virDomainMigrate2(domain, dconn, dxml, flags, dname, uri, bandwidth) as virDomainPtr;
 }
 
-const $virDomainMigrate3 = rt.defineFunction({"name":"virDomainMigrate3","lib":"libvirt","since":"1.1.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dconn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrate3 = rt.defineFunction({"name":"virDomainMigrate3","lib":"libvirt","since":"1.1.0","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dconn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Migrate the domain object from its current host to the destination host
@@ -11396,45 +11396,45 @@ const $virDomainMigrate3 = rt.defineFunction({"name":"virDomainMigrate3","lib":"
  * @param domain - a domain object
  * @param dconn - destination host (a connection object)
  * @param params - (optional) migration parameters
- * @param flags - bitwise-OR of virDomainMigrateFlags
+ * @param flags - bitwise-OR of virDomainMigrateFlags. Default: 0.
  * @returns the new domain object if the migration was successful, or NULL in case of error.  Note that the new domain object exists in the scope of the destination connection (dconn).
  * @since 1.1.0
  */
-export function virDomainMigrate3(domain: virDomainPtr, dconn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number): virDomainPtr {
+export function virDomainMigrate3(domain: virDomainPtr, dconn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number = 0): virDomainPtr {
   return $virDomainMigrate3(domain, dconn, params, flags) as virDomainPtr;
 }
 
-const $virDomainMigrateGetCompressionCache = rt.defineFunction({"name":"virDomainMigrateGetCompressionCache","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"cacheSize","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateGetCompressionCache = rt.defineFunction({"name":"virDomainMigrateGetCompressionCache","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"cacheSize","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Gets current size of the cache (in bytes) used for compressing repeatedly
  * transferred memory pages during live migration.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns return value of current size of the cache (in bytes)
  * @since 1.0.3
  */
-export function virDomainMigrateGetCompressionCache(domain: virDomainPtr, flags: number): bigint {
+export function virDomainMigrateGetCompressionCache(domain: virDomainPtr, flags: number = 0): bigint {
   return $virDomainMigrateGetCompressionCache(domain, flags) as bigint;
 }
 
-const $virDomainMigrateGetMaxDowntime = rt.defineFunction({"name":"virDomainMigrateGetMaxDowntime","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"downtime","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateGetMaxDowntime = rt.defineFunction({"name":"virDomainMigrateGetMaxDowntime","lib":"libvirt","since":"3.7.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"downtime","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Gets current maximum tolerable time for which the domain may be paused
  * at the end of live migration.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns return value of the maximum tolerable downtime for live migration, in milliseconds
  * @since 3.7.0
  */
-export function virDomainMigrateGetMaxDowntime(domain: virDomainPtr, flags: number): bigint {
+export function virDomainMigrateGetMaxDowntime(domain: virDomainPtr, flags: number = 0): bigint {
   return $virDomainMigrateGetMaxDowntime(domain, flags) as bigint;
 }
 
-const $virDomainMigrateGetMaxSpeed = rt.defineFunction({"name":"virDomainMigrateGetMaxSpeed","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateGetMaxSpeed = rt.defineFunction({"name":"virDomainMigrateGetMaxSpeed","lib":"libvirt","since":"0.9.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"out","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the current maximum bandwidth (in MiB/s) that will be used if the
@@ -11444,15 +11444,15 @@ const $virDomainMigrateGetMaxSpeed = rt.defineFunction({"name":"virDomainMigrate
  * migration.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainMigrateMaxSpeedFlags
+ * @param flags - bitwise-OR of virDomainMigrateMaxSpeedFlags. Default: 0.
  * @returns return value of current migration bandwidth limit in MiB/s
  * @since 0.9.5
  */
-export function virDomainMigrateGetMaxSpeed(domain: virDomainPtr, flags: number): bigint {
+export function virDomainMigrateGetMaxSpeed(domain: virDomainPtr, flags: number = 0): bigint {
   return $virDomainMigrateGetMaxSpeed(domain, flags) as bigint;
 }
 
-const $virDomainMigrateSetCompressionCache = rt.defineFunction({"name":"virDomainMigrateSetCompressionCache","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cacheSize","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateSetCompressionCache = rt.defineFunction({"name":"virDomainMigrateSetCompressionCache","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cacheSize","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets size of the cache (in bytes) used for compressing repeatedly
@@ -11463,15 +11463,15 @@ const $virDomainMigrateSetCompressionCache = rt.defineFunction({"name":"virDomai
  *
  * @param domain - a domain object
  * @param cacheSize - size of the cache (in bytes) used for compression
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 otherwise.
  * @since 1.0.3
  */
-export function virDomainMigrateSetCompressionCache(domain: virDomainPtr, cacheSize: number | bigint, flags: number): number {
+export function virDomainMigrateSetCompressionCache(domain: virDomainPtr, cacheSize: number | bigint, flags: number = 0): number {
   return $virDomainMigrateSetCompressionCache(domain, cacheSize, flags) as number;
 }
 
-const $virDomainMigrateSetMaxDowntime = rt.defineFunction({"name":"virDomainMigrateSetMaxDowntime","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"downtime","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateSetMaxDowntime = rt.defineFunction({"name":"virDomainMigrateSetMaxDowntime","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"downtime","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets maximum tolerable time for which the domain is allowed to be paused
@@ -11480,15 +11480,15 @@ const $virDomainMigrateSetMaxDowntime = rt.defineFunction({"name":"virDomainMigr
  *
  * @param domain - a domain object
  * @param downtime - maximum tolerable downtime for live migration, in milliseconds
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 otherwise.
  * @since 0.8.0
  */
-export function virDomainMigrateSetMaxDowntime(domain: virDomainPtr, downtime: number | bigint, flags: number): number {
+export function virDomainMigrateSetMaxDowntime(domain: virDomainPtr, downtime: number | bigint, flags: number = 0): number {
   return $virDomainMigrateSetMaxDowntime(domain, downtime, flags) as number;
 }
 
-const $virDomainMigrateSetMaxSpeed = rt.defineFunction({"name":"virDomainMigrateSetMaxSpeed","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateSetMaxSpeed = rt.defineFunction({"name":"virDomainMigrateSetMaxSpeed","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"bandwidth","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * The maximum bandwidth (in MiB/s) that will be used to do migration
@@ -11499,15 +11499,15 @@ const $virDomainMigrateSetMaxSpeed = rt.defineFunction({"name":"virDomainMigrate
  *
  * @param domain - a domain object
  * @param bandwidth - migration bandwidth limit in MiB/s
- * @param flags - bitwise-OR of virDomainMigrateMaxSpeedFlags
+ * @param flags - bitwise-OR of virDomainMigrateMaxSpeedFlags. Default: 0.
  * @returns 0 in case of success, -1 otherwise.
  * @since 0.9.0
  */
-export function virDomainMigrateSetMaxSpeed(domain: virDomainPtr, bandwidth: number | bigint, flags: number): number {
+export function virDomainMigrateSetMaxSpeed(domain: virDomainPtr, bandwidth: number | bigint, flags: number = 0): number {
   return $virDomainMigrateSetMaxSpeed(domain, bandwidth, flags) as number;
 }
 
-const $virDomainMigrateStartPostCopy = rt.defineFunction({"name":"virDomainMigrateStartPostCopy","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateStartPostCopy = rt.defineFunction({"name":"virDomainMigrateStartPostCopy","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Starts post-copy migration. This function has to be called while
@@ -11579,11 +11579,11 @@ const $virDomainMigrateStartPostCopy = rt.defineFunction({"name":"virDomainMigra
  * migration and there's no domain to run virDomainGetJobStats on).
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 otherwise.
  * @since 1.3.3
  */
-export function virDomainMigrateStartPostCopy(domain: virDomainPtr, flags: number): number {
+export function virDomainMigrateStartPostCopy(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainMigrateStartPostCopy(domain, flags) as number;
 }
 
@@ -11657,7 +11657,7 @@ export function virDomainMigrateToURI2(domain: virDomainPtr, dconnuri: string | 
   return $virDomainMigrateToURI2(domain, dconnuri, miguri, dxml, flags, dname, bandwidth) as number;
 }
 
-const $virDomainMigrateToURI3 = rt.defineFunction({"name":"virDomainMigrateToURI3","lib":"libvirt","since":"1.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dconnuri","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainMigrateToURI3 = rt.defineFunction({"name":"virDomainMigrateToURI3","lib":"libvirt","since":"1.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dconnuri","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Migrate the domain object from its current host to the destination host
@@ -11689,15 +11689,15 @@ const $virDomainMigrateToURI3 = rt.defineFunction({"name":"virDomainMigrateToURI
  * @param domain - a domain object
  * @param dconnuri - (optional) URI for target libvirtd if @flags includes VIR_MIGRATE_PEER2PEER
  * @param params - (optional) migration parameters
- * @param flags - bitwise-OR of virDomainMigrateFlags
+ * @param flags - bitwise-OR of virDomainMigrateFlags. Default: 0.
  * @returns 0 if the migration succeeded, -1 upon error.
  * @since 1.1.0
  */
-export function virDomainMigrateToURI3(domain: virDomainPtr, dconnuri: string | null, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainMigrateToURI3(domain: virDomainPtr, dconnuri: string | null, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainMigrateToURI3(domain, dconnuri, params, flags) as number;
 }
 
-const $virDomainOpenChannel = rt.defineFunction({"name":"virDomainOpenChannel","lib":"libvirt","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"st","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainOpenChannel = rt.defineFunction({"name":"virDomainOpenChannel","lib":"libvirt","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"st","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This opens the host interface associated with a channel device on a
@@ -11716,15 +11716,15 @@ const $virDomainOpenChannel = rt.defineFunction({"name":"virDomainOpenChannel","
  * @param dom - a domain object
  * @param name - the channel name, or NULL
  * @param st - a stream to associate with the channel
- * @param flags - bitwise-OR of virDomainChannelFlags
+ * @param flags - bitwise-OR of virDomainChannelFlags. Default: 0.
  * @returns 0 if the channel was opened, -1 on error
  * @since 1.0.2
  */
-export function virDomainOpenChannel(dom: virDomainPtr, name: string | null, st: virStreamPtr, flags: number): number {
+export function virDomainOpenChannel(dom: virDomainPtr, name: string | null, st: virStreamPtr, flags: number = 0): number {
   return $virDomainOpenChannel(dom, name, st, flags) as number;
 }
 
-const $virDomainOpenConsole = rt.defineFunction({"name":"virDomainOpenConsole","lib":"libvirt","since":"0.8.6","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dev_name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"st","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainOpenConsole = rt.defineFunction({"name":"virDomainOpenConsole","lib":"libvirt","since":"0.8.6","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dev_name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"st","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This opens the backend associated with a console, serial or
@@ -11751,15 +11751,15 @@ const $virDomainOpenConsole = rt.defineFunction({"name":"virDomainOpenConsole","
  * @param dom - a domain object
  * @param dev_name - the console, serial or parallel port device alias, or NULL
  * @param st - a stream to associate with the console
- * @param flags - bitwise-OR of virDomainConsoleFlags
+ * @param flags - bitwise-OR of virDomainConsoleFlags. Default: 0.
  * @returns 0 if the console was opened, -1 on error
  * @since 0.8.6
  */
-export function virDomainOpenConsole(dom: virDomainPtr, dev_name: string | null, st: virStreamPtr, flags: number): number {
+export function virDomainOpenConsole(dom: virDomainPtr, dev_name: string | null, st: virStreamPtr, flags: number = 0): number {
   return $virDomainOpenConsole(dom, dev_name, st, flags) as number;
 }
 
-const $virDomainOpenGraphics = rt.defineFunction({"name":"virDomainOpenGraphics","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"idx","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"fd","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainOpenGraphics = rt.defineFunction({"name":"virDomainOpenGraphics","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"idx","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"fd","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This will attempt to connect the file descriptor @fd, to
@@ -11780,15 +11780,15 @@ const $virDomainOpenGraphics = rt.defineFunction({"name":"virDomainOpenGraphics"
  * @param dom - pointer to domain object
  * @param idx - index of graphics config to open
  * @param fd - file descriptor to attach graphics to
- * @param flags - bitwise-OR of virDomainOpenGraphicsFlags
+ * @param flags - bitwise-OR of virDomainOpenGraphicsFlags. Default: 0.
  * @returns 0 on success, -1 on failure
  * @since 0.9.7
  */
-export function virDomainOpenGraphics(dom: virDomainPtr, idx: number, fd: number, flags: number): number {
+export function virDomainOpenGraphics(dom: virDomainPtr, idx: number, fd: number, flags: number = 0): number {
   return $virDomainOpenGraphics(dom, idx, fd, flags) as number;
 }
 
-const $virDomainOpenGraphicsFD = rt.defineFunction({"name":"virDomainOpenGraphicsFD","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"idx","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainOpenGraphicsFD = rt.defineFunction({"name":"virDomainOpenGraphicsFD","lib":"libvirt","since":"1.2.8","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"idx","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This will create a socket pair connected to the graphics backend of @dom.
@@ -11806,15 +11806,15 @@ const $virDomainOpenGraphicsFD = rt.defineFunction({"name":"virDomainOpenGraphic
  *
  * @param dom - pointer to domain object
  * @param idx - index of graphics config to open
- * @param flags - bitwise-OR of virDomainOpenGraphicsFlags
+ * @param flags - bitwise-OR of virDomainOpenGraphicsFlags. Default: 0.
  * @returns an fd on success, -1 on failure
  * @since 1.2.8
  */
-export function virDomainOpenGraphicsFD(dom: virDomainPtr, idx: number, flags: number): number {
+export function virDomainOpenGraphicsFD(dom: virDomainPtr, idx: number, flags: number = 0): number {
   return $virDomainOpenGraphicsFD(dom, idx, flags) as number;
 }
 
-const $virDomainPMSuspendForDuration = rt.defineFunction({"name":"virDomainPMSuspendForDuration","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"target","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"duration","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPMSuspendForDuration = rt.defineFunction({"name":"virDomainPMSuspendForDuration","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"target","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"duration","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Attempt to have the guest enter the given @target power management
@@ -11836,15 +11836,15 @@ const $virDomainPMSuspendForDuration = rt.defineFunction({"name":"virDomainPMSus
  * @param dom - a domain object
  * @param target - a value from virNodeSuspendTarget
  * @param duration - duration in seconds to suspend, or 0 for indefinite
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 on failure.
  * @since 0.9.10
  */
-export function virDomainPMSuspendForDuration(dom: virDomainPtr, target: number, duration: number | bigint, flags: number): number {
+export function virDomainPMSuspendForDuration(dom: virDomainPtr, target: number, duration: number | bigint, flags: number = 0): number {
   return $virDomainPMSuspendForDuration(dom, target, duration, flags) as number;
 }
 
-const $virDomainPMWakeup = rt.defineFunction({"name":"virDomainPMWakeup","lib":"libvirt","since":"0.9.11","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPMWakeup = rt.defineFunction({"name":"virDomainPMWakeup","lib":"libvirt","since":"0.9.11","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Inject a wakeup into the guest that previously used
@@ -11852,15 +11852,15 @@ const $virDomainPMWakeup = rt.defineFunction({"name":"virDomainPMWakeup","lib":"
  * previously requested duration (if any) to elapse.
  *
  * @param dom - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 on failure.
  * @since 0.9.11
  */
-export function virDomainPMWakeup(dom: virDomainPtr, flags: number): number {
+export function virDomainPMWakeup(dom: virDomainPtr, flags: number = 0): number {
   return $virDomainPMWakeup(dom, flags) as number;
 }
 
-const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","lib":"libvirt","since":"0.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to all emulator
@@ -11881,15 +11881,15 @@ const $virDomainPinEmulator = rt.defineFunction({"name":"virDomainPinEmulator","
  *
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param cpumap - pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.10.0
  */
-export function virDomainPinEmulator(domain: virDomainPtr | null, cpumap: Uint8Array | null, flags: number): number {
+export function virDomainPinEmulator(domain: virDomainPtr | null, cpumap: Uint8Array | null, flags: number = 0): number {
   return $virDomainPinEmulator(domain, cpumap, flags) as number;
 }
 
-const $virDomainPinIOThread = rt.defineFunction({"name":"virDomainPinIOThread","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPinIOThread = rt.defineFunction({"name":"virDomainPinIOThread","lib":"libvirt","since":"1.2.14","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to an IOThread.
@@ -11911,11 +11911,11 @@ const $virDomainPinIOThread = rt.defineFunction({"name":"virDomainPinIOThread","
  * @param domain - a domain object
  * @param iothread_id - the IOThread ID to set the CPU affinity
  * @param cpumap - pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.2.14
  */
-export function virDomainPinIOThread(domain: virDomainPtr, iothread_id: number, cpumap: Uint8Array | null, flags: number): number {
+export function virDomainPinIOThread(domain: virDomainPtr, iothread_id: number, cpumap: Uint8Array | null, flags: number = 0): number {
   return $virDomainPinIOThread(domain, iothread_id, cpumap, flags) as number;
 }
 
@@ -11938,7 +11938,7 @@ export function virDomainPinVcpu(domain: virDomainPtr | null, vcpu: number, cpum
   return $virDomainPinVcpu(domain, vcpu, cpumap) as number;
 }
 
-const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"vcpu","type":{"ffi":"unsigned int","js":"number"}},{"role":"bytes-in","name":"cpumap"},{"role":"length","name":"maplen","ffi":"int","of":"cpumap"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the real CPUs which can be allocated to a virtual CPU.
@@ -11960,15 +11960,15 @@ const $virDomainPinVcpuFlags = rt.defineFunction({"name":"virDomainPinVcpuFlags"
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param vcpu - virtual CPU number
  * @param cpumap - pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainPinVcpuFlags(domain: virDomainPtr | null, vcpu: number, cpumap: Uint8Array | null, flags: number): number {
+export function virDomainPinVcpuFlags(domain: virDomainPtr | null, vcpu: number, cpumap: Uint8Array | null, flags: number = 0): number {
   return $virDomainPinVcpuFlags(domain, vcpu, cpumap, flags) as number;
 }
 
-const $virDomainReboot = rt.defineFunction({"name":"virDomainReboot","lib":"libvirt","since":"0.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainReboot = rt.defineFunction({"name":"virDomainReboot","lib":"libvirt","since":"0.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reboot a domain, the domain object is still usable thereafter, but
@@ -11993,11 +11993,11 @@ const $virDomainReboot = rt.defineFunction({"name":"virDomainReboot","lib":"libv
  * to a plain shutdown on the destination.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainRebootFlagValues
+ * @param flags - bitwise-OR of virDomainRebootFlagValues. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.1.0
  */
-export function virDomainReboot(domain: virDomainPtr, flags: number): number {
+export function virDomainReboot(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainReboot(domain, flags) as number;
 }
 
@@ -12023,7 +12023,7 @@ export function virDomainRef(domain: virDomainPtr): number {
   return $virDomainRef(domain) as number;
 }
 
-const $virDomainRename = rt.defineFunction({"name":"virDomainRename","lib":"libvirt","since":"1.2.19","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"new_name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainRename = rt.defineFunction({"name":"virDomainRename","lib":"libvirt","since":"1.2.19","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"new_name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Rename a domain. New domain name is specified in the second
@@ -12037,15 +12037,15 @@ const $virDomainRename = rt.defineFunction({"name":"virDomainRename","lib":"libv
  *
  * @param dom - pointer to the domain object
  * @param new_name - new domain name
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if successfully renamed, -1 on error
  * @since 1.2.19
  */
-export function virDomainRename(dom: virDomainPtr, new_name: string | null, flags: number): number {
+export function virDomainRename(dom: virDomainPtr, new_name: string | null, flags: number = 0): number {
   return $virDomainRename(dom, new_name, flags) as number;
 }
 
-const $virDomainReset = rt.defineFunction({"name":"virDomainReset","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainReset = rt.defineFunction({"name":"virDomainReset","lib":"libvirt","since":"0.9.7","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reset a domain immediately without any guest OS shutdown.
@@ -12056,11 +12056,11 @@ const $virDomainReset = rt.defineFunction({"name":"virDomainReset","lib":"libvir
  * guest OS shutdown.
  *
  * @param domain - a domain object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.7
  */
-export function virDomainReset(domain: virDomainPtr, flags: number): number {
+export function virDomainReset(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainReset(domain, flags) as number;
 }
 
@@ -12080,7 +12080,7 @@ export function virDomainRestore(conn: virConnectPtr, from: string | null): numb
   return $virDomainRestore(conn, from) as number;
 }
 
-const $virDomainRestoreFlags = rt.defineFunction({"name":"virDomainRestoreFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"from","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainRestoreFlags = rt.defineFunction({"name":"virDomainRestoreFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"from","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will restore a domain saved to disk by virDomainSave().
@@ -12110,15 +12110,15 @@ const $virDomainRestoreFlags = rt.defineFunction({"name":"virDomainRestoreFlags"
  * @param conn - pointer to the hypervisor connection
  * @param from - path to the input file
  * @param dxml - (optional) XML config for adjusting guest xml used on restore
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.4
  */
-export function virDomainRestoreFlags(conn: virConnectPtr, from: string | null, dxml: string | null, flags: number): number {
+export function virDomainRestoreFlags(conn: virConnectPtr, from: string | null, dxml: string | null, flags: number = 0): number {
   return $virDomainRestoreFlags(conn, from, dxml, flags) as number;
 }
 
-const $virDomainRestoreParams = rt.defineFunction({"name":"virDomainRestoreParams","lib":"libvirt","since":"8.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainRestoreParams = rt.defineFunction({"name":"virDomainRestoreParams","lib":"libvirt","since":"8.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method extends virDomainRestoreFlags by adding parameters. For
@@ -12127,11 +12127,11 @@ const $virDomainRestoreParams = rt.defineFunction({"name":"virDomainRestoreParam
  *
  * @param conn - pointer to the hypervisor connection
  * @param params - restore parameters
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 8.4.0
  */
-export function virDomainRestoreParams(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainRestoreParams(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainRestoreParams(conn, params, flags) as number;
 }
 
@@ -12173,7 +12173,7 @@ export function virDomainSave(domain: virDomainPtr, to: string | null): number {
   return $virDomainSave(domain, to) as number;
 }
 
-const $virDomainSaveFlags = rt.defineFunction({"name":"virDomainSaveFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSaveFlags = rt.defineFunction({"name":"virDomainSaveFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"to","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will suspend a domain and save its memory contents to
@@ -12209,15 +12209,15 @@ const $virDomainSaveFlags = rt.defineFunction({"name":"virDomainSaveFlags","lib"
  * @param domain - a domain object
  * @param to - path for the output file
  * @param dxml - (optional) XML config for adjusting guest xml used on restore
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.4
  */
-export function virDomainSaveFlags(domain: virDomainPtr, to: string | null, dxml: string | null, flags: number): number {
+export function virDomainSaveFlags(domain: virDomainPtr, to: string | null, dxml: string | null, flags: number = 0): number {
   return $virDomainSaveFlags(domain, to, dxml, flags) as number;
 }
 
-const $virDomainSaveImageDefineXML = rt.defineFunction({"name":"virDomainSaveImageDefineXML","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"file","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSaveImageDefineXML = rt.defineFunction({"name":"virDomainSaveImageDefineXML","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"file","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"dxml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This updates the definition of a domain stored in a saved state
@@ -12240,15 +12240,15 @@ const $virDomainSaveImageDefineXML = rt.defineFunction({"name":"virDomainSaveIma
  * @param conn - pointer to the hypervisor connection
  * @param file - path to saved state file
  * @param dxml - XML config for adjusting guest xml used on restore
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.4
  */
-export function virDomainSaveImageDefineXML(conn: virConnectPtr, file: string | null, dxml: string | null, flags: number): number {
+export function virDomainSaveImageDefineXML(conn: virConnectPtr, file: string | null, dxml: string | null, flags: number = 0): number {
   return $virDomainSaveImageDefineXML(conn, file, dxml, flags) as number;
 }
 
-const $virDomainSaveImageGetXMLDesc = rt.defineFunction({"name":"virDomainSaveImageGetXMLDesc","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"file","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSaveImageGetXMLDesc = rt.defineFunction({"name":"virDomainSaveImageGetXMLDesc","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"file","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method will extract the XML describing the domain at the time
@@ -12260,15 +12260,15 @@ const $virDomainSaveImageGetXMLDesc = rt.defineFunction({"name":"virDomainSaveIm
  *
  * @param conn - pointer to the hypervisor connection
  * @param file - path to saved state file
- * @param flags - bitwise-OR of supported virDomainSaveImageXMLFlags
+ * @param flags - bitwise-OR of supported virDomainSaveImageXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error.  The caller must free() the returned value.
  * @since 0.9.4
  */
-export function virDomainSaveImageGetXMLDesc(conn: virConnectPtr, file: string | null, flags: number): string {
+export function virDomainSaveImageGetXMLDesc(conn: virConnectPtr, file: string | null, flags: number = 0): string {
   return $virDomainSaveImageGetXMLDesc(conn, file, flags) as string;
 }
 
-const $virDomainSaveParams = rt.defineFunction({"name":"virDomainSaveParams","lib":"libvirt","since":"8.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSaveParams = rt.defineFunction({"name":"virDomainSaveParams","lib":"libvirt","since":"8.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This method extends virDomainSaveFlags by adding parameters.
@@ -12277,15 +12277,15 @@ const $virDomainSaveParams = rt.defineFunction({"name":"virDomainSaveParams","li
  *
  * @param domain - a domain object
  * @param params - save parameters
- * @param flags - bitwise-OR of virDomainSaveRestoreFlags
+ * @param flags - bitwise-OR of virDomainSaveRestoreFlags. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 8.4.0
  */
-export function virDomainSaveParams(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSaveParams(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSaveParams(domain, params, flags) as number;
 }
 
-const $virDomainScreenshot = rt.defineFunction({"name":"virDomainScreenshot","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"screen","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainScreenshot = rt.defineFunction({"name":"virDomainScreenshot","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"screen","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Take a screenshot of current domain console as a stream. The image format
@@ -12304,15 +12304,15 @@ const $virDomainScreenshot = rt.defineFunction({"name":"virDomainScreenshot","li
  * @param domain - a domain object
  * @param stream - stream to use as output
  * @param screen - monitor ID to take screenshot from
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a string representing the mime-type of the image format, or NULL upon error. The caller must free() the returned value.
  * @since 0.9.2
  */
-export function virDomainScreenshot(domain: virDomainPtr, stream: virStreamPtr, screen: number, flags: number): string {
+export function virDomainScreenshot(domain: virDomainPtr, stream: virStreamPtr, screen: number, flags: number = 0): string {
   return $virDomainScreenshot(domain, stream, screen, flags) as string;
 }
 
-const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"codeset","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"holdtime","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"keycodes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"length","name":"nkeycodes","ffi":"int","of":"keycodes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"codeset","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"holdtime","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"keycodes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"length","name":"nkeycodes","ffi":"int","of":"keycodes"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Send key(s) to the guest.
@@ -12321,15 +12321,15 @@ const $virDomainSendKey = rt.defineFunction({"name":"virDomainSendKey","lib":"li
  * @param codeset - the code set of keycodes, from virKeycodeSet
  * @param holdtime - the duration (in milliseconds) that the keys will be held
  * @param keycodes - array of keycodes
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.3
  */
-export function virDomainSendKey(domain: virDomainPtr | null, codeset: number, holdtime: number, keycodes: readonly number[] | null, flags: number): number {
+export function virDomainSendKey(domain: virDomainPtr | null, codeset: number, holdtime: number, keycodes: readonly number[] | null, flags: number = 0): number {
   return $virDomainSendKey(domain, codeset, holdtime, keycodes, flags) as number;
 }
 
-const $virDomainSendProcessSignal = rt.defineFunction({"name":"virDomainSendProcessSignal","lib":"libvirt","since":"1.0.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"pid_value","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"signum","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSendProcessSignal = rt.defineFunction({"name":"virDomainSendProcessSignal","lib":"libvirt","since":"1.0.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"pid_value","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"signum","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Send a signal to the designated process in the guest
@@ -12359,11 +12359,11 @@ const $virDomainSendProcessSignal = rt.defineFunction({"name":"virDomainSendProc
  * @param domain - pointer to domain object
  * @param pid_value - a positive integer process ID, or negative integer process group ID
  * @param signum - a signal from the virDomainProcessSignal enum
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.0.1
  */
-export function virDomainSendProcessSignal(domain: virDomainPtr, pid_value: number | bigint, signum: number, flags: number): number {
+export function virDomainSendProcessSignal(domain: virDomainPtr, pid_value: number | bigint, signum: number, flags: number = 0): number {
   return $virDomainSendProcessSignal(domain, pid_value, signum, flags) as number;
 }
 
@@ -12382,7 +12382,7 @@ export function virDomainSetAutostart(domain: virDomainPtr, autostart: number): 
   return $virDomainSetAutostart(domain, autostart) as number;
 }
 
-const $virDomainSetBlkioParameters = rt.defineFunction({"name":"virDomainSetBlkioParameters","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetBlkioParameters = rt.defineFunction({"name":"virDomainSetBlkioParameters","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change all or a subset of the blkio tunables.
@@ -12390,15 +12390,15 @@ const $virDomainSetBlkioParameters = rt.defineFunction({"name":"virDomainSetBlki
  *
  * @param domain - pointer to domain object
  * @param params - pointer to blkio parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.9.0
  */
-export function virDomainSetBlkioParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetBlkioParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetBlkioParameters(domain, params, flags) as number;
 }
 
-const $virDomainSetBlockIoTune = rt.defineFunction({"name":"virDomainSetBlockIoTune","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetBlockIoTune = rt.defineFunction({"name":"virDomainSetBlockIoTune","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"disk","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change all or a subset of the per-device block IO tunables.
@@ -12413,15 +12413,15 @@ const $virDomainSetBlockIoTune = rt.defineFunction({"name":"virDomainSetBlockIoT
  * @param dom - pointer to domain object
  * @param disk - path to the block device, or device shorthand
  * @param params - Pointer to blkio parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.9.8
  */
-export function virDomainSetBlockIoTune(dom: virDomainPtr, disk: string | null, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetBlockIoTune(dom: virDomainPtr, disk: string | null, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetBlockIoTune(dom, disk, params, flags) as number;
 }
 
-const $virDomainSetBlockThreshold = rt.defineFunction({"name":"virDomainSetBlockThreshold","lib":"libvirt","since":"3.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dev","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"threshold","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetBlockThreshold = rt.defineFunction({"name":"virDomainSetBlockThreshold","lib":"libvirt","since":"3.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"dev","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"threshold","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Set the threshold level for delivering the
@@ -12458,15 +12458,15 @@ const $virDomainSetBlockThreshold = rt.defineFunction({"name":"virDomainSetBlock
  * @param domain - pointer to domain object
  * @param dev - string specifying the block device or backing chain element
  * @param threshold - threshold in bytes when to fire the event
- * @param flags - currently unused, callers should pass 0
+ * @param flags - currently unused, callers should pass 0. Default: 0.
  * @returns 0 if the operation has started, -1 on failure.
  * @since 3.1.0
  */
-export function virDomainSetBlockThreshold(domain: virDomainPtr, dev: string | null, threshold: number | bigint, flags: number): number {
+export function virDomainSetBlockThreshold(domain: virDomainPtr, dev: string | null, threshold: number | bigint, flags: number = 0): number {
   return $virDomainSetBlockThreshold(domain, dev, threshold, flags) as number;
 }
 
-const $virDomainSetGuestVcpus = rt.defineFunction({"name":"virDomainSetGuestVcpus","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cpumap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"state","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetGuestVcpus = rt.defineFunction({"name":"virDomainSetGuestVcpus","lib":"libvirt","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cpumap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"state","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets state of individual vcpus described by @cpumap via guest agent. Other
@@ -12487,15 +12487,15 @@ const $virDomainSetGuestVcpus = rt.defineFunction({"name":"virDomainSetGuestVcpu
  * @param domain - pointer to domain object
  * @param cpumap - text representation of a bitmap of vcpus to set
  * @param state - 0 to disable/1 to enable cpus described by @cpumap
- * @param flags - currently unused, callers shall pass 0
+ * @param flags - currently unused, callers shall pass 0. Default: 0.
  * @returns 0 on success, -1 on error.
  * @since 2.0.0
  */
-export function virDomainSetGuestVcpus(domain: virDomainPtr, cpumap: string | null, state: number, flags: number): number {
+export function virDomainSetGuestVcpus(domain: virDomainPtr, cpumap: string | null, state: number, flags: number = 0): number {
   return $virDomainSetGuestVcpus(domain, cpumap, state, flags) as number;
 }
 
-const $virDomainSetIOThreadParams = rt.defineFunction({"name":"virDomainSetIOThreadParams","lib":"libvirt","since":"4.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetIOThreadParams = rt.defineFunction({"name":"virDomainSetIOThreadParams","lib":"libvirt","since":"4.10.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"iothread_id","type":{"ffi":"unsigned int","js":"number"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically set IOThread parameters to the domain. It is left up to
@@ -12519,15 +12519,15 @@ const $virDomainSetIOThreadParams = rt.defineFunction({"name":"virDomainSetIOThr
  * @param domain - a domain object
  * @param iothread_id - the specific IOThread ID value to add
  * @param params - pointer to IOThread parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+ * @param flags - bitwise-OR of virDomainModificationImpact and virTypedParameterFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 4.10.0
  */
-export function virDomainSetIOThreadParams(domain: virDomainPtr, iothread_id: number, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetIOThreadParams(domain: virDomainPtr, iothread_id: number, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetIOThreadParams(domain, iothread_id, params, flags) as number;
 }
 
-const $virDomainSetInterfaceParameters = rt.defineFunction({"name":"virDomainSetInterfaceParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"device","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetInterfaceParameters = rt.defineFunction({"name":"virDomainSetInterfaceParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"device","type":{"ffi":"const char *","js":"string"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change a subset or all parameters of interface; currently this
@@ -12541,15 +12541,15 @@ const $virDomainSetInterfaceParameters = rt.defineFunction({"name":"virDomainSet
  * @param domain - pointer to domain object
  * @param device - the interface name or mac address
  * @param params - pointer to interface parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.9.9
  */
-export function virDomainSetInterfaceParameters(domain: virDomainPtr, device: string | null, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetInterfaceParameters(domain: virDomainPtr, device: string | null, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetInterfaceParameters(domain, device, params, flags) as number;
 }
 
-const $virDomainSetLaunchSecurityState = rt.defineFunction({"name":"virDomainSetLaunchSecurityState","lib":"libvirt","since":"8.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetLaunchSecurityState = rt.defineFunction({"name":"virDomainSetLaunchSecurityState","lib":"libvirt","since":"8.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Set a launch security secret in the guest's memory. The guest must be
@@ -12570,15 +12570,15 @@ const $virDomainSetLaunchSecurityState = rt.defineFunction({"name":"virDomainSet
  *
  * @param domain - a domain object
  * @param params - pointer to launch security parameter objects
- * @param flags - currently used, set to 0.
+ * @param flags - currently used, set to 0. Default: 0.
  * @returns -1 in case of failure, 0 in case of success.
  * @since 8.0.0
  */
-export function virDomainSetLaunchSecurityState(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetLaunchSecurityState(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetLaunchSecurityState(domain, params, flags) as number;
 }
 
-const $virDomainSetLifecycleAction = rt.defineFunction({"name":"virDomainSetLifecycleAction","lib":"libvirt","since":"3.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"action","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetLifecycleAction = rt.defineFunction({"name":"virDomainSetLifecycleAction","lib":"libvirt","since":"3.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"action","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Changes the actions of lifecycle events for domain represented as
@@ -12591,11 +12591,11 @@ const $virDomainSetLifecycleAction = rt.defineFunction({"name":"virDomainSetLife
  * @param domain - pointer to domain object
  * @param type - the lifecycle type from virDomainLifecycle
  * @param action - the action type from virDomainLifecycleAction
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 on success, -1 on failure.
  * @since 3.9.0
  */
-export function virDomainSetLifecycleAction(domain: virDomainPtr, type: number, action: number, flags: number): number {
+export function virDomainSetLifecycleAction(domain: virDomainPtr, type: number, action: number, flags: number = 0): number {
   return $virDomainSetLifecycleAction(domain, type, action, flags) as number;
 }
 
@@ -12641,7 +12641,7 @@ export function virDomainSetMemory(domain: virDomainPtr | null, memory: number |
   return $virDomainSetMemory(domain, memory) as number;
 }
 
-const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFlags","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFlags","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"memory","type":{"ffi":"unsigned long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the target amount of physical memory allocated to a
@@ -12663,15 +12663,15 @@ const $virDomainSetMemoryFlags = rt.defineFunction({"name":"virDomainSetMemoryFl
  *
  * @param domain - a domain object or NULL
  * @param memory - the memory size in kibibytes (blocks of 1024 bytes)
- * @param flags - bitwise-OR of virDomainMemoryModFlags
+ * @param flags - bitwise-OR of virDomainMemoryModFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.9.0
  */
-export function virDomainSetMemoryFlags(domain: virDomainPtr | null, memory: number | bigint, flags: number): number {
+export function virDomainSetMemoryFlags(domain: virDomainPtr | null, memory: number | bigint, flags: number = 0): number {
   return $virDomainSetMemoryFlags(domain, memory, flags) as number;
 }
 
-const $virDomainSetMemoryParameters = rt.defineFunction({"name":"virDomainSetMemoryParameters","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMemoryParameters = rt.defineFunction({"name":"virDomainSetMemoryParameters","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change all or a subset of the memory tunables.
@@ -12682,15 +12682,15 @@ const $virDomainSetMemoryParameters = rt.defineFunction({"name":"virDomainSetMem
  *
  * @param domain - pointer to domain object
  * @param params - pointer to memory parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.8.5
  */
-export function virDomainSetMemoryParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetMemoryParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetMemoryParameters(domain, params, flags) as number;
 }
 
-const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMemoryStatsPeriod","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"period","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMemoryStatsPeriod","lib":"libvirt","since":"1.1.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"period","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the domain memory balloon driver statistics collection
@@ -12709,15 +12709,15 @@ const $virDomainSetMemoryStatsPeriod = rt.defineFunction({"name":"virDomainSetMe
  *
  * @param domain - a domain object or NULL
  * @param period - the period in seconds for stats collection
- * @param flags - bitwise-OR of virDomainMemoryModFlags
+ * @param flags - bitwise-OR of virDomainMemoryModFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.1.1
  */
-export function virDomainSetMemoryStatsPeriod(domain: virDomainPtr | null, period: number, flags: number): number {
+export function virDomainSetMemoryStatsPeriod(domain: virDomainPtr | null, period: number, flags: number = 0): number {
   return $virDomainSetMemoryStatsPeriod(domain, period, flags) as number;
 }
 
-const $virDomainSetMetadata = rt.defineFunction({"name":"virDomainSetMetadata","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"int","js":"number"}},{"role":"in","name":"metadata","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"key","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"uri","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetMetadata = rt.defineFunction({"name":"virDomainSetMetadata","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"type","type":{"ffi":"int","js":"number"}},{"role":"in","name":"metadata","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"key","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"uri","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets the appropriate domain element given by @type to the
@@ -12744,15 +12744,15 @@ const $virDomainSetMetadata = rt.defineFunction({"name":"virDomainSetMetadata","
  * @param metadata - new metadata text
  * @param key - XML namespace key, or NULL
  * @param uri - XML namespace URI, or NULL
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 on success, -1 in case of failure.
  * @since 0.9.10
  */
-export function virDomainSetMetadata(domain: virDomainPtr, type: number, metadata: string | null, key: string | null, uri: string | null, flags: number): number {
+export function virDomainSetMetadata(domain: virDomainPtr, type: number, metadata: string | null, key: string | null, uri: string | null, flags: number = 0): number {
   return $virDomainSetMetadata(domain, type, metadata, key, uri, flags) as number;
 }
 
-const $virDomainSetNumaParameters = rt.defineFunction({"name":"virDomainSetNumaParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetNumaParameters = rt.defineFunction({"name":"virDomainSetNumaParameters","lib":"libvirt","since":"0.9.9","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change all or a subset of the numa tunables.
@@ -12767,15 +12767,15 @@ const $virDomainSetNumaParameters = rt.defineFunction({"name":"virDomainSetNumaP
  *
  * @param domain - pointer to domain object
  * @param params - pointer to numa parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.9.9
  */
-export function virDomainSetNumaParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetNumaParameters(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetNumaParameters(domain, params, flags) as number;
 }
 
-const $virDomainSetPerfEvents = rt.defineFunction({"name":"virDomainSetPerfEvents","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetPerfEvents = rt.defineFunction({"name":"virDomainSetPerfEvents","lib":"libvirt","since":"1.3.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Enable or disable the particular list of Linux perf events you
@@ -12786,11 +12786,11 @@ const $virDomainSetPerfEvents = rt.defineFunction({"name":"virDomainSetPerfEvent
  *
  * @param domain - a domain object
  * @param params - pointer to perf events parameter object
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 1.3.3
  */
-export function virDomainSetPerfEvents(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetPerfEvents(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetPerfEvents(domain, params, flags) as number;
 }
 
@@ -12811,7 +12811,7 @@ export function virDomainSetSchedulerParameters(domain: virDomainPtr, params: re
   return $virDomainSetSchedulerParameters(domain, params) as number;
 }
 
-const $virDomainSetSchedulerParametersFlags = rt.defineFunction({"name":"virDomainSetSchedulerParametersFlags","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetSchedulerParametersFlags = rt.defineFunction({"name":"virDomainSetSchedulerParametersFlags","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change a subset or all scheduler parameters.  The value of @flags
@@ -12822,15 +12822,15 @@ const $virDomainSetSchedulerParametersFlags = rt.defineFunction({"name":"virDoma
  *
  * @param domain - pointer to domain object
  * @param params - pointer to scheduler parameter objects
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 0.9.2
  */
-export function virDomainSetSchedulerParametersFlags(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virDomainSetSchedulerParametersFlags(domain: virDomainPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virDomainSetSchedulerParametersFlags(domain, params, flags) as number;
 }
 
-const $virDomainSetTime = rt.defineFunction({"name":"virDomainSetTime","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"seconds","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"nseconds","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetTime = rt.defineFunction({"name":"virDomainSetTime","lib":"libvirt","since":"1.2.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"seconds","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"nseconds","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * When a domain is suspended or restored from a file the
@@ -12848,15 +12848,15 @@ const $virDomainSetTime = rt.defineFunction({"name":"virDomainSetTime","lib":"li
  * @param dom - a domain object
  * @param seconds - time to set
  * @param nseconds - the nanosecond part of @seconds
- * @param flags - bitwise-OR of virDomainSetTimeFlags
+ * @param flags - bitwise-OR of virDomainSetTimeFlags. Default: 0.
  * @returns 0 on success, -1 otherwise.
  * @since 1.2.5
  */
-export function virDomainSetTime(dom: virDomainPtr, seconds: number | bigint, nseconds: number, flags: number): number {
+export function virDomainSetTime(dom: virDomainPtr, seconds: number | bigint, nseconds: number, flags: number = 0): number {
   return $virDomainSetTime(dom, seconds, nseconds, flags) as number;
 }
 
-const $virDomainSetUserPassword = rt.defineFunction({"name":"virDomainSetUserPassword","lib":"libvirt","since":"1.2.16","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"password","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetUserPassword = rt.defineFunction({"name":"virDomainSetUserPassword","lib":"libvirt","since":"1.2.16","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"user","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"password","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets the @user password to the value specified by @password.
@@ -12869,15 +12869,15 @@ const $virDomainSetUserPassword = rt.defineFunction({"name":"virDomainSetUserPas
  * @param dom - a domain object
  * @param user - the username that will get a new password
  * @param password - the password to set
- * @param flags - bitwise-OR of virDomainSetUserPasswordFlags
+ * @param flags - bitwise-OR of virDomainSetUserPasswordFlags. Default: 0.
  * @returns 0 on success, -1 otherwise.
  * @since 1.2.16
  */
-export function virDomainSetUserPassword(dom: virDomainPtr, user: string | null, password: string | null, flags: number): number {
+export function virDomainSetUserPassword(dom: virDomainPtr, user: string | null, password: string | null, flags: number = 0): number {
   return $virDomainSetUserPassword(dom, user, password, flags) as number;
 }
 
-const $virDomainSetVcpu = rt.defineFunction({"name":"virDomainSetVcpu","lib":"libvirt","since":"3.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"vcpumap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"state","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetVcpu = rt.defineFunction({"name":"virDomainSetVcpu","lib":"libvirt","since":"3.1.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"vcpumap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"state","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Enables/disables individual vcpus described by @vcpumap in the hypervisor.
@@ -12890,11 +12890,11 @@ const $virDomainSetVcpu = rt.defineFunction({"name":"virDomainSetVcpu","lib":"li
  * @param domain - pointer to domain object
  * @param vcpumap - text representation of a bitmap of vcpus to set
  * @param state - 0 to disable/1 to enable cpus described by @vcpumap
- * @param flags - bitwise-OR of virDomainModificationImpact
+ * @param flags - bitwise-OR of virDomainModificationImpact. Default: 0.
  * @returns 0 on success, -1 on error.
  * @since 3.1.0
  */
-export function virDomainSetVcpu(domain: virDomainPtr, vcpumap: string | null, state: number, flags: number): number {
+export function virDomainSetVcpu(domain: virDomainPtr, vcpumap: string | null, state: number, flags: number = 0): number {
   return $virDomainSetVcpu(domain, vcpumap, state, flags) as number;
 }
 
@@ -12923,7 +12923,7 @@ export function virDomainSetVcpus(domain: virDomainPtr | null, nvcpus: number): 
   return $virDomainSetVcpus(domain, nvcpus) as number;
 }
 
-const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlags","lib":"libvirt","since":"0.8.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"nvcpus","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Dynamically change the number of virtual CPUs used by the domain.
@@ -12960,11 +12960,11 @@ const $virDomainSetVcpusFlags = rt.defineFunction({"name":"virDomainSetVcpusFlag
  *
  * @param domain - pointer to domain object, or NULL for Domain0
  * @param nvcpus - the new number of virtual CPUs for this domain, must be at least 1
- * @param flags - bitwise-OR of virDomainVcpuFlags
+ * @param flags - bitwise-OR of virDomainVcpuFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.8.5
  */
-export function virDomainSetVcpusFlags(domain: virDomainPtr | null, nvcpus: number, flags: number): number {
+export function virDomainSetVcpusFlags(domain: virDomainPtr | null, nvcpus: number, flags: number = 0): number {
   return $virDomainSetVcpusFlags(domain, nvcpus, flags) as number;
 }
 
@@ -12993,7 +12993,7 @@ export function virDomainShutdown(domain: virDomainPtr): number {
   return $virDomainShutdown(domain) as number;
 }
 
-const $virDomainShutdownFlags = rt.defineFunction({"name":"virDomainShutdownFlags","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainShutdownFlags = rt.defineFunction({"name":"virDomainShutdownFlags","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Shutdown a domain, the domain object is still usable thereafter but
@@ -13020,15 +13020,15 @@ const $virDomainShutdownFlags = rt.defineFunction({"name":"virDomainShutdownFlag
  * must have <channel> configured.
  *
  * @param domain - a domain object
- * @param flags - bitwise-OR of virDomainShutdownFlagValues
+ * @param flags - bitwise-OR of virDomainShutdownFlagValues. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.10
  */
-export function virDomainShutdownFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainShutdownFlags(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainShutdownFlags(domain, flags) as number;
 }
 
-const $virDomainStartDirtyRateCalc = rt.defineFunction({"name":"virDomainStartDirtyRateCalc","lib":"libvirt","since":"7.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"seconds","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainStartDirtyRateCalc = rt.defineFunction({"name":"virDomainStartDirtyRateCalc","lib":"libvirt","since":"7.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"seconds","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Calculate the current domain's memory dirty rate in next @seconds.
@@ -13037,11 +13037,11 @@ const $virDomainStartDirtyRateCalc = rt.defineFunction({"name":"virDomainStartDi
  *
  * @param domain - a domain object
  * @param seconds - specified calculating time in seconds
- * @param flags - bitwise-OR of supported virDomainDirtyRateCalcFlags
+ * @param flags - bitwise-OR of supported virDomainDirtyRateCalcFlags. Default: 0.
  * @returns 0 in case of success, -1 otherwise.
  * @since 7.2.0
  */
-export function virDomainStartDirtyRateCalc(domain: virDomainPtr, seconds: number, flags: number): number {
+export function virDomainStartDirtyRateCalc(domain: virDomainPtr, seconds: number, flags: number = 0): number {
   return $virDomainStartDirtyRateCalc(domain, seconds, flags) as number;
 }
 
@@ -13098,7 +13098,7 @@ export function virDomainUndefine(domain: virDomainPtr): number {
   return $virDomainUndefine(domain) as number;
 }
 
-const $virDomainUndefineFlags = rt.defineFunction({"name":"virDomainUndefineFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainUndefineFlags = rt.defineFunction({"name":"virDomainUndefineFlags","lib":"libvirt","since":"0.9.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Undefine a domain. If the domain is running, it's converted to
@@ -13134,15 +13134,15 @@ const $virDomainUndefineFlags = rt.defineFunction({"name":"virDomainUndefineFlag
  * VIR_DOMAIN_UNDEFINE_NVRAM is specified to remove the nvram file.
  *
  * @param domain - pointer to a defined domain
- * @param flags - bitwise-OR of supported virDomainUndefineFlagsValues
+ * @param flags - bitwise-OR of supported virDomainUndefineFlagsValues. Default: 0.
  * @returns 0 in case of success, -1 in case of error
  * @since 0.9.4
  */
-export function virDomainUndefineFlags(domain: virDomainPtr, flags: number): number {
+export function virDomainUndefineFlags(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainUndefineFlags(domain, flags) as number;
 }
 
-const $virDomainUpdateDeviceFlags = rt.defineFunction({"name":"virDomainUpdateDeviceFlags","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainUpdateDeviceFlags = rt.defineFunction({"name":"virDomainUpdateDeviceFlags","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change a virtual device on a domain, using the flags parameter
@@ -13171,10 +13171,10 @@ const $virDomainUpdateDeviceFlags = rt.defineFunction({"name":"virDomainUpdateDe
  *
  * @param domain - pointer to domain object
  * @param xml - pointer to XML description of one device
- * @param flags - bitwise-OR of virDomainDeviceModifyFlags
+ * @param flags - bitwise-OR of virDomainDeviceModifyFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.8.0
  */
-export function virDomainUpdateDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number): number {
+export function virDomainUpdateDeviceFlags(domain: virDomainPtr, xml: string | null, flags: number = 0): number {
   return $virDomainUpdateDeviceFlags(domain, xml, flags) as number;
 }

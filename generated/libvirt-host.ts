@@ -782,7 +782,7 @@ rt.registerFunctype({"name":"virConnectCloseFunc","ret":"void","args":[{"name":"
  * @since 0.10.0
  */
 export type virConnectCloseFunc = (conn: virConnectPtr, reason: number, opaque: Pointer | null) => void;
-const $virConnectBaselineCPU = rt.defineFunction({"name":"virConnectBaselineCPU","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"array-in","name":"xmlCPUs","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ncpus","ffi":"unsigned int","of":"xmlCPUs"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectBaselineCPU = rt.defineFunction({"name":"virConnectBaselineCPU","lib":"libvirt","since":"0.7.7","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"array-in","name":"xmlCPUs","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ncpus","ffi":"unsigned int","of":"xmlCPUs"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Computes the most feature-rich CPU which is compatible with all given
@@ -801,15 +801,15 @@ const $virConnectBaselineCPU = rt.defineFunction({"name":"virConnectBaselineCPU"
  *
  * @param conn - virConnect connection
  * @param xmlCPUs - array of XML descriptions of host CPUs
- * @param flags - bitwise-OR of virConnectBaselineCPUFlags
+ * @param flags - bitwise-OR of virConnectBaselineCPUFlags. Default: 0.
  * @returns XML description of the computed CPU (caller frees) or NULL on error.
  * @since 0.7.7
  */
-export function virConnectBaselineCPU(conn: virConnectPtr, xmlCPUs: readonly string[] | null, flags: number): string {
+export function virConnectBaselineCPU(conn: virConnectPtr, xmlCPUs: readonly string[] | null, flags: number = 0): string {
   return $virConnectBaselineCPU(conn, xmlCPUs, flags) as string;
 }
 
-const $virConnectBaselineHypervisorCPU = rt.defineFunction({"name":"virConnectBaselineHypervisorCPU","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulator","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"array-in","name":"xmlCPUs","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ncpus","ffi":"unsigned int","of":"xmlCPUs"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectBaselineHypervisorCPU = rt.defineFunction({"name":"virConnectBaselineHypervisorCPU","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulator","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"array-in","name":"xmlCPUs","elem":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ncpus","ffi":"unsigned int","of":"xmlCPUs"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Computes the most feature-rich CPU which is compatible with all given CPUs
@@ -845,11 +845,11 @@ const $virConnectBaselineHypervisorCPU = rt.defineFunction({"name":"virConnectBa
  * @param machine - machine type
  * @param virttype - virtualization type
  * @param xmlCPUs - array of XML descriptions of CPUs
- * @param flags - bitwise-OR of virConnectBaselineCPUFlags
+ * @param flags - bitwise-OR of virConnectBaselineCPUFlags. Default: 0.
  * @returns XML description of the computed CPU (caller frees) or NULL on error.
  * @since 4.4.0
  */
-export function virConnectBaselineHypervisorCPU(conn: virConnectPtr, emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: readonly string[] | null, flags: number): string {
+export function virConnectBaselineHypervisorCPU(conn: virConnectPtr, emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: readonly string[] | null, flags: number = 0): string {
   return $virConnectBaselineHypervisorCPU(conn, emulator, arch, machine, virttype, xmlCPUs, flags) as string;
 }
 
@@ -877,7 +877,7 @@ export function virConnectClose(conn: virConnectPtr): number {
   return $virConnectClose(conn) as number;
 }
 
-const $virConnectCompareCPU = rt.defineFunction({"name":"virConnectCompareCPU","lib":"libvirt","since":"0.7.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectCompareCPU = rt.defineFunction({"name":"virConnectCompareCPU","lib":"libvirt","since":"0.7.5","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Compares the given CPU description with the host CPU.
@@ -888,15 +888,15 @@ const $virConnectCompareCPU = rt.defineFunction({"name":"virConnectCompareCPU","
  *
  * @param conn - virConnect connection
  * @param xmlDesc - XML describing the CPU to compare with host CPU
- * @param flags - bitwise-OR of virConnectCompareCPUFlags
+ * @param flags - bitwise-OR of virConnectCompareCPUFlags. Default: 0.
  * @returns comparison result according to enum virCPUCompareResult. If VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE is used and @xmlDesc CPU is incompatible with host CPU, this function will return VIR_CPU_COMPARE_ERROR (instead of VIR_CPU_COMPARE_INCOMPATIBLE) and the error will use the VIR_ERR_CPU_INCOMPATIBLE code with a message providing more details about the incompatibility.
  * @since 0.7.5
  */
-export function virConnectCompareCPU(conn: virConnectPtr, xmlDesc: string | null, flags: number): number {
+export function virConnectCompareCPU(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): number {
   return $virConnectCompareCPU(conn, xmlDesc, flags) as number;
 }
 
-const $virConnectCompareHypervisorCPU = rt.defineFunction({"name":"virConnectCompareHypervisorCPU","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulator","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"xmlCPU","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectCompareHypervisorCPU = rt.defineFunction({"name":"virConnectCompareHypervisorCPU","lib":"libvirt","since":"4.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"emulator","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"machine","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"virttype","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"xmlCPU","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Compares the given CPU description with the CPU the specified hypervisor is
@@ -914,15 +914,15 @@ const $virConnectCompareHypervisorCPU = rt.defineFunction({"name":"virConnectCom
  * @param machine - machine type
  * @param virttype - virtualization type
  * @param xmlCPU - XML describing the CPU to be compared
- * @param flags - bitwise-OR of virConnectCompareCPUFlags
+ * @param flags - bitwise-OR of virConnectCompareCPUFlags. Default: 0.
  * @returns comparison result according to enum virCPUCompareResult. If VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE is used and @xmlCPU is incompatible with the CPU the specified hypervisor is able to provide on the host, this function will return VIR_CPU_COMPARE_ERROR (instead of VIR_CPU_COMPARE_INCOMPATIBLE) and the error will use the VIR_ERR_CPU_INCOMPATIBLE code with a message providing more details about the incompatibility.
  * @since 4.4.0
  */
-export function virConnectCompareHypervisorCPU(conn: virConnectPtr, emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string | null, flags: number): number {
+export function virConnectCompareHypervisorCPU(conn: virConnectPtr, emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string | null, flags: number = 0): number {
   return $virConnectCompareHypervisorCPU(conn, emulator, arch, machine, virttype, xmlCPU, flags) as number;
 }
 
-const $virConnectGetCPUModelNames = rt.defineFunction({"name":"virConnectGetCPUModelNames","lib":"libvirt","since":"1.1.3","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"models","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectGetCPUModelNames = rt.defineFunction({"name":"virConnectGetCPUModelNames","lib":"libvirt","since":"1.1.3","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"arch","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"models","elem":{"ffi":"char *","js":"string"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get the list of CPU models supported by libvirt for a specific architecture.
@@ -935,11 +935,11 @@ const $virConnectGetCPUModelNames = rt.defineFunction({"name":"virConnectGetCPUM
  *
  * @param conn - virConnect connection
  * @param arch - Architecture
- * @param flags - extra flags; not used yet, so callers should always pass 0.
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the NULL-terminated array of the CPU models supported for the specified architecture.  Each element and the array itself must be freed by the caller with free.  Pass NULL if only the list length is needed.
  * @since 1.1.3
  */
-export function virConnectGetCPUModelNames(conn: virConnectPtr, arch: string | null, flags: number): string[] {
+export function virConnectGetCPUModelNames(conn: virConnectPtr, arch: string | null, flags: number = 0): string[] {
   return $virConnectGetCPUModelNames(conn, arch, flags) as string[];
 }
 
@@ -1006,7 +1006,7 @@ export function virConnectGetMaxVcpus(conn: virConnectPtr, type: string | null):
   return $virConnectGetMaxVcpus(conn, type) as number;
 }
 
-const $virConnectGetSysinfo = rt.defineFunction({"name":"virConnectGetSysinfo","lib":"libvirt","since":"0.8.8","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectGetSysinfo = rt.defineFunction({"name":"virConnectGetSysinfo","lib":"libvirt","since":"0.8.8","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This returns the XML description of the sysinfo details for the
@@ -1015,11 +1015,11 @@ const $virConnectGetSysinfo = rt.defineFunction({"name":"virConnectGetSysinfo","
  * available only for hypervisors running with root privileges.
  *
  * @param conn - pointer to a hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the XML string which must be freed by the caller, or NULL if there was an error.
  * @since 0.8.8
  */
-export function virConnectGetSysinfo(conn: virConnectPtr, flags: number): string {
+export function virConnectGetSysinfo(conn: virConnectPtr, flags: number = 0): string {
   return $virConnectGetSysinfo(conn, flags) as string;
 }
 
@@ -1150,7 +1150,7 @@ export function virConnectOpen(name: string | null): virConnectPtr {
   return $virConnectOpen(name) as virConnectPtr;
 }
 
-const $virConnectOpenAuth = rt.defineFunction({"name":"virConnectOpenAuth","lib":"libvirt","since":"0.4.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"auth","type":{"ffi":"void *","js":"pointer"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectOpenAuth = rt.defineFunction({"name":"virConnectOpenAuth","lib":"libvirt","since":"0.4.0","ret":{"type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"},"use":"value","error":null},"args":[{"role":"in","name":"name","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"auth","type":{"ffi":"void *","js":"pointer"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function should be called first to get a connection to the
@@ -1164,11 +1164,11 @@ const $virConnectOpenAuth = rt.defineFunction({"name":"virConnectOpenAuth","lib"
  *
  * @param name - (optional) URI of the hypervisor
  * @param auth - Authenticate callback parameters
- * @param flags - bitwise-OR of virConnectFlags
+ * @param flags - bitwise-OR of virConnectFlags. Default: 0.
  * @returns a pointer to the hypervisor connection or NULL in case of error
  * @since 0.4.0
  */
-export function virConnectOpenAuth(name: string | null, auth: Pointer | null, flags: number): virConnectPtr {
+export function virConnectOpenAuth(name: string | null, auth: Pointer | null, flags: number = 0): virConnectPtr {
   return $virConnectOpenAuth(name, auth, flags) as virConnectPtr;
 }
 
@@ -1241,7 +1241,7 @@ export function virConnectRegisterCloseCallback(conn: virConnectPtr, cb: virConn
   return $virConnectRegisterCloseCallback(conn, cb, opaque) as number;
 }
 
-const $virConnectSetIdentity = rt.defineFunction({"name":"virConnectSetIdentity","lib":"libvirt","since":"5.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectSetIdentity = rt.defineFunction({"name":"virConnectSetIdentity","lib":"libvirt","since":"5.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Override the default identity information associated with
@@ -1262,11 +1262,11 @@ const $virConnectSetIdentity = rt.defineFunction({"name":"virConnectSetIdentity"
  *
  * @param conn - pointer to the hypervisor connection
  * @param params - parameters containing the identity attributes
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns 0 if the identity change was accepted, -1 on error
  * @since 5.8.0
  */
-export function virConnectSetIdentity(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virConnectSetIdentity(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virConnectSetIdentity(conn, params, flags) as number;
 }
 
@@ -1366,7 +1366,7 @@ export function virInitialize(): number {
   return $virInitialize() as number;
 }
 
-const $virNodeAllocPages = rt.defineFunction({"name":"virNodeAllocPages","lib":"libvirt","since":"1.2.9","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"length","name":"npages","ffi":"unsigned int","of":"pageSizes"},{"role":"array-in","name":"pageSizes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"pageCounts","elem":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"startCell","type":{"ffi":"int","js":"number"}},{"role":"in","name":"cellCount","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeAllocPages = rt.defineFunction({"name":"virNodeAllocPages","lib":"libvirt","since":"1.2.9","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"length","name":"npages","ffi":"unsigned int","of":"pageSizes"},{"role":"array-in","name":"pageSizes","elem":{"ffi":"unsigned int","js":"number"}},{"role":"array-in","name":"pageCounts","elem":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"startCell","type":{"ffi":"int","js":"number"}},{"role":"in","name":"cellCount","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sometimes, when trying to start a new domain, it may be
@@ -1393,29 +1393,29 @@ const $virNodeAllocPages = rt.defineFunction({"name":"virNodeAllocPages","lib":"
  * @param pageCounts - how many pages should be allocated
  * @param startCell - index of first cell to allocate pages on
  * @param cellCount - number of consecutive cells to allocate pages on
- * @param flags - extra flags; binary-OR of virNodeAllocPagesFlags
+ * @param flags - extra flags; binary-OR of virNodeAllocPagesFlags. Default: 0.
  * @returns the number of nodes successfully adjusted or -1 in case of an error.
  * @since 1.2.9
  */
-export function virNodeAllocPages(conn: virConnectPtr, pageSizes: readonly number[] | null, pageCounts: readonly bigint[] | null, startCell: number, cellCount: number, flags: number): number {
+export function virNodeAllocPages(conn: virConnectPtr, pageSizes: readonly number[] | null, pageCounts: readonly bigint[] | null, startCell: number, cellCount: number, flags: number = 0): number {
   return $virNodeAllocPages(conn, pageSizes, pageCounts, startCell, cellCount, flags) as number;
 }
 
-const $virNodeGetCPUMap = rt.defineFunction({"name":"virNodeGetCPUMap","lib":"libvirt","since":"1.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"cpumap","elem":{"ffi":"unsigned char","js":"number"},"count":"bits:ret","inline":true},{"role":"out","name":"online","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetCPUMap = rt.defineFunction({"name":"virNodeGetCPUMap","lib":"libvirt","since":"1.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"cpumap","elem":{"ffi":"unsigned char","js":"number"},"count":"bits:ret","inline":true},{"role":"out","name":"online","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get CPU map of host node CPUs.
  *
  * @param conn - pointer to the hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns number of CPUs present on the host node, or -1 if there was an error.
  * @since 1.0.0
  */
-export function virNodeGetCPUMap(conn: virConnectPtr, flags: number): { cpumap: number[]; online: number; result: number } {
+export function virNodeGetCPUMap(conn: virConnectPtr, flags: number = 0): { cpumap: number[]; online: number; result: number } {
   return $virNodeGetCPUMap(conn, flags) as { cpumap: number[]; online: number; result: number };
 }
 
-const $virNodeGetCPUStats = rt.defineFunction({"name":"virNodeGetCPUStats","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cpuNum","type":{"ffi":"int","js":"number"}},{"role":"query-out","name":"params","struct":"virNodeCPUStats","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetCPUStats = rt.defineFunction({"name":"virNodeGetCPUStats","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cpuNum","type":{"ffi":"int","js":"number"}},{"role":"query-out","name":"params","struct":"virNodeCPUStats","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function provides individual cpu statistics of the node.
@@ -1462,11 +1462,11 @@ const $virNodeGetCPUStats = rt.defineFunction({"name":"virNodeGetCPUStats","lib"
  *
  * @param conn - pointer to the hypervisor connection.
  * @param cpuNum - number of node cpu. (VIR_NODE_CPU_STATS_ALL_CPUS means total cpu statistics)
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to node cpu time parameter objects
  * @since 0.9.3
  */
-export function virNodeGetCPUStats(conn: virConnectPtr, cpuNum: number, flags: number): virNodeCPUStats[] {
+export function virNodeGetCPUStats(conn: virConnectPtr, cpuNum: number, flags: number = 0): virNodeCPUStats[] {
   return $virNodeGetCPUStats(conn, cpuNum, flags) as virNodeCPUStats[];
 }
 
@@ -1505,7 +1505,7 @@ export function virNodeGetFreeMemory(conn: virConnectPtr): bigint {
   return $virNodeGetFreeMemory(conn) as bigint;
 }
 
-const $virNodeGetFreePages = rt.defineFunction({"name":"virNodeGetFreePages","lib":"libvirt","since":"1.2.6","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"length","name":"npages","ffi":"unsigned int","of":"pages"},{"role":"array-in","name":"pages","elem":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"startCell","type":{"ffi":"int","js":"number"}},{"role":"in","name":"cellCount","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-out","name":"counts","elem":{"ffi":"unsigned long long","js":"bigint"},"size":["npages","cellCount"],"used":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetFreePages = rt.defineFunction({"name":"virNodeGetFreePages","lib":"libvirt","since":"1.2.6","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"length","name":"npages","ffi":"unsigned int","of":"pages"},{"role":"array-in","name":"pages","elem":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"startCell","type":{"ffi":"int","js":"number"}},{"role":"in","name":"cellCount","type":{"ffi":"unsigned int","js":"number"}},{"role":"array-out","name":"counts","elem":{"ffi":"unsigned long long","js":"bigint"},"size":["npages","cellCount"],"used":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This calls queries the host system on free pages of
@@ -1557,11 +1557,11 @@ const $virNodeGetFreePages = rt.defineFunction({"name":"virNodeGetFreePages","li
  * @param pages - page sizes to query
  * @param startCell - index of first cell to return free pages info on.
  * @param cellCount - maximum number of cells for which free pages information can be returned.
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns returned counts of free pages
  * @since 1.2.6
  */
-export function virNodeGetFreePages(conn: virConnectPtr, pages: readonly number[] | null, startCell: number, cellCount: number, flags: number): bigint[] {
+export function virNodeGetFreePages(conn: virConnectPtr, pages: readonly number[] | null, startCell: number, cellCount: number, flags: number = 0): bigint[] {
   return $virNodeGetFreePages(conn, pages, startCell, cellCount, flags) as bigint[];
 }
 
@@ -1594,7 +1594,7 @@ export function virNodeGetInfo(conn: virConnectPtr): virNodeInfo {
   return $virNodeGetInfo(conn) as virNodeInfo;
 }
 
-const $virNodeGetMemoryParameters = rt.defineFunction({"name":"virNodeGetMemoryParameters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetMemoryParameters = rt.defineFunction({"name":"virNodeGetMemoryParameters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"query-out","name":"params","struct":"virTypedParameter","countArg":"nparams","clear":"virTypedParamsClear"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all node memory parameters (parameters unsupported by OS will be
@@ -1610,15 +1610,15 @@ const $virNodeGetMemoryParameters = rt.defineFunction({"name":"virNodeGetMemoryP
  * example.
  *
  * @param conn - pointer to the hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to memory parameter object (return value, allocated by the caller)
  * @since 0.10.2
  */
-export function virNodeGetMemoryParameters(conn: virConnectPtr, flags: number): TypedParameter[] {
+export function virNodeGetMemoryParameters(conn: virConnectPtr, flags: number = 0): TypedParameter[] {
   return $virNodeGetMemoryParameters(conn, flags) as TypedParameter[];
 }
 
-const $virNodeGetMemoryStats = rt.defineFunction({"name":"virNodeGetMemoryStats","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cellNum","type":{"ffi":"int","js":"number"}},{"role":"query-out","name":"params","struct":"virNodeMemoryStats","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetMemoryStats = rt.defineFunction({"name":"virNodeGetMemoryStats","lib":"libvirt","since":"0.9.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cellNum","type":{"ffi":"int","js":"number"}},{"role":"query-out","name":"params","struct":"virNodeMemoryStats","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function provides memory stats of the node.
@@ -1661,15 +1661,15 @@ const $virNodeGetMemoryStats = rt.defineFunction({"name":"virNodeGetMemoryStats"
  *
  * @param conn - pointer to the hypervisor connection.
  * @param cellNum - number of node cell. (VIR_NODE_MEMORY_STATS_ALL_CELLS means total cell statistics)
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns pointer to node memory stats objects
  * @since 0.9.3
  */
-export function virNodeGetMemoryStats(conn: virConnectPtr, cellNum: number, flags: number): virNodeMemoryStats[] {
+export function virNodeGetMemoryStats(conn: virConnectPtr, cellNum: number, flags: number = 0): virNodeMemoryStats[] {
   return $virNodeGetMemoryStats(conn, cellNum, flags) as virNodeMemoryStats[];
 }
 
-const $virNodeGetSEVInfo = rt.defineFunction({"name":"virNodeGetSEVInfo","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeGetSEVInfo = rt.defineFunction({"name":"virNodeGetSEVInfo","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * If hypervisor supports AMD's SEV feature, then @params will contain various
@@ -1677,11 +1677,11 @@ const $virNodeGetSEVInfo = rt.defineFunction({"name":"virNodeGetSEVInfo","lib":"
  * responsible for freeing @params.
  *
  * @param conn - pointer to the hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns where to store  SEV information
  * @since 4.5.0
  */
-export function virNodeGetSEVInfo(conn: virConnectPtr, flags: number): TypedParameter[] {
+export function virNodeGetSEVInfo(conn: virConnectPtr, flags: number = 0): TypedParameter[] {
   return $virNodeGetSEVInfo(conn, flags) as TypedParameter[];
 }
 
@@ -1700,7 +1700,7 @@ export function virNodeGetSecurityModel(conn: virConnectPtr): virSecurityModel {
   return $virNodeGetSecurityModel(conn) as virSecurityModel;
 }
 
-const $virNodeSetMemoryParameters = rt.defineFunction({"name":"virNodeSetMemoryParameters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeSetMemoryParameters = rt.defineFunction({"name":"virNodeSetMemoryParameters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change all or a subset of the node memory tunables. The function
@@ -1715,15 +1715,15 @@ const $virNodeSetMemoryParameters = rt.defineFunction({"name":"virNodeSetMemoryP
  *
  * @param conn - pointer to the hypervisor connection
  * @param params - pointer to scheduler parameter objects
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 0.10.2
  */
-export function virNodeSetMemoryParameters(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virNodeSetMemoryParameters(conn: virConnectPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virNodeSetMemoryParameters(conn, params, flags) as number;
 }
 
-const $virNodeSuspendForDuration = rt.defineFunction({"name":"virNodeSuspendForDuration","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"target","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"duration","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeSuspendForDuration = rt.defineFunction({"name":"virNodeSuspendForDuration","lib":"libvirt","since":"0.9.8","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"target","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"duration","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Attempt to suspend the node (host machine) for the given duration of
@@ -1734,11 +1734,11 @@ const $virNodeSuspendForDuration = rt.defineFunction({"name":"virNodeSuspendForD
  * @param conn - pointer to the hypervisor connection
  * @param target - the state to which the host must be suspended to, such as: VIR_NODE_SUSPEND_TARGET_MEM (Suspend-to-RAM) VIR_NODE_SUSPEND_TARGET_DISK (Suspend-to-Disk) VIR_NODE_SUSPEND_TARGET_HYBRID (Hybrid-Suspend, which is a combination of the former modes).
  * @param duration - the time duration in seconds for which the host has to be suspended
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success (i.e., the node will be suspended after a short delay), -1 on failure (the operation is not supported, or an attempted suspend is already underway).
  * @since 0.9.8
  */
-export function virNodeSuspendForDuration(conn: virConnectPtr, target: number, duration: number | bigint, flags: number): number {
+export function virNodeSuspendForDuration(conn: virConnectPtr, target: number, duration: number | bigint, flags: number = 0): number {
   return $virNodeSuspendForDuration(conn, target, duration, flags) as number;
 }
 

@@ -70,7 +70,7 @@ export type virInterfaceXMLFlags = (typeof virInterfaceXMLFlags)[keyof typeof vi
  * @since 0.7.3
  */
 export const VIR_INTERFACE_XML_INACTIVE = 1;
-const $virConnectListAllInterfaces = rt.defineFunction({"name":"virConnectListAllInterfaces","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"ifaces","elem":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllInterfaces = rt.defineFunction({"name":"virConnectListAllInterfaces","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"ifaces","elem":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of interfaces, and allocate an array to store those
@@ -87,11 +87,11 @@ const $virConnectListAllInterfaces = rt.defineFunction({"name":"virConnectListAl
  * VIR_CONNECT_LIST_INTERFACES_INACTIVE (down) to filter the interfaces by state.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllInterfacesFlags.
+ * @param flags - bitwise-OR of virConnectListAllInterfacesFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing the interface objects or NULL if the list is not required (just returns number of interfaces).
  * @since 0.10.2
  */
-export function virConnectListAllInterfaces(conn: virConnectPtr, flags: number): virInterfacePtr[] {
+export function virConnectListAllInterfaces(conn: virConnectPtr, flags: number = 0): virInterfacePtr[] {
   return $virConnectListAllInterfaces(conn, flags) as virInterfacePtr[];
 }
 
@@ -157,7 +157,7 @@ export function virConnectNumOfInterfaces(conn: virConnectPtr): number {
   return $virConnectNumOfInterfaces(conn) as number;
 }
 
-const $virInterfaceChangeBegin = rt.defineFunction({"name":"virInterfaceChangeBegin","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceChangeBegin = rt.defineFunction({"name":"virInterfaceChangeBegin","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This function creates a restore point to which one can return
@@ -171,15 +171,15 @@ const $virInterfaceChangeBegin = rt.defineFunction({"name":"virInterfaceChangeBe
  * VIR_ERR_INVALID_OPERATION will be logged.
  *
  * @param conn - pointer to hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.2
  */
-export function virInterfaceChangeBegin(conn: virConnectPtr, flags: number): number {
+export function virInterfaceChangeBegin(conn: virConnectPtr, flags: number = 0): number {
   return $virInterfaceChangeBegin(conn, flags) as number;
 }
 
-const $virInterfaceChangeCommit = rt.defineFunction({"name":"virInterfaceChangeCommit","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceChangeCommit = rt.defineFunction({"name":"virInterfaceChangeCommit","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This commits the changes made to interfaces and frees the restore point
@@ -190,15 +190,15 @@ const $virInterfaceChangeCommit = rt.defineFunction({"name":"virInterfaceChangeC
  * will be logged.
  *
  * @param conn - pointer to hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.2
  */
-export function virInterfaceChangeCommit(conn: virConnectPtr, flags: number): number {
+export function virInterfaceChangeCommit(conn: virConnectPtr, flags: number = 0): number {
   return $virInterfaceChangeCommit(conn, flags) as number;
 }
 
-const $virInterfaceChangeRollback = rt.defineFunction({"name":"virInterfaceChangeRollback","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceChangeRollback = rt.defineFunction({"name":"virInterfaceChangeRollback","lib":"libvirt","since":"0.9.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This cancels changes made to interfaces settings by restoring previous
@@ -209,15 +209,15 @@ const $virInterfaceChangeRollback = rt.defineFunction({"name":"virInterfaceChang
  * will be logged.
  *
  * @param conn - pointer to hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.9.2
  */
-export function virInterfaceChangeRollback(conn: virConnectPtr, flags: number): number {
+export function virInterfaceChangeRollback(conn: virConnectPtr, flags: number = 0): number {
   return $virInterfaceChangeRollback(conn, flags) as number;
 }
 
-const $virInterfaceCreate = rt.defineFunction({"name":"virInterfaceCreate","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceCreate = rt.defineFunction({"name":"virInterfaceCreate","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Activate an interface (i.e. call "ifup").
@@ -228,15 +228,15 @@ const $virInterfaceCreate = rt.defineFunction({"name":"virInterfaceCreate","lib"
  * undefined) if virInterfaceChangeRollback() is called.
  *
  * @param iface - pointer to a defined interface
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of error
  * @since 0.6.4
  */
-export function virInterfaceCreate(iface: virInterfacePtr, flags: number): number {
+export function virInterfaceCreate(iface: virInterfacePtr, flags: number = 0): number {
   return $virInterfaceCreate(iface, flags) as number;
 }
 
-const $virInterfaceDefineXML = rt.defineFunction({"name":"virInterfaceDefineXML","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceDefineXML = rt.defineFunction({"name":"virInterfaceDefineXML","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define an inactive persistent physical host interface or modify an existing
@@ -257,15 +257,15 @@ const $virInterfaceDefineXML = rt.defineFunction({"name":"virInterfaceDefineXML"
  *
  * @param conn - pointer to the hypervisor connection
  * @param xml - the XML description for the interface, preferably in UTF-8
- * @param flags - bitwise-OR of virInterfaceDefineFlags
+ * @param flags - bitwise-OR of virInterfaceDefineFlags. Default: 0.
  * @returns NULL in case of error, a pointer to the interface otherwise
  * @since 0.6.4
  */
-export function virInterfaceDefineXML(conn: virConnectPtr, xml: string | null, flags: number): virInterfacePtr {
+export function virInterfaceDefineXML(conn: virConnectPtr, xml: string | null, flags: number = 0): virInterfacePtr {
   return $virInterfaceDefineXML(conn, xml, flags) as virInterfacePtr;
 }
 
-const $virInterfaceDestroy = rt.defineFunction({"name":"virInterfaceDestroy","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceDestroy = rt.defineFunction({"name":"virInterfaceDestroy","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * deactivate an interface (ie call "ifdown")
@@ -279,11 +279,11 @@ const $virInterfaceDestroy = rt.defineFunction({"name":"virInterfaceDestroy","li
  * interface definition will also bring the interface back up.
  *
  * @param iface - an interface object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 0.6.4
  */
-export function virInterfaceDestroy(iface: virInterfacePtr, flags: number): number {
+export function virInterfaceDestroy(iface: virInterfacePtr, flags: number = 0): number {
   return $virInterfaceDestroy(iface, flags) as number;
 }
 
@@ -343,7 +343,7 @@ export function virInterfaceGetName(iface: virInterfacePtr): string {
   return $virInterfaceGetName(iface) as string;
 }
 
-const $virInterfaceGetXMLDesc = rt.defineFunction({"name":"virInterfaceGetXMLDesc","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virInterfaceGetXMLDesc = rt.defineFunction({"name":"virInterfaceGetXMLDesc","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"iface","type":{"ffi":"virInterfacePtr","js":"handle","ref":"virInterfacePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * VIR_INTERFACE_XML_INACTIVE - return the static configuration,
@@ -357,11 +357,11 @@ const $virInterfaceGetXMLDesc = rt.defineFunction({"name":"virInterfaceGetXMLDes
  * setting of the interface, not the settings from the config files.
  *
  * @param iface - an interface object
- * @param flags - bitwise-OR of extraction flags. Current valid bits:
+ * @param flags - bitwise-OR of extraction flags. Current valid bits:. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 0.6.4
  */
-export function virInterfaceGetXMLDesc(iface: virInterfacePtr, flags: number): string {
+export function virInterfaceGetXMLDesc(iface: virInterfacePtr, flags: number = 0): string {
   return $virInterfaceGetXMLDesc(iface, flags) as string;
 }
 

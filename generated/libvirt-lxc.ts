@@ -5,7 +5,7 @@ import type { virDomainPtr } from './libvirt-domain.js';
 import type { virSecurityLabel, virSecurityModel } from './libvirt-host.js';
 import './libvirt-domain.js';
 import './libvirt-host.js';
-const $virDomainLxcEnterCGroup = rt.defineFunction({"name":"virDomainLxcEnterCGroup","lib":"libvirt-lxc","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainLxcEnterCGroup = rt.defineFunction({"name":"virDomainLxcEnterCGroup","lib":"libvirt-lxc","since":"2.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is LXC specific, so it will only work with hypervisor
@@ -15,15 +15,15 @@ const $virDomainLxcEnterCGroup = rt.defineFunction({"name":"virDomainLxcEnterCGr
  * with the container @domain.
  *
  * @param domain - a domain object
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns 0 on success, -1 on error
  * @since 2.0.0
  */
-export function virDomainLxcEnterCGroup(domain: virDomainPtr, flags: number): number {
+export function virDomainLxcEnterCGroup(domain: virDomainPtr, flags: number = 0): number {
   return $virDomainLxcEnterCGroup(domain, flags) as number;
 }
 
-const $virDomainLxcEnterNamespace = rt.defineFunction({"name":"virDomainLxcEnterNamespace","lib":"libvirt-lxc","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"length","name":"nfdlist","ffi":"unsigned int","of":"fdlist"},{"role":"array-in","name":"fdlist","elem":{"ffi":"int","js":"number"}},{"role":"count","name":"noldfdlist","ffi":"unsigned int"},{"role":"list-out","name":"oldfdlist","elem":{"ffi":"int","js":"number"},"count":"noldfdlist","inline":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainLxcEnterNamespace = rt.defineFunction({"name":"virDomainLxcEnterNamespace","lib":"libvirt-lxc","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"length","name":"nfdlist","ffi":"unsigned int","of":"fdlist"},{"role":"array-in","name":"fdlist","elem":{"ffi":"int","js":"number"}},{"role":"count","name":"noldfdlist","ffi":"unsigned int"},{"role":"list-out","name":"oldfdlist","elem":{"ffi":"int","js":"number"},"count":"noldfdlist","inline":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is LXC specific, so it will only work with hypervisor
@@ -38,15 +38,15 @@ const $virDomainLxcEnterNamespace = rt.defineFunction({"name":"virDomainLxcEnter
  *
  * @param domain - a domain object
  * @param fdlist - list of namespace file descriptors
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns pointer to hold list of old namespace file descriptors
  * @since 1.0.2
  */
-export function virDomainLxcEnterNamespace(domain: virDomainPtr, fdlist: readonly number[] | null, flags: number): number[] {
+export function virDomainLxcEnterNamespace(domain: virDomainPtr, fdlist: readonly number[] | null, flags: number = 0): number[] {
   return $virDomainLxcEnterNamespace(domain, fdlist, flags) as number[];
 }
 
-const $virDomainLxcEnterSecurityLabel = rt.defineFunction({"name":"virDomainLxcEnterSecurityLabel","lib":"libvirt-lxc","since":"1.0.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"struct-in","name":"model","struct":"virSecurityModel"},{"role":"struct-in","name":"label","struct":"virSecurityLabel"},{"role":"struct-out","name":"oldlabel","struct":"virSecurityLabel"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainLxcEnterSecurityLabel = rt.defineFunction({"name":"virDomainLxcEnterSecurityLabel","lib":"libvirt-lxc","since":"1.0.4","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"struct-in","name":"model","struct":"virSecurityModel"},{"role":"struct-in","name":"label","struct":"virSecurityLabel"},{"role":"struct-out","name":"oldlabel","struct":"virSecurityLabel"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is LXC specific, so it will only work with hypervisor
@@ -64,15 +64,15 @@ const $virDomainLxcEnterSecurityLabel = rt.defineFunction({"name":"virDomainLxcE
  *
  * @param model - the security model to set
  * @param label - the security label to apply
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns filled with old security label
  * @since 1.0.4
  */
-export function virDomainLxcEnterSecurityLabel(model: virSecurityModel | null, label: virSecurityLabel | null, flags: number): virSecurityLabel {
+export function virDomainLxcEnterSecurityLabel(model: virSecurityModel | null, label: virSecurityLabel | null, flags: number = 0): virSecurityLabel {
   return $virDomainLxcEnterSecurityLabel(model, label, flags) as virSecurityLabel;
 }
 
-const $virDomainLxcOpenNamespace = rt.defineFunction({"name":"virDomainLxcOpenNamespace","lib":"libvirt-lxc","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"fdlist","elem":{"ffi":"int","js":"number"},"count":"ret","inline":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainLxcOpenNamespace = rt.defineFunction({"name":"virDomainLxcOpenNamespace","lib":"libvirt-lxc","since":"1.0.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"list-out","name":"fdlist","elem":{"ffi":"int","js":"number"},"count":"ret","inline":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is LXC specific, so it will only work with hypervisor
@@ -87,10 +87,10 @@ const $virDomainLxcOpenNamespace = rt.defineFunction({"name":"virDomainLxcOpenNa
  * the setns() system call.
  *
  * @param domain - a domain object
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns pointer to an array to be filled with FDs
  * @since 1.0.2
  */
-export function virDomainLxcOpenNamespace(domain: virDomainPtr, flags: number): number[] {
+export function virDomainLxcOpenNamespace(domain: virDomainPtr, flags: number = 0): number[] {
   return $virDomainLxcOpenNamespace(domain, flags) as number[];
 }

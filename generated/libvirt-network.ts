@@ -569,7 +569,7 @@ rt.registerFunctype({"name":"virConnectNetworkEventLifecycleCallback","ret":"voi
  * @since 1.2.1
  */
 export type virConnectNetworkEventLifecycleCallback = (conn: virConnectPtr, net: virNetworkPtr, event: number, detail: number, opaque: Pointer | null) => void;
-const $virConnectListAllNetworks = rt.defineFunction({"name":"virConnectListAllNetworks","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"nets","elem":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllNetworks = rt.defineFunction({"name":"virConnectListAllNetworks","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"nets","elem":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of networks, and allocate an array to store those
@@ -594,11 +594,11 @@ const $virConnectListAllNetworks = rt.defineFunction({"name":"virConnectListAllN
  * whether they are marked as autostart or not.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllNetworksFlags.
+ * @param flags - bitwise-OR of virConnectListAllNetworksFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing the network objects or NULL if the list is not required (just returns number of networks).
  * @since 0.10.2
  */
-export function virConnectListAllNetworks(conn: virConnectPtr, flags: number): virNetworkPtr[] {
+export function virConnectListAllNetworks(conn: virConnectPtr, flags: number = 0): virNetworkPtr[] {
   return $virConnectListAllNetworks(conn, flags) as virNetworkPtr[];
 }
 
@@ -748,7 +748,7 @@ export function virNetworkCreateXML(conn: virConnectPtr, xmlDesc: string | null)
   return $virNetworkCreateXML(conn, xmlDesc) as virNetworkPtr;
 }
 
-const $virNetworkCreateXMLFlags = rt.defineFunction({"name":"virNetworkCreateXMLFlags","lib":"libvirt","since":"7.8.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkCreateXMLFlags = rt.defineFunction({"name":"virNetworkCreateXMLFlags","lib":"libvirt","since":"7.8.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create and start a new virtual network, based on an XML description
@@ -759,11 +759,11 @@ const $virNetworkCreateXMLFlags = rt.defineFunction({"name":"virNetworkCreateXML
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - an XML description of the network
- * @param flags - bitwise-OR of virNetworkCreateFlags
+ * @param flags - bitwise-OR of virNetworkCreateFlags. Default: 0.
  * @returns a new network object or NULL in case of failure
  * @since 7.8.0
  */
-export function virNetworkCreateXMLFlags(conn: virConnectPtr, xmlDesc: string | null, flags: number): virNetworkPtr {
+export function virNetworkCreateXMLFlags(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virNetworkPtr {
   return $virNetworkCreateXMLFlags(conn, xmlDesc, flags) as virNetworkPtr;
 }
 
@@ -797,7 +797,7 @@ export function virNetworkDefineXML(conn: virConnectPtr, xml: string | null): vi
   return $virNetworkDefineXML(conn, xml) as virNetworkPtr;
 }
 
-const $virNetworkDefineXMLFlags = rt.defineFunction({"name":"virNetworkDefineXMLFlags","lib":"libvirt","since":"7.7.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkDefineXMLFlags = rt.defineFunction({"name":"virNetworkDefineXMLFlags","lib":"libvirt","since":"7.7.0","ret":{"type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define an inactive persistent virtual network or modify an existing
@@ -808,11 +808,11 @@ const $virNetworkDefineXMLFlags = rt.defineFunction({"name":"virNetworkDefineXML
  *
  * @param conn - pointer to the hypervisor connection
  * @param xml - the XML description for the network, preferably in UTF-8
- * @param flags - bitwise-OR of virNetworkDefineFlags
+ * @param flags - bitwise-OR of virNetworkDefineFlags. Default: 0.
  * @returns NULL in case of error, a pointer to the network otherwise
  * @since 7.7.0
  */
-export function virNetworkDefineXMLFlags(conn: virConnectPtr, xml: string | null, flags: number): virNetworkPtr {
+export function virNetworkDefineXMLFlags(conn: virConnectPtr, xml: string | null, flags: number = 0): virNetworkPtr {
   return $virNetworkDefineXMLFlags(conn, xml, flags) as virNetworkPtr;
 }
 
@@ -890,7 +890,7 @@ export function virNetworkGetConnect(net: virNetworkPtr): virConnectPtr {
   return $virNetworkGetConnect(net) as virConnectPtr;
 }
 
-const $virNetworkGetDHCPLeases = rt.defineFunction({"name":"virNetworkGetDHCPLeases","lib":"libvirt","since":"1.2.6","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"mac","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"leases","elem":{"ffi":"virNetworkDHCPLease","js":"struct","ref":"virNetworkDHCPLease"},"count":"ret","freeElement":"virNetworkDHCPLeaseFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkGetDHCPLeases = rt.defineFunction({"name":"virNetworkGetDHCPLeases","lib":"libvirt","since":"1.2.6","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"mac","type":{"ffi":"const char *","js":"string"}},{"role":"list-out","name":"leases","elem":{"ffi":"virNetworkDHCPLease","js":"struct","ref":"virNetworkDHCPLease"},"count":"ret","freeElement":"virNetworkDHCPLeaseFree"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * For DHCPv4, the information returned:
@@ -956,11 +956,11 @@ const $virNetworkGetDHCPLeases = rt.defineFunction({"name":"virNetworkGetDHCPLea
  *
  * @param network - Pointer to network object
  * @param mac - Optional ASCII formatted MAC address of an interface
- * @param flags - Extra flags, not used yet, so callers should always pass 0
+ * @param flags - Extra flags, not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the array containing details on obtained leases, or NULL if the list is not required (just returns number of leases).
  * @since 1.2.6
  */
-export function virNetworkGetDHCPLeases(network: virNetworkPtr, mac: string | null, flags: number): virNetworkDHCPLease[] {
+export function virNetworkGetDHCPLeases(network: virNetworkPtr, mac: string | null, flags: number = 0): virNetworkDHCPLease[] {
   return $virNetworkGetDHCPLeases(network, mac, flags) as virNetworkDHCPLease[];
 }
 
@@ -1004,7 +1004,7 @@ export function virNetworkGetUUIDString(network: virNetworkPtr): string {
   return $virNetworkGetUUIDString(network) as string;
 }
 
-const $virNetworkGetXMLDesc = rt.defineFunction({"name":"virNetworkGetXMLDesc","lib":"libvirt","since":"0.2.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkGetXMLDesc = rt.defineFunction({"name":"virNetworkGetXMLDesc","lib":"libvirt","since":"0.2.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the network. The description may be reused
@@ -1016,11 +1016,11 @@ const $virNetworkGetXMLDesc = rt.defineFunction({"name":"virNetworkGetXMLDesc","
  * not performed.
  *
  * @param network - a network object
- * @param flags - bitwise-OR of virNetworkXMLFlags
+ * @param flags - bitwise-OR of virNetworkXMLFlags. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 0.2.0
  */
-export function virNetworkGetXMLDesc(network: virNetworkPtr, flags: number): string {
+export function virNetworkGetXMLDesc(network: virNetworkPtr, flags: number = 0): string {
   return $virNetworkGetXMLDesc(network, flags) as string;
 }
 
@@ -1051,18 +1051,18 @@ export function virNetworkIsPersistent(net: virNetworkPtr): number {
   return $virNetworkIsPersistent(net) as number;
 }
 
-const $virNetworkListAllPorts = rt.defineFunction({"name":"virNetworkListAllPorts","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"list-out","name":"ports","elem":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkListAllPorts = rt.defineFunction({"name":"virNetworkListAllPorts","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"list-out","name":"ports","elem":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of network ports, and allocate an array to store those
  * objects.
  *
  * @param network - pointer to a network object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the array containing network port objects or NULL if the list is not required (just returns number of ports).
  * @since 5.5.0
  */
-export function virNetworkListAllPorts(network: virNetworkPtr, flags: number): virNetworkPortPtr[] {
+export function virNetworkListAllPorts(network: virNetworkPtr, flags: number = 0): virNetworkPortPtr[] {
   return $virNetworkListAllPorts(network, flags) as virNetworkPortPtr[];
 }
 
@@ -1114,7 +1114,7 @@ export function virNetworkLookupByUUIDString(conn: virConnectPtr, uuidstr: strin
   return $virNetworkLookupByUUIDString(conn, uuidstr) as virNetworkPtr;
 }
 
-const $virNetworkPortCreateXML = rt.defineFunction({"name":"virNetworkPortCreateXML","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"},"use":"value","error":null},"args":[{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"xmldesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkPortCreateXML = rt.defineFunction({"name":"virNetworkPortCreateXML","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"},"use":"value","error":null},"args":[{"role":"in","name":"net","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"xmldesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a new network port, based on an XML description
@@ -1125,15 +1125,15 @@ const $virNetworkPortCreateXML = rt.defineFunction({"name":"virNetworkPortCreate
  *
  * @param net - pointer to the network object
  * @param xmldesc - an XML description of the port
- * @param flags - bitwise-OR of virNetworkPortCreateFlags
+ * @param flags - bitwise-OR of virNetworkPortCreateFlags. Default: 0.
  * @returns a new network port object or NULL in case of failure
  * @since 5.5.0
  */
-export function virNetworkPortCreateXML(net: virNetworkPtr, xmldesc: string | null, flags: number): virNetworkPortPtr {
+export function virNetworkPortCreateXML(net: virNetworkPtr, xmldesc: string | null, flags: number = 0): virNetworkPortPtr {
   return $virNetworkPortCreateXML(net, xmldesc, flags) as virNetworkPortPtr;
 }
 
-const $virNetworkPortDelete = rt.defineFunction({"name":"virNetworkPortDelete","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkPortDelete = rt.defineFunction({"name":"virNetworkPortDelete","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Delete the network port. This does not free the
@@ -1143,11 +1143,11 @@ const $virNetworkPortDelete = rt.defineFunction({"name":"virNetworkPortDelete","
  * port.
  *
  * @param port - a port object
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 5.5.0
  */
-export function virNetworkPortDelete(port: virNetworkPortPtr, flags: number): number {
+export function virNetworkPortDelete(port: virNetworkPortPtr, flags: number = 0): number {
   return $virNetworkPortDelete(port, flags) as number;
 }
 
@@ -1180,7 +1180,7 @@ export function virNetworkPortGetNetwork(port: virNetworkPortPtr): virNetworkPtr
   return $virNetworkPortGetNetwork(port) as virNetworkPtr;
 }
 
-const $virNetworkPortGetParameters = rt.defineFunction({"name":"virNetworkPortGetParameters","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkPortGetParameters = rt.defineFunction({"name":"virNetworkPortGetParameters","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"params-out","name":"params","countArg":"nparams"},{"role":"count","name":"nparams","ffi":"int"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Get all interface parameters. On input, @params should be initialized
@@ -1190,11 +1190,11 @@ const $virNetworkPortGetParameters = rt.defineFunction({"name":"virNetworkPortGe
  * on success.
  *
  * @param port - a network port object
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns pointer to pointer of interface parameter objects
  * @since 5.5.0
  */
-export function virNetworkPortGetParameters(port: virNetworkPortPtr, flags: number): TypedParameter[] {
+export function virNetworkPortGetParameters(port: virNetworkPortPtr, flags: number = 0): TypedParameter[] {
   return $virNetworkPortGetParameters(port, flags) as TypedParameter[];
 }
 
@@ -1225,18 +1225,18 @@ export function virNetworkPortGetUUIDString(port: virNetworkPortPtr): string {
   return $virNetworkPortGetUUIDString(port) as string;
 }
 
-const $virNetworkPortGetXMLDesc = rt.defineFunction({"name":"virNetworkPortGetXMLDesc","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkPortGetXMLDesc = rt.defineFunction({"name":"virNetworkPortGetXMLDesc","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the network port. The description may be reused
  * later to recreate the port with virNetworkPortCreateXML().
  *
  * @param port - a network port object
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. the caller must free() the returned value.
  * @since 5.5.0
  */
-export function virNetworkPortGetXMLDesc(port: virNetworkPortPtr, flags: number): string {
+export function virNetworkPortGetXMLDesc(port: virNetworkPortPtr, flags: number = 0): string {
   return $virNetworkPortGetXMLDesc(port, flags) as string;
 }
 
@@ -1293,7 +1293,7 @@ export function virNetworkPortRef(port: virNetworkPortPtr): number {
   return $virNetworkPortRef(port) as number;
 }
 
-const $virNetworkPortSetParameters = rt.defineFunction({"name":"virNetworkPortSetParameters","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkPortSetParameters = rt.defineFunction({"name":"virNetworkPortSetParameters","lib":"libvirt","since":"5.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"port","type":{"ffi":"virNetworkPortPtr","js":"handle","ref":"virNetworkPortPtr"}},{"role":"params-in","name":"params"},{"role":"length","name":"nparams","ffi":"int","of":"params"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Change a subset or all parameters of the network port; currently this
@@ -1301,11 +1301,11 @@ const $virNetworkPortSetParameters = rt.defineFunction({"name":"virNetworkPortSe
  *
  * @param port - a network port object
  * @param params - pointer to interface parameter objects
- * @param flags - currently unused, pass 0
+ * @param flags - currently unused, pass 0. Default: 0.
  * @returns -1 in case of error, 0 in case of success.
  * @since 5.5.0
  */
-export function virNetworkPortSetParameters(port: virNetworkPortPtr, params: readonly TypedParameter[] | null, flags: number): number {
+export function virNetworkPortSetParameters(port: virNetworkPortPtr, params: readonly TypedParameter[] | null, flags: number = 0): number {
   return $virNetworkPortSetParameters(port, params, flags) as number;
 }
 
@@ -1359,7 +1359,7 @@ export function virNetworkUndefine(network: virNetworkPtr): number {
   return $virNetworkUndefine(network) as number;
 }
 
-const $virNetworkUpdate = rt.defineFunction({"name":"virNetworkUpdate","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"command","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"section","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"parentIndex","type":{"ffi":"int","js":"number"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNetworkUpdate = rt.defineFunction({"name":"virNetworkUpdate","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"network","type":{"ffi":"virNetworkPtr","js":"handle","ref":"virNetworkPtr"}},{"role":"in","name":"command","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"section","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"parentIndex","type":{"ffi":"int","js":"number"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Update the definition of an existing network, either its live
@@ -1370,10 +1370,10 @@ const $virNetworkUpdate = rt.defineFunction({"name":"virNetworkUpdate","lib":"li
  * @param section - which section of the network to update (see virNetworkUpdateSection for descriptions)
  * @param parentIndex - which parent element, if there are multiple parents of the same type (e.g. which <ip> element when modifying a <dhcp>/<host> element), or "-1" for "don't care" or "automatically find appropriate one".
  * @param xml - the XML description for the network, preferably in UTF-8
- * @param flags - bitwise OR of virNetworkUpdateFlags.
+ * @param flags - bitwise OR of virNetworkUpdateFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of error   virNetworkUpdateCommand virNetworkUpdateSection
  * @since 0.10.2
  */
-export function virNetworkUpdate(network: virNetworkPtr, command: number, section: number, parentIndex: number, xml: string | null, flags: number): number {
+export function virNetworkUpdate(network: virNetworkPtr, command: number, section: number, parentIndex: number, xml: string | null, flags: number = 0): number {
   return $virNetworkUpdate(network, command, section, parentIndex, xml, flags) as number;
 }

@@ -351,7 +351,7 @@ rt.registerFunctype({"name":"virConnectNodeDeviceEventLifecycleCallback","ret":"
  * @since 2.2.0
  */
 export type virConnectNodeDeviceEventLifecycleCallback = (conn: virConnectPtr, dev: virNodeDevicePtr, event: number, detail: number, opaque: Pointer | null) => void;
-const $virConnectListAllNodeDevices = rt.defineFunction({"name":"virConnectListAllNodeDevices","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"devices","elem":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllNodeDevices = rt.defineFunction({"name":"virConnectListAllNodeDevices","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"devices","elem":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of node devices, and allocate an array to store those
@@ -361,11 +361,11 @@ const $virConnectListAllNodeDevices = rt.defineFunction({"name":"virConnectListA
  * filter the results for a smaller list of targeted node devices.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllNodeDeviceFlags.
+ * @param flags - bitwise-OR of virConnectListAllNodeDeviceFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing the node device objects or NULL if the list is not required (just returns number of node devices).
  * @since 0.10.2
  */
-export function virConnectListAllNodeDevices(conn: virConnectPtr, flags: number): virNodeDevicePtr[] {
+export function virConnectListAllNodeDevices(conn: virConnectPtr, flags: number = 0): virNodeDevicePtr[] {
   return $virConnectListAllNodeDevices(conn, flags) as virNodeDevicePtr[];
 }
 
@@ -423,21 +423,21 @@ export function virConnectNodeDeviceEventRegisterAny(conn: virConnectPtr, dev: v
   return $virConnectNodeDeviceEventRegisterAny(conn, dev, eventID, cb, opaque) as number;
 }
 
-const $virNodeDeviceCreate = rt.defineFunction({"name":"virNodeDeviceCreate","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceCreate = rt.defineFunction({"name":"virNodeDeviceCreate","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Start a defined node device:
  *
  * @param dev - a device object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 7.3.0
  */
-export function virNodeDeviceCreate(dev: virNodeDevicePtr, flags: number): number {
+export function virNodeDeviceCreate(dev: virNodeDevicePtr, flags: number = 0): number {
   return $virNodeDeviceCreate(dev, flags) as number;
 }
 
-const $virNodeDeviceCreateXML = rt.defineFunction({"name":"virNodeDeviceCreateXML","lib":"libvirt","since":"0.6.3","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceCreateXML = rt.defineFunction({"name":"virNodeDeviceCreateXML","lib":"libvirt","since":"0.6.3","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a new device on the VM host machine, for example, virtual
@@ -448,15 +448,15 @@ const $virNodeDeviceCreateXML = rt.defineFunction({"name":"virNodeDeviceCreateXM
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - string containing an XML description of the device to be created
- * @param flags - bitwise-OR of supported virNodeDeviceCreateXMLFlags
+ * @param flags - bitwise-OR of supported virNodeDeviceCreateXMLFlags. Default: 0.
  * @returns a node device object if successful, NULL in case of failure
  * @since 0.6.3
  */
-export function virNodeDeviceCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number): virNodeDevicePtr {
+export function virNodeDeviceCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virNodeDevicePtr {
   return $virNodeDeviceCreateXML(conn, xmlDesc, flags) as virNodeDevicePtr;
 }
 
-const $virNodeDeviceDefineXML = rt.defineFunction({"name":"virNodeDeviceDefineXML","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceDefineXML = rt.defineFunction({"name":"virNodeDeviceDefineXML","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define a new device on the VM host machine, for example, a mediated device
@@ -466,11 +466,11 @@ const $virNodeDeviceDefineXML = rt.defineFunction({"name":"virNodeDeviceDefineXM
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - string containing an XML description of the device to be defined
- * @param flags - bitwise-OR of supported virNodeDeviceDefineXMLFlags
+ * @param flags - bitwise-OR of supported virNodeDeviceDefineXMLFlags. Default: 0.
  * @returns a node device object if successful, NULL in case of failure
  * @since 7.3.0
  */
-export function virNodeDeviceDefineXML(conn: virConnectPtr, xmlDesc: string | null, flags: number): virNodeDevicePtr {
+export function virNodeDeviceDefineXML(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virNodeDevicePtr {
   return $virNodeDeviceDefineXML(conn, xmlDesc, flags) as virNodeDevicePtr;
 }
 
@@ -489,7 +489,7 @@ export function virNodeDeviceDestroy(dev: virNodeDevicePtr): number {
   return $virNodeDeviceDestroy(dev) as number;
 }
 
-const $virNodeDeviceDetachFlags = rt.defineFunction({"name":"virNodeDeviceDetachFlags","lib":"libvirt","since":"1.0.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"driverName","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceDetachFlags = rt.defineFunction({"name":"virNodeDeviceDetachFlags","lib":"libvirt","since":"1.0.5","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"driverName","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Detach the node device from the node itself so that it may be
@@ -511,11 +511,11 @@ const $virNodeDeviceDetachFlags = rt.defineFunction({"name":"virNodeDeviceDetach
  *
  * @param dev - pointer to the node device
  * @param driverName - name of backend driver that will be used for later device assignment to a domain. NULL means "use the hypervisor default driver"
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success, -1 in case of failure.
  * @since 1.0.5
  */
-export function virNodeDeviceDetachFlags(dev: virNodeDevicePtr, driverName: string | null, flags: number): number {
+export function virNodeDeviceDetachFlags(dev: virNodeDevicePtr, driverName: string | null, flags: number = 0): number {
   return $virNodeDeviceDetachFlags(dev, driverName, flags) as number;
 }
 
@@ -603,18 +603,18 @@ export function virNodeDeviceGetParent(dev: virNodeDevicePtr): string | null {
   return $virNodeDeviceGetParent(dev) as string | null;
 }
 
-const $virNodeDeviceGetXMLDesc = rt.defineFunction({"name":"virNodeDeviceGetXMLDesc","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceGetXMLDesc = rt.defineFunction({"name":"virNodeDeviceGetXMLDesc","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetch an XML document describing all aspects of
  * the device.
  *
  * @param dev - pointer to the node device
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the XML document, or NULL on error
  * @since 0.5.0
  */
-export function virNodeDeviceGetXMLDesc(dev: virNodeDevicePtr, flags: number): string {
+export function virNodeDeviceGetXMLDesc(dev: virNodeDevicePtr, flags: number = 0): string {
   return $virNodeDeviceGetXMLDesc(dev, flags) as string;
 }
 
@@ -676,7 +676,7 @@ export function virNodeDeviceLookupByName(conn: virConnectPtr, name: string | nu
   return $virNodeDeviceLookupByName(conn, name) as virNodeDevicePtr;
 }
 
-const $virNodeDeviceLookupSCSIHostByWWN = rt.defineFunction({"name":"virNodeDeviceLookupSCSIHostByWWN","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"wwnn","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"wwpn","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceLookupSCSIHostByWWN = rt.defineFunction({"name":"virNodeDeviceLookupSCSIHostByWWN","lib":"libvirt","since":"1.0.3","ret":{"type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"wwnn","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"wwpn","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Lookup SCSI Host which is capable with 'fc_host' by its WWNN and WWPN.
@@ -687,11 +687,11 @@ const $virNodeDeviceLookupSCSIHostByWWN = rt.defineFunction({"name":"virNodeDevi
  * @param conn - pointer to the hypervisor connection
  * @param wwnn - WWNN of the SCSI Host.
  * @param wwpn - WWPN of the SCSI Host.
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a virNodeDevicePtr if found, NULL otherwise.
  * @since 1.0.3
  */
-export function virNodeDeviceLookupSCSIHostByWWN(conn: virConnectPtr, wwnn: string | null, wwpn: string | null, flags: number): virNodeDevicePtr {
+export function virNodeDeviceLookupSCSIHostByWWN(conn: virConnectPtr, wwnn: string | null, wwpn: string | null, flags: number = 0): virNodeDevicePtr {
   return $virNodeDeviceLookupSCSIHostByWWN(conn, wwnn, wwpn, flags) as virNodeDevicePtr;
 }
 
@@ -787,22 +787,22 @@ export function virNodeDeviceSetAutostart(dev: virNodeDevicePtr, autostart: numb
   return $virNodeDeviceSetAutostart(dev, autostart) as number;
 }
 
-const $virNodeDeviceUndefine = rt.defineFunction({"name":"virNodeDeviceUndefine","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeDeviceUndefine = rt.defineFunction({"name":"virNodeDeviceUndefine","lib":"libvirt","since":"7.3.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"dev","type":{"ffi":"virNodeDevicePtr","js":"handle","ref":"virNodeDevicePtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Undefine the device object. The virtual device  is removed from the host
  * operating system.  This function may require privileged access.
  *
  * @param dev - a device object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 in case of success and -1 in case of failure.
  * @since 7.3.0
  */
-export function virNodeDeviceUndefine(dev: virNodeDevicePtr, flags: number): number {
+export function virNodeDeviceUndefine(dev: virNodeDevicePtr, flags: number = 0): number {
   return $virNodeDeviceUndefine(dev, flags) as number;
 }
 
-const $virNodeListDevices = rt.defineFunction({"name":"virNodeListDevices","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cap","type":{"ffi":"const char *","js":"string"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"maxnames","used":"ret","freeElements":true},{"role":"in","name":"maxnames","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeListDevices = rt.defineFunction({"name":"virNodeListDevices","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cap","type":{"ffi":"const char *","js":"string"}},{"role":"array-out","name":"names","elem":{"ffi":"char *","js":"string"},"size":"maxnames","used":"ret","freeElements":true},{"role":"in","name":"maxnames","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of node devices, and store their names in @names
@@ -816,15 +816,15 @@ const $virNodeListDevices = rt.defineFunction({"name":"virNodeListDevices","lib"
  * @param conn - pointer to the hypervisor connection
  * @param cap - capability name
  * @param maxnames - size of @names
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns array to collect the list of node device names
  * @since 0.5.0
  */
-export function virNodeListDevices(conn: virConnectPtr, cap: string | null, maxnames: number, flags: number): string[] {
+export function virNodeListDevices(conn: virConnectPtr, cap: string | null, maxnames: number, flags: number = 0): string[] {
   return $virNodeListDevices(conn, cap, maxnames, flags) as string[];
 }
 
-const $virNodeNumOfDevices = rt.defineFunction({"name":"virNodeNumOfDevices","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNodeNumOfDevices = rt.defineFunction({"name":"virNodeNumOfDevices","lib":"libvirt","since":"0.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"cap","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provides the number of node devices.
@@ -834,10 +834,10 @@ const $virNodeNumOfDevices = rt.defineFunction({"name":"virNodeNumOfDevices","li
  *
  * @param conn - pointer to the hypervisor connection
  * @param cap - capability name
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the number of node devices or -1 in case of error
  * @since 0.5.0
  */
-export function virNodeNumOfDevices(conn: virConnectPtr, cap: string | null, flags: number): number {
+export function virNodeNumOfDevices(conn: virConnectPtr, cap: string | null, flags: number = 0): number {
   return $virNodeNumOfDevices(conn, cap, flags) as number;
 }

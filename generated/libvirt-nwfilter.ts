@@ -50,33 +50,33 @@ export type virNWFilterDefineFlags = (typeof virNWFilterDefineFlags)[keyof typeo
  * @since 7.7.0
  */
 export const VIR_NWFILTER_DEFINE_VALIDATE = 1;
-const $virConnectListAllNWFilterBindings = rt.defineFunction({"name":"virConnectListAllNWFilterBindings","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"bindings","elem":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllNWFilterBindings = rt.defineFunction({"name":"virConnectListAllNWFilterBindings","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"bindings","elem":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of network filters, and allocate an array to store those
  * objects.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the array containing the network filter objects or NULL if the list is not required (just returns number of network filters).
  * @since 4.5.0
  */
-export function virConnectListAllNWFilterBindings(conn: virConnectPtr, flags: number): virNWFilterBindingPtr[] {
+export function virConnectListAllNWFilterBindings(conn: virConnectPtr, flags: number = 0): virNWFilterBindingPtr[] {
   return $virConnectListAllNWFilterBindings(conn, flags) as virNWFilterBindingPtr[];
 }
 
-const $virConnectListAllNWFilters = rt.defineFunction({"name":"virConnectListAllNWFilters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"filters","elem":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllNWFilters = rt.defineFunction({"name":"virConnectListAllNWFilters","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"filters","elem":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of network filters, and allocate an array to store those
  * objects.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the array containing the network filter objects or NULL if the list is not required (just returns number of network filters).
  * @since 0.10.2
  */
-export function virConnectListAllNWFilters(conn: virConnectPtr, flags: number): virNWFilterPtr[] {
+export function virConnectListAllNWFilters(conn: virConnectPtr, flags: number = 0): virNWFilterPtr[] {
   return $virConnectListAllNWFilters(conn, flags) as virNWFilterPtr[];
 }
 
@@ -110,7 +110,7 @@ export function virConnectNumOfNWFilters(conn: virConnectPtr): number {
   return $virConnectNumOfNWFilters(conn) as number;
 }
 
-const $virNWFilterBindingCreateXML = rt.defineFunction({"name":"virNWFilterBindingCreateXML","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNWFilterBindingCreateXML = rt.defineFunction({"name":"virNWFilterBindingCreateXML","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define a new network filter, based on an XML description
@@ -128,11 +128,11 @@ const $virNWFilterBindingCreateXML = rt.defineFunction({"name":"virNWFilterBindi
  *
  * @param conn - pointer to the hypervisor connection
  * @param xml - an XML description of the binding
- * @param flags - bitwise-OR of virNWFilterBindingCreateFlags
+ * @param flags - bitwise-OR of virNWFilterBindingCreateFlags. Default: 0.
  * @returns a new binding object or NULL in case of failure
  * @since 4.5.0
  */
-export function virNWFilterBindingCreateXML(conn: virConnectPtr, xml: string | null, flags: number): virNWFilterBindingPtr {
+export function virNWFilterBindingCreateXML(conn: virConnectPtr, xml: string | null, flags: number = 0): virNWFilterBindingPtr {
   return $virNWFilterBindingCreateXML(conn, xml, flags) as virNWFilterBindingPtr;
 }
 
@@ -195,18 +195,18 @@ export function virNWFilterBindingGetPortDev(binding: virNWFilterBindingPtr): st
   return $virNWFilterBindingGetPortDev(binding) as string;
 }
 
-const $virNWFilterBindingGetXMLDesc = rt.defineFunction({"name":"virNWFilterBindingGetXMLDesc","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"binding","type":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNWFilterBindingGetXMLDesc = rt.defineFunction({"name":"virNWFilterBindingGetXMLDesc","lib":"libvirt","since":"4.5.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"binding","type":{"ffi":"virNWFilterBindingPtr","js":"handle","ref":"virNWFilterBindingPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the network filter. The description may be
  * reused later to redefine the network filter with virNWFilterCreateXML().
  *
  * @param binding - a binding object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 4.5.0
  */
-export function virNWFilterBindingGetXMLDesc(binding: virNWFilterBindingPtr, flags: number): string {
+export function virNWFilterBindingGetXMLDesc(binding: virNWFilterBindingPtr, flags: number = 0): string {
   return $virNWFilterBindingGetXMLDesc(binding, flags) as string;
 }
 
@@ -268,7 +268,7 @@ export function virNWFilterDefineXML(conn: virConnectPtr, xmlDesc: string | null
   return $virNWFilterDefineXML(conn, xmlDesc) as virNWFilterPtr;
 }
 
-const $virNWFilterDefineXMLFlags = rt.defineFunction({"name":"virNWFilterDefineXMLFlags","lib":"libvirt","since":"7.7.0","ret":{"type":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNWFilterDefineXMLFlags = rt.defineFunction({"name":"virNWFilterDefineXMLFlags","lib":"libvirt","since":"7.7.0","ret":{"type":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define a new network filter, based on an XML description
@@ -279,11 +279,11 @@ const $virNWFilterDefineXMLFlags = rt.defineFunction({"name":"virNWFilterDefineX
  *
  * @param conn - pointer to the hypervisor connection
  * @param xmlDesc - an XML description of the nwfilter
- * @param flags - bitwise-OR of virNWFilterDefineFlags
+ * @param flags - bitwise-OR of virNWFilterDefineFlags. Default: 0.
  * @returns a new nwfilter object or NULL in case of failure
  * @since 7.7.0
  */
-export function virNWFilterDefineXMLFlags(conn: virConnectPtr, xmlDesc: string | null, flags: number): virNWFilterPtr {
+export function virNWFilterDefineXMLFlags(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virNWFilterPtr {
   return $virNWFilterDefineXMLFlags(conn, xmlDesc, flags) as virNWFilterPtr;
 }
 
@@ -341,18 +341,18 @@ export function virNWFilterGetUUIDString(nwfilter: virNWFilterPtr): string {
   return $virNWFilterGetUUIDString(nwfilter) as string;
 }
 
-const $virNWFilterGetXMLDesc = rt.defineFunction({"name":"virNWFilterGetXMLDesc","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"nwfilter","type":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virNWFilterGetXMLDesc = rt.defineFunction({"name":"virNWFilterGetXMLDesc","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"nwfilter","type":{"ffi":"virNWFilterPtr","js":"handle","ref":"virNWFilterPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Provide an XML description of the network filter. The description may be
  * reused later to redefine the network filter with virNWFilterCreateXML().
  *
  * @param nwfilter - a nwfilter object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
  * @since 0.8.0
  */
-export function virNWFilterGetXMLDesc(nwfilter: virNWFilterPtr, flags: number): string {
+export function virNWFilterGetXMLDesc(nwfilter: virNWFilterPtr, flags: number = 0): string {
   return $virNWFilterGetXMLDesc(nwfilter, flags) as string;
 }
 

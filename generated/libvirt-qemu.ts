@@ -127,7 +127,7 @@ export function virConnectDomainQemuMonitorEventDeregister(conn: virConnectPtr, 
   return $virConnectDomainQemuMonitorEventDeregister(conn, callbackID) as number;
 }
 
-const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"virConnectDomainQemuMonitorEventRegister","lib":"libvirt-qemu","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"event","type":{"ffi":"const char *","js":"string"}},{"role":"callback","name":"cb","functype":"virConnectDomainQemuMonitorEventCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"virConnectDomainQemuMonitorEventRegister","lib":"libvirt-qemu","since":"1.2.3","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"dom","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr","nullable":true}},{"role":"in","name":"event","type":{"ffi":"const char *","js":"string"}},{"role":"callback","name":"cb","functype":"virConnectDomainQemuMonitorEventCallback","lifetime":"freecb"},{"role":"in","name":"opaque","type":{"ffi":"void *","js":"pointer"}},{"role":"freecb","name":"freecb"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is QEMU specific, so it will only work with hypervisor
@@ -166,15 +166,15 @@ const $virConnectDomainQemuMonitorEventRegister = rt.defineFunction({"name":"vir
  * @param event - name of the event, or NULL
  * @param cb - callback to the function handling monitor events
  * @param opaque - opaque data to pass on to the callback
- * @param flags - bitwise-OR of virConnectDomainQemuMonitorEventRegisterFlags
+ * @param flags - bitwise-OR of virConnectDomainQemuMonitorEventRegisterFlags. Default: 0.
  * @returns a callback identifier on success, -1 on failure
  * @since 1.2.3
  */
-export function virConnectDomainQemuMonitorEventRegister(conn: virConnectPtr, dom: virDomainPtr | null, event: string | null, cb: virConnectDomainQemuMonitorEventCallback | TypedCallback | null, opaque: Pointer | null, flags: number): number {
+export function virConnectDomainQemuMonitorEventRegister(conn: virConnectPtr, dom: virDomainPtr | null, event: string | null, cb: virConnectDomainQemuMonitorEventCallback | TypedCallback | null, opaque: Pointer | null, flags: number = 0): number {
   return $virConnectDomainQemuMonitorEventRegister(conn, dom, event, cb, opaque, flags) as number;
 }
 
-const $virDomainQemuAgentCommand = rt.defineFunction({"name":"virDomainQemuAgentCommand","lib":"libvirt-qemu","since":"0.10.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"timeout","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainQemuAgentCommand = rt.defineFunction({"name":"virDomainQemuAgentCommand","lib":"libvirt-qemu","since":"0.10.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"timeout","type":{"ffi":"int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Execute an arbitrary Guest Agent command.
@@ -190,15 +190,15 @@ const $virDomainQemuAgentCommand = rt.defineFunction({"name":"virDomainQemuAgent
  * @param domain - a domain object
  * @param cmd - the guest agent command string
  * @param timeout - timeout seconds
- * @param flags - execution flags
+ * @param flags - execution flags. Default: 0.
  * @returns strings if success, NULL in failure.
  * @since 0.10.0
  */
-export function virDomainQemuAgentCommand(domain: virDomainPtr, cmd: string | null, timeout: number, flags: number): string {
+export function virDomainQemuAgentCommand(domain: virDomainPtr, cmd: string | null, timeout: number, flags: number = 0): string {
   return $virDomainQemuAgentCommand(domain, cmd, timeout, flags) as string;
 }
 
-const $virDomainQemuAttach = rt.defineFunction({"name":"virDomainQemuAttach","lib":"libvirt-qemu","since":"0.9.4","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"pid_value","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainQemuAttach = rt.defineFunction({"name":"virDomainQemuAttach","lib":"libvirt-qemu","since":"0.9.4","ret":{"type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"pid_value","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is QEMU specific, so it will only work with hypervisor
@@ -225,15 +225,15 @@ const $virDomainQemuAttach = rt.defineFunction({"name":"virDomainQemuAttach","li
  *
  * @param conn - pointer to a hypervisor connection
  * @param pid_value - the UNIX process ID of the external QEMU process
- * @param flags - optional flags, currently unused
+ * @param flags - optional flags, currently unused. Default: 0.
  * @returns a new domain object on success, NULL otherwise
  * @since 0.9.4
  */
-export function virDomainQemuAttach(conn: virConnectPtr, pid_value: number, flags: number): virDomainPtr {
+export function virDomainQemuAttach(conn: virConnectPtr, pid_value: number, flags: number = 0): virDomainPtr {
   return $virDomainQemuAttach(conn, pid_value, flags) as virDomainPtr;
 }
 
-const $virDomainQemuMonitorCommand = rt.defineFunction({"name":"virDomainQemuMonitorCommand","lib":"libvirt-qemu","since":"0.8.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"out","name":"result","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainQemuMonitorCommand = rt.defineFunction({"name":"virDomainQemuMonitorCommand","lib":"libvirt-qemu","since":"0.8.3","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"out","name":"result","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is QEMU specific, so it will only work with hypervisor
@@ -260,15 +260,15 @@ const $virDomainQemuMonitorCommand = rt.defineFunction({"name":"virDomainQemuMon
  *
  * @param domain - a domain object
  * @param cmd - the QEMU monitor command string
- * @param flags - bitwise-or of supported virDomainQemuMonitorCommandFlags
+ * @param flags - bitwise-or of supported virDomainQemuMonitorCommandFlags. Default: 0.
  * @returns a string returned by @cmd
  * @since 0.8.3
  */
-export function virDomainQemuMonitorCommand(domain: virDomainPtr, cmd: string | null, flags: number): string | null {
+export function virDomainQemuMonitorCommand(domain: virDomainPtr, cmd: string | null, flags: number = 0): string | null {
   return $virDomainQemuMonitorCommand(domain, cmd, flags) as string | null;
 }
 
-const $virDomainQemuMonitorCommandWithFiles = rt.defineFunction({"name":"virDomainQemuMonitorCommandWithFiles","lib":"libvirt-qemu","since":"8.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ninfiles","ffi":"unsigned int","of":"infiles"},{"role":"array-in","name":"infiles","elem":{"ffi":"int","js":"number"}},{"role":"count","name":"noutfiles","ffi":"unsigned int"},{"role":"list-out","name":"outfiles","elem":{"ffi":"int","js":"number"},"count":"noutfiles","inline":true},{"role":"out","name":"result","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virDomainQemuMonitorCommandWithFiles = rt.defineFunction({"name":"virDomainQemuMonitorCommandWithFiles","lib":"libvirt-qemu","since":"8.2.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"domain","type":{"ffi":"virDomainPtr","js":"handle","ref":"virDomainPtr"}},{"role":"in","name":"cmd","type":{"ffi":"const char *","js":"string"}},{"role":"length","name":"ninfiles","ffi":"unsigned int","of":"infiles"},{"role":"array-in","name":"infiles","elem":{"ffi":"int","js":"number"}},{"role":"count","name":"noutfiles","ffi":"unsigned int"},{"role":"list-out","name":"outfiles","elem":{"ffi":"int","js":"number"},"count":"noutfiles","inline":true},{"role":"out","name":"result","type":{"ffi":"char *","js":"string"},"owned":true},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is QEMU specific, so it will only work with hypervisor
@@ -297,10 +297,10 @@ const $virDomainQemuMonitorCommandWithFiles = rt.defineFunction({"name":"virDoma
  * @param domain - a domain object
  * @param cmd - the QEMU monitor command string
  * @param infiles - filedescriptors to be passed to QEMU with the command
- * @param flags - bitwise-or of supported virDomainQemuMonitorCommandFlags
+ * @param flags - bitwise-or of supported virDomainQemuMonitorCommandFlags. Default: 0.
  * @returns 0 in case of success, -1 in case of failure
  * @since 8.2.0
  */
-export function virDomainQemuMonitorCommandWithFiles(domain: virDomainPtr, cmd: string | null, infiles: readonly number[] | null, flags: number): { outfiles: number[]; result: string | null } {
+export function virDomainQemuMonitorCommandWithFiles(domain: virDomainPtr, cmd: string | null, infiles: readonly number[] | null, flags: number = 0): { outfiles: number[]; result: string | null } {
   return $virDomainQemuMonitorCommandWithFiles(domain, cmd, infiles, flags) as { outfiles: number[]; result: string | null };
 }

@@ -242,7 +242,7 @@ rt.registerFunctype({"name":"virConnectSecretEventLifecycleCallback","ret":"void
  * @since 3.0.0
  */
 export type virConnectSecretEventLifecycleCallback = (conn: virConnectPtr, secret: virSecretPtr, event: number, detail: number, opaque: Pointer | null) => void;
-const $virConnectListAllSecrets = rt.defineFunction({"name":"virConnectListAllSecrets","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"secrets","elem":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllSecrets = rt.defineFunction({"name":"virConnectListAllSecrets","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"secrets","elem":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of secrets, and allocate an array to store those
@@ -265,11 +265,11 @@ const $virConnectListAllSecrets = rt.defineFunction({"name":"virConnectListAllSe
  * VIR_CONNECT_LIST_SECRETS_NO_PRIVATE selects non-private secrets.
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllSecretsFlags.
+ * @param flags - bitwise-OR of virConnectListAllSecretsFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing the secret objects or NULL if the list is not required (just returns the number of secrets).
  * @since 0.10.2
  */
-export function virConnectListAllSecrets(conn: virConnectPtr, flags: number): virSecretPtr[] {
+export function virConnectListAllSecrets(conn: virConnectPtr, flags: number = 0): virSecretPtr[] {
   return $virConnectListAllSecrets(conn, flags) as virSecretPtr[];
 }
 
@@ -357,7 +357,7 @@ export function virConnectSecretEventRegisterAny(conn: virConnectPtr, secret: vi
   return $virConnectSecretEventRegisterAny(conn, secret, eventID, cb, opaque) as number;
 }
 
-const $virSecretDefineXML = rt.defineFunction({"name":"virSecretDefineXML","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virSecretDefineXML = rt.defineFunction({"name":"virSecretDefineXML","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * If XML specifies a UUID, locates the specified secret and replaces all
@@ -372,11 +372,11 @@ const $virSecretDefineXML = rt.defineFunction({"name":"virSecretDefineXML","lib"
  *
  * @param conn - virConnect connection
  * @param xml - XML describing the secret.
- * @param flags - bitwise-OR of virSecretDefineFlags
+ * @param flags - bitwise-OR of virSecretDefineFlags. Default: 0.
  * @returns a secret on success, NULL on failure.
  * @since 0.7.1
  */
-export function virSecretDefineXML(conn: virConnectPtr, xml: string | null, flags: number): virSecretPtr {
+export function virSecretDefineXML(conn: virConnectPtr, xml: string | null, flags: number = 0): virSecretPtr {
   return $virSecretDefineXML(conn, xml, flags) as virSecretPtr;
 }
 
@@ -471,31 +471,31 @@ export function virSecretGetUsageType(secret: virSecretPtr): number {
   return $virSecretGetUsageType(secret) as number;
 }
 
-const $virSecretGetValue = rt.defineFunction({"name":"virSecretGetValue","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"void *","js":"pointer"},"use":"value","error":null,"owned":true,"bytesSize":"value_size"},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"count","name":"value_size","ffi":"size_t"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virSecretGetValue = rt.defineFunction({"name":"virSecretGetValue","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"void *","js":"pointer"},"use":"value","error":null,"owned":true,"bytesSize":"value_size"},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"count","name":"value_size","ffi":"size_t"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetches the value of a secret.
  *
  * @param secret - A virSecret connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the secret value on success, NULL on failure.  The caller must free() the secret value.
  * @since 0.7.1
  */
-export function virSecretGetValue(secret: virSecretPtr, flags: number): Buffer {
+export function virSecretGetValue(secret: virSecretPtr, flags: number = 0): Buffer {
   return $virSecretGetValue(secret, flags) as Buffer;
 }
 
-const $virSecretGetXMLDesc = rt.defineFunction({"name":"virSecretGetXMLDesc","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virSecretGetXMLDesc = rt.defineFunction({"name":"virSecretGetXMLDesc","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetches an XML document describing attributes of the secret.
  *
  * @param secret - A virSecret secret
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the XML document on success, NULL on failure.  The caller must free() the XML.
  * @since 0.7.1
  */
-export function virSecretGetXMLDesc(secret: virSecretPtr, flags: number): string {
+export function virSecretGetXMLDesc(secret: virSecretPtr, flags: number = 0): string {
   return $virSecretGetXMLDesc(secret, flags) as string;
 }
 
@@ -576,18 +576,18 @@ export function virSecretRef(secret: virSecretPtr): number {
   return $virSecretRef(secret) as number;
 }
 
-const $virSecretSetValue = rt.defineFunction({"name":"virSecretSetValue","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"bytes-in","name":"value"},{"role":"length","name":"value_size","ffi":"size_t","of":"value"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virSecretSetValue = rt.defineFunction({"name":"virSecretSetValue","lib":"libvirt","since":"0.7.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"secret","type":{"ffi":"virSecretPtr","js":"handle","ref":"virSecretPtr"}},{"role":"bytes-in","name":"value"},{"role":"length","name":"value_size","ffi":"size_t","of":"value"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Sets the value of a secret.
  *
  * @param secret - A virSecret secret
  * @param value - Value of the secret
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 on failure.
  * @since 0.7.1
  */
-export function virSecretSetValue(secret: virSecretPtr, value: Uint8Array | null, flags: number): number {
+export function virSecretSetValue(secret: virSecretPtr, value: Uint8Array | null, flags: number = 0): number {
   return $virSecretSetValue(secret, value, flags) as number;
 }
 

@@ -848,7 +848,7 @@ rt.registerFunctype({"name":"virConnectStoragePoolEventLifecycleCallback","ret":
  * @since 2.0.0
  */
 export type virConnectStoragePoolEventLifecycleCallback = (conn: virConnectPtr, pool: virStoragePoolPtr, event: number, detail: number, opaque: Pointer | null) => void;
-const $virConnectFindStoragePoolSources = rt.defineFunction({"name":"virConnectFindStoragePoolSources","lib":"libvirt","since":"0.4.5","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"type","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"srcSpec","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectFindStoragePoolSources = rt.defineFunction({"name":"virConnectFindStoragePoolSources","lib":"libvirt","since":"0.4.5","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"type","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"srcSpec","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Talks to a storage backend and attempts to auto-discover the set of
@@ -864,15 +864,15 @@ const $virConnectFindStoragePoolSources = rt.defineFunction({"name":"virConnectF
  * @param conn - pointer to hypervisor connection
  * @param type - type of storage pool sources to discover
  * @param srcSpec - XML document specifying discovery source
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns an xml document consisting of a SourceList element containing a source document appropriate to the given pool type for each discovered source.
  * @since 0.4.5
  */
-export function virConnectFindStoragePoolSources(conn: virConnectPtr, type: string | null, srcSpec: string | null, flags: number): string {
+export function virConnectFindStoragePoolSources(conn: virConnectPtr, type: string | null, srcSpec: string | null, flags: number = 0): string {
   return $virConnectFindStoragePoolSources(conn, type, srcSpec, flags) as string;
 }
 
-const $virConnectGetStoragePoolCapabilities = rt.defineFunction({"name":"virConnectGetStoragePoolCapabilities","lib":"libvirt","since":"5.2.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectGetStoragePoolCapabilities = rt.defineFunction({"name":"virConnectGetStoragePoolCapabilities","lib":"libvirt","since":"5.2.0","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Prior creating a storage pool (for instance via virStoragePoolCreateXML
@@ -880,15 +880,15 @@ const $virConnectGetStoragePoolCapabilities = rt.defineFunction({"name":"virConn
  * are supported along with the file/disk formats for each pool.
  *
  * @param conn - pointer to the hypervisor connection
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns NULL in case of error or an XML string defining the capabilities.
  * @since 5.2.0
  */
-export function virConnectGetStoragePoolCapabilities(conn: virConnectPtr, flags: number): string {
+export function virConnectGetStoragePoolCapabilities(conn: virConnectPtr, flags: number = 0): string {
   return $virConnectGetStoragePoolCapabilities(conn, flags) as string;
 }
 
-const $virConnectListAllStoragePools = rt.defineFunction({"name":"virConnectListAllStoragePools","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"pools","elem":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virConnectListAllStoragePools = rt.defineFunction({"name":"virConnectListAllStoragePools","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"list-out","name":"pools","elem":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of storage pools, and allocate an array to store those
@@ -931,11 +931,11 @@ const $virConnectListAllStoragePools = rt.defineFunction({"name":"virConnectList
  * VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT
  *
  * @param conn - Pointer to the hypervisor connection.
- * @param flags - bitwise-OR of virConnectListAllStoragePoolsFlags.
+ * @param flags - bitwise-OR of virConnectListAllStoragePoolsFlags. Default: 0.
  * @returns Pointer to a variable to store the array containing storage pool objects or NULL if the list is not required (just returns number of pools).
  * @since 0.10.2
  */
-export function virConnectListAllStoragePools(conn: virConnectPtr, flags: number): virStoragePoolPtr[] {
+export function virConnectListAllStoragePools(conn: virConnectPtr, flags: number = 0): virStoragePoolPtr[] {
   return $virConnectListAllStoragePools(conn, flags) as virStoragePoolPtr[];
 }
 
@@ -1057,7 +1057,7 @@ export function virConnectStoragePoolEventRegisterAny(conn: virConnectPtr, pool:
   return $virConnectStoragePoolEventRegisterAny(conn, pool, eventID, cb, opaque) as number;
 }
 
-const $virStoragePoolBuild = rt.defineFunction({"name":"virStoragePoolBuild","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolBuild = rt.defineFunction({"name":"virStoragePoolBuild","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Currently only filesystem pool accepts flags VIR_STORAGE_POOL_BUILD_OVERWRITE
@@ -1066,29 +1066,29 @@ const $virStoragePoolBuild = rt.defineFunction({"name":"virStoragePoolBuild","li
  * Build the underlying storage pool
  *
  * @param pool - pointer to storage pool
- * @param flags - bitwise-OR of virStoragePoolBuildFlags
+ * @param flags - bitwise-OR of virStoragePoolBuildFlags. Default: 0.
  * @returns 0 on success, or -1 upon failure
  * @since 0.4.1
  */
-export function virStoragePoolBuild(pool: virStoragePoolPtr, flags: number): number {
+export function virStoragePoolBuild(pool: virStoragePoolPtr, flags: number = 0): number {
   return $virStoragePoolBuild(pool, flags) as number;
 }
 
-const $virStoragePoolCreate = rt.defineFunction({"name":"virStoragePoolCreate","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolCreate = rt.defineFunction({"name":"virStoragePoolCreate","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Starts an inactive storage pool
  *
  * @param pool - pointer to storage pool
- * @param flags - bitwise-OR of virStoragePoolCreateFlags
+ * @param flags - bitwise-OR of virStoragePoolCreateFlags. Default: 0.
  * @returns 0 on success, or -1 if it could not be started
  * @since 0.4.1
  */
-export function virStoragePoolCreate(pool: virStoragePoolPtr, flags: number): number {
+export function virStoragePoolCreate(pool: virStoragePoolPtr, flags: number = 0): number {
   return $virStoragePoolCreate(pool, flags) as number;
 }
 
-const $virStoragePoolCreateXML = rt.defineFunction({"name":"virStoragePoolCreateXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolCreateXML = rt.defineFunction({"name":"virStoragePoolCreateXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a new storage based on its XML description. The
@@ -1100,15 +1100,15 @@ const $virStoragePoolCreateXML = rt.defineFunction({"name":"virStoragePoolCreate
  *
  * @param conn - pointer to hypervisor connection
  * @param xmlDesc - XML description for new pool
- * @param flags - bitwise-OR of virStoragePoolCreateFlags
+ * @param flags - bitwise-OR of virStoragePoolCreateFlags. Default: 0.
  * @returns a virStoragePoolPtr object, or NULL if creation failed
  * @since 0.4.1
  */
-export function virStoragePoolCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number): virStoragePoolPtr {
+export function virStoragePoolCreateXML(conn: virConnectPtr, xmlDesc: string | null, flags: number = 0): virStoragePoolPtr {
   return $virStoragePoolCreateXML(conn, xmlDesc, flags) as virStoragePoolPtr;
 }
 
-const $virStoragePoolDefineXML = rt.defineFunction({"name":"virStoragePoolDefineXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolDefineXML = rt.defineFunction({"name":"virStoragePoolDefineXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"xml","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Define an inactive persistent storage pool or modify an existing persistent
@@ -1119,15 +1119,15 @@ const $virStoragePoolDefineXML = rt.defineFunction({"name":"virStoragePoolDefine
  *
  * @param conn - pointer to hypervisor connection
  * @param xml - XML description for new pool
- * @param flags - bitwise-OR of virStoragePoolDefineFlags
+ * @param flags - bitwise-OR of virStoragePoolDefineFlags. Default: 0.
  * @returns a virStoragePoolPtr object, or NULL if creation failed
  * @since 0.4.1
  */
-export function virStoragePoolDefineXML(conn: virConnectPtr, xml: string | null, flags: number): virStoragePoolPtr {
+export function virStoragePoolDefineXML(conn: virConnectPtr, xml: string | null, flags: number = 0): virStoragePoolPtr {
   return $virStoragePoolDefineXML(conn, xml, flags) as virStoragePoolPtr;
 }
 
-const $virStoragePoolDelete = rt.defineFunction({"name":"virStoragePoolDelete","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolDelete = rt.defineFunction({"name":"virStoragePoolDelete","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Delete the underlying pool resources. This is
@@ -1135,11 +1135,11 @@ const $virStoragePoolDelete = rt.defineFunction({"name":"virStoragePoolDelete","
  * itself is not free'd.
  *
  * @param pool - pointer to storage pool
- * @param flags - bitwise-OR of virStoragePoolDeleteFlags
+ * @param flags - bitwise-OR of virStoragePoolDeleteFlags. Default: 0.
  * @returns 0 on success, or -1 if it could not be obliterate
  * @since 0.4.1
  */
-export function virStoragePoolDelete(pool: virStoragePoolPtr, flags: number): number {
+export function virStoragePoolDelete(pool: virStoragePoolPtr, flags: number = 0): number {
   return $virStoragePoolDelete(pool, flags) as number;
 }
 
@@ -1256,7 +1256,7 @@ export function virStoragePoolGetUUIDString(pool: virStoragePoolPtr): string {
   return $virStoragePoolGetUUIDString(pool) as string;
 }
 
-const $virStoragePoolGetXMLDesc = rt.defineFunction({"name":"virStoragePoolGetXMLDesc","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolGetXMLDesc = rt.defineFunction({"name":"virStoragePoolGetXMLDesc","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetch an XML document describing all aspects of the
@@ -1264,11 +1264,11 @@ const $virStoragePoolGetXMLDesc = rt.defineFunction({"name":"virStoragePoolGetXM
  * into the virStoragePoolCreateXML method.
  *
  * @param pool - pointer to storage pool
- * @param flags - bitwise-OR of virStorageXMLFlags
+ * @param flags - bitwise-OR of virStorageXMLFlags. Default: 0.
  * @returns a XML document (caller frees), or NULL on error
  * @since 0.4.1
  */
-export function virStoragePoolGetXMLDesc(pool: virStoragePoolPtr, flags: number): string {
+export function virStoragePoolGetXMLDesc(pool: virStoragePoolPtr, flags: number = 0): string {
   return $virStoragePoolGetXMLDesc(pool, flags) as string;
 }
 
@@ -1299,18 +1299,18 @@ export function virStoragePoolIsPersistent(pool: virStoragePoolPtr): number {
   return $virStoragePoolIsPersistent(pool) as number;
 }
 
-const $virStoragePoolListAllVolumes = rt.defineFunction({"name":"virStoragePoolListAllVolumes","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"list-out","name":"vols","elem":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolListAllVolumes = rt.defineFunction({"name":"virStoragePoolListAllVolumes","lib":"libvirt","since":"0.10.2","ret":{"type":{"ffi":"int","js":"number"},"use":"count","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"list-out","name":"vols","elem":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"count":"ret"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Collect the list of storage volumes, and allocate an array to store those
  * objects.
  *
  * @param pool - Pointer to storage pool
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns Pointer to a variable to store the array containing storage volume objects or NULL if the list is not required (just returns number of volumes).
  * @since 0.10.2
  */
-export function virStoragePoolListAllVolumes(pool: virStoragePoolPtr, flags: number): virStorageVolPtr[] {
+export function virStoragePoolListAllVolumes(pool: virStoragePoolPtr, flags: number = 0): virStorageVolPtr[] {
   return $virStoragePoolListAllVolumes(pool, flags) as virStorageVolPtr[];
 }
 
@@ -1453,7 +1453,7 @@ export function virStoragePoolRef(pool: virStoragePoolPtr): number {
   return $virStoragePoolRef(pool) as number;
 }
 
-const $virStoragePoolRefresh = rt.defineFunction({"name":"virStoragePoolRefresh","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStoragePoolRefresh = rt.defineFunction({"name":"virStoragePoolRefresh","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Request that the pool refresh its list of volumes. This may
@@ -1461,11 +1461,11 @@ const $virStoragePoolRefresh = rt.defineFunction({"name":"virStoragePoolRefresh"
  * new devices at the OS layer
  *
  * @param pool - pointer to storage pool
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 if the volume list was refreshed, -1 on failure
  * @since 0.4.1
  */
-export function virStoragePoolRefresh(pool: virStoragePoolPtr, flags: number): number {
+export function virStoragePoolRefresh(pool: virStoragePoolPtr, flags: number = 0): number {
   return $virStoragePoolRefresh(pool, flags) as number;
 }
 
@@ -1497,7 +1497,7 @@ export function virStoragePoolUndefine(pool: virStoragePoolPtr): number {
   return $virStoragePoolUndefine(pool) as number;
 }
 
-const $virStorageVolCreateXML = rt.defineFunction({"name":"virStorageVolCreateXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolCreateXML = rt.defineFunction({"name":"virStorageVolCreateXML","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a storage volume within a pool based
@@ -1514,15 +1514,15 @@ const $virStorageVolCreateXML = rt.defineFunction({"name":"virStorageVolCreateXM
  *
  * @param pool - pointer to storage pool
  * @param xmlDesc - description of volume to create
- * @param flags - bitwise-OR of virStorageVolCreateFlags
+ * @param flags - bitwise-OR of virStorageVolCreateFlags. Default: 0.
  * @returns the storage volume, or NULL on error
  * @since 0.4.1
  */
-export function virStorageVolCreateXML(pool: virStoragePoolPtr, xmlDesc: string | null, flags: number): virStorageVolPtr {
+export function virStorageVolCreateXML(pool: virStoragePoolPtr, xmlDesc: string | null, flags: number = 0): virStorageVolPtr {
   return $virStorageVolCreateXML(pool, xmlDesc, flags) as virStorageVolPtr;
 }
 
-const $virStorageVolCreateXMLFrom = rt.defineFunction({"name":"virStorageVolCreateXMLFrom","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"clonevol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolCreateXMLFrom = rt.defineFunction({"name":"virStorageVolCreateXMLFrom","lib":"libvirt","since":"0.6.4","ret":{"type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"},"use":"value","error":null},"args":[{"role":"in","name":"pool","type":{"ffi":"virStoragePoolPtr","js":"handle","ref":"virStoragePoolPtr"}},{"role":"in","name":"xmlDesc","type":{"ffi":"const char *","js":"string"}},{"role":"in","name":"clonevol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Create a storage volume in the parent pool, using the
@@ -1541,29 +1541,29 @@ const $virStorageVolCreateXMLFrom = rt.defineFunction({"name":"virStorageVolCrea
  * @param pool - pointer to parent pool for the new volume
  * @param xmlDesc - description of volume to create
  * @param clonevol - storage volume to use as input
- * @param flags - bitwise-OR of virStorageVolCreateFlags
+ * @param flags - bitwise-OR of virStorageVolCreateFlags. Default: 0.
  * @returns the storage volume, or NULL on error
  * @since 0.6.4
  */
-export function virStorageVolCreateXMLFrom(pool: virStoragePoolPtr, xmlDesc: string | null, clonevol: virStorageVolPtr, flags: number): virStorageVolPtr {
+export function virStorageVolCreateXMLFrom(pool: virStoragePoolPtr, xmlDesc: string | null, clonevol: virStorageVolPtr, flags: number = 0): virStorageVolPtr {
   return $virStorageVolCreateXMLFrom(pool, xmlDesc, clonevol, flags) as virStorageVolPtr;
 }
 
-const $virStorageVolDelete = rt.defineFunction({"name":"virStorageVolDelete","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolDelete = rt.defineFunction({"name":"virStorageVolDelete","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Delete the storage volume from the pool
  *
  * @param vol - pointer to storage volume
- * @param flags - bitwise-OR of virStorageVolDeleteFlags
+ * @param flags - bitwise-OR of virStorageVolDeleteFlags. Default: 0.
  * @returns 0 on success, or -1 on error
  * @since 0.4.1
  */
-export function virStorageVolDelete(vol: virStorageVolPtr, flags: number): number {
+export function virStorageVolDelete(vol: virStorageVolPtr, flags: number = 0): number {
   return $virStorageVolDelete(vol, flags) as number;
 }
 
-const $virStorageVolDownload = rt.defineFunction({"name":"virStorageVolDownload","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"length","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolDownload = rt.defineFunction({"name":"virStorageVolDownload","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"length","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Download the content of the volume as a stream. If @length
@@ -1590,11 +1590,11 @@ const $virStorageVolDownload = rt.defineFunction({"name":"virStorageVolDownload"
  * @param stream - stream to use as output
  * @param offset - position in @vol to start reading from
  * @param length - limit on amount of data to download
- * @param flags - bitwise-OR of virStorageVolDownloadFlags
+ * @param flags - bitwise-OR of virStorageVolDownloadFlags. Default: 0.
  * @returns 0, or -1 upon error.
  * @since 0.9.0
  */
-export function virStorageVolDownload(vol: virStorageVolPtr, stream: virStreamPtr, offset: number | bigint, length: number | bigint, flags: number): number {
+export function virStorageVolDownload(vol: virStorageVolPtr, stream: virStreamPtr, offset: number | bigint, length: number | bigint, flags: number = 0): number {
   return $virStorageVolDownload(vol, stream, offset, length, flags) as number;
 }
 
@@ -1641,7 +1641,7 @@ export function virStorageVolGetInfo(vol: virStorageVolPtr): virStorageVolInfo {
   return $virStorageVolGetInfo(vol) as virStorageVolInfo;
 }
 
-const $virStorageVolGetInfoFlags = rt.defineFunction({"name":"virStorageVolGetInfoFlags","lib":"libvirt","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"struct-out","name":"info","struct":"virStorageVolInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolGetInfoFlags = rt.defineFunction({"name":"virStorageVolGetInfoFlags","lib":"libvirt","since":"3.0.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"struct-out","name":"info","struct":"virStorageVolInfo"},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetches volatile information about the storage
@@ -1654,11 +1654,11 @@ const $virStorageVolGetInfoFlags = rt.defineFunction({"name":"virStorageVolGetIn
  * as is the case with qcow2 files.
  *
  * @param vol - pointer to storage volume
- * @param flags - bitwise-OR of virStorageVolInfoFlags
+ * @param flags - bitwise-OR of virStorageVolInfoFlags. Default: 0.
  * @returns pointer at which to store info
  * @since 3.0.0
  */
-export function virStorageVolGetInfoFlags(vol: virStorageVolPtr, flags: number): virStorageVolInfo {
+export function virStorageVolGetInfoFlags(vol: virStorageVolPtr, flags: number = 0): virStorageVolInfo {
   return $virStorageVolGetInfoFlags(vol, flags) as virStorageVolInfo;
 }
 
@@ -1708,18 +1708,18 @@ export function virStorageVolGetPath(vol: virStorageVolPtr): string {
   return $virStorageVolGetPath(vol) as string;
 }
 
-const $virStorageVolGetXMLDesc = rt.defineFunction({"name":"virStorageVolGetXMLDesc","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolGetXMLDesc = rt.defineFunction({"name":"virStorageVolGetXMLDesc","lib":"libvirt","since":"0.4.1","ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Fetch an XML document describing all aspects of
  * the storage volume
  *
  * @param vol - pointer to storage volume
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns the XML document, or NULL on error
  * @since 0.4.1
  */
-export function virStorageVolGetXMLDesc(vol: virStorageVolPtr, flags: number): string {
+export function virStorageVolGetXMLDesc(vol: virStorageVolPtr, flags: number = 0): string {
   return $virStorageVolGetXMLDesc(vol, flags) as string;
 }
 
@@ -1799,7 +1799,7 @@ export function virStorageVolRef(vol: virStorageVolPtr): number {
   return $virStorageVolRef(vol) as number;
 }
 
-const $virStorageVolResize = rt.defineFunction({"name":"virStorageVolResize","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"capacity","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolResize = rt.defineFunction({"name":"virStorageVolResize","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"capacity","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Changes the capacity of the storage volume @vol to @capacity. The
@@ -1830,15 +1830,15 @@ const $virStorageVolResize = rt.defineFunction({"name":"virStorageVolResize","li
  *
  * @param vol - pointer to storage volume
  * @param capacity - new capacity, in bytes
- * @param flags - bitwise-OR of virStorageVolResizeFlags
+ * @param flags - bitwise-OR of virStorageVolResizeFlags. Default: 0.
  * @returns 0 on success, or -1 on error.
  * @since 0.9.10
  */
-export function virStorageVolResize(vol: virStorageVolPtr, capacity: number | bigint, flags: number): number {
+export function virStorageVolResize(vol: virStorageVolPtr, capacity: number | bigint, flags: number = 0): number {
   return $virStorageVolResize(vol, capacity, flags) as number;
 }
 
-const $virStorageVolUpload = rt.defineFunction({"name":"virStorageVolUpload","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"length","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolUpload = rt.defineFunction({"name":"virStorageVolUpload","lib":"libvirt","since":"0.9.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"offset","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"length","type":{"ffi":"unsigned long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Upload new content to the volume from a stream. This call
@@ -1874,15 +1874,15 @@ const $virStorageVolUpload = rt.defineFunction({"name":"virStorageVolUpload","li
  * @param stream - stream to use as input
  * @param offset - position to start writing to
  * @param length - limit on amount of data to upload
- * @param flags - bitwise-OR of virStorageVolUploadFlags
+ * @param flags - bitwise-OR of virStorageVolUploadFlags. Default: 0.
  * @returns 0, or -1 upon error.
  * @since 0.9.0
  */
-export function virStorageVolUpload(vol: virStorageVolPtr, stream: virStreamPtr, offset: number | bigint, length: number | bigint, flags: number): number {
+export function virStorageVolUpload(vol: virStorageVolPtr, stream: virStreamPtr, offset: number | bigint, length: number | bigint, flags: number = 0): number {
   return $virStorageVolUpload(vol, stream, offset, length, flags) as number;
 }
 
-const $virStorageVolWipe = rt.defineFunction({"name":"virStorageVolWipe","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolWipe = rt.defineFunction({"name":"virStorageVolWipe","lib":"libvirt","since":"0.8.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Ensure data previously on a volume is not accessible to future reads.
@@ -1898,15 +1898,15 @@ const $virStorageVolWipe = rt.defineFunction({"name":"virStorageVolWipe","lib":"
  * network file systems are known to be problematic.
  *
  * @param vol - pointer to storage volume
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, or -1 on error
  * @since 0.8.0
  */
-export function virStorageVolWipe(vol: virStorageVolPtr, flags: number): number {
+export function virStorageVolWipe(vol: virStorageVolPtr, flags: number = 0): number {
   return $virStorageVolWipe(vol, flags) as number;
 }
 
-const $virStorageVolWipePattern = rt.defineFunction({"name":"virStorageVolWipePattern","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"algorithm","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStorageVolWipePattern = rt.defineFunction({"name":"virStorageVolWipePattern","lib":"libvirt","since":"0.9.10","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"vol","type":{"ffi":"virStorageVolPtr","js":"handle","ref":"virStorageVolPtr"}},{"role":"in","name":"algorithm","type":{"ffi":"unsigned int","js":"number"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Similar to virStorageVolWipe, but one can choose between
@@ -1919,10 +1919,10 @@ const $virStorageVolWipePattern = rt.defineFunction({"name":"virStorageVolWipePa
  *
  * @param vol - pointer to storage volume
  * @param algorithm - one of virStorageVolWipeAlgorithm
- * @param flags - future flags, use 0 for now
+ * @param flags - future flags, use 0 for now. Default: 0.
  * @returns 0 on success, or -1 on error.
  * @since 0.9.10
  */
-export function virStorageVolWipePattern(vol: virStorageVolPtr, algorithm: number, flags: number): number {
+export function virStorageVolWipePattern(vol: virStorageVolPtr, algorithm: number, flags: number = 0): number {
   return $virStorageVolWipePattern(vol, algorithm, flags) as number;
 }

@@ -319,7 +319,7 @@ export function virStreamFree(stream: virStreamPtr): number {
   return $virStreamFree(stream) as number;
 }
 
-const $virStreamNew = rt.defineFunction({"name":"virStreamNew","lib":"libvirt","since":"0.7.2","ret":{"type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStreamNew = rt.defineFunction({"name":"virStreamNew","lib":"libvirt","since":"0.7.2","ret":{"type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"},"use":"value","error":null},"args":[{"role":"in","name":"conn","type":{"ffi":"virConnectPtr","js":"handle","ref":"virConnectPtr"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Creates a new stream object which can be used to perform
@@ -335,11 +335,11 @@ const $virStreamNew = rt.defineFunction({"name":"virStreamNew","lib":"libvirt","
  * VIR_STREAM_NONBLOCK for flags, otherwise pass 0.
  *
  * @param conn - pointer to the connection
- * @param flags - bitwise-OR of virStreamFlags
+ * @param flags - bitwise-OR of virStreamFlags. Default: 0.
  * @returns the new stream, or NULL upon error
  * @since 0.7.2
  */
-export function virStreamNew(conn: virConnectPtr, flags: number): virStreamPtr {
+export function virStreamNew(conn: virConnectPtr, flags: number = 0): virStreamPtr {
   return $virStreamNew(conn, flags) as virStreamPtr;
 }
 
@@ -437,7 +437,7 @@ export function virStreamRecvAll(stream: virStreamPtr, handler: virStreamSinkFun
   return $virStreamRecvAll(stream, handler, opaque) as number;
 }
 
-const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"value","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"bytes-out","name":"data","size":"nbytes","as":"bytes","used":"ret"},{"role":"in","name":"nbytes","type":{"ffi":"size_t","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Reads a series of bytes from the stream. This method may
@@ -477,15 +477,15 @@ const $virStreamRecvFlags = rt.defineFunction({"name":"virStreamRecvFlags","lib"
  *
  * @param stream - pointer to the stream object
  * @param nbytes - size of @data buffer
- * @param flags - bitwise-OR of virStreamRecvFlagsValues
+ * @param flags - bitwise-OR of virStreamRecvFlagsValues. Default: 0.
  * @returns 0 when the end of the stream is reached, at which time the caller should invoke virStreamFinish() to get confirmation of stream completion.  Returns -1 upon error, at which time the stream will be marked as aborted, and the caller should now release the stream with virStreamFree.  Returns -2 if there is no data pending to be read & the stream is marked as non-blocking.  Returns -3 if there is a hole in stream and caller requested to stop at a hole.
  * @since 3.4.0
  */
-export function virStreamRecvFlags(stream: virStreamPtr, nbytes: number | bigint, flags: number): { data: Buffer; result: number } {
+export function virStreamRecvFlags(stream: virStreamPtr, nbytes: number | bigint, flags: number = 0): { data: Buffer; result: number } {
   return $virStreamRecvFlags(stream, nbytes, flags) as { data: Buffer; result: number };
 }
 
-const $virStreamRecvHole = rt.defineFunction({"name":"virStreamRecvHole","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"out","name":"length","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStreamRecvHole = rt.defineFunction({"name":"virStreamRecvHole","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"out","name":"length","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * This API is used to determine the @length in bytes of the
@@ -494,11 +494,11 @@ const $virStreamRecvHole = rt.defineFunction({"name":"virStreamRecvHole","lib":"
  * counterpart to virStreamSendHole().
  *
  * @param stream - pointer to the stream object
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns number of bytes to skip
  * @since 3.4.0
  */
-export function virStreamRecvHole(stream: virStreamPtr, flags: number): bigint {
+export function virStreamRecvHole(stream: virStreamPtr, flags: number = 0): bigint {
   return $virStreamRecvHole(stream, flags) as bigint;
 }
 
@@ -617,7 +617,7 @@ export function virStreamSendAll(stream: virStreamPtr, handler: virStreamSourceF
   return $virStreamSendAll(stream, handler, opaque) as number;
 }
 
-const $virStreamSendHole = rt.defineFunction({"name":"virStreamSendHole","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"length","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"}}]});
+const $virStreamSendHole = rt.defineFunction({"name":"virStreamSendHole","lib":"libvirt","since":"3.4.0","ret":{"type":{"ffi":"int","js":"number"},"use":"status","error":-1},"args":[{"role":"in","name":"stream","type":{"ffi":"virStreamPtr","js":"handle","ref":"virStreamPtr"}},{"role":"in","name":"length","type":{"ffi":"long long","js":"bigint"}},{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]});
 
 /**
  * Rather than transmitting empty file space, this API directs
@@ -645,11 +645,11 @@ const $virStreamSendHole = rt.defineFunction({"name":"virStreamSendHole","lib":"
  *
  * @param stream - pointer to the stream object
  * @param length - number of bytes to skip
- * @param flags - extra flags; not used yet, so callers should always pass 0
+ * @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.
  * @returns 0 on success, -1 error
  * @since 3.4.0
  */
-export function virStreamSendHole(stream: virStreamPtr, length: number | bigint, flags: number): number {
+export function virStreamSendHole(stream: virStreamPtr, length: number | bigint, flags: number = 0): number {
   return $virStreamSendHole(stream, length, flags) as number;
 }
 

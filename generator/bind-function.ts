@@ -6,9 +6,10 @@ import type { IrFunction, IrParam } from './ir.js';
 import type { CType, TypeUniverse } from './c-types.js';
 import { lifetimeOf } from './policy/callbacks.js';
 import { defaultErrorValues, isStatusDoc } from './policy/results.js';
+import { trailingDefaults } from './policy/param-defaults.js';
 import { safeIdentifier } from './naming.js';
 
-export interface TsParam { name: string; ts: string; doc: string }
+export interface TsParam { name: string; ts: string; doc: string; /** Its value when left out (see policy/param-defaults.ts). */ default?: number }
 export interface FunctionBinding {
   ir: IrFunction;
   spec: FunctionSpec;
@@ -35,7 +36,7 @@ export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBindi
   for (const { p, i } of order) {
     if (!ctx.consumed.has(p.name)) args.push(...classify(p, i, ctx));
   }
-  const ordered = fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined);
+  const ordered = withTrailingDefault(fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined));
   ctx.unmapped.push(...unreleasedStrings(ordered, ctx));
   const ret = returnSpec(fn, ordered, ctx);
   const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
@@ -427,9 +428,29 @@ function publicParams(fn: IrFunction, args: ArgSpec[]): TsParam[] {
     const ts = inputTs(a);
     if (ts === null) continue;
     const p = fn.params.find((x) => x.name === a.name);
-    out.push({ name: safeIdentifier(a.name), ts, doc: p?.doc ?? '' });
+    const fallback = a.role === 'in' ? a.default : undefined;
+    const doc = p?.doc ?? '';
+    out.push({ name: safeIdentifier(a.name), ts, ...(fallback === undefined ? { doc } : { doc: withDefaultNote(doc, fallback), default: fallback }) });
   }
   return out;
+}
+
+/** libvirt's parameter doc, then what a left-out argument stands for. */
+function withDefaultNote(doc: string, value: number): string {
+  const text = doc.trim();
+  return `${text}${text === '' || /[.!]$/.test(text) ? '' : '.'} Default: ${value}.`.trim();
+}
+
+/**
+ * The last argument a caller passes takes its default (policy/param-defaults.ts) when it is a
+ * number named there: `virDomainGetXMLDesc(dom)` is `virDomainGetXMLDesc(dom, 0)`.
+ */
+function withTrailingDefault(args: ArgSpec[]): ArgSpec[] {
+  const passed = args.filter((a) => inputTs(a) !== null);
+  const last = passed[passed.length - 1];
+  const rule = last?.role === 'in' && last.type.ffi === 'unsigned int' ? trailingDefaults[last.name] : undefined;
+  if (!rule || last?.role !== 'in') return args;
+  return args.map((a) => (a === last ? { ...last, default: rule.value } : a));
 }
 
 export function jsInputTs(t: ValueType): string {

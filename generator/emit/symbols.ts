@@ -110,7 +110,7 @@ export function emitFunction(m: GeneratedModule, b: FunctionBinding): void {
   const call = `${binding}(${args})`;
   m.add({ kind: StructureKind.Function,
     isExported: true, name: b.ir.name,
-    parameters: b.params.map((p) => ({ name: p.name, type: p.ts })),
+    parameters: b.params.map((p) => ({ name: p.name, type: p.ts, ...(p.default === undefined ? {} : { initializer: String(p.default) }) })),
     returnType: b.result.ts,
     statements: b.result.ts === 'void' ? [`${call};`] : [`return ${call} as ${b.result.ts};`],
     docs: [tsdoc({ summary: b.ir.doc, params: b.params, returns: b.result.doc, since: b.ir.since })],

@@ -68,7 +68,7 @@ export async function runNet(argv: string[], io: Io): Promise<number> {
 }
 
 async function listNetworks(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
-  const nets = await conn.listAllNetworks(0);
+  const nets = await conn.listAllNetworks();
   try {
     const rows = await Promise.all(nets.map(rowOf));
     if (json) { printJson(io, rows); return 0; }

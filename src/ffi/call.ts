@@ -77,7 +77,7 @@ function argumentChecker(spec: FunctionSpec): (values: readonly unknown[]) => vo
     return (values) => {
       for (let i = 0; i < checks.length; i++) {
         const { arg, check } = checks[i] as (typeof checks)[number];
-        const v = values[i];
+        const v = values[i] === undefined ? defaultOf(arg) : values[i];
         if (v === undefined) throw missing(name, arg);
         check?.(v, name, arg.name);
       }
@@ -86,13 +86,17 @@ function argumentChecker(spec: FunctionSpec): (values: readonly unknown[]) => vo
   return (values) => {
     const byName = new Map<string, unknown>();
     given.forEach((a, i) => {
-      if (values[i] === undefined) throw missing(name, a);
-      byName.set(a.name, values[i]);
+      const v = values[i] === undefined ? defaultOf(a) : values[i];
+      if (v === undefined) throw missing(name, a);
+      byName.set(a.name, v);
     });
     const ctx = { spec, byName } as CallContext;
     for (const a of spec.args) roleOf(a).check?.(a, ctx);
   };
 }
+
+/** What a left-out argument stands for (a trailing `flags`: 0); undefined where it must be given. */
+const defaultOf = (a: ArgSpec): number | undefined => (a.role === 'in' ? a.default : undefined);
 
 export function defineFunction(spec: FunctionSpec): NativeFunction {
   specs.set(spec.name, spec);

@@ -17,7 +17,7 @@ export type SizeExpr = number | string | readonly (number | string)[];
 
 export type ArgSpec =
   /** Passed as given: scalars, strings, handles, user-data pointers. */
-  | { role: 'in'; name: string; type: ValueType }
+  | { role: 'in'; name: string; type: ValueType; /** Its value when the caller leaves it out (a trailing `flags`: 0). */ default?: number }
   /** Filled in by the runtime: the length of another (array or bytes) argument, or `sizeof:<struct>`. */
   | { role: 'length'; name: string; ffi: string; of: string }
   /** A `T *` the function writes one value to; becomes part of the result. */

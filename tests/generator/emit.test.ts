@@ -31,6 +31,26 @@ const tiny = apiXml(`${handle}
     <return type='char *' info='the name or NULL'/>
     <arg name='conn' type='virConnectPtr' info='the connection'/>
     <arg name='default' type='unsigned int' info='a reserved word as a name'/>
+  </function>
+  <function name='virThingSetLabel' file='libvirt-host' module='libvirt-host' version='1.2.3'>
+    <info><![CDATA[Flags last: it may be left out.]]></info>
+    <return type='int' info='0 on success, -1 on failure'/>
+    <arg name='conn' type='virConnectPtr' info='the connection'/>
+    <arg name='label' type='const char *' info='the label'/>
+    <arg name='flags' type='unsigned int' info='extra flags; not used yet, so callers should always pass 0'/>
+  </function>
+  <function name='virThingMove' file='libvirt-host' module='libvirt-host' version='1.2.3'>
+    <info><![CDATA[Flags before another argument: it must be given.]]></info>
+    <return type='int' info='0 on success, -1 on failure'/>
+    <arg name='conn' type='virConnectPtr' info='the connection'/>
+    <arg name='flags' type='unsigned int' info='flags'/>
+    <arg name='where' type='const char *' info='where to'/>
+  </function>
+  <function name='virThingSignedFlags' file='libvirt-host' module='libvirt-host' version='1.2.3'>
+    <info><![CDATA[An int named flags is not libvirt's unsigned flags.]]></info>
+    <return type='int' info='0 on success, -1 on failure'/>
+    <arg name='conn' type='virConnectPtr' info='the connection'/>
+    <arg name='flags' type='int' info='a signed value'/>
   </function>`);
 
 describe('generator: inline XML -> emitted lines', () => {
@@ -82,6 +102,16 @@ describe('generator: inline XML -> emitted lines', () => {
   it('marks char * results as owned and renames reserved words', () => {
     has('export function virThingGetName(conn: virConnectPtr, default_: number): string {');
     assert.ok(host.includes(`"ret":{"type":{"ffi":"char *","js":"string"},"use":"value","error":null,"owned":true}`));
+  });
+
+  it('lets a trailing unsigned int flags be left out (0), and no other', () => {
+    has('export function virThingSetLabel(conn: virConnectPtr, label: string | null, flags: number = 0): number {');
+    has('* @param flags - extra flags; not used yet, so callers should always pass 0. Default: 0.');
+    assert.ok(host.includes(`{"role":"in","name":"flags","type":{"ffi":"unsigned int","js":"number"},"default":0}]`));
+    has('export function virThingMove(conn: virConnectPtr, flags: number, where: string | null): number {');
+    has('export function virThingSignedFlags(conn: virConnectPtr, flags: number): number {');
+    // An argument named default_ (not flags) is never left out either.
+    has('export function virThingGetName(conn: virConnectPtr, default_: number): string {');
   });
 
   it('writes an index that re-exports every header module', () => {
