@@ -8,6 +8,7 @@ import { symbolsOf, type IrApi, type IrEnum, type IrMacro, type IrSymbol } from 
 import { TypeUniverse } from './c-types.js';
 import { bindFunction, type FunctionBinding } from './bind-function.js';
 import { bindStruct, type StructBinding } from './bind-struct.js';
+import { functypeUnmapped } from './bind-functype.js';
 import { variableProblems } from './bind-variable.js';
 import { enumConstant, evaluate, isRefusal, type Evaluated, type Lookup } from './const-expr.js';
 import { macroImplementations } from './policy/macro-impl.js';
@@ -60,7 +61,7 @@ export function bindApi(input: IrApi, skips: SkipTable = skippedSymbols): Bound 
   const constant = constantLookup(api);
   const functions = symbolsOf(api, 'function').map((f) => bindFunction(f, types));
   const structs = symbolsOf(api, 'struct').map((s) => bindStruct(s, types, constant));
-  const unmapped = [...functions, ...structs].flatMap((b) => b.unmapped);
+  const unmapped = [...[...functions, ...structs].flatMap((b) => b.unmapped), ...symbolsOf(api, 'functype').flatMap((f) => functypeUnmapped(f, types))];
   const unreadable = symbolsOf(api, 'variable').flatMap((v) => variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
   const { macros, problems: macroProblems } = bindMacros(api, constant);

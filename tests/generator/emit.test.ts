@@ -120,6 +120,22 @@ describe('generator: inline XML -> emitted lines', () => {
 });
 
 describe('generator: refusals and old XML', () => {
+  it('refuses a callback type whose result or parameter has no mapping, as it refuses a function', () => {
+    const api = apiXml(`${handle}
+      <functype name='virThingCallback' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <info><![CDATA[a callback]]></info>
+        <return type='float128' info=''/>
+        <arg name='conn' type='virConnectPtr' info=''/>
+        <arg name='odd' type='struct odd' info=''/>
+        <arg name='count' type='int' info=''/>
+      </functype>`);
+    assert.throws(() => generateFromXml({ api }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError);
+      assert.deepEqual(err.problems, ['callback type virThingCallback(result): float128', 'callback type virThingCallback(odd): struct odd']);
+      return true;
+    });
+  });
+
   it('refuses to emit, listing every C type without a mapping and saying where mappings go', () => {
     const api = apiXml(`${handle}
       <function name='virOdd' file='libvirt-host' module='libvirt-host' version='1.0.0'>
