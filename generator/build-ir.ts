@@ -34,9 +34,10 @@ export function buildIr(inputs: ApiInput[], overridesInput: ApiInput | null): Ir
   const headers = new Set([...files.keys(), ...symbols.map((s) => s.file), ...libraries]);
   // Enum values come from the API XMLs alone, resolved first so that the overrides are checked against them.
   resolveEnumValues(inputs, symbols);
-  const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [] };
+  const applied = overrides ? applyOverrides(symbols, overrides, headers) : { skipped: [], problems: [], named: [] };
   return { libvirtVersion: libvirtVersionOf(inputs), inputs: [...inputs, ...(overridesInput ? [overridesInput] : [])].map((i) => i.fileName),
-    symbols, files, overridesFile: overridesInput?.fileName ?? null, overridesSkipped: applied.skipped, overridesProblems: applied.problems };
+    symbols, files, overridesFile: overridesInput?.fileName ?? null, overridesSkipped: applied.skipped, overridesProblems: applied.problems,
+    overridesNamed: new Set(applied.named) };
 }
 
 function libraryOf(apiName: string): LibraryId {
@@ -160,9 +161,10 @@ const unnamed = (element: string, items: readonly { name: string }[]): string[] 
  * XMLs lack is skipped. Returns what was skipped and every mistake found: the mistakes are
  * reported with those binding finds, so that one run lists them all.
  */
-function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): { skipped: string[]; problems: string[] } {
+function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlySet<string>): { skipped: string[]; problems: string[]; named: string[] } {
   const problems: string[] = [];
   const o = namedEntries(entries, problems);
+  const named = [...o.functions, ...o.structs, ...o.macros, ...o.typedefs, ...o.enums].map((e) => e.name);
   const c = new OverrideContext(symbols, headers, problems);
   for (const f of o.functions) overrideFunction(c, f);
   for (const s of o.structs) overrideStruct(c, s);
@@ -172,7 +174,7 @@ function applyOverrides(symbols: IrSymbol[], entries: RawApi, headers: ReadonlyS
   for (const f of o.functypes) problems.push(`functype ${f.name}: callback types cannot be added through the overrides`);
   // A <variable> carries no policy: one for a variable the API has changes nothing, any other would be dropped unread.
   for (const v of o.variables) if (!c.has('variable', v.name)) problems.push(`variable ${v.name}: variables cannot be added through the overrides`);
-  return { skipped: c.skipped, problems };
+  return { skipped: c.skipped, problems, named };
 }
 
 /** The symbols as the overrides change them, and what applying them found (see applyOverrides). */

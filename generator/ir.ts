@@ -102,6 +102,8 @@ export interface IrApi {
    * symbols are still bound, so that the refusal lists these with every unmapped C type at once.
    */
   overridesProblems: string[];
+  /** The symbols the overrides name (policy or additions): a skip that removes one would drop it unread. */
+  overridesNamed: ReadonlySet<string>;
 }
 
 export function symbolsOf<K extends IrSymbol['kind']>(api: IrApi, kind: K): Extract<IrSymbol, { kind: K }>[] {

@@ -40,6 +40,9 @@ export function applySkips(api: IrApi, skips: SkipTable): SkipResult {
   const dependents = dependentsOf(api, new Set(skipped.map((s) => s.name)));
   problems.push(...dependents.map((d) => describeDependent(d, dependents, api)));
   const gone = new Set([...skipped, ...dependents].map((s) => s.name));
+  // Overrides for a symbol that is skipped would be dropped unread: one of the two is a mistake.
+  problems.push(...skipped.filter((s) => api.overridesNamed.has(s.name)).map((s) =>
+    `${s.kind} ${s.name} is skipped, but the overrides give it policy or add it: remove the skip or the overrides entry`));
   return { api: { ...api, symbols: api.symbols.filter((s) => !gone.has(s.name)) }, skipped, problems };
 }
 

@@ -92,6 +92,22 @@ describe('generator: the skip list', () => {
     ]);
   });
 
+  it('refuses a skip of a symbol the overrides give policy to, or add: the overrides entry would be dropped unread', () => {
+    const overrides = `<api name='tsvirt-overrides'><symbols>
+      <function name='virLampGetInfo'><return type='int' error='-1'/></function>
+      <function name='virLampBlink' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <info><![CDATA[added]]></info><return type='int' info='0 or -1'/><arg name='conn' type='virConnectPtr' info=''/>
+      </function></symbols></api>`;
+    assert.throws(() => generateFromXml({ api, overrides }, { skips: { virLampGetInfo: why, virLampBlink: why, virLampPing: why } }), (err: unknown) => {
+      assert.ok(err instanceof GenerationError, String(err));
+      assert.deepEqual(err.problems, [
+        'function virLampGetInfo is skipped, but the overrides give it policy or add it: remove the skip or the overrides entry',
+        'function virLampBlink is skipped, but the overrides give it policy or add it: remove the skip or the overrides entry',
+      ]);
+      return true;
+    });
+  });
+
   it('refuses an entry that names no symbol of the pinned XMLs (with a near name); for other XMLs returns it for a warning', () => {
     const dir = writeXmlDir({ api });
     try {
