@@ -2,7 +2,8 @@
 // entry points libvirt calls for events. libvirt dispatches events from the loop, so those
 // entry points always run here, on the thread that owns them: koffi calls them directly, never
 // through another thread's queue. Each callback only copies what it needs (and takes a
-// reference to a domain or pool), then the batch goes to the main thread after each loop turn.
+// reference to its domain, pool, network, node device or secret), then the batch goes to the
+// main thread after each loop turn.
 //
 // Nothing may end this thread but the process: an exception thrown in a callback comes back out
 // of virEventRunDefaultImpl, and a dead loop would stop every event, keepalive and stream of the

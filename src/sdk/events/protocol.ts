@@ -3,9 +3,9 @@ import type { TypedParameter } from '../../ffi/index.js';
 
 /** The object an event is about, read during the callback (libvirt's pointer is only valid then). */
 export interface Subject {
-  /** A reference taken for the receiver (domains and pools; the SDK object then owns it). */
+  /** A reference taken for the receiver (domains, pools, networks, node devices, secrets; the SDK object then owns it). */
   handle: bigint | null;
-  /** The typedef of `handle` (virDomainPtr, virStoragePoolPtr), null without one. */
+  /** The typedef of `handle` (virDomainPtr, virStoragePoolPtr, virNetworkPtr, ...), null without one. */
   handleType: string | null;
   name: string | null;
   uuid: string | null;
