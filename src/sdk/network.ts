@@ -1,5 +1,6 @@
 // A virtual network and its ports; all their methods come from the rule (method-names.ts).
 import type * as G from '../../generated/index.js';
+import { rawFunction } from '../ffi/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
@@ -33,7 +34,8 @@ export interface NetworkPort extends GeneratedMethods<G.virNetworkPortPtr, 'virN
 /** A port of a network (a guest interface's connection to it); it has no name, only a UUID. */
 export class NetworkPort extends LibvirtObject {
   private constructor(ptr: bigint) {
-    super(ptr, 'network port', 'virNetworkPortFree');
+    // libvirt has no virNetworkPortGetConnect: the port's network knows the connection.
+    super(ptr, 'network port', 'virNetworkPortFree', rawFunction('virNetworkGetConnect')(rawFunction('virNetworkPortGetNetwork')(ptr)) as bigint);
   }
 
   /** @internal */

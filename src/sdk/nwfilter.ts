@@ -2,19 +2,19 @@
 import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
-import { registerClass } from './wrap.js';
+import { makerConnection, registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 
 export interface NWFilter extends GeneratedMethods<G.virNWFilterPtr, 'virNWFilter', never> {}
 
 export class NWFilter extends LibvirtObject {
-  private constructor(ptr: bigint) {
-    super(ptr, 'network filter', 'virNWFilterFree');
+  private constructor(ptr: bigint, conn: bigint | undefined) {
+    super(ptr, 'network filter', 'virNWFilterFree', conn);
   }
 
-  /** @internal */
-  static fromHandle(ptr: bigint): NWFilter {
-    return new NWFilter(ptr);
+  /** @internal `conn`: its connection, which libvirt cannot be asked for (see wrapFor). */
+  static fromHandle(ptr: bigint, conn: bigint | undefined = makerConnection()): NWFilter {
+    return new NWFilter(ptr, conn);
   }
 
   get name(): string {
@@ -26,13 +26,13 @@ export interface NWFilterBinding extends GeneratedMethods<G.virNWFilterBindingPt
 
 /** A filter bound to a guest interface, known by the interface's host device name (portDev). */
 export class NWFilterBinding extends LibvirtObject {
-  private constructor(ptr: bigint) {
-    super(ptr, 'network filter binding', 'virNWFilterBindingFree');
+  private constructor(ptr: bigint, conn: bigint | undefined) {
+    super(ptr, 'network filter binding', 'virNWFilterBindingFree', conn);
   }
 
-  /** @internal */
-  static fromHandle(ptr: bigint): NWFilterBinding {
-    return new NWFilterBinding(ptr);
+  /** @internal `conn`: its connection, which libvirt cannot be asked for (see wrapFor). */
+  static fromHandle(ptr: bigint, conn: bigint | undefined = makerConnection()): NWFilterBinding {
+    return new NWFilterBinding(ptr, conn);
   }
 }
 

@@ -4,11 +4,11 @@
 // take callbacks run on the calling thread (a JS callback must run on its own thread).
 import * as generated from '../../generated/index.js';
 import { checkArguments, describeValue, functionSpec, publicArgs, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
-import type { ArgSpec } from '../ffi/index.js';
+import type { ArgSpec, FunctionSpec } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import type { LibvirtObject } from './libvirt-object.js';
 import { excludedFunctions, handleOfClass, localReads, methodName, type SdkClass } from './method-names.js';
-import { isInstance, resultWrapper, unwrapArg } from './wrap.js';
+import { isInstance, resultWrapper, unwrapArg, wrapFor } from './wrap.js';
 import { classOfHandle } from './method-names.js';
 import { objectToParams, type TypedParameterValues } from './typed-params.js';
 import { choiceSetting } from './env-settings.js';
@@ -60,6 +60,11 @@ interface Plan {
   inline: boolean;
   /** Positions of typed-parameter arguments, which may be given as objects. */
   paramsAt: number[];
+  /**
+   * The result holds objects libvirt cannot be asked the connection of, and the first argument
+   * is that connection: the wrap is told it (see wrapFor).
+   */
+  tellsConnection: boolean;
   /** Throws unless every handle argument is an SDK object of its class (or null where C allows). */
   checkObjects: (args: readonly unknown[]) => void;
 }
@@ -78,6 +83,7 @@ function planOf(fn: string): Plan {
       local: localReads.has(fn),
       inline: spec?.args.some((a) => a.role === 'callback') ?? false,
       paramsAt: (spec ? publicArgs(spec) : []).flatMap((a, i) => (a.role === 'params-in' ? [i] : [])),
+      tellsConnection: spec !== undefined && makesConnectionBlind(spec) && spec.args[0]?.role === 'in' && spec.args[0].type.ref === 'virConnectPtr',
       checkObjects: objectChecks(fn, spec ? publicArgs(spec) : []),
     };
     plans.set(fn, plan);
@@ -125,6 +131,12 @@ function handleKind(ref: string): { cls: string; is: (v: unknown) => boolean } {
   return { cls: `tsvirt object for ${ref}`, is: () => false };
 }
 
+/** Whether `spec` hands out handles of a kind with no GetConnect (node devices, nwfilters, ...). */
+function makesConnectionBlind(spec: FunctionSpec): boolean {
+  const made = [spec.ret.type, ...spec.args.map((a) => (a.role === 'out' ? a.type : a.role === 'list-out' || a.role === 'array-out' ? a.elem : undefined))];
+  return made.some((t) => t?.js === 'handle' && functionSpec(`${(t.ref as string).replace(/Ptr$/, '')}GetConnect`) === undefined);
+}
+
 /**
  * A handle libvirt lends (the object's connection or domain) gets a reference of its own
  * (virConnectRef, virDomainRef, ...) before it is wrapped, so the SDK object made from it is
@@ -151,7 +163,8 @@ function invokeAsync(fn: string, args: unknown[], plan: Plan, then?: (value: unk
   for (const i of plan.paramsAt) native[i] = typedParametersArg(native[i], fn);
   // Checked here, where the call was made, not on the thread that runs it.
   checkArguments(fn, native);
-  const finish = finisher(plan, then);
+  const finished = finisher(plan, then);
+  const finish = plan.tellsConnection ? (value: unknown): unknown => wrapFor(native[0] as bigint, () => finished(value)) : finished;
   if (plan.inline) {
     try {
       return Promise.resolve(finish((functions[fn] as (...a: unknown[]) => unknown)(...native)));

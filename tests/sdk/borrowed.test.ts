@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as v from '../../generated/index.js';
 import { functionSpec, liveHandleCount } from '../../src/ffi/index.js';
-import { Connection } from '../../src/sdk/index.js';
+import { Connection, type NodeDevice } from '../../src/sdk/index.js';
 import { closesAnswered, isLingering, lingeringConnectionOf } from '../../src/sdk/engine/closing-connections.js';
 
 describe('borrowed handles', () => {
@@ -45,6 +45,22 @@ describe('borrowed handles', () => {
     dom.free();
     await closesAnswered(ptr);
     assert.equal(isLingering(ptr), false, "the domain's release dropped the last reference, and said so");
+  });
+
+  it('a node device (libvirt cannot tell its connection) that held a closed connection last ends its lingering when freed', async () => {
+    for (const make of [
+      (c: Connection) => c.nodeDeviceLookupByName('computer'),
+      async (c: Connection) => { const all = await c.listAllNodeDevices(); for (const d of all.slice(1)) d.free(); return all[0] as NodeDevice; },
+    ]) {
+      const conn = await Connection.open('test:///default');
+      const ptr = conn.handle;
+      const dev = await make(conn);
+      assert.equal(await conn.close(), 1, 'the device still holds the connection');
+      assert.equal(isLingering(ptr), true);
+      dev.free();
+      await closesAnswered(ptr);
+      assert.equal(isLingering(ptr), false, "the device's release dropped the last reference, and said so");
+    }
   });
 
   it('close() counts the references that closes on call threads dropped before it', async () => {

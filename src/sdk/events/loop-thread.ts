@@ -111,7 +111,8 @@ function entryFor(functype: string): (...args: unknown[]) => number {
       if (reader && typeof value === 'bigint') fields[a.name] = value === 0n ? null : reader(value, byName);
       else fields[a.name] = int64.has(a.ffi) && value !== null ? BigInt(value as number | bigint) : (value as EventField);
     });
-    return { reg, subject: readSubject(reader as SubjectReader, subjectType, args[subjectAt] as bigint), fields };
+    const subject = readSubject(reader as SubjectReader, subjectType, args[subjectAt] as bigint);
+    return { reg, subject: typeof args[0] === 'bigint' ? { ...subject, conn: args[0] } : subject, fields };
   };
   return (...args: unknown[]): number => {
     const reg = Number(args[opaqueAt] ?? 0);

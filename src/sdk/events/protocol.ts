@@ -7,6 +7,8 @@ export interface Subject {
   handle: bigint | null;
   /** The typedef of `handle` (virDomainPtr, virStoragePoolPtr, virNetworkPtr, ...), null without one. */
   handleType: string | null;
+  /** The connection the event came on (every callback's first argument), for objects that cannot tell it (node devices). */
+  conn?: bigint | null;
   name: string | null;
   uuid: string | null;
   /** Secrets: the usage type and ID. */

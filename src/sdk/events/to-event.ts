@@ -5,7 +5,7 @@ import type { TypedParameter } from '../../ffi/index.js';
 import { enumNamer, namerFor, type Named } from '../enum-names.js';
 import { LibvirtObject } from '../libvirt-object.js';
 import { paramsToObject } from '../typed-params.js';
-import { wrapHandle } from '../wrap.js';
+import { wrapFor, wrapHandle } from '../wrap.js';
 import type { EventSpec } from './catalog.js';
 import type { ConnectionEvent } from './event-types.js';
 import type { EventField, RawEvent } from './protocol.js';
@@ -73,7 +73,7 @@ function subjectOf(spec: EventSpec, e: RawEvent): Record<string, unknown> {
 }
 
 export function toEvent(spec: EventSpec, e: RawEvent): ConnectionEvent {
-  const out: Record<string, unknown> = { ...subjectOf(spec, e), ...e.fields };
+  const out: Record<string, unknown> = { ...wrapFor(e.subject.conn ?? undefined, () => subjectOf(spec, e)), ...e.fields };
   for (const convert of converters[spec.name] ?? []) Object.assign(out, convert(e.fields));
   // Last: a C argument named `type` (block jobs, metadata) is renamed by its converter.
   out['type'] = spec.name;
@@ -83,5 +83,5 @@ export function toEvent(spec: EventSpec, e: RawEvent): ConnectionEvent {
 /** Releases the reference an undelivered event carries. */
 export function dropEvent(e: RawEvent): void {
   const { handle, handleType } = e.subject;
-  if (handle !== null && handleType !== null) (wrapHandle(handleType, handle) as LibvirtObject).free();
+  if (handle !== null && handleType !== null) wrapFor(e.subject.conn ?? undefined, () => wrapHandle(handleType, handle) as LibvirtObject).free();
 }
