@@ -112,6 +112,13 @@ export const excludedFunctions = {
   virDomainSnapshotListNames: 'deprecated duplicate: Domain#listAllSnapshots',
   virDomainSnapshotListChildrenNames: 'deprecated duplicate: DomainSnapshot#listAllChildren',
   virNodeDeviceDettach: 'deprecated duplicate (misspelt): NodeDevice#detachFlags',
+  virConnectListNetworks: 'deprecated duplicate: Connection#listAllNetworks',
+  virConnectListDefinedNetworks: 'deprecated duplicate: Connection#listAllNetworks',
+  virConnectListInterfaces: 'deprecated duplicate: Connection#listAllInterfaces',
+  virConnectListDefinedInterfaces: 'deprecated duplicate: Connection#listAllInterfaces',
+  virNodeListDevices: 'deprecated duplicate: Connection#listAllNodeDevices',
+  virConnectListSecrets: 'deprecated duplicate: Connection#listAllSecrets',
+  virConnectListNWFilters: 'deprecated duplicate: Connection#listAllNWFilters',
 } as const satisfies Record<string, string>;
 
 export type ExcludedFunction = keyof typeof excludedFunctions;
