@@ -6,9 +6,10 @@
 import { entryHex, incRefcounts } from './check-context.js';
 import { WalkMemo } from './walk-memo.js';
 import type { CheckContext } from './check-context.js';
+import type { FindingList } from './findings.js';
 import { refcountAt } from './refcounts.js';
 import type { DiskRefcounts, RefcountTableEntry } from './refcounts.js';
-import { ClusterType, clusterType, entryOffset, OFLAG_COPIED_HI } from './table-entries.js';
+import { bigEndianWords, ClusterType, clusterType, entryOffset, isAllZero, OFLAG_COPIED_HI } from './table-entries.js';
 
 /** qemu check_refblocks: the refcount blocks themselves, each must be referenced exactly once. */
 export function checkRefblocks(ctx: CheckContext, table: readonly RefcountTableEntry[], nbClusters: number): void {
@@ -99,17 +100,22 @@ function checkCopiedData(ctx: CheckContext, disk: DiskRefcounts, l2Offset: numbe
   const h = img.header;
   const entryBytes = h.extendedL2 ? 16 : 8;
   const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
+  if (isAllZero(l2)) return;
+  const be = bigEndianWords(l2);
   for (let j = 0; j < img.l2Entries; j++) {
-    const hi = l2.readUInt32BE(j * entryBytes);
-    const lo = l2.readUInt32BE(j * entryBytes + 4);
-    if (hi === 0 && lo === 0) continue;
+    const hi = be.getUint32(j * entryBytes);
+    const lo = be.getUint32(j * entryBytes + 4);
+    if ((hi | lo) === 0) continue;
     const type = clusterType(hi, lo, h.extendedL2, img.hasDataFile);
     if (type !== ClusterType.Normal && type !== ClusterType.ZeroAlloc) continue;
     const dataOffset = entryOffset(hi, lo);
     const ref = img.hasDataFile ? 1 : disk.get(Math.floor(dataOffset / h.clusterSize));
     if (ref === undefined) continue;
-    if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) {
-      ctx.out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, l2Offset + j * entryBytes);
-    }
+    if ((ref === 1) !== ((hi & OFLAG_COPIED_HI) !== 0)) copiedDataFinding(ctx.out, hi, lo, ref, l2Offset + j * entryBytes);
   }
+}
+
+/** A closure made here, not in checkCopiedData's loop, where it would allocate its variables for every entry. */
+function copiedDataFinding(out: FindingList, hi: number, lo: number, ref: number, at: number): void {
+  out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, at);
 }

@@ -4,16 +4,18 @@
  * report misaligned or reserved-bit entries, with the fragmentation figures of the active L1.
  */
 import { ImageCorruptError } from '../errors.js';
-import { MAX_SAFE_OFFSET_BYTES, QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { addReferences, entryHex, incRefcounts, regionBeyondEof } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
 import { hex } from './findings.js';
+import type { FindingList } from './findings.js';
 import { WalkMemo } from './walk-memo.js';
 import type { Qcow2Image } from './open.js';
 import type { Qcow2Snapshot } from './snapshots.js';
 import {
-  ClusterType, clusterType, decodeCompressedRaw, entryOffset, L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO,
-  L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI, OFLAG_ZERO_LO,
+  bigEndianWords, ClusterType, clusterType, decodeCompressed, decodeCompressedRaw, entryOffset, isAllZero,
+  L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO, L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI,
+  offsetIntoCluster, OFLAG_ZERO_LO,
 } from './table-entries.js';
 
 /**
@@ -51,32 +53,30 @@ function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): Fragmentati
   const ext = h.extendedL2;
   const entryBytes = ext ? 16 : 8;
   const l2 = ctx.window.view(l2Offset, img.l2Entries * entryBytes);
+  if (isAllZero(l2)) return NOTHING_WALKED;
+  const be = bigEndianWords(l2);
   const out = pass.findings ? ctx.out : undefined;
   const frag: FragmentationDelta = { allocated: 0, compressed: 0, fragmented: 0 };
   let nextContiguous = 0;
   for (let i = 0; i < img.l2Entries; i++) {
     const p = i * entryBytes;
-    const hi = l2.readUInt32BE(p);
-    const lo = l2.readUInt32BE(p + 4);
-    const bitmapHi = ext ? l2.readUInt32BE(p + 8) : 0;
-    const bitmapLo = ext ? l2.readUInt32BE(p + 12) : 0;
-    if (hi === 0 && lo === 0 && bitmapHi === 0 && bitmapLo === 0) continue;
+    const hi = be.getUint32(p);
+    const lo = be.getUint32(p + 4);
+    const bitmapHi = ext ? be.getUint32(p + 8) : 0;
+    const bitmapLo = ext ? be.getUint32(p + 12) : 0;
+    if ((hi | lo | bitmapHi | bitmapLo) === 0) continue;
     const type = clusterType(hi, lo, ext, img.hasDataFile);
-    if (type !== ClusterType.Compressed && ((hi & L2E_STD_RESERVED_MASK_HI) !== 0 || (lo & L2E_STD_RESERVED_MASK_LO) !== 0)) {
-      out?.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, l2Offset + p);
+    if (out && type !== ClusterType.Compressed && ((hi & L2E_STD_RESERVED_MASK_HI) !== 0 || (lo & L2E_STD_RESERVED_MASK_LO) !== 0)) {
+      reservedBitsFinding(out, hi, lo, l2Offset + p);
     }
     if (type === ClusterType.Compressed) {
       checkCompressed(ctx, pass, i, hi, lo, bitmapHi !== 0 || bitmapLo !== 0, l2Offset + p, frag);
     } else if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
       // At or above 2^53 the offset is past the end of the file: counted as qemu counts it.
       const offset = entryOffset(hi, lo);
-      if ((bitmapHi & bitmapLo) !== 0) {
-        out?.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, l2Offset + p);
-      }
-      if (offset % h.clusterSize !== 0) {
-        const containsData = ext ? bitmapLo !== 0 : (lo & OFLAG_ZERO_LO) === 0;
-        if (containsData) out?.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
-        else out?.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, l2Offset + p);
+      if (out && (bitmapHi & bitmapLo) !== 0) corruptBitmapFinding(out, offset, l2Offset + p);
+      if (out && offsetIntoCluster(lo, h.clusterSize) !== 0) {
+        unalignedClusterFinding(out, offset, ext ? bitmapLo !== 0 : (lo & OFLAG_ZERO_LO) === 0, l2Offset + p);
       }
       frag.allocated++;
       if (nextContiguous !== 0 && offset !== nextContiguous) frag.fragmented++;
@@ -89,12 +89,33 @@ function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): Fragmentati
   return frag;
 }
 
+/*
+ * Findings of L2 entries. Their messages are closures, built only for the findings that are
+ * listed; the closures are made here, not in checkL2's loop, where capturing its variables would
+ * allocate them for every entry walked, a finding or not.
+ */
+
+function reservedBitsFinding(out: FindingList, hi: number, lo: number, at: number): void {
+  out.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, at);
+}
+
+function corruptBitmapFinding(out: FindingList, offset: number, at: number): void {
+  out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, at);
+}
+
+function unalignedClusterFinding(out: FindingList, offset: number, containsData: boolean, at: number): void {
+  if (containsData) out.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, at);
+  else out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, at);
+}
+
 function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, frag: FragmentationDelta): void {
   const h = ctx.img.header;
   const out = pass.findings ? ctx.out : undefined;
-  const desc = decodeCompressedRaw(hi, lo, h.clusterBits);
+  // Undefined for an offset at or above 2^53: far past the end of the file.
+  const desc = decodeCompressed(hi, lo, h.clusterBits);
+  const offsetHex = (): string => decodeCompressedRaw(hi, lo, h.clusterBits).offset.toString(16);
   if (hi & OFLAG_COPIED_HI) {
-    out?.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${desc.offset.toString(16)}: copied flag must never be set for compressed clusters`, at);
+    out?.add('COMPRESSED_COPIED', 'corruption', () => `ERROR: coffset=0x${offsetHex()}: copied flag must never be set for compressed clusters`, at);
     hi &= ~OFLAG_COPIED_HI;
   }
   if (ctx.img.hasDataFile) {
@@ -105,8 +126,8 @@ function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: num
     out?.add('COMPRESSED_WITH_SUBCLUSTER_BITMAP', 'corruption', () => `ERROR compressed cluster ${index} with non-zero subcluster allocation bitmap, entry=0x${entryHex(hi, lo)}`, at);
     return;
   }
-  if (desc.offset < BigInt(MAX_SAFE_OFFSET_BYTES)) refer(ctx, pass, Number(desc.offset), desc.size);
-  else if (pass.findings) farRegionBeyondEof(ctx, desc.offset, desc.size, at);
+  if (desc) refer(ctx, pass, desc.offset, desc.size);
+  else if (pass.findings) farRegionBeyondEof(ctx, () => decodeCompressedRaw(hi, lo, h.clusterBits), at);
   frag.allocated++;
   frag.compressed++;
   frag.fragmented++;
@@ -132,14 +153,11 @@ export function countRepeatedWalks(ctx: CheckContext, walks: L2Walks): void {
 export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1Size: number, fragInfo: FragmentationInfo | undefined, progress?: CheckProgress): void {
   if (l1Size === 0) return;
   incRefcounts(ctx, l1Offset, l1Size * 8);
-  const l1 = ctx.img.file.read(l1Offset, l1Size * 8);
-  // Most entries of a large table are zero: tested in 32-bit words of an aligned view, faster.
-  const words = l1.byteOffset % 4 === 0 ? new Uint32Array(l1.buffer, l1.byteOffset, l1Size * 2) : undefined;
+  const l1 = bigEndianWords(ctx.img.file.read(l1Offset, l1Size * 8));
   for (let i = 0; i < l1Size; i++) {
-    if (words !== undefined && words[2 * i] === 0 && words[2 * i + 1] === 0) continue;
-    const hi = l1.readUInt32BE(i * 8);
-    const lo = l1.readUInt32BE(i * 8 + 4);
-    if (hi === 0 && lo === 0) continue;
+    const hi = l1.getUint32(i * 8);
+    const lo = l1.getUint32(i * 8 + 4);
+    if ((hi | lo) === 0) continue;
     if ((hi & L1E_RESERVED_MASK_HI) !== 0 || (lo & L1E_RESERVED_MASK_LO) !== 0) {
       ctx.out.add('L1_RESERVED_BITS', 'corruption', () => `ERROR found L1 entry with reserved bits set: ${entryHex(hi, lo)}`, l1Offset + i * 8);
     }
@@ -147,7 +165,7 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
     // zeros (no reads happen past the end), as in qemu.
     const l2Offset = entryOffset(hi, lo);
     incRefcounts(ctx, l2Offset, ctx.img.header.clusterSize);
-    if (l2Offset % ctx.img.header.clusterSize !== 0) {
+    if (offsetIntoCluster(lo, ctx.img.header.clusterSize) !== 0) {
       ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
     }
     // A table that starts past the end of the file reads as zeros, as in qemu: nothing in it to
@@ -162,10 +180,15 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
   }
 }
 
-/** qemu's beyond-the-end finding for a region whose offset (at or above 2^53) only a bigint holds. */
-function farRegionBeyondEof(ctx: CheckContext, offset: bigint, size: number, at: number): void {
-  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
-    `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${offset.toString(16)} size 0x${hex(size)}`, at);
+/**
+ * qemu's beyond-the-end finding for a region whose offset (at or above 2^53) only a bigint holds;
+ * `region` is asked only when the finding is listed.
+ */
+function farRegionBeyondEof(ctx: CheckContext, region: () => { offset: bigint; size: number }, at: number): void {
+  ctx.out.add('REGION_BEYOND_EOF', 'corruption', () => {
+    const { offset, size } = region();
+    return `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${offset.toString(16)} size 0x${hex(size)}`;
+  }, at);
 }
 
 /** INT64_MAX aligned down to 1 GiB: qemu's block layer fails a request that ends past it (EIO). */
@@ -178,7 +201,7 @@ const BDRV_MAX_LENGTH = 0x7fffffffc0000000n;
  */
 function checkFarSnapshotL1(ctx: CheckContext, offset: bigint, l1Size: number, entryOffset: number): void {
   if (l1Size === 0) return;
-  farRegionBeyondEof(ctx, offset, l1Size * 8, entryOffset);
+  farRegionBeyondEof(ctx, () => ({ offset, size: l1Size * 8 }), entryOffset);
   if (offset + BigInt(l1Size * 8) <= BDRV_MAX_LENGTH) return;
   ctx.out.add('L1_READ_FAILED', 'corruption', 'ERROR: I/O error in check_refcounts_l1', entryOffset);
   if (!ctx.lenient) throw new ImageCorruptError('Check failed: Input/output error', entryOffset);

@@ -25,6 +25,14 @@ export function entryOffset(hi: number, lo: number): number {
   return (hi & L1E_OFFSET_MASK_HI) * 0x100000000 + ((lo & 0xfffffe00) >>> 0);
 }
 
+/**
+ * entryOffset(hi, lo) % clusterSize, from the low word alone (2^32 is a multiple of every cluster
+ * size): integer operations, where `%` on the offset, a double above 2^31, is a slow fmod.
+ */
+export function offsetIntoCluster(lo: number, clusterSize: number): number {
+  return (lo & 0xfffffe00 & (clusterSize - 1)) >>> 0;
+}
+
 /** qemu's cluster types (block/qcow2.h). */
 export const ClusterType = { Unallocated: 0, ZeroPlain: 1, ZeroAlloc: 2, Normal: 3, Compressed: 4 } as const;
 export type ClusterType = (typeof ClusterType)[keyof typeof ClusterType];
@@ -86,21 +94,60 @@ export interface CompressedDescriptorRaw {
   readonly sectors: number;
 }
 
+/** The fields of a compressed descriptor as numbers: the offset is offsetHi * 2^32 + offsetLo. */
+interface CompressedFields {
+  readonly offsetHi: number;
+  readonly offsetLo: number;
+  readonly sectors: number;
+}
+
 /**
  * Compressed descriptor, x = 62 - (cluster_bits - 8): bits 0..x-1 host byte offset, bits x..61
- * the number of additional 512-byte sectors (qemu qcow2_parse_compressed_l2_entry).
+ * the number of additional 512-byte sectors (qemu qcow2_parse_compressed_l2_entry). x is 49 to
+ * 61, so the offset's low word is `lo` and both fields are cut from `hi` alone: no bigint, which
+ * a walk of millions of compressed entries would otherwise allocate one by one.
  */
+function compressedFields(hi: number, lo: number, clusterBits: number): CompressedFields {
+  const hiBits = 62 - (clusterBits - 8) - 32;
+  const offsetHi = hi & ((1 << hiBits) - 1);
+  const sectors = (((hi & 0x3fffffff) >>> hiBits) & ((1 << (clusterBits - 8)) - 1)) + 1;
+  return { offsetHi, offsetLo: lo >>> 0, sectors };
+}
+
+/** Offsets up to 2^53 - 1 have a high word below this, and are numbers exactly. */
+const SAFE_OFFSET_HI_LIMIT = 2 ** 21;
+
+/** The descriptor with its exact offset, which may be any value up to 2^61 (see decodeCompressed). */
 export function decodeCompressedRaw(hi: number, lo: number, clusterBits: number): CompressedDescriptorRaw {
-  const x = BigInt(62 - (clusterBits - 8));
-  const value = ((BigInt(hi & 0x3fffffff) << 32n) | BigInt(lo >>> 0));
-  const offset = value & ((1n << x) - 1n);
-  const sectors = Number((value >> x) & ((1n << BigInt(clusterBits - 8)) - 1n)) + 1;
-  return { offset, size: sectors * 512 - Number(offset % 512n), sectors };
+  const f = compressedFields(hi, lo, clusterBits);
+  const offset = (BigInt(f.offsetHi) << 32n) | BigInt(f.offsetLo);
+  return { offset, size: f.sectors * 512 - (f.offsetLo % 512), sectors: f.sectors };
 }
 
 /** The descriptor with a number offset; undefined when the offset is at or above 2^53 (see decodeCompressedRaw). */
 export function decodeCompressed(hi: number, lo: number, clusterBits: number): CompressedDescriptor | undefined {
-  const raw = decodeCompressedRaw(hi, lo, clusterBits);
-  if (raw.offset >= 2n ** 53n) return undefined;
-  return { offset: Number(raw.offset), size: raw.size, sectors: raw.sectors };
+  const f = compressedFields(hi, lo, clusterBits);
+  if (f.offsetHi >= SAFE_OFFSET_HI_LIMIT) return undefined;
+  return { offset: f.offsetHi * 0x100000000 + f.offsetLo, size: f.sectors * 512 - (f.offsetLo % 512), sectors: f.sectors };
+}
+
+/**
+ * A table's big-endian 32-bit words, for the walks: DataView reads are compiled to plain loads,
+ * where Buffer.readUInt32BE checks its argument on every call, which showed as most of the time
+ * of a walk over millions of entries (and all of it for empty ones).
+ */
+export function bigEndianWords(table: Buffer): DataView {
+  return new DataView(table.buffer, table.byteOffset, table.length);
+}
+
+/** Zeros to compare tables with, grown to the largest table asked about (a cluster, 2 MiB at most). */
+let zeros = Buffer.alloc(0);
+
+/**
+ * The table is all zeros: one native comparison, where a walk looks at every entry. A file can
+ * name thousands of tables that lie in zeros (unaligned ones in a zeroed area, say).
+ */
+export function isAllZero(table: Buffer): boolean {
+  if (zeros.length < table.length) zeros = Buffer.alloc(table.length);
+  return zeros.compare(table, 0, table.length, 0, table.length) === 0;
 }
