@@ -172,25 +172,31 @@ function openAfterCheck(path: string): number {
  * between them through memory. A returned view is valid until the next call.
  */
 export class ReadWindow {
-  private readonly buf: Buffer;
+  private buf: Buffer;
   private start = 0;
   private length = 0;
   private lastMiss = -1;
 
   constructor(
     private readonly file: ImageFile,
-    private readonly windowBytes = 1024 * 1024,
+    windowBytes = 1024 * 1024,
   ) {
     this.buf = Buffer.alloc(windowBytes);
   }
 
   view(offset: number, length: number): Buffer {
-    if (length > this.windowBytes) return this.file.read(offset, length);
+    // The window grows to twice the longest view asked for (2 MiB tables of 2 MiB clusters), once,
+    // instead of a buffer allocated per view: tables that overlap, at every 512 bytes of a hostile
+    // file, then share reads as small ones do.
+    if (2 * length > this.buf.length) {
+      this.buf = Buffer.alloc(2 * length);
+      this.length = 0;
+    }
     if (offset < this.start || offset + length > this.start + this.length) {
       const dense = this.lastMiss >= 0 && offset >= this.lastMiss && offset - this.lastMiss <= 2 * length;
       this.lastMiss = offset;
       this.start = offset;
-      this.length = dense ? this.windowBytes : length;
+      this.length = dense ? this.buf.length : length;
       this.file.readInto(this.buf.subarray(0, this.length), offset);
     }
     return this.buf.subarray(offset - this.start, offset - this.start + length);
