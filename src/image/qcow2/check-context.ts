@@ -4,7 +4,7 @@
  */
 import type { ReadWindow } from '../image-file.js';
 import type { Finding, FindingList } from './findings.js';
-import { hex } from './findings.js';
+import { hex, UNLISTED } from './findings.js';
 import type { Qcow2Image } from './open.js';
 import type { RefcountArray } from './refcounts.js';
 
@@ -58,9 +58,24 @@ const pastEof = (ctx: CheckContext, offset: number, size: number): boolean => of
  */
 export function regionBeyondEof(ctx: CheckContext, offset: number, size: number): boolean {
   if (!pastEof(ctx, offset, size)) return false;
-  ctx.out.add('REGION_BEYOND_EOF', 'corruption',
-    () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
+  beyondEofFinding(ctx.out, offset, size);
   return true;
+}
+
+/*
+ * The messages of the findings below are closures, made in functions of their own: capturing the
+ * variables of a function called for every entry walked, or of a loop, would allocate them on
+ * every call or turn, a finding or not. None is made once the list is full.
+ */
+
+function beyondEofFinding(out: FindingList, offset: number, size: number): void {
+  out.add('REGION_BEYOND_EOF', 'corruption', out.full ? UNLISTED
+    : () => `ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x${hex(offset)} size 0x${hex(size)}`, offset);
+}
+
+function overflowFindings(out: FindingList, count: number, clusterOffset: number): void {
+  if (out.full) out.addRun('REFCOUNT_OVERFLOW', 'corruption', count, UNLISTED, UNLISTED);
+  else out.addRun('REFCOUNT_OVERFLOW', 'corruption', count, () => `ERROR: overflow cluster offset=0x${hex(clusterOffset)}`, () => clusterOffset);
 }
 
 /**
@@ -75,7 +90,7 @@ export function addReferences(ctx: CheckContext, offset: number, size: number, t
   for (let k = first; k <= last; k++) {
     if (k >= ctx.refs.size) ctx.refs.grow(k + 1);
     const over = ctx.refs.add(k, times);
-    if (over > 0) ctx.out.addRun('REFCOUNT_OVERFLOW', 'corruption', over, () => `ERROR: overflow cluster offset=0x${hex(k * cs)}`, () => k * cs);
+    if (over > 0) overflowFindings(ctx.out, over, k * cs);
   }
 }
 

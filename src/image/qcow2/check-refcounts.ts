@@ -6,6 +6,7 @@
 import { entryHex, incRefcounts } from './check-context.js';
 import { WalkMemo } from './walk-memo.js';
 import type { CheckContext } from './check-context.js';
+import { UNLISTED } from './findings.js';
 import type { FindingList } from './findings.js';
 import { refcountAt } from './refcounts.js';
 import type { DiskRefcounts, RefcountTableEntry } from './refcounts.js';
@@ -117,5 +118,5 @@ function checkCopiedData(ctx: CheckContext, disk: DiskRefcounts, l2Offset: numbe
 
 /** A closure made here, not in checkCopiedData's loop, where it would allocate its variables for every entry. */
 function copiedDataFinding(out: FindingList, hi: number, lo: number, ref: number, at: number): void {
-  out.add('OFLAG_COPIED_DATA', 'corruption', () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, at);
+  out.add('OFLAG_COPIED_DATA', 'corruption', out.full ? UNLISTED : () => `ERROR OFLAG_COPIED data cluster: l2_entry=${entryHex(hi, lo)} refcount=${ref}`, at);
 }

@@ -7,7 +7,7 @@ import { ImageCorruptError } from '../errors.js';
 import { QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { addReferences, entryHex, incRefcounts, regionBeyondEof } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
-import { hex } from './findings.js';
+import { hex, UNLISTED } from './findings.js';
 import type { FindingList } from './findings.js';
 import { WalkMemo } from './walk-memo.js';
 import type { Qcow2Image } from './open.js';
@@ -92,20 +92,25 @@ function checkL2(ctx: CheckContext, l2Offset: number, pass: L2Pass): Fragmentati
 /*
  * Findings of L2 entries. Their messages are closures, built only for the findings that are
  * listed; the closures are made here, not in checkL2's loop, where capturing its variables would
- * allocate them for every entry walked, a finding or not.
+ * allocate them for every entry walked, and not at all once the list is full.
  */
 
 function reservedBitsFinding(out: FindingList, hi: number, lo: number, at: number): void {
-  out.add('L2_RESERVED_BITS', 'corruption', () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, at);
+  out.add('L2_RESERVED_BITS', 'corruption', out.full ? UNLISTED : () => `ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`, at);
 }
 
 function corruptBitmapFinding(out: FindingList, offset: number, at: number): void {
-  out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption', () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, at);
+  out.add('SUBCLUSTER_BITMAP_CORRUPT', 'corruption',
+    out.full ? UNLISTED : () => `ERROR offset=${hex(offset)}: Allocated cluster has corrupted subcluster allocation bitmap`, at);
 }
 
 function unalignedClusterFinding(out: FindingList, offset: number, containsData: boolean, at: number): void {
-  if (containsData) out.add('DATA_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, at);
-  else out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption', () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, at);
+  if (containsData) {
+    out.add('DATA_CLUSTER_UNALIGNED', 'corruption', out.full ? UNLISTED : () => `ERROR offset=${hex(offset)}: Data cluster is not properly aligned; L2 entry corrupted.`, at);
+  } else {
+    out.add('PREALLOCATED_CLUSTER_UNALIGNED', 'corruption',
+      out.full ? UNLISTED : () => `ERROR offset=${hex(offset)}: Preallocated cluster is not properly aligned; L2 entry corrupted.`, at);
+  }
 }
 
 function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: number, lo: number, hasBitmap: boolean, at: number, frag: FragmentationDelta): void {

@@ -74,6 +74,14 @@ export interface Finding {
 export type FindingMessage = string | (() => string);
 
 /**
+ * The message (or offset) to pass for a finding added to a full list, which never builds it:
+ * callers adding millions of findings pass this then instead of making a closure for each.
+ */
+export const UNLISTED = (): never => {
+  throw new Error('a finding added to a full list was built');
+};
+
+/**
  * The findings one step added (one walk of an L2 table, say), so that the same step met again
  * adds them again without being redone: exact counts always, and the findings themselves when
  * all of them were listed and there are at most CHECK_MAX_RECORDED_FINDINGS.
