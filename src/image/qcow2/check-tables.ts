@@ -3,8 +3,8 @@
  * reference for every L1 table, L2 table and data cluster, active and in each snapshot, and
  * report misaligned or reserved-bit entries, with the fragmentation figures of the active L1.
  */
-import { ImageCorruptError } from '../errors.js';
-import { QCOW2_MAX_L1_BYTES } from '../limits.js';
+import { ImageCorruptError, ImageLimitError } from '../errors.js';
+import { CHECK_MAX_UNALIGNED_L2_BYTES, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { addReferences, entryHex, incRefcounts, regionBeyondEof } from './check-context.js';
 import type { CheckContext, CheckProgress, FragmentationInfo } from './check-context.js';
 import { hex, UNLISTED } from './findings.js';
@@ -138,12 +138,16 @@ function checkCompressed(ctx: CheckContext, pass: L2Pass, index: number, hi: num
   frag.fragmented++;
 }
 
-/** Each L2 table walked once; later references replay it (walk-memo.ts). */
-export type L2Walks = WalkMemo<FragmentationDelta>;
+/** The L2 walks of one check: each table walked once, later references replay it (walk-memo.ts). */
+export interface L2Walks {
+  readonly memo: WalkMemo<FragmentationDelta>;
+  /** Bytes of tables at unaligned offsets walked so far (see CHECK_MAX_UNALIGNED_L2_BYTES). */
+  unalignedBytes: number;
+}
 
 export function l2Walks(ctx: CheckContext): L2Walks {
   // An overflow depends on every reference counted before it, not on the table alone.
-  return new WalkMemo<FragmentationDelta>(ctx.out, 'REFCOUNT_OVERFLOW');
+  return { memo: new WalkMemo<FragmentationDelta>(ctx.out, 'REFCOUNT_OVERFLOW'), unalignedBytes: 0 };
 }
 
 /**
@@ -151,7 +155,24 @@ export function l2Walks(ctx: CheckContext): L2Walks {
  * Refcounts are sums, so they end as qemu's; only an overflow can be listed at another place.
  */
 export function countRepeatedWalks(ctx: CheckContext, walks: L2Walks): void {
-  for (const [offset, repeats] of walks.repeated()) checkL2(ctx, offset, { findings: false, times: repeats });
+  for (const [offset, repeats] of walks.memo.repeated()) checkL2(ctx, offset, { findings: false, times: repeats });
+}
+
+/**
+ * The first walk of the table at `l2Offset`. One at an unaligned offset counts against
+ * CHECK_MAX_UNALIGNED_L2_BYTES first; the other walks of a table (its references again when it is
+ * named more than once, its COPIED flags) are at most two per first walk, and its findings are
+ * walked again only while the list has room for more than CHECK_MAX_RECORDED_FINDINGS of them.
+ */
+function firstWalk(ctx: CheckContext, walks: L2Walks, l2Offset: number, unaligned: boolean): FragmentationDelta {
+  if (unaligned) {
+    walks.unalignedBytes += ctx.img.header.clusterSize;
+    if (walks.unalignedBytes > CHECK_MAX_UNALIGNED_L2_BYTES) {
+      throw new ImageLimitError('bytes of unaligned L2 tables walked', walks.unalignedBytes, CHECK_MAX_UNALIGNED_L2_BYTES, 'bytes',
+        `Check failed: the L1 tables name more than ${CHECK_MAX_UNALIGNED_L2_BYTES} bytes of L2 tables that are not cluster aligned, more than this check walks`);
+    }
+  }
+  return checkL2(ctx, l2Offset, FIRST_WALK);
 }
 
 /** qemu check_refcounts_l1. */
@@ -170,12 +191,14 @@ export function checkL1(ctx: CheckContext, walks: L2Walks, l1Offset: number, l1S
     // zeros (no reads happen past the end), as in qemu.
     const l2Offset = entryOffset(hi, lo);
     incRefcounts(ctx, l2Offset, ctx.img.header.clusterSize);
-    if (offsetIntoCluster(lo, ctx.img.header.clusterSize) !== 0) {
+    const unaligned = offsetIntoCluster(lo, ctx.img.header.clusterSize) !== 0;
+    if (unaligned) {
       ctx.out.add('L2_TABLE_UNALIGNED', 'corruption', () => `ERROR l2_offset=${hex(l2Offset)}: Table is not cluster aligned; L1 entry corrupted`, l1Offset + i * 8);
     }
     // A table that starts past the end of the file reads as zeros, as in qemu: nothing in it to
     // count or report, so it is not walked (an L1 table of a few megabytes can name millions).
-    const frag = l2Offset >= ctx.fileSize ? NOTHING_WALKED : walks.visit(l2Offset, () => checkL2(ctx, l2Offset, FIRST_WALK), () => checkL2(ctx, l2Offset, FINDINGS_ONLY));
+    const frag = l2Offset >= ctx.fileSize ? NOTHING_WALKED
+      : walks.memo.visit(l2Offset, () => firstWalk(ctx, walks, l2Offset, unaligned), () => checkL2(ctx, l2Offset, FINDINGS_ONLY));
     if (fragInfo) {
       fragInfo.allocatedClusters += frag.allocated;
       fragInfo.compressedClusters += frag.compressed;
