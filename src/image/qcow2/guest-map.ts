@@ -7,6 +7,7 @@
 import { ImageCorruptError, ImageOffsetError } from '../errors.js';
 import { bound, MAX_SAFE_OFFSET_BYTES, QCOW2_MAX_L1_BYTES } from '../limits.js';
 import { L2Cache } from './l2-cache.js';
+import { runEnd, runStarts } from './l2-runs.js';
 import type { Qcow2Image } from './open.js';
 import { ClusterType, clusterType, decodeCompressed, decodeCompressedRaw, entryOffset, SubclusterType, subclusterType } from './table-entries.js';
 import type { CompressedDescriptor } from './table-entries.js';
@@ -27,6 +28,10 @@ export class Qcow2GuestMap {
   private readonly cs: number;
   private readonly scBytes: number;
   private readonly entryBytes: number;
+  /** Subclusters per cluster: 32 with extended L2, else 1. */
+  private readonly perCluster: number;
+  /** Per cached table (dropped with it): where its runs start (see l2-runs.ts). */
+  private readonly runStarts = new WeakMap<Buffer, Uint32Array>();
   /** Guest bytes the layer maps (virtual size, rounded down to sectors as qemu does). */
   readonly size: number;
 
@@ -35,6 +40,7 @@ export class Qcow2GuestMap {
     this.cs = h.clusterSize;
     this.scBytes = h.extendedL2 ? h.clusterSize / 32 : h.clusterSize;
     this.entryBytes = h.extendedL2 ? 16 : 8;
+    this.perCluster = h.clusterSize / this.scBytes;
     // Bounded again here: a lenient open may have let an oversized L1 through as a finding.
     const l1 = bound({ what: 'active L1 table', count: h.l1Size, entryBytes: 8, limitBytes: QCOW2_MAX_L1_BYTES, offset: h.l1TableOffset, fileSize: img.file.size });
     this.l1 = img.file.read(l1.offset, l1.length);
@@ -124,50 +130,60 @@ export class Qcow2GuestMap {
       return { bytes: Math.min(limit, cs - inCluster), type, hostOffset: undefined, compressed };
     }
     const hasHost = type === SubclusterType.Normal || type === SubclusterType.ZeroAlloc || type === SubclusterType.UnallocatedAlloc;
-    const firstHost = hasHost ? this.hostCluster(hi, lo, offset, l2Offset, l2Index) : 0;
-    if (this.entryBytes === 8) return this.scanStandard(table, l2Offset, l2Index, inCluster, limit, type, hasHost ? firstHost : undefined);
+    const firstHost = hasHost ? this.hostCluster(hi, lo, offset, l2Offset, l2Index) : undefined;
+    // The subclusters of the first cluster with the same type (the one of a standard entry).
     let bytes = 0;
-    let index = l2Index;
-    let expected = firstHost;
-    let [chi, clo, calloc, czero] = [hi, lo, alloc, zero];
-    for (;;) {
-      // Extend over the subclusters of this cluster with the same type.
-      const perCluster = cs / scBytes;
-      while (sc < perCluster && this.subType(chi, clo, calloc, czero, sc, l2Offset, index) === type) {
-        bytes += scBytes;
-        sc++;
-      }
-      if (sc < perCluster || bytes - skip >= limit) break;
-      index++;
-      if (index >= this.img.l2Entries) break;
-      [chi, clo, calloc, czero] = this.entry(table, index);
-      sc = 0;
-      if (this.subType(chi, clo, calloc, czero, 0, l2Offset, index) !== type) break;
-      if (hasHost) {
-        expected += cs;
-        if (entryOffset(chi, clo) !== expected || expected >= MAX_SAFE_OFFSET_BYTES) break;
-      }
+    while (sc < this.perCluster && this.subType(hi, lo, alloc, zero, sc, l2Offset, l2Index) === type) {
+      bytes += scBytes;
+      sc++;
     }
+    if (sc === this.perCluster && bytes - skip < limit) bytes = this.extendRun(table, l2Offset, l2Index, type, firstHost, bytes, skip, limit);
     const run = Math.min(limit, bytes - skip);
-    return { bytes: run, type, hostOffset: hasHost ? firstHost + inCluster : undefined, compressed: undefined };
+    return { bytes: run, type, hostOffset: firstHost === undefined ? undefined : firstHost + inCluster, compressed: undefined };
   }
 
-  /** The same count for 8-byte entries (one subcluster per cluster), without per-entry garbage. */
-  private scanStandard(table: Buffer, l2Offset: number, l2Index: number, inCluster: number, limit: number, type: SubclusterType, firstHost: number | undefined): HostRun {
-    const cs = this.cs;
-    let bytes = cs;
-    let expected = firstHost ?? 0;
-    for (let index = l2Index + 1; bytes - inCluster < limit && index < this.img.l2Entries; index++) {
-      const hi = table.readUInt32BE(index * 8);
-      const lo = table.readUInt32BE(index * 8 + 4);
-      if (this.subType(hi, lo, 0, 0, 0, l2Offset, index) !== type) break;
-      if (firstHost !== undefined) {
-        expected += cs;
-        if (entryOffset(hi, lo) !== expected || expected >= MAX_SAFE_OFFSET_BYTES) break;
-      }
-      bytes += cs;
+  /**
+   * A run that has consumed all of entry `l2Index`, `bytes` so far, extended over the entries
+   * after it as the scan would: the whole ones that continue it (from the table's run starts,
+   * decoded once) as far as `limit` asks, then a look at the entry that ends it.
+   */
+  private extendRun(table: Buffer, l2Offset: number, l2Index: number, type: SubclusterType, firstHost: number | undefined, bytes: number, skip: number, limit: number): number {
+    const end = runEnd(this.runStartsOf(table), l2Index);
+    const whole = end - l2Index - 1;
+    // The scan stops after the first whole entry that reaches the limit.
+    const taken = Math.min(whole, Math.ceil((limit - (bytes - skip)) / this.cs));
+    const extended = bytes + taken * this.cs;
+    if (taken < whole || extended - skip >= limit || end >= this.img.l2Entries) return extended;
+    const expectedHost = firstHost === undefined ? undefined : firstHost + (end - l2Index) * this.cs;
+    return extended + this.continuingSubclusters(table, l2Offset, end, type, expectedHost);
+  }
+
+  /**
+   * What the scan makes of the entry that ends a run: it refuses it as the scan would (an invalid
+   * entry), or takes the subclusters at its start that still have the run's type (extended L2).
+   */
+  private continuingSubclusters(table: Buffer, l2Offset: number, index: number, type: SubclusterType, expectedHost: number | undefined): number {
+    const [hi, lo, alloc, zero] = this.entry(table, index);
+    if (this.subType(hi, lo, alloc, zero, 0, l2Offset, index) !== type) return 0;
+    if (expectedHost !== undefined && (entryOffset(hi, lo) !== expectedHost || expectedHost >= MAX_SAFE_OFFSET_BYTES)) return 0;
+    let sc = 0;
+    while (sc < this.perCluster && this.subType(hi, lo, alloc, zero, sc, l2Offset, index) === type) sc++;
+    return sc * this.scBytes;
+  }
+
+  /** The run starts of a cached table, decoded on the first run that goes past one entry of it. */
+  private runStartsOf(table: Buffer): Uint32Array {
+    let starts = this.runStarts.get(table);
+    if (starts === undefined) {
+      starts = this.decodeRuns(table);
+      this.runStarts.set(table, starts);
     }
-    return { bytes: Math.min(limit, bytes - inCluster), type, hostOffset: firstHost === undefined ? undefined : firstHost + inCluster, compressed: undefined };
+    return starts;
+  }
+
+  private decodeRuns(table: Buffer): Uint32Array {
+    const h = this.img.header;
+    return runStarts(table, { entries: this.img.l2Entries, clusterSize: this.cs, extendedL2: h.extendedL2, hasDataFile: this.img.hasDataFile, zeroClusters: h.version >= 3 });
   }
 
   private hostCluster(hi: number, lo: number, guestOffset: number, l2Offset: number, l2Index: number): number {
