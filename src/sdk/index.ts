@@ -32,7 +32,7 @@ export type { TypedParameterValue, TypedParameterValues } from './typed-params.j
 export { Stream, liveStreamCount, streamWindow, DEFAULT_CHUNK_SIZE } from './stream.js';
 export type { StreamChunk, StreamOptions, StreamState } from './stream.js';
 export { streamReadable, streamSparseReadable, streamWritable } from './stream-node.js';
-export { isAllZero } from './all-zero.js';
+export { isAllZero } from '../image/all-zero.js';
 export type { SparseChunk, StreamReadableOptions, StreamWritableOptions } from './stream-node.js';
 export { stopStreamThreads } from './stream-thread.js';
 export type { TransferProgress, TransferResult, ProgressListener } from './transfer-progress.js';

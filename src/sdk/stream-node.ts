@@ -5,7 +5,7 @@
 import { Readable, Writable } from 'node:stream';
 import { DEFAULT_CHUNK_SIZE, streamWindow, type Stream, type StreamChunk } from './stream.js';
 import { ProgressCounter, type ProgressListener } from './transfer-progress.js';
-import { isAllZero } from './all-zero.js';
+import { isAllZero } from '../image/all-zero.js';
 import { checkOptions, optionKeys } from './option-keys.js';
 
 export interface StreamReadableOptions {

@@ -10,7 +10,7 @@ import { rawFunction, setHandleTracking, tsvirtError } from '../ffi/index.js';
 import type { SerializedError } from './engine/protocol.js';
 import { serializeError } from './engine/serialize-error.js';
 import type { FileExtent, StreamCall, StreamReply, StreamRequest, StreamResult } from './stream-protocol.js';
-import { isAllZero } from './all-zero.js';
+import { isAllZero } from '../image/all-zero.js';
 
 // The owning thread decides lifetimes (see engine/worker.ts).
 setHandleTracking(false);

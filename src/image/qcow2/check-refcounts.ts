@@ -10,7 +10,8 @@ import { UNLISTED } from './findings.js';
 import type { FindingList } from './findings.js';
 import { refcountAt } from './refcounts.js';
 import type { DiskRefcounts, RefcountTableEntry } from './refcounts.js';
-import { bigEndianWords, ClusterType, clusterType, entryOffset, isAllZero, OFLAG_COPIED_HI } from './table-entries.js';
+import { bigEndianWords, ClusterType, clusterType, entryOffset, OFLAG_COPIED_HI } from './table-entries.js';
+import { isAllZero } from '../all-zero.js';
 
 /** qemu check_refblocks: the refcount blocks themselves, each must be referenced exactly once. */
 export function checkRefblocks(ctx: CheckContext, table: readonly RefcountTableEntry[], nbClusters: number): void {

@@ -13,10 +13,11 @@ import { WalkMemo } from './walk-memo.js';
 import type { Qcow2Image } from './open.js';
 import type { Qcow2Snapshot } from './snapshots.js';
 import {
-  bigEndianWords, ClusterType, clusterType, decodeCompressed, decodeCompressedRaw, entryOffset, isAllZero,
+  bigEndianWords, ClusterType, clusterType, decodeCompressed, decodeCompressedRaw, entryOffset,
   L1E_RESERVED_MASK_HI, L1E_RESERVED_MASK_LO, L2E_STD_RESERVED_MASK_HI, L2E_STD_RESERVED_MASK_LO, OFLAG_COPIED_HI,
   offsetIntoCluster, OFLAG_ZERO_LO,
 } from './table-entries.js';
+import { isAllZero } from '../all-zero.js';
 
 /**
  * What one walk of an L2 table does: the first reports and counts (`times` 1); a walk for the

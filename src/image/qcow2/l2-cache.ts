@@ -4,13 +4,13 @@
  */
 import { ReadWindow } from '../image-file.js';
 import type { ImageFile } from '../image-file.js';
+import { isAllZero } from '../all-zero.js';
 
 export class L2Cache {
   private readonly tables = new Map<number, Buffer>();
   private readonly window: ReadWindow;
   /** Whether a cached table is all zeros, decided once per table read. */
   private readonly zero = new WeakMap<Buffer, boolean>();
-  private zeros: Buffer | undefined;
 
   constructor(
     file: ImageFile,
@@ -43,8 +43,7 @@ export class L2Cache {
     const table = this.get(offset);
     let zero = this.zero.get(table);
     if (zero === undefined) {
-      this.zeros ??= Buffer.alloc(this.tableBytes);
-      zero = table.equals(this.zeros);
+      zero = isAllZero(table);
       this.zero.set(table, zero);
     }
     return zero;

@@ -140,14 +140,3 @@ export function bigEndianWords(table: Buffer): DataView {
   return new DataView(table.buffer, table.byteOffset, table.length);
 }
 
-/** Zeros to compare tables with, grown to the largest table asked about (a cluster, 2 MiB at most). */
-let zeros = Buffer.alloc(0);
-
-/**
- * The table is all zeros: one native comparison, where a walk looks at every entry. A file can
- * name thousands of tables that lie in zeros (unaligned ones in a zeroed area, say).
- */
-export function isAllZero(table: Buffer): boolean {
-  if (zeros.length < table.length) zeros = Buffer.alloc(table.length);
-  return zeros.compare(table, 0, table.length, 0, table.length) === 0;
-}

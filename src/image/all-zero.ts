@@ -1,5 +1,6 @@
-// Whether a chunk is all zeros: such chunks travel as holes on a sparse upload, and are not
-// written on a download to a file (they stay holes there).
+// Whether bytes are all zeros, a segment at a time against one fixed buffer of zeros: for L2
+// tables the inspector need not walk, and for stream chunks that travel as holes on a sparse
+// upload and are not written on a download (they stay holes there).
 
 const ZEROS = Buffer.alloc(64 * 1024);
 
