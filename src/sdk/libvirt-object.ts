@@ -117,14 +117,36 @@ export function finalizedCount(): number {
   return finalized;
 }
 
+/**
+ * The connection of the objects being made now, where the maker knows it: the call whose result
+ * is wrapped, or the event. Node devices, network filters and their bindings need it: libvirt
+ * cannot be asked their connection, and their release must know it when the connection lingers
+ * (engine/closing-connections.ts). Set only around a wrap, which is synchronous.
+ */
+let makingFor: bigint | undefined;
+
+/** Runs `wrap` with `conn` as the connection of the objects it makes. */
+export function wrapFor<T>(conn: bigint | undefined, wrap: () => T): T {
+  const before = makingFor;
+  makingFor = conn;
+  try {
+    return wrap();
+  } finally {
+    makingFor = before;
+  }
+}
+
 export abstract class LibvirtObject {
   readonly #ref: Reference;
   readonly #kind: string;
   /** The group token this object keeps alive, when it was made as part of a group. */
   readonly #group: object | undefined;
 
-  /** `conn`: the connection the object belongs to, where libvirt cannot be asked for it (streams). */
-  protected constructor(ptr: bigint, kind: string, freeFn: string, conn?: bigint) {
+  /**
+   * `conn`: the connection the object belongs to, where libvirt cannot be asked for it (streams);
+   * by default the one its maker names (see wrapFor), if any.
+   */
+  protected constructor(ptr: bigint, kind: string, freeFn: string, conn: bigint | undefined = makingFor) {
     this.#ref = conn === undefined ? { fn: freeFn, ptr } : { fn: freeFn, ptr, conn };
     this.#kind = kind;
     // This object owns the reference; the address may be one the generated layer saw released.

@@ -2,19 +2,20 @@
 import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
-import { makerConnection, registerClass } from './wrap.js';
+import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 
 export interface NodeDevice extends GeneratedMethods<G.virNodeDevicePtr, 'virNodeDevice', never> {}
 
 export class NodeDevice extends LibvirtObject {
-  private constructor(ptr: bigint, conn: bigint | undefined) {
-    super(ptr, 'node device', 'virNodeDeviceFree', conn);
+  // Its connection comes from its maker (see wrapFor): libvirt cannot be asked for it.
+  private constructor(ptr: bigint) {
+    super(ptr, 'node device', 'virNodeDeviceFree');
   }
 
-  /** @internal `conn`: its connection, which libvirt cannot be asked for (see wrapFor). */
-  static fromHandle(ptr: bigint, conn: bigint | undefined = makerConnection()): NodeDevice {
-    return new NodeDevice(ptr, conn);
+  /** @internal */
+  static fromHandle(ptr: bigint): NodeDevice {
+    return new NodeDevice(ptr);
   }
 
   get name(): string {

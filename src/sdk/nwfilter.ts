@@ -2,19 +2,20 @@
 import type * as G from '../../generated/index.js';
 import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
-import { makerConnection, registerClass } from './wrap.js';
+import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 
 export interface NWFilter extends GeneratedMethods<G.virNWFilterPtr, 'virNWFilter', never> {}
 
 export class NWFilter extends LibvirtObject {
-  private constructor(ptr: bigint, conn: bigint | undefined) {
-    super(ptr, 'network filter', 'virNWFilterFree', conn);
+  // Its connection comes from its maker (see wrapFor): libvirt cannot be asked for it.
+  private constructor(ptr: bigint) {
+    super(ptr, 'network filter', 'virNWFilterFree');
   }
 
-  /** @internal `conn`: its connection, which libvirt cannot be asked for (see wrapFor). */
-  static fromHandle(ptr: bigint, conn: bigint | undefined = makerConnection()): NWFilter {
-    return new NWFilter(ptr, conn);
+  /** @internal */
+  static fromHandle(ptr: bigint): NWFilter {
+    return new NWFilter(ptr);
   }
 
   get name(): string {
@@ -26,13 +27,14 @@ export interface NWFilterBinding extends GeneratedMethods<G.virNWFilterBindingPt
 
 /** A filter bound to a guest interface, known by the interface's host device name (portDev). */
 export class NWFilterBinding extends LibvirtObject {
-  private constructor(ptr: bigint, conn: bigint | undefined) {
-    super(ptr, 'network filter binding', 'virNWFilterBindingFree', conn);
+  // Its connection comes from its maker (see wrapFor): libvirt cannot be asked for it.
+  private constructor(ptr: bigint) {
+    super(ptr, 'network filter binding', 'virNWFilterBindingFree');
   }
 
-  /** @internal `conn`: its connection, which libvirt cannot be asked for (see wrapFor). */
-  static fromHandle(ptr: bigint, conn: bigint | undefined = makerConnection()): NWFilterBinding {
-    return new NWFilterBinding(ptr, conn);
+  /** @internal */
+  static fromHandle(ptr: bigint): NWFilterBinding {
+    return new NWFilterBinding(ptr);
   }
 }
 

@@ -23,28 +23,6 @@ export function isInstance(value: unknown, name: SdkClass): value is LibvirtObje
   return cls !== undefined && value instanceof cls;
 }
 
-/**
- * The connection of the call whose result is being wrapped, for objects libvirt cannot be asked
- * the connection of (node devices, network ports, nwfilters and their bindings): their release
- * must know it when the connection lingers (engine/closing-connections.ts). Set only around a
- * wrap, which is synchronous.
- */
-let makingFor: bigint | undefined;
-
-/** Runs `wrap` with `conn` as the connection of the objects it makes. */
-export function wrapFor<T>(conn: bigint | undefined, wrap: () => T): T {
-  const before = makingFor;
-  makingFor = conn;
-  try {
-    return wrap();
-  } finally {
-    makingFor = before;
-  }
-}
-
-/** The connection of the objects being made now, if the wrap was told (see wrapFor). */
-export const makerConnection = (): bigint | undefined => makingFor;
-
 export function wrapHandle(typedef: string, ptr: unknown): unknown {
   if (typeof ptr !== 'bigint') return ptr;
   const cls = classOfHandle[typedef];

@@ -35,7 +35,7 @@ const int64 = new Set(['long long', 'unsigned long long']);
 /** How to read an event's object during the callback: who it is, and the reference to take for the listener's object. */
 interface SubjectReader {
   identify(ptr: bigint): Omit<Subject, 'handle' | 'handleType'>;
-  ref?: (ptr: bigint) => void;
+  ref: (ptr: bigint) => void;
 }
 const subjectReaders: Readonly<Record<string, SubjectReader>> = {
   virDomainPtr: {
@@ -61,11 +61,10 @@ const subjectReaders: Readonly<Record<string, SubjectReader>> = {
 };
 
 /** The object an event is about. The reference is taken last: a read that throws leaves nothing to release. */
-function readSubject(reader: SubjectReader, type: string, ptr: bigint): Subject {
+function readSubject(reader: SubjectReader, type: string, ptr: bigint, conn: unknown): Subject {
   const who = reader.identify(ptr);
-  if (!reader.ref) return { handle: null, handleType: null, ...who };
   reader.ref(ptr);
-  return { handle: ptr, handleType: type, ...who };
+  return { handle: ptr, handleType: type, ...who, conn: typeof conn === 'bigint' ? conn : null };
 }
 
 /** What an event that could not be read was about, for a fault; null if not even that is known. */
@@ -111,8 +110,7 @@ function entryFor(functype: string): (...args: unknown[]) => number {
       if (reader && typeof value === 'bigint') fields[a.name] = value === 0n ? null : reader(value, byName);
       else fields[a.name] = int64.has(a.ffi) && value !== null ? BigInt(value as number | bigint) : (value as EventField);
     });
-    const subject = readSubject(reader as SubjectReader, subjectType, args[subjectAt] as bigint);
-    return { reg, subject: typeof args[0] === 'bigint' ? { ...subject, conn: args[0] } : subject, fields };
+    return { reg, subject: readSubject(reader as SubjectReader, subjectType, args[subjectAt] as bigint, args[0]), fields };
   };
   return (...args: unknown[]): number => {
     const reg = Number(args[opaqueAt] ?? 0);

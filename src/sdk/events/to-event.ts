@@ -3,9 +3,9 @@
 import * as v from '../../../generated/index.js';
 import type { TypedParameter } from '../../ffi/index.js';
 import { enumNamer, namerFor, type Named } from '../enum-names.js';
-import { LibvirtObject } from '../libvirt-object.js';
+import { LibvirtObject, wrapFor } from '../libvirt-object.js';
 import { paramsToObject } from '../typed-params.js';
-import { wrapFor, wrapHandle } from '../wrap.js';
+import { wrapHandle } from '../wrap.js';
 import type { EventSpec } from './catalog.js';
 import type { ConnectionEvent } from './event-types.js';
 import type { EventField, RawEvent } from './protocol.js';
