@@ -21,9 +21,11 @@ import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspectio
 import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot } from './domain-streams.js';
 import type { DomainConsole } from './domain-console.js';
 import { checkOptions, optionKeys } from './option-keys.js';
+import { diskErrors, emulatorPinInfo, vcpuPinInfo, vcpus, type DiskErrors, type EmulatorPinInfo, type MemoryStats, type VcpuPinInfo, type Vcpus } from './domain-sized.js';
 
 type Own = 'virDomainGetInfo' | 'virDomainGetState' | 'virDomainCreate' | 'virDomainUndefine' | 'virDomainGetCPUStats'
-  | 'virDomainScreenshot' | 'virDomainOpenConsole' | 'virDomainRename';
+  | 'virDomainScreenshot' | 'virDomainOpenConsole' | 'virDomainRename'
+  | 'virDomainMemoryStats' | 'virDomainGetDiskErrors' | 'virDomainGetVcpus' | 'virDomainGetVcpuPinInfo' | 'virDomainGetEmulatorPinInfo';
 export interface Domain extends GeneratedMethods<G.virDomainPtr, 'virDomain', Own> {}
 
 /** The most CPUs libvirt's remote driver answers for in one virDomainGetCPUStats (REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX). */
@@ -170,6 +172,31 @@ export class Domain extends LibvirtObject {
     const parts: Promise<Record<string, TypedParameter['value']>[]>[] = [];
     for (let done = 0; done < per; done += CPU_STATS_PER_CALL) parts.push(objects(startCpu + done, Math.min(CPU_STATS_PER_CALL, per - done)));
     return (await Promise.all(parts)).flat();
+  }
+
+  /** Memory statistics; `nrStats` defaults to every tag libvirt 9.0 defines (VIR_DOMAIN_MEMORY_STAT_NR). */
+  memoryStats(nrStats: number = v.VIR_DOMAIN_MEMORY_STAT_NR, flags = 0): Promise<MemoryStats> {
+    return invoke('virDomainMemoryStats', [this, nrStats, flags]) as Promise<MemoryStats>;
+  }
+
+  /** Disks in error; without `maxErrors`, all of them (libvirt is asked how many first). */
+  getDiskErrors(maxErrors?: number, flags = 0): Promise<DiskErrors> {
+    return diskErrors(this, maxErrors, flags);
+  }
+
+  /** Each vCPU's state, CPU time and host CPU; the sizes default to the domain's vCPUs and the host's CPU map. */
+  getVcpus(maxInfo?: number, mapLen?: number): Promise<Vcpus> {
+    return vcpus(this, maxInfo, mapLen);
+  }
+
+  /** Each vCPU's pinning (VIR_DOMAIN_AFFECT_* flags); the sizes default to the most vCPUs and the host's CPU map. */
+  getVcpuPinInfo(nCpuMaps?: number, mapLen?: number, flags = 0): Promise<VcpuPinInfo> {
+    return vcpuPinInfo(this, nCpuMaps, mapLen, flags);
+  }
+
+  /** The emulator threads' pinning; `mapLen` defaults to the host's CPU map. */
+  getEmulatorPinInfo(mapLen?: number, flags = 0): Promise<EmulatorPinInfo> {
+    return emulatorPinInfo(this, mapLen, flags);
   }
 
   /** Removes the definition (virDomainUndefineFlags; VIR_DOMAIN_UNDEFINE_* flags). */

@@ -17,6 +17,7 @@ export { LibvirtObject, finalizedCount } from './libvirt-object.js';
 export { LibvirtError, isLibvirtError } from '../ffi/index.js';
 export type { SnapshotNode, SnapshotNodeDisk, SnapshotTree } from './snapshot-tree.js';
 export type { DomainInfo, DomainStateInfo, StoragePoolInfo, StorageVolumeInfo } from './types.js';
+export type { DiskErrors, EmulatorPinInfo, MemoryStats, VcpuPinInfo, Vcpus } from './domain-sized.js';
 export type { DomainStateName, StoragePoolStateName, StorageVolumeTypeName, Named } from './enum-names.js';
 export { methodName, excludedFunctions } from './method-names.js';
 export { methodTable } from './surface.js';

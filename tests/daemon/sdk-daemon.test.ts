@@ -246,6 +246,26 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     }
   });
 
+  it('sizes vCPU, pinning and memory queries of a running guest itself, from the host and the guest', async () => {
+    await dom.start();
+    try {
+      const hostCpus = (await conn.nodeGetCPUMap()).result;
+      const mapLen = Math.ceil(hostCpus / 8);
+      const { info, cpumaps } = await dom.getVcpus();
+      assert.deepEqual(info.map((i) => [i.number, i.state.name]), [[0, 'running']], 'the guest has one vCPU');
+      assert.ok(info[0] !== undefined && info[0].cpu >= 0 && info[0].cpu < hostCpus);
+      assert.equal(cpumaps.length, mapLen);
+      const pins = await dom.getVcpuPinInfo();
+      assert.deepEqual([pins.result, pins.cpumaps.length], [1, mapLen]);
+      assert.equal((await dom.getEmulatorPinInfo()).cpumap.length, mapLen);
+      const stats = await dom.memoryStats();
+      assert.ok(stats.some((s) => s.tag.name === 'rss' && s.val > 0n), JSON.stringify(stats.map((s) => s.tag.name)));
+      assert.deepEqual(await dom.getDiskErrors(), { errors: [], result: 0 });
+    } finally {
+      await dom.destroy();
+    }
+  });
+
   it('defines a secret, sets and reads its value, and undefines it (Secret objects, in events too)', async () => {
     const usage = `${scratch.dir}/${uniqueName('secret')}.img`;
     const events: string[] = [];
