@@ -34,3 +34,4 @@ export {
   type NetworkIp,
   type NetworkDhcp,
 } from './network-xml.js';
+export { parseSecretXml, buildSecretXml, type SecretDescription, type SecretUsage, type SecretUsageType } from './secret-xml.js';

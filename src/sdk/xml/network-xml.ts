@@ -3,6 +3,7 @@
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
 
@@ -95,7 +96,7 @@ function readNat(n: ElementReader): NonNullable<NetworkForward['nat']> {
 }
 
 function readBridge(b: ElementReader): NetworkBridge {
-  const stp = readSwitch(b.attr('stp'), `${b.path}/@stp`);
+  const stp = parseSwitch(b.attr('stp'), `${b.path}/@stp`, ['on', 'off']);
   return withExtra(defined<NetworkBridge>({ name: b.attr('name'), stp, delay: parseCount(b.attr('delay'), `${b.path}/@delay`) }), b);
 }
 
@@ -119,13 +120,6 @@ function readDhcp(d: ElementReader): NetworkDhcp {
 
 function requiredCount(r: ElementReader, name: string): number {
   return parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
-}
-
-/** libvirt writes on/off switches as exactly 'on' or 'off'; anything else is not a value it wrote. */
-function readSwitch(value: string | undefined, path: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'on' || value === 'off') return value === 'on';
-  throw new XmlDocumentError('invalid-value', path, `'${value}' is neither 'on' nor 'off'`);
 }
 
 const NETWORK_FIELDS = fieldsOf<NetworkDescription>({
@@ -181,8 +175,7 @@ function writeBridge(b: NetworkBridge | undefined, path: string): XmlElement | u
   // libvirt takes any stp but 'off' as on: a string such as 'no' would turn it on.
   checkBoolean(b.stp, `${path}/@stp`);
   checkInteger(b.delay, 0, UINT_MAX, `${path}/@delay`);
-  const stp = b.stp === undefined ? undefined : b.stp ? 'on' : 'off';
-  return new ElementWriter('bridge', b.extra).attrs({ name: b.name, stp, delay: b.delay }).finish();
+  return new ElementWriter('bridge', b.extra).attrs({ name: b.name, stp: switchWord(b.stp, ['on', 'off']), delay: b.delay }).finish();
 }
 
 function writeIp(ip: NetworkIp, path: string): XmlElement {

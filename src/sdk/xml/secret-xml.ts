@@ -1,0 +1,93 @@
+// <secret> documents (virSecretGetXMLDesc / virSecretDefineXML). The secret's value is never in
+// them: it is set and read with virSecretSetValue / virSecretGetValue.
+import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
+import { XmlDocumentError } from './xml-errors.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkChoice, parseChoice, parseSwitch, switchWord, type SwitchWords } from './xml-choices.js';
+
+/** What the secret is for, by usage type: each names its object in a child of its own. */
+export type SecretUsage =
+  /** A storage volume's encryption passphrase, by the volume's path. */
+  | { readonly type: 'volume'; readonly volume: string; readonly extra?: XmlExtra }
+  /** A Ceph (RBD) client key, by a name of the caller's choosing. */
+  | { readonly type: 'ceph'; readonly name: string; readonly extra?: XmlExtra }
+  /** iSCSI CHAP credentials, by target. */
+  | { readonly type: 'iscsi'; readonly target: string; readonly extra?: XmlExtra }
+  /** A TLS key passphrase, by name. */
+  | { readonly type: 'tls'; readonly name: string; readonly extra?: XmlExtra }
+  /** A vTPM's state encryption key, by name. */
+  | { readonly type: 'vtpm'; readonly name: string; readonly extra?: XmlExtra };
+
+export type SecretUsageType = SecretUsage['type'];
+
+export interface SecretDescription {
+  /** Kept in memory only, never on disk ('yes'/'no' in XML; libvirt writes 'no' when absent). */
+  readonly ephemeral?: boolean;
+  /** The value cannot be read back through the API ('yes'/'no'; libvirt writes 'no' when absent). */
+  readonly private?: boolean;
+  /** libvirt generates one when absent. */
+  readonly uuid?: string;
+  readonly description?: string;
+  /** Absent: a secret for no particular object (libvirt's usage type 'none', which it does not write). */
+  readonly usage?: SecretUsage;
+  readonly extra?: XmlExtra;
+}
+
+/**
+ * The child of <usage> that names the secret's object, per usage type: virSecretDefParseUsage
+ * reads exactly this one and refuses a usage without it. The description's field has its name.
+ */
+const USAGE_ID = { volume: 'volume', ceph: 'name', iscsi: 'target', tls: 'name', vtpm: 'name' } as const satisfies Record<SecretUsageType, string>;
+const USAGE_TYPES = Object.keys(USAGE_ID) as SecretUsageType[];
+const YES_NO: SwitchWords = ['yes', 'no'];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function parseSecretXml(xml: string): SecretDescription {
+  const r = new ElementReader(parseXmlElement(xml, 'secret'), '/secret');
+  const secret: Mutable<SecretDescription> = defined<SecretDescription>({
+    ephemeral: parseSwitch(r.attr('ephemeral'), `${r.path}/@ephemeral`, YES_NO),
+    private: parseSwitch(r.attr('private'), `${r.path}/@private`, YES_NO),
+    uuid: r.leafText('uuid'),
+    description: r.leafText('description'),
+  });
+  const usage = r.child('usage');
+  if (usage) secret.usage = readUsage(usage);
+  return withExtra(secret, r);
+}
+
+function readUsage(u: ElementReader): SecretUsage {
+  const type = parseChoice(u.requiredAttr('type'), USAGE_TYPES, `${u.path}/@type`) as SecretUsageType;
+  const idElement = USAGE_ID[type];
+  const id = u.leafText(idElement);
+  if (id === undefined || id === '') throw new XmlDocumentError('missing-field', `${u.path}/${idElement}`, `a '${type}' usage names its object in <${idElement}>`);
+  // The table pairs each type with its field, which the compiler cannot follow through a computed key.
+  return withExtra({ type, [idElement]: id } as unknown as SecretUsage, u);
+}
+
+const SECRET_FIELDS = fieldsOf<SecretDescription>({ ephemeral: true, private: true, uuid: true, description: true, usage: true, extra: true });
+/** Every field some usage type has: checked before the type is known, so that it can be read. */
+const ANY_USAGE_FIELDS = ['type', 'extra', ...new Set(Object.values(USAGE_ID))];
+
+// Written in libvirt's own order (virSecretDefFormat) so that unchanged documents come back identical.
+export function buildSecretXml(doc: SecretDescription): string {
+  const path = '/secret';
+  checkFields(doc, SECRET_FIELDS, path, true);
+  checkBoolean(doc.ephemeral, `${path}/@ephemeral`);
+  checkBoolean(doc.private, `${path}/@private`);
+  const w = new ElementWriter('secret', doc.extra).attrs({ ephemeral: switchWord(doc.ephemeral, YES_NO), private: switchWord(doc.private, YES_NO) });
+  if (doc.uuid !== undefined) w.leaf('uuid', {}, doc.uuid);
+  if (doc.description !== undefined) w.leaf('description', {}, doc.description);
+  return buildXmlElement(w.child(writeUsage(doc.usage, `${path}/usage`)).finish());
+}
+
+function writeUsage(u: SecretUsage | undefined, path: string): XmlElement | undefined {
+  if (u === undefined) return undefined;
+  checkFields(u, ANY_USAGE_FIELDS, path);
+  checkChoice(u.type, USAGE_TYPES, `${path}/@type`, true);
+  const idElement = USAGE_ID[u.type];
+  // A field of another usage type ('name' on a volume usage) would be left out without a word.
+  checkFields(u, ['type', idElement, 'extra'], path);
+  const id = requireText((u as unknown as Record<string, string | undefined>)[idElement], `${path}/${idElement}`);
+  return new ElementWriter('usage', u.extra).attr('type', u.type).leaf(idElement, {}, id).finish();
+}

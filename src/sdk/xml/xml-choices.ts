@@ -1,0 +1,38 @@
+// Attributes that hold one of a fixed set of words (libvirt's enums and its on/off, yes/no
+// switches). libvirt refuses any other word when it reads a document, so it never writes one:
+// reading reports such a word with its path, and builders refuse it before libvirt is called.
+import { XmlDocumentError } from './xml-errors.js';
+
+/** A switch's two words, the one for true first: ['on', 'off'], ['yes', 'no']. */
+export type SwitchWords = readonly [on: string, off: string];
+
+/** A switch as a boolean; undefined when absent. */
+export function parseSwitch(value: string | undefined, path: string, [on, off]: SwitchWords): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === on || value === off) return value === on;
+  throw new XmlDocumentError('invalid-value', path, `'${value}' is neither '${on}' nor '${off}'`);
+}
+
+/** The word a boolean is written as; undefined stays absent. */
+export function switchWord(value: boolean | undefined, [on, off]: SwitchWords): string | undefined {
+  return value === undefined ? undefined : value ? on : off;
+}
+
+/** One of `choices`; undefined when absent. */
+export function parseChoice<T extends string>(value: string | undefined, choices: readonly T[], path: string): T | undefined {
+  if (value === undefined) return undefined;
+  checkChoice(value, choices, path);
+  return value as T;
+}
+
+/** Builder-side check of a field that takes one of `choices`; undefined passes unless `required`. */
+export function checkChoice(value: unknown, choices: readonly string[], path: string, required = false): void {
+  if (value === undefined) {
+    if (required) throw new XmlDocumentError('missing-field', path, `one of ${choices.join(', ')} is required`);
+    return;
+  }
+  if (typeof value !== 'string' || !choices.includes(value)) {
+    const got = typeof value === 'string' ? `'${value}'` : typeof value;
+    throw new XmlDocumentError('invalid-value', path, `${got} is not one of ${choices.join(', ')}`);
+  }
+}
