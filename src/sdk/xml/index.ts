@@ -35,3 +35,22 @@ export {
   type NetworkDhcp,
 } from './network-xml.js';
 export { parseSecretXml, buildSecretXml, type SecretDescription, type SecretUsage, type SecretUsageType } from './secret-xml.js';
+export {
+  parseInterfaceXml,
+  buildInterfaceXml,
+  type HostInterfaceDescription,
+  type EthernetInterfaceDescription,
+  type BridgeInterfaceDescription,
+  type BondInterfaceDescription,
+  type VlanInterfaceDescription,
+  type HostInterfaceType,
+  type HostInterfaceStartMode,
+  type HostInterfaceLink,
+  type HostInterfaceLinkState,
+  type HostInterfaceProtocol,
+  type HostInterfaceIp,
+  type HostInterfaceBridge,
+  type HostInterfaceBond,
+  type HostInterfaceBondMode,
+  type HostInterfaceVlan,
+} from './interface-xml.js';
