@@ -10,13 +10,26 @@ import { coveredBy, installMethods, invoke } from './surface.js';
 import { checkArguments, describeValue, isLibvirtError, tsvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT, type TypedParameter } from '../ffi/index.js';
 import { invokeWithXml } from './definition.js';
 import { checkOptions, optionKeys } from './option-keys.js';
-import { buildDomainXml, buildNetworkXml, buildPoolXml, type DomainDescription, type NetworkDescription, type StoragePoolDescription } from './xml/index.js';
+import {
+  buildDomainXml,
+  buildInterfaceXml,
+  buildNetworkXml,
+  buildPoolXml,
+  buildSecretXml,
+  type DomainDescription,
+  type HostInterfaceDescription,
+  type NetworkDescription,
+  type SecretDescription,
+  type StoragePoolDescription,
+} from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
 import { Domain } from './domain.js';
 import type { StoragePool } from './storage-pool.js';
 import type { StorageVolume } from './storage-volume.js';
 import type { Network } from './network.js';
+import type { Interface } from './host-interface.js';
+import type { Secret } from './secret.js';
 import type { LibvirtEventName } from './events/event-types.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
@@ -324,6 +337,22 @@ export class Connection extends LibvirtObject {
   createNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
     if (flags === 0) return invokeWithXml('virNetworkCreateXML', definition, buildNetworkXml, (xml) => [this, xml]);
     return invokeWithXml('virNetworkCreateXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
+  }
+
+  /**
+   * Defines (or redefines) a host interface from its XML or a typed description, not started:
+   * see Interface#create. VIR_INTERFACE_DEFINE_VALIDATE checks the XML against libvirt's schema.
+   */
+  defineInterface(definition: string | HostInterfaceDescription, flags = 0): Promise<Interface> {
+    return invokeWithXml('virInterfaceDefineXML', definition, buildInterfaceXml, (xml) => [this, xml, flags]);
+  }
+
+  /**
+   * Defines a secret (or changes the one with the same UUID) from its XML or a typed description;
+   * its value is set separately (Secret#setValue). VIR_SECRET_DEFINE_VALIDATE checks the schema.
+   */
+  defineSecret(definition: string | SecretDescription, flags = 0): Promise<Secret> {
+    return invokeWithXml('virSecretDefineXML', definition, buildSecretXml, (xml) => [this, xml, flags]);
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */

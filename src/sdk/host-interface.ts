@@ -4,6 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseInterfaceXml, type HostInterfaceDescription } from './xml/index.js';
 
 export interface Interface extends GeneratedMethods<G.virInterfacePtr, 'virInterface', never> {}
 
@@ -19,6 +20,11 @@ export class Interface extends LibvirtObject {
 
   get name(): string {
     return this.getName();
+  }
+
+  /** The interface XML as a typed description; VIR_INTERFACE_XML_INACTIVE for the definition rather than the live state. */
+  async getDescription(flags = 0): Promise<HostInterfaceDescription> {
+    return parseInterfaceXml(await this.getXMLDesc(flags));
   }
 }
 

@@ -5,6 +5,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseSecretXml, type SecretDescription } from './xml/index.js';
 
 export interface Secret extends GeneratedMethods<G.virSecretPtr, 'virSecret', never> {}
 
@@ -16,6 +17,11 @@ export class Secret extends LibvirtObject {
   /** @internal */
   static fromHandle(ptr: bigint): Secret {
     return new Secret(ptr);
+  }
+
+  /** The secret's XML as a typed description (never its value: see getValue). */
+  async getDescription(): Promise<SecretDescription> {
+    return parseSecretXml(await this.getXMLDesc(0));
   }
 }
 

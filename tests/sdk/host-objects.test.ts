@@ -1,7 +1,7 @@
 // Networks, host interfaces, node devices, secrets and network filters: objects of their own
 // classes, with methods by the one rule, one owner each, and a clear error after free.
 import assert from 'node:assert/strict';
-import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type NetworkDescription } from '../../src/sdk/index.js';
+import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type HostInterfaceDescription, type NetworkDescription } from '../../src/sdk/index.js';
 import * as v from '../../generated/index.js';
 
 const TEST_NETWORK = (name: string): string =>
@@ -129,7 +129,60 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
     }
   });
 
+  it('reads a host interface as a typed description', async () => {
+    using eth1 = await conn.interfaceLookupByName('eth1');
+    const desc = await eth1.getDescription();
+    assert.ok(desc.type === 'ethernet');
+    assert.deepEqual([desc.name, desc.mac, desc.mtu, desc.startMode], ['eth1', eth1.getMACString(), 1492, 'onboot']);
+    assert.deepEqual(desc.protocols, [{ family: 'ipv4', ips: [{ address: '192.168.0.5', prefix: 24 }], gateway: '192.168.0.1' }]);
+  });
+
+  const ifaceNames = async (): Promise<string[]> => (await conn.listAllInterfaces(0)).map((i) => { const name = i.name; i.free(); return name; });
+
+  it('defines host interfaces from typed descriptions and XML, reads them back and undefines them', async () => {
+    const existing = await ifaceNames();
+    const bond: HostInterfaceDescription = {
+      type: 'bond',
+      name: `tsvbond${process.pid % 10000}`,
+      startMode: 'onboot',
+      protocols: [{ family: 'ipv4', dhcp: { peerdns: false }, ips: [] }],
+      bond: { mode: 'active-backup', miimon: { freq: 100 }, interfaces: [{ type: 'ethernet', name: 'tsveth0' }, { type: 'ethernet', name: 'tsveth1' }] },
+    };
+    const defined = await conn.defineInterface(bond, v.VIR_INTERFACE_DEFINE_VALIDATE);
+    try {
+      assert.ok(defined instanceof Interface);
+      assert.equal(defined.name, bond.name);
+      assert.deepEqual([await defined.isActive(), await defined.getDescription()], [0, bond]);
+    } finally {
+      await defined.undefine();
+      defined.free();
+    }
+    const vlan = await conn.defineInterface(`<interface type='vlan' name='eth1.${process.pid % 4096}'><vlan tag='${process.pid % 4096}'><interface name='eth1'/></vlan></interface>`);
+    try {
+      const back = await vlan.getDescription();
+      assert.deepEqual(back.type === 'vlan' && back.vlan, { tag: process.pid % 4096, device: 'eth1' });
+    } finally {
+      await vlan.undefine();
+      vlan.free();
+    }
+    assert.deepEqual(await ifaceNames(), existing);
+  });
+
+  it('a typed interface or secret description that does not build rejects the Promise and reaches no libvirt call', async () => {
+    const existing = await ifaceNames();
+    // libvirt would define this bridge and drop the member's MTU without a word.
+    const member = { type: 'ethernet', name: 'tsveth0', mtu: 1500 } as const;
+    await assert.rejects(conn.defineInterface({ type: 'bridge', name: 'tsvbr0', bridge: { interfaces: [member] } }), (e: unknown) => isXmlDocumentError(e) && e.path === '/interface/bridge/interface[1]');
+    await assert.rejects(conn.defineInterface({ type: 'bond', name: 'tsvbond', bond: { interfaces: [] }, mac: 'x' } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/interface');
+    assert.deepEqual(await ifaceNames(), existing);
+    // The test driver has no secrets at all: a bad description must fail before libvirt says so.
+    await assert.rejects(conn.defineSecret({ usage: { type: 'volume', name: '/x' } } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/usage');
+    await assert.rejects(conn.defineSecret({ private: 'yes' } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/@private');
+  });
+
   it('functions the driver lacks reject with its own error (secrets, nwfilters, DHCP leases)', async () => {
+    // A typed secret builds and reaches the driver, which has no secrets.
+    await assert.rejects(conn.defineSecret({ private: true, usage: { type: 'volume', volume: '/x' } }), noSupport);
     await assert.rejects(conn.secretDefineXML("<secret><usage type='volume'><volume>/x</volume></usage></secret>", 0), noSupport);
     await assert.rejects(conn.listAllNWFilters(0), noSupport);
     using net = await conn.networkLookupByName('default');

@@ -63,6 +63,8 @@ describe('SDK argument checks (test:///default)', function () {
       await rejected(() => conn.createStoragePool(noName), badXml);
       await rejected(() => conn.defineNetwork(noName), badXml);
       await rejected(() => conn.createNetwork(noName), badXml);
+      await rejected(() => conn.defineInterface(noName), badXml);
+      await rejected(() => conn.defineSecret({ usage: {} } as never), badXml);
       await rejected(() => pool.createVolume(noName), badXml);
       await rejected(() => pool.cloneVolume(noName, vol), badXml);
       await rejected(() => dom.createSnapshot({ name: 'x', disks: [{}] } as never), badXml);
