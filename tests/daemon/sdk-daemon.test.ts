@@ -266,6 +266,22 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     }
   });
 
+  it('defines a secret from a typed description and reads the same description back', async () => {
+    const usage = `${scratch.dir}/${uniqueName('typed-secret')}.img`;
+    const secret = await conn.defineSecret({ private: true, description: 'a LUKS passphrase', usage: { type: 'volume', volume: usage } });
+    try {
+      const desc = await secret.getDescription();
+      assert.deepEqual({ ...desc, uuid: undefined }, { ephemeral: false, private: true, uuid: undefined, description: 'a LUKS passphrase', usage: { type: 'volume', volume: usage } });
+      assert.equal(desc.uuid, secret.getUUIDString());
+      // A private secret's value is set, and then cannot be read back through the API.
+      await secret.setValue(new TextEncoder().encode('s3cret'));
+      await assert.rejects(secret.getValue(), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_INVALID_SECRET);
+    } finally {
+      await secret.undefine();
+      secret.free();
+    }
+  });
+
   it('defines a secret, sets and reads its value, and undefines it (Secret objects, in events too)', async () => {
     const usage = `${scratch.dir}/${uniqueName('secret')}.img`;
     const events: string[] = [];
