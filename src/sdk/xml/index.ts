@@ -54,3 +54,18 @@ export {
   type HostInterfaceBondMode,
   type HostInterfaceVlan,
 } from './interface-xml.js';
+export { parseNodeDeviceXml, buildNodeDeviceXml, type NodeDeviceDescription } from './nodedev-xml.js';
+export type {
+  NodeDeviceCapability,
+  NodeDeviceCapabilityType,
+  NodeDeviceSystemCapability,
+  NodeDevicePciCapability,
+  NodeDeviceUsbDeviceCapability,
+  NodeDeviceNetCapability,
+  NodeDeviceLinkState,
+  NodeDeviceStorageCapability,
+  NodeDeviceScsiHostCapability,
+  NodeDeviceScsiCapability,
+  NodeDeviceMdevCapability,
+} from './nodedev-capability-types.js';
+export type { NodeDeviceId } from './nodedev-capability-fields.js';

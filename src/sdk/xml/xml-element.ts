@@ -65,6 +65,21 @@ export class ElementReader {
     return out.map((r, i) => (out.length > 1 && i === 0 ? new ElementReader(r.element, `${r.path}[1]`) : r));
   }
 
+  /**
+   * The first not-yet-consumed child called `name` that `accept` takes; the others stay for
+   * extra(). For siblings of one name of which the model knows some kinds only (a node device's
+   * `<capability type=…>`). Each call scans the children: for the few such siblings a document has.
+   * The path gives the position among all siblings of that name.
+   */
+  childWhere(name: string, accept: (el: XmlElement) => boolean): ElementReader | undefined {
+    const named = this.element.children.flatMap((node, index) => (isXmlElement(node) && node.name === name ? [{ node, index }] : []));
+    const at = named.findIndex(({ node, index }) => !this.usedChildren.has(index) && accept(node));
+    const found = named[at];
+    if (found === undefined) return undefined;
+    this.usedChildren.add(found.index);
+    return new ElementReader(found.node, `${this.path}/${name}${named.length > 1 ? `[${at + 1}]` : ''}`);
+  }
+
   /** The element's own text; undefined when it has no text at all. */
   text(): string | undefined {
     const parts: string[] = [];

@@ -1,0 +1,92 @@
+// Reading and writing the value-only children node device capabilities are made of: counts,
+// 64-bit byte counts, PCI/USB ids, fibre channel names. Ranges are libvirt's (with the reason).
+import { XmlDocumentError } from './xml-errors.js';
+import { checkFields, checkInteger, fieldsOf, parseCount, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { checkSize, parseSize } from './xml-units.js';
+
+/** libvirt reads these as C `unsigned int` (bus and device numbers, SCSI addresses, IOMMU groups). */
+export const UINT_MAX = 0xffffffff;
+/** ... and these as C `int` (a SCSI host's unique_id, vport counts, a NUMA node), -1 meaning none. */
+export const INT_MAX = 0x7fffffff;
+
+/** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */
+export interface NodeDeviceId {
+  readonly id: string;
+  readonly name?: string;
+}
+
+const ID_FIELDS = fieldsOf<NodeDeviceId>({ id: true, name: true });
+
+function missing(path: string): never {
+  throw new XmlDocumentError('missing-field', path, 'element is required');
+}
+
+/** Text of a child libvirt's own parser requires (a device's `<block>`, a net's `<interface>`). */
+export function requiredText(r: ElementReader, name: string): string {
+  return r.leafText(name) ?? missing(`${r.path}/${name}`);
+}
+
+export function readCount(r: ElementReader, name: string): number | undefined {
+  return parseCount(r.leafText(name), `${r.path}/${name}`);
+}
+
+export function requiredCount(r: ElementReader, name: string): number {
+  return readCount(r, name) ?? missing(`${r.path}/${name}`);
+}
+
+/** An unsigned 64-bit value (bytes, blocks): a bigint, as sizes are everywhere in these documents. */
+export function readBig(r: ElementReader, name: string): bigint | undefined {
+  const text = r.leafText(name);
+  return text === undefined ? undefined : parseSize(text, undefined, `${r.path}/${name}`).value;
+}
+
+/** A count held in an attribute of a value-only child (`<iommuGroup number='12'>`), required when the child is there. */
+export function readAttrCount(r: ElementReader, name: string, attribute: string): number | undefined {
+  const child = r.child(name);
+  if (child === undefined) return undefined;
+  const value = parseCount(child.requiredAttr(attribute), `${child.path}/@${attribute}`);
+  r.keepLeaf(name, child);
+  return value;
+}
+
+/** `<product id='0x0001'>1.1 root hub</product>`: the id is required, as libvirt's parser requires it. */
+export function readId(r: ElementReader, name: string): NodeDeviceId {
+  const child = r.child(name) ?? missing(`${r.path}/${name}`);
+  const id = child.requiredAttr('id');
+  const text = child.text();
+  r.keepLeaf(name, child);
+  return text === undefined ? { id } : { id, name: text };
+}
+
+export function writeText(w: ElementWriter, name: string, value: string | undefined): void {
+  if (value !== undefined) w.leaf(name, {}, value);
+}
+
+export function writeCount(w: ElementWriter, name: string, value: number | undefined, max: number, path: string, required = false): void {
+  checkInteger(value, 0, max, path, required);
+  if (value !== undefined) w.leaf(name, {}, xmlValue(value));
+}
+
+export function writeBig(w: ElementWriter, name: string, value: bigint | undefined, path: string): void {
+  if (value === undefined) return;
+  checkSize({ value }, path);
+  w.leaf(name, {}, value.toString());
+}
+
+export function writeId(w: ElementWriter, name: string, value: NodeDeviceId | undefined, path: string): void {
+  if (value === undefined) missing(path);
+  checkFields(value, ID_FIELDS, path);
+  w.leaf(name, { id: requireText(value.id, `${path}/@id`) }, value.name);
+}
+
+/**
+ * A fibre channel world wide name as libvirt takes it (virValidateWWN): 16 hexadecimal digits,
+ * optionally after '0x'. Checked here because a vHBA made with a bad one fails in the kernel,
+ * with an error that names no field.
+ */
+export function checkWwn(value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !/^(0x)?[0-9a-fA-F]{16}$/.test(value)) {
+    throw new XmlDocumentError('invalid-value', path, `${JSON.stringify(value) ?? String(value)} is not a WWN (16 hexadecimal digits)`);
+  }
+}
