@@ -14,11 +14,13 @@ import {
   buildDomainXml,
   buildInterfaceXml,
   buildNetworkXml,
+  buildNodeDeviceXml,
   buildPoolXml,
   buildSecretXml,
   type DomainDescription,
   type HostInterfaceDescription,
   type NetworkDescription,
+  type NodeDeviceDescription,
   type SecretDescription,
   type StoragePoolDescription,
 } from './xml/index.js';
@@ -30,6 +32,7 @@ import type { StorageVolume } from './storage-volume.js';
 import type { Network } from './network.js';
 import type { Interface } from './host-interface.js';
 import type { Secret } from './secret.js';
+import type { NodeDevice } from './node-device.js';
 import type { LibvirtEventName } from './events/event-types.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
@@ -353,6 +356,25 @@ export class Connection extends LibvirtObject {
    */
   defineSecret(definition: string | SecretDescription, flags = 0): Promise<Secret> {
     return invokeWithXml('virSecretDefineXML', definition, buildSecretXml, (xml) => [this, xml, flags]);
+  }
+
+  /**
+   * Creates a transient host device from its XML or a typed description: a vHBA (a scsi_host
+   * with an fcHost under a parent that has vportOps) or a mediated device;
+   * VIR_NODE_DEVICE_CREATE_XML_VALIDATE (8.10). libvirt names the device.
+   */
+  createNodeDevice(definition: string | NodeDeviceDescription, flags = 0): Promise<NodeDevice> {
+    return invokeWithXml('virNodeDeviceCreateXML', definition, buildNodeDeviceXml, (xml) => [this, xml, flags]);
+  }
+
+  /**
+   * Defines a persistent host device (a mediated device) from its XML or a typed description,
+   * not started: see NodeDevice#create; VIR_NODE_DEVICE_DEFINE_XML_VALIDATE (8.10).
+   * virNodeDeviceDefineXML came in libvirt 7.3: on an older one this rejects with
+   * VIR_ERR_NO_SUPPORT naming the version, as every function newer than the loaded libvirt does.
+   */
+  defineNodeDevice(definition: string | NodeDeviceDescription, flags = 0): Promise<NodeDevice> {
+    return invokeWithXml('virNodeDeviceDefineXML', definition, buildNodeDeviceXml, (xml) => [this, xml, flags]);
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */

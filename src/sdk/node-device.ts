@@ -4,6 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseNodeDeviceXml, type NodeDeviceDescription } from './xml/index.js';
 
 export interface NodeDevice extends GeneratedMethods<G.virNodeDevicePtr, 'virNodeDevice', never> {}
 
@@ -20,6 +21,11 @@ export class NodeDevice extends LibvirtObject {
 
   get name(): string {
     return this.getName();
+  }
+
+  /** The device XML as a typed description (libvirt 9.0 takes no flags here: 0). */
+  async getDescription(flags = 0): Promise<NodeDeviceDescription> {
+    return parseNodeDeviceXml(await this.getXMLDesc(flags));
   }
 }
 

@@ -1,7 +1,7 @@
 // Networks, host interfaces, node devices, secrets and network filters: objects of their own
 // classes, with methods by the one rule, one owner each, and a clear error after free.
 import assert from 'node:assert/strict';
-import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type HostInterfaceDescription, type NetworkDescription } from '../../src/sdk/index.js';
+import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type HostInterfaceDescription, type NetworkDescription, type NodeDeviceDescription } from '../../src/sdk/index.js';
 import * as v from '../../generated/index.js';
 
 const TEST_NETWORK = (name: string): string =>
@@ -178,6 +178,60 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
     // The test driver has no secrets at all: a bad description must fail before libvirt says so.
     await assert.rejects(conn.defineSecret({ usage: { type: 'volume', name: '/x' } } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/usage');
     await assert.rejects(conn.defineSecret({ private: 'yes' } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/@private');
+  });
+
+  it('reads node devices as typed descriptions', async () => {
+    using computer = await conn.nodeDeviceLookupByName('computer');
+    const desc = await computer.getDescription();
+    const [system] = desc.capabilities;
+    assert.deepEqual([desc.name, desc.parent, system?.type], ['computer', undefined, 'system']);
+    assert.equal(system?.type === 'system' && system.hardware?.uuid, '11111111-2222-3333-4444-555555555555');
+    using hba = await conn.nodeDeviceLookupByName('scsi_host1');
+    const [host] = (await hba.getDescription()).capabilities;
+    assert.deepEqual(host?.type === 'scsi_host' && [host.host, host.fcHost?.wwnn, host.vportOps], [1, '2000000012341234', { maxVports: 0, vports: 0 }]);
+  });
+
+  it('creates a vHBA from a typed description and destroys it; the generic method takes XML as before', async () => {
+    const vhba = (wwn: string, host?: number): NodeDeviceDescription => ({
+      parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', ...(host === undefined ? {} : { host }), fcHost: { wwnn: `20000000${wwn}`, wwpn: `10000000${wwn}` } }],
+    });
+    // libvirt's schema wants a name and a host number, which libvirt then replaces: VALIDATE refuses a description without.
+    await assert.rejects(conn.createNodeDevice(vhba('77778888'), v.VIR_NODE_DEVICE_CREATE_XML_VALIDATE), (e: unknown) => isLibvirtError(e) && /failed to validate/.test(e.message));
+    const created = await conn.createNodeDevice({ ...vhba('77778888', 0), name: 'new-vhba' }, v.VIR_NODE_DEVICE_CREATE_XML_VALIDATE);
+    const name = created.name;
+    try {
+      assert.ok(created instanceof NodeDevice);
+      const back = await created.getDescription();
+      const [host] = back.capabilities;
+      assert.match(name, /^scsi_host\d+$/, 'libvirt names the device');
+      assert.deepEqual([back.name, back.parent, host?.type === 'scsi_host' && host.fcHost?.wwpn], [name, 'scsi_host1', '1000000077778888']);
+      using found = await conn.nodeDeviceLookupByName(name);
+      assert.equal((await found.getParent()), 'scsi_host1');
+    } finally {
+      await created.destroy();
+      created.free();
+    }
+    await assert.rejects(conn.nodeDeviceLookupByName(name), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NODE_DEVICE);
+    const fcHost = '<capability type="fc_host"><wwnn>2000000077779999</wwnn><wwpn>1000000077779999</wwpn></capability>';
+    using generic = await conn.nodeDeviceCreateXML(`<device><parent>scsi_host1</parent><capability type='scsi_host'>${fcHost}</capability></device>`, 0);
+    try {
+      assert.equal((await generic.getDescription()).parent, 'scsi_host1');
+    } finally {
+      await generic.destroy();
+    }
+  });
+
+  it('node devices the test driver cannot make reject with its error; bad descriptions before any call', async () => {
+    const deviceNames = async (): Promise<string[]> => (await conn.listAllNodeDevices(0)).map((d) => { const n = d.name; d.free(); return n; }).sort();
+    const existing = await deviceNames();
+    const mdev: NodeDeviceDescription = { parent: 'computer', devlinks: [], capabilities: [{ type: 'mdev', typeId: 'i915-GVTg_V5_8', attributes: [] }] };
+    // The test driver makes vHBAs only; and it has no persistent devices (virNodeDeviceDefineXML, libvirt 7.3).
+    await assert.rejects(conn.createNodeDevice(mdev), (e: unknown) => isLibvirtError(e) && /not a fibre channel HBA/.test(e.message));
+    await assert.rejects(conn.defineNodeDevice(mdev), (e: unknown) => noSupport(e) && isLibvirtError(e) && /virNodeDeviceDefineXML/.test(e.message));
+    const badWwn: NodeDeviceDescription = { parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000-0000' } }] };
+    await assert.rejects(conn.createNodeDevice(badWwn), (e: unknown) => isXmlDocumentError(e) && e.path === "/device/capability[1]/capability[@type='fc_host']/wwnn");
+    await assert.rejects(conn.createNodeDevice({ parent: 'scsi_host1', devlinks: [], capabilities: [] }), (e: unknown) => isXmlDocumentError(e) && e.path === '/device/capability');
+    assert.deepEqual(await deviceNames(), existing);
   });
 
   it('functions the driver lacks reject with its own error (secrets, nwfilters, DHCP leases)', async () => {

@@ -65,6 +65,8 @@ describe('SDK argument checks (test:///default)', function () {
       await rejected(() => conn.createNetwork(noName), badXml);
       await rejected(() => conn.defineInterface(noName), badXml);
       await rejected(() => conn.defineSecret({ usage: {} } as never), badXml);
+      await rejected(() => conn.createNodeDevice(noName), badXml);
+      await rejected(() => conn.defineNodeDevice(noName), badXml);
       await rejected(() => pool.createVolume(noName), badXml);
       await rejected(() => pool.cloneVolume(noName, vol), badXml);
       await rejected(() => dom.createSnapshot({ name: 'x', disks: [{}] } as never), badXml);

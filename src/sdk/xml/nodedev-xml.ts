@@ -9,7 +9,10 @@ import type { NodeDeviceCapability } from './nodedev-capability-types.js';
 import { checkWwn } from './nodedev-capability-fields.js';
 
 export interface NodeDeviceDescription {
-  /** libvirt's name for the device ('pci_0000_00_02_0'); it names a device it creates itself. */
+  /**
+   * libvirt's name for the device ('pci_0000_00_02_0'). libvirt names a device it creates itself
+   * and ignores this one, but its schema requires one: creating with a VALIDATE flag needs it.
+   */
   readonly name?: string;
   /** The device's sysfs path; reported by libvirt, ignored when creating. */
   readonly path?: string;
