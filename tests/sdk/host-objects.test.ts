@@ -123,6 +123,9 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
       assert.ok(names.includes('computer'), names.join(', '));
       const host = devices.find((d) => d.name === 'scsi_host1') as NodeDevice;
       assert.deepEqual(await host.listCaps(10), ['scsi_host']);
+      // Without a count, as many as libvirt says there are.
+      assert.deepEqual(await host.listCaps(), ['scsi_host']);
+      assert.deepEqual(await devices.find((d) => d.name === 'computer')?.listCaps(), ['system']);
       assert.equal(await host.getParent(), 'computer');
     } finally {
       for (const o of [...ifaces, ...devices]) o.free();
