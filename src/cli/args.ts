@@ -1,4 +1,5 @@
 // Command-line parsing shared by every tsvirt command.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultUri } from '../sdk/default-uri.js';
 import type { TerminalInput } from './terminal-auth.js';
@@ -33,6 +34,20 @@ export function noArguments(command: string, positionals: readonly string[]): vo
 /** The connection URI: --connect, else the SDK's default ($LIBVIRT_DEFAULT_URI, else test:///default). */
 export function connectUri(flag: string | undefined): string {
   return flag || defaultUri();
+}
+
+/**
+ * XML from a file argument, or "-" for standard input. A failure names the file: Node's message
+ * for a failed read(2), a directory's EISDIR, names none (its open(2) failures do).
+ */
+export function readXml(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    const message = (err as Error).message;
+    if (message.includes(path === '-' ? 'standard input' : path)) throw err;
+    throw new Error(`${path === '-' ? 'standard input' : path}: ${message}`, { cause: err });
+  }
 }
 
 export function printJson(io: Io, value: unknown): void {

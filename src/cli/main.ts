@@ -30,6 +30,10 @@ commands:
                                          with a progress bar; holes stay holes
   net list|info|start|destroy [NAME]    virtual networks
   net autostart NAME [--disable]
+  secret list|info|define|undefine [UUID|FILE]
+                                         libvirt's secrets (values are never printed)
+  iface list|info [NAME] [--inactive]    the host's network interfaces
+  nodedev list [--cap TYPE]|info [NAME]  the host's devices (pci, net, storage, scsi_host, ...)
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
@@ -55,6 +59,9 @@ const commands: Record<string, () => Promise<Command>> = {
   pool: async () => (await import('./storage-commands.js')).runPool,
   vol: async () => (await import('./storage-commands.js')).runVol,
   net: async () => (await import('./network-commands.js')).runNet,
+  secret: async () => (await import('./host-commands.js')).runSecret,
+  iface: async () => (await import('./host-commands.js')).runIface,
+  nodedev: async () => (await import('./host-commands.js')).runNodedev,
   events: async () => (await import('./events-command.js')).runEvents,
 };
 

@@ -1,26 +1,11 @@
 // tsvirt domain|snapshot: VM management through the SDK. Every command takes
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
-import { readFileSync } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
 import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
 import * as v from '../../generated/index.js';
-import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { interruptible, parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
 import { connectOptions as common, noDomain, report as done, runSubcommand, type Subcommand } from './connect.js';
-
-/**
- * XML from a file argument, or "-" for standard input. A failure names the file: Node's message
- * for a failed read(2), a directory's EISDIR, names none (its open(2) failures do).
- */
-function readXml(path: string): string {
-  try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (err) {
-    const message = (err as Error).message;
-    if (message.includes(path === '-' ? 'standard input' : path)) throw err;
-    throw new Error(`${path === '-' ? 'standard input' : path}: ${message}`, { cause: err });
-  }
-}
 
 // ---- domain -----------------------------------------------------------------------------------
 

@@ -14,24 +14,14 @@ import { checkSubcommand, UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
+import { runOn, type Command, type CommandRun } from '../support/cli-run.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'dist/src/cli/main.js');
 const URI = 'test:///default';
 
-type Command = (argv: string[], io: { stdout: Writable; stderr: Writable }) => Promise<number>;
-
-/** One command in this process, connected to `uri`: its exit code and what it printed. */
-async function runOn(uri: string, command: Command, ...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (to: string[]): Writable => new Writable({ write(chunk, _e, done) { to.push(String(chunk)); done(); } });
-  const status = await command([...argv, '--connect', uri], { stdout: sink(out), stderr: sink(err) });
-  return { status, stdout: out.join(''), stderr: err.join('') };
-}
-
 /** One command in this process on test:///default. */
-const run = (command: Command, ...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> => runOn(URI, command, ...argv);
+const run = (command: Command, ...argv: string[]): Promise<CommandRun> => runOn(URI, command, ...argv);
 
 const usageError = (pattern: RegExp) => (e: unknown): boolean => e instanceof UsageError && pattern.test(e.message);
 

@@ -4,12 +4,15 @@
 // scratch harness removes every guest, volume, pool and directory, also when a test fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots, type SecretLifecycleEvent } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
+import { runSecret } from '../../src/cli/host-commands.js';
+import { runOn } from '../support/cli-run.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -279,6 +282,26 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     } finally {
       await secret.undefine();
       secret.free();
+    }
+  });
+
+  it('tsvirt secret define, list, info and undefine', async () => {
+    const file = `${scratch.dir}/${uniqueName('secret')}.xml`;
+    const usage = uniqueName('cli-secret');
+    writeFileSync(file, `<secret ephemeral='no' private='yes'><description>from the CLI</description><usage type='ceph'><name>${usage}</name></usage></secret>`);
+    const defined = JSON.parse((await runOn(DAEMON_URI, runSecret, 'define', file, '--json')).stdout) as { defined: string };
+    let undefined_ = false;
+    try {
+      const listed = JSON.parse((await runOn(DAEMON_URI, runSecret, 'list', '--json')).stdout) as { uuid: string; usageType: string; usageId: string }[];
+      assert.deepEqual(listed.filter((s) => s.uuid === defined.defined), [{ uuid: defined.defined, usageType: 'ceph', usageId: usage }]);
+      const info = JSON.parse((await runOn(DAEMON_URI, runSecret, 'info', defined.defined, '--json')).stdout) as Record<string, unknown>;
+      assert.deepEqual(info, { uuid: defined.defined, usageType: 'ceph', usageId: usage, ephemeral: false, private: true, description: 'from the CLI' });
+      const gone = await runOn(DAEMON_URI, runSecret, 'undefine', defined.defined);
+      undefined_ = true;
+      assert.equal(gone.stdout, `secret ${defined.defined} undefined\n`);
+      await assert.rejects(runOn(DAEMON_URI, runSecret, 'info', defined.defined), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SECRET);
+    } finally {
+      if (!undefined_) await runOn(DAEMON_URI, runSecret, 'undefine', defined.defined);
     }
   });
 

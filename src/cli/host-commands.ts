@@ -1,0 +1,215 @@
+// tsvirt secret|iface|nodedev: libvirt's secrets, the host's network interfaces and its devices,
+// as virsh's secret-*, iface-* and nodedev-* commands. Secret values are not printed or taken on the command line (they would
+// show in a terminal's history and in ps).
+import { namerFor } from '../sdk/enum-names.js';
+import { isLibvirtError, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type Secret } from '../sdk/index.js';
+import * as v from '../../generated/index.js';
+import { parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
+import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+
+const options = { ...connectOptions, inactive: { type: 'boolean' }, cap: { type: 'string' } } as const;
+type Values = ConnectValues & { inactive?: boolean | undefined; cap?: string | undefined };
+
+/** Prints `rows` as JSON, or as a table of `columns` (a missing value shows as -). */
+function printRows<R extends object>(io: Io, json: boolean | undefined, rows: R[], columns: Record<string, (r: R) => unknown>): number {
+  if (json) printJson(io, rows);
+  else printTable(io, Object.keys(columns), rows.map((r) => Object.values(columns).map((cell) => shown(cell(r)))));
+  return 0;
+}
+
+/** One object's fields as a FIELD/VALUE table, or as JSON. */
+function printFields(io: Io, json: boolean | undefined, fields: Record<string, unknown>): number {
+  if (json) printJson(io, fields);
+  else printTable(io, ['FIELD', 'VALUE'], Object.entries(fields).map(([k, value]) => [k, shown(value)]));
+  return 0;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
+  return String(value);
+}
+
+/** Frees every object of a listing once the rows are made from them. */
+async function rowsOf<T extends { free(): void }, R>(objects: T[], row: (o: T) => R | Promise<R>): Promise<R[]> {
+  try {
+    return await Promise.all(objects.map(row));
+  } finally {
+    for (const o of objects) o.free();
+  }
+}
+
+// ---- secret ------------------------------------------------------------------------------------
+
+const usageName = namerFor('virSecretUsageType');
+
+interface SecretRow { uuid: string; usageType: string; usageId: string | null }
+
+function secretRow(s: Secret): SecretRow {
+  const type = usageName(s.getUsageType()).name;
+  // A secret for no object has no usage ID to read: libvirt answers NULL for it.
+  return { uuid: s.getUUIDString(), usageType: type, usageId: type === 'none' ? null : s.getUsageID() };
+}
+
+const onSecret = (run: (s: Secret, values: Values, io: Io) => Promise<number>): Subcommand<Values> => ({
+  words: 'UUID',
+  run: async (conn, [uuid], values, io) => {
+    using s = await conn.secretLookupByUUIDString(uuid as string);
+    return await run(s, values, io);
+  },
+});
+
+const secretCommands: Record<string, Subcommand<Values>> = {
+  list: {
+    words: '',
+    run: async (conn, _w, values, io) =>
+      printRows(io, values.json, await rowsOf(await conn.listAllSecrets(), secretRow), { UUID: (r) => r.uuid, USAGE: (r) => r.usageType, 'USAGE ID': (r) => r.usageId }),
+  },
+  info: onSecret(async (s, values, io) => {
+    const d = await s.getDescription();
+    return printFields(io, values.json, { ...secretRow(s), ephemeral: d.ephemeral ?? false, private: d.private ?? false, description: d.description ?? null });
+  }),
+  define: {
+    words: 'FILE',
+    run: async (conn, [file], values, io) => {
+      using s = await conn.defineSecret(readXml(file as string));
+      return report(io, values.json, { defined: s.getUUIDString() }, `secret ${s.getUUIDString()} defined`);
+    },
+  },
+  undefine: onSecret(async (s, values, io) => {
+    await s.undefine();
+    return report(io, values.json, { undefined: s.getUUIDString() }, `secret ${s.getUUIDString()} undefined`);
+  }),
+};
+
+export async function runSecret(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, connectOptions);
+  return runSubcommand('secret', secretCommands, positionals, values, io);
+}
+
+// ---- iface -------------------------------------------------------------------------------------
+
+interface InterfaceRow { name: string; active: boolean; mac: string | null }
+
+async function interfaceRow(i: Interface): Promise<InterfaceRow> {
+  return { name: i.name, active: (await i.isActive()) === 1, mac: i.getMACString() };
+}
+
+/** What `iface info` shows beside the row: from the interface's XML. */
+function interfaceFields(d: HostInterfaceDescription): Record<string, unknown> {
+  const addresses = (d.protocols ?? []).flatMap((p) => p.ips.map((ip) => (ip.prefix === undefined ? ip.address : `${ip.address}/${ip.prefix}`)));
+  const members = d.type === 'bridge' ? d.bridge.interfaces : d.type === 'bond' ? d.bond.interfaces : undefined;
+  return {
+    type: d.type, startMode: d.startMode ?? null, mtu: d.mtu ?? null, addresses,
+    ...(members ? { members: members.map((m) => m.name) } : {}),
+    ...(d.type === 'vlan' ? { vlan: `${d.vlan.device}.${d.vlan.tag}` } : {}),
+  };
+}
+
+const ifaceCommands: Record<string, Subcommand<Values>> = {
+  list: {
+    words: '',
+    run: async (conn, _w, values, io) =>
+      printRows(io, values.json, await rowsOf(await conn.listAllInterfaces(), interfaceRow), { NAME: (r) => r.name, STATE: (r) => (r.active ? 'active' : 'inactive'), MAC: (r) => r.mac }),
+  },
+  info: {
+    words: 'NAME',
+    options: ['inactive'],
+    run: async (conn, [name], values, io) => {
+      using i = await conn.interfaceLookupByName(name as string);
+      const d = await i.getDescription(values.inactive ? v.VIR_INTERFACE_XML_INACTIVE : 0);
+      return printFields(io, values.json, { ...(await interfaceRow(i)), ...interfaceFields(d) });
+    },
+  },
+};
+
+export async function runIface(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, options);
+  return runSubcommand('iface', ifaceCommands, positionals, values, io);
+}
+
+// ---- nodedev -----------------------------------------------------------------------------------
+
+/**
+ * The listing flag of a capability name as libvirt writes it (listCaps, `<capability type=…>`):
+ * its upper case, but for the five whose flag is named otherwise.
+ */
+const CAP_FLAG_NAMES: Readonly<Record<string, string>> = { pci: 'PCI_DEV', usb_device: 'USB_DEV', usb: 'USB_INTERFACE', ccw: 'CCW_DEV', css: 'CSS_DEV' };
+const CAP_PREFIX = 'VIR_CONNECT_LIST_NODE_DEVICES_CAP_';
+const flags: Readonly<Record<string, number>> = v.virConnectListAllNodeDeviceFlags;
+
+/** The capability names `--cap` takes, derived from the flags the bindings have. */
+function capNames(): string[] {
+  const irregular = new Map(Object.entries(CAP_FLAG_NAMES).map(([name, flag]) => [flag, name]));
+  return Object.keys(flags).filter((k) => k.startsWith(CAP_PREFIX)).map((k) => k.slice(CAP_PREFIX.length))
+    .map((flag) => irregular.get(flag) ?? flag.toLowerCase()).sort();
+}
+
+function capFlag(cap: string | undefined): number {
+  if (cap === undefined) return 0;
+  const flag = flags[`${CAP_PREFIX}${CAP_FLAG_NAMES[cap] ?? cap.toUpperCase()}`];
+  if (flag === undefined || cap !== cap.toLowerCase()) throw new UsageError(`nodedev list: unknown capability "${cap}" (one of ${capNames().join(', ')})`);
+  return flag;
+}
+
+interface DeviceRow { name: string; parent: string | null; caps: string[] }
+
+async function deviceRow(d: NodeDevice): Promise<DeviceRow> {
+  const [parent, caps] = await Promise.all([parentOf(d), d.listCaps()]);
+  return { name: d.name, parent, caps };
+}
+
+/**
+ * The host itself has no parent: QEMU's driver answers NULL, the test driver an internal error
+ * ("no parent for this device"). Anything else (a lost connection) is passed on.
+ */
+async function parentOf(d: NodeDevice): Promise<string | null> {
+  try {
+    return await d.getParent();
+  } catch (err) {
+    if (isLibvirtError(err) && err.code === v.VIR_ERR_INTERNAL_ERROR) return null;
+    throw err;
+  }
+}
+
+/** One line about a capability the SDK types: where the device is and what it is. */
+function capSummary(c: NodeDeviceCapability): string {
+  const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+  const id = (x: { id: string; name?: string }): string => (x.name === undefined ? x.id : `${x.name} (${x.id})`);
+  switch (c.type) {
+    case 'pci': return `${hex(c.domain, 4)}:${hex(c.bus, 2)}:${hex(c.slot, 2)}.${c.function} ${id(c.vendor)} ${id(c.product)}`;
+    case 'usb_device': return `bus ${c.bus} device ${c.device} ${id(c.vendor)} ${id(c.product)}`;
+    case 'net': return `${c.interface}${c.address === undefined ? '' : ` ${c.address}`}${c.link?.state === undefined ? '' : ` link ${c.link.state}`}`;
+    case 'storage': return `${c.block}${c.size === undefined ? '' : ` ${c.size} bytes`}${c.driveType === undefined ? '' : ` ${c.driveType}`}`;
+    case 'scsi_host': return `host ${c.host ?? '-'}${c.fcHost?.wwpn === undefined ? '' : ` wwpn ${c.fcHost.wwpn}`}`;
+    case 'scsi': return `${c.host}:${c.bus}:${c.target}:${c.lun}${c.deviceType === undefined ? '' : ` ${c.deviceType}`}`;
+    case 'mdev': return `type ${c.typeId}${c.uuid === undefined ? '' : ` uuid ${c.uuid}`}`;
+    case 'system': return [c.hardware?.vendor, c.product].filter((x) => x !== undefined).join(' ');
+  }
+}
+
+const nodedevCommands: Record<string, Subcommand<Values>> = {
+  list: {
+    words: '',
+    options: ['cap'],
+    check: (values) => { capFlag(values.cap); },
+    run: async (conn, _w, values, io) =>
+      printRows(io, values.json, await rowsOf(await conn.listAllNodeDevices(capFlag(values.cap)), deviceRow), { NAME: (r) => r.name, PARENT: (r) => r.parent, CAPABILITIES: (r) => r.caps }),
+  },
+  info: {
+    words: 'NAME',
+    run: async (conn, [name], values, io) => {
+      using d = await conn.nodeDeviceLookupByName(name as string);
+      const desc = await d.getDescription();
+      const row = { name: desc.name ?? d.name, parent: desc.parent ?? null, driver: desc.driver ?? null, path: desc.path ?? null, devnode: desc.devnode ?? null };
+      if (values.json) return printFields(io, true, { ...row, capabilities: desc.capabilities });
+      return printFields(io, false, { ...row, ...Object.fromEntries(desc.capabilities.map((c) => [c.type, capSummary(c)])) });
+    },
+  },
+};
+
+export async function runNodedev(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, options);
+  return runSubcommand('nodedev', nodedevCommands, positionals, values, io);
+}
