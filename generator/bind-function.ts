@@ -7,6 +7,7 @@ import type { CType, TypeUniverse } from './c-types.js';
 import { lifetimeOf } from './policy/callbacks.js';
 import { defaultErrorValues, isStatusDoc } from './policy/results.js';
 import { trailingDefaults } from './policy/param-defaults.js';
+import { structReleases } from './policy/struct-releases.js';
 import { safeIdentifier } from './naming.js';
 
 export interface TsParam { name: string; ts: string; doc: string; /** Its value when left out (see policy/param-defaults.ts). */ default?: number }
@@ -36,7 +37,8 @@ export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBindi
   for (const { p, i } of order) {
     if (!ctx.consumed.has(p.name)) args.push(...classify(p, i, ctx));
   }
-  const ordered = withTrailingDefault(fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined));
+  const found = fn.params.map((p) => args.find((a) => a.name === p.name)).filter((a): a is ArgSpec => a !== undefined);
+  const ordered = withTrailingDefault(found.map((a) => withStringRelease(a, ctx)));
   ctx.unmapped.push(...unreleasedStrings(ordered, ctx));
   const ret = returnSpec(fn, ordered, ctx);
   const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
@@ -112,28 +114,66 @@ function structPointer(p: IrParam, i: number, struct: string, ctx: Ctx): ArgSpec
     if (count.name === 'size') return [{ role: 'struct-out', name: p.name, struct }, { role: 'length', name: count.name, ffi: 'size_t', of: `sizeof:${struct}` }];
     if (count.name === 'nparams') return [{ role: 'query-out', name: p.name, struct, countArg: count.name }, { role: 'count', name: count.name, ffi: 'int' }];
     ctx.consumed.delete(count.name);
-    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret', ...freeFieldsOf(struct, ctx) }];
+    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret' }];
   }
-  return [{ role: 'struct-out', name: p.name, struct, ...(struct === 'virError' ? { reset: 'virResetError' } : {}) }];
-}
-
-/** The `char *` fields of a caller-allocated struct array, which the runtime frees once read. */
-function freeFieldsOf(struct: string, ctx: Ctx): { freeFields?: readonly string[] } {
-  const fields = ctx.types.ownedStringFields(struct);
-  return fields.length > 0 ? { freeFields: fields } : {};
+  return [{ role: 'struct-out', name: p.name, struct }];
 }
 
 /**
- * A struct the caller provides, filled with strings libvirt allocated, needs a release that
- * the roles below do not give (only array-out frees fields itself): refused, not leaked.
+ * What releases the strings libvirt allocates in structs the caller provides, where clear= does
+ * not: one struct's own release function (policy/struct-releases.ts), else the runtime's free()
+ * of each `char *` field once read (freeFields). An array of a struct with a release of its own
+ * gets neither: that function takes one struct (unreleasedStrings refuses it).
+ */
+function withStringRelease(a: ArgSpec, ctx: Ctx): ArgSpec {
+  if (a.role !== 'struct-out' && a.role !== 'query-out' && a.role !== 'array-out') return a;
+  const filled = filledStruct(a);
+  if (filled === null || filled.release !== undefined) return a;
+  const own = structReleases[filled.struct];
+  if (own) return a.role === 'struct-out' ? { ...a, reset: own.release } : a;
+  const fields = ctx.types.ownedStringFields(filled.struct);
+  return fields.length > 0 ? { ...a, freeFields: fields } : a;
+}
+
+/** The struct an argument has libvirt fill in memory the caller provides, and whether it names its own release. */
+function filledStruct(a: ArgSpec): { struct: string; array: boolean; release: string | undefined } | null {
+  switch (a.role) {
+    case 'struct-out': return { struct: a.struct, array: false, release: a.reset };
+    case 'query-out': return { struct: a.struct, array: true, release: a.clear };
+    case 'array-out': return a.elem.js === 'struct' ? { struct: a.elem.ref as string, array: true, release: a.clear } : null;
+    default: return null;
+  }
+}
+
+/**
+ * Strings libvirt allocates in caller memory that nothing would release are refused, not
+ * leaked: `char *` union members of a struct without a release of its own (free() cannot tell
+ * whether the member holds a string), and an array of a struct whose own release function
+ * takes one struct, without clear= (a function releasing the array). Direct `char *` fields
+ * need nothing: the runtime frees them (freeFields).
  */
 function unreleasedStrings(args: readonly ArgSpec[], ctx: Ctx): string[] {
   return args.flatMap((a) => {
-    const struct = a.role === 'struct-out' && !a.reset ? a.struct : a.role === 'query-out' && !a.clear ? a.struct : null;
-    const fields = struct === null ? [] : ctx.types.ownedStringFields(struct);
-    return fields.length === 0 ? [] : [`${ctx.fn.name}(${a.name}): ${struct} has char * fields (${fields.join(', ')}) and nothing releases them`];
+    const filled = filledStruct(a);
+    if (filled === null) return [];
+    const where = `${ctx.fn.name}(${a.name})`;
+    if (filled.release !== undefined) return filled.array ? [] : misplacedRelease(where, filled.struct, filled.release, ctx);
+    const own = structReleases[filled.struct];
+    if (own) return [`${where}: an array of ${filled.struct}, whose release ${own.release} (generator/policy/struct-releases.ts) takes one struct: ${ARRAY_RELEASE_FIX}`];
+    const inUnions = ctx.types.unionStringFields(filled.struct);
+    if (inUnions.length === 0) return [];
+    const fix = filled.array ? ARRAY_RELEASE_FIX : `add ${filled.struct} with the function that releases it to generator/policy/struct-releases.ts`;
+    return [`${where}: ${filled.struct} has char * in a union (${inUnions.join(', ')}), which the runtime cannot free (whether it holds a string depends on another field): ${fix}`];
   });
 }
+
+/** A struct's own release function (clear= is checked with the other overrides) that the runtime would not find. */
+function misplacedRelease(where: string, struct: string, release: string, ctx: Ctx): string[] {
+  const problem = releaseProblem(release, ctx);
+  return problem === null ? [] : [`${where}: ${struct}'s release ${release} (generator/policy/struct-releases.ts) ${problem}`];
+}
+
+const ARRAY_RELEASE_FIX = "name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml";
 
 function typedParams(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
   const count = next(ctx, i);
@@ -302,7 +342,7 @@ function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
     case 'struct-array-out': {
       const struct = ctx.types.structOfPointer(p.cType) as string;
       return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: sizeOf(a['size']) as never,
-        ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(a['clear'] ? { clear: a['clear'] } : freeFieldsOf(struct, ctx)) }];
+        ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(a['clear'] ? { clear: a['clear'] } : {}) }];
     }
     case 'struct-in': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];
     case 'struct-out': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string }];

@@ -36,6 +36,8 @@ export class TypeUniverse {
   private readonly functionLibs = new Map<string, LibraryId>();
   /** struct name -> its `char *` fields (not in unions): strings libvirt allocates when it fills the struct. */
   private readonly stringFields = new Map<string, string[]>();
+  /** struct name -> its `char *` union members, as `union.member`: set or not, depending on another field. */
+  private readonly unionStrings = new Map<string, string[]>();
 
   constructor(api: IrApi) {
     for (const h of symbolsOf(api, 'handle')) this.handles.add(h.name);
@@ -43,6 +45,8 @@ export class TypeUniverse {
       this.structs.add(s.name);
       const owned = s.fields.filter((f) => f.union === null && f.cType === 'char *').map((f) => f.name);
       if (owned.length > 0) this.stringFields.set(s.name, owned);
+      const inUnions = s.fields.flatMap((f) => (f.union ?? []).filter((m) => m.cType === 'char *').map((m) => `${f.name}.${m.name}`));
+      if (inUnions.length > 0) this.unionStrings.set(s.name, inUnions);
     }
     for (const f of symbolsOf(api, 'functype')) this.functypes.add(f.name);
     for (const f of symbolsOf(api, 'function')) this.functionLibs.set(f.name, f.lib);
@@ -56,6 +60,14 @@ export class TypeUniverse {
    */
   ownedStringFields(name: string): readonly string[] {
     return this.stringFields.get(name) ?? [];
+  }
+
+  /**
+   * The `char *` members of struct `name`'s unions (`value.s`), which no rule can free: whether
+   * the member holds a string depends on another field (virTypedParameter's type).
+   */
+  unionStringFields(name: string): readonly string[] {
+    return this.unionStrings.get(name) ?? [];
   }
 
   /** The library that exports function `name`; undefined when the API has no such function. */

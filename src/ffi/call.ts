@@ -123,7 +123,8 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   if (spec.args.every((a) => a.role === 'in')) return directInvoker(spec, native);
   const outs = spec.args.filter((a) => a.role !== 'in');
   const out = outs.length === 1 ? outs[0] : undefined;
-  if (out?.role === 'struct-out' && !out.reset) {
+  // A struct with something to release goes through the roles, whose cleanups release it.
+  if (out?.role === 'struct-out' && !out.reset && !out.freeFields) {
     const struct = out.struct;
     return oneBufferInvoker(spec, native, sizeOf(struct), bufferDecoder(struct), (own) => fixedDecoder(struct, own));
   }

@@ -132,7 +132,11 @@ function boxed(ctx: CallContext, name: string, box: unknown[]): unknown[] {
 const structOut: RoleHandler<Of<'struct-out'>> = {
   isPublic: () => false,
   ffi: () => 'void *',
-  before: (a, ctx) => boxed(ctx, a.name, [scratch(sizeOf(a.struct))])[0],
+  before: (a, ctx) => {
+    const buf = scratch(sizeOf(a.struct));
+    if (a.freeFields) freeFieldsAfterCall(ctx, a.struct, a.freeFields, buf, 1);
+    return boxed(ctx, a.name, [buf])[0];
+  },
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     const value = decodeStruct(a.struct, buf);
@@ -202,11 +206,7 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
       const clear = a.clear;
       ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, n); });
     }
-    if (buf && a.freeFields) {
-      const fields = a.freeFields;
-      const struct = a.elem.ref as string;
-      ctx.cleanups.push((failed) => { if (!failed) freeStringFields(struct, fields, buf, n); });
-    }
+    if (buf && a.freeFields) freeFieldsAfterCall(ctx, a.elem.ref as string, a.freeFields, buf, n);
     return boxed(ctx, a.name, [buf, n])[0];
   },
   after: (a, ctx) => {
@@ -218,9 +218,18 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
 };
 
 /**
- * free() the `fields` (char *) of `n` structs in `buf`, once they are read. Elements libvirt did
- * not fill are still zero (scratch memory is zeroed), and free(NULL) is skipped.
+ * free() the `fields` (char *) of the `n` structs in `buf` when the call is over: cleanups run
+ * after the results are read, once per call, whether it failed or not. A failed call may have
+ * set some: libvirt's drivers free and NULL what they allocated before failing (VIR_FREE), but
+ * not all did (the remote driver's virDomainGetDiskErrors freed one index over and over, leaving
+ * the others set), and a NULL one is skipped. What libvirt did not set is NULL: scratch memory
+ * is zeroed.
  */
+function freeFieldsAfterCall(ctx: CallContext, struct: string, fields: readonly string[], buf: Buffer, n: number): void {
+  ctx.cleanups.push(() => freeStringFields(struct, fields, buf, n));
+}
+
+/** free() the `fields` (char *) of `n` structs in `buf` that are not NULL. */
 function freeStringFields(struct: string, fields: readonly string[], buf: Buffer, n: number): void {
   const size = sizeOf(struct);
   const offsets = fields.map((f) => koffiOffsetOf(struct, f));
@@ -292,6 +301,8 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
       const clear = a.clear;
       ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, Number(count[0])); });
     }
+    // Every struct allocated, not the count the call writes back: the rest are zero.
+    if (a.freeFields) freeFieldsAfterCall(ctx, a.struct, a.freeFields, buf, Math.max(1, n));
   },
   after: (a, ctx) => {
     const buf = ctx.native.get(a.name);

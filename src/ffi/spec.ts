@@ -24,8 +24,12 @@ export type ArgSpec =
   | { role: 'out'; name: string; type: ValueType; owned?: boolean }
   /** A `T *` read and written: the caller passes a one-element array that is updated in place. */
   | { role: 'inout'; name: string; type: ValueType }
-  /** A caller-allocated struct the function fills in. `reset` releases what it points to. */
-  | { role: 'struct-out'; name: string; struct: string; reset?: string }
+  /**
+   * A caller-allocated struct the function fills in. `reset` (a function of libvirt's) releases
+   * what it points to; `freeFields`: its `char *` fields libvirt allocated, freed with free() once
+   * read, also after a failed call.
+   */
+  | { role: 'struct-out'; name: string; struct: string; reset?: string; freeFields?: readonly string[] }
   /** A struct passed by pointer as input (null allowed). */
   | { role: 'struct-in'; name: string; struct: string }
   /** Bytes passed in (Uint8Array); `fixed` is a required exact length. */
@@ -37,7 +41,8 @@ export type ArgSpec =
   /**
    * A caller-allocated C array of `size` elements; the first `ret` (or all) are returned.
    * `freeElements`: string elements libvirt allocated; `freeFields`: the `char *` fields of struct
-   * elements libvirt allocated; both freed with free() once read. `clear` releases them instead.
+   * elements libvirt allocated; both freed with free() once read (`freeFields` also after a failed
+   * call). `clear` releases them instead, after a successful call.
    */
   | { role: 'array-out'; name: string; elem: ValueType; size: SizeExpr; used?: 'ret'; freeElements?: boolean; freeFields?: readonly string[]; clear?: string }
   /**
@@ -49,9 +54,10 @@ export type ArgSpec =
   | { role: 'params-in'; name: string }
   /**
    * A caller-allocated array of `struct` whose count is asked first: call with NULL/0 to learn
-   * the count through `countArg`, allocate, call again. `clear` releases strings inside.
+   * the count through `countArg`, allocate, call again. `clear` releases strings inside, or
+   * `freeFields` names the `char *` fields to free() as array-out does.
    */
-  | { role: 'query-out'; name: string; struct: string; countArg: string; clear?: string }
+  | { role: 'query-out'; name: string; struct: string; countArg: string; clear?: string; freeFields?: readonly string[] }
   /**
    * A library-allocated array written through `T **`: `count` is 'ret', an out argument,
    * or 'bits:ret' (a bitmap of ret bits: ceil(ret / 8) bytes). Elements are released with `freeElement` (or free()), the

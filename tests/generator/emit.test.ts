@@ -184,30 +184,71 @@ describe('generator: refusals and old XML', () => {
       && err.problems.some((p) => p.includes("virLamp.state: enum='virNoSuch' is not an enum type")));
   });
 
-  it('frees the char * fields of a caller array of structs, and refuses an out struct whose strings nothing releases', () => {
+  describe('strings libvirt allocates in structs the caller provides', () => {
     const fault = `
       <struct name='virFault' file='libvirt-host' type='struct _virFault' version='1.0.0'>
         <field name='disk' type='char *' info='disk target'/>
         <field name='code' type='int' info='a code'/>
+        <field name='note' type='char *' info='a note'/>
       </struct>
       <typedef name='virFaultPtr' file='libvirt-host' type='virFault *' version='1.0.0'/>`;
-    const list = apiXml(`${handle}${fault}
-      <function name='virConnectGetFaults' file='libvirt-host' module='libvirt-host' version='1.0.0'>
-        <return type='int' info='the number of faults filled in, or -1'/>
-        <arg name='conn' type='virConnectPtr' info='c'/>
-        <arg name='faults' type='virFaultPtr' info='array to fill'/>
-        <arg name='maxerrors' type='unsigned int' info='size of the array'/>
-      </function>`);
-    const host = generateFromXml({ api: list }).get('libvirt-host.ts') ?? '';
-    assert.ok(host.includes(`"size":"maxerrors","used":"ret","freeFields":["disk"]}`), host);
-    const one = apiXml(`${handle}${fault}
-      <function name='virConnectGetFault' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+    const fn = (name: string, args: string): string => `
+      <function name='${name}' file='libvirt-host' module='libvirt-host' version='1.0.0'>
         <return type='int' info='0 on success, -1 on failure'/>
-        <arg name='conn' type='virConnectPtr' info='c'/>
-        <arg name='fault' type='virFaultPtr' info='filled in'/>
-      </function>`);
-    assert.throws(() => generateFromXml({ api: one }), (err: unknown) => err instanceof GenerationError
-      && err.problems.includes('virConnectGetFault(fault): virFault has char * fields (disk) and nothing releases them'));
+        <arg name='conn' type='virConnectPtr' info='c'/>${args}
+      </function>`;
+    const arg = (name: string, type: string): string => `<arg name='${name}' type='${type}' info='x'/>`;
+    const refusal = (xml: string): string[] => {
+      try { generateFromXml({ api: apiXml(xml) }); } catch (err) { if (err instanceof GenerationError) return err.problems; throw err; }
+      return [];
+    };
+
+    it('frees the char * fields of one out struct, of a queried array and of a caller array', () => {
+      const xml = apiXml(`${handle}${fault}${fn('virConnectGetFault', arg('fault', 'virFaultPtr'))}
+        ${fn('virConnectGetFaults', `${arg('faults', 'virFaultPtr')}${arg('maxerrors', 'unsigned int')}`)}
+        ${fn('virConnectQueryFaults', `${arg('params', 'virFaultPtr')}${arg('nparams', 'int *')}`)}`);
+      const host = generateFromXml({ api: xml }).get('libvirt-host.ts') ?? '';
+      assert.ok(host.includes('{"role":"struct-out","name":"fault","struct":"virFault","freeFields":["disk","note"]}'), host);
+      assert.ok(host.includes('"size":"maxerrors","used":"ret","freeFields":["disk","note"]}'), host);
+      assert.ok(host.includes('{"role":"query-out","name":"params","struct":"virFault","countArg":"nparams","freeFields":["disk","note"]}'), host);
+      assert.match(host, /export function virConnectGetFault\(conn: virConnectPtr\): virFault \{/);
+    });
+
+    it('releases a struct with its own release function (policy/struct-releases.ts), and refuses it where the runtime would not find that function', () => {
+      const error = `
+        <struct name='virError' file='libvirt-host' type='struct _virError' version='1.0.0'>
+          <field name='code' type='int' info='code'/>
+          <field name='message' type='char *' info='message'/>
+        </struct>
+        <typedef name='virErrorPtr' file='libvirt-host' type='virError *' version='1.0.0'/>`;
+      const copy = fn('virConnCopyLastError', arg('to', 'virErrorPtr'));
+      const reset = `<function name='virResetError' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+        <return type='void'/><arg name='err' type='virErrorPtr' info='e'/></function>`;
+      const host = generateFromXml({ api: apiXml(`${handle}${error}${copy}${reset}`) }).get('libvirt-host.ts') ?? '';
+      assert.ok(host.includes('{"role":"struct-out","name":"to","struct":"virError","reset":"virResetError"}'), host);
+      assert.deepEqual(refusal(`${handle}${error}${copy}`), [
+        'virConnCopyLastError(to): virError\'s release virResetError (generator/policy/struct-releases.ts) is not a function of the API',
+      ]);
+      assert.deepEqual(refusal(`${handle}${error}${reset}${fn('virConnectGetErrors', `${arg('errors', 'virErrorPtr')}${arg('maxerrors', 'unsigned int')}`)}`), [
+        "virConnectGetErrors(errors): an array of virError, whose release virResetError (generator/policy/struct-releases.ts) takes one struct: name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml",
+      ]);
+    });
+
+    it('refuses char * in a union, which free() field by field cannot release, saying what to add', () => {
+      const tagged = `
+        <struct name='virTag' file='libvirt-host' type='struct _virTag' version='1.0.0'>
+          <field name='type' type='int' info='which member is set'/>
+          <field name='value' type='union' info='the value'><union>
+            <field name='i' type='int' info='a number'/>
+            <field name='s' type='char *' info='a string'/>
+          </union></field>
+        </struct>
+        <typedef name='virTagPtr' file='libvirt-host' type='virTag *' version='1.0.0'/>`;
+      assert.deepEqual(refusal(`${handle}${tagged}${fn('virConnectGetTag', arg('tag', 'virTagPtr'))}${fn('virConnectGetTags', `${arg('tags', 'virTagPtr')}${arg('maxerrors', 'unsigned int')}`)}`), [
+        'virConnectGetTag(tag): virTag has char * in a union (value.s), which the runtime cannot free (whether it holds a string depends on another field): add virTag with the function that releases it to generator/policy/struct-releases.ts',
+        "virConnectGetTags(tags): virTag has char * in a union (value.s), which the runtime cannot free (whether it holds a string depends on another field): name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml",
+      ]);
+    });
   });
 
   it('reads negative hex enum values, in the API XML and restated in the overrides', () => {

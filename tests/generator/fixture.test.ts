@@ -1,5 +1,6 @@
-// A small fixture XML (with a struct and a function contributed through the overrides file)
-// -> generate -> compile consumer code against it with tsc -> run it against the real libvirt.
+// A small fixture XML (with structs and functions contributed through the overrides file)
+// -> generate -> compile consumer code against it with tsc -> run it against the real libvirt,
+// and, for functions no libvirt has, against a stand-in library built from a fixture.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,12 @@ const dom: v.virDomainPtr = v.virDomainLookupByName(conn, 'test');
 export function typeOnly(): void {
   // @ts-expect-error
   v.virConnectGetLibVersion(dom);
+  // A contributed struct's char * fields are strings (null where libvirt left them NULL).
+  const owner: v.virDomainOwner = v.virDomainGetOwner(dom);
+  const user: string | null = owner.user;
+  const owners: v.virDomainOwner[] = v.virDomainGetOwners(dom);
+  const listed: v.virDomainOwner[] = v.virDomainListOwners(dom, 4);
+  void user; void owners; void listed;
 }
 const version: bigint = v.virConnectGetLibVersion(conn);
 const node: v.virNodeInfo = v.virNodeGetInfo(conn);
@@ -68,6 +75,53 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
     assert.equal(result.model, 'i686');
     assert.equal(result.name, 'test');
     assert.match(result.gate, /^VIR_ERR_NO_SUPPORT: virDomainGetFutureThing requires libvirt >= 99\.0\.0, but the loaded libvirt is 9\.0\.0$/);
+  });
+
+  it('reads the strings of a contributed struct libvirt fills and frees each once, also when the call fails (stand-in library)', () => {
+    const lib = join(dir, 'libvirt.so.0');
+    execFileSync('cc', ['-shared', '-fPIC', '-o', lib, join(root, 'tests/fixtures/fake-libvirt/fake-libvirt.c')]);
+    // One struct (struct-out), an array asked for its size first (query-out) and one of the
+    // caller's size (array-out). The stand-in's domain value says how a call goes (see its
+    // virDomainGetOwner): 1 succeeds, 2 fails with the strings set, 3 fails before setting any.
+    const script = `
+      import koffi from 'koffi';
+      import * as v from ${JSON.stringify(join(dir, 'generated/index.js'))};
+      const fake = koffi.load(process.env.TSVIRT_LIBVIRT_PATH);
+      const freesOf = fake.func('int fakeFreesOf(int i)');
+      const handedOut = fake.func('int fakeStringsHandedOut(void)');
+      const attempt = (f) => { try { return f(); } catch (e) { return e.message; } };
+      const out = {
+        one: v.virDomainGetOwner(1n),
+        failedSet: attempt(() => v.virDomainGetOwner(2n)),
+        failedUnset: attempt(() => v.virDomainGetOwner(3n)),
+        many: v.virDomainGetOwners(1n),
+        manyFailed: attempt(() => v.virDomainGetOwners(2n)),
+        listed: v.virDomainListOwners(1n, 4),
+        listFailed: attempt(() => v.virDomainListOwners(2n, 4)),
+        listUnset: attempt(() => v.virDomainListOwners(3n, 4)),
+      };
+      out.frees = Array.from({ length: handedOut() }, (_, i) => freesOf(i));
+      process.stdout.write(JSON.stringify(out));
+    `;
+    // Preloaded as well, the stand-in's free() counts the frees of the strings it handed out.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, TSVIRT_LIBVIRT_PATH: lib, LD_PRELOAD: lib, FAKE_LIBVIRT_VERSION: '9000000' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const root0 = { user: 'root', group: 'wheel', uid: 0 };
+    assert.deepEqual(JSON.parse(r.stdout), {
+      one: root0,
+      failedSet: 'virDomainGetOwner failed without a libvirt error',
+      failedUnset: 'virDomainGetOwner failed without a libvirt error',
+      many: [root0, { user: 'qemu', group: 'kvm', uid: 64 }],
+      manyFailed: 'virDomainGetOwners failed without a libvirt error',
+      listed: [root0, { user: 'qemu', group: 'kvm', uid: 64 }],
+      listFailed: 'virDomainListOwners failed without a libvirt error',
+      listUnset: 'virDomainListOwners failed without a libvirt error',
+      // A user and a group per struct filled: one struct, then arrays of two, each once as the
+      // call succeeds and once as it fails.
+      frees: new Array(2 * (1 + 1 + 2 + 2 + 2 + 2)).fill(1),
+    });
   });
 
   it('runs bindings generated for the installed package (--runtime tsvirt/ffi)', () => {

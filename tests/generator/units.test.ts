@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { safeIdentifier, reservedWords } from '../../generator/naming.js';
 import { didYouMean } from '../../generator/near-name.js';
 import { constantOf, evaluate, evaluateConstant, type CConstant, type Evaluated } from '../../generator/const-expr.js';
@@ -6,6 +8,7 @@ import { paramTypeFromDoc } from '../../generator/policy/param-types.js';
 import { scalarTypes } from '../../generator/policy/type-map.js';
 import { isStatusDoc } from '../../generator/policy/results.js';
 import { lifetimeOf } from '../../generator/policy/callbacks.js';
+import { structReleases } from '../../generator/policy/struct-releases.js';
 import { TypeUniverse } from '../../generator/c-types.js';
 import { buildIr } from '../../generator/build-ir.js';
 import { parseApiXml } from '../../generator/raw-xml.js';
@@ -159,6 +162,15 @@ describe('generator units', () => {
       assert.ok(isStatusDoc('0 in case of success and -1 in case of failure.'));
       assert.ok(isStatusDoc('-1 in case of error, 0 otherwise'));
       assert.ok(!isStatusDoc('the number of domains found or -1 in case of error'));
+    });
+    it('names for each struct release a struct of libvirt\'s XML and a function of it taking one, with a reason', () => {
+      const api = parseApiXml(readFileSync(join(resolve(import.meta.dirname, '../..'), 'api-xml/libvirt-api.xml'), 'utf8'));
+      for (const [struct, r] of Object.entries(structReleases)) {
+        assert.ok(r.why.length > 0, `${struct} has a reason`);
+        assert.ok(api.structs.some((s) => s.name === struct && s.fields?.some((f) => f.type === 'char *')), `${struct} is a struct with char * fields`);
+        const release = api.functions.find((f) => f.name === r.release);
+        assert.deepEqual(release?.args.map((a) => a.type), [`${struct}Ptr`], `${r.release} takes one ${struct}`);
+      }
     });
     it('gives callbacks the lifetime libvirt documents', () => {
       assert.equal(lifetimeOf('virConnectDomainEventRegisterAny', true), 'freecb');
