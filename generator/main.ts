@@ -9,21 +9,23 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkSkipNames, generate, loadApi, GenerationError, OVERRIDES_FILE } from './generate.js';
 import { SKIPS_FILE } from './skip-symbols.js';
+import { regenerateCommand, type RunDefaults } from './regenerate-command.js';
 
 const root = resolve(import.meta.dirname, '..');
+const defaults: RunDefaults = { input: join(root, 'api-xml'), out: join(root, 'generated'), overrides: join(root, 'api-xml'), runtime: '../src/ffi/index.js' };
 
 function main(): number {
   const { values } = parseArgs({ options: {
-    input: { type: 'string', default: join(root, 'api-xml') },
-    out: { type: 'string', default: join(root, 'generated') },
+    input: { type: 'string', default: defaults.input },
+    out: { type: 'string', default: defaults.out },
     overrides: { type: 'string' },
-    runtime: { type: 'string', default: '../src/ffi/index.js' },
+    runtime: { type: 'string', default: defaults.runtime },
     check: { type: 'boolean', default: false },
   } });
   if (values.overrides !== undefined && !existsSync(join(values.overrides, OVERRIDES_FILE))) {
     throw argumentError(`--overrides ${values.overrides}: no ${OVERRIDES_FILE} there (give the directory that holds it)`);
   }
-  const api = loadApi(values.input, values.overrides ?? join(root, 'api-xml'));
+  const api = loadApi(values.input, values.overrides ?? defaults.overrides);
   if (api.overridesSkipped.length > 0) {
     process.stderr.write(`warning: ${api.overridesSkipped.length} override(s) name symbols these XMLs lack, and were not applied:\n  ${api.overridesSkipped.join('\n  ')}\n`);
   }
@@ -31,8 +33,9 @@ function main(): number {
   if (unusedSkips.length > 0) {
     process.stderr.write(`warning: ${unusedSkips.length} entr(ies) of ${SKIPS_FILE} name symbols these XMLs lack:\n  ${unusedSkips.join('\n  ')}\n`);
   }
-  const files = generate(api, { runtimeImport: values.runtime });
-  return values.check ? check(values.out, files) : write(values.out, files);
+  const command = regenerateCommand(values, defaults, root);
+  const files = generate(api, { runtimeImport: values.runtime, command });
+  return values.check ? check(values.out, files, command) : write(values.out, files);
 }
 
 const argumentError = (problem: string): GenerationError => new GenerationError([{ what: 'problem(s) with the arguments', problems: [problem] }]);
@@ -59,7 +62,8 @@ function write(out: string, files: Map<string, string>): number {
   return 0;
 }
 
-function check(out: string, files: Map<string, string>): number {
+/** `command`: the one that regenerates `out`, which the advice names. */
+function check(out: string, files: Map<string, string>, command: string): number {
   const stale: string[] = [];
   for (const [name, text] of files) {
     const path = join(out, name);
@@ -70,7 +74,7 @@ function check(out: string, files: Map<string, string>): number {
   const theirs = [...stale, ...extra].filter((f) => existsSync(join(out, f)) && !isGenerated(join(out, f)));
   stale.push(...extra.map((f) => `${f} (not generated)`));
   if (stale.length === 0) { process.stdout.write(`${out} is up to date\n`); return 0; }
-  const fix = theirs.length > 0 ? `Remove ${theirs.join(', ')} (the generator leaves files without its @generated first line alone), then run \`npm run generate\`` : 'Run `npm run generate`';
+  const fix = theirs.length > 0 ? `Remove ${theirs.join(', ')} (the generator leaves files without its @generated first line alone), then run \`${command}\`` : `Run \`${command}\``;
   process.stderr.write(`${out} differs from what the generator emits: ${stale.join(', ')}\n${fix} and commit the result.\n`);
   return 1;
 }

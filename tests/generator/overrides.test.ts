@@ -462,12 +462,14 @@ describe('generator: --out and --overrides', function () {
       writeFileSync(join(out, 'libvirt-host.ts'), host.replace('export function virBoxPeek', 'export function  virBoxPeek'));
       const edited = run('--check');
       assert.equal(edited.status, 1);
-      assert.match(edited.stderr, /differs from what the generator emits: libvirt-host\.ts\nRun `npm run generate` and commit the result\./);
+      const command = `npm run generate -- --input ${join(dir, 'api')} --overrides ${join(dir, 'api')} --out ${out}`;
+      assert.ok(edited.stderr.includes(`differs from what the generator emits: libvirt-host.ts\nRun \`${command}\` and commit the result.`), edited.stderr);
       writeFileSync(join(out, 'libvirt-host.ts'), host.split('\n').slice(1).join('\n'));
       writeFileSync(join(out, 'mine.ts'), 'export const mine = 1;\n');
       const theirs = run('--check');
       assert.equal(theirs.status, 1);
-      assert.match(theirs.stderr, /: libvirt-host\.ts, mine\.ts \(not generated\)\nRemove libvirt-host\.ts, mine\.ts \(the generator leaves files without its @generated first line alone\), then run `npm run generate`/);
+      assert.ok(theirs.stderr.includes(': libvirt-host.ts, mine.ts (not generated)\nRemove libvirt-host.ts, mine.ts (the generator leaves files without its @generated first line alone), '
+        + `then run \`${command}\``), theirs.stderr);
       rmSync(join(out, 'libvirt-host.ts'));
       rmSync(join(out, 'mine.ts'));
       assert.equal(run().status, 0);
@@ -490,16 +492,20 @@ describe('generator: --out and --overrides', function () {
     }
   });
 
-  it('names the overrides file it read in the header, also one --overrides points at', () => {
+  it('names in the header the overrides file it read, also one --overrides points at, and the command that makes the same files', () => {
     const dir = writeXmlDir({ api, overrides: `<api name='tsvirt-overrides'><symbols>${peekPolicy}</symbols></api>` });
     try {
       mkdirSync(join(dir, 'mine'));
       renameSync(join(dir, 'api', 'tsvirt-overrides.xml'), join(dir, 'mine', 'tsvirt-overrides.xml'));
-      const r = generateWith('--input', join(dir, 'api'), '--overrides', join(dir, 'mine'), '--out', join(dir, 'out'));
+      const r = generateWith('--input', join(dir, 'api'), '--overrides', join(dir, 'mine'), '--out', join(dir, 'out'), '--runtime', 'tsvirt/ffi');
       assert.equal(r.status, 0, r.stderr);
       const [first, second] = readFileSync(join(dir, 'out', 'libvirt-host.ts'), 'utf8').split('\n');
       assert.match(first ?? '', / from api\/libvirt-api\.xml, mine\/tsvirt-overrides\.xml \(/);
-      assert.equal(second, '// To change this file, edit mine/tsvirt-overrides.xml or generator/, then run `npm run generate`.');
+      const command = `npm run generate -- --input ${join(dir, 'api')} --overrides ${join(dir, 'mine')} --out ${join(dir, 'out')} --runtime tsvirt/ffi`;
+      assert.equal(second, `// To change this file, edit mine/tsvirt-overrides.xml or generator/, then run \`${command}\`.`);
+      // What the header says to run is what made these files: --check with its options finds them up to date.
+      const again = generateWith(...command.split(' ').slice(4), '--check');
+      assert.equal(again.status, 0, again.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

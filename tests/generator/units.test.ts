@@ -13,6 +13,7 @@ import { TypeUniverse } from '../../generator/c-types.js';
 import { buildIr } from '../../generator/build-ir.js';
 import { parseApiXml } from '../../generator/raw-xml.js';
 import { apiXml } from '../support/generate-from-xml.js';
+import { regenerateCommand } from '../../generator/regenerate-command.js';
 
 describe('generator units', () => {
   describe('naming', () => {
@@ -177,6 +178,25 @@ describe('generator units', () => {
       assert.equal(lifetimeOf('virConnectDomainEventDeregister', false), 'lookup');
       assert.equal(lifetimeOf('virStreamSendAll', false), 'call');
       assert.equal(lifetimeOf('virEventRegisterImpl', false), 'forever');
+    });
+  });
+
+  describe('the command a header names', () => {
+    const root = '/src/tsvirt';
+    const defaults = { input: '/src/tsvirt/api-xml', out: '/src/tsvirt/generated', overrides: '/src/tsvirt/api-xml', runtime: '../src/ffi/index.js' };
+    it('is npm run generate for a run with the defaults, given or not', () => {
+      assert.equal(regenerateCommand({ ...defaults, overrides: undefined }, defaults, root), 'npm run generate');
+      assert.equal(regenerateCommand({ ...defaults, input: '/src/tsvirt/api-xml/', out: '/src/tsvirt/x/../generated' }, defaults, root), 'npm run generate');
+    });
+    it('repeats every other option, paths in the package relative to it (where npm runs the script) and others whole', () => {
+      const given = { input: '/src/tsvirt/tests/fixtures/mini-api', overrides: '/src/tsvirt/tests/fixtures/mini-api', out: '/tmp/mini-api', runtime: 'tsvirt/ffi' };
+      assert.equal(regenerateCommand(given, defaults, root),
+        'npm run generate -- --input tests/fixtures/mini-api --overrides tests/fixtures/mini-api --out /tmp/mini-api --runtime tsvirt/ffi');
+      assert.equal(regenerateCommand({ ...defaults, out: '/src/tsvirt-copy/generated' }, defaults, root), 'npm run generate -- --out /src/tsvirt-copy/generated');
+    });
+    it('quotes a word the shell would split or expand', () => {
+      assert.equal(regenerateCommand({ ...defaults, out: "/tmp/my api's out" }, defaults, root), "npm run generate -- --out '/tmp/my api'\\''s out'");
+      assert.equal(regenerateCommand({ ...defaults, out: '/tmp/$HOME' }, defaults, root), "npm run generate -- --out '/tmp/$HOME'");
     });
   });
 
