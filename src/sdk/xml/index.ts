@@ -69,3 +69,24 @@ export type {
   NodeDeviceMdevCapability,
 } from './nodedev-capability-types.js';
 export type { NodeDeviceId } from './nodedev-capability-fields.js';
+export {
+  parseNWFilterXml,
+  buildNWFilterXml,
+  type NWFilterDescription,
+  type NWFilterEntry,
+  type NWFilterRule,
+  type NWFilterReferenceEntry,
+  type NWFilterProtocol,
+  type NWFilterProtocolName,
+  type NWFilterMatch,
+  type NWFilterAction,
+  type NWFilterDirection,
+  type NWFilterChain,
+} from './nwfilter-xml.js';
+export type { NWFilterReference, NWFilterParameter } from './nwfilter-params-xml.js';
+export {
+  parseNWFilterBindingXml,
+  buildNWFilterBindingXml,
+  type NWFilterBindingDescription,
+  type NWFilterBindingOwner,
+} from './nwfilter-binding-xml.js';
