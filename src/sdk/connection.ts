@@ -15,12 +15,16 @@ import {
   buildInterfaceXml,
   buildNetworkXml,
   buildNodeDeviceXml,
+  buildNWFilterBindingXml,
+  buildNWFilterXml,
   buildPoolXml,
   buildSecretXml,
   type DomainDescription,
   type HostInterfaceDescription,
   type NetworkDescription,
   type NodeDeviceDescription,
+  type NWFilterBindingDescription,
+  type NWFilterDescription,
   type SecretDescription,
   type StoragePoolDescription,
 } from './xml/index.js';
@@ -33,6 +37,7 @@ import type { Network } from './network.js';
 import type { Interface } from './host-interface.js';
 import type { Secret } from './secret.js';
 import type { NodeDevice } from './node-device.js';
+import type { NWFilter, NWFilterBinding } from './nwfilter.js';
 import type { LibvirtEventName } from './events/event-types.js';
 import { ensureEventLoop, requireEventLoop } from './events/event-loop.js';
 import { ConnectionEvents, type EventName, type Listener } from './events/connection-events.js';
@@ -375,6 +380,21 @@ export class Connection extends LibvirtObject {
    */
   defineNodeDevice(definition: string | NodeDeviceDescription, flags = 0): Promise<NodeDevice> {
     return invokeWithXml('virNodeDeviceDefineXML', definition, buildNodeDeviceXml, (xml) => [this, xml, flags]);
+  }
+
+  /**
+   * Defines a network filter, or replaces the one of that name, from its XML or a typed
+   * description; VIR_NWFILTER_DEFINE_VALIDATE. Without flags it calls virNWFilterDefineXML, which
+   * every libvirt has: the Flags variant came in 7.7.
+   */
+  defineNWFilter(definition: string | NWFilterDescription, flags = 0): Promise<NWFilter> {
+    if (flags === 0) return invokeWithXml('virNWFilterDefineXML', definition, buildNWFilterXml, (xml) => [this, xml]);
+    return invokeWithXml('virNWFilterDefineXMLFlags', definition, buildNWFilterXml, (xml) => [this, xml, flags]);
+  }
+
+  /** Applies a filter to a guest interface's port device, from its XML or a typed description; VIR_NWFILTER_BINDING_CREATE_VALIDATE. */
+  createNWFilterBinding(definition: string | NWFilterBindingDescription, flags = 0): Promise<NWFilterBinding> {
+    return invokeWithXml('virNWFilterBindingCreateXML', definition, buildNWFilterBindingXml, (xml) => [this, xml, flags]);
   }
 
   /** Statistics (VIR_DOMAIN_STATS_* groups) of the given domains, as typed parameters per domain. */

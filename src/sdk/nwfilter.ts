@@ -4,6 +4,7 @@ import { LibvirtObject } from './libvirt-object.js';
 import { installMethods } from './surface.js';
 import { registerClass } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
+import { parseNWFilterBindingXml, parseNWFilterXml, type NWFilterBindingDescription, type NWFilterDescription } from './xml/index.js';
 
 export interface NWFilter extends GeneratedMethods<G.virNWFilterPtr, 'virNWFilter', never> {}
 
@@ -21,6 +22,11 @@ export class NWFilter extends LibvirtObject {
   get name(): string {
     return this.getName();
   }
+
+  /** The filter XML as a typed description: its rules and the filters it references, in order. */
+  async getDescription(flags = 0): Promise<NWFilterDescription> {
+    return parseNWFilterXml(await this.getXMLDesc(flags));
+  }
 }
 
 export interface NWFilterBinding extends GeneratedMethods<G.virNWFilterBindingPtr, 'virNWFilterBinding', never> {}
@@ -35,6 +41,11 @@ export class NWFilterBinding extends LibvirtObject {
   /** @internal */
   static fromHandle(ptr: bigint): NWFilterBinding {
     return new NWFilterBinding(ptr);
+  }
+
+  /** The binding XML as a typed description: the guest, its port device and MAC, the filter applied. */
+  async getDescription(flags = 0): Promise<NWFilterBindingDescription> {
+    return parseNWFilterBindingXml(await this.getXMLDesc(flags));
   }
 }
 
