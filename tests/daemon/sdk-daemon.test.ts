@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Connection, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots, type SecretLifecycleEvent } from '../../src/sdk/index.js';
+import { Connection, NWFilter, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots, type SecretLifecycleEvent, type NWFilterDescription } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
@@ -283,6 +283,42 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       await secret.undefine();
       secret.free();
     }
+  });
+
+  it('defines network filters from typed descriptions, one referring to the other, and reads them back', async () => {
+    const base = uniqueName('tsvirt-nwf-base');
+    const top = uniqueName('tsvirt-nwf-top');
+    const baseDesc: NWFilterDescription = {
+      name: base, chain: 'ipv4', priority: -700,
+      entries: [{ kind: 'rule', action: 'accept', direction: 'in', priority: 100, protocol: { name: 'tcp', attributes: { dstportstart: '22' } } }],
+    };
+    const topDesc: NWFilterDescription = {
+      name: top, chain: 'root',
+      entries: [
+        { kind: 'filterref', filter: base, parameters: [{ name: 'IP', value: '10.0.0.1' }, { name: 'IP', value: '10.0.0.2' }] },
+        { kind: 'rule', action: 'drop', direction: 'inout', priority: 500 },
+      ],
+    };
+    const made: NWFilter[] = [];
+    try {
+      made.push(await conn.defineNWFilter(baseDesc));
+      made.push(await conn.defineNWFilter(topDesc, v.VIR_NWFILTER_DEFINE_VALIDATE));
+      const [b, t] = made as [NWFilter, NWFilter];
+      assert.ok(b instanceof NWFilter);
+      const withoutUuid = ({ uuid, ...rest }: NWFilterDescription): NWFilterDescription => { assert.match(uuid ?? '', /^[0-9a-f-]{36}$/); return rest; };
+      assert.deepEqual(withoutUuid(await b.getDescription()), baseDesc);
+      assert.deepEqual(withoutUuid(await t.getDescription()), topDesc);
+      // A reference back from the base would make a loop: libvirt refuses it, and the base stays as it was.
+      const loop: NWFilterDescription = { ...baseDesc, uuid: b.getUUIDString(), entries: [...baseDesc.entries, { kind: 'filterref', filter: top, parameters: [] }] };
+      await assert.rejects(conn.defineNWFilter(loop), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_OPERATION_FAILED && /would introduce a loop/.test(e.message));
+      assert.deepEqual(withoutUuid(await b.getDescription()), baseDesc);
+    } finally {
+      for (const f of made.reverse()) {
+        await f.undefine();
+        f.free();
+      }
+    }
+    await assert.rejects(conn.nwFilterLookupByName(base), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NWFILTER);
   });
 
   it('tsvirt secret define, list, info and undefine', async () => {
