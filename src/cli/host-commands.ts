@@ -1,8 +1,8 @@
-// tsvirt secret|iface|nodedev: libvirt's secrets, the host's network interfaces and its devices,
-// as virsh's secret-*, iface-* and nodedev-* commands. Secret values are not printed or taken on the command line (they would
+// tsvirt secret|iface|nodedev|nwfilter: libvirt's secrets, the host's network interfaces and
+// devices, and network filters, as virsh's secret-*, iface-*, nodedev-* and nwfilter-* commands. Secret values are not printed or taken on the command line (they would
 // show in a terminal's history and in ps).
 import { namerFor } from '../sdk/enum-names.js';
-import { isLibvirtError, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type Secret } from '../sdk/index.js';
+import { isLibvirtError, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NWFilter, type Secret } from '../sdk/index.js';
 import * as v from '../../generated/index.js';
 import { parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
 import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
@@ -212,4 +212,44 @@ const nodedevCommands: Record<string, Subcommand<Values>> = {
 export async function runNodedev(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, options);
   return runSubcommand('nodedev', nodedevCommands, positionals, values, io);
+}
+
+// ---- nwfilter ----------------------------------------------------------------------------------
+
+const onFilter = (run: (f: NWFilter, values: Values, io: Io) => Promise<number>): Subcommand<Values> => ({
+  words: 'NAME',
+  run: async (conn, [name], values, io) => {
+    using f = await conn.nwFilterLookupByName(name as string);
+    return await run(f, values, io);
+  },
+});
+
+const nwfilterCommands: Record<string, Subcommand<Values>> = {
+  list: {
+    words: '',
+    run: async (conn, _w, values, io) =>
+      printRows(io, values.json, await rowsOf(await conn.listAllNWFilters(), (f) => ({ name: f.getName(), uuid: f.getUUIDString() })), { NAME: (r) => r.name, UUID: (r) => r.uuid }),
+  },
+  info: onFilter(async (f, values, io) => {
+    const d = await f.getDescription();
+    const rules = d.entries.filter((e) => e.kind === 'rule').length;
+    const references = d.entries.flatMap((e) => (e.kind === 'filterref' ? [e.filter] : []));
+    return printFields(io, values.json, { name: d.name, uuid: d.uuid ?? null, chain: d.chain ?? null, priority: d.priority ?? null, rules, references });
+  }),
+  define: {
+    words: 'FILE',
+    run: async (conn, [file], values, io) => {
+      using f = await conn.defineNWFilter(readXml(file as string));
+      return report(io, values.json, { defined: f.getName() }, `network filter ${f.getName()} defined`);
+    },
+  },
+  undefine: onFilter(async (f, values, io) => {
+    await f.undefine();
+    return report(io, values.json, { undefined: f.getName() }, `network filter ${f.getName()} undefined`);
+  }),
+};
+
+export async function runNwfilter(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, connectOptions);
+  return runSubcommand('nwfilter', nwfilterCommands, positionals, values, io);
 }

@@ -34,6 +34,8 @@ commands:
                                          libvirt's secrets (values are never printed)
   iface list|info [NAME] [--inactive]    the host's network interfaces
   nodedev list [--cap TYPE]|info [NAME]  the host's devices (pci, net, storage, scsi_host, ...)
+  nwfilter list|info|define|undefine [NAME|FILE]
+                                         network filters: chain, priority, rules, references
   events [--domain NAME] [--types T,T] [--count N]
                                          print events as they happen (JSON lines with --json)
                                          until Ctrl-C; types: domain:lifecycle, pool:lifecycle, ...
@@ -62,6 +64,7 @@ const commands: Record<string, () => Promise<Command>> = {
   secret: async () => (await import('./host-commands.js')).runSecret,
   iface: async () => (await import('./host-commands.js')).runIface,
   nodedev: async () => (await import('./host-commands.js')).runNodedev,
+  nwfilter: async () => (await import('./host-commands.js')).runNwfilter,
   events: async () => (await import('./events-command.js')).runEvents,
 };
 

@@ -1,7 +1,7 @@
-// tsvirt secret, iface and nodedev, in this process against test:///default (which has host
-// interfaces and node devices, and no secrets: those are tested on the daemon).
+// tsvirt secret, iface, nodedev and nwfilter, in this process against test:///default (which has
+// host interfaces and node devices, and no secrets or filters: those are tested on the daemon).
 import assert from 'node:assert/strict';
-import { runIface, runNodedev, runSecret } from '../../src/cli/host-commands.js';
+import { runIface, runNodedev, runNwfilter, runSecret } from '../../src/cli/host-commands.js';
 import { UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
@@ -44,7 +44,8 @@ describe('tsvirt secret, iface and nodedev (in this process)', function () {
     await assert.rejects(run(runNodedev, 'info', 'computer', '--cap', 'pci'), (e: unknown) => e instanceof UsageError && /takes no --cap/.test(e.message));
   });
 
-  it('secret commands report the driver\'s own error where it has no secrets', async () => {
+  it('secret and nwfilter commands report the driver\'s own error where it has neither', async () => {
     await assert.rejects(run(runSecret, 'list'), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SUPPORT);
+    await assert.rejects(run(runNwfilter, 'list'), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SUPPORT);
   });
 });

@@ -11,7 +11,7 @@ import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withS
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
 import * as v from '../../generated/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
-import { runSecret } from '../../src/cli/host-commands.js';
+import { runNwfilter, runSecret } from '../../src/cli/host-commands.js';
 import { runOn } from '../support/cli-run.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -319,6 +319,27 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       }
     }
     await assert.rejects(conn.nwFilterLookupByName(base), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NWFILTER);
+  });
+
+  it('tsvirt nwfilter define, list, info and undefine', async () => {
+    const name = uniqueName('tsvirt-nwf-cli');
+    const file = `${scratch.dir}/${name}.xml`;
+    writeFileSync(file, `<filter name='${name}' chain='ipv4'><filterref filter='${name}-missing'/><rule action='drop' direction='in'><tcp dstportstart='23'/></rule></filter>`);
+    // libvirt takes a reference to a filter that does not exist yet (it is resolved when applied).
+    assert.equal((await runOn(DAEMON_URI, runNwfilter, 'define', file)).stdout, `network filter ${name} defined\n`);
+    let undefined_ = false;
+    try {
+      const listed = JSON.parse((await runOn(DAEMON_URI, runNwfilter, 'list', '--json')).stdout) as { name: string; uuid: string }[];
+      const mine = listed.find((f) => f.name === name);
+      assert.ok(mine, JSON.stringify(listed));
+      const info = JSON.parse((await runOn(DAEMON_URI, runNwfilter, 'info', name, '--json')).stdout) as Record<string, unknown>;
+      assert.deepEqual(info, { name, uuid: mine.uuid, chain: 'ipv4', priority: -700, rules: 1, references: [`${name}-missing`] });
+      await runOn(DAEMON_URI, runNwfilter, 'undefine', name);
+      undefined_ = true;
+      await assert.rejects(runOn(DAEMON_URI, runNwfilter, 'info', name), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_NWFILTER);
+    } finally {
+      if (!undefined_) await runOn(DAEMON_URI, runNwfilter, 'undefine', name);
+    }
   });
 
   it('tsvirt secret define, list, info and undefine', async () => {
