@@ -1,4 +1,4 @@
-// The examples run as documented: seven on test:///default, one on an image qemu-img made, two
+// The examples run as documented: eight on test:///default, one on an image qemu-img made, two
 // against the real daemon.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -38,6 +38,15 @@ describe('examples', function () {
 
   it('networks.ts lists the networks and leaves one running with autostart on', () => {
     assert.deepEqual(run('networks.ts').trim().split('\n'), ['default      active   bridge virbr0', 'default: active, autostart on']);
+  });
+
+  it('host-devices.ts prints the devices as a tree by parent, with their capabilities', () => {
+    assert.deepEqual(run('host-devices.ts').trim().split('\n'), [
+      'computer  system',
+      '  scsi_host1  scsi_host 1 wwpn 1000000012341234',
+      '    scsi_host11  scsi_host 11 wwpn 1000000034563456',
+      '  scsi_host2  scsi_host 2 wwpn 1000000056785678',
+    ]);
   });
 
   it('watch-events.ts prints the lifecycle events of stopping, starting, pausing and resuming', () => {
