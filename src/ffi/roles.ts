@@ -296,21 +296,33 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
     const n = Number(count[0]);
     const buf = scratch(Math.max(1, n) * sizeOf(a.struct));
     nativeArgs[argIndex(ctx, a.name)] = buf;
-    ctx.native.set(a.name, buf);
+    ctx.native.set(a.name, [buf, n]);
     if (a.clear) {
       const clear = a.clear;
-      ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, Number(count[0])); });
+      ctx.cleanups.push((failed) => { if (!failed) releaseWith(ctx.spec.lib, clear, true)(buf, filledCount(count, n)); });
     }
     // Every struct allocated, not the count the call writes back: the rest are zero.
     if (a.freeFields) freeFieldsAfterCall(ctx, a.struct, a.freeFields, buf, Math.max(1, n));
   },
   after: (a, ctx) => {
-    const buf = ctx.native.get(a.name);
-    const n = Number((ctx.native.get(a.countArg) as number[])[0]);
-    if (buf === undefined || n <= 0) return [];
+    const queried = ctx.native.get(a.name) as [Buffer, number] | undefined;
+    if (queried === undefined) return [];
+    const [buf, asked] = queried;
+    const n = filledCount(ctx.native.get(a.countArg) as number[], asked);
+    if (n === 0) return [];
     return a.struct === 'virTypedParameter' ? decodeTypedParameters(buf, n) : decodeStructArray(a.struct, buf, n);
   },
 };
+
+/**
+ * How many entries of a queried array libvirt filled: the count it wrote back, but never more
+ * than the `asked` it was given, which it fills at most. Asked for 0 (the count was 0 at the
+ * sizing call), libvirt takes the call for another sizing call and writes back the count as it
+ * is now, which may have grown since: it filled nothing, and the array holds one zeroed struct.
+ */
+function filledCount(count: number[], asked: number): number {
+  return Math.max(0, Math.min(Number(count[0]), asked));
+}
 
 const listOut: RoleHandler<Of<'list-out'>> = {
   isPublic: () => false,

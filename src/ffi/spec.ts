@@ -54,8 +54,9 @@ export type ArgSpec =
   | { role: 'params-in'; name: string }
   /**
    * A caller-allocated array of `struct` whose count is asked first: call with NULL/0 to learn
-   * the count through `countArg`, allocate, call again. `clear` releases strings inside, or
-   * `freeFields` names the `char *` fields to free() as array-out does.
+   * the count through `countArg`, allocate, call again; the entries read are the count written
+   * back, never more than were asked for. `clear` releases strings inside, or `freeFields` names
+   * the `char *` fields to free() as array-out does.
    */
   | { role: 'query-out'; name: string; struct: string; countArg: string; clear?: string; freeFields?: readonly string[] }
   /**

@@ -77,12 +77,14 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
     assert.match(result.gate, /^VIR_ERR_NO_SUPPORT: virDomainGetFutureThing requires libvirt >= 99\.0\.0, but the loaded libvirt is 9\.0\.0$/);
   });
 
-  it('reads the strings of a contributed struct libvirt fills and frees each once, also when the call fails (stand-in library)', () => {
+  /**
+   * Runs `calls` (an object literal of calls of the generated bindings, `v`) against the stand-in
+   * library, built from its fixture and preloaded as well: its free() counts the frees of the
+   * strings it hands out. Returns what they returned (a failure as its message), and `frees`.
+   */
+  function onStandIn(calls: string): Record<string, unknown> {
     const lib = join(dir, 'libvirt.so.0');
     execFileSync('cc', ['-shared', '-fPIC', '-o', lib, join(root, 'tests/fixtures/fake-libvirt/fake-libvirt.c')]);
-    // One struct (struct-out), an array asked for its size first (query-out) and one of the
-    // caller's size (array-out). The stand-in's domain value says how a call goes (see its
-    // virDomainGetOwner): 1 succeeds, 2 fails with the strings set, 3 fails before setting any.
     const script = `
       import koffi from 'koffi';
       import * as v from ${JSON.stringify(join(dir, 'generated/index.js'))};
@@ -90,26 +92,33 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
       const freesOf = fake.func('int fakeFreesOf(int i)');
       const handedOut = fake.func('int fakeStringsHandedOut(void)');
       const attempt = (f) => { try { return f(); } catch (e) { return e.message; } };
-      const out = {
-        one: v.virDomainGetOwner(1n),
-        failedSet: attempt(() => v.virDomainGetOwner(2n)),
-        failedUnset: attempt(() => v.virDomainGetOwner(3n)),
-        many: v.virDomainGetOwners(1n),
-        manyFailed: attempt(() => v.virDomainGetOwners(2n)),
-        listed: v.virDomainListOwners(1n, 4),
-        listFailed: attempt(() => v.virDomainListOwners(2n, 4)),
-        listUnset: attempt(() => v.virDomainListOwners(3n, 4)),
-      };
+      const out = ${calls};
       out.frees = Array.from({ length: handedOut() }, (_, i) => freesOf(i));
       process.stdout.write(JSON.stringify(out));
     `;
-    // Preloaded as well, the stand-in's free() counts the frees of the strings it handed out.
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root, encoding: 'utf8', env: { ...process.env, TSVIRT_LIBVIRT_PATH: lib, LD_PRELOAD: lib, FAKE_LIBVIRT_VERSION: '9000000' },
     });
     assert.equal(r.status, 0, r.stderr);
-    const root0 = { user: 'root', group: 'wheel', uid: 0 };
-    assert.deepEqual(JSON.parse(r.stdout), {
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  const root0 = { user: 'root', group: 'wheel', uid: 0 };
+
+  it('reads the strings of a contributed struct libvirt fills and frees each once, also when the call fails (stand-in library)', () => {
+    // One struct (struct-out), an array asked for its size first (query-out) and one of the
+    // caller's size (array-out). The stand-in's domain value says how a call goes (see its
+    // virDomainGetOwner): 1 succeeds, 2 fails with the strings set, 3 fails before setting any.
+    assert.deepEqual(onStandIn(`{
+      one: v.virDomainGetOwner(1n),
+      failedSet: attempt(() => v.virDomainGetOwner(2n)),
+      failedUnset: attempt(() => v.virDomainGetOwner(3n)),
+      many: v.virDomainGetOwners(1n),
+      manyFailed: attempt(() => v.virDomainGetOwners(2n)),
+      listed: v.virDomainListOwners(1n, 4),
+      listFailed: attempt(() => v.virDomainListOwners(2n, 4)),
+      listUnset: attempt(() => v.virDomainListOwners(3n, 4)),
+    }`), {
       one: root0,
       failedSet: 'virDomainGetOwner failed without a libvirt error',
       failedUnset: 'virDomainGetOwner failed without a libvirt error',
@@ -121,6 +130,18 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
       // A user and a group per struct filled: one struct, then arrays of two, each once as the
       // call succeeds and once as it fails.
       frees: new Array(2 * (1 + 1 + 2 + 2 + 2 + 2)).fill(1),
+    });
+  });
+
+  it('reads no more of a queried array than it asked libvirt to fill, when the count grows between the two calls (stand-in library)', () => {
+    // Domain 4 has no owners when asked for the count, two by the second call, which is asked
+    // for 0 and so fills none: the count written back is the new total, not what was filled.
+    // The call before it leaves two owners, since freed, in the memory past the one struct
+    // allocated: they must not be read back.
+    assert.deepEqual(onStandIn('{ before: v.virDomainGetOwners(1n), grown: v.virDomainGetOwners(4n) }'), {
+      before: [root0, { user: 'qemu', group: 'kvm', uid: 64 }],
+      grown: [],
+      frees: [1, 1, 1, 1],
     });
   });
 
