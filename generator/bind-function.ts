@@ -159,10 +159,10 @@ function unreleasedStrings(args: readonly ArgSpec[], ctx: Ctx): string[] {
     const where = `${ctx.fn.name}(${a.name})`;
     if (filled.release !== undefined) return filled.array ? [] : misplacedRelease(where, filled.struct, filled.release, ctx);
     const own = structReleases[filled.struct];
-    if (own) return [`${where}: an array of ${filled.struct}, whose release ${own.release} (generator/policy/struct-releases.ts) takes one struct: ${ARRAY_RELEASE_FIX}`];
+    if (own) return [`${where}: an array of ${filled.struct}, whose release ${own.release} (generator/policy/struct-releases.ts) takes one struct: ${arrayReleaseFix(a, args, ctx)}`];
     const inUnions = ctx.types.unionStringFields(filled.struct);
     if (inUnions.length === 0) return [];
-    const fix = filled.array ? ARRAY_RELEASE_FIX : `add ${filled.struct} with the function that releases it to generator/policy/struct-releases.ts`;
+    const fix = filled.array ? arrayReleaseFix(a, args, ctx) : `add ${filled.struct} with the function that releases it to generator/policy/struct-releases.ts`;
     return [`${where}: ${filled.struct} has char * in a union (${inUnions.join(', ')}), which the runtime cannot free (whether it holds a string depends on another field): ${fix}`];
   });
 }
@@ -173,7 +173,23 @@ function misplacedRelease(where: string, struct: string, release: string, ctx: C
   return problem === null ? [] : [`${where}: ${struct}'s release ${release} (generator/policy/struct-releases.ts) ${problem}`];
 }
 
-const ARRAY_RELEASE_FIX = "name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml";
+/**
+ * The overrides entry that gives an array argument a release: clear= is read only beside role=,
+ * so the entry restates the role the rules gave the argument (and its count's), with clear=.
+ */
+function arrayReleaseFix(a: ArgSpec, args: readonly ArgSpec[], ctx: Ctx): string {
+  const entry = (attrs: string): string => `<arg name='${a.name}' ${attrs} clear='...'/>`;
+  let arg = '';
+  if (a.role === 'query-out') {
+    const count = args.find((x) => x.name === a.countArg);
+    const input = count?.role === 'count' && count.input ? " input='true'" : '';
+    arg = `${entry(`role='query-out' count='${a.countArg}'`)}<arg name='${a.countArg}' role='count'${input}/>`;
+  } else if (a.role === 'array-out') {
+    const size = typeof a.size === 'object' ? a.size.join('*') : String(a.size);
+    arg = entry(`role='struct-array-out' size='${size}'${a.used === 'ret' ? " used='ret'" : ''}`);
+  }
+  return `name a function that releases the array and its count in api-xml/tsvirt-overrides.xml, in place of '...': <function name='${ctx.fn.name}'>${arg}</function>`;
+}
 
 function typedParams(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
   const count = next(ctx, i);

@@ -230,7 +230,8 @@ describe('generator: refusals and old XML', () => {
         'virConnCopyLastError(to): virError\'s release virResetError (generator/policy/struct-releases.ts) is not a function of the API',
       ]);
       assert.deepEqual(refusal(`${handle}${error}${reset}${fn('virConnectGetErrors', `${arg('errors', 'virErrorPtr')}${arg('maxerrors', 'unsigned int')}`)}`), [
-        "virConnectGetErrors(errors): an array of virError, whose release virResetError (generator/policy/struct-releases.ts) takes one struct: name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml",
+        "virConnectGetErrors(errors): an array of virError, whose release virResetError (generator/policy/struct-releases.ts) takes one struct: name a function that releases the array and its count in api-xml/tsvirt-overrides.xml, in place of '...': "
+          + "<function name='virConnectGetErrors'><arg name='errors' role='struct-array-out' size='maxerrors' used='ret' clear='...'/></function>",
       ]);
     });
 
@@ -246,8 +247,31 @@ describe('generator: refusals and old XML', () => {
         <typedef name='virTagPtr' file='libvirt-host' type='virTag *' version='1.0.0'/>`;
       assert.deepEqual(refusal(`${handle}${tagged}${fn('virConnectGetTag', arg('tag', 'virTagPtr'))}${fn('virConnectGetTags', `${arg('tags', 'virTagPtr')}${arg('maxerrors', 'unsigned int')}`)}`), [
         'virConnectGetTag(tag): virTag has char * in a union (value.s), which the runtime cannot free (whether it holds a string depends on another field): add virTag with the function that releases it to generator/policy/struct-releases.ts',
-        "virConnectGetTags(tags): virTag has char * in a union (value.s), which the runtime cannot free (whether it holds a string depends on another field): name a function that releases the array and its count with clear='...' on this argument in api-xml/tsvirt-overrides.xml",
+        "virConnectGetTags(tags): virTag has char * in a union (value.s), which the runtime cannot free (whether it holds a string depends on another field): name a function that releases the array and its count in api-xml/tsvirt-overrides.xml, in place of '...': "
+          + "<function name='virConnectGetTags'><arg name='tags' role='struct-array-out' size='maxerrors' used='ret' clear='...'/></function>",
       ]);
+    });
+
+    it('refuses an array whose strings nothing releases with an overrides entry that, written as it says, is accepted', () => {
+      const tagged = `
+        <struct name='virTag' file='libvirt-host' type='struct _virTag' version='1.0.0'>
+          <field name='value' type='union' info='the value'><union><field name='s' type='char *' info='a string'/></union></field>
+        </struct>
+        <typedef name='virTagPtr' file='libvirt-host' type='virTag *' version='1.0.0'/>
+        <function name='virTagsFree' file='libvirt-host' module='libvirt-host' version='1.0.0'>
+          <return type='void'/><arg name='tags' type='virTagPtr' info='the strings of n tags'/><arg name='n' type='int' info='n'/></function>`;
+      const arrays = [
+        fn('virConnectListTags', `${arg('tags', 'virTagPtr')}${arg('maxerrors', 'unsigned int')}`),
+        fn('virConnectQueryTags', `${arg('params', 'virTagPtr')}${arg('nparams', 'int *')}`),
+      ].join('');
+      const problems = refusal(`${handle}${tagged}${arrays}`);
+      assert.equal(problems.length, 2, problems.join('\n'));
+      // The entry each message ends with, its '...' a function that releases an array of virTag.
+      const entries = problems.map((p) => p.slice(p.indexOf('<function ')).replace("'...'", "'virTagsFree'"));
+      const overrides = `<api name='tsvirt-overrides'><symbols>${entries.join('')}</symbols></api>`;
+      const host = generateFromXml({ api: apiXml(`${handle}${tagged}${arrays}`), overrides }).get('libvirt-host.ts') ?? '';
+      assert.ok(host.includes('"size":"maxerrors","used":"ret","clear":"virTagsFree"}'), host);
+      assert.ok(host.includes('{"role":"query-out","name":"params","struct":"virTag","countArg":"nparams","clear":"virTagsFree"},{"role":"count","name":"nparams","ffi":"int"}'), host);
     });
   });
 
