@@ -21,11 +21,19 @@ export function regenerateCommand(given: RunOptions, defaults: RunDefaults, root
     return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? resolve(p) : r;
   };
   const args: string[] = [];
-  if (resolve(given.input) !== resolve(defaults.input)) args.push('--input', path(given.input));
-  if (given.overrides !== undefined && resolve(given.overrides) !== resolve(defaults.overrides)) args.push('--overrides', path(given.overrides));
-  if (resolve(given.out) !== resolve(defaults.out)) args.push('--out', path(given.out));
-  if (given.runtime !== defaults.runtime) args.push('--runtime', given.runtime);
+  if (resolve(given.input) !== resolve(defaults.input)) args.push(...option('input', path(given.input)));
+  if (given.overrides !== undefined && resolve(given.overrides) !== resolve(defaults.overrides)) args.push(...option('overrides', path(given.overrides)));
+  if (resolve(given.out) !== resolve(defaults.out)) args.push(...option('out', path(given.out)));
+  if (given.runtime !== defaults.runtime) args.push(...option('runtime', given.runtime));
   return args.length === 0 ? GENERATE_COMMAND : [GENERATE_COMMAND, '--', ...args.map(shellWord)].join(' ');
+}
+
+/**
+ * `--name value`, or `--name=value` for a value that starts with a dash (a directory `-x` in the
+ * package): parseArgs refuses `--out -x` as a missing value.
+ */
+function option(name: string, value: string): string[] {
+  return value.startsWith('-') ? [`--${name}=${value}`] : [`--${name}`, value];
 }
 
 /** `s` as one word of a POSIX shell command: quoted where it holds anything but plain path characters. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { safeIdentifier, reservedWords } from '../../generator/naming.js';
 import { didYouMean } from '../../generator/near-name.js';
 import { constantOf, evaluate, evaluateConstant, type CConstant, type Evaluated } from '../../generator/const-expr.js';
@@ -197,6 +198,12 @@ describe('generator units', () => {
     it('quotes a word the shell would split or expand', () => {
       assert.equal(regenerateCommand({ ...defaults, out: "/tmp/my api's out" }, defaults, root), "npm run generate -- --out '/tmp/my api'\\''s out'");
       assert.equal(regenerateCommand({ ...defaults, out: '/tmp/$HOME' }, defaults, root), "npm run generate -- --out '/tmp/$HOME'");
+    });
+    it('joins a value that starts with a dash to its option, which parseArgs reads back as that value', () => {
+      const command = regenerateCommand({ ...defaults, out: '/src/tsvirt/-x', runtime: '-r' }, defaults, root);
+      assert.equal(command, 'npm run generate -- --out=-x --runtime=-r');
+      const { values } = parseArgs({ args: command.split(' ').slice(4), options: { out: { type: 'string' }, runtime: { type: 'string' } } });
+      assert.deepEqual({ ...values }, { out: '-x', runtime: '-r' });
     });
   });
 
