@@ -4,6 +4,7 @@
 import { koffi, freeNative, type LibraryId, type TypeObject } from './native.js';
 import { tsvirtError, VIR_ERR_INVALID_ARG } from './errors.js';
 import { adoptHandle, checkHandle } from './handles.js';
+import { failure } from './library-state.js';
 import { valueCheck } from './arg-checks.js';
 import { koffiOffsetOf, koffiType, sizeOf } from './types.js';
 import { evalSize } from './size.js';
@@ -290,8 +291,12 @@ const queryOut: RoleHandler<Of<'query-out'>> = {
     const count = ctx.native.get(a.countArg) as number[];
     const countSpec = ctx.spec.args.find((x) => x.name === a.countArg);
     if (!(countSpec?.role === 'count' && countSpec.input)) {
-      const first = native(...nativeArgs);
-      if (Number(first) === -1) return; // the real call below fails the same way and reports it
+      // A failed sizing call fails the call with its own error: a second call with NULL and 0
+      // would be another sizing call, and its success would read as an empty array.
+      if (Number(native(...nativeArgs)) === -1) {
+        ctx.failed = true;
+        throw failure(ctx.spec.name);
+      }
     }
     const n = Number(count[0]);
     const buf = scratch(Math.max(1, n) * sizeOf(a.struct));

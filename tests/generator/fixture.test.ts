@@ -145,6 +145,15 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
     });
   });
 
+  it('fails a queried array with its sizing call\'s failure, not with the empty answer of another sizing call (stand-in library)', () => {
+    // Domain 5's sizing call fails once: asked again with NULL and 0, it would answer a count and
+    // no entries, and the caller would see [] for a call that failed.
+    assert.deepEqual(onStandIn('{ failed: attempt(() => v.virDomainGetOwners(5n)) }'), {
+      failed: 'virDomainGetOwners failed without a libvirt error',
+      frees: [],
+    });
+  });
+
   it('runs bindings generated for the installed package (--runtime tsvirt/ffi)', () => {
     const own = mkdtempSync(join(tmpdir(), 'tsvirt-runtime-'));
     try {
