@@ -43,6 +43,8 @@ export {
   type BridgeInterfaceDescription,
   type BondInterfaceDescription,
   type VlanInterfaceDescription,
+  type BridgeMemberDescription,
+  type BondMemberDescription,
   type HostInterfaceType,
   type HostInterfaceStartMode,
   type HostInterfaceLink,

@@ -45,7 +45,7 @@ export interface HostInterfaceBridge {
   /** Forward delay in seconds, as written: a decimal such as '0.01' (libvirt keeps it as text). */
   readonly delay?: string;
   /** The bridge's ports: ethernet, bond or VLAN interfaces. */
-  readonly interfaces: readonly HostInterfaceDescription[];
+  readonly interfaces: readonly BridgeMemberDescription[];
   readonly extra?: XmlExtra;
 }
 
@@ -56,7 +56,7 @@ export interface HostInterfaceBond {
   /** ARP monitoring of an IPv4 `target` every `interval` ms; libvirt reads it only without `miimon`. */
   readonly arpmon?: { readonly interval: number; readonly target: string; readonly validate?: 'active' | 'backup' | 'all'; readonly extra?: XmlExtra };
   /** The bond's members: ethernet interfaces (the first is the primary of an active-backup bond). */
-  readonly interfaces: readonly HostInterfaceDescription[];
+  readonly interfaces: readonly BondMemberDescription[];
   readonly extra?: XmlExtra;
 }
 
@@ -101,6 +101,18 @@ export interface VlanInterfaceDescription extends HostInterfaceCommon {
 
 /** A host interface by its `type`; bridges and bonds hold their members as descriptions too. */
 export type HostInterfaceDescription = EthernetInterfaceDescription | BridgeInterfaceDescription | BondInterfaceDescription | VlanInterfaceDescription;
+
+/**
+ * An interface as a member of a bridge or bond: without start mode, MTU and addressing, which
+ * libvirt reads on the defined interface only (a member takes that interface's).
+ */
+type Member<T extends HostInterfaceCommon> = Omit<T, 'startMode' | 'mtu' | 'protocols'>;
+/** A bond's member: ethernet only (virInterfaceDefParseXML refuses any other type). */
+export type BondMemberDescription = Member<EthernetInterfaceDescription>;
+/** A bridge's port: ethernet, bond or VLAN; not another bridge. */
+export type BridgeMemberDescription = BondMemberDescription | Member<BondInterfaceDescription> | Member<VlanInterfaceDescription>;
+/** What the readers and writers below take: a defined interface or a member at any depth. */
+type AnyInterface = HostInterfaceDescription | BridgeMemberDescription;
 
 /** libvirt's words for each enum-valued attribute (interface_conf.c and virnetdev.c refuse others). */
 const TYPES: readonly HostInterfaceType[] = ['ethernet', 'bridge', 'bond', 'vlan'];
@@ -190,7 +202,8 @@ function readProtocol(p: ElementReader): HostInterfaceProtocol {
 
 function readBridge(b: ElementReader): HostInterfaceBridge {
   const stp = parseSwitch(b.attr('stp'), `${b.path}/@stp`, ON_OFF);
-  const interfaces = b.children('interface').map((m) => readInterface(m, 'bridge'));
+  // A member is read without the defined interface's fields (they stay in its extra): the narrower type holds.
+  const interfaces = b.children('interface').map((m) => readInterface(m, 'bridge') as BridgeMemberDescription);
   return withExtra(defined<HostInterfaceBridge>({ stp, delay: b.attr('delay'), interfaces }), b);
 }
 
@@ -208,7 +221,7 @@ function readBond(b: ElementReader): HostInterfaceBond {
     validate: parseChoice(arp.attr('validate'), ARP_VALIDATES, `${arp.path}/@validate`),
   }), arp);
   const mode = parseChoice(b.attr('mode'), BOND_MODES, `${b.path}/@mode`);
-  const interfaces = b.children('interface').map((m) => readInterface(m, 'bond'));
+  const interfaces = b.children('interface').map((m) => readInterface(m, 'bond') as BondMemberDescription);
   return withExtra(defined<HostInterfaceBond>({ mode, miimon, arpmon, interfaces }), b);
 }
 
@@ -244,13 +257,14 @@ export function buildInterfaceXml(doc: HostInterfaceDescription): string {
   return buildXmlElement(writeInterface(doc, '/interface'));
 }
 
-function writeInterface(doc: HostInterfaceDescription, path: string, parent?: Parent): XmlElement {
+function writeInterface(doc: AnyInterface, path: string, parent?: Parent): XmlElement {
   checkFields(doc, ANY_FIELDS, path, true);
   checkChoice(doc.type, parent === undefined ? TYPES : MEMBER_TYPES[parent], `${path}/@type`, true);
   checkFields(doc, FIELDS[doc.type], path);
   const w = new ElementWriter('interface', doc.extra).attrs({ type: doc.type, name: requireText(doc.name, `${path}/@name`) });
-  if (parent === undefined) writeTopLevel(w, doc, path);
-  else refuseTopLevelOnly(doc, path);
+  // The type of a member lacks these fields; untyped code may still give them, which is refused.
+  if (parent === undefined) writeTopLevel(w, doc as HostInterfaceCommon, path);
+  else refuseTopLevelOnly(doc as HostInterfaceCommon, path);
   if (doc.type !== 'bridge') w.child(writeLink(doc.link, `${path}/link`));
   switch (doc.type) {
     case 'ethernet':
@@ -314,7 +328,7 @@ function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {
   return w.finish();
 }
 
-function writeMembers(w: ElementWriter, members: readonly HostInterfaceDescription[], path: string, parent: Parent): void {
+function writeMembers(w: ElementWriter, members: readonly BridgeMemberDescription[], path: string, parent: Parent): void {
   listAt(members, `${path}/interface`, 'objects').forEach((m, i) => w.child(writeInterface(m, `${path}/interface[${i + 1}]`, parent)));
 }
 

@@ -141,6 +141,28 @@ describe('sdk/xml host interface', () => {
     refused({ type: 'vlan', name: 'v', vlan: { tag: 5 } }, 'missing-field', '/interface/vlan/interface/@name');
   });
 
+  it('types a member as libvirt reads one: no bridge inside a bridge, ethernet only in a bond, no addressing', () => {
+    // Checked by the compiler, never run: each refused description is one libvirt refuses or
+    // would define without the refused part. The builder refuses them at run time too (above).
+    const typeOnly = (): HostInterfaceDescription[] => [
+      { type: 'bridge', name: 'br', bridge: { interfaces: [{ type: 'ethernet', name: 'e0', mac: '52:54:00:00:00:01' }, { type: 'vlan', name: 'e1.5', vlan: { tag: 5, device: 'e1' } }] } },
+      // @ts-expect-error a bridge is not a bridge's port
+      { type: 'bridge', name: 'br', bridge: { interfaces: [{ type: 'bridge', name: 'br2', bridge: { interfaces: [] } }] } },
+      // @ts-expect-error a bond's members are ethernet interfaces
+      { type: 'bond', name: 'b', bond: { interfaces: [{ type: 'vlan', name: 'e1.5', vlan: { tag: 5, device: 'e1' } }] } },
+      // @ts-expect-error a member takes the defined interface's MTU
+      { type: 'bond', name: 'b', bond: { interfaces: [{ type: 'ethernet', name: 'e0', mtu: 9000 }] } },
+      // @ts-expect-error ... and its addressing
+      { type: 'bridge', name: 'br', bridge: { interfaces: [{ type: 'ethernet', name: 'e0', protocols: [{ family: 'ipv4', dhcp: {}, ips: [] }] }] } },
+    ];
+    assert.equal(typeof typeOnly, 'function');
+    // What the parser gives narrows on `type` like a defined interface.
+    const br = parseInterfaceXml(fixture('test-interface-bridge.xml'));
+    assert.ok(br.type === 'bridge');
+    const bond = br.bridge.interfaces.find((m) => m.type === 'bond');
+    assert.deepEqual(bond?.type === 'bond' && bond.bond.interfaces.map((m) => m.name), ['eth4', 'eth5']);
+  });
+
   it('builds interfaces from descriptions alone, in the shape libvirt writes', () => {
     const xml = buildInterfaceXml({
       type: 'vlan', name: 'eth0.9', startMode: 'onboot', protocols: [{ family: 'ipv6', autoconf: true, dhcp: { peerdns: false }, ips: [], gateway: 'fd00::1' }], vlan: { tag: 9, device: 'eth0' },
