@@ -196,7 +196,7 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
 
   it('creates a vHBA from a typed description and destroys it; the generic method takes XML as before', async () => {
     const vhba = (wwn: string, host?: number): NodeDeviceDescription => ({
-      parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', ...(host === undefined ? {} : { host }), fcHost: { wwnn: `20000000${wwn}`, wwpn: `10000000${wwn}` } }],
+      parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', ...(host === undefined ? {} : { host }), fcHost: { wwnn: `20000000${wwn}`, wwpn: `10000000${wwn}` } }],
     });
     // libvirt's schema wants a name and a host number, which libvirt then replaces: VALIDATE refuses a description without.
     await assert.rejects(conn.createNodeDevice(vhba('77778888'), v.VIR_NODE_DEVICE_CREATE_XML_VALIDATE), (e: unknown) => isLibvirtError(e) && /failed to validate/.test(e.message));
@@ -227,13 +227,13 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
   it('node devices the test driver cannot make reject with its error; bad descriptions before any call', async () => {
     const deviceNames = async (): Promise<string[]> => (await conn.listAllNodeDevices(0)).map((d) => { const n = d.name; d.free(); return n; }).sort();
     const existing = await deviceNames();
-    const mdev: NodeDeviceDescription = { parent: 'computer', devlinks: [], capabilities: [{ type: 'mdev', typeId: 'i915-GVTg_V5_8', attributes: [] }] };
+    const mdev: NodeDeviceDescription = { parent: 'computer', capabilities: [{ type: 'mdev', typeId: 'i915-GVTg_V5_8' }] };
     // The test driver makes vHBAs only; and it has no persistent devices (virNodeDeviceDefineXML, libvirt 7.3).
     await assert.rejects(conn.createNodeDevice(mdev), (e: unknown) => isLibvirtError(e) && /not a fibre channel HBA/.test(e.message));
     await assert.rejects(conn.defineNodeDevice(mdev), (e: unknown) => noSupport(e) && isLibvirtError(e) && /virNodeDeviceDefineXML/.test(e.message));
-    const badWwn: NodeDeviceDescription = { parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000-0000' } }] };
+    const badWwn: NodeDeviceDescription = { parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000-0000' } }] };
     await assert.rejects(conn.createNodeDevice(badWwn), (e: unknown) => isXmlDocumentError(e) && e.path === "/device/capability[1]/capability[@type='fc_host']/wwnn");
-    await assert.rejects(conn.createNodeDevice({ parent: 'scsi_host1', devlinks: [], capabilities: [] }), (e: unknown) => isXmlDocumentError(e) && e.path === '/device/capability');
+    await assert.rejects(conn.createNodeDevice({ parent: 'scsi_host1', capabilities: [] }), (e: unknown) => isXmlDocumentError(e) && e.path === '/device/capability');
     assert.deepEqual(await deviceNames(), existing);
   });
 

@@ -29,7 +29,7 @@ const FIRMWARE_FIELDS = fieldsOf<NonNullable<NodeDeviceSystemCapability['firmwar
 const LINK_FIELDS = fieldsOf<NonNullable<NodeDeviceNetCapability['link']>>({ state: true, speed: true });
 const FC_HOST_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['fcHost']>>({ wwnn: true, wwpn: true, fabricWwn: true, extra: true });
 const VPORT_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['vportOps']>>({ maxVports: true, vports: true, extra: true });
-const MDEV_ATTR_FIELDS = fieldsOf<NodeDeviceMdevCapability['attributes'][number]>({ name: true, value: true });
+const MDEV_ATTR_FIELDS = fieldsOf<NonNullable<NodeDeviceMdevCapability['attributes']>[number]>({ name: true, value: true });
 
 const CODECS: Codecs = {
   system: {
@@ -204,7 +204,7 @@ const CODECS: Codecs = {
         r.keepLeaf(`attr[${i}]`, a);
         return attribute;
       });
-      return defined({ ...fields, attributes });
+      return defined({ ...fields, attributes: attributes.length > 0 ? attributes : undefined });
     },
     write: (c, w, path) => {
       w.leaf('type', { id: requireText(c.typeId, `${path}/type/@id`) });

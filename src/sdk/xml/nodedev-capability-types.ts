@@ -109,8 +109,8 @@ export interface NodeDeviceMdevCapability {
   readonly typeId: string;
   readonly uuid?: string;
   readonly iommuGroup?: number;
-  /** Vendor attributes written to the device in this order when it is started. */
-  readonly attributes: readonly { readonly name: string; readonly value: string }[];
+  /** Vendor attributes written to the device in this order when it is started; absent when there are none. */
+  readonly attributes?: readonly { readonly name: string; readonly value: string }[];
   readonly extra?: XmlExtra;
 }
 

@@ -18,8 +18,11 @@ export interface NodeDeviceDescription {
   readonly path?: string;
   /** Its main /dev node (`<devnode type='dev'>`). */
   readonly devnode?: string;
-  /** Symlinks to that node (`<devnode type='link'>`), such as /dev/disk/by-id/… */
-  readonly devlinks: readonly string[];
+  /**
+   * Symlinks to that node (`<devnode type='link'>`), such as /dev/disk/by-id/…; absent when there
+   * are none. libvirt reports these: a device created or defined has none to give.
+   */
+  readonly devlinks?: readonly string[];
   /** The parent device's name; 'computer' (the host) for devices on no bus libvirt knows. */
   readonly parent?: string;
   /**
@@ -71,7 +74,7 @@ function readDevnodes(r: ElementReader): Pick<NodeDeviceDescription, 'devnode' |
       throw new XmlDocumentError('invalid-value', `${node.path}/@type`, why);
     }
   }
-  return defined({ devnode, devlinks });
+  return defined({ devnode, devlinks: devlinks.length > 0 ? devlinks : undefined });
 }
 
 function readParent(r: ElementReader): Pick<NodeDeviceDescription, 'parent' | 'parentWwn'> {

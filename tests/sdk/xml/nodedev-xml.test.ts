@@ -26,7 +26,6 @@ describe('sdk/xml node device', () => {
   it('parses the test driver computer: the system capability', () => {
     assert.deepEqual(parseNodeDeviceXml(fixture('test-nodedev-computer.xml')), {
       name: 'computer',
-      devlinks: [],
       capabilities: [{
         type: 'system',
         hardware: { vendor: 'Libvirt', version: 'Test driver', serial: '123456', uuid: '11111111-2222-3333-4444-555555555555' },
@@ -65,7 +64,7 @@ describe('sdk/xml node device', () => {
 
   it('parses block devices with 64-bit sizes as bigint, and their /dev nodes and links', () => {
     const vda = parseNodeDeviceXml(fixture('nodedev-storage.xml'));
-    assert.deepEqual([vda.devnode, vda.devlinks, vda.parent], ['/dev/vda', [], 'pci_0000_00_02_0']);
+    assert.deepEqual([vda.devnode, vda.devlinks, vda.parent], ['/dev/vda', undefined, 'pci_0000_00_02_0']);
     assert.deepEqual(vda.capabilities, [{
       type: 'storage', block: '/dev/vda', driveType: 'disk', vendor: '0x1af4', size: 274877906944n, logicalBlockSize: 512n, numBlocks: 536870912n,
     }]);
@@ -144,7 +143,7 @@ describe('sdk/xml node device', () => {
   });
 
   it('builders refuse unknown fields, types and bad numbers with the path of the bad field', () => {
-    const vhba: NodeDeviceDescription = { parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', fcHost: {} }] };
+    const vhba: NodeDeviceDescription = { parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', fcHost: {} }] };
     const pci = { type: 'pci', domain: 0, bus: 0, slot: 0, function: 0, product: { id: '0x1' }, vendor: { id: '0x2' } };
     const refused = (doc: unknown, code: 'invalid-value' | 'missing-field', path: string): void => {
       assert.throws(() => buildNodeDeviceXml(doc as NodeDeviceDescription), xmlError(code, path));
@@ -172,11 +171,21 @@ describe('sdk/xml node device', () => {
   it('builds a vHBA from a description alone, in the shape libvirt reads', () => {
     const xml = buildNodeDeviceXml({
       parentWwn: { wwnn: '2000000012341234', wwpn: '1000000012341234' },
-      devlinks: [],
       capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2001001b32a9da4e', wwpn: '2101001b32a9da4e' } }],
     });
     assertSameXml(xml, `<device><parent wwnn='2000000012341234' wwpn='1000000012341234'/><capability type='scsi_host'>
       <capability type='fc_host'><wwnn>2001001b32a9da4e</wwnn><wwpn>2101001b32a9da4e</wwpn></capability></capability></device>`, 'device');
+  });
+
+  it('a device to create is written without the lists libvirt reports (links, mdev attributes), and reads back the same', () => {
+    const devices: NodeDeviceDescription[] = [
+      { parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000000012341299', wwpn: '1000000012341299' } }] },
+      { parent: 'pci_0000_00_02_0', capabilities: [{ type: 'mdev', typeId: 'i915-GVTg_V5_8', uuid: '4b20d080-1b54-4048-85b3-a6a62d165c01' }] },
+      { parent: 'pci_0000_00_02_0', capabilities: [{ type: 'mdev', typeId: 'i915-GVTg_V5_8', attributes: [{ name: 'a', value: '1' }] }] },
+      { name: 'block_vda', devnode: '/dev/vda', devlinks: ['/dev/disk/by-path/virtio-pci-0000:00:02.0'], capabilities: [{ type: 'storage', block: '/dev/vda' }] },
+    ];
+    for (const doc of devices) assert.deepEqual(parseNodeDeviceXml(buildNodeDeviceXml(doc)), doc);
+    assert.deepEqual(parseNodeDeviceXml(buildNodeDeviceXml({ ...devices[0] as NodeDeviceDescription, devlinks: [] })), devices[0], 'none given as empty reads back as absent');
   });
 
   describe('against the test driver', () => {
@@ -199,7 +208,7 @@ describe('sdk/xml node device', () => {
 
     it('creates a vHBA from a typed description and reads it back', () => {
       const doc: NodeDeviceDescription = {
-        parent: 'scsi_host1', devlinks: [], capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000000055556666', wwpn: '1000000055556666' } }],
+        parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000000055556666', wwpn: '1000000055556666' } }],
       };
       const dev = v.virNodeDeviceCreateXML(conn, buildNodeDeviceXml(doc), 0);
       try {
