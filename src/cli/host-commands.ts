@@ -98,7 +98,7 @@ async function interfaceRow(i: Interface): Promise<InterfaceRow> {
 
 /** What `iface info` shows beside the row: from the interface's XML. */
 function interfaceFields(d: HostInterfaceDescription): Record<string, unknown> {
-  const addresses = (d.protocols ?? []).flatMap((p) => p.ips.map((ip) => (ip.prefix === undefined ? ip.address : `${ip.address}/${ip.prefix}`)));
+  const addresses = (d.protocols ?? []).flatMap((p) => (p.ips ?? []).map((ip) => (ip.prefix === undefined ? ip.address : `${ip.address}/${ip.prefix}`)));
   const members = d.type === 'bridge' ? d.bridge.interfaces : d.type === 'bond' ? d.bond.interfaces : undefined;
   return {
     type: d.type, startMode: d.startMode ?? null, mtu: d.mtu ?? null, addresses,

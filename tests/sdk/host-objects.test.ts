@@ -148,7 +148,7 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
       type: 'bond',
       name: `tsvbond${process.pid % 10000}`,
       startMode: 'onboot',
-      protocols: [{ family: 'ipv4', dhcp: { peerdns: false }, ips: [] }],
+      protocols: [{ family: 'ipv4', dhcp: { peerdns: false } }],
       bond: { mode: 'active-backup', miimon: { freq: 100 }, interfaces: [{ type: 'ethernet', name: 'tsveth0' }, { type: 'ethernet', name: 'tsveth1' }] },
     };
     const defined = await conn.defineInterface(bond, v.VIR_INTERFACE_DEFINE_VALIDATE);

@@ -33,7 +33,8 @@ export interface HostInterfaceProtocol {
   readonly autoconf?: boolean;
   /** Addresses by DHCP; `peerdns`: take the DNS servers it offers. */
   readonly dhcp?: { readonly peerdns?: boolean; readonly extra?: XmlExtra };
-  readonly ips: readonly HostInterfaceIp[];
+  /** Static addresses; absent when there are none (addresses by DHCP or autoconfiguration only). */
+  readonly ips?: readonly HostInterfaceIp[];
   /** The default route's gateway (`<route gateway=…>`); libvirt reads the first route only. */
   readonly gateway?: string;
   readonly extra?: XmlExtra;
@@ -193,7 +194,7 @@ function readProtocol(p: ElementReader): HostInterfaceProtocol {
       // Left for `extra` on ipv4, where libvirt does not read it.
       autoconf: family === 'ipv6' && p.flag('autoconf') ? true : undefined,
       dhcp: dhcp ? withExtra(defined({ peerdns: parseSwitch(dhcp.attr('peerdns'), `${dhcp.path}/@peerdns`, YES_NO) }), dhcp) : undefined,
-      ips,
+      ips: ips.length > 0 ? ips : undefined,
       gateway: p.leafAttr('route', 'gateway'),
     }),
     p,
