@@ -309,7 +309,7 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       assert.deepEqual(withoutUuid(await b.getDescription()), baseDesc);
       assert.deepEqual(withoutUuid(await t.getDescription()), topDesc);
       // A reference back from the base would make a loop: libvirt refuses it, and the base stays as it was.
-      const loop: NWFilterDescription = { ...baseDesc, uuid: b.getUUIDString(), entries: [...baseDesc.entries, { kind: 'filterref', filter: top, parameters: [] }] };
+      const loop: NWFilterDescription = { ...baseDesc, uuid: b.getUUIDString(), entries: [...baseDesc.entries, { kind: 'filterref', filter: top }] };
       await assert.rejects(conn.defineNWFilter(loop), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_OPERATION_FAILED && /would introduce a loop/.test(e.message));
       assert.deepEqual(withoutUuid(await b.getDescription()), baseDesc);
     } finally {

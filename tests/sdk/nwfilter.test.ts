@@ -24,7 +24,7 @@ const BINDING: NWFilterBindingDescription = {
   owner: { name: 'vm', uuid: 'd54df46f-1ab5-4a22-8618-4560ef5fac2c' },
   portDev: 'vnet0',
   mac: '52:54:00:7b:35:93',
-  filterref: { filter: 'clean-traffic', parameters: [] },
+  filterref: { filter: 'clean-traffic' },
 };
 
 describe('network filters and bindings from typed descriptions (test:///default)', () => {

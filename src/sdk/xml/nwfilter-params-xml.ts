@@ -15,10 +15,11 @@ export interface NWFilterReference {
   /** The referenced filter's name. */
   readonly filter: string;
   /**
-   * In document order. A name may repeat: the variable is then a list (`IP` given twice lets the
-   * filter accept either address). libvirt writes the names sorted, each name's values in order.
+   * In document order; absent when there are none (as in most references from one filter to
+   * another). A name may repeat: the variable is then a list (`IP` given twice lets the filter
+   * accept either address). libvirt writes the names sorted, each name's values in order.
    */
-  readonly parameters: readonly NWFilterParameter[];
+  readonly parameters?: readonly NWFilterParameter[];
   readonly extra?: XmlExtra;
 }
 
@@ -35,7 +36,7 @@ const PARAMETER_RULES = {
 export function readFilterRef(r: ElementReader): NWFilterReference {
   const filter = r.requiredAttr('filter');
   const parameters = r.children('parameter').map((p) => withExtra({ name: p.requiredAttr('name'), value: p.requiredAttr('value') }, p));
-  return withExtra({ filter, parameters }, r);
+  return withExtra(parameters.length > 0 ? { filter, parameters } : { filter }, r);
 }
 
 const REFERENCE_FIELDS = fieldsOf<NWFilterReference>({ filter: true, parameters: true, extra: true });

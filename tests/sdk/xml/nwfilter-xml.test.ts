@@ -25,7 +25,7 @@ describe('sdk/xml nwfilter', () => {
       chain: 'root',
       uuid: '63b1b5ea-49ec-4bb3-88f7-12aff233f33c',
       entries: [
-        { kind: 'filterref', filter: 'tsvirt-no-mac-spoofing', parameters: [] },
+        { kind: 'filterref', filter: 'tsvirt-no-mac-spoofing' },
         { kind: 'filterref', filter: 'tsvirt-no-ip-spoofing', parameters: [{ name: 'IP', value: '10.0.0.1' }, { name: 'IP', value: '10.0.0.2' }] },
         { kind: 'rule', action: 'accept', direction: 'out', priority: -650, protocol: { name: 'mac', attributes: { protocolid: 'ipv4' } } },
         { kind: 'rule', action: 'accept', direction: 'inout', priority: -500, protocol: { name: 'mac', attributes: { protocolid: 'arp' } } },
@@ -82,7 +82,7 @@ describe('sdk/xml nwfilter', () => {
     const [rule, ref] = parsed.entries;
     assert.equal(rule?.kind === 'rule' && rule.protocol?.name, 'tcp', 'an unknown element is no protocol');
     assert.equal(rule?.extra?.children?.length, 1);
-    assert.deepEqual(ref?.kind === 'filterref' && [ref.extra, ref.parameters[0]?.extra], [{ attributes: { x: 'y' } }, { attributes: { z: '2' } }]);
+    assert.deepEqual(ref?.kind === 'filterref' && [ref.extra, ref.parameters?.[0]?.extra], [{ attributes: { x: 'y' } }, { attributes: { z: '2' } }]);
     assertSameXml(buildNWFilterXml(parsed), xml, 'filter');
   });
 
@@ -101,6 +101,18 @@ describe('sdk/xml nwfilter', () => {
     refused(filter(`<filterref/>`), 'missing-field', '/filter/filterref/@filter');
     refused(filter(`<filterref filter='g'><parameter name='IP'/></filterref>`), 'missing-field', '/filter/filterref/parameter/@value');
     refused(`<filter><uuid>u</uuid></filter>`, 'missing-field', '/filter/@name');
+  });
+
+  it('a reference without parameters is written without an empty list, and reads back the same', () => {
+    const doc: NWFilterDescription = {
+      name: 'my-clean-traffic',
+      entries: [{ kind: 'filterref', filter: 'no-mac-spoofing' }, { kind: 'filterref', filter: 'no-ip-spoofing', parameters: [{ name: 'IP', value: '10.0.0.1' }] }],
+    };
+    assert.deepEqual(parseNWFilterXml(buildNWFilterXml(doc)), doc);
+    const binding: NWFilterBindingDescription = {
+      owner: { name: 'vm', uuid: 'd54df46f-1ab5-4a22-8618-4560ef5fac2c' }, portDev: 'vnet0', mac: '52:54:00:7b:35:93', filterref: { filter: 'clean-traffic' },
+    };
+    assert.deepEqual(parseNWFilterBindingXml(buildNWFilterBindingXml(binding)), binding);
   });
 
   it('builds entries in the order given, in the shape libvirt writes', () => {
@@ -126,7 +138,7 @@ describe('sdk/xml nwfilter', () => {
 
   it('builders refuse bad actions, directions, priorities, protocols and fields, with the path of the bad field', () => {
     const base: NWFilterDescription = { name: 'f', entries: [] };
-    const rule = (fields: object): unknown => ({ ...base, entries: [{ kind: 'filterref', filter: 'g', parameters: [] }, { kind: 'rule', action: 'drop', direction: 'in', ...fields }] });
+    const rule = (fields: object): unknown => ({ ...base, entries: [{ kind: 'filterref', filter: 'g' }, { kind: 'rule', action: 'drop', direction: 'in', ...fields }] });
     const refused = (doc: unknown, code: Code, path: string): void => { assert.throws(() => buildNWFilterXml(doc as NWFilterDescription), xmlError(code, path)); };
     refused({ ...base, name: '' }, 'missing-field', '/filter/@name');
     refused({ ...base, rules: [] }, 'invalid-value', '/filter');
@@ -149,7 +161,7 @@ describe('sdk/xml nwfilter', () => {
     refused(rule({ protocol: { name: 'arp', attributes: {}, more: [{ attributes: { opcode: 'Reply' } }, { atributes: {} }] } }), 'invalid-value', '/filter/rule[1]/arp[3]');
     // Names are checked where the document is written (the codec numbers only repeated elements).
     refused(rule({ protocol: { name: 'tcp', attributes: { 'bad name': 'x' } } }), 'invalid-value', '/filter/rule/tcp/@bad name');
-    refused({ ...base, entries: [{ kind: 'filterref', filter: '', parameters: [] }] }, 'missing-field', '/filter/filterref[1]/@filter');
+    refused({ ...base, entries: [{ kind: 'filterref', filter: '' }] }, 'missing-field', '/filter/filterref[1]/@filter');
   });
 
   it('refuses a parameter libvirt would drop without a word', () => {
