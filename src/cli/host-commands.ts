@@ -2,7 +2,10 @@
 // devices, and network filters, as virsh's secret-*, iface-*, nodedev-* and nwfilter-* commands. Secret values are not printed or taken on the command line (they would
 // show in a terminal's history and in ps).
 import { namerFor } from '../sdk/enum-names.js';
-import { isLibvirtError, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NWFilter, type Secret } from '../sdk/index.js';
+import {
+  isLibvirtError, isXmlElement, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NodeDeviceDescription,
+  type NWFilter, type Secret, type XmlElement,
+} from '../sdk/index.js';
 import * as v from '../../generated/index.js';
 import { parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
 import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
@@ -189,6 +192,27 @@ function capSummary(c: NodeDeviceCapability): string {
   }
 }
 
+/**
+ * The capabilities of types the SDK does not type (usb, drm, scsi_target, ...), which the
+ * description keeps in its extra: without them `info` would show such a device as having none.
+ */
+function otherCapabilities(desc: NodeDeviceDescription): XmlElement[] {
+  return (desc.extra?.children ?? []).flatMap(({ node }) => (isXmlElement(node) && node.name === 'capability' ? [node] : []));
+}
+
+/** What an untyped capability says in its value-only children, as written: 'number 0, class 9'. */
+function leafSummary(el: XmlElement): string {
+  const text = (c: XmlElement): string => c.children.map((n) => (isXmlElement(n) ? '' : n.text)).join('').trim();
+  return el.children.flatMap((c) => (isXmlElement(c) && c.children.every((n) => !isXmlElement(n)) && text(c) !== '' ? [`${c.name} ${text(c)}`] : [])).join(', ');
+}
+
+/** `nodedev info`'s line per capability: the typed ones summarised, the others by their values. */
+export function capabilityLines(desc: NodeDeviceDescription): Record<string, string> {
+  const typed = desc.capabilities.map((c) => [c.type, capSummary(c)]);
+  const other = otherCapabilities(desc).map((el) => [el.attributes.type ?? 'capability', leafSummary(el)]);
+  return Object.fromEntries([...typed, ...other]) as Record<string, string>;
+}
+
 const nodedevCommands: Record<string, Subcommand<Values>> = {
   list: {
     words: '',
@@ -203,8 +227,11 @@ const nodedevCommands: Record<string, Subcommand<Values>> = {
       using d = await conn.nodeDeviceLookupByName(name as string);
       const desc = await d.getDescription();
       const row = { name: desc.name ?? d.name, parent: desc.parent ?? null, driver: desc.driver ?? null, path: desc.path ?? null, devnode: desc.devnode ?? null };
-      if (values.json) return printFields(io, true, { ...row, capabilities: desc.capabilities });
-      return printFields(io, false, { ...row, ...Object.fromEntries(desc.capabilities.map((c) => [c.type, capSummary(c)])) });
+      if (values.json) {
+        const otherTypes = otherCapabilities(desc).flatMap((el) => (el.attributes.type === undefined ? [] : [el.attributes.type]));
+        return printFields(io, true, { ...row, capabilities: desc.capabilities, otherCapabilities: otherTypes });
+      }
+      return printFields(io, false, { ...row, ...capabilityLines(desc) });
     },
   },
 };

@@ -1,7 +1,8 @@
 // tsvirt secret, iface, nodedev and nwfilter, in this process against test:///default (which has
 // host interfaces and node devices, and no secrets or filters: those are tested on the daemon).
 import assert from 'node:assert/strict';
-import { runIface, runNodedev, runNwfilter, runSecret } from '../../src/cli/host-commands.js';
+import { capabilityLines, runIface, runNodedev, runNwfilter, runSecret } from '../../src/cli/host-commands.js';
+import { parseNodeDeviceXml } from '../../src/sdk/index.js';
 import { UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
@@ -35,8 +36,19 @@ describe('tsvirt secret, iface and nodedev (in this process)', function () {
     assert.ok(hosts.every((h) => h.caps.includes('scsi_host')));
     const info = new Map(tableRows((await run(runNodedev, 'info', 'scsi_host1')).stdout).map(([k, val]) => [k, val]));
     assert.deepEqual([info.get('parent'), info.get('scsi_host')], ['computer', 'host 1 wwpn 1000000012341234']);
-    const json = JSON.parse((await run(runNodedev, 'info', 'scsi_host1', '--json')).stdout) as { capabilities: { type: string; fcHost?: { wwnn?: string } }[] };
+    const json = JSON.parse((await run(runNodedev, 'info', 'scsi_host1', '--json')).stdout) as { capabilities: { type: string; fcHost?: { wwnn?: string } }[]; otherCapabilities: string[] };
     assert.deepEqual(json.capabilities.map((c) => [c.type, c.fcHost?.wwnn]), [['scsi_host', '2000000012341234']]);
+    assert.deepEqual(json.otherCapabilities, []);
+  });
+
+  it('nodedev info has a line for a capability the SDK does not type too, with its values as written', () => {
+    // A USB interface and a GPU's render node (the test driver has neither): types kept in the description's extra.
+    const usb = parseNodeDeviceXml(`<device><name>usb_1_1_1_0</name><parent>usb_1_1_1</parent>
+      <capability type='usb'><number>0</number><class>3</class><subclass>1</subclass><protocol>2</protocol><description>Boot Mouse</description></capability></device>`);
+    assert.deepEqual(capabilityLines(usb), { usb: 'number 0, class 3, subclass 1, protocol 2, description Boot Mouse' });
+    const gpu = parseNodeDeviceXml(`<device><name>drm_renderD128</name><capability type='drm'><type>render</type></capability>
+      <capability type='pci'><domain>0</domain><bus>0</bus><slot>2</slot><function>0</function><product id='0x5917'/><vendor id='0x8086'>Intel Corporation</vendor></capability></device>`);
+    assert.deepEqual(capabilityLines(gpu), { pci: '0000:00:02.0 Intel Corporation (0x8086) 0x5917', drm: 'type render' });
   });
 
   it('an unknown capability is a usage error before anything connects, naming the ones there are', async () => {
