@@ -168,7 +168,7 @@ const bytesIn: RoleHandler<Of<'bytes-in'>> = {
 const bytesOut: RoleHandler<Of<'bytes-out'>> = {
   isPublic: () => false,
   ffi: () => 'void *',
-  before: (a, ctx) => boxed(ctx, a.name, [scratch(evalSize(a.size, ctx.byName))])[0],
+  before: (a, ctx) => boxed(ctx, a.name, [scratch(evalSize(a.size, ctx.byName, ctx.spec.name))])[0],
   after: (a, ctx) => {
     const buf = (ctx.native.get(a.name) as Buffer[])[0] as Buffer;
     if (a.as === 'string') {
@@ -201,7 +201,7 @@ const arrayOut: RoleHandler<Of<'array-out'>> = {
   ffi: () => 'void *',
   before: (a, ctx) => {
     // A size of 0 passes NULL: libvirt then reports how many entries it has.
-    const n = evalSize(a.size, ctx.byName);
+    const n = evalSize(a.size, ctx.byName, ctx.spec.name);
     const buf = n === 0 ? null : scratch(n * elemSize(a.elem));
     if (buf && a.clear) {
       const clear = a.clear;

@@ -56,6 +56,11 @@ describe('sized domain queries without their sizes (test:///default)', function 
     assert.equal((await dom.memoryStats(2)).length, 2);
   });
 
+  it('a size no buffer can have is refused as a bad argument, naming it', async () => {
+    await assert.rejects(dom.getVcpus(-1), (e: unknown) => e instanceof LibvirtError && e.code === v.VIR_ERR_INVALID_ARG && /virDomainGetVcpus: invalid buffer size -\d+ \(maxinfo = -1\)/.test(e.message));
+    await assert.rejects(dom.getVcpus(2, -3), (e: unknown) => e instanceof LibvirtError && e.code === v.VIR_ERR_INVALID_ARG && /maxinfo = 2, maplen = -3/.test(e.message));
+  });
+
   it('counts the host CPUs from the node info where the driver has no CPU map', async () => {
     const noMap = {
       nodeGetCPUMap: () => Promise.reject(new LibvirtError(fields(v.VIR_ERR_NO_SUPPORT), 'virNodeGetCPUMap')),
