@@ -9,10 +9,12 @@ await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 const devices: NodeDeviceDescription[] = [];
 for (using dev of await conn.listAllNodeDevices()) devices.push(await dev.getDescription());
 
+const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
+
 /** One capability in a few words. */
 function summary(c: NodeDeviceCapability): string {
   switch (c.type) {
-    case 'pci': return `pci ${c.domain}:${c.bus}:${c.slot}.${c.function} vendor ${c.vendor.id} product ${c.product.id}`;
+    case 'pci': return `pci ${hex(c.domain, 4)}:${hex(c.bus, 2)}:${hex(c.slot, 2)}.${c.function} vendor ${c.vendor.id} product ${c.product.id}`;
     case 'net': return `net ${c.interface} ${c.address ?? ''}`.trimEnd();
     case 'storage': return `storage ${c.block}${c.size === undefined ? '' : ` ${c.size / 2n ** 20n} MiB`}`;
     case 'scsi_host': return `scsi_host ${c.host ?? ''}${c.fcHost?.wwpn === undefined ? '' : ` wwpn ${c.fcHost.wwpn}`}`;

@@ -34,10 +34,15 @@ function shown(value: unknown): string {
   return String(value);
 }
 
-/** Frees every object of a listing once the rows are made from them. */
-async function rowsOf<T extends { free(): void }, R>(objects: T[], row: (o: T) => R | Promise<R>): Promise<R[]> {
+/**
+ * The rows of a listing, sorted by their first field (a name or UUID), as virsh sorts its lists:
+ * drivers list in no fixed order. Frees every object once the rows are made from them.
+ */
+async function rowsOf<T extends { free(): void }, R extends object>(objects: T[], row: (o: T) => R | Promise<R>): Promise<R[]> {
   try {
-    return await Promise.all(objects.map(row));
+    const rows = await Promise.all(objects.map(row));
+    const key = (r: R): string => String(Object.values(r)[0]);
+    return rows.sort((a, b) => key(a).localeCompare(key(b)));
   } finally {
     for (const o of objects) o.free();
   }
@@ -156,11 +161,11 @@ function capFlag(cap: string | undefined): number {
   return flag;
 }
 
-interface DeviceRow { name: string; parent: string | null; caps: string[] }
+interface DeviceRow { name: string; parent: string | null; capabilities: string[] }
 
 async function deviceRow(d: NodeDevice): Promise<DeviceRow> {
-  const [parent, caps] = await Promise.all([parentOf(d), d.listCaps()]);
-  return { name: d.name, parent, caps };
+  const [parent, capabilities] = await Promise.all([parentOf(d), d.listCaps()]);
+  return { name: d.name, parent, capabilities };
 }
 
 /**
@@ -219,7 +224,7 @@ const nodedevCommands: Record<string, Subcommand<Values>> = {
     options: ['cap'],
     check: (values) => { capFlag(values.cap); },
     run: async (conn, _w, values, io) =>
-      printRows(io, values.json, await rowsOf(await conn.listAllNodeDevices(capFlag(values.cap)), deviceRow), { NAME: (r) => r.name, PARENT: (r) => r.parent, CAPABILITIES: (r) => r.caps }),
+      printRows(io, values.json, await rowsOf(await conn.listAllNodeDevices(capFlag(values.cap)), deviceRow), { NAME: (r) => r.name, PARENT: (r) => r.parent, CAPABILITIES: (r) => r.capabilities }),
   },
   info: {
     words: 'NAME',

@@ -31,9 +31,11 @@ describe('tsvirt secret, iface and nodedev (in this process)', function () {
     const all = tableRows((await run(runNodedev, 'list')).stdout);
     assert.ok(all.some(([name, parent, caps]) => name === 'computer' && parent === '-' && caps === 'system'), JSON.stringify(all));
     assert.ok(all.some(([name, parent]) => name === 'scsi_host1' && parent === 'computer'));
-    const hosts = JSON.parse((await run(runNodedev, 'list', '--cap', 'scsi_host', '--json')).stdout) as { name: string; caps: string[] }[];
+    // Sorted by name, as virsh sorts: the test driver lists in no fixed order.
+    assert.deepEqual(all.map(([name]) => name), all.map(([name]) => name as string).sort((a, b) => a.localeCompare(b)));
+    const hosts = JSON.parse((await run(runNodedev, 'list', '--cap', 'scsi_host', '--json')).stdout) as { name: string; capabilities: string[] }[];
     assert.ok(hosts.length > 0 && hosts.length === all.filter(([, , caps]) => caps === 'scsi_host').length);
-    assert.ok(hosts.every((h) => h.caps.includes('scsi_host')));
+    assert.ok(hosts.every((h) => h.capabilities.includes('scsi_host')));
     const info = new Map(tableRows((await run(runNodedev, 'info', 'scsi_host1')).stdout).map(([k, val]) => [k, val]));
     assert.deepEqual([info.get('parent'), info.get('scsi_host')], ['computer', 'host 1 wwpn 1000000012341234']);
     const json = JSON.parse((await run(runNodedev, 'info', 'scsi_host1', '--json')).stdout) as { capabilities: { type: string; fcHost?: { wwnn?: string } }[]; otherCapabilities: string[] };
