@@ -4,7 +4,7 @@
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
-import { checkChoice, parseChoice, parseSwitch, switchWord, type SwitchWords } from './xml-choices.js';
+import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
 /** When the host brings the interface up (`<start mode=…>`). */
@@ -124,8 +124,6 @@ const BOND_MODES: readonly HostInterfaceBondMode[] = ['balance-rr', 'active-back
 const MII_CARRIERS = ['ioctl', 'netif'] as const;
 // The schema also lists 'none', which the parser refuses.
 const ARP_VALIDATES = ['active', 'backup', 'all'] as const;
-const ON_OFF: SwitchWords = ['on', 'off'];
-const YES_NO: SwitchWords = ['yes', 'no'];
 
 /** The member types an interface holds: virInterfaceDefParseXML refuses any other (ethernet and VLAN hold none). */
 const MEMBER_TYPES: Readonly<Record<'bridge' | 'bond', readonly HostInterfaceType[]>> = {
@@ -315,8 +313,7 @@ function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {
   if (p.autoconf === true) w.leaf('autoconf');
   if (p.dhcp !== undefined) {
     checkFields(p.dhcp, DHCP_FIELDS, `${path}/dhcp`);
-    checkBoolean(p.dhcp.peerdns, `${path}/dhcp/@peerdns`);
-    w.child(new ElementWriter('dhcp', p.dhcp.extra).attr('peerdns', switchWord(p.dhcp.peerdns, YES_NO)).finish());
+    w.child(new ElementWriter('dhcp', p.dhcp.extra).attr('peerdns', switchWord(p.dhcp.peerdns, `${path}/dhcp/@peerdns`, YES_NO)).finish());
   }
   const maxPrefix = p.family === 'ipv4' ? 32 : 128;
   listAt(p.ips, `${path}/ip`, 'objects').forEach((ip, i) => {
@@ -335,12 +332,12 @@ function writeMembers(w: ElementWriter, members: readonly BridgeMemberDescriptio
 
 function writeBridge(b: HostInterfaceBridge, path: string): XmlElement {
   checkFields(b, BRIDGE_FIELDS, path, true);
-  checkBoolean(b.stp, `${path}/@stp`);
+  const stp = switchWord(b.stp, `${path}/@stp`, ON_OFF);
   // The schema's timeval: a non-negative decimal number of seconds.
   if (b.delay !== undefined && (typeof b.delay !== 'string' || !/^\d+(\.\d+)?$/.test(b.delay))) {
     throw new XmlDocumentError('invalid-value', `${path}/@delay`, `must be a decimal number of seconds as a string, such as '0.01', got ${JSON.stringify(b.delay)}`);
   }
-  const w = new ElementWriter('bridge', b.extra).attrs({ stp: switchWord(b.stp, ON_OFF), delay: b.delay });
+  const w = new ElementWriter('bridge', b.extra).attrs({ stp, delay: b.delay });
   writeMembers(w, b.interfaces, path, 'bridge');
   return w.finish();
 }

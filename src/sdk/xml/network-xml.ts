@@ -2,8 +2,8 @@
 // DNS, routes, port groups, QoS and forward interface pools are kept in `extra` at their level.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
-import { parseSwitch, switchWord } from './xml-choices.js';
+import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
 
@@ -96,7 +96,7 @@ function readNat(n: ElementReader): NonNullable<NetworkForward['nat']> {
 }
 
 function readBridge(b: ElementReader): NetworkBridge {
-  const stp = parseSwitch(b.attr('stp'), `${b.path}/@stp`, ['on', 'off']);
+  const stp = parseSwitch(b.attr('stp'), `${b.path}/@stp`, ON_OFF);
   return withExtra(defined<NetworkBridge>({ name: b.attr('name'), stp, delay: parseCount(b.attr('delay'), `${b.path}/@delay`) }), b);
 }
 
@@ -173,9 +173,9 @@ function writeBridge(b: NetworkBridge | undefined, path: string): XmlElement | u
   if (b === undefined) return undefined;
   checkFields(b, BRIDGE_FIELDS, path);
   // libvirt takes any stp but 'off' as on: a string such as 'no' would turn it on.
-  checkBoolean(b.stp, `${path}/@stp`);
+  const stp = switchWord(b.stp, `${path}/@stp`, ON_OFF);
   checkInteger(b.delay, 0, UINT_MAX, `${path}/@delay`);
-  return new ElementWriter('bridge', b.extra).attrs({ name: b.name, stp: switchWord(b.stp, ['on', 'off']), delay: b.delay }).finish();
+  return new ElementWriter('bridge', b.extra).attrs({ name: b.name, stp, delay: b.delay }).finish();
 }
 
 function writeIp(ip: NetworkIp, path: string): XmlElement {

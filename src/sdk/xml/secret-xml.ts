@@ -2,8 +2,8 @@
 // them: it is set and read with virSecretSetValue / virSecretGetValue.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
-import { checkChoice, parseChoice, parseSwitch, switchWord, type SwitchWords } from './xml-choices.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkChoice, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 /** What the secret is for, by usage type: each names its object in a child of its own. */
 export type SecretUsage =
@@ -39,7 +39,6 @@ export interface SecretDescription {
  */
 const USAGE_ID = { volume: 'volume', ceph: 'name', iscsi: 'target', tls: 'name', vtpm: 'name' } as const satisfies Record<SecretUsageType, string>;
 const USAGE_TYPES = Object.keys(USAGE_ID) as SecretUsageType[];
-const YES_NO: SwitchWords = ['yes', 'no'];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -73,9 +72,10 @@ const ANY_USAGE_FIELDS = ['type', 'extra', ...new Set(Object.values(USAGE_ID))];
 export function buildSecretXml(doc: SecretDescription): string {
   const path = '/secret';
   checkFields(doc, SECRET_FIELDS, path, true);
-  checkBoolean(doc.ephemeral, `${path}/@ephemeral`);
-  checkBoolean(doc.private, `${path}/@private`);
-  const w = new ElementWriter('secret', doc.extra).attrs({ ephemeral: switchWord(doc.ephemeral, YES_NO), private: switchWord(doc.private, YES_NO) });
+  const w = new ElementWriter('secret', doc.extra).attrs({
+    ephemeral: switchWord(doc.ephemeral, `${path}/@ephemeral`, YES_NO),
+    private: switchWord(doc.private, `${path}/@private`, YES_NO),
+  });
   if (doc.uuid !== undefined) w.leaf('uuid', {}, doc.uuid);
   if (doc.description !== undefined) w.leaf('description', {}, doc.description);
   return buildXmlElement(w.child(writeUsage(doc.usage, `${path}/usage`)).finish());

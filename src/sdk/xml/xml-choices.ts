@@ -3,8 +3,12 @@
 // reading reports such a word with its path, and builders refuse it before libvirt is called.
 import { XmlDocumentError } from './xml-errors.js';
 
-/** A switch's two words, the one for true first: ['on', 'off'], ['yes', 'no']. */
+/** A switch's two words, the one for true first. */
 export type SwitchWords = readonly [on: string, off: string];
+
+/** The two spellings libvirt's switches use, each attribute one of them. */
+export const ON_OFF: SwitchWords = ['on', 'off'];
+export const YES_NO: SwitchWords = ['yes', 'no'];
 
 /** A switch as a boolean; undefined when absent. */
 export function parseSwitch(value: string | undefined, path: string, [on, off]: SwitchWords): boolean | undefined {
@@ -13,9 +17,15 @@ export function parseSwitch(value: string | undefined, path: string, [on, off]: 
   throw new XmlDocumentError('invalid-value', path, `'${value}' is neither '${on}' nor '${off}'`);
 }
 
-/** The word a boolean is written as; undefined stays absent. */
-export function switchWord(value: boolean | undefined, [on, off]: SwitchWords): string | undefined {
-  return value === undefined ? undefined : value ? on : off;
+/**
+ * Builder-side: the word a boolean field is written as; undefined stays absent. Anything but a
+ * boolean is refused at `path`, not written: libvirt reads some such words as on (a network's
+ * stp is on unless it is 'off'), others it refuses without naming the field.
+ */
+export function switchWord(value: unknown, path: string, [on, off]: SwitchWords): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new XmlDocumentError('invalid-value', path, `must be a boolean, got ${typeof value}`);
+  return value ? on : off;
 }
 
 /** One of `choices`; undefined when absent. */
