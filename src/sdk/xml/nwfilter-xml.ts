@@ -4,6 +4,7 @@ import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from 
 import { XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
+import { checkChoice, parseChoice } from './xml-choices.js';
 
 export type NWFilterAction = 'drop' | 'accept' | 'reject' | 'return' | 'continue';
 export type NWFilterDirection = 'in' | 'out' | 'inout';
@@ -139,8 +140,8 @@ function entryReaders(r: ElementReader): ElementReader[] {
 function readRule(r: ElementReader): NWFilterRule {
   const fields = {
     kind: 'rule' as const,
-    action: oneOf(r.attr('action'), ACTIONS, `${r.path}/@action`),
-    direction: oneOf(r.attr('direction'), DIRECTIONS, `${r.path}/@direction`),
+    action: parseChoice(r.requiredAttr('action'), ACTIONS, `${r.path}/@action`) as NWFilterAction,
+    direction: parseChoice(r.requiredAttr('direction'), DIRECTIONS, `${r.path}/@direction`) as NWFilterDirection,
     priority: parseCount(r.attr('priority'), `${r.path}/@priority`),
     statematch: readStatematch(r.attr('statematch'), `${r.path}/@statematch`),
     protocol: readProtocol(r),
@@ -173,13 +174,6 @@ function readProtocol(rule: ElementReader): NWFilterProtocol | undefined {
 function readMatch(p: ElementReader): NWFilterMatch {
   const attributes = Object.fromEntries(Object.keys(p.element.attributes).map((k) => [k, p.attr(k) as string]));
   return withExtra({ attributes }, p);
-}
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
-  if (value === undefined) throw new XmlDocumentError('missing-field', path, 'a value is required');
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  const got = typeof value === 'string' ? `'${value}'` : typeof value;
-  throw new XmlDocumentError('invalid-value', path, `${got} is not one of ${allowed.join(', ')}`);
 }
 
 const FILTER_FIELDS = fieldsOf<NWFilterDescription>({ name: true, uuid: true, chain: true, priority: true, entries: true, extra: true });
@@ -221,9 +215,11 @@ function writeRule(rule: NWFilterRule, path: string): XmlElement {
   checkInteger(rule.priority, PRIORITY_MIN, PRIORITY_MAX, `${path}/@priority`);
   // A string such as 'no' would be written, and libvirt reads anything but '0' and 'false' as on.
   checkBoolean(rule.statematch, `${path}/@statematch`);
+  checkChoice(rule.action, ACTIONS, `${path}/@action`, true);
+  checkChoice(rule.direction, DIRECTIONS, `${path}/@direction`, true);
   const w = new ElementWriter('rule', rule.extra).attrs({
-    action: oneOf(rule.action, ACTIONS, `${path}/@action`),
-    direction: oneOf(rule.direction, DIRECTIONS, `${path}/@direction`),
+    action: rule.action,
+    direction: rule.direction,
     priority: rule.priority,
     statematch: rule.statematch === false ? 'false' : undefined,
   });
