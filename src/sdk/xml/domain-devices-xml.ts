@@ -3,6 +3,7 @@
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {
   /** 'file' | 'block' | 'network' | 'volume' | 'dir' | ... */
@@ -134,11 +135,10 @@ export function writeInterface(n: InterfaceDescription, path: string): XmlElemen
 }
 
 export function readGraphics(r: ElementReader): GraphicsDescription {
-  const autoport = r.attr('autoport');
   const g = defined<Mutable<GraphicsDescription>>({
     type: r.requiredAttr('type'),
     port: parseCount(r.attr('port'), `${r.path}/@port`),
-    autoport: autoport === undefined ? undefined : autoport === 'yes',
+    autoport: parseSwitch(r.attr('autoport'), `${r.path}/@autoport`, YES_NO),
     listen: r.attr('listen'),
   });
   return withExtra(g, r);
@@ -146,8 +146,7 @@ export function readGraphics(r: ElementReader): GraphicsDescription {
 
 export function writeGraphics(g: GraphicsDescription, path: string): XmlElement {
   checkFields(g, GRAPHICS_FIELDS, path);
-  if (g.autoport !== undefined && typeof g.autoport !== 'boolean') throw new XmlDocumentError('invalid-value', `${path}/@autoport`, 'must be a boolean');
-  const autoport = g.autoport === undefined ? undefined : g.autoport ? 'yes' : 'no';
+  const autoport = switchWord(g.autoport, `${path}/@autoport`, YES_NO);
   return new ElementWriter('graphics', g.extra).attrs({ type: requireText(g.type, `${path}/@type`), port: g.port, autoport, listen: g.listen }).finish();
 }
 

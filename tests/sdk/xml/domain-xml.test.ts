@@ -74,6 +74,10 @@ describe('sdk/xml domain', () => {
     const disks = [...d.devices.disks, { type: 'file', target: { dev: '' } }];
     assert.throws(() => buildDomainXml({ ...d, devices: { ...d.devices, disks } }), xmlError('missing-field', '/domain/devices/disk[2]/target/@dev'));
     assert.throws(() => parseDomainXml(`<domain type='kvm'><memory>1</memory><os><type>hvm</type></os><devices/></domain>`), xmlError('missing-field', '/domain/name'));
+    // libvirt refuses an autoport other than yes or no; read as "not yes", 'on' would have been false.
+    const vnc = (autoport: string): string => `<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type></os><devices><graphics type='vnc' autoport='${autoport}'/></devices></domain>`;
+    assert.throws(() => parseDomainXml(vnc('on')), xmlError('invalid-value', '/domain/devices/graphics/@autoport'));
+    assert.deepEqual(parseDomainXml(vnc('no')).devices.graphics.map((g) => g.autoport), [false]);
   });
 
   describe('against the test driver', () => {
