@@ -4,9 +4,9 @@
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra } from './xml-element.js';
+import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
-  checkWwn, INT_MAX, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, UINT_MAX, writeBig, writeCount, writeId, writeText,
+  checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
 import type {
   NodeDeviceCapability, NodeDeviceCapabilityType, NodeDeviceMdevCapability, NodeDeviceNetCapability, NodeDevicePciCapability, NodeDeviceScsiCapability,

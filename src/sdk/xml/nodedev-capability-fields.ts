@@ -4,11 +4,6 @@ import { XmlDocumentError } from './xml-errors.js';
 import { checkFields, checkInteger, fieldsOf, parseCount, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
 import { checkSize, parseSize } from './xml-units.js';
 
-/** libvirt reads these as C `unsigned int` (bus and device numbers, SCSI addresses, IOMMU groups). */
-export const UINT_MAX = 0xffffffff;
-/** ... and these as C `int` (a SCSI host's unique_id, vport counts, a NUMA node), -1 meaning none. */
-export const INT_MAX = 0x7fffffff;
-
 /** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */
 export interface NodeDeviceId {
   readonly id: string;

@@ -276,6 +276,14 @@ export function checkFields(value: unknown, fields: readonly string[], path: str
 }
 
 /**
+ * The bounds of C's `unsigned int` and `int`, as libvirt reads most counts in these documents
+ * (bus and device numbers, MTUs, delays, IOMMU groups; vport counts and NUMA nodes are `int`,
+ * where -1 means none and is not written).
+ */
+export const UINT_MAX = 0xffffffff;
+export const INT_MAX = 0x7fffffff;
+
+/**
  * Builder-side check of an integer field (a port, an MTU, a prefix length): a fraction or NaN is
  * refused by the writer, but a value out of range would be written and left to libvirt, which
  * accepts some (a negative MTU) and reports others without the field's path.
