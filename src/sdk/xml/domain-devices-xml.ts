@@ -1,8 +1,7 @@
 // The devices users touch most: disks, network interfaces, graphics, serial ports and consoles.
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {
@@ -79,8 +78,7 @@ export function readDisk(r: ElementReader): DiskDescription {
   if (driver) disk.driver = withExtra(defined({ name: driver.attr('name'), type: driver.attr('type'), cache: driver.attr('cache') }), driver);
   const source = r.child('source');
   if (source) disk.source = withExtra(readDiskSource(source), source);
-  const target = r.child('target');
-  if (target === undefined) throw missing(`${r.path}/target`);
+  const target = required(r.child('target'), `${r.path}/target`);
   disk.target = withExtra(defined({ dev: target.requiredAttr('dev'), bus: target.attr('bus') }), target);
   if (r.flag('readonly')) disk.readonly = true;
   const order = parseCount(r.leafAttr('boot', 'order'), `${r.path}/boot/@order`);
@@ -105,8 +103,8 @@ export function writeDisk(d: DiskDescription, path: string): XmlElement {
     const { extra, ...attrs } = d.source;
     w.child(new ElementWriter('source', extra).attrs(attrs).finish());
   }
-  if (d.target === undefined) throw missing(`${path}/target`);
-  w.child(new ElementWriter('target', d.target.extra).attrs({ dev: requireText(d.target.dev, `${path}/target/@dev`), bus: d.target.bus }).finish());
+  const target = required(d.target, `${path}/target`);
+  w.child(new ElementWriter('target', target.extra).attrs({ dev: requireText(target.dev, `${path}/target/@dev`), bus: target.bus }).finish());
   if (d.readonly === true) w.leaf('readonly');
   if (d.bootOrder !== undefined) w.leaf('boot', { order: d.bootOrder });
   return w.finish();
@@ -165,10 +163,6 @@ export function writeCharDevice(name: 'serial' | 'console', c: CharDeviceDescrip
   return w.finish();
 }
 
-function missing(path: string): XmlDocumentError {
-  return new XmlDocumentError('missing-field', path, 'element is required');
-}
-
 export interface DomainDevices {
   readonly emulator?: string;
   readonly disks: readonly DiskDescription[];
@@ -180,8 +174,7 @@ export interface DomainDevices {
   readonly extra?: XmlExtra;
 }
 
-export function readDomainDevices(r: ElementReader | undefined, path: string): DomainDevices {
-  if (r === undefined) throw missing(path);
+export function readDomainDevices(r: ElementReader): DomainDevices {
   const devices = defined<Mutable<DomainDevices>>({
     emulator: r.leafText('emulator'),
     disks: r.children('disk').map(readDisk),
@@ -196,8 +189,7 @@ export function readDomainDevices(r: ElementReader | undefined, path: string): D
 const DEVICES_FIELDS = fieldsOf<DomainDevices>({ emulator: true, disks: true, interfaces: true, serials: true, consoles: true, graphics: true, extra: true });
 
 // Written in libvirt's own device order so that unchanged documents come back identical.
-export function writeDomainDevices(d: DomainDevices | undefined, path: string): XmlElement {
-  if (d === undefined) throw missing(path);
+export function writeDomainDevices(d: DomainDevices, path: string): XmlElement {
   checkFields(d, DEVICES_FIELDS, path);
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);

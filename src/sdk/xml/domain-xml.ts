@@ -2,7 +2,7 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -70,18 +70,18 @@ export function readDomain(r: ElementReader): DomainDescription {
     title: r.leafText('title'),
     description: r.leafText('description'),
   });
-  d.memory = readSizeChild(r, 'memory') ?? missingElement(`${r.path}/memory`);
+  d.memory = required(readSizeChild(r, 'memory'), `${r.path}/memory`);
   const current = readSizeChild(r, 'currentMemory');
   if (current) d.currentMemory = current;
   const vcpu = r.child('vcpu');
   if (vcpu) d.vcpu = readVcpu(vcpu);
-  d.os = readOs(r.child('os') ?? missingElement(`${r.path}/os`));
+  d.os = readOs(required(r.child('os'), `${r.path}/os`));
   const features = r.child('features');
   if (features) d.features = withExtra({ enabled: features.bareChildren() }, features);
   const clock = r.child('clock');
   if (clock) d.clock = withExtra({ offset: clock.requiredAttr('offset') }, clock);
   Object.assign(d, defined({ onPoweroff: r.leafText('on_poweroff'), onReboot: r.leafText('on_reboot'), onCrash: r.leafText('on_crash') }));
-  d.devices = readDomainDevices(r.child('devices'), `${r.path}/devices`);
+  d.devices = readDomainDevices(required(r.child('devices'), `${r.path}/devices`));
   return withExtra(d as DomainDescription, r);
 }
 
@@ -91,7 +91,7 @@ function readVcpu(v: ElementReader): NonNullable<DomainDescription['vcpu']> {
 }
 
 function readOs(os: ElementReader): DomainOs {
-  const type = os.child('type') ?? missingElement(`${os.path}/type`);
+  const type = required(os.child('type'), `${os.path}/type`);
   const fields = defined<Mutable<DomainOs>>({ type: required(type.text(), type.path), arch: type.attr('arch'), machine: type.attr('machine'), boot: [] });
   os.keepLeaf('type', type);
   fields.boot = os.children('boot').map((b, i) => {
@@ -133,24 +133,15 @@ export function writeDomain(d: DomainDescription, path: string): XmlElement {
   if (d.onPoweroff !== undefined) w.leaf('on_poweroff', {}, d.onPoweroff);
   if (d.onReboot !== undefined) w.leaf('on_reboot', {}, d.onReboot);
   if (d.onCrash !== undefined) w.leaf('on_crash', {}, d.onCrash);
-  w.child(writeDomainDevices(d.devices, `${path}/devices`));
+  w.child(writeDomainDevices(required(d.devices, `${path}/devices`), `${path}/devices`));
   return w.finish();
 }
 
-function writeOs(os: DomainOs | undefined, path: string): XmlElement {
-  if (os === undefined) return missingElement(path);
+function writeOs(given: DomainOs | undefined, path: string): XmlElement {
+  const os = required(given, path);
   checkFields(os, OS_FIELDS, path);
   const w = new ElementWriter('os', os.extra);
   w.leaf('type', { arch: os.arch, machine: os.machine }, requireText(os.type, `${path}/type`));
   listAt(os.boot, `${path}/boot`, 'strings').forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));
   return w.finish();
-}
-
-function required(value: string | undefined, path: string): string {
-  if (value === undefined) missingElement(path);
-  return value;
-}
-
-function missingElement(path: string): never {
-  throw new XmlDocumentError('missing-field', path, 'element is required');
 }

@@ -3,7 +3,7 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
@@ -150,11 +150,11 @@ function readInterface(r: ElementReader, parent?: Parent): HostInterfaceDescript
     case 'ethernet':
       return withExtra(defined<EthernetInterfaceDescription>({ type, ...common, link, mac: r.leafAttr('mac', 'address') }), r);
     case 'bridge':
-      return withExtra({ type, ...common, bridge: readBridge(requiredChild(r, 'bridge')) }, r);
+      return withExtra({ type, ...common, bridge: readBridge(required(r.child('bridge'), `${r.path}/bridge`)) }, r);
     case 'bond':
-      return withExtra(defined<BondInterfaceDescription>({ type, ...common, link, bond: readBond(requiredChild(r, 'bond')) }), r);
+      return withExtra(defined<BondInterfaceDescription>({ type, ...common, link, bond: readBond(required(r.child('bond'), `${r.path}/bond`)) }), r);
     case 'vlan':
-      return withExtra(defined<VlanInterfaceDescription>({ type, ...common, link, vlan: readVlan(requiredChild(r, 'vlan')) }), r);
+      return withExtra(defined<VlanInterfaceDescription>({ type, ...common, link, vlan: readVlan(required(r.child('vlan'), `${r.path}/vlan`)) }), r);
   }
 }
 
@@ -166,12 +166,6 @@ function readTopLevel(r: ElementReader): Omit<HostInterfaceCommon, 'name'> {
     mtu: parseCount(r.leafAttr('mtu', 'size'), `${r.path}/mtu/@size`),
     protocols: protocols.length > 0 ? protocols : undefined,
   });
-}
-
-function requiredChild(r: ElementReader, name: string): ElementReader {
-  const child = r.child(name);
-  if (child === undefined) throw new XmlDocumentError('missing-field', `${r.path}/${name}`, `a ${name} interface is described in <${name}>`);
-  return child;
 }
 
 function readLink(l: ElementReader | undefined): HostInterfaceLink | undefined {

@@ -2,7 +2,7 @@
 // DNS, routes, port groups, QoS and forward interface pools are kept in `extra` at their level.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
@@ -68,8 +68,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseNetworkXml(xml: string): NetworkDescription {
   const r = new ElementReader(parseXmlElement(xml, 'network'), '/network');
-  const name = r.leafText('name');
-  if (name === undefined) throw new XmlDocumentError('missing-field', '/network/name', 'element is required');
+  const name = required(r.leafText('name'), '/network/name');
   const net: Partial<Mutable<NetworkDescription>> = defined({ name, uuid: r.leafText('uuid') });
   const forward = r.child('forward');
   if (forward) net.forward = readForward(forward);

@@ -4,7 +4,7 @@
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, requireText, UINT_MAX, withExtra } from './xml-element.js';
+import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
   checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
@@ -194,8 +194,7 @@ const CODECS: Codecs = {
   mdev: {
     fields: fieldsOf<NodeDeviceMdevCapability>({ type: true, typeId: true, uuid: true, iommuGroup: true, attributes: true, extra: true }),
     read: (r) => {
-      const typeEl = r.child('type');
-      if (typeEl === undefined) throw new XmlDocumentError('missing-field', `${r.path}/type`, 'element is required');
+      const typeEl = required(r.child('type'), `${r.path}/type`);
       const typeId = typeEl.requiredAttr('id');
       r.keepLeaf('type', typeEl);
       const fields = { typeId, uuid: r.leafText('uuid'), iommuGroup: readAttrCount(r, 'iommuGroup', 'number') };

@@ -1,7 +1,7 @@
 // Reading and writing the value-only children node device capabilities are made of: counts,
 // 64-bit byte counts, PCI/USB ids, fibre channel names. Ranges are libvirt's (with the reason).
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, fieldsOf, parseCount, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { checkFields, checkInteger, fieldsOf, parseCount, required, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
 import { checkSize, parseSize } from './xml-units.js';
 
 /** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */
@@ -12,13 +12,9 @@ export interface NodeDeviceId {
 
 const ID_FIELDS = fieldsOf<NodeDeviceId>({ id: true, name: true });
 
-function missing(path: string): never {
-  throw new XmlDocumentError('missing-field', path, 'element is required');
-}
-
 /** Text of a child libvirt's own parser requires (a device's `<block>`, a net's `<interface>`). */
 export function requiredText(r: ElementReader, name: string): string {
-  return r.leafText(name) ?? missing(`${r.path}/${name}`);
+  return required(r.leafText(name), `${r.path}/${name}`);
 }
 
 export function readCount(r: ElementReader, name: string): number | undefined {
@@ -26,7 +22,7 @@ export function readCount(r: ElementReader, name: string): number | undefined {
 }
 
 export function requiredCount(r: ElementReader, name: string): number {
-  return readCount(r, name) ?? missing(`${r.path}/${name}`);
+  return required(readCount(r, name), `${r.path}/${name}`);
 }
 
 /** An unsigned 64-bit value (bytes, blocks): a bigint, as sizes are everywhere in these documents. */
@@ -46,7 +42,7 @@ export function readAttrCount(r: ElementReader, name: string, attribute: string)
 
 /** `<product id='0x0001'>1.1 root hub</product>`: the id is required, as libvirt's parser requires it. */
 export function readId(r: ElementReader, name: string): NodeDeviceId {
-  const child = r.child(name) ?? missing(`${r.path}/${name}`);
+  const child = required(r.child(name), `${r.path}/${name}`);
   const id = child.requiredAttr('id');
   const text = child.text();
   r.keepLeaf(name, child);
@@ -69,9 +65,9 @@ export function writeBig(w: ElementWriter, name: string, value: bigint | undefin
 }
 
 export function writeId(w: ElementWriter, name: string, value: NodeDeviceId | undefined, path: string): void {
-  if (value === undefined) missing(path);
-  checkFields(value, ID_FIELDS, path);
-  w.leaf(name, { id: requireText(value.id, `${path}/@id`) }, value.name);
+  const given = required(value, path);
+  checkFields(given, ID_FIELDS, path);
+  w.leaf(name, { id: requireText(given.id, `${path}/@id`) }, given.name);
 }
 
 /**

@@ -1,8 +1,7 @@
 // <filterbinding> documents (virNWFilterBindingGetXMLDesc / virNWFilterBindingCreateXML): a filter
 // applied to one guest interface's host device, with the parameters it is applied with.
 import { buildXmlElement, parseXmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 
 export interface NWFilterBindingOwner {
@@ -26,29 +25,18 @@ export interface NWFilterBindingDescription {
 
 export function parseNWFilterBindingXml(xml: string): NWFilterBindingDescription {
   const r = new ElementReader(parseXmlElement(xml, 'filterbinding'), '/filterbinding');
-  const owner = readOwner(required(r, 'owner'));
+  const owner = readOwner(required(r.child('owner'), `${r.path}/owner`));
   const portDev = r.leafAttr('portdev', 'name');
   const linkDev = r.leafAttr('linkdev', 'name');
   const mac = r.leafAttr('mac', 'address');
-  const filterref = readFilterRef(required(r, 'filterref'));
-  const binding = { owner, portDev: requiredValue(portDev, `${r.path}/portdev/@name`), linkDev, mac: requiredValue(mac, `${r.path}/mac/@address`), filterref };
+  const filterref = readFilterRef(required(r.child('filterref'), `${r.path}/filterref`));
+  const binding = { owner, portDev: required(portDev, `${r.path}/portdev/@name`), linkDev, mac: required(mac, `${r.path}/mac/@address`), filterref };
   return withExtra(defined<NWFilterBindingDescription>(binding), r);
 }
 
 function readOwner(o: ElementReader): NWFilterBindingOwner {
-  const owner = { name: requiredValue(o.leafText('name'), `${o.path}/name`), uuid: requiredValue(o.leafText('uuid'), `${o.path}/uuid`) };
+  const owner = { name: required(o.leafText('name'), `${o.path}/name`), uuid: required(o.leafText('uuid'), `${o.path}/uuid`) };
   return withExtra(owner, o);
-}
-
-function required(r: ElementReader, name: string): ElementReader {
-  const child = r.child(name);
-  if (child === undefined) throw new XmlDocumentError('missing-field', `${r.path}/${name}`, 'element is required');
-  return child;
-}
-
-function requiredValue(value: string | undefined, path: string): string {
-  if (value === undefined) throw new XmlDocumentError('missing-field', path, 'a value is required');
-  return value;
 }
 
 const BINDING_FIELDS = fieldsOf<NWFilterBindingDescription>({ owner: true, portDev: true, linkDev: true, mac: true, filterref: true, extra: true });

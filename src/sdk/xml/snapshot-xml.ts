@@ -2,7 +2,7 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
@@ -63,8 +63,7 @@ const DISK_SOURCE_FIELDS = fieldsOf<NonNullable<SnapshotDiskDescription['source'
 
 export function parseSnapshotXml(xml: string): DomainSnapshotDescription {
   const r = new ElementReader(parseXmlElement(xml, 'domainsnapshot'), '/domainsnapshot');
-  const name = r.leafText('name');
-  if (name === undefined) throw new XmlDocumentError('missing-field', '/domainsnapshot/name', 'element is required');
+  const name = required(r.leafText('name'), '/domainsnapshot/name');
   const s: Partial<Mutable<DomainSnapshotDescription>> = defined({ name, description: r.leafText('description'), state: r.leafText('state') });
   const parent = r.child('parent');
   if (parent) {

@@ -1,7 +1,6 @@
 // <volume> documents (virStorageVolGetXMLDesc / virStorageVolCreateXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -33,12 +32,10 @@ const SIZES = ['capacity', 'allocation', 'physical'] as const;
 
 export function parseVolumeXml(xml: string): StorageVolumeDescription {
   const r = new ElementReader(parseXmlElement(xml, 'volume'), '/volume');
-  const name = r.leafText('name');
-  if (name === undefined) throw new XmlDocumentError('missing-field', '/volume/name', 'element is required');
+  const name = required(r.leafText('name'), '/volume/name');
   const head = defined<{ type?: string; name: string; key?: string }>({ type: r.attr('type'), name, key: r.leafText('key') });
   const sizes = readSizes(r, SIZES);
-  if (sizes.capacity === undefined) throw new XmlDocumentError('missing-field', '/volume/capacity', 'element is required');
-  const vol: { -readonly [K in keyof StorageVolumeDescription]: StorageVolumeDescription[K] } = { ...head, ...sizes, capacity: sizes.capacity };
+  const vol: { -readonly [K in keyof StorageVolumeDescription]: StorageVolumeDescription[K] } = { ...head, ...sizes, capacity: required(sizes.capacity, '/volume/capacity') };
   const target = readTarget(r.child('target'));
   if (target) vol.target = target;
   const backing = readTarget(r.child('backingStore'));
@@ -67,7 +64,7 @@ export function buildVolumeXml(doc: StorageVolumeDescription): string {
   w.leaf('name', {}, requireText(doc.name, `${path}/name`));
   if (doc.key !== undefined) w.leaf('key', {}, doc.key);
   // Capacity is the one size libvirt insists on when creating a volume.
-  if (doc.capacity === undefined) throw new XmlDocumentError('missing-field', `${path}/capacity`, 'element is required');
+  required(doc.capacity, `${path}/capacity`);
   writeSizes(w, doc, SIZES, path);
   w.child(writeTarget('target', doc.target, `${path}/target`));
   w.child(writeTarget('backingStore', doc.backingStore, `${path}/backingStore`));

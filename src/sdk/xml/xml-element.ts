@@ -216,6 +216,16 @@ export function listAt<T>(value: readonly T[] | undefined, path: string, kind: '
   return value;
 }
 
+/**
+ * A part the document must have, as read (`r.child('os')`, `r.leafText('name')`) or as given to a
+ * builder: absent is a missing-field error at `path`, which names an element or an `@attribute`.
+ */
+export function required<T>(value: T | undefined, path: string): T {
+  if (value !== undefined) return value;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  throw new XmlDocumentError('missing-field', path, last.startsWith('@') ? `attribute '${last.slice(1)}' is required` : 'element is required');
+}
+
 /** Builder-side check for a required string field. */
 export function requireText(value: string | undefined, path: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new XmlDocumentError('missing-field', path, 'a non-empty value is required');

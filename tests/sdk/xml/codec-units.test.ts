@@ -7,6 +7,7 @@ import {
   buildSnapshotXml,
   buildXmlElement,
   parseDomainXml,
+  parseNWFilterBindingXml,
   parsePoolXml,
   parseSnapshotXml,
   parseVolumeXml,
@@ -180,6 +181,12 @@ describe('sdk/xml codec', () => {
     assert.throws(() => parseSnapshotXml('<domainsnapshot><disks><disk/></disks><name>s</name></domainsnapshot>'), xmlError('missing-field', '/domainsnapshot/disks/disk/@name'));
     const e = (() => { try { parseDomainXml('<domain><name>x</name></domain>'); } catch (err) { return err; } })();
     assert.ok(e instanceof XmlDocumentError && e.message.startsWith('/domain/@type:'));
+    // One message for a missing part wherever it is read: an attribute by its name, else an element.
+    const message = (parse: () => unknown): string => { try { parse(); } catch (err) { return (err as Error).message; } return 'parsed'; };
+    const binding = (inner: string): string => `<filterbinding><owner><name>g</name><uuid>u</uuid></owner>${inner}<filterref filter='f'/></filterbinding>`;
+    assert.equal(message(() => parseNWFilterBindingXml(binding(`<portdev name='vnet0'/><mac/>`))), "/filterbinding/mac/@address: attribute 'address' is required");
+    assert.equal(message(() => parseNWFilterBindingXml(binding(`<mac address='52:54:00:00:00:01'/>`))), '/filterbinding/portdev/@name: attribute \'name\' is required');
+    assert.equal(message(() => parseVolumeXml('<volume><name>v</name></volume>')), '/volume/capacity: element is required');
   });
 
   it('converts libvirt units to bytes the way libvirt scales them', () => {
