@@ -1,7 +1,7 @@
 // The devices users touch most: disks, network interfaces, graphics, serial ports and consoles.
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {
@@ -135,7 +135,7 @@ export function writeInterface(n: InterfaceDescription, path: string): XmlElemen
 export function readGraphics(r: ElementReader): GraphicsDescription {
   const g = defined<Mutable<GraphicsDescription>>({
     type: r.requiredAttr('type'),
-    port: parseCount(r.attr('port'), `${r.path}/@port`),
+    port: countAttr(r, 'port'),
     autoport: parseSwitch(r.attr('autoport'), `${r.path}/@autoport`, YES_NO),
     listen: r.attr('listen'),
   });
@@ -151,7 +151,7 @@ export function writeGraphics(g: GraphicsDescription, path: string): XmlElement 
 export function readCharDevice(r: ElementReader): CharDeviceDescription {
   const c: Partial<Mutable<CharDeviceDescription>> = { type: r.requiredAttr('type') };
   const target = r.child('target');
-  if (target) c.target = withExtra(defined({ type: target.attr('type'), port: parseCount(target.attr('port'), `${target.path}/@port`) }), target);
+  if (target) c.target = withExtra(defined({ type: target.attr('type'), port: countAttr(target, 'port') }), target);
   return withExtra(c as CharDeviceDescription, r);
 }
 

@@ -2,7 +2,7 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -64,7 +64,7 @@ export function buildDomainXml(doc: DomainDescription): string {
 export function readDomain(r: ElementReader): DomainDescription {
   const d: Partial<Mutable<DomainDescription>> = defined({
     type: r.requiredAttr('type'),
-    id: parseCount(r.attr('id'), `${r.path}/@id`),
+    id: countAttr(r, 'id'),
     name: required(r.leafText('name'), `${r.path}/name`),
     uuid: r.leafText('uuid'),
     title: r.leafText('title'),
@@ -87,7 +87,7 @@ export function readDomain(r: ElementReader): DomainDescription {
 
 function readVcpu(v: ElementReader): NonNullable<DomainDescription['vcpu']> {
   const count = parseCount(required(v.text(), v.path), v.path) ?? 0;
-  return withExtra(defined({ count, placement: v.attr('placement'), current: parseCount(v.attr('current'), `${v.path}/@current`) }), v);
+  return withExtra(defined({ count, placement: v.attr('placement'), current: countAttr(v, 'current') }), v);
 }
 
 function readOs(os: ElementReader): DomainOs {

@@ -3,7 +3,7 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
@@ -170,14 +170,14 @@ function readTopLevel(r: ElementReader): Omit<HostInterfaceCommon, 'name'> {
 
 function readLink(l: ElementReader | undefined): HostInterfaceLink | undefined {
   if (l === undefined) return undefined;
-  const speed = parseCount(l.attr('speed'), `${l.path}/@speed`);
+  const speed = countAttr(l, 'speed');
   return withExtra(defined<HostInterfaceLink>({ speed, state: parseChoice(l.attr('state'), LINK_STATES, `${l.path}/@state`) }), l);
 }
 
 function readProtocol(p: ElementReader): HostInterfaceProtocol {
   const family = parseChoice(p.requiredAttr('family'), FAMILIES, `${p.path}/@family`) as HostInterfaceProtocol['family'];
   const dhcp = p.child('dhcp');
-  const ips = p.children('ip').map((ip) => withExtra(defined<HostInterfaceIp>({ address: ip.requiredAttr('address'), prefix: parseCount(ip.attr('prefix'), `${ip.path}/@prefix`) }), ip));
+  const ips = p.children('ip').map((ip) => withExtra(defined<HostInterfaceIp>({ address: ip.requiredAttr('address'), prefix: countAttr(ip, 'prefix') }), ip));
   return withExtra(
     defined<HostInterfaceProtocol>({
       family,
@@ -201,14 +201,12 @@ function readBridge(b: ElementReader): HostInterfaceBridge {
 function readBond(b: ElementReader): HostInterfaceBond {
   const mii = b.child('miimon');
   const arp = b.child('arpmon');
-  const count = (r: ElementReader, name: string): number | undefined => parseCount(r.attr(name), `${r.path}/@${name}`);
-  const required = (r: ElementReader, name: string): number => parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
   const miimon = mii && withExtra(defined<NonNullable<HostInterfaceBond['miimon']>>({
-    freq: required(mii, 'freq'), downdelay: count(mii, 'downdelay'), updelay: count(mii, 'updelay'),
+    freq: requiredCountAttr(mii, 'freq'), downdelay: countAttr(mii, 'downdelay'), updelay: countAttr(mii, 'updelay'),
     carrier: parseChoice(mii.attr('carrier'), MII_CARRIERS, `${mii.path}/@carrier`),
   }), mii);
   const arpmon = arp && withExtra(defined<NonNullable<HostInterfaceBond['arpmon']>>({
-    interval: required(arp, 'interval'), target: arp.requiredAttr('target'),
+    interval: requiredCountAttr(arp, 'interval'), target: arp.requiredAttr('target'),
     validate: parseChoice(arp.attr('validate'), ARP_VALIDATES, `${arp.path}/@validate`),
   }), arp);
   const mode = parseChoice(b.attr('mode'), BOND_MODES, `${b.path}/@mode`);
@@ -217,7 +215,7 @@ function readBond(b: ElementReader): HostInterfaceBond {
 }
 
 function readVlan(v: ElementReader): HostInterfaceVlan {
-  const tag = parseCount(v.requiredAttr('tag'), `${v.path}/@tag`) as number;
+  const tag = requiredCountAttr(v, 'tag');
   const device = v.leafAttr('interface', 'name');
   if (device === undefined) throw new XmlDocumentError('missing-field', `${v.path}/interface/@name`, 'a VLAN names the device it runs on');
   return withExtra({ tag, device }, v);

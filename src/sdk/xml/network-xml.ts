@@ -2,7 +2,7 @@
 // DNS, routes, port groups, QoS and forward interface pools are kept in `extra` at their level.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
@@ -87,14 +87,14 @@ function readForward(f: ElementReader): NetworkForward {
 function readNat(n: ElementReader): NonNullable<NetworkForward['nat']> {
   const port = n.child('port');
   if (port === undefined) return withExtra({}, n);
-  const ports = { start: requiredCount(port, 'start'), end: requiredCount(port, 'end') };
+  const ports = { start: requiredCountAttr(port, 'start'), end: requiredCountAttr(port, 'end') };
   n.keepLeaf('port', port);
   return withExtra({ ports }, n);
 }
 
 function readBridge(b: ElementReader): NetworkBridge {
   const stp = parseSwitch(b.attr('stp'), `${b.path}/@stp`, ON_OFF);
-  return withExtra(defined<NetworkBridge>({ name: b.attr('name'), stp, delay: parseCount(b.attr('delay'), `${b.path}/@delay`) }), b);
+  return withExtra(defined<NetworkBridge>({ name: b.attr('name'), stp, delay: countAttr(b, 'delay') }), b);
 }
 
 function readIp(ip: ElementReader): NetworkIp {
@@ -103,7 +103,7 @@ function readIp(ip: ElementReader): NetworkIp {
     family: ip.attr('family'),
     address: ip.attr('address'),
     netmask: ip.attr('netmask'),
-    prefix: parseCount(ip.attr('prefix'), `${ip.path}/@prefix`),
+    prefix: countAttr(ip, 'prefix'),
     dhcp: dhcp ? readDhcp(dhcp) : undefined,
   });
   return withExtra(fields, ip);
@@ -113,10 +113,6 @@ function readDhcp(d: ElementReader): NetworkDhcp {
   const ranges = d.children('range').map((r) => withExtra({ start: r.requiredAttr('start'), end: r.requiredAttr('end') }, r));
   const hosts = d.children('host').map((h) => withExtra(defined<NetworkDhcp['hosts'][number]>({ mac: h.attr('mac'), name: h.attr('name'), ip: h.attr('ip') }), h));
   return withExtra({ ranges, hosts }, d);
-}
-
-function requiredCount(r: ElementReader, name: string): number {
-  return parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
 }
 
 const NETWORK_FIELDS = fieldsOf<NetworkDescription>({

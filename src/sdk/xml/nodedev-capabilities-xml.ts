@@ -4,7 +4,7 @@
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
+import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
   checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
@@ -223,7 +223,7 @@ const CODECS: Codecs = {
 function readLink(r: ElementReader): NodeDeviceNetCapability['link'] {
   const link = r.child('link');
   if (link === undefined) return undefined;
-  const value = defined<NonNullable<NodeDeviceNetCapability['link']>>({ state: link.attr('state'), speed: parseCount(link.attr('speed'), `${link.path}/@speed`) });
+  const value = defined<NonNullable<NodeDeviceNetCapability['link']>>({ state: link.attr('state'), speed: countAttr(link, 'speed') });
   r.keepLeaf('link', link);
   return value;
 }

@@ -2,7 +2,7 @@
 // filters it includes, one list in document order, which libvirt keeps and writes back as it is.
 import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
 
@@ -115,7 +115,7 @@ const PRIORITY_MAX = 1000;
 
 export function parseNWFilterXml(xml: string): NWFilterDescription {
   const r = new ElementReader(parseXmlElement(xml, 'filter'), '/filter');
-  const head = { name: r.requiredAttr('name'), chain: r.attr('chain'), priority: parseCount(r.attr('priority'), `${r.path}/@priority`) };
+  const head = { name: r.requiredAttr('name'), chain: r.attr('chain'), priority: countAttr(r, 'priority') };
   const uuid = r.leafText('uuid');
   const entries = entryReaders(r).map((e) => (e.element.name === 'rule' ? readRule(e) : { kind: 'filterref' as const, ...readFilterRef(e) }));
   return withExtra(defined<NWFilterDescription>({ ...head, uuid, entries }), r);
@@ -142,7 +142,7 @@ function readRule(r: ElementReader): NWFilterRule {
     kind: 'rule' as const,
     action: parseChoice(r.requiredAttr('action'), ACTIONS, `${r.path}/@action`) as NWFilterAction,
     direction: parseChoice(r.requiredAttr('direction'), DIRECTIONS, `${r.path}/@direction`) as NWFilterDirection,
-    priority: parseCount(r.attr('priority'), `${r.path}/@priority`),
+    priority: countAttr(r, 'priority'),
     statematch: readStatematch(r.attr('statematch'), `${r.path}/@statematch`),
     protocol: readProtocol(r),
   };

@@ -1,6 +1,6 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { checkFields, checkInteger, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -53,7 +53,7 @@ export function parsePoolXml(xml: string): StoragePoolDescription {
 }
 
 function readSource(s: ElementReader): StoragePoolSource {
-  const hosts = s.children('host').map((h) => withExtra(defined({ name: h.requiredAttr('name'), port: parseCount(h.attr('port'), `${h.path}/@port`) }), h));
+  const hosts = s.children('host').map((h) => withExtra(defined({ name: h.requiredAttr('name'), port: countAttr(h, 'port') }), h));
   const devices = s.children('device').map((d, i) => {
     const path = d.requiredAttr('path');
     s.keepLeaf(`device[${i}]`, d);

@@ -240,6 +240,16 @@ export function parseCount(text: string | undefined, path: string): number | und
   return Number(t);
 }
 
+/** An integer attribute such as `<port start='1024'>`, reported at its own path; undefined when absent. */
+export function countAttr(r: ElementReader, name: string): number | undefined {
+  return parseCount(r.attr(name), `${r.path}/@${name}`);
+}
+
+/** An integer attribute the document must have. */
+export function requiredCountAttr(r: ElementReader, name: string): number {
+  return parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
+}
+
 /** Copies the defined entries only: exactOptionalPropertyTypes forbids explicit `undefined`. */
 export function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
