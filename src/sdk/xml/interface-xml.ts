@@ -3,7 +3,7 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
@@ -229,7 +229,6 @@ const FIELDS: Readonly<Record<HostInterfaceType, readonly string[]>> = {
   bond: fieldsOf<BondInterfaceDescription>({ ...COMMON, link: true, bond: true }),
   vlan: fieldsOf<VlanInterfaceDescription>({ ...COMMON, link: true, vlan: true }),
 };
-const ANY_FIELDS = [...new Set(Object.values(FIELDS).flat())];
 const TOP_LEVEL_ONLY = ['startMode', 'mtu', 'protocols'] as const;
 const LINK_FIELDS = fieldsOf<HostInterfaceLink>({ speed: true, state: true, extra: true });
 const PROTOCOL_FIELDS = fieldsOf<HostInterfaceProtocol>({ family: true, autoconf: true, dhcp: true, ips: true, gateway: true, extra: true });
@@ -247,9 +246,7 @@ export function buildInterfaceXml(doc: HostInterfaceDescription): string {
 }
 
 function writeInterface(doc: AnyInterface, path: string, parent?: Parent): XmlElement {
-  checkFields(doc, ANY_FIELDS, path, true);
-  checkChoice(doc.type, parent === undefined ? TYPES : MEMBER_TYPES[parent], `${path}/@type`, true);
-  checkFields(doc, FIELDS[doc.type], path);
+  checkVariant(doc, 'type', FIELDS, path, parent === undefined ? TYPES : MEMBER_TYPES[parent]);
   const w = new ElementWriter('interface', doc.extra).attrs({ type: doc.type, name: requireText(doc.name, `${path}/@name`) });
   // The type of a member lacks these fields; untyped code may still give them, which is refused.
   if (parent === undefined) writeTopLevel(w, doc as HostInterfaceCommon, path);

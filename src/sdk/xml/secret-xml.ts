@@ -2,8 +2,8 @@
 // them: it is set and read with virSecretSetValue / virSecretGetValue.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
-import { checkChoice, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
+import { checkFields, checkVariant, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 /** What the secret is for, by usage type: each names its object in a child of its own. */
 export type SecretUsage =
@@ -65,8 +65,15 @@ function readUsage(u: ElementReader): SecretUsage {
 }
 
 const SECRET_FIELDS = fieldsOf<SecretDescription>({ ephemeral: true, private: true, uuid: true, description: true, usage: true, extra: true });
-/** Every field some usage type has: checked before the type is known, so that it can be read. */
-const ANY_USAGE_FIELDS = ['type', 'extra', ...new Set(Object.values(USAGE_ID))];
+type Usage<T extends SecretUsageType> = Extract<SecretUsage, { type: T }>;
+/** The fields of each usage type: a field of another ('name' on a volume usage) would be left out without a word. */
+const USAGE_FIELDS: Readonly<Record<SecretUsageType, readonly string[]>> = {
+  volume: fieldsOf<Usage<'volume'>>({ type: true, volume: true, extra: true }),
+  ceph: fieldsOf<Usage<'ceph'>>({ type: true, name: true, extra: true }),
+  iscsi: fieldsOf<Usage<'iscsi'>>({ type: true, target: true, extra: true }),
+  tls: fieldsOf<Usage<'tls'>>({ type: true, name: true, extra: true }),
+  vtpm: fieldsOf<Usage<'vtpm'>>({ type: true, name: true, extra: true }),
+};
 
 // Written in libvirt's own order (virSecretDefFormat) so that unchanged documents come back identical.
 export function buildSecretXml(doc: SecretDescription): string {
@@ -83,11 +90,8 @@ export function buildSecretXml(doc: SecretDescription): string {
 
 function writeUsage(u: SecretUsage | undefined, path: string): XmlElement | undefined {
   if (u === undefined) return undefined;
-  checkFields(u, ANY_USAGE_FIELDS, path);
-  checkChoice(u.type, USAGE_TYPES, `${path}/@type`, true);
-  const idElement = USAGE_ID[u.type];
-  // A field of another usage type ('name' on a volume usage) would be left out without a word.
-  checkFields(u, ['type', idElement, 'extra'], path);
+  const type = checkVariant(u, 'type', USAGE_FIELDS, path);
+  const idElement = USAGE_ID[type];
   const id = requireText((u as unknown as Record<string, string | undefined>)[idElement], `${path}/${idElement}`);
-  return new ElementWriter('usage', u.extra).attr('type', u.type).leaf(idElement, {}, id).finish();
+  return new ElementWriter('usage', u.extra).attr('type', type).leaf(idElement, {}, id).finish();
 }

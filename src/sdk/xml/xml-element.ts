@@ -4,6 +4,7 @@
 import { isXmlElement, type XmlElement, type XmlNode } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkSize, parseSize, type SizeValue } from './xml-units.js';
+import { checkChoice } from './xml-choices.js';
 
 /** The part of an element the typed model does not cover, kept verbatim. */
 export interface XmlExtra {
@@ -293,6 +294,21 @@ export function checkFields(value: unknown, fields: readonly string[], path: str
   for (const key of Object.keys(value)) {
     if (!fields.includes(key)) throw new XmlDocumentError('invalid-value', path, `unknown field '${key}' (known: ${fields.join(', ')})`);
   }
+}
+
+/**
+ * Builder-side check of a description that is a union on `key` (a host interface's `type`, a
+ * secret usage's): an object, its `key` one of `choices`, and no field but that variant's. A field
+ * of another variant (`mac` on a bridge) would be left out without a word. Returns the variant.
+ */
+export function checkVariant<K extends string>(value: unknown, key: string, fields: Readonly<Record<K, readonly string[]>>, path: string,
+  choices: readonly K[] = Object.keys(fields) as K[]): K {
+  // Every variant's fields first: an object with a misspelt field is reported as such, whatever its key.
+  checkFields(value, [...new Set(Object.values<readonly string[]>(fields).flat())], path, true);
+  const variant = (value as Record<string, unknown>)[key];
+  checkChoice(variant, choices, `${path}/@${key}`, true);
+  checkFields(value, fields[variant as K], path);
+  return variant as K;
 }
 
 /**
