@@ -117,24 +117,8 @@ export function parseNWFilterXml(xml: string): NWFilterDescription {
   const r = new ElementReader(parseXmlElement(xml, 'filter'), '/filter');
   const head = { name: r.requiredAttr('name'), chain: r.attr('chain'), priority: countAttr(r, 'priority') };
   const uuid = r.leafText('uuid');
-  const entries = entryReaders(r).map((e) => (e.element.name === 'rule' ? readRule(e) : { kind: 'filterref' as const, ...readFilterRef(e) }));
+  const entries = r.children('rule', 'filterref').map((e) => (e.element.name === 'rule' ? readRule(e) : { kind: 'filterref' as const, ...readFilterRef(e) }));
   return withExtra(defined<NWFilterDescription>({ ...head, uuid, entries }), r);
-}
-
-/** Readers of the <rule> and <filterref> children in document order, each with its path. */
-function entryReaders(r: ElementReader): ElementReader[] {
-  const entries = r.element.children.filter((node): node is XmlElement => isXmlElement(node) && (node.name === 'rule' || node.name === 'filterref'));
-  const count = (name: string): number => entries.filter((e) => e.name === name).length;
-  const totals = { rule: count('rule'), filterref: count('filterref') };
-  const seen = { rule: 0, filterref: 0 };
-  return entries.map((node) => {
-    const name = node.name as keyof typeof seen;
-    seen[name] += 1;
-    // The next unread one of that name is this one: every earlier one has been read.
-    const child = r.child(name) as ElementReader;
-    // child() numbers the second and later ones; the first of several gets its [1] here.
-    return seen[name] === 1 && totals[name] > 1 ? new ElementReader(child.element, `${child.path}[1]`) : child;
-  });
 }
 
 function readRule(r: ElementReader): NWFilterRule {

@@ -59,7 +59,18 @@ export class ElementReader {
     return undefined;
   }
 
-  children(name: string): ElementReader[] {
+  /**
+   * The not-yet-consumed children called `name`, or any of several names in document order (a
+   * filter's rules and references interleave).
+   */
+  children(...names: [string, ...string[]]): ElementReader[] {
+    const [name, ...more] = names;
+    if (more.length === 0) return this.childrenNamed(name);
+    const position = new Map(this.element.children.map((node, i) => [node, i]));
+    return names.flatMap((n) => this.childrenNamed(n)).sort((a, b) => (position.get(a.element) as number) - (position.get(b.element) as number));
+  }
+
+  private childrenNamed(name: string): ElementReader[] {
     const out: ElementReader[] = [];
     for (let c = this.child(name); c !== undefined; c = this.child(name)) out.push(c);
     // Repeated elements get a 1-based position in their path so errors point at the right one.
