@@ -91,15 +91,9 @@ function readVcpu(v: ElementReader): NonNullable<DomainDescription['vcpu']> {
 }
 
 function readOs(os: ElementReader): DomainOs {
-  const type = required(os.child('type'), `${os.path}/type`);
-  const fields = defined<Mutable<DomainOs>>({ type: required(type.text(), type.path), arch: type.attr('arch'), machine: type.attr('machine'), boot: [] });
-  os.keepLeaf('type', type);
-  fields.boot = os.children('boot').map((b, i) => {
-    const dev = b.requiredAttr('dev');
-    os.keepLeaf(`boot[${i}]`, b);
-    return dev;
-  });
-  return withExtra(fields, os);
+  const type = os.readLeaf('type', (t) => ({ type: required(t.text(), t.path), arch: t.attr('arch'), machine: t.attr('machine') }));
+  const boot = os.readLeaves('boot', (b) => b.requiredAttr('dev'));
+  return withExtra(defined<DomainOs>({ ...required(type, `${os.path}/type`), boot }), os);
 }
 
 export function writeDomain(d: DomainDescription, path: string): XmlElement {

@@ -85,11 +85,8 @@ function readForward(f: ElementReader): NetworkForward {
 }
 
 function readNat(n: ElementReader): NonNullable<NetworkForward['nat']> {
-  const port = n.child('port');
-  if (port === undefined) return withExtra({}, n);
-  const ports = { start: requiredCountAttr(port, 'start'), end: requiredCountAttr(port, 'end') };
-  n.keepLeaf('port', port);
-  return withExtra({ ports }, n);
+  const ports = n.readLeaf('port', (p) => ({ start: requiredCountAttr(p, 'start'), end: requiredCountAttr(p, 'end') }));
+  return withExtra(defined<NonNullable<NetworkForward['nat']>>({ ports }), n);
 }
 
 function readBridge(b: ElementReader): NetworkBridge {

@@ -105,14 +105,8 @@ const CODECS: Codecs = {
     fields: fieldsOf<NodeDeviceNetCapability>({ type: true, interface: true, address: true, link: true, features: true, subtype: true, extra: true }),
     read: (r) => {
       const fields = { interface: requiredText(r, 'interface'), address: r.leafText('address'), link: readLink(r) };
-      const features = r.children('feature').map((f, i) => {
-        const name = f.requiredAttr('name');
-        r.keepLeaf(`feature[${i}]`, f);
-        return name;
-      });
-      const nested = r.child('capability');
-      const subtype = nested?.requiredAttr('type');
-      if (nested !== undefined) r.keepLeaf('capability', nested);
+      const features = r.readLeaves('feature', (f) => f.requiredAttr('name'));
+      const subtype = r.readLeaf('capability', (c) => c.requiredAttr('type'));
       return defined({ ...fields, features, subtype });
     },
     write: (c, w, path) => {
@@ -194,15 +188,9 @@ const CODECS: Codecs = {
   mdev: {
     fields: fieldsOf<NodeDeviceMdevCapability>({ type: true, typeId: true, uuid: true, iommuGroup: true, attributes: true, extra: true }),
     read: (r) => {
-      const typeEl = required(r.child('type'), `${r.path}/type`);
-      const typeId = typeEl.requiredAttr('id');
-      r.keepLeaf('type', typeEl);
+      const typeId = required(r.readLeaf('type', (t) => t.requiredAttr('id')), `${r.path}/type`);
       const fields = { typeId, uuid: r.leafText('uuid'), iommuGroup: readAttrCount(r, 'iommuGroup', 'number') };
-      const attributes = r.children('attr').map((a, i) => {
-        const attribute = { name: a.requiredAttr('name'), value: a.requiredAttr('value') };
-        r.keepLeaf(`attr[${i}]`, a);
-        return attribute;
-      });
+      const attributes = r.readLeaves('attr', (a) => ({ name: a.requiredAttr('name'), value: a.requiredAttr('value') }));
       return defined({ ...fields, attributes: attributes.length > 0 ? attributes : undefined });
     },
     write: (c, w, path) => {
@@ -221,11 +209,7 @@ const CODECS: Codecs = {
 };
 
 function readLink(r: ElementReader): NodeDeviceNetCapability['link'] {
-  const link = r.child('link');
-  if (link === undefined) return undefined;
-  const value = defined<NonNullable<NodeDeviceNetCapability['link']>>({ state: link.attr('state'), speed: countAttr(link, 'speed') });
-  r.keepLeaf('link', link);
-  return value;
+  return r.readLeaf('link', (l) => defined<NonNullable<NodeDeviceNetCapability['link']>>({ state: l.attr('state'), speed: countAttr(l, 'speed') }));
 }
 
 /** The nested `<capability type=…>` of a type the model knows, its `type` attribute consumed. */

@@ -1,7 +1,7 @@
 // Reading and writing the value-only children node device capabilities are made of: counts,
 // 64-bit byte counts, PCI/USB ids, fibre channel names. Ranges are libvirt's (with the reason).
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, fieldsOf, parseCount, required, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { checkFields, checkInteger, defined, fieldsOf, parseCount, required, requiredCountAttr, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
 import { checkSize, parseSize } from './xml-units.js';
 
 /** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */
@@ -33,20 +33,13 @@ export function readBig(r: ElementReader, name: string): bigint | undefined {
 
 /** A count held in an attribute of a value-only child (`<iommuGroup number='12'>`), required when the child is there. */
 export function readAttrCount(r: ElementReader, name: string, attribute: string): number | undefined {
-  const child = r.child(name);
-  if (child === undefined) return undefined;
-  const value = parseCount(child.requiredAttr(attribute), `${child.path}/@${attribute}`);
-  r.keepLeaf(name, child);
-  return value;
+  return r.readLeaf(name, (child) => requiredCountAttr(child, attribute));
 }
 
 /** `<product id='0x0001'>1.1 root hub</product>`: the id is required, as libvirt's parser requires it. */
 export function readId(r: ElementReader, name: string): NodeDeviceId {
-  const child = required(r.child(name), `${r.path}/${name}`);
-  const id = child.requiredAttr('id');
-  const text = child.text();
-  r.keepLeaf(name, child);
-  return text === undefined ? { id } : { id, name: text };
+  const id = r.readLeaf(name, (child) => defined<NodeDeviceId>({ id: child.requiredAttr('id'), name: child.text() }));
+  return required(id, `${r.path}/${name}`);
 }
 
 export function writeText(w: ElementWriter, name: string, value: string | undefined): void {

@@ -43,12 +43,8 @@ export function parseNodeDeviceXml(xml: string): NodeDeviceDescription {
   const r = new ElementReader(parseXmlElement(xml, 'device'), '/device');
   const dev: Partial<Mutable<NodeDeviceDescription>> = defined({ name: r.leafText('name'), path: r.leafText('path') });
   Object.assign(dev, readDevnodes(r), readParent(r));
-  const driver = r.child('driver');
-  if (driver) {
-    const name = driver.leafText('name');
-    if (name !== undefined) dev.driver = name;
-    r.keepLeaf('driver', driver);
-  }
+  const driver = r.readLeaf('driver', (d) => d.leafText('name'));
+  if (driver !== undefined) dev.driver = driver;
   const capabilities: NodeDeviceCapability[] = [];
   const modeled = (el: { attributes: Readonly<Record<string, string>> }): boolean => isModeledCapability(el.attributes.type);
   for (let c = r.childWhere('capability', modeled); c !== undefined; c = r.childWhere('capability', modeled)) capabilities.push(readCapability(c));

@@ -54,11 +54,7 @@ export function parsePoolXml(xml: string): StoragePoolDescription {
 
 function readSource(s: ElementReader): StoragePoolSource {
   const hosts = s.children('host').map((h) => withExtra(defined({ name: h.requiredAttr('name'), port: countAttr(h, 'port') }), h));
-  const devices = s.children('device').map((d, i) => {
-    const path = d.requiredAttr('path');
-    s.keepLeaf(`device[${i}]`, d);
-    return path;
-  });
+  const devices = s.readLeaves('device', (d) => d.requiredAttr('path'));
   const fields = defined<StoragePoolSource>({ hosts, devices, dir: s.leafAttr('dir', 'path'), name: s.leafText('name'), format: s.leafAttr('format', 'type') });
   return withExtra(fields, s);
 }

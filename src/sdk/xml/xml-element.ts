@@ -105,20 +105,33 @@ export class ElementReader {
 
   /** Text of a value-only child such as `<name>`; '' when the child is present but empty. */
   leafText(name: string, key = name): string | undefined {
-    const child = this.child(name);
-    if (child === undefined) return undefined;
-    const text = child.text() ?? '';
-    this.keepLeaf(key, child);
-    return text;
+    return this.readLeaf(name, (child) => child.text() ?? '', key);
   }
 
   /** One attribute of a value-only child such as `<mac address=…/>`. */
   leafAttr(name: string, attribute: string, key = name): string | undefined {
+    return this.readLeaf(name, (child) => child.attr(attribute), key);
+  }
+
+  /**
+   * A value-only child (`<port start=… end=…/>`) as `read` makes it; what `read` leaves of it is
+   * kept under `key` for the writer's leaf(). Undefined when the child is absent.
+   */
+  readLeaf<T>(name: string, read: (child: ElementReader) => T, key = name): T | undefined {
     const child = this.child(name);
     if (child === undefined) return undefined;
-    const value = child.attr(attribute);
+    const value = read(child);
     this.keepLeaf(key, child);
     return value;
+  }
+
+  /** Every value-only child of one name (`<boot dev=…/>` repeated), the leftovers of each under `name[i]` (from 0). */
+  readLeaves<T>(name: string, read: (child: ElementReader) => T): T[] {
+    return this.children(name).map((child, i) => {
+      const value = read(child);
+      this.keepLeaf(`${name}[${i}]`, child);
+      return value;
+    });
   }
 
   /** Presence of a marker child such as `<readonly/>`. */
