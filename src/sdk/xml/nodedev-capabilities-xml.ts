@@ -6,7 +6,7 @@ import type { XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
-  checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeBig, writeCount, writeId, writeText,
+  checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
 import type {
   NodeDeviceCapability, NodeDeviceCapabilityType, NodeDeviceMdevCapability, NodeDeviceNetCapability, NodeDevicePciCapability, NodeDeviceScsiCapability,
@@ -85,10 +85,8 @@ const CODECS: Codecs = {
       writeCount(w, 'function', c.function, 7, `${path}/function`, true);
       writeId(w, 'product', c.product, `${path}/product`);
       writeId(w, 'vendor', c.vendor, `${path}/vendor`);
-      checkInteger(c.iommuGroup, 0, UINT_MAX, `${path}/iommuGroup/@number`);
-      if (c.iommuGroup !== undefined) w.leaf('iommuGroup', { number: c.iommuGroup });
-      checkInteger(c.numaNode, 0, INT_MAX, `${path}/numa/@node`);
-      if (c.numaNode !== undefined) w.leaf('numa', { node: c.numaNode });
+      writeAttrCount(w, 'iommuGroup', 'number', c.iommuGroup, UINT_MAX, path);
+      writeAttrCount(w, 'numa', 'node', c.numaNode, INT_MAX, path);
     },
   },
   usb_device: {
@@ -196,8 +194,7 @@ const CODECS: Codecs = {
     write: (c, w, path) => {
       w.leaf('type', { id: requireText(c.typeId, `${path}/type/@id`) });
       writeText(w, 'uuid', c.uuid);
-      checkInteger(c.iommuGroup, 0, UINT_MAX, `${path}/iommuGroup/@number`);
-      if (c.iommuGroup !== undefined) w.leaf('iommuGroup', { number: c.iommuGroup });
+      writeAttrCount(w, 'iommuGroup', 'number', c.iommuGroup, UINT_MAX, path);
       listAt(c.attributes, `${path}/attr`, 'objects').forEach((a, i) => {
         const at = `${path}/attr[${i + 1}]`;
         checkFields(a, MDEV_ATTR_FIELDS, at);

@@ -51,6 +51,12 @@ export function writeCount(w: ElementWriter, name: string, value: number | undef
   if (value !== undefined) w.leaf(name, {}, xmlValue(value));
 }
 
+/** The counterpart of readAttrCount: `<iommuGroup number='12'/>` under `path`, when the count is given. */
+export function writeAttrCount(w: ElementWriter, name: string, attribute: string, value: number | undefined, max: number, path: string): void {
+  checkInteger(value, 0, max, `${path}/${name}/@${attribute}`);
+  if (value !== undefined) w.leaf(name, { [attribute]: value });
+}
+
 export function writeBig(w: ElementWriter, name: string, value: bigint | undefined, path: string): void {
   if (value === undefined) return;
   checkSize({ value }, path);
