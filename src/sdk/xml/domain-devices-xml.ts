@@ -1,7 +1,7 @@
 // The devices users touch most: disks, network interfaces, graphics, serial ports and consoles.
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
-import { checkBoolean, checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {
@@ -58,8 +58,6 @@ export interface CharDeviceDescription {
   readonly target?: { readonly type?: string; readonly port?: number; readonly extra?: XmlExtra };
   readonly extra?: XmlExtra;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const DISK_FIELDS = fieldsOf<DiskDescription>({ type: true, device: true, driver: true, source: true, target: true, readonly: true, bootOrder: true, extra: true });
 const DISK_DRIVER_FIELDS = fieldsOf<NonNullable<DiskDescription['driver']>>({ name: true, type: true, cache: true, extra: true });

@@ -2,7 +2,7 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type XmlExtra } from './xml-element.js';
+import { checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type Mutable, type XmlExtra } from './xml-element.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -41,8 +41,6 @@ export interface DomainOs {
   readonly boot: readonly string[];
   readonly extra?: XmlExtra;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const DOMAIN_FIELDS = fieldsOf<DomainDescription>({
   type: true, id: true, name: true, uuid: true, title: true, description: true, memory: true, currentMemory: true, vcpu: true,

@@ -3,7 +3,7 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
@@ -134,8 +134,6 @@ type Parent = keyof typeof MEMBER_TYPES;
 
 /** libvirt refuses a larger MTU ("interface mtu value is improper"). */
 const MAX_MTU = 100_000;
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseInterfaceXml(xml: string): HostInterfaceDescription {
   return readInterface(new ElementReader(parseXmlElement(xml, 'interface'), '/interface'));

@@ -2,7 +2,7 @@
 // DNS, routes, port groups, QoS and forward interface pools are kept in `extra` at their level.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
@@ -63,8 +63,6 @@ export interface NetworkDescription {
   readonly ips: readonly NetworkIp[];
   readonly extra?: XmlExtra;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseNetworkXml(xml: string): NetworkDescription {
   const r = new ElementReader(parseXmlElement(xml, 'network'), '/network');

@@ -3,7 +3,7 @@
 // the others stay in `extra` at their places, as does anything else the types do not cover.
 import { buildXmlElement, isXmlElement, parseXmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { isModeledCapability, readCapability, writeCapability } from './nodedev-capabilities-xml.js';
 import type { NodeDeviceCapability } from './nodedev-capability-types.js';
 import { checkWwn } from './nodedev-capability-fields.js';
@@ -36,8 +36,6 @@ export interface NodeDeviceDescription {
   readonly capabilities: readonly NodeDeviceCapability[];
   readonly extra?: XmlExtra;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseNodeDeviceXml(xml: string): NodeDeviceDescription {
   const r = new ElementReader(parseXmlElement(xml, 'device'), '/device');

@@ -1,6 +1,6 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -38,7 +38,7 @@ const SIZES = ['capacity', 'allocation', 'available'] as const;
 export function parsePoolXml(xml: string): StoragePoolDescription {
   const r = new ElementReader(parseXmlElement(xml, 'pool'), '/pool');
   const name = required(r.leafText('name'), '/pool/name');
-  const pool: { -readonly [K in keyof StoragePoolDescription]: StoragePoolDescription[K] } = {
+  const pool: Mutable<StoragePoolDescription> = {
     ...defined<{ type: string; name: string; uuid?: string }>({ type: r.requiredAttr('type'), name, uuid: r.leafText('uuid') }),
     ...readSizes(r, SIZES),
   };

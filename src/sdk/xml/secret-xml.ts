@@ -2,7 +2,7 @@
 // them: it is set and read with virSecretSetValue / virSecretGetValue.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkVariant, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, checkVariant, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 /** What the secret is for, by usage type: each names its object in a child of its own. */
@@ -39,8 +39,6 @@ export interface SecretDescription {
  */
 const USAGE_ID = { volume: 'volume', ceph: 'name', iscsi: 'target', tls: 'name', vtpm: 'name' } as const satisfies Record<SecretUsageType, string>;
 const USAGE_TYPES = Object.keys(USAGE_ID) as SecretUsageType[];
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseSecretXml(xml: string): SecretDescription {
   const r = new ElementReader(parseXmlElement(xml, 'secret'), '/secret');

@@ -2,7 +2,7 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
@@ -50,8 +50,6 @@ export interface DomainSnapshotDescription {
   readonly active?: boolean;
   readonly extra?: XmlExtra;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SNAPSHOT_FIELDS = fieldsOf<DomainSnapshotDescription>({
   name: true, description: true, state: true, parent: true, creationTime: true, memory: true, disks: true, domain: true, domainUuid: true, active: true, extra: true,

@@ -1,6 +1,6 @@
 // <volume> documents (virStorageVolGetXMLDesc / virStorageVolCreateXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -35,7 +35,7 @@ export function parseVolumeXml(xml: string): StorageVolumeDescription {
   const name = required(r.leafText('name'), '/volume/name');
   const head = defined<{ type?: string; name: string; key?: string }>({ type: r.attr('type'), name, key: r.leafText('key') });
   const sizes = readSizes(r, SIZES);
-  const vol: { -readonly [K in keyof StorageVolumeDescription]: StorageVolumeDescription[K] } = { ...head, ...sizes, capacity: required(sizes.capacity, '/volume/capacity') };
+  const vol: Mutable<StorageVolumeDescription> = { ...head, ...sizes, capacity: required(sizes.capacity, '/volume/capacity') };
   const target = readTarget(r.child('target'));
   if (target) vol.target = target;
   const backing = readTarget(r.child('backingStore'));

@@ -275,6 +275,9 @@ export function requiredCountAttr(r: ElementReader, name: string): number {
   return parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
 }
 
+/** A description under construction: a reader fills its fields in one at a time. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Copies the defined entries only: exactOptionalPropertyTypes forbids explicit `undefined`. */
 export function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
