@@ -1,6 +1,7 @@
 // The devices users touch most: disks, network interfaces, graphics, serial ports and consoles.
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
+import { elementPath } from './xml-errors.js';
 import { checkBoolean, checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
@@ -191,7 +192,7 @@ export function writeDomainDevices(d: DomainDevices, path: string): XmlElement {
   checkFields(d, DEVICES_FIELDS, path);
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);
-  const at = (name: string, i: number, n: number): string => `${path}/${name}${n > 1 ? `[${i + 1}]` : ''}`;
+  const at = (name: string, i: number, n: number): string => elementPath(path, name, i, n);
   listAt(d.disks, `${path}/disk`, 'objects').forEach((x, i, all) => w.child(writeDisk(x, at('disk', i, all.length))));
   listAt(d.interfaces, `${path}/interface`, 'objects').forEach((x, i, all) => w.child(writeInterface(x, at('interface', i, all.length))));
   listAt(d.serials, `${path}/serial`, 'objects').forEach((x, i, all) => w.child(writeCharDevice('serial', x, at('serial', i, all.length))));

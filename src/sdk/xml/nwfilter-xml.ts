@@ -1,7 +1,7 @@
 // <filter> documents (virNWFilterGetXMLDesc / virNWFilterDefineXML): a filter's rules and the
 // filters it includes, one list in document order, which libvirt keeps and writes back as it is.
 import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type XmlExtra } from './xml-element.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
@@ -220,7 +220,7 @@ function writeProtocol(p: NWFilterProtocol | undefined, rulePath: string): XmlEl
   const { name, more: _more, ...first } = p;
   const matches = [first, ...listAt(p.more, `${rulePath}/${name}`, 'objects')];
   return matches.map((m, i) => {
-    const at = matches.length > 1 ? `${rulePath}/${name}[${i + 1}]` : `${rulePath}/${name}`;
+    const at = elementPath(rulePath, name, i, matches.length);
     checkFields(m, MATCH_FIELDS, at);
     return new ElementWriter(name, m.extra).attrs(attributesAt(m.attributes, at)).finish();
   });

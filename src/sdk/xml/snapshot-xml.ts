@@ -1,7 +1,7 @@
 // <domainsnapshot> documents, as returned by virDomainSnapshotGetXMLDesc and accepted by
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
@@ -128,7 +128,7 @@ export function buildSnapshotXml(doc: DomainSnapshotDescription): string {
 function writeDisks(disks: readonly SnapshotDiskDescription[], extra: XmlExtra | undefined, path: string): XmlElement {
   const w = new ElementWriter('disks', extra);
   disks.forEach((d, i) => {
-    const at = `${path}/disk${disks.length > 1 ? `[${i + 1}]` : ''}`;
+    const at = elementPath(path, 'disk', i, disks.length);
     checkFields(d, DISK_FIELDS, at);
     checkFields(d.driver, DISK_DRIVER_FIELDS, `${at}/driver`);
     checkFields(d.source, DISK_SOURCE_FIELDS, `${at}/source`);

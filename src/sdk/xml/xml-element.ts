@@ -2,7 +2,7 @@
 // children the typed model consumed; whatever is left becomes an `XmlExtra`, and the writer puts
 // it back, so build(parse(xml)) keeps everything libvirt wrote even where the model is partial.
 import { isXmlElement, type XmlElement, type XmlNode } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkSize, parseSize, type SizeValue } from './xml-units.js';
 import { checkChoice } from './xml-choices.js';
 
@@ -89,7 +89,7 @@ export class ElementReader {
     const found = named[at];
     if (found === undefined) return undefined;
     this.usedChildren.add(found.index);
-    return new ElementReader(found.node, `${this.path}/${name}${named.length > 1 ? `[${at + 1}]` : ''}`);
+    return new ElementReader(found.node, elementPath(this.path, name, at, named.length));
   }
 
   /** The element's own text; undefined when it has no text at all. */

@@ -19,6 +19,16 @@ export class XmlDocumentError extends Error {
   }
 }
 
+/**
+ * The path of the `index`-th (from 0) of `count` sibling elements called `name` under `parent`:
+ * numbered from 1 when the name repeats (`devices/disk[2]`), bare when there is one (`os`), as
+ * readers number what they read. (child() alone cannot see later siblings: children() numbers
+ * the first of several.)
+ */
+export function elementPath(parent: string, name: string, index: number, count: number): string {
+  return `${parent}/${name}${count > 1 ? `[${index + 1}]` : ''}`;
+}
+
 export function isXmlDocumentError(e: unknown): e is XmlDocumentError {
   return e instanceof XmlDocumentError;
 }
