@@ -2,7 +2,7 @@
 // Everything stays a string here (no number/boolean coercion: UUIDs, MACs, octal modes and
 // 64-bit sizes would be damaged); the typed documents convert values themselves.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 
 export interface XmlElement {
   readonly name: string;
@@ -203,15 +203,18 @@ function checkCharacters(el: XmlElement, path: string, depth: number): void {
     checkName(name, `${path}/@${name}`);
     check(`${path}/@${name}`, value);
   }
+  // Numbered as a reader numbers them: the first of several is [1], not the bare name.
+  const count = new Map<string, number>();
+  for (const child of el.children) if (isXmlElement(child)) count.set(child.name, (count.get(child.name) ?? 0) + 1);
   const seen = new Map<string, number>();
   for (const child of el.children) {
     if (!isXmlElement(child)) {
       check(path, child.text);
       continue;
     }
-    const n = (seen.get(child.name) ?? 0) + 1;
-    seen.set(child.name, n);
-    checkCharacters(child, `${path}/${child.name}${n > 1 ? `[${n}]` : ''}`, depth + 1);
+    const n = seen.get(child.name) ?? 0;
+    seen.set(child.name, n + 1);
+    checkCharacters(child, elementPath(path, child.name, n, count.get(child.name) as number), depth + 1);
   }
 }
 

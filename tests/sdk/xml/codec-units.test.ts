@@ -102,6 +102,12 @@ describe('sdk/xml codec', () => {
     const node = { name: 'x><evil/><y', attributes: {}, children: [] };
     assert.throws(() => buildDomainXml({ ...dom, extra: { children: [{ index: 0, node }] } }), xmlError('invalid-value', '/domain/x><evil/><y'));
     assert.throws(() => buildXmlElement({ name: '1a', attributes: {}, children: [] }), xmlError('invalid-value', '/1a'));
+    // Paths number same-named siblings as a reader does: the first of several is [1], one alone has no number.
+    const el = (name: string, attributes: Record<string, string> = {}): XmlElement => ({ name, attributes, children: [] });
+    const rules = (first: XmlElement, second: XmlElement): XmlElement => ({ name: 'filter', attributes: {}, children: [first, el('uuid'), second] });
+    assert.throws(() => buildXmlElement(rules(el('rule', { 'a b': '1' }), el('rule'))), xmlError('invalid-value', '/filter/rule[1]/@a b'));
+    assert.throws(() => buildXmlElement(rules(el('rule'), el('rule', { 'a b': '1' }))), xmlError('invalid-value', '/filter/rule[2]/@a b'));
+    assert.throws(() => buildXmlElement(rules(el('rule', { 'a b': '1' }), el('filterref'))), xmlError('invalid-value', '/filter/rule/@a b'));
     // Namespace prefixes and non-ASCII letters are names.
     const ok = buildXmlElement({ name: 'qemu:commandline', attributes: { 'xmlns:qemu': 'u', 'é-x.1': 'v' }, children: [] });
     assert.equal(ok, '<qemu:commandline xmlns:qemu="u" é-x.1="v"/>\n');
