@@ -3,7 +3,7 @@
 // nested capabilities the types do not model (a PCI function's SR-IOV and mdev types, removable
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
   checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
@@ -163,9 +163,11 @@ const CODECS: Codecs = {
     write: (c, w, path) => {
       writeCount(w, 'host', c.host, UINT_MAX, `${path}/host`);
       writeCount(w, 'unique_id', c.uniqueId, INT_MAX, `${path}/unique_id`);
-      w.child(writeFcHost(c.fcHost, `${path}/capability[@type='fc_host']`));
+      // Paths as the parser gives them: the nested capabilities by position, numbered when both are there.
+      const nested = (c.fcHost === undefined ? 0 : 1) + (c.vportOps === undefined ? 0 : 1);
+      w.child(writeFcHost(c.fcHost, elementPath(path, 'capability', 0, nested)));
       if (c.vportOps === undefined) return;
-      const at = `${path}/capability[@type='vport_ops']`;
+      const at = elementPath(path, 'capability', nested - 1, nested);
       checkFields(c.vportOps, VPORT_FIELDS, at);
       const v = new ElementWriter('capability', c.vportOps.extra).attr('type', 'vport_ops');
       writeCount(v, 'max_vports', c.vportOps.maxVports, INT_MAX, `${at}/max_vports`);

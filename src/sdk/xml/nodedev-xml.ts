@@ -2,7 +2,7 @@
 // virNodeDeviceDefineXML). Capabilities of the types nodedev-capabilities-xml.ts models are typed;
 // the others stay in `extra` at their places, as does anything else the types do not cover.
 import { buildXmlElement, isXmlElement, parseXmlElement } from './xml-codec.js';
-import { XmlDocumentError } from './xml-errors.js';
+import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { isModeledCapability, readCapability, writeCapability } from './nodedev-capabilities-xml.js';
 import type { NodeDeviceCapability } from './nodedev-capability-types.js';
@@ -96,10 +96,7 @@ export function buildNodeDeviceXml(doc: NodeDeviceDescription): string {
   const w = new ElementWriter('device', doc.extra);
   if (doc.name !== undefined) w.leaf('name', {}, requireText(doc.name, `${path}/name`));
   if (doc.path !== undefined) w.leaf('path', {}, doc.path);
-  if (doc.devnode !== undefined) w.leaf('devnode', { type: 'dev' }, requireText(doc.devnode, `${path}/devnode`));
-  listAt(doc.devlinks, `${path}/devlink`, 'strings').forEach((link, i) => {
-    w.leaf('devnode', { type: 'link' }, requireText(link, `${path}/devlink[${i + 1}]`), `devlink[${i}]`);
-  });
+  writeDevnodes(w, doc, path);
   writeParent(w, doc, `${path}/parent`);
   const driverExtra = doc.extra?.leaves?.driver;
   if (doc.driver !== undefined || driverExtra !== undefined) {
@@ -114,6 +111,16 @@ export function buildNodeDeviceXml(doc: NodeDeviceDescription): string {
   }
   capabilities.forEach((c, i) => w.child(writeCapability(c, `${path}/capability[${i + 1}]`)));
   return buildXmlElement(w.finish());
+}
+
+/** The dev node, then its links, each a `<devnode>`: their paths number them together, as the parser's do. */
+function writeDevnodes(w: ElementWriter, doc: NodeDeviceDescription, path: string): void {
+  const first = doc.devnode === undefined ? 0 : 1;
+  const at = (i: number): string => elementPath(path, 'devnode', i, first + (Array.isArray(doc.devlinks) ? doc.devlinks.length : 0));
+  if (doc.devnode !== undefined) w.leaf('devnode', { type: 'dev' }, requireText(doc.devnode, at(0)));
+  listAt(doc.devlinks, `${path}/devnode`, 'strings', (i) => at(first + i)).forEach((link, i) => {
+    w.leaf('devnode', { type: 'link' }, requireText(link, at(first + i)), `devlink[${i}]`);
+  });
 }
 
 function writeParent(w: ElementWriter, doc: NodeDeviceDescription, path: string): void {

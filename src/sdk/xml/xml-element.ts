@@ -229,14 +229,16 @@ export class ElementWriter {
 
 /**
  * Builder-side check of a list field: absent is empty; anything but an array of `kind` (objects,
- * or strings) is an error at `path` (`path[n]` for an item), not a TypeError from deep inside.
+ * or strings) is an error at `path` (`path[n]` for an item, or `itemPath(i)` where the items are
+ * not all the elements of that name), not a TypeError from deep inside.
  */
-export function listAt<T>(value: readonly T[] | undefined, path: string, kind: 'objects' | 'strings'): readonly T[] {
+export function listAt<T>(value: readonly T[] | undefined, path: string, kind: 'objects' | 'strings',
+  itemPath = (i: number): string => `${path}[${i + 1}]`): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new XmlDocumentError('invalid-value', path, `must be an array of ${kind}`);
   value.forEach((item: unknown, i) => {
     const ok = kind === 'strings' ? typeof item === 'string' : typeof item === 'object' && item !== null && !Array.isArray(item);
-    if (!ok) throw new XmlDocumentError('invalid-value', `${path}[${i + 1}]`, `must be ${kind === 'strings' ? 'a string' : 'an object'}`);
+    if (!ok) throw new XmlDocumentError('invalid-value', itemPath(i), `must be ${kind === 'strings' ? 'a string' : 'an object'}`);
   });
   return value;
 }

@@ -139,6 +139,8 @@ describe('sdk/xml node device', () => {
     assert.throws(() => parseNodeDeviceXml(`<device><capability type='mdev'><type id='t'/><iommuGroup/></capability></device>`), xmlError('missing-field', '/device/capability/iommuGroup/@number'));
     assert.throws(() => parseNodeDeviceXml(`<device><devnode type='dev'>/dev/a</devnode><devnode type='block'>/dev/b</devnode></device>`), xmlError('invalid-value', '/device/devnode[2]/@type'));
     assert.throws(() => parseNodeDeviceXml(`<device><parent wwnn='2000000012341234'/></device>`), xmlError('missing-field', '/device/parent/@wwpn'));
+    const fc = `<capability type='fc_host'><wwnn>2000000012341234</wwnn></capability><capability type='vport_ops'><max_vports>x</max_vports></capability>`;
+    assert.throws(() => parseNodeDeviceXml(`<device><capability type='scsi_host'><host>1</host>${fc}</capability></device>`), xmlError('invalid-value', '/device/capability/capability[2]/max_vports'));
     assert.throws(() => parseNodeDeviceXml('<network><name>n</name></network>'), xmlError('unexpected-root', '/network'));
   });
 
@@ -162,10 +164,15 @@ describe('sdk/xml node device', () => {
     refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: 'rx' }] }, 'invalid-value', '/device/capability[1]/feature');
     refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: [], link: { speed: 1.5 } }] }, 'invalid-value', '/device/capability[1]/link/@speed');
     refused({ ...vhba, capabilities: [{ type: 'mdev', typeId: 't', attributes: [{ name: 'a', value: '1' }, { name: 'b' }] }] }, 'missing-field', '/device/capability[1]/attr[2]/@value');
-    refused({ ...vhba, capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '20:00:00:00' } }] }, 'invalid-value', "/device/capability[1]/capability[@type='fc_host']/wwnn");
-    refused({ ...vhba, capabilities: [{ type: 'scsi_host', vportOps: { maxVports: -1 } }] }, 'invalid-value', "/device/capability[1]/capability[@type='vport_ops']/max_vports");
+    // Nested capabilities and dev nodes by position among their siblings, as the parser reports them.
+    refused({ ...vhba, capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '20:00:00:00' } }] }, 'invalid-value', '/device/capability[1]/capability/wwnn');
+    refused({ ...vhba, capabilities: [{ type: 'scsi_host', vportOps: { maxVports: -1 } }] }, 'invalid-value', '/device/capability[1]/capability/max_vports');
+    refused({ ...vhba, capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '20:00:00:00' }, vportOps: {} }] }, 'invalid-value', '/device/capability[1]/capability[1]/wwnn');
+    refused({ ...vhba, capabilities: [{ type: 'scsi_host', fcHost: {}, vportOps: { maxVports: -1 } }] }, 'invalid-value', '/device/capability[1]/capability[2]/max_vports');
     refused({ ...vhba, parent: undefined, parentWwn: { wwnn: '2000000012341234' } }, 'missing-field', '/device/parent/@wwpn');
-    refused({ ...vhba, devlinks: [''] }, 'missing-field', '/device/devlink[1]');
+    refused({ ...vhba, devlinks: [''] }, 'missing-field', '/device/devnode');
+    refused({ ...vhba, devnode: '/dev/sda', devlinks: ['/dev/disk/by-id/x', ''] }, 'missing-field', '/device/devnode[3]');
+    refused({ ...vhba, devnode: '/dev/sda', devlinks: ['/dev/disk/by-id/x', 7] }, 'invalid-value', '/device/devnode[3]');
   });
 
   it('builds a vHBA from a description alone, in the shape libvirt reads', () => {
