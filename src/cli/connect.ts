@@ -30,6 +30,20 @@ export interface Subcommand<V extends ConnectValues> extends SubcommandSpec {
   readonly run: (conn: Connection, words: string[], values: V, io: Io) => Promise<number>;
 }
 
+/**
+ * Subcommands on one object, which their one word (`words`: 'NAME', 'UUID') names: `lookup` finds
+ * it, and it is freed when `run` is done or has failed. `more` adds options and their check.
+ */
+export const onObject = <T extends Disposable, V extends ConnectValues>(words: string, lookup: (conn: Connection, key: string) => Promise<T>) =>
+  (run: (o: T, values: V, io: Io) => Promise<number>, more: Pick<Subcommand<V>, 'options' | 'check'> = {}): Subcommand<V> => ({
+    ...more,
+    words,
+    run: async (conn, [key], values, io) => {
+      using o = await lookup(conn, key as string);
+      return await run(o, values, io);
+    },
+  });
+
 /** Runs the subcommand `positionals` names: usage errors come before the connection is opened. */
 export async function runSubcommand<V extends ConnectValues>(command: string, table: Readonly<Record<string, Subcommand<V>>>,
   positionals: readonly string[], values: V, io: Io): Promise<number> {

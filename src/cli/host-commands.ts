@@ -8,7 +8,7 @@ import {
 } from '../sdk/index.js';
 import * as v from '../../generated/index.js';
 import { parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
-import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { connectOptions, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 
 const options = { ...connectOptions, inactive: { type: 'boolean' }, cap: { type: 'string' } } as const;
 type Values = ConnectValues & { inactive?: boolean | undefined; cap?: string | undefined };
@@ -60,13 +60,7 @@ function secretRow(s: Secret): SecretRow {
   return { uuid: s.getUUIDString(), usageType: type, usageId: type === 'none' ? null : s.getUsageID() };
 }
 
-const onSecret = (run: (s: Secret, values: Values, io: Io) => Promise<number>): Subcommand<Values> => ({
-  words: 'UUID',
-  run: async (conn, [uuid], values, io) => {
-    using s = await conn.secretLookupByUUIDString(uuid as string);
-    return await run(s, values, io);
-  },
-});
+const onSecret = onObject<Secret, Values>('UUID', (conn, uuid) => conn.secretLookupByUUIDString(uuid));
 
 const secretCommands: Record<string, Subcommand<Values>> = {
   list: {
@@ -115,21 +109,18 @@ function interfaceFields(d: HostInterfaceDescription): Record<string, unknown> {
   };
 }
 
+const onInterface = onObject<Interface, Values>('NAME', (conn, name) => conn.interfaceLookupByName(name));
+
 const ifaceCommands: Record<string, Subcommand<Values>> = {
   list: {
     words: '',
     run: async (conn, _w, values, io) =>
       printRows(io, values.json, await rowsOf(await conn.listAllInterfaces(), interfaceRow), { NAME: (r) => r.name, STATE: (r) => (r.active ? 'active' : 'inactive'), MAC: (r) => r.mac }),
   },
-  info: {
-    words: 'NAME',
-    options: ['inactive'],
-    run: async (conn, [name], values, io) => {
-      using i = await conn.interfaceLookupByName(name as string);
-      const d = await i.getDescription(values.inactive ? v.VIR_INTERFACE_XML_INACTIVE : 0);
-      return printFields(io, values.json, { ...(await interfaceRow(i)), ...interfaceFields(d) });
-    },
-  },
+  info: onInterface(async (i, values, io) => {
+    const d = await i.getDescription(values.inactive ? v.VIR_INTERFACE_XML_INACTIVE : 0);
+    return printFields(io, values.json, { ...(await interfaceRow(i)), ...interfaceFields(d) });
+  }, { options: ['inactive'] }),
 };
 
 export async function runIface(argv: string[], io: Io): Promise<number> {
@@ -218,6 +209,8 @@ export function capabilityLines(desc: NodeDeviceDescription): Record<string, str
   return Object.fromEntries([...typed, ...other]) as Record<string, string>;
 }
 
+const onDevice = onObject<NodeDevice, Values>('NAME', (conn, name) => conn.nodeDeviceLookupByName(name));
+
 const nodedevCommands: Record<string, Subcommand<Values>> = {
   list: {
     words: '',
@@ -226,19 +219,15 @@ const nodedevCommands: Record<string, Subcommand<Values>> = {
     run: async (conn, _w, values, io) =>
       printRows(io, values.json, await rowsOf(await conn.listAllNodeDevices(capFlag(values.cap)), deviceRow), { NAME: (r) => r.name, PARENT: (r) => r.parent, CAPABILITIES: (r) => r.capabilities }),
   },
-  info: {
-    words: 'NAME',
-    run: async (conn, [name], values, io) => {
-      using d = await conn.nodeDeviceLookupByName(name as string);
-      const desc = await d.getDescription();
-      const row = { name: desc.name ?? d.name, parent: desc.parent ?? null, driver: desc.driver ?? null, path: desc.path ?? null, devnode: desc.devnode ?? null };
-      if (values.json) {
-        const otherTypes = otherCapabilities(desc).flatMap((el) => (el.attributes.type === undefined ? [] : [el.attributes.type]));
-        return printFields(io, true, { ...row, capabilities: desc.capabilities, otherCapabilities: otherTypes });
-      }
-      return printFields(io, false, { ...row, ...capabilityLines(desc) });
-    },
-  },
+  info: onDevice(async (d, values, io) => {
+    const desc = await d.getDescription();
+    const row = { name: desc.name ?? d.name, parent: desc.parent ?? null, driver: desc.driver ?? null, path: desc.path ?? null, devnode: desc.devnode ?? null };
+    if (values.json) {
+      const otherTypes = otherCapabilities(desc).flatMap((el) => (el.attributes.type === undefined ? [] : [el.attributes.type]));
+      return printFields(io, true, { ...row, capabilities: desc.capabilities, otherCapabilities: otherTypes });
+    }
+    return printFields(io, false, { ...row, ...capabilityLines(desc) });
+  }),
 };
 
 export async function runNodedev(argv: string[], io: Io): Promise<number> {
@@ -248,13 +237,7 @@ export async function runNodedev(argv: string[], io: Io): Promise<number> {
 
 // ---- nwfilter ----------------------------------------------------------------------------------
 
-const onFilter = (run: (f: NWFilter, values: Values, io: Io) => Promise<number>): Subcommand<Values> => ({
-  words: 'NAME',
-  run: async (conn, [name], values, io) => {
-    using f = await conn.nwFilterLookupByName(name as string);
-    return await run(f, values, io);
-  },
-});
+const onFilter = onObject<NWFilter, Values>('NAME', (conn, name) => conn.nwFilterLookupByName(name));
 
 const nwfilterCommands: Record<string, Subcommand<Values>> = {
   list: {

@@ -1,7 +1,7 @@
 // tsvirt net list|info|start|destroy|autostart: virtual networks, as virsh's net-* commands.
 import { isLibvirtError, type Connection, type Network } from '../sdk/index.js';
 import { parseCommandArgs, printJson, printTable, type Io } from './args.js';
-import { connectOptions, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { connectOptions, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 
 const netOptions = { ...connectOptions, disable: { type: 'boolean' } } as const;
 type NetValues = ConnectValues & { disable?: boolean | undefined };
@@ -27,15 +27,7 @@ async function bridgeOf(net: Network): Promise<string | null> {
   }
 }
 
-/** A subcommand on one network, looked up by name. */
-const onNetwork = (run: (net: Network, values: NetValues, io: Io) => Promise<number>, more: Partial<Subcommand<NetValues>> = {}): Subcommand<NetValues> => ({
-  ...more,
-  words: 'NAME',
-  run: async (conn, [name], values, io) => {
-    using net = await conn.networkLookupByName(name as string);
-    return await run(net, values, io);
-  },
-});
+const onNetwork = onObject<Network, NetValues>('NAME', (conn, name) => conn.networkLookupByName(name));
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 
