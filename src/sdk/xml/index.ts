@@ -56,6 +56,7 @@ export {
   type HostInterfaceBondMode,
   type HostInterfaceVlan,
 } from './interface-xml.js';
+export type { NetLink, NetLinkState } from './net-link-xml.js';
 export { parseNodeDeviceXml, buildNodeDeviceXml, type NodeDeviceDescription } from './nodedev-xml.js';
 export type {
   NodeDeviceCapability,

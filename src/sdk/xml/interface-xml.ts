@@ -3,22 +3,19 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { readNetLink, writeNetLink, type NetLink, type NetLinkState } from './net-link-xml.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
 /** When the host brings the interface up (`<start mode=…>`). */
 export type HostInterfaceStartMode = 'onboot' | 'hotplug' | 'none';
 /** Operational state as the kernel reports it (`<link state=…>`). */
-export type HostInterfaceLinkState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
+export type HostInterfaceLinkState = NetLinkState;
 export type HostInterfaceBondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
 
-export interface HostInterfaceLink {
-  /** Mbit/s; 4294967295 (all ones) is the kernel's "unknown". */
-  readonly speed?: number;
-  readonly state?: HostInterfaceLinkState;
-  readonly extra?: XmlExtra;
-}
+/** `<link speed=… state=…>`, as a net node device has it too. */
+export type HostInterfaceLink = NetLink;
 
 export interface HostInterfaceIp {
   readonly address: string;
@@ -118,7 +115,6 @@ type AnyInterface = HostInterfaceDescription | BridgeMemberDescription;
 /** libvirt's words for each enum-valued attribute (interface_conf.c and virnetdev.c refuse others). */
 const TYPES: readonly HostInterfaceType[] = ['ethernet', 'bridge', 'bond', 'vlan'];
 const START_MODES: readonly HostInterfaceStartMode[] = ['onboot', 'hotplug', 'none'];
-const LINK_STATES: readonly HostInterfaceLinkState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 const FAMILIES: readonly HostInterfaceProtocol['family'][] = ['ipv4', 'ipv6'];
 const BOND_MODES: readonly HostInterfaceBondMode[] = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
 const MII_CARRIERS = ['ioctl', 'netif'] as const;
@@ -143,7 +139,7 @@ function readInterface(r: ElementReader, parent?: Parent): HostInterfaceDescript
   const type = parseChoice(r.requiredAttr('type'), parent === undefined ? TYPES : MEMBER_TYPES[parent], `${r.path}/@type`) as HostInterfaceType;
   const name = r.requiredAttr('name');
   const common: Mutable<HostInterfaceCommon> = parent === undefined ? { name, ...readTopLevel(r) } : { name };
-  const link = type === 'bridge' ? undefined : readLink(r.child('link'));
+  const link = type === 'bridge' ? undefined : readNetLink(r.child('link'));
   switch (type) {
     case 'ethernet':
       return withExtra(defined<EthernetInterfaceDescription>({ type, ...common, link, mac: r.leafAttr('mac', 'address') }), r);
@@ -164,12 +160,6 @@ function readTopLevel(r: ElementReader): Omit<HostInterfaceCommon, 'name'> {
     mtu: parseCount(r.leafAttr('mtu', 'size'), `${r.path}/mtu/@size`),
     protocols: protocols.length > 0 ? protocols : undefined,
   });
-}
-
-function readLink(l: ElementReader | undefined): HostInterfaceLink | undefined {
-  if (l === undefined) return undefined;
-  const speed = countAttr(l, 'speed');
-  return withExtra(defined<HostInterfaceLink>({ speed, state: parseChoice(l.attr('state'), LINK_STATES, `${l.path}/@state`) }), l);
 }
 
 function readProtocol(p: ElementReader): HostInterfaceProtocol {
@@ -228,7 +218,6 @@ const FIELDS: Readonly<Record<HostInterfaceType, readonly string[]>> = {
   vlan: fieldsOf<VlanInterfaceDescription>({ ...COMMON, link: true, vlan: true }),
 };
 const TOP_LEVEL_ONLY = ['startMode', 'mtu', 'protocols'] as const;
-const LINK_FIELDS = fieldsOf<HostInterfaceLink>({ speed: true, state: true, extra: true });
 const PROTOCOL_FIELDS = fieldsOf<HostInterfaceProtocol>({ family: true, autoconf: true, dhcp: true, ips: true, gateway: true, extra: true });
 const DHCP_FIELDS = fieldsOf<NonNullable<HostInterfaceProtocol['dhcp']>>({ peerdns: true, extra: true });
 const IP_FIELDS = fieldsOf<HostInterfaceIp>({ address: true, prefix: true, extra: true });
@@ -249,7 +238,7 @@ function writeInterface(doc: AnyInterface, path: string, parent?: Parent): XmlEl
   // The type of a member lacks these fields; untyped code may still give them, which is refused.
   if (parent === undefined) writeTopLevel(w, doc as HostInterfaceCommon, path);
   else refuseTopLevelOnly(doc as HostInterfaceCommon, path);
-  if (doc.type !== 'bridge') w.child(writeLink(doc.link, `${path}/link`));
+  if (doc.type !== 'bridge') w.child(writeNetLink(doc.link, `${path}/link`));
   switch (doc.type) {
     case 'ethernet':
       if (doc.mac !== undefined) w.leaf('mac', { address: requireText(doc.mac, `${path}/mac/@address`) });
@@ -279,14 +268,6 @@ function writeTopLevel(w: ElementWriter, doc: HostInterfaceCommon, path: string)
 function refuseTopLevelOnly(doc: HostInterfaceCommon, path: string): void {
   const given = TOP_LEVEL_ONLY.filter((f) => doc[f] !== undefined);
   if (given.length > 0) throw new XmlDocumentError('invalid-value', path, `${given.join(', ')}: libvirt reads these on the defined interface only, not on a member`);
-}
-
-function writeLink(l: HostInterfaceLink | undefined, path: string): XmlElement | undefined {
-  if (l === undefined) return undefined;
-  checkFields(l, LINK_FIELDS, path);
-  checkInteger(l.speed, 0, UINT_MAX, `${path}/@speed`);
-  checkChoice(l.state, LINK_STATES, `${path}/@state`);
-  return new ElementWriter('link', l.extra).attrs({ speed: l.speed, state: l.state }).finish();
 }
 
 function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {

@@ -4,7 +4,8 @@
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
+import { readNetLink, writeNetLink } from './net-link-xml.js';
+import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
   checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
@@ -26,7 +27,6 @@ type Codecs = { readonly [T in NodeDeviceCapabilityType]: Codec<Extract<NodeDevi
 
 const HARDWARE_FIELDS = fieldsOf<NonNullable<NodeDeviceSystemCapability['hardware']>>({ vendor: true, version: true, serial: true, uuid: true, extra: true });
 const FIRMWARE_FIELDS = fieldsOf<NonNullable<NodeDeviceSystemCapability['firmware']>>({ vendor: true, version: true, releaseDate: true, extra: true });
-const LINK_FIELDS = fieldsOf<NonNullable<NodeDeviceNetCapability['link']>>({ state: true, speed: true });
 const FC_HOST_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['fcHost']>>({ wwnn: true, wwpn: true, fabricWwn: true, extra: true });
 const VPORT_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['vportOps']>>({ maxVports: true, vports: true, extra: true });
 const MDEV_ATTR_FIELDS = fieldsOf<NonNullable<NodeDeviceMdevCapability['attributes']>[number]>({ name: true, value: true });
@@ -102,7 +102,7 @@ const CODECS: Codecs = {
   net: {
     fields: fieldsOf<NodeDeviceNetCapability>({ type: true, interface: true, address: true, link: true, features: true, subtype: true, extra: true }),
     read: (r) => {
-      const fields = { interface: requiredText(r, 'interface'), address: r.leafText('address'), link: readLink(r) };
+      const fields = { interface: requiredText(r, 'interface'), address: r.leafText('address'), link: readNetLink(r.child('link')) };
       const features = r.readLeaves('feature', (f) => f.requiredAttr('name'));
       const subtype = r.readLeaf('capability', (c) => c.requiredAttr('type'));
       return defined({ ...fields, features, subtype });
@@ -110,11 +110,7 @@ const CODECS: Codecs = {
     write: (c, w, path) => {
       w.leaf('interface', {}, requireText(c.interface, `${path}/interface`));
       writeText(w, 'address', c.address);
-      if (c.link !== undefined) {
-        checkFields(c.link, LINK_FIELDS, `${path}/link`);
-        checkInteger(c.link.speed, 0, UINT_MAX, `${path}/link/@speed`);
-        w.leaf('link', { speed: c.link.speed, state: c.link.state });
-      }
+      w.child(writeNetLink(c.link, `${path}/link`));
       listAt(c.features, `${path}/feature`, 'strings').forEach((name, i) => {
         w.leaf('feature', { name: requireText(name, `${path}/feature[${i + 1}]/@name`) }, undefined, `feature[${i}]`);
       });
@@ -206,10 +202,6 @@ const CODECS: Codecs = {
     },
   },
 };
-
-function readLink(r: ElementReader): NodeDeviceNetCapability['link'] {
-  return r.readLeaf('link', (l) => defined<NonNullable<NodeDeviceNetCapability['link']>>({ state: l.attr('state'), speed: countAttr(l, 'speed') }));
-}
 
 /** The nested `<capability type=…>` of a type the model knows, its `type` attribute consumed. */
 function nested(r: ElementReader, type: string): ElementReader | undefined {

@@ -2,6 +2,7 @@
 // leaves out stays in its `extra` (nodedev-capabilities-xml.ts reads and writes them).
 import type { XmlExtra } from './xml-element.js';
 import type { NodeDeviceId } from './nodedev-capability-fields.js';
+import type { NetLink, NetLinkState } from './net-link-xml.js';
 
 /** The host itself (the device named 'computer'). */
 export interface NodeDeviceSystemCapability {
@@ -39,15 +40,15 @@ export interface NodeDeviceUsbDeviceCapability {
 }
 
 /** A network interface's operational state, as the kernel reports it (RFC 2863). */
-export type NodeDeviceLinkState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up' | (string & {});
+export type NodeDeviceLinkState = NetLinkState;
 
 export interface NodeDeviceNetCapability {
   readonly type: 'net';
   readonly interface: string;
   /** MAC address. */
   readonly address?: string;
-  /** `speed` in Mbit/s, absent when the link is down (virtio reports 4294967295: unknown). */
-  readonly link?: { readonly state?: NodeDeviceLinkState; readonly speed?: number };
+  /** `speed` in Mbit/s, absent when the link is down; the same `<link>` as a host interface's. */
+  readonly link?: NetLink;
   /** Offload features the interface has on ('rx', 'tso', 'gro', ...). */
   readonly features: readonly string[];
   /** The nested `<capability type=…>`: '80203' (Ethernet) or '80211' (wireless). */
