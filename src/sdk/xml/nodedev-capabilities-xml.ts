@@ -5,9 +5,9 @@
 import type { XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { readNetLink, writeNetLink } from './net-link-xml.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
+import { checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
 import {
-  checkWwn, readAttrCount, readBig, readCount, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
+  checkWwn, readAttrCount, readBig, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
 import type {
   NodeDeviceCapability, NodeDeviceCapabilityType, NodeDeviceMdevCapability, NodeDeviceNetCapability, NodeDevicePciCapability, NodeDeviceScsiCapability,
@@ -147,13 +147,13 @@ const CODECS: Codecs = {
   scsi_host: {
     fields: fieldsOf<NodeDeviceScsiHostCapability>({ type: true, host: true, uniqueId: true, fcHost: true, vportOps: true, extra: true }),
     read: (r) => {
-      const fields = { host: readCount(r, 'host'), uniqueId: readCount(r, 'unique_id') };
+      const fields = { host: countLeaf(r, 'host'), uniqueId: countLeaf(r, 'unique_id') };
       const fc = nested(r, 'fc_host');
       const vp = nested(r, 'vport_ops');
       return defined({
         ...fields,
         fcHost: fc && withExtra(defined({ wwnn: fc.leafText('wwnn'), wwpn: fc.leafText('wwpn'), fabricWwn: fc.leafText('fabric_wwn') }), fc),
-        vportOps: vp && withExtra(defined({ maxVports: readCount(vp, 'max_vports'), vports: readCount(vp, 'vports') }), vp),
+        vportOps: vp && withExtra(defined({ maxVports: countLeaf(vp, 'max_vports'), vports: countLeaf(vp, 'vports') }), vp),
       });
     },
     write: (c, w, path) => {

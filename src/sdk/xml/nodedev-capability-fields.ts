@@ -1,7 +1,7 @@
 // Reading and writing the value-only children node device capabilities are made of: counts,
 // 64-bit byte counts, PCI/USB ids, fibre channel names. Ranges are libvirt's (with the reason).
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, defined, fieldsOf, parseCount, required, requiredCountAttr, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { checkFields, checkInteger, countLeaf, defined, fieldsOf, required, requiredCountAttr, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
 import { checkSize, parseSize } from './xml-units.js';
 
 /** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */
@@ -17,12 +17,8 @@ export function requiredText(r: ElementReader, name: string): string {
   return required(r.leafText(name), `${r.path}/${name}`);
 }
 
-export function readCount(r: ElementReader, name: string): number | undefined {
-  return parseCount(r.leafText(name), `${r.path}/${name}`);
-}
-
 export function requiredCount(r: ElementReader, name: string): number {
-  return required(readCount(r, name), `${r.path}/${name}`);
+  return required(countLeaf(r, name), `${r.path}/${name}`);
 }
 
 /** An unsigned 64-bit value (bytes, blocks): a bigint, as sizes are everywhere in these documents. */

@@ -2,7 +2,7 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
@@ -68,7 +68,7 @@ export function parseSnapshotXml(xml: string): DomainSnapshotDescription {
     s.parent = parent.leafText('name') ?? '';
     r.keepLeaf('parent', parent);
   }
-  const created = parseCount(r.leafText('creationTime'), '/domainsnapshot/creationTime');
+  const created = countLeaf(r, 'creationTime');
   if (created !== undefined) s.creationTime = created;
   const memory = r.child('memory');
   if (memory) s.memory = withExtra(defined({ snapshot: memory.requiredAttr('snapshot'), file: memory.attr('file') }), memory);

@@ -1,5 +1,5 @@
 // Pieces shared by pool and volume documents.
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, parseCount, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
+import { checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
 import type { XmlElement } from './xml-codec.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -16,8 +16,8 @@ export function readPermissions(r: ElementReader | undefined): StoragePermission
   if (r === undefined) return undefined;
   const p = defined<StoragePermissions>({
     mode: r.leafText('mode'),
-    owner: parseCount(r.leafText('owner'), `${r.path}/owner`),
-    group: parseCount(r.leafText('group'), `${r.path}/group`),
+    owner: countLeaf(r, 'owner'),
+    group: countLeaf(r, 'group'),
     label: r.leafText('label'),
   });
   return withExtra(p, r);

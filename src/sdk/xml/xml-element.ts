@@ -272,6 +272,11 @@ export function countAttr(r: ElementReader, name: string): number | undefined {
   return parseCount(r.attr(name), `${r.path}/@${name}`);
 }
 
+/** An integer in a value-only child such as `<owner>107</owner>`; undefined when absent. */
+export function countLeaf(r: ElementReader, name: string): number | undefined {
+  return parseCount(r.leafText(name), `${r.path}/${name}`);
+}
+
 /** An integer attribute the document must have. */
 export function requiredCountAttr(r: ElementReader, name: string): number {
   return parseCount(r.requiredAttr(name), `${r.path}/@${name}`) as number;
