@@ -3,7 +3,7 @@
 // tests/sdk/host-objects.test.ts as far as it reaches.
 import assert from 'node:assert/strict';
 import { buildSecretXml, parseSecretXml, type SecretDescription } from '../../../src/sdk/xml/index.js';
-import { assertSameXml, fixture, xmlError } from './support.js';
+import { assertRoundTrip, assertSameXml, fixture, xmlError } from './support.js';
 
 const FIXTURES = ['volume', 'ceph', 'iscsi', 'tls', 'vtpm', 'no-usage'].map((n) => `secret-${n}.xml`);
 
@@ -34,11 +34,7 @@ describe('sdk/xml secret', () => {
 
   it('round-trips every secret libvirt wrote without losing anything', () => {
     for (const name of FIXTURES) {
-      const xml = fixture(name);
-      const parsed = parseSecretXml(xml);
-      const built = buildSecretXml(parsed);
-      assert.deepEqual(parseSecretXml(built), parsed, name);
-      assertSameXml(built, xml, 'secret');
+      assertRoundTrip(fixture(name), parseSecretXml, buildSecretXml, 'secret', { label: name });
     }
   });
 

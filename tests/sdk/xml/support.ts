@@ -21,6 +21,18 @@ export function assertSameXml(actual: string, expected: string, root: string): v
   assert.deepEqual(canonical(a), canonical(e));
 }
 
+/**
+ * build(parse(xml)) loses nothing: what was built parses to the same description, and is the same
+ * XML as `xml` once `normalised` (for layout the writer does not keep, such as blanks in an empty element).
+ */
+export function assertRoundTrip<D>(xml: string, parse: (xml: string) => D, build: (doc: D) => string, root: string,
+  { normalised = (x: string): string => x, label }: { normalised?: (xml: string) => string; label?: string } = {}): void {
+  const parsed = parse(xml);
+  const built = build(parsed);
+  assert.deepEqual(parse(built), parsed, label);
+  assertSameXml(built, normalised(xml), root);
+}
+
 export function xmlError(code: XmlDocumentErrorCode, path?: string): (e: unknown) => boolean {
   return (e: unknown) => {
     assert.ok(isXmlDocumentError(e), `expected XmlDocumentError, got ${String(e)}`);
