@@ -1,6 +1,6 @@
 // <secret> documents (virSecretGetXMLDesc / virSecretDefineXML). The secret's value is never in
 // them: it is set and read with virSecretSetValue / virSecretGetValue.
-import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
+import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { checkFields, checkVariant, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
@@ -48,9 +48,16 @@ export function parseSecretXml(xml: string): SecretDescription {
     uuid: r.leafText('uuid'),
     description: r.leafText('description'),
   });
-  const usage = r.child('usage');
+  // libvirt reads <usage type='none'/> as no usage at all (and never writes it): it is left in
+  // extra, so the description has no usage and the document is written back as it was.
+  const usage = isNoneUsage(r) ? undefined : r.child('usage');
   if (usage) secret.usage = readUsage(usage);
   return withExtra(secret, r);
+}
+
+function isNoneUsage(r: ElementReader): boolean {
+  const usage = r.element.children.find((n) => isXmlElement(n) && n.name === 'usage');
+  return usage !== undefined && isXmlElement(usage) && usage.attributes.type === 'none';
 }
 
 function readUsage(u: ElementReader): SecretUsage {

@@ -49,14 +49,20 @@ describe('sdk/xml secret', () => {
   it('refuses values libvirt never writes, with the path of the bad field', () => {
     const usage = (inner: string): string => `<secret><usage ${inner}</usage></secret>`;
     assert.throws(() => parseSecretXml(usage(`type='rbd'><name>x</name>`)), xmlError('invalid-value', '/secret/usage/@type'));
-    // 'none' is libvirt's "no usage", which it writes as no <usage> at all.
-    assert.throws(() => parseSecretXml(usage(`type='none'>`)), xmlError('invalid-value', '/secret/usage/@type'));
     assert.throws(() => parseSecretXml(usage(`>`)), xmlError('missing-field', '/secret/usage/@type'));
     assert.throws(() => parseSecretXml(usage(`type='volume'><name>/x</name>`)), xmlError('missing-field', '/secret/usage/volume'));
     assert.throws(() => parseSecretXml(usage(`type='iscsi'><target/>`)), xmlError('missing-field', '/secret/usage/target'));
     assert.throws(() => parseSecretXml(`<secret ephemeral='true'/>`), xmlError('invalid-value', '/secret/@ephemeral'));
     assert.throws(() => parseSecretXml(`<secret private='on'/>`), xmlError('invalid-value', '/secret/@private'));
     assert.throws(() => parseSecretXml(`<volume/>`), xmlError('unexpected-root', '/volume'));
+  });
+
+  it("reads <usage type='none'/>, which libvirt accepts and never writes, as no usage, and writes it back as it was", () => {
+    const xml = `<secret ephemeral='no' private='no'><uuid>6dd3e4a5-1d76-44ce-961f-f119f5aad935</uuid><usage type='none'/></secret>`;
+    const desc = parseSecretXml(xml);
+    assert.equal(desc.usage, undefined);
+    assert.equal(desc.uuid, '6dd3e4a5-1d76-44ce-961f-f119f5aad935');
+    assertRoundTrip(xml, parseSecretXml, buildSecretXml, 'secret');
   });
 
   it('builders refuse unknown fields, bad booleans and bad usages with the path of the bad field', () => {
