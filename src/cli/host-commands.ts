@@ -1,6 +1,7 @@
 // tsvirt secret|iface|nodedev|nwfilter: libvirt's secrets, the host's network interfaces and
-// devices, and network filters, as virsh's secret-*, iface-*, nodedev-* and nwfilter-* commands. Secret values are not printed or taken on the command line (they would
-// show in a terminal's history and in ps).
+// devices, and network filters, as virsh's secret-*, iface-*, nodedev-* and nwfilter-* commands.
+// Secret values are not printed or taken on the command line (they would show in a terminal's
+// history and in ps).
 import { namerFor } from '../sdk/enum-names.js';
 import {
   isLibvirtError, isXmlElement, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NodeDeviceDescription,
@@ -55,9 +56,8 @@ const usageName = namerFor('virSecretUsageType');
 interface SecretRow { uuid: string; usageType: string; usageId: string | null }
 
 function secretRow(s: Secret): SecretRow {
-  const type = usageName(s.getUsageType()).name;
-  // A secret for no object has no usage ID to read: libvirt answers NULL for it.
-  return { uuid: s.getUUIDString(), usageType: type, usageId: type === 'none' ? null : s.getUsageID() };
+  // A secret for no object (usage type 'none') has the usage ID '': shown as none.
+  return { uuid: s.getUUIDString(), usageType: usageName(s.getUsageType()).name, usageId: s.getUsageID() || null };
 }
 
 const onSecret = onObject<Secret, Values>('UUID', (conn, uuid) => conn.secretLookupByUUIDString(uuid));

@@ -353,6 +353,14 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       assert.deepEqual(listed.filter((s) => s.uuid === defined.defined), [{ uuid: defined.defined, usageType: 'ceph', usageId: usage }]);
       const info = JSON.parse((await runOn(DAEMON_URI, runSecret, 'info', defined.defined, '--json')).stdout) as Record<string, unknown>;
       assert.deepEqual(info, { uuid: defined.defined, usageType: 'ceph', usageId: usage, ephemeral: false, private: true, description: 'from the CLI' });
+      // A secret for no object: libvirt's usage ID is '', shown as none.
+      using plain = await conn.defineSecret({ description: 'no usage' });
+      try {
+        const row = (JSON.parse((await runOn(DAEMON_URI, runSecret, 'list', '--json')).stdout) as { uuid: string }[]).find((r) => r.uuid === plain.getUUIDString());
+        assert.deepEqual(row, { uuid: plain.getUUIDString(), usageType: 'none', usageId: null });
+      } finally {
+        await plain.undefine();
+      }
       const gone = await runOn(DAEMON_URI, runSecret, 'undefine', defined.defined);
       undefined_ = true;
       assert.equal(gone.stdout, `secret ${defined.defined} undefined\n`);
