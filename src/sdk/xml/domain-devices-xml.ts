@@ -2,7 +2,8 @@
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
 import { elementPath } from './xml-errors.js';
-import { checkBoolean, checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {

@@ -2,7 +2,8 @@
 // in `extra` at each level so that a parsed-then-built domain loses nothing.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, readSizeChild, required, requireText, withExtra, writeSizeChild, type Mutable, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, parseCount, readSizeChild, required, withExtra, writeSizeChild, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 

@@ -3,7 +3,8 @@
 // is domain XML (InterfaceDescription in domain-devices-xml.ts).
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, checkVariant, countAttr, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, parseCount, required, requiredCountAttr, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, requiredCountAttr, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, checkVariant, fieldsOf, INT_MAX, listAt, requireText } from './xml-checks.js';
 import { readNetLink, writeNetLink, type NetLink, type NetLinkState } from './net-link-xml.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 

@@ -2,7 +2,8 @@
 // device's capability. libvirt reads and writes both with one parser (virInterfaceLinkParseXML
 // in device_conf.c), so they are one type here too.
 import type { XmlElement } from './xml-codec.js';
-import { checkFields, checkInteger, countAttr, defined, ElementWriter, fieldsOf, UINT_MAX, withExtra, type ElementReader, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementWriter, withExtra, type ElementReader, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, fieldsOf, UINT_MAX } from './xml-checks.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
 
 /** Operational state as the kernel reports it (RFC 2863); libvirt refuses other words (virNetDevIfState). */

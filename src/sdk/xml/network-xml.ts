@@ -2,7 +2,8 @@
 // DNS, routes, port groups, QoS and forward interface pools are kept in `extra` at their level.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, parseCount, required, requiredCountAttr, requireText, UINT_MAX, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, requiredCountAttr, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, fieldsOf, listAt, requireText, UINT_MAX } from './xml-checks.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});

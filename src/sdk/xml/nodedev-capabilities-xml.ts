@@ -5,7 +5,8 @@
 import type { XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { readNetLink, writeNetLink } from './net-link-xml.js';
-import { checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, INT_MAX, listAt, required, requireText, UINT_MAX, withExtra } from './xml-element.js';
+import { countLeaf, defined, ElementReader, ElementWriter, required, withExtra } from './xml-element.js';
+import { checkFields, fieldsOf, INT_MAX, listAt, requireText, UINT_MAX } from './xml-checks.js';
 import {
   checkWwn, readAttrCount, readBig, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';

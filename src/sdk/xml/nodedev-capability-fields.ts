@@ -1,7 +1,8 @@
 // Reading and writing the value-only children node device capabilities are made of: counts,
 // 64-bit byte counts, PCI/USB ids, fibre channel names. Ranges are libvirt's (with the reason).
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkInteger, countLeaf, defined, fieldsOf, required, requiredCountAttr, requireText, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { countLeaf, defined, required, requiredCountAttr, xmlValue, type ElementReader, type ElementWriter } from './xml-element.js';
+import { checkFields, checkInteger, fieldsOf, requireText } from './xml-checks.js';
 import { checkSize, parseSize } from './xml-units.js';
 
 /** A PCI or USB id as libvirt writes it (hexadecimal: '0x8086') and its name from the ids database. */

@@ -3,7 +3,8 @@
 // the others stay in `extra` at their places, as does anything else the types do not cover.
 import { buildXmlElement, isXmlElement, parseXmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { isModeledCapability, readCapability, writeCapability } from './nodedev-capabilities-xml.js';
 import type { NodeDeviceCapability } from './nodedev-capability-types.js';
 import { checkWwn } from './nodedev-capability-fields.js';

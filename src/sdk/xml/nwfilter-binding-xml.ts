@@ -1,7 +1,8 @@
 // <filterbinding> documents (virNWFilterBindingGetXMLDesc / virNWFilterBindingCreateXML): a filter
 // applied to one guest interface's host device, with the parameters it is applied with.
 import { buildXmlElement, parseXmlElement } from './xml-codec.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, required, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf, requireText } from './xml-checks.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 
 export interface NWFilterBindingOwner {

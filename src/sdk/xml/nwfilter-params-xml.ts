@@ -1,7 +1,8 @@
 // <filterref> with its <parameter>s, as a filter includes another filter and as a binding (or a
 // guest interface) names the filter it applies: one shape in all three, as in libvirt's nwfilter_params.
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { ElementReader, ElementWriter, withExtra, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import type { XmlElement } from './xml-codec.js';
 
 /** One `<parameter name=… value=…>`: a variable the referenced filter reads as `$NAME`. */

@@ -2,7 +2,8 @@
 // filters it includes, one list in document order, which libvirt keeps and writes back as it is.
 import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, requireText, withExtra, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, withExtra, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, checkInteger, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
 

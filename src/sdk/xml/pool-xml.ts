@@ -1,6 +1,7 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { checkFields, checkInteger, countAttr, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { countAttr, defined, ElementReader, ElementWriter, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, checkInteger, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 

@@ -2,7 +2,8 @@
 // them: it is set and read with virSecretSetValue / virSecretGetValue.
 import { buildXmlElement, isXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
-import { checkFields, checkVariant, defined, ElementReader, ElementWriter, fieldsOf, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, checkVariant, fieldsOf, requireText } from './xml-checks.js';
 import { parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 /** What the secret is for, by usage type: each names its object in a child of its own. */

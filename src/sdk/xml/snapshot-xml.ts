@@ -2,7 +2,8 @@
 // virDomainSnapshotCreateXML. Unmodeled parts (cookie, inactiveDomain, ...) stay in `extra`.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
-import { checkBoolean, checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, listAt, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { countLeaf, defined, ElementReader, ElementWriter, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkBoolean, checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */

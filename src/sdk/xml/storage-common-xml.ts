@@ -1,5 +1,6 @@
 // Pieces shared by pool and volume documents.
-import { checkFields, countLeaf, defined, ElementReader, ElementWriter, fieldsOf, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
+import { countLeaf, defined, ElementReader, ElementWriter, readSizeChild, withExtra, writeSizeChild, xmlValue, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf } from './xml-checks.js';
 import type { XmlElement } from './xml-codec.js';
 import type { SizeValue } from './xml-units.js';
 

@@ -1,6 +1,7 @@
 // <volume> documents (virStorageVolGetXMLDesc / virStorageVolCreateXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
-import { checkFields, defined, ElementReader, ElementWriter, fieldsOf, required, requireText, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { defined, ElementReader, ElementWriter, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
+import { checkFields, fieldsOf, requireText } from './xml-checks.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
