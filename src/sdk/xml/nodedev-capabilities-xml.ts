@@ -5,6 +5,7 @@
 import type { XmlElement } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { readNetLink, writeNetLink } from './net-link-xml.js';
+import { checkChoice, parseChoice } from './xml-choices.js';
 import { countLeaf, defined, ElementReader, ElementWriter, required, withExtra } from './xml-element.js';
 import { checkFields, fieldsOf, INT_MAX, listAt, requireText, UINT_MAX } from './xml-checks.js';
 import {
@@ -30,6 +31,8 @@ const HARDWARE_FIELDS = fieldsOf<NonNullable<NodeDeviceSystemCapability['hardwar
 const FIRMWARE_FIELDS = fieldsOf<NonNullable<NodeDeviceSystemCapability['firmware']>>({ vendor: true, version: true, releaseDate: true, extra: true });
 const FC_HOST_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['fcHost']>>({ wwnn: true, wwpn: true, fabricWwn: true, extra: true });
 const VPORT_FIELDS = fieldsOf<NonNullable<NodeDeviceScsiHostCapability['vportOps']>>({ maxVports: true, vports: true, extra: true });
+/** A net device's nested capability: libvirt knows Ethernet (80203) and wireless (80211), and refuses others. */
+const NET_SUBTYPES: readonly NonNullable<NodeDeviceNetCapability['subtype']>[] = ['80203', '80211'];
 const MDEV_ATTR_FIELDS = fieldsOf<NonNullable<NodeDeviceMdevCapability['attributes']>[number]>({ name: true, value: true });
 
 const CODECS: Codecs = {
@@ -105,7 +108,7 @@ const CODECS: Codecs = {
     read: (r) => {
       const fields = { interface: requiredText(r, 'interface'), address: r.leafText('address'), link: readNetLink(r.child('link')) };
       const features = r.readLeaves('feature', (f) => f.requiredAttr('name'));
-      const subtype = r.readLeaf('capability', (c) => c.requiredAttr('type'));
+      const subtype = r.readLeaf('capability', (c) => parseChoice(c.requiredAttr('type'), NET_SUBTYPES, `${c.path}/@type`));
       return defined({ ...fields, features, subtype });
     },
     write: (c, w, path) => {
@@ -115,7 +118,8 @@ const CODECS: Codecs = {
       listAt(c.features, `${path}/feature`, 'strings').forEach((name, i) => {
         w.leaf('feature', { name: requireText(name, `${path}/feature[${i + 1}]/@name`) }, undefined, `feature[${i}]`);
       });
-      if (c.subtype !== undefined) w.leaf('capability', { type: requireText(c.subtype, `${path}/capability/@type`) });
+      checkChoice(c.subtype, NET_SUBTYPES, `${path}/capability/@type`);
+      if (c.subtype !== undefined) w.leaf('capability', { type: c.subtype });
     },
   },
   storage: {

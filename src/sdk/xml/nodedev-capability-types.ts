@@ -52,7 +52,7 @@ export interface NodeDeviceNetCapability {
   /** Offload features the interface has on ('rx', 'tso', 'gro', ...). */
   readonly features: readonly string[];
   /** The nested `<capability type=…>`: '80203' (Ethernet) or '80211' (wireless). */
-  readonly subtype?: '80203' | '80211' | (string & {});
+  readonly subtype?: '80203' | '80211';
   readonly extra?: XmlExtra;
 }
 

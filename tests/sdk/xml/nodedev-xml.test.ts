@@ -134,6 +134,8 @@ describe('sdk/xml node device', () => {
     assert.throws(() => parseNodeDeviceXml(`<device><capability type='net'><interface>e</interface><feature name='rx'/><feature/></capability></device>`), xmlError('missing-field', '/device/capability/feature[2]/@name'));
     // The same <link> as a host interface's, read by the same code in libvirt: a state it has no word for is refused.
     assert.throws(() => parseNodeDeviceXml(`<device><capability type='net'><interface>e</interface><link state='sleeping'/></capability></device>`), xmlError('invalid-value', '/device/capability/link/@state'));
+    // A net device is Ethernet (80203) or wireless (80211): libvirt refuses any other sub-capability.
+    assert.throws(() => parseNodeDeviceXml(`<device><capability type='net'><interface>e</interface><capability type='8023'/></capability></device>`), xmlError('invalid-value', '/device/capability/capability/@type'));
     assert.throws(() => parseNodeDeviceXml(`<device><capability type='mdev'><uuid>u</uuid></capability></device>`), xmlError('missing-field', '/device/capability/type'));
     assert.throws(() => parseNodeDeviceXml(`<device><capability type='mdev'><type id='t'/><iommuGroup/></capability></device>`), xmlError('missing-field', '/device/capability/iommuGroup/@number'));
     assert.throws(() => parseNodeDeviceXml(`<device><devnode type='dev'>/dev/a</devnode><devnode type='block'>/dev/b</devnode></device>`), xmlError('invalid-value', '/device/devnode[2]/@type'));
@@ -163,6 +165,7 @@ describe('sdk/xml node device', () => {
     refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: 'rx' }] }, 'invalid-value', '/device/capability[1]/feature');
     refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: [], link: { speed: 1.5 } }] }, 'invalid-value', '/device/capability[1]/link/@speed');
     refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: [], link: { state: 'sleeping' } }] }, 'invalid-value', '/device/capability[1]/link/@state');
+    refused({ ...vhba, capabilities: [{ type: 'net', interface: 'eth0', features: [], subtype: '8023' }] }, 'invalid-value', '/device/capability[1]/capability/@type');
     refused({ ...vhba, capabilities: [{ type: 'mdev', typeId: 't', attributes: [{ name: 'a', value: '1' }, { name: 'b' }] }] }, 'missing-field', '/device/capability[1]/attr[2]/@value');
     // Nested capabilities and dev nodes by position among their siblings, as the parser reports them.
     refused({ ...vhba, capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '20:00:00:00' } }] }, 'invalid-value', '/device/capability[1]/capability/wwnn');
