@@ -62,6 +62,41 @@ export function printTable(io: Io, header: string[], rows: string[][]): void {
   for (const r of rows) io.stdout.write(`${line(r)}\n`);
 }
 
+/** Prints `rows` as JSON, or as a table of `columns` (a missing value shows as -). */
+export function printRows<R extends object>(io: Io, json: boolean | undefined, rows: R[], columns: Record<string, (r: R) => unknown>): number {
+  if (json) printJson(io, rows);
+  else printTable(io, Object.keys(columns), rows.map((r) => Object.values(columns).map((cell) => shown(cell(r)))));
+  return 0;
+}
+
+/** One object's fields as a FIELD/VALUE table, or as JSON. */
+export function printFields(io: Io, json: boolean | undefined, fields: Record<string, unknown>): number {
+  if (json) printJson(io, fields);
+  else printTable(io, ['FIELD', 'VALUE'], Object.entries(fields).map(([k, value]) => [k, shown(value)]));
+  return 0;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
+  return String(value);
+}
+
+/**
+ * The rows of a listing, sorted by their first field (a name or UUID), as virsh sorts its lists:
+ * drivers list in no fixed order. Frees every object once the rows are made from them.
+ */
+export async function rowsOf<T extends { free(): void }, R extends object>(objects: T[], row: (o: T) => R | Promise<R>): Promise<R[]> {
+  try {
+    const rows = await Promise.all(objects.map(row));
+    const key = (r: R): string => String(Object.values(r)[0]);
+    return rows.sort((a, b) => key(a).localeCompare(key(b)));
+  } finally {
+    for (const o of objects) o.free();
+  }
+}
+
 /** What a subcommand takes, checked before anything connects. */
 export interface SubcommandSpec {
   /** The words after the subcommand's name, as its usage shows them; `[NAME]` is optional. */

@@ -1,6 +1,6 @@
 // tsvirt net list|info|start|destroy|autostart: virtual networks, as virsh's net-* commands.
 import { isLibvirtError, type Connection, type Network } from '../sdk/index.js';
-import { parseCommandArgs, printJson, printTable, type Io } from './args.js';
+import { parseCommandArgs, printFields, printRows, rowsOf, type Io } from './args.js';
 import { connectOptions, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 
 const netOptions = { ...connectOptions, disable: { type: 'boolean' } } as const;
@@ -29,16 +29,9 @@ async function bridgeOf(net: Network): Promise<string | null> {
 
 const onNetwork = onObject<Network, NetValues>('NAME', (conn, name) => conn.networkLookupByName(name));
 
-const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
-
 const netCommands: Record<string, Subcommand<NetValues>> = {
   list: { words: '', run: (conn, _w, values, io) => listNetworks(conn, io, values.json) },
-  info: onNetwork(async (net, values, io) => {
-    const row = await rowOf(net);
-    if (values.json) printJson(io, row);
-    else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? yesNo(v) : String(v ?? '-')]));
-    return 0;
-  }),
+  info: onNetwork(async (net, values, io) => printFields(io, values.json, { ...(await rowOf(net)) })),
   start: onNetwork(async (net, values, io) => {
     await net.create();
     return report(io, values.json, { started: net.name }, `network ${net.name} started`);
@@ -60,14 +53,7 @@ export async function runNet(argv: string[], io: Io): Promise<number> {
 }
 
 async function listNetworks(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
-  const nets = await conn.listAllNetworks();
-  try {
-    const rows = await Promise.all(nets.map(rowOf));
-    if (json) { printJson(io, rows); return 0; }
-    printTable(io, ['NAME', 'STATE', 'AUTOSTART', 'PERSISTENT', 'BRIDGE'],
-      rows.map((r) => [r.name, r.active ? 'active' : 'inactive', yesNo(r.autostart), yesNo(r.persistent), r.bridge ?? '-']));
-    return 0;
-  } finally {
-    for (const n of nets) n.free();
-  }
+  return printRows(io, json, await rowsOf(await conn.listAllNetworks(), rowOf), {
+    NAME: (r) => r.name, STATE: (r) => (r.active ? 'active' : 'inactive'), AUTOSTART: (r) => r.autostart, PERSISTENT: (r) => r.persistent, BRIDGE: (r) => r.bridge,
+  });
 }
