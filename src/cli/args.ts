@@ -70,7 +70,7 @@ export function printRows<R extends object>(io: Io, json: boolean | undefined, r
 }
 
 /** One object's fields as a FIELD/VALUE table, or as JSON. */
-export function printFields(io: Io, json: boolean | undefined, fields: Record<string, unknown>): number {
+export function printFields(io: Io, json: boolean | undefined, fields: object): number {
   if (json) printJson(io, fields);
   else printTable(io, ['FIELD', 'VALUE'], Object.entries(fields).map(([k, value]) => [k, shown(value)]));
   return 0;

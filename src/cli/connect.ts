@@ -52,6 +52,20 @@ export async function runSubcommand<V extends ConnectValues>(command: string, ta
   return await withConnection(values.connect, (conn) => spec.run(conn, words, values, io), io);
 }
 
+/**
+ * A read that libvirt answers with an internal error when there is nothing to name (a network
+ * without a bridge of its own, the host device, which has no parent): null then. Anything else
+ * (a lost connection) is passed on.
+ */
+export async function noneOnInternalError<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isLibvirtError(err) && err.codeName === 'VIR_ERR_INTERNAL_ERROR') return null;
+    throw err;
+  }
+}
+
 /** libvirt's "no such domain" (a lookup that found nothing). */
 export const noDomain = (err: unknown): err is Error => isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN';
 

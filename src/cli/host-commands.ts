@@ -4,12 +4,12 @@
 // history and in ps).
 import { namerFor } from '../sdk/enum-names.js';
 import {
-  isLibvirtError, isXmlElement, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NodeDeviceDescription,
+  isXmlElement, type HostInterfaceDescription, type Interface, type NodeDevice, type NodeDeviceCapability, type NodeDeviceDescription,
   type NWFilter, type Secret, type XmlElement,
 } from '../sdk/index.js';
 import * as v from '../../generated/index.js';
 import { parseCommandArgs, printFields, printRows, readXml, rowsOf, UsageError, type Io } from './args.js';
-import { connectOptions, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { connectOptions, noneOnInternalError, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 
 const options = { ...connectOptions, inactive: { type: 'boolean' }, cap: { type: 'string' } } as const;
 type Values = ConnectValues & { inactive?: boolean | undefined; cap?: string | undefined };
@@ -120,21 +120,8 @@ function capFlag(cap: string | undefined): number {
 interface DeviceRow { name: string; parent: string | null; capabilities: string[] }
 
 async function deviceRow(d: NodeDevice): Promise<DeviceRow> {
-  const [parent, capabilities] = await Promise.all([parentOf(d), d.listCaps()]);
+  const [parent, capabilities] = await Promise.all([noneOnInternalError(d.getParent()), d.listCaps()]);
   return { name: d.name, parent, capabilities };
-}
-
-/**
- * The host itself has no parent: QEMU's driver answers NULL, the test driver an internal error
- * ("no parent for this device"). Anything else (a lost connection) is passed on.
- */
-async function parentOf(d: NodeDevice): Promise<string | null> {
-  try {
-    return await d.getParent();
-  } catch (err) {
-    if (isLibvirtError(err) && err.code === v.VIR_ERR_INTERNAL_ERROR) return null;
-    throw err;
-  }
 }
 
 /** One line about a capability the SDK types: where the device is and what it is. */

@@ -1,7 +1,7 @@
 // tsvirt net list|info|start|destroy|autostart: virtual networks, as virsh's net-* commands.
-import { isLibvirtError, type Connection, type Network } from '../sdk/index.js';
+import type { Connection, Network } from '../sdk/index.js';
 import { parseCommandArgs, printFields, printRows, rowsOf, type Io } from './args.js';
-import { connectOptions, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { connectOptions, noneOnInternalError, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 
 const netOptions = { ...connectOptions, disable: { type: 'boolean' } } as const;
 type NetValues = ConnectValues & { disable?: boolean | undefined };
@@ -10,28 +10,15 @@ type NetValues = ConnectValues & { disable?: boolean | undefined };
 interface NetworkRow { name: string; uuid: string; active: boolean; persistent: boolean; autostart: boolean; bridge: string | null }
 
 async function rowOf(net: Network): Promise<NetworkRow> {
-  const [active, persistent, autostart, bridge] = await Promise.all([net.isActive(), net.isPersistent(), net.getAutostart(), bridgeOf(net)]);
+  const [active, persistent, autostart, bridge] = await Promise.all([net.isActive(), net.isPersistent(), net.getAutostart(), noneOnInternalError(net.getBridgeName())]);
   return { name: net.name, uuid: net.getUUIDString(), active: active === 1, persistent: persistent === 1, autostart: autostart === 1, bridge };
-}
-
-/**
- * A network without a bridge of its own (macvtap, hostdev) has none to name: null, not an error.
- * libvirt reports that as an internal error; anything else (a lost connection) is passed on.
- */
-async function bridgeOf(net: Network): Promise<string | null> {
-  try {
-    return await net.getBridgeName();
-  } catch (err) {
-    if (isLibvirtError(err) && err.codeName === 'VIR_ERR_INTERNAL_ERROR') return null;
-    throw err;
-  }
 }
 
 const onNetwork = onObject<Network, NetValues>('NAME', (conn, name) => conn.networkLookupByName(name));
 
 const netCommands: Record<string, Subcommand<NetValues>> = {
   list: { words: '', run: (conn, _w, values, io) => listNetworks(conn, io, values.json) },
-  info: onNetwork(async (net, values, io) => printFields(io, values.json, { ...(await rowOf(net)) })),
+  info: onNetwork(async (net, values, io) => printFields(io, values.json, await rowOf(net))),
   start: onNetwork(async (net, values, io) => {
     await net.create();
     return report(io, values.json, { started: net.name }, `network ${net.name} started`);

@@ -28,7 +28,7 @@ export async function diskErrors(dom: Domain, maxErrors: number | undefined, fla
  * Bytes in one CPU map of the host: one bit per CPU the host has (virNodeGetCPUMap), or, from
  * drivers without it, per CPU virNodeGetInfo counts, as libvirt-python works it out.
  */
-export async function hostCpuMapLength(dom: Domain): Promise<number> {
+async function hostCpuMapLength(dom: Domain): Promise<number> {
   const conn = dom.getConnect();
   try {
     return Math.ceil((await hostCpus(conn)) / 8);
