@@ -1,9 +1,8 @@
 // The devices users touch most: disks, network interfaces, graphics, serial ports and consoles.
 // Everything else under <devices> (controllers, memballoon, video, ...) is kept as extra XML.
 import type { XmlElement } from './xml-codec.js';
-import { elementPath } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
-import { checkBoolean, checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
+import { checkBoolean, checkFields, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
 export interface DiskDescription {
@@ -193,11 +192,10 @@ export function writeDomainDevices(d: DomainDevices, path: string): XmlElement {
   checkFields(d, DEVICES_FIELDS, path);
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);
-  const at = (name: string, i: number, n: number): string => elementPath(path, name, i, n);
-  listAt(d.disks, `${path}/disk`, 'objects').forEach((x, i, all) => w.child(writeDisk(x, at('disk', i, all.length))));
-  listAt(d.interfaces, `${path}/interface`, 'objects').forEach((x, i, all) => w.child(writeInterface(x, at('interface', i, all.length))));
-  listAt(d.serials, `${path}/serial`, 'objects').forEach((x, i, all) => w.child(writeCharDevice('serial', x, at('serial', i, all.length))));
-  listAt(d.consoles, `${path}/console`, 'objects').forEach((x, i, all) => w.child(writeCharDevice('console', x, at('console', i, all.length))));
-  listAt(d.graphics, `${path}/graphics`, 'objects').forEach((x, i, all) => w.child(writeGraphics(x, at('graphics', i, all.length))));
+  itemsAt(d.disks, `${path}/disk`, 'objects').forEach(([x, at]) => w.child(writeDisk(x, at)));
+  itemsAt(d.interfaces, `${path}/interface`, 'objects').forEach(([x, at]) => w.child(writeInterface(x, at)));
+  itemsAt(d.serials, `${path}/serial`, 'objects').forEach(([x, at]) => w.child(writeCharDevice('serial', x, at)));
+  itemsAt(d.consoles, `${path}/console`, 'objects').forEach(([x, at]) => w.child(writeCharDevice('console', x, at)));
+  itemsAt(d.graphics, `${path}/graphics`, 'objects').forEach(([x, at]) => w.child(writeGraphics(x, at)));
   return w.finish();
 }

@@ -3,7 +3,7 @@
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, readSizeChild, required, withExtra, writeSizeChild, type Mutable, type XmlExtra } from './xml-element.js';
-import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
+import { checkFields, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import type { SizeValue } from './xml-units.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
@@ -115,9 +115,10 @@ export function writeDomain(d: DomainDescription, path: string): XmlElement {
   w.child(writeOs(d.os, `${path}/os`));
   if (d.features !== undefined) {
     const f = new ElementWriter('features', d.features.extra);
-    listAt(d.features.enabled, `${path}/features`, 'strings').forEach((name, i) => {
-      // Each feature is an element of its own name (<acpi/>): it must be one XML can carry.
-      if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new XmlDocumentError('invalid-value', `${path}/features[${i + 1}]`, `'${name}' is not a feature element name`);
+    // Each feature is an element of its own name (<acpi/>), so its path names it by position.
+    itemsAt(d.features.enabled, `${path}/features`, 'strings', `${path}/features/*`).forEach(([name, at]) => {
+      // It must be a name XML can carry.
+      if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new XmlDocumentError('invalid-value', at, `'${name}' is not a feature element name`);
       f.child({ name, attributes: {}, children: [] });
     });
     w.child(f.finish());
@@ -135,6 +136,7 @@ function writeOs(given: DomainOs | undefined, path: string): XmlElement {
   checkFields(os, OS_FIELDS, path);
   const w = new ElementWriter('os', os.extra);
   w.leaf('type', { arch: os.arch, machine: os.machine }, requireText(os.type, `${path}/type`));
-  listAt(os.boot, `${path}/boot`, 'strings').forEach((dev, i) => w.leaf('boot', { dev: requireText(dev, `${path}/boot[${i + 1}]/@dev`) }, undefined, `boot[${i}]`));
+  // `boot[i]` (from 0) is the key readLeaves kept each one's leftovers under, not a path.
+  itemsAt(os.boot, `${path}/boot`, 'strings').forEach(([dev, at], i) => w.leaf('boot', { dev: requireText(dev, `${at}/@dev`) }, undefined, `boot[${i}]`));
   return w.finish();
 }

@@ -4,7 +4,7 @@
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, requiredCountAttr, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
-import { checkBoolean, checkFields, checkInteger, checkVariant, fieldsOf, INT_MAX, listAt, requireText } from './xml-checks.js';
+import { checkBoolean, checkFields, checkInteger, checkVariant, fieldsOf, INT_MAX, itemsAt, requireText } from './xml-checks.js';
 import { readNetLink, writeNetLink, type NetLink, type NetLinkState } from './net-link-xml.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
 
@@ -262,7 +262,7 @@ function writeTopLevel(w: ElementWriter, doc: HostInterfaceCommon, path: string)
   checkInteger(doc.mtu, 1, MAX_MTU, `${path}/mtu/@size`);
   if (doc.startMode !== undefined) w.leaf('start', { mode: doc.startMode });
   if (doc.mtu !== undefined) w.leaf('mtu', { size: doc.mtu });
-  listAt(doc.protocols, `${path}/protocol`, 'objects').forEach((p, i) => w.child(writeProtocol(p, `${path}/protocol[${i + 1}]`)));
+  itemsAt(doc.protocols, `${path}/protocol`, 'objects').forEach(([p, at]) => w.child(writeProtocol(p, at)));
 }
 
 /** libvirt drops these on a member without a word: the member takes the defined interface's. */
@@ -283,8 +283,7 @@ function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {
     w.child(new ElementWriter('dhcp', p.dhcp.extra).attr('peerdns', switchWord(p.dhcp.peerdns, `${path}/dhcp/@peerdns`, YES_NO)).finish());
   }
   const maxPrefix = p.family === 'ipv4' ? 32 : 128;
-  listAt(p.ips, `${path}/ip`, 'objects').forEach((ip, i) => {
-    const at = `${path}/ip[${i + 1}]`;
+  itemsAt(p.ips, `${path}/ip`, 'objects').forEach(([ip, at]) => {
     checkFields(ip, IP_FIELDS, at);
     checkInteger(ip.prefix, 0, maxPrefix, `${at}/@prefix`);
     w.child(new ElementWriter('ip', ip.extra).attrs({ address: requireText(ip.address, `${at}/@address`), prefix: ip.prefix }).finish());
@@ -294,7 +293,7 @@ function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {
 }
 
 function writeMembers(w: ElementWriter, members: readonly BridgeMemberDescription[], path: string, parent: Parent): void {
-  listAt(members, `${path}/interface`, 'objects').forEach((m, i) => w.child(writeInterface(m, `${path}/interface[${i + 1}]`, parent)));
+  itemsAt(members, `${path}/interface`, 'objects').forEach(([m, at]) => w.child(writeInterface(m, at, parent)));
 }
 
 function writeBridge(b: HostInterfaceBridge, path: string): XmlElement {

@@ -3,7 +3,7 @@
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { XmlDocumentError } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, requiredCountAttr, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
-import { checkFields, checkInteger, fieldsOf, listAt, requireText, UINT_MAX } from './xml-checks.js';
+import { checkFields, checkInteger, fieldsOf, itemsAt, requireText, UINT_MAX } from './xml-checks.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
@@ -136,7 +136,7 @@ export function buildNetworkXml(doc: NetworkDescription): string {
   if (doc.mtu !== undefined) w.leaf('mtu', { size: doc.mtu });
   if (doc.mac !== undefined) w.leaf('mac', { address: doc.mac });
   if (doc.domainName !== undefined) w.leaf('domain', { name: doc.domainName });
-  listAt(doc.ips, `${path}/ip`, 'objects').forEach((ip, i) => w.child(writeIp(ip, `${path}/ip[${i + 1}]`)));
+  itemsAt(doc.ips, `${path}/ip`, 'objects').forEach(([ip, at]) => w.child(writeIp(ip, at)));
   return buildXmlElement(w.finish());
 }
 
@@ -181,13 +181,12 @@ function writeDhcp(d: NetworkDhcp | undefined, path: string): XmlElement | undef
   if (d === undefined) return undefined;
   checkFields(d, DHCP_FIELDS, path);
   const w = new ElementWriter('dhcp', d.extra);
-  listAt(d.ranges, `${path}/range`, 'objects').forEach((r, i) => {
-    const at = `${path}/range[${i + 1}]`;
+  itemsAt(d.ranges, `${path}/range`, 'objects').forEach(([r, at]) => {
     checkFields(r, RANGE_FIELDS, at);
     w.child(new ElementWriter('range', r.extra).attrs({ start: requireText(r.start, `${at}/@start`), end: requireText(r.end, `${at}/@end`) }).finish());
   });
-  listAt(d.hosts, `${path}/host`, 'objects').forEach((h, i) => {
-    checkFields(h, HOST_FIELDS, `${path}/host[${i + 1}]`);
+  itemsAt(d.hosts, `${path}/host`, 'objects').forEach(([h, at]) => {
+    checkFields(h, HOST_FIELDS, at);
     w.child(new ElementWriter('host', h.extra).attrs({ mac: h.mac, name: h.name, ip: h.ip }).finish());
   });
   return w.finish();

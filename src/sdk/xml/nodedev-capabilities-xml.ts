@@ -3,11 +3,11 @@
 // nested capabilities the types do not model (a PCI function's SR-IOV and mdev types, removable
 // media) stay in their capability's `extra`.
 import type { XmlElement } from './xml-codec.js';
-import { elementPath, XmlDocumentError } from './xml-errors.js';
+import { XmlDocumentError } from './xml-errors.js';
 import { readNetLink, writeNetLink } from './net-link-xml.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
 import { countLeaf, defined, ElementReader, ElementWriter, required, withExtra } from './xml-element.js';
-import { checkFields, fieldsOf, INT_MAX, listAt, requireText, UINT_MAX } from './xml-checks.js';
+import { checkFields, fieldsOf, INT_MAX, itemsAt, requireText, UINT_MAX } from './xml-checks.js';
 import {
   checkWwn, readAttrCount, readBig, readId, requiredCount, requiredText, writeAttrCount, writeBig, writeCount, writeId, writeText,
 } from './nodedev-capability-fields.js';
@@ -115,8 +115,9 @@ const CODECS: Codecs = {
       w.leaf('interface', {}, requireText(c.interface, `${path}/interface`));
       writeText(w, 'address', c.address);
       w.child(writeNetLink(c.link, `${path}/link`));
-      listAt(c.features, `${path}/feature`, 'strings').forEach((name, i) => {
-        w.leaf('feature', { name: requireText(name, `${path}/feature[${i + 1}]/@name`) }, undefined, `feature[${i}]`);
+      // `feature[i]` (from 0) is the key readLeaves kept each one's leftovers under, not a path.
+      itemsAt(c.features, `${path}/feature`, 'strings').forEach(([name, at], i) => {
+        w.leaf('feature', { name: requireText(name, `${at}/@name`) }, undefined, `feature[${i}]`);
       });
       checkChoice(c.subtype, NET_SUBTYPES, `${path}/capability/@type`);
       if (c.subtype !== undefined) w.leaf('capability', { type: c.subtype });
@@ -164,11 +165,12 @@ const CODECS: Codecs = {
     write: (c, w, path) => {
       writeCount(w, 'host', c.host, UINT_MAX, `${path}/host`);
       writeCount(w, 'unique_id', c.uniqueId, INT_MAX, `${path}/unique_id`);
-      // Paths as the parser gives them: the nested capabilities by position, numbered when both are there.
+      // Paths as the parser gives them: the nested capabilities by position among all nested ones.
       const nested = (c.fcHost === undefined ? 0 : 1) + (c.vportOps === undefined ? 0 : 1);
-      w.child(writeFcHost(c.fcHost, elementPath(path, 'capability', 0, nested)));
+      const paths = w.childPaths(path, 'capability', nested);
+      w.child(writeFcHost(c.fcHost, paths(0)));
       if (c.vportOps === undefined) return;
-      const at = elementPath(path, 'capability', nested - 1, nested);
+      const at = paths(nested - 1);
       checkFields(c.vportOps, VPORT_FIELDS, at);
       const v = new ElementWriter('capability', c.vportOps.extra).attr('type', 'vport_ops');
       writeCount(v, 'max_vports', c.vportOps.maxVports, INT_MAX, `${at}/max_vports`);
@@ -198,8 +200,8 @@ const CODECS: Codecs = {
       w.leaf('type', { id: requireText(c.typeId, `${path}/type/@id`) });
       writeText(w, 'uuid', c.uuid);
       writeAttrCount(w, 'iommuGroup', 'number', c.iommuGroup, UINT_MAX, path);
-      listAt(c.attributes, `${path}/attr`, 'objects').forEach((a, i) => {
-        const at = `${path}/attr[${i + 1}]`;
+      // `attr[i]` (from 0) is the key readLeaves kept each one's leftovers under, not a path.
+      itemsAt(c.attributes, `${path}/attr`, 'objects').forEach(([a, at], i) => {
         checkFields(a, MDEV_ATTR_FIELDS, at);
         if (typeof a.value !== 'string') throw new XmlDocumentError('missing-field', `${at}/@value`, 'a string value is required');
         w.leaf('attr', { name: requireText(a.name, `${at}/@name`), value: a.value }, undefined, `attr[${i}]`);

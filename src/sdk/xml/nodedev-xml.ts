@@ -105,12 +105,14 @@ export function buildNodeDeviceXml(doc: NodeDeviceDescription): string {
     if (doc.driver !== undefined) d.leaf('name', {}, requireText(doc.driver, `${path}/driver/name`));
     w.child(d.finish());
   }
-  const capabilities = listAt(doc.capabilities, `${path}/capability`, 'objects');
+  // Numbered among all capabilities, those of other types in extra too, as the parser numbers them.
+  const at = w.childPaths(path, 'capability', Array.isArray(doc.capabilities) ? doc.capabilities.length : 0);
+  const capabilities = listAt(doc.capabilities, `${path}/capability`, 'objects', at);
   // libvirt refuses a device without one ("no device capabilities"); other types may be in extra.
   if (capabilities.length === 0 && !doc.extra?.children?.some(({ node }) => isXmlElement(node) && node.name === 'capability')) {
     throw new XmlDocumentError('missing-field', `${path}/capability`, 'a device has at least one capability');
   }
-  capabilities.forEach((c, i) => w.child(writeCapability(c, `${path}/capability[${i + 1}]`)));
+  capabilities.forEach((c, i) => w.child(writeCapability(c, at(i))));
   return buildXmlElement(w.finish());
 }
 

@@ -2,7 +2,7 @@
 // guest interface) names the filter it applies: one shape in all three, as in libvirt's nwfilter_params.
 import { XmlDocumentError } from './xml-errors.js';
 import { ElementReader, ElementWriter, withExtra, type XmlExtra } from './xml-element.js';
-import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
+import { checkFields, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import type { XmlElement } from './xml-codec.js';
 
 /** One `<parameter name=… value=…>`: a variable the referenced filter reads as `$NAME`. */
@@ -46,8 +46,7 @@ const PARAMETER_FIELDS = fieldsOf<NWFilterParameter>({ name: true, value: true, 
 export function writeFilterRef(ref: NWFilterReference, path: string): XmlElement {
   checkFields(ref, REFERENCE_FIELDS, path, true);
   const w = new ElementWriter('filterref', ref.extra).attr('filter', requireText(ref.filter, `${path}/@filter`));
-  listAt(ref.parameters, `${path}/parameter`, 'objects').forEach((p, i) => {
-    const at = `${path}/parameter[${i + 1}]`;
+  itemsAt(ref.parameters, `${path}/parameter`, 'objects').forEach(([p, at]) => {
     checkFields(p, PARAMETER_FIELDS, at);
     w.child(new ElementWriter('parameter', p.extra).attrs({ name: checkParameter(p.name, 'name', at), value: checkParameter(p.value, 'value', at) }).finish());
   });

@@ -175,18 +175,26 @@ export function buildNWFilterXml(doc: NWFilterDescription): string {
   checkInteger(doc.priority, PRIORITY_MIN, PRIORITY_MAX, `${path}/@priority`);
   const w = new ElementWriter('filter', doc.extra).attrs({ name: requireText(doc.name, `${path}/@name`), chain, priority: doc.priority });
   if (doc.uuid !== undefined) w.leaf('uuid', {}, doc.uuid);
-  const seen = { rule: 0, filterref: 0 };
-  listAt(doc.entries, `${path}/entries`, 'objects').forEach((entry, i) => {
+  writeEntries(w, listAt(doc.entries, `${path}/entries`, 'objects'), path);
+  return buildXmlElement(w.finish());
+}
+
+function writeEntries(w: ElementWriter, entries: readonly NWFilterEntry[], path: string): void {
+  entries.forEach((entry, i) => {
     const kind: unknown = entry.kind;
     if (kind !== 'rule' && kind !== 'filterref') {
       throw new XmlDocumentError('invalid-value', path, `entries[${i + 1}]: kind must be 'rule' or 'filterref', got ${JSON.stringify(kind) ?? 'nothing'}`);
     }
-    seen[entry.kind] += 1;
-    const at = `${path}/${entry.kind}[${seen[entry.kind]}]`;
+  });
+  // Rules and references interleave, but each is numbered among its own kind, as the parser numbers them.
+  const count = { rule: 0, filterref: 0 };
+  for (const entry of entries) count[entry.kind] += 1;
+  const seen = { rule: 0, filterref: 0 };
+  for (const entry of entries) {
+    const at = elementPath(path, entry.kind, seen[entry.kind]++, count[entry.kind]);
     if (entry.kind === 'rule') w.child(writeRule(entry, at));
     else w.child(writeFilterRef(withoutKind(entry), at));
-  });
-  return buildXmlElement(w.finish());
+  }
 }
 
 function withoutKind(entry: NWFilterReferenceEntry): NWFilterReference {
@@ -219,7 +227,9 @@ function writeProtocol(p: NWFilterProtocol | undefined, rulePath: string): XmlEl
     throw new XmlDocumentError('invalid-value', rulePath, `protocol ${JSON.stringify(p.name) ?? 'nothing'} is not one libvirt reads (${Object.keys(PROTOCOLS).join(', ')}): it would ignore the element and the rule would match all traffic`);
   }
   const { name, more: _more, ...first } = p;
-  const matches = [first, ...listAt(p.more, `${rulePath}/${name}`, 'objects')];
+  // The first match is `p` itself: `more[i]` is the element after it.
+  const count = Array.isArray(p.more) ? p.more.length + 1 : 1;
+  const matches = [first, ...listAt(p.more, `${rulePath}/${name}`, 'objects', (i) => elementPath(rulePath, name, i + 1, count))];
   return matches.map((m, i) => {
     const at = elementPath(rulePath, name, i, matches.length);
     checkFields(m, MATCH_FIELDS, at);

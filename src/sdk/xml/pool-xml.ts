@@ -1,7 +1,7 @@
 // <pool> documents (virStoragePoolGetXMLDesc / virStoragePoolDefineXML). Sizes are bytes by default.
 import { buildXmlElement, parseXmlElement, type XmlElement } from './xml-codec.js';
 import { countAttr, defined, ElementReader, ElementWriter, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
-import { checkFields, checkInteger, fieldsOf, listAt, requireText } from './xml-checks.js';
+import { checkFields, checkInteger, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
 
@@ -87,13 +87,13 @@ export function buildPoolXml(doc: StoragePoolDescription): string {
 
 function writeSource(s: StoragePoolSource, path: string): XmlElement {
   const w = new ElementWriter('source', s.extra);
-  listAt(s.hosts, `${path}/host`, 'objects').forEach((h, i) => {
-    const at = `${path}/host[${i + 1}]`;
+  itemsAt(s.hosts, `${path}/host`, 'objects').forEach(([h, at]) => {
     checkFields(h, HOST_FIELDS, at);
     checkInteger(h.port, 1, 65535, `${at}/@port`);
     w.child(new ElementWriter('host', h.extra).attrs({ name: requireText(h.name, `${at}/@name`), port: h.port }).finish());
   });
-  listAt(s.devices, `${path}/device`, 'strings').forEach((d, i) => w.leaf('device', { path: requireText(d, `${path}/device[${i + 1}]/@path`) }, undefined, `device[${i}]`));
+  // `device[i]` (from 0) is the key readLeaves kept each one's leftovers under, not a path.
+  itemsAt(s.devices, `${path}/device`, 'strings').forEach(([d, at], i) => w.leaf('device', { path: requireText(d, `${at}/@path`) }, undefined, `device[${i}]`));
   if (s.dir !== undefined) w.leaf('dir', { path: s.dir });
   if (s.name !== undefined) w.leaf('name', {}, s.name);
   if (s.format !== undefined) w.leaf('format', { type: s.format });

@@ -1,23 +1,34 @@
 // The builders' checks of a description before anything is written: an object of the fields its
 // type has (a misspelt field would be dropped without a word), one variant of a union, integers
 // in range, booleans and lists of the right kind, each refused with the path of the bad field.
-import { XmlDocumentError } from './xml-errors.js';
+import { itemPath, XmlDocumentError } from './xml-errors.js';
 import { checkChoice } from './xml-choices.js';
 
 /**
  * Builder-side check of a list field: absent is empty; anything but an array of `kind` (objects,
- * or strings) is an error at `path` (`path[n]` for an item, or `itemPath(i)` where the items are
- * not all the elements of that name), not a TypeError from deep inside.
+ * or strings) is an error at `path`, or for an item at its itemPath (`path`, or `path[n]` when
+ * there are several), not a TypeError from deep inside. `pathOf` numbers items that are not all
+ * the elements of that name (a node device's dev links follow its dev node).
  */
 export function listAt<T>(value: readonly T[] | undefined, path: string, kind: 'objects' | 'strings',
-  itemPath = (i: number): string => `${path}[${i + 1}]`): readonly T[] {
+  pathOf = (i: number): string => itemPath(path, i, (value as readonly T[]).length)): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new XmlDocumentError('invalid-value', path, `must be an array of ${kind}`);
   value.forEach((item: unknown, i) => {
     const ok = kind === 'strings' ? typeof item === 'string' : typeof item === 'object' && item !== null && !Array.isArray(item);
-    if (!ok) throw new XmlDocumentError('invalid-value', itemPath(i), `must be ${kind === 'strings' ? 'a string' : 'an object'}`);
+    if (!ok) throw new XmlDocumentError('invalid-value', pathOf(i), `must be ${kind === 'strings' ? 'a string' : 'an object'}`);
   });
   return value;
+}
+
+/**
+ * listAt's items, each with its path as a reader would give it (`/network/ip` when there is one,
+ * `/network/ip[2]` for the second of several), for builders to report their fields under. The
+ * items' paths are numbered from `items` where that is not the list's own path.
+ */
+export function itemsAt<T>(value: readonly T[] | undefined, path: string, kind: 'objects' | 'strings', items = path): (readonly [T, string])[] {
+  const count = Array.isArray(value) ? value.length : 0;
+  return listAt(value, path, kind, (i) => itemPath(items, i, count)).map((item, i) => [item, itemPath(items, i, count)] as const);
 }
 
 /** Builder-side check for a required string field. */

@@ -204,8 +204,7 @@ function checkCharacters(el: XmlElement, path: string, depth: number): void {
     check(`${path}/@${name}`, value);
   }
   // Numbered as a reader numbers them: the first of several is [1], not the bare name.
-  const count = new Map<string, number>();
-  for (const child of el.children) if (isXmlElement(child)) count.set(child.name, (count.get(child.name) ?? 0) + 1);
+  const count = countByName(el.children);
   const seen = new Map<string, number>();
   for (const child of el.children) {
     if (!isXmlElement(child)) {
@@ -216,6 +215,13 @@ function checkCharacters(el: XmlElement, path: string, depth: number): void {
     seen.set(child.name, n + 1);
     checkCharacters(child, elementPath(path, child.name, n, count.get(child.name) as number), depth + 1);
   }
+}
+
+/** How many child elements there are of each name (for their paths: see elementPath). */
+export function countByName(children: readonly XmlNode[]): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const child of children) if (isXmlElement(child)) count.set(child.name, (count.get(child.name) ?? 0) + 1);
+  return count;
 }
 
 function fromFxp(node: FxpNode): XmlNode {

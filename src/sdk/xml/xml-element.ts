@@ -1,7 +1,7 @@
 // Reading and writing one element of a typed document. The reader records which attributes and
 // children the typed model consumed; whatever is left becomes an `XmlExtra`, and the writer puts
 // it back, so build(parse(xml)) keeps everything libvirt wrote even where the model is partial.
-import { isXmlElement, type XmlElement, type XmlNode } from './xml-codec.js';
+import { countByName, isXmlElement, type XmlElement, type XmlNode } from './xml-codec.js';
 import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { checkSize, parseSize, type SizeValue } from './xml-units.js';
 
@@ -24,6 +24,8 @@ export class ElementReader {
   private readonly leaves: Record<string, XmlExtra> = {};
   /** Per child name: where child() resumes, and how many of that name come before it. */
   private readonly cursors = new Map<string, { index: number; seen: number }>();
+  /** How many children of each name, counted when first needed: a path numbers a name that repeats. */
+  private counts: Map<string, number> | undefined;
 
   constructor(readonly element: XmlElement, readonly path: string) {}
 
@@ -38,7 +40,7 @@ export class ElementReader {
     return value;
   }
 
-  /** The next not-yet-consumed child element called `name`. */
+  /** The next not-yet-consumed child element called `name`; its path numbers it among all of that name. */
   child(name: string): ElementReader | undefined {
     // Resumes after the last one returned (every earlier one is consumed), so reading n
     // repeated children such as <disk> takes time in n, not n squared.
@@ -52,7 +54,8 @@ export class ElementReader {
       if (this.usedChildren.has(i)) continue;
       this.usedChildren.add(i);
       this.cursors.set(name, { index: i + 1, seen });
-      return new ElementReader(node, `${this.path}/${name}${seen > 1 ? `[${seen}]` : ''}`);
+      this.counts ??= countByName(children);
+      return new ElementReader(node, elementPath(this.path, name, seen - 1, this.counts.get(name) as number));
     }
     this.cursors.set(name, { index: children.length, seen });
     return undefined;
@@ -72,8 +75,7 @@ export class ElementReader {
   private childrenNamed(name: string): ElementReader[] {
     const out: ElementReader[] = [];
     for (let c = this.child(name); c !== undefined; c = this.child(name)) out.push(c);
-    // Repeated elements get a 1-based position in their path so errors point at the right one.
-    return out.map((r, i) => (out.length > 1 && i === 0 ? new ElementReader(r.element, `${r.path}[1]`) : r));
+    return out;
   }
 
   /**
@@ -213,6 +215,30 @@ export class ElementWriter {
   /** A value-only child; `key` finds its leftovers from parsing (defaults to the element name). */
   leaf(name: string, attributes: Readonly<Record<string, AttrValue>> = {}, text?: string, key = name): this {
     return this.child(new ElementWriter(name, this.extra?.leaves?.[key]).attrs(attributes).text(text).finish());
+  }
+
+  /**
+   * The paths of the next `count` children called `name`, to be written one after the other from
+   * now, numbered as a reader numbers them: among all of that name once finish() has put back the
+   * kept ones (a node device's capabilities of types the model lacks are in `extra`, between the
+   * typed ones).
+   */
+  childPaths(parent: string, name: string, count: number): (i: number) => string {
+    const kept = [...(this.extra?.children ?? [])].sort((a, b) => a.index - b.index);
+    const keptNamed = kept.filter(({ node }) => isXmlElement(node) && node.name === name).length;
+    const start = this.nodes.length;
+    return (i) => {
+      // finish() inserts each kept child at its index, in index order: one lands before this
+      // child when its index is at most the child's position at that moment.
+      let position = start + i;
+      let before = 0;
+      for (const { index, node } of kept) {
+        if (index > position) break;
+        position += 1;
+        if (isXmlElement(node) && node.name === name) before += 1;
+      }
+      return elementPath(parent, name, i + before, count + keptNamed);
+    };
   }
 
   finish(): XmlElement {

@@ -20,13 +20,19 @@ export class XmlDocumentError extends Error {
 }
 
 /**
- * The path of the `index`-th (from 0) of `count` sibling elements called `name` under `parent`:
- * numbered from 1 when the name repeats (`devices/disk[2]`), bare when there is one (`os`), as
- * readers number what they read. (child() alone cannot see later siblings: children() numbers
- * the first of several.)
+ * The path of the `index`-th (from 0) of `count` items at `path` (`/network/ip`): bare when there
+ * is one (`/network/ip`), numbered from 1 when there are several (`/network/ip[2]`). The one rule
+ * for numbering paths, used by readers for what they read and by builders for what they are
+ * given, so that a bad element has one path whichever way it is met. It is XPath's, and reads as
+ * the document does: where there is one `ip`, `ip` names it (`ip[1]` would suggest others).
  */
+export function itemPath(path: string, index: number, count: number): string {
+  return count > 1 ? `${path}[${index + 1}]` : path;
+}
+
+/** itemPath for the `index`-th of `count` sibling elements called `name` under `parent` (`devices/disk[2]`, `os`). */
 export function elementPath(parent: string, name: string, index: number, count: number): string {
-  return `${parent}/${name}${count > 1 ? `[${index + 1}]` : ''}`;
+  return itemPath(`${parent}/${name}`, index, count);
 }
 
 export function isXmlDocumentError(e: unknown): e is XmlDocumentError {

@@ -119,10 +119,10 @@ describe('sdk/xml host interface', () => {
     refused({ ...eth, startMode: 'auto' }, 'invalid-value', '/interface/start/@mode');
     refused({ ...eth, mtu: 100_001 }, 'invalid-value', '/interface/mtu/@size');
     refused({ ...eth, link: { state: 'sleeping' } }, 'invalid-value', '/interface/link/@state');
-    refused({ ...eth, protocols: [{ family: 'ipv4', ips: [{ address: '10.0.0.1', prefix: 33 }] }] }, 'invalid-value', '/interface/protocol[1]/ip[1]/@prefix');
+    refused({ ...eth, protocols: [{ family: 'ipv4', ips: [{ address: '10.0.0.1', prefix: 33 }] }] }, 'invalid-value', '/interface/protocol/ip/@prefix');
     refused({ ...eth, protocols: [{ family: 'ipv6' }, { family: 'ipv4', autoconf: true }] }, 'invalid-value', '/interface/protocol[2]/autoconf');
-    refused({ ...eth, protocols: [{ family: 'ipv4', dhcp: { peerdns: 'no' } }] }, 'invalid-value', '/interface/protocol[1]/dhcp/@peerdns');
-    refused({ ...eth, protocols: [{ dhcp: {} }] }, 'missing-field', '/interface/protocol[1]/@family');
+    refused({ ...eth, protocols: [{ family: 'ipv4', dhcp: { peerdns: 'no' } }] }, 'invalid-value', '/interface/protocol/dhcp/@peerdns');
+    refused({ ...eth, protocols: [{ dhcp: {} }] }, 'missing-field', '/interface/protocol/@family');
     refused(bridge({ mtu: 1500 }), 'invalid-value', '/interface/bridge/interface[2]');
     refused(bridge({ type: 'bridge', bridge: { interfaces: [] } }), 'invalid-value', '/interface/bridge/interface[2]/@type');
     refused({ type: 'bridge', name: 'br', bridge: { delay: 0.5, interfaces: [] } }, 'invalid-value', '/interface/bridge/@delay');

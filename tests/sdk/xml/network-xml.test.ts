@@ -74,12 +74,12 @@ describe('sdk/xml network', () => {
     refused({ ...net, forward: { mode: 'nat', nat: { ports: { start: 1024, end: 70000 } } } }, 'invalid-value', '/network/forward/nat/port/@end');
     refused({ ...net, forward: { mode: 'nat', nat: { ports: { end: 2000 } } } }, 'missing-field', '/network/forward/nat/port/@start');
     refused({ ...net, forward: { mode: 'nat', nat: { port: { start: 1, end: 2 } } } }, 'invalid-value', '/network/forward/nat');
-    refused({ ...net, ips: [{ address: '10.0.0.1', prefix: 129 }] }, 'invalid-value', '/network/ip[1]/@prefix');
+    refused({ ...net, ips: [{ address: '10.0.0.1', prefix: 129 }] }, 'invalid-value', '/network/ip/@prefix');
     refused({ ...net, ips: [{}, { address: '10.0.0.1', prefix: 24, netmask: '255.255.255.0' }] }, 'invalid-value', '/network/ip[2]/@prefix');
-    refused({ ...net, ips: [{ address: '10.0.0.1', mask: '255.0.0.0' }] }, 'invalid-value', '/network/ip[1]');
+    refused({ ...net, ips: [{ address: '10.0.0.1', mask: '255.0.0.0' }] }, 'invalid-value', '/network/ip');
     refused({ ...net, ips: { address: '10.0.0.1' } }, 'invalid-value', '/network/ip');
-    refused({ ...net, ips: [{ dhcp: { ranges: [{ start: '10.0.0.2' }], hosts: [] } }] }, 'missing-field', '/network/ip[1]/dhcp/range[1]/@end');
-    refused({ ...net, ips: [{ dhcp: { ranges: [], hosts: [{ mac: 'x' }, { mac: 'y', address: '10.0.0.9' }] } }] }, 'invalid-value', '/network/ip[1]/dhcp/host[2]');
+    refused({ ...net, ips: [{ dhcp: { ranges: [{ start: '10.0.0.2' }], hosts: [] } }] }, 'missing-field', '/network/ip/dhcp/range/@end');
+    refused({ ...net, ips: [{ dhcp: { ranges: [], hosts: [{ mac: 'x' }, { mac: 'y', address: '10.0.0.9' }] } }] }, 'invalid-value', '/network/ip/dhcp/host[2]');
   });
 
   it('builds a network from a description alone, in the shape libvirt writes', () => {

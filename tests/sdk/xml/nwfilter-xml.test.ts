@@ -141,23 +141,23 @@ describe('sdk/xml nwfilter', () => {
     refused({ ...base, priority: 1001 }, 'invalid-value', '/filter/@priority');
     refused({ ...base, entries: {} }, 'invalid-value', '/filter/entries');
     refused({ ...base, entries: [{ action: 'drop', direction: 'in' }] }, 'invalid-value', '/filter');
-    refused(rule({ action: 'allow' }), 'invalid-value', '/filter/rule[1]/@action');
-    refused(rule({ action: undefined }), 'missing-field', '/filter/rule[1]/@action');
-    refused(rule({ direction: 'both' }), 'invalid-value', '/filter/rule[1]/@direction');
+    refused(rule({ action: 'allow' }), 'invalid-value', '/filter/rule/@action');
+    refused(rule({ action: undefined }), 'missing-field', '/filter/rule/@action');
+    refused(rule({ direction: 'both' }), 'invalid-value', '/filter/rule/@direction');
     // libvirt would quietly use priority 500 for any of these.
-    refused(rule({ priority: 1.5 }), 'invalid-value', '/filter/rule[1]/@priority');
-    refused(rule({ priority: -1001 }), 'invalid-value', '/filter/rule[1]/@priority');
-    refused(rule({ priority: '10' }), 'invalid-value', '/filter/rule[1]/@priority');
-    refused(rule({ statematch: 'no' }), 'invalid-value', '/filter/rule[1]/@statematch');
-    refused(rule({ protcol: { name: 'tcp', attributes: {} } }), 'invalid-value', '/filter/rule[1]');
+    refused(rule({ priority: 1.5 }), 'invalid-value', '/filter/rule/@priority');
+    refused(rule({ priority: -1001 }), 'invalid-value', '/filter/rule/@priority');
+    refused(rule({ priority: '10' }), 'invalid-value', '/filter/rule/@priority');
+    refused(rule({ statematch: 'no' }), 'invalid-value', '/filter/rule/@statematch');
+    refused(rule({ protcol: { name: 'tcp', attributes: {} } }), 'invalid-value', '/filter/rule');
     // An element libvirt does not read would leave a rule that drops everything.
-    refused(rule({ protocol: { name: 'tcpv6', attributes: {} } }), 'invalid-value', '/filter/rule[1]');
-    refused(rule({ protocol: { name: 'tcp', attributes: { dstportstart: 22 } } }), 'invalid-value', '/filter/rule[1]/tcp/@dstportstart');
-    refused(rule({ protocol: { name: 'tcp' } }), 'invalid-value', '/filter/rule[1]/tcp');
-    refused(rule({ protocol: { name: 'arp', attributes: {}, more: [{ attributes: { opcode: 'Reply' } }, { atributes: {} }] } }), 'invalid-value', '/filter/rule[1]/arp[3]');
-    // Names are checked where the document is written (the codec numbers only repeated elements).
+    refused(rule({ protocol: { name: 'tcpv6', attributes: {} } }), 'invalid-value', '/filter/rule');
+    refused(rule({ protocol: { name: 'tcp', attributes: { dstportstart: 22 } } }), 'invalid-value', '/filter/rule/tcp/@dstportstart');
+    refused(rule({ protocol: { name: 'tcp' } }), 'invalid-value', '/filter/rule/tcp');
+    refused(rule({ protocol: { name: 'arp', attributes: {}, more: [{ attributes: { opcode: 'Reply' } }, { atributes: {} }] } }), 'invalid-value', '/filter/rule/arp[3]');
+    // Names are checked where the document is written, by the codec, which numbers paths by the same rule.
     refused(rule({ protocol: { name: 'tcp', attributes: { 'bad name': 'x' } } }), 'invalid-value', '/filter/rule/tcp/@bad name');
-    refused({ ...base, entries: [{ kind: 'filterref', filter: '' }] }, 'missing-field', '/filter/filterref[1]/@filter');
+    refused({ ...base, entries: [{ kind: 'filterref', filter: '' }] }, 'missing-field', '/filter/filterref/@filter');
   });
 
   it('refuses a parameter libvirt would drop without a word', () => {
@@ -165,11 +165,11 @@ describe('sdk/xml nwfilter', () => {
     const refused = (parameters: unknown, path: string): void => {
       assert.throws(() => buildNWFilterXml(ref(parameters) as NWFilterDescription), xmlError('invalid-value', path));
     };
-    refused([{ name: 'IP', value: '10.0.0.1' }, { name: 'IP', value: '10.0.0.0/8' }], '/filter/filterref[1]/parameter[2]/@value');
-    refused([{ name: 'IP', value: '' }], '/filter/filterref[1]/parameter[1]/@value');
-    refused([{ name: 'MY-VAR', value: '1' }], '/filter/filterref[1]/parameter[1]/@name');
-    refused([{ name: 'IP', value: 10 }], '/filter/filterref[1]/parameter[1]/@value');
-    refused([{ name: 'IP', val: '10.0.0.1' }], '/filter/filterref[1]/parameter[1]');
+    refused([{ name: 'IP', value: '10.0.0.1' }, { name: 'IP', value: '10.0.0.0/8' }], '/filter/filterref/parameter[2]/@value');
+    refused([{ name: 'IP', value: '' }], '/filter/filterref/parameter/@value');
+    refused([{ name: 'MY-VAR', value: '1' }], '/filter/filterref/parameter/@name');
+    refused([{ name: 'IP', value: 10 }], '/filter/filterref/parameter/@value');
+    refused([{ name: 'IP', val: '10.0.0.1' }], '/filter/filterref/parameter');
     assert.match(buildNWFilterXml(ref([{ name: 'CTRL_IP_LEARNING', value: 'dhcp' }, { name: 'IPV6', value: 'fe80::1' }]) as NWFilterDescription), /value="fe80::1"/);
   });
 });
@@ -220,6 +220,6 @@ describe('sdk/xml nwfilter binding', () => {
     refused({ ...BINDING, owner: undefined }, 'invalid-value', '/filterbinding/owner');
     refused({ ...BINDING, owner: { name: 'vm' } }, 'missing-field', '/filterbinding/owner/uuid');
     refused({ ...BINDING, mac: undefined }, 'missing-field', '/filterbinding/mac/@address');
-    refused({ ...BINDING, filterref: { filter: 'clean-traffic', parameters: [{ name: 'IP', value: '10.0.0.1 ' }] } }, 'invalid-value', '/filterbinding/filterref/parameter[1]/@value');
+    refused({ ...BINDING, filterref: { filter: 'clean-traffic', parameters: [{ name: 'IP', value: '10.0.0.1 ' }] } }, 'invalid-value', '/filterbinding/filterref/parameter/@value');
   });
 });
