@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultUri } from '../sdk/default-uri.js';
+import type { Named } from '../sdk/enum-names.js';
 import type { TerminalInput } from './terminal-auth.js';
 
 /** Where a command writes; `stdin`, when given, gives where credentials are asked for (terminal-auth.ts). */
@@ -80,18 +81,29 @@ function shown(value: unknown): string {
   if (value === undefined || value === null || value === '') return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
+  if (isNamed(value)) return value.name;
   return String(value);
 }
 
+/** The SDK's enum values ({ code, name }: a domain's state, a volume's type) show as their name. */
+function isNamed(value: unknown): value is Named<string> {
+  const named = value as Partial<Named<string>> | null;
+  return typeof value === 'object' && named !== null && typeof named.name === 'string' && typeof named.code === 'number';
+}
+
 /**
- * The rows of a listing, sorted by their first field (a name or UUID), as virsh sorts its lists:
- * drivers list in no fixed order. Frees every object once the rows are made from them.
+ * `rows` sorted by their first field (a name or UUID), as virsh sorts its lists: drivers list in
+ * no fixed order.
  */
+export function sortedRows<R extends object>(rows: R[]): R[] {
+  const key = (r: R): string => String(Object.values(r)[0]);
+  return rows.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** The rows of a listing, sorted (sortedRows). Frees every object once the rows are made from them. */
 export async function rowsOf<T extends { free(): void }, R extends object>(objects: T[], row: (o: T) => R | Promise<R>): Promise<R[]> {
   try {
-    const rows = await Promise.all(objects.map(row));
-    const key = (r: R): string => String(Object.values(r)[0]);
-    return rows.sort((a, b) => key(a).localeCompare(key(b)));
+    return sortedRows(await Promise.all(objects.map(row)));
   } finally {
     for (const o of objects) o.free();
   }

@@ -30,19 +30,29 @@ export interface Subcommand<V extends ConnectValues> extends SubcommandSpec {
   readonly run: (conn: Connection, words: string[], values: V, io: Io) => Promise<number>;
 }
 
+type Lookup<T> = (conn: Connection, key: string) => Promise<T>;
+type More<V extends ConnectValues> = Pick<Subcommand<V>, 'options' | 'check'>;
+
 /**
- * Subcommands on one object, which their one word (`words`: 'NAME', 'UUID') names: `lookup` finds
- * it, and it is freed when `run` is done or has failed. `more` adds options and their check.
+ * Subcommands on one object, which their first word (`word`: 'NAME', 'POOL') names: `lookup`
+ * finds it, and it is freed when `run` is done or has failed. `words` are the words after it
+ * (`run` gets them: 'FILE', '[NAME]'); `more` adds options and their check.
  */
-export const onObject = <T extends Disposable, V extends ConnectValues>(words: string, lookup: (conn: Connection, key: string) => Promise<T>) =>
-  (run: (o: T, values: V, io: Io) => Promise<number>, more: Pick<Subcommand<V>, 'options' | 'check'> = {}): Subcommand<V> => ({
+export const onObjectWith = <T extends Disposable, V extends ConnectValues>(word: string, lookup: Lookup<T>) =>
+  (words: string, run: (o: T, rest: string[], values: V, io: Io, conn: Connection) => Promise<number>, more: More<V> = {}): Subcommand<V> => ({
     ...more,
-    words,
-    run: async (conn, [key], values, io) => {
+    words: words ? `${word} ${words}` : word,
+    run: async (conn, [key, ...rest], values, io) => {
       using o = await lookup(conn, key as string);
-      return await run(o, values, io);
+      return await run(o, rest, values, io, conn);
     },
   });
+
+/** Subcommands whose one word (`word`: 'NAME', 'UUID') names the object they are on (see onObjectWith). */
+export const onObject = <T extends Disposable, V extends ConnectValues>(word: string, lookup: Lookup<T>) => {
+  const on = onObjectWith<T, V>(word, lookup);
+  return (run: (o: T, values: V, io: Io) => Promise<number>, more: More<V> = {}): Subcommand<V> => on('', (o, _rest, values, io) => run(o, values, io), more);
+};
 
 /** Runs the subcommand `positionals` names: usage errors come before the connection is opened. */
 export async function runSubcommand<V extends ConnectValues>(command: string, table: Readonly<Record<string, Subcommand<V>>>,

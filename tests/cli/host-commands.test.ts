@@ -6,11 +6,9 @@ import { parseNodeDeviceXml } from '../../src/sdk/index.js';
 import { UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
-import { runOn, type Command, type CommandRun } from '../support/cli-run.js';
+import { runOn, tableRows, type Command, type CommandRun } from '../support/cli-run.js';
 
 const run = (command: Command, ...argv: string[]): Promise<CommandRun> => runOn('test:///default', command, ...argv);
-/** The rows of a text table, header and rule left out, split on runs of two spaces or more. */
-const tableRows = (text: string): string[][] => text.trimEnd().split('\n').slice(2).map((l) => l.split(/ {2,}/));
 
 describe('tsvirt secret, iface and nodedev (in this process)', function () {
   this.timeout(60_000);

@@ -12,3 +12,6 @@ export async function runOn(uri: string, command: Command, ...argv: string[]): P
   const status = await command([...argv, '--connect', uri], { stdout: sink(out), stderr: sink(err) });
   return { status, stdout: out.join(''), stderr: err.join('') };
 }
+
+/** The rows of a text table, header and rule left out, split on runs of two spaces or more. */
+export const tableRows = (text: string): string[][] => text.trimEnd().split('\n').slice(2).map((l) => l.split(/ {2,}/));
