@@ -1,11 +1,11 @@
 // tsvirt domain|snapshot: VM management through the SDK. Every command takes
 // --connect URI and --json; libvirt failures print the error name and message (main.ts).
 import { addAbortSignal } from 'node:stream';
-import { SnapshotDeleteMode, type Connection, type Domain, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
+import { SnapshotDeleteMode, type Connection, type Domain, type DomainInfo, type SnapshotDiskDescription, type SnapshotTree } from '../sdk/index.js';
 import { withOutputFile } from '../sdk/output-file.js';
 import * as v from '../../generated/index.js';
-import { interruptible, parseCommandArgs, printJson, printTable, readXml, UsageError, type Io } from './args.js';
-import { connectOptions as common, noDomain, report as done, runSubcommand, type Subcommand } from './connect.js';
+import { interruptible, parseCommandArgs, printFields, printJson, printRows, readXml, rowsOf, sortedRows, UsageError, type Io } from './args.js';
+import { connectOptions as common, noDomain, onObject, onObjectWith, report as done, runSubcommand, type Subcommand } from './connect.js';
 
 // ---- domain -----------------------------------------------------------------------------------
 
@@ -36,45 +36,44 @@ async function findDomain(conn: Connection, key: string): Promise<Domain> {
 const domainOptions = { ...common, screen: { type: 'string' }, force: { type: 'boolean' }, inactive: { type: 'boolean' } } as const;
 type DomainValues = ReturnType<typeof parseCommandArgs<typeof domainOptions>>['values'];
 
-/** An action on one domain by name, reported as `{ domain, action }`. */
-const action = (verb: string, act: (d: Domain) => Promise<unknown>): Subcommand<DomainValues> => ({
-  words: 'NAME',
-  run: async (conn, [name], values, io) => {
-    using d = await findDomain(conn, name as string);
-    await act(d);
-    return done(io, values.json, { domain: name, action: verb }, `domain ${name}: ${verb} done`);
-  },
+/** What `domain list` and `domain info` show of a domain. */
+async function domainRow(d: Domain): Promise<{ name: string; uuid: string } & DomainInfo> {
+  return { name: d.name, uuid: d.uuid, ...(await d.getInfo()) };
+}
+
+const onDomain = onObject<Domain, DomainValues>('NAME', findDomain);
+
+/** An action on one domain, reported as `{ domain, action }` with the domain's name (also when it was named by UUID or ID). */
+const action = (verb: string, act: (d: Domain) => Promise<unknown>): Subcommand<DomainValues> => onDomain(async (d, values, io) => {
+  const name = d.name;
+  await act(d);
+  return done(io, values.json, { domain: name, action: verb }, `domain ${name}: ${verb} done`);
 });
 
 const domainCommands: Record<string, Subcommand<DomainValues>> = {
-  list: { words: '', run: (conn, _w, values, io) => listDomains(conn, io, values.json) },
-  info: { words: 'NAME', run: (conn, [name], values, io) => domainInfo(conn, name as string, io, values.json) },
+  list: {
+    words: '',
+    run: async (conn, _w, values, io) => printRows(io, values.json, await rowsOf(await conn.listAllDomains(), domainRow), {
+      NAME: (r) => r.name, STATE: (r) => r.state, VCPUS: (r) => r.vcpus, 'MEMORY (MiB)': (r) => r.memoryKiB / 1024n,
+    }),
+  },
+  info: onDomain(async (d, values, io) => printFields(io, values.json, await domainRow(d))),
   define: {
     words: 'FILE',
     run: async (conn, [file], values, io) => {
-      const d = await conn.defineDomain(readXml(file as string));
-      const name = d.name;
-      d.free();
-      return done(io, values.json, { defined: name }, `domain ${name} defined`);
+      using d = await conn.defineDomain(readXml(file as string));
+      return done(io, values.json, { defined: d.name }, `domain ${d.name} defined`);
     },
   },
-  xml: {
-    words: 'NAME', options: ['inactive'],
-    run: async (conn, [name], values, io) => {
-      using d = await findDomain(conn, name as string);
-      const xml = await d.getXml(values.inactive ? v.VIR_DOMAIN_XML_INACTIVE : 0);
-      if (values.json) printJson(io, { domain: d.name, xml });
-      else io.stdout.write(xml.endsWith('\n') ? xml : `${xml}\n`);
-      return 0;
-    },
-  },
-  screenshot: {
-    words: 'NAME FILE', options: ['screen', 'force'], check: (values) => { screenNumber(values.screen); },
-    run: async (conn, [name, file], values, io) => {
-      using d = await findDomain(conn, name as string);
-      return await screenshot(d, file as string, values, io);
-    },
-  },
+  xml: onDomain(async (d, values, io) => {
+    const xml = await d.getXml(values.inactive ? v.VIR_DOMAIN_XML_INACTIVE : 0);
+    if (values.json) printJson(io, { domain: d.name, xml });
+    else io.stdout.write(xml.endsWith('\n') ? xml : `${xml}\n`);
+    return 0;
+  }, { options: ['inactive'] }),
+  screenshot: onObjectWith<Domain, DomainValues>('NAME', findDomain)('FILE', (d, [file], values, io) => screenshot(d, file as string, values, io), {
+    options: ['screen', 'force'], check: (values) => { screenNumber(values.screen); },
+  }),
   start: action('start', (d) => d.start()),
   shutdown: action('shutdown', (d) => d.shutdown()),
   destroy: action('destroy', (d) => d.destroy()),
@@ -87,15 +86,6 @@ const domainCommands: Record<string, Subcommand<DomainValues>> = {
 export async function runDomain(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, domainOptions);
   return runSubcommand('domain', domainCommands, positionals, values, io);
-}
-
-async function domainInfo(conn: Connection, name: string, io: Io, json: boolean | undefined): Promise<number> {
-  using d = await findDomain(conn, name);
-  const info = await d.getInfo();
-  if (json) { printJson(io, { name: d.name, uuid: d.uuid, ...info }); return 0; }
-  printTable(io, ['FIELD', 'VALUE'], [['name', d.name], ['uuid', d.uuid], ['state', info.state.name], ['vcpus', String(info.vcpus)],
-    ['memory (KiB)', String(info.memoryKiB)], ['max memory (KiB)', String(info.maxMemoryKiB)], ['cpu time (ns)', String(info.cpuTimeNs)]]);
-  return 0;
 }
 
 function screenNumber(s: string | undefined): number {
@@ -126,19 +116,6 @@ async function screenshot(d: Domain, file: string, values: { json?: boolean | un
   });
 }
 
-async function listDomains(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
-  const domains = await conn.listAllDomains();
-  try {
-    const infos = await Promise.all(domains.map((d) => d.getInfo()));
-    const rows = domains.map((d, i) => ({ name: d.name, uuid: d.uuid, ...(infos[i] as NonNullable<(typeof infos)[number]>) }));
-    if (json) { printJson(io, rows); return 0; }
-    printTable(io, ['NAME', 'STATE', 'VCPUS', 'MEMORY (MiB)'], rows.map((r) => [r.name, r.state.name, String(r.vcpus), String(r.memoryKiB / 1024n)]));
-    return 0;
-  } finally {
-    for (const d of domains) d.free();
-  }
-}
-
 // ---- snapshot ---------------------------------------------------------------------------------
 
 const snapshotOptions = { ...common, tree: { type: 'boolean' }, description: { type: 'string' }, 'disk-only': { type: 'boolean' }, overlay: { type: 'string', multiple: true },
@@ -146,38 +123,28 @@ const snapshotOptions = { ...common, tree: { type: 'boolean' }, description: { t
 type SnapshotValues = ReturnType<typeof parseCommandArgs<typeof snapshotOptions>>['values'];
 
 /** A subcommand on one domain's snapshots: the domain is looked up first. */
-const onDomain = (words: string, run: (dom: Domain, names: string[], values: SnapshotValues, io: Io) => Promise<number>,
-  more: Partial<Subcommand<SnapshotValues>> = {}): Subcommand<SnapshotValues> => ({
-  ...more,
-  words: `DOMAIN${words ? ` ${words}` : ''}`,
-  run: async (conn, [domainName, ...names], values, io) => {
-    using dom = await findDomain(conn, domainName as string);
-    return await run(dom, names, values, io);
-  },
-});
+const inDomain = onObjectWith<Domain, SnapshotValues>('DOMAIN', findDomain);
 
 const snapshotCommands: Record<string, Subcommand<SnapshotValues>> = {
-  list: onDomain('', async (dom, _n, values, io) => printSnapshots(await dom.snapshotTree(), io, values.json, values.tree), { options: ['tree'] }),
-  current: onDomain('', async (dom, _n, values, io) => {
-    const cur = await dom.currentSnapshot();
+  list: inDomain('', async (dom, _n, values, io) => printSnapshots(await dom.snapshotTree(), io, values.json, values.tree), { options: ['tree'] }),
+  current: inDomain('', async (dom, _n, values, io) => {
+    using cur = await dom.currentSnapshot();
     const name = cur?.name ?? null;
-    cur?.free();
     return done(io, values.json, { current: name }, name ?? '(no current snapshot)');
   }),
-  create: onDomain('[NAME]', async (dom, [snapName], values, io) => {
+  create: inDomain('[NAME]', async (dom, [snapName], values, io) => {
     const name = snapName ?? `snap-${Math.floor(Date.now() / 1000)}`;
     const flags = values['disk-only'] ? 16 /* VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY */ : 0;
     const disks = overlayDisks(values);
-    const s = await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks }, flags);
-    s.free();
+    (await dom.createSnapshot({ name, ...(values.description ? { description: values.description } : {}), disks }, flags)).free();
     return done(io, values.json, { created: name }, `snapshot ${name} created`);
   }, { options: ['description', 'disk-only', 'overlay'], check: overlayDisks }),
-  revert: onDomain('NAME', async (dom, [name], values, io) => {
+  revert: inDomain('NAME', async (dom, [name], values, io) => {
     using s = await dom.lookupSnapshot(name as string);
     await s.revert();
     return done(io, values.json, { snapshot: name, action: 'revert' }, `snapshot ${name}: revert done`);
   }),
-  delete: onDomain('NAME', async (dom, [name], values, io) => {
+  delete: inDomain('NAME', async (dom, [name], values, io) => {
     using s = await dom.lookupSnapshot(name as string);
     await s.delete(deleteMode(values));
     return done(io, values.json, { snapshot: name, action: 'delete' }, `snapshot ${name}: delete done`);
@@ -218,21 +185,28 @@ export function deleteMode(values: Pick<SnapshotValues, 'children' | 'children-o
     | (values['metadata-only'] ? SnapshotDeleteMode.metadataOnly : 0);
 }
 
+/**
+ * `snapshot list`: by name (a node's first field), as the other lists and virsh's snapshot-list,
+ * where the tree has them oldest first; --tree prints the tree.
+ */
 function printSnapshots(tree: SnapshotTree, io: Io, json: boolean | undefined, asTree: boolean | undefined): number {
-  const nodes = [...tree.nodes.values()];
-  if (json) { printJson(io, asTree ? { roots: tree.roots, current: tree.current, nodes } : nodes); return 0; }
-  if (asTree) {
-    // Depth first with a stack of its own: a chain of snapshots can be thousands deep.
-    const stack = [...tree.roots].reverse().map((name) => ({ name, depth: 0 }));
-    for (let top = stack.pop(); top; top = stack.pop()) {
-      const n = tree.nodes.get(top.name);
-      if (!n) continue;
-      io.stdout.write(`${'  '.repeat(top.depth)}${n.current ? '* ' : ''}${n.name}\n`);
-      for (let i = n.children.length - 1; i >= 0; i--) stack.push({ name: n.children[i] as string, depth: top.depth + 1 });
-    }
-    return 0;
+  if (asTree) return printSnapshotTree(tree, io, json);
+  return printRows(io, json, sortedRows([...tree.nodes.values()]), {
+    NAME: (n) => n.name, CREATED: (n) => (n.creationTime === null ? null : new Date(n.creationTime * 1000).toISOString()),
+    STATE: (n) => n.state, PARENT: (n) => n.parent, CURRENT: (n) => n.current,
+  });
+}
+
+/** Each snapshot under its parent, children oldest first; as JSON the tree's roots, current snapshot and nodes. */
+function printSnapshotTree(tree: SnapshotTree, io: Io, json: boolean | undefined): number {
+  if (json) { printJson(io, { roots: tree.roots, current: tree.current, nodes: [...tree.nodes.values()] }); return 0; }
+  // Depth first with a stack of its own: a chain of snapshots can be thousands deep.
+  const stack = [...tree.roots].reverse().map((name) => ({ name, depth: 0 }));
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const n = tree.nodes.get(top.name);
+    if (!n) continue;
+    io.stdout.write(`${'  '.repeat(top.depth)}${n.current ? '* ' : ''}${n.name}\n`);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push({ name: n.children[i] as string, depth: top.depth + 1 });
   }
-  printTable(io, ['NAME', 'CREATED', 'STATE', 'PARENT', 'CURRENT'], nodes.map((n) => [n.name,
-    n.creationTime === null ? '' : new Date(n.creationTime * 1000).toISOString(), n.state ?? '', n.parent ?? '', n.current ? 'yes' : '']));
   return 0;
 }

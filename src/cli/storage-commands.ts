@@ -1,42 +1,37 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
 import { checkSize, isXmlDocumentError, unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
-  type StorageVolumeDescription, type TransferResult } from '../sdk/index.js';
-import { interruptible, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
-import { connectOptions as common, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+  type StoragePoolInfo, type StorageVolumeDescription, type StorageVolumeInfo, type TransferResult } from '../sdk/index.js';
+import { interruptible, parseCommandArgs, printFields, printJson, printRows, printTable, rowsOf, UsageError, type Io } from './args.js';
+import { connectOptions as common, onObject, onObjectWith, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
 import { progressBar } from './image-command.js';
 
 const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
 
+const lookupPool = (conn: Connection, name: string): Promise<StoragePool> => conn.lookupStoragePool(name);
+const onPool = onObject<StoragePool, ConnectValues>('NAME', lookupPool);
+
 const poolCommands: Record<string, Subcommand<ConnectValues>> = {
-  list: { words: '', run: (conn, _w, values, io) => listPools(conn, io, values.json) },
-  info: {
-    words: 'NAME',
-    run: async (conn, [name], values, io) => {
-      using pool = await conn.lookupStoragePool(name as string);
-      const [info, desc] = await Promise.all([pool.getInfo(), pool.getDescription()]);
-      const row = { name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info };
-      if (values.json) { printJson(io, row); return 0; }
-      printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, typeof v === 'object' && v !== null ? (v as { name: string }).name : String(v)]));
-      return 0;
-    },
+  list: {
+    words: '',
+    run: async (conn, _w, values, io) => printRows(io, values.json, await rowsOf(await conn.listAllStoragePools(), poolRow), {
+      NAME: (r) => r.name, STATE: (r) => r.state, 'CAPACITY (GiB)': (r) => gib(r.capacity), 'AVAILABLE (GiB)': (r) => gib(r.available), AUTOSTART: (r) => r.autostart,
+    }),
   },
+  info: onPool(async (pool, values, io) => {
+    const [info, desc] = await Promise.all([pool.getInfo(), pool.getDescription()]);
+    return printFields(io, values.json, { name: pool.name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info });
+  }),
 };
+
+/** What `pool list` shows of a pool. */
+async function poolRow(p: StoragePool): Promise<{ name: string } & StoragePoolInfo & { autostart: boolean }> {
+  const [info, autostart] = await Promise.all([p.getInfo(), p.getAutostart()]);
+  return { name: p.name, ...info, autostart: autostart === 1 };
+}
 
 export async function runPool(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, common);
   return runSubcommand('pool', poolCommands, positionals, values, io);
-}
-
-async function listPools(conn: Connection, io: Io, json: boolean | undefined): Promise<number> {
-  const pools = await conn.listAllStoragePools();
-  try {
-    const rows = await Promise.all(pools.map(async (p) => ({ name: p.name, ...(await p.getInfo()), autostart: (await p.getAutostart()) === 1 })));
-    if (json) { printJson(io, rows); return 0; }
-    printTable(io, ['NAME', 'STATE', 'CAPACITY (GiB)', 'AVAILABLE (GiB)', 'AUTOSTART'], rows.map((r) => [r.name, r.state.name, gib(r.capacity), gib(r.available), r.autostart ? 'yes' : 'no']));
-    return 0;
-  } finally {
-    for (const p of pools) p.free();
-  }
 }
 
 const volOptions = { ...common, format: { type: 'string' }, capacity: { type: 'string' }, allocation: { type: 'string' },
@@ -44,51 +39,47 @@ const volOptions = { ...common, format: { type: 'string' }, capacity: { type: 's
 type VolValues = ReturnType<typeof parseCommandArgs<typeof volOptions>>['values'];
 
 /** A subcommand on one pool's volumes: the pool is looked up first. */
-const inPool = (words: string, run: (pool: StoragePool, names: string[], values: VolValues, io: Io, conn: Connection) => Promise<number>,
-  more: Partial<Subcommand<VolValues>> = {}): Subcommand<VolValues> => ({
-  ...more,
-  words: `POOL${words ? ` ${words}` : ''}`,
-  run: async (conn, [poolName, ...names], values, io) => {
-    using pool = await conn.lookupStoragePool(poolName as string);
-    return await run(pool, names, values, io, conn);
-  },
-});
+const inPool = onObjectWith<StoragePool, VolValues>('POOL', lookupPool);
 
-/** A subcommand on one volume of a pool. */
-const onVolume = (run: (vol: StorageVolume, values: VolValues, io: Io, conn: Connection) => Promise<number>): Subcommand<VolValues> =>
-  inPool('VOL', async (pool, [name], values, io, conn) => {
+/** A subcommand on one volume of a pool (the pool, then the volume, looked up); `words` are those after the volume's name. */
+const onVolume = (words: string, run: (vol: StorageVolume, rest: string[], values: VolValues, io: Io, conn: Connection) => Promise<number>,
+  more: Pick<Subcommand<VolValues>, 'options' | 'check'> = {}): Subcommand<VolValues> =>
+  inPool(words ? `VOL ${words}` : 'VOL', async (pool, [name, ...rest], values, io, conn) => {
     using vol = await pool.lookupVolume(name as string);
-    return await run(vol, values, io, conn);
-  });
+    return await run(vol, rest, values, io, conn);
+  }, more);
+
+/** What `vol list` and `vol info` show of a volume (info adds its key after the name). */
+async function volumeRow(vol: StorageVolume): Promise<{ name: string; path: string } & StorageVolumeInfo> {
+  const [path, info] = await Promise.all([vol.getPath(), vol.getInfo()]);
+  return { name: vol.name, path, ...info };
+}
 
 const volCommands: Record<string, Subcommand<VolValues>> = {
-  list: inPool('', (pool, _n, values, io) => listVolumes(pool, io, values.json)),
-  info: onVolume(async (vol, values, io) => {
-    const [info, path] = await Promise.all([vol.getInfo(), vol.getPath()]);
-    const row = { name: vol.name, key: vol.key, path, type: info.type, capacity: info.capacity, allocation: info.allocation };
-    if (values.json) printJson(io, row);
-    else printTable(io, ['FIELD', 'VALUE'], Object.entries(row).map(([k, v]) => [k, k === 'type' ? info.type.name : String(v)]));
-    return 0;
+  list: inPool('', async (pool, _n, values, io) => printRows(io, values.json, await rowsOf(await pool.listAllVolumes(), volumeRow), {
+    NAME: (r) => r.name, PATH: (r) => r.path, 'CAPACITY (GiB)': (r) => gib(r.capacity), 'ALLOCATION (GiB)': (r) => gib(r.allocation),
+  })),
+  info: onVolume('', async (vol, _r, values, io) => {
+    const { name, ...rest } = await volumeRow(vol);
+    return printFields(io, values.json, { name, key: vol.key, ...rest });
   }),
   create: inPool('VOL', async (pool, [name], values, io) => {
-    const vol = await pool.createVolume(newVolume(name as string, values));
+    using vol = await pool.createVolume(newVolume(name as string, values));
     const path = await vol.getPath();
-    vol.free();
     return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
   }, { options: ['capacity', 'format', 'allocation'], check: (values) => { newVolume('', values); } }),
   clone: inPool('SOURCE NEW', async (pool, [from, name], values, io) => {
     using source = await pool.lookupVolume(from as string);
     const info = await source.getInfo();
-    const vol = await pool.cloneVolume(volume(name as string, { value: info.capacity }, values.format ?? null, undefined), source);
-    vol.free();
+    (await pool.cloneVolume(volume(name as string, { value: info.capacity }, values.format ?? null, undefined), source)).free();
     return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
   }, { options: ['format'] }),
-  delete: onVolume(async (vol, values, io) => {
+  delete: onVolume('', async (vol, _r, values, io) => {
     const name = vol.name;
     await vol.delete(0);
     return report(io, values.json, { deleted: name }, `volume ${name} deleted`);
   }),
-  snapshots: onVolume(async (vol, values, io, conn) => {
+  snapshots: onVolume('', async (vol, _r, values, io, conn) => {
     const domains = await conn.listAllDomains();
     try {
       return printVolumeSnapshots(await volumeSnapshots(vol, domains), io, values.json);
@@ -108,10 +99,7 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
 function transferCommand(sub: 'upload' | 'download', options: string[]): Subcommand<VolValues> {
   const range = (values: VolValues): { offset: number | undefined; length: number | undefined } =>
     ({ offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) });
-  return inPool('VOL FILE', async (pool, [name, file], values, io) => {
-    using vol = await pool.lookupVolume(name as string);
-    return await transfer(sub, vol, file as string, { ...values, ...range(values) }, io);
-  }, { options, check: range });
+  return onVolume('FILE', (vol, [file], values, io) => transfer(sub, vol, file as string, { ...values, ...range(values) }, io), { options, check: range });
 }
 
 interface TransferFlags {
@@ -187,18 +175,6 @@ function volume(name: string, capacity: SizeValue, format: string | null, alloca
     ...(allocation ? { allocation } : {}),
     ...(format === null ? {} : { target: { format: { type: format } } }),
   };
-}
-
-async function listVolumes(pool: StoragePool, io: Io, json: boolean | undefined): Promise<number> {
-  const vols = await pool.listAllVolumes();
-  try {
-    const rows = await Promise.all(vols.map(async (v) => ({ name: v.name, path: await v.getPath(), ...(await v.getInfo()) })));
-    if (json) { printJson(io, rows); return 0; }
-    printTable(io, ['NAME', 'PATH', 'CAPACITY (GiB)', 'ALLOCATION (GiB)'], rows.map((r) => [r.name, r.path, gib(r.capacity), gib(r.allocation)]));
-    return 0;
-  } finally {
-    for (const v of vols) v.free();
-  }
 }
 
 function printVolumeSnapshots(s: DiskSnapshots, io: Io, json: boolean | undefined): number {

@@ -132,6 +132,11 @@ describe('tsvirt command line', function () {
       const info = json(['domain', 'info', 'test']) as { vcpus: number; memoryKiB: string };
       assert.equal(info.vcpus, 2);
       assert.equal(info.memoryKiB, '2097152');
+      // The text of both: the list's columns, and info's fields by their JSON names.
+      assert.match(tsvirt(['domain', 'list']).stdout, /^NAME +STATE +VCPUS +MEMORY \(MiB\)\n[- ]+\ntest +running +2 +2048\n$/);
+      const text = tsvirt(['domain', 'info', 'test']).stdout;
+      assert.deepEqual([...text.matchAll(/^(\w+) /gm)].map(([, field]) => field).slice(1), Object.keys(info));
+      assert.match(text, /^state +running$/m);
     });
 
     it('domain actions report what they did', () => {

@@ -14,7 +14,7 @@ import { checkSubcommand, UsageError } from '../../src/cli/args.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import * as v from '../../generated/index.js';
 import { qemuImg, volumeChain, type VolumeChain } from '../support/volume-chain.js';
-import { runOn, type Command, type CommandRun } from '../support/cli-run.js';
+import { runOn, tableRows, type Command, type CommandRun } from '../support/cli-run.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'dist/src/cli/main.js');
@@ -65,18 +65,19 @@ describe('tsvirt domain, snapshot, pool, vol and net (in this process)', functio
       assert.deepEqual(await snapshotNames(), ['parent']);
     });
 
-    it('lists oldest first, then by name', async () => {
-      // Redefined with a creation time long before the others: first, though its name sorts last.
+    it('lists by name, as the other lists do; --tree keeps each level oldest first', async () => {
+      // Redefined with a creation time long before the others: last by name, the first root of the tree.
       const dx = await dom.getXMLDesc(0);
       (await dom.createSnapshot(`<domainsnapshot><name>z-oldest</name><state>running</state><creationTime>1700000000</creationTime>${dx}</domainsnapshot>`,
         v.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)).free();
       assert.equal((await run(runSnapshot, 'create', 'test', 'a')).status, 0);
       const listed = JSON.parse((await run(runSnapshot, 'list', 'test', '--json')).stdout) as { name: string; creationTime: number }[];
-      assert.deepEqual([listed[0]?.name, listed[0]?.creationTime], ['z-oldest', 1_700_000_000]);
-      // The others were made within a second or two of each other: by time, then by name.
-      const expected = [...listed].sort((x, y) => x.creationTime - y.creationTime || x.name.localeCompare(y.name));
-      assert.deepEqual(listed.map((n) => n.name), expected.map((n) => n.name));
-      assert.deepEqual(listed.map((n) => n.name).sort(), ['a', 'child', 'parent', 'z-oldest']);
+      assert.deepEqual(listed.map((n) => n.name), ['a', 'child', 'parent', 'z-oldest']);
+      assert.equal(listed[3]?.creationTime, 1_700_000_000);
+      // NAME, PARENT and CURRENT: no parent shows as -, as an empty cell in the other lists, and not current as no.
+      const text = tableRows((await run(runSnapshot, 'list', 'test')).stdout).map(([name, , , parent, current]) => [name, parent, current]);
+      assert.deepEqual(text, [['a', 'child', 'yes'], ['child', 'parent', 'no'], ['parent', '-', 'no'], ['z-oldest', '-', 'no']]);
+      assert.deepEqual((JSON.parse((await run(runSnapshot, 'list', 'test', '--tree', '--json')).stdout) as { roots: string[] }).roots, ['z-oldest', 'parent']);
     });
 
     it('list --tree indents children under their parent, depth first, and marks the current one', async () => {
