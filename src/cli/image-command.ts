@@ -33,6 +33,7 @@
 import { basename } from 'node:path';
 import { isImageError } from '../image/errors.js';
 import type { Finding, FormatChoice, ImageFormatName, MapLayout, SnapshotLayout } from '../image/index.js';
+import { IMAGE_FORMATS } from '../image/probe.js';
 
 // Each command imports only the modules it uses, when it runs: a short command such as info
 // should not pay for loading check, map and the guest reader (start-up is most of its time).
@@ -61,7 +62,7 @@ interface Parsed {
 }
 
 const USAGE = 'usage: tsvirt image info|snapshots|check|map|partitions|detect FILE [--json] [--format FMT] [--backing-chain] [--allow-backing]\n';
-const FORMATS: ReadonlySet<string> = new Set(['raw', 'qcow', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'luks', 'parallels', 'bochs', 'cloop', 'dmg']);
+const FORMATS: ReadonlySet<string> = new Set(IMAGE_FORMATS);
 
 class UsageError extends Error {}
 

@@ -10,6 +10,7 @@ import { skippedByOpen, withSkippedParts } from './lenient-check.js';
 import { writeMapJson, walkMap } from './map.js';
 import type { MapEntry, MapLayout, MapProgress } from './map.js';
 import { openImage, closeImage } from './open-image.js';
+import { BACKING_POLICY_KEYS, checkImageOptions, optionKeys } from './option-checks.js';
 import type { FormatChoice } from './open-image.js';
 import { checkQcow2 } from './qcow2/check.js';
 import type { CheckProgress, Qcow2CheckResult } from './qcow2/check.js';
@@ -42,7 +43,10 @@ export interface ImageCheckResult extends CheckReport {
 /** Formats with no consistency check, as qemu-img says for raw. */
 export const NO_CHECK_EXIT_CODE = 63;
 
+const CHECK_KEYS = optionKeys<CheckOptions>({ format: true, displayName: true, progress: true, lenient: true });
+
 export async function imageCheck(path: string, options: CheckOptions = {}): Promise<ImageCheckResult> {
+  checkImageOptions(options, CHECK_KEYS, 'imageCheck');
   const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false, check: true });
   try {
     const filename = options.displayName ?? path;
@@ -80,7 +84,10 @@ export interface MapOptions extends BackingPolicy {
 }
 
 /** Opens the chain the way map needs it: a backing file that may not be opened is an error. */
+const MAP_KEYS = [...BACKING_POLICY_KEYS, ...optionKeys<Omit<MapOptions, keyof BackingPolicy>>({ format: true, layout: true, progress: true })];
+
 function mapChain<T>(path: string, options: MapOptions, use: (layers: ReturnType<typeof guestLayerOf>[]) => T): T {
+  checkImageOptions(options, MAP_KEYS, 'imageMap');
   const chain = openChain(path, options.format ?? 'probe', { ...options, requireWholeChain: true });
   try {
     return use(chain.map((l) => guestLayerOf(l.image)));

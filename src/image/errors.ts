@@ -13,7 +13,8 @@ export type ImageErrorCode =
   | 'IMAGE_OFFSET_UNSAFE'
   | 'IMAGE_BACKING_LOOP'
   | 'IMAGE_BACKING_DENIED'
-  | 'IMAGE_BACKING_DEPTH';
+  | 'IMAGE_BACKING_DEPTH'
+  | 'IMAGE_OPTION';
 
 export class ImageError extends Error {
   readonly code: ImageErrorCode;
@@ -107,6 +108,18 @@ export class BackingAccessError extends ImageError {
     super('IMAGE_BACKING_DENIED', `not opening '${path}': ${reason}`);
     this.name = 'BackingAccessError';
     this.path = path;
+  }
+}
+
+/**
+ * The caller's options are wrong, whatever the image holds: an option this call does not have
+ * (a misspelt `backingchain` would otherwise be ignored, and the call do something else than
+ * asked) or a format name that is no format.
+ */
+export class ImageOptionError extends ImageError {
+  constructor(message: string) {
+    super('IMAGE_OPTION', message);
+    this.name = 'ImageOptionError';
   }
 }
 

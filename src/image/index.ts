@@ -9,7 +9,7 @@ export * from './errors.js';
 export * from './limits.js';
 export { ImageFile } from './image-file.js';
 export type { ImageFileStat } from './image-file.js';
-export { detectFormat, detectFromBytes } from './probe.js';
+export { detectFormat, detectFromBytes, IMAGE_FORMATS } from './probe.js';
 export type { DetectResult, FormatMatch, ImageFormatName } from './probe.js';
 export { openImage, openImageFile, closeImage, READABLE_FORMATS } from './open-image.js';
 export type { FormatChoice, OpenedImage } from './open-image.js';

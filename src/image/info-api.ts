@@ -7,6 +7,7 @@ import type { BackingPolicy } from './backing-chain.js';
 import { qcow2InfoJson, qcowV1InfoJson, rawInfoJson } from './info.js';
 import type { JsonObject } from './info.js';
 import type { FormatChoice, OpenedImage } from './open-image.js';
+import { BACKING_POLICY_KEYS, checkImageOptions, optionKeys } from './option-checks.js';
 import { qemuJsonPretty } from './qemu-json.js';
 import type { Finding } from './qcow2/findings.js';
 
@@ -49,7 +50,10 @@ export function infoJsonOf(img: OpenedImage, displayName: string): JsonObject {
   return rawInfoJson(img.file, displayName);
 }
 
+const INFO_KEYS = [...BACKING_POLICY_KEYS, ...optionKeys<Omit<InfoOptions, keyof BackingPolicy>>({ format: true, displayName: true, backingChain: true })];
+
 export async function imageInfo(path: string, options: InfoOptions = {}): Promise<ImageInfoResult> {
+  checkImageOptions(options, INFO_KEYS, 'imageInfo');
   const chain = options.backingChain ?? false;
   // Without --backing-chain nothing past the top image is opened, whatever the policy says.
   const policy: BackingPolicy = chain ? { ...options, requireWholeChain: true } : { allowBacking: false, lenient: options.lenient ?? false };

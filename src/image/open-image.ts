@@ -9,6 +9,7 @@ import type { ImageFormatName } from './probe.js';
 import { openQcow2 } from './qcow2/open.js';
 import type { Qcow2Image } from './qcow2/open.js';
 import { openQcowV1 } from './qcow1.js';
+import { checkFormatChoice } from './option-checks.js';
 import type { QcowV1Image } from './qcow1.js';
 
 export type OpenedImage =
@@ -29,6 +30,7 @@ export interface OpenImageOptions {
 }
 
 export function openImageFile(file: ImageFile, format: FormatChoice, options: OpenImageOptions = {}): OpenedImage {
+  checkFormatChoice(format, 'openImageFile');
   const chosen = format === 'probe' ? probedFormat(file) : format;
   switch (chosen) {
     case 'qcow2':
@@ -44,6 +46,8 @@ export function openImageFile(file: ImageFile, format: FormatChoice, options: Op
 
 /** Opens a path read-only; closes the file again if the format cannot be read. */
 export function openImage(path: string, format: FormatChoice, options: OpenImageOptions = {}): OpenedImage {
+  // Before the file is opened: a wrong format name is the caller's mistake, whatever the file is.
+  checkFormatChoice(format, 'openImage');
   const file = ImageFile.open(path);
   try {
     return openImageFile(file, format, options);

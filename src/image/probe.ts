@@ -12,8 +12,9 @@ import { basename } from 'node:path';
 import type { ImageFile } from './image-file.js';
 import { PROBE_BYTES } from './limits.js';
 
-export type ImageFormatName =
-  | 'raw' | 'qcow' | 'qcow2' | 'qed' | 'vmdk' | 'vdi' | 'vpc' | 'vhdx' | 'luks' | 'parallels' | 'bochs' | 'cloop' | 'dmg';
+/** Every format detection knows, by qemu's name for it. */
+export const IMAGE_FORMATS = ['raw', 'qcow', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'luks', 'parallels', 'bochs', 'cloop', 'dmg'] as const;
+export type ImageFormatName = (typeof IMAGE_FORMATS)[number];
 
 export interface FormatMatch {
   readonly format: ImageFormatName;

@@ -10,6 +10,7 @@ import { guestLayerOf } from './guest-layer.js';
 import { GuestReader } from './guest-reader.js';
 import { ImageFile } from './image-file.js';
 import type { FormatChoice } from './open-image.js';
+import { BACKING_POLICY_KEYS, checkImageOptions, optionKeys } from './option-checks.js';
 
 export interface ReaderOptions extends BackingPolicy {
   readonly format?: FormatChoice;
@@ -37,7 +38,10 @@ function openDataFiles(layers: readonly ChainLayer[], options: ReaderOptions): M
   return files;
 }
 
+const READER_KEYS = [...BACKING_POLICY_KEYS, ...optionKeys<Omit<ReaderOptions, keyof BackingPolicy>>({ format: true, allowDataFile: true })];
+
 export async function openGuestReader(path: string, options: ReaderOptions = {}): Promise<OpenedReader> {
+  checkImageOptions(options, READER_KEYS, 'openGuestReader');
   const layers = openChain(path, options.format ?? 'probe', { ...options, requireWholeChain: true });
   let dataFiles = new Map<number, ImageFile>();
   try {

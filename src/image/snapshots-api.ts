@@ -4,6 +4,7 @@
  */
 import type { FormatChoice } from './open-image.js';
 import { closeImage, openImage } from './open-image.js';
+import { checkImageOptions, optionKeys } from './option-checks.js';
 import type { Finding } from './qcow2/findings.js';
 import type { Qcow2Snapshot } from './qcow2/snapshots.js';
 import { exactJsonInt, snapshotInfoJson } from './info.js';
@@ -29,7 +30,10 @@ export interface ImageSnapshots {
   readonly findings: readonly Finding[];
 }
 
+const SNAPSHOTS_KEYS = optionKeys<SnapshotsOptions>({ format: true, lenient: true });
+
 export async function imageSnapshots(path: string, options: SnapshotsOptions = {}): Promise<ImageSnapshots> {
+  checkImageOptions(options, SNAPSHOTS_KEYS, 'imageSnapshots');
   const img = openImage(path, options.format ?? 'probe', { lenient: options.lenient ?? false });
   try {
     if (img.kind !== 'qcow2') return { snapshots: [], listedByQemu: false, findings: [] };
