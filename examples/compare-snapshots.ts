@@ -3,7 +3,7 @@
 // disk images are readable from this machine, e.g. the local QEMU driver
 // (scripts/setup-libvirtd.sh sets one up):
 //   npx tsx examples/compare-snapshots.ts DOMAIN [URI=qemu:///system]
-import { Connection, isLibvirtError, type DiskSnapshots, type SnapshotComparison } from '../src/sdk/index.js';
+import { Connection, isLibvirtError, type DiskSnapshots, type SnapshotComparison } from 'tsvirt/sdk';
 
 const [name, uri = 'qemu:///system'] = process.argv.slice(2);
 if (!name) {

@@ -1,6 +1,6 @@
 // The generated layer directly: C names, typed results, LibvirtError on failure.
 // Runs on test:///default (no daemon): `npx tsx examples/generated-layer.ts [URI]`.
-import * as v from '../src/index.js';
+import * as v from 'tsvirt';
 
 const conn = v.virConnectOpen(process.argv[2] ?? 'test:///default');
 try {

@@ -2,7 +2,7 @@
 // looks at before it passes a PCI device or a disk through to a guest. Runs on test:///default
 // (SCSI hosts) and shows more on a real host (PCI devices, NICs, disks):
 //   npx tsx examples/host-devices.ts [URI]
-import { Connection, type NodeDeviceCapability, type NodeDeviceDescription } from '../src/sdk/index.js';
+import { Connection, type NodeDeviceCapability, type NodeDeviceDescription } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 

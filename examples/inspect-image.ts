@@ -6,7 +6,7 @@
  */
 import {
   detectFormat, formatSnapshotList, ImageFile, imageCheck, imageInfo, imageSnapshots, isImageError, openGuestReader, readPartitions,
-} from '../src/image/index.js';
+} from 'tsvirt/image';
 
 async function main(path: string, allowBacking: boolean): Promise<void> {
   // 1. Detection is only a report: it never decides how the file is read.

@@ -1,6 +1,6 @@
 // List domains with state and memory. Runs on test:///default (no daemon):
 //   npx tsx examples/list-domains.ts [URI]
-import { Connection } from '../src/sdk/index.js';
+import { Connection } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 const domains = await conn.listAllDomains();

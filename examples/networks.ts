@@ -1,7 +1,7 @@
 // List the virtual networks, then make sure one is running and starts with the host: what a
 // script does before it starts guests attached to it. Runs on test:///default:
 //   npx tsx examples/networks.ts [URI] [NETWORK]
-import { Connection } from '../src/sdk/index.js';
+import { Connection } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 const name = process.argv[3] ?? 'default';

@@ -1,6 +1,6 @@
 // Take snapshots, list them as a tree, revert, delete. Runs on test:///default:
 //   npx tsx examples/snapshots.ts [URI] [DOMAIN]
-import { Connection, SnapshotDeleteMode, type SnapshotTree } from '../src/sdk/index.js';
+import { Connection, SnapshotDeleteMode, type SnapshotTree } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 using dom = await conn.lookupDomain(process.argv[3] ?? 'test');

@@ -1,7 +1,7 @@
 // Define a guest from a typed description, start it, stop it, remove it. Runs on
 // test:///default (the test driver simulates guests); against a real hypervisor pass its URI
 // and adapt the description (disk, emulator):  npx tsx examples/start-stop-guest.ts [URI]
-import { Connection, type DomainDescription } from '../src/sdk/index.js';
+import { Connection, type DomainDescription } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 const description: DomainDescription = {

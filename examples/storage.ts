@@ -1,7 +1,7 @@
 // Create a pool and a qcow2 volume, clone it, clean up. Runs on test:///default; on a real
 // hypervisor pass its URI and a directory for the pool:
 //   npx tsx examples/storage.ts [URI] [POOL-DIR]
-import { Connection } from '../src/sdk/index.js';
+import { Connection } from 'tsvirt/sdk';
 
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 using pool = await conn.createStoragePool({ type: 'dir', name: 'example-pool', target: { path: process.argv[3] ?? '/example-pool' } });

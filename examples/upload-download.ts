@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection, type StoragePool, type TransferProgress } from '../src/sdk/index.js';
+import { Connection, type StoragePool, type TransferProgress } from 'tsvirt/sdk';
 
 const [uri = 'qemu:///system', poolName] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'tsvirt-example-'));

@@ -3,7 +3,7 @@
 //   npx tsx examples/watch-events.ts [URI] [GUEST]
 // libvirt's event loop runs on a thread of tsvirt's own: nothing to pump. Events arrive as
 // typed objects; the listener keeps the process alive until it is removed.
-import { Connection, type DomainLifecycleEvent } from '../src/sdk/index.js';
+import { Connection, type DomainLifecycleEvent } from 'tsvirt/sdk';
 
 const [uri = 'test:///default', guest = 'test'] = process.argv.slice(2);
 await using conn = await Connection.open(uri);
