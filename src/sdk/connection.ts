@@ -27,6 +27,7 @@ import {
   type NWFilterDescription,
   type SecretDescription,
   type StoragePoolDescription,
+  type OptionalLists,
 } from './xml/index.js';
 import { registerClass, resultWrapper, wrapHandle } from './wrap.js';
 import type { GeneratedMethods } from './surface-types.js';
@@ -300,12 +301,12 @@ export class Connection extends LibvirtObject {
   }
 
   /** Defines a persistent domain from its XML or a typed description (checked before the call). */
-  defineDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
+  defineDomain(definition: string | OptionalLists<DomainDescription>, flags = 0): Promise<Domain> {
     return invokeWithXml('virDomainDefineXMLFlags', definition, buildDomainXml, (xml) => [this, xml, flags]);
   }
 
   /** Starts a transient domain from its XML or a typed description. */
-  createDomain(definition: string | DomainDescription, flags = 0): Promise<Domain> {
+  createDomain(definition: string | OptionalLists<DomainDescription>, flags = 0): Promise<Domain> {
     return invokeWithXml('virDomainCreateXML', definition, buildDomainXml, (xml) => [this, xml, flags]);
   }
 
@@ -319,12 +320,12 @@ export class Connection extends LibvirtObject {
   }
 
   /** Defines a persistent pool from its XML or a typed description (not started: see StoragePool#create). */
-  defineStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
+  defineStoragePool(definition: string | OptionalLists<StoragePoolDescription>, flags = 0): Promise<StoragePool> {
     return invokeWithXml('virStoragePoolDefineXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
   }
 
   /** Creates and starts a transient pool from its XML or a typed description. */
-  createStoragePool(definition: string | StoragePoolDescription, flags = 0): Promise<StoragePool> {
+  createStoragePool(definition: string | OptionalLists<StoragePoolDescription>, flags = 0): Promise<StoragePool> {
     return invokeWithXml('virStoragePoolCreateXML', definition, buildPoolXml, (xml) => [this, xml, flags]);
   }
 
@@ -333,7 +334,7 @@ export class Connection extends LibvirtObject {
    * Network#create); VIR_NETWORK_DEFINE_VALIDATE. Without flags it calls virNetworkDefineXML,
    * which every libvirt has: the Flags variant came in 7.7.
    */
-  defineNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+  defineNetwork(definition: string | OptionalLists<NetworkDescription>, flags = 0): Promise<Network> {
     if (flags === 0) return invokeWithXml('virNetworkDefineXML', definition, buildNetworkXml, (xml) => [this, xml]);
     return invokeWithXml('virNetworkDefineXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
   }
@@ -342,7 +343,7 @@ export class Connection extends LibvirtObject {
    * Creates and starts a transient network from its XML or a typed description;
    * VIR_NETWORK_CREATE_VALIDATE. Without flags, virNetworkCreateXML (the Flags variant came in 7.8).
    */
-  createNetwork(definition: string | NetworkDescription, flags = 0): Promise<Network> {
+  createNetwork(definition: string | OptionalLists<NetworkDescription>, flags = 0): Promise<Network> {
     if (flags === 0) return invokeWithXml('virNetworkCreateXML', definition, buildNetworkXml, (xml) => [this, xml]);
     return invokeWithXml('virNetworkCreateXMLFlags', definition, buildNetworkXml, (xml) => [this, xml, flags]);
   }
@@ -351,7 +352,7 @@ export class Connection extends LibvirtObject {
    * Defines (or redefines) a host interface from its XML or a typed description, not started:
    * see Interface#create. VIR_INTERFACE_DEFINE_VALIDATE checks the XML against libvirt's schema.
    */
-  defineInterface(definition: string | HostInterfaceDescription, flags = 0): Promise<Interface> {
+  defineInterface(definition: string | OptionalLists<HostInterfaceDescription>, flags = 0): Promise<Interface> {
     return invokeWithXml('virInterfaceDefineXML', definition, buildInterfaceXml, (xml) => [this, xml, flags]);
   }
 
@@ -368,7 +369,7 @@ export class Connection extends LibvirtObject {
    * with an fcHost under a parent that has vportOps) or a mediated device;
    * VIR_NODE_DEVICE_CREATE_XML_VALIDATE (8.10). libvirt names the device.
    */
-  createNodeDevice(definition: string | NodeDeviceDescription, flags = 0): Promise<NodeDevice> {
+  createNodeDevice(definition: string | OptionalLists<NodeDeviceDescription>, flags = 0): Promise<NodeDevice> {
     return invokeWithXml('virNodeDeviceCreateXML', definition, buildNodeDeviceXml, (xml) => [this, xml, flags]);
   }
 
@@ -378,7 +379,7 @@ export class Connection extends LibvirtObject {
    * virNodeDeviceDefineXML came in libvirt 7.3: on an older one this rejects with
    * VIR_ERR_NO_SUPPORT naming the version, as every function newer than the loaded libvirt does.
    */
-  defineNodeDevice(definition: string | NodeDeviceDescription, flags = 0): Promise<NodeDevice> {
+  defineNodeDevice(definition: string | OptionalLists<NodeDeviceDescription>, flags = 0): Promise<NodeDevice> {
     return invokeWithXml('virNodeDeviceDefineXML', definition, buildNodeDeviceXml, (xml) => [this, xml, flags]);
   }
 
@@ -387,7 +388,7 @@ export class Connection extends LibvirtObject {
    * description; VIR_NWFILTER_DEFINE_VALIDATE. Without flags it calls virNWFilterDefineXML, which
    * every libvirt has: the Flags variant came in 7.7.
    */
-  defineNWFilter(definition: string | NWFilterDescription, flags = 0): Promise<NWFilter> {
+  defineNWFilter(definition: string | OptionalLists<NWFilterDescription>, flags = 0): Promise<NWFilter> {
     if (flags === 0) return invokeWithXml('virNWFilterDefineXML', definition, buildNWFilterXml, (xml) => [this, xml]);
     return invokeWithXml('virNWFilterDefineXMLFlags', definition, buildNWFilterXml, (xml) => [this, xml, flags]);
   }

@@ -15,7 +15,7 @@ import type { DomainInfo, DomainStateInfo } from './types.js';
 import type { DomainSnapshot } from './domain-snapshot.js';
 import { isLibvirtError, type TypedParameter } from '../ffi/index.js';
 import { paramsToObject } from './typed-params.js';
-import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription } from './xml/index.js';
+import { buildSnapshotXml, parseDomainXml, type DomainDescription, type DomainSnapshotDescription, type OptionalLists } from './xml/index.js';
 import { invokeWithXml } from './definition.js';
 import { domainDiskSnapshots, type DiskSnapshots } from './snapshot-introspection.js';
 import { domainConsole, domainScreenshot, type ConsoleOptions, type Screenshot } from './domain-streams.js';
@@ -218,7 +218,7 @@ export class Domain extends LibvirtObject {
    * VIR_DOMAIN_SNAPSHOT_CREATE_* flags (DISK_ONLY, LIVE, ...). A running domain's snapshot
    * includes memory unless the description or flags say otherwise; a shut-off one is offline.
    */
-  createSnapshot(definition: string | DomainSnapshotDescription, flags = 0): Promise<DomainSnapshot> {
+  createSnapshot(definition: string | OptionalLists<DomainSnapshotDescription>, flags = 0): Promise<DomainSnapshot> {
     return invokeWithXml('virDomainSnapshotCreateXML', definition, buildSnapshotXml, (xml) => [this, xml, flags]);
   }
 

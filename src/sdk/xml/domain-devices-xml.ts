@@ -4,6 +4,7 @@ import type { XmlElement } from './xml-codec.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { checkBoolean, checkFields, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import { parseSwitch, switchWord, YES_NO } from './xml-choices.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export interface DiskDescription {
   /** 'file' | 'block' | 'network' | 'volume' | 'dir' | ... */
@@ -188,7 +189,7 @@ export function readDomainDevices(r: ElementReader): DomainDevices {
 const DEVICES_FIELDS = fieldsOf<DomainDevices>({ emulator: true, disks: true, interfaces: true, serials: true, consoles: true, graphics: true, extra: true });
 
 // Written in libvirt's own device order so that unchanged documents come back identical.
-export function writeDomainDevices(d: DomainDevices, path: string): XmlElement {
+export function writeDomainDevices(d: OptionalLists<DomainDevices>, path: string): XmlElement {
   checkFields(d, DEVICES_FIELDS, path);
   const w = new ElementWriter('devices', d.extra);
   if (d.emulator !== undefined) w.leaf('emulator', {}, d.emulator);

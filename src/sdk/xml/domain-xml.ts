@@ -5,6 +5,7 @@ import { XmlDocumentError } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, readSizeChild, required, withExtra, writeSizeChild, type Mutable, type XmlExtra } from './xml-element.js';
 import { checkFields, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import type { SizeValue } from './xml-units.js';
+import type { OptionalLists } from './optional-lists.js';
 import { readDomainDevices, writeDomainDevices, type DomainDevices } from './domain-devices-xml.js';
 
 export interface DomainDescription {
@@ -56,7 +57,7 @@ export function parseDomainXml(xml: string): DomainDescription {
   return readDomain(new ElementReader(parseXmlElement(xml, 'domain'), '/domain'));
 }
 
-export function buildDomainXml(doc: DomainDescription): string {
+export function buildDomainXml(doc: OptionalLists<DomainDescription>): string {
   return buildXmlElement(writeDomain(doc, '/domain'));
 }
 
@@ -95,7 +96,7 @@ function readOs(os: ElementReader): DomainOs {
   return withExtra(defined<DomainOs>({ ...required(type, `${os.path}/type`), boot }), os);
 }
 
-export function writeDomain(d: DomainDescription, path: string): XmlElement {
+export function writeDomain(d: OptionalLists<DomainDescription>, path: string): XmlElement {
   if (d === null || typeof d !== 'object') throw new XmlDocumentError('invalid-value', path, 'a domain description object is required');
   checkFields(d, DOMAIN_FIELDS, path);
   checkFields(d.vcpu, VCPU_FIELDS, `${path}/vcpu`);
@@ -131,7 +132,7 @@ export function writeDomain(d: DomainDescription, path: string): XmlElement {
   return w.finish();
 }
 
-function writeOs(given: DomainOs | undefined, path: string): XmlElement {
+function writeOs(given: OptionalLists<DomainOs> | undefined, path: string): XmlElement {
   const os = required(given, path);
   checkFields(os, OS_FIELDS, path);
   const w = new ElementWriter('os', os.extra);

@@ -3,6 +3,7 @@ export { XmlDocumentError, isXmlDocumentError, type XmlDocumentErrorCode } from 
 export { parseXmlElement, buildXmlElement, isXmlElement, type XmlElement, type XmlNode, type XmlText } from './xml-codec.js';
 export type { XmlExtra, XmlExtraChild } from './xml-element.js';
 export { checkSize, sizeToBytes, unitMultiplier, type SizeValue } from './xml-units.js';
+export type { OptionalLists } from './optional-lists.js';
 export { parseDomainXml, buildDomainXml, type DomainDescription, type DomainOs } from './domain-xml.js';
 export type {
   DomainDevices,

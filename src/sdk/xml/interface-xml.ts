@@ -7,6 +7,7 @@ import { countAttr, defined, ElementReader, ElementWriter, parseCount, required,
 import { checkBoolean, checkFields, checkInteger, checkVariant, fieldsOf, INT_MAX, itemsAt, requireText } from './xml-checks.js';
 import { readNetLink, writeNetLink, type NetLink, type NetLinkState } from './net-link-xml.js';
 import { checkChoice, ON_OFF, parseChoice, parseSwitch, switchWord, YES_NO } from './xml-choices.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export type HostInterfaceType = 'ethernet' | 'bridge' | 'bond' | 'vlan';
 /** When the host brings the interface up (`<start mode=…>`). */
@@ -229,11 +230,11 @@ const ARPMON_FIELDS = fieldsOf<NonNullable<HostInterfaceBond['arpmon']>>({ inter
 const VLAN_FIELDS = fieldsOf<HostInterfaceVlan>({ tag: true, device: true, extra: true });
 
 // Written in libvirt's own element order (virInterfaceDefDevFormat) so that unchanged documents come back identical.
-export function buildInterfaceXml(doc: HostInterfaceDescription): string {
+export function buildInterfaceXml(doc: OptionalLists<HostInterfaceDescription>): string {
   return buildXmlElement(writeInterface(doc, '/interface'));
 }
 
-function writeInterface(doc: AnyInterface, path: string, parent?: Parent): XmlElement {
+function writeInterface(doc: OptionalLists<AnyInterface>, path: string, parent?: Parent): XmlElement {
   checkVariant(doc, 'type', FIELDS, path, parent === undefined ? TYPES : MEMBER_TYPES[parent]);
   const w = new ElementWriter('interface', doc.extra).attrs({ type: doc.type, name: requireText(doc.name, `${path}/@name`) });
   // The type of a member lacks these fields; untyped code may still give them, which is refused.
@@ -292,11 +293,11 @@ function writeProtocol(p: HostInterfaceProtocol, path: string): XmlElement {
   return w.finish();
 }
 
-function writeMembers(w: ElementWriter, members: readonly BridgeMemberDescription[], path: string, parent: Parent): void {
+function writeMembers(w: ElementWriter, members: readonly OptionalLists<BridgeMemberDescription>[] | undefined, path: string, parent: Parent): void {
   itemsAt(members, `${path}/interface`, 'objects').forEach(([m, at]) => w.child(writeInterface(m, at, parent)));
 }
 
-function writeBridge(b: HostInterfaceBridge, path: string): XmlElement {
+function writeBridge(b: OptionalLists<HostInterfaceBridge>, path: string): XmlElement {
   checkFields(b, BRIDGE_FIELDS, path, true);
   const stp = switchWord(b.stp, `${path}/@stp`, ON_OFF);
   // The schema's timeval: a non-negative decimal number of seconds.
@@ -308,7 +309,7 @@ function writeBridge(b: HostInterfaceBridge, path: string): XmlElement {
   return w.finish();
 }
 
-function writeBond(b: HostInterfaceBond, path: string): XmlElement {
+function writeBond(b: OptionalLists<HostInterfaceBond>, path: string): XmlElement {
   checkFields(b, BOND_FIELDS, path, true);
   checkChoice(b.mode, BOND_MODES, `${path}/@mode`);
   if (b.miimon !== undefined && b.arpmon !== undefined) throw new XmlDocumentError('invalid-value', `${path}/arpmon`, 'give miimon or arpmon, not both (libvirt ignores arpmon next to miimon)');

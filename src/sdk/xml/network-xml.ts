@@ -5,6 +5,7 @@ import { XmlDocumentError } from './xml-errors.js';
 import { countAttr, defined, ElementReader, ElementWriter, parseCount, required, requiredCountAttr, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { checkFields, checkInteger, fieldsOf, itemsAt, requireText, UINT_MAX } from './xml-checks.js';
 import { ON_OFF, parseSwitch, switchWord } from './xml-choices.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev' | (string & {});
 
@@ -124,7 +125,7 @@ const RANGE_FIELDS = fieldsOf<NetworkDhcp['ranges'][number]>({ start: true, end:
 const HOST_FIELDS = fieldsOf<NetworkDhcp['hosts'][number]>({ mac: true, name: true, ip: true, extra: true });
 
 // Written in libvirt's own element order so that unchanged documents come back identical.
-export function buildNetworkXml(doc: NetworkDescription): string {
+export function buildNetworkXml(doc: OptionalLists<NetworkDescription>): string {
   const path = '/network';
   checkFields(doc, NETWORK_FIELDS, path, true);
   checkInteger(doc.mtu, 1, UINT_MAX, `${path}/mtu/@size`);
@@ -167,7 +168,7 @@ function writeBridge(b: NetworkBridge | undefined, path: string): XmlElement | u
   return new ElementWriter('bridge', b.extra).attrs({ name: b.name, stp, delay: b.delay }).finish();
 }
 
-function writeIp(ip: NetworkIp, path: string): XmlElement {
+function writeIp(ip: OptionalLists<NetworkIp>, path: string): XmlElement {
   checkFields(ip, IP_FIELDS, path);
   checkInteger(ip.prefix, 0, 128, `${path}/@prefix`);
   if (ip.netmask !== undefined && ip.prefix !== undefined) {
@@ -177,7 +178,7 @@ function writeIp(ip: NetworkIp, path: string): XmlElement {
   return w.child(writeDhcp(ip.dhcp, `${path}/dhcp`)).finish();
 }
 
-function writeDhcp(d: NetworkDhcp | undefined, path: string): XmlElement | undefined {
+function writeDhcp(d: OptionalLists<NetworkDhcp> | undefined, path: string): XmlElement | undefined {
   if (d === undefined) return undefined;
   checkFields(d, DHCP_FIELDS, path);
   const w = new ElementWriter('dhcp', d.extra);

@@ -15,6 +15,7 @@ import type {
   NodeDeviceCapability, NodeDeviceCapabilityType, NodeDeviceMdevCapability, NodeDeviceNetCapability, NodeDevicePciCapability, NodeDeviceScsiCapability,
   NodeDeviceScsiHostCapability, NodeDeviceStorageCapability, NodeDeviceSystemCapability, NodeDeviceUsbDeviceCapability,
 } from './nodedev-capability-types.js';
+import type { OptionalLists } from './optional-lists.js';
 
 interface Codec<C extends NodeDeviceCapability> {
   /** Every field of the type: a builder refuses others. */
@@ -22,7 +23,7 @@ interface Codec<C extends NodeDeviceCapability> {
   /** Reads the typed fields; whatever it leaves becomes the capability's `extra`. */
   readonly read: (r: ElementReader) => Omit<C, 'type' | 'extra'>;
   /** Writes the typed fields in libvirt's order (extra children go back to their places). */
-  readonly write: (c: C, w: ElementWriter, path: string) => void;
+  readonly write: (c: OptionalLists<C>, w: ElementWriter, path: string) => void;
 }
 
 type Codecs = { readonly [T in NodeDeviceCapabilityType]: Codec<Extract<NodeDeviceCapability, { type: T }>> };
@@ -245,7 +246,7 @@ export function readCapability(r: ElementReader): NodeDeviceCapability {
 }
 
 /** Writes a capability; `c` is an object (the device's builder checked its list). */
-export function writeCapability(c: NodeDeviceCapability, path: string): XmlElement {
+export function writeCapability(c: OptionalLists<NodeDeviceCapability>, path: string): XmlElement {
   const type: unknown = c.type;
   if (type === undefined || type === '') throw new XmlDocumentError('missing-field', `${path}/@type`, `a capability type is required (one of ${TYPES.join(', ')})`);
   if (typeof type !== 'string' || !isModeledCapability(type)) {

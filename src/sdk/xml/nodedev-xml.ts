@@ -8,6 +8,7 @@ import { checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { isModeledCapability, readCapability, writeCapability } from './nodedev-capabilities-xml.js';
 import type { NodeDeviceCapability } from './nodedev-capability-types.js';
 import { checkWwn } from './nodedev-capability-fields.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export interface NodeDeviceDescription {
   /**
@@ -91,7 +92,7 @@ const DEVICE_FIELDS = fieldsOf<NodeDeviceDescription>({
 const PARENT_WWN_FIELDS = fieldsOf<NonNullable<NodeDeviceDescription['parentWwn']>>({ wwnn: true, wwpn: true });
 
 // Written in libvirt's own element order so that unchanged documents come back identical.
-export function buildNodeDeviceXml(doc: NodeDeviceDescription): string {
+export function buildNodeDeviceXml(doc: OptionalLists<NodeDeviceDescription>): string {
   const path = '/device';
   checkFields(doc, DEVICE_FIELDS, path, true);
   const w = new ElementWriter('device', doc.extra);
@@ -117,7 +118,7 @@ export function buildNodeDeviceXml(doc: NodeDeviceDescription): string {
 }
 
 /** The dev node, then its links, each a `<devnode>`: their paths number them together, as the parser's do. */
-function writeDevnodes(w: ElementWriter, doc: NodeDeviceDescription, path: string): void {
+function writeDevnodes(w: ElementWriter, doc: OptionalLists<NodeDeviceDescription>, path: string): void {
   const first = doc.devnode === undefined ? 0 : 1;
   const at = (i: number): string => elementPath(path, 'devnode', i, first + (Array.isArray(doc.devlinks) ? doc.devlinks.length : 0));
   if (doc.devnode !== undefined) w.leaf('devnode', { type: 'dev' }, requireText(doc.devnode, at(0)));
@@ -126,7 +127,7 @@ function writeDevnodes(w: ElementWriter, doc: NodeDeviceDescription, path: strin
   });
 }
 
-function writeParent(w: ElementWriter, doc: NodeDeviceDescription, path: string): void {
+function writeParent(w: ElementWriter, doc: OptionalLists<NodeDeviceDescription>, path: string): void {
   const wwn = doc.parentWwn;
   if (doc.parent === undefined && wwn === undefined && doc.extra?.leaves?.parent === undefined) return;
   if (wwn !== undefined) {

@@ -6,6 +6,7 @@ import { countAttr, defined, ElementReader, ElementWriter, withExtra, type XmlEx
 import { checkBoolean, checkFields, checkInteger, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { readFilterRef, writeFilterRef, type NWFilterReference } from './nwfilter-params-xml.js';
 import { checkChoice, parseChoice } from './xml-choices.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export type NWFilterAction = 'drop' | 'accept' | 'reject' | 'return' | 'continue';
 export type NWFilterDirection = 'in' | 'out' | 'inout';
@@ -168,7 +169,7 @@ const MATCH_FIELDS = fieldsOf<NWFilterMatch>({ attributes: true, extra: true });
 
 // Written in libvirt's own order (name, chain, priority; uuid; the entries) so that unchanged
 // documents come back identical.
-export function buildNWFilterXml(doc: NWFilterDescription): string {
+export function buildNWFilterXml(doc: OptionalLists<NWFilterDescription>): string {
   const path = '/filter';
   checkFields(doc, FILTER_FIELDS, path, true);
   const chain = doc.chain === undefined ? undefined : requireText(doc.chain, `${path}/@chain`);

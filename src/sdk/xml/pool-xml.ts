@@ -4,6 +4,7 @@ import { countAttr, defined, ElementReader, ElementWriter, required, withExtra, 
 import { checkFields, checkInteger, fieldsOf, itemsAt, requireText } from './xml-checks.js';
 import { readPermissions, readSizes, writePermissions, writeSizes, type StoragePermissions } from './storage-common-xml.js';
 import type { SizeValue } from './xml-units.js';
+import type { OptionalLists } from './optional-lists.js';
 
 export type StoragePoolType =
   | 'dir' | 'fs' | 'netfs' | 'logical' | 'disk' | 'iscsi' | 'iscsi-direct' | 'scsi' | 'mpath' | 'rbd' | 'sheepdog'
@@ -67,7 +68,7 @@ const SOURCE_FIELDS = fieldsOf<StoragePoolSource>({ hosts: true, devices: true, 
 const HOST_FIELDS = fieldsOf<StoragePoolSource['hosts'][number]>({ name: true, port: true, extra: true });
 const TARGET_FIELDS = fieldsOf<NonNullable<StoragePoolDescription['target']>>({ path: true, permissions: true, extra: true });
 
-export function buildPoolXml(doc: StoragePoolDescription): string {
+export function buildPoolXml(doc: OptionalLists<StoragePoolDescription>): string {
   const path = '/pool';
   checkFields(doc, POOL_FIELDS, path, true);
   checkFields(doc.source, SOURCE_FIELDS, `${path}/source`);
@@ -85,7 +86,7 @@ export function buildPoolXml(doc: StoragePoolDescription): string {
   return buildXmlElement(w.finish());
 }
 
-function writeSource(s: StoragePoolSource, path: string): XmlElement {
+function writeSource(s: OptionalLists<StoragePoolSource>, path: string): XmlElement {
   const w = new ElementWriter('source', s.extra);
   itemsAt(s.hosts, `${path}/host`, 'objects').forEach(([h, at]) => {
     checkFields(h, HOST_FIELDS, at);

@@ -5,6 +5,7 @@ import { elementPath, XmlDocumentError } from './xml-errors.js';
 import { countLeaf, defined, ElementReader, ElementWriter, required, withExtra, type Mutable, type XmlExtra } from './xml-element.js';
 import { checkBoolean, checkFields, fieldsOf, listAt, requireText } from './xml-checks.js';
 import { readDomain, writeDomain, type DomainDescription } from './domain-xml.js';
+import type { OptionalLists } from './optional-lists.js';
 
 /** libvirt's snapshot states (the domain state at snapshot time, plus 'disk-snapshot'). */
 export type SnapshotState =
@@ -101,7 +102,7 @@ function readDisks(r: ElementReader): SnapshotDiskDescription[] {
   return out;
 }
 
-export function buildSnapshotXml(doc: DomainSnapshotDescription): string {
+export function buildSnapshotXml(doc: OptionalLists<DomainSnapshotDescription>): string {
   const path = '/domainsnapshot';
   checkFields(doc, SNAPSHOT_FIELDS, path, true);
   checkFields(doc.memory, MEMORY_FIELDS, `${path}/memory`);
