@@ -5,10 +5,10 @@ import { Connection, SnapshotDeleteMode, type SnapshotTree } from 'tsvirt/sdk';
 await using conn = await Connection.open(process.argv[2] ?? 'test:///default');
 using dom = await conn.lookupDomain(process.argv[3] ?? 'test');
 
-const base = await dom.createSnapshot({ name: 'base', description: 'before the upgrade', disks: [] });
-const upgraded = await dom.createSnapshot({ name: 'upgraded', disks: [] });
+const base = await dom.createSnapshot({ name: 'base', description: 'before the upgrade' });
+const upgraded = await dom.createSnapshot({ name: 'upgraded' });
 await base.revert(); // back to "base"; the next snapshot branches from it
-const experiment = await dom.createSnapshot({ name: 'experiment', disks: [] });
+const experiment = await dom.createSnapshot({ name: 'experiment' });
 
 const print = (tree: SnapshotTree, name: string, depth = 0): void => {
   const node = tree.nodes.get(name);
