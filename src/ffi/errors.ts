@@ -42,8 +42,9 @@ export class LibvirtError extends Error implements LibvirtErrorFields {
   /** The C function whose failure this is. */
   readonly func: string;
 
-  constructor(fields: LibvirtErrorFields, func: string) {
-    super(fields.message);
+  /** `options.cause`: what tsvirt found wrong, where that is an error of its own (a description's XmlDocumentError). */
+  constructor(fields: LibvirtErrorFields, func: string, options?: ErrorOptions) {
+    super(fields.message, options);
     this.name = 'LibvirtError';
     this.code = fields.code;
     this.domain = fields.domain;
@@ -82,9 +83,10 @@ export function isLibvirtError(value: unknown): value is LibvirtError {
 }
 
 /** An error tsvirt raises itself, in libvirt's shape, so callers handle one class. */
-export function tsvirtError(code: number, func: string, message: string): LibvirtError {
+export function tsvirtError(code: number, func: string, message: string, options?: ErrorOptions): LibvirtError {
   return new LibvirtError(
     { code, domain: VIR_FROM_NONE, level: VIR_ERR_ERROR, message, str1: null, str2: null, str3: null, int1: -1, int2: -1 },
     func,
+    options,
   );
 }

@@ -1,8 +1,9 @@
 // Networks, host interfaces, node devices, secrets and network filters: objects of their own
 // classes, with methods by the one rule, one owner each, and a clear error after free.
 import assert from 'node:assert/strict';
-import { Connection, Interface, Network, NodeDevice, isLibvirtError, isXmlDocumentError, type HostInterfaceDescription, type NetworkDescription, type NodeDeviceDescription } from '../../src/sdk/index.js';
+import { Connection, Interface, Network, NodeDevice, isLibvirtError, type HostInterfaceDescription, type NetworkDescription, type NodeDeviceDescription } from '../../src/sdk/index.js';
 import * as v from '../../generated/index.js';
+import { badDescription } from '../support/bad-description.js';
 
 const TEST_NETWORK = (name: string): string =>
   `<network><name>${name}</name><bridge name='${name}br'/><ip address='192.168.213.1' netmask='255.255.255.0'/></network>`;
@@ -91,8 +92,8 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
   it('a typed network description that does not build rejects the Promise and reaches no libvirt call', async () => {
     const networkNames = async (): Promise<string[]> => (await conn.listAllNetworks(0)).map((n) => { const name = n.name; n.free(); return name; });
     const existing = await networkNames();
-    await assert.rejects(conn.defineNetwork({ name: 'tsvirtbad', ips: [], bridge: { stp: 'yes' } } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/network/bridge/@stp');
-    await assert.rejects(conn.createNetwork({ name: 'tsvirtbad', ips: [], mtu: -1 }), (e: unknown) => isXmlDocumentError(e) && e.path === '/network/mtu/@size');
+    await assert.rejects(conn.defineNetwork({ name: 'tsvirtbad', ips: [], bridge: { stp: 'yes' } } as never), badDescription('/network/bridge/@stp'));
+    await assert.rejects(conn.createNetwork({ name: 'tsvirtbad', ips: [], mtu: -1 }), badDescription('/network/mtu/@size'));
     assert.deepEqual(await networkNames(), existing);
   });
 
@@ -175,12 +176,12 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
     const existing = await ifaceNames();
     // libvirt would define this bridge and drop the member's MTU without a word.
     const member = { type: 'ethernet', name: 'tsveth0', mtu: 1500 } as const;
-    await assert.rejects(conn.defineInterface({ type: 'bridge', name: 'tsvbr0', bridge: { interfaces: [member] } }), (e: unknown) => isXmlDocumentError(e) && e.path === '/interface/bridge/interface');
-    await assert.rejects(conn.defineInterface({ type: 'bond', name: 'tsvbond', bond: { interfaces: [] }, mac: 'x' } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/interface');
+    await assert.rejects(conn.defineInterface({ type: 'bridge', name: 'tsvbr0', bridge: { interfaces: [member] } }), badDescription('/interface/bridge/interface'));
+    await assert.rejects(conn.defineInterface({ type: 'bond', name: 'tsvbond', bond: { interfaces: [] }, mac: 'x' } as never), badDescription('/interface'));
     assert.deepEqual(await ifaceNames(), existing);
     // The test driver has no secrets at all: a bad description must fail before libvirt says so.
-    await assert.rejects(conn.defineSecret({ usage: { type: 'volume', name: '/x' } } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/usage');
-    await assert.rejects(conn.defineSecret({ private: 'yes' } as never), (e: unknown) => isXmlDocumentError(e) && e.path === '/secret/@private');
+    await assert.rejects(conn.defineSecret({ usage: { type: 'volume', name: '/x' } } as never), badDescription('/secret/usage'));
+    await assert.rejects(conn.defineSecret({ private: 'yes' } as never), badDescription('/secret/@private'));
   });
 
   it('reads node devices as typed descriptions', async () => {
@@ -232,8 +233,8 @@ describe('networks, interfaces, node devices, secrets and nwfilters (test:///def
     await assert.rejects(conn.createNodeDevice(mdev), (e: unknown) => isLibvirtError(e) && /not a fibre channel HBA/.test(e.message));
     await assert.rejects(conn.defineNodeDevice(mdev), (e: unknown) => noSupport(e) && isLibvirtError(e) && /virNodeDeviceDefineXML/.test(e.message));
     const badWwn: NodeDeviceDescription = { parent: 'scsi_host1', capabilities: [{ type: 'scsi_host', fcHost: { wwnn: '2000-0000' } }] };
-    await assert.rejects(conn.createNodeDevice(badWwn), (e: unknown) => isXmlDocumentError(e) && e.path === '/device/capability/capability/wwnn');
-    await assert.rejects(conn.createNodeDevice({ parent: 'scsi_host1', capabilities: [] }), (e: unknown) => isXmlDocumentError(e) && e.path === '/device/capability');
+    await assert.rejects(conn.createNodeDevice(badWwn), badDescription('/device/capability/capability/wwnn'));
+    await assert.rejects(conn.createNodeDevice({ parent: 'scsi_host1', capabilities: [] }), badDescription('/device/capability'));
     assert.deepEqual(await deviceNames(), existing);
   });
 

@@ -3,14 +3,14 @@
 // called; one that does not build rejects before any call.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Connection, NWFilter, NWFilterBinding, isLibvirtError, isXmlDocumentError, type NWFilterBindingDescription, type NWFilterDescription } from '../../src/sdk/index.js';
+import { Connection, NWFilter, NWFilterBinding, isLibvirtError, type NWFilterBindingDescription, type NWFilterDescription } from '../../src/sdk/index.js';
 import * as v from '../../generated/index.js';
+import { badDescription as badField } from '../support/bad-description.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/xml/${name}`, import.meta.url), 'utf8');
 
 /** The driver's refusal of `fn` itself: the XML was built and the call made. */
 const unsupported = (fn: string) => (e: unknown): boolean => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SUPPORT && e.message.endsWith(`: ${fn}`);
-const badField = (path: string) => (e: unknown): boolean => isXmlDocumentError(e) && e.path === path;
 
 const FILTER: NWFilterDescription = {
   name: 'tsvirt-sdk-filter',

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Connection, Domain, configureEventLoop, eventLoopMode, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
+import { buildSnapshotXml, Connection, Domain, configureEventLoop, eventLoopMode, liveStreamCount, XmlDocumentError } from '../../src/sdk/index.js';
+import { badDescription } from '../support/bad-description.js';
 import { closeTestDomain, openTestDomain } from '../support/test-domain.js';
 import { MAX_CHUNK_SIZE } from '../../src/sdk/volume-transfer.js';
 import { toError, sharedPool, type CallPool } from '../../src/sdk/engine/call-pool.js';
@@ -51,7 +52,7 @@ describe('SDK argument checks (test:///default)', function () {
       assert.doesNotThrow(() => { p = call(); });
       await assert.rejects(p as Promise<unknown>, check);
     };
-    const badXml = (e: unknown): boolean => e instanceof XmlDocumentError;
+    const badXml = badDescription();
     const pool = await conn.lookupStoragePool('default-pool');
     // A real volume to clone from: only the description is bad.
     const vol = await pool.createVolume('<volume><name>safety-clone-source.img</name><capacity>1048576</capacity></volume>');
@@ -79,6 +80,21 @@ describe('SDK argument checks (test:///default)', function () {
       vol.free();
       pool.free();
     }
+  });
+
+  it('a description that does not build is a LibvirtError (VIR_ERR_INVALID_ARG) naming the call and the path; its cause is the builder\'s XmlDocumentError', async () => {
+    const bad = { name: 'x', disk: [] } as never; // `disks` misspelt
+    const err: unknown = await dom.createSnapshot(bad).then(() => assert.fail('created a snapshot'), (e: unknown) => e);
+    assert.ok(isLibvirtError(err), String(err));
+    assert.equal(err.codeName, 'VIR_ERR_INVALID_ARG');
+    assert.equal(err.func, 'virDomainSnapshotCreateXML');
+    assert.match(err.message, /^virDomainSnapshotCreateXML: bad description: \/domainsnapshot: unknown field 'disk'/);
+    assert.ok(err.cause instanceof XmlDocumentError);
+    assert.equal(err.cause.path, '/domainsnapshot');
+    assert.equal(err.cause.code, 'invalid-value');
+    // The build function itself still throws the XmlDocumentError.
+    assert.throws(() => buildSnapshotXml(bad), (e: unknown) => e instanceof XmlDocumentError && !isLibvirtError(e) && e.path === '/domainsnapshot');
+    assert.deepEqual(await dom.listAllSnapshots().then((l) => l.map((s) => { const n = s.name; s.free(); return n; })), [], 'nothing was made');
   });
 
   it('refuses numbers that C would coerce: NaN, fractions, out of range', async () => {
