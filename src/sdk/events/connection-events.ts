@@ -1,9 +1,9 @@
 // A Connection's events as a Node EventEmitter: listeners by name ('domain:lifecycle', 'close',
 // ...), and libvirt registrations that follow them (first listener registers, last removed
 // deregisters). Registration runs in the background; `ready()` waits for it. A failed
-// registration is emitted as 'error' when someone listens for errors, else it becomes a process
-// warning; ready() rejects with it either way. A lost event (see event-loop.ts) is emitted as
-// 'error' too, and ends the iterators of its name; a warning when nobody was told.
+// registration is emitted as 'error' when someone listens for errors; ready() rejects with it;
+// a process warning says so when neither told anyone. A lost event (see event-loop.ts) is
+// emitted as 'error' too, and ends the iterators of its name; a warning when nobody was told.
 import { EventEmitter } from 'node:events';
 import { tsvirtError, VIR_ERR_INVALID_ARG, type LibvirtError } from '../../ffi/index.js';
 import { eventCatalog, type EventSpec } from './catalog.js';
@@ -31,6 +31,8 @@ export class ConnectionEvents {
   readonly #lostWatchers = new Set<LostWatcher>();
   readonly #closeWatchers = new Set<() => void>();
   readonly #reported = new WeakSet<LibvirtError>();
+  /** Failures a ready() call rejected with: their caller has them, so no warning besides. */
+  readonly #received = new WeakSet<object>();
 
   constructor(handle: () => bigint) {
     this.#subs = new Subscriptions(handle, {
@@ -60,7 +62,9 @@ export class ConnectionEvents {
 
   /** `names` given: their registrations (Subscriptions.readyOf); else all of them (settled). */
   ready(names?: readonly string[]): Promise<void> {
-    return names ? this.#subs.readyOf(names) : this.#subs.settled();
+    const ready = names ? this.#subs.readyOf(names) : this.#subs.settled();
+    ready.catch((err: unknown) => { if (typeof err === 'object' && err !== null) this.#received.add(err); });
+    return ready;
   }
 
   /**
@@ -100,8 +104,18 @@ export class ConnectionEvents {
     for (const listener of listeners) guarded(() => listener.call(this.emitter, event));
   }
 
+  /**
+   * An 'error' listener is told at once. The warning waits for the ready() calls that were
+   * waiting on the registration: they reject with its failure in this same turn (microtasks), so
+   * after setImmediate a failure none of them handed out is one nobody was told.
+   */
   #failed(err: unknown): void {
-    this.#report(err, `tsvirt: event registration failed: ${(err as Error).message}`);
+    const warning = `tsvirt: event registration failed: ${(err as Error).message}`;
+    if (this.emitter.listenerCount('error') > 0) {
+      this.#report(err, warning);
+      return;
+    }
+    setImmediate(() => this.#report(err, typeof err === 'object' && err !== null && this.#received.has(err) ? undefined : warning));
   }
 
   /** Iterators of `name` hear of each lost event; nothing for a name nobody listens to any more. */
