@@ -182,6 +182,12 @@ export class Connection extends LibvirtObject {
   /**
    * Events as an async iterator (`for await`), filtered by type and domain, ended by an
    * AbortSignal, or by close(): the events queued before are read, then the loop ends.
+   *
+   * Registering with libvirt takes a call (on a call thread): an event that happens before
+   * the iterator's `ready` resolves never reaches it, and a `next()` waiting for that event waits
+   * for ever. Await `ready` before the action whose events are wanted:
+   * `const it = conn.events({ types: ['domain:lifecycle'] }); await it.ready; await dom.suspend(); await it.next();`
+   * `ready` rejects with the registration's failure (the iterator then ends with it).
    */
   events(options: EventStreamOptions = {}): EventStream {
     // Checked here: with a signal aborted already the stream adds no listener, which would have.

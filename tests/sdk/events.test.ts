@@ -146,6 +146,22 @@ describe('events (test driver)', function () {
     assert.equal(conn.listenerCount('domain:lifecycle'), 0, 'the iterator removed its listener');
   });
 
+  it("an iterator whose `ready` was awaited gets the event of the action right after (the README's pattern)", async () => {
+    // `next()` right after events() and the action can miss it: the event may come first.
+    const it = conn.events({ types: ['domain:lifecycle'] });
+    try {
+      await it.ready;
+      await dom.suspend();
+      const r = await it.next();
+      const e = r.value as DomainLifecycleEvent;
+      e.domain.free();
+      assert.equal(lifecycle(e), 'test:suspended/paused');
+    } finally {
+      await it.return();
+      await dom.resume();
+    }
+  });
+
   it('refuses an unknown event name at once', () => {
     assert.throws(() => conn.on('domain:lifecycel' as 'domain:lifecycle', () => undefined), (e: unknown) => isLibvirtError(e) && /unknown event 'domain:lifecycel'/.test(e.message));
   });

@@ -33,7 +33,11 @@ export interface Listenable {
 }
 
 export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
-  /** Resolves once libvirt delivers the chosen events to this iterator. */
+  /**
+   * Resolves once libvirt delivers the chosen events to this iterator: await it before the
+   * action whose events are wanted, as an earlier event never arrives. Rejects with the failure
+   * of its registrations, with which the iterator then ends.
+   */
   readonly ready: Promise<void>;
   readonly #queue: ConnectionEvent[] = [];
   readonly #waiting: { resolve: (r: IteratorResult<ConnectionEvent>) => void; reject: (e: unknown) => void }[] = [];
