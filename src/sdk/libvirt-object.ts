@@ -2,10 +2,12 @@
 // by `using`/`await using`, or, for objects a program drops, by a FinalizationRegistry.
 // After release every method throws; nothing reaches freed memory: calls already on their way
 // keep the reference until they settle (see engine/handle-pins.ts).
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import '../../generated/index.js';
 import { forgetReleased, rawFunction, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 import { sharedPool } from './engine/call-pool.js';
 import { closeConnection, lingeringConnectionOf, releaseConnection } from './engine/closing-connections.js';
+import { identityOf, releasedWord } from './object-identity.js';
 
 /**
  * Releases a reference once no call in flight passes it. Releasing does not block the calling
@@ -192,6 +194,31 @@ export abstract class LibvirtObject {
 
   [Symbol.dispose](): void {
     this.free();
+  }
+
+  /**
+   * What console.log shows: `Domain { name: 'web1', uuid: '...' }` (object-identity.ts), read
+   * now by local reads; `Domain <freed>`, `Connection <closed>` once released, with nothing read.
+   * Never throws: a read that fails shows its message.
+   */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
+    const name = this.constructor.name;
+    const ptr = this.#ref.ptr;
+    if (ptr === null) return `${name} <${releasedWord(this.#kind)}>`;
+    try {
+      return `${name} ${show(identityOf(this.#kind, ptr), options)}`;
+    } catch (err) {
+      return `${name} <unreadable: ${err instanceof Error ? err.message : String(err)}>`;
+    }
+  }
+
+  /**
+   * What JSON.stringify writes, for logs: the name and UUID (a connection's URI) that console.log
+   * shows, nothing else of the object; null once released.
+   */
+  toJSON(): Record<string, string> | null {
+    const ptr = this.#ref.ptr;
+    return ptr === null ? null : identityOf(this.#kind, ptr);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
