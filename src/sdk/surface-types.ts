@@ -46,8 +46,10 @@ type WrapOne<T> =
   : T extends Uint8Array | bigint | string | number | boolean | null | undefined ? T
   : T extends readonly TypedParameter[] ? Record<string, TypedParameter['value']>
   : T extends readonly (infer E)[] ? Wrap<E>[]
-  : T extends object ? { [K in keyof T]: Wrap<T[K]> }
+  : T extends object ? { [K in keyof T as K extends ParamsCount<T> ? never : K]: Wrap<T[K]> }
   : T;
+/** A struct's typed-parameter array becomes an object and its C count goes (wrap.ts): virDomainStatsRecord.nparams. */
+type ParamsCount<T> = T extends { params: readonly TypedParameter[]; nparams: number } ? 'nparams' : never;
 
 /** Handle arguments are given as SDK objects. */
 export type ArgIn<T> = T extends unknown ? ArgInOne<T> : never;

@@ -102,7 +102,7 @@ const toObject: Converter = (v) => paramsToObject(v as TypedParameter[]);
 
 /**
  * What the SDK makes of a struct read from libvirt: handle fields wrapped (virDomainStatsRecord.dom),
- * typed-parameter arrays as objects, enum-valued fields as `{ code, name }`, and arrays of
+ * typed-parameter arrays as objects (without their C count), enum-valued fields as `{ code, name }`, and arrays of
  * structs (virDomainInterface.addrs) converted element by element.
  */
 const structConverter = memoized((struct) => buildStructConverter(struct));
@@ -115,11 +115,15 @@ function buildStructConverter(struct: string): Converter {
     return identity; // typed parameters and unregistered structs carry nothing to convert
   }
   const fields: [string, Converter][] = [];
+  /** C counts of arrays that become objects: the object has its keys (virDomainStatsRecord.nparams). */
+  const counts: string[] = [];
   for (const f of spec.fields) {
     if (f.type.js === 'handle') fields.push([f.name, (v) => wrapHandle(f.type.ref as string, v)]);
     else if (f.enum !== undefined) fields.push([f.name, enumConverter(f.enum)]);
-    else if (f.array?.elem.ref === 'virTypedParameter') fields.push([f.name, toObject]);
-    else if (f.array?.elem.js === 'struct') {
+    else if (f.array?.elem.ref === 'virTypedParameter') {
+      fields.push([f.name, toObject]);
+      counts.push(f.array.count);
+    } else if (f.array?.elem.js === 'struct') {
       const elem = structConverter(f.array.elem.ref as string);
       if (elem !== identity) fields.push([f.name, (v) => (Array.isArray(v) ? v.map(elem) : v)]);
     }
@@ -129,6 +133,7 @@ function buildStructConverter(struct: string): Converter {
     if (v === null || typeof v !== 'object') return v;
     const obj = v as Record<string, unknown>;
     for (const [name, conv] of fields) obj[name] = conv(obj[name]);
+    for (const count of counts) delete obj[count];
     return obj;
   };
 }
