@@ -3,7 +3,8 @@
 // was written. With `force` the bytes go to a temporary file beside it, renamed over the old
 // one only on success, so a failed transfer leaves the old file as it was. Only a regular file
 // is replaced, keeping its permissions: a directory, device, FIFO, socket or symbolic link at
-// `path` is refused before anything is transferred (a rename would put a plain file in its place).
+// `path` is refused before anything is transferred (a rename would put a plain file in its
+// place), with or without `force`, by what it is rather than as an EEXIST that `force` would not cure.
 import type { Stats } from 'node:fs';
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -21,7 +22,11 @@ export interface OutputFile {
 export async function createOutputFile(path: string, force: boolean): Promise<OutputFile> {
   const old = force ? await replaceable(path) : null;
   const target = force ? join(dirname(path), `.${basename(path)}.tsvirt-${process.pid}-${randomBytes(4).toString('hex')}.part`) : path;
-  const fh = await open(target, 'wx', old ? old.mode & 0o7777 : 0o666).catch((err: unknown) => { throw namingPath(err, path, target); });
+  const fh = await open(target, 'wx', old ? old.mode & 0o7777 : 0o666).catch(async (err: unknown) => {
+    // An exclusive open fails with EEXIST whatever is there: say what, when --force would not replace it either.
+    if (target === path && (err as NodeJS.ErrnoException).code === 'EEXIST') await replaceable(path);
+    throw namingPath(err, path, target);
+  });
   if (old) {
     // The replacement has the old file's permissions (and owner, where allowed); not the umask's.
     await fh.chmod(old.mode & 0o7777);
@@ -48,7 +53,10 @@ function namingPath(err: unknown, path: string, target: string): unknown {
     { code: e.code, errno: e.errno, syscall: e.syscall, path });
 }
 
-/** What is at `path`, if it may be replaced: nothing (null) or a regular file. */
+/**
+ * What is at `path`, if it may be replaced: nothing (null) or a regular file. Anything else is
+ * an error saying what it is, with or without `force`.
+ */
 async function replaceable(path: string): Promise<Stats | null> {
   let st: Stats;
   try {
