@@ -2,7 +2,8 @@
 // the ones the loaded libvirt lacks (functions absent from the library, or newer than it).
 import { boundSymbols, type BoundSymbol } from '../../generated/api-symbols.js';
 import { loadedLibvirtVersion, parseVersion, formatVersion, hasSymbol } from '../ffi/index.js';
-import { noArguments, parseCommandArgs, printJson, printTable, UsageError, type Io } from './args.js';
+import { noArguments, parseCommandArgs, printJson, printTable, type Io } from './args.js';
+import { choice } from './option-tables.js';
 
 export interface ApiRow { name: string; kind: BoundSymbol[1]; header: string; lib: BoundSymbol[3]; since: string | null; available: boolean }
 
@@ -16,12 +17,12 @@ export function apiRows(): ApiRow[] {
   });
 }
 
-const kinds = new Set(['function', 'functype', 'enum', 'macro', 'struct', 'handle', 'typedef', 'variable']);
+const kinds: readonly BoundSymbol[1][] = ['function', 'functype', 'enum', 'macro', 'struct', 'handle', 'typedef', 'variable'];
 
 export function runApi(argv: string[], io: Io): number {
   const { values, positionals } = parseCommandArgs(argv, { missing: { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' } });
   noArguments('api', positionals);
-  if (values.kind !== undefined && !kinds.has(values.kind)) throw new UsageError(`--kind must be one of ${[...kinds].join(', ')}`);
+  if (values.kind !== undefined) choice('--kind', values.kind, kinds);
   let rows = apiRows();
   if (values.kind) rows = rows.filter((r) => r.kind === values.kind);
   if (values.missing) rows = rows.filter((r) => !r.available);

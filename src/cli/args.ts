@@ -70,11 +70,30 @@ export function printRows<R extends object>(io: Io, json: boolean | undefined, r
   return 0;
 }
 
-/** One object's fields as a FIELD/VALUE table, or as JSON. */
-export function printFields(io: Io, json: boolean | undefined, fields: object): number {
+/**
+ * One object's fields as a FIELD/VALUE table under their JSON names, or as JSON. `text` shows
+ * some fields otherwise in the table (a size in bytes as binarySize shows it).
+ */
+export function printFields<F extends object>(io: Io, json: boolean | undefined, fields: F, text: { [K in keyof F]?: (value: F[K]) => string } = {}): number {
   if (json) printJson(io, fields);
-  else printTable(io, ['FIELD', 'VALUE'], Object.entries(fields).map(([k, value]) => [k, shown(value)]));
+  else printTable(io, ['FIELD', 'VALUE'], Object.entries(fields).map(([k, value]) => [k, (text[k as keyof F] as ((v: unknown) => string) | undefined)?.(value) ?? shown(value)]));
   return 0;
+}
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/**
+ * A size in bytes as virsh shows one (vol-list --details, pool-info): in the largest binary
+ * unit it is at least one of, to two decimals ("1.00 MiB", "100.00 GiB"); bytes as they are.
+ */
+export function binarySize(bytes: bigint): string {
+  let value = Number(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(2)} ${BINARY_UNITS[unit]}`;
 }
 
 function shown(value: unknown): string {

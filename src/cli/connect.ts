@@ -1,7 +1,7 @@
 // What every connecting command shares: --connect/--json, one connection per run, a short report.
 import { Connection, eventLoopMode } from '../sdk/index.js';
 import { isLibvirtError } from '../ffi/index.js';
-import { checkSubcommand, connectUri, printJson, type Io, type SubcommandSpec } from './args.js';
+import { checkSubcommand, connectUri, type Io, type SubcommandSpec } from './args.js';
 import { terminalAuth } from './terminal-auth.js';
 
 export const connectOptions = { connect: { type: 'string', short: 'c' }, json: { type: 'boolean' } } as const;
@@ -78,10 +78,3 @@ export async function noneOnInternalError<T>(read: Promise<T>): Promise<T | null
 
 /** libvirt's "no such domain" (a lookup that found nothing). */
 export const noDomain = (err: unknown): err is Error => isLibvirtError(err) && err.codeName === 'VIR_ERR_NO_DOMAIN';
-
-/** The outcome of an action: JSON with --json, else one line of text. */
-export function report(io: Io, json: boolean | undefined, what: Record<string, unknown>, text: string): number {
-  if (json) printJson(io, what);
-  else io.stdout.write(`${text}\n`);
-  return 0;
-}

@@ -57,9 +57,9 @@ function parseTypes(flag: string | undefined): LibvirtEventName[] {
   if (flag === undefined) return [...eventCatalog.values()].filter((s) => !families[s.family].onlyWhenNamed).map((s) => s.name) as LibvirtEventName[];
   const types = flag.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   // A watch of no types would register nothing, and nothing would keep the process alive.
-  if (types.length === 0) throw new UsageError(`--types names no event type (got '${flag}'); known: ${[...eventCatalog.keys()].join(', ')}`);
+  if (types.length === 0) throw new UsageError(`--types names no event type (got '${flag}'; one of: ${[...eventCatalog.keys()].join(', ')})`);
   const unknown = types.filter((t) => !eventCatalog.has(t));
-  if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${[...eventCatalog.keys()].join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`--types: unknown event type ${unknown.join(', ')} (one of: ${[...eventCatalog.keys()].join(', ')})`);
   return types as LibvirtEventName[];
 }
 

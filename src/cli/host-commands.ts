@@ -8,8 +8,10 @@ import {
   type NWFilter, type Secret, type XmlElement,
 } from '../sdk/index.js';
 import * as v from '../../generated/index.js';
-import { parseCommandArgs, printFields, printRows, readXml, rowsOf, UsageError, type Io } from './args.js';
-import { connectOptions, noneOnInternalError, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { parseCommandArgs, printFields, printRows, readXml, rowsOf, type Io } from './args.js';
+import { connectOptions, noneOnInternalError, onObject, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { reportAction } from './action-report.js';
+import { choice } from './option-tables.js';
 
 const options = { ...connectOptions, inactive: { type: 'boolean' }, cap: { type: 'string' } } as const;
 type Values = ConnectValues & { inactive?: boolean | undefined; cap?: string | undefined };
@@ -41,12 +43,12 @@ const secretCommands: Record<string, Subcommand<Values>> = {
     words: 'FILE',
     run: async (conn, [file], values, io) => {
       using s = await conn.defineSecret(readXml(file as string));
-      return report(io, values.json, { defined: s.getUUIDString() }, `secret ${s.getUUIDString()} defined`);
+      return reportAction(io, values.json, { kind: 'secret', name: s.getUUIDString(), action: 'define' });
     },
   },
   undefine: onSecret(async (s, values, io) => {
     await s.undefine();
-    return report(io, values.json, { undefined: s.getUUIDString() }, `secret ${s.getUUIDString()} undefined`);
+    return reportAction(io, values.json, { kind: 'secret', name: s.getUUIDString(), action: 'undefine' });
   }),
 };
 
@@ -112,9 +114,8 @@ function capNames(): string[] {
 
 function capFlag(cap: string | undefined): number {
   if (cap === undefined) return 0;
-  const flag = flags[`${CAP_PREFIX}${CAP_FLAG_NAMES[cap] ?? cap.toUpperCase()}`];
-  if (flag === undefined || cap !== cap.toLowerCase()) throw new UsageError(`nodedev list: unknown capability "${cap}" (one of ${capNames().join(', ')})`);
-  return flag;
+  const name = choice('--cap', cap, capNames());
+  return flags[`${CAP_PREFIX}${CAP_FLAG_NAMES[name] ?? name.toUpperCase()}`] as number;
 }
 
 interface DeviceRow { name: string; parent: string | null; capabilities: string[] }
@@ -207,12 +208,12 @@ const nwfilterCommands: Record<string, Subcommand<Values>> = {
     words: 'FILE',
     run: async (conn, [file], values, io) => {
       using f = await conn.defineNWFilter(readXml(file as string));
-      return report(io, values.json, { defined: f.getName() }, `network filter ${f.getName()} defined`);
+      return reportAction(io, values.json, { kind: 'nwfilter', name: f.getName(), action: 'define' });
     },
   },
   undefine: onFilter(async (f, values, io) => {
     await f.undefine();
-    return report(io, values.json, { undefined: f.getName() }, `network filter ${f.getName()} undefined`);
+    return reportAction(io, values.json, { kind: 'nwfilter', name: f.getName(), action: 'undefine' });
   }),
 };
 

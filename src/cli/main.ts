@@ -12,19 +12,26 @@ commands:
   tour [--connect URI]                   versions, node, domains and pools of a connection, and
                                          a sample qcow2 image inspected offline
   domain list|info|define|undefine|start|shutdown|destroy|reboot|suspend|resume [NAME|FILE]
+                                         (start: --paused; destroy: --graceful;
+                                         shutdown, reboot: --mode acpi,agent,initctl,signal,paravirt;
+                                         undefine: --managed-save, --snapshots-metadata,
+                                         --checkpoints-metadata, --nvram or --keep-nvram,
+                                         --tpm or --keep-tpm)
   domain xml NAME [--inactive]           the domain's XML (--inactive: its persistent definition)
   domain screenshot NAME FILE [--screen N] [--force]
-                                         save a screenshot, print its MIME type
+                                         save a screenshot (its MIME type in the report)
   snapshot list [--tree]|create|current|revert|delete DOMAIN [NAME]
-                                         (create: --description TEXT, --disk-only,
+                                         (create: --description TEXT, --live, --halt,
+                                         --quiesce, --atomic, --disk-only,
                                          --overlay DISK=FILE for a disk-only one;
+                                         revert: --running or --paused, --force;
                                          delete: --children or --children-only,
                                          either with --metadata-only too)
   pool list|info [NAME]
   vol list|info|delete|snapshots POOL [VOL]
                                          vol snapshots: the qcow2 snapshot table beside libvirt's
-  vol create POOL VOL --capacity 64M [--allocation 16M] [--format qcow2|raw]
-  vol clone POOL SOURCE NEW [--format qcow2|raw]
+  vol create POOL VOL --capacity 64M [--allocation 16M] [--format qcow2|raw|...]
+  vol clone POOL SOURCE NEW [--format qcow2|raw|...]
   vol upload POOL VOL FILE [--no-sparse] [--offset N]
   vol download POOL VOL FILE [--no-sparse] [--offset N] [--length N] [--force]
                                          with a progress bar; holes stay holes
@@ -45,8 +52,9 @@ commands:
                                          the offline disk-image inspector (tsvirt image --help)
 
 A domain is named by its name, UUID or ID. Every connecting command takes --connect URI, and
-all but tour take --json. The connection
-defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
+all but tour take --json. The connection defaults to $LIBVIRT_DEFAULT_URI, else test:///default.
+An action reports one line, KIND NAME: WHAT (domain test: suspended), or with --json an object
+{ kind, name, action, ... }. tsvirt help COMMAND prints the usage of that command.
 `;
 
 type Command = (argv: string[], io: Io) => number | Promise<number>;
@@ -56,8 +64,8 @@ const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api-command.js')).runApi,
   tour: async () => (await import('./tour-command.js')).runTour,
   image: async () => (await import('./image-command.js')).runImageCommand,
-  domain: async () => (await import('./sdk-commands.js')).runDomain,
-  snapshot: async () => (await import('./sdk-commands.js')).runSnapshot,
+  domain: async () => (await import('./domain-commands.js')).runDomain,
+  snapshot: async () => (await import('./snapshot-commands.js')).runSnapshot,
   pool: async () => (await import('./storage-commands.js')).runPool,
   vol: async () => (await import('./storage-commands.js')).runVol,
   net: async () => (await import('./network-commands.js')).runNet,
@@ -70,10 +78,12 @@ const commands: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     io.stdout.write(usage);
     return name === undefined ? 2 : 0;
   }
+  // `tsvirt help domain` is `tsvirt domain --help`.
+  if (name === 'help') return rest.length === 1 ? main([...rest, '--help'], io) : helpUsage(rest, io);
   // The spelling most tools answer to, as `tsvirt version` (with its options: --version --json).
   const command = name === '--version' || name === '-V' ? 'version' : name;
   const load = commands[command];
@@ -85,6 +95,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return report(err, command, io);
   }
+}
+
+/** `tsvirt help A B`: help is about one command. */
+function helpUsage(words: string[], io: Io): number {
+  io.stderr.write(`tsvirt: help takes one command (got ${words.join(' ')})\n\n${usage}`);
+  return 2;
 }
 
 /** --help or -h among the options (a word after `--` is an argument, not an option). */

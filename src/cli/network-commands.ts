@@ -1,7 +1,8 @@
 // tsvirt net list|info|start|destroy|autostart: virtual networks, as virsh's net-* commands.
 import type { Connection, Network } from '../sdk/index.js';
 import { parseCommandArgs, printFields, printRows, rowsOf, type Io } from './args.js';
-import { connectOptions, noneOnInternalError, onObject, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { connectOptions, noneOnInternalError, onObject, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { reportAction } from './action-report.js';
 
 const netOptions = { ...connectOptions, disable: { type: 'boolean' } } as const;
 type NetValues = ConnectValues & { disable?: boolean | undefined };
@@ -21,16 +22,16 @@ const netCommands: Record<string, Subcommand<NetValues>> = {
   info: onNetwork(async (net, values, io) => printFields(io, values.json, await rowOf(net))),
   start: onNetwork(async (net, values, io) => {
     await net.create();
-    return report(io, values.json, { started: net.name }, `network ${net.name} started`);
+    return reportAction(io, values.json, { kind: 'network', name: net.name, action: 'start' });
   }),
   destroy: onNetwork(async (net, values, io) => {
     await net.destroy();
-    return report(io, values.json, { destroyed: net.name }, `network ${net.name} destroyed`);
+    return reportAction(io, values.json, { kind: 'network', name: net.name, action: 'destroy' });
   }),
   autostart: onNetwork(async (net, values, io) => {
     const on = values.disable !== true;
     await net.setAutostart(on ? 1 : 0);
-    return report(io, values.json, { name: net.name, autostart: on }, `network ${net.name} ${on ? 'marked' : 'unmarked'} as autostarted`);
+    return reportAction(io, values.json, { kind: 'network', name: net.name, action: 'autostart', autostart: on }, on ? 'enabled' : 'disabled');
   }, { options: ['disable'] }),
 };
 

@@ -1,11 +1,27 @@
 // tsvirt pool list|info and vol list|info|create|clone|delete|snapshots|upload|download.
 import { checkSize, isXmlDocumentError, unitMultiplier, volumeSnapshots, type Connection, type DiskSnapshots, type SizeValue, type StoragePool, type StorageVolume,
-  type StoragePoolInfo, type StorageVolumeDescription, type StorageVolumeInfo, type TransferResult } from '../sdk/index.js';
-import { interruptible, parseCommandArgs, printFields, printJson, printRows, printTable, rowsOf, UsageError, type Io } from './args.js';
-import { connectOptions as common, onObject, onObjectWith, report, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
-import { progressBar } from './image-command.js';
+  type StoragePoolInfo, type StorageVolumeDescription, type StorageVolumeInfo } from '../sdk/index.js';
+import { binarySize, parseCommandArgs, printFields, printJson, printRows, printTable, rowsOf, UsageError, type Io } from './args.js';
+import { connectOptions as common, onObject, onObjectWith, runSubcommand, type ConnectValues, type Subcommand } from './connect.js';
+import { reportAction } from './action-report.js';
+import { choice } from './option-tables.js';
+import { byteCount, transfer } from './vol-transfer.js';
 
-const gib = (n: bigint): string => (Number(n) / 2 ** 30).toFixed(2);
+/** How the text of pool and vol list and info shows their sizes (bytes in JSON). */
+const SIZES = { capacity: binarySize, allocation: binarySize, available: binarySize };
+
+/**
+ * The formats `--format` takes: the names libvirt gives volume formats, the file formats of a
+ * dir, fs or netfs pool (virStorageFileFormat but 'none', which such a pool refuses) and the
+ * partition types of a disk pool (virStorageVolFormatDisk). Another word would reach libvirt,
+ * which fails with an XML error instead of a usage error.
+ */
+const VOLUME_FORMATS = [
+  'raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk',
+  'none', 'linux', 'fat16', 'fat32', 'linux-swap', 'linux-lvm', 'linux-raid', 'extended',
+] as const;
+
+const volumeFormat = (format: string | undefined): string | null => (format === undefined ? null : choice('--format', format, VOLUME_FORMATS));
 
 const lookupPool = (conn: Connection, name: string): Promise<StoragePool> => conn.lookupStoragePool(name);
 const onPool = onObject<StoragePool, ConnectValues>('NAME', lookupPool);
@@ -14,12 +30,12 @@ const poolCommands: Record<string, Subcommand<ConnectValues>> = {
   list: {
     words: '',
     run: async (conn, _w, values, io) => printRows(io, values.json, await rowsOf(await conn.listAllStoragePools(), poolRow), {
-      NAME: (r) => r.name, STATE: (r) => r.state, 'CAPACITY (GiB)': (r) => gib(r.capacity), 'AVAILABLE (GiB)': (r) => gib(r.available), AUTOSTART: (r) => r.autostart,
+      NAME: (r) => r.name, STATE: (r) => r.state, CAPACITY: (r) => binarySize(r.capacity), AVAILABLE: (r) => binarySize(r.available), AUTOSTART: (r) => r.autostart,
     }),
   },
   info: onPool(async (pool, values, io) => {
     const [info, desc] = await Promise.all([pool.getInfo(), pool.getDescription()]);
-    return printFields(io, values.json, { name: pool.name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info });
+    return printFields(io, values.json, { name: pool.name, uuid: pool.getUUIDString(), type: desc.type, path: desc.target?.path ?? null, ...info }, SIZES);
   }),
 };
 
@@ -41,12 +57,15 @@ type VolValues = ReturnType<typeof parseCommandArgs<typeof volOptions>>['values'
 /** A subcommand on one pool's volumes: the pool is looked up first. */
 const inPool = onObjectWith<StoragePool, VolValues>('POOL', lookupPool);
 
-/** A subcommand on one volume of a pool (the pool, then the volume, looked up); `words` are those after the volume's name. */
-const onVolume = (words: string, run: (vol: StorageVolume, rest: string[], values: VolValues, io: Io, conn: Connection) => Promise<number>,
+/**
+ * A subcommand on one volume of a pool (the pool, then the volume, looked up); `words` are those
+ * after the volume's name. `run` gets the pool's name too, which its report gives.
+ */
+const onVolume = (words: string, run: (vol: StorageVolume, pool: string, rest: string[], values: VolValues, io: Io, conn: Connection) => Promise<number>,
   more: Pick<Subcommand<VolValues>, 'options' | 'check'> = {}): Subcommand<VolValues> =>
   inPool(words ? `VOL ${words}` : 'VOL', async (pool, [name, ...rest], values, io, conn) => {
     using vol = await pool.lookupVolume(name as string);
-    return await run(vol, rest, values, io, conn);
+    return await run(vol, pool.name, rest, values, io, conn);
   }, more);
 
 /** What `vol list` and `vol info` show of a volume (info adds its key after the name). */
@@ -57,29 +76,29 @@ async function volumeRow(vol: StorageVolume): Promise<{ name: string; path: stri
 
 const volCommands: Record<string, Subcommand<VolValues>> = {
   list: inPool('', async (pool, _n, values, io) => printRows(io, values.json, await rowsOf(await pool.listAllVolumes(), volumeRow), {
-    NAME: (r) => r.name, PATH: (r) => r.path, 'CAPACITY (GiB)': (r) => gib(r.capacity), 'ALLOCATION (GiB)': (r) => gib(r.allocation),
+    NAME: (r) => r.name, PATH: (r) => r.path, CAPACITY: (r) => binarySize(r.capacity), ALLOCATION: (r) => binarySize(r.allocation),
   })),
-  info: onVolume('', async (vol, _r, values, io) => {
+  info: onVolume('', async (vol, _p, _r, values, io) => {
     const { name, ...rest } = await volumeRow(vol);
-    return printFields(io, values.json, { name, key: vol.key, ...rest });
+    return printFields(io, values.json, { name, key: vol.key, ...rest }, SIZES);
   }),
   create: inPool('VOL', async (pool, [name], values, io) => {
     using vol = await pool.createVolume(newVolume(name as string, values));
     const path = await vol.getPath();
-    return report(io, values.json, { created: name, path }, `volume ${name} created at ${path}`);
+    return reportAction(io, values.json, { kind: 'volume', name: vol.name, action: 'create', pool: pool.name, path }, `at ${path}`);
   }, { options: ['capacity', 'format', 'allocation'], check: (values) => { newVolume('', values); } }),
   clone: inPool('SOURCE NEW', async (pool, [from, name], values, io) => {
     using source = await pool.lookupVolume(from as string);
     const info = await source.getInfo();
-    (await pool.cloneVolume(volume(name as string, { value: info.capacity }, values.format ?? null, undefined), source)).free();
-    return report(io, values.json, { cloned: from, to: name }, `volume ${from} cloned to ${name}`);
-  }, { options: ['format'] }),
-  delete: onVolume('', async (vol, _r, values, io) => {
+    using clone = await pool.cloneVolume(volume(name as string, { value: info.capacity }, volumeFormat(values.format), undefined), source);
+    return reportAction(io, values.json, { kind: 'volume', name: clone.name, action: 'clone', pool: pool.name, source: source.name }, `from ${source.name}`);
+  }, { options: ['format'], check: (values) => { volumeFormat(values.format); } }),
+  delete: onVolume('', async (vol, pool, _r, values, io) => {
     const name = vol.name;
     await vol.delete(0);
-    return report(io, values.json, { deleted: name }, `volume ${name} deleted`);
+    return reportAction(io, values.json, { kind: 'volume', name, action: 'delete', pool });
   }),
-  snapshots: onVolume('', async (vol, _r, values, io, conn) => {
+  snapshots: onVolume('', async (vol, _p, _r, values, io, conn) => {
     const domains = await conn.listAllDomains();
     try {
       return printVolumeSnapshots(await volumeSnapshots(vol, domains), io, values.json);
@@ -99,57 +118,14 @@ export async function runVol(argv: string[], io: Io): Promise<number> {
 function transferCommand(sub: 'upload' | 'download', options: string[]): Subcommand<VolValues> {
   const range = (values: VolValues): { offset: number | undefined; length: number | undefined } =>
     ({ offset: byteCount('--offset', values.offset), length: byteCount('--length', values.length) });
-  return onVolume('FILE', (vol, [file], values, io) => transfer(sub, vol, file as string, { ...values, ...range(values) }, io), { options, check: range });
-}
-
-interface TransferFlags {
-  json?: boolean | undefined; 'no-sparse'?: boolean | undefined; force?: boolean | undefined; offset: number | undefined; length: number | undefined;
-}
-
-function byteCount(option: string, s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`${option}: not a byte count: ${s}`);
-  return Number(s);
-}
-
-/**
- * vol upload / vol download: holes travel as lengths unless --no-sparse (a download keeps them
- * in the file; an upload sends them where that loses nothing of the volume, else zeros); a
- * progress bar on a terminal's stderr. download refuses to replace FILE unless --force, and
- * never leaves a partial FILE behind.
- */
-function transfer(sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
-  const what = sub === 'upload' ? `the upload was aborted; volume ${vol.name} holds part of ${file}` : `the download was aborted; ${file} was not written`;
-  return interruptible(io, what, (signal) => transferUntil(signal, sub, vol, file, values, io));
-}
-
-async function transferUntil(signal: AbortSignal, sub: 'upload' | 'download', vol: StorageVolume, file: string, values: TransferFlags, io: Io): Promise<number> {
-  const { offset, length } = values;
-  const bar = progressBar(io, true);
-  const common = {
-    signal,
-    sparse: values['no-sparse'] !== true,
-    onProgress: (p: { bytes: number; total: number | null }) => bar.tick(p.bytes, p.total ?? 0),
-  };
-  let r: TransferResult;
-  try {
-    r = sub === 'upload'
-      ? await vol.uploadFile(file, { ...common, ...(offset === undefined ? {} : { offset }) })
-      : await vol.downloadToFile(file, { ...common, force: values.force === true, ...(offset === undefined ? {} : { offset }),
-        ...(length === undefined ? {} : { length }) });
-  } finally {
-    bar.end();
-  }
-  const what = { [sub === 'upload' ? 'uploaded' : 'downloaded']: file, volume: vol.name, bytes: r.bytes, dataBytes: r.dataBytes, holeBytes: r.holeBytes, total: r.total };
-  const text = `${sub === 'upload' ? `uploaded ${file} to` : `downloaded ${file} from`} volume ${vol.name}: ${r.bytes} bytes (${r.dataBytes} as data, ${r.holeBytes} as holes)`;
-  return report(io, values.json, what, text);
+  return onVolume('FILE', (vol, pool, [file], values, io) => transfer(sub, vol, pool, file as string, { ...values, ...range(values) }, io), { options, check: range });
 }
 
 /** The description `vol create` makes: --capacity is required, --format defaults to qcow2. */
 function newVolume(name: string, values: VolValues): StorageVolumeDescription {
   if (values.capacity === undefined) throw new UsageError('vol create needs --capacity SIZE (bytes, or with a unit: 64M, 10G)');
   const allocation = values.allocation === undefined ? undefined : size('--allocation', values.allocation);
-  return volume(name, size('--capacity', values.capacity), values.format ?? 'qcow2', allocation);
+  return volume(name, size('--capacity', values.capacity), volumeFormat(values.format) ?? 'qcow2', allocation);
 }
 
 /**

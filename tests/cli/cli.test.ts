@@ -1,25 +1,17 @@
 // The built `tsvirt` binary (dist/, as installed): version, api, tour, and error exits.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { boundSymbols } from '../../generated/api-symbols.js';
 import { eventCatalog } from '../../src/sdk/events/catalog.js';
+import { builtBin as bin, runBuilt as tsvirt } from '../support/cli-run.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'dist/src/cli/main.js');
-
-function tsvirt(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('tsvirt command line', function () {
   this.timeout(60_000);
-  before(function () {
-    if (!existsSync(bin)) throw new Error('dist/ is missing: npm test builds it first (npm run build)');
-  });
 
   it('version: package, loaded libvirt, and the libvirt the bindings came from', () => {
     const r = tsvirt(['version', '--json']);
@@ -91,35 +83,6 @@ describe('tsvirt command line', function () {
     }
   });
 
-  it('--help or -h after a command prints that command\'s usage and exits 0, before anything connects', () => {
-    for (const [args, line] of [[['vol', '--help'], /^ {2}vol upload POOL VOL FILE/m], [['domain', 'info', '-h'], /^ {2}domain screenshot NAME FILE/m],
-      [['events', '--help'], /^ {2}events \[--domain NAME\]/m], [['version', '-h'], /^ {2}version \[--json\]/m]] as const) {
-      // A URI that cannot open: the help must not try.
-      const r = tsvirt([...args], { LIBVIRT_DEFAULT_URI: 'test:///no/such/file.xml' });
-      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-      assert.equal(r.stderr, '');
-      assert.match(r.stdout, line);
-      assert.doesNotMatch(r.stdout, /^ {2}pool list/m, 'only the command asked about');
-    }
-    // After `--`, --help is a word (here a domain name), not a request for help.
-    assert.match(tsvirt(['domain', 'info', '--', '--help']).stderr, /^tsvirt: VIR_ERR_NO_DOMAIN: /m);
-  });
-
-  it('a usage error is followed by the usage of the command it was made in, not every command\'s', () => {
-    for (const [args, message, line] of [[['domain', 'info'], /^tsvirt: missing arguments: domain info NAME$/m, /^ {2}domain screenshot NAME FILE/m],
-      [['vol', 'create', 'default-pool', 'x'], /^tsvirt: vol create needs --capacity/m, /^ {2}vol create POOL VOL --capacity/m],
-      [['events', '--count', '0'], /^tsvirt: --count must be a positive integer/m, /^ {2}events \[--domain NAME\]/m],
-      [['api', 'extra'], /^tsvirt: api takes no arguments/m, /^ {2}api \[--missing\]/m]] as const) {
-      const r = tsvirt([...args]);
-      assert.equal(r.status, 2, args.join(' '));
-      assert.match(r.stderr, message);
-      assert.match(r.stderr, line);
-      assert.doesNotMatch(r.stderr, /^ {2}pool list/m, `${args.join(' ')}: only the command's usage`);
-    }
-    // An unknown command has no usage of its own: every command is listed.
-    assert.match(tsvirt(['no-such-command']).stderr, /^ {2}pool list/m);
-  });
-
   describe('VM management commands (each run is a fresh test:///default)', () => {
     const json = (args: string[]): unknown => {
       const r = tsvirt([...args, '--json']);
@@ -133,27 +96,40 @@ describe('tsvirt command line', function () {
       assert.equal(info.vcpus, 2);
       assert.equal(info.memoryKiB, '2097152');
       // The text of both: the list's columns, and info's fields by their JSON names.
-      assert.match(tsvirt(['domain', 'list']).stdout, /^NAME +STATE +VCPUS +MEMORY \(MiB\)\n[- ]+\ntest +running +2 +2048\n$/);
+      // Memory in KiB in both, the unit of info's memoryKiB (and of virsh's dominfo).
+      assert.match(tsvirt(['domain', 'list']).stdout, /^NAME +STATE +VCPUS +MEMORY \(KiB\)\n[- ]+\ntest +running +2 +2097152\n$/);
       const text = tsvirt(['domain', 'info', 'test']).stdout;
       assert.deepEqual([...text.matchAll(/^(\w+) /gm)].map(([, field]) => field).slice(1), Object.keys(info));
       assert.match(text, /^state +running$/m);
     });
 
     it('domain actions report what they did', () => {
-      assert.deepEqual(json(['domain', 'suspend', 'test']), { domain: 'test', action: 'suspend' });
-      assert.deepEqual(json(['domain', 'destroy', 'test']), { domain: 'test', action: 'destroy' });
+      assert.deepEqual(json(['domain', 'suspend', 'test']), { kind: 'domain', name: 'test', action: 'suspend' });
+      assert.deepEqual(json(['domain', 'destroy', 'test']), { kind: 'domain', name: 'test', action: 'destroy' });
+      assert.equal(tsvirt(['domain', 'shutdown', 'test']).stdout, 'domain test: shutting down\n');
     });
 
     it('snapshot create and list', () => {
-      assert.deepEqual(json(['snapshot', 'create', 'test', 's1']), { created: 's1' });
+      assert.deepEqual(json(['snapshot', 'create', 'test', 's1']), { kind: 'snapshot', name: 's1', action: 'create', domain: 'test' });
+      assert.equal(tsvirt(['snapshot', 'create', 'test', 's1']).stdout, 'snapshot s1 of test: created\n');
       assert.deepEqual(json(['snapshot', 'list', 'test']), []);
       assert.deepEqual(json(['snapshot', 'current', 'test']), { current: null });
+    });
+
+    it('snapshot list, with --tree or without, says when a domain has no snapshots', () => {
+      for (const tree of [[], ['--tree']]) {
+        const r = tsvirt(['snapshot', 'list', 'test', ...tree]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, '(no snapshots)\n', tree.join(' '));
+      }
     });
 
     it('pool list and info, vol create and list', () => {
       assert.deepEqual((json(['pool', 'list']) as { name: string }[]).map((p) => p.name), ['default-pool']);
       assert.equal((json(['pool', 'info', 'default-pool']) as { type: string }).type, 'dir');
-      assert.deepEqual(json(['vol', 'create', 'default-pool', 'a.qcow2', '--capacity', '64M']), { created: 'a.qcow2', path: '/default-pool/a.qcow2' });
+      assert.deepEqual(json(['vol', 'create', 'default-pool', 'a.qcow2', '--capacity', '64M']),
+        { kind: 'volume', name: 'a.qcow2', action: 'create', pool: 'default-pool', path: '/default-pool/a.qcow2' });
+      assert.equal(tsvirt(['vol', 'create', 'default-pool', 'a.qcow2', '--capacity', '64M']).stdout, 'volume a.qcow2 in default-pool: created at /default-pool/a.qcow2\n');
       assert.deepEqual(json(['vol', 'list', 'default-pool']), []);
     });
 

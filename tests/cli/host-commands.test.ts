@@ -52,7 +52,8 @@ describe('tsvirt secret, iface and nodedev (in this process)', function () {
   });
 
   it('an unknown capability is a usage error before anything connects, naming the ones there are', async () => {
-    await assert.rejects(run(runNodedev, 'list', '--cap', 'PCI'), (e: unknown) => e instanceof UsageError && /unknown capability "PCI" \(one of .*\bpci\b.*usb_device/.test(e.message));
+    await assert.rejects(run(runNodedev, 'list', '--cap', 'PCI'), (e: unknown) => e instanceof UsageError && /^--cap: unknown value 'PCI' \(one of: .*\bpci\b.*usb_device/.test(e.message));
+    await assert.rejects(run(runNodedev, 'list', '--cap', ''), (e: unknown) => e instanceof UsageError && /^--cap: an empty value \(one of: /.test(e.message));
     await assert.rejects(run(runNodedev, 'info', 'computer', '--cap', 'pci'), (e: unknown) => e instanceof UsageError && /takes no --cap/.test(e.message));
   });
 

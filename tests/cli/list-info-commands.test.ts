@@ -1,10 +1,13 @@
-// The lists and info of tsvirt domain, pool and vol, in this process against one test:///default
-// (which keeps its state while a connection holds it): sorted by name whatever order the driver
-// lists in, text and --json from one row, and every listed object freed, also when a row fails.
+// The lists and info of tsvirt domain, pool and vol (and the info of net and iface), in this
+// process against one test:///default (which keeps its state while a connection holds it):
+// sorted by name whatever order the driver lists in, text and --json from one row, sizes in one
+// unit in both, and every listed object freed, also when a row fails.
 import assert from 'node:assert/strict';
 import { Connection, Domain, StoragePool, StorageVolume } from '../../src/sdk/index.js';
-import { runDomain } from '../../src/cli/sdk-commands.js';
+import { runDomain } from '../../src/cli/domain-commands.js';
 import { runPool, runVol } from '../../src/cli/storage-commands.js';
+import { runNet } from '../../src/cli/network-commands.js';
+import { runIface } from '../../src/cli/host-commands.js';
 import * as v from '../../generated/index.js';
 import { runOn, tableRows, type Command, type CommandRun } from '../support/cli-run.js';
 import { withPatched } from '../support/with-patched.js';
@@ -102,18 +105,45 @@ describe('tsvirt domain, pool and vol lists and info (in this process)', functio
     }));
   });
 
-  it('domain info prints the fields of its JSON, by the same names', async () => {
-    const json = JSON.parse((await run(runDomain, 'info', 'test', '--json')).stdout) as Record<string, unknown>;
-    const text = new Map(tableRows((await run(runDomain, 'info', 'test')).stdout).map(([k, value]) => [k, value]));
-    assert.deepEqual([...text.keys()], Object.keys(json));
-    assert.deepEqual([text.get('state'), text.get('memoryKiB'), text.get('vcpus')], ['running', '2097152', '2']);
+  /** The FIELD/VALUE rows `info` prints, and the keys of its JSON. */
+  async function infoOf(command: Command, ...argv: string[]): Promise<{ text: Map<string, string>; keys: string[] }> {
+    const keys = Object.keys(JSON.parse((await run(command, 'info', ...argv, '--json')).stdout) as object);
+    return { text: new Map(tableRows((await run(command, 'info', ...argv)).stdout).map(([k, value]) => [k as string, value as string])), keys };
+  }
+
+  it('every info prints the fields of its JSON, by the same names', async () => {
+    await withVolumes(['a.img'], async () => {
+      for (const [command, ...argv] of [[runDomain, 'test'], [runPool, 'default-pool'], [runVol, 'default-pool', 'a.img'], [runNet, 'default'], [runIface, 'eth1']] as const) {
+        const { text, keys } = await infoOf(command, ...argv);
+        assert.deepEqual([...text.keys()], keys, argv.join(' '));
+      }
+    });
+    const domain = (await infoOf(runDomain, 'test')).text;
+    assert.deepEqual([domain.get('state'), domain.get('memoryKiB'), domain.get('vcpus')], ['running', '2097152', '2']);
+    assert.equal((await infoOf(runIface, 'eth1')).text.get('startMode'), 'onboot');
+  });
+
+  it('a list and an info show a size in the same unit: memory in KiB, storage in a binary unit picked per value', async () => {
+    /** A list's first row, by column (a cell such as "1.00 KiB" holds one space; columns are two apart). */
+    const listed = async (command: Command, ...argv: string[]): Promise<Map<string, string>> => {
+      const [header = [], , row = []] = (await run(command, 'list', ...argv)).stdout.split('\n').map((l) => l.split(/ {2,}/));
+      return new Map(header.map((column, i) => [column, row[i] ?? '']));
+    };
+    assert.equal((await listed(runDomain)).get('MEMORY (KiB)'), (await infoOf(runDomain, 'test')).text.get('memoryKiB'));
+    const pool = (await infoOf(runPool, 'default-pool')).text;
+    assert.deepEqual([(await listed(runPool)).get('CAPACITY'), (await listed(runPool)).get('AVAILABLE')], [pool.get('capacity'), pool.get('available')]);
+    assert.equal(pool.get('capacity'), '100.00 GiB');
+    await withVolumes(['a.img'], async () => {
+      const vol = (await infoOf(runVol, 'default-pool', 'a.img')).text;
+      assert.deepEqual([(await listed(runVol, 'default-pool')).get('CAPACITY'), vol.get('capacity')], ['1.00 KiB', '1.00 KiB']);
+    });
   });
 
   it('a domain action names the domain by its name, also when it was given by UUID or ID', async () => {
     using d = await holder.lookupDomain('test');
     try {
-      assert.deepEqual(JSON.parse((await run(runDomain, 'suspend', d.uuid, '--json')).stdout), { domain: 'test', action: 'suspend' });
-      assert.equal((await run(runDomain, 'resume', String(await d.getID()))).stdout, 'domain test: resume done\n');
+      assert.deepEqual(JSON.parse((await run(runDomain, 'suspend', d.uuid, '--json')).stdout), { kind: 'domain', name: 'test', action: 'suspend' });
+      assert.equal((await run(runDomain, 'resume', String(await d.getID()))).stdout, 'domain test: resumed\n');
     } finally {
       if ((await d.getInfo()).state.name === 'paused') await d.resume();
     }
@@ -121,11 +151,9 @@ describe('tsvirt domain, pool and vol lists and info (in this process)', functio
 
   it('vol info prints the fields of its JSON, the type by its name', async () => {
     await withVolumes(['a.img'], async () => {
-      const json = JSON.parse((await run(runVol, 'info', 'default-pool', 'a.img', '--json')).stdout) as Record<string, unknown>;
-      const text = tableRows((await run(runVol, 'info', 'default-pool', 'a.img')).stdout);
-      assert.deepEqual(text.map(([k]) => k), Object.keys(json));
-      assert.deepEqual(text.map(([k]) => k), ['name', 'key', 'path', 'type', 'capacity', 'allocation']);
-      assert.deepEqual(Object.fromEntries(text)['type'], 'file');
+      const { text } = await infoOf(runVol, 'default-pool', 'a.img');
+      assert.deepEqual([...text.keys()], ['name', 'key', 'path', 'type', 'capacity', 'allocation']);
+      assert.equal(text.get('type'), 'file');
     });
   });
 

@@ -6,23 +6,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runBuilt, type BinaryRun } from '../support/cli-run.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'dist/src/cli/main.js');
 const TEST_PNG = '/usr/share/libvirt/test-screenshot.png';
 
-function tsvirt(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '' }, timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const tsvirt = (...args: string[]): BinaryRun => runBuilt(args);
 
 describe('tsvirt stream commands (test:///default)', function () {
   this.timeout(60_000);
   let dir: string;
 
   before(function () {
-    if (!existsSync(bin)) throw new Error('dist/ is missing: npm test builds it first (npm run build)');
     dir = mkdtempSync(join(tmpdir(), 'tsvirt-cli-streams-'));
   });
 
@@ -30,11 +25,11 @@ describe('tsvirt stream commands (test:///default)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('domain screenshot NAME FILE saves the image and prints its MIME type', () => {
+  it('domain screenshot NAME FILE saves the image and reports its MIME type', () => {
     const file = join(dir, 'screen.png');
     const r = tsvirt('domain', 'screenshot', 'test', file);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'image/png\n');
+    assert.equal(r.stdout, `domain test: screenshot saved to ${file} (image/png, ${readFileSync(TEST_PNG).length} bytes)\n`);
     assert.ok(readFileSync(file).equals(readFileSync(TEST_PNG)));
   });
 
@@ -47,7 +42,7 @@ describe('tsvirt stream commands (test:///default)', function () {
     assert.equal(readFileSync(file, 'utf8'), 'keep');
     const forced = tsvirt('domain', 'screenshot', 'test', file, '--force', '--json');
     assert.equal(forced.status, 0, forced.stderr);
-    assert.deepEqual(JSON.parse(forced.stdout), { domain: 'test', file, mimeType: 'image/png', bytes: readFileSync(TEST_PNG).length });
+    assert.deepEqual(JSON.parse(forced.stdout), { kind: 'domain', name: 'test', action: 'screenshot', file, mimeType: 'image/png', bytes: readFileSync(TEST_PNG).length });
     assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.part')), [], 'no temporary file is left');
   });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { terminalAuth, type TerminalInput } from '../../src/cli/terminal-auth.js';
-import { runDomain } from '../../src/cli/sdk-commands.js';
+import { runDomain } from '../../src/cli/domain-commands.js';
 import type { Credential } from '../../src/sdk/index.js';
 import { isLibvirtError } from '../../src/ffi/index.js';
 import { authNodeFile } from '../support/auth-node.js';

@@ -326,7 +326,7 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     const file = `${scratch.dir}/${name}.xml`;
     writeFileSync(file, `<filter name='${name}' chain='ipv4'><filterref filter='${name}-missing'/><rule action='drop' direction='in'><tcp dstportstart='23'/></rule></filter>`);
     // libvirt takes a reference to a filter that does not exist yet (it is resolved when applied).
-    assert.equal((await runOn(DAEMON_URI, runNwfilter, 'define', file)).stdout, `network filter ${name} defined\n`);
+    assert.equal((await runOn(DAEMON_URI, runNwfilter, 'define', file)).stdout, `nwfilter ${name}: defined\n`);
     let undefined_ = false;
     try {
       const listed = JSON.parse((await runOn(DAEMON_URI, runNwfilter, 'list', '--json')).stdout) as { name: string; uuid: string }[];
@@ -346,13 +346,14 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     const file = `${scratch.dir}/${uniqueName('secret')}.xml`;
     const usage = uniqueName('cli-secret');
     writeFileSync(file, `<secret ephemeral='no' private='yes'><description>from the CLI</description><usage type='ceph'><name>${usage}</name></usage></secret>`);
-    const defined = JSON.parse((await runOn(DAEMON_URI, runSecret, 'define', file, '--json')).stdout) as { defined: string };
+    const defined = JSON.parse((await runOn(DAEMON_URI, runSecret, 'define', file, '--json')).stdout) as { kind: string; name: string; action: string };
+    assert.deepEqual([defined.kind, defined.action], ['secret', 'define']);
     let undefined_ = false;
     try {
       const listed = JSON.parse((await runOn(DAEMON_URI, runSecret, 'list', '--json')).stdout) as { uuid: string; usageType: string; usageId: string }[];
-      assert.deepEqual(listed.filter((s) => s.uuid === defined.defined), [{ uuid: defined.defined, usageType: 'ceph', usageId: usage }]);
-      const info = JSON.parse((await runOn(DAEMON_URI, runSecret, 'info', defined.defined, '--json')).stdout) as Record<string, unknown>;
-      assert.deepEqual(info, { uuid: defined.defined, usageType: 'ceph', usageId: usage, ephemeral: false, private: true, description: 'from the CLI' });
+      assert.deepEqual(listed.filter((s) => s.uuid === defined.name), [{ uuid: defined.name, usageType: 'ceph', usageId: usage }]);
+      const info = JSON.parse((await runOn(DAEMON_URI, runSecret, 'info', defined.name, '--json')).stdout) as Record<string, unknown>;
+      assert.deepEqual(info, { uuid: defined.name, usageType: 'ceph', usageId: usage, ephemeral: false, private: true, description: 'from the CLI' });
       // A secret for no object: libvirt's usage ID is '', shown as none.
       using plain = await conn.defineSecret({ description: 'no usage' });
       try {
@@ -361,12 +362,12 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
       } finally {
         await plain.undefine();
       }
-      const gone = await runOn(DAEMON_URI, runSecret, 'undefine', defined.defined);
+      const gone = await runOn(DAEMON_URI, runSecret, 'undefine', defined.name);
       undefined_ = true;
-      assert.equal(gone.stdout, `secret ${defined.defined} undefined\n`);
-      await assert.rejects(runOn(DAEMON_URI, runSecret, 'info', defined.defined), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SECRET);
+      assert.equal(gone.stdout, `secret ${defined.name}: undefined\n`);
+      await assert.rejects(runOn(DAEMON_URI, runSecret, 'info', defined.name), (e: unknown) => isLibvirtError(e) && e.code === v.VIR_ERR_NO_SECRET);
     } finally {
-      if (!undefined_) await runOn(DAEMON_URI, runSecret, 'undefine', defined.defined);
+      if (!undefined_) await runOn(DAEMON_URI, runSecret, 'undefine', defined.name);
     }
   });
 

@@ -476,13 +476,13 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       const { scratchVol } = await volume('raw', 64, true);
       const up = cli('vol', 'upload', scratch.name, scratchVol.name, source, '--json');
       assert.equal(up.status, 0, up.stderr);
-      const sent = JSON.parse(up.stdout) as { uploaded: string; bytes: string | number; dataBytes: number; holeBytes: number };
-      assert.equal(sent.uploaded, source);
+      const sent = JSON.parse(up.stdout) as { kind: string; name: string; action: string; pool: string; file: string; bytes: string | number; dataBytes: number; holeBytes: number };
+      assert.deepEqual([sent.kind, sent.name, sent.action, sent.pool, sent.file], ['volume', scratchVol.name, 'upload', scratch.name, source]);
       assert.ok(sent.holeBytes > sent.dataBytes);
       const out = join(dir, 'cli.qcow2');
       const down = cli('vol', 'download', scratch.name, scratchVol.name, out);
       assert.equal(down.status, 0, down.stderr);
-      assert.match(down.stdout, /^downloaded .* bytes \(\d+ as data, \d+ as holes\)$/m);
+      assert.match(down.stdout, new RegExp(`^volume \\S+ in \\S+: downloaded to ${out.replace(/[.]/g, '\\.')}: \\d+ bytes \\(\\d+ as data, \\d+ as holes\\)$`, 'm'));
       assert.ok(readFileSync(out).equals(readFileSync(source)));
       const again = cli('vol', 'download', scratch.name, scratchVol.name, out);
       assert.equal(again.status, 1);
@@ -517,12 +517,14 @@ describe('streams on a real libvirtd (qemu:///system)', function () {
       await rejectsWithLibvirtError(dom.screenshot(7));
     });
 
-    it('domain screenshot NAME FILE prints the MIME type', () => {
+    it('domain screenshot NAME FILE reports the MIME type', () => {
       const file = join(dir, 'screen.ppm');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'domain', 'screenshot', guest.name, file, '--connect', DAEMON_URI],
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'domain', 'screenshot', guest.name, file, '--json', '--connect', DAEMON_URI],
         { cwd: root, encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), magic(r.stdout.trim()));
+      const report = JSON.parse(r.stdout) as { kind: string; name: string; action: string; file: string; mimeType: string };
+      assert.deepEqual([report.kind, report.name, report.action, report.file], ['domain', guest.name, 'screenshot', file]);
+      assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), magic(report.mimeType));
     });
 
     it('console: reads what the firmware prints, writes, takes over with force, closes', async () => {
