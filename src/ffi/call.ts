@@ -121,8 +121,11 @@ const valuesOf = (a0: unknown, a1: unknown, a2: unknown, a3: unknown, more: unkn
  */
 function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   if (spec.args.every((a) => a.role === 'in')) return directInvoker(spec, native);
+  const { keepResult } = resultLayout(spec);
   const outs = spec.args.filter((a) => a.role !== 'in');
-  const out = outs.length === 1 ? outs[0] : undefined;
+  // The fast paths return the one buffer alone. A C result kept beside it (virDomainGetBlockJobInfo's
+  // 1 or 0, "a job or none") goes through the roles, which shape both as the generated type says.
+  const out = outs.length === 1 && !keepResult ? outs[0] : undefined;
   // A struct with something to release goes through the roles, whose cleanups release it.
   if (out?.role === 'struct-out' && !out.reset && !out.freeFields) {
     const struct = out.struct;
@@ -134,7 +137,6 @@ function compile(spec: FunctionSpec, native: NativeCall): Invoker {
   }
   const given = publicArgs(spec);
   const failed = failureTest(spec);
-  const { keepResult } = resultLayout(spec);
   return (a0, a1, a2, a3, more) => {
     const values = valuesOf(a0, a1, a2, a3, more);
     const byName = new Map<string, unknown>();
@@ -205,7 +207,8 @@ function cString(buf: Buffer): string {
 
 /**
  * All arguments given but one fixed-size buffer the function fills: a struct (virDomainGetInfo
- * and its kind) or bytes (UUIDs). The result is copied out of the scratch memory.
+ * and its kind) or bytes (UUIDs). The result is copied out of the scratch memory, and is the
+ * whole answer: the C result only says whether the call failed (compile sends any other way).
  */
 function oneBufferInvoker(
   spec: FunctionSpec, native: NativeCall, size: number, read: (buf: Buffer) => unknown,

@@ -269,6 +269,18 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
     }
   });
 
+  it('reads a running guest\'s block job info: the struct beside the result, 0 for no job', async () => {
+    await dom.start();
+    try {
+      // libvirt answers 1 with the job filled in, 0 when the disk has none: the result is the answer.
+      const { info, result } = await dom.getBlockJobInfo('vda');
+      assert.equal(result, 0, 'no block job runs on vda');
+      assert.deepEqual([info.cur, info.end], [0n, 0n]);
+    } finally {
+      await dom.destroy();
+    }
+  });
+
   it('defines a secret from a typed description and reads the same description back', async () => {
     const usage = `${scratch.dir}/${uniqueName('typed-secret')}.img`;
     const secret = await conn.defineSecret({ private: true, description: 'a LUKS passphrase', usage: { type: 'volume', volume: usage } });

@@ -26,6 +26,10 @@ export function typeOnly(): void {
   const owners: v.virDomainOwner[] = v.virDomainGetOwners(dom);
   const listed: v.virDomainOwner[] = v.virDomainListOwners(dom, 4);
   void user; void owners; void listed;
+  // A struct filled beside a result that means something: both come back.
+  const transfer: { info: v.virDomainTransferInfo; result: number } = v.virDomainGetTransferInfo(dom);
+  const diskTransfer: { info: v.virDomainTransferInfo; result: number } = v.virDomainGetDiskTransferInfo(dom, 'vda');
+  void transfer; void diskTransfer;
 }
 const version: bigint = v.virConnectGetLibVersion(conn);
 const node: v.virNodeInfo = v.virNodeGetInfo(conn);
@@ -80,7 +84,8 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
   /**
    * Runs `calls` (an object literal of calls of the generated bindings, `v`) against the stand-in
    * library, built from its fixture and preloaded as well: its free() counts the frees of the
-   * strings it hands out. Returns what they returned (a failure as its message), and `frees`.
+   * strings it hands out. Returns what they returned (a failure as its message; bigints cross as
+   * bigints), and `frees`.
    */
   function onStandIn(calls: string): Record<string, unknown> {
     const lib = join(dir, 'libvirt.so.0');
@@ -94,13 +99,14 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
       const attempt = (f) => { try { return f(); } catch (e) { return e.message; } };
       const out = ${calls};
       out.frees = Array.from({ length: handedOut() }, (_, i) => freesOf(i));
-      process.stdout.write(JSON.stringify(out));
+      // bigints as '5n', read back as bigints below.
+      process.stdout.write(JSON.stringify(out, (_, x) => (typeof x === 'bigint' ? x + 'n' : x)));
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root, encoding: 'utf8', env: { ...process.env, TSVIRT_LIBVIRT_PATH: lib, LD_PRELOAD: lib, FAKE_LIBVIRT_VERSION: '9000000' },
     });
     assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
+    return JSON.parse(r.stdout, (_, x: unknown) => (typeof x === 'string' && /^-?\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x)) as Record<string, unknown>;
   }
 
   const root0 = { user: 'root', group: 'wheel', uid: 0 };
@@ -150,6 +156,27 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
     // no entries, and the caller would see [] for a call that failed.
     assert.deepEqual(onStandIn('{ failed: attempt(() => v.virDomainGetOwners(5n)) }'), {
       failed: 'virDomainGetOwners failed without a libvirt error',
+      frees: [],
+    });
+  });
+
+  it('returns a struct libvirt fills together with a result that means something, as its type says (stand-in library)', () => {
+    // As virDomainGetBlockJobInfo: 1 and the struct for a transfer, 0 for none, -1 a failure.
+    // (domain, info) is the hottest call shape, (domain, disk, info, flags) the other.
+    const job = { info: { cur: 5n, end: 10n }, result: 1 };
+    const none = { info: { cur: 0n, end: 0n }, result: 0 };
+    const out = onStandIn(`{
+      job: v.virDomainGetTransferInfo(1n), none: v.virDomainGetTransferInfo(2n),
+      failed: attempt(() => v.virDomainGetTransferInfo(3n)),
+      diskJob: v.virDomainGetDiskTransferInfo(1n, 'vda'), diskNone: v.virDomainGetDiskTransferInfo(2n, 'vda', 0),
+      diskFailed: attempt(() => v.virDomainGetDiskTransferInfo(3n, 'vda')),
+      // Again, after the first calls built each function's invoker.
+      again: [v.virDomainGetTransferInfo(2n), v.virDomainGetTransferInfo(1n), v.virDomainGetDiskTransferInfo(2n, 'vda')],
+    }`);
+    assert.deepEqual(out, {
+      job, none, failed: 'virDomainGetTransferInfo failed without a libvirt error',
+      diskJob: job, diskNone: none, diskFailed: 'virDomainGetDiskTransferInfo failed without a libvirt error',
+      again: [none, job, none],
       frees: [],
     });
   });
