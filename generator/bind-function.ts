@@ -1,6 +1,8 @@
 // Policy applied to one function: each C parameter gets a role (see src/ffi/spec.ts), the
 // result its error value and ownership, and the TypeScript signature follows from both.
-// Rules are tried in order; `role=` in the overrides file wins over all of them.
+// Rules are tried in order; `role=` in the overrides file wins over all of them. A pointer
+// argument whose role neither its C type, its documentation nor policy/arg-roles.ts settles is
+// refused (unsettled).
 import type { ArgSpec, FunctionSpec, ReturnSpec, ValueType } from '../src/ffi/spec.js';
 import type { IrFunction, IrParam } from './ir.js';
 import type { CType, TypeUniverse } from './c-types.js';
@@ -8,6 +10,8 @@ import { lifetimeOf } from './policy/callbacks.js';
 import { defaultErrorValues, isStatusDoc } from './policy/results.js';
 import { trailingDefaults } from './policy/param-defaults.js';
 import { structReleases } from './policy/struct-releases.js';
+import { countRule, directionMarks, filledCounts, fixedBuffers, fixedTextBuffers, inputLength, nullTerminatedMark, readArrays, structCounts } from './policy/arg-roles.js';
+import * as refuse from './unsettled.js';
 import { safeIdentifier } from './naming.js';
 
 export interface TsParam { name: string; ts: string; doc: string; /** Its value when left out (see policy/param-defaults.ts). */ default?: number }
@@ -20,17 +24,20 @@ export interface FunctionBinding {
   unmapped: string[];
   /** Mistakes in the overrides that only binding finds (they need the C types resolved); they stop it too. */
   overridesProblems: string[];
+  /**
+   * Arguments whose role no rule settles, each with the overrides entries that settle it;
+   * non-empty stops the generator too.
+   */
+  unsettled: string[];
 }
 
-interface Ctx { fn: IrFunction; types: TypeUniverse; consumed: Set<string>; unmapped: string[]; overrides: string[] }
+interface Ctx { fn: IrFunction; types: TypeUniverse; consumed: Set<string>; unmapped: string[]; overrides: string[]; unsettled: string[] }
 
 const n = (ffi: string): ValueType => ({ ffi, js: 'number' });
 const ptrType: ValueType = { ffi: 'void *', js: 'pointer' };
-const UUID_BUFLEN = 16;
-const UUID_STRING_BUFLEN = 37;
 
 export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBinding {
-  const ctx: Ctx = { fn, types, consumed: new Set(), unmapped: [], overrides: [] };
+  const ctx: Ctx = { fn, types, consumed: new Set(), unmapped: [], overrides: [], unsettled: [] };
   const args: ArgSpec[] = [];
   // Pointers first: they claim their count arguments (nfiles may come before files).
   const order = fn.params.map((p, i) => ({ p, i })).sort((a, b) => scalarRank(a.p, ctx) - scalarRank(b.p, ctx));
@@ -42,7 +49,7 @@ export function bindFunction(fn: IrFunction, types: TypeUniverse): FunctionBindi
   ctx.unmapped.push(...unreleasedStrings(ordered, ctx));
   const ret = returnSpec(fn, ordered, ctx);
   const spec: FunctionSpec = { name: fn.name, lib: fn.lib, since: fn.since, ret, args: ordered, ...handleEffect(fn, types) };
-  return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped, overridesProblems: ctx.overrides };
+  return { ir: fn, spec, params: publicParams(fn, ordered), result: resultOf(fn, spec), unmapped: ctx.unmapped, overridesProblems: ctx.overrides, unsettled: ctx.unsettled };
 }
 
 function valueType(c: string, ctx: Ctx): ValueType | null {
@@ -63,6 +70,11 @@ const named = (ctx: Ctx, name: string): IrParam | undefined => ctx.fn.params.fin
 /** A scalar argument that can be a count; `flags` never is. */
 const isCountLike = (p: IrParam | undefined, ctx: Ctx): p is IrParam =>
   p !== undefined && p.name !== 'flags' && ctx.types.resolve(p.cType).kind === 'scalar';
+/** An `int *` (or other integer pointer) that can be a count libvirt writes; `flags` never is. */
+function isCountPointer(p: IrParam | undefined, ctx: Ctx): p is IrParam {
+  const t = p === undefined || p.name === 'flags' ? null : ctx.types.resolve(p.cType);
+  return t?.kind === 'pointer' && t.depth === 1 && ctx.types.resolve(t.to).kind === 'scalar';
+}
 const scalarRank = (p: IrParam, ctx: Ctx): number => (ctx.types.resolve(p.cType).kind === 'scalar' && !p.policy['role'] ? 1 : 0);
 
 function classify(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
@@ -95,9 +107,13 @@ function classify(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
 
 /** `char *buf`: an output buffer (UUID strings, stream data). */
 function bytesOrString(p: IrParam, i: number, ctx: Ctx): ArgSpec[] {
-  if (/UUIDString$/.test(ctx.fn.name)) return [{ role: 'bytes-out', name: p.name, size: UUID_STRING_BUFLEN, as: 'string' }];
+  const fixed = fixedTextBuffers.find((r) => r.fn.test(ctx.fn.name));
+  if (fixed) return [{ role: 'bytes-out', name: p.name, size: fixed.bytes, as: 'string' }];
   const size = next(ctx, i);
-  if (isCountLike(size, ctx)) return [{ role: 'bytes-out', name: p.name, size: size.name, as: 'bytes', used: 'ret' }];
+  if (isCountLike(size, ctx)) {
+    if (!countRule(filledCounts, size.name)) ctx.unsettled.push(refuse.textWithCount(ctx.fn.name, p, size));
+    return [{ role: 'bytes-out', name: p.name, size: size.name, as: 'bytes', used: 'ret' }];
+  }
   ctx.unmapped.push(`${ctx.fn.name}(${p.name}): char * without a size`);
   return [{ role: 'in', name: p.name, type: ptrType }];
 }
@@ -109,13 +125,15 @@ function structPointer(p: IrParam, i: number, struct: string, ctx: Ctx): ArgSpec
   if (/^virFree|(Free|Reset\w*|ErrorFunc)$/.test(fname) || struct === 'virConnectAuth') return [{ role: 'in', name: p.name, type: ptrType }];
   if (struct === 'virTypedParameter') return typedParams(p, i, ctx);
   const count = next(ctx, i);
-  if (count && /^(size|nr_stats|maxerrors|maxinfo|nparams)$/.test(count.name)) {
+  const rule = count && countRule(structCounts, count.name);
+  if (count && rule) {
+    if (rule.shape === 'filled') return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret' }];
     ctx.consumed.add(count.name);
-    if (count.name === 'size') return [{ role: 'struct-out', name: p.name, struct }, { role: 'length', name: count.name, ffi: 'size_t', of: `sizeof:${struct}` }];
-    if (count.name === 'nparams') return [{ role: 'query-out', name: p.name, struct, countArg: count.name }, { role: 'count', name: count.name, ffi: 'int' }];
-    ctx.consumed.delete(count.name);
-    return [{ role: 'array-out', name: p.name, elem: { ffi: struct, js: 'struct', ref: struct }, size: count.name, used: 'ret' }];
+    if (rule.shape === 'sizeof') return [{ role: 'struct-out', name: p.name, struct }, { role: 'length', name: count.name, ffi: 'size_t', of: `sizeof:${struct}` }];
+    return [{ role: 'query-out', name: p.name, struct, countArg: count.name }, { role: 'count', name: count.name, ffi: 'int' }];
   }
+  // A count the table does not name (nstats for nr_stats): one struct or an array is a guess.
+  if (isCountLike(count, ctx) || isCountPointer(count, ctx)) ctx.unsettled.push(refuse.structWithCount(ctx.fn.name, p, struct, count, isCountPointer(count, ctx)));
   return [{ role: 'struct-out', name: p.name, struct }];
 }
 
@@ -222,7 +240,7 @@ function pointer(p: IrParam, i: number, t: { to: string; depth: number; constant
   if (t.to === 'char' && t.depth === 3) return [{ role: 'list-out', name: p.name, elem: { ffi: 'char *', js: 'string' }, count: 'ret' }];
   if (t.to === 'char' && t.depth === 2) return stringArrays(p, i, t, ctx);
   if (t.to === 'unsigned char' && t.depth === 1) return uuidOrBytes(p, i, t.constant, ctx);
-  if (t.depth === 1 && elem && elem.js !== 'pointer') return numberPointer(p, i, elem, ctx);
+  if (t.depth === 1 && elem && elem.js !== 'pointer') return numberPointer(p, i, elem, t.constant, ctx);
   if (t.depth === 2 && elem && elem.js === 'number') return [{ role: 'list-out', name: p.name, elem, count: 'ret', inline: true }];
   if (t.depth === 2 && t.to === 'unsigned char') return [{ role: 'out', name: p.name, type: ptrType }];
   ctx.unmapped.push(`${fname}(${p.name}): ${p.cType}${ctx.types.undefinedTypeNote(p.cType)}`);
@@ -253,18 +271,26 @@ function stringArrays(p: IrParam, i: number, t: { to: string; depth: number; con
       ctx.consumed.add(count.name);
       return [{ role: 'array-in', name: p.name, elem: string }, { role: 'length', name: count.name, ffi: count.cType, of: p.name }];
     }
+    // Without a count, only its documentation tells a list passed in from a string libvirt writes.
+    if (!documentedNullTerminated(p, ctx)) ctx.unsettled.push(refuse.constStrings(ctx.fn.name, p));
     return [{ role: 'array-in', name: p.name, elem: string, nullTerminated: true }];
   }
   if (isCountLike(count, ctx)) {
     // char **names + maxnames: a caller-allocated array the function fills with strings it allocates.
+    if (!countRule(filledCounts, count.name)) ctx.unsettled.push(refuse.stringsWithCount(ctx.fn.name, p, count));
     return [{ role: 'array-out', name: p.name, elem: { ffi: 'char *', js: 'string' }, size: count.name, used: 'ret', freeElements: true }];
   }
   return [{ role: 'out', name: p.name, type: { ffi: 'char *', js: 'string' }, owned: true }];
 }
 
 function uuidOrBytes(p: IrParam, i: number, constant: boolean, ctx: Ctx): ArgSpec[] {
-  if (p.name === 'uuid') return constant ? [{ role: 'bytes-in', name: p.name, fixed: UUID_BUFLEN }] : [{ role: 'bytes-out', name: p.name, size: UUID_BUFLEN, as: 'bytes' }];
+  const fixed = fixedBuffers[p.name];
+  if (fixed) return constant ? [{ role: 'bytes-in', name: p.name, fixed: fixed.bytes }] : [{ role: 'bytes-out', name: p.name, size: fixed.bytes, as: 'bytes' }];
   const size = next(ctx, i);
+  // Not const: read only where its documentation says so (virDomainPinVcpu's cpumap, "(IN)").
+  if (!constant && !directionMarks.read.test(p.doc)) {
+    ctx.unsettled.push(refuse.bytesDirection(ctx.fn.name, p, isCountLike(size, ctx) ? size : undefined, directionMarks.filled.test(p.doc)));
+  }
   if (isCountLike(size, ctx)) {
     ctx.consumed.add(size.name);
     return [{ role: 'bytes-in', name: p.name }, { role: 'length', name: size.name, ffi: size.cType, of: p.name }];
@@ -272,16 +298,31 @@ function uuidOrBytes(p: IrParam, i: number, constant: boolean, ctx: Ctx): ArgSpe
   return [{ role: 'bytes-in', name: p.name }];
 }
 
-/** `int *x`: an array when a count `nx` exists (or follows as maxX), otherwise one out value. */
-function numberPointer(p: IrParam, i: number, elem: ValueType, ctx: Ctx): ArgSpec[] {
-  const count = named(ctx, `n${p.name}`);
+/**
+ * `int *x`: an array passed in when a count `nx` exists and it is read (const, documented
+ * "(IN)" or listed in policy/arg-roles.ts), an array filled when a count the table names
+ * follows (maxX), otherwise one out value.
+ */
+function numberPointer(p: IrParam, i: number, elem: ValueType, constant: boolean, ctx: Ctx): ArgSpec[] {
+  const count = named(ctx, inputLength.name(p.name));
   if (count && isCountLike(count, ctx)) {
+    const read = constant || readArrays[ctx.fn.name]?.arg === p.name || directionMarks.read.test(p.doc);
+    if (!read) ctx.unsettled.push(refuse.arrayDirection(ctx.fn.name, p, count, directionMarks.filled.test(p.doc)));
     ctx.consumed.add(count.name);
     return [{ role: 'array-in', name: p.name, elem }, { role: 'length', name: count.name, ffi: count.cType, of: p.name }];
   }
   const max = next(ctx, i);
-  if (isCountLike(max, ctx) && /^max/.test(max.name)) return [{ role: 'array-out', name: p.name, elem, size: max.name, used: 'ret' }];
+  if (isCountLike(max, ctx)) {
+    if (countRule(filledCounts, max.name)) return [{ role: 'array-out', name: p.name, elem, size: max.name, used: 'ret' }];
+    ctx.unsettled.push(refuse.numbersWithCount(ctx.fn.name, p, max));
+  }
   return [{ role: 'out', name: p.name, type: elem }];
+}
+
+/** A `const char **` list that its own or its function's documentation calls NULL-terminated (virTypedParamsAddStringList). */
+function documentedNullTerminated(p: IrParam, ctx: Ctx): boolean {
+  const inFunctionDoc = new RegExp(`${nullTerminatedMark.source}[^.]*@${p.name}\\b`, 'i');
+  return nullTerminatedMark.test(p.doc) || inFunctionDoc.test(ctx.fn.doc);
 }
 
 /** Attributes a role cannot do without. */
@@ -332,6 +373,15 @@ function releaseProblem(name: string, ctx: Ctx): string | null {
   return `is in ${owner}, not in ${where}, where ${ctx.fn.name}'s release functions are looked up`;
 }
 
+const ownedString: ValueType = { ffi: 'char *', js: 'string' };
+
+/**
+ * A list of strings passed in without an argument giving its length: C can only find its end
+ * by a NULL after the last (virTypedParamsAddStringList's values).
+ */
+const isNullTerminated = (p: IrParam, ctx: Ctx): boolean =>
+  ctx.types.resolve(pointee(p.cType)).kind === 'string' && !ctx.fn.params.some((x) => x.policy['role'] === 'length' && x.policy['of'] === p.name);
+
 /** The C type a `T *` argument points at (`unsigned long *` -> `unsigned long`). */
 const pointee = (cType: string): string => cType.replace(/\s*\*\s*$/, '').trim();
 
@@ -348,12 +398,15 @@ function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
     if (t === null && a['elem'] === undefined) ctx.overrides.push(`${ctx.fn.name}(${p.name}): role='${role}' needs elem= (${p.cType} points at no mapped type)`);
     return t ?? n('int');
   };
+  // Strings libvirt writes through a `char **` are the caller's to free, as a char * result is.
+  const ownsStrings = (): boolean => { const t = ctx.types.resolve(a['elem'] ?? pointee(p.cType)); return t.kind === 'string' && t.owned; };
   switch (role) {
     case 'bytes-in': return [{ role, name: p.name }];
     case 'bytes-out': return [{ role, name: p.name, size: sizeOf(a['size']) as never, as: (a['as'] as 'bytes' | 'string' | undefined) ?? 'bytes', ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}) }];
     case 'length': return [{ role, name: p.name, ffi: valueType(p.cType, ctx)?.ffi ?? 'int', of: a['of'] as string }];
-    case 'array-in': return [{ role, name: p.name, elem: elem() }];
-    case 'array-out': return [{ role, name: p.name, elem: elem(), size: sizeOf(a['size']) as never, ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}) }];
+    case 'array-in': return [{ role, name: p.name, elem: elem(), ...(isNullTerminated(p, ctx) ? { nullTerminated: true } : {}) }];
+    case 'array-out': return [{ role, name: p.name, elem: ownsStrings() ? ownedString : elem(), size: sizeOf(a['size']) as never,
+      ...(a['used'] === 'ret' ? { used: 'ret' as const } : {}), ...(ownsStrings() ? { freeElements: true } : {}) }];
     case 'list-out': return [{ role, name: p.name, elem: elem(), count: a['count'] ?? 'ret', inline: true }];
     case 'struct-array-out': {
       const struct = ctx.types.structOfPointer(p.cType) as string;
@@ -365,7 +418,7 @@ function fromPolicy(p: IrParam, ctx: Ctx): ArgSpec[] {
     case 'count': return [{ role, name: p.name, ffi: p.cType.replace(/ \*$/, ''), ...(a['input'] === 'true' ? { input: true } : {}) }];
     case 'query-out': return [{ role, name: p.name, struct: ctx.types.structOfPointer(p.cType) as string, countArg: a['count'] as string, ...(a['clear'] ? { clear: a['clear'] } : {}) }];
     case 'in': return [{ role, name: p.name, type: valueType(p.cType, ctx) ?? ptrType }];
-    case 'out': return [{ role, name: p.name, type: elem() }];
+    case 'out': return [ownsStrings() ? { role, name: p.name, type: ownedString, owned: true } : { role, name: p.name, type: elem() }];
     default:
       ctx.overrides.push(`${ctx.fn.name}(${p.name}): unknown role "${role}"`);
       return [{ role: 'in', name: p.name, type: ptrType }];

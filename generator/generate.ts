@@ -51,8 +51,9 @@ export interface Bound {
 
 /**
  * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides,
- * the skips it cannot honour, every unmapped C type, every macro it cannot emit and every
- * variable the runtime cannot read together (a contributor with several sees all in one run),
+ * the skips it cannot honour, every unmapped C type, every macro it cannot emit, every
+ * variable the runtime cannot read and every argument whose role no rule settles
+ * together (a contributor with several sees all in one run),
  * each kind under its heading with where such problems are fixed. `skips` is policy/skips.ts
  * unless a test gives its own.
  */
@@ -65,14 +66,16 @@ export function bindApi(input: IrApi, skips: SkipTable = skippedSymbols): Bound 
   const unmapped = [...[...functions, ...structs].flatMap((b) => b.unmapped), ...symbolsOf(api, 'functype').flatMap((f) => functypeUnmapped(f, types))];
   const unreadable = symbolsOf(api, 'variable').flatMap((v) => variableProblems(v, types));
   const overridesProblems = [...api.overridesProblems, ...[...functions, ...structs].flatMap((b) => b.overridesProblems)];
+  const unsettled = functions.flatMap((b) => b.unsettled);
   const { macros, problems: macroProblems } = bindMacros(api, constant);
-  if ([overridesProblems, skipProblems, unmapped, macroProblems, unreadable].some((p) => p.length > 0)) {
+  if ([overridesProblems, skipProblems, unmapped, macroProblems, unreadable, unsettled].some((p) => p.length > 0)) {
     throw new GenerationError([
       { what: `problem(s) in ${OVERRIDES_FILE}`, problems: overridesProblems },
       { what: `problem(s) with ${SKIPS_FILE}`, problems: skipProblems },
       { what: 'C type(s) or symbol(s) have no mapping', problems: unmapped, hint: UNMAPPED_HINT },
       { what: 'macro(s) the generator cannot emit', problems: macroProblems, hint: MACRO_HINT },
       { what: 'variable(s) the runtime cannot read', problems: unreadable, hint: UNREADABLE_HINT },
+      { what: 'argument(s) whose role no rule settles', problems: unsettled, hint: UNSETTLED_HINT },
     ]);
   }
   return { api, functions, structs, macros, skipped };
@@ -111,6 +114,10 @@ function macroValue(m: IrMacro, constant: Lookup): { value: emit.MacroValue | 'f
   const c = constant(m.name) as Evaluated;
   return isRefusal(c) ? { problem: `cannot evaluate "${m.raw}": ${c.why}` } : { value: { kind: 'number', value: c.value } };
 }
+
+// Not mistakes in the overrides: nothing there yet says what these are, and guessing binds them wrongly without a word.
+const UNSETTLED_HINT = `Each line gives the ${OVERRIDES_FILE} entries that settle it, with when each is right (see the header of that file). `
+  + "A naming convention of libvirt's own belongs, with its reason, in generator/policy/arg-roles.ts.";
 
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
   + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
