@@ -2,7 +2,7 @@
 // result its error value and ownership, and the TypeScript signature follows from both.
 // Rules are tried in order; `role=` in the overrides file wins over all of them. A pointer
 // argument whose role neither its C type, its documentation nor policy/arg-roles.ts settles is
-// refused (unsettled).
+// refused (unsettled), as is a result without a failure value or an owner.
 import type { ArgSpec, FunctionSpec, ReturnSpec, ValueType } from '../src/ffi/spec.js';
 import type { IrFunction, IrParam } from './ir.js';
 import type { CType, TypeUniverse } from './c-types.js';
@@ -25,8 +25,8 @@ export interface FunctionBinding {
   /** Mistakes in the overrides that only binding finds (they need the C types resolved); they stop it too. */
   overridesProblems: string[];
   /**
-   * Arguments whose role no rule settles, each with the overrides entries that settle it;
-   * non-empty stops the generator too.
+   * Arguments whose role no rule settles and results without a failure value or an owner, each
+   * with the overrides entry that settles it; non-empty stops the generator too.
    */
   unsettled: string[];
 }
@@ -435,6 +435,7 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
   const released = releasesResult(fn, t);
   const free = releaseOf(fn, t, released, ctx);
   const error = errorValue(policy['error'], t.kind === 'scalar' ? t.map.ffi : 'pointer', nullable);
+  ctx.unsettled.push(...unsettledResult(fn, t, released));
   const base = { use, ...(error === undefined ? {} : { error }), ...(nullable ? { nullable } : {}) };
   switch (t.kind) {
     case 'void': return { type: null, use: 'status' };
@@ -449,6 +450,20 @@ function returnSpec(fn: IrFunction, args: ArgSpec[], ctx: Ctx): ReturnSpec {
       ctx.unmapped.push(`${fn.name} returns ${fn.ret.cType}${ctx.types.undefinedTypeNote(fn.ret.cType)}`);
       return { type: ptrType, ...base };
   }
+}
+
+/**
+ * A result nothing settles: a number without a failure value (its failures would go unnoticed),
+ * a pointer the runtime would pass on as it is without owned='false' (memory the caller owns
+ * would never be released). `void *` is refused as unmapped.
+ */
+function unsettledResult(fn: IrFunction, t: CType, released: boolean): string[] {
+  const policy = fn.ret.policy;
+  if (t.kind === 'scalar' && policy['error'] === undefined && defaultErrorValues[t.map.ffi] === undefined) return [refuse.resultFailure(fn.name, fn.ret.cType)];
+  // A const buffer (const unsigned char *) is libvirt's: nothing to release.
+  const lent = t.kind === 'pointer' && t.depth === 1 && t.constant;
+  if (t.kind === 'pointer' && !released && !lent && policy['owned'] !== 'false') return [refuse.rawPointerResult(fn.name, fn.ret.cType, t.to === 'unsigned char' && t.depth === 1)];
+  return [];
 }
 
 const isOwnedBytes = (t: Extract<CType, { kind: 'pointer' }>, policy: Record<string, string>): boolean =>
@@ -500,7 +515,8 @@ function whyOwnedUnused(fn: IrFunction, t: CType, owned: boolean): string | null
       return "cannot apply to a handle: the caller always gets its own reference, released with the handle's own Free function (borrowed='true' says libvirt lends it)";
     case 'pointer':
       if (isOwnedBytes(t, fn.ret.policy)) return owned ? null : 'cannot apply to a bytes-size= buffer: the runtime always copies and releases it';
-      return `has nothing the runtime releases: the ${fn.ret.cType} result is passed on as it is`;
+      // owned='false' says libvirt keeps it: the raw pointer is then the whole answer.
+      return owned ? `has nothing the runtime releases: the ${fn.ret.cType} result is passed on as it is` : null;
     default: return `has nothing to own: the ${fn.ret.cType} result is passed on as it is`;
   }
 }
@@ -518,7 +534,7 @@ function whyNotReleased(fn: IrFunction, t: CType): string {
 function errorValue(text: string | undefined, kind: string, nullable: boolean): ReturnSpec['error'] {
   if (text === 'none') return undefined;
   if (nullable && text === undefined) return null;
-  if (text === undefined) return defaultErrorValues[kind];
+  if (text === undefined) return defaultErrorValues[kind]?.error;
   if (text === 'NULL') return null;
   return /^-?\d+$/.test(text) && Math.abs(Number(text)) < 2 ** 53 ? Number(text) : text;
 }

@@ -52,7 +52,7 @@ export interface Bound {
 /**
  * Applies policy to every symbol; throws GenerationError listing the mistakes in the overrides,
  * the skips it cannot honour, every unmapped C type, every macro it cannot emit, every
- * variable the runtime cannot read and every argument whose role no rule settles
+ * variable the runtime cannot read and every argument or result whose meaning no rule settles
  * together (a contributor with several sees all in one run),
  * each kind under its heading with where such problems are fixed. `skips` is policy/skips.ts
  * unless a test gives its own.
@@ -75,7 +75,7 @@ export function bindApi(input: IrApi, skips: SkipTable = skippedSymbols): Bound 
       { what: 'C type(s) or symbol(s) have no mapping', problems: unmapped, hint: UNMAPPED_HINT },
       { what: 'macro(s) the generator cannot emit', problems: macroProblems, hint: MACRO_HINT },
       { what: 'variable(s) the runtime cannot read', problems: unreadable, hint: UNREADABLE_HINT },
-      { what: 'argument(s) whose role no rule settles', problems: unsettled, hint: UNSETTLED_HINT },
+      { what: 'argument(s) or result(s) no rule settles', problems: unsettled, hint: UNSETTLED_HINT },
     ]);
   }
   return { api, functions, structs, macros, skipped };
@@ -117,7 +117,7 @@ function macroValue(m: IrMacro, constant: Lookup): { value: emit.MacroValue | 'f
 
 // Not mistakes in the overrides: nothing there yet says what these are, and guessing binds them wrongly without a word.
 const UNSETTLED_HINT = `Each line gives the ${OVERRIDES_FILE} entries that settle it, with when each is right (see the header of that file). `
-  + "A naming convention of libvirt's own belongs, with its reason, in generator/policy/arg-roles.ts.";
+  + "A naming convention of libvirt's own belongs, with its reason, in generator/policy/arg-roles.ts (arguments) or generator/policy/results.ts (results).";
 
 const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
   + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';

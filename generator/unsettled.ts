@@ -1,11 +1,12 @@
 // What the refusal of something no rule settles says: an argument whose role neither its C
-// type, its documentation nor policy/arg-roles.ts decides. Each says what is open, and the
-// overrides entries that settle it, each with when it is the right one.
+// type, its documentation nor policy/arg-roles.ts decides, a result without a failure value
+// (policy/results.ts) or without an owner. Each says what is open, and the overrides entries
+// that settle it, each with when it is the right one.
 import type { IrParam } from './ir.js';
 
 const OVERRIDES = 'api-xml/tsvirt-overrides.xml';
 
-/** One way to settle it: the <arg> entries to write, and when they are right. */
+/** One way to settle it: the <arg> or <return> entries to write, and when they are right. */
 type Fix = readonly [entries: string, when: string];
 
 const arg = (name: string, attrs: string): string => `<arg name='${name}' ${attrs}/>`;
@@ -16,6 +17,22 @@ function refusal(fn: string, where: string, what: string, fixes: readonly Fix[])
 }
 
 const argRefusal = (fn: string, p: IrParam, what: string, fixes: readonly Fix[]): string => refusal(fn, `${fn}(${p.name})`, what, fixes);
+
+/** An integer or double result no convention gives a failure value: a failure would never be noticed. */
+export function resultFailure(fn: string, cType: string): string {
+  return refusal(fn, `${fn} return`, `${cType}, a result type generator/policy/results.ts gives no failure value`, [
+    ["<return error='...'/>", 'with the value it returns when it fails (0, or 4294967295 for (unsigned int)-1)'],
+    ["<return error='none'/>", 'if it cannot fail'],
+  ]);
+}
+
+/** A pointer result the runtime would pass on as it is: memory the caller owns would never be released. */
+export function rawPointerResult(fn: string, cType: string, bytes: boolean): string {
+  const keep: Fix = ["<return owned='false'/>", 'if libvirt keeps the memory (passed on as a raw pointer)'];
+  const fixes: Fix[] = bytes ? [["<return bytes-size='ARG'/>", 'if it is a byte buffer the caller frees, its length written to argument ARG (as virSecretGetValue)'], keep] : [keep];
+  const more = bytes ? '' : ' (memory the caller frees needs a reader in src/ffi/results.ts, or a skip with its reason in generator/policy/skips.ts)';
+  return refusal(fn, `${fn} return`, `${cType}, which the runtime would pass on as a raw pointer and never release${more}`, fixes);
+}
 
 const unnamedCount = (count: IrParam): string => `${count.name}, a count generator/policy/arg-roles.ts does not name`;
 

@@ -178,7 +178,7 @@ describe('generator: mistakes in the overrides', () => {
       assert.deepEqual(err.groups.map((g) => [g.what, g.problems]), [['problem(s) in tsvirt-overrides.xml', [
         "virBoxStamp(stamp): role='out' needs elem= (uint64_t * points at no mapped type)",
         "virBoxStamp(marks): role='array-in' needs elem= (uint64_t * points at no mapped type)",
-      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) whose role no rule settles', []]]);
+      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) or result(s) no rule settles', []]]);
       return true;
     });
   });
@@ -212,7 +212,7 @@ describe('generator: mistakes in the overrides', () => {
         'virLamp.label: enum= needs a field of a C int type, and this one is char *',
         "virLamp.state: enum='VIR_LAMP_OFF' is not an enum type of the API (give the type's name, e.g. virDomainState, not a constant)",
         'virLamp.watts: enum= needs a field of a C int type, and this one is unsigned long long',
-      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) whose role no rule settles', []]]);
+      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) or result(s) no rule settles', []]]);
       return true;
     });
   });
@@ -228,7 +228,7 @@ describe('generator: mistakes in the overrides', () => {
         'virLamp.model: enum= needs a field of a C int type, and this one is char model[32]',
         'virLamp.serial: count= needs a pointer field read as an array (T *, char ** or a struct pointer), and this one is char serial[16]',
         'virLamp.watts: count= needs a pointer field read as an array (T *, char ** or a struct pointer), and this one is int',
-      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) whose role no rule settles', []]]);
+      ]], ['problem(s) with generator/policy/skips.ts', []], ['C type(s) or symbol(s) have no mapping', []], ['macro(s) the generator cannot emit', []], ['variable(s) the runtime cannot read', []], ['argument(s) or result(s) no rule settles', []]]);
       assert.match(err.message, /^refusing to generate: 3 problem\(s\) in tsvirt-overrides\.xml:\n {2}virLamp\.model: enum=/);
       return true;
     });

@@ -1,12 +1,12 @@
 // What no rule settles is refused, with the overrides entries that settle it: a pointer
 // argument whose role neither its C type, its documentation nor generator/policy/arg-roles.ts
 // decides (a guess would bind it wrongly without a word: a struct array with its count nstats
-// became one struct, and libvirt wrote past it).
+// became one struct, and libvirt wrote past it), and a result without a failure value or an owner.
 import assert from 'node:assert/strict';
 import { apiXml, generateFromXml } from '../support/generate-from-xml.js';
 import { GenerationError } from '../../generator/generate.js';
 
-const UNSETTLED = 'argument(s) whose role no rule settles';
+const UNSETTLED = 'argument(s) or result(s) no rule settles';
 
 const api = apiXml(`
   <struct name='virConnect' file='libvirt-host' type='struct _virConnect'/>
@@ -77,8 +77,8 @@ describe('generator: an argument whose role no rule settles is refused, with the
   it('says so under its own heading, with where such problems are fixed', () => {
     assert.throws(() => generateFromXml({ api, overrides: overrides(getCounts) }), (err: unknown) => {
       assert.ok(err instanceof GenerationError);
-      assert.match(err.message, /^refusing to generate: 1 argument\(s\) whose role no rule settles:\n {2}virNodeGetCounts\(counts\): /);
-      assert.match(err.message, /\nEach line gives the tsvirt-overrides\.xml entries that settle it, .* belongs, with its reason, in generator\/policy\/arg-roles\.ts\.$/);
+      assert.match(err.message, /^refusing to generate: 1 argument\(s\) or result\(s\) no rule settles:\n {2}virNodeGetCounts\(counts\): /);
+      assert.match(err.message, /\nEach line gives the tsvirt-overrides\.xml entries that settle it, .* generator\/policy\/arg-roles\.ts \(arguments\) or generator\/policy\/results\.ts \(results\)\.$/);
       return true;
     });
   });
@@ -159,5 +159,43 @@ describe('generator: an argument whose role no rule settles is refused, with the
     assert.throws(() => generateFromXml({ api: own }), (err: unknown) => err instanceof GenerationError && err.problems.length === 1 && err.problems[0]?.startsWith('virNodeGetCounts(counts): unsigned long long *, not const') === true);
     const files = generateFromXml({ api: own, overrides: overrides("<function name='virNodeGetCounts'><arg name='counts' role='array-out' size='ncounts' used='ret'/></function>") });
     assert.match(files.get('libvirt-host.ts') ?? '', /export function virNodeGetCounts\(conn: virConnectPtr, ncounts: number\): bigint\[\] \{/);
+  });
+});
+
+describe('generator: a result without a failure value or an owner is refused', () => {
+  const counter = (ret: string, policy = ''): string => `${added('virNodeGetCounter', '', `<return type='${ret}' info='the counter'${policy}/>`)}`;
+
+  it('refuses an unsigned or double result without error=, naming results.ts and error=', () => {
+    const failure = (ret: string): string => `virNodeGetCounter return: ${ret}, a result type generator/policy/results.ts gives no failure value; ${say}`
+      + "<function name='virNodeGetCounter'><return error='...'/></function> with the value it returns when it fails (0, or 4294967295 for (unsigned int)-1), "
+      + "or <function name='virNodeGetCounter'><return error='none'/></function> if it cannot fail";
+    for (const ret of ['unsigned int', 'unsigned long long', 'double']) assert.deepEqual(unsettled(counter(ret)), [failure(ret)], ret);
+  });
+
+  it('takes the failure value error= gives, and none where the function cannot fail', () => {
+    assert.deepEqual(bound(counter('unsigned int', " error='0'"), 'virNodeGetCounter').spec.ret, { type: { ffi: 'unsigned int', js: 'number' }, use: 'value', error: 0 });
+    assert.deepEqual(bound(`${counter('unsigned int')}<function name='virNodeGetCounter'><return error='none'/></function>`, 'virNodeGetCounter').spec.ret,
+      { type: { ffi: 'unsigned int', js: 'number' }, use: 'value' });
+    // int has its convention (-1): nothing to say.
+    assert.equal((bound(counter('int'), 'virNodeGetCounter').spec.ret as { error: unknown }).error, -1);
+  });
+
+  it('refuses an unsigned char * or char ** result the runtime would pass on unreleased, as it refuses void *', () => {
+    const raw = "which the runtime would pass on as a raw pointer and never release";
+    assert.deepEqual(unsettled(counter('unsigned char *') + added('virNodeGetTags', '', "<return type='char **' info='the tags'/>")), [
+      `virNodeGetCounter return: unsigned char *, ${raw}; ${say}<function name='virNodeGetCounter'><return bytes-size='ARG'/></function> if it is a byte buffer the caller frees, `
+        + "its length written to argument ARG (as virSecretGetValue), or <function name='virNodeGetCounter'><return owned='false'/></function> if libvirt keeps the memory (passed on as a raw pointer)",
+      `virNodeGetTags return: char **, ${raw} (memory the caller frees needs a reader in src/ffi/results.ts, or a skip with its reason in generator/policy/skips.ts); `
+        + `${say}<function name='virNodeGetTags'><return owned='false'/></function> if libvirt keeps the memory (passed on as a raw pointer)`,
+    ]);
+  });
+
+  it('binds such a result once its owner is said: a buffer the runtime frees, or memory libvirt keeps; a const buffer needs nothing', () => {
+    const bytes = added('virNodeGetCounter', "<arg name='size' type='int *' info='set to its length'/>", "<return type='unsigned char *' info='the bytes'/>")
+      + "<function name='virNodeGetCounter'><return bytes-size='size'/><arg name='size' role='count'/></function>";
+    assert.equal(bound(bytes, 'virNodeGetCounter').signature, 'export function virNodeGetCounter(conn: virConnectPtr): Buffer {');
+    const kept = `${added('virNodeGetTags', '', "<return type='char **' info='the tags'/>")}<function name='virNodeGetTags'><return owned='false'/></function>`;
+    assert.equal(bound(kept, 'virNodeGetTags').signature, 'export function virNodeGetTags(conn: virConnectPtr): Pointer | null {');
+    assert.equal(bound(counter('const unsigned char *'), 'virNodeGetCounter').signature, 'export function virNodeGetCounter(conn: virConnectPtr): Pointer | null {');
   });
 });
