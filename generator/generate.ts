@@ -1,6 +1,6 @@
 // The pipeline: read XML -> IR -> bind (policy) -> validate -> emit one module per header.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Project, QuoteKind, IndentationText } from 'ts-morph';
 import { parseApiXml } from './raw-xml.js';
 import { buildIr, type ApiInput } from './build-ir.js';
@@ -26,7 +26,11 @@ export const API_FILES = ['libvirt-api.xml', 'libvirt-qemu-api.xml', 'libvirt-lx
 
 export { GenerationError };
 
-/** Reads the API XMLs of a directory, plus the overrides (from `overridesDir`, default the same). */
+/**
+ * Reads the API XMLs of a directory, plus the overrides (from `overridesDir`, default the same).
+ * Overrides in the XMLs' own directory are written for them (api-xml/'s, a fixture's): their
+ * mistakes are refused that are only noted for others (see OverrideTarget in apply-overrides.ts).
+ */
 export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
   const present = API_FILES.filter((f) => existsSync(join(inputDir, f)));
   if (!present.includes('libvirt-api.xml')) {
@@ -36,7 +40,8 @@ export function loadApi(inputDir: string, overridesDir = inputDir): IrApi {
   const inputs: ApiInput[] = present.map((f) => ({ fileName: `${basename(inputDir)}/${f}`, raw: parseApiXml(readFileSync(join(inputDir, f), 'utf8'), join(inputDir, f)) }));
   const overridesPath = join(overridesDir, OVERRIDES_FILE);
   const overrides = existsSync(overridesPath)
-    ? { fileName: `${basename(overridesDir)}/${OVERRIDES_FILE}`, raw: parseApiXml(readFileSync(overridesPath, 'utf8'), overridesPath, true) } : null;
+    ? { fileName: `${basename(overridesDir)}/${OVERRIDES_FILE}`, raw: parseApiXml(readFileSync(overridesPath, 'utf8'), overridesPath, true), own: resolve(overridesDir) === resolve(inputDir) }
+    : null;
   return buildIr(inputs, overrides);
 }
 

@@ -93,8 +93,9 @@ export interface IrApi {
   /** Header module summaries, for file-level docs. */
   files: Map<string, string>;
   /**
-   * Policy entries of the overrides for symbols these XMLs lack (an older libvirt's XML, or a
-   * misspelt name: each says so when a near name exists). Not applied; `npm run generate` warns.
+   * Entries of overrides written for other XMLs (api-xml/'s against --input) for symbols these
+   * lack (an older libvirt's XML, or a misspelt name: each says so when a near name exists). Not
+   * applied. In overrides beside their XMLs such an entry is a mistake, in `overridesProblems`.
    */
   overridesSkipped: string[];
   /**

@@ -362,7 +362,7 @@ describe('generator: refusals and old XML', () => {
   it('says why a macro or an array length cannot be evaluated, through the macros it names', () => {
     const macro = (name: string, attrs: string): string => `<macro name='${name}' file='libvirt-host' ${attrs} version='1.0.0'/>`;
     const api = apiXml(`${macro('VIR_LOOP_A', "raw='VIR_LOOP_B + 1'")}${macro('VIR_LOOP_B', "raw='VIR_LOOP_A'")}
-      ${macro('VIR_NAME', "string='name'")}${macro('VIR_OF_NAME', "raw='VIR_NAME'")}${macro('VIR_OF_OF', "raw='(VIR_OF_NAME) << 1'")}
+      ${macro('VIR_NAME', "string='name'")}${macro('VIR_OF_NAME', "raw='VIR_NAME'")}${macro('VIR_OF_OF', "raw='(VIR_OF_NAME) &lt;&lt; 1'")}
       <struct name='virTag' file='libvirt-host' type='struct _virTag' version='1.0.0'><field name='label' type='char label[VIR_TAG_LEN]' info=''/></struct>`);
     assert.throws(() => generateFromXml({ api }), (err: unknown) => {
       assert.ok(err instanceof GenerationError);
