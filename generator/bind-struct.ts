@@ -75,6 +75,11 @@ function fieldLayout(s: IrStruct, f: IrField, types: TypeUniverse, constant: Loo
       return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
     }
     case 'pointer': {
+      // As an argument's would be: a pointer to a type nobody defines is a typo, not a bare pointer.
+      if (!types.definesType(t.to)) {
+        unmapped.push(`${s.name}.${f.name}: ${f.cType}${types.undefinedTypeNote(f.cType)}`);
+        return { spec: { name: f.name, ffi: 'void *', type: { ffi: 'void *', js: 'pointer' } }, ts: 'Pointer | null' };
+      }
       const elemType = pointedElement(t.to, types);
       // char **x: strings; int *x, unsigned char *x: numbers.
       if (count && elemType && (t.depth === 1 || (t.depth === 2 && elemType.js === 'string'))) {

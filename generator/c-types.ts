@@ -28,6 +28,8 @@ export function canonicalCType(t: string): string {
 
 export class TypeUniverse {
   readonly handles = new Set<string>();
+  /** The opaque structs handles point at (virConnect): declared, with no fields to lay out. */
+  private readonly opaque = new Set<string>();
   readonly structs = new Set<string>();
   readonly functypes = new Set<string>();
   /** typedef name -> what it stands for (struct name for struct pointers, scalar C type, or 'enum'). */
@@ -40,7 +42,7 @@ export class TypeUniverse {
   private readonly unionStrings = new Map<string, string[]>();
 
   constructor(api: IrApi) {
-    for (const h of symbolsOf(api, 'handle')) this.handles.add(h.name);
+    for (const h of symbolsOf(api, 'handle')) { this.handles.add(h.name); this.opaque.add(h.opaque); }
     for (const s of symbolsOf(api, 'struct')) {
       this.structs.add(s.name);
       const owned = s.fields.filter((f) => f.union === null && f.cType === 'char *').map((f) => f.name);
@@ -119,18 +121,38 @@ export class TypeUniverse {
   }
 
   /**
+   * Whether `name`, the type a pointer points at (without const), is one C or the API defines:
+   * void, char, a scalar of the type map, or a struct, handle, opaque struct, callback or typedef
+   * of the API. A pointer to anything else is a misspelt type (`chr *`) or one an addition did
+   * not declare, which a struct field would otherwise carry unread as a bare pointer.
+   */
+  definesType(name: string): boolean {
+    return name === 'void' || name === 'char' || scalarTypes[name] !== undefined || this.handles.has(name) || this.opaque.has(name)
+      || this.structs.has(name) || this.functypes.has(name) || this.typedefs.has(name);
+  }
+
+  /**
    * For a C type that names a vir* type the API does not define (a typo, or the typedef or
-   * struct an addition left out): a note saying so, with a near name; else ''. No type map can
-   * help such a type, so the note says what does.
+   * struct an addition left out), or another type near a C type of the type map (`unsigned
+   * lnog`, `chr *`): a note saying so, with the near name; else ''. No type map can help a
+   * misspelt type, so the note says what does.
    */
   undefinedTypeNote(cType: string): string {
     const known = [...this.handles, ...this.structs, ...this.functypes, ...this.typedefs.keys()];
     const words = (t: string): string[] => t.match(/\bvir\w+/g) ?? [];
     // Through a typedef too: virFooPtr may be declared while the struct it points at is not.
     const name = words(cType).flatMap((w) => [w, ...words(this.typedefs.get(w) ?? '')]).find((w) => !known.includes(w));
-    if (name === undefined) return '';
+    if (name === undefined) return this.misspeltTypeNote(cType);
     const via = words(cType).includes(name) ? '' : `, which names ${name}`;
     return `${via}, a type the API does not define${didYouMean(name, known)}: correct the name, or declare the type with a <typedef> or <struct> in the overrides`;
+  }
+
+  /** A note for a type that is none C or the API defines but is near one of C's (`chr` for char); else ''. */
+  private misspeltTypeNote(cType: string): string {
+    const base = canonicalCType(cType).replace(/^const /, '').replace(/ ?\*+( const)?$/, '');
+    if (this.definesType(base)) return '';
+    const near = didYouMean(base, ['void', ...Object.keys(scalarTypes)]);
+    return near === '' ? '' : `, a type neither the type map nor the API defines${near}: correct the name`;
   }
 
   /** The name a pointer-to-X refers to as a value type, for arrays of X. */

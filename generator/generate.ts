@@ -124,8 +124,11 @@ function macroValue(m: IrMacro, constant: Lookup): { value: emit.MacroValue | 'f
 const UNSETTLED_HINT = `Each line gives the ${OVERRIDES_FILE} entries that settle it, with when each is right (see the header of that file). `
   + "A naming convention of libvirt's own belongs, with its reason, in generator/policy/arg-roles.ts (arguments) or generator/policy/results.ts (results).";
 
-const UNMAPPED_HINT = 'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is '
-  + 'described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).';
+// Most unmapped types are arguments the rules cannot size or misread, or typos (whose line names the near type):
+// the overrides come first, and the type map only for a C scalar type it lacks.
+const UNMAPPED_HINT = 'An argument or field the rules misread is described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: '
+  + "see the header of that file); a char * or unsigned char * buffer without a size gets <arg name='...' role='bytes-out' size='...'/>, "
+  + 'size= naming the argument that holds its length. A C scalar type libvirt uses that has no mapping gets one in generator/policy/type-map.ts.';
 
 // A macro is no C type: neither the type map nor the overrides (which give a macro only param-type=) can help it.
 const MACRO_HINT = 'A function-like macro gets its TypeScript in generator/policy/macro-impl.ts. A constant is read by generator/const-expr.ts, which '

@@ -149,7 +149,7 @@ describe('generator: refusals and old XML', () => {
     assert.throws(() => generateFromXml({ api }), (err: unknown) => {
       assert.ok(err instanceof GenerationError);
       assert.deepEqual(err.problems, ['virOdd(weird): struct weird', 'virOdder returns float128']);
-      assert.match(err.message, /\n {2}virOdder returns float128\nA C scalar type gets its mapping in generator\/policy\/type-map\.ts; .* api-xml\/tsvirt-overrides\.xml/);
+      assert.match(err.message, /\n {2}virOdder returns float128\nAn argument or field the rules misread is described in api-xml\/tsvirt-overrides\.xml .* gets one in generator\/policy\/type-map\.ts\.$/);
       return true;
     });
   });
@@ -393,7 +393,9 @@ describe('generator: refusals and old XML', () => {
       assert.equal(err.message, [
         'refusing to generate: 1 C type(s) or symbol(s) have no mapping:',
         '  virOdd returns float128',
-        'A C scalar type gets its mapping in generator/policy/type-map.ts; an argument or field the rules misread is described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file).',
+        'An argument or field the rules misread is described in api-xml/tsvirt-overrides.xml (role=, elem=, count=, enum=: see the header of that file); '
+          + "a char * or unsigned char * buffer without a size gets <arg name='...' role='bytes-out' size='...'/>, size= naming the argument that holds its length. "
+          + 'A C scalar type libvirt uses that has no mapping gets one in generator/policy/type-map.ts.',
         'and 2 variable(s) the runtime cannot read:',
         '  variable virAuthRetries: int is not a pointer type',
         '  variable virAuthDefault: virAuth is not a pointer type',

@@ -481,6 +481,21 @@ describe('generator: mistakes in the overrides', () => {
     assert.match(host, /\/\*\* a & b < c \*\/\n\s+width: number;/);
   });
 
+  it('a pointer field of a type nobody defines is refused as an argument of it is, with the near name', () => {
+    assert.deepEqual(problems(`${peekPolicy}<struct name='virLid' file='libvirt-host' type='struct _virLid' version='1.0.0'>
+      <field name='a' type='chr *' info=''/><field name='b' type='const chr *' info=''/><field name='c' type='virBoxx *' info=''/>
+      <field name='d' type='unsigned lnog' info=''/><field name='e' type='virConnect *' info=''/><field name='f' type='char **' info=''/></struct>
+      <function name='virLidGet' file='libvirt-host' version='1.0.0'><return type='int' info=''/><arg name='conn' type='virConnectPtr' info=''/>
+        <arg name='n' type='unsigned lnog' info=''/><arg name='p' type='chr *' info=''/></function>`), [
+      "virLidGet(n): unsigned lnog, a type neither the type map nor the API defines (did you mean unsigned long?): correct the name",
+      "virLidGet(p): chr *, a type neither the type map nor the API defines (did you mean char?): correct the name",
+      "virLid.a: chr *, a type neither the type map nor the API defines (did you mean char?): correct the name",
+      "virLid.b: const chr *, a type neither the type map nor the API defines (did you mean char?): correct the name",
+      'virLid.c: virBoxx *, a type the API does not define (did you mean virBox?): correct the name, or declare the type with a <typedef> or <struct> in the overrides',
+      "virLid.d: unsigned lnog, a type neither the type map nor the API defines (did you mean unsigned long?): correct the name",
+    ]);
+  });
+
   it('fields with type= that would drop others, and kinds that cannot be added, are refused', () => {
     assert.deepEqual(problems(`${peekPolicy}
       <struct name='virBox'><field name='width' type='unsigned int'/></struct>
