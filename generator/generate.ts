@@ -87,17 +87,16 @@ export function bindApi(input: IrApi, skips: SkipTable = skippedSymbols): Bound 
 }
 
 /**
- * The entries of the skip list that name no symbol of `api`. The list is written for the pinned
- * XMLs of api-xml/: there such an entry is a mistake (a misspelt name skips nothing) and is
- * refused. Another libvirt's XML (--input) may well lack a symbol the pinned one has: the
- * entries are returned, for a warning.
+ * Refuses entries of the skip list that name no symbol of `api`. The list is written for the
+ * pinned XMLs of api-xml/, against which such an entry is a mistake (a misspelt name skips
+ * nothing); another libvirt's XML (--input) may well lack a symbol the pinned one has, and is
+ * not checked.
  */
-export function checkSkipNames(api: IrApi, pinned: boolean, skips: SkipTable = skippedSymbols): string[] {
+export function checkSkipNames(api: IrApi, skips: SkipTable = skippedSymbols): void {
   const unknown = unknownSkips(api, skips);
-  if (pinned && unknown.length > 0) {
+  if (unknown.length > 0) {
     throw new GenerationError([{ what: `entr(ies) of ${SKIPS_FILE} name no symbol of the XMLs`, problems: unknown, hint: 'Correct each name (the C name, as the XML spells it), or remove the entry.' }]);
   }
-  return unknown;
 }
 
 /** The macros to emit, and why each other one cannot be emitted. */

@@ -3,9 +3,9 @@
 // and, for functions no libvirt has, against a stand-in library built from a fixture.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { generate, loadApi } from '../../generator/generate.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -179,6 +179,28 @@ describe('generator: fixture XML -> generate -> compile -> run', function () {
       again: [none, job, none],
       frees: [],
     });
+  });
+
+  it('runs what the README\'s commands to watch a contribution work generate, and they print no warning', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const generateLine = /^npm run generate -- (--input tests\/fixtures\/mini-api .*--out scratch\/mini-api)$/m.exec(readme);
+    const runLine = /^node --import tsx --input-type=module -e "(.*'\.\/scratch\/mini-api\/index\.js'.*)"$/m.exec(readme);
+    assert.ok(generateLine && runLine, 'the README shows both commands');
+    // The README's folder, but a fresh one: scratch/ is ignored by git, and the package's own (ESM) as the README's is.
+    mkdirSync(join(root, 'scratch'), { recursive: true });
+    const own = relative(root, mkdtempSync(join(root, 'scratch', 'readme-')));
+    try {
+      const args = (generateLine[1] as string).replace('scratch/mini-api', `${own}/mini-api`).split(' ');
+      const generated = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'generator/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
+      assert.equal(generated.status, 0, generated.stderr);
+      assert.equal(generated.stderr, '');
+      const script = (runLine[1] as string).replace('./scratch/mini-api/', `./${own}/mini-api/`);
+      const ran = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+      assert.equal(ran.status, 0, ran.stderr);
+      assert.match(ran.stdout, /model: 'i686',\n\s+memory: 3145728n,\n\s+cpus: 16,\n\s+mhz: 1400,/);
+    } finally {
+      rmSync(join(root, own), { recursive: true, force: true });
+    }
   });
 
   it('runs bindings generated for the installed package (--runtime tsvirt/ffi)', () => {
