@@ -35,6 +35,12 @@ const IDENTITY: IdentityGetters = { name: 'virDomainGetName', uuid: 'virDomainGe
 const CONSOLE_OPTIONS = optionKeys<ConsoleOptions>({ force: true, safe: true });
 /** Renames started through the SDK, in this thread (see Domain's name). */
 let renames = 0;
+/**
+ * Handles with a rename in flight through the SDK, with the name read before the first of them
+ * began: on a call thread the remote driver frees the handle's name and writes the new one, so
+ * the main thread reads neither the name nor anything else of it until the rename is over.
+ */
+const renaming = new Map<bigint, { readonly name: string; count: number }>();
 
 // The raw struct (see invoke's `then`): named here, as the bulk listing's columns are.
 const toInfo = (raw: G.virDomainInfo): DomainInfo => ({
@@ -63,6 +69,8 @@ export class Domain extends LibvirtObject {
 
   get name(): string {
     const handle = this.handle as G.virDomainPtr; // throws once released, kept or not
+    const pending = renaming.get(handle as bigint);
+    if (pending) return pending.name;
     if (this.#nameAt !== renames) {
       this.#name = v.virDomainGetName(handle);
       this.#nameAt = renames;
@@ -78,12 +86,23 @@ export class Domain extends LibvirtObject {
 
   /** Renames the domain (virDomainRename); `name` gives the new name afterwards. */
   async rename(newName: string, flags = 0): Promise<void> {
+    const handle = this.handle as bigint;
+    // Read here, before the call thread may change it: no other rename of this handle is running.
+    const pending = renaming.get(handle) ?? { name: this.name, count: 0 };
+    pending.count++;
+    renaming.set(handle, pending);
     try {
       await invoke('virDomainRename', [this, newName, flags]);
     } finally {
       // Every kept name is read again, also that of an object sharing this handle.
       renames++;
+      if (--pending.count === 0) renaming.delete(handle);
     }
+  }
+
+  /** console.log's and JSON's name and UUID come from the getters, which a pending rename does not reach. */
+  protected override identity(): Record<string, string> {
+    return { name: this.name, uuid: this.uuid };
   }
 
   /**

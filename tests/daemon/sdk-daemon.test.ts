@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { Connection, NWFilter, Secret, SnapshotDeleteMode, volumeSnapshots, type Domain, type DiskSnapshots, type SecretLifecycleEvent, type NWFilterDescription } from '../../src/sdk/index.js';
 import { DAEMON_URI, ScratchPool, listTestObjects, openDaemon, uniqueName, withScratchPool } from '../support/daemon.js';
 import type { ScratchGuest, ScratchVolume } from '../support/daemon.js';
@@ -147,6 +148,32 @@ describe('SDK on a real libvirtd (qemu:///system, TCG guests)', function () {
         const found = await conn.lookupDomain(newName);
         assert.equal(found.uuid, d.uuid);
         found.free();
+      } finally {
+        shared.free();
+        d.free();
+      }
+    }));
+
+  it('reads nothing of a handle while a rename runs on it: name, console.log and JSON give the old name until it is over', () =>
+    withScratchPool(async (own) => {
+      const other = own.defineGuest({ disk: own.createVolume() });
+      const newName = uniqueName('renaming');
+      own.recordGuestName(newName);
+      const d = await conn.lookupDomain(other.name);
+      const shared = await conn.lookupDomain(other.name);
+      try {
+        const renaming = d.rename(newName);
+        // The main thread stays busy while the call thread renames: the remote driver then frees
+        // the handle's name and writes the new one, which reading it during the call would race.
+        const until = Date.now() + 500;
+        while (Date.now() < until) { /* busy on purpose: the rename's answer waits behind this */ }
+        assert.equal(d.name, other.name);
+        assert.deepEqual(JSON.parse(JSON.stringify(d)), { name: other.name, uuid: d.uuid });
+        assert.match(inspect(d), new RegExp(`name: '${other.name}'`));
+        await renaming;
+        assert.equal(d.name, newName);
+        assert.deepEqual(JSON.parse(JSON.stringify(d)), { name: newName, uuid: d.uuid });
+        assert.equal(shared.name, other.name, 'another handle keeps its own copy');
       } finally {
         shared.free();
         d.free();
