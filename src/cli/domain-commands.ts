@@ -8,7 +8,7 @@ import * as v from '../../generated/index.js';
 import { interruptible, parseCommandArgs, printFields, printJson, printRows, readXml, rowsOf, UsageError, type Io } from './args.js';
 import { connectOptions as common, noDomain, onObject, onObjectWith, runSubcommand, type Subcommand } from './connect.js';
 import { reportAction, type Action } from './action-report.js';
-import { choices, flagsOf, switches, type FlagTable } from './option-tables.js';
+import { choices, exclusive, flagsOf, switches, type FlagTable } from './option-tables.js';
 
 /** IDs are C ints: a longer run of digits can only be a name. */
 const MAX_DOMAIN_ID = 2 ** 31 - 1;
@@ -134,7 +134,15 @@ const domainCommands: Record<string, Subcommand<DomainValues>> = {
   reboot: action('reboot', (d, flags) => d.reboot(flags), withMode),
   suspend: action('suspend', (d) => d.suspend()),
   resume: action('resume', (d) => d.resume()),
-  undefine: action('undefine', (d, flags) => d.undefine(flags), fromTable(UNDEFINE_FLAGS)),
+  undefine: action('undefine', (d, flags) => d.undefine(flags), {
+    ...fromTable(UNDEFINE_FLAGS),
+    // Each pair asks libvirt to remove and to keep the same file: a usage error, not libvirt's "unsupported flags".
+    read: (values) => {
+      exclusive('domain undefine', values, 'nvram', 'keep-nvram');
+      exclusive('domain undefine', values, 'tpm', 'keep-tpm');
+      return flagsOf(UNDEFINE_FLAGS, values);
+    },
+  }),
 };
 
 export async function runDomain(argv: string[], io: Io): Promise<number> {

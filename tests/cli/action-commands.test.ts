@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection, DomainSnapshot, SnapshotDeleteMode, type Domain } from '../../src/sdk/index.js';
+import { Connection, Domain, DomainSnapshot, SnapshotDeleteMode } from '../../src/sdk/index.js';
 import { runDomain } from '../../src/cli/domain-commands.js';
 import { CREATE_FLAGS, revertFlags, runSnapshot } from '../../src/cli/snapshot-commands.js';
 import { runVol } from '../../src/cli/storage-commands.js';
@@ -134,10 +134,23 @@ describe('tsvirt action commands (in this process)', function () {
   it('domain start --paused, shutdown and reboot --mode, and destroy --graceful pass their flags on', async () => {
     // The test driver takes no flags for a start or a shutdown: its refusal names the flag that arrived.
     await assert.rejects(run(runDomain, 'shutdown', 'test', '--mode', 'agent'), (e: unknown) => isLibvirtError(e) && /unsupported flags \(0x2\)/.test(e.message));
-    assert.equal((await run(runDomain, 'reboot', 'test', '--mode', 'acpi,agent')).stdout, 'domain test: rebooting\n');
-    assert.equal((await run(runDomain, 'destroy', 'test', '--graceful')).stdout, 'domain test: destroyed\n');
+    // The test driver takes any flags for a reboot or a destroy: what it was given is recorded.
+    const given: [string, number][] = [];
+    const record = (name: 'reboot' | 'destroyFlags') => (call: (flags?: number) => Promise<number>) => function (this: Domain, flags?: number) {
+      given.push([name, flags ?? 0]);
+      return call.call(this, flags);
+    };
+    await withPatched(Domain.prototype, 'reboot', record('reboot'), () => withPatched(Domain.prototype, 'destroyFlags', record('destroyFlags'), async () => {
+      assert.equal((await run(runDomain, 'reboot', 'test', '--mode', 'acpi,agent')).stdout, 'domain test: rebooting\n');
+      assert.equal((await run(runDomain, 'destroy', 'test', '--graceful')).stdout, 'domain test: destroyed\n');
+    }));
+    assert.deepEqual(given, [['reboot', v.VIR_DOMAIN_REBOOT_ACPI_POWER_BTN | v.VIR_DOMAIN_REBOOT_GUEST_AGENT], ['destroyFlags', v.VIR_DOMAIN_DESTROY_GRACEFUL]]);
     assert.equal(await stateOf(dom), 'shutoff');
     await assert.rejects(run(runDomain, 'start', 'test', '--paused'), (e: unknown) => isLibvirtError(e) && /unsupported flags \(0x1\)/.test(e.message));
     await assert.rejects(run(runDomain, 'suspend', 'test', '--graceful'), (e: unknown) => e instanceof UsageError && /domain suspend takes no --graceful/.test(e.message));
+    for (const [remove, keep] of [['--nvram', '--keep-nvram'], ['--tpm', '--keep-tpm']] as const) {
+      await assert.rejects(run(runDomain, 'undefine', 'test', remove, keep),
+        (e: unknown) => e instanceof UsageError && e.message === `domain undefine: ${remove} and ${keep} exclude each other`);
+    }
   });
 });
