@@ -6,13 +6,12 @@ import type { BackingPolicy } from './backing-chain.js';
 import { ImageOptionError } from './errors.js';
 import type { FormatChoice } from './open-image.js';
 import { IMAGE_FORMATS } from './probe.js';
+import { keysOf } from '../keys-of.js';
 
 /** Every key of an options type, held to the type by the compiler: none missing, none extra. */
-export function optionKeys<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly string[] {
-  return Object.keys(keys);
-}
+export { keysOf as optionKeys } from '../keys-of.js';
 
-export const BACKING_POLICY_KEYS = optionKeys<BackingPolicy>({
+export const BACKING_POLICY_KEYS = keysOf<BackingPolicy>({
   allowBacking: true, probeBackingFormat: true, maxDepth: true, lenient: true, requireWholeChain: true,
 });
 

@@ -4,7 +4,7 @@
 import { describeValue, tsvirtError, VIR_ERR_INVALID_ARG } from '../ffi/index.js';
 
 /** The keys of an options type (see keys-of.ts): `optionKeys<UploadOptions>({ offset: true, ... })`. */
-export { keysOf as optionKeys } from './keys-of.js';
+export { keysOf as optionKeys } from '../keys-of.js';
 
 /** Throws a LibvirtError (VIR_ERR_INVALID_ARG) naming `fn` unless `options` is undefined or an object of `known` keys. */
 export function checkOptions(fn: string, options: unknown, known: readonly string[]): void {

@@ -38,7 +38,7 @@ export function requireText(value: string | undefined, path: string): string {
 }
 
 /** The fields of a description type (see keys-of.ts): `fieldsOf<DomainOs>({ type: true, arch: true, ... })`. */
-export { keysOf as fieldsOf } from '../keys-of.js';
+export { keysOf as fieldsOf } from '../../keys-of.js';
 
 /**
  * Builder-side check of a description object: an object, with no field its type lacks. A
