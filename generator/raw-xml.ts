@@ -1,6 +1,7 @@
 // Stage 1: libvirt's API XML (and the overrides file, same schema) as typed records that mirror
 // the XML one to one. No interpretation happens here.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { attributeValueProblem, lineColumn, lineStarts } from './xml-text.js';
 
 /**
  * What every element record has: all its attributes as written (the overrides carry tsvirt's
@@ -89,30 +90,12 @@ function attrsOf(n: Node): Record<string, string> {
   return out;
 }
 
-/** The offset where each line of `text` starts. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 /** The `line:column` of an element (1-based, as editors count), from the text's line starts. */
 function locator(starts: readonly number[]): Locate {
   return (n) => {
     const offset = ((n as Record<symbol, unknown>)[META] as { startIndex?: number } | undefined)?.startIndex;
     return offset === undefined ? '' : lineColumn(starts, offset);
   };
-}
-
-function lineColumn(starts: readonly number[], offset: number): string {
-  let lo = 0;
-  let hi = starts.length - 1;
-  // The last line starting at or before offset.
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= offset) lo = mid; else hi = mid - 1;
-  }
-  return `${lo + 1}:${offset - (starts[lo] as number) + 1}`;
 }
 
 /** The elements each element of the schema may hold; any other is a typo in hand-written XML. */
@@ -167,31 +150,6 @@ function schemaProblems(name: string, n: unknown, where: string, locate: Locate)
       return singleElements.has(k) && Array.isArray(v) ? [`<${k}> given ${v.length} times in${at}`] : schemaProblems(k, v, at, locate);
     })];
   });
-}
-
-/**
- * The first `&` or `<` in an attribute value that XML forbids there, which the validator lets
- * through (xmllint refuses the file; the parser would read `a & b` as written): a `&` starts an
- * entity or character reference, and `<` is written `&lt;`. Markup that holds no attributes
- * (comments, CDATA, declarations) is passed over whole.
- */
-function attributeValueProblem(text: string): { offset: number; problem: string } | null {
-  const markup = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<[?!][\s\S]*?>|<[^\s/>]+((?:\s+[^\s=/>]+\s*=\s*(?:'[^']*'|"[^"]*"))*)\s*\/?>/dg;
-  for (const m of text.matchAll(markup)) {
-    const attrs = m.indices?.[1];
-    if (attrs === undefined) continue;
-    for (const a of (m[1] as string).matchAll(/=\s*(?:'([^']*)'|"([^"]*)")/dg)) {
-      const value = a[1] ?? a[2] as string;
-      const start = attrs[0] + ((a.indices?.[1] ?? a.indices?.[2]) as [number, number])[0];
-      const bad = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[\da-fA-F]+);)|</.exec(value);
-      if (bad) {
-        return { offset: start + bad.index, problem: bad[0] === '<'
-          ? "'<' in an attribute value (write it &lt;)"
-          : "'&' in an attribute value that starts no entity reference (write it &amp;; the others are &lt; &gt; &quot; &apos; and &#N;)" };
-      }
-    }
-  }
-  return null;
 }
 
 /**
