@@ -192,7 +192,12 @@ export class Connection extends LibvirtObject {
   events(options: EventStreamOptions = {}): EventStream {
     // Checked here: with a signal aborted already the stream adds no listener, which would have.
     void this.handle; // throws once closed
-    return new EventStream(this, options, (w) => this.#emitter.watchLost(w), (w) => this.#emitter.watchClose(w));
+    return new EventStream(this, options, {
+      watchLost: (w) => this.#emitter.watchLost(w),
+      watchClose: (w) => this.#emitter.watchClose(w),
+      readyOf: (names) => this.#emitter.readyOf(names),
+      received: (err) => this.#emitter.received(err),
+    });
   }
 
   /** The handle while close() deregisters events: the object no longer takes calls by then. */

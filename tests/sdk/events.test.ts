@@ -394,6 +394,37 @@ describe('events (test driver)', function () {
     }
   });
 
+  it('a failed registration an ended iterator would have had is a warning; one an open iterator hands out is not', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { if (w.name === 'TsvirtEventWarning') warnings.push(w.message); };
+    process.on('warning', onWarning);
+    const secret = (): void => undefined; // the test driver has no secret events
+    const noSupport = (e: unknown): boolean => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT';
+    await conn.eventsReady().catch(() => undefined); // start from no failure
+    try {
+      // Its iterator ended before the shared registration failed: nobody was told but the warning.
+      conn.on('secret:lifecycle', secret);
+      const ended = conn.events({ types: ['secret:lifecycle'] });
+      await ended.return();
+      await until(() => warnings.length > 0, 'the warning');
+      await settle(100);
+      assert.equal(warnings.length, 1, warnings.join(' | '));
+      conn.off('secret:lifecycle', secret);
+      // Ended too, but its `ready` is awaited: that rejection told its reader.
+      const awaited = conn.events({ types: ['secret:lifecycle'] });
+      await awaited.return();
+      await assert.rejects(awaited.ready, noSupport);
+      // Open: its next() rejects with the failure, and that is no warning either.
+      const open = conn.events({ types: ['secret:lifecycle'] });
+      await assert.rejects(open.next(), noSupport);
+      await settle(100);
+      assert.equal(warnings.length, 1, warnings.join(' | '));
+    } finally {
+      conn.off('secret:lifecycle', secret);
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps filtering by a Domain after that Domain object is freed', async () => {
     const watched = await conn.lookupDomain('test');
     const it = conn.events({ domain: watched, types: ['domain:lifecycle'] });

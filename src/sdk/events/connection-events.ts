@@ -1,8 +1,8 @@
 // A Connection's events as a Node EventEmitter: listeners by name ('domain:lifecycle', 'close',
 // ...), and libvirt registrations that follow them (first listener registers, last removed
 // deregisters). Registration runs in the background; `ready()` waits for it. A failed
-// registration is emitted as 'error' when someone listens for errors; ready() rejects with it;
-// a process warning says so when neither told anyone. A lost event (see event-loop.ts) is
+// registration is emitted as 'error' when someone listens for errors; ready() rejects with it,
+// and so does next() of an open iterator of its name; a process warning says so when none told anyone. A lost event (see event-loop.ts) is
 // emitted as 'error' too, and ends the iterators of its name; a warning when nobody was told.
 import { EventEmitter } from 'node:events';
 import { tsvirtError, VIR_ERR_INVALID_ARG, type LibvirtError } from '../../ffi/index.js';
@@ -31,7 +31,7 @@ export class ConnectionEvents {
   readonly #lostWatchers = new Set<LostWatcher>();
   readonly #closeWatchers = new Set<() => void>();
   readonly #reported = new WeakSet<LibvirtError>();
-  /** Failures a ready() call rejected with: their caller has them, so no warning besides. */
+  /** Failures handed to someone (a ready() call, an open iterator): no warning besides. */
   readonly #received = new WeakSet<object>();
 
   constructor(handle: () => bigint) {
@@ -60,11 +60,27 @@ export class ConnectionEvents {
     }
   }
 
-  /** `names` given: their registrations (Subscriptions.readyOf); else all of them (settled). */
+  /**
+   * `names` given: their registrations (Subscriptions.readyOf); else all of them (settled). Its
+   * caller gets the failure, so it counts as received.
+   */
   ready(names?: readonly string[]): Promise<void> {
     const ready = names ? this.#subs.readyOf(names) : this.#subs.settled();
-    ready.catch((err: unknown) => { if (typeof err === 'object' && err !== null) this.#received.add(err); });
+    ready.catch((err: unknown) => this.received(err));
     return ready;
+  }
+
+  /**
+   * As ready(names), for an iterator: its own catch keeps the rejection from reaching anyone,
+   * so the iterator says with received() when it handed the failure on.
+   */
+  readyOf(names: readonly string[]): Promise<void> {
+    return this.#subs.readyOf(names);
+  }
+
+  /** Someone was given this registration failure: no warning for it. */
+  received(err: unknown): void {
+    if (typeof err === 'object' && err !== null) this.#received.add(err);
   }
 
   /**
@@ -105,8 +121,8 @@ export class ConnectionEvents {
   }
 
   /**
-   * An 'error' listener is told at once. The warning waits for the ready() calls that were
-   * waiting on the registration: they reject with its failure in this same turn (microtasks), so
+   * An 'error' listener is told at once. The warning waits for the ready() calls and iterators
+   * that were waiting on the registration: they get its failure in this same turn (microtasks), so
    * after setImmediate a failure none of them handed out is one nobody was told.
    */
   #failed(err: unknown): void {

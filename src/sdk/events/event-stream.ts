@@ -29,7 +29,18 @@ const EVENT_STREAM_OPTIONS = optionKeys<EventStreamOptions>({ types: true, domai
 export interface Listenable {
   on<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
   off<K extends keyof ConnectionEventMap>(name: K, listener: (e: ConnectionEventMap[K]) => void): unknown;
-  eventsReady(names?: readonly LibvirtEventName[]): Promise<void>;
+}
+
+/** What the iterator needs of the connection's events (see connection-events.ts). */
+export interface StreamHooks {
+  /** Tells the stream of events its source lost until the returned function is called. */
+  watchLost: (w: LostWatcher) => () => void;
+  /** Tells the stream that the connection is closing, until the returned function is called. */
+  watchClose: (onClose: () => void) => () => void;
+  /** The registrations of these names (a failure is not counted as received). */
+  readyOf: (names: readonly LibvirtEventName[]) => Promise<void>;
+  /** The stream handed this registration failure to its reader: no warning for it. */
+  received: (err: unknown) => void;
 }
 
 export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
@@ -38,7 +49,14 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
    * action whose events are wanted, as an earlier event never arrives. Rejects with the failure
    * of its registrations, with which the iterator then ends.
    */
-  readonly ready: Promise<void>;
+  get ready(): Promise<void> {
+    this.#readyTaken = true;
+    return this.#ready;
+  }
+
+  readonly #ready: Promise<void>;
+  /** `ready` was taken, to be awaited: its failure has a reader even after the iterator ended. */
+  #readyTaken = false;
   readonly #queue: ConnectionEvent[] = [];
   readonly #waiting: { resolve: (r: IteratorResult<ConnectionEvent>) => void; reject: (e: unknown) => void }[] = [];
   readonly #types: LibvirtEventName[];
@@ -63,13 +81,12 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
   #closed = false;
 
   /**
-   * Built by `connection.events()` only: `watchLost` tells the stream of events its source lost
-   * (see connection-events.ts), which a stream built by hand would not hear of, so the class is
-   * exported as a type. `watchClose` tells it that the connection is closing: no more events
-   * come, so the iterator ends once the events queued are read.
+   * Built by `connection.events()` only: `hooks.watchLost` tells the stream of events its source
+   * lost (see connection-events.ts), which a stream built by hand would not hear of, so the class
+   * is exported as a type. `hooks.watchClose` tells it that the connection is closing: no more
+   * events come, so the iterator ends once the events queued are read.
    */
-  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, watchLost: (w: LostWatcher) => () => void,
-    watchClose: (onClose: () => void) => () => void = () => () => undefined) {
+  constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, hooks: StreamHooks) {
     checkOptions('events', options, EVENT_STREAM_OPTIONS);
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     // No types would listen to nothing: an iterator that never yields and never ends.
@@ -83,18 +100,24 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     else if (want !== undefined) this.#want = { uuid: want.uuid }; // throws for a freed Domain
     if (options.signal?.aborted) {
       this.#failure = abortError(options.signal);
-      this.ready = Promise.resolve();
+      this.#ready = Promise.resolve();
       return;
     }
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
     for (const t of this.#types) source.on(t, this.#onEvent as never);
-    this.#unwatchLost = watchLost(this.#onLost);
-    this.#unwatchClose = watchClose(() => this.#end());
+    this.#unwatchLost = hooks.watchLost(this.#onLost);
+    this.#unwatchClose = hooks.watchClose(() => this.#end());
     // A registration of its own types that fails ends the iterator with its error (and `ready`
-    // rejects with it); another listener's failure is not the iterator's.
-    const ready = source.eventsReady(this.#types);
-    ready.catch((err: unknown) => this.#fail(err));
-    this.ready = ready;
+    // rejects with it); another listener's failure is not the iterator's. The failure reached
+    // someone if next() will reject with it or `ready` was taken; an iterator that already
+    // ended tells nobody, so the connection's warning reports it.
+    const ready = hooks.readyOf(this.#types);
+    ready.catch((err: unknown) => {
+      const open = !this.#done;
+      this.#fail(err);
+      if (open || this.#readyTaken) hooks.received(err);
+    });
+    this.#ready = ready;
   }
 
   next(): Promise<IteratorResult<ConnectionEvent>> {
