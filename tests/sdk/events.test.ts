@@ -425,6 +425,24 @@ describe('events (test driver)', function () {
     }
   });
 
+  it('eventsReady(names) rejects with a failed registration while its listeners remain, and resolves once they are gone', async () => {
+    const onError = (): void => undefined; // the failure goes to 'error' too
+    const secret = (): void => undefined; // the test driver has no secret events
+    const noSupport = (e: unknown): boolean => isLibvirtError(e) && e.codeName === 'VIR_ERR_NO_SUPPORT';
+    conn.on('error', onError);
+    try {
+      conn.on('secret:lifecycle', secret);
+      const first = await conn.eventsReady(['secret:lifecycle']).then(() => null, (e: unknown) => e);
+      assert.ok(noSupport(first), String(first));
+      await assert.rejects(conn.eventsReady(['secret:lifecycle']), (e: unknown) => e === first, 'asked again later');
+      conn.off('secret:lifecycle', secret);
+      await conn.eventsReady(['secret:lifecycle']); // nobody listens: nothing to wait for
+    } finally {
+      conn.off('secret:lifecycle', secret);
+      conn.off('error', onError);
+    }
+  });
+
   it('keeps filtering by a Domain after that Domain object is freed', async () => {
     const watched = await conn.lookupDomain('test');
     const it = conn.events({ domain: watched, types: ['domain:lifecycle'] });

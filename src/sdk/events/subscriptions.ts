@@ -46,6 +46,8 @@ export class Subscriptions {
   /** The registrations those deregister. */
   readonly #leaving = new Set<Registration>();
   #failure: unknown = undefined;
+  /** A name's failed registration while its listeners remain: readyOf() still rejects with it. */
+  readonly #failedNames = new Map<string, unknown>();
 
   constructor(private readonly handle: () => bigint, private readonly sink: Sink) {}
 
@@ -55,6 +57,7 @@ export class Subscriptions {
     // A new listener of a registered event: ready unless the loop thread has stopped since.
     if (existing) return this.#track(existing.id.then(() => throwIfLoopStopped(spec)));
     const handle = this.handle(); // throws on a closed connection, before anything is taken
+    this.#failedNames.delete(name);
     const r: Registration = { reg: 0, spec, id: Promise.resolve(0), held: true, routed: true };
     r.reg = addRoute({
       event: spec ? (e) => this.sink.event(spec, e) : undefined,
@@ -65,7 +68,14 @@ export class Subscriptions {
     hold();
     const after = this.#removing.get(name) ?? Promise.resolve();
     r.id = after.then(() => this.#register(handle, spec, r.reg));
-    r.id.catch(() => { removeRoute(r.reg); r.routed = false; this.#unhold(r); if (this.#live.get(name) === r) this.#live.delete(name); });
+    r.id.catch((err: unknown) => {
+      removeRoute(r.reg);
+      r.routed = false;
+      this.#unhold(r);
+      if (this.#live.get(name) !== r) return; // removed already: nobody listens any more
+      this.#live.delete(name); // the next listener registers again
+      this.#failedNames.set(name, err);
+    });
     this.#live.set(name, r);
     return this.#track(r.id.then(() => undefined));
   }
@@ -75,6 +85,7 @@ export class Subscriptions {
    * `quiet`: a failure is not reported (closing a connection that is already dead).
    */
   remove(name: string, quiet = false): Promise<void> {
+    this.#failedNames.delete(name);
     const r = this.#live.get(name);
     if (!r) return Promise.resolve();
     this.#live.delete(name);
@@ -98,10 +109,12 @@ export class Subscriptions {
   /**
    * The registrations of `names` have settled; rejects with the first of their own failures (or
    * the loop's stop), not with another registration's: an iterator of some events must not end
-   * for the failure of an unrelated listener's registration.
+   * for the failure of an unrelated listener's registration. A failed one that is no longer
+   * tried still rejects while its listeners remain.
    */
   async readyOf(names: readonly string[]): Promise<void> {
     await Promise.all(names.map((name) => {
+      if (this.#failedNames.has(name)) return Promise.reject(this.#failedNames.get(name));
       const r = this.#live.get(name);
       return r?.id.then(() => throwIfLoopStopped(r.spec));
     }));
