@@ -21,7 +21,6 @@ const local = new Set(['error', 'newListener', 'removeListener']);
 
 export type EventName = keyof ConnectionEventMap;
 export type Listener<K extends EventName> = (event: ConnectionEventMap[K]) => void;
-/** Told of an event of `name` that was lost; returns whether it concerned the watcher. */
 /** Told of a lost event of `name` (about whom, when known); true if it took the error. */
 export type LostWatcher = (name: string, err: LibvirtError, about: EventAbout | null) => boolean;
 
