@@ -50,13 +50,17 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
    * of its registrations, with which the iterator then ends.
    */
   get ready(): Promise<void> {
-    this.#readyTaken = true;
-    return this.#ready;
+    // Each read gets a promise of its own, through which a failure reaches whoever reads it: an
+    // await receives it (no warning), and one read and dropped reports it as a rejection nobody
+    // handled, rather than silencing the warning for it.
+    return this.#ready.then(undefined, (err: unknown) => {
+      this.#received(err);
+      throw err;
+    });
   }
 
   readonly #ready: Promise<void>;
-  /** `ready` was taken, to be awaited: its failure has a reader even after the iterator ended. */
-  #readyTaken = false;
+  readonly #received: (err: unknown) => void;
   readonly #queue: ConnectionEvent[] = [];
   readonly #waiting: { resolve: (r: IteratorResult<ConnectionEvent>) => void; reject: (e: unknown) => void }[] = [];
   readonly #types: LibvirtEventName[];
@@ -88,6 +92,7 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
    */
   constructor(private readonly source: Listenable, private readonly options: EventStreamOptions, hooks: StreamHooks) {
     checkOptions('events', options, EVENT_STREAM_OPTIONS);
+    this.#received = hooks.received;
     this.#types = [...(options.types ?? [...eventCatalog.keys()].filter((n) => n.startsWith('domain:')) as LibvirtEventName[])];
     // No types would listen to nothing: an iterator that never yields and never ends.
     if (this.#types.length === 0) throw tsvirtError(VIR_ERR_INVALID_ARG, 'events', 'types names no event; leave it out for every domain event');
@@ -109,13 +114,13 @@ export class EventStream implements AsyncIterableIterator<ConnectionEvent> {
     this.#unwatchClose = hooks.watchClose(() => this.#end());
     // A registration of its own types that fails ends the iterator with its error (and `ready`
     // rejects with it); another listener's failure is not the iterator's. The failure reached
-    // someone if next() will reject with it or `ready` was taken; an iterator that already
+    // someone if next() will reject with it or `ready` hands it over; an iterator that already
     // ended tells nobody, so the connection's warning reports it.
     const ready = hooks.readyOf(this.#types);
     ready.catch((err: unknown) => {
       const open = !this.#done;
       this.#fail(err);
-      if (open || this.#readyTaken) hooks.received(err);
+      if (open) hooks.received(err);
     });
     this.#ready = ready;
   }
